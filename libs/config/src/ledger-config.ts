@@ -1,0 +1,104 @@
+/**
+ * The service's configuration, read once from the environment at the edge (each app's `main.ts`).
+ * ARCHITECTURE.md "Configuration": no other code reads `process.env`.
+ */
+export interface LedgerConfig {
+  /** HTTP port of the api app. */
+  port: number;
+  /** Which event store adapter to use. `postgres` covers both PostgreSQL and embedded PGlite. */
+  eventStore: 'postgres' | 'esdb';
+  /** PostgreSQL connection string; absent → embedded PGlite under `dataDir`. */
+  postgresUrl?: string;
+  /** Directory of the embedded PGlite database (and its lock file). */
+  dataDir: string;
+  /** EventStoreDB / KurrentDB connection string, required when `eventStore` is `esdb`. */
+  esdbUrl?: string;
+  /** Seed an empty store with the synthetic demo borough. Defaults to on in embedded mode. */
+  demo: boolean;
+  /** Size of the PostgreSQL connection pool. */
+  postgresPoolSize: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type ConfigResult = { ok: true; config: LedgerConfig } | { ok: false; errors: string[] };
+
+const ON_OFF: Record<string, boolean> = { on: true, true: true, '1': true, off: false, false: false, '0': false };
+
+/** Validates the environment; every bad value gives one line naming the variable and what is allowed. */
+export function loadConfig(env: Env): ConfigResult {
+  const errors: string[] = [];
+  const value = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+
+  let port = 3000;
+  const rawPort = value('PORT');
+  if (rawPort !== undefined) {
+    const n = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || !Number.isInteger(n) || n < 0 || n > 65535) {
+      errors.push(`PORT: "${rawPort}" is not a port number (0-65535)`);
+    } else port = n;
+  }
+
+  let eventStore: LedgerConfig['eventStore'] = 'postgres';
+  const rawStore = value('LEDGER_EVENT_STORE');
+  if (rawStore !== undefined) {
+    if (rawStore === 'postgres' || rawStore === 'esdb') eventStore = rawStore;
+    else errors.push(`LEDGER_EVENT_STORE: "${rawStore}" is not one of postgres, esdb`);
+  }
+
+  const postgresUrl = value('LEDGER_POSTGRES_URL');
+  if (postgresUrl !== undefined && !isUrlWithProtocol(postgresUrl, ['postgres:', 'postgresql:'])) {
+    errors.push('LEDGER_POSTGRES_URL: not a postgres:// or postgresql:// connection string');
+  }
+
+  const esdbUrl = value('LEDGER_ESDB_URL');
+  if (esdbUrl !== undefined && !isUrlWithProtocol(esdbUrl, ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kdb:'])) {
+    errors.push('LEDGER_ESDB_URL: not an esdb:// or kurrentdb:// connection string');
+  }
+  if (eventStore === 'esdb' && esdbUrl === undefined) {
+    errors.push('LEDGER_ESDB_URL: required when LEDGER_EVENT_STORE=esdb');
+  }
+
+  const dataDir = value('LEDGER_DATA_DIR') ?? './data';
+
+  let demo = postgresUrl === undefined && eventStore === 'postgres';
+  const rawDemo = value('LEDGER_DEMO');
+  if (rawDemo !== undefined) {
+    const parsed = ON_OFF[rawDemo.toLowerCase()];
+    if (parsed === undefined) errors.push(`LEDGER_DEMO: "${rawDemo}" is not one of on, off`);
+    else demo = parsed;
+  }
+
+  let postgresPoolSize = 20;
+  const rawPool = value('LEDGER_POSTGRES_POOL_SIZE');
+  if (rawPool !== undefined) {
+    const n = Number(rawPool);
+    if (!/^\d+$/.test(rawPool) || n < 2 || n > 500) errors.push(`LEDGER_POSTGRES_POOL_SIZE: "${rawPool}" is not a whole number from 2 to 500`);
+    else postgresPoolSize = n;
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize } };
+}
+
+function isUrlWithProtocol(raw: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(raw).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A connection string with any password replaced, for logs. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}

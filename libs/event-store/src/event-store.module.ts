@@ -1,0 +1,86 @@
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type LedgerConfig, redactUrl } from '@ledger/config';
+import { EsdbEventStore } from './esdb/esdb.event-store';
+import type { EventStore } from './event-store.port';
+import { PgSqlClient } from './postgres/pg.sql-client';
+import { PgliteSqlClient } from './postgres/pglite.sql-client';
+import { PostgresEventStore } from './postgres/postgres.event-store';
+import type { SqlClient } from './postgres/sql-client';
+
+/** Injection token of the EventStore port. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+/** Injection token of the SQL database beside the store (PostgreSQL or the embedded PGlite): read models live here. */
+export const SQL_CLIENT = Symbol('SQL_CLIENT');
+/** Injection token of the validated configuration. */
+export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
+
+/** What the running store is, for logs and readiness answers (no secrets). */
+export interface StoreDescription {
+  kind: 'embedded' | 'postgres' | 'esdb';
+  where: string;
+}
+export const STORE_DESCRIPTION = Symbol('STORE_DESCRIPTION');
+
+export interface OpenedStores {
+  eventStore: EventStore;
+  sql: SqlClient;
+  description: StoreDescription;
+}
+
+/**
+ * Opens the configured stores: PostgreSQL when `LEDGER_POSTGRES_URL` is set, otherwise the embedded
+ * PGlite under `LEDGER_DATA_DIR`; the event store is that database, or EventStoreDB when
+ * `LEDGER_EVENT_STORE=esdb` (read models then stay on the SQL database).
+ */
+export async function openStores(config: LedgerConfig): Promise<OpenedStores> {
+  const sql: SqlClient = config.postgresUrl
+    ? new PgSqlClient({ connectionString: config.postgresUrl, max: config.postgresPoolSize })
+    : await PgliteSqlClient.open(config.dataDir);
+  try {
+    if (config.eventStore === 'esdb' && config.esdbUrl) {
+      return { eventStore: EsdbEventStore.connect(config.esdbUrl), sql, description: { kind: 'esdb', where: redactUrl(config.esdbUrl) } };
+    }
+    const eventStore = await PostgresEventStore.open(sql);
+    const description: StoreDescription = config.postgresUrl
+      ? { kind: 'postgres', where: redactUrl(config.postgresUrl) }
+      : { kind: 'embedded', where: config.dataDir };
+    return { eventStore, sql, description };
+  } catch (error) {
+    await sql.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+@Injectable()
+class StoreLifecycle implements OnApplicationShutdown {
+  private readonly logger = new Logger('EventStore');
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.eventStore.close().catch((error: unknown) => this.logger.warn(`closing the event store: ${String(error)}`));
+    // With the PostgreSQL event store, the store owns the SQL client and has closed it already.
+    await this.sql.close().catch(() => undefined);
+  }
+}
+
+@Global()
+@Module({})
+export class EventStoreModule {
+  /** Provides the opened stores to the whole app and closes them on shutdown. */
+  static forStores(config: LedgerConfig, stores: OpenedStores): DynamicModule {
+    return {
+      module: EventStoreModule,
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useValue: stores.eventStore },
+        { provide: SQL_CLIENT, useValue: stores.sql },
+        { provide: STORE_DESCRIPTION, useValue: stores.description },
+        StoreLifecycle,
+      ],
+      exports: [LEDGER_CONFIG, EVENT_STORE, SQL_CLIENT, STORE_DESCRIPTION],
+    };
+  }
+}

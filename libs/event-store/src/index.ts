@@ -1,0 +1,5 @@
+export * from './event-store.port';
+export * from './event-ids';
+export * from './subscription';
+export * from './postgres';
+export * from './event-store.module';

@@ -1,0 +1,400 @@
+import {
+  type AllRead,
+  type AppendOptions,
+  type AppendResult,
+  type BulkAppendItem,
+  type BulkAppendResult,
+  categoryOf,
+  type EventStore,
+  EventStoreUnavailableError,
+  EventStoreUsageError,
+  type ExpectedVersion,
+  type LogPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamRead,
+  type SubscribeOptions,
+  type Subscription,
+  type VersionConflict,
+} from '../event-store.port';
+import { followLog } from '../subscription';
+import { quoteIdent } from './pg.sql-client';
+import { migrateEventStore } from './schema';
+import type { SqlClient, SqlTx } from './sql-client';
+
+export interface PostgresEventStoreOptions {
+  /** Schema holding the store's tables (default `ledger`). */
+  schema?: string;
+  /** Fallback poll interval of live subscriptions when no NOTIFY arrives (ms). */
+  pollIntervalMs?: number;
+  /**
+   * Called inside an append's transaction just before it commits. Used by the contract suite to
+   * make transactions commit out of order; never set in production.
+   */
+  beforeCommit?: (streamId: string) => Promise<void>;
+  /** Create or migrate the tables on open (default true). Off for a process that must not change the schema. */
+  migrate?: boolean;
+}
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  stream_id: string;
+  version: string | number;
+  event_id: string;
+  type: string;
+  data: RecordedEvent['data'];
+  metadata: RecordedEvent['metadata'];
+}
+
+// Columns are cast to text so pg and PGlite return the same shapes; ORDER BY must therefore name
+// the table's columns (e.x), never these aliases, or positions would sort as text.
+const EVENT_COLUMNS = `e.global_position::text as global_position, e.transaction_id::text as transaction_id, e.stream_id, e.version::text as version, e.event_id::text as event_id, e.type, e.data, e.metadata`;
+
+/** Largest number of rows one bulk INSERT carries. */
+const BULK_CHUNK = 2_000;
+
+/**
+ * The event store on PostgreSQL, through `pg` (a server) or PGlite (embedded): the same SQL.
+ * See `event-store.port.ts` for the contract.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly s: string;
+  private readonly channel: string;
+  private readonly waiters = new Set<() => void>();
+  private unlisten: (() => Promise<void>) | null = null;
+  private listening: Promise<void> | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly client: SqlClient,
+    private readonly schema: string,
+    private readonly options: PostgresEventStoreOptions,
+  ) {
+    this.s = quoteIdent(schema);
+    this.channel = `ledger_events_${schema}`.slice(0, 63);
+  }
+
+  /** Opens the store on a client, creating or migrating its tables. */
+  static async open(client: SqlClient, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const schema = options.schema ?? 'ledger';
+    if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new EventStoreUsageError(`invalid schema name "${schema}"`);
+    if (options.migrate !== false) await migrateEventStore(client, schema);
+    return new PostgresEventStore(client, schema, options);
+  }
+
+  get sqlClient(): SqlClient {
+    return this.client;
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    assertStreamId(streamId);
+    if (events.length === 0) throw new EventStoreUsageError('append needs at least one event');
+    const expected = options.expectedVersion ?? 'any';
+    const eventIds = events.map((e) => e.metadata.eventId);
+    assertEventIds(eventIds);
+
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await this.client.transaction(async (tx) => {
+          const earlier = await this.findRecorded(tx, streamId, eventIds);
+          if (earlier) return earlier;
+
+          const actual = await this.lockStreamVersion(tx, streamId);
+          if (!versionMatches(expected, actual)) {
+            // A concurrent try of the same command may have committed while we waited for the lock.
+            return (await this.findRecorded(tx, streamId, eventIds)) ?? conflict(streamId, expected, actual);
+          }
+          if (actual === 0) {
+            const created = await tx.query(
+              `insert into ${this.s}.streams (stream_id, category, version) values ($1, $2, $3) on conflict (stream_id) do nothing returning stream_id`,
+              [streamId, categoryOf(streamId), events.length],
+            );
+            if (created.length === 0) throw new RetryAppend();
+          } else {
+            await tx.query(`update ${this.s}.streams set version = $2 where stream_id = $1`, [streamId, actual + events.length]);
+          }
+          const rows = await this.insertEvents(tx, events.map((event, i) => ({ streamId, version: actual + i + 1, event })));
+          await tx.query(`select pg_notify($1, '')`, [this.channel]);
+          if (this.options.beforeCommit) await this.options.beforeCommit(streamId);
+          const last = rows[rows.length - 1];
+          return {
+            kind: 'appended' as const,
+            streamId,
+            nextExpectedVersion: actual + events.length,
+            position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) },
+            eventIds,
+            idempotent: false,
+          };
+        });
+        if (result.kind === 'appended' && !result.idempotent) this.wake();
+        return result;
+      } catch (error) {
+        if ((error instanceof RetryAppend || isUniqueViolation(error)) && attempt < 5) continue;
+        throw error;
+      }
+    }
+  }
+
+  async appendMany(items: readonly BulkAppendItem[]): Promise<BulkAppendResult> {
+    if (items.length === 0) return { kind: 'appended', appendedEvents: 0, skippedRetries: 0, position: null };
+    const seen = new Set<string>();
+    for (const item of items) {
+      assertStreamId(item.streamId);
+      if (item.events.length === 0) throw new EventStoreUsageError(`bulk item for ${item.streamId} has no events`);
+      if (seen.has(item.streamId)) throw new EventStoreUsageError(`bulk append names ${item.streamId} twice`);
+      seen.add(item.streamId);
+      assertEventIds(item.events.map((e) => e.metadata.eventId));
+    }
+
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await this.client.transaction(async (tx): Promise<BulkAppendResult> => {
+          const allIds = items.flatMap((item) => item.events.map((e) => e.metadata.eventId));
+          const recorded = new Set(
+            (await tx.query<{ event_id: string }>(`select event_id::text as event_id from ${this.s}.events where event_id = any($1::uuid[])`, [allIds])).map(
+              (r) => r.event_id,
+            ),
+          );
+          const pending: BulkAppendItem[] = [];
+          let skippedRetries = 0;
+          for (const item of items) {
+            const found = item.events.filter((e) => recorded.has(e.metadata.eventId)).length;
+            if (found === item.events.length) skippedRetries += 1;
+            else if (found > 0) throw new EventStoreUsageError(`some but not all events for ${item.streamId} are already recorded`);
+            else pending.push(item);
+          }
+          if (pending.length === 0) return { kind: 'appended', appendedEvents: 0, skippedRetries, position: null };
+
+          const streamIds = pending.map((i) => i.streamId);
+          const versions = new Map(
+            (
+              await tx.query<{ stream_id: string; version: string }>(
+                `select stream_id, version::text as version from ${this.s}.streams where stream_id = any($1::text[]) order by stream_id for update`,
+                [streamIds],
+              )
+            ).map((r) => [r.stream_id, Number(r.version)]),
+          );
+          const conflicts: VersionConflict[] = [];
+          for (const item of pending) {
+            const actual = versions.get(item.streamId) ?? 0;
+            const expected = item.expectedVersion ?? 'any';
+            if (!versionMatches(expected, actual)) conflicts.push(conflict(item.streamId, expected, actual));
+          }
+          if (conflicts.length > 0) return { kind: 'conflict', conflicts };
+
+          const fresh = pending.filter((i) => !versions.has(i.streamId));
+          if (fresh.length > 0) {
+            const created = await tx.query(
+              `insert into ${this.s}.streams (stream_id, category, version)
+               select * from unnest($1::text[], $2::text[], $3::bigint[]) on conflict (stream_id) do nothing returning stream_id`,
+              [fresh.map((i) => i.streamId), fresh.map((i) => categoryOf(i.streamId)), fresh.map((i) => i.events.length)],
+            );
+            if (created.length !== fresh.length) throw new RetryAppend();
+          }
+          const existing = pending.filter((i) => versions.has(i.streamId));
+          if (existing.length > 0) {
+            await tx.query(
+              `update ${this.s}.streams s set version = u.version from unnest($1::text[], $2::bigint[]) as u(stream_id, version) where s.stream_id = u.stream_id`,
+              [existing.map((i) => i.streamId), existing.map((i) => (versions.get(i.streamId) ?? 0) + i.events.length)],
+            );
+          }
+
+          const rows = pending.flatMap((item) => {
+            const base = versions.get(item.streamId) ?? 0;
+            return item.events.map((event, i) => ({ streamId: item.streamId, version: base + i + 1, event }));
+          });
+          let last: { transaction_id: string; global_position: string } | undefined;
+          for (let i = 0; i < rows.length; i += BULK_CHUNK) {
+            const inserted = await this.insertEvents(tx, rows.slice(i, i + BULK_CHUNK));
+            last = inserted[inserted.length - 1];
+          }
+          await tx.query(`select pg_notify($1, '')`, [this.channel]);
+          return {
+            kind: 'appended',
+            appendedEvents: rows.length,
+            skippedRetries,
+            position: last ? { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) } : null,
+          };
+        });
+        if (result.kind === 'appended' && result.appendedEvents > 0) this.wake();
+        return result;
+      } catch (error) {
+        if ((error instanceof RetryAppend || isUniqueViolation(error)) && attempt < 5) continue;
+        throw error;
+      }
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {
+    assertStreamId(streamId);
+    const after = options.afterVersion ?? 0;
+    const limit = options.limit ?? null;
+    const [stream] = await this.client.query<{ version: string }>(`select version::text as version from ${this.s}.streams where stream_id = $1`, [
+      streamId,
+    ]);
+    const rows = await this.client.query<EventRow>(
+      `select ${EVENT_COLUMNS} from ${this.s}.events e where e.stream_id = $1 and e.version > $2 order by e.version limit $3`,
+      [streamId, after, limit],
+    );
+    return { streamId, version: stream ? Number(stream.version) : 0, events: rows.map(toRecorded) };
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<AllRead> {
+    const after = options.after ?? null;
+    const limit = Math.max(1, Math.min(options.limit ?? 1_000, 100_000));
+    const categories = options.filter?.categories;
+    const params: unknown[] = [after ? after.commit.toString() : '0', after ? after.prepare.toString() : '0', limit];
+    let categoryClause = '';
+    if (categories && categories.length > 0) {
+      params.push(categories);
+      categoryClause = `and e.category = any($4::text[])`;
+    }
+    // Only transactions older than every transaction still running are visible: a transaction
+    // that started earlier but commits later would otherwise be passed and its events skipped.
+    const rows = await this.client.query<EventRow>(
+      `select ${EVENT_COLUMNS} from ${this.s}.events e
+        where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+          and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ${categoryClause}
+        order by e.transaction_id, e.global_position
+        limit $3`,
+      params,
+    );
+    const events = rows.map(toRecorded);
+    return { events, next: events.length > 0 ? events[events.length - 1].position : after, endOfLog: events.length < limit };
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    return followLog(this, options, {
+      waitForMore: () => this.waitForMore(this.options.pollIntervalMs ?? 1_000),
+      isClosed: () => this.closed,
+      interrupt: () => this.wake(),
+    });
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new EventStoreUnavailableError('the event store has been closed');
+    await this.client.query('select 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake();
+    if (this.unlisten) await this.unlisten().catch(() => undefined);
+    await this.client.close();
+  }
+
+  /** Resolves on a NOTIFY from any process, a local append, close, or after `ms`. */
+  private async waitForMore(ms: number): Promise<void> {
+    if (this.closed) return;
+    await this.ensureListening().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private ensureListening(): Promise<void> {
+    this.listening ??= this.client.listen(this.channel, () => this.wake()).then((stop) => {
+      this.unlisten = stop;
+    });
+    return this.listening;
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private async findRecorded(tx: SqlTx, streamId: string, eventIds: string[]): Promise<AppendResult | null> {
+    const rows = await tx.query<EventRow>(`select ${EVENT_COLUMNS} from ${this.s}.events e where e.event_id = any($1::uuid[]) order by e.global_position`, [eventIds]);
+    if (rows.length === 0) return null;
+    if (rows.length !== eventIds.length || rows.some((r) => r.stream_id !== streamId)) {
+      throw new EventStoreUsageError(`event ids of this append are already recorded for other events (command id reused?)`);
+    }
+    const last = rows[rows.length - 1];
+    return {
+      kind: 'appended',
+      streamId,
+      nextExpectedVersion: Math.max(...rows.map((r) => Number(r.version))),
+      position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) },
+      eventIds,
+      idempotent: true,
+    };
+  }
+
+  private async lockStreamVersion(tx: SqlTx, streamId: string): Promise<number> {
+    const [row] = await tx.query<{ version: string }>(`select version::text as version from ${this.s}.streams where stream_id = $1 for update`, [streamId]);
+    return row ? Number(row.version) : 0;
+  }
+
+  private async insertEvents(
+    tx: SqlTx,
+    rows: { streamId: string; version: number; event: NewEvent }[],
+  ): Promise<{ transaction_id: string; global_position: string }[]> {
+    return tx.query(
+      `insert into ${this.s}.events (stream_id, category, version, event_id, type, data, metadata)
+       select * from unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])
+       returning transaction_id::text as transaction_id, global_position::text as global_position`,
+      [
+        rows.map((r) => r.streamId),
+        rows.map((r) => categoryOf(r.streamId)),
+        rows.map((r) => r.version),
+        rows.map((r) => r.event.metadata.eventId),
+        rows.map((r) => r.event.type),
+        rows.map((r) => JSON.stringify(r.event.data)),
+        rows.map((r) => JSON.stringify(r.event.metadata)),
+      ],
+    );
+  }
+}
+
+class RetryAppend extends Error {}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '23505';
+}
+
+function versionMatches(expected: ExpectedVersion, actual: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === 0;
+  if (expected === 'stream_exists') return actual > 0;
+  return expected === actual;
+}
+
+function conflict(streamId: string, expected: ExpectedVersion, actual: number): VersionConflict {
+  return { kind: 'conflict', streamId, expected, actual };
+}
+
+function assertStreamId(streamId: string): void {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 200) {
+    throw new EventStoreUsageError(`invalid stream id "${String(streamId)}"`);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function assertEventIds(ids: string[]): void {
+  if (new Set(ids).size !== ids.length) throw new EventStoreUsageError('event ids within one append must differ');
+  for (const id of ids) if (!UUID.test(id)) throw new EventStoreUsageError(`event id "${id}" is not a UUID`);
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    version: Number(row.version),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+  };
+}
+

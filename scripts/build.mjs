@@ -1,0 +1,53 @@
+// Compiles apps/ and libs/ to dist/ with swc (CommonJS, decorator metadata, path aliases rewritten).
+// Type checking is `npm run typecheck` (tsc --noEmit); this keeps `npm start` fast.
+import { transformFile } from '@swc/core';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, writeFile, rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+
+async function* sources(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* sources(path);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) yield path;
+  }
+}
+
+const options = {
+  swcrc: false,
+  sourceMaps: true,
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+    baseUrl: root,
+    paths: tsconfig.compilerOptions.paths,
+  },
+  module: { type: 'commonjs', strictMode: true },
+};
+
+await rm(out, { recursive: true, force: true });
+let count = 0;
+const jobs = [];
+for (const top of ['apps', 'libs']) {
+  for await (const file of sources(join(root, top))) {
+    jobs.push(
+      (async () => {
+        const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+        const { code, map } = await transformFile(file, { ...options, filename: file, outputPath: target });
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
+        if (map) await writeFile(`${target}.map`, map);
+        count += 1;
+      })(),
+    );
+  }
+}
+await Promise.all(jobs);
+console.log(`build: ${count} files compiled to dist/`);

@@ -1,0 +1,388 @@
+import { randomUUID } from 'node:crypto';
+import {
+  comparePositions,
+  type EventStore,
+  EventStoreUnavailableError,
+  eventIdsFor,
+  formatPosition,
+  type LogPosition,
+  type NewEvent,
+  parsePosition,
+  type RecordedEvent,
+} from '@ledger/event-store';
+
+/** What an adapter's spec hands the contract suite. */
+export interface EventStoreUnderTest {
+  /** A store with an empty log. `beforeCommit` delays an append's commit (adapters that support it). */
+  open(options?: { beforeCommit?: (streamId: string) => Promise<void> }): Promise<{ store: EventStore; close: () => Promise<void> }>;
+  /** A store whose server cannot be reached. */
+  unavailable(): Promise<EventStore>;
+  capabilities: {
+    /** `appendMany` is all-or-nothing across streams (PostgreSQL: yes; EventStoreDB: per stream). */
+    atomicBulk: boolean;
+    /** `beforeCommit` can hold one transaction open while others commit (not on one-connection PGlite). */
+    holdsTransactionsOpen: boolean;
+  };
+  /** How many appends each of the 8 concurrent writers makes. */
+  appendsPerWriter: number;
+}
+
+/**
+ * The one contract every EventStore adapter passes: PGlite, PostgreSQL, EventStoreDB.
+ * Shaped after emmett's `eventStore/features.ts`: the same scenarios, many adapters.
+ */
+export function eventStoreContract(adapterName: string, subject: EventStoreUnderTest): void {
+  describe(`EventStore contract: ${adapterName}`, () => {
+    let store: EventStore;
+    let close: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, close } = await subject.open());
+    });
+    afterEach(async () => {
+      await close();
+    });
+
+    describe('appending to a stream', () => {
+      it('creates a new stream with versions counting from 1', async () => {
+        const stream = streamName('family');
+        const result = await store.append(stream, events(3), { expectedVersion: 'no_stream' });
+        expect(result).toMatchObject({ kind: 'appended', streamId: stream, nextExpectedVersion: 3, idempotent: false });
+        const read = await store.readStream(stream);
+        expect(read.version).toBe(3);
+        expect(read.events.map((e) => e.version)).toEqual([1, 2, 3]);
+      });
+
+      it('reads an absent stream as empty at version 0', async () => {
+        const read = await store.readStream(streamName('family'));
+        expect(read).toMatchObject({ version: 0, events: [] });
+      });
+
+      it('appends at the exact expected version and refuses a stale one as a conflict value', async () => {
+        const stream = streamName('family');
+        await store.append(stream, events(2), { expectedVersion: 'no_stream' });
+        const next = await store.append(stream, events(1), { expectedVersion: 2 });
+        expect(next).toMatchObject({ kind: 'appended', nextExpectedVersion: 3 });
+        const stale = await store.append(stream, events(1), { expectedVersion: 2 });
+        expect(stale).toEqual({ kind: 'conflict', streamId: stream, expected: 2, actual: 3 });
+        expect((await store.readStream(stream)).version).toBe(3);
+      });
+
+      it('refuses no_stream when the stream exists', async () => {
+        const stream = streamName('family');
+        await store.append(stream, events(1));
+        expect(await store.append(stream, events(1), { expectedVersion: 'no_stream' })).toMatchObject({ kind: 'conflict', actual: 1 });
+      });
+
+      it('refuses stream_exists when the stream is absent, and accepts it once the stream exists', async () => {
+        const stream = streamName('family');
+        expect(await store.append(stream, events(1), { expectedVersion: 'stream_exists' })).toMatchObject({ kind: 'conflict', actual: 0 });
+        await store.append(stream, events(1), { expectedVersion: 'no_stream' });
+        expect(await store.append(stream, events(1), { expectedVersion: 'stream_exists' })).toMatchObject({ kind: 'appended', nextExpectedVersion: 2 });
+      });
+
+      it('appends with any whatever the version', async () => {
+        const stream = streamName('family');
+        expect(await store.append(stream, events(1), { expectedVersion: 'any' })).toMatchObject({ kind: 'appended', nextExpectedVersion: 1 });
+        expect(await store.append(stream, events(2))).toMatchObject({ kind: 'appended', nextExpectedVersion: 3 });
+      });
+
+      it('records nothing when the expected version conflicts', async () => {
+        const stream = streamName('family');
+        await store.append(stream, events(1));
+        const before = await collectAll(store);
+        await store.append(stream, events(3), { expectedVersion: 5 });
+        expect(await collectAll(store)).toEqual(before);
+      });
+
+      it('reads a stream back in order, with its data and metadata, from a version and up to a limit', async () => {
+        const stream = streamName('family');
+        // More than 9 events, so a version or position sorted as text would come back out of order.
+        const written = events(12);
+        await store.append(stream, written);
+        const all = await store.readStream(stream);
+        expect(all.events.map((e) => e.type)).toEqual(written.map((e) => e.type));
+        expect(all.events.map((e) => e.data)).toEqual(written.map((e) => e.data));
+        expect(all.events[0].metadata).toMatchObject({ eventId: written[0].metadata.eventId, actor: { userId: 'contract' } });
+        const tail = await store.readStream(stream, { afterVersion: 2, limit: 2 });
+        expect(tail.events.map((e) => e.version)).toEqual([3, 4]);
+        expect(tail.version).toBe(12);
+        const log = await collectAll(store, 5);
+        expect(log.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      });
+    });
+
+    describe('retrying a command', () => {
+      it('records a retried append once and answers as the first time', async () => {
+        const stream = streamName('family');
+        const commandId = randomUUID();
+        const first = await store.append(stream, events(2, commandId), { expectedVersion: 'no_stream' });
+        const retry = await store.append(stream, events(2, commandId), { expectedVersion: 'no_stream' });
+        expect(first).toMatchObject({ kind: 'appended', idempotent: false });
+        expect(retry).toMatchObject({ kind: 'appended', idempotent: true, nextExpectedVersion: 2 });
+        expect(retry.kind === 'appended' && first.kind === 'appended' && retry.eventIds).toEqual(first.kind === 'appended' && first.eventIds);
+        expect((await store.readStream(stream)).events).toHaveLength(2);
+        expect((await collectAll(store)).filter((e) => e.streamId === stream)).toHaveLength(2);
+      });
+
+      it('recognises a retry even after the stream has moved on', async () => {
+        const stream = streamName('family');
+        const commandId = randomUUID();
+        await store.append(stream, events(1, commandId), { expectedVersion: 'no_stream' });
+        await store.append(stream, events(1), { expectedVersion: 1 });
+        const retry = await store.append(stream, events(1, commandId), { expectedVersion: 'no_stream' });
+        expect(retry).toMatchObject({ kind: 'appended', idempotent: true, nextExpectedVersion: 1 });
+        expect((await store.readStream(stream)).version).toBe(2);
+      });
+
+      it('records concurrent tries of one command once', async () => {
+        const stream = streamName('family');
+        await store.append(stream, events(1), { expectedVersion: 'no_stream' });
+        const commandId = randomUUID();
+        const tries = await Promise.all(Array.from({ length: 5 }, () => store.append(stream, events(1, commandId), { expectedVersion: 1 })));
+        expect(tries.every((t) => t.kind === 'appended')).toBe(true);
+        expect(tries.filter((t) => t.kind === 'appended' && !t.idempotent)).toHaveLength(1);
+        expect((await store.readStream(stream)).version).toBe(2);
+      });
+    });
+
+    describe('the global log', () => {
+      it('keeps global order across streams and resumes from a checkpoint without gaps or repeats', async () => {
+        const written: string[] = [];
+        for (let i = 0; i < 12; i += 1) {
+          const batch = events(1 + (i % 3));
+          await store.append(streamName(i % 2 === 0 ? 'family' : 'claim'), batch);
+          written.push(...batch.map((e) => e.metadata.eventId));
+        }
+        const everything = await collectAll(store, 4);
+        expect(everything.map((e) => e.metadata.eventId)).toEqual(written);
+        for (let i = 1; i < everything.length; i += 1) {
+          expect(comparePositions(everything[i - 1].position, everything[i].position)).toBeLessThan(0);
+        }
+        // A checkpoint survives being stored as text, and resuming from it gives exactly the rest.
+        const checkpoint = parsePosition(formatPosition(everything[6].position));
+        const rest = await collectAll(store, 5, checkpoint);
+        expect(rest.map((e) => e.metadata.eventId)).toEqual(written.slice(7));
+        const atEnd = await store.readAll({ after: everything[everything.length - 1].position });
+        expect(atEnd).toMatchObject({ events: [], endOfLog: true });
+      });
+
+      it('filters the log by stream category', async () => {
+        await store.append(streamName('family'), events(2));
+        await store.append(streamName('claim'), events(1));
+        await store.append(streamName('family'), events(1));
+        const read = await store.readAll({ filter: { categories: ['claim'] } });
+        expect(read.events.map((e) => e.streamId.split('-')[0])).toEqual(['claim']);
+      });
+
+      it('appends many streams in bulk, skipping retried items', async () => {
+        const items = Array.from({ length: 30 }, () => ({ streamId: streamName('family'), events: events(3), expectedVersion: 'no_stream' as const }));
+        expect(await store.appendMany(items)).toMatchObject({ kind: 'appended', appendedEvents: 90, skippedRetries: 0 });
+        expect(await store.appendMany(items)).toMatchObject({ kind: 'appended', appendedEvents: 0, skippedRetries: 30 });
+        expect((await store.readStream(items[7].streamId)).events.map((e) => e.version)).toEqual([1, 2, 3]);
+        expect(await collectAll(store, 1000)).toHaveLength(90);
+      });
+
+      if (subject.capabilities.atomicBulk) {
+        it('records nothing from a bulk append when one stream conflicts', async () => {
+          const taken = streamName('family');
+          await store.append(taken, events(1));
+          const result = await store.appendMany([
+            { streamId: streamName('family'), events: events(2), expectedVersion: 'no_stream' },
+            { streamId: taken, events: events(1), expectedVersion: 'no_stream' },
+          ]);
+          expect(result).toEqual({ kind: 'conflict', conflicts: [{ kind: 'conflict', streamId: taken, expected: 'no_stream', actual: 1 }] });
+          expect(await collectAll(store)).toHaveLength(1);
+        });
+      }
+    });
+
+    describe('concurrent writers and a tailing reader', () => {
+      it(`misses and repeats nothing while 8 writers commit out of order (${8 * subject.appendsPerWriter} appends)`, async () => {
+        await close();
+        // Some commits are delayed after their rows (and positions) were taken, so later
+        // positions commit first: the reader must wait for the earlier transactions, not pass them.
+        let delayed = 0;
+        ({ store, close } = await subject.open({
+          beforeCommit: async () => {
+            if (Math.random() < 0.2) {
+              delayed += 1;
+              await sleep(Math.floor(Math.random() * 4));
+            }
+          },
+        }));
+        const seen = new Map<string, number>();
+        let lastPosition: LogPosition | null = null;
+        let outOfOrder = 0;
+        const reader = store.subscribe({
+          batchSize: 100,
+          handler: async (batch) => {
+            for (const event of batch) {
+              seen.set(event.metadata.eventId, (seen.get(event.metadata.eventId) ?? 0) + 1);
+              if (lastPosition && comparePositions(lastPosition, event.position) >= 0) outOfOrder += 1;
+              lastPosition = event.position;
+            }
+          },
+        });
+        const written: string[] = [];
+        await Promise.all(
+          Array.from({ length: 8 }, async (_, writer) => {
+            for (let i = 0; i < subject.appendsPerWriter; i += 1) {
+              const batch = events(1 + ((i + writer) % 3));
+              const result = await store.append(`family-w${writer}-${i % 10}-${randomUUID()}`, batch, { expectedVersion: 'no_stream' });
+              expect(result.kind).toBe('appended');
+              written.push(...batch.map((e) => e.metadata.eventId));
+            }
+          }),
+        );
+        // On a timeout the counts below say what went wrong, so the wait's own error is not needed.
+        await waitFor(() => seen.size >= written.length, 30_000).catch(() => undefined);
+        await reader.stop();
+        const missing = written.filter((id) => !seen.has(id));
+        const repeated = [...seen.values()].filter((n) => n > 1).length;
+        expect({ missing: missing.length, repeated, outOfOrder, unexpected: seen.size - written.length }).toEqual({
+          missing: 0,
+          repeated: 0,
+          outOfOrder: 0,
+          unexpected: 0,
+        });
+        expect(written.length).toBeGreaterThan(8 * subject.appendsPerWriter);
+        expect(delayed).toBeGreaterThan(0);
+      });
+
+      if (subject.capabilities.holdsTransactionsOpen) {
+        it('does not pass a transaction still in flight, so a checkpoint after a later commit skips nothing', async () => {
+          await close();
+          let release: () => void = () => undefined;
+          const held = new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          let holding: () => void = () => undefined;
+          const isHolding = new Promise<void>((resolve) => {
+            holding = resolve;
+          });
+          ({ store, close } = await subject.open({
+            beforeCommit: async (streamId) => {
+              if (streamId.startsWith('family-early')) {
+                holding();
+                await held;
+              }
+            },
+          }));
+          const early = store.append(`family-early-${randomUUID()}`, events(1));
+          try {
+            await isHolding;
+            const late = events(1);
+            await store.append(streamName('family'), late);
+            // The late event is committed, but an earlier transaction is still open: not visible yet.
+            const whileHeld = await store.readAll();
+            expect(whileHeld.events).toHaveLength(0);
+            release();
+            await early;
+            const afterwards = await store.readAll({ after: whileHeld.next });
+            expect(afterwards.events).toHaveLength(2);
+            expect(afterwards.events[1].metadata.eventId).toBe(late[0].metadata.eventId);
+          } finally {
+            release();
+            await early.catch(() => undefined);
+          }
+        });
+      }
+    });
+
+    describe('live subscription', () => {
+      it('catches up from a checkpoint, then delivers new events as they are appended', async () => {
+        const stream = streamName('family');
+        await store.append(stream, events(3));
+        const firstRead = await store.readAll({ limit: 1 });
+        const received: RecordedEvent[] = [];
+        let caughtUp = false;
+        const subscription = store.subscribe({
+          from: firstRead.next,
+          handler: async (batch) => {
+            received.push(...batch);
+          },
+          onCaughtUp: () => {
+            caughtUp = true;
+          },
+        });
+        await waitFor(() => caughtUp && received.length === 2, 10_000);
+        await store.append(stream, events(2));
+        await waitFor(() => received.length === 4, 10_000);
+        await subscription.stop();
+        expect(received.map((e) => e.version)).toEqual([2, 3, 4, 5]);
+        await subscription.done;
+      });
+
+      it('stops with the handler error when a handler fails', async () => {
+        await store.append(streamName('family'), events(1));
+        const subscription = store.subscribe({
+          handler: async () => {
+            throw new Error('projection failed');
+          },
+        });
+        await expect(subscription.done).rejects.toThrow('projection failed');
+      });
+    });
+
+    describe('an unreachable store', () => {
+      it('reports appends and reads as EventStoreUnavailableError', async () => {
+        const unreachable = await subject.unavailable();
+        try {
+          await expect(unreachable.append(streamName('family'), events(1))).rejects.toBeInstanceOf(EventStoreUnavailableError);
+          await expect(unreachable.readStream(streamName('family'))).rejects.toBeInstanceOf(EventStoreUnavailableError);
+          await expect(unreachable.readAll()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+          await expect(unreachable.ping()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+        } finally {
+          await unreachable.close().catch(() => undefined);
+        }
+      });
+    });
+  });
+}
+
+// fixtures below the scenarios
+
+export function streamName(category: string): string {
+  return `${category}-${randomUUID()}`;
+}
+
+export function events(count: number, commandId: string = randomUUID()): NewEvent[] {
+  const ids = eventIdsFor(commandId, count);
+  return ids.map((eventId, i) => ({
+    type: i % 2 === 0 ? 'SchoolAttendanceRecorded' : 'OffenceRecorded',
+    data: { index: i, attendedSessions: 100 + i, note: `event ${i} of ${commandId}` },
+    metadata: {
+      eventId,
+      commandId,
+      correlationId: commandId,
+      causationId: commandId,
+      actor: { userId: 'contract', role: 'admin' },
+      recordedAt: '2016-05-03T10:00:00.000Z',
+      schemaVersion: 1,
+    },
+  }));
+}
+
+export async function collectAll(store: EventStore, batch = 100, from: LogPosition | null = null): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  let after = from;
+  for (;;) {
+    const read = await store.readAll({ after, limit: batch });
+    out.push(...read.events);
+    after = read.next;
+    if (read.endOfLog) return out;
+  }
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,25 @@
+/**
+ * The test run's view of its environment. Tests read their settings here, never from
+ * `process.env` directly, so the rules for skipping are in one place:
+ * - PGlite runs always.
+ * - PostgreSQL runs when LEDGER_TEST_POSTGRES_URL is set; with CI=true an unreachable server
+ *   fails the run in global setup (it never skips).
+ * - EventStoreDB runs when LEDGER_ESDB_URL is set, and is reported as skipped otherwise.
+ */
+export const testEnv = {
+  postgresUrl: nonEmpty(process.env.LEDGER_TEST_POSTGRES_URL),
+  esdbUrl: nonEmpty(process.env.LEDGER_ESDB_URL),
+  ci: process.env.CI === 'true' || process.env.CI === '1',
+  pgliteTemplate: nonEmpty(process.env.LEDGER_TEST_PGLITE_TEMPLATE),
+};
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** `describe` when the condition holds, otherwise a skipped suite whose title says why. */
+export function describeWhen(condition: boolean, reason: string): jest.Describe {
+  if (condition) return describe;
+  const skipped = ((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${reason}]`, fn)) as unknown as jest.Describe;
+  return skipped;
+}
