@@ -16,6 +16,6 @@ eventStoreContract('embedded PGlite', {
     dir.remove();
     return store;
   },
-  capabilities: { atomicBulk: true, holdsTransactionsOpen: false },
+  capabilities: { commitHook: true, atomicBulk: true, holdsTransactionsOpen: false },
   appendsPerWriter: 250,
 });

@@ -14,7 +14,7 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
       const client = new PgSqlClient({ connectionString: 'postgres://postgres@127.0.0.1:1/test', connectionTimeoutMillis: 1_000 });
       return PostgresEventStore.open(client, { migrate: false });
     },
-    capabilities: { atomicBulk: true, holdsTransactionsOpen: true },
+    capabilities: { commitHook: true, atomicBulk: true, holdsTransactionsOpen: true },
     appendsPerWriter: 500,
   });
 

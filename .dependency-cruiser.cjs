@@ -1,0 +1,54 @@
+// Module boundaries (ARCHITECTURE.md "Layout"), checked by `npm run boundaries` inside `npm test`.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'libs/domain imports nothing outside itself: no Nest, no TypeORM, no node built-ins (no clock, no randomness, no I/O).',
+      severity: 'error',
+      from: { path: '^libs/domain/' },
+      to: { pathNot: '^libs/domain/' },
+    },
+    {
+      name: 'only-esdb-adapter-imports-eventstoredb-client',
+      comment: 'Only libs/event-store/src/esdb may import the EventStoreDB client.',
+      severity: 'error',
+      from: { pathNot: '^libs/event-store/src/esdb/' },
+      to: { path: 'node_modules/@eventstore/' },
+    },
+    {
+      name: 'only-store-and-projection-layers-touch-sql',
+      comment: 'SQL drivers and TypeORM belong to the event store and projection layers (and privacy key store).',
+      severity: 'error',
+      from: { path: '^(apps|libs/domain|libs/reporting)/' },
+      to: { path: 'node_modules/(pg|@electric-sql/pglite|typeorm)/' },
+    },
+    {
+      name: 'no-deep-imports-into-other-libs',
+      comment: 'Apps and other libs import a lib through its alias (@ledger/x), not its internals.',
+      severity: 'error',
+      from: { path: '^(apps|libs)/([^/]+)/', pathNot: '^libs/event-store/' },
+      to: { path: '^libs/[^/]+/src/.+', pathNot: ['^libs/[^/]+/src/index\\.ts$', '^libs/event-store/src/esdb/index\\.ts$', '^libs/$2/'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'apps-do-not-import-tests',
+      severity: 'error',
+      from: { path: '^(apps|libs)/' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^dist/|\\.spec\\.ts$)' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    combinedDependencies: false,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,38 @@
+import { loadConfig, redactUrl } from './ledger-config';
+
+describe('configuration', () => {
+  it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
+    expect(loadConfig({})).toEqual({
+      ok: true,
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20 },
+    });
+  });
+
+  it('turns the demo off by default on PostgreSQL', () => {
+    const result = loadConfig({ LEDGER_POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/ledger' });
+    expect(result.ok && result.config.demo).toBe(false);
+  });
+
+  it('gives one line per bad value, naming the variable', () => {
+    const result = loadConfig({ PORT: '70000', LEDGER_EVENT_STORE: 'mongo', LEDGER_POSTGRES_URL: 'mysql://x', LEDGER_DEMO: 'maybe', LEDGER_POSTGRES_POOL_SIZE: '1' });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'PORT: "70000" is not a port number (0-65535)',
+        'LEDGER_EVENT_STORE: "mongo" is not one of postgres, esdb',
+        'LEDGER_POSTGRES_URL: not a postgres:// or postgresql:// connection string',
+        'LEDGER_DEMO: "maybe" is not one of on, off',
+        'LEDGER_POSTGRES_POOL_SIZE: "1" is not a whole number from 2 to 500',
+      ],
+    });
+  });
+
+  it('requires an EventStoreDB address when that store is chosen', () => {
+    expect(loadConfig({ LEDGER_EVENT_STORE: 'esdb' })).toEqual({ ok: false, errors: ['LEDGER_ESDB_URL: required when LEDGER_EVENT_STORE=esdb'] });
+    expect(loadConfig({ LEDGER_EVENT_STORE: 'esdb', LEDGER_ESDB_URL: 'esdb://localhost:2113?tls=false' }).ok).toBe(true);
+  });
+
+  it('never prints a password', () => {
+    expect(redactUrl('postgres://ledger:s3cret@db:5432/ledger')).toBe('postgres://ledger:***@db:5432/ledger');
+  });
+});

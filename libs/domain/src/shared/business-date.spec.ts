@@ -1,0 +1,35 @@
+import { addDays, addMonths, businessDate, financialYearOf, isBusinessDate } from './business-date';
+import { formatPounds, pence } from './money';
+
+describe('business dates', () => {
+  it.each([
+    ['2016-02-29', true],
+    ['2015-02-29', false],
+    ['2016-13-01', false],
+    ['2016-04-31', false],
+    ['16-04-01', false],
+    ['2016-04-01T00:00:00Z', false],
+  ])('%s is a calendar date: %s', (value, expected) => {
+    expect(isBusinessDate(value)).toBe(expected);
+  });
+
+  it('counts days and months as the calendar does', () => {
+    expect(addDays(businessDate('2016-12-31'), 1)).toBe('2017-01-01');
+    expect(addMonths(businessDate('2016-08-31'), -6)).toBe('2016-02-29');
+    expect(addMonths(businessDate('2017-03-31'), -6)).toBe('2016-09-30');
+  });
+
+  it('places a date in its financial year (1 April to 31 March)', () => {
+    expect(financialYearOf(businessDate('2016-03-31'))).toBe('2015/16');
+    expect(financialYearOf(businessDate('2016-04-01'))).toBe('2016/17');
+    expect(financialYearOf(businessDate('2019-12-31'))).toBe('2019/20');
+  });
+});
+
+describe('money', () => {
+  it('is whole pence', () => {
+    expect(() => pence(80.5)).toThrow(RangeError);
+    expect(formatPounds(pence(357_000_000))).toBe('£3,570,000.00');
+    expect(formatPounds(pence(-80_000))).toBe('-£800.00');
+  });
+});

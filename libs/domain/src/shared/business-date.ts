@@ -1,0 +1,67 @@
+/**
+ * A business date: a calendar day in the programme's own terms (`YYYY-MM-DD`), with no time or
+ * zone. Business dates come in as data; the domain never reads the clock.
+ */
+export type BusinessDate = string & { readonly __kind: 'business-date' };
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isBusinessDate(value: unknown): value is BusinessDate {
+  if (typeof value !== 'string') return false;
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (m < 1 || m > 12 || d < 1) return false;
+  return d <= daysInMonth(y, m);
+}
+
+export function businessDate(value: string): BusinessDate {
+  if (!isBusinessDate(value)) throw new RangeError(`not a calendar date (YYYY-MM-DD): "${value}"`);
+  return value;
+}
+
+/** Days since 1970-01-01 (UTC calendar arithmetic, no clock involved). */
+export function dayNumber(date: BusinessDate): number {
+  const [y, m, d] = date.split('-').map(Number);
+  return Math.round(Date.UTC(y, m - 1, d) / 86_400_000);
+}
+
+export function fromDayNumber(day: number): BusinessDate {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10) as BusinessDate;
+}
+
+export function addDays(date: BusinessDate, days: number): BusinessDate {
+  return fromDayNumber(dayNumber(date) + days);
+}
+
+/** The same day `months` later (or earlier), clamped to the month's end (31 Aug − 6 months = 28/29 Feb). */
+export function addMonths(date: BusinessDate, months: number): BusinessDate {
+  const [y, m, d] = date.split('-').map(Number);
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  const day = Math.min(d, daysInMonth(year, month));
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` as BusinessDate;
+}
+
+export function compareDates(a: BusinessDate, b: BusinessDate): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The UK government financial year a date falls in, as `2016/17` (1 April – 31 March):
+ * attachment fees and results are paid at the rates of a financial year (DOMAIN.md 1).
+ */
+export function financialYearOf(date: BusinessDate): string {
+  const [y, m] = date.split('-').map(Number);
+  const start = m >= 4 ? y : y - 1;
+  return `${start}/${String((start + 1) % 100).padStart(2, '0')}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
