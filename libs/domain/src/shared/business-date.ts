@@ -52,7 +52,7 @@ export function compareDates(a: BusinessDate, b: BusinessDate): number {
  * The UK government financial year a date falls in, as `2016/17` (1 April – 31 March):
  * attachment fees and results are paid at the rates of a financial year (DOMAIN.md 1).
  */
-export function financialYearOf(date: BusinessDate): string {
+export function financialYearOf(date: BusinessDate | string): string {
   const [y, m] = date.split('-').map(Number);
   const start = m >= 4 ? y : y - 1;
   return `${start}/${String((start + 1) % 100).padStart(2, '0')}`;

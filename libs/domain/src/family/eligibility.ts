@@ -1,0 +1,63 @@
+import type { HeadlineProblem, Member } from './family.events';
+import { type FamilyState, factsOf } from './family.state';
+
+/**
+ * DOMAIN.md 2: a dependent child is aged 0–15, or 16–18 and in full-time education, training or
+ * unemployed (`inEducationOrTraining`), living with a parent or carer — judged at `on`.
+ */
+export function isDependentChild(member: Member, on: string): boolean {
+  if (member.relationship !== 'child' || !member.livesInHousehold) return false;
+  const age = ageOn(member.dateOfBirth, on);
+  if (age < 0) return false;
+  if (age <= 15) return true;
+  return age <= 18 && member.inEducationOrTraining === true;
+}
+
+/** Whole years between a date of birth and a date (a birthday counts on the day). */
+export function ageOn(dateOfBirth: string, on: string): number {
+  const [by, bm, bd] = dateOfBirth.split('-').map(Number);
+  const [y, m, d] = on.split('-').map(Number);
+  let age = y - by;
+  if (m < bm || (m === bm && d < bd)) age -= 1;
+  return age;
+}
+
+/**
+ * The problems at entry that count towards eligibility (DOMAIN.md 2): problems identified on or
+ * before the attachment date; a parent who does not live in the household accounts for at most
+ * one of them.
+ */
+export function countableProblemsAtEntry(state: FamilyState, attachedOn: string): HeadlineProblem[] {
+  const supporters = new Map<HeadlineProblem, Set<string>>();
+  for (const { event } of factsOf(state, 'HeadlineProblemIdentified')) {
+    if (event.data.identifiedOn > attachedOn) continue;
+    const set = supporters.get(event.data.problem) ?? new Set<string>();
+    const member = event.data.memberId ? state.members.get(event.data.memberId) : undefined;
+    const absentParent = member && member.relationship === 'parent' && !member.livesInHousehold;
+    set.add(absentParent ? `absent:${member.memberId}` : 'household');
+    supporters.set(event.data.problem, set);
+  }
+  const counted: HeadlineProblem[] = [];
+  const absentParentsUsed = new Set<string>();
+  // Problems backed by the household count freely; the rest need an absent parent not yet used.
+  const ordered = [...supporters.entries()].sort(([, a], [, b]) => Number(b.has('household')) - Number(a.has('household')));
+  for (const [problem, set] of ordered) {
+    if (set.has('household')) {
+      counted.push(problem);
+      continue;
+    }
+    const parent = [...set].find((s) => !absentParentsUsed.has(s));
+    if (parent) {
+      absentParentsUsed.add(parent);
+      counted.push(problem);
+    }
+  }
+  return counted.sort();
+}
+
+/** Every problem identified on or before a date, whoever it came from (the scope "at entry"). */
+export function problemsIdentifiedBy(state: FamilyState, on: string): HeadlineProblem[] {
+  const set = new Set<HeadlineProblem>();
+  for (const { event } of factsOf(state, 'HeadlineProblemIdentified')) if (event.data.identifiedOn <= on) set.add(event.data.problem);
+  return [...set].sort();
+}

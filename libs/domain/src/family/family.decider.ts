@@ -1,0 +1,271 @@
+import { type Decision, type RecordingContext, accept, reject } from '../shared/decision';
+import { financialYearOf, isBusinessDate } from '../shared/business-date';
+import type { ProgrammeState } from '../programme/programme';
+import { countableProblemsAtEntry, isDependentChild } from './eligibility';
+import {
+  type Benefit,
+  type ConsentPurpose,
+  EVIDENCE_EVENT_TYPES,
+  type FamilyEvent,
+  type HeadlineProblem,
+  type Member,
+  type SocialCareStatus,
+  type Term,
+} from './family.events';
+import { evolveFamily, type FamilyState, factsOf, healthConcern, openBenefitSpell, openEmployment } from './family.state';
+
+// Commands on `family-<familyId>`: imperative, in the programme's words.
+export type FamilyCommand =
+  | { type: 'IdentifyFamily'; familyId: string; reference: string; identifiedOn: string; members: Member[] }
+  | { type: 'AddFamilyMember'; member: Member }
+  | { type: 'IdentifyHeadlineProblem'; problem: HeadlineProblem; indicator: string; memberId?: string; identifiedOn: string; source: string }
+  | { type: 'AttachFamily'; attachedOn: string; keyworker: string }
+  | { type: 'RecordSchoolAttendance'; memberId: string; academicYear: string; term: Term; possibleSessions: number; attendedSessions: number; unauthorisedAbsenceSessions: number }
+  | { type: 'RecordExclusion'; memberId: string; kind: 'fixed-term' | 'permanent'; startedOn: string; days?: number }
+  | { type: 'RecordOffence'; memberId: string; committedOn: string; proven: boolean; category?: string }
+  | { type: 'RecordAsbIncident'; memberId?: string; occurredOn: string; kind?: string }
+  | { type: 'RecordBenefitChange'; memberId: string; benefit: Benefit; change: 'started' | 'ended'; on: string; fullWorkSearch?: boolean }
+  | { type: 'RecordEmploymentChange'; memberId: string; change: 'started' | 'ended'; on: string; hoursPerWeek?: number }
+  | { type: 'RecordDomesticAbuseIncident'; occurredOn: string; memberId?: string }
+  | { type: 'RecordHealthChange'; memberId: string; change: 'identified' | 'resolved'; on: string; concernId: string; description?: string }
+  | { type: 'RecordSocialCareStatus'; memberId: string; status: SocialCareStatus; on: string }
+  | { type: 'RecordConsent'; memberId: string; purpose: ConsentPurpose; given: boolean; on: string }
+  | { type: 'RecordOutcomeOverride'; problem: HeadlineProblem; reason: string; on: string }
+  | { type: 'CloseFamilyCase'; closedOn: string; reason: string }
+  | { type: 'CorrectFact'; supersedesEventId: string; replacement: FamilyCommand; reason?: string };
+
+export interface FamilyDecisionContext extends RecordingContext {
+  /** The council's programme, for attachment (configured? allocation is checked on its own stream). */
+  programme?: ProgrammeState;
+  /** First day of the programme (framework data). */
+  programmeStartsOn?: string;
+}
+
+/**
+ * Decides a family command against the family's state. Pure: dates come in as data, the
+ * recording date from the edge, ids from the command.
+ */
+export function decideFamily(command: FamilyCommand, state: FamilyState, context: FamilyDecisionContext): Decision<FamilyEvent> {
+  if (command.type === 'IdentifyFamily') return identify(command, state, context);
+  if (!state.exists) return reject('FamilyNotFound', 'no family with this id', 'not-found');
+  const familyId = state.familyId;
+  const future = futureDate(command, context.recordedOn);
+  if (future) return reject('BusinessDateInFuture', `${future} is after the day it is being recorded (${context.recordedOn})`);
+
+  switch (command.type) {
+    case 'AddFamilyMember': {
+      if (state.members.has(command.member.memberId)) return reject('MemberAlreadyInFamily', 'this member is already in the family', 'duplicate');
+      return accept({ type: 'FamilyMemberAdded', data: { familyId, member: command.member } });
+    }
+    case 'IdentifyHeadlineProblem': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      const { problem, indicator, memberId, identifiedOn, source } = command;
+      return accept({ type: 'HeadlineProblemIdentified', data: { familyId, problem, indicator, ...(memberId ? { memberId } : {}), identifiedOn, source } });
+    }
+    case 'AttachFamily':
+      return attach(command, state, context);
+    case 'RecordSchoolAttendance': {
+      const notChild = childMember(state, command.memberId);
+      if (notChild) return notChild;
+      if (!validAcademicYear(command.academicYear)) return reject('InvalidAcademicYear', `academic year "${command.academicYear}" must be two consecutive years, e.g. 2016/17`);
+      if (command.attendedSessions > command.possibleSessions) {
+        return reject('AttendedExceedsPossible', `attended sessions (${command.attendedSessions}) exceed possible sessions (${command.possibleSessions})`);
+      }
+      if (command.unauthorisedAbsenceSessions > command.possibleSessions - command.attendedSessions) {
+        return reject('AbsenceExceedsPossible', `unauthorised absences (${command.unauthorisedAbsenceSessions}) exceed the sessions missed (${command.possibleSessions - command.attendedSessions})`);
+      }
+      const termStarts = termStartOn(command.academicYear, command.term);
+      if (termStarts > context.recordedOn) return reject('BusinessDateInFuture', `the ${command.term} term of ${command.academicYear} has not started on ${context.recordedOn}`);
+      const duplicate = factsOf(state, 'SchoolAttendanceRecorded').some(
+        (f) => f.event.data.memberId === command.memberId && f.event.data.academicYear === command.academicYear && f.event.data.term === command.term,
+      );
+      if (duplicate) return reject('AttendanceAlreadyRecorded', `attendance for the ${command.term} term of ${command.academicYear} is already recorded for this child; record a correction instead`);
+      const { type: _type, ...data } = command;
+      return accept({ type: 'SchoolAttendanceRecorded', data: { familyId, ...data } });
+    }
+    case 'RecordExclusion': {
+      const notChild = childMember(state, command.memberId);
+      if (notChild) return notChild;
+      const { type: _type, ...data } = command;
+      return accept({ type: 'ExclusionRecorded', data: { familyId, ...data } });
+    }
+    case 'RecordOffence': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      const { type: _type, ...data } = command;
+      return accept({ type: 'OffenceRecorded', data: { familyId, ...data } });
+    }
+    case 'RecordAsbIncident': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      const { type: _type, ...data } = command;
+      return accept({ type: 'AsbIncidentRecorded', data: { familyId, ...data } });
+    }
+    case 'RecordBenefitChange': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      const open = openBenefitSpell(state, command.memberId, command.benefit);
+      if (command.change === 'started') {
+        if (open) return reject('BenefitSpellAlreadyOpen', `${command.benefit} has been open for this member since ${open}`);
+        const { memberId, benefit, on, fullWorkSearch } = command;
+        return accept({ type: 'BenefitStarted', data: { familyId, memberId, benefit, on, ...(fullWorkSearch !== undefined ? { fullWorkSearch } : {}) } });
+      }
+      if (!open) return reject('NoOpenBenefitSpell', `this member has no open ${command.benefit} spell to end`);
+      if (command.on < open) return reject('EndBeforeStart', `the ${command.benefit} spell started on ${open}, after ${command.on}`);
+      return accept({ type: 'BenefitEnded', data: { familyId, memberId: command.memberId, benefit: command.benefit, on: command.on } });
+    }
+    case 'RecordEmploymentChange': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      const open = openEmployment(state, command.memberId);
+      if (command.change === 'started') {
+        if (open) return reject('EmploymentAlreadyOpen', `this member has been in work since ${open}; record the end first`);
+        const { memberId, on, hoursPerWeek } = command;
+        return accept({ type: 'EmploymentStarted', data: { familyId, memberId, on, ...(hoursPerWeek !== undefined ? { hoursPerWeek } : {}) } });
+      }
+      if (!open) return reject('NoOpenEmployment', 'this member has no employment to end');
+      if (command.on < open) return reject('EndBeforeStart', `the employment started on ${open}, after ${command.on}`);
+      return accept({ type: 'EmploymentEnded', data: { familyId, memberId: command.memberId, on: command.on } });
+    }
+    case 'RecordDomesticAbuseIncident': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      return accept({ type: 'DomesticAbuseIncidentRecorded', data: { familyId, occurredOn: command.occurredOn, ...(command.memberId ? { memberId: command.memberId } : {}) } });
+    }
+    case 'RecordHealthChange': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      const concern = healthConcern(state, command.concernId);
+      if (command.change === 'identified') {
+        if (concern) return reject('HealthConcernExists', `health concern ${command.concernId} is already recorded`, 'duplicate');
+        const { memberId, on, concernId, description } = command;
+        return accept({ type: 'HealthConcernIdentified', data: { familyId, memberId, concernId, on, ...(description ? { description } : {}) } });
+      }
+      if (!concern) return reject('UnknownHealthConcern', `no health concern ${command.concernId} is recorded for this family`);
+      if (concern.memberId !== command.memberId) return reject('UnknownHealthConcern', `health concern ${command.concernId} belongs to another member`);
+      if (concern.resolvedOn) return reject('HealthConcernAlreadyResolved', `health concern ${command.concernId} was resolved on ${concern.resolvedOn}`);
+      if (command.on < concern.identifiedOn) return reject('EndBeforeStart', `the concern was identified on ${concern.identifiedOn}, after ${command.on}`);
+      return accept({ type: 'HealthConcernResolved', data: { familyId, memberId: command.memberId, concernId: command.concernId, on: command.on } });
+    }
+    case 'RecordSocialCareStatus': {
+      const notChild = childMember(state, command.memberId);
+      if (notChild) return notChild;
+      const { type: _type, ...data } = command;
+      return accept({ type: 'SocialCareStatusChanged', data: { familyId, ...data } });
+    }
+    case 'RecordConsent': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      const { type: _type, ...data } = command;
+      return accept({ type: 'ConsentRecorded', data: { familyId, ...data } });
+    }
+    case 'RecordOutcomeOverride': {
+      if (!state.attachment) return reject('NotAttached', 'an outcome override needs an attached family');
+      const identified = factsOf(state, 'HeadlineProblemIdentified').some((f) => f.event.data.problem === command.problem);
+      if (!identified) return reject('ProblemNotIdentified', `the family has no ${command.problem} problem recorded`);
+      if (command.on < state.attachment.attachedOn) return reject('EndBeforeStart', `the family was attached on ${state.attachment.attachedOn}, after ${command.on}`);
+      return accept({ type: 'OutcomeOverrideRecorded', data: { familyId, problem: command.problem, reason: command.reason, on: command.on, approvedBy: context.actorId } });
+    }
+    case 'CloseFamilyCase': {
+      if (state.closedOn) return reject('AlreadyClosed', `the case was closed on ${state.closedOn}`);
+      const startedOn = state.attachment?.attachedOn ?? state.identifiedOn;
+      if (command.closedOn < startedOn) return reject('EndBeforeStart', `the case started on ${startedOn}, after ${command.closedOn}`);
+      return accept({ type: 'FamilyCaseClosed', data: { familyId, closedOn: command.closedOn, reason: command.reason } });
+    }
+    case 'CorrectFact':
+      return correct(command, state, context);
+  }
+}
+
+function identify(command: Extract<FamilyCommand, { type: 'IdentifyFamily' }>, state: FamilyState, context: FamilyDecisionContext): Decision<FamilyEvent> {
+  if (state.exists) return reject('FamilyAlreadyIdentified', 'this family is already identified', 'duplicate');
+  const future = futureDate(command, context.recordedOn);
+  if (future) return reject('BusinessDateInFuture', `${future} is after the day it is being recorded (${context.recordedOn})`);
+  if (command.members.length === 0) return reject('NoMembers', 'a family needs at least one member');
+  if (new Set(command.members.map((m) => m.memberId)).size !== command.members.length) return reject('DuplicateMember', 'member ids must differ');
+  const { familyId, reference, identifiedOn, members } = command;
+  return accept({ type: 'FamilyIdentified', data: { familyId, reference, identifiedOn, members } });
+}
+
+function attach(command: Extract<FamilyCommand, { type: 'AttachFamily' }>, state: FamilyState, context: FamilyDecisionContext): Decision<FamilyEvent> {
+  const programme = context.programme;
+  if (!programme?.configured) return reject('ProgrammeNotConfigured', 'the programme has not been set up (PUT /api/programme)');
+  if (state.attachment) return reject('AlreadyAttached', `the family was attached on ${state.attachment.attachedOn}; a family is attached once`);
+  if (state.closedOn) return reject('FamilyCaseClosed', `the case was closed on ${state.closedOn}`);
+  if (command.keyworker.trim() === '') return reject('NoKeyworker', 'attaching a family needs a named keyworker');
+  if (command.attachedOn < state.identifiedOn) return reject('AttachedBeforeIdentified', `the family was identified on ${state.identifiedOn}, after ${command.attachedOn}`);
+  if (context.programmeStartsOn && command.attachedOn < context.programmeStartsOn) {
+    return reject('BeforeProgrammeStart', `the programme started on ${context.programmeStartsOn}`);
+  }
+  const children = [...state.members.values()].filter((m) => isDependentChild(m, command.attachedOn));
+  if (children.length === 0) return reject('NoDependentChild', `no member is a dependent child living in the household on ${command.attachedOn}`);
+  const problems = countableProblemsAtEntry(state, command.attachedOn);
+  if (problems.length < 2) {
+    return reject('FewerThanTwoHeadlineProblems', `the family has ${problems.length} countable headline problem(s) on ${command.attachedOn} (${problems.join(', ') || 'none'}); at least 2 are needed`);
+  }
+  if (!programme.attachedFamilies.has(state.familyId) && programme.attachedFamilies.size >= programme.allocation) {
+    return reject('AllocationExhausted', `all ${programme.allocation} places of the council's allocation are taken`);
+  }
+  return accept({
+    type: 'FamilyAttached',
+    data: { familyId: state.familyId, attachedOn: command.attachedOn, keyworker: command.keyworker, problemsAtEntry: problems, financialYear: financialYearOf(command.attachedOn) },
+  });
+}
+
+function correct(command: Extract<FamilyCommand, { type: 'CorrectFact' }>, state: FamilyState, context: FamilyDecisionContext): Decision<FamilyEvent> {
+  const target = state.recorded.get(command.supersedesEventId);
+  if (!target) return reject('UnknownEvent', `event ${command.supersedesEventId} is not in this family's history`, 'not-found');
+  if (!EVIDENCE_EVENT_TYPES.has(target.type)) return reject('NotCorrectable', `a ${target.type} is not evidence and cannot be corrected this way`);
+  if (target.superseded) return reject('AlreadySuperseded', `event ${command.supersedesEventId} has already been corrected`);
+  if (command.replacement.type === 'CorrectFact') return reject('NotCorrectable', 'a correction cannot replace a fact with another correction');
+  const correction: FamilyEvent = { type: 'FactCorrected', data: { familyId: state.familyId, supersededEventId: command.supersedesEventId, supersededType: target.type, ...(command.reason ? { reason: command.reason } : {}) } };
+  // The replacement is judged as if the wrong fact had never been recorded.
+  const without = evolveFamily(state, correction, `correction-of-${command.supersedesEventId}`);
+  const replacement = decideFamily(command.replacement, without, context);
+  if (!replacement.ok) return replacement;
+  const types = replacement.events.map((e) => e.type);
+  if (types.length !== 1 || types[0] !== target.type) {
+    return reject('ReplacementOfDifferentKind', `a ${target.type} can only be replaced by a ${target.type}, not ${types.join(', ') || 'nothing'}`);
+  }
+  return accept(correction, ...replacement.events);
+}
+
+function unknownMember(state: FamilyState, memberId: string | undefined): Decision<FamilyEvent> | null {
+  if (memberId === undefined || state.members.has(memberId)) return null;
+  return reject('UnknownMember', `member ${memberId} is not in this family`);
+}
+
+function childMember(state: FamilyState, memberId: string): Decision<FamilyEvent> | null {
+  const member = state.members.get(memberId);
+  if (!member) return reject('UnknownMember', `member ${memberId} is not in this family`);
+  if (member.relationship !== 'child') return reject('NotAChild', `member ${memberId} is a ${member.relationship}, not a child`);
+  return null;
+}
+
+function validAcademicYear(year: string): boolean {
+  const match = /^(\d{4})\/(\d{2})$/.exec(year);
+  return match !== null && (Number(match[1]) + 1) % 100 === Number(match[2]);
+}
+
+/** DOMAIN.md 3: autumn from 1 September, spring from 1 January, summer from 1 April [config]. */
+export function termStartOn(academicYear: string, term: Term): string {
+  const first = Number(academicYear.slice(0, 4));
+  if (term === 'autumn') return `${first}-09-01`;
+  return term === 'spring' ? `${first + 1}-01-01` : `${first + 1}-04-01`;
+}
+
+/** The first business date in the command that is after the recording date (or an invalid one). */
+function futureDate(command: FamilyCommand, recordedOn: string): string | null {
+  const dates: string[] = [];
+  const collect = (c: FamilyCommand): void => {
+    for (const [key, value] of Object.entries(c)) {
+      if ((key.endsWith('On') || key === 'on' || key === 'dateOfBirth') && typeof value === 'string') dates.push(value);
+    }
+    if (c.type === 'IdentifyFamily') for (const m of c.members) dates.push(m.dateOfBirth);
+    if (c.type === 'AddFamilyMember') dates.push(c.member.dateOfBirth);
+  };
+  collect(command);
+  for (const date of dates) if (!isBusinessDate(date) || date > recordedOn) return date;
+  return null;
+}

@@ -1,0 +1,107 @@
+import type { DomainEvent } from '../shared/decision';
+
+export const HEADLINE_PROBLEMS = ['crime-asb', 'education', 'children-in-need', 'worklessness', 'domestic-abuse', 'health'] as const;
+export type HeadlineProblem = (typeof HEADLINE_PROBLEMS)[number];
+
+export const RELATIONSHIPS = ['parent', 'carer', 'child', 'other'] as const;
+export type Relationship = (typeof RELATIONSHIPS)[number];
+
+export const BENEFITS = ['JSA', 'ESA', 'IS', 'IB', 'CA', 'SDA', 'UC'] as const;
+export type Benefit = (typeof BENEFITS)[number];
+
+export const TERMS = ['autumn', 'spring', 'summer'] as const;
+export type Term = (typeof TERMS)[number];
+
+export const SOCIAL_CARE_STATUSES = ['child-in-need', 'child-protection', 'looked-after', 'none'] as const;
+export type SocialCareStatus = (typeof SOCIAL_CARE_STATUSES)[number];
+
+export const CONSENT_PURPOSES = ['sharing', 'evaluation'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+/** A person in the family. Names, dates of birth and identifiers are personal data (see personal-data.ts). */
+export interface Member {
+  memberId: string;
+  relationship: Relationship;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  gender?: string;
+  postcode?: string;
+  nationalInsuranceNumber?: string;
+  uniquePupilNumber?: string;
+  nhsNumber?: string;
+  livesInHousehold: boolean;
+  inEducationOrTraining?: boolean;
+}
+
+export type FamilyIdentified = DomainEvent<'FamilyIdentified', { familyId: string; reference: string; identifiedOn: string; members: Member[] }>;
+export type FamilyMemberAdded = DomainEvent<'FamilyMemberAdded', { familyId: string; member: Member }>;
+export type HeadlineProblemIdentified = DomainEvent<
+  'HeadlineProblemIdentified',
+  { familyId: string; problem: HeadlineProblem; indicator: string; memberId?: string; identifiedOn: string; source: string }
+>;
+export type FamilyAttached = DomainEvent<
+  'FamilyAttached',
+  { familyId: string; attachedOn: string; keyworker: string; problemsAtEntry: HeadlineProblem[]; financialYear: string }
+>;
+export type SchoolAttendanceRecorded = DomainEvent<
+  'SchoolAttendanceRecorded',
+  { familyId: string; memberId: string; academicYear: string; term: Term; possibleSessions: number; attendedSessions: number; unauthorisedAbsenceSessions: number }
+>;
+export type ExclusionRecorded = DomainEvent<'ExclusionRecorded', { familyId: string; memberId: string; kind: 'fixed-term' | 'permanent'; startedOn: string; days?: number }>;
+export type OffenceRecorded = DomainEvent<'OffenceRecorded', { familyId: string; memberId: string; committedOn: string; proven: boolean; category?: string }>;
+export type AsbIncidentRecorded = DomainEvent<'AsbIncidentRecorded', { familyId: string; memberId?: string; occurredOn: string; kind?: string }>;
+export type BenefitStarted = DomainEvent<'BenefitStarted', { familyId: string; memberId: string; benefit: Benefit; on: string; fullWorkSearch?: boolean }>;
+export type BenefitEnded = DomainEvent<'BenefitEnded', { familyId: string; memberId: string; benefit: Benefit; on: string }>;
+export type EmploymentStarted = DomainEvent<'EmploymentStarted', { familyId: string; memberId: string; on: string; hoursPerWeek?: number }>;
+export type EmploymentEnded = DomainEvent<'EmploymentEnded', { familyId: string; memberId: string; on: string }>;
+export type DomesticAbuseIncidentRecorded = DomainEvent<'DomesticAbuseIncidentRecorded', { familyId: string; occurredOn: string; memberId?: string }>;
+export type HealthConcernIdentified = DomainEvent<'HealthConcernIdentified', { familyId: string; memberId: string; concernId: string; on: string; description?: string }>;
+export type HealthConcernResolved = DomainEvent<'HealthConcernResolved', { familyId: string; memberId: string; concernId: string; on: string }>;
+export type SocialCareStatusChanged = DomainEvent<'SocialCareStatusChanged', { familyId: string; memberId: string; status: SocialCareStatus; on: string }>;
+export type ConsentRecorded = DomainEvent<'ConsentRecorded', { familyId: string; memberId: string; purpose: ConsentPurpose; given: boolean; on: string }>;
+export type OutcomeOverrideRecorded = DomainEvent<'OutcomeOverrideRecorded', { familyId: string; problem: HeadlineProblem; reason: string; on: string; approvedBy: string }>;
+export type FamilyCaseClosed = DomainEvent<'FamilyCaseClosed', { familyId: string; closedOn: string; reason: string }>;
+/**
+ * A recorded fact was wrong: `supersededEventId` no longer counts, and the events recorded with
+ * this correction (same command) replace it. History keeps both.
+ */
+export type FactCorrected = DomainEvent<'FactCorrected', { familyId: string; supersededEventId: string; supersededType: string; reason?: string }>;
+
+/** Evidence facts: what partners and keyworkers record, and what a correction may replace. */
+export type EvidenceEvent =
+  | HeadlineProblemIdentified
+  | SchoolAttendanceRecorded
+  | ExclusionRecorded
+  | OffenceRecorded
+  | AsbIncidentRecorded
+  | BenefitStarted
+  | BenefitEnded
+  | EmploymentStarted
+  | EmploymentEnded
+  | DomesticAbuseIncidentRecorded
+  | HealthConcernIdentified
+  | HealthConcernResolved
+  | SocialCareStatusChanged
+  | ConsentRecorded;
+
+export type FamilyEvent = FamilyIdentified | FamilyMemberAdded | FamilyAttached | OutcomeOverrideRecorded | FamilyCaseClosed | FactCorrected | EvidenceEvent;
+
+export type FamilyEventType = FamilyEvent['type'];
+
+export const EVIDENCE_EVENT_TYPES: ReadonlySet<string> = new Set<EvidenceEvent['type']>([
+  'HeadlineProblemIdentified',
+  'SchoolAttendanceRecorded',
+  'ExclusionRecorded',
+  'OffenceRecorded',
+  'AsbIncidentRecorded',
+  'BenefitStarted',
+  'BenefitEnded',
+  'EmploymentStarted',
+  'EmploymentEnded',
+  'DomesticAbuseIncidentRecorded',
+  'HealthConcernIdentified',
+  'HealthConcernResolved',
+  'SocialCareStatusChanged',
+  'ConsentRecorded',
+]);

@@ -1,0 +1,109 @@
+import type { EvidenceEvent, FamilyAttached, FamilyEvent, HeadlineProblem, Member } from './family.events';
+import { EVIDENCE_EVENT_TYPES } from './family.events';
+
+/** A fact as it stands: the event and the id it was recorded under (its evidence id). */
+export interface Fact<E extends EvidenceEvent = EvidenceEvent> {
+  eventId: string;
+  event: E;
+}
+
+/**
+ * A family as its stream tells it, for deciding commands. Evidence is kept as current facts:
+ * a correction removes the superseded fact and the replacement is added in its place.
+ */
+export interface FamilyState {
+  exists: boolean;
+  familyId: string;
+  reference: string;
+  identifiedOn: string;
+  members: Map<string, Member>;
+  attachment: FamilyAttached['data'] | null;
+  closedOn: string | null;
+  overrides: { problem: HeadlineProblem; reason: string; on: string; approvedBy: string }[];
+  facts: Fact[];
+  /** Every event id in the stream, with its type and whether a correction has superseded it. */
+  recorded: Map<string, { type: string; superseded: boolean }>;
+}
+
+export const initialFamilyState = (): FamilyState => ({
+  exists: false,
+  familyId: '',
+  reference: '',
+  identifiedOn: '',
+  members: new Map(),
+  attachment: null,
+  closedOn: null,
+  overrides: [],
+  facts: [],
+  recorded: new Map(),
+});
+
+/** Folds one event (with the id it was recorded under) into the state. Never mutates `state`. */
+export function evolveFamily(state: FamilyState, event: FamilyEvent, eventId: string): FamilyState {
+  const recorded = new Map(state.recorded);
+  recorded.set(eventId, { type: event.type, superseded: false });
+  const next: FamilyState = { ...state, recorded };
+  switch (event.type) {
+    case 'FamilyIdentified':
+      return {
+        ...next,
+        exists: true,
+        familyId: event.data.familyId,
+        reference: event.data.reference,
+        identifiedOn: event.data.identifiedOn,
+        members: new Map(event.data.members.map((m) => [m.memberId, m])),
+      };
+    case 'FamilyMemberAdded': {
+      const members = new Map(state.members);
+      members.set(event.data.member.memberId, event.data.member);
+      return { ...next, members };
+    }
+    case 'FamilyAttached':
+      return { ...next, attachment: event.data };
+    case 'OutcomeOverrideRecorded':
+      return { ...next, overrides: [...state.overrides, event.data] };
+    case 'FamilyCaseClosed':
+      return { ...next, closedOn: event.data.closedOn };
+    case 'FactCorrected': {
+      const superseded = recorded.get(event.data.supersededEventId);
+      if (superseded) recorded.set(event.data.supersededEventId, { ...superseded, superseded: true });
+      return { ...next, facts: state.facts.filter((f) => f.eventId !== event.data.supersededEventId) };
+    }
+    default:
+      if (EVIDENCE_EVENT_TYPES.has(event.type)) return { ...next, facts: [...state.facts, { eventId, event }] };
+      return next;
+  }
+}
+
+export function factsOf<T extends EvidenceEvent['type']>(state: FamilyState, type: T): Fact<Extract<EvidenceEvent, { type: T }>>[] {
+  return state.facts.filter((f): f is Fact<Extract<EvidenceEvent, { type: T }>> => f.event.type === type);
+}
+
+/** The member's open spell of a benefit (started, not yet ended), if any. */
+export function openBenefitSpell(state: FamilyState, memberId: string, benefit: string): string | null {
+  let openedOn: string | null = null;
+  const changes = state.facts
+    .filter((f) => (f.event.type === 'BenefitStarted' || f.event.type === 'BenefitEnded') && f.event.data.memberId === memberId && f.event.data.benefit === benefit)
+    .map((f) => f.event as Extract<EvidenceEvent, { type: 'BenefitStarted' | 'BenefitEnded' }>)
+    .sort((a, b) => (a.data.on < b.data.on ? -1 : a.data.on > b.data.on ? 1 : a.type === 'BenefitStarted' ? -1 : 1));
+  for (const change of changes) openedOn = change.type === 'BenefitStarted' ? change.data.on : null;
+  return openedOn;
+}
+
+/** The start date of the member's current employment, if in work. */
+export function openEmployment(state: FamilyState, memberId: string): string | null {
+  let startedOn: string | null = null;
+  const changes = state.facts
+    .filter((f) => (f.event.type === 'EmploymentStarted' || f.event.type === 'EmploymentEnded') && f.event.data.memberId === memberId)
+    .map((f) => f.event as Extract<EvidenceEvent, { type: 'EmploymentStarted' | 'EmploymentEnded' }>)
+    .sort((a, b) => (a.data.on < b.data.on ? -1 : a.data.on > b.data.on ? 1 : a.type === 'EmploymentStarted' ? -1 : 1));
+  for (const change of changes) startedOn = change.type === 'EmploymentStarted' ? change.data.on : null;
+  return startedOn;
+}
+
+export function healthConcern(state: FamilyState, concernId: string): { identifiedOn: string; resolvedOn: string | null; memberId: string } | null {
+  const identified = factsOf(state, 'HealthConcernIdentified').find((f) => f.event.data.concernId === concernId);
+  if (!identified) return null;
+  const resolved = factsOf(state, 'HealthConcernResolved').find((f) => f.event.data.concernId === concernId);
+  return { identifiedOn: identified.event.data.on, resolvedOn: resolved ? resolved.event.data.on : null, memberId: identified.event.data.memberId };
+}

@@ -1,0 +1,98 @@
+import { type Decision, type DomainEvent, accept, reject } from '../shared/decision';
+import { isBusinessDate } from '../shared/business-date';
+import { frameworks } from './troubled-families-2015.framework';
+
+// Events of `programme-<councilId>`: the council's set-up, its claim windows, and the places of
+// its allocation taken by attachments (so the allocation is enforced on one stream, with its
+// expected version guarding concurrent attachments).
+
+export type ProgrammeEvent =
+  | DomainEvent<'ProgrammeConfigured', { councilName: string; framework: string; allocation: number; attachmentFeeBasis: 'actual' | 'profile' }>
+  | DomainEvent<'ClaimWindowDefined', { windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }>
+  | DomainEvent<'AllocationPlaceTaken', { familyId: string; attachedOn: string }>;
+
+export interface ProgrammeState {
+  configured: boolean;
+  councilName: string;
+  framework: string;
+  allocation: number;
+  attachmentFeeBasis: 'actual' | 'profile';
+  claimWindows: { windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }[];
+  /** Families holding a place of the allocation, with their attachment dates. */
+  attachedFamilies: Map<string, string>;
+}
+
+export const initialProgrammeState = (): ProgrammeState => ({
+  configured: false,
+  councilName: '',
+  framework: '',
+  allocation: 0,
+  attachmentFeeBasis: 'actual',
+  claimWindows: [],
+  attachedFamilies: new Map(),
+});
+
+export function evolveProgramme(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
+  switch (event.type) {
+    case 'ProgrammeConfigured':
+      return { ...state, configured: true, ...event.data };
+    case 'ClaimWindowDefined':
+      return { ...state, claimWindows: [...state.claimWindows, event.data] };
+    case 'AllocationPlaceTaken': {
+      const attachedFamilies = new Map(state.attachedFamilies);
+      attachedFamilies.set(event.data.familyId, event.data.attachedOn);
+      return { ...state, attachedFamilies };
+    }
+  }
+}
+
+export type ProgrammeCommand =
+  | { type: 'ConfigureProgramme'; councilName: string; framework: string; allocation: number; attachmentFeeBasis?: 'actual' | 'profile' }
+  | { type: 'DefineClaimWindow'; windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }
+  | { type: 'TakeAllocationPlace'; familyId: string; attachedOn: string };
+
+export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState): Decision<ProgrammeEvent> {
+  switch (command.type) {
+    case 'ConfigureProgramme': {
+      if (!frameworks[command.framework]) {
+        return reject('UnknownFramework', `no financial framework "${command.framework}"; known: ${Object.keys(frameworks).join(', ')}`);
+      }
+      if (command.allocation < state.attachedFamilies.size) {
+        return reject('AllocationBelowAttachments', `the allocation cannot be ${command.allocation}: ${state.attachedFamilies.size} families are already attached`);
+      }
+      const data = {
+        councilName: command.councilName,
+        framework: command.framework,
+        allocation: command.allocation,
+        attachmentFeeBasis: command.attachmentFeeBasis ?? state.attachmentFeeBasis,
+      };
+      const unchanged =
+        state.configured &&
+        state.councilName === data.councilName &&
+        state.framework === data.framework &&
+        state.allocation === data.allocation &&
+        state.attachmentFeeBasis === data.attachmentFeeBasis;
+      return unchanged ? accept() : accept({ type: 'ProgrammeConfigured', data });
+    }
+    case 'DefineClaimWindow': {
+      if (!isBusinessDate(command.opensOn) || !isBusinessDate(command.closesOn) || !isBusinessDate(command.expectedPaymentOn)) {
+        return reject('InvalidDate', 'claim window dates must be calendar dates');
+      }
+      if (state.claimWindows.some((w) => w.windowId === command.windowId)) {
+        return reject('ClaimWindowExists', `claim window "${command.windowId}" is already defined`, 'duplicate');
+      }
+      if (command.closesOn < command.opensOn) return reject('EndBeforeStart', 'the window closes before it opens');
+      if (command.expectedPaymentOn < command.closesOn) return reject('PaymentBeforeClose', 'payment is expected before the window closes');
+      const { windowId, opensOn, closesOn, expectedPaymentOn } = command;
+      return accept({ type: 'ClaimWindowDefined', data: { windowId, opensOn, closesOn, expectedPaymentOn } });
+    }
+    case 'TakeAllocationPlace': {
+      if (!state.configured) return reject('ProgrammeNotConfigured', 'the programme has not been set up (PUT /api/programme)');
+      if (state.attachedFamilies.has(command.familyId)) return accept();
+      if (state.attachedFamilies.size >= state.allocation) {
+        return reject('AllocationExhausted', `all ${state.allocation} places of the council's allocation are taken`);
+      }
+      return accept({ type: 'AllocationPlaceTaken', data: { familyId: command.familyId, attachedOn: command.attachedOn } });
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The phase-two financial framework as data (DOMAIN.md 1 and 4). A later framework (Supporting
+ * Families, 2022) is another file of this shape plus its rule differences, not a rewrite.
+ */
+export interface FinancialFramework {
+  id: string;
+  name: string;
+  /** Financial years `2015/16` … with the amounts in force for families attached in that year. */
+  ratesByFinancialYear: Record<string, { attachmentFeePence: number; resultPaymentPence: number }>;
+  /** Headline problems a family must have at attachment (phase two: 2 of 6). */
+  minimumHeadlineProblems: number;
+  headlineProblems: readonly string[];
+  /** Continuous-employment route: weeks in work out of a window, per benefit (DOMAIN.md 4.2). */
+  continuousEmployment: {
+    enabled: boolean;
+    /** JSA, and UC with full work search. */
+    jobseeker: { inWorkWeeks: number; ofWeeks: number };
+    /** ESA, IS, IB, CA, SDA and other UC. */
+    other: { inWorkWeeks: number; ofWeeks: number };
+  };
+  /** A result can be claimed once per family. */
+  resultsPerFamily: number;
+  programmeStartsOn: string;
+}
+
+const phaseTwoRates = { attachmentFeePence: 100_000, resultPaymentPence: 80_000 };
+
+export const troubledFamilies2015: FinancialFramework = {
+  id: 'troubled-families-2015',
+  name: 'Troubled Families programme, phase two (2015–2021)',
+  ratesByFinancialYear: {
+    '2015/16': phaseTwoRates,
+    '2016/17': phaseTwoRates,
+    '2017/18': phaseTwoRates,
+    '2018/19': phaseTwoRates,
+    '2019/20': phaseTwoRates,
+    '2020/21': phaseTwoRates,
+  },
+  minimumHeadlineProblems: 2,
+  headlineProblems: ['crime-asb', 'education', 'children-in-need', 'worklessness', 'domestic-abuse', 'health'],
+  continuousEmployment: {
+    enabled: true,
+    jobseeker: { inWorkWeeks: 26, ofWeeks: 30 },
+    other: { inWorkWeeks: 13, ofWeeks: 15 },
+  },
+  resultsPerFamily: 1,
+  programmeStartsOn: '2015-04-01',
+};
+
+export const frameworks: Record<string, FinancialFramework> = {
+  [troubledFamilies2015.id]: troubledFamilies2015,
+};
