@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/config';
 import { openStores, type OpenedStores } from '@ledger/event-store';
-import { AppModule } from './app.module';
+import { AppModule, type AppOptions } from './app.module';
 
 export interface BuiltApp {
   app: INestApplication;
@@ -15,9 +15,9 @@ export interface BuiltApp {
  * Builds the api app on the configured stores (or on stores a test opened), with Swagger at
  * `/api/docs` and the OpenAPI document at `/api/docs-json`. Does not listen.
  */
-export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false } = {}): Promise<BuiltApp> {
+export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false } & AppOptions = {}): Promise<BuiltApp> {
   const stores = options.stores ?? (await openStores(config));
-  const app = await NestFactory.create(AppModule.forRoot(config, stores), {
+  const app = await NestFactory.create(AppModule.forRoot(config, stores, { clock: options.clock }), {
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
     abortOnError: false,
   });

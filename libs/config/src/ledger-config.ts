@@ -17,6 +17,8 @@ export interface LedgerConfig {
   demo: boolean;
   /** Size of the PostgreSQL connection pool. */
   postgresPoolSize: number;
+  /** The council this deployment serves; names its programme and outcome plan streams. */
+  councilId: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -80,8 +82,11 @@ export function loadConfig(env: Env): ConfigResult {
     else postgresPoolSize = n;
   }
 
+  const councilId = value('LEDGER_COUNCIL_ID') ?? 'council';
+  if (!/^[a-z0-9][a-z0-9-]{0,59}$/.test(councilId)) errors.push(`LEDGER_COUNCIL_ID: "${councilId}" must be lower-case letters, digits and dashes (up to 60)`);
+
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize } };
+  return { ok: true, config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, councilId } };
 }
 
 function isUrlWithProtocol(raw: string, protocols: string[]): boolean {

@@ -3,3 +3,4 @@ export * from './event-ids';
 export * from './subscription';
 export * from './postgres';
 export * from './event-store.module';
+export * from './command-handling';

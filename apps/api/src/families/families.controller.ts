@@ -1,0 +1,272 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { FamilyCommand, Member, Rejection } from '@ledger/domain';
+import type { CommandOutcome } from '@ledger/event-store';
+import { ApiError } from '../http/api-error';
+import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
+import { validateBody } from '../http/validation';
+import { RecordFamilyCommand } from './family-commands';
+import {
+  AsbIncidentDto,
+  AttachmentDto,
+  ClosureDto,
+  ConsentDto,
+  CorrectionDto,
+  CORRECTABLE_PATHS,
+  DomesticAbuseIncidentDto,
+  EmploymentDto,
+  ExclusionDto,
+  HeadlineProblemDto,
+  HealthDto,
+  IdentifyFamilyDto,
+  MemberDto,
+  OffenceDto,
+  OverrideDto,
+  SchoolAttendanceDto,
+  SocialCareDto,
+  BenefitDto,
+} from './families.dto';
+
+const familyIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' }) });
+
+const recordedSchema = { schema: { type: 'object', properties: { eventId: { type: 'string', format: 'uuid' }, version: { type: 'integer' } } } };
+
+/** Swagger answers shared by every family command. */
+function CommandResponses(): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const d of [
+      ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first answer and records nothing new' }),
+      ApiHeader({ name: 'If-Match', required: false, description: 'The ETag last seen; a stale one gets 409' }),
+      ApiCreatedResponse({ description: 'Recorded; ETag carries the family stream version', ...recordedSchema }),
+      ApiBadRequestResponse({ description: 'Malformed body or invalid fields; every bad field is named in details' }),
+      ApiNotFoundResponse({ description: 'No family with this id' }),
+      ApiConflictResponse({ description: 'If-Match no longer matches, or a duplicate' }),
+      ApiUnprocessableEntityResponse({ description: 'A programme rule refused it; reason names the rule' }),
+      ApiServiceUnavailableResponse({ description: 'The event store is unavailable' }),
+    ]) {
+      d(target, key, descriptor);
+    }
+  };
+}
+
+type Answer = { eventId: string; version: number };
+
+@ApiTags('families: commands')
+@Controller('api/families')
+export class FamiliesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly recordings: RecordingFactory,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Identify a family with its members' })
+  @CommandResponses()
+  @ApiCreatedResponse({ schema: { example: { familyId: 'uuid', members: [{ memberId: 'uuid' }] } } })
+  async identify(@Body() body: IdentifyFamilyDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const recording = this.recordings.from(req);
+    const familyId = derivedId(recording.envelope.commandId, 'family');
+    const members = body.members.map((m, i) => toMember(m, m.memberId ?? derivedId(recording.envelope.commandId, `member:${i}`)));
+    const outcome = await this.run(familyId, { type: 'IdentifyFamily', familyId, reference: body.reference, identifiedOn: body.identifiedOn, members }, recording);
+    const recorded = recordedOrThrow(outcome, 'family');
+    res.setHeader('ETag', `"${recorded.version}"`);
+    res.setHeader('Location', `/api/families/${familyId}`);
+    const data = recorded.events[0]?.data as { members?: { memberId: string }[] } | undefined;
+    return { familyId, members: (data?.members ?? members).map((m) => ({ memberId: m.memberId })), eventId: recorded.events[0]?.eventId, version: recorded.version };
+  }
+
+  @Post(':familyId/members')
+  @ApiOperation({ summary: 'Add a member to a family' })
+  @CommandResponses()
+  async addMember(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MemberDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const recording = this.recordings.from(req);
+    const member = toMember(body, body.memberId ?? derivedId(recording.envelope.commandId, 'member:0'));
+    const answer = await this.record(familyId, { type: 'AddFamilyMember', member }, recording, res);
+    return { ...answer, memberId: member.memberId };
+  }
+
+  @Post(':familyId/problems')
+  @ApiOperation({ summary: 'Record a headline problem with its indicator and source' })
+  @CommandResponses()
+  problem(@Param('familyId', familyIdPipe) familyId: string, @Body() body: HeadlineProblemDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, { type: 'IdentifyHeadlineProblem', ...body }, this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/attachment')
+  @ApiOperation({ summary: 'Attach the family to the programme (keyworker, eligibility, allocation)' })
+  @CommandResponses()
+  attach(@Param('familyId', familyIdPipe) familyId: string, @Body() body: AttachmentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, { type: 'AttachFamily', ...body }, this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/school-attendance')
+  @ApiOperation({ summary: "Record a child's attendance for a term" })
+  @CommandResponses()
+  attendance(@Param('familyId', familyIdPipe) familyId: string, @Body() body: SchoolAttendanceDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('school-attendance', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/exclusions')
+  @ApiOperation({ summary: 'Record a fixed-term or permanent exclusion' })
+  @CommandResponses()
+  exclusion(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ExclusionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('exclusions', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/offences')
+  @ApiOperation({ summary: 'Record an offence (proven or not)' })
+  @CommandResponses()
+  offence(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OffenceDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('offences', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/asb-incidents')
+  @ApiOperation({ summary: 'Record an anti-social behaviour incident' })
+  @CommandResponses()
+  asb(@Param('familyId', familyIdPipe) familyId: string, @Body() body: AsbIncidentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('asb-incidents', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/benefits')
+  @ApiOperation({ summary: 'Record a benefit spell starting or ending' })
+  @CommandResponses()
+  benefit(@Param('familyId', familyIdPipe) familyId: string, @Body() body: BenefitDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('benefits', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/employment')
+  @ApiOperation({ summary: 'Record employment starting or ending' })
+  @CommandResponses()
+  employment(@Param('familyId', familyIdPipe) familyId: string, @Body() body: EmploymentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('employment', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/domestic-abuse-incidents')
+  @ApiOperation({ summary: 'Record a domestic abuse incident' })
+  @CommandResponses()
+  domesticAbuse(@Param('familyId', familyIdPipe) familyId: string, @Body() body: DomesticAbuseIncidentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('domestic-abuse-incidents', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/health')
+  @ApiOperation({ summary: 'Record a health concern identified or resolved' })
+  @CommandResponses()
+  @ApiCreatedResponse({ schema: { example: { eventId: 'uuid', version: 7, concernId: 'uuid' } } })
+  async health(@Param('familyId', familyIdPipe) familyId: string, @Body() body: HealthDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const recording = this.recordings.from(req);
+    const command = toCommand('health', body, derivedId(recording.envelope.commandId, 'concern'));
+    const answer = await this.record(familyId, command, recording, res);
+    return { ...answer, concernId: (command as { concernId: string }).concernId };
+  }
+
+  @Post(':familyId/social-care')
+  @ApiOperation({ summary: "Record a child's social care status" })
+  @CommandResponses()
+  socialCare(@Param('familyId', familyIdPipe) familyId: string, @Body() body: SocialCareDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('social-care', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/consents')
+  @ApiOperation({ summary: 'Record consent given or withdrawn, per person and purpose' })
+  @CommandResponses()
+  consent(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ConsentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('consents', body, ''), this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/overrides')
+  @ApiOperation({ summary: "Record a programme manager's discretionary override for one problem" })
+  @CommandResponses()
+  override(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OverrideDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, { type: 'RecordOutcomeOverride', ...body }, this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/closure')
+  @ApiOperation({ summary: "Close the family's case" })
+  @CommandResponses()
+  close(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ClosureDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, { type: 'CloseFamilyCase', ...body }, this.recordings.from(req), res);
+  }
+
+  @Post(':familyId/corrections')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Correct a recorded fact: the replacement supersedes it; history keeps both' })
+  @CommandResponses()
+  async correct(@Param('familyId', familyIdPipe) familyId: string, @Body() body: CorrectionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const recording = this.recordings.from(req);
+    const dto = await validateBody(REPLACEMENT_DTOS[body.replacement.path], body.replacement.body, 'replacement.body');
+    const replacement = toCommand(body.replacement.path, dto, derivedId(recording.envelope.commandId, 'concern'));
+    return this.record(familyId, { type: 'CorrectFact', supersedesEventId: body.supersedesEventId, replacement, ...(body.reason ? { reason: body.reason } : {}) }, recording, res);
+  }
+
+  private async record(familyId: string, command: FamilyCommand, recording: Recording, res: Response): Promise<Answer> {
+    const recorded = recordedOrThrow(await this.run(familyId, command, recording), 'family');
+    res.setHeader('ETag', `"${recorded.version}"`);
+    const main = recorded.events[recorded.events.length - 1];
+    return { eventId: main?.eventId ?? '', version: recorded.version };
+  }
+
+  private run(familyId: string, command: FamilyCommand, recording: Recording): Promise<CommandOutcome<Rejection>> {
+    return this.commands.execute(new RecordFamilyCommand(familyId, command, recording));
+  }
+}
+
+const REPLACEMENT_DTOS: Record<(typeof CORRECTABLE_PATHS)[number], new () => object> = {
+  problems: HeadlineProblemDto,
+  'school-attendance': SchoolAttendanceDto,
+  exclusions: ExclusionDto,
+  offences: OffenceDto,
+  'asb-incidents': AsbIncidentDto,
+  benefits: BenefitDto,
+  employment: EmploymentDto,
+  'domestic-abuse-incidents': DomesticAbuseIncidentDto,
+  health: HealthDto,
+  'social-care': SocialCareDto,
+  consents: ConsentDto,
+};
+
+/** The domain command an evidence path's (validated) body stands for. */
+function toCommand(path: (typeof CORRECTABLE_PATHS)[number], body: object, newConcernId: string): FamilyCommand {
+  switch (path) {
+    case 'problems':
+      return { type: 'IdentifyHeadlineProblem', ...(body as HeadlineProblemDto) };
+    case 'school-attendance':
+      return { type: 'RecordSchoolAttendance', ...(body as SchoolAttendanceDto) };
+    case 'exclusions':
+      return { type: 'RecordExclusion', ...(body as ExclusionDto) };
+    case 'offences':
+      return { type: 'RecordOffence', ...(body as OffenceDto) };
+    case 'asb-incidents':
+      return { type: 'RecordAsbIncident', ...(body as AsbIncidentDto) };
+    case 'benefits':
+      return { type: 'RecordBenefitChange', ...(body as BenefitDto) };
+    case 'employment':
+      return { type: 'RecordEmploymentChange', ...(body as EmploymentDto) };
+    case 'domestic-abuse-incidents':
+      return { type: 'RecordDomesticAbuseIncident', ...(body as DomesticAbuseIncidentDto) };
+    case 'health': {
+      const h = body as HealthDto;
+      return { type: 'RecordHealthChange', memberId: h.memberId, change: h.change, on: h.on, concernId: h.concernId ?? newConcernId, ...(h.description ? { description: h.description } : {}) };
+    }
+    case 'social-care':
+      return { type: 'RecordSocialCareStatus', ...(body as SocialCareDto) };
+    case 'consents':
+      return { type: 'RecordConsent', ...(body as ConsentDto) };
+  }
+}
+
+function toMember(dto: MemberDto, memberId: string): Member {
+  const member: Member = {
+    memberId,
+    relationship: dto.relationship,
+    givenName: dto.givenName,
+    familyName: dto.familyName,
+    dateOfBirth: dto.dateOfBirth,
+    livesInHousehold: dto.livesInHousehold ?? true,
+  };
+  for (const key of ['gender', 'postcode', 'nationalInsuranceNumber', 'uniquePupilNumber', 'nhsNumber', 'inEducationOrTraining'] as const) {
+    if (dto[key] !== undefined) (member as unknown as Record<string, unknown>)[key] = dto[key];
+  }
+  return member;
+}

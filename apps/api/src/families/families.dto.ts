@@ -1,0 +1,156 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsObject, ValidateIf } from 'class-validator';
+import { BENEFITS, CONSENT_PURPOSES, HEADLINE_PROBLEMS, RELATIONSHIPS, SOCIAL_CARE_STATUSES, TERMS } from '@ledger/domain';
+import { BoolField, DateField, EnumField, IdField, IntField, NestedArrayField, NestedField, PatternField, TextField } from '../http/fields';
+
+// Request bodies of API.md "Families: commands". Unknown fields are refused; every bad field is
+// named in the 400's details.
+
+export class MemberDto {
+  @IdField({ optional: true, description: 'Given by the caller, or derived from the request' }) memberId?: string;
+  @EnumField(RELATIONSHIPS) relationship!: (typeof RELATIONSHIPS)[number];
+  @TextField({ max: 100, example: 'Alex' }) givenName!: string;
+  @TextField({ max: 100, example: 'Example' }) familyName!: string;
+  @DateField() dateOfBirth!: string;
+  @TextField({ optional: true, max: 40 }) gender?: string;
+  @PatternField(/^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$/, 'ZZ1 2AB', 'must be a UK postcode', { optional: true }) postcode?: string;
+  @PatternField(/^[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]$/, 'QQ123456C', 'must be a National Insurance number', { optional: true }) nationalInsuranceNumber?: string;
+  @PatternField(/^[A-Za-z]\d{11}[A-Za-z\d]$/, 'A12345678901B', 'must be a 13-character unique pupil number', { optional: true }) uniquePupilNumber?: string;
+  @PatternField(/^\d{3} ?\d{3} ?\d{4}$/, '999 000 0001', 'must be a 10-digit NHS number', { optional: true }) nhsNumber?: string;
+  @BoolField({ optional: true, description: 'Defaults to true' }) livesInHousehold?: boolean;
+  @BoolField({ optional: true, description: 'For 16–18 year olds: in full-time education, training, or unemployed' }) inEducationOrTraining?: boolean;
+}
+
+export class IdentifyFamilyDto {
+  @TextField({ max: 60, example: 'SYN-000123' }) reference!: string;
+  @DateField() identifiedOn!: string;
+  @NestedArrayField(() => MemberDto, { min: 1, max: 30 }) members!: MemberDto[];
+}
+
+export class HeadlineProblemDto {
+  @EnumField(HEADLINE_PROBLEMS) problem!: (typeof HEADLINE_PROBLEMS)[number];
+  @TextField({ max: 200, example: 'attendance below 90% over the last 3 terms' }) indicator!: string;
+  @IdField({ optional: true }) memberId?: string;
+  @DateField() identifiedOn!: string;
+  @TextField({ max: 100, example: 'school' }) source!: string;
+}
+
+export class AttachmentDto {
+  @DateField() attachedOn!: string;
+  @TextField({ max: 100, example: 'kw.jordan', description: "The keyworker's username" }) keyworker!: string;
+}
+
+export class SchoolAttendanceDto {
+  @IdField() memberId!: string;
+  @PatternField(/^\d{4}\/\d{2}$/, '2016/17', 'must be an academic year like 2016/17') academicYear!: string;
+  @EnumField(TERMS) term!: (typeof TERMS)[number];
+  @IntField({ max: 1_000, example: 140 }) possibleSessions!: number;
+  @IntField({ max: 1_000, example: 128 }) attendedSessions!: number;
+  @IntField({ max: 1_000, example: 6 }) unauthorisedAbsenceSessions!: number;
+}
+
+export class ExclusionDto {
+  @IdField() memberId!: string;
+  @EnumField(['fixed-term', 'permanent']) kind!: 'fixed-term' | 'permanent';
+  @DateField() startedOn!: string;
+  @IntField({ optional: true, min: 1, max: 365 }) days?: number;
+}
+
+export class OffenceDto {
+  @IdField() memberId!: string;
+  @DateField() committedOn!: string;
+  @BoolField() proven!: boolean;
+  @TextField({ optional: true, max: 100 }) category?: string;
+}
+
+export class AsbIncidentDto {
+  @IdField({ optional: true }) memberId?: string;
+  @DateField() occurredOn!: string;
+  @TextField({ optional: true, max: 100 }) kind?: string;
+}
+
+export class BenefitDto {
+  @IdField() memberId!: string;
+  @EnumField(BENEFITS) benefit!: (typeof BENEFITS)[number];
+  @EnumField(['started', 'ended']) change!: 'started' | 'ended';
+  @DateField() on!: string;
+  @BoolField({ optional: true, description: 'UC only: claimant in the full work search group' }) fullWorkSearch?: boolean;
+}
+
+export class EmploymentDto {
+  @IdField() memberId!: string;
+  @EnumField(['started', 'ended']) change!: 'started' | 'ended';
+  @DateField() on!: string;
+  @IntField({ optional: true, min: 1, max: 100 }) hoursPerWeek?: number;
+}
+
+export class DomesticAbuseIncidentDto {
+  @DateField() occurredOn!: string;
+  @IdField({ optional: true }) memberId?: string;
+}
+
+export class HealthDto {
+  @IdField() memberId!: string;
+  @EnumField(['identified', 'resolved']) change!: 'identified' | 'resolved';
+  @DateField() on!: string;
+  @ValidateIf((o: HealthDto) => o.change === 'resolved' || o.concernId !== undefined)
+  @IdField({ optional: true, description: 'Required to resolve a concern; derived from the request when a concern is identified' })
+  concernId?: string;
+  @TextField({ optional: true, max: 500 }) description?: string;
+}
+
+export class SocialCareDto {
+  @IdField() memberId!: string;
+  @EnumField(SOCIAL_CARE_STATUSES) status!: (typeof SOCIAL_CARE_STATUSES)[number];
+  @DateField() on!: string;
+}
+
+export class ConsentDto {
+  @IdField() memberId!: string;
+  @EnumField(CONSENT_PURPOSES) purpose!: (typeof CONSENT_PURPOSES)[number];
+  @BoolField() given!: boolean;
+  @DateField() on!: string;
+}
+
+export class OverrideDto {
+  @EnumField(HEADLINE_PROBLEMS) problem!: (typeof HEADLINE_PROBLEMS)[number];
+  @TextField({ max: 1_000 }) reason!: string;
+  @DateField() on!: string;
+}
+
+export class ClosureDto {
+  @DateField() closedOn!: string;
+  @TextField({ max: 500 }) reason!: string;
+}
+
+export const CORRECTABLE_PATHS = [
+  'problems',
+  'school-attendance',
+  'exclusions',
+  'offences',
+  'asb-incidents',
+  'benefits',
+  'employment',
+  'domestic-abuse-incidents',
+  'health',
+  'social-care',
+  'consents',
+] as const;
+
+export class ReplacementDto {
+  // `school-attendance`, `/school-attendance` and `/api/families/:id/school-attendance` all name one path.
+  @Transform(({ value }) => (typeof value === 'string' ? value.replace(/^.*\//, '') : value))
+  @EnumField(CORRECTABLE_PATHS, { description: 'The command path the replacement fact would have been recorded through' })
+  path!: (typeof CORRECTABLE_PATHS)[number];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The body that path takes' })
+  @IsObject()
+  body!: Record<string, unknown>;
+}
+
+export class CorrectionDto {
+  @IdField() supersedesEventId!: string;
+  @NestedField(() => ReplacementDto) replacement!: ReplacementDto;
+  @TextField({ optional: true, max: 500 }) reason?: string;
+}
+

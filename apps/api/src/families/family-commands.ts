@@ -1,0 +1,114 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  type FamilyCommand,
+  type FamilyEvent,
+  type ProgrammeEvent,
+  type Rejection,
+  decideFamily,
+  decideProgramme,
+  evolveFamily,
+  evolveProgramme,
+  initialFamilyState,
+  initialProgrammeState,
+  reject,
+  accept,
+  streams,
+  troubledFamilies2015,
+  frameworks,
+} from '@ledger/domain';
+import { type CommandOutcome, EVENT_STORE, type EventStore, eventIdsFor, handleCommand } from '@ledger/event-store';
+import { COUNCIL_ID } from '../programme/programme-commands';
+import { derivedId, type Recording } from '../http/recording';
+
+/** Records one family command: load the family's stream → decide → append. */
+export class RecordFamilyCommand implements ICommand {
+  constructor(
+    readonly familyId: string,
+    readonly command: FamilyCommand,
+    readonly recording: Recording,
+  ) {}
+}
+
+type ReferenceEvent = { type: 'FamilyReferenceAssigned'; data: { reference: string; familyId: string } };
+
+@CommandHandler(RecordFamilyCommand)
+export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand, CommandOutcome<Rejection>> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COUNCIL_ID) private readonly councilId: string,
+  ) {}
+
+  async execute({ familyId, command, recording }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
+    const { envelope, recordedOn } = recording;
+    const streamId = streams.family(familyId);
+    const context = { recordedOn, actorId: envelope.actor.userId, programmeStartsOn: troubledFamilies2015.programmeStartsOn };
+
+    if (command.type === 'IdentifyFamily') {
+      const reserved = await this.reserveReference(command.reference, familyId, recording);
+      if (reserved) return reserved;
+    }
+
+    if (command.type === 'AttachFamily' && !(await this.alreadyRecorded(streamId, envelope.commandId))) {
+      const programmeStream = streams.programme(this.councilId);
+      const programme = await this.programmeState(programmeStream);
+      // Check the family's own rules first, so a refused attachment takes no place.
+      let family = initialFamilyState();
+      for (const e of (await this.store.readStream(streamId)).events) family = evolveFamily(family, { type: e.type, data: e.data } as FamilyEvent, e.metadata.eventId);
+      const framework = frameworks[programme.framework] ?? troubledFamilies2015;
+      const precheck = decideFamily(command, family, { ...context, programme, programmeStartsOn: framework.programmeStartsOn });
+      if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: family.recorded.size };
+      // DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected
+      // version serialises concurrent attachments; the place is taken before the family is attached.
+      const place = await handleCommand(
+        this.store,
+        programmeStream,
+        {
+          initial: initialProgrammeState,
+          evolve: (s, e: ProgrammeEvent) => evolveProgramme(s, e),
+          decide: (s) => decideProgramme({ type: 'TakeAllocationPlace', familyId, attachedOn: command.attachedOn }, s),
+        },
+        { ...envelope, commandId: derivedId(envelope.commandId, 'allocation-place'), expectedVersion: undefined },
+      );
+      if (place.kind !== 'recorded') return place.kind === 'rejected' ? { ...place, version: family.recorded.size } : place;
+      const updated = await this.programmeState(programmeStream);
+      return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, programme: updated, programmeStartsOn: framework.programmeStartsOn })), envelope);
+    }
+
+    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, context)), envelope);
+  }
+
+  /** A family's reference is unique in the council: reserved on its own stream before identification. */
+  private async reserveReference(reference: string, familyId: string, recording: Recording): Promise<CommandOutcome<Rejection> | null> {
+    const outcome = await handleCommand<string | null, ReferenceEvent, Rejection>(
+      this.store,
+      `familyReference-${reference}`,
+      {
+        initial: () => null,
+        evolve: (_s, e) => e.data.familyId,
+        decide: (owner) => {
+          if (owner === null) return accept<ReferenceEvent>({ type: 'FamilyReferenceAssigned', data: { reference, familyId } });
+          if (owner === familyId) return accept<ReferenceEvent>();
+          return reject<ReferenceEvent>('DuplicateReference', `reference ${reference} belongs to another family`, 'duplicate');
+        },
+      },
+      { ...recording.envelope, commandId: derivedId(recording.envelope.commandId, 'reference'), expectedVersion: undefined },
+    );
+    return outcome.kind === 'recorded' ? null : outcome;
+  }
+
+  private async alreadyRecorded(streamId: string, commandId: string): Promise<boolean> {
+    const [firstId] = eventIdsFor(commandId, 1);
+    return (await this.store.readStream(streamId)).events.some((e) => e.metadata.eventId === firstId);
+  }
+
+  private async programmeState(streamId: string) {
+    let state = initialProgrammeState();
+    for (const e of (await this.store.readStream(streamId)).events) state = evolveProgramme(state, { type: e.type, data: e.data } as ProgrammeEvent);
+    return state;
+  }
+}
+
+function familyDecider(decide: (state: ReturnType<typeof initialFamilyState>) => ReturnType<typeof decideFamily>) {
+  return { initial: initialFamilyState, evolve: evolveFamily, decide };
+}

@@ -1,0 +1,55 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { EventStoreUnavailableError } from '@ledger/event-store';
+import { type ApiErrorBody, errorName } from './api-error';
+
+/**
+ * Every error leaves in the API's shape `{ statusCode, error, message, reason?, details? }`.
+ * A store that cannot be reached is a 503; anything unexpected is a 500 logged by its name and
+ * message only (logs never carry request bodies or event data).
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ApiErrorBody {
+    if (exception instanceof EventStoreUnavailableError || causedByUnavailable(exception)) {
+      return { statusCode: 503, error: errorName(503), message: 'the event store is unavailable; try again shortly', reason: 'StoreUnavailable' };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      if (typeof raw === 'object' && raw !== null && 'statusCode' in raw && 'error' in raw && typeof (raw as ApiErrorBody).message === 'string') {
+        return raw as ApiErrorBody;
+      }
+      const message = typeof raw === 'string' ? raw : Array.isArray((raw as { message?: unknown }).message) ? ((raw as { message: string[] }).message.join('; ')) : String((raw as { message?: unknown }).message ?? exception.message);
+      return { statusCode: status, error: errorName(status), message };
+    }
+    // body-parser's errors (malformed JSON, too large, bad charset) carry an HTTP status.
+    const status = (exception as { status?: unknown; type?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const type = (exception as { type?: string }).type;
+      const message = type === 'entity.parse.failed' ? 'the request body is not valid JSON' : type === 'entity.too.large' ? 'the request body is too large' : 'the request body could not be read';
+      return { statusCode: status, error: errorName(status), message };
+    }
+    const name = exception instanceof Error ? exception.name : typeof exception;
+    this.logger.error(`unexpected ${name}: ${exception instanceof Error ? exception.message : ''}`);
+    return { statusCode: 500, error: errorName(500), message: 'an unexpected error occurred' };
+  }
+}
+
+function causedByUnavailable(exception: unknown): boolean {
+  let cause = (exception as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; cause && depth < 5; depth += 1) {
+    if (cause instanceof EventStoreUnavailableError) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}

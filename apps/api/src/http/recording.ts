@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import { type CommandEnvelope, type CommandOutcome, uuidV5 } from '@ledger/event-store';
+import type { Rejection } from '@ledger/domain';
+import { ApiError } from './api-error';
+
+/** The edge's clock: the only place the api reads the time. Tests provide a fixed one. */
+export interface Clock {
+  now(): Date;
+}
+export const CLOCK = Symbol('CLOCK');
+export const systemClock: Clock = { now: () => new Date() };
+
+const COMMAND_NAMESPACE = '0f7c4d2e-9a61-4f0b-b8f3-2d5e7a9c1b44';
+const londonDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+export interface Recording {
+  envelope: CommandEnvelope;
+  /** The calendar day (Europe/London) of recording: business dates after it are refused. */
+  recordedOn: string;
+  /** Whether the caller sent an Idempotency-Key (ids derived from the request are then stable). */
+  keyed: boolean;
+}
+
+/**
+ * Turns a request into a command envelope: `Idempotency-Key` → a command id stable for that
+ * key and path (so a retry gets the same event ids), `If-Match` → expected version, the clock →
+ * recorded instant and day, and who is acting.
+ */
+@Injectable()
+export class RecordingFactory {
+  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+
+  from(request: Request): Recording {
+    const key = header(request, 'idempotency-key');
+    if (key !== undefined && (key.length === 0 || key.length > 200)) {
+      throw ApiError.badRequest('invalid Idempotency-Key', [{ field: 'Idempotency-Key', message: 'must be 1 to 200 characters' }]);
+    }
+    const ifMatch = header(request, 'if-match');
+    let expectedVersion: number | undefined;
+    if (ifMatch !== undefined) {
+      const match = /^(?:W\/)?"?(\d{1,12})"?$/.exec(ifMatch.trim());
+      if (!match) throw ApiError.badRequest('invalid If-Match', [{ field: 'If-Match', message: 'must be an ETag given by this API, e.g. "3"' }]);
+      expectedVersion = Number(match[1]);
+    }
+    const commandId = key !== undefined ? uuidV5(`${request.method} ${request.path}\n${key}`, COMMAND_NAMESPACE) : randomUUID();
+    const correlation = header(request, 'x-correlation-id');
+    const now = this.clock.now();
+    return {
+      keyed: key !== undefined,
+      recordedOn: londonDate.format(now),
+      envelope: {
+        commandId,
+        correlationId: correlation && correlation.length <= 200 ? correlation : commandId,
+        // Sign-in arrives with the privacy work; until then every request acts anonymously.
+        actor: { userId: 'anonymous', role: 'unauthenticated' },
+        recordedAt: now.toISOString(),
+        expectedVersion,
+      },
+    };
+  }
+}
+
+function header(request: Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Derives a stable id (a family's, a member's, a concern's) from the command id. */
+export function derivedId(commandId: string, what: string): string {
+  return uuidV5(`${what}\n${commandId}`, COMMAND_NAMESPACE);
+}
+
+/** Maps a command's outcome to HTTP: rejections by kind (422 / 404 / 409), conflicts to 409. */
+export function recordedOrThrow<T extends CommandOutcome<Rejection>>(outcome: T, what = 'stream'): Extract<T, { kind: 'recorded' }> {
+  if (outcome.kind === 'recorded') return outcome as Extract<T, { kind: 'recorded' }>;
+  if (outcome.kind === 'conflict') {
+    throw new ApiError(409, `the ${what} has changed: you sent If-Match "${outcome.expected}" but it is at "${outcome.actual}"; read it again and retry`, { reason: 'VersionConflict' });
+  }
+  const { rejection } = outcome;
+  const status = rejection.kind === 'not-found' ? 404 : rejection.kind === 'duplicate' ? 409 : 422;
+  throw new ApiError(status, rejection.message, { reason: rejection.reason });
+}

@@ -1,0 +1,69 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  type OutcomePlanCommand,
+  type OutcomePlanEvent,
+  type ProgrammeCommand,
+  type ProgrammeEvent,
+  type Rejection,
+  decideOutcomePlan,
+  decideProgramme,
+  evolveOutcomePlan,
+  evolveProgramme,
+  initialOutcomePlanState,
+  initialProgrammeState,
+  streams,
+} from '@ledger/domain';
+import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
+import type { Recording } from '../http/recording';
+
+/** The council this deployment serves: its programme and outcome plan streams are named after it. */
+export const COUNCIL_ID = Symbol('COUNCIL_ID');
+
+export class RecordProgrammeCommand implements ICommand {
+  constructor(
+    readonly command: ProgrammeCommand,
+    readonly recording: Recording,
+  ) {}
+}
+
+@CommandHandler(RecordProgrammeCommand)
+export class ProgrammeCommandHandler implements ICommandHandler<RecordProgrammeCommand, CommandOutcome<Rejection>> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COUNCIL_ID) private readonly councilId: string,
+  ) {}
+
+  execute({ command, recording }: RecordProgrammeCommand): Promise<CommandOutcome<Rejection>> {
+    return handleCommand(
+      this.store,
+      streams.programme(this.councilId),
+      { initial: initialProgrammeState, evolve: (s, e: ProgrammeEvent) => evolveProgramme(s, e), decide: (s) => decideProgramme(command, s) },
+      recording.envelope,
+    );
+  }
+}
+
+export class RecordOutcomePlanCommand implements ICommand {
+  constructor(
+    readonly command: OutcomePlanCommand,
+    readonly recording: Recording,
+  ) {}
+}
+
+@CommandHandler(RecordOutcomePlanCommand)
+export class OutcomePlanCommandHandler implements ICommandHandler<RecordOutcomePlanCommand, CommandOutcome<Rejection>> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COUNCIL_ID) private readonly councilId: string,
+  ) {}
+
+  execute({ command, recording }: RecordOutcomePlanCommand): Promise<CommandOutcome<Rejection>> {
+    return handleCommand(
+      this.store,
+      streams.outcomePlan(this.councilId),
+      { initial: initialOutcomePlanState, evolve: (s, e: OutcomePlanEvent) => evolveOutcomePlan(s, e), decide: (s) => decideOutcomePlan(command, s) },
+      recording.envelope,
+    );
+  }
+}
