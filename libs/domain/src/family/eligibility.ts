@@ -38,20 +38,29 @@ export function countableProblemsAtEntry(state: FamilyState, attachedOn: string)
     supporters.set(event.data.problem, set);
   }
   const counted: HeadlineProblem[] = [];
-  const absentParentsUsed = new Set<string>();
-  // Problems backed by the household count freely; the rest need an absent parent not yet used.
-  const ordered = [...supporters.entries()].sort(([, a], [, b]) => Number(b.has('household')) - Number(a.has('household')));
-  for (const [problem, set] of ordered) {
-    if (set.has('household')) {
-      counted.push(problem);
-      continue;
-    }
-    const parent = [...set].find((s) => !absentParentsUsed.has(s));
-    if (parent) {
-      absentParentsUsed.add(parent);
-      counted.push(problem);
-    }
+  const onlyAbsent: [HeadlineProblem, string[]][] = [];
+  for (const [problem, set] of supporters) {
+    if (set.has('household')) counted.push(problem);
+    else onlyAbsent.push([problem, [...set]]);
   }
+  // Each absent parent accounts for at most one problem: the most problems that can count is a
+  // maximum matching of problems to parents (augmenting paths; a family has a handful of each).
+  const parentOf = new Map<string, HeadlineProblem>();
+  const tryAssign = (problem: HeadlineProblem, parents: string[], seen: Set<string>): boolean => {
+    for (const parent of parents) {
+      if (seen.has(parent)) continue;
+      seen.add(parent);
+      const holder = parentOf.get(parent);
+      const holderParents = holder ? onlyAbsent.find(([p]) => p === holder)?.[1] : undefined;
+      if (!holder || (holderParents && tryAssign(holder, holderParents, seen))) {
+        parentOf.set(parent, problem);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const [problem, parents] of onlyAbsent) tryAssign(problem, parents, new Set());
+  counted.push(...parentOf.values());
   return counted.sort();
 }
 

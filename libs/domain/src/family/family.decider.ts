@@ -49,8 +49,8 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
   if (command.type === 'IdentifyFamily') return identify(command, state, context);
   if (!state.exists) return reject('FamilyNotFound', 'no family with this id', 'not-found');
   const familyId = state.familyId;
-  const future = futureDate(command, context.recordedOn);
-  if (future) return reject('BusinessDateInFuture', `${future} is after the day it is being recorded (${context.recordedOn})`);
+  const dateProblem = checkDates(command, context.recordedOn);
+  if (dateProblem) return dateProblem;
 
   switch (command.type) {
     case 'AddFamilyMember': {
@@ -180,8 +180,8 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
 
 function identify(command: Extract<FamilyCommand, { type: 'IdentifyFamily' }>, state: FamilyState, context: FamilyDecisionContext): Decision<FamilyEvent> {
   if (state.exists) return reject('FamilyAlreadyIdentified', 'this family is already identified', 'duplicate');
-  const future = futureDate(command, context.recordedOn);
-  if (future) return reject('BusinessDateInFuture', `${future} is after the day it is being recorded (${context.recordedOn})`);
+  const dateProblem = checkDates(command, context.recordedOn);
+  if (dateProblem) return dateProblem;
   if (command.members.length === 0) return reject('NoMembers', 'a family needs at least one member');
   if (new Set(command.members.map((m) => m.memberId)).size !== command.members.length) return reject('DuplicateMember', 'member ids must differ');
   const { familyId, reference, identifiedOn, members } = command;
@@ -255,8 +255,16 @@ export function termStartOn(academicYear: string, term: Term): string {
   return term === 'spring' ? `${first + 1}-01-01` : `${first + 1}-04-01`;
 }
 
-/** The first business date in the command that is after the recording date (or an invalid one). */
-function futureDate(command: FamilyCommand, recordedOn: string): string | null {
+/** Refuses a command with a date that is not in the calendar, or after the day it is recorded. */
+function checkDates(command: FamilyCommand, recordedOn: string): Decision<FamilyEvent> | null {
+  for (const date of businessDatesOf(command)) {
+    if (!isBusinessDate(date)) return reject('InvalidDate', `"${date}" is not a calendar date (YYYY-MM-DD)`);
+    if (date > recordedOn) return reject('BusinessDateInFuture', `${date} is after the day it is being recorded (${recordedOn})`);
+  }
+  return null;
+}
+
+function businessDatesOf(command: FamilyCommand): string[] {
   const dates: string[] = [];
   const collect = (c: FamilyCommand): void => {
     for (const [key, value] of Object.entries(c)) {
@@ -266,6 +274,5 @@ function futureDate(command: FamilyCommand, recordedOn: string): string | null {
     if (c.type === 'AddFamilyMember') dates.push(c.member.dateOfBirth);
   };
   collect(command);
-  for (const date of dates) if (!isBusinessDate(date) || date > recordedOn) return date;
-  return null;
+  return dates;
 }

@@ -85,7 +85,8 @@ export function openBenefitSpell(state: FamilyState, memberId: string, benefit: 
   const changes = state.facts
     .filter((f) => (f.event.type === 'BenefitStarted' || f.event.type === 'BenefitEnded') && f.event.data.memberId === memberId && f.event.data.benefit === benefit)
     .map((f) => f.event as Extract<EvidenceEvent, { type: 'BenefitStarted' | 'BenefitEnded' }>)
-    .sort((a, b) => (a.data.on < b.data.on ? -1 : a.data.on > b.data.on ? 1 : a.type === 'BenefitStarted' ? -1 : 1));
+    // Same-day changes keep the order they were recorded in (a claim ended and made again that day stays open).
+    .sort((a, b) => (a.data.on < b.data.on ? -1 : a.data.on > b.data.on ? 1 : 0));
   for (const change of changes) openedOn = change.type === 'BenefitStarted' ? change.data.on : null;
   return openedOn;
 }
@@ -96,7 +97,8 @@ export function openEmployment(state: FamilyState, memberId: string): string | n
   const changes = state.facts
     .filter((f) => (f.event.type === 'EmploymentStarted' || f.event.type === 'EmploymentEnded') && f.event.data.memberId === memberId)
     .map((f) => f.event as Extract<EvidenceEvent, { type: 'EmploymentStarted' | 'EmploymentEnded' }>)
-    .sort((a, b) => (a.data.on < b.data.on ? -1 : a.data.on > b.data.on ? 1 : a.type === 'EmploymentStarted' ? -1 : 1));
+    // Same-day changes keep the order they were recorded in (one job ending as the next starts).
+    .sort((a, b) => (a.data.on < b.data.on ? -1 : a.data.on > b.data.on ? 1 : 0));
   for (const change of changes) startedOn = change.type === 'EmploymentStarted' ? change.data.on : null;
   return startedOn;
 }

@@ -1,0 +1,103 @@
+import { deciderSpec } from '../shared/decider-spec';
+import { decideProgramme, evolveProgramme, initialProgrammeState, type ProgrammeCommand, type ProgrammeEvent } from './programme';
+
+const programme = { decide: decideProgramme, evolve: evolveProgramme, initialState: initialProgrammeState };
+const { given } = deciderSpec(programme);
+
+describe("programme: setting up the council's programme", () => {
+  it('configures the phase-two programme, paying attachment fees per family actually attached by default', () =>
+    given()
+      .when({ type: 'ConfigureProgramme', councilName: 'East Sussex', framework: 'troubled-families-2015', allocation: 3570 })
+      .then(configured));
+
+  it('configures a council paid attachment fees on its annual profile', () =>
+    given()
+      .when({ ...configure, attachmentFeeBasis: 'profile' })
+      .then({ type: 'ProgrammeConfigured', data: { ...configured.data, attachmentFeeBasis: 'profile' } }));
+
+  it('records nothing when the same set-up is sent again', () =>
+    given(configured).when(configure).thenNothing());
+
+  it('changes the allocation and keeps the attachment fee basis already chosen', () =>
+    given({ type: 'ProgrammeConfigured', data: { ...configured.data, attachmentFeeBasis: 'profile' } })
+      .when({ ...configure, allocation: 3600 })
+      .then({ type: 'ProgrammeConfigured', data: { ...configured.data, allocation: 3600, attachmentFeeBasis: 'profile' } }));
+
+  it('refuses a financial framework the ledger does not know', () =>
+    given().when({ ...configure, framework: 'supporting-families-2022' }).thenRejected('UnknownFramework'));
+
+  it('refuses an allocation smaller than the number of families already attached', () =>
+    given(configured, placeTaken('family-1'), placeTaken('family-2')).when({ ...configure, allocation: 1 }).thenRejected('AllocationBelowAttachments'));
+
+  it('accepts an allocation equal to the number of families already attached', () =>
+    given(configured, placeTaken('family-1'), placeTaken('family-2'))
+      .when({ ...configure, allocation: 2 })
+      .then({ type: 'ProgrammeConfigured', data: { ...configured.data, allocation: 2 } }));
+});
+
+describe('programme: claim windows', () => {
+  it('defines a claim window with its expected payment date', () =>
+    given(configured)
+      .when(defineJuly2016Window)
+      .then({ type: 'ClaimWindowDefined', data: { windowId: '2016-07', opensOn: '2016-07-01', closesOn: '2016-07-31', expectedPaymentOn: '2016-09-30' } }));
+
+  it('refuses a window date that is not a calendar date', () =>
+    given(configured).when({ ...defineJuly2016Window, closesOn: '2016-07-32' }).thenRejected('InvalidDate'));
+
+  it('refuses a window id that is already defined', () =>
+    given(configured, july2016Window).when({ ...defineJuly2016Window, opensOn: '2016-08-01' }).thenRejected('ClaimWindowExists', 'duplicate'));
+
+  it('refuses a window that closes before it opens', () =>
+    given(configured).when({ ...defineJuly2016Window, closesOn: '2016-06-30' }).thenRejected('EndBeforeStart'));
+
+  it('refuses a window whose payment is expected before it closes', () =>
+    given(configured).when({ ...defineJuly2016Window, expectedPaymentOn: '2016-07-30' }).thenRejected('PaymentBeforeClose'));
+});
+
+describe("programme: places in the council's allocation", () => {
+  it('gives an attached family a place', () =>
+    given(configured).when(takePlace('family-1')).then(placeTaken('family-1')));
+
+  it('records nothing when a family that already holds a place attaches again', () =>
+    given(configuredWith(1), placeTaken('family-1')).when(takePlace('family-1')).thenNothing());
+
+  it('refuses a place before the programme has been set up', () =>
+    given().when(takePlace('family-1')).thenRejected('ProgrammeNotConfigured'));
+
+  it('refuses a place once every place of the allocation is taken', () =>
+    given(configuredWith(2), placeTaken('family-1'), placeTaken('family-2')).when(takePlace('family-3')).thenRejected('AllocationExhausted'));
+});
+
+// Fixtures: East Sussex, allocation 3,570 families over five years.
+
+const configure = { type: 'ConfigureProgramme', councilName: 'East Sussex', framework: 'troubled-families-2015', allocation: 3570 } as const satisfies ProgrammeCommand;
+
+const configured = {
+  type: 'ProgrammeConfigured',
+  data: { councilName: 'East Sussex', framework: 'troubled-families-2015', allocation: 3570, attachmentFeeBasis: 'actual' },
+} as const satisfies ProgrammeEvent;
+
+function configuredWith(allocation: number): ProgrammeEvent {
+  return { type: 'ProgrammeConfigured', data: { ...configured.data, allocation } };
+}
+
+const defineJuly2016Window = {
+  type: 'DefineClaimWindow',
+  windowId: '2016-07',
+  opensOn: '2016-07-01',
+  closesOn: '2016-07-31',
+  expectedPaymentOn: '2016-09-30',
+} as const satisfies ProgrammeCommand;
+
+const july2016Window: ProgrammeEvent = {
+  type: 'ClaimWindowDefined',
+  data: { windowId: '2016-07', opensOn: '2016-07-01', closesOn: '2016-07-31', expectedPaymentOn: '2016-09-30' },
+};
+
+function takePlace(familyId: string): ProgrammeCommand {
+  return { type: 'TakeAllocationPlace', familyId, attachedOn: '2016-05-03' };
+}
+
+function placeTaken(familyId: string): ProgrammeEvent {
+  return { type: 'AllocationPlaceTaken', data: { familyId, attachedOn: '2016-05-03' } };
+}
