@@ -82,6 +82,7 @@ export class ProgrammeController {
   @Post('claim-windows')
   @ApiOperation({ summary: 'Define a claim window' })
   @ApiCreatedResponse({ description: 'The window' })
+  @ApiBadRequestResponse({ description: 'Invalid fields, each named in details' })
   @ApiConflictResponse({ description: 'ClaimWindowExists' })
   @ApiUnprocessableEntityResponse({ description: 'EndBeforeStart, PaymentBeforeClose' })
   async defineWindow(@Body() body: ClaimWindowDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
