@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
 import { EventStoreModule, type OpenedStores } from '@ledger/event-store';
+import { DemoSeeder } from './demo/demo-seeder';
 import { FamiliesController } from './families/families.controller';
 import { FamilyCommandHandler } from './families/family-commands';
 import { FamilyQueriesController } from './families/family-queries.controller';
@@ -33,6 +34,7 @@ export class AppModule {
         FamilyCommandHandler,
         ProgrammeCommandHandler,
         OutcomePlanCommandHandler,
+        DemoSeeder,
       ],
     };
   }

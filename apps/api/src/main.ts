@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@ledger/config';
 import { buildApp } from './bootstrap';
+import { DemoSeeder } from './demo/demo-seeder';
 
 async function main(): Promise<void> {
   const loaded = loadConfig(process.env);
@@ -16,6 +17,19 @@ async function main(): Promise<void> {
   const where = stores.description.kind === 'embedded' ? `embedded PGlite in ${stores.description.where} (for trying and development: PGlite does not fsync)` : `${stores.description.kind} at ${stores.description.where}`;
   logger.log(`event store: ${where}`);
   logger.log(`listening on http://localhost:${config.port} — API docs at http://localhost:${config.port}/api/docs`);
+  if (config.demo) {
+    // Seeded after the service is up, so /health answers at once; families appear as they are recorded.
+    const started = Date.now();
+    app
+      .get(DemoSeeder)
+      .seedIfEmpty()
+      .then(
+        (report) => {
+          if (report.seeded) logger.log(`demo borough ready: ${report.families} families, ${report.commands} commands (${report.refused} refused) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        },
+        (error: unknown) => logger.error(`demo seeding stopped: ${error instanceof Error ? error.message : String(error)}`),
+      );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -19,6 +19,9 @@ export interface LedgerConfig {
   postgresPoolSize: number;
   /** The council this deployment serves; names its programme and outcome plan streams. */
   councilId: string;
+  /** How many synthetic families the demo borough has, and the seed that makes them. */
+  demoFamilies: number;
+  demoSeed: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -85,8 +88,22 @@ export function loadConfig(env: Env): ConfigResult {
   const councilId = value('LEDGER_COUNCIL_ID') ?? 'council';
   if (!/^[a-z0-9][a-z0-9-]{0,59}$/.test(councilId)) errors.push(`LEDGER_COUNCIL_ID: "${councilId}" must be lower-case letters, digits and dashes (up to 60)`);
 
+  const demoFamilies = wholeNumber('LEDGER_DEMO_FAMILIES', 300, 1, 100_000);
+  const demoSeed = wholeNumber('LEDGER_DEMO_SEED', 2015, 0, 2 ** 31 - 1);
+
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, councilId } };
+  return { ok: true, config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, councilId, demoFamilies, demoSeed } };
+
+  function wholeNumber(name: string, fallback: number, min: number, max: number): number {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) {
+      errors.push(`${name}: "${raw}" is not a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
 }
 
 function isUrlWithProtocol(raw: string, protocols: string[]): boolean {

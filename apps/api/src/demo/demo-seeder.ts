@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { LedgerConfig } from '@ledger/config';
+import type { FamilyCommand, ProgrammeCommand, Rejection } from '@ledger/domain';
+import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand, uuidV5 } from '@ledger/event-store';
+import { generateBorough } from '@ledger/synthetic';
+import { RecordFamilyCommand } from '../families/family-commands';
+import type { Recording } from '../http/recording';
+import { RecordProgrammeCommand } from '../programme/programme-commands';
+
+const DEMO_NAMESPACE = '3c9f6a0e-5d1b-4e7a-9f21-8b4d6c2e0a57';
+
+type SeedEvent = { type: 'DemoSeedStarted' | 'DemoSeedCompleted'; data: { seed: number; families: number } };
+
+export interface SeedReport {
+  seeded: boolean;
+  families: number;
+  commands: number;
+  refused: number;
+}
+
+/**
+ * Seeds an empty store with the synthetic demo borough through the real command handlers, as if
+ * its staff had recorded each fact on the day given (the histories run from 2015 to 2020).
+ * Deterministic from the seed: command ids derive from it, so a seeding interrupted by a restart
+ * resumes where it stopped without recording anything twice.
+ */
+@Injectable()
+export class DemoSeeder {
+  private readonly logger = new Logger('Demo');
+
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  async seedIfEmpty(): Promise<SeedReport> {
+    const { demoSeed: seed, demoFamilies: families } = this.config;
+    const markerStream = `demoSeed-${this.config.councilId}`;
+    const marker = await this.store.readStream(markerStream);
+    const completed = marker.events.some((e) => e.type === 'DemoSeedCompleted');
+    if (completed) return { seeded: false, families: 0, commands: 0, refused: 0 };
+    if (marker.version === 0) {
+      const anything = await this.store.readAll({ limit: 1 });
+      if (anything.events.length > 0) return { seeded: false, families: 0, commands: 0, refused: 0 };
+      await this.mark(markerStream, 'DemoSeedStarted', seed, families);
+    }
+
+    const borough = generateBorough({ families, seed });
+    this.logger.log(`seeding the demo borough "${borough.councilName}": ${borough.families.length} synthetic families (seed ${seed})`);
+    let commands = 0;
+    let refused = 0;
+    const run = async (outcome: Promise<CommandOutcome<Rejection>>, what: string): Promise<void> => {
+      const result = await outcome;
+      commands += 1;
+      if (result.kind !== 'recorded') {
+        refused += 1;
+        this.logger.warn(`demo command refused (${what}): ${result.kind === 'rejected' ? result.rejection.reason : 'version conflict'}`);
+      }
+    };
+
+    const setUp: ProgrammeCommand[] = [borough.programme, ...borough.claimWindows];
+    for (const [i, command] of setUp.entries()) {
+      await run(this.commands.execute(new RecordProgrammeCommand(command, this.recording(seed, `programme:${i}`, '2015-04-01'))), command.type);
+    }
+    let done = 0;
+    for (const family of borough.families) {
+      for (const [i, step] of family.commands.entries()) {
+        const command: FamilyCommand = step.command;
+        await run(this.commands.execute(new RecordFamilyCommand(family.familyId, command, this.recording(seed, `${family.familyId}:${i}`, step.recordedOn))), command.type);
+      }
+      done += 1;
+      if (done % 50 === 0 || done === borough.families.length) this.logger.log(`demo borough: ${done} of ${borough.families.length} families recorded`);
+    }
+    await this.mark(markerStream, 'DemoSeedCompleted', seed, families);
+    return { seeded: true, families: borough.families.length, commands, refused };
+  }
+
+  /** A recording made on a past day by the demo's own user, with a command id from the seed. */
+  private recording(seed: number, key: string, recordedOn: string): Recording {
+    const commandId = uuidV5(`${seed}\n${key}`, DEMO_NAMESPACE);
+    return {
+      keyed: true,
+      recordedOn,
+      envelope: { commandId, correlationId: commandId, actor: { userId: 'demo-seed', role: 'system' }, recordedAt: `${recordedOn}T12:00:00.000Z` },
+    };
+  }
+
+  private async mark(streamId: string, type: SeedEvent['type'], seed: number, families: number): Promise<void> {
+    const commandId = uuidV5(`${seed}\n${type}`, DEMO_NAMESPACE);
+    await handleCommand<null, SeedEvent, never>(
+      this.store,
+      streamId,
+      { initial: () => null, evolve: () => null, decide: () => ({ ok: true, events: [{ type, data: { seed, families } }] }) },
+      { commandId, correlationId: commandId, actor: { userId: 'demo-seed', role: 'system' }, recordedAt: '2015-04-01T12:00:00.000Z' },
+    );
+  }
+}
