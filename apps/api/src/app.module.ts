@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
 import { EventStoreModule, type OpenedStores } from '@ledger/event-store';
+import { ProjectionsModule } from '@ledger/projections';
 import { DemoSeeder } from './demo/demo-seeder';
 import { FamiliesController } from './families/families.controller';
 import { FamilyCommandHandler } from './families/family-commands';
@@ -23,7 +24,7 @@ export class AppModule {
   static forRoot(config: LedgerConfig, stores: OpenedStores, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [EventStoreModule.forStores(config, stores), CqrsModule.forRoot()],
+      imports: [EventStoreModule.forStores(config, stores), CqrsModule.forRoot(), ProjectionsModule.forApp({ inline: config.projections === 'inline' })],
       controllers: [HealthController, ProgrammeController, FamiliesController, FamilyQueriesController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },

@@ -22,6 +22,8 @@ export interface LedgerConfig {
   /** How many synthetic families the demo borough has, and the seed that makes them. */
   demoFamilies: number;
   demoSeed: number;
+  /** Run the projections inside the api (`inline`, the default) or leave them to `apps/projector` (`external`). */
+  projections: 'inline' | 'external';
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -91,8 +93,12 @@ export function loadConfig(env: Env): ConfigResult {
   const demoFamilies = wholeNumber('LEDGER_DEMO_FAMILIES', 300, 1, 100_000);
   const demoSeed = wholeNumber('LEDGER_DEMO_SEED', 2015, 0, 2 ** 31 - 1);
 
+  const rawProjections = value('LEDGER_PROJECTIONS') ?? 'inline';
+  if (rawProjections !== 'inline' && rawProjections !== 'external') errors.push(`LEDGER_PROJECTIONS: "${rawProjections}" is not one of inline, external`);
+  const projections = rawProjections === 'external' ? 'external' : 'inline';
+
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, councilId, demoFamilies, demoSeed } };
+  return { ok: true, config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, councilId, demoFamilies, demoSeed, projections } };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {
     const raw = value(name);

@@ -2,20 +2,26 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nest
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, evolveFamily, initialFamilyState, problemsIdentifiedBy, streams } from '@ledger/domain';
-import { EVENT_STORE, type EventStore, type LogPosition, type RecordedEvent } from '@ledger/event-store';
+import type { LedgerConfig } from '@ledger/config';
+import { EVENT_STORE, type EventStore, LEDGER_CONFIG, type RecordedEvent } from '@ledger/event-store';
+import { FamilyQueries, PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
 import { ApiError } from '../http/api-error';
 
 const familyIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' }) });
 
 /**
- * Family reads straight from the event log. The summary list folds the `family` category on each
- * request, which is fine for a borough's few thousand families; the family summary read model
- * (outcomes work) replaces it for national scale and for as-of queries.
+ * Family reads: the list from the family summary read model; one family and its history from its
+ * own stream (always current).
  */
 @ApiTags('families: queries')
 @Controller('api/families')
 export class FamilyQueriesController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly queries: FamilyQueries,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Family summaries (filters status, keyworker, problem; cursor paging by familyId)' })
@@ -23,7 +29,7 @@ export class FamilyQueriesController {
   @ApiQuery({ name: 'keyworker', required: false })
   @ApiQuery({ name: 'problem', required: false, enum: HEADLINE_PROBLEMS })
   @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiQuery({ name: 'after', required: false, description: 'The last familyId of the previous page' })
+  @ApiQuery({ name: 'after', required: false, description: 'The last familyId of the previous page (`next` of that page)' })
   async list(
     @Query('status') status?: string,
     @Query('keyworker') keyworker?: string,
@@ -36,27 +42,16 @@ export class FamilyQueriesController {
     if (problem !== undefined && !(HEADLINE_PROBLEMS as readonly string[]).includes(problem)) problems.push({ field: 'problem', message: `must be one of ${HEADLINE_PROBLEMS.join(', ')}` });
     const limit = limitRaw === undefined ? 100 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
+    if (after !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after)) problems.push({ field: 'after', message: 'must be a familyId' });
     if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
 
-    const families = new Map<string, FamilyState>();
-    let position: LogPosition | null = null;
-    for (;;) {
-      const read = await this.store.readAll({ after: position, limit: 5_000, filter: { categories: ['family'] } });
-      for (const event of read.events) {
-        const familyId = event.streamId.slice('family-'.length);
-        families.set(familyId, evolveFamily(families.get(familyId) ?? initialFamilyState(), toFamilyEvent(event), event.metadata.eventId));
-      }
-      position = read.next;
-      if (read.endOfLog) break;
-    }
-    const summaries = [...families.values()]
-      .filter((f) => f.exists)
-      .map(summaryOf)
-      .filter((s) => (status ? s.status === status : true) && (keyworker ? s.keyworker === keyworker : true) && (problem ? s.problemsAtEntry.includes(problem) || s.problemsIdentified.includes(problem) : true))
-      .sort((a, b) => (a.familyId < b.familyId ? -1 : 1))
-      .filter((s) => (after ? s.familyId > after : true));
-    const page = summaries.slice(0, limit);
-    return { families: page, next: summaries.length > limit ? page[page.length - 1].familyId : null };
+    await this.settle();
+    return this.queries.list({ status, keyworker, problem, after, limit });
+  }
+
+  /** In inline mode, apply what is already in the log first, so a client reads its own writes. */
+  private async settle(): Promise<void> {
+    if (this.config.projections === 'inline') await this.runner.catchUp();
   }
 
   @Get(':familyId')

@@ -1,0 +1,113 @@
+import type { JsonObject, RecordedEvent, SqlTx } from '@ledger/event-store';
+import { type Projection, type TableNamer, tableExists } from './projection';
+
+/**
+ * The family read models:
+ * - `family_summary`: one row per family (status, keyworker, problems at entry, dates) for lists
+ *   and filters;
+ * - `family_facts`: every event of every family stream with its recording instant, which the
+ *   outcome queries fold as of a date (and as known on a date);
+ * - `outcome_plans` and `programme_settings`: the plan versions and the council's framework.
+ * Re-applying a batch changes nothing: events are keyed by (family, version) and summary updates
+ * only move forward in stream version.
+ */
+export class FamilyReadModelsProjection implements Projection {
+  readonly name = 'family-read-models';
+  readonly version = 1;
+  readonly categories = ['family', 'outcomePlan', 'programme'] as const;
+  readonly tables = ['family_summary', 'family_facts', 'outcome_plans', 'programme_settings'] as const;
+
+  async createTables(tx: SqlTx, table: TableNamer): Promise<void> {
+    if (!(await tableExists(tx, table('family_summary')))) {
+      await tx.query(`create table ${table('family_summary')} (
+        family_id uuid primary key,
+        reference text not null,
+        status text not null,
+        identified_on date not null,
+        attached_on date,
+        keyworker text,
+        problems_at_entry text[] not null default '{}',
+        closed_on date,
+        version bigint not null)`);
+      await tx.query(`create index on ${table('family_summary')} (status, family_id)`);
+      await tx.query(`create index on ${table('family_summary')} (keyworker, family_id)`);
+      await tx.query(`create index on ${table('family_summary')} using gin (problems_at_entry)`);
+    }
+    if (!(await tableExists(tx, table('family_facts')))) {
+      await tx.query(`create table ${table('family_facts')} (
+        family_id uuid not null,
+        version bigint not null,
+        event_id uuid not null,
+        type text not null,
+        data jsonb not null,
+        recorded_at timestamptz not null,
+        primary key (family_id, version))`);
+    }
+    if (!(await tableExists(tx, table('outcome_plans')))) {
+      await tx.query(`create table ${table('outcome_plans')} (
+        council_id text not null, version int not null, effective_from date not null, scope text not null, parameters jsonb not null,
+        primary key (council_id, version))`);
+    }
+    if (!(await tableExists(tx, table('programme_settings')))) {
+      await tx.query(`create table ${table('programme_settings')} (
+        council_id text primary key, council_name text not null, framework text not null, allocation int not null, attachment_fee_basis text not null, version bigint not null)`);
+    }
+  }
+
+  async apply(tx: SqlTx, events: readonly RecordedEvent[], table: TableNamer): Promise<void> {
+    const family = events.filter((e) => e.streamId.startsWith('family-'));
+    if (family.length > 0) {
+      await tx.query(
+        `insert into ${table('family_facts')} (family_id, version, event_id, type, data, recorded_at)
+         select * from unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::timestamptz[])
+         on conflict do nothing`,
+        [
+          family.map((e) => e.streamId.slice('family-'.length)),
+          family.map((e) => e.version),
+          family.map((e) => e.metadata.eventId),
+          family.map((e) => e.type),
+          family.map((e) => JSON.stringify(e.data)),
+          family.map((e) => e.metadata.recordedAt),
+        ],
+      );
+    }
+    for (const event of events) {
+      const data = event.data as JsonObject & Record<string, never>;
+      const id = event.streamId.slice(event.streamId.indexOf('-') + 1);
+      switch (event.type) {
+        case 'FamilyIdentified':
+          await tx.query(
+            `insert into ${table('family_summary')} (family_id, reference, status, identified_on, version) values ($1, $2, 'identified', $3, $4) on conflict do nothing`,
+            [id, data.reference, data.identifiedOn, event.version],
+          );
+          break;
+        case 'FamilyAttached':
+          await tx.query(
+            `update ${table('family_summary')} set status = case when closed_on is null then 'attached' else status end, attached_on = $2, keyworker = $3, problems_at_entry = $4, version = $5
+             where family_id = $1 and version < $5`,
+            [id, data.attachedOn, data.keyworker, data.problemsAtEntry, event.version],
+          );
+          break;
+        case 'FamilyCaseClosed':
+          await tx.query(`update ${table('family_summary')} set status = 'closed', closed_on = $2, version = $3 where family_id = $1 and version < $3`, [id, data.closedOn, event.version]);
+          break;
+        case 'OutcomePlanVersionRecorded':
+          await tx.query(
+            `insert into ${table('outcome_plans')} (council_id, version, effective_from, scope, parameters) values ($1, $2, $3, $4, $5) on conflict do nothing`,
+            [id, data.version, data.effectiveFrom, data.scope, JSON.stringify(data.parameters)],
+          );
+          break;
+        case 'ProgrammeConfigured':
+          await tx.query(
+            `insert into ${table('programme_settings')} (council_id, council_name, framework, allocation, attachment_fee_basis, version) values ($1, $2, $3, $4, $5, $6)
+             on conflict (council_id) do update set council_name = excluded.council_name, framework = excluded.framework, allocation = excluded.allocation,
+               attachment_fee_basis = excluded.attachment_fee_basis, version = excluded.version where ${table('programme_settings')}.version < excluded.version`,
+            [id, data.councilName, data.framework, data.allocation, data.attachmentFeeBasis, event.version],
+          );
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import type { SqlClient } from '@ledger/event-store';
+import type { ProjectionRunner } from './projection-runner';
+
+export interface FamilySummaryRow {
+  familyId: string;
+  reference: string;
+  status: 'identified' | 'attached' | 'closed';
+  identifiedOn: string;
+  attachedOn: string | null;
+  keyworker: string | null;
+  problemsAtEntry: string[];
+  closedOn: string | null;
+}
+
+export interface FamilyFactRow {
+  familyId: string;
+  version: number;
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  recordedAt: string;
+}
+
+export interface PlanRow {
+  version: number;
+  effectiveFrom: string;
+  scope: string;
+  parameters: Record<string, Record<string, number>>;
+}
+
+/** Reads of the family read models (the only SQL the queries need). */
+export class FamilyQueries {
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  async list(filter: { status?: string; keyworker?: string; problem?: string; after?: string; limit: number }): Promise<{ families: FamilySummaryRow[]; next: string | null }> {
+    const t = await this.runner.liveTable('family-read-models', 'family_summary');
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select family_id::text as family_id, reference, status, identified_on::text as identified_on, attached_on::text as attached_on, keyworker, problems_at_entry, closed_on::text as closed_on
+         from ${t}
+        where ($1::text is null or status = $1) and ($2::text is null or keyworker = $2) and ($3::text is null or $3 = any(problems_at_entry)) and ($4::uuid is null or family_id > $4::uuid)
+        order by family_id limit $5`,
+      [filter.status ?? null, filter.keyworker ?? null, filter.problem ?? null, filter.after ?? null, filter.limit + 1],
+    );
+    const families = rows.slice(0, filter.limit).map(toSummary);
+    return { families, next: rows.length > filter.limit ? families[families.length - 1].familyId : null };
+  }
+
+  async summary(familyId: string): Promise<FamilySummaryRow | null> {
+    const t = await this.runner.liveTable('family-read-models', 'family_summary');
+    const [row] = await this.sql.query<Record<string, unknown>>(
+      `select family_id::text as family_id, reference, status, identified_on::text as identified_on, attached_on::text as attached_on, keyworker, problems_at_entry, closed_on::text as closed_on from ${t} where family_id = $1::uuid`,
+      [familyId],
+    );
+    return row ? toSummary(row) : null;
+  }
+
+  /** A family's recorded events in stream order; with `knownAt`, only those recorded by the end of that day (UTC). */
+  async facts(familyIds: readonly string[] | 'attached', knownAt?: string): Promise<Map<string, FamilyFactRow[]>> {
+    const facts = await this.runner.liveTable('family-read-models', 'family_facts');
+    const summary = await this.runner.liveTable('family-read-models', 'family_summary');
+    const knownBefore = knownAt ? `${knownAt}T23:59:59.999Z` : null;
+    const rows =
+      familyIds === 'attached'
+        ? await this.sql.query<Record<string, unknown>>(
+            `select f.family_id::text as family_id, f.version::text as version, f.event_id::text as event_id, f.type, f.data, f.recorded_at
+               from ${facts} f join ${summary} s on s.family_id = f.family_id
+              where s.attached_on is not null and ($1::timestamptz is null or f.recorded_at <= $1::timestamptz)
+              order by f.family_id, f.version`,
+            [knownBefore],
+          )
+        : await this.sql.query<Record<string, unknown>>(
+            `select family_id::text as family_id, version::text as version, event_id::text as event_id, type, data, recorded_at
+               from ${facts} where family_id = any($1::uuid[]) and ($2::timestamptz is null or recorded_at <= $2::timestamptz)
+              order by family_id, version`,
+            [familyIds, knownBefore],
+          );
+    const out = new Map<string, FamilyFactRow[]>();
+    for (const r of rows) {
+      const row: FamilyFactRow = {
+        familyId: String(r.family_id),
+        version: Number(r.version),
+        eventId: String(r.event_id),
+        type: String(r.type),
+        data: r.data as Record<string, unknown>,
+        recordedAt: r.recorded_at instanceof Date ? r.recorded_at.toISOString() : String(r.recorded_at),
+      };
+      const list = out.get(row.familyId) ?? [];
+      list.push(row);
+      out.set(row.familyId, list);
+    }
+    return out;
+  }
+
+  async outcomePlans(councilId: string): Promise<PlanRow[]> {
+    const t = await this.runner.liveTable('family-read-models', 'outcome_plans');
+    const rows = await this.sql.query<Record<string, unknown>>(`select version, effective_from::text as effective_from, scope, parameters from ${t} where council_id = $1 order by version`, [councilId]);
+    return rows.map((r) => ({ version: Number(r.version), effectiveFrom: String(r.effective_from), scope: String(r.scope), parameters: r.parameters as PlanRow['parameters'] }));
+  }
+
+  async framework(councilId: string): Promise<string | null> {
+    const t = await this.runner.liveTable('family-read-models', 'programme_settings');
+    const [row] = await this.sql.query<{ framework: string }>(`select framework from ${t} where council_id = $1`, [councilId]);
+    return row?.framework ?? null;
+  }
+
+  /** Families by status and by problem at entry, for dashboards. */
+  async counts(): Promise<{ byStatus: Record<string, number>; byProblemAtEntry: Record<string, number> }> {
+    const t = await this.runner.liveTable('family-read-models', 'family_summary');
+    const byStatus = await this.sql.query<{ status: string; n: string }>(`select status, count(*)::text as n from ${t} group by status order by status`);
+    const byProblem = await this.sql.query<{ problem: string; n: string }>(`select p as problem, count(*)::text as n from ${t}, unnest(problems_at_entry) as p group by p order by p`);
+    return {
+      byStatus: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)])),
+      byProblemAtEntry: Object.fromEntries(byProblem.map((r) => [r.problem, Number(r.n)])),
+    };
+  }
+}
+
+function toSummary(r: Record<string, unknown>): FamilySummaryRow {
+  return {
+    familyId: String(r.family_id),
+    reference: String(r.reference),
+    status: r.status as FamilySummaryRow['status'],
+    identifiedOn: String(r.identified_on),
+    attachedOn: (r.attached_on as string | null) ?? null,
+    keyworker: (r.keyworker as string | null) ?? null,
+    problemsAtEntry: (r.problems_at_entry as string[] | null) ?? [],
+    closedOn: (r.closed_on as string | null) ?? null,
+  };
+}

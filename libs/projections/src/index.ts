@@ -1,0 +1,5 @@
+export * from './projection';
+export * from './projection-runner';
+export * from './family-read-models.projection';
+export * from './projections.module';
+export * from './family.queries';

@@ -1,0 +1,222 @@
+import { type EventStore, formatPosition, type LogPosition, parsePosition, quoteIdent, type SqlClient, type SqlTx } from '@ledger/event-store';
+import type { Projection, TableNamer } from './projection';
+
+export interface ProjectionStatus {
+  name: string;
+  version: number;
+  liveVersion: number | null;
+  position: string | null;
+  state: 'building' | 'live';
+}
+
+export interface RunnerOptions {
+  /** Schema of the read models (default `read`). */
+  schema?: string;
+  batchSize?: number;
+  /** Called after each committed batch (progress bars, metrics). */
+  onBatch?: (info: { projection: string; events: number; position: LogPosition }) => void;
+}
+
+/**
+ * Runs projections over the global log: reads the events after each projection's checkpoint in
+ * batches, applies them, and writes rows and checkpoint in one transaction. The checkpoint moves
+ * with an optimistic check (`where position = <old>`), so two runners on one database never apply
+ * a batch twice: the loser's transaction is rolled back and it re-reads.
+ */
+export class ProjectionRunner {
+  private readonly schema: string;
+  private readonly s: string;
+  private readonly positions = new Map<string, LogPosition | null>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private following: { stop(): Promise<void> } | null = null;
+  private prepared = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly sql: SqlClient,
+    private readonly projections: readonly Projection[],
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.schema = options.schema ?? 'read';
+    this.s = quoteIdent(this.schema);
+  }
+
+  /** The table name a query should read: the live version's. */
+  async liveTable(projectionName: string, base: string): Promise<string> {
+    await this.prepare();
+    const [row] = await this.sql.query<{ live_version: number | null }>(`select live_version from ${this.s}.projection_versions where name = $1`, [projectionName]);
+    const projection = this.projections.find((p) => p.name === projectionName);
+    const version = row?.live_version ?? projection?.version ?? 1;
+    return this.namer(version)(base);
+  }
+
+  /** Creates the bookkeeping tables and each projection's tables for its current version. */
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    await this.sql.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-projections:${this.schema}`]);
+      await tx.query(`create schema if not exists ${this.s}`);
+      await tx.query(`create table if not exists ${this.s}.projection_checkpoints (
+        name text not null, version int not null, position text, updated_at timestamptz not null default now(),
+        primary key (name, version))`);
+      await tx.query(`create table if not exists ${this.s}.projection_versions (name text primary key, live_version int not null)`);
+      for (const p of this.projections) {
+        await p.createTables(tx, this.namer(p.version));
+        await tx.query(`insert into ${this.s}.projection_checkpoints (name, version, position) values ($1, $2, null) on conflict do nothing`, [p.name, p.version]);
+        // The first version of a projection serves at once; a later one only after it has caught up.
+        await tx.query(`insert into ${this.s}.projection_versions (name, live_version) values ($1, $2) on conflict do nothing`, [p.name, p.version]);
+      }
+    });
+    for (const p of this.projections) this.positions.set(p.name, await this.storedPosition(p));
+    this.prepared = true;
+  }
+
+  /** Processes everything visible in the log now, then resolves. Safe to call at any time. */
+  catchUp(): Promise<number> {
+    const run = this.chain.then(() => this.pump());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Follows the log: catches up, then processes new events as they are appended. */
+  async start(): Promise<void> {
+    await this.prepare();
+    await this.catchUp();
+    const subscription = this.store.subscribe({
+      from: null,
+      batchSize: 1,
+      // The subscription is only a wake-up: each delivery makes the runner catch up from its own
+      // checkpoints. Reading from the end keeps it cheap.
+      handler: async () => {
+        await this.catchUp();
+      },
+    });
+    this.following = subscription;
+  }
+
+  async stop(): Promise<void> {
+    await this.following?.stop();
+    this.following = null;
+    await this.chain;
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    await this.prepare();
+    const rows = await this.sql.query<{ name: string; version: number; position: string | null; live_version: number | null }>(
+      `select c.name, c.version, c.position, v.live_version from ${this.s}.projection_checkpoints c left join ${this.s}.projection_versions v on v.name = c.name order by c.name, c.version`,
+    );
+    return rows.map((r) => ({ name: r.name, version: Number(r.version), liveVersion: r.live_version === null ? null : Number(r.live_version), position: r.position, state: Number(r.live_version) === Number(r.version) ? 'live' : 'building' }));
+  }
+
+  /**
+   * Rebuilds a projection from position zero into fresh tables of its current version, while
+   * queries keep reading the tables they read now; switches when caught up.
+   */
+  async rebuild(projectionName: string, onProgress?: (events: number) => void): Promise<number> {
+    await this.prepare();
+    const projection = this.projections.find((p) => p.name === projectionName);
+    if (!projection) throw new Error(`no projection named ${projectionName}; known: ${this.projections.map((p) => p.name).join(', ')}`);
+    const buildVersion = projection.version;
+    // Build into a scratch copy (version + 1000) so the live tables serve meanwhile.
+    const scratchVersion = buildVersion + 1000;
+    const table = this.namer(scratchVersion);
+    await this.sql.transaction(async (tx) => {
+      await this.dropTables(tx, projection, scratchVersion);
+      await projection.createTables(tx, table);
+    });
+    let position: LogPosition | null = null;
+    let total = 0;
+    for (;;) {
+      const read = await this.store.readAll({ after: position, limit: this.options.batchSize ?? 2_000, filter: { categories: projection.categories } });
+      if (read.events.length > 0) {
+        await this.sql.transaction((tx) => projection.apply(tx, read.events, table));
+        total += read.events.length;
+        onProgress?.(total);
+      }
+      position = read.next;
+      if (read.endOfLog) break;
+    }
+    // Switch: the scratch tables replace the live ones, with the checkpoint where the build ended.
+    await this.chain;
+    await this.sql.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-projections:${this.schema}`]);
+      // Anything appended since the build's last read is applied by the next catch-up.
+      await this.dropTables(tx, projection, buildVersion);
+      for (const base of projection.tables) {
+        await tx.query(`alter table ${table(base)} rename to ${quoteIdent(`${base}_v${buildVersion}`)}`);
+      }
+      await tx.query(`update ${this.s}.projection_checkpoints set position = $3, updated_at = now() where name = $1 and version = $2`, [
+        projection.name,
+        buildVersion,
+        position ? formatPosition(position) : null,
+      ]);
+    });
+    this.positions.set(projection.name, position);
+    await this.catchUp();
+    return total;
+  }
+
+  private async pump(): Promise<number> {
+    await this.prepare();
+    let applied = 0;
+    for (const projection of this.projections) {
+      for (;;) {
+        const from = this.positions.get(projection.name) ?? null;
+        const read = await this.store.readAll({ after: from, limit: this.options.batchSize ?? 1_000, filter: { categories: projection.categories } });
+        if (read.events.length > 0 && read.next) {
+          const next = read.next;
+          const moved = await this.sql.transaction(async (tx) => {
+            await projection.apply(tx, read.events, this.namer(projection.version));
+            const rows = await tx.query(
+              `update ${this.s}.projection_checkpoints set position = $3, updated_at = now() where name = $1 and version = $2 and position is not distinct from $4 returning name`,
+              [projection.name, projection.version, formatPosition(next), from ? formatPosition(from) : null],
+            );
+            if (rows.length === 0) throw new CheckpointMoved();
+            return true;
+          }).catch(async (error: unknown) => {
+            if (!(error instanceof CheckpointMoved)) throw error;
+            // Another runner applied this batch first: continue from where it got to.
+            this.positions.set(projection.name, await this.storedPosition(projection));
+            return false;
+          });
+          if (moved) {
+            this.positions.set(projection.name, next);
+            applied += read.events.length;
+            this.options.onBatch?.({ projection: projection.name, events: read.events.length, position: next });
+          }
+        }
+        if (read.endOfLog) break;
+      }
+      await this.switchWhenCaughtUp(projection);
+    }
+    return applied;
+  }
+
+  /** A new version that has caught up replaces the old one for queries; the old tables go. */
+  private async switchWhenCaughtUp(projection: Projection): Promise<void> {
+    const [row] = await this.sql.query<{ live_version: number }>(`select live_version from ${this.s}.projection_versions where name = $1`, [projection.name]);
+    const live = Number(row?.live_version ?? projection.version);
+    if (live === projection.version) return;
+    await this.sql.transaction(async (tx) => {
+      await tx.query(`update ${this.s}.projection_versions set live_version = $2 where name = $1`, [projection.name, projection.version]);
+      await this.dropTables(tx, projection, live);
+      await tx.query(`delete from ${this.s}.projection_checkpoints where name = $1 and version = $2`, [projection.name, live]);
+    });
+  }
+
+  private async dropTables(tx: SqlTx, projection: Projection, version: number): Promise<void> {
+    for (const base of projection.tables) await tx.query(`drop table if exists ${this.namer(version)(base)} cascade`);
+  }
+
+  private async storedPosition(projection: Projection): Promise<LogPosition | null> {
+    const [row] = await this.sql.query<{ position: string | null }>(`select position from ${this.s}.projection_checkpoints where name = $1 and version = $2`, [projection.name, projection.version]);
+    return row?.position ? parsePosition(row.position) : null;
+  }
+
+  private namer(version: number): TableNamer {
+    return (base: string) => `${this.s}.${quoteIdent(`${base}_v${version}`)}`;
+  }
+}
+
+class CheckpointMoved extends Error {}
+

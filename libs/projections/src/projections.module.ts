@@ -1,0 +1,53 @@
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, SQL_CLIENT, type SqlClient } from '@ledger/event-store';
+import { FamilyReadModelsProjection } from './family-read-models.projection';
+import { FamilyQueries } from './family.queries';
+import { ProjectionRunner } from './projection-runner';
+
+export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
+
+/** Every projection the ledger runs, in the order the runner applies them. */
+export function ledgerProjections() {
+  return [new FamilyReadModelsProjection()];
+}
+
+@Injectable()
+class InlineProjections implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+  constructor(
+    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+    @Inject('PROJECTIONS_INLINE') private readonly inline: boolean,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.prepare();
+    if (!this.inline) return;
+    this.runner.start().catch((error: unknown) => this.logger.error(`projections stopped: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}
+
+@Global()
+@Module({})
+export class ProjectionsModule {
+  /** The runner over the app's stores; `inline` also runs it in this process (embedded mode, tests). */
+  static forApp(options: { inline: boolean }): DynamicModule {
+    return {
+      module: ProjectionsModule,
+      providers: [
+        {
+          provide: PROJECTION_RUNNER,
+          inject: [EVENT_STORE, SQL_CLIENT],
+          useFactory: (store: EventStore, sql: SqlClient) => new ProjectionRunner(store, sql, ledgerProjections()),
+        },
+        { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
+        { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner) },
+        InlineProjections,
+      ],
+      exports: [PROJECTION_RUNNER, FamilyQueries],
+    };
+  }
+}
