@@ -1,0 +1,79 @@
+import { FamilyReadModelsProjection, type Projection, ProjectionRunner } from '@ledger/projections';
+import { type SqlClient, quoteIdent } from '@ledger/event-store';
+import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
+import { collectAll } from '../contract/event-store.contract';
+import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { uniqueSchema } from '../support/stores';
+
+/**
+ * The projection's promises: re-applying a batch changes nothing, a rebuild equals the result of
+ * incremental processing, and batch size does not matter.
+ */
+describe.each(storeKinds)('the family read models on %s', (kind) => {
+  let t: TestApp;
+  const schemas: string[] = [];
+  const schemaFor = (): string => {
+    const schema = uniqueSchema('rm');
+    schemas.push(schema);
+    return schema;
+  };
+  beforeAll(async () => {
+    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '8', LEDGER_DEMO_SEED: '11' });
+    await t.app.get(DemoSeeder).seedIfEmpty();
+  });
+  afterAll(async () => {
+    for (const schema of schemas) await t.stores.sql.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
+    await t.close();
+  });
+
+  it('gives the same tables whatever the batch size, and a rebuild equals the incremental result', async () => {
+    const small = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), batchSize: 7 });
+    const large = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), batchSize: 5_000 });
+    await small.catchUp();
+    await large.catchUp();
+    const incremental = await snapshot(t.stores.sql, small);
+    expect(incremental.family_summary.length).toBe(8);
+    expect(incremental.family_facts.length).toBeGreaterThan(8 * 10);
+    expect(await snapshot(t.stores.sql, large)).toEqual(incremental);
+
+    const rebuilt = await small.rebuild('family-read-models');
+    expect(rebuilt).toBeGreaterThan(0);
+    expect(await snapshot(t.stores.sql, small)).toEqual(incremental);
+  });
+
+  it('changes nothing when the same batch is applied twice', async () => {
+    const projection = new FamilyReadModelsProjection();
+    const runner = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [projection], { schema: schemaFor() });
+    await runner.catchUp();
+    const before = await snapshot(t.stores.sql, runner);
+    const events = (await collectAll(t.stores.eventStore, 1_000)).filter((e) => projection.categories.includes(e.streamId.split('-')[0] as never));
+    const table = tableOf(runner, projection);
+    await t.stores.sql.transaction((tx) => projection.apply(tx, events.slice(0, 200), table));
+    await t.stores.sql.transaction((tx) => projection.apply(tx, events, table));
+    expect(await snapshot(t.stores.sql, runner)).toEqual(before);
+  });
+
+  it('a second runner on the same tables never applies a batch twice', async () => {
+    const schema = schemaFor();
+    const a = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema, batchSize: 50 });
+    const b = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema, batchSize: 50 });
+    await Promise.all([a.catchUp(), b.catchUp()]);
+    const alone = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor() });
+    await alone.catchUp();
+    expect(await snapshot(t.stores.sql, a)).toEqual(await snapshot(t.stores.sql, alone));
+  });
+});
+
+function tableOf(runner: ProjectionRunner, projection: Projection) {
+  const schema = (runner as unknown as { schema: string }).schema;
+  return (base: string) => `${quoteIdent(schema)}.${quoteIdent(`${base}_v${projection.version}`)}`;
+}
+
+async function snapshot(sql: SqlClient, runner: ProjectionRunner): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const base of new FamilyReadModelsProjection().tables) {
+    const table = await runner.liveTable('family-read-models', base);
+    out[base] = await sql.query(`select * from ${table} order by 1, 2`);
+  }
+  return out;
+}
