@@ -1,35 +1,72 @@
 import { loadConfig } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
+import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 
 const USAGE = `usage: npm run cli -- <command>
 
 commands:
-  status     what the event store holds: events, streams per category, last position
-  help       this text`;
+  status                 what the event store holds: events, streams per category, last position
+  projections            each projection's version, checkpoint and whether it is live
+  rebuild [projection]   rebuild read models from position 0 (all, or the one named) while the
+                         current tables keep serving; prints progress, events/s and an ETA
+  help                   this text`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
+  const [command, ...args] = argv;
   if (command === undefined || command === 'help' || command === '--help') {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (!['status', 'projections', 'rebuild'].includes(command)) {
+    console.error(`unknown command "${command}"\n${USAGE}`);
+    return 2;
   }
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
     for (const line of loaded.errors) console.error(`configuration error: ${line}`);
     return 1;
   }
-  if (command !== 'status') {
-    console.error(`unknown command "${command}"\n${USAGE}`);
-    return 2;
-  }
   const stores = await openStores(loaded.config);
   try {
-    await printStatus(stores.eventStore, `${stores.description.kind} (${stores.description.where})`);
+    if (command === 'status') await printStatus(stores.eventStore, `${stores.description.kind} (${stores.description.where})`);
+    const runner = new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), { batchSize: 5_000 });
+    if (command === 'projections') {
+      for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
+    }
+    if (command === 'rebuild') {
+      const names = args.length > 0 ? args : ledgerProjections().map((p) => p.name);
+      for (const name of names) await rebuild(runner, stores.eventStore, name);
+    }
   } finally {
     await stores.eventStore.close();
     await stores.sql.close().catch(() => undefined);
   }
   return 0;
+}
+
+async function rebuild(runner: ProjectionRunner, store: EventStore, name: string): Promise<void> {
+  const projection = ledgerProjections().find((p) => p.name === name);
+  if (!projection) throw new Error(`no projection named ${name}; known: ${ledgerProjections().map((p) => p.name).join(', ')}`);
+  const total = store.countEvents ? await store.countEvents({ categories: projection.categories }) : null;
+  const started = process.hrtime.bigint();
+  const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+  let lastDraw = 0;
+  const draw = (done: number, final = false): void => {
+    const elapsed = seconds();
+    if (!final && elapsed - lastDraw < 0.2) return;
+    lastDraw = elapsed;
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    const width = 30;
+    const share = total ? Math.min(1, done / total) : 0;
+    const bar = total ? `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${(share * 100).toFixed(0).padStart(3)}% ` : '';
+    const eta = total && rate > 0 ? ` ETA ${Math.max(0, (total - done) / rate).toFixed(0)}s` : '';
+    process.stderr.write(`\rrebuild ${name} ${bar}${done.toLocaleString('en-GB')}${total ? ` / ${total.toLocaleString('en-GB')}` : ''} events, ${Math.round(rate).toLocaleString('en-GB')} events/s${eta}   `);
+  };
+  const events = await runner.rebuild(name, (done) => draw(done));
+  draw(events, true);
+  process.stderr.write('\n');
+  const elapsed = seconds();
+  console.log(`rebuilt ${name}: ${events} events in ${elapsed.toFixed(2)} s (${Math.round(events / Math.max(elapsed, 1e-9))} events/s)`);
 }
 
 async function printStatus(store: EventStore, where: string): Promise<void> {

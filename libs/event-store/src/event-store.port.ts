@@ -48,6 +48,9 @@ export interface EventStore {
    */
   subscribe(options: SubscribeOptions): Subscription;
 
+  /** How many events the log holds (optionally of some categories), where the store can count cheaply. */
+  countEvents?(filter?: LogFilter): Promise<number>;
+
   /** Cheap reachability check for readiness probes; throws EventStoreUnavailableError. */
   ping(): Promise<void>;
 

@@ -275,6 +275,12 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  async countEvents(filter?: { categories?: readonly string[] }): Promise<number> {
+    const categories = filter?.categories && filter.categories.length > 0 ? filter.categories : null;
+    const [row] = await this.client.query<{ n: string }>(`select count(*)::text as n from ${this.s}.events e where $1::text[] is null or e.category = any($1::text[])`, [categories]);
+    return Number(row?.n ?? 0);
+  }
+
   async ping(): Promise<void> {
     if (this.closed) throw new EventStoreUnavailableError('the event store has been closed');
     await this.client.query('select 1');
