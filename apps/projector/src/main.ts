@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@ledger/config';
 import { formatPosition, openStores } from '@ledger/event-store';
+import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 
 /**
- * The projector worker: follows the global log and hands batches to the projections.
- * The projection runner and read models arrive with the outcomes work (issue 4); until then this
- * worker follows the log and reports how far it has read, which is what `/health/ready` will
- * compare against.
+ * The projector worker: runs every projection over the global log, catching up from each
+ * checkpoint and then following new events. Rows and checkpoint are written in one transaction,
+ * so killing it at any moment and starting it again loses and repeats nothing. Run it beside an
+ * api started with LEDGER_PROJECTIONS=external (several projectors may run: a batch is applied once).
  */
 async function main(): Promise<void> {
   const loaded = loadConfig(process.env);
@@ -17,23 +18,29 @@ async function main(): Promise<void> {
   }
   const logger = new Logger('Projector');
   const stores = await openStores(loaded.config);
-  let seen = 0;
-  const subscription = stores.eventStore.subscribe({
-    batchSize: 1_000,
-    handler: async (events, next) => {
-      seen += events.length;
-      logger.log(`read ${seen} events, at ${formatPosition(next)}`);
+  let applied = 0;
+  let lastLog = 0;
+  const runner = new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), {
+    batchSize: 2_000,
+    onBatch: ({ projection, events, position }) => {
+      applied += events;
+      const now = Date.now();
+      if (now - lastLog > 2_000) {
+        lastLog = now;
+        logger.log(`${projection}: ${applied} events applied, at ${formatPosition(position)}`);
+      }
     },
-    onCaughtUp: (position) => logger.log(`caught up at ${position ? formatPosition(position) : 'the start'}; following the log`),
   });
+  await runner.start();
+  logger.log(`caught up (${applied} events applied); following the log`);
   const stop = async (): Promise<void> => {
-    await subscription.stop();
+    await runner.stop();
     await stores.eventStore.close();
     await stores.sql.close().catch(() => undefined);
+    process.exit(0);
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
-  await subscription.done;
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { type EventStore, formatPosition, type LogPosition, parsePosition, quoteIdent, type SqlClient, type SqlTx } from '@ledger/event-store';
+import { comparePositions, type EventStore, formatPosition, type LogPosition, parsePosition, quoteIdent, type SqlClient, type SqlTx } from '@ledger/event-store';
 import type { Projection, TableNamer } from './projection';
 
 export interface ProjectionStatus {
@@ -82,11 +82,13 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     await this.prepare();
     await this.catchUp();
+    // The subscription is only a wake-up: each delivery makes the runner catch up from its own
+    // checkpoints. It starts where the furthest projection has got to, so it does not re-read history.
+    let from: LogPosition | null = null;
+    for (const position of this.positions.values()) if (position && (!from || comparePositions(position, from) > 0)) from = position;
     const subscription = this.store.subscribe({
-      from: null,
-      batchSize: 1,
-      // The subscription is only a wake-up: each delivery makes the runner catch up from its own
-      // checkpoints. Reading from the end keeps it cheap.
+      from,
+      batchSize: 1_000,
       handler: async () => {
         await this.catchUp();
       },
