@@ -10,3 +10,8 @@ export * from './family/family.state';
 export * from './family/family.decider';
 export * from './family/eligibility';
 export * from './family/personal-data';
+export * from './outcomes/outcome-rules';
+export * from './outcomes/continuous-employment';
+export * from './outcomes/school-terms';
+export * from './outcomes/spells';
+export * from './outcomes/windows';

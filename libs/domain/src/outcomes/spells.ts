@@ -1,0 +1,133 @@
+import type { Benefit, BenefitEnded, BenefitStarted, Member } from '../family/family.events';
+import { ageOn } from '../family/eligibility';
+import { type BusinessDate, dayNumber, fromDayNumber } from '../shared/business-date';
+import type { Fact, FamilyState } from '../family/family.state';
+
+/**
+ * A period on a benefit or in work, paired from its started and ended facts. A spell covers the
+ * days from `startedOn` up to but not including `endedOn`: someone whose benefit ends on the day
+ * their job starts is on neither twice, and a job ending on the day the next starts leaves no gap.
+ * `startedOn` is null when the end was recorded without its start (the spell began before the
+ * records did); `endedOn` is null while the spell is open.
+ */
+export interface Spell {
+  memberId: string;
+  startedOn: string | null;
+  endedOn: string | null;
+  /** The started and ended facts the spell was paired from. */
+  evidenceEventIds: string[];
+}
+
+export interface BenefitSpell extends Spell {
+  benefit: Benefit;
+  /** UC claimants in the full work search group count as jobseekers (DOMAIN.md 4.2). */
+  fullWorkSearch: boolean;
+}
+
+type Change<S, E> = { fact: Fact; type: S | E; on: string };
+
+/**
+ * Pairs started and ended facts in date order. Same-day changes keep the order they were recorded
+ * in, as `openBenefitSpell` in family.state.ts does (a claim ended and made again that day stays
+ * open). Facts dated after `asOf` are not known yet.
+ */
+function pair<S extends string, E extends string>(changes: Change<S, E>[], started: S): { started: Fact | null; startedOn: string | null; ended: Fact | null; endedOn: string | null }[] {
+  const spells: { started: Fact | null; startedOn: string | null; ended: Fact | null; endedOn: string | null }[] = [];
+  let open: { started: Fact; startedOn: string } | null = null;
+  const ordered = changes.map((change, index) => ({ change, index })).sort((a, b) => (a.change.on < b.change.on ? -1 : a.change.on > b.change.on ? 1 : a.index - b.index));
+  for (const { change } of ordered) {
+    if (change.type === started) {
+      // A second start while open (an overlapping report) keeps the earlier start.
+      if (!open) open = { started: change.fact, startedOn: change.on };
+    } else if (open) {
+      spells.push({ started: open.started, startedOn: open.startedOn, ended: change.fact, endedOn: change.on });
+      open = null;
+    } else {
+      spells.push({ started: null, startedOn: null, ended: change.fact, endedOn: change.on });
+    }
+  }
+  if (open) spells.push({ started: open.started, startedOn: open.startedOn, ended: null, endedOn: null });
+  return spells;
+}
+
+function idsOf(...facts: (Fact | null)[]): string[] {
+  return facts.filter((f): f is Fact => f !== null).map((f) => f.eventId);
+}
+
+/** Every out-of-work benefit spell of the family's members as known at `asOf`, by member and benefit. */
+export function benefitSpells(state: FamilyState, asOf: string): BenefitSpell[] {
+  const byClaim = new Map<string, Change<'BenefitStarted', 'BenefitEnded'>[]>();
+  for (const fact of state.facts) {
+    const event = fact.event;
+    if (event.type !== 'BenefitStarted' && event.type !== 'BenefitEnded') continue;
+    if (event.data.on > asOf) continue;
+    const key = `${event.data.memberId}\u0000${event.data.benefit}`;
+    const list = byClaim.get(key) ?? [];
+    list.push({ fact, type: event.type, on: event.data.on });
+    byClaim.set(key, list);
+  }
+  const spells: BenefitSpell[] = [];
+  for (const changes of byClaim.values()) {
+    const first = changes[0].fact.event as BenefitStarted | BenefitEnded;
+    for (const spell of pair(changes, 'BenefitStarted')) {
+      const startedEvent = spell.started ? (spell.started.event as BenefitStarted) : null;
+      spells.push({
+        memberId: first.data.memberId,
+        benefit: first.data.benefit,
+        fullWorkSearch: startedEvent?.data.fullWorkSearch === true,
+        startedOn: spell.startedOn,
+        endedOn: spell.endedOn,
+        evidenceEventIds: idsOf(spell.started, spell.ended),
+      });
+    }
+  }
+  return spells;
+}
+
+/** Every employment spell of the family's members as known at `asOf`. */
+export function employmentSpells(state: FamilyState, asOf: string): Spell[] {
+  const byMember = new Map<string, Change<'EmploymentStarted', 'EmploymentEnded'>[]>();
+  for (const fact of state.facts) {
+    const event = fact.event;
+    if (event.type !== 'EmploymentStarted' && event.type !== 'EmploymentEnded') continue;
+    const data = event.data;
+    if (data.on > asOf) continue;
+    const list = byMember.get(data.memberId) ?? [];
+    list.push({ fact, type: event.type, on: data.on });
+    byMember.set(data.memberId, list);
+  }
+  const spells: Spell[] = [];
+  for (const [memberId, changes] of byMember) {
+    for (const spell of pair(changes, 'EmploymentStarted')) {
+      spells.push({ memberId, startedOn: spell.startedOn, endedOn: spell.endedOn, evidenceEventIds: idsOf(spell.started, spell.ended) });
+    }
+  }
+  return spells;
+}
+
+/** Whether the spells together cover every day from `from` to `to` inclusive (job changes without a gap count). */
+export function spellsCoverEveryDay(spells: Spell[], from: string, to: string): boolean {
+  for (let day = dayNumber(from as BusinessDate); day <= dayNumber(to as BusinessDate); day += 1) {
+    const date = fromDayNumber(day);
+    if (!spells.some((spell) => spellCovers(spell, date))) return false;
+  }
+  return true;
+}
+
+/** Whether a spell covers a day (from its start, up to but not including its end). */
+export function spellCovers(spell: Spell, day: string): boolean {
+  return (spell.startedOn === null || spell.startedOn <= day) && (spell.endedOn === null || day < spell.endedOn);
+}
+
+/** Whether a spell covers any day from `from` to `to` inclusive. */
+export function spellOverlaps(spell: Spell, from: string, to: string): boolean {
+  return (spell.startedOn === null || spell.startedOn <= to) && (spell.endedOn === null || spell.endedOn > from);
+}
+
+/**
+ * An adult for the worklessness and continuous-employment tests: a parent, carer or other adult
+ * member, or any member aged 18 or over at the as-of date.
+ */
+export function isAdultMember(member: Member, asOf: string): boolean {
+  return member.relationship !== 'child' || ageOn(member.dateOfBirth, asOf) >= 18;
+}
