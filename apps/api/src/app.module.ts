@@ -7,7 +7,8 @@ import { ProjectionsModule } from '@ledger/projections';
 import { DemoSeeder } from './demo/demo-seeder';
 import { FamiliesController } from './families/families.controller';
 import { FamilyCommandHandler } from './families/family-commands';
-import { FamilyQueriesController } from './families/family-queries.controller';
+import { FamilyQueriesController, ResultsController } from './families/family-queries.controller';
+import { QueryContext } from './families/query-context';
 import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recording';
@@ -24,14 +25,15 @@ export class AppModule {
   static forRoot(config: LedgerConfig, stores: OpenedStores, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [EventStoreModule.forStores(config, stores), CqrsModule.forRoot(), ProjectionsModule.forApp({ inline: config.projections === 'inline' })],
-      controllers: [HealthController, ProgrammeController, FamiliesController, FamilyQueriesController],
+      imports: [EventStoreModule.forStores(config, stores), CqrsModule.forRoot(), ProjectionsModule.forApp({ inline: config.projections === 'inline', councilId: config.councilId })],
+      controllers: [HealthController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         RecordingFactory,
+        QueryContext,
         FamilyCommandHandler,
         ProgrammeCommandHandler,
         OutcomePlanCommandHandler,

@@ -3,3 +3,4 @@ export * from './projection-runner';
 export * from './family-read-models.projection';
 export * from './projections.module';
 export * from './family.queries';
+export * from './outcomes.queries';

@@ -188,6 +188,8 @@ export class ProjectionRunner {
           }
         }
         if (read.endOfLog) break;
+        // Embedded PGlite does no I/O: yield between batches so HTTP requests are served during a catch-up.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       await this.switchWhenCaughtUp(projection);
     }

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type On
 import { EVENT_STORE, type EventStore, SQL_CLIENT, type SqlClient } from '@ledger/event-store';
 import { FamilyReadModelsProjection } from './family-read-models.projection';
 import { FamilyQueries } from './family.queries';
+import { OutcomeQueries } from './outcomes.queries';
 import { ProjectionRunner } from './projection-runner';
 
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
@@ -34,7 +35,7 @@ class InlineProjections implements OnApplicationBootstrap, OnApplicationShutdown
 @Module({})
 export class ProjectionsModule {
   /** The runner over the app's stores; `inline` also runs it in this process (embedded mode, tests). */
-  static forApp(options: { inline: boolean }): DynamicModule {
+  static forApp(options: { inline: boolean; councilId: string }): DynamicModule {
     return {
       module: ProjectionsModule,
       providers: [
@@ -45,9 +46,10 @@ export class ProjectionsModule {
         },
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
         { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner) },
+        { provide: OutcomeQueries, inject: [FamilyQueries], useFactory: (families: FamilyQueries) => new OutcomeQueries(families, options.councilId) },
         InlineProjections,
       ],
-      exports: [PROJECTION_RUNNER, FamilyQueries],
+      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
 import type { FamilyCommand, ProgrammeCommand, Rejection } from '@ledger/domain';
@@ -26,8 +26,10 @@ export interface SeedReport {
  * resumes where it stopped without recording anything twice.
  */
 @Injectable()
-export class DemoSeeder {
+export class DemoSeeder implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Demo');
+  private stopping = false;
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly commands: CommandBus,
@@ -35,7 +37,19 @@ export class DemoSeeder {
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  async seedIfEmpty(): Promise<SeedReport> {
+  /** Shutting down stops seeding after the command in hand; a restart resumes where it stopped. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running.catch(() => undefined);
+  }
+
+  seedIfEmpty(): Promise<SeedReport> {
+    const run = this.seed();
+    this.running = run;
+    return run;
+  }
+
+  private async seed(): Promise<SeedReport> {
     const { demoSeed: seed, demoFamilies: families } = this.config;
     const markerStream = `demoSeed-${this.config.councilId}`;
     const marker = await this.store.readStream(markerStream);
@@ -66,11 +80,18 @@ export class DemoSeeder {
     }
     let done = 0;
     for (const family of borough.families) {
+      if (this.stopping) {
+        this.logger.log(`demo seeding paused at ${done} of ${borough.families.length} families; it resumes on the next start`);
+        return { seeded: false, families: done, commands, refused };
+      }
       for (const [i, step] of family.commands.entries()) {
         const command: FamilyCommand = step.command;
         await run(this.commands.execute(new RecordFamilyCommand(family.familyId, command, this.recording(seed, `${family.familyId}:${i}`, step.recordedOn))), command.type);
       }
       done += 1;
+      // The embedded database does no I/O, so its promises resolve as microtasks: yield to the
+      // event loop between families or HTTP requests would wait for the whole seeding.
+      await new Promise((resolve) => setImmediate(resolve));
       if (done % 50 === 0 || done === borough.families.length) this.logger.log(`demo borough: ${done} of ${borough.families.length} families recorded`);
     }
     await this.mark(markerStream, 'DemoSeedCompleted', seed, families);

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsObject, ValidateIf } from 'class-validator';
+import { IsObject, IsUUID, ValidateIf } from 'class-validator';
 import { BENEFITS, CONSENT_PURPOSES, HEADLINE_PROBLEMS, RELATIONSHIPS, SOCIAL_CARE_STATUSES, TERMS } from '@ledger/domain';
 import { BoolField, DateField, EnumField, IdField, IntField, NestedArrayField, NestedField, PatternField, TextField } from '../http/fields';
 
@@ -94,8 +94,10 @@ export class HealthDto {
   @IdField() memberId!: string;
   @EnumField(['identified', 'resolved']) change!: 'identified' | 'resolved';
   @DateField() on!: string;
+  // Required to resolve; optional (derived from the request) when a concern is identified.
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'Required to resolve a concern; derived from the request when a concern is identified' })
   @ValidateIf((o: HealthDto) => o.change === 'resolved' || o.concernId !== undefined)
-  @IdField({ optional: true, description: 'Required to resolve a concern; derived from the request when a concern is identified' })
+  @IsUUID('all', { message: 'concernId must be a UUID (required to resolve a concern)' })
   concernId?: string;
   @TextField({ optional: true, max: 500 }) description?: string;
 }

@@ -44,35 +44,44 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     const streamId = streams.family(familyId);
     const context = { recordedOn, actorId: envelope.actor.userId, programmeStartsOn: troubledFamilies2015.programmeStartsOn };
 
-    if (command.type === 'IdentifyFamily') {
-      const reserved = await this.reserveReference(command.reference, familyId, recording);
-      if (reserved) return reserved;
-    }
-
-    if (command.type === 'AttachFamily' && !(await this.alreadyRecorded(streamId, envelope.commandId))) {
-      const programmeStream = streams.programme(this.councilId);
-      const programme = await this.programmeState(programmeStream);
-      // Check the family's own rules first, so a refused attachment takes no place.
+    // Commands that first record on another stream (the reference, a place of the allocation) are
+    // checked against the family's own rules and If-Match before that, so a refused or stale
+    // request records nothing anywhere.
+    if ((command.type === 'IdentifyFamily' || command.type === 'AttachFamily') && !(await this.alreadyRecorded(streamId, envelope.commandId))) {
+      const read = await this.store.readStream(streamId);
+      if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== read.version) {
+        return { kind: 'conflict', expected: envelope.expectedVersion, actual: read.version };
+      }
       let family = initialFamilyState();
-      for (const e of (await this.store.readStream(streamId)).events) family = evolveFamily(family, { type: e.type, data: e.data } as FamilyEvent, e.metadata.eventId);
-      const framework = frameworks[programme.framework] ?? troubledFamilies2015;
-      const precheck = decideFamily(command, family, { ...context, programme, programmeStartsOn: framework.programmeStartsOn });
-      if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: family.recorded.size };
-      // DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected
-      // version serialises concurrent attachments; the place is taken before the family is attached.
-      const place = await handleCommand(
-        this.store,
-        programmeStream,
-        {
-          initial: initialProgrammeState,
-          evolve: (s, e: ProgrammeEvent) => evolveProgramme(s, e),
-          decide: (s) => decideProgramme({ type: 'TakeAllocationPlace', familyId, attachedOn: command.attachedOn }, s),
-        },
-        { ...envelope, commandId: derivedId(envelope.commandId, 'allocation-place'), expectedVersion: undefined },
-      );
-      if (place.kind !== 'recorded') return place.kind === 'rejected' ? { ...place, version: family.recorded.size } : place;
-      const updated = await this.programmeState(programmeStream);
-      return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, programme: updated, programmeStartsOn: framework.programmeStartsOn })), envelope);
+      for (const e of read.events) family = evolveFamily(family, { type: e.type, data: e.data } as FamilyEvent, e.metadata.eventId);
+
+      if (command.type === 'IdentifyFamily') {
+        const precheck = decideFamily(command, family, context);
+        if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
+        const reserved = await this.reserveReference(command.reference, familyId, recording);
+        if (reserved) return reserved;
+      } else {
+        const programmeStream = streams.programme(this.councilId);
+        const programme = await this.programmeState(programmeStream);
+        const framework = frameworks[programme.framework] ?? troubledFamilies2015;
+        const precheck = decideFamily(command, family, { ...context, programme, programmeStartsOn: framework.programmeStartsOn });
+        if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
+        // DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected
+        // version serialises concurrent attachments; the place is taken before the family is attached.
+        const place = await handleCommand(
+          this.store,
+          programmeStream,
+          {
+            initial: initialProgrammeState,
+            evolve: (s, e: ProgrammeEvent) => evolveProgramme(s, e),
+            decide: (s) => decideProgramme({ type: 'TakeAllocationPlace', familyId, attachedOn: command.attachedOn }, s),
+          },
+          { ...envelope, commandId: derivedId(envelope.commandId, 'allocation-place'), expectedVersion: undefined },
+        );
+        if (place.kind !== 'recorded') return place.kind === 'rejected' ? { ...place, version: read.version } : place;
+        const updated = await this.programmeState(programmeStream);
+        return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, programme: updated, programmeStartsOn: framework.programmeStartsOn })), envelope);
+      }
     }
 
     return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, context)), envelope);

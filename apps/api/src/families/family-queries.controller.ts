@@ -2,9 +2,9 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nest
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, evolveFamily, initialFamilyState, problemsIdentifiedBy, streams } from '@ledger/domain';
-import type { LedgerConfig } from '@ledger/config';
-import { EVENT_STORE, type EventStore, LEDGER_CONFIG, type RecordedEvent } from '@ledger/event-store';
-import { FamilyQueries, PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
+import { QueryContext } from './query-context';
 import { ApiError } from '../http/api-error';
 
 const familyIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' }) });
@@ -18,9 +18,9 @@ const familyIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(40
 export class FamilyQueriesController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     private readonly queries: FamilyQueries,
+    private readonly outcomes: OutcomeQueries,
+    private readonly context: QueryContext,
   ) {}
 
   @Get()
@@ -45,13 +45,8 @@ export class FamilyQueriesController {
     if (after !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after)) problems.push({ field: 'after', message: 'must be a familyId' });
     if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
 
-    await this.settle();
+    await this.context.settle();
     return this.queries.list({ status, keyworker, problem, after, limit });
-  }
-
-  /** In inline mode, apply what is already in the log first, so a client reads its own writes. */
-  private async settle(): Promise<void> {
-    if (this.config.projections === 'inline') await this.runner.catchUp();
   }
 
   @Get(':familyId')
@@ -61,6 +56,23 @@ export class FamilyQueriesController {
     const { state, version } = await this.load(familyId);
     res.setHeader('ETag', `"${version}"`);
     return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: [...state.members.values()], overrides: state.overrides };
+  }
+
+  @Get(':familyId/progress')
+  @ApiOperation({
+    summary: "The family's progress against the Outcome Plan in force at asOf",
+    description:
+      'asOf (default today): the date the outcome tests are judged at; facts dated after it are ignored. knownAt: judge only what had been recorded by the end of that day, i.e. the answer as we knew it then (late attendance returns and re-issued police data arrive weeks after the fact).',
+  })
+  @ApiQuery({ name: 'asOf', required: false, example: '2017-09-01' })
+  @ApiQuery({ name: 'knownAt', required: false, example: '2017-09-01' })
+  @ApiNotFoundResponse({ description: 'No family with this id' })
+  async progress(@Param('familyId', familyIdPipe) familyId: string, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
+    const asOf = this.context.dates(asOfRaw, knownAt);
+    await this.context.settle();
+    const progress = await this.outcomes.progress(familyId, asOf, knownAt);
+    if (!progress) throw new ApiError(404, knownAt ? 'no family with this id was known on that date' : 'no family with this id', { reason: 'FamilyNotFound' });
+    return progress;
   }
 
   @Get(':familyId/history')
@@ -115,4 +127,38 @@ function summaryOf(state: FamilyState) {
     problemsAtEntry: (state.attachment?.problemsAtEntry ?? []) as string[],
     problemsIdentified: problemsIdentifiedBy(state, '9999-12-31') as string[],
   };
+}
+
+/** Results: attached families whose result holds at the as-of date and is not yet claimed. */
+@ApiTags('families: queries')
+@Controller('api')
+export class ResultsController {
+  constructor(
+    private readonly context: QueryContext,
+    private readonly outcomes: OutcomeQueries,
+    private readonly queries: FamilyQueries,
+  ) {}
+
+  @Get('results')
+  @ApiOperation({ summary: 'Families with a result at asOf (either route), not yet claimed', description: 'knownAt: as we knew it on that date (see /progress).' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2018-03-31' })
+  @ApiQuery({ name: 'knownAt', required: false })
+  async results(@Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
+    const asOf = this.context.dates(asOfRaw, knownAt);
+    await this.context.settle();
+    return this.outcomes.results(asOf, knownAt);
+  }
+
+  @Get('dashboards/families')
+  @ApiOperation({ summary: 'Counts for dashboards: families by status and by problem at entry; results by route at asOf' })
+  @ApiQuery({ name: 'asOf', required: false })
+  async dashboard(@Query('asOf') asOfRaw?: string) {
+    const asOf = this.context.dates(asOfRaw, undefined);
+    await this.context.settle();
+    const counts = await this.queries.counts();
+    const results = await this.outcomes.results(asOf);
+    const byRoute = { 'sustained-progress': 0, 'continuous-employment': 0 };
+    for (const f of results.families) for (const r of f.routes) byRoute[r] += 1;
+    return { asOf, ...counts, resultsByRoute: byRoute, familiesWithResult: results.families.length };
+  }
 }

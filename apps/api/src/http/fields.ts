@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested, IsArray, ArrayMaxSize, ArrayMinSize } from 'class-validator';
+import { IsBoolean, IsObject, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested, IsArray, ArrayMaxSize, ArrayMinSize } from 'class-validator';
 import { isBusinessDate } from '@ledger/domain';
 
 // Field decorators shared by the DTOs: validation and the Swagger schema side by side.
@@ -57,5 +57,5 @@ export function NestedField(cls: () => new () => object, opts: Opts = {}): Prope
 }
 
 export function NestedArrayField(cls: () => new () => object, opts: Opts & { min?: number; max?: number } = {}): PropertyDecorator {
-  return applyDecorators(doc(opts, { type: cls, isArray: true }), ...maybe(opts), IsArray(), ArrayMinSize(opts.min ?? 0), ArrayMaxSize(opts.max ?? 100), ValidateNested({ each: true }), Type(cls));
+  return applyDecorators(doc(opts, { type: cls, isArray: true }), ...maybe(opts), IsArray(), ArrayMinSize(opts.min ?? 0), ArrayMaxSize(opts.max ?? 100), IsObject({ each: true, message: (a) => `each of ${a.property} must be an object` }), ValidateNested({ each: true }), Type(cls));
 }

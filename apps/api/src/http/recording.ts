@@ -15,6 +15,11 @@ export const systemClock: Clock = { now: () => new Date() };
 const COMMAND_NAMESPACE = '0f7c4d2e-9a61-4f0b-b8f3-2d5e7a9c1b44';
 const londonDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+/** The calendar day in England at an instant. */
+export function londonToday(now: Date): string {
+  return londonDate.format(now);
+}
+
 export interface Recording {
   envelope: CommandEnvelope;
   /** The calendar day (Europe/London) of recording: business dates after it are refused. */

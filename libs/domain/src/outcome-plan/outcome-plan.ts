@@ -71,6 +71,8 @@ export function decideOutcomePlan(command: OutcomePlanCommand, state: OutcomePla
   if (command.effectiveFrom <= previous.effectiveFrom) {
     return reject('EffectiveFromNotAfterPrevious', `a new version must take effect after version ${previous.version} (${previous.effectiveFrom})`);
   }
+  const unknown = unknownParameters(command.parameters, previous.parameters);
+  if (unknown) return reject('InvalidOutcomePlanParameter', unknown);
   const parameters = mergeParameters(previous.parameters, command.parameters);
   const problem = checkParameters(parameters);
   if (problem) return reject('InvalidOutcomePlanParameter', problem);
@@ -78,6 +80,20 @@ export function decideOutcomePlan(command: OutcomePlanCommand, state: OutcomePla
     type: 'OutcomePlanVersionRecorded',
     data: { version: previous.version + 1, effectiveFrom: command.effectiveFrom, scope: command.scope, parameters },
   });
+}
+
+/** Names in the patch that the plan does not have, or groups that are not objects. */
+function unknownParameters(patch: unknown, base: OutcomePlanParameters): string | null {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return 'parameters must be an object of parameter groups';
+  for (const [group, values] of Object.entries(patch)) {
+    if (!Object.prototype.hasOwnProperty.call(base, group)) return `parameters.${group} is not a parameter group; known: ${Object.keys(base).join(', ')}`;
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) return `parameters.${group} must be an object of named parameters`;
+    const known = (base as unknown as Record<string, Record<string, unknown>>)[group];
+    for (const name of Object.keys(values)) {
+      if (!Object.prototype.hasOwnProperty.call(known, name)) return `parameters.${group}.${name} is not a parameter; known: ${Object.keys(known).join(', ')}`;
+    }
+  }
+  return null;
 }
 
 function mergeParameters(base: OutcomePlanParameters, patch: OutcomePlanParametersPatch): OutcomePlanParameters {
