@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { type LedgerConfig, loadConfig } from '@ledger/config';
 import { type OpenedStores, PgSqlClient, PgliteSqlClient, PostgresEventStore } from '@ledger/event-store';
 import { buildApp } from '../../apps/api/src/bootstrap';
+import type { Clock } from '../../apps/api/src/http/recording';
 import { freshPgliteDataDir, uniqueSchema } from './stores';
 import { testEnv } from './test-env';
 import { quoteIdent } from '@ledger/event-store';
@@ -22,7 +23,7 @@ export interface TestApp {
  * The real Nest app on a real store: a fresh embedded directory, or a PostgreSQL schema of its
  * own. Listens on an ephemeral port so tests speak real HTTP.
  */
-export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestApp> {
   const dir = kind === 'pglite' ? freshPgliteDataDir() : null;
   const schema = uniqueSchema('e2e');
   const loaded = loadConfig({
@@ -35,7 +36,7 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
   const sql = dir ? await PgliteSqlClient.open(dir.dataDir) : new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 20 });
   const eventStore = await PostgresEventStore.open(sql, { schema: dir ? 'ledger' : schema });
   const stores: OpenedStores = { eventStore, sql, description: dir ? { kind: 'embedded', where: dir.dataDir } : { kind: 'postgres', where: schema } };
-  const { app } = await buildApp(config, { stores, logger: false });
+  const { app } = await buildApp(config, { stores, logger: false, clock: options.clock });
   await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -1,0 +1,60 @@
+import request from 'supertest';
+import { type FamilyEvent, defaultOutcomePlan, evaluateProgress, evolveFamily, initialFamilyState, troubledFamilies2015 } from '@ledger/domain';
+import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
+import { startTestApp, type TestApp } from '../support/app';
+
+/**
+ * Every family of the demo borough (the default 300): what `/progress` and `/results` answer
+ * through the read models equals the pure outcome rules applied to the family's own stream.
+ */
+describe('the demo borough’s progress and results', () => {
+  let t: TestApp;
+  const asOfs = ['2017-03-31', '2018-09-30', '2020-03-31'];
+
+  beforeAll(async () => {
+    t = await startTestApp('pglite', { LEDGER_DEMO: 'on' });
+    const report = await t.app.get(DemoSeeder).seedIfEmpty();
+    expect(report).toMatchObject({ seeded: true, families: 300, refused: 0 });
+  }, 240_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each(asOfs)('agrees with the pure rules for every family as of %s', async (asOf) => {
+    const server = t.app.getHttpServer();
+    const ids: string[] = [];
+    for (let after: string | null = null; ; ) {
+      const page: { body: { families: { familyId: string }[]; next: string | null } } = await request(server)
+        .get('/api/families')
+        .query({ limit: 1000, ...(after ? { after } : {}) })
+        .expect(200);
+      ids.push(...page.body.families.map((f) => f.familyId));
+      after = page.body.next;
+      if (!after) break;
+    }
+    expect(ids).toHaveLength(300);
+
+    const expectedResults: { familyId: string; routes: string[] }[] = [];
+    let mismatches = 0;
+    for (const familyId of ids) {
+      const read = await t.stores.eventStore.readStream(`family-${familyId}`);
+      let state = initialFamilyState();
+      for (const e of read.events) state = evolveFamily(state, { type: e.type, data: e.data } as unknown as FamilyEvent, e.metadata.eventId);
+      const expected = evaluateProgress(state, defaultOutcomePlan, troubledFamilies2015, asOf);
+      const answer = await request(server).get(`/api/families/${familyId}/progress`).query({ asOf }).expect(200);
+      if (JSON.stringify({ familyId, ...expected }) !== JSON.stringify(answer.body)) mismatches += 1;
+      if (expected.claimable) {
+        expectedResults.push({
+          familyId,
+          routes: [...(expected.routes.sustainedProgress ? ['sustained-progress'] : []), ...(expected.routes.continuousEmployment ? ['continuous-employment'] : [])],
+        });
+      }
+    }
+    expect(mismatches).toBe(0);
+
+    const results = await request(server).get('/api/results').query({ asOf }).expect(200);
+    const byId = (a: { familyId: string }, b: { familyId: string }) => (a.familyId < b.familyId ? -1 : 1);
+    expect(results.body.families.map((f: { familyId: string; routes: string[] }) => ({ familyId: f.familyId, routes: f.routes })).sort(byId)).toEqual(expectedResults.sort(byId));
+    if (asOf === '2020-03-31') expect(expectedResults.length).toBeGreaterThan(30);
+  });
+});
