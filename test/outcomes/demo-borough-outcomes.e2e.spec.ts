@@ -42,7 +42,7 @@ describe('the demo borough’s progress and results', () => {
       for (const e of read.events) state = evolveFamily(state, { type: e.type, data: e.data } as unknown as FamilyEvent, e.metadata.eventId);
       const expected = evaluateProgress(state, defaultOutcomePlan, troubledFamilies2015, asOf);
       const answer = await request(server).get(`/api/families/${familyId}/progress`).query({ asOf }).expect(200);
-      if (JSON.stringify({ familyId, ...expected }) !== JSON.stringify(answer.body)) mismatches += 1;
+      if (!sameAnswer(answer.body, { familyId, ...expected })) mismatches += 1;
       if (expected.claimable) {
         expectedResults.push({
           familyId,
@@ -58,3 +58,12 @@ describe('the demo borough’s progress and results', () => {
     if (asOf === '2020-03-31') expect(expectedResults.length).toBeGreaterThan(30);
   });
 });
+
+function sameAnswer(a: unknown, b: unknown): boolean {
+  try {
+    expect(a).toEqual(b);
+    return true;
+  } catch {
+    return false;
+  }
+}

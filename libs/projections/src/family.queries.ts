@@ -72,9 +72,10 @@ export class FamilyQueries {
             [knownBefore],
           )
         : await this.sql.query<Record<string, unknown>>(
-            `select family_id::text as family_id, version::text as version, event_id::text as event_id, type, data, recorded_at
-               from ${facts} where family_id = any($1::uuid[]) and ($2::timestamptz is null or recorded_at <= $2::timestamptz)
-              order by family_id, version`,
+            // Order by the table's columns (f.version), not the text aliases, or version 10 sorts before 9.
+            `select f.family_id::text as family_id, f.version::text as version, f.event_id::text as event_id, f.type, f.data, f.recorded_at
+               from ${facts} f where f.family_id = any($1::uuid[]) and ($2::timestamptz is null or f.recorded_at <= $2::timestamptz)
+              order by f.family_id, f.version`,
             [familyIds, knownBefore],
           );
     const out = new Map<string, FamilyFactRow[]>();
