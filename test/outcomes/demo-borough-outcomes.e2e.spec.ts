@@ -59,6 +59,30 @@ describe('the demo borough’s progress and results', () => {
   });
 });
 
+describe('dashboards over the demo borough', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('pglite', { LEDGER_DEMO: 'on', LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '5' });
+    await t.app.get(DemoSeeder).seedIfEmpty();
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts families by status and problem, and results per month and financial year', async () => {
+    const server = t.app.getHttpServer();
+    const counts = await request(server).get('/api/dashboards/families').query({ asOf: '2019-03-31' }).expect(200);
+    expect(Object.values(counts.body.byStatus as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(40);
+    const results = await request(server).get('/api/results').query({ asOf: '2019-03-31' }).expect(200);
+    expect(counts.body.familiesWithResult).toBe(results.body.families.length);
+    const series = await request(server).get('/api/dashboards/results').query({ from: '2016-04-01', to: '2019-03-31' }).expect(200);
+    expect(series.body.byMonth).toHaveLength(36);
+    expect(series.body.byMonth[35]).toMatchObject({ period: '2019-03', asOf: '2019-03-31', families: results.body.families.length });
+    expect(series.body.byFinancialYear.map((p: { period: string }) => p.period)).toEqual(['2016/17', '2017/18', '2018/19']);
+    await request(server).get('/api/dashboards/results').query({ from: '2019-01-01', to: '2018-01-01' }).expect(400);
+  });
+});
+
 function sameAnswer(a: unknown, b: unknown): boolean {
   try {
     expect(a).toEqual(b);

@@ -107,12 +107,16 @@ export class FamilyQueries {
     return row?.framework ?? null;
   }
 
-  /** Families by status and by problem at entry, for dashboards. */
-  async counts(): Promise<{ byStatus: Record<string, number>; byProblemAtEntry: Record<string, number> }> {
+  /** Families by status and by problem at entry, and attachments per month, for dashboards. */
+  async counts(): Promise<{ byStatus: Record<string, number>; byProblemAtEntry: Record<string, number>; attachmentsByMonth: Record<string, number> }> {
     const t = await this.runner.liveTable('family-read-models', 'family_summary');
     const byStatus = await this.sql.query<{ status: string; n: string }>(`select status, count(*)::text as n from ${t} group by status order by status`);
     const byProblem = await this.sql.query<{ problem: string; n: string }>(`select p as problem, count(*)::text as n from ${t}, unnest(problems_at_entry) as p group by p order by p`);
+    const byMonth = await this.sql.query<{ month: string; n: string }>(
+      `select to_char(attached_on, 'YYYY-MM') as month, count(*)::text as n from ${t} where attached_on is not null group by 1 order by 1`,
+    );
     return {
+      attachmentsByMonth: Object.fromEntries(byMonth.map((r) => [r.month, Number(r.n)])),
       byStatus: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)])),
       byProblemAtEntry: Object.fromEntries(byProblem.map((r) => [r.problem, Number(r.n)])),
     };

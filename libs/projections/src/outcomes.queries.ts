@@ -5,6 +5,7 @@ import {
   type OutcomePlanVersion,
   defaultOutcomePlan,
   evaluateProgress,
+  financialYearOf,
   evolveFamily,
   frameworks,
   initialFamilyState,
@@ -54,6 +55,34 @@ export class OutcomeQueries {
     return { asOf, ...(knownAt ? { knownAt } : {}), families };
   }
 
+  /**
+   * Results over time for dashboards: at the end of each month from `from` to `to` (and of each
+   * financial year), how many attached families have a result, by route. Each family's facts are
+   * folded once and judged at every month end under the plan in force then.
+   */
+  async resultsSeries(from: string, to: string): Promise<{ byMonth: SeriesPoint[]; byFinancialYear: SeriesPoint[] }> {
+    const months = monthEnds(from, to);
+    const states = [...(await this.families.facts('attached')).values()].map(foldFacts);
+    const byMonth: SeriesPoint[] = [];
+    for (const end of months) {
+      const { plan, framework } = await this.rules(end);
+      const point: SeriesPoint = { period: end.slice(0, 7), asOf: end, sustainedProgress: 0, continuousEmployment: 0, families: 0 };
+      for (const state of states) {
+        if (!state.attachment || state.attachment.attachedOn > end) continue;
+        const progress = evaluateProgress(state, plan, framework, end);
+        if (!progress.claimable) continue;
+        point.families += 1;
+        if (progress.routes.sustainedProgress) point.sustainedProgress += 1;
+        if (progress.routes.continuousEmployment) point.continuousEmployment += 1;
+      }
+      byMonth.push(point);
+    }
+    // A financial year's figure is its last month's (31 March, or the last month asked for).
+    const byYear = new Map<string, SeriesPoint>();
+    for (const point of byMonth) byYear.set(financialYearOf(point.asOf), { ...point, period: financialYearOf(point.asOf) });
+    return { byMonth, byFinancialYear: [...byYear.values()] };
+  }
+
   private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: typeof troubledFamilies2015 }> {
     const recorded = await this.families.outcomePlans(this.councilId);
     const versions: OutcomePlanVersion[] = [defaultOutcomePlan, ...recorded.map((r) => ({ version: r.version, effectiveFrom: r.effectiveFrom, scope: r.scope as OutcomePlanVersion['scope'], parameters: r.parameters as unknown as OutcomePlanVersion['parameters'] }))];
@@ -62,6 +91,32 @@ export class OutcomeQueries {
     const frameworkId = await this.families.framework(this.councilId);
     return { plan, framework: (frameworkId && frameworks[frameworkId]) || troubledFamilies2015 };
   }
+}
+
+export interface SeriesPoint {
+  period: string;
+  asOf: string;
+  /** Attached families with a result at `asOf` (either route). */
+  families: number;
+  sustainedProgress: number;
+  continuousEmployment: number;
+}
+
+/** The last day of each month from the month of `from` to the month of `to` (at most 120). */
+export function monthEnds(from: string, to: string): string[] {
+  const out: string[] = [];
+  let [y, m] = from.split('-').map(Number);
+  const [ty, tm] = to.split('-').map(Number);
+  while ((y < ty || (y === ty && m <= tm)) && out.length < 120) {
+    const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    out.push(`${y}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`);
+    m += 1;
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
+  }
+  return out;
 }
 
 export function foldFacts(facts: readonly FamilyFactRow[]): FamilyState {

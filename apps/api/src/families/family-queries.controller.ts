@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, evolveFamily, initialFamilyState, problemsIdentifiedBy, streams } from '@ledger/domain';
+import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, evolveFamily, initialFamilyState, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
@@ -160,5 +160,19 @@ export class ResultsController {
     const byRoute = { 'sustained-progress': 0, 'continuous-employment': 0 };
     for (const f of results.families) for (const r of f.routes) byRoute[r] += 1;
     return { asOf, ...counts, resultsByRoute: byRoute, familiesWithResult: results.families.length };
+  }
+
+  @Get('dashboards/results')
+  @ApiOperation({ summary: 'Results over time: families with a result at each month end (and each financial year), by route' })
+  @ApiQuery({ name: 'from', required: true, example: '2016-04-01' })
+  @ApiQuery({ name: 'to', required: true, example: '2020-03-31' })
+  async resultsSeries(@Query('from') from?: string, @Query('to') to?: string) {
+    const problems: { field: string; message: string }[] = [];
+    if (from === undefined || !isBusinessDate(from)) problems.push({ field: 'from', message: 'must be a calendar date YYYY-MM-DD' });
+    if (to === undefined || !isBusinessDate(to)) problems.push({ field: 'to', message: 'must be a calendar date YYYY-MM-DD' });
+    if (problems.length === 0 && (to as string) < (from as string)) problems.push({ field: 'to', message: 'must not be before from' });
+    if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
+    await this.context.settle();
+    return { from, to, ...(await this.outcomes.resultsSeries(from as string, to as string)) };
   }
 }
