@@ -64,6 +64,40 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
   });
 });
 
+describe('a new version of a projection', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('pglite', { LEDGER_DEMO_FAMILIES: '5', LEDGER_DEMO_SEED: '3' });
+    await t.app.get(DemoSeeder).seedIfEmpty();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('is built from position zero into new tables while the old version serves, then replaces it', async () => {
+    const schema = uniqueSchema('rm');
+    const v1 = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema });
+    await v1.catchUp();
+    const served = await snapshot(t.stores.sql, v1);
+
+    class Version2 extends FamilyReadModelsProjection {
+      override readonly version = 2;
+    }
+    const v2 = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new Version2()], { schema });
+    await v2.prepare();
+    // Prepared but not caught up: queries still read version 1.
+    expect(await v2.liveTable('family-read-models', 'family_summary')).toBe(`"${schema}"."family_summary_v1"`);
+    expect(await snapshot(t.stores.sql, v2)).toEqual(served);
+
+    await v2.catchUp();
+    expect(await v2.liveTable('family-read-models', 'family_summary')).toBe(`"${schema}"."family_summary_v2"`);
+    expect(await snapshot(t.stores.sql, v2)).toEqual(served);
+    const [old] = await t.stores.sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [`"${schema}"."family_summary_v1"`]);
+    expect(old.found).toBeNull();
+    expect((await v2.status()).map((s) => `${s.name} v${s.version} ${s.state}`)).toEqual(['family-read-models v2 live']);
+  });
+});
+
 function tableOf(runner: ProjectionRunner, projection: Projection) {
   const schema = (runner as unknown as { schema: string }).schema;
   return (base: string) => `${quoteIdent(schema)}.${quoteIdent(`${base}_v${projection.version}`)}`;
