@@ -1,16 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@ledger/config';
+import { configOrReport } from '@ledger/config';
 import { buildApp } from './bootstrap';
 import { DemoSeeder } from './demo/demo-seeder';
 
 async function main(): Promise<void> {
-  const loaded = loadConfig(process.env);
-  if (!loaded.ok) {
-    for (const line of loaded.errors) console.error(`configuration error: ${line}`);
+  const config = configOrReport(process.env);
+  if (!config) {
     process.exitCode = 1;
     return;
   }
-  const config = loaded.config;
   const { app, stores } = await buildApp(config);
   await app.listen(config.port);
   const logger = new Logger('Ledger');

@@ -1,4 +1,4 @@
-import { loadConfig } from '@ledger/config';
+import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 
@@ -21,12 +21,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
-  const loaded = loadConfig(process.env);
-  if (!loaded.ok) {
-    for (const line of loaded.errors) console.error(`configuration error: ${line}`);
-    return 1;
-  }
-  const stores = await openStores(loaded.config);
+  const config = configOrReport(process.env);
+  if (!config) return 1;
+  const stores = await openStores(config);
   try {
     if (command === 'status') await printStatus(stores.eventStore, `${stores.description.kind} (${stores.description.where})`);
     const runner = new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), { batchSize: 5_000 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@ledger/config';
+import { configOrReport } from '@ledger/config';
 import { formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 
@@ -10,14 +10,13 @@ import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
  * api started with LEDGER_PROJECTIONS=external (several projectors may run: a batch is applied once).
  */
 async function main(): Promise<void> {
-  const loaded = loadConfig(process.env);
-  if (!loaded.ok) {
-    for (const line of loaded.errors) console.error(`configuration error: ${line}`);
+  const config = configOrReport(process.env);
+  if (!config) {
     process.exitCode = 1;
     return;
   }
   const logger = new Logger('Projector');
-  const stores = await openStores(loaded.config);
+  const stores = await openStores(config);
   let applied = 0;
   let lastLog = 0;
   const runner = new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), {

@@ -130,3 +130,14 @@ export function redactUrl(raw: string): string {
     return '(unparseable url)';
   }
 }
+
+/**
+ * For each app's `main.ts`: the configuration, or `null` after reporting one line per bad value
+ * (the caller then exits with status 1).
+ */
+export function configOrReport(env: Env, report: (line: string) => void = (line) => console.error(line)): LedgerConfig | null {
+  const loaded = loadConfig(env);
+  if (loaded.ok) return loaded.config;
+  for (const line of loaded.errors) report(`configuration error: ${line}`);
+  return null;
+}

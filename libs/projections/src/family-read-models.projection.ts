@@ -13,7 +13,7 @@ import { type Projection, type TableNamer, tableExists } from './projection';
  */
 export class FamilyReadModelsProjection implements Projection {
   readonly name = 'family-read-models';
-  readonly version = 1;
+  readonly version: number = 1;
   readonly categories = ['family', 'outcomePlan', 'programme'] as const;
   readonly tables = ['family_summary', 'family_facts', 'outcome_plans', 'programme_settings'] as const;
 

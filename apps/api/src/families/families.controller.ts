@@ -1,10 +1,10 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { FamilyCommand, Member, Rejection } from '@ledger/domain';
 import type { CommandOutcome } from '@ledger/event-store';
-import { ApiError } from '../http/api-error';
+import { familyIdPipe } from '../http/family-id.pipe';
 import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
 import { validateBody } from '../http/validation';
 import { RecordFamilyCommand } from './family-commands';
@@ -29,7 +29,6 @@ import {
   BenefitDto,
 } from './families.dto';
 
-const familyIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' }) });
 
 const recordedSchema = { schema: { type: 'object', properties: { eventId: { type: 'string', format: 'uuid' }, version: { type: 'integer' } } } };
 

@@ -18,7 +18,7 @@ import {
   frameworks,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, eventIdsFor, handleCommand } from '@ledger/event-store';
-import { COUNCIL_ID } from '../programme/programme-commands';
+import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
 import { derivedId, type Recording } from '../http/recording';
 
 /** Records one family command: load the family's stream → decide → append. */
@@ -62,7 +62,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
         if (reserved) return reserved;
       } else {
         const programmeStream = streams.programme(this.councilId);
-        const programme = await this.programmeState(programmeStream);
+        const { state: programme } = await readProgramme(this.store, this.councilId);
         const framework = frameworks[programme.framework] ?? troubledFamilies2015;
         const precheck = decideFamily(command, family, { ...context, programme, programmeStartsOn: framework.programmeStartsOn });
         if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
@@ -79,7 +79,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
           { ...envelope, commandId: derivedId(envelope.commandId, 'allocation-place'), expectedVersion: undefined },
         );
         if (place.kind !== 'recorded') return place.kind === 'rejected' ? { ...place, version: read.version } : place;
-        const updated = await this.programmeState(programmeStream);
+        const { state: updated } = await readProgramme(this.store, this.councilId);
         return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, programme: updated, programmeStartsOn: framework.programmeStartsOn })), envelope);
       }
     }
@@ -109,12 +109,6 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   private async alreadyRecorded(streamId: string, commandId: string): Promise<boolean> {
     const [firstId] = eventIdsFor(commandId, 1);
     return (await this.store.readStream(streamId)).events.some((e) => e.metadata.eventId === firstId);
-  }
-
-  private async programmeState(streamId: string) {
-    let state = initialProgrammeState();
-    for (const e of (await this.store.readStream(streamId)).events) state = evolveProgramme(state, { type: e.type, data: e.data } as ProgrammeEvent);
-    return state;
   }
 }
 

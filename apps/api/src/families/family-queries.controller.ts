@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, evolveFamily, initialFamilyState, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
@@ -6,8 +6,8 @@ import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
 import { ApiError } from '../http/api-error';
+import { familyIdPipe } from '../http/family-id.pipe';
 
-const familyIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' }) });
 
 /**
  * Family reads: the list from the family summary read model; one family and its history from its

@@ -5,6 +5,7 @@ import {
   type OutcomePlanEvent,
   type ProgrammeCommand,
   type ProgrammeEvent,
+  type ProgrammeState,
   type Rejection,
   decideOutcomePlan,
   decideProgramme,
@@ -19,6 +20,14 @@ import type { Recording } from '../http/recording';
 
 /** The council this deployment serves: its programme and outcome plan streams are named after it. */
 export const COUNCIL_ID = Symbol('COUNCIL_ID');
+
+/** The council's programme as its stream tells it now. */
+export async function readProgramme(store: EventStore, councilId: string): Promise<{ state: ProgrammeState; version: number }> {
+  const read = await store.readStream(streams.programme(councilId));
+  let state = initialProgrammeState();
+  for (const e of read.events) state = evolveProgramme(state, { type: e.type, data: e.data } as unknown as ProgrammeEvent);
+  return { state, version: read.version };
+}
 
 export class RecordProgrammeCommand implements ICommand {
   constructor(

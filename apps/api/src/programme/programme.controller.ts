@@ -5,19 +5,16 @@ import type { Request, Response } from 'express';
 import {
   type OutcomePlanEvent,
   type OutcomePlanParametersPatch,
-  type ProgrammeEvent,
   type Rejection,
   evolveOutcomePlan,
-  evolveProgramme,
   initialOutcomePlanState,
-  initialProgrammeState,
   streams,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ApiError } from '../http/api-error';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { ClaimWindowDto, ConfigureProgrammeDto, OutcomePlanVersionDto } from './programme.dto';
-import { COUNCIL_ID, RecordOutcomePlanCommand, RecordProgrammeCommand } from './programme-commands';
+import { COUNCIL_ID, readProgramme, RecordOutcomePlanCommand, RecordProgrammeCommand } from './programme-commands';
 
 @ApiTags('programme set-up')
 @Controller('api')
@@ -95,9 +92,7 @@ export class ProgrammeController {
   }
 
   private async programme() {
-    const read = await this.store.readStream(streams.programme(this.councilId));
-    let state = initialProgrammeState();
-    for (const e of read.events) state = evolveProgramme(state, { type: e.type, data: e.data } as unknown as ProgrammeEvent);
+    const { state, version } = await readProgramme(this.store, this.councilId);
     return {
       configured: state.configured,
       councilName: state.councilName,
@@ -107,7 +102,7 @@ export class ProgrammeController {
       familiesAttached: state.attachedFamilies.size,
       placesLeft: Math.max(0, state.allocation - state.attachedFamilies.size),
       claimWindows: state.claimWindows,
-      version: read.version,
+      version,
     };
   }
 }
