@@ -15,3 +15,4 @@ export * from './outcomes/continuous-employment';
 export * from './outcomes/school-terms';
 export * from './outcomes/spells';
 export * from './outcomes/windows';
+export * from './ledger/ledger';
