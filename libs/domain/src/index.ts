@@ -16,3 +16,7 @@ export * from './outcomes/school-terms';
 export * from './outcomes/spells';
 export * from './outcomes/windows';
 export * from './ledger/ledger';
+export * from './claims/claim.events';
+export * from './claims/claim.state';
+export * from './claims/claim.decider';
+export * from './claims/audit-sample';
