@@ -61,7 +61,7 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     const served = new ProjectionRunner(store, sql, ledgerProjections());
     expect(await fingerprint(sql, served)).toEqual(await fingerprint(sql, clean));
     await store.close();
-  });
+  }, 300_000);
 });
 
 async function runUntilCaughtUp(env: NodeJS.ProcessEnv): Promise<void> {

@@ -35,7 +35,13 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
   const config = loaded.config;
   const sql = dir ? await PgliteSqlClient.open(dir.dataDir) : new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 20 });
   const eventStore = await PostgresEventStore.open(sql, { schema: dir ? 'ledger' : schema });
-  const stores: OpenedStores = { eventStore, sql, description: dir ? { kind: 'embedded', where: dir.dataDir } : { kind: 'postgres', where: schema } };
+  const stores: OpenedStores = {
+    eventStore,
+    sql,
+    description: dir ? { kind: 'embedded', where: dir.dataDir } : { kind: 'postgres', where: schema },
+    // Each PostgreSQL test app has its own event schema, so it needs its own read-model schema too.
+    readModelSchema: dir ? 'read' : `${schema}_read`,
+  };
   const { app } = await buildApp(config, { stores, logger: false, clock: options.clock });
   await app.listen(0, '127.0.0.1');
   return {
@@ -48,6 +54,7 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
       else {
         const admin = new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 1 });
         await admin.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
+        await admin.query(`drop schema if exists ${quoteIdent(`${schema}_read`)} cascade`);
         await admin.close();
       }
     },

@@ -25,7 +25,7 @@ export class AppModule {
   static forRoot(config: LedgerConfig, stores: OpenedStores, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [EventStoreModule.forStores(config, stores), CqrsModule.forRoot(), ProjectionsModule.forApp({ inline: config.projections === 'inline', councilId: config.councilId })],
+      imports: [EventStoreModule.forStores(config, stores), CqrsModule.forRoot(), ProjectionsModule.forApp({ inline: config.projections === 'inline', councilId: config.councilId, readModelSchema: stores.readModelSchema })],
       controllers: [HealthController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },

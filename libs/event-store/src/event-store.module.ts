@@ -25,6 +25,11 @@ export interface OpenedStores {
   eventStore: EventStore;
   sql: SqlClient;
   description: StoreDescription;
+  /**
+   * Schema of the read models beside this event store (default `read`). Read models and their
+   * checkpoints belong to one event log: two logs must never share a read-model schema.
+   */
+  readModelSchema?: string;
 }
 
 /**

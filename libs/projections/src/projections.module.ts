@@ -35,14 +35,14 @@ class InlineProjections implements OnApplicationBootstrap, OnApplicationShutdown
 @Module({})
 export class ProjectionsModule {
   /** The runner over the app's stores; `inline` also runs it in this process (embedded mode, tests). */
-  static forApp(options: { inline: boolean; councilId: string }): DynamicModule {
+  static forApp(options: { inline: boolean; councilId: string; readModelSchema?: string }): DynamicModule {
     return {
       module: ProjectionsModule,
       providers: [
         {
           provide: PROJECTION_RUNNER,
           inject: [EVENT_STORE, SQL_CLIENT],
-          useFactory: (store: EventStore, sql: SqlClient) => new ProjectionRunner(store, sql, ledgerProjections()),
+          useFactory: (store: EventStore, sql: SqlClient) => new ProjectionRunner(store, sql, ledgerProjections(), { schema: options.readModelSchema }),
         },
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
         { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner) },
