@@ -1,9 +1,14 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
 import { EventStoreModule, type OpenedStores } from '@ledger/event-store';
 import { ProjectionsModule } from '@ledger/projections';
+import { ActorMiddleware } from './auth/actor.middleware';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
+import { jwtSecretFor } from './auth/jwt-secret';
 import { DemoSeeder } from './demo/demo-seeder';
 import { FamiliesController } from './families/families.controller';
 import { FamilyCommandHandler } from './families/family-commands';
@@ -21,12 +26,21 @@ export interface AppOptions {
 }
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(ActorMiddleware).forRoutes({ path: '*splat', method: RequestMethod.ALL });
+  }
+
   static forRoot(config: LedgerConfig, stores: OpenedStores, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [EventStoreModule.forStores(config, stores), CqrsModule.forRoot(), ProjectionsModule.forApp({ inline: config.projections === 'inline', councilId: config.councilId, readModelSchema: stores.readModelSchema })],
-      controllers: [HealthController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController],
+      imports: [
+        EventStoreModule.forStores(config, stores),
+        CqrsModule.forRoot(),
+        JwtModule.register({ secret: jwtSecretFor(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+        ProjectionsModule.forApp({ inline: config.projections === 'inline', councilId: config.councilId, readModelSchema: stores.readModelSchema }),
+      ],
+      controllers: [HealthController, AuthController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -38,6 +52,8 @@ export class AppModule {
         ProgrammeCommandHandler,
         OutcomePlanCommandHandler,
         DemoSeeder,
+        AuthService,
+        ActorMiddleware,
       ],
     };
   }

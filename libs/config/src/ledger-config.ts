@@ -24,6 +24,12 @@ export interface LedgerConfig {
   demoSeed: number;
   /** Run the projections inside the api (`inline`, the default) or leave them to `apps/projector` (`external`). */
   projections: 'inline' | 'external';
+  /** Secret signing access tokens; absent → a key file in the embedded data directory, or one per process. */
+  jwtSecret?: string;
+  /** `username:password` of the first admin, created on a store with no users. */
+  bootstrapAdmin?: { username: string; password: string };
+  /** Lifetime of an access token, in minutes. */
+  tokenMinutes: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -97,8 +103,25 @@ export function loadConfig(env: Env): ConfigResult {
   if (rawProjections !== 'inline' && rawProjections !== 'external') errors.push(`LEDGER_PROJECTIONS: "${rawProjections}" is not one of inline, external`);
   const projections = rawProjections === 'external' ? 'external' : 'inline';
 
+  const jwtSecret = value('LEDGER_JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) errors.push('LEDGER_JWT_SECRET: must be at least 32 characters');
+  let bootstrapAdmin: LedgerConfig['bootstrapAdmin'];
+  const rawAdmin = value('LEDGER_BOOTSTRAP_ADMIN');
+  if (rawAdmin !== undefined) {
+    const colon = rawAdmin.indexOf(':');
+    const username = colon > 0 ? rawAdmin.slice(0, colon) : '';
+    const password = colon > 0 ? rawAdmin.slice(colon + 1) : '';
+    if (!/^[a-z0-9][a-z0-9._-]{1,59}$/.test(username) || password.length < 12) {
+      errors.push('LEDGER_BOOTSTRAP_ADMIN: must be username:password (a lower-case username, a password of at least 12 characters)');
+    } else bootstrapAdmin = { username, password };
+  }
+  const tokenMinutes = wholeNumber('LEDGER_TOKEN_MINUTES', 15, 1, 24 * 60);
+
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, councilId, demoFamilies, demoSeed, projections } };
+  return {
+    ok: true,
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes },
+  };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {
     const raw = value(name);

@@ -20,3 +20,4 @@ export * from './claims/claim.events';
 export * from './claims/claim.state';
 export * from './claims/claim.decider';
 export * from './claims/audit-sample';
+export * from './users/user';

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { type CommandEnvelope, type CommandOutcome, uuidV5 } from '@ledger/event-store';
 import type { Rejection } from '@ledger/domain';
+import { actorOf } from '../auth/actor';
 import { ApiError } from './api-error';
 
 /** The edge's clock: the only place the api reads the time. Tests provide a fixed one. */
@@ -58,8 +59,7 @@ export class RecordingFactory {
       envelope: {
         commandId,
         correlationId: correlation && correlation.length <= 200 ? correlation : commandId,
-        // Sign-in arrives with the privacy work; until then every request acts anonymously.
-        actor: { userId: 'anonymous', role: 'unauthenticated' },
+        actor: actorOf(request),
         recordedAt: now.toISOString(),
         expectedVersion,
       },

@@ -1,0 +1,22 @@
+import type { Request } from 'express';
+import type { UserRole } from '@ledger/domain';
+
+/** Who is acting: from a verified access token, or anonymous. */
+export interface Actor {
+  userId: string;
+  role: UserRole | 'unauthenticated';
+  organisation?: string;
+}
+
+export const ANONYMOUS: Actor = { userId: 'anonymous', role: 'unauthenticated' };
+
+const ACTOR = Symbol('actor');
+
+/** The actor of a request (set by ActorMiddleware). */
+export function actorOf(req: Request): Actor {
+  return (req as unknown as { [ACTOR]?: Actor })[ACTOR] ?? ANONYMOUS;
+}
+
+export function setActor(req: Request, actor: Actor): void {
+  (req as unknown as { [ACTOR]?: Actor })[ACTOR] = actor;
+}

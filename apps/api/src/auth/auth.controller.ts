@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { USER_ROLES, type UserRole } from '@ledger/domain';
+import { ApiError } from '../http/api-error';
+import { recordedOrThrow } from '../http/recording';
+import { actorOf } from './actor';
+import { AuthService } from './auth.service';
+
+export class TokenRequestDto {
+  @ApiProperty({ example: 'finance.lee' }) @IsString() @MinLength(1) @MaxLength(60) username!: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) password!: string;
+}
+
+export class NewUserDto {
+  @ApiProperty({ example: 'kw.sam' }) @IsString() @Matches(/^[a-z0-9][a-z0-9._-]{1,59}$/, { message: 'username must be 2–60 lower-case letters, digits, dots, dashes or underscores' }) username!: string;
+  @ApiProperty({ minLength: 12 }) @IsString() @MinLength(12, { message: 'password must be at least 12 characters' }) @MaxLength(200) password!: string;
+  @ApiProperty({ enum: USER_ROLES }) @IsIn([...USER_ROLES], { message: `role must be one of ${USER_ROLES.join(', ')}` }) role!: UserRole;
+  @ApiPropertyOptional({ example: 'police', description: "A partner's organisation: police, school, dwp, health, …" }) @IsOptional() @IsString() @Matches(/^[a-z][a-z-]{1,40}$/) organisation?: string;
+}
+
+@ApiTags('sign-in and users')
+@Controller('api')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('auth/token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in: a short-lived bearer token for `Authorization: Bearer …`' })
+  @ApiOkResponse({ schema: { example: { accessToken: 'eyJ…', tokenType: 'Bearer', expiresIn: 900, role: 'finance-officer' } } })
+  @ApiUnauthorizedResponse({ description: 'Unknown username or wrong password, or locked out after repeated failures' })
+  async token(@Body() body: TokenRequestDto) {
+    const result = await this.auth.signIn(body.username, body.password);
+    if ('refused' in result) throw new ApiError(401, result.message, { reason: result.refused });
+    return { accessToken: result.accessToken, tokenType: 'Bearer', expiresIn: result.expiresIn, role: result.role };
+  }
+
+  @Post('users')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Add a user (admins)' })
+  @ApiCreatedResponse({ schema: { example: { username: 'kw.sam', role: 'keyworker' } } })
+  @ApiUnauthorizedResponse({ description: 'Not signed in' })
+  @ApiForbiddenResponse({ description: 'Not an admin' })
+  async addUser(@Body() body: NewUserDto, @Req() req: Request) {
+    const actor = requireRole(req, ['admin']);
+    recordedOrThrow(await this.auth.register(body, actor), 'user');
+    return { username: body.username, role: body.role, ...(body.organisation ? { organisation: body.organisation } : {}) };
+  }
+
+  @Get('users')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Users, their roles and lock-outs (admins)' })
+  async users(@Req() req: Request) {
+    requireRole(req, ['admin']);
+    return { users: await this.auth.list() };
+  }
+}
+
+/** The signed-in actor if their role is one of `roles`: 401 when not signed in, 403 otherwise. */
+export function requireRole(req: Request, roles: readonly UserRole[]) {
+  const actor = actorOf(req);
+  if (actor.role === 'unauthenticated') throw new ApiError(401, 'sign in first: POST /api/auth/token, then Authorization: Bearer …', { reason: 'NotSignedIn' });
+  if (!(roles as readonly string[]).includes(actor.role)) throw new ApiError(403, `this needs the role ${roles.join(' or ')}`, { reason: 'Forbidden' });
+  return actor;
+}
