@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { type FamilyEvent, defaultOutcomePlan, evaluateProgress, evolveFamily, initialFamilyState, troubledFamilies2015 } from '@ledger/domain';
+import { PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -12,10 +13,12 @@ describe('the demo borough’s progress and results', () => {
   const asOfs = ['2017-03-31', '2018-09-30', '2020-03-31'];
 
   beforeAll(async () => {
-    t = await startTestApp('pglite', { LEDGER_DEMO: 'on' });
+    // Projections run once after seeding rather than alongside it (one embedded connection).
+    t = await startTestApp('pglite', { LEDGER_DEMO: 'on', LEDGER_PROJECTIONS: 'external' });
     const report = await t.app.get(DemoSeeder).seedIfEmpty();
     expect(report).toMatchObject({ seeded: true, families: 300, refused: 0 });
-  }, 240_000);
+    await t.app.get<ProjectionRunner>(PROJECTION_RUNNER).catchUp();
+  }, 480_000);
   afterAll(async () => {
     await t.close();
   });
