@@ -1,6 +1,7 @@
 import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
+import { runGenerate } from './generate';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -9,6 +10,8 @@ commands:
   projections            each projection's version, checkpoint and whether it is live
   rebuild [projection]   rebuild read models from position 0 (all, or the one named) while the
                          current tables keep serving; prints progress, events/s and an ETA
+  generate --families N [--seed S] [--start I] [--format events|http]
+                         synthetic families as NDJSON (event batches or HTTP command sequences)
   help                   this text`;
 
 async function main(argv: string[]): Promise<number> {
@@ -17,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'generate') return runGenerate(args);
   if (!['status', 'projections', 'rebuild'].includes(command)) {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;

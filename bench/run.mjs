@@ -1,0 +1,347 @@
+// The benchmark suite (issue 7), separate from `npm test`. Run with `npm run bench` (builds first)
+// or `node bench/run.mjs [--quick|--full] [--pg-url URL] [--no-pglite] [--no-postgres]` after
+// `node scripts/build.mjs`. See bench/README.md for what each figure means.
+import { fork } from 'node:child_process';
+import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const require = createRequire(import.meta.url);
+const started = Date.now();
+// Workers load a private copy of dist/ (node_modules still resolves from the repository): a build
+// running meanwhile (npm test, npm start) deletes and rewrites dist/.
+const dist = join(here, `.dist-${process.pid}`);
+
+// ------------------------------------------------------------------------------------ options
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+};
+const mode = flag('full') ? 'full' : flag('quick') ? 'quick' : 'default';
+const PROFILES = {
+  // seconds per HTTP level / per limit measure; rebuild sizes per backend; COPY rows
+  quick: { httpSeconds: 3, warmupSeconds: 0.5, limitSeconds: 2, copyRows: 50_000, sizes: { postgres: [10_000, 100_000], pglite: [10_000] } },
+  default: { httpSeconds: 8, warmupSeconds: 1, limitSeconds: 5, copyRows: 200_000, sizes: { postgres: [10_000, 100_000], pglite: [10_000, 100_000] } },
+  full: { httpSeconds: 10, warmupSeconds: 1, limitSeconds: 5, copyRows: 200_000, sizes: { postgres: [10_000, 100_000, 1_000_000], pglite: [10_000, 100_000, 1_000_000] } },
+};
+const profile = PROFILES[mode];
+const pgBaseUrl = option('pg-url', 'postgres://postgres@127.0.0.1:5432/test');
+const backends = [...(flag('no-postgres') ? [] : ['postgres']), ...(flag('no-pglite') ? [] : ['pglite'])];
+const SEED = Number(option('seed', '2015'));
+const CONCURRENCY = [1, 8, 32];
+const HTTP_FAMILIES = 320; // distinct families, split between clients: no two clients share a stream
+const REBUILD_BATCH = 5_000; // the cli's rebuild batch size
+const FAMILIES_PER_BATCH = 100; // the generator's bulk-append batch: ~4,900 events
+
+const log = (line) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+
+// ------------------------------------------------------------------------------------ helpers
+
+function runTask(task, onMessage) {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'worker.cjs'), [JSON.stringify(task)], { env: { ...process.env, LEDGER_BENCH_DIST: dist }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+    let settled = false;
+    child.on('message', (m) => {
+      if (m.kind === 'result') {
+        settled = true;
+        resolve(m.result);
+      } else if (m.kind === 'error') {
+        settled = true;
+        reject(new Error(`${task.kind} (${task.backend}) failed:\n${m.message}`));
+      } else onMessage?.(m, child);
+    });
+    child.on('exit', (code) => {
+      if (!settled) reject(new Error(`${task.kind} (${task.backend}) exited with ${code} and no result`));
+    });
+  });
+}
+
+/** The generated batches for `families` families, cached in the temp dir (deterministic from the seed). */
+async function generatedFile(families) {
+  const dir = join(os.tmpdir(), 'ledger-bench-cache');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `events-seed${SEED}-families${families}-batch${FAMILIES_PER_BATCH}.ndjson`);
+  if (existsSync(file)) return file;
+  const { runGenerate } = require(join(dist, 'apps/cli/src/generate.js'));
+  const partial = `${file}.${process.pid}.partial`;
+  const out = createWriteStream(partial);
+  const t0 = Date.now();
+  const code = await runGenerate(['--families', String(families), '--seed', String(SEED), '--format', 'events'], out);
+  await new Promise((resolve) => out.end(resolve));
+  if (code !== 0) throw new Error('generate failed');
+  renameSync(partial, file);
+  log(`generated ${families} families in ${((Date.now() - t0) / 1000).toFixed(1)} s (cached in ${file})`);
+  return file;
+}
+
+/** How many lines (batches) of the file reach each size; line 0 is the programme. */
+function batchBoundaries(file, sizes) {
+  const counts = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l).reduce((n, item) => n + item.events.length, 0));
+  let sum = 0;
+  const ends = [];
+  let s = 0;
+  for (let i = 0; i < counts.length && s < sizes.length; i += 1) {
+    sum += counts[i];
+    while (s < sizes.length && sum >= sizes[s]) {
+      ends.push(i + 1);
+      s += 1;
+    }
+  }
+  if (ends.length < sizes.length) throw new Error(`generated file holds only ${sum} events`);
+  return ends;
+}
+
+function percentiles(latencies) {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** `clients` concurrent HTTP clients, each recording offences on families of its own. */
+async function httpLoad(port, targets, clients, seconds, warmupSeconds) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const post = (target) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ memberId: target.memberId, committedOn: '2018-05-01', proven: true, category: 'bench' });
+      const req = request(
+        { host: '127.0.0.1', port, method: 'POST', path: `/api/families/${target.familyId}/offences`, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const run = async (until, latencies, statuses) => {
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        const mine = targets.filter((_, i) => i % clients === c);
+        for (let k = 0; performance.now() < until; k += 1) {
+          const t = performance.now();
+          const status = await post(mine[k % mine.length]);
+          latencies?.push(performance.now() - t);
+          statuses?.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
+  };
+  await run(performance.now() + warmupSeconds * 1000);
+  const latencies = [];
+  const statuses = new Map();
+  const t0 = performance.now();
+  await run(t0 + seconds * 1000, latencies, statuses);
+  const elapsed = (performance.now() - t0) / 1000;
+  agent.destroy();
+  const ok = statuses.get(201) ?? 0;
+  return { clients, requests: latencies.length, created: ok, statuses: Object.fromEntries(statuses), seconds: elapsed, commandsPerSecond: ok / elapsed, ...percentiles(latencies) };
+}
+
+// ------------------------------------------------------------------------------------ the run
+
+async function benchBackend(backend, file, ends, sizes, where) {
+  const base = backend === 'postgres' ? { backend, url: where.url } : { backend, dataDir: where.dataDir };
+  const out = { backend };
+
+  log(`${backend}: limits (COPY, 100-row prepared inserts, single-row commits at ${CONCURRENCY.join('/')})`);
+  const limitsTask = backend === 'postgres' ? { ...base } : { ...base, dataDir: where.limitsDir };
+  out.limits = await runTask({ ...limitsTask, kind: 'limits', file, seconds: profile.limitSeconds, copyRows: profile.copyRows, concurrency: CONCURRENCY });
+
+  out.import = [];
+  out.rebuild = [];
+  let from = 0;
+  for (const [i, size] of sizes.entries()) {
+    log(`${backend}: bulk import to ~${size.toLocaleString('en-GB')} events (store.appendMany, ${FAMILIES_PER_BATCH} families a call)`);
+    const imported = await runTask({ ...base, kind: 'import', file, from, to: ends[i] });
+    out.import.push({ targetEvents: size, ...imported });
+    from = ends[i];
+    log(`${backend}: rebuild family-read-models at ${imported.totalInStore.toLocaleString('en-GB')} events`);
+    const rebuilt = await runTask({ ...base, kind: 'rebuild', batchSize: REBUILD_BATCH });
+    out.rebuild.push({ logEvents: imported.totalInStore, ...rebuilt });
+  }
+
+  log(`${backend}: scan of the global log in pages of 1,000 (raw SQL and store.readAll)`);
+  out.scan = await runTask({ ...base, kind: 'scan' });
+
+  log(`${backend}: HTTP offences at ${CONCURRENCY.join('/')} clients, ${profile.httpSeconds} s each`);
+  out.http = [];
+  await runTask({ ...base, kind: 'serve', file, families: HTTP_FAMILIES, importedLines: from, poolSize: 32 }, async (m, child) => {
+    if (m.kind !== 'ready') return;
+    try {
+      for (const clients of CONCURRENCY) out.http.push(await httpLoad(m.port, m.targets, clients, profile.httpSeconds, profile.warmupSeconds));
+    } finally {
+      child.send('stop');
+    }
+  });
+  return out;
+}
+
+function machine(pgVersion, pgliteVersion) {
+  const cpus = os.cpus();
+  let osName = `${os.type()} ${os.release()}`;
+  try {
+    const pretty = /PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'));
+    if (pretty) osName = `${pretty[1]} (${os.type()} ${os.release()})`;
+  } catch {}
+  return {
+    os: osName,
+    arch: os.arch(),
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    postgres: pgVersion,
+    pglite: pgliteVersion,
+  };
+}
+
+const rate = (n, s) => (s > 0 ? n / s : 0);
+const fmt = (n) => (n === null || n === undefined || Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en-GB'));
+const ms = (n) => (n === null || n === undefined ? '–' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const pct = (a, b) => (b > 0 ? `${((a / b) * 100).toFixed(0)}%` : '–');
+const mib = (b) => (b ? `${Math.round(b / 2 ** 20)} MiB` : '–');
+
+function summarise(r) {
+  const L = r.limits;
+  const copy = rate(L.copy.rows, L.copy.seconds);
+  const prepared = rate(L.prepared100.rows, L.prepared100.seconds);
+  const imported = r.import.reduce((a, i) => ({ events: a.events + i.events, seconds: a.seconds + i.seconds }), { events: 0, seconds: 0 });
+  const bulk = rate(imported.events, imported.seconds);
+  const rawScan = rate(r.scan.raw.events, r.scan.raw.seconds);
+  const ourScan = rate(r.scan.ours.events, r.scan.ours.seconds);
+  const rows = [];
+  rows.push(['bulk import (appendMany)', `${fmt(bulk)} events/s`, 'COPY', `${fmt(copy)} rows/s`, pct(bulk, copy)]);
+  rows.push(['', '', '100-row prepared insert', `${fmt(prepared)} rows/s`, pct(bulk, prepared)]);
+  for (const h of r.http) {
+    const limit = L.singleCommits[h.clients];
+    const commits = rate(limit.commits, limit.seconds);
+    rows.push([
+      `HTTP offence, ${h.clients} client${h.clients > 1 ? 's' : ''}`,
+      `${fmt(h.commandsPerSecond)} cmd/s, p50 ${ms(h.p50Ms)} ms, p99 ${ms(h.p99Ms)} ms`,
+      `single-row commits, ${h.clients} conn`,
+      `${fmt(commits)}/s, p50 ${ms(limit.p50Ms)} ms`,
+      pct(h.commandsPerSecond, commits),
+    ]);
+  }
+  rows.push(['log scan, store.readAll', `${fmt(ourScan)} events/s`, 'raw keyset scan, pages of 1,000', `${fmt(rawScan)} events/s`, pct(ourScan, rawScan)]);
+  for (const b of r.rebuild) {
+    const eps = rate(b.events, b.seconds);
+    rows.push([`rebuild at ${fmt(b.logEvents)} events`, `${fmt(eps)} events/s, peak RSS ${mib(Math.max(b.vmHwmBytes ?? 0, b.peakRssSampledBytes))} (before ${mib(b.rssBeforeBytes)})`, 'raw keyset scan', `${fmt(rawScan)} events/s`, pct(eps, rawScan)]);
+  }
+  return { rows, figures: { bulkImportEventsPerSecond: bulk, copyRowsPerSecond: copy, prepared100RowsPerSecond: prepared, rawScanEventsPerSecond: rawScan, readAllScanEventsPerSecond: ourScan } };
+}
+
+function table(backend, rows) {
+  const header = ['ours', 'figure', 'limit', 'limit figure', 'ours / limit'];
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => String(r[c]).length)));
+  const line = (r) => `| ${r.map((v, c) => String(v).padEnd(widths[c])).join(' | ')} |`;
+  return [`### ${backend}`, '', line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+async function main() {
+  const loadBefore = os.loadavg();
+  log(`mode ${mode}; backends ${backends.join(', ')}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  if (!existsSync(join(root, 'dist/apps/cli/src/generate.js'))) throw new Error('dist/ is missing or stale: run node scripts/build.mjs first (npm run bench does)');
+  cpSync(join(root, 'dist'), dist, { recursive: true });
+  const allSizes = [...new Set(backends.flatMap((b) => profile.sizes[b]))].sort((a, b) => a - b);
+  const maxEvents = allSizes[allSizes.length - 1];
+  // ~48.7 events a family with this generator; generous so the largest size is reached.
+  const file = await generatedFile(Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH);
+  const results = {};
+  let pgVersion = null;
+  let pgliteVersion = null;
+  const pg = require('pg');
+
+  for (const backend of backends) {
+    const sizes = profile.sizes[backend];
+    const ends = batchBoundaries(file, sizes);
+    if (backend === 'postgres') {
+      const database = `ledger_bench_${randomBytes(4).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: pgBaseUrl });
+      await admin.connect();
+      await admin.query(`create database ${database}`);
+      const url = new URL(pgBaseUrl);
+      url.pathname = `/${database}`;
+      log(`postgres: created database ${database}`);
+      try {
+        results.postgres = await benchBackend('postgres', file, ends, sizes, { url: url.toString() });
+        pgVersion = results.postgres.limits.serverVersion;
+      } finally {
+        await admin.query(`drop database if exists ${database} with (force)`);
+        await admin.end();
+        log(`postgres: dropped database ${database}`);
+      }
+    } else {
+      const temp = mkdtempSync(join(os.tmpdir(), 'ledger-bench-pglite-'));
+      try {
+        log('pglite: initialising an empty database (template for the run)');
+        const template = join(temp, 'template');
+        const init = await runTask({ backend, kind: 'init', dataDir: template });
+        log(`pglite: initialised in ${init.seconds.toFixed(1)} s`);
+        cpSync(template, join(temp, 'store'), { recursive: true });
+        cpSync(template, join(temp, 'limits'), { recursive: true });
+        results.pglite = await benchBackend('pglite', file, ends, sizes, { dataDir: join(temp, 'store'), limitsDir: join(temp, 'limits') });
+        results.pglite.initSeconds = init.seconds;
+        pgliteVersion = results.pglite.limits.serverVersion;
+      } finally {
+        rmSync(temp, { recursive: true, force: true });
+      }
+    }
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  const report = {
+    date,
+    mode,
+    totalSeconds: (Date.now() - started) / 1000,
+    machine: machine(pgVersion, pgliteVersion),
+    // Other processes on the machine share its cores: a load average above the core count means
+    // every figure below (ours and the limits alike) was measured under contention.
+    loadAverage: { atStart: loadBefore, atEnd: os.loadavg() },
+    settings: { seed: SEED, concurrency: CONCURRENCY, httpFamilies: HTTP_FAMILIES, rebuildBatchSize: REBUILD_BATCH, familiesPerAppendMany: FAMILIES_PER_BATCH, ...profile },
+    notMeasured: {
+      peer: '@event-driven-io/emmett-postgresql is not installed: not yet measured (see bench/README.md)',
+      claimDraft: 'claims are not built yet: claim draft and results query time are not measurable',
+    },
+    backends: {},
+  };
+  const tables = [];
+  for (const [backend, r] of Object.entries(results)) {
+    const s = summarise(r);
+    report.backends[backend] = { ...r, figures: s.figures };
+    tables.push(table(backend === 'postgres' ? `PostgreSQL ${pgVersion}` : `PGlite (${pgliteVersion?.split(' on ')[0]}, in-process, no fsync)`, s.rows));
+  }
+  const m = report.machine;
+  const text = [
+    `bench ${mode}, ${date}, ${report.totalSeconds.toFixed(0)} s — ${m.os}, ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}`,
+    `load average (1/5/15 min) at start ${report.loadAverage.atStart.map((l) => l.toFixed(2)).join(' ')}, at end ${report.loadAverage.atEnd.map((l) => l.toFixed(2)).join(' ')} (${m.cpus} cores)`,
+    '',
+    ...tables.flatMap((t) => [t, '']),
+    'not measured: the peer (emmett-postgresql, not installed); claim draft time (claims not built yet)',
+  ].join('\n');
+  console.log(text);
+  mkdirSync(join(here, 'results'), { recursive: true });
+  const path = join(here, 'results', `${date}.json`);
+  writeFileSync(path, `${JSON.stringify({ ...report, table: text }, null, 2)}\n`);
+  log(`wrote ${path}`);
+}
+
+main()
+  .catch((error) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(dist, { recursive: true, force: true }));

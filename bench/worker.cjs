@@ -1,0 +1,345 @@
+'use strict';
+// One benchmark task in a process of its own (forked by bench/run.mjs): its memory is its own, a
+// PGlite directory is opened by one process at a time, and the load generator never shares a
+// process with the server it measures. The task comes as argv[2] (JSON); the result goes back
+// with process.send. Requires the compiled code in dist/ (node scripts/build.mjs).
+
+const { readFileSync, writeFileSync, rmSync } = require('node:fs');
+const { randomUUID } = require('node:crypto');
+const { execFileSync } = require('node:child_process');
+const { join } = require('node:path');
+const { tmpdir } = require('node:os');
+
+const root = join(__dirname, '..');
+// A private copy of dist/ taken by run.mjs at start: a concurrent build (npm test) empties dist/.
+const dist = process.env.LEDGER_BENCH_DIST || join(root, 'dist');
+const es = require(join(dist, 'libs/event-store/src'));
+
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+/** Opens the ledger's store: PostgreSQL (`url`, schema `ledger`) or PGlite (`dataDir`). */
+async function openStore(task, poolSize = 10) {
+  const sql = task.backend === 'postgres' ? new es.PgSqlClient({ connectionString: task.url, max: poolSize }) : await es.PgliteSqlClient.open(task.dataDir);
+  const store = await es.PostgresEventStore.open(sql, { schema: 'ledger' });
+  return { sql, store };
+}
+
+/** Lines [from, to) of the generated batches file, parsed before any clock starts. */
+function readBatches(file, from, to) {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  return lines.slice(from, to).map((l) => JSON.parse(l));
+}
+
+// ---------------------------------------------------------------------------------------------
+// init: creates an empty PGlite database (used as the run's template) and the store's tables.
+
+async function init(task) {
+  const t0 = now();
+  const { store } = await openStore(task);
+  const seconds = now() - t0;
+  await store.close();
+  return { seconds };
+}
+
+// ---------------------------------------------------------------------------------------------
+// import: store.appendMany of batches [from, to) of the generated file (100 families a batch).
+
+async function importBatches(task) {
+  const batches = readBatches(task.file, task.from, task.to);
+  const { store } = await openStore(task);
+  let events = 0;
+  let busy = 0;
+  for (const batch of batches) {
+    const t0 = now();
+    const result = await store.appendMany(batch);
+    busy += now() - t0;
+    if (result.kind !== 'appended') throw new Error(`bulk import conflict: ${JSON.stringify(result.conflicts.slice(0, 3))}`);
+    events += result.appendedEvents;
+  }
+  const total = await store.countEvents();
+  await store.close();
+  return { events, seconds: busy, totalInStore: total, appendManyCalls: batches.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// rebuild: the family read models from position zero; peak RSS sampled and VmHWM read.
+
+function vmHwmBytes() {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+async function rebuild(task) {
+  const pj = require(join(dist, 'libs/projections/src'));
+  const { sql, store } = await openStore(task);
+  const runner = new pj.ProjectionRunner(store, sql, pj.ledgerProjections(), { schema: 'read', batchSize: task.batchSize });
+  await runner.prepare();
+  if (global.gc) global.gc();
+  const rssBefore = process.memoryUsage().rss;
+  const hwmBefore = vmHwmBytes();
+  let peak = rssBefore;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 25);
+  const t0 = now();
+  const events = await runner.rebuild('family-read-models');
+  const seconds = now() - t0;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const result = { events, seconds, rssBeforeBytes: rssBefore, peakRssSampledBytes: peak, vmHwmBeforeBytes: hwmBefore, vmHwmBytes: vmHwmBytes() };
+  await store.close();
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// scan: the whole global log in pages of 1,000, through store.readAll and as raw keyset SQL.
+
+async function scan(task) {
+  const { sql, store } = await openStore(task, 2);
+  // Raw: the same order and index as readAll, without the snapshot guard and text casts.
+  const raw = async () => {
+    let commit = '0';
+    let prepare = '0';
+    let n = 0;
+    const t0 = now();
+    for (;;) {
+      const rows = await sql.query(
+        // ORDER BY names the table's columns (e.x): the text alias would sort every row per page.
+        `select e.global_position, e.transaction_id::text as transaction_id, e.stream_id, e.version, e.event_id, e.type, e.data, e.metadata
+           from ledger.events e where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+          order by e.transaction_id, e.global_position limit 1000`,
+        [commit, prepare],
+      );
+      n += rows.length;
+      if (rows.length < 1000) break;
+      const last = rows[rows.length - 1];
+      commit = String(last.transaction_id);
+      prepare = String(last.global_position);
+    }
+    return { events: n, seconds: now() - t0 };
+  };
+  const ours = async () => {
+    let after = null;
+    let n = 0;
+    const t0 = now();
+    for (;;) {
+      const read = await store.readAll({ after, limit: 1000 });
+      n += read.events.length;
+      after = read.next;
+      if (read.endOfLog) break;
+    }
+    return { events: n, seconds: now() - t0 };
+  };
+  await raw(); // warm the cache once: both measures then read a warm table
+  const rawScan = await raw();
+  const ourScan = await ours();
+  await store.close();
+  return { raw: rawScan, ours: ourScan };
+}
+
+// ---------------------------------------------------------------------------------------------
+// limits: what the database itself does, into a table shaped and indexed like the events table
+// (schema bench_limits, created by the store's own migration), with rows made of real events.
+
+function limitRows(sampleEvents, count, tag) {
+  const rows = [];
+  for (let i = 0; i < count; i += 1) {
+    const e = sampleEvents[i % sampleEvents.length];
+    rows.push([`bench-${tag}-${i}`, 'bench', 1, randomUUID(), e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)]);
+  }
+  return rows;
+}
+
+const COLUMNS = '(stream_id, category, version, event_id, type, data, metadata)';
+
+function csvField(v) {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+async function limits(task) {
+  const sampleEvents = readBatches(task.file, 1, 2).flat().flatMap((item) => item.events);
+  const opened = await openStore(task, 2);
+  await opened.store.close();
+  const out = {};
+  const table = 'bench_limits.events';
+  let tag = 0;
+  const nextTag = () => `${process.pid}-${(tag += 1)}`;
+
+  if (task.backend === 'postgres') {
+    const pg = require('pg');
+    const admin = new pg.Client({ connectionString: task.url });
+    await admin.connect();
+    await admin.query(`create schema if not exists bench_limits`);
+    await admin.query(`drop table if exists ${table}`);
+    await admin.query(`create table ${table} (like ledger.events including all)`);
+    const truncate = () => admin.query(`truncate ${table}`);
+
+    // COPY through psql's \copy (pg-copy-streams is not installed), from a CSV of real events.
+    const csvPath = join(tmpdir(), `ledger-bench-copy-${process.pid}.csv`);
+    writeFileSync(csvPath, limitRows(sampleEvents, task.copyRows, nextTag()).map((r) => r.map(csvField).join(',')).join('\n') + '\n');
+    const t0 = now();
+    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', task.url, '-c', `\\copy ${table} ${COLUMNS} from '${csvPath}' with (format csv)`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    out.copy = { rows: task.copyRows, seconds: now() - t0, via: 'psql \\copy (COPY FROM STDIN), CSV file, includes psql start-up' };
+    rmSync(csvPath, { force: true });
+    await truncate();
+
+    // 100-row prepared multi-row INSERT (named statement, parsed once), autocommit.
+    const placeholders = Array.from({ length: 100 }, (_, r) => `(${Array.from({ length: 7 }, (_, c) => `$${r * 7 + c + 1}`).join(',')})`).join(',');
+    const text = `insert into ${table} ${COLUMNS} values ${placeholders}`;
+    const rows100 = limitRows(sampleEvents, 100 * 400, nextTag());
+    let done = 0;
+    const t1 = now();
+    while (now() - t1 < task.seconds && done + 100 <= rows100.length) {
+      await admin.query({ name: 'bench_insert_100', text, values: rows100.slice(done, done + 100).flat() });
+      done += 100;
+    }
+    out.prepared100 = { rows: done, seconds: now() - t1 };
+    await truncate();
+
+    // Single-row commits on 1, 8 and 32 connections (each INSERT its own transaction).
+    out.singleCommits = {};
+    for (const connections of task.concurrency) {
+      const clients = [];
+      for (let i = 0; i < connections; i += 1) {
+        const c = new pg.Client({ connectionString: task.url });
+        await c.connect();
+        clients.push(c);
+      }
+      const rows = limitRows(sampleEvents, 2_000, nextTag());
+      let counter = 0;
+      const latencies = [];
+      const end = now() + task.seconds;
+      const t2 = now();
+      await Promise.all(
+        clients.map(async (c) => {
+          while (now() < end) {
+            const i = counter++;
+            const r = rows[i % rows.length].slice();
+            r[0] = `${r[0]}-${i}`;
+            r[3] = randomUUID();
+            const s = now();
+            await c.query({ name: 'bench_insert_1', text: `insert into ${table} ${COLUMNS} values ($1,$2,$3,$4,$5,$6,$7)`, values: r });
+            latencies.push(now() - s);
+          }
+        }),
+      );
+      out.singleCommits[connections] = { commits: counter, seconds: now() - t2, ...percentiles(latencies) };
+      await Promise.all(clients.map((c) => c.end()));
+      await truncate();
+    }
+    out.serverVersion = (await admin.query('show server_version')).rows[0].server_version;
+    out.settings = Object.fromEntries((await admin.query(`select name, setting from pg_settings where name in ('fsync','synchronous_commit','shared_buffers','wal_level','max_connections')`)).rows.map((r) => [r.name, r.setting]));
+    await admin.query(`drop schema bench_limits cascade`);
+    await admin.end();
+    return out;
+  }
+
+  // PGlite: one connection in this process; "connections" are concurrent callers queued on it.
+  const { sql } = await openStore(task, 1);
+  const db = sql.db;
+  await db.exec(`create schema if not exists bench_limits; drop table if exists ${table}; create table ${table} (like ledger.events including all);`);
+  const truncate = () => db.exec(`truncate ${table}`);
+
+  const csv = limitRows(sampleEvents, task.copyRows, nextTag()).map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  const t0 = now();
+  await db.query(`copy ${table} ${COLUMNS} from '/dev/blob' with (format csv)`, [], { blob: new Blob([csv]) });
+  out.copy = { rows: task.copyRows, seconds: now() - t0, via: "PGlite COPY FROM '/dev/blob' (CSV in memory)" };
+  await truncate();
+
+  const placeholders = Array.from({ length: 100 }, (_, r) => `(${Array.from({ length: 7 }, (_, c) => `$${r * 7 + c + 1}`).join(',')})`).join(',');
+  const text = `insert into ${table} ${COLUMNS} values ${placeholders}`;
+  const rows100 = limitRows(sampleEvents, 100 * 400, nextTag());
+  let done = 0;
+  const t1 = now();
+  while (now() - t1 < task.seconds && done + 100 <= rows100.length) {
+    await db.query(text, rows100.slice(done, done + 100).flat());
+    done += 100;
+  }
+  out.prepared100 = { rows: done, seconds: now() - t1 };
+  await truncate();
+
+  out.singleCommits = {};
+  for (const connections of task.concurrency) {
+    const rows = limitRows(sampleEvents, 2_000, nextTag());
+    let counter = 0;
+    const latencies = [];
+    const end = now() + task.seconds;
+    const t2 = now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (now() < end) {
+          const i = counter++;
+          const r = rows[i % rows.length].slice();
+          r[0] = `${r[0]}-${i}`;
+          r[3] = randomUUID();
+          const s = now();
+          await db.query(`insert into ${table} ${COLUMNS} values ($1,$2,$3,$4,$5,$6,$7)`, r);
+          latencies.push(now() - s);
+        }
+      }),
+    );
+    out.singleCommits[connections] = { commits: counter, seconds: now() - t2, ...percentiles(latencies) };
+    await truncate();
+  }
+  out.serverVersion = (await db.query('select version() as v')).rows[0].v;
+  await db.exec(`drop schema bench_limits cascade`);
+  await sql.close();
+  return out;
+}
+
+function percentiles(latencies) {
+  if (latencies.length === 0) return { p50Ms: null, p99Ms: null };
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 1000;
+  return { p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// serve: the real Nest api on the store (projections external: they would otherwise replay the
+// whole imported log inside the api while it is being measured). Sends { port, targets } and
+// serves until the parent sends 'stop'.
+
+async function serve(task) {
+  const { loadConfig } = require(join(dist, 'libs/config/src'));
+  const { buildApp } = require(join(dist, 'apps/api/src/bootstrap'));
+  const loaded = loadConfig({
+    LEDGER_DEMO: 'off',
+    LEDGER_PROJECTIONS: 'external',
+    LEDGER_POSTGRES_POOL_SIZE: String(task.poolSize),
+    ...(task.backend === 'postgres' ? { LEDGER_POSTGRES_URL: task.url } : { LEDGER_DATA_DIR: task.dataDir }),
+  });
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  const { sql, store } = await openStore(task, task.poolSize);
+  // Families to write to: the first imported ones, with a member each (offences name a member).
+  const targets = [];
+  for (const batch of readBatches(task.file, 1, Math.min(task.importedLines, 1 + Math.ceil(task.families / 100)))) {
+    for (const item of batch) {
+      if (targets.length >= task.families) break;
+      const identified = item.events.find((e) => e.type === 'FamilyIdentified');
+      targets.push({ familyId: identified.data.familyId, memberId: identified.data.members[0].memberId });
+    }
+  }
+  const stores = { eventStore: store, sql, description: task.backend === 'postgres' ? { kind: 'postgres', where: 'bench' } : { kind: 'embedded', where: task.dataDir } };
+  const { app } = await buildApp(loaded.config, { stores, logger: false });
+  await app.listen(0, '127.0.0.1');
+  const port = app.getHttpServer().address().port;
+  process.send({ kind: 'ready', port, targets });
+  await new Promise((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
+  const appendedEvents = await store.countEvents();
+  await app.close();
+  await store.close().catch(() => undefined);
+  return { eventsInStoreAfter: appendedEvents };
+}
+
+const tasks = { init, import: importBatches, rebuild, scan, limits, serve };
+
+(async () => {
+  const task = JSON.parse(process.argv[2]);
+  try {
+    const result = await tasks[task.kind](task);
+    process.send({ kind: 'result', result }, () => process.exit(0));
+  } catch (error) {
+    process.send({ kind: 'error', message: error && error.stack ? error.stack : String(error) }, () => process.exit(1));
+  }
+})();
