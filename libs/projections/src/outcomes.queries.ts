@@ -56,6 +56,43 @@ export class OutcomeQueries {
   }
 
   /**
+   * Families a claim as of `asOf` may include: attached, a result achieved, with the evidence
+   * behind each problem's result and the continuous-employment route, and the result payment at
+   * the framework's rate for the financial year of the as-of date.
+   */
+  async claimCandidates(asOf: string, excludeFamilyIds: ReadonlySet<string>) {
+    const all = await this.families.facts('attached');
+    const { plan, framework } = await this.rules(asOf);
+    const rate = framework.ratesByFinancialYear[financialYearOf(asOf)]?.resultPaymentPence ?? 0;
+    const candidates = [];
+    for (const [familyId, facts] of all) {
+      if (excludeFamilyIds.has(familyId)) continue;
+      const state = foldFacts(facts);
+      const progress = evaluateProgress(state, plan, framework, asOf);
+      if (!progress.claimable || !state.attachment) continue;
+      const routes: ('sustained-progress' | 'continuous-employment')[] = [];
+      if (progress.routes.sustainedProgress) routes.push('sustained-progress');
+      if (progress.routes.continuousEmployment) routes.push('continuous-employment');
+      const evidence = new Set<string>([
+        ...(progress.routes.sustainedProgress ? progress.problems.flatMap((p) => p.evidenceEventIds) : []),
+        ...(progress.routes.continuousEmployment ? progress.continuousEmployment.evidenceEventIds : []),
+      ]);
+      candidates.push({
+        familyId,
+        reference: state.reference,
+        routes,
+        planVersion: progress.planVersion,
+        amountPence: rate,
+        attachedOn: state.attachment.attachedOn,
+        evidenceEventIds: [...evidence].sort(),
+        overridden: progress.problems.some((p) => p.overridden !== undefined),
+      });
+    }
+    candidates.sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+    return { candidates, frameworkId: framework.id };
+  }
+
+  /**
    * Results over time for dashboards: at the end of each month from `from` to `to` (and of each
    * financial year), how many attached families have a result, by route. Each family's facts are
    * folded once and judged at every month end under the plan in force then.

@@ -56,7 +56,8 @@ export class DemoSeeder implements BeforeApplicationShutdown {
     const completed = marker.events.some((e) => e.type === 'DemoSeedCompleted');
     if (completed) return { seeded: false, families: 0, commands: 0, refused: 0 };
     if (marker.version === 0) {
-      const anything = await this.store.readAll({ limit: 1 });
+      // Users (a bootstrap admin) do not make a store non-empty; programme data does.
+      const anything = await this.store.readAll({ limit: 1, filter: { categories: ['programme', 'family', 'outcomePlan', 'claim'] } });
       if (anything.events.length > 0) return { seeded: false, families: 0, commands: 0, refused: 0 };
       await this.mark(markerStream, 'DemoSeedStarted', seed, families);
     }

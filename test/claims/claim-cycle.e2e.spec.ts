@@ -1,0 +1,113 @@
+import request from 'supertest';
+import ExcelJS from 'exceljs';
+import { PDFParse } from 'pdf-parse';
+import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
+import { storeKinds, startTestApp, type TestApp } from '../support/app';
+
+/**
+ * The finance officer's claim cycle over HTTP, signed in, on the demo borough: draft, audit
+ * sample, findings, two sign-offs by two people, submission, payment, recovery, and the report in
+ * three formats. Every refusal on the way is checked.
+ */
+describe.each(storeKinds)('the claim cycle on %s', (kind) => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  // The finance officer works in April 2019: the claim is submitted then, paid in June.
+  beforeAll(async () => {
+    t = await startTestApp(kind, { LEDGER_BOOTSTRAP_ADMIN: 'admin.root:correct-horse-battery', LEDGER_JWT_SECRET: 'k'.repeat(40), LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
+    await t.app.get(DemoSeeder).seedIfEmpty();
+    tokens.admin = await signIn('admin.root', 'correct-horse-battery');
+    for (const [username, role] of [['finance.fo', 'finance-officer'], ['audit.au', 'auditor'], ['pm.lead', 'programme-manager']]) {
+      await api().post('/api/users').set(as('admin')).send({ username, password: 'a-long-password-9', role }).expect(201);
+      tokens[username] = await signIn(username, 'a-long-password-9');
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const api = () => request(t.app.getHttpServer());
+  const as = (who: string) => ({ Authorization: `Bearer ${tokens[who]}` });
+  async function signIn(username: string, password: string): Promise<string> {
+    return (await api().post('/api/auth/token').send({ username, password }).expect(200)).body.accessToken;
+  }
+
+  it('takes a claim from draft to payment and recovery, refusing each step out of turn', async () => {
+    await api().post('/api/claims').send({ asOf: '2019-03-31' }).expect(401);
+    await api().post('/api/claims').set(as('audit.au')).send({ asOf: '2019-03-31' }).expect(403);
+    const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31', windowId: '2018-19-w2' });
+    expect({ status: draft.status, reason: draft.body.reason, message: draft.body.message }).toMatchObject({ status: 201 });
+    const claimId: string = draft.body.claimId;
+    const families: { familyId: string; amountPence: number; evidenceEventIds: string[] }[] = draft.body.families;
+    expect(families.length).toBeGreaterThan(3);
+    expect(draft.body).toMatchObject({ status: 'draft', totalPence: families.length * 80_000 });
+    expect(families.every((f) => f.evidenceEventIds.length > 0)).toBe(true);
+    const results = await api().get('/api/results').query({ asOf: '2019-03-31' }).expect(200);
+    expect(families.map((f) => f.familyId).sort()).toEqual(results.body.families.map((f: { familyId: string }) => f.familyId).sort());
+
+    expect((await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).expect(422)).body.reason).toBe('NotSignedOff');
+    expect((await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(422)).body.reason).toBe('NoAuditSample');
+
+    const sample = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201);
+    const again = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201);
+    expect(again.body.familyIds).toEqual(sample.body.familyIds);
+    const sampled: string[] = sample.body.familyIds;
+    expect(sampled.length).toBe(Math.min(families.length, Math.max(5, Math.ceil(families.length / 10))));
+
+    expect((await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(422)).body.reason).toBe('FindingsOutstanding');
+    for (const [i, familyId] of sampled.entries()) {
+      await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: i === 0 ? 'attendance evidence missing' : 'evidence checked' }).expect(201);
+    }
+    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'programme-lead' }).expect(403);
+    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(201);
+    await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-05-01', amountPence: 100 }).expect(422);
+    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'head-of-audit' }).expect(201);
+    await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).expect(201);
+
+    const submitted = await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200);
+    const expected = (families.length - 1) * 80_000;
+    expect(submitted.body).toMatchObject({ status: 'submitted', totalPence: expected });
+
+    // One result per family: a later claim takes none of the submitted families again; only the
+    // family the audit removed (never claimed) can be drafted again.
+    const second = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31' }).expect(201);
+    expect(second.body.families.map((f: { familyId: string }) => f.familyId)).toEqual([sampled[0]]);
+
+    await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-06-14', amountPence: expected - 80_000 }).expect(201);
+    const outsider = families.find((f) => f.familyId === sampled[0])?.familyId ?? '';
+    expect((await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: outsider, reason: 'spot check', on: '2019-09-01' }).expect(422)).body.reason).toBe('FamilyNotInClaim');
+    const kept = families.find((f) => !sampled.includes(f.familyId) || f.familyId !== sampled[0]);
+    await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: kept?.familyId, reason: 'spot check found no result', on: '2019-09-01' }).expect(201);
+    const paid = await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200);
+    expect(paid.body.status).toBe('paid');
+    expect(paid.body.payment).toMatchObject({ amountPence: expected - 80_000, differencePence: -80_000 });
+
+    // The report: the same bytes every time, the same figures in every format.
+    const csv1 = await api().get(`/api/claims/${claimId}/report.csv`).set(as('finance.fo')).buffer(true).expect(200);
+    const csv2 = await api().get(`/api/claims/${claimId}/report.csv`).set(as('finance.fo')).buffer(true).expect(200);
+    expect(Buffer.from(csv1.text).equals(Buffer.from(csv2.text))).toBe(true);
+    const binary = (path: string) =>
+      api()
+        .get(path)
+        .set(as('finance.fo'))
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+    const xlsx1 = (await binary(`/api/claims/${claimId}/report.xlsx`)).body as Buffer;
+    const xlsx2 = (await binary(`/api/claims/${claimId}/report.xlsx`)).body as Buffer;
+    expect(xlsx1.equals(xlsx2)).toBe(true);
+    const pdf = (await binary(`/api/claims/${claimId}/report.pdf`)).body as Buffer;
+    const text = (await new PDFParse({ data: new Uint8Array(pdf) }).getText()).text;
+    const pounds = `£${(expected / 100).toLocaleString('en-GB', { minimumFractionDigits: 2 })}`;
+    expect(text).toContain(pounds);
+    expect(csv1.text).toContain(String(expected));
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx1 as unknown as ArrayBuffer);
+    const cells = workbook.worksheets.flatMap((ws) => ws.getSheetValues().flat().map(String));
+    expect(cells).toContain(String(expected));
+  });
+});
