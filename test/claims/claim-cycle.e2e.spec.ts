@@ -82,6 +82,19 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     expect(paid.body.status).toBe('paid');
     expect(paid.body.payment).toMatchObject({ amountPence: expected - 80_000, differencePence: -80_000 });
 
+    // The ledger: balanced, and agreeing with the claim to the penny.
+    const balances = await api().get('/api/ledger/balances').query({ asOf: '2019-12-31' }).set(as('finance.fo')).expect(200);
+    const balance = (account: string) => balances.body.accounts.find((a: { account: string }) => a.account === account).balancePence as number;
+    expect(balances.body.accounts.reduce((sum: number, a: { balancePence: number }) => sum + a.balancePence, 0)).toBe(0);
+    expect(balance('income:results')).toBe(-(expected - 80_000));
+    expect(balance('results-receivable')).toBe(0);
+    expect(balance('recoveries-payable')).toBe(-80_000);
+    expect(balance('income:payment-differences')).toBe(80_000);
+    const attached = (await api().get('/api/families').query({ limit: 1000 }).expect(200)).body.families.filter((f: { attachedOn: string | null }) => f.attachedOn && f.attachedOn <= '2019-12-31');
+    expect(balance('attachment-fees-receivable')).toBe(attached.length * 100_000);
+    const entries = await api().get('/api/ledger/entries').query({ from: '2019-04-01', to: '2019-12-31' }).set(as('finance.fo')).expect(200);
+    expect(entries.body.entries.some((e: { claimId: string | null }) => e.claimId === claimId)).toBe(true);
+
     // The report: the same bytes every time, the same figures in every format.
     const csv1 = await api().get(`/api/claims/${claimId}/report.csv`).set(as('finance.fo')).buffer(true).expect(200);
     const csv2 = await api().get(`/api/claims/${claimId}/report.csv`).set(as('finance.fo')).buffer(true).expect(200);

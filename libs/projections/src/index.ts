@@ -4,3 +4,5 @@ export * from './family-read-models.projection';
 export * from './projections.module';
 export * from './family.queries';
 export * from './outcomes.queries';
+export * from './ledger.projection';
+export * from './ledger.queries';

@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, SQL_CLIENT, type SqlClient } from '@ledger/event-store';
 import { FamilyReadModelsProjection } from './family-read-models.projection';
+import { LedgerProjection } from './ledger.projection';
+import { LedgerQueries } from './ledger.queries';
 import { FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
 import { ProjectionRunner } from './projection-runner';
@@ -9,7 +11,7 @@ export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
 
 /** Every projection the ledger runs, in the order the runner applies them. */
 export function ledgerProjections() {
-  return [new FamilyReadModelsProjection()];
+  return [new FamilyReadModelsProjection(), new LedgerProjection()];
 }
 
 @Injectable()
@@ -46,10 +48,11 @@ export class ProjectionsModule {
         },
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
         { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner) },
+        { provide: LedgerQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new LedgerQueries(sql, runner) },
         { provide: OutcomeQueries, inject: [FamilyQueries], useFactory: (families: FamilyQueries) => new OutcomeQueries(families, options.councilId) },
         InlineProjections,
       ],
-      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries],
+      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries],
     };
   }
 }

@@ -1,0 +1,43 @@
+import { Controller, Get, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { isBusinessDate } from '@ledger/domain';
+import { LedgerQueries } from '@ledger/projections';
+import { requireRole } from '../auth/auth.controller';
+import { QueryContext } from '../families/query-context';
+import { ApiError } from '../http/api-error';
+
+@ApiTags('claims')
+@ApiBearerAuth()
+@Controller('api/ledger')
+export class LedgerController {
+  constructor(
+    private readonly ledger: LedgerQueries,
+    private readonly context: QueryContext,
+  ) {}
+
+  @Get('balances')
+  @ApiOperation({ summary: 'Balances of every ledger account as of a date; they always sum to zero' })
+  @ApiQuery({ name: 'asOf', required: false })
+  async balances(@Req() req: Request, @Query('asOf') asOfRaw?: string) {
+    requireRole(req, ['finance-officer', 'auditor', 'admin']);
+    const asOf = this.context.dates(asOfRaw, undefined);
+    await this.context.settle();
+    return { asOf, accounts: await this.ledger.balances(asOf) };
+  }
+
+  @Get('entries')
+  @ApiOperation({ summary: 'Double-entry postings between two dates, each with the event that caused it' })
+  @ApiQuery({ name: 'from', required: true })
+  @ApiQuery({ name: 'to', required: true })
+  async entries(@Req() req: Request, @Query('from') from?: string, @Query('to') to?: string) {
+    requireRole(req, ['finance-officer', 'auditor', 'admin']);
+    const problems = [
+      ...(from !== undefined && isBusinessDate(from) ? [] : [{ field: 'from', message: 'must be a calendar date YYYY-MM-DD' }]),
+      ...(to !== undefined && isBusinessDate(to) ? [] : [{ field: 'to', message: 'must be a calendar date YYYY-MM-DD' }]),
+    ];
+    if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
+    await this.context.settle();
+    return { from, to, entries: await this.ledger.entries(from as string, to as string) };
+  }
+}

@@ -1,0 +1,116 @@
+import { type LedgerFact, type Posting, frameworks, postingsFor, troubledFamilies2015 } from '@ledger/domain';
+import type { RecordedEvent, SqlTx } from '@ledger/event-store';
+import { type Projection, type TableNamer, tableExists } from './projection';
+
+/**
+ * The double-entry ledger (DOMAIN.md 5) as a read model: every posting line with the event that
+ * caused it. Postings come from the pure rules in `libs/domain/src/ledger`; the programme's
+ * framework and fee basis are tracked from its own events, which precede the facts they price.
+ * Lines are keyed by (event, posting, line), so re-applying a batch changes nothing.
+ */
+export class LedgerProjection implements Projection {
+  readonly name = 'ledger';
+  readonly version: number = 1;
+  readonly categories = ['programme', 'family', 'claim'] as const;
+  readonly tables = ['ledger_lines', 'ledger_settings', 'ledger_claim_families'] as const;
+
+  async createTables(tx: SqlTx, table: TableNamer): Promise<void> {
+    if (!(await tableExists(tx, table('ledger_lines')))) {
+      await tx.query(`create table ${table('ledger_lines')} (
+        event_id uuid not null, posting int not null, line int not null,
+        on_date date not null, financial_year text not null, account text not null, amount_pence bigint not null,
+        description text not null, claim_id uuid, family_id uuid,
+        primary key (event_id, posting, line))`);
+      await tx.query(`create index on ${table('ledger_lines')} (on_date)`);
+    }
+    if (!(await tableExists(tx, table('ledger_claim_families')))) {
+      // What each drafted family was claimed for, to price the submission that names them.
+      await tx.query(`create table ${table('ledger_claim_families')} (claim_id uuid not null, family_id uuid not null, amount_pence bigint not null, primary key (claim_id, family_id))`);
+    }
+    if (!(await tableExists(tx, table('ledger_settings')))) {
+      await tx.query(`create table ${table('ledger_settings')} (council_id text primary key, framework text not null, attachment_fee_basis text not null)`);
+    }
+  }
+
+  async apply(tx: SqlTx, events: readonly RecordedEvent[], table: TableNamer): Promise<void> {
+    const postings: Posting[] = [];
+    for (const event of events) {
+      const data = event.data as Record<string, never>;
+      if (event.type === 'ProgrammeConfigured') {
+        await tx.query(
+          `insert into ${table('ledger_settings')} (council_id, framework, attachment_fee_basis) values ($1, $2, $3)
+           on conflict (council_id) do update set framework = excluded.framework, attachment_fee_basis = excluded.attachment_fee_basis`,
+          [event.streamId.slice('programme-'.length), data.framework, data.attachmentFeeBasis],
+        );
+        continue;
+      }
+      if (event.type === 'ClaimDrafted') {
+        const families = (event.data.families ?? []) as { familyId: string; amountPence: number }[];
+        await tx.query(
+          `insert into ${table('ledger_claim_families')} (claim_id, family_id, amount_pence) select $1, * from unnest($2::uuid[], $3::bigint[]) on conflict do nothing`,
+          [event.streamId.slice('claim-'.length), families.map((f) => f.familyId), families.map((f) => f.amountPence)],
+        );
+        continue;
+      }
+      let fact = toFact(event);
+      if (!fact) continue;
+      if (fact.type === 'ClaimSubmitted') {
+        const priced = await tx.query<{ family_id: string; amount_pence: string }>(
+          `select family_id::text as family_id, amount_pence::text as amount_pence from ${table('ledger_claim_families')} where claim_id = $1 and family_id = any($2::uuid[]) order by family_id`,
+          [fact.claimId, (event.data.familyIds ?? []) as string[]],
+        );
+        fact = { ...fact, families: priced.map((r) => ({ familyId: r.family_id, amountPence: Number(r.amount_pence) })) };
+      }
+      const [settings] = await tx.query<{ framework: string; attachment_fee_basis: 'actual' | 'profile' }>(`select framework, attachment_fee_basis from ${table('ledger_settings')} limit 1`);
+      postings.push(...postingsFor(fact, { framework: frameworks[settings?.framework ?? ''] ?? troubledFamilies2015, attachmentFeeBasis: settings?.attachment_fee_basis ?? 'actual' }));
+    }
+    const rows = postings.flatMap((p, posting) =>
+      p.lines.map((l, line) => ({ eventId: p.eventId, posting: postingIndex(postings, p, posting), line, on: p.on, fy: p.financialYear, account: l.account, amount: l.amountPence, description: p.description, claimId: p.claimId ?? null, familyId: p.familyId ?? null })),
+    );
+    if (rows.length === 0) return;
+    await tx.query(
+      `insert into ${table('ledger_lines')} (event_id, posting, line, on_date, financial_year, account, amount_pence, description, claim_id, family_id)
+       select * from unnest($1::uuid[], $2::int[], $3::int[], $4::date[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::uuid[], $10::uuid[])
+       on conflict do nothing`,
+      [
+        rows.map((r) => r.eventId),
+        rows.map((r) => r.posting),
+        rows.map((r) => r.line),
+        rows.map((r) => r.on),
+        rows.map((r) => r.fy),
+        rows.map((r) => r.account),
+        rows.map((r) => r.amount),
+        rows.map((r) => r.description),
+        rows.map((r) => r.claimId),
+        rows.map((r) => r.familyId),
+      ],
+    );
+  }
+}
+
+/** The posting's position among those of its own event (an event may cause several). */
+function postingIndex(all: Posting[], posting: Posting, index: number): number {
+  let n = 0;
+  for (let i = 0; i < index; i += 1) if (all[i].eventId === posting.eventId) n += 1;
+  return n;
+}
+
+function toFact(event: RecordedEvent): LedgerFact | null {
+  const d = event.data as Record<string, never>;
+  const eventId = event.metadata.eventId;
+  const claimId = event.streamId.startsWith('claim-') ? event.streamId.slice('claim-'.length) : '';
+  switch (event.type) {
+    case 'FamilyAttached':
+      return { type: 'FamilyAttached', eventId, familyId: d.familyId, attachedOn: d.attachedOn, financialYear: d.financialYear };
+    case 'AttachmentFeeReceived':
+      return { type: 'AttachmentFeeReceived', eventId, receivedOn: d.receivedOn, amountPence: d.amountPence, financialYear: d.financialYear };
+    case 'ClaimSubmitted':
+      return { type: 'ClaimSubmitted', eventId, claimId, submittedOn: d.submittedOn, families: [] };
+    case 'ClaimPaymentReceived':
+      return { type: 'ClaimPaymentReceived', eventId, claimId, receivedOn: d.receivedOn, amountPence: d.amountPence, expectedPence: d.expectedPence };
+    case 'FamilyResultRecovered':
+      return { type: 'FamilyResultRecovered', eventId, claimId, familyId: d.familyId, on: d.on, amountPence: d.amountPence };
+    default:
+      return null;
+  }
+}
