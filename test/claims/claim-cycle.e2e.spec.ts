@@ -95,6 +95,20 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     const entries = await api().get('/api/ledger/entries').query({ from: '2019-04-01', to: '2019-12-31' }).set(as('finance.fo')).expect(200);
     expect(entries.body.entries.some((e: { claimId: string | null }) => e.claimId === claimId)).toBe(true);
 
+    // Attachment fees against the allocation, and the reconciliation, agree with the ledger.
+    await api().post('/api/attachment-fees/receipts').set(as('finance.fo')).send({ receivedOn: '2019-04-10', amountPence: 500_000, financialYear: '2016/17' }).expect(201);
+    expect((await api().post('/api/attachment-fees/receipts').set(as('finance.fo')).send({ receivedOn: '2019-04-10', amountPence: 1, financialYear: '2031/32' }).expect(422)).body.reason).toBe('UnknownFinancialYear');
+    const fees = await api().get('/api/reports/attachment-fees').set(as('finance.fo')).expect(200);
+    expect(fees.body.familiesAttached).toBe((await api().get('/api/families').query({ limit: 1000, status: 'attached' })).body.families.length + (await api().get('/api/families').query({ limit: 1000, status: 'closed' })).body.families.filter((f: { attachedOn: string | null }) => f.attachedOn).length);
+    expect(fees.body.totals.receivedPence).toBe(500_000);
+    const afterReceipt = await api().get('/api/ledger/balances').query({ asOf: '2019-12-31' }).set(as('finance.fo')).expect(200);
+    const receivable = afterReceipt.body.accounts.find((a: { account: string }) => a.account === 'attachment-fees-receivable').balancePence;
+    expect(receivable).toBe(fees.body.totals.duePence - fees.body.totals.receivedPence);
+    const reconciliation = await api().get('/api/reports/reconciliation').set(as('finance.fo')).expect(200);
+    expect(reconciliation.body.claims).toEqual([expect.objectContaining({ claimId, claimedPence: expected, paidPence: expected - 80_000, differencePence: -80_000, recoveredPence: 80_000 })]);
+    const reconciliationCsv = await api().get('/api/reports/reconciliation.csv').set(as('finance.fo')).expect(200);
+    expect(reconciliationCsv.text).toContain(`${claimId},2018-19-w2,2019/20,paid`);
+
     // The report: the same bytes every time, the same figures in every format.
     const csv1 = await api().get(`/api/claims/${claimId}/report.csv`).set(as('finance.fo')).buffer(true).expect(200);
     const csv2 = await api().get(`/api/claims/${claimId}/report.csv`).set(as('finance.fo')).buffer(true).expect(200);

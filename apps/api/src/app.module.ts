@@ -11,6 +11,7 @@ import { AuthService } from './auth/auth.service';
 import { jwtSecretFor } from './auth/jwt-secret';
 import { ClaimCommandHandler } from './claims/claim-commands';
 import { ClaimsController } from './claims/claims.controller';
+import { FinanceReportsController } from './claims/finance-reports.controller';
 import { LedgerController } from './claims/ledger.controller';
 import { DemoSeeder } from './demo/demo-seeder';
 import { FamiliesController } from './families/families.controller';
@@ -43,7 +44,7 @@ export class AppModule implements NestModule {
         JwtModule.register({ secret: jwtSecretFor(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
         ProjectionsModule.forApp({ inline: config.projections === 'inline', councilId: config.councilId, readModelSchema: stores.readModelSchema }),
       ],
-      controllers: [HealthController, AuthController, ClaimsController, LedgerController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController],
+      controllers: [HealthController, AuthController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },

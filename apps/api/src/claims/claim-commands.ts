@@ -31,6 +31,18 @@ export async function readClaim(store: EventStore, claimId: string): Promise<{ s
   return { state, version: read.version };
 }
 
+/** Every claim's id, in the order claims were drafted. */
+export async function allClaimIds(store: EventStore): Promise<string[]> {
+  const ids = new Set<string>();
+  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+    const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
+    for (const e of read.events) ids.add(e.streamId.slice('claim-'.length));
+    after = read.next;
+    if (read.endOfLog) break;
+  }
+  return [...ids];
+}
+
 function registryStream(councilId: string): string {
   return `resultClaims-${councilId}`;
 }

@@ -11,7 +11,7 @@ import { QueryContext } from '../families/query-context';
 import { ApiError } from '../http/api-error';
 import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
-import { claimedFamilies, readClaim, RecordClaimCommand } from './claim-commands';
+import { allClaimIds, claimedFamilies, readClaim, RecordClaimCommand } from './claim-commands';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto } from './claims.dto';
 
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });
@@ -63,15 +63,8 @@ export class ClaimsController {
   @ApiOperation({ summary: 'Claims with their status and totals' })
   async list(@Req() req: Request) {
     requireRole(req, ROLES.read);
-    const ids = new Set<string>();
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
-      const read = await this.store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
-      for (const e of read.events) ids.add(e.streamId.slice('claim-'.length));
-      after = read.next;
-      if (read.endOfLog) break;
-    }
     const claims = [];
-    for (const id of ids) {
+    for (const id of await allClaimIds(this.store)) {
       const { families: _families, ...summary } = await this.view(id);
       claims.push(summary);
     }

@@ -9,7 +9,8 @@ import { frameworks } from './troubled-families-2015.framework';
 export type ProgrammeEvent =
   | DomainEvent<'ProgrammeConfigured', { councilName: string; framework: string; allocation: number; attachmentFeeBasis: 'actual' | 'profile' }>
   | DomainEvent<'ClaimWindowDefined', { windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }>
-  | DomainEvent<'AllocationPlaceTaken', { familyId: string; attachedOn: string }>;
+  | DomainEvent<'AllocationPlaceTaken', { familyId: string; attachedOn: string }>
+  | DomainEvent<'AttachmentFeeReceived', { receivedOn: string; amountPence: number; financialYear: string }>;
 
 export interface ProgrammeState {
   configured: boolean;
@@ -20,6 +21,8 @@ export interface ProgrammeState {
   claimWindows: { windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }[];
   /** Families holding a place of the allocation, with their attachment dates. */
   attachedFamilies: Map<string, string>;
+  /** Attachment fees received from central government, per financial year (pence). */
+  feesReceived: Map<string, number>;
 }
 
 export const initialProgrammeState = (): ProgrammeState => ({
@@ -30,6 +33,7 @@ export const initialProgrammeState = (): ProgrammeState => ({
   attachmentFeeBasis: 'actual',
   claimWindows: [],
   attachedFamilies: new Map(),
+  feesReceived: new Map(),
 });
 
 export function evolveProgramme(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
@@ -43,13 +47,19 @@ export function evolveProgramme(state: ProgrammeState, event: ProgrammeEvent): P
       attachedFamilies.set(event.data.familyId, event.data.attachedOn);
       return { ...state, attachedFamilies };
     }
+    case 'AttachmentFeeReceived': {
+      const feesReceived = new Map(state.feesReceived);
+      feesReceived.set(event.data.financialYear, (feesReceived.get(event.data.financialYear) ?? 0) + event.data.amountPence);
+      return { ...state, feesReceived };
+    }
   }
 }
 
 export type ProgrammeCommand =
   | { type: 'ConfigureProgramme'; councilName: string; framework: string; allocation: number; attachmentFeeBasis?: 'actual' | 'profile' }
   | { type: 'DefineClaimWindow'; windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }
-  | { type: 'TakeAllocationPlace'; familyId: string; attachedOn: string };
+  | { type: 'TakeAllocationPlace'; familyId: string; attachedOn: string }
+  | { type: 'RecordAttachmentFeeReceipt'; receivedOn: string; amountPence: number; financialYear: string };
 
 export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState): Decision<ProgrammeEvent> {
   switch (command.type) {
@@ -93,6 +103,17 @@ export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState
         return reject('AllocationExhausted', `all ${state.allocation} places of the council's allocation are taken`);
       }
       return accept({ type: 'AllocationPlaceTaken', data: { familyId: command.familyId, attachedOn: command.attachedOn } });
+    }
+    case 'RecordAttachmentFeeReceipt': {
+      if (!state.configured) return reject('ProgrammeNotConfigured', 'the programme has not been set up (PUT /api/programme)');
+      if (!isBusinessDate(command.receivedOn)) return reject('InvalidDate', 'receivedOn must be a calendar date');
+      if (!Number.isSafeInteger(command.amountPence) || command.amountPence <= 0) return reject('InvalidAmount', 'amountPence must be a positive whole number of pence');
+      const framework = frameworks[state.framework];
+      if (!framework?.ratesByFinancialYear[command.financialYear]) {
+        return reject('UnknownFinancialYear', `the ${state.framework} framework has no rates for ${command.financialYear}`);
+      }
+      const { receivedOn, amountPence, financialYear } = command;
+      return accept({ type: 'AttachmentFeeReceived', data: { receivedOn, amountPence, financialYear } });
     }
   }
 }
