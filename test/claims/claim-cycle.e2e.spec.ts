@@ -1,8 +1,15 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { PDFParse } from 'pdf-parse';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { testEnv } from '../support/test-env';
+
+const root = join(__dirname, '..', '..');
 
 /**
  * The finance officer's claim cycle over HTTP, signed in, on the demo borough: draft, audit
@@ -136,5 +143,17 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     await workbook.xlsx.load(xlsx1 as unknown as ArrayBuffer);
     const cells = workbook.worksheets.flatMap((ws) => ws.getSheetValues().flat().map(String));
     expect(cells).toContain(String(expected));
+
+    // The cli writes the same bytes as the api (PostgreSQL: the cli is another process on the same store).
+    if (kind === 'postgres') {
+      execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'ignore' });
+      const out = join(mkdtempSync(join(tmpdir(), 'ledger-report-')), 'claim.csv');
+      const run = spawnSync(process.execPath, [join(root, 'dist/apps/cli/src/main.js'), 'report', 'claim', claimId, '--format', 'csv', '--out', out], {
+        env: { PATH: process.env.PATH, LEDGER_POSTGRES_URL: testEnv.postgresUrl, LEDGER_POSTGRES_SCHEMA: t.stores.description.where, LEDGER_PROJECTIONS: 'external' },
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      expect(readFileSync(out).equals(Buffer.from(csv1.text))).toBe(true);
+    }
   });
 });

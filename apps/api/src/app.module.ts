@@ -10,6 +10,7 @@ import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { jwtSecretFor } from './auth/jwt-secret';
 import { ClaimCommandHandler } from './claims/claim-commands';
+import { ClaimReports } from './claims/claim-reports.service';
 import { ClaimsController } from './claims/claims.controller';
 import { FinanceReportsController } from './claims/finance-reports.controller';
 import { LedgerController } from './claims/ledger.controller';
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         OutcomePlanCommandHandler,
         DemoSeeder,
         ClaimCommandHandler,
+        ClaimReports,
         AuthService,
         ActorMiddleware,
       ],

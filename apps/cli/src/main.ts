@@ -2,6 +2,9 @@ import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
+import { writeFileSync } from 'node:fs';
+import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
+import { ClaimReports } from '../../api/src/claims/claim-reports.service';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -10,6 +13,8 @@ commands:
   projections            each projection's version, checkpoint and whether it is live
   rebuild [projection]   rebuild read models from position 0 (all, or the one named) while the
                          current tables keep serving; prints progress, events/s and an ETA
+  report claim <claimId> --format csv|xlsx|pdf --out FILE
+                         the claim report, byte-identical to the api's for the same claim
   generate --families N [--seed S] [--start I] [--format events|http]
                          synthetic families as NDJSON (event batches or HTTP command sequences)
   help                   this text`;
@@ -21,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'generate') return runGenerate(args);
-  if (!['status', 'projections', 'rebuild'].includes(command)) {
+  if (!['status', 'projections', 'rebuild', 'report'].includes(command)) {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
@@ -34,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'projections') {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
+    if (command === 'report') return await writeClaimReport(stores.eventStore, config.councilId, args);
     if (command === 'rebuild') {
       const names = args.length > 0 ? args : ledgerProjections().map((p) => p.name);
       for (const name of names) await rebuild(runner, stores.eventStore, name);
@@ -42,6 +48,27 @@ async function main(argv: string[]): Promise<number> {
     await stores.eventStore.close();
     await stores.sql.close().catch(() => undefined);
   }
+  return 0;
+}
+
+async function writeClaimReport(store: EventStore, councilId: string, args: string[]): Promise<number> {
+  const [what, claimId] = args;
+  const option = (name: string): string | undefined => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const format = option('format');
+  const out = option('out');
+  if (what !== 'claim' || !claimId || !format || !['csv', 'xlsx', 'pdf'].includes(format) || !out) {
+    console.error(`usage: report claim <claimId> --format csv|xlsx|pdf --out FILE`);
+    return 2;
+  }
+  const report = await new ClaimReports(store, councilId).build(claimId).catch((error: unknown) => {
+    throw new Error(error instanceof Error ? error.message : String(error));
+  });
+  const bytes = format === 'csv' ? claimReportCsv(report) : format === 'xlsx' ? await claimReportXlsx(report) : await claimReportPdf(report);
+  writeFileSync(out, bytes);
+  console.log(`wrote the ${format} report of claim ${claimId} to ${out} (${bytes.length} bytes)`);
   return 0;
 }
 

@@ -17,6 +17,8 @@ export interface LedgerConfig {
   demo: boolean;
   /** Size of the PostgreSQL connection pool. */
   postgresPoolSize: number;
+  /** Schema of the event store on PostgreSQL (read models go in `read`, or `<schema>_read` for another schema). */
+  postgresSchema: string;
   /** The council this deployment serves; names its programme and outcome plan streams. */
   councilId: string;
   /** How many synthetic families the demo borough has, and the seed that makes them. */
@@ -103,6 +105,8 @@ export function loadConfig(env: Env): ConfigResult {
   if (rawProjections !== 'inline' && rawProjections !== 'external') errors.push(`LEDGER_PROJECTIONS: "${rawProjections}" is not one of inline, external`);
   const projections = rawProjections === 'external' ? 'external' : 'inline';
 
+  const postgresSchema = value('LEDGER_POSTGRES_SCHEMA') ?? 'ledger';
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(postgresSchema)) errors.push(`LEDGER_POSTGRES_SCHEMA: "${postgresSchema}" must be lower-case letters, digits and underscores`);
   const jwtSecret = value('LEDGER_JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) errors.push('LEDGER_JWT_SECRET: must be at least 32 characters');
   let bootstrapAdmin: LedgerConfig['bootstrapAdmin'];
@@ -120,7 +124,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {

@@ -45,11 +45,11 @@ export async function openStores(config: LedgerConfig): Promise<OpenedStores> {
     if (config.eventStore === 'esdb' && config.esdbUrl) {
       return { eventStore: EsdbEventStore.connect(config.esdbUrl), sql, description: { kind: 'esdb', where: redactUrl(config.esdbUrl) } };
     }
-    const eventStore = await PostgresEventStore.open(sql);
+    const eventStore = await PostgresEventStore.open(sql, { schema: config.postgresSchema });
     const description: StoreDescription = config.postgresUrl
       ? { kind: 'postgres', where: redactUrl(config.postgresUrl) }
       : { kind: 'embedded', where: config.dataDir };
-    return { eventStore, sql, description };
+    return { eventStore, sql, description, readModelSchema: config.postgresSchema === 'ledger' ? 'read' : `${config.postgresSchema}_read` };
   } catch (error) {
     await sql.close().catch(() => undefined);
     throw error;

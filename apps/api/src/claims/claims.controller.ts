@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import { type ClaimCommand, type ClaimState, type Rejection, auditSeedOf, claimStatus } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
-import { type ClaimReport, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
+import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
+import { auditStatusOf, ClaimReports } from './claim-reports.service';
 import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
 import { ApiError } from '../http/api-error';
@@ -37,6 +38,7 @@ export class ClaimsController {
     private readonly recordings: RecordingFactory,
     private readonly outcomes: OutcomeQueries,
     private readonly context: QueryContext,
+    private readonly reports: ClaimReports,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
@@ -132,7 +134,7 @@ export class ClaimsController {
   async csv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.read);
     res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}.csv"`);
-    return new StreamableFile(claimReportCsv(await this.report(claimId)));
+    return new StreamableFile(claimReportCsv(await this.reports.build(claimId)));
   }
 
   @Get(':claimId/report.xlsx')
@@ -141,7 +143,7 @@ export class ClaimsController {
   async xlsx(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.read);
     res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}.xlsx"`);
-    return new StreamableFile(await claimReportXlsx(await this.report(claimId)));
+    return new StreamableFile(await claimReportXlsx(await this.reports.build(claimId)));
   }
 
   @Get(':claimId/report.pdf')
@@ -150,7 +152,7 @@ export class ClaimsController {
   async pdf(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.read);
     res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}.pdf"`);
-    return new StreamableFile(await claimReportPdf(await this.report(claimId)));
+    return new StreamableFile(await claimReportPdf(await this.reports.build(claimId)));
   }
 
   private run(claimId: string, command: ClaimCommand, recording: Recording): Promise<CommandOutcome<Rejection>> {
@@ -189,31 +191,7 @@ export class ClaimsController {
     };
   }
 
-  private async report(claimId: string): Promise<ClaimReport> {
-    const { state } = await this.load(claimId);
-    const { state: programme } = await readProgramme(this.store, this.councilId);
-    return {
-      councilName: programme.councilName,
-      claimId,
-      ...(state.windowId ? { windowId: state.windowId } : {}),
-      asOf: state.asOf,
-      frameworkId: state.frameworkId,
-      planVersions: [...new Set(state.families.drafted.map((f) => f.planVersion))],
-      status: claimStatus(state) ?? 'draft',
-      generatedFor: state.submission?.submittedOn ?? state.asOf,
-      families: state.families.drafted.map((f) => ({ reference: f.reference, route: f.route, amountPence: f.amountPence, auditStatus: auditStatusOf(state, f.familyId) })),
-      signOffs: Object.entries(state.signOffs).map(([role, by]) => ({ role: role as 'programme-lead' | 'head-of-audit', by: by ?? '' })),
-      ...(state.payment ? { payment: { receivedOn: state.payment.receivedOn, amountPence: state.payment.amountPence, differencePence: state.payment.differencePence } } : {}),
-    };
-  }
+
 }
 
-function auditStatusOf(state: ClaimState, familyId: string) {
-  if (state.families.recovered.has(familyId)) return 'recovered' as const;
-  if (state.families.removed.has(familyId)) return 'sampled: invalid (removed)' as const;
-  if (!state.sample?.familyIds.includes(familyId)) return 'not sampled' as const;
-  const finding = state.findings.get(familyId);
-  if (!finding) return 'sampled: awaiting finding' as const;
-  return finding.valid ? ('sampled: valid' as const) : ('sampled: invalid (removed)' as const);
-}
 
