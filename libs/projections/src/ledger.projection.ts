@@ -102,6 +102,8 @@ function toFact(event: RecordedEvent): LedgerFact | null {
   switch (event.type) {
     case 'FamilyAttached':
       return { type: 'FamilyAttached', eventId, familyId: d.familyId, attachedOn: d.attachedOn, financialYear: d.financialYear };
+    case 'AttachmentProfileSet':
+      return { type: 'AttachmentProfileSet', eventId, financialYear: d.financialYear, families: d.families, setOn: d.setOn };
     case 'AttachmentFeeReceived':
       return { type: 'AttachmentFeeReceived', eventId, receivedOn: d.receivedOn, amountPence: d.amountPence, financialYear: d.financialYear };
     case 'ClaimSubmitted':

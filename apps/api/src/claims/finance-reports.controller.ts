@@ -12,6 +12,11 @@ import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { COUNCIL_ID, readProgramme, RecordProgrammeCommand } from '../programme/programme-commands';
 import { allClaimIds, readClaim } from './claim-commands';
 
+export class AttachmentProfileDto {
+  @PatternField(/^\d{4}\/\d{2}$/, '2017/18', 'must be a financial year like 2017/18') financialYear!: string;
+  @IntField({ min: 0, max: 1_000_000 }) families!: number;
+}
+
 export class AttachmentFeeReceiptDto {
   @DateField() receivedOn!: string;
   @IntField({ min: 1, max: 100_000_000_000 }) amountPence!: number;
@@ -56,6 +61,19 @@ export class FinanceReportsController {
     return { eventId: recorded.events[0]?.eventId ?? null, version: recorded.version };
   }
 
+  @Post('attachment-fees/profile')
+  @ApiOperation({ summary: "Set a financial year's attachment profile (families expected), for the profile fee basis" })
+  async profile(@Body() body: AttachmentProfileDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireRole(req, ['finance-officer']);
+    const recording = this.recordings.from(req);
+    const outcome: CommandOutcome<Rejection> = await this.commands.execute(
+      new RecordProgrammeCommand({ type: 'SetAttachmentProfile', financialYear: body.financialYear, families: body.families, setOn: recording.recordedOn }, recording),
+    );
+    const recorded = recordedOrThrow(outcome, 'programme');
+    res.setHeader('ETag', `"${recorded.version}"`);
+    return { eventId: recorded.events[0]?.eventId ?? null, version: recorded.version };
+  }
+
   @Get('reports/attachment-fees')
   @ApiOperation({ summary: 'Attachment fees per financial year: families attached, fees due at that year’s rate, received, against the allocation' })
   async attachmentFees(@Req() req: Request) {
@@ -73,9 +91,20 @@ export class FinanceReportsController {
     const rows = years.map((financialYear) => {
       const attached = byYear.get(financialYear) ?? 0;
       const rate = framework.ratesByFinancialYear[financialYear].attachmentFeePence;
-      const duePence = state.attachmentFeeBasis === 'actual' ? attached * rate : 0;
+      const profiled = state.profile.get(financialYear) ?? null;
+      // On the profile basis the fee is due on the profile; the true-up is what actual attachments would have earned less that.
+      const duePence = state.attachmentFeeBasis === 'actual' ? attached * rate : (profiled ?? 0) * rate;
       const receivedPence = state.feesReceived.get(financialYear) ?? 0;
-      return { financialYear, familiesAttached: attached, ratePence: rate, duePence, receivedPence, outstandingPence: duePence - receivedPence };
+      return {
+        financialYear,
+        familiesAttached: attached,
+        profileFamilies: profiled,
+        ratePence: rate,
+        duePence,
+        receivedPence,
+        outstandingPence: duePence - receivedPence,
+        ...(state.attachmentFeeBasis === 'profile' ? { profileReconciliationPence: attached * rate - duePence } : {}),
+      };
     });
     const attachedTotal = rows.reduce((s, r) => s + r.familiesAttached, 0);
     return {

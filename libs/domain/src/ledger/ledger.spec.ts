@@ -21,6 +21,15 @@ describe('the payment-by-results ledger', () => {
     expect(postingsFor({ type: 'FamilyAttached', eventId: 'e1', familyId: 'f1', attachedOn: '2016-05-03', financialYear: '2016/17' }, { ...settings, attachmentFeeBasis: 'profile' })).toEqual([]);
   });
 
+  it('books fees on the annual profile on the profile basis, and nothing for a profile on the actual basis', () => {
+    const profile = { type: 'AttachmentProfileSet' as const, eventId: 'p1', financialYear: '2017/18', families: 120, setOn: '2017-04-01' };
+    expect(postingsFor(profile, { ...settings, attachmentFeeBasis: 'profile' })[0].lines).toEqual([
+      { account: ACCOUNTS.attachmentFeesReceivable, amountPence: 12_000_000 },
+      { account: ACCOUNTS.attachmentFeeIncome, amountPence: -12_000_000 },
+    ]);
+    expect(postingsFor(profile, settings)).toEqual([]);
+  });
+
   it('clears a claim in full on payment and reconciles the difference to its own account', () => {
     const postings = [
       ...postingsFor({ type: 'ClaimSubmitted', eventId: 's', claimId: 'c', submittedOn: '2017-07-31', families: [{ familyId: 'a', amountPence: 80_000 }, { familyId: 'b', amountPence: 80_000 }] }, settings),

@@ -40,6 +40,7 @@ export interface Posting {
 export type LedgerFact =
   | { type: 'FamilyAttached'; eventId: string; familyId: string; attachedOn: string; financialYear: string }
   | { type: 'AttachmentFeeReceived'; eventId: string; receivedOn: string; amountPence: number; financialYear: string }
+  | { type: 'AttachmentProfileSet'; eventId: string; financialYear: string; families: number; setOn: string }
   | { type: 'ClaimSubmitted'; eventId: string; claimId: string; submittedOn: string; families: { familyId: string; amountPence: number }[] }
   | { type: 'ClaimPaymentReceived'; eventId: string; claimId: string; receivedOn: string; amountPence: number; expectedPence: number }
   | { type: 'FamilyResultRecovered'; eventId: string; claimId: string; familyId: string; on: string; amountPence: number };
@@ -63,6 +64,19 @@ export function postingsFor(fact: LedgerFact, settings: LedgerSettings): Posting
           { account: ACCOUNTS.attachmentFeesReceivable, amountPence: rate },
           { account: ACCOUNTS.attachmentFeeIncome, amountPence: credit(rate) },
         ], { familyId: fact.familyId }),
+      ];
+    }
+    case 'AttachmentProfileSet': {
+      // DOMAIN.md 1, basis 'profile': fees are due on the annual profile, at that year's rate,
+      // and reconciled against the families actually attached later (GET /api/reports/attachment-fees).
+      if (settings.attachmentFeeBasis !== 'profile') return [];
+      const amount = fact.families * (settings.framework.ratesByFinancialYear[fact.financialYear]?.attachmentFeePence ?? 0);
+      if (amount === 0) return [];
+      return [
+        balanced(fact.eventId, fact.setOn, `attachment fees due on the ${fact.financialYear} profile (${fact.families} families)`, [
+          { account: ACCOUNTS.attachmentFeesReceivable, amountPence: amount },
+          { account: ACCOUNTS.attachmentFeeIncome, amountPence: credit(amount) },
+        ]),
       ];
     }
     case 'AttachmentFeeReceived':

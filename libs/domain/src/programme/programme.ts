@@ -10,7 +10,8 @@ export type ProgrammeEvent =
   | DomainEvent<'ProgrammeConfigured', { councilName: string; framework: string; allocation: number; attachmentFeeBasis: 'actual' | 'profile' }>
   | DomainEvent<'ClaimWindowDefined', { windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }>
   | DomainEvent<'AllocationPlaceTaken', { familyId: string; attachedOn: string }>
-  | DomainEvent<'AttachmentFeeReceived', { receivedOn: string; amountPence: number; financialYear: string }>;
+  | DomainEvent<'AttachmentFeeReceived', { receivedOn: string; amountPence: number; financialYear: string }>
+  | DomainEvent<'AttachmentProfileSet', { financialYear: string; families: number; setOn: string }>;
 
 export interface ProgrammeState {
   configured: boolean;
@@ -23,6 +24,8 @@ export interface ProgrammeState {
   attachedFamilies: Map<string, string>;
   /** Attachment fees received from central government, per financial year (pence). */
   feesReceived: Map<string, number>;
+  /** The annual profile (families expected per financial year), for the `profile` fee basis. */
+  profile: Map<string, number>;
 }
 
 export const initialProgrammeState = (): ProgrammeState => ({
@@ -34,6 +37,7 @@ export const initialProgrammeState = (): ProgrammeState => ({
   claimWindows: [],
   attachedFamilies: new Map(),
   feesReceived: new Map(),
+  profile: new Map(),
 });
 
 export function evolveProgramme(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
@@ -52,6 +56,11 @@ export function evolveProgramme(state: ProgrammeState, event: ProgrammeEvent): P
       feesReceived.set(event.data.financialYear, (feesReceived.get(event.data.financialYear) ?? 0) + event.data.amountPence);
       return { ...state, feesReceived };
     }
+    case 'AttachmentProfileSet': {
+      const profile = new Map(state.profile);
+      profile.set(event.data.financialYear, event.data.families);
+      return { ...state, profile };
+    }
   }
 }
 
@@ -59,7 +68,8 @@ export type ProgrammeCommand =
   | { type: 'ConfigureProgramme'; councilName: string; framework: string; allocation: number; attachmentFeeBasis?: 'actual' | 'profile' }
   | { type: 'DefineClaimWindow'; windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }
   | { type: 'TakeAllocationPlace'; familyId: string; attachedOn: string }
-  | { type: 'RecordAttachmentFeeReceipt'; receivedOn: string; amountPence: number; financialYear: string };
+  | { type: 'RecordAttachmentFeeReceipt'; receivedOn: string; amountPence: number; financialYear: string }
+  | { type: 'SetAttachmentProfile'; financialYear: string; families: number; setOn: string };
 
 export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState): Decision<ProgrammeEvent> {
   switch (command.type) {
@@ -114,6 +124,17 @@ export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState
       }
       const { receivedOn, amountPence, financialYear } = command;
       return accept({ type: 'AttachmentFeeReceived', data: { receivedOn, amountPence, financialYear } });
+    }
+    case 'SetAttachmentProfile': {
+      if (!state.configured) return reject('ProgrammeNotConfigured', 'the programme has not been set up (PUT /api/programme)');
+      if (!frameworks[state.framework]?.ratesByFinancialYear[command.financialYear]) {
+        return reject('UnknownFinancialYear', `the ${state.framework} framework has no rates for ${command.financialYear}`);
+      }
+      if (!Number.isSafeInteger(command.families) || command.families < 0) return reject('InvalidProfile', 'families must be a whole number');
+      if (state.profile.has(command.financialYear)) {
+        return reject('ProfileAlreadySet', `the profile for ${command.financialYear} is already set (${state.profile.get(command.financialYear)} families)`, 'duplicate');
+      }
+      return accept({ type: 'AttachmentProfileSet', data: { financialYear: command.financialYear, families: command.families, setOn: command.setOn } });
     }
   }
 }
