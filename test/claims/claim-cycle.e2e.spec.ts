@@ -2,11 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { PDFParse } from 'pdf-parse';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { signedInTeam, TEAM_ENV } from '../support/team';
 import { testEnv } from '../support/test-env';
 
 const root = join(__dirname, '..', '..');
@@ -18,26 +18,18 @@ const root = join(__dirname, '..', '..');
  */
 describe.each(storeKinds)('the claim cycle on %s', (kind) => {
   let t: TestApp;
-  const tokens: Record<string, string> = {};
+  let api: Awaited<ReturnType<typeof signedInTeam>>['api'];
+  let as: Awaited<ReturnType<typeof signedInTeam>>['as'];
   // The finance officer works in April 2019: the claim is submitted then, paid in June.
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_BOOTSTRAP_ADMIN: 'admin.root:correct-horse-battery', LEDGER_JWT_SECRET: 'k'.repeat(40), LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
+    t = await startTestApp(kind, { ...TEAM_ENV, LEDGER_JWT_SECRET: 'k'.repeat(40), LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     await t.app.get(DemoSeeder).seedIfEmpty();
-    tokens.admin = await signIn('admin.root', 'correct-horse-battery');
-    for (const [username, role] of [['finance.fo', 'finance-officer'], ['audit.au', 'auditor'], ['pm.lead', 'programme-manager']]) {
-      await api().post('/api/users').set(as('admin')).send({ username, password: 'a-long-password-9', role }).expect(201);
-      tokens[username] = await signIn(username, 'a-long-password-9');
-    }
+    ({ api, as } = await signedInTeam(t));
   }, 180_000);
   afterAll(async () => {
     await t.close();
   });
 
-  const api = () => request(t.app.getHttpServer());
-  const as = (who: string) => ({ Authorization: `Bearer ${tokens[who]}` });
-  async function signIn(username: string, password: string): Promise<string> {
-    return (await api().post('/api/auth/token').send({ username, password }).expect(200)).body.accessToken;
-  }
 
   it('takes a claim from draft to payment and recovery, refusing each step out of turn', async () => {
     await api().post('/api/claims').send({ asOf: '2019-03-31' }).expect(401);

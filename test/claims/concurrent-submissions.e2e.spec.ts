@@ -1,6 +1,6 @@
-import request from 'supertest';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { startTestApp, type TestApp } from '../support/app';
+import { signedInTeam, TEAM_ENV } from '../support/team';
 import { describeWhen, testEnv } from '../support/test-env';
 
 /**
@@ -9,29 +9,21 @@ import { describeWhen, testEnv } from '../support/test-env';
  */
 describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not set')('submitting two claims for the same families at once', () => {
   let t: TestApp;
-  const tokens: Record<string, string> = {};
+  let api: Awaited<ReturnType<typeof signedInTeam>>['api'];
+  let as: Awaited<ReturnType<typeof signedInTeam>>['as'];
   beforeAll(async () => {
     t = await startTestApp(
       'postgres',
-      { LEDGER_BOOTSTRAP_ADMIN: 'admin.root:correct-horse-battery', LEDGER_JWT_SECRET: 'c'.repeat(40), LEDGER_DEMO_FAMILIES: '30', LEDGER_DEMO_SEED: '9' },
+      { ...TEAM_ENV, LEDGER_JWT_SECRET: 'c'.repeat(40), LEDGER_DEMO_FAMILIES: '30', LEDGER_DEMO_SEED: '9' },
       { clock: { now: () => new Date('2019-04-20T10:00:00Z') } },
     );
     await t.app.get(DemoSeeder).seedIfEmpty();
-    tokens.admin = await signIn('admin.root', 'correct-horse-battery');
-    for (const [username, role] of [['finance.fo', 'finance-officer'], ['audit.au', 'auditor'], ['pm.lead', 'programme-manager']]) {
-      await api().post('/api/users').set(as('admin')).send({ username, password: 'a-long-password-9', role }).expect(201);
-      tokens[username] = await signIn(username, 'a-long-password-9');
-    }
+    ({ api, as } = await signedInTeam(t));
   }, 180_000);
   afterAll(async () => {
     await t.close();
   });
 
-  const api = () => request(t.app.getHttpServer());
-  const as = (who: string) => ({ Authorization: `Bearer ${tokens[who]}` });
-  async function signIn(username: string, password: string): Promise<string> {
-    return (await api().post('/api/auth/token').send({ username, password }).expect(200)).body.accessToken;
-  }
 
   async function draftedAndSignedOff(): Promise<{ claimId: string; familyIds: string[] }> {
     const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31' }).expect(201);

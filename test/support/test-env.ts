@@ -17,9 +17,12 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-/** `describe` when the condition holds, otherwise a skipped suite whose title says why. */
+/**
+ * `describe` when the condition holds, otherwise the suite is registered as skipped with a title
+ * saying why (the summary reporter lists it), so a missing database is visible, never silent.
+ */
 export function describeWhen(condition: boolean, reason: string): jest.Describe {
   if (condition) return describe;
-  const skipped = ((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${reason}]`, fn)) as unknown as jest.Describe;
-  return skipped;
+  const skip = describe.skip;
+  return ((name: string, fn: () => void) => skip(`${name} [skipped: ${reason}]`, fn)) as unknown as jest.Describe;
 }

@@ -1,4 +1,4 @@
-import { addDays, addMonths, businessDate, financialYearOf, isBusinessDate } from './business-date';
+import { addDays, addMonths, businessDate, dayNumber, financialYearOf, fromDayNumber, isBusinessDate } from './business-date';
 import { formatPounds, pence } from './money';
 
 describe('business dates', () => {
@@ -17,6 +17,13 @@ describe('business dates', () => {
     expect(addDays(businessDate('2016-12-31'), 1)).toBe('2017-01-01');
     expect(addMonths(businessDate('2016-08-31'), -6)).toBe('2016-02-29');
     expect(addMonths(businessDate('2017-03-31'), -6)).toBe('2016-09-30');
+  });
+
+  it('counts days without a Date object, agreeing with the calendar across centuries', () => {
+    for (const date of ['1970-01-01', '2000-02-29', '2015-04-01', '2016-12-31', '2100-03-01', '1899-12-31']) {
+      expect(dayNumber(businessDate(date))).toBe(Math.round(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8))) / 86_400_000));
+      expect(fromDayNumber(dayNumber(businessDate(date)))).toBe(date);
+    }
   });
 
   it('places a date in its financial year (1 April to 31 March)', () => {

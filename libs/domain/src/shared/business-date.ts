@@ -20,14 +20,29 @@ export function businessDate(value: string): BusinessDate {
   return value;
 }
 
-/** Days since 1970-01-01 (UTC calendar arithmetic, no clock involved). */
-export function dayNumber(date: BusinessDate): number {
-  const [y, m, d] = date.split('-').map(Number);
-  return Math.round(Date.UTC(y, m - 1, d) / 86_400_000);
+/** Days since 1970-01-01: proleptic Gregorian arithmetic (H. Hinnant's days_from_civil), no Date object. */
+export function dayNumber(date: BusinessDate | string): number {
+  const [year, m, d] = date.split('-').map(Number);
+  const y = m <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
+/** The calendar date of a day number (civil_from_days). */
 export function fromDayNumber(day: number): BusinessDate {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10) as BusinessDate;
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1_460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` as BusinessDate;
 }
 
 export function addDays(date: BusinessDate, days: number): BusinessDate {
