@@ -40,6 +40,12 @@ describe('readiness when the store has gone', () => {
       await t.stores.eventStore.close();
       const res = await request(t.app.getHttpServer()).get('/health/ready').expect(503);
       expect(res.body).toMatchObject({ statusCode: 503, reason: 'StoreUnavailable' });
+      // A command meets the same store: 503, never a 500.
+      const command = await request(t.app.getHttpServer())
+        .post('/api/families')
+        .send({ reference: 'R-503', identifiedOn: '2016-01-10', members: [{ relationship: 'child', givenName: 'A', familyName: 'B', dateOfBirth: '2008-02-02' }] })
+        .expect(503);
+      expect(command.body).toMatchObject({ statusCode: 503, reason: 'StoreUnavailable' });
     } finally {
       await t.close();
     }
