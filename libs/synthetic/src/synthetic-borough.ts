@@ -1,4 +1,4 @@
-import { type Benefit, type FamilyCommand, type HeadlineProblem, type Member, type ProgrammeCommand, type Term, ageOn } from '@ledger/domain';
+import { type Benefit, type FamilyCommand, type HeadlineProblem, type Member, type ProgrammeCommand, type Term, ageOn, dayNumber, fromDayNumber } from '@ledger/domain';
 import { Random, seedFor } from './random';
 
 /**
@@ -68,42 +68,24 @@ function claimWindows(): Extract<ProgrammeCommand, { type: 'DefineClaimWindow' }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Calendar arithmetic on day numbers (days since 1970-01-01), without Date.
+// Calendar arithmetic on day numbers (days since 1970-01-01): the domain's, without Date.
 
 function dayOf(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
+  return dayNumber(`${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`);
 }
 
 function parse(date: string): number {
-  return dayOf(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
+  return dayNumber(date);
 }
 
-const FORMAT_FROM = dayOf(1930, 1, 1);
+const FORMAT_FROM = dayNumber('1930-01-01');
 const formatted: string[] = [];
 
 /** `YYYY-MM-DD` for a day number (cached: the same few thousand days are formatted again and again). */
 function format(day: number): string {
   const index = day - FORMAT_FROM;
-  if (index < 0) return formatDay(day);
-  return (formatted[index] ??= formatDay(day));
-}
-
-function formatDay(day: number): string {
-  const z = day + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+  if (index < 0) return fromDayNumber(day);
+  return (formatted[index] ??= fromDayNumber(day));
 }
 
 function yearOf(day: number): number {
