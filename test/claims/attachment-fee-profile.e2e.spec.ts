@@ -18,7 +18,7 @@ describe('attachment fees on the profile basis', () => {
 
   it('books the profile as due, records receipts, and shows the true-up against actual attachments', async () => {
     const api = () => request(t.app.getHttpServer());
-    await api().put('/api/programme').send({ councilName: 'Profile borough', framework: 'troubled-families-2015', allocation: 500, attachmentFeeBasis: 'profile' }).expect(200);
+    await api().put('/api/programme').set({ Authorization: `Bearer ${t.tokens.get('pm.test')}` }).send({ councilName: 'Profile borough', framework: 'troubled-families-2015', allocation: 500, attachmentFeeBasis: 'profile' }).expect(200);
     await api().post('/api/attachment-fees/profile').set(auth).send({ financialYear: '2016/17', families: 120 }).expect(201);
     expect((await api().post('/api/attachment-fees/profile').set(auth).send({ financialYear: '2016/17', families: 130 }).expect(409)).body.reason).toBe('ProfileAlreadySet');
     await api().post('/api/attachment-fees/receipts').set(auth).send({ receivedOn: '2016-10-01', amountPence: 6_000_000, financialYear: '2016/17' }).expect(201);

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { api } from '../support/families-fixture';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -24,21 +24,21 @@ describe('seeding the demo borough on an empty store', () => {
     expect(report).toMatchObject({ seeded: true, families: 12, refused: 0 });
     expect(report.commands).toBeGreaterThan(12 * 10);
 
-    const programme = await request(first.app.getHttpServer()).get('/api/programme').expect(200);
+    const programme = await api(first).get('/api/programme').expect(200);
     expect(programme.body.councilName).toMatch(/demo data/);
-    const list = await request(first.app.getHttpServer()).get('/api/families').expect(200);
+    const list = await api(first).get('/api/families').expect(200);
     expect(list.body.families).toHaveLength(12);
     expect(list.body.families.every((f: { reference: string }) => f.reference.startsWith('SYN-'))).toBe(true);
     expect(list.body.families.some((f: { status: string }) => f.status !== 'identified')).toBe(true);
-    const one = await request(first.app.getHttpServer()).get(`/api/families/${list.body.families[0].familyId}`).expect(200);
+    const one = await api(first).get(`/api/families/${list.body.families[0].familyId}`).expect(200);
     expect(one.body.members.length).toBeGreaterThan(1);
   });
 
   it('does not seed a store that already holds events, and seeds identically from the same seed', async () => {
     expect(await first.app.get(DemoSeeder).seedIfEmpty()).toMatchObject({ seeded: false });
     await second.app.get(DemoSeeder).seedIfEmpty();
-    const a = await request(first.app.getHttpServer()).get('/api/families').expect(200);
-    const b = await request(second.app.getHttpServer()).get('/api/families').expect(200);
+    const a = await api(first).get('/api/families').expect(200);
+    const b = await api(second).get('/api/families').expect(200);
     expect(b.body).toEqual(a.body);
   });
 });

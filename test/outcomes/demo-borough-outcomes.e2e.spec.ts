@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { api } from '../support/families-fixture';
 import { type FamilyEvent, defaultOutcomePlan, evaluateProgress, evolveFamily, initialFamilyState, troubledFamilies2015 } from '@ledger/domain';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
@@ -24,10 +24,9 @@ describe('the demo borough’s progress and results', () => {
   });
 
   it.each(asOfs)('agrees with the pure rules for every family as of %s', async (asOf) => {
-    const server = t.app.getHttpServer();
     const ids: string[] = [];
     for (let after: string | null = null; ; ) {
-      const page: { body: { families: { familyId: string }[]; next: string | null } } = await request(server)
+      const page: { body: { families: { familyId: string }[]; next: string | null } } = await api(t)
         .get('/api/families')
         .query({ limit: 1000, ...(after ? { after } : {}) })
         .expect(200);
@@ -44,7 +43,7 @@ describe('the demo borough’s progress and results', () => {
       let state = initialFamilyState();
       for (const e of read.events) state = evolveFamily(state, { type: e.type, data: e.data } as unknown as FamilyEvent, e.metadata.eventId);
       const expected = evaluateProgress(state, defaultOutcomePlan, troubledFamilies2015, asOf);
-      const answer = await request(server).get(`/api/families/${familyId}/progress`).query({ asOf }).expect(200);
+      const answer = await api(t).get(`/api/families/${familyId}/progress`).query({ asOf }).expect(200);
       if (!sameAnswer(answer.body, { familyId, ...expected })) mismatches += 1;
       if (expected.claimable) {
         expectedResults.push({
@@ -55,7 +54,7 @@ describe('the demo borough’s progress and results', () => {
     }
     expect(mismatches).toBe(0);
 
-    const results = await request(server).get('/api/results').query({ asOf }).expect(200);
+    const results = await api(t).get('/api/results').query({ asOf }).expect(200);
     const byId = (a: { familyId: string }, b: { familyId: string }) => (a.familyId < b.familyId ? -1 : 1);
     expect(results.body.families.map((f: { familyId: string; routes: string[] }) => ({ familyId: f.familyId, routes: f.routes })).sort(byId)).toEqual(expectedResults.sort(byId));
     if (asOf === '2020-03-31') expect(expectedResults.length).toBeGreaterThan(30);
@@ -73,16 +72,15 @@ describe('dashboards over the demo borough', () => {
   });
 
   it('counts families by status and problem, and results per month and financial year', async () => {
-    const server = t.app.getHttpServer();
-    const counts = await request(server).get('/api/dashboards/families').query({ asOf: '2019-03-31' }).expect(200);
+    const counts = await api(t).get('/api/dashboards/families').query({ asOf: '2019-03-31' }).expect(200);
     expect(Object.values(counts.body.byStatus as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(40);
-    const results = await request(server).get('/api/results').query({ asOf: '2019-03-31' }).expect(200);
+    const results = await api(t).get('/api/results').query({ asOf: '2019-03-31' }).expect(200);
     expect(counts.body.familiesWithResult).toBe(results.body.families.length);
-    const series = await request(server).get('/api/dashboards/results').query({ from: '2016-04-01', to: '2019-03-31' }).expect(200);
+    const series = await api(t).get('/api/dashboards/results').query({ from: '2016-04-01', to: '2019-03-31' }).expect(200);
     expect(series.body.byMonth).toHaveLength(36);
     expect(series.body.byMonth[35]).toMatchObject({ period: '2019-03', asOf: '2019-03-31', families: results.body.families.length });
     expect(series.body.byFinancialYear.map((p: { period: string }) => p.period)).toEqual(['2016/17', '2017/18', '2018/19']);
-    await request(server).get('/api/dashboards/results').query({ from: '2019-01-01', to: '2018-01-01' }).expect(400);
+    await api(t).get('/api/dashboards/results').query({ from: '2019-01-01', to: '2018-01-01' }).expect(400);
   });
 });
 

@@ -1,4 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import request from 'supertest';
 import { type LedgerConfig, loadConfig } from '@ledger/config';
 import { type OpenedStores, PgSqlClient, PgliteSqlClient, PostgresEventStore } from '@ledger/event-store';
 import { buildApp } from '../../apps/api/src/bootstrap';
@@ -16,24 +17,35 @@ export interface TestApp {
   app: INestApplication;
   stores: OpenedStores;
   config: LedgerConfig;
+  /** Bearer tokens of the users signed in so far, by username (`admin.root` and `pm.test` always). */
+  tokens: Map<string, string>;
   close(): Promise<void>;
 }
+
+/** The bootstrap admin every test app starts with, and the programme manager most suites act as. */
+export const TEST_ADMIN = { username: 'admin.root', password: 'correct-horse-battery' };
+export const TEST_PM = { username: 'pm.test', password: 'a-long-password-0' };
+/** A fixed master key for test apps (PostgreSQL needs one; embedded mode would make a key file). */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /**
  * The real Nest app on a real store: a fresh embedded directory, or a PostgreSQL schema of its
  * own. Listens on an ephemeral port so tests speak real HTTP.
  */
-export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}, options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string } = {}): Promise<TestApp> {
+  const postgresUrl = options.postgresUrl ?? testEnv.postgresUrl;
   const dir = kind === 'pglite' ? freshPgliteDataDir() : null;
   const schema = uniqueSchema('e2e');
   const loaded = loadConfig({
     LEDGER_DEMO: 'off',
-    ...(dir ? { LEDGER_DATA_DIR: dir.dataDir } : { LEDGER_POSTGRES_URL: testEnv.postgresUrl }),
+    LEDGER_BOOTSTRAP_ADMIN: `${TEST_ADMIN.username}:${TEST_ADMIN.password}`,
+    LEDGER_MASTER_KEY: TEST_MASTER_KEY,
+    ...(dir ? { LEDGER_DATA_DIR: dir.dataDir } : { LEDGER_POSTGRES_URL: postgresUrl }),
     ...env,
   });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const config = loaded.config;
-  const sql = dir ? await PgliteSqlClient.open(dir.dataDir) : new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 20 });
+  const sql = dir ? await PgliteSqlClient.open(dir.dataDir) : new PgSqlClient({ connectionString: postgresUrl, max: 20 });
   const eventStore = await PostgresEventStore.open(sql, { schema: dir ? 'ledger' : schema });
   const stores: OpenedStores = {
     eventStore,
@@ -41,18 +53,32 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
     description: dir ? { kind: 'embedded', where: dir.dataDir } : { kind: 'postgres', where: schema },
     // Each PostgreSQL test app has its own event schema, so it needs its own read-model schema too.
     readModelSchema: dir ? 'read' : `${schema}_read`,
+    schema: dir ? 'ledger' : schema,
   };
-  const { app } = await buildApp(config, { stores, logger: false, clock: options.clock });
+  const { app } = await buildApp(config, { stores, logger: options.logger ?? false, clock: options.clock });
   await app.listen(0, '127.0.0.1');
+  const tokens = new Map<string, string>();
+  if (config.bootstrapAdmin?.username === TEST_ADMIN.username) {
+    const server = app.getHttpServer();
+    const signIn = async (username: string, password: string) => (await request(server).post('/api/auth/token').send({ username, password }).expect(200)).body.accessToken as string;
+    tokens.set(TEST_ADMIN.username, await signIn(TEST_ADMIN.username, TEST_ADMIN.password));
+    await request(server)
+      .post('/api/users')
+      .set('Authorization', `Bearer ${tokens.get(TEST_ADMIN.username)}`)
+      .send({ ...TEST_PM, role: 'programme-manager' })
+      .expect(201);
+    tokens.set(TEST_PM.username, await signIn(TEST_PM.username, TEST_PM.password));
+  }
   return {
     app,
     stores,
     config,
+    tokens,
     async close() {
       await app.close();
       if (dir) dir.remove();
       else {
-        const admin = new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 1 });
+        const admin = new PgSqlClient({ connectionString: postgresUrl, max: 1 });
         await admin.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
         await admin.query(`drop schema if exists ${quoteIdent(`${schema}_read`)} cascade`);
         await admin.close();

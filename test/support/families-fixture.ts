@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { LogPosition } from '@ledger/event-store';
 import type { TestApp } from './app';
+import { type Client, asProgrammeManager } from './signed-in';
 
 // Fixtures for the HTTP suites: a configured programme and families built through the API
 // itself (never by appending to the store), with business dates in 2015–2019 so that they are
 // always in the past of the day the tests run.
 
-/** A supertest agent on the app's real HTTP server. */
-export function api(t: TestApp): ReturnType<typeof request> {
+/** Requests on the app's real HTTP server, signed in as the test app's programme manager. */
+export function api(t: TestApp): Client {
+  return asProgrammeManager(t);
+}
+
+/** Requests with no bearer token. */
+export function anonymous(t: TestApp): ReturnType<typeof request> {
   return request(t.app.getHttpServer());
 }
 

@@ -1,10 +1,11 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { EventStoreModule, type OpenedStores } from '@ledger/event-store';
+import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher } from '@ledger/event-store';
 import { ProjectionsModule } from '@ledger/projections';
+import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
@@ -23,11 +24,20 @@ import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recording';
 import { ApiValidationPipe } from './http/validation';
+import { AccessLog } from './privacy/access-log';
+import { PrivacyController } from './privacy/privacy.controller';
 import { ProgrammeController } from './programme/programme.controller';
 import { COUNCIL_ID, OutcomePlanCommandHandler, ProgrammeCommandHandler } from './programme/programme-commands';
 
 export interface AppOptions {
   clock?: Clock;
+}
+
+/** The privacy machinery opened before the app: the key vault and the store that seals through it. */
+export interface PersonalDataParts {
+  vault: KeyVault;
+  cipher: PersonalDataCipher;
+  sealing: EventStore;
 }
 
 @Module({})
@@ -36,21 +46,30 @@ export class AppModule implements NestModule {
     consumer.apply(ActorMiddleware).forRoutes({ path: '*splat', method: RequestMethod.ALL });
   }
 
-  static forRoot(config: LedgerConfig, stores: OpenedStores, options: AppOptions = {}): DynamicModule {
+  static forRoot(config: LedgerConfig, stores: OpenedStores, privacy: PersonalDataParts, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        EventStoreModule.forStores(config, stores),
+        EventStoreModule.forStores(config, stores, privacy.sealing),
         CqrsModule.forRoot(),
         JwtModule.register({ secret: jwtSecretFor(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
-        ProjectionsModule.forApp({ inline: config.projections === 'inline', councilId: config.councilId, readModelSchema: stores.readModelSchema }),
+        ProjectionsModule.forApp({
+          inline: config.projections === 'inline',
+          councilId: config.councilId,
+          readModelSchema: stores.readModelSchema,
+          opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
+        }),
       ],
-      controllers: [HealthController, AuthController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController],
+      controllers: [HealthController, AuthController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: KeyVault, useValue: privacy.vault },
+        FamilyAccess,
+        AccessLog,
         RecordingFactory,
         QueryContext,
         FamilyCommandHandler,

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/config';
-import { openStores, type OpenedStores } from '@ledger/event-store';
+import { familyPersonalData } from '@ledger/domain';
+import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey } from '@ledger/event-store';
 import { AppModule, type AppOptions } from './app.module';
 
 export interface BuiltApp {
@@ -15,10 +16,11 @@ export interface BuiltApp {
  * Builds the api app on the configured stores (or on stores a test opened), with Swagger at
  * `/api/docs` and the OpenAPI document at `/api/docs-json`. Does not listen.
  */
-export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false } & AppOptions = {}): Promise<BuiltApp> {
+export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false | LoggerService } & AppOptions = {}): Promise<BuiltApp> {
   const stores = options.stores ?? (await openStores(config));
-  const app = await NestFactory.create(AppModule.forRoot(config, stores, { clock: options.clock }), {
-    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+  const privacy = await openPersonalData(config, stores);
+  const app = await NestFactory.create(AppModule.forRoot(config, stores, privacy, { clock: options.clock }), {
+    logger: options.logger === false ? false : (options.logger ?? ['log', 'warn', 'error']),
     abortOnError: false,
   });
   app.enableShutdownHooks();
@@ -33,4 +35,16 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return { app, stores };
+}
+
+/**
+ * The key vault (person keys wrapped by LEDGER_MASTER_KEY, or by a key file in embedded mode)
+ * and the store every command and read goes through: personal fields are sealed per person
+ * before they reach any store, EventStoreDB included (ARCHITECTURE.md "Privacy").
+ */
+export async function openPersonalData(config: LedgerConfig, stores: OpenedStores) {
+  const masterKey = resolveMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, embedded: !config.postgresUrl });
+  const vault = await KeyVault.open(stores.sql, { schema: stores.schema ?? config.postgresSchema, masterKey });
+  const cipher = new PersonalDataCipher(vault, familyPersonalData);
+  return { vault, cipher, sealing: new PersonalDataEventStore(stores.eventStore, cipher) };
 }

@@ -32,6 +32,15 @@ export interface LedgerConfig {
   bootstrapAdmin?: { username: string; password: string };
   /** Lifetime of an access token, in minutes. */
   tokenMinutes: number;
+  /**
+   * Master key wrapping every person's data key (32 bytes, base64 or hex). Required with
+   * PostgreSQL; absent in embedded mode → a key file generated once in the data directory.
+   */
+  masterKey?: string;
+  /** Personal data is erased this many whole years after the family's case was closed (DOMAIN.md 6). */
+  retentionYears: number;
+  /** Published tables suppress counts below this (DOMAIN.md 6: fewer than 5). */
+  suppressionThreshold: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -120,11 +129,15 @@ export function loadConfig(env: Env): ConfigResult {
     } else bootstrapAdmin = { username, password };
   }
   const tokenMinutes = wholeNumber('LEDGER_TOKEN_MINUTES', 15, 1, 24 * 60);
+  const masterKey = value('LEDGER_MASTER_KEY');
+  if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
+  const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
+  const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {
@@ -137,6 +150,11 @@ export function loadConfig(env: Env): ConfigResult {
     }
     return n;
   }
+}
+
+function isThirtyTwoBytes(raw: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return true;
+  return /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) && Buffer.from(raw, raw.includes('-') || raw.includes('_') ? 'base64url' : 'base64').length === 32;
 }
 
 function isUrlWithProtocol(raw: string, protocols: string[]): boolean {

@@ -10,6 +10,8 @@ export interface CommandEnvelope {
   recordedAt: string;
   /** The version the caller last saw (`If-Match`); absent: decide on whatever is current. */
   expectedVersion?: number;
+  /** The legal basis a request recorded for sharing without consent (DOMAIN.md 6), kept in metadata. */
+  legalBasis?: string;
 }
 
 export interface Decider<S, E extends { type: string; data: unknown }, R> {
@@ -87,6 +89,7 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
           actor: envelope.actor,
           recordedAt: envelope.recordedAt,
           schemaVersion: SCHEMA_VERSION,
+          ...(envelope.legalBasis !== undefined ? { legalBasis: envelope.legalBasis } : {}),
         },
       })),
       { expectedVersion: stream.version === 0 ? 'no_stream' : stream.version },

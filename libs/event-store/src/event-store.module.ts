@@ -11,6 +11,13 @@ import type { SqlClient } from './postgres/sql-client';
 export const EVENT_STORE = Symbol('EVENT_STORE');
 /** Injection token of the SQL database beside the store (PostgreSQL or the embedded PGlite): read models live here. */
 export const SQL_CLIENT = Symbol('SQL_CLIENT');
+/**
+ * Injection token of the event store as stored: personal fields still sealed. The projection
+ * runner and access checks read this one, so read models never hold plaintext personal data.
+ */
+export const RAW_EVENT_STORE = Symbol('RAW_EVENT_STORE');
+/** Injection token of the SQL schema holding the person keys and the access log (beside the events). */
+export const PRIVACY_SCHEMA = Symbol('PRIVACY_SCHEMA');
 /** Injection token of the validated configuration. */
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 
@@ -30,6 +37,8 @@ export interface OpenedStores {
    * checkpoints belong to one event log: two logs must never share a read-model schema.
    */
   readModelSchema?: string;
+  /** Schema of the event store on the SQL database (person keys and the access log live beside it). */
+  schema?: string;
 }
 
 /**
@@ -43,13 +52,13 @@ export async function openStores(config: LedgerConfig): Promise<OpenedStores> {
     : await PgliteSqlClient.open(config.dataDir);
   try {
     if (config.eventStore === 'esdb' && config.esdbUrl) {
-      return { eventStore: EsdbEventStore.connect(config.esdbUrl), sql, description: { kind: 'esdb', where: redactUrl(config.esdbUrl) } };
+      return { eventStore: EsdbEventStore.connect(config.esdbUrl), sql, description: { kind: 'esdb', where: redactUrl(config.esdbUrl) }, schema: config.postgresSchema };
     }
     const eventStore = await PostgresEventStore.open(sql, { schema: config.postgresSchema });
     const description: StoreDescription = config.postgresUrl
       ? { kind: 'postgres', where: redactUrl(config.postgresUrl) }
       : { kind: 'embedded', where: config.dataDir };
-    return { eventStore, sql, description, readModelSchema: config.postgresSchema === 'ledger' ? 'read' : `${config.postgresSchema}_read` };
+    return { eventStore, sql, description, readModelSchema: config.postgresSchema === 'ledger' ? 'read' : `${config.postgresSchema}_read`, schema: config.postgresSchema };
   } catch (error) {
     await sql.close().catch(() => undefined);
     throw error;
@@ -74,18 +83,24 @@ class StoreLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class EventStoreModule {
-  /** Provides the opened stores to the whole app and closes them on shutdown. */
-  static forStores(config: LedgerConfig, stores: OpenedStores): DynamicModule {
+  /**
+   * Provides the opened stores to the whole app and closes them on shutdown. `sealing` is the
+   * store the app records and reads through (personal fields sealed on the way in, opened on the
+   * way out); the opened store itself is `RAW_EVENT_STORE`.
+   */
+  static forStores(config: LedgerConfig, stores: OpenedStores, sealing: EventStore = stores.eventStore): DynamicModule {
     return {
       module: EventStoreModule,
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useValue: stores.eventStore },
+        { provide: EVENT_STORE, useValue: sealing },
+        { provide: RAW_EVENT_STORE, useValue: stores.eventStore },
+        { provide: PRIVACY_SCHEMA, useValue: stores.schema ?? config.postgresSchema },
         { provide: SQL_CLIENT, useValue: stores.sql },
         { provide: STORE_DESCRIPTION, useValue: stores.description },
         StoreLifecycle,
       ],
-      exports: [LEDGER_CONFIG, EVENT_STORE, SQL_CLIENT, STORE_DESCRIPTION],
+      exports: [LEDGER_CONFIG, EVENT_STORE, RAW_EVENT_STORE, PRIVACY_SCHEMA, SQL_CLIENT, STORE_DESCRIPTION],
     };
   }
 }

@@ -28,12 +28,53 @@ export interface PlanRow {
   parameters: Record<string, Record<string, number>>;
 }
 
+/**
+ * Opens the personal fields sealed in stored events (the event store's PersonalDataCipher). The
+ * read models hold events as stored, sealed; the rules need a date of birth, so facts are opened
+ * in memory when a query folds them, and never written back.
+ */
+export type FactOpener = (events: readonly { type: string; data: Record<string, unknown> }[]) => Promise<Record<string, unknown>[]>;
+
 /** Reads of the family read models (the only SQL the queries need). */
 export class FamilyQueries {
   constructor(
     private readonly sql: SqlClient,
     private readonly runner: ProjectionRunner,
+    private readonly opener: FactOpener = async (events) => events.map((e) => e.data),
   ) {}
+
+  /** The family a person belongs to (from the member records of its events), or null. */
+  async familyOfMember(memberId: string): Promise<string | null> {
+    const facts = await this.runner.liveTable('family-read-models', 'family_facts');
+    const [row] = await this.sql.query<{ family_id: string }>(
+      `select family_id::text as family_id from ${facts}
+        where (type = 'FamilyIdentified' and data->'members' @> jsonb_build_array(jsonb_build_object('memberId', $1::text)))
+           or (type = 'FamilyMemberAdded' and data->'member'->>'memberId' = $1::text)
+        limit 1`,
+      [memberId],
+    );
+    return row?.family_id ?? null;
+  }
+
+  /** Families identified in a period (for the evaluation export), with their facts. */
+  async identifiedBetween(from: string, to: string): Promise<string[]> {
+    const t = await this.runner.liveTable('family-read-models', 'family_summary');
+    const rows = await this.sql.query<{ family_id: string }>(
+      `select family_id::text as family_id from ${t} where identified_on between $1::date and $2::date order by ${t}.family_id`,
+      [from, to],
+    );
+    return rows.map((r) => r.family_id);
+  }
+
+  /** Families whose case closed on or before a date (for the retention schedule). */
+  async closedBy(on: string): Promise<{ familyId: string; closedOn: string }[]> {
+    const t = await this.runner.liveTable('family-read-models', 'family_summary');
+    const rows = await this.sql.query<{ family_id: string; closed_on: string }>(
+      `select family_id::text as family_id, closed_on::text as closed_on from ${t} where closed_on is not null and closed_on <= $1::date order by ${t}.family_id`,
+      [on],
+    );
+    return rows.map((r) => ({ familyId: r.family_id, closedOn: r.closed_on }));
+  }
 
   async list(filter: { status?: string; keyworker?: string; problem?: string; after?: string; limit: number }): Promise<{ families: FamilySummaryRow[]; next: string | null }> {
     const t = await this.runner.liveTable('family-read-models', 'family_summary');
@@ -78,14 +119,15 @@ export class FamilyQueries {
               order by f.family_id, f.version`,
             [familyIds, knownBefore],
           );
+    const opened = await this.opener(rows.map((r) => ({ type: String(r.type), data: r.data as Record<string, unknown> })));
     const out = new Map<string, FamilyFactRow[]>();
-    for (const r of rows) {
+    for (const [i, r] of rows.entries()) {
       const row: FamilyFactRow = {
         familyId: String(r.family_id),
         version: Number(r.version),
         eventId: String(r.event_id),
         type: String(r.type),
-        data: r.data as Record<string, unknown>,
+        data: opened[i],
         recordedAt: r.recorded_at instanceof Date ? r.recorded_at.toISOString() : String(r.recorded_at),
       };
       const list = out.get(row.familyId) ?? [];

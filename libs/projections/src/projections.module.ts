@@ -1,9 +1,9 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, SQL_CLIENT, type SqlClient } from '@ledger/event-store';
+import { type EventStore, RAW_EVENT_STORE, SQL_CLIENT, type SqlClient } from '@ledger/event-store';
 import { FamilyReadModelsProjection } from './family-read-models.projection';
 import { LedgerProjection } from './ledger.projection';
 import { LedgerQueries } from './ledger.queries';
-import { FamilyQueries } from './family.queries';
+import { type FactOpener, FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
 import { ProjectionRunner } from './projection-runner';
 
@@ -37,17 +37,17 @@ class InlineProjections implements OnApplicationBootstrap, OnApplicationShutdown
 @Module({})
 export class ProjectionsModule {
   /** The runner over the app's stores; `inline` also runs it in this process (embedded mode, tests). */
-  static forApp(options: { inline: boolean; councilId: string; readModelSchema?: string }): DynamicModule {
+  static forApp(options: { inline: boolean; councilId: string; readModelSchema?: string; opener?: FactOpener }): DynamicModule {
     return {
       module: ProjectionsModule,
       providers: [
         {
           provide: PROJECTION_RUNNER,
-          inject: [EVENT_STORE, SQL_CLIENT],
+          inject: [RAW_EVENT_STORE, SQL_CLIENT],
           useFactory: (store: EventStore, sql: SqlClient) => new ProjectionRunner(store, sql, ledgerProjections(), { schema: options.readModelSchema }),
         },
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
-        { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner) },
+        { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner, options.opener) },
         { provide: LedgerQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new LedgerQueries(sql, runner) },
         { provide: OutcomeQueries, inject: [FamilyQueries], useFactory: (families: FamilyQueries) => new OutcomeQueries(families, options.councilId) },
         InlineProjections,

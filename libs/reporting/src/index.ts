@@ -16,3 +16,7 @@ export { claimRoutes, claimTotals, poundsText } from './claim-report';
 export { claimReportCsv } from './claim-report.csv';
 export { claimReportXlsx } from './claim-report.xlsx';
 export { claimReportPdf } from './claim-report.pdf';
+export type { CountTable, PublishedCount, SuppressedTable, SuppressionOptions, SuppressionReason, TablePosition, TableRelation } from './suppression';
+export { defaultSuppressionThreshold, derivableSuppressed, revealsSuppressed, suppressTable } from './suppression';
+export type { HeadlineProblem, OutcomeResult, OutcomesFamily, OutcomesReport, OutcomesReportOptions, OutcomesTable } from './outcomes-report';
+export { headlineProblemCounts, headlineProblems, outcomeResults, outcomesReport, outcomesReportCsv, suppressedMarker } from './outcomes-report';

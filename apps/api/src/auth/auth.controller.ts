@@ -8,6 +8,7 @@ import { ApiError } from '../http/api-error';
 import { recordedOrThrow } from '../http/recording';
 import { actorOf } from './actor';
 import { AuthService } from './auth.service';
+import { Access } from './access';
 
 export class TokenRequestDto {
   @ApiProperty({ example: 'finance.lee' }) @IsString() @MinLength(1) @MaxLength(60) username!: string;
@@ -26,6 +27,7 @@ export class NewUserDto {
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
+  @Access('public')
   @Post('auth/token')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in: a short-lived bearer token for `Authorization: Bearer …`' })
@@ -37,6 +39,7 @@ export class AuthController {
     return { accessToken: result.accessToken, tokenType: 'Bearer', expiresIn: result.expiresIn, role: result.role };
   }
 
+  @Access({ admin: true })
   @Post('users')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Add a user (admins)' })
@@ -49,6 +52,7 @@ export class AuthController {
     return { username: body.username, role: body.role, ...(body.organisation ? { organisation: body.organisation } : {}) };
   }
 
+  @Access({ admin: true })
   @Get('users')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Users, their roles and lock-outs (admins)' })

@@ -14,6 +14,7 @@ import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '..
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
 import { allClaimIds, claimedFamilies, readClaim, RecordClaimCommand } from './claim-commands';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto } from './claims.dto';
+import { Access, roles } from '../auth/access';
 
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });
 
@@ -43,6 +44,7 @@ export class ClaimsController {
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
+  @Access(roles(ROLES.draft))
   @Post()
   @ApiOperation({ summary: 'Draft a claim as of a date: every claimable, not-yet-claimed family with route, plan version, amount and evidence' })
   async draft(@Body() body: DraftClaimDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -61,6 +63,7 @@ export class ClaimsController {
     return this.view(claimId);
   }
 
+  @Access(roles(ROLES.read))
   @Get()
   @ApiOperation({ summary: 'Claims with their status and totals' })
   async list(@Req() req: Request) {
@@ -73,6 +76,7 @@ export class ClaimsController {
     return { claims };
   }
 
+  @Access(roles(ROLES.read))
   @Get(':claimId')
   @ApiOperation({ summary: 'A claim: status, families (with route, amount, evidence, audit status), sample, sign-offs, payment' })
   async get(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -82,6 +86,7 @@ export class ClaimsController {
     return view;
   }
 
+  @Access(roles(ROLES.sample))
   @Post(':claimId/audit-sample')
   @ApiOperation({ summary: 'Draw the reproducible, risk-weighted audit sample (same seed → same sample)' })
   async sample(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditSampleDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -92,6 +97,7 @@ export class ClaimsController {
     return sample;
   }
 
+  @Access(roles(ROLES.finding))
   @Post(':claimId/audit-findings')
   @ApiOperation({ summary: "Record the auditor's finding for a sampled family; an invalid family leaves the claim" })
   async finding(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditFindingDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -99,6 +105,7 @@ export class ClaimsController {
     return this.record(await this.run(claimId, { type: 'RecordAuditFinding', ...body, auditor: actor.userId }, this.recordings.from(req)), res);
   }
 
+  @Access(roles(['programme-manager', 'auditor']))
   @Post(':claimId/sign-offs')
   @ApiOperation({ summary: 'Sign off as programme lead (programme manager) or head of audit (auditor): two different people' })
   async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -106,6 +113,7 @@ export class ClaimsController {
     return this.record(await this.run(claimId, { type: 'SignOffClaim', role: body.role, by: actor.userId }, this.recordings.from(req)), res);
   }
 
+  @Access(roles(ROLES.submit))
   @Post(':claimId/submission')
   @ApiOperation({ summary: 'Submit the claim (refused until both sign-offs exist); each family is claimed once across all claims' })
   async submit(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -114,6 +122,7 @@ export class ClaimsController {
     return this.record(await this.run(claimId, { type: 'SubmitClaim', submittedOn: recording.recordedOn, alreadyClaimedFamilyIds: [] }, recording), res);
   }
 
+  @Access(roles(ROLES.payment))
   @Post(':claimId/payments')
   @ApiOperation({ summary: 'Record the payment received; the difference from the claimed total is reconciled' })
   async payment(@Param('claimId', claimIdPipe) claimId: string, @Body() body: PaymentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -121,6 +130,7 @@ export class ClaimsController {
     return this.record(await this.run(claimId, { type: 'RecordPayment', ...body }, this.recordings.from(req)), res);
   }
 
+  @Access(roles(ROLES.recovery))
   @Post(':claimId/recoveries')
   @ApiOperation({ summary: "Recover a family's payment after a spot check (a reversing ledger entry)" })
   async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -128,6 +138,7 @@ export class ClaimsController {
     return this.record(await this.run(claimId, { type: 'RecoverFamily', ...body }, this.recordings.from(req)), res);
   }
 
+  @Access(roles(ROLES.read))
   @Get(':claimId/report.csv')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiOperation({ summary: 'The claim report as CSV: identical bytes every time for the same claim' })
@@ -137,6 +148,7 @@ export class ClaimsController {
     return new StreamableFile(claimReportCsv(await this.reports.build(claimId)));
   }
 
+  @Access(roles(ROLES.read))
   @Get(':claimId/report.xlsx')
   @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: 'The claim report as XLSX' })
@@ -146,6 +158,7 @@ export class ClaimsController {
     return new StreamableFile(await claimReportXlsx(await this.reports.build(claimId)));
   }
 
+  @Access(roles(ROLES.read))
   @Get(':claimId/report.pdf')
   @Header('Content-Type', 'application/pdf')
   @ApiOperation({ summary: 'The claim report as PDF' })

@@ -11,6 +11,7 @@ import { DateField, IntField, PatternField } from '../http/fields';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { COUNCIL_ID, readProgramme, RecordProgrammeCommand } from '../programme/programme-commands';
 import { allClaimIds, readClaim } from './claim-commands';
+import { Access, roles } from '../auth/access';
 
 export class AttachmentProfileDto {
   @PatternField(/^\d{4}\/\d{2}$/, '2017/18', 'must be a financial year like 2017/18') financialYear!: string;
@@ -51,6 +52,7 @@ export class FinanceReportsController {
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
+  @Access({ 'finance-officer': true })
   @Post('attachment-fees/receipts')
   @ApiOperation({ summary: 'Record attachment fees received from central government for a financial year' })
   async receipt(@Body() body: AttachmentFeeReceiptDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -61,6 +63,7 @@ export class FinanceReportsController {
     return { eventId: recorded.events[0]?.eventId ?? null, version: recorded.version };
   }
 
+  @Access({ 'finance-officer': true })
   @Post('attachment-fees/profile')
   @ApiOperation({ summary: "Set a financial year's attachment profile (families expected), for the profile fee basis" })
   async profile(@Body() body: AttachmentProfileDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -74,6 +77,7 @@ export class FinanceReportsController {
     return { eventId: recorded.events[0]?.eventId ?? null, version: recorded.version };
   }
 
+  @Access(roles(FINANCE))
   @Get('reports/attachment-fees')
   @ApiOperation({ summary: 'Attachment fees per financial year: families attached, fees due at that year’s rate, received, against the allocation' })
   async attachmentFees(@Req() req: Request) {
@@ -118,6 +122,7 @@ export class FinanceReportsController {
     };
   }
 
+  @Access(roles(FINANCE))
   @Get('reports/reconciliation')
   @ApiOperation({ summary: 'Claimed, paid and recovered per claim, per claim window and per financial year' })
   async reconciliation(@Req() req: Request) {
@@ -125,6 +130,7 @@ export class FinanceReportsController {
     return this.reconcile();
   }
 
+  @Access(roles(FINANCE))
   @Get('reports/reconciliation.csv')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiOperation({ summary: 'The reconciliation as CSV' })

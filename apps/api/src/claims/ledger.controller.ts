@@ -6,6 +6,7 @@ import { LedgerQueries } from '@ledger/projections';
 import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
 import { ApiError } from '../http/api-error';
+import { Access } from '../auth/access';
 
 @ApiTags('claims')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ export class LedgerController {
     private readonly context: QueryContext,
   ) {}
 
+  @Access({ 'finance-officer': true, auditor: true, admin: true })
   @Get('balances')
   @ApiOperation({ summary: 'Balances of every ledger account as of a date; they always sum to zero' })
   @ApiQuery({ name: 'asOf', required: false })
@@ -26,6 +28,7 @@ export class LedgerController {
     return { asOf, accounts: await this.ledger.balances(asOf) };
   }
 
+  @Access({ 'finance-officer': true, auditor: true, admin: true })
   @Get('entries')
   @ApiOperation({ summary: 'Double-entry postings between two dates, each with the event that caused it' })
   @ApiQuery({ name: 'from', required: true })

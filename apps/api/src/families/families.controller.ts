@@ -1,9 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { FamilyCommand, Member, Rejection } from '@ledger/domain';
-import type { CommandOutcome } from '@ledger/event-store';
+import { type CommandOutcome, type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
+import { streams } from '@ledger/domain';
+import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
 import { validateBody } from '../http/validation';
@@ -28,6 +30,7 @@ import {
   SocialCareDto,
   BenefitDto,
 } from './families.dto';
+import { Access, PARTNER_KINDS, CASEWORK } from '../auth/access';
 
 
 const recordedSchema = { schema: { type: 'object', properties: { eventId: { type: 'string', format: 'uuid' }, version: { type: 'integer' } } } };
@@ -58,8 +61,10 @@ export class FamiliesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly recordings: RecordingFactory,
+    @Inject(RAW_EVENT_STORE) private readonly rawStore: EventStore,
   ) {}
 
+  @Access({ 'programme-manager': true })
   @Post()
   @ApiOperation({ summary: 'Identify a family with its members' })
   @CommandResponses()
@@ -76,6 +81,7 @@ export class FamiliesController {
     return { familyId, members: (data?.members ?? members).map((m) => ({ memberId: m.memberId })), eventId: recorded.events[0]?.eventId, version: recorded.version };
   }
 
+  @Access(CASEWORK)
   @Post(':familyId/members')
   @ApiOperation({ summary: 'Add a member to a family' })
   @CommandResponses()
@@ -86,6 +92,7 @@ export class FamiliesController {
     return { ...answer, memberId: member.memberId };
   }
 
+  @Access(CASEWORK)
   @Post(':familyId/problems')
   @ApiOperation({ summary: 'Record a headline problem with its indicator and source' })
   @CommandResponses()
@@ -93,6 +100,7 @@ export class FamiliesController {
     return this.record(familyId, { type: 'IdentifyHeadlineProblem', ...body }, this.recordings.from(req), res);
   }
 
+  @Access({ 'programme-manager': true })
   @Post(':familyId/attachment')
   @ApiOperation({ summary: 'Attach the family to the programme (keyworker, eligibility, allocation)' })
   @CommandResponses()
@@ -100,6 +108,7 @@ export class FamiliesController {
     return this.record(familyId, { type: 'AttachFamily', ...body }, this.recordings.from(req), res);
   }
 
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.school })
   @Post(':familyId/school-attendance')
   @ApiOperation({ summary: "Record a child's attendance for a term" })
   @CommandResponses()
@@ -107,6 +116,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('school-attendance', body, ''), this.recordings.from(req), res);
   }
 
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.school })
   @Post(':familyId/exclusions')
   @ApiOperation({ summary: 'Record a fixed-term or permanent exclusion' })
   @CommandResponses()
@@ -114,6 +124,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('exclusions', body, ''), this.recordings.from(req), res);
   }
 
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.police })
   @Post(':familyId/offences')
   @ApiOperation({ summary: 'Record an offence (proven or not)' })
   @CommandResponses()
@@ -121,6 +132,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('offences', body, ''), this.recordings.from(req), res);
   }
 
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.police })
   @Post(':familyId/asb-incidents')
   @ApiOperation({ summary: 'Record an anti-social behaviour incident' })
   @CommandResponses()
@@ -128,6 +140,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('asb-incidents', body, ''), this.recordings.from(req), res);
   }
 
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.dwp })
   @Post(':familyId/benefits')
   @ApiOperation({ summary: 'Record a benefit spell starting or ending' })
   @CommandResponses()
@@ -135,6 +148,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('benefits', body, ''), this.recordings.from(req), res);
   }
 
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.dwp })
   @Post(':familyId/employment')
   @ApiOperation({ summary: 'Record employment starting or ending' })
   @CommandResponses()
@@ -142,6 +156,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('employment', body, ''), this.recordings.from(req), res);
   }
 
+  @Access(CASEWORK)
   @Post(':familyId/domestic-abuse-incidents')
   @ApiOperation({ summary: 'Record a domestic abuse incident' })
   @CommandResponses()
@@ -149,6 +164,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('domestic-abuse-incidents', body, ''), this.recordings.from(req), res);
   }
 
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.health })
   @Post(':familyId/health')
   @ApiOperation({ summary: 'Record a health concern identified or resolved' })
   @CommandResponses()
@@ -160,6 +176,7 @@ export class FamiliesController {
     return { ...answer, concernId: (command as { concernId: string }).concernId };
   }
 
+  @Access(CASEWORK)
   @Post(':familyId/social-care')
   @ApiOperation({ summary: "Record a child's social care status" })
   @CommandResponses()
@@ -167,6 +184,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('social-care', body, ''), this.recordings.from(req), res);
   }
 
+  @Access(CASEWORK)
   @Post(':familyId/consents')
   @ApiOperation({ summary: 'Record consent given or withdrawn, per person and purpose' })
   @CommandResponses()
@@ -174,6 +192,7 @@ export class FamiliesController {
     return this.record(familyId, toCommand('consents', body, ''), this.recordings.from(req), res);
   }
 
+  @Access({ 'programme-manager': true })
   @Post(':familyId/overrides')
   @ApiOperation({ summary: "Record a programme manager's discretionary override for one problem" })
   @CommandResponses()
@@ -181,6 +200,7 @@ export class FamiliesController {
     return this.record(familyId, { type: 'RecordOutcomeOverride', ...body }, this.recordings.from(req), res);
   }
 
+  @Access(CASEWORK)
   @Post(':familyId/closure')
   @ApiOperation({ summary: "Close the family's case" })
   @CommandResponses()
@@ -188,6 +208,7 @@ export class FamiliesController {
     return this.record(familyId, { type: 'CloseFamilyCase', ...body }, this.recordings.from(req), res);
   }
 
+  @Access(CASEWORK)
   @Post(':familyId/corrections')
   @HttpCode(201)
   @ApiOperation({ summary: 'Correct a recorded fact: the replacement supersedes it; history keeps both' })
@@ -200,10 +221,29 @@ export class FamiliesController {
   }
 
   private async record(familyId: string, command: FamilyCommand, recording: Recording, res: Response): Promise<Answer> {
+    if (recording.envelope.actor.role === 'partner') await this.requireSharingConsent(familyId, command, recording);
     const recorded = recordedOrThrow(await this.run(familyId, command, recording), 'family');
     res.setHeader('ETag', `"${recorded.version}"`);
     const main = recorded.events[recorded.events.length - 1];
     return { eventId: main?.eventId ?? '', version: recorded.version };
+  }
+
+  /**
+   * DOMAIN.md 6: a partner's evidence about a person who withdrew consent to sharing is refused,
+   * unless the request names the legal basis it is shared under (`X-Legal-Basis`, kept in the
+   * event's metadata). The latest consent recorded for sharing, by date, is the one that holds.
+   */
+  private async requireSharingConsent(familyId: string, command: FamilyCommand, recording: Recording): Promise<void> {
+    const memberId = (command as { memberId?: string }).memberId;
+    if (memberId === undefined || recording.envelope.legalBasis !== undefined) return;
+    let latest: { on: string; given: boolean } | null = null;
+    for (const e of (await this.rawStore.readStream(streams.family(familyId))).events) {
+      if (e.type !== 'ConsentRecorded' || e.data.memberId !== memberId || e.data.purpose !== 'sharing') continue;
+      if (latest === null || String(e.data.on) >= latest.on) latest = { on: String(e.data.on), given: e.data.given === true };
+    }
+    if (latest !== null && !latest.given) {
+      throw new ApiError(422, 'this person withdrew consent to sharing: record it only under a legal basis, named in the X-Legal-Basis header', { reason: 'SharingConsentWithdrawn' });
+    }
   }
 
   private run(familyId: string, command: FamilyCommand, recording: Recording): Promise<CommandOutcome<Rejection>> {

@@ -1,12 +1,16 @@
-import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, evolveFamily, initialFamilyState, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
 import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
+import { actorOf } from '../auth/actor';
+import { routeOf } from '../auth/access';
+import { AccessLog, ROLE_PURPOSES } from '../privacy/access-log';
+import { Access, AGGREGATES } from '../auth/access';
 
 
 /**
@@ -21,8 +25,10 @@ export class FamilyQueriesController {
     private readonly queries: FamilyQueries,
     private readonly outcomes: OutcomeQueries,
     private readonly context: QueryContext,
+    private readonly accessLog: AccessLog,
   ) {}
 
+  @Access({ 'programme-manager': true, keyworker: true, 'finance-officer': true })
   @Get()
   @ApiOperation({ summary: 'Family summaries (filters status, keyworker, problem; cursor paging by familyId)' })
   @ApiQuery({ name: 'status', required: false, enum: ['identified', 'attached', 'closed'] })
@@ -31,6 +37,7 @@ export class FamilyQueriesController {
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'after', required: false, description: 'The last familyId of the previous page (`next` of that page)' })
   async list(
+    @Req() req: Request,
     @Query('status') status?: string,
     @Query('keyworker') keyworker?: string,
     @Query('problem') problem?: string,
@@ -45,19 +52,32 @@ export class FamilyQueriesController {
     if (after !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after)) problems.push({ field: 'after', message: 'must be a familyId' });
     if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
 
+    // Keyworkers see the families assigned to them, and only those.
+    const actor = actorOf(req);
+    if (actor.role === 'keyworker' && keyworker !== undefined && keyworker !== actor.userId) {
+      throw new ApiError(403, 'keyworkers see only the families assigned to them', { reason: 'NotAssignedFamily' });
+    }
     await this.context.settle();
-    return this.queries.list({ status, keyworker, problem, after, limit });
+    return this.queries.list({ status, keyworker: actor.role === 'keyworker' ? actor.userId : keyworker, problem, after, limit });
   }
 
+  @Access({ 'programme-manager': true, keyworker: 'assigned', 'finance-officer': true, auditor: 'sampled' })
   @Get(':familyId')
   @ApiOperation({ summary: 'A family: summary and members' })
   @ApiNotFoundResponse({ description: 'No family with this id' })
-  async get(@Param('familyId', familyIdPipe) familyId: string, @Res({ passthrough: true }) res: Response) {
+  async get(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { state, version } = await this.load(familyId);
     res.setHeader('ETag', `"${version}"`);
-    return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: [...state.members.values()], overrides: state.overrides };
+    const members = [...state.members.values()];
+    // Finance officers work with family references: members by id and relationship, nothing personal.
+    if (actorOf(req).role === 'finance-officer') {
+      return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
+    }
+    await this.logRead(req, familyId, members.map((m) => m.memberId));
+    return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members, overrides: state.overrides };
   }
 
+  @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
   @Get(':familyId/progress')
   @ApiOperation({
     summary: "The family's progress against the Outcome Plan in force at asOf",
@@ -67,20 +87,25 @@ export class FamilyQueriesController {
   @ApiQuery({ name: 'asOf', required: false, example: '2017-09-01' })
   @ApiQuery({ name: 'knownAt', required: false, example: '2017-09-01' })
   @ApiNotFoundResponse({ description: 'No family with this id' })
-  async progress(@Param('familyId', familyIdPipe) familyId: string, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
+  async progress(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
     const asOf = this.context.dates(asOfRaw, knownAt);
     await this.context.settle();
     const progress = await this.outcomes.progress(familyId, asOf, knownAt);
     if (!progress) throw new ApiError(404, knownAt ? 'no family with this id was known on that date' : 'no family with this id', { reason: 'FamilyNotFound' });
+    await this.logRead(req, familyId, []);
     return progress;
   }
 
+  @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
   @Get(':familyId/history')
   @ApiOperation({ summary: "The family's events in order, with corrections marked" })
   @ApiNotFoundResponse({ description: 'No family with this id' })
-  async history(@Param('familyId', familyIdPipe) familyId: string, @Res({ passthrough: true }) res: Response) {
+  async history(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const read = await this.store.readStream(streams.family(familyId));
     if (read.version === 0) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
+    let state = initialFamilyState();
+    for (const e of read.events) state = evolveFamily(state, toFamilyEvent(e), e.metadata.eventId);
+    await this.logRead(req, familyId, [...state.members.keys()]);
     const supersededBy = new Map<string, string>();
     for (const e of read.events) if (e.type === 'FactCorrected') supersededBy.set(String(e.data.supersededEventId), e.metadata.eventId);
     res.setHeader('ETag', `"${read.version}"`);
@@ -97,6 +122,20 @@ export class FamilyQueriesController {
         ...(supersededBy.has(e.metadata.eventId) ? { supersededBy: supersededBy.get(e.metadata.eventId) } : {}),
       })),
     };
+  }
+
+  /** Every response carrying a family's personal data is written to the access log first. */
+  private async logRead(req: Request, familyId: string, memberIds: string[]): Promise<void> {
+    const actor = actorOf(req);
+    const purpose = req.headers['x-access-purpose'];
+    await this.accessLog.record({
+      actor,
+      route: routeOf(req),
+      familyId,
+      memberIds,
+      outcome: 'served',
+      purpose: typeof purpose === 'string' && purpose.trim() !== '' ? purpose.trim() : (ROLE_PURPOSES[actor.role] ?? actor.role),
+    });
   }
 
   private async load(familyId: string): Promise<{ state: FamilyState; version: number }> {
@@ -139,6 +178,7 @@ export class ResultsController {
     private readonly queries: FamilyQueries,
   ) {}
 
+  @Access({ 'programme-manager': true, 'finance-officer': true, auditor: true })
   @Get('results')
   @ApiOperation({ summary: 'Families with a result at asOf (either route), not yet claimed', description: 'knownAt: as we knew it on that date (see /progress).' })
   @ApiQuery({ name: 'asOf', required: false, example: '2018-03-31' })
@@ -149,6 +189,7 @@ export class ResultsController {
     return this.outcomes.results(asOf, knownAt);
   }
 
+  @Access(AGGREGATES)
   @Get('dashboards/families')
   @ApiOperation({ summary: 'Counts for dashboards: families by status and by problem at entry; results by route at asOf' })
   @ApiQuery({ name: 'asOf', required: false })
@@ -162,6 +203,7 @@ export class ResultsController {
     return { asOf, ...counts, resultsByRoute: byRoute, familiesWithResult: results.families.length };
   }
 
+  @Access(AGGREGATES)
   @Get('dashboards/results')
   @ApiOperation({ summary: 'Results over time: families with a result at each month end (and each financial year), by route' })
   @ApiQuery({ name: 'from', required: true, example: '2016-04-01' })

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore, STORE_DESCRIPTION, type StoreDescription } from '@ledger/event-store';
+import { Access } from '../auth/access';
 
 @ApiTags('operations')
 @Controller('health')
@@ -10,6 +11,7 @@ export class HealthController {
     @Inject(STORE_DESCRIPTION) private readonly store: StoreDescription,
   ) {}
 
+  @Access('public')
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
@@ -17,6 +19,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  @Access('public')
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: the event store answers' })
   @ApiOkResponse({ schema: { example: { status: 'ready', store: { kind: 'embedded' } } } })

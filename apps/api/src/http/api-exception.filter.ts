@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { EventStoreUnavailableError } from '@ledger/event-store';
+import { EventStoreUnavailableError, PersonErasedError } from '@ledger/event-store';
 import { type ApiErrorBody, errorName } from './api-error';
 
 /**
@@ -23,6 +23,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof EventStoreUnavailableError || causedByUnavailable(exception)) {
       return { statusCode: 503, error: errorName(503), message: 'the event store is unavailable; try again shortly', reason: 'StoreUnavailable' };
     }
+    if (exception instanceof PersonErasedError) {
+      return { statusCode: 422, error: errorName(422), message: "this person's personal data was erased: nothing personal can be recorded for them again", reason: 'PersonErased' };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
@@ -39,8 +42,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const message = type === 'entity.parse.failed' ? 'the request body is not valid JSON' : type === 'entity.too.large' ? 'the request body is too large' : 'the request body could not be read';
       return { statusCode: status, error: errorName(status), message };
     }
+    // Name and driver code only: a database error's message can quote the values it was given.
     const name = exception instanceof Error ? exception.name : typeof exception;
-    this.logger.error(`unexpected ${name}: ${exception instanceof Error ? exception.message : ''}`);
+    const code = (exception as { code?: unknown } | null)?.code;
+    this.logger.error(`unexpected ${name}${typeof code === 'string' ? ` (code ${code})` : ''}`);
     return { statusCode: 500, error: errorName(500), message: 'an unexpected error occurred' };
   }
 }

@@ -50,6 +50,10 @@ export class RecordingFactory {
       if (!match) throw ApiError.badRequest('invalid If-Match', [{ field: 'If-Match', message: 'must be an ETag given by this API, e.g. "3"' }]);
       expectedVersion = Number(match[1]);
     }
+    const legalBasis = header(request, 'x-legal-basis')?.trim();
+    if (legalBasis !== undefined && (legalBasis.length < 3 || legalBasis.length > 300)) {
+      throw ApiError.badRequest('invalid X-Legal-Basis', [{ field: 'X-Legal-Basis', message: 'must be 3 to 300 characters naming the legal basis, e.g. "Crime and Disorder Act 1998 s115"' }]);
+    }
     const commandId = key !== undefined ? uuidV5(`${request.method} ${request.path}\n${key}`, COMMAND_NAMESPACE) : randomUUID();
     const correlation = header(request, 'x-correlation-id');
     const now = this.clock.now();
@@ -62,6 +66,7 @@ export class RecordingFactory {
         actor: actorOf(request),
         recordedAt: now.toISOString(),
         expectedVersion,
+        ...(legalBasis !== undefined ? { legalBasis } : {}),
       },
     };
   }

@@ -15,6 +15,7 @@ import { ApiError } from '../http/api-error';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { ClaimWindowDto, ConfigureProgrammeDto, OutcomePlanVersionDto } from './programme.dto';
 import { COUNCIL_ID, readProgramme, RecordOutcomePlanCommand, RecordProgrammeCommand } from './programme-commands';
+import { Access, STAFF } from '../auth/access';
 
 @ApiTags('programme set-up')
 @Controller('api')
@@ -26,6 +27,7 @@ export class ProgrammeController {
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
+  @Access({ admin: true, 'programme-manager': true })
   @Put('programme')
   @HttpCode(200)
   @ApiOperation({ summary: "Set up (or change) the council's programme: framework, allocation, fee basis" })
@@ -39,6 +41,7 @@ export class ProgrammeController {
     return this.programme();
   }
 
+  @Access(STAFF)
   @Get('programme')
   @ApiOperation({ summary: "The council's programme" })
   async get(@Res({ passthrough: true }) res: Response) {
@@ -48,6 +51,7 @@ export class ProgrammeController {
     return programme;
   }
 
+  @Access(STAFF)
   @Get('outcome-plans')
   @ApiOperation({ summary: "Versions of the council's Outcome Plan (version 1 is the default plan of DOMAIN.md 4.1)" })
   async outcomePlans() {
@@ -57,6 +61,7 @@ export class ProgrammeController {
     return { versions: state.versions };
   }
 
+  @Access({ 'programme-manager': true })
   @Post('outcome-plans')
   @ApiOperation({ summary: 'Record a new version of the Outcome Plan, in force from a date' })
   @ApiCreatedResponse({ schema: { example: { version: 2 } } })
@@ -70,12 +75,14 @@ export class ProgrammeController {
     return { version: data?.version, eventId: recorded.events[0]?.eventId };
   }
 
+  @Access({ admin: true, 'programme-manager': true, 'finance-officer': true, auditor: true })
   @Get('claim-windows')
   @ApiOperation({ summary: 'Claim windows: open, close and expected payment dates' })
   async claimWindows() {
     return { windows: (await this.programme()).claimWindows };
   }
 
+  @Access({ 'programme-manager': true, 'finance-officer': true })
   @Post('claim-windows')
   @ApiOperation({ summary: 'Define a claim window' })
   @ApiCreatedResponse({ description: 'The window' })

@@ -1,0 +1,135 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { type UserRole, streams } from '@ledger/domain';
+import { type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
+import { ApiError } from '../http/api-error';
+import { AccessLog } from '../privacy/access-log';
+import { type Actor, actorOf } from './actor';
+
+/**
+ * Need-to-know access (DOMAIN.md 6, issue "Privacy"): every route declares who may call it, and
+ * for some roles on what:
+ * - `true`: any request of the route;
+ * - `'assigned'`: only a family whose keyworker is the caller (keyworkers);
+ * - `'sampled'`: only a family drawn in a claim's audit sample (auditors, for evidence);
+ * - `{ organisations }`: partners of those organisations only (police, school, dwp, health).
+ * A route with no declaration is refused to everyone: new routes are closed until someone decides.
+ */
+export type Grant = true | 'assigned' | 'sampled' | { organisations: readonly string[] };
+export type AccessRule = 'public' | Partial<Record<UserRole, Grant>>;
+
+const ACCESS_RULE = 'ledger:access-rule';
+
+/** Declares who may call a route (see `AccessRule`). */
+export const Access = (rule: AccessRule) => SetMetadata(ACCESS_RULE, rule);
+
+/** A rule granting each of `list` every request of the route. */
+export function roles(list: readonly UserRole[]): Partial<Record<UserRole, Grant>> {
+  return Object.fromEntries(list.map((role) => [role, true]));
+}
+
+/** Everyone on the council's staff (not partners, who read nothing back). */
+export const STAFF = roles(['admin', 'programme-manager', 'keyworker', 'finance-officer', 'auditor', 'analyst']);
+/** Recording what happened with a family: programme managers, and the family's own keyworker. */
+export const CASEWORK = { 'programme-manager': true, keyworker: 'assigned' } as const satisfies Partial<Record<UserRole, Grant>>;
+/** Aggregate figures without any person in them. */
+export const AGGREGATES = roles(['programme-manager', 'finance-officer', 'auditor', 'analyst']);
+
+/** Partners record evidence of their own kinds only, and read nothing back (issue 6.2). */
+export const PARTNER_KINDS = {
+  police: { organisations: ['police'] },
+  school: { organisations: ['school'] },
+  dwp: { organisations: ['dwp'] },
+  health: { organisations: ['health'] },
+} as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Who may read what of a family: the family's keyworker and whether an auditor's sample holds it.
+ * Read from the streams (always current, never a lagging read model), from the raw store: the
+ * checks need no personal field.
+ */
+@Injectable()
+export class FamilyAccess {
+  constructor(@Inject(RAW_EVENT_STORE) private readonly store: EventStore) {}
+
+  async keyworkerOf(familyId: string): Promise<string | null> {
+    let keyworker: string | null = null;
+    for (const e of (await this.store.readStream(streams.family(familyId))).events) {
+      if (e.type === 'FamilyAttached') keyworker = String(e.data.keyworker);
+    }
+    return keyworker;
+  }
+
+  /** Whether any claim's audit sample holds the family. */
+  async sampled(familyId: string): Promise<boolean> {
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+      const read = await this.store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
+      for (const e of read.events) if (e.type === 'AuditSampleDrawn' && (e.data.familyIds as string[]).includes(familyId)) return true;
+      after = read.next;
+      if (read.endOfLog) return false;
+    }
+  }
+}
+
+/**
+ * The global guard enforcing each route's `@Access` rule. Denials are 403 (401 when not signed in),
+ * written to the application log without any personal data, and recorded in the access log.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('Access');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly families: FamilyAccess,
+    private readonly accessLog: AccessLog,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+    if (rule === 'public') return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const actor = actorOf(req);
+    if (actor.role === 'unauthenticated') throw new ApiError(401, 'sign in first: POST /api/auth/token, then Authorization: Bearer …', { reason: 'NotSignedIn' });
+    const route = routeOf(req);
+    const refusal = await this.refusal(rule, actor, req);
+    if (refusal === null) return true;
+    this.logger.warn(`denied: ${actor.role} ${actor.userId} ${route}: ${refusal.reason}`);
+    await this.accessLog.record({ actor, route, familyId: familyParam(req), memberIds: [], outcome: 'denied', purpose: refusal.reason });
+    throw new ApiError(403, refusal.message, { reason: refusal.reason });
+  }
+
+  private async refusal(rule: AccessRule | undefined, actor: Actor, req: Request): Promise<{ reason: string; message: string } | null> {
+    if (rule === undefined || rule === 'public') return rule === 'public' ? null : { reason: 'Forbidden', message: 'no role may call this route' };
+    const grant = rule[actor.role as UserRole];
+    if (grant === undefined) return { reason: 'Forbidden', message: `a ${actor.role} may not call this route` };
+    if (grant === true) return null;
+    if (typeof grant === 'object') {
+      if (actor.organisation !== undefined && grant.organisations.includes(actor.organisation)) return null;
+      return { reason: 'NotThisPartnersData', message: `partners of ${grant.organisations.join(' or ')} record this; you are signed in for ${actor.organisation ?? 'no organisation'}` };
+    }
+    const familyId = familyParam(req);
+    // A malformed id is left to the route's own validation (a 400 naming the field).
+    if (familyId === undefined || !UUID.test(familyId)) return null;
+    if (grant === 'assigned') {
+      return (await this.families.keyworkerOf(familyId)) === actor.userId
+        ? null
+        : { reason: 'NotAssignedFamily', message: 'keyworkers see only the families assigned to them' };
+    }
+    return (await this.families.sampled(familyId)) ? null : { reason: 'NotSampledFamily', message: "auditors see the evidence of families in a claim's audit sample only" };
+  }
+}
+
+function familyParam(req: Request): string | undefined {
+  const value = (req.params as Record<string, string | undefined>).familyId;
+  return value;
+}
+
+/** The route pattern (`GET /api/families/:familyId`), never the ids or query of the request. */
+export function routeOf(req: Request): string {
+  const path = (req.route as { path?: string } | undefined)?.path ?? req.path;
+  return `${req.method} ${path}`;
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { PRIVACY_SCHEMA, SQL_CLIENT, type SqlClient, quoteIdent } from '@ledger/event-store';
+import type { Actor } from '../auth/actor';
+import { CLOCK, type Clock } from '../http/recording';
+
+export interface AccessEntry {
+  actor: Actor;
+  /** The route pattern, e.g. `GET /api/families/:familyId`. */
+  route: string;
+  familyId?: string;
+  /** Whose personal data the response carried (pseudonymous member ids, never their values). */
+  memberIds: readonly string[];
+  outcome: 'served' | 'denied';
+  /** Why: the caller's `X-Access-Purpose`, the role's purpose, or the reason for a denial. */
+  purpose: string;
+}
+
+export interface AccessLogRow {
+  id: string;
+  at: string;
+  userId: string;
+  role: string;
+  organisation: string | null;
+  route: string;
+  outcome: string;
+  familyId: string | null;
+  memberIds: string[];
+  purpose: string;
+}
+
+/** What each role reads personal data for, when the request does not say. */
+export const ROLE_PURPOSES: Record<string, string> = {
+  admin: 'administration',
+  'programme-manager': 'programme management',
+  keyworker: 'casework',
+  'finance-officer': 'claims',
+  auditor: 'claim audit',
+  partner: 'partner evidence',
+  analyst: 'evaluation',
+};
+
+/**
+ * The access log (DOMAIN.md 6): who read whose personal data, when, through which route and
+ * why, plus every refused request. Append-only in the database itself: a trigger refuses
+ * UPDATE, DELETE and TRUNCATE, so not even this service can rewrite it. Holds ids, never values.
+ */
+@Injectable()
+export class AccessLog implements OnModuleInit {
+  private readonly table: string;
+
+  constructor(
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(PRIVACY_SCHEMA) private readonly schema: string,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.table = `${quoteIdent(schema)}.access_log`;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const s = quoteIdent(this.schema);
+    await this.sql.transaction(async (tx) => {
+      await tx.query(`create schema if not exists ${s}`);
+      const exists = await tx.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [`${this.schema}.access_log`]);
+      if (exists[0]?.found) return;
+      await tx.query(`create table ${this.table} (
+        id bigserial primary key,
+        at timestamptz not null,
+        user_id text not null,
+        role text not null,
+        organisation text,
+        route text not null,
+        outcome text not null,
+        family_id uuid,
+        member_ids text[] not null default '{}',
+        purpose text not null)`);
+      await tx.query(`create index on ${this.table} using gin (member_ids)`);
+      await tx.query(`create index on ${this.table} (family_id, id)`);
+      await tx.query(`create or replace function ${s}.access_log_is_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'the access log is append-only'; end $$`);
+      await tx.query(`create trigger access_log_no_rewrite before update or delete on ${this.table} for each row execute function ${s}.access_log_is_append_only()`);
+      await tx.query(`create trigger access_log_no_truncate before truncate on ${this.table} for each statement execute function ${s}.access_log_is_append_only()`);
+    });
+  }
+
+  async record(entry: AccessEntry): Promise<void> {
+    await this.sql.query(
+      `insert into ${this.table} (at, user_id, role, organisation, route, outcome, family_id, member_ids, purpose) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        this.clock.now().toISOString(),
+        entry.actor.userId,
+        entry.actor.role,
+        entry.actor.organisation ?? null,
+        entry.route,
+        entry.outcome,
+        entry.familyId !== undefined && /^[0-9a-f-]{36}$/i.test(entry.familyId) ? entry.familyId : null,
+        [...entry.memberIds],
+        entry.purpose.slice(0, 200),
+      ],
+    );
+  }
+
+  /** Newest first, filtered by person, family or user; cursor `after` is the last id seen. */
+  async list(filter: { memberId?: string; familyId?: string; userId?: string; after?: string; limit: number }): Promise<{ entries: AccessLogRow[]; next: string | null }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.memberId) where.push(`member_ids @> array[$${params.push(filter.memberId)}]::text[]`);
+    if (filter.familyId) where.push(`family_id = $${params.push(filter.familyId)}`);
+    if (filter.userId) where.push(`user_id = $${params.push(filter.userId)}`);
+    if (filter.after) where.push(`id < $${params.push(filter.after)}`);
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select id::text as id, at, user_id, role, organisation, route, outcome, family_id::text as family_id, member_ids, purpose from ${this.table}
+       ${where.length ? `where ${where.join(' and ')}` : ''} order by ${this.table}.id desc limit ${filter.limit + 1}`,
+      params,
+    );
+    const entries = rows.slice(0, filter.limit).map((r) => ({
+      id: String(r.id),
+      at: new Date(r.at as string).toISOString(),
+      userId: String(r.user_id),
+      role: String(r.role),
+      organisation: (r.organisation as string | null) ?? null,
+      route: String(r.route),
+      outcome: String(r.outcome),
+      familyId: (r.family_id as string | null) ?? null,
+      memberIds: (r.member_ids as string[]) ?? [],
+      purpose: String(r.purpose),
+    }));
+    return { entries, next: rows.length > filter.limit ? entries[entries.length - 1].id : null };
+  }
+}

@@ -1,0 +1,84 @@
+import { type EventStore, type KeyVault, uuidV5 } from '@ledger/event-store';
+import type { FamilyQueries } from '@ledger/projections';
+import { type BusinessDate, addMonths, businessDate } from '@ledger/domain';
+
+const ERASURE_NAMESPACE = '5b0d8f3e-2c47-4a19-9e6b-7d1f0a3c8e25';
+
+export interface ErasureRequest {
+  memberId: string;
+  familyId: string;
+  reason: string;
+  /** Who asked (a user id, or `retention-schedule`) and when (an instant from the edge's clock). */
+  by: { userId: string; role: string };
+  at: string;
+}
+
+/**
+ * Erasure by crypto-shredding (DOMAIN.md 6): the person's key is destroyed, so every sealed copy
+ * of their personal fields (in the log, in read models, in backups) becomes unreadable and reads
+ * show a placeholder; the events themselves and every count, amount and date stay, so claims and
+ * the ledger are unchanged. Each erasure is recorded on the person's own `personalData-<memberId>`
+ * stream (ids and the reason only), once: a retry records nothing new.
+ */
+export class Erasure {
+  constructor(
+    private readonly vault: KeyVault,
+    private readonly store: EventStore,
+  ) {}
+
+  async erase(request: ErasureRequest): Promise<'erased' | 'already-erased'> {
+    const outcome = await this.vault.erase(request.memberId, request.reason);
+    const streamId = `personalData-${request.memberId}`;
+    const eventId = uuidV5(`erasure\n${request.memberId}`, ERASURE_NAMESPACE);
+    await this.store.append(
+      streamId,
+      [
+        {
+          type: 'PersonalDataErased',
+          data: { memberId: request.memberId, familyId: request.familyId, reason: request.reason },
+          metadata: {
+            eventId,
+            commandId: eventId,
+            correlationId: eventId,
+            causationId: eventId,
+            actor: request.by,
+            recordedAt: request.at,
+            schemaVersion: 1,
+          },
+        },
+      ],
+      { expectedVersion: 'any' },
+    );
+    return outcome;
+  }
+}
+
+/** The last case-closure date whose personal data is due for erasure on `asOf`. */
+export function retentionCutOff(asOf: BusinessDate | string, years: number): BusinessDate {
+  return addMonths(businessDate(String(asOf)), -12 * years);
+}
+
+export interface RetentionPlan {
+  asOf: string;
+  closedOnOrBefore: string;
+  families: { familyId: string; closedOn: string; memberIds: string[] }[];
+}
+
+/** Which people the retention schedule erases on `asOf`: every member of a family closed long enough ago. */
+export async function planRetention(queries: FamilyQueries, vault: KeyVault, asOf: string, years: number): Promise<RetentionPlan> {
+  const cutOff = retentionCutOff(asOf, years);
+  const closed = await queries.closedBy(cutOff);
+  const facts = await queries.facts(closed.map((c) => c.familyId));
+  const families: RetentionPlan['families'] = [];
+  for (const { familyId, closedOn } of closed) {
+    const memberIds = new Set<string>();
+    for (const fact of facts.get(familyId) ?? []) {
+      if (fact.type === 'FamilyIdentified') for (const m of fact.data.members as { memberId: string }[]) memberIds.add(m.memberId);
+      if (fact.type === 'FamilyMemberAdded') memberIds.add((fact.data.member as { memberId: string }).memberId);
+    }
+    const due: string[] = [];
+    for (const memberId of memberIds) if ((await vault.status(memberId)) !== 'erased') due.push(memberId);
+    if (due.length > 0) families.push({ familyId, closedOn, memberIds: due });
+  }
+  return { asOf, closedOnOrBefore: cutOff, families };
+}

@@ -1,0 +1,188 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiProduces, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import type { Request, Response } from 'express';
+import type { LedgerConfig } from '@ledger/config';
+import { type FamilyEvent, type Member, evolveFamily, initialFamilyState, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams } from '@ledger/domain';
+import { ERASED, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG } from '@ledger/event-store';
+import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
+import { outcomesReportCsv } from '@ledger/reporting';
+import { Access, routeOf } from '../auth/access';
+import { actorOf } from '../auth/actor';
+import { QueryContext } from '../families/query-context';
+import { ApiError, type FieldProblem } from '../http/api-error';
+import { CLOCK, type Clock } from '../http/recording';
+import { readProgramme } from '../programme/programme-commands';
+import { COUNCIL_ID } from '../programme/programme-commands';
+import { AccessLog } from './access-log';
+import { Erasure } from './erasure';
+
+export class ErasureDto {
+  @ApiProperty({ example: 'request from the data subject (ref DSR-2019-044)', description: 'Why; recorded with the erasure. Do not put personal data here.' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(200)
+  reason!: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** DOMAIN.md 6: erasure, the access log, the ONS evaluation export and the published outcomes table. */
+@ApiTags('privacy and evaluation')
+@ApiBearerAuth()
+@Controller('api')
+export class PrivacyController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(KeyVault) private readonly vault: KeyVault,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(COUNCIL_ID) private readonly councilId: string,
+    private readonly families: FamilyQueries,
+    private readonly outcomes: OutcomeQueries,
+    private readonly context: QueryContext,
+    private readonly accessLog: AccessLog,
+  ) {}
+
+  @Access({ admin: true })
+  @Post('people/:memberId/erasure')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Erase a person's personal data (crypto-shredding)",
+    description: "Destroys the person's key: their names, date of birth, identifiers and other personal fields read as a placeholder from then on, everywhere; claims, totals and the ledger are unchanged. Idempotent.",
+  })
+  @ApiAcceptedResponse({ schema: { example: { memberId: 'uuid', familyId: 'uuid', status: 'erased' } } })
+  @ApiNotFoundResponse({ description: 'No person with this id' })
+  async erase(@Param('memberId') memberId: string, @Body() body: ErasureDto, @Req() req: Request) {
+    if (!UUID.test(memberId)) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
+    await this.context.settle();
+    const familyId = await this.families.familyOfMember(memberId);
+    if (familyId === null) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
+    const actor = actorOf(req);
+    const outcome = await new Erasure(this.vault, this.store).erase({ memberId, familyId, reason: body.reason, by: { userId: actor.userId, role: actor.role }, at: this.clock.now().toISOString() });
+    return { memberId, familyId, status: outcome === 'already-erased' ? 'already-erased' : 'erased' };
+  }
+
+  @Access({ admin: true, auditor: true })
+  @Get('audit/access-log')
+  @ApiOperation({ summary: 'Who read whose personal data, when, through which route, and why; and every refused request (newest first)' })
+  @ApiQuery({ name: 'memberId', required: false })
+  @ApiQuery({ name: 'familyId', required: false })
+  @ApiQuery({ name: 'userId', required: false })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'after', required: false, description: 'The `next` of the previous page' })
+  async accessLogEntries(@Query('memberId') memberId?: string, @Query('familyId') familyId?: string, @Query('userId') userId?: string, @Query('limit') limitRaw?: string, @Query('after') after?: string) {
+    const problems: FieldProblem[] = [];
+    if (memberId !== undefined && !UUID.test(memberId)) problems.push({ field: 'memberId', message: 'must be a memberId' });
+    if (familyId !== undefined && !UUID.test(familyId)) problems.push({ field: 'familyId', message: 'must be a familyId' });
+    const limit = limitRaw === undefined ? 100 : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
+    if (after !== undefined && !/^\d{1,18}$/.test(after)) problems.push({ field: 'after', message: 'must be the `next` of a previous page' });
+    if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
+    return this.accessLog.list({ memberId, familyId, userId, after, limit });
+  }
+
+  @Access({ analyst: true })
+  @Get('exports/ons-evaluation.csv')
+  @ApiProduces('text/csv')
+  @ApiOperation({
+    summary: 'The ONS evaluation export: identifiers and programme participation for linkage',
+    description:
+      'Families identified between from and to that were assessed as eligible (two or more headline problems and a dependent child by `to`) or took part (attached). One row per person; people who withdrew consent to evaluation, and erased people, are left out. Every person exported is written to the access log.',
+  })
+  @ApiQuery({ name: 'from', required: true, example: '2015-04-01' })
+  @ApiQuery({ name: 'to', required: true, example: '2020-03-31' })
+  async onsExport(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('from') from?: string, @Query('to') to?: string) {
+    const problems: FieldProblem[] = [];
+    if (from === undefined || !isBusinessDate(from)) problems.push({ field: 'from', message: 'must be a calendar date YYYY-MM-DD' });
+    if (to === undefined || !isBusinessDate(to)) problems.push({ field: 'to', message: 'must be a calendar date YYYY-MM-DD' });
+    if (problems.length === 0 && (to as string) < (from as string)) problems.push({ field: 'to', message: 'must not be before from' });
+    if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
+    await this.context.settle();
+
+    const header = ['family_id', 'family_reference', 'member_id', 'relationship', 'given_name', 'family_name', 'date_of_birth', 'gender', 'postcode', 'national_insurance_number', 'identified_on', 'assessed_eligible', 'attached_on', 'participated', 'closed_on', 'problems_at_entry'];
+    const lines = [header.join(',')];
+    const actor = actorOf(req);
+    for (const familyId of await this.families.identifiedBetween(from as string, to as string)) {
+      const read = await this.store.readStream(streams.family(familyId));
+      let state = initialFamilyState();
+      const evaluationConsent = new Map<string, { on: string; given: boolean }>();
+      for (const e of read.events) {
+        state = evolveFamily(state, { type: e.type, data: e.data } as unknown as FamilyEvent, e.metadata.eventId);
+        if (e.type === 'ConsentRecorded' && e.data.purpose === 'evaluation') {
+          const previous = evaluationConsent.get(String(e.data.memberId));
+          if (!previous || String(e.data.on) >= previous.on) evaluationConsent.set(String(e.data.memberId), { on: String(e.data.on), given: e.data.given === true });
+        }
+      }
+      const members = [...state.members.values()];
+      const eligible = problemsIdentifiedBy(state, to as string).length >= 2 && members.some((m) => m.dateOfBirth !== ERASED && isDependentChild(m, to as string));
+      const attached = state.attachment !== null && state.attachment !== undefined;
+      if (!eligible && !attached) continue;
+      const exported = members.filter((m) => evaluationConsent.get(m.memberId)?.given !== false && m.givenName !== ERASED);
+      for (const m of exported) lines.push(onsRow(familyId, state.reference, m, state, eligible, attached));
+      if (exported.length > 0) {
+        await this.accessLog.record({ actor, route: routeOf(req), familyId, memberIds: exported.map((m) => m.memberId), outcome: 'served', purpose: 'ONS evaluation linkage' });
+      }
+    }
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="ons-evaluation-${from}-${to}.csv"`);
+    return lines.map((l) => `${l}\r\n`).join('');
+  }
+
+  @Access({ analyst: true, 'programme-manager': true })
+  @Get('reports/outcomes.csv')
+  @ApiProduces('text/csv')
+  @ApiOperation({
+    summary: 'The de-personalised outcomes report, for publication',
+    description: `Aggregate tables only; counts below LEDGER_SUPPRESSION_THRESHOLD (default 5) are suppressed, with secondary suppression so no published total reveals a suppressed cell.`,
+  })
+  @ApiQuery({ name: 'asOf', required: false, example: '2019-03-31' })
+  async outcomesReport(@Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
+    const asOf = this.context.dates(asOfRaw, undefined);
+    await this.context.settle();
+    const results = new Map((await this.outcomes.results(asOf)).families.map((f) => [f.familyId, f.routes]));
+    const rows: { problemsAtEntry: string[]; routes: ('sustained-progress' | 'continuous-employment')[]; attached: boolean }[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await this.families.list({ after, limit: 1_000 });
+      for (const f of page.families) {
+        if (f.attachedOn === null || f.attachedOn > asOf) continue;
+        rows.push({ problemsAtEntry: f.problemsAtEntry, routes: results.get(f.familyId) ?? [], attached: true });
+      }
+      if (page.next === null) break;
+      after = page.next;
+    }
+    const { state: programme } = await readProgramme(this.store, this.councilId);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="outcomes-${asOf}.csv"`);
+    return outcomesReportCsv(rows, { asOf, councilName: programme.councilName ?? this.councilId, threshold: this.config.suppressionThreshold });
+  }
+}
+
+function onsRow(familyId: string, reference: string, m: Member, state: ReturnType<typeof initialFamilyState>, eligible: boolean, attached: boolean): string {
+  return [
+    familyId,
+    reference,
+    m.memberId,
+    m.relationship,
+    m.givenName,
+    m.familyName,
+    m.dateOfBirth,
+    m.gender ?? '',
+    m.postcode ?? '',
+    m.nationalInsuranceNumber ?? '',
+    state.identifiedOn ?? '',
+    eligible ? 'yes' : 'no',
+    state.attachment?.attachedOn ?? '',
+    attached ? 'yes' : 'no',
+    state.closedOn ?? '',
+    (state.attachment?.problemsAtEntry ?? []).join(' '),
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+/** RFC 4180 quoting, and a leading quote mark for text a spreadsheet would run as a formula. */
+function csvCell(value: string): string {
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

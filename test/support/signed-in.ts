@@ -1,0 +1,52 @@
+import request from 'supertest';
+import type { UserRole } from '@ledger/domain';
+import { TEST_ADMIN, TEST_PM, type TestApp } from './app';
+
+/** A supertest client whose every request carries one user's bearer token. */
+export interface Client {
+  get(url: string): request.Test;
+  post(url: string): request.Test;
+  put(url: string): request.Test;
+  patch(url: string): request.Test;
+  delete(url: string): request.Test;
+  readonly username: string;
+}
+
+export function clientWith(t: TestApp, username: string): Client {
+  const token = t.tokens.get(username);
+  if (token === undefined) throw new Error(`${username} has not signed in to this test app`);
+  const server = t.app.getHttpServer();
+  const auth = { Authorization: `Bearer ${token}` };
+  return {
+    username,
+    get: (url) => request(server).get(url).set(auth),
+    post: (url) => request(server).post(url).set(auth),
+    put: (url) => request(server).put(url).set(auth),
+    patch: (url) => request(server).patch(url).set(auth),
+    delete: (url) => request(server).delete(url).set(auth),
+  };
+}
+
+/** The programme manager every test app signs in at start: sees and records everything about families. */
+export function asProgrammeManager(t: TestApp): Client {
+  return clientWith(t, TEST_PM.username);
+}
+
+export function asAdmin(t: TestApp): Client {
+  return clientWith(t, TEST_ADMIN.username);
+}
+
+/** Registers a user (through the admin, over HTTP) and signs them in; reuses one already signed in. */
+export async function signedInAs(t: TestApp, role: UserRole, options: { username?: string; organisation?: string } = {}): Promise<Client> {
+  const username = options.username ?? `${role.replace(/[^a-z]/g, '')}${options.organisation ? `.${options.organisation}` : ''}.user`;
+  if (t.tokens.has(username)) return clientWith(t, username);
+  const password = 'a-long-password-for-tests';
+  const server = t.app.getHttpServer();
+  await asAdmin(t)
+    .post('/api/users')
+    .send({ username, password, role, ...(options.organisation ? { organisation: options.organisation } : {}) })
+    .expect(201);
+  const token = (await request(server).post('/api/auth/token').send({ username, password }).expect(200)).body.accessToken as string;
+  t.tokens.set(username, token);
+  return clientWith(t, username);
+}
