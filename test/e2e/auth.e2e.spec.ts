@@ -21,7 +21,7 @@ describe.each(storeKinds)('signing in on %s', (kind) => {
     const partner = await request(t.app.getHttpServer()).post('/api/users').set(auth).send({ username: 'police.pc', password: 'a-long-password-2', role: 'partner' }).expect(422);
     expect(partner.body.reason).toBe('OrganisationRequired');
     const list = await request(t.app.getHttpServer()).get('/api/users').set(auth).expect(200);
-    expect(list.body.users.map((u: { username: string }) => u.username)).toEqual(['admin.root', 'finance.lee']);
+    expect(list.body.users.map((u: { username: string }) => u.username)).toEqual(['admin.root', 'finance.lee', 'pm.test']);
     expect(JSON.stringify(list.body)).not.toContain('password');
 
     await request(t.app.getHttpServer()).put('/api/programme').set(auth).send({ councilName: 'Test', framework: 'troubled-families-2015', allocation: 5 }).expect(200);

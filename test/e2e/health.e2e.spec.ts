@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { asProgrammeManager } from '../support/signed-in';
 
 describe.each(storeKinds)('operations endpoints on %s', (kind) => {
   let t: TestApp;
@@ -41,7 +42,7 @@ describe('readiness when the store has gone', () => {
       const res = await request(t.app.getHttpServer()).get('/health/ready').expect(503);
       expect(res.body).toMatchObject({ statusCode: 503, reason: 'StoreUnavailable' });
       // A command meets the same store: 503, never a 500.
-      const command = await request(t.app.getHttpServer())
+      const command = await asProgrammeManager(t)
         .post('/api/families')
         .send({ reference: 'R-503', identifiedOn: '2016-01-10', members: [{ relationship: 'child', givenName: 'A', familyName: 'B', dateOfBirth: '2008-02-02' }] })
         .expect(503);

@@ -1,6 +1,7 @@
 import { api } from '../support/families-fixture';
 import { type FamilyEvent, defaultOutcomePlan, evaluateProgress, evolveFamily, initialFamilyState, troubledFamilies2015 } from '@ledger/domain';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -39,7 +40,8 @@ describe('the demo borough’s progress and results', () => {
     const expectedResults: { familyId: string; routes: string[] }[] = [];
     let mismatches = 0;
     for (const familyId of ids) {
-      const read = await t.stores.eventStore.readStream(`family-${familyId}`);
+      // Read through the app's store, which opens the sealed personal fields (dates of birth).
+      const read = await t.app.get<EventStore>(EVENT_STORE).readStream(`family-${familyId}`);
       let state = initialFamilyState();
       for (const e of read.events) state = evolveFamily(state, { type: e.type, data: e.data } as unknown as FamilyEvent, e.metadata.eventId);
       const expected = evaluateProgress(state, defaultOutcomePlan, troubledFamilies2015, asOf);

@@ -19,6 +19,8 @@ export interface TestApp {
   config: LedgerConfig;
   /** Bearer tokens of the users signed in so far, by username (`admin.root` and `pm.test` always). */
   tokens: Map<string, string>;
+  /** Stops the app and releases its stores, keeping the data (for a CLI run on the same directory); `close` still cleans up. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
   const { app } = await buildApp(config, { stores, logger: options.logger ?? false, clock: options.clock });
   await app.listen(0, '127.0.0.1');
   const tokens = new Map<string, string>();
+  let stopped = false;
   if (config.bootstrapAdmin?.username === TEST_ADMIN.username) {
     const server = app.getHttpServer();
     const signIn = async (username: string, password: string) => (await request(server).post('/api/auth/token').send({ username, password }).expect(200)).body.accessToken as string;
@@ -74,8 +77,14 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
     stores,
     config,
     tokens,
-    async close() {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
       await app.close();
+    },
+    async close() {
+      if (!stopped) await app.close();
+      stopped = true;
       if (dir) dir.remove();
       else {
         const admin = new PgSqlClient({ connectionString: postgresUrl, max: 1 });

@@ -2,6 +2,7 @@ import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
+import { runRetention, runUsers } from './privacy-commands';
 import { writeFileSync } from 'node:fs';
 import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { ClaimReports } from '../../api/src/claims/claim-reports.service';
@@ -17,6 +18,12 @@ commands:
                          the claim report, byte-identical to the api's for the same claim
   generate --families N [--seed S] [--start I] [--format events|http]
                          synthetic families as NDJSON (event batches or HTTP command sequences)
+  users list             users, roles, organisations and lock-outs
+  users add <username> --role ROLE [--organisation ORG] --password-stdin
+                         add a user; the password is read from standard input
+  retention [--as-of DATE] [--dry-run]
+                         erase the personal data of families closed LEDGER_RETENTION_YEARS
+                         (default 6) or more before DATE (default today); --dry-run lists only
   help                   this text`;
 
 async function main(argv: string[]): Promise<number> {
@@ -26,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'generate') return runGenerate(args);
-  if (!['status', 'projections', 'rebuild', 'report'].includes(command)) {
+  if (!['status', 'projections', 'rebuild', 'report', 'users', 'retention'].includes(command)) {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
@@ -40,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
     if (command === 'report') return await writeClaimReport(stores.eventStore, config.councilId, args);
+    if (command === 'users') return await runUsers(stores, args);
+    if (command === 'retention') return await runRetention(config, stores, args);
     if (command === 'rebuild') {
       const names = args.length > 0 ? args : ledgerProjections().map((p) => p.name);
       for (const name of names) await rebuild(runner, stores.eventStore, name);

@@ -38,11 +38,8 @@ export class AuthService implements OnApplicationBootstrap {
     if (outcome.kind === 'recorded') this.logger.log(`created the first admin, ${admin.username}`);
   }
 
-  async register(user: { username: string; password: string; role: UserRole; organisation?: string }, by: Actor): Promise<CommandOutcome<Rejection>> {
-    const passwordHash = await bcrypt.hash(user.password, BCRYPT_COST);
-    return this.run(user.username, by, (state) =>
-      decideUser({ type: 'RegisterUser', username: user.username, passwordHash, role: user.role, organisation: user.organisation, registeredBy: by.userId }, state),
-    );
+  register(user: NewUser, by: Actor): Promise<CommandOutcome<Rejection>> {
+    return registerUser(this.store, this.clock, user, by);
   }
 
   /** Checks the password, records the attempt (locking out after repeated failures), issues a token. */
@@ -71,18 +68,8 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  async list(): Promise<{ username: string; role: UserRole | null; organisation?: string; lockedUntil: string | null }[]> {
-    const users = new Map<string, UserState>();
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
-      const read = await this.store.readAll({ after, limit: 1_000, filter: { categories: ['user'] } });
-      for (const e of read.events) users.set(e.streamId, evolveUser(users.get(e.streamId) ?? initialUserState(), { type: e.type, data: e.data } as unknown as UserEvent));
-      after = read.next;
-      if (read.endOfLog) break;
-    }
-    return [...users.values()]
-      .filter((u) => u.exists)
-      .map((u) => ({ username: u.username, role: u.role, ...(u.organisation ? { organisation: u.organisation } : {}), lockedUntil: u.lockedUntil }))
-      .sort((a, b) => (a.username < b.username ? -1 : 1));
+  list(): Promise<UserSummary[]> {
+    return listUsers(this.store);
   }
 
   private async load(username: string): Promise<UserState> {
@@ -92,12 +79,53 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   private run(username: string, by: Actor, decide: (state: UserState) => ReturnType<typeof decideUser>): Promise<CommandOutcome<Rejection>> {
-    const commandId = randomUUID();
-    return handleCommand(this.store, `user-${username}`, { initial: initialUserState, evolve: (s, e: UserEvent) => evolveUser(s, e), decide }, {
-      commandId,
-      correlationId: commandId,
-      actor: by,
-      recordedAt: this.clock.now().toISOString(),
-    });
+    return runUserCommand(this.store, this.clock, username, by, decide);
   }
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: UserRole;
+  organisation?: string;
+}
+
+export interface UserSummary {
+  username: string;
+  role: UserRole | null;
+  organisation?: string;
+  lockedUntil: string | null;
+}
+
+/** Registers a user with a bcrypt hash of their password (the API's admins and `cli users add`). */
+export async function registerUser(store: EventStore, clock: Clock, user: NewUser, by: Actor): Promise<CommandOutcome<Rejection>> {
+  const passwordHash = await bcrypt.hash(user.password, BCRYPT_COST);
+  return runUserCommand(store, clock, user.username, by, (state) =>
+    decideUser({ type: 'RegisterUser', username: user.username, passwordHash, role: user.role, organisation: user.organisation, registeredBy: by.userId }, state),
+  );
+}
+
+/** Every user, their role and any lock-out, by username. */
+export async function listUsers(store: EventStore): Promise<UserSummary[]> {
+  const users = new Map<string, UserState>();
+  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+    const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['user'] } });
+    for (const e of read.events) users.set(e.streamId, evolveUser(users.get(e.streamId) ?? initialUserState(), { type: e.type, data: e.data } as unknown as UserEvent));
+    after = read.next;
+    if (read.endOfLog) break;
+  }
+  return [...users.values()]
+    .filter((u) => u.exists)
+    .map((u) => ({ username: u.username, role: u.role, ...(u.organisation ? { organisation: u.organisation } : {}), lockedUntil: u.lockedUntil }))
+    .sort((a, b) => (a.username < b.username ? -1 : 1));
+}
+
+function runUserCommand(store: EventStore, clock: Clock, username: string, by: Actor, decide: (state: UserState) => ReturnType<typeof decideUser>): Promise<CommandOutcome<Rejection>> {
+  const commandId = randomUUID();
+  return handleCommand(store, `user-${username}`, { initial: initialUserState, evolve: (s, e: UserEvent) => evolveUser(s, e), decide }, {
+    commandId,
+    correlationId: commandId,
+    actor: by,
+    recordedAt: clock.now().toISOString(),
+  });
 }
