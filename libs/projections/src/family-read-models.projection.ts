@@ -57,40 +57,57 @@ export class FamilyReadModelsProjection implements Projection {
   async apply(tx: SqlTx, events: readonly RecordedEvent[], table: TableNamer): Promise<void> {
     const family = events.filter((e) => e.streamId.startsWith('family-'));
     if (family.length > 0) {
+      // One JSON document for the batch: PostgreSQL parses it once, where a jsonb[] parameter
+      // would be an escaped array literal re-parsed element by element.
       await tx.query(
         `insert into ${table('family_facts')} (family_id, version, event_id, type, data, recorded_at)
-         select * from unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::timestamptz[])
+         select (r->>'f')::uuid, (r->>'v')::bigint, (r->>'e')::uuid, r->>'t', r->'d', (r->>'r')::timestamptz
+           from jsonb_array_elements($1::jsonb) as r
          on conflict do nothing`,
         [
-          family.map((e) => e.streamId.slice('family-'.length)),
-          family.map((e) => e.version),
-          family.map((e) => e.metadata.eventId),
-          family.map((e) => e.type),
-          family.map((e) => JSON.stringify(e.data)),
-          family.map((e) => e.metadata.recordedAt),
+          JSON.stringify(
+            family.map((e) => ({ f: e.streamId.slice('family-'.length), v: e.version, e: e.metadata.eventId, t: e.type, d: e.data, r: e.metadata.recordedAt })),
+          ),
         ],
+      );
+    }
+    // Family summaries: one set-based statement per kind of change for the whole batch (a family
+    // has one identification, one attachment and one closure, applied in that order; each update
+    // only moves a row forward in stream version, so re-applying a batch changes nothing).
+    const rows = (type: string): Record<string, unknown>[] =>
+      family.filter((e) => e.type === type).map((e) => ({ ...(e.data as Record<string, unknown>), id: e.streamId.slice('family-'.length), version: e.version }));
+    const identified = rows('FamilyIdentified');
+    if (identified.length > 0) {
+      await tx.query(
+        `insert into ${table('family_summary')} (family_id, reference, status, identified_on, version)
+         select (r->>'id')::uuid, r->>'reference', 'identified', (r->>'identifiedOn')::date, (r->>'version')::bigint from jsonb_array_elements($1::jsonb) as r
+         on conflict do nothing`,
+        [JSON.stringify(identified.map((r) => ({ id: r.id, reference: r.reference, identifiedOn: r.identifiedOn, version: r.version })))],
+      );
+    }
+    const attached = rows('FamilyAttached');
+    if (attached.length > 0) {
+      await tx.query(
+        `update ${table('family_summary')} s set status = case when s.closed_on is null then 'attached' else s.status end, attached_on = (r->>'attachedOn')::date,
+                keyworker = r->>'keyworker', problems_at_entry = array(select jsonb_array_elements_text(r->'problemsAtEntry')), version = (r->>'version')::bigint
+           from jsonb_array_elements($1::jsonb) as r
+          where s.family_id = (r->>'id')::uuid and s.version < (r->>'version')::bigint`,
+        [JSON.stringify(attached.map((r) => ({ id: r.id, attachedOn: r.attachedOn, keyworker: r.keyworker, problemsAtEntry: r.problemsAtEntry, version: r.version })))],
+      );
+    }
+    const closed = rows('FamilyCaseClosed');
+    if (closed.length > 0) {
+      await tx.query(
+        `update ${table('family_summary')} s set status = 'closed', closed_on = (r->>'closedOn')::date, version = (r->>'version')::bigint
+           from jsonb_array_elements($1::jsonb) as r
+          where s.family_id = (r->>'id')::uuid and s.version < (r->>'version')::bigint`,
+        [JSON.stringify(closed.map((r) => ({ id: r.id, closedOn: r.closedOn, version: r.version })))],
       );
     }
     for (const event of events) {
       const data = event.data as JsonObject & Record<string, never>;
       const id = event.streamId.slice(event.streamId.indexOf('-') + 1);
       switch (event.type) {
-        case 'FamilyIdentified':
-          await tx.query(
-            `insert into ${table('family_summary')} (family_id, reference, status, identified_on, version) values ($1, $2, 'identified', $3, $4) on conflict do nothing`,
-            [id, data.reference, data.identifiedOn, event.version],
-          );
-          break;
-        case 'FamilyAttached':
-          await tx.query(
-            `update ${table('family_summary')} set status = case when closed_on is null then 'attached' else status end, attached_on = $2, keyworker = $3, problems_at_entry = $4, version = $5
-             where family_id = $1 and version < $5`,
-            [id, data.attachedOn, data.keyworker, data.problemsAtEntry, event.version],
-          );
-          break;
-        case 'FamilyCaseClosed':
-          await tx.query(`update ${table('family_summary')} set status = 'closed', closed_on = $2, version = $3 where family_id = $1 and version < $3`, [id, data.closedOn, event.version]);
-          break;
         case 'OutcomePlanVersionRecorded':
           await tx.query(
             `insert into ${table('outcome_plans')} (council_id, version, effective_from, scope, parameters) values ($1, $2, $3, $4, $5) on conflict do nothing`,

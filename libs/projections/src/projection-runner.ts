@@ -128,8 +128,13 @@ export class ProjectionRunner {
     });
     let position: LogPosition | null = null;
     let total = 0;
+    const readAfter = (after: LogPosition | null) => this.store.readAll({ after, limit: this.options.batchSize ?? 2_000, filter: { categories: projection.categories } });
+    // Reading the next page overlaps applying this one (on PostgreSQL they use two connections):
+    // one page ahead at most, so memory stays at two pages whatever the length of the log.
+    let pending = readAfter(null);
     for (;;) {
-      const read = await this.store.readAll({ after: position, limit: this.options.batchSize ?? 2_000, filter: { categories: projection.categories } });
+      const read = await pending;
+      if (!read.endOfLog) pending = readAfter(read.next);
       if (read.events.length > 0) {
         await this.sql.transaction((tx) => projection.apply(tx, read.events, table));
         total += read.events.length;

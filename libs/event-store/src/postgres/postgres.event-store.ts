@@ -247,22 +247,24 @@ export class PostgresEventStore implements EventStore {
     const limit = Math.max(1, Math.min(options.limit ?? 1_000, 100_000));
     const categories = options.filter?.categories;
     const params: unknown[] = [after ? after.commit.toString() : '0', after ? after.prepare.toString() : '0', limit];
-    let categoryClause = '';
-    if (categories && categories.length > 0) {
-      params.push(categories);
-      categoryClause = `and e.category = any($4::text[])`;
-    }
     // Only transactions older than every transaction still running are visible: a transaction
     // that started earlier but commits later would otherwise be passed and its events skipped.
-    const rows = await this.client.query<EventRow>(
-      `select ${EVENT_COLUMNS} from ${this.s}.events e
-        where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-          and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-          ${categoryClause}
-        order by e.transaction_id, e.global_position
-        limit $3`,
-      params,
-    );
+    const window = `(e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+    // With categories, one ordered index range scan per category (category, log order), merged:
+    // `category = any(...)` cannot use that index in log order and would sort every matching event
+    // of the log on each page (measured: 0.66 s a page at 110k events, against 9 ms merged).
+    const text =
+      categories && categories.length > 0
+        ? `select e.* from (${categories
+            .map((category) => {
+              params.push(category);
+              return `(select ${EVENT_COLUMNS}, e.transaction_id as tx_order, e.global_position as gp_order from ${this.s}.events e
+                 where e.category = $${params.length}::text and ${window}
+                 order by e.category, e.transaction_id, e.global_position limit $3)`;
+            })
+            .join(' union all ')}) e order by e.tx_order, e.gp_order limit $3`
+        : `select ${EVENT_COLUMNS} from ${this.s}.events e where ${window} order by e.transaction_id, e.global_position limit $3`;
+    const rows = await this.client.query<EventRow>(text, params);
     const events = rows.map(toRecorded);
     return { events, next: events.length > 0 ? events[events.length - 1].position : after, endOfLog: events.length < limit };
   }
