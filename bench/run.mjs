@@ -40,6 +40,11 @@ const SEED = Number(option('seed', '2015'));
 const CONCURRENCY = [1, 8, 32];
 const HTTP_FAMILIES = 320; // distinct families, split between clients: no two clients share a stream
 const REBUILD_BATCH = 5_000; // the cli's rebuild batch size
+// A council's claim cycle: 3,000 families (~146k events); --national: England's 400,000.
+const CLAIM_FAMILIES = flag('national') ? 400_000 : 3_000;
+const CLAIM_AS_OF = '2019-03-31';
+// PGlite's claim run (import + catch-up of ~146k events) does not fit the quick profile's 3 minutes.
+const claimBackends = mode === 'quick' ? ['postgres'] : flag('national') ? ['postgres'] : ['postgres', 'pglite'];
 const FAMILIES_PER_BATCH = 100; // the generator's bulk-append batch: ~4,900 events
 
 const log = (line) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
@@ -110,13 +115,13 @@ function percentiles(latencies) {
 }
 
 /** `clients` concurrent HTTP clients, each recording offences on families of its own. */
-async function httpLoad(port, targets, clients, seconds, warmupSeconds) {
+async function httpLoad(port, token, targets, clients, seconds, warmupSeconds) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const post = (target) =>
     new Promise((resolve, reject) => {
       const body = JSON.stringify({ memberId: target.memberId, committedOn: '2018-05-01', proven: true, category: 'bench' });
       const req = request(
-        { host: '127.0.0.1', port, method: 'POST', path: `/api/families/${target.familyId}/offences`, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { host: '127.0.0.1', port, method: 'POST', path: `/api/families/${target.familyId}/offences`, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode));
@@ -180,11 +185,17 @@ async function benchBackend(backend, file, ends, sizes, where) {
   await runTask({ ...base, kind: 'serve', file, families: HTTP_FAMILIES, importedLines: from, poolSize: 32 }, async (m, child) => {
     if (m.kind !== 'ready') return;
     try {
-      for (const clients of CONCURRENCY) out.http.push(await httpLoad(m.port, m.targets, clients, profile.httpSeconds, profile.warmupSeconds));
+      for (const clients of CONCURRENCY) out.http.push(await httpLoad(m.port, m.token, m.targets, clients, profile.httpSeconds, profile.warmupSeconds));
     } finally {
       child.send('stop');
     }
   });
+
+  if (claimBackends.includes(backend)) {
+    log(`${backend}: a council's claim cycle on ${CLAIM_FAMILIES.toLocaleString('en-GB')} families (import, projection catch-up, results and claim draft over HTTP)`);
+    const claimsWhere = backend === 'postgres' ? { backend, url: where.claimsUrl } : { backend, dataDir: where.claimsDir };
+    out.claims = await runTask({ ...claimsWhere, kind: 'claims', file, from: 0, to: 1 + CLAIM_FAMILIES / FAMILIES_PER_BATCH, asOf: CLAIM_AS_OF });
+  }
   return out;
 }
 
@@ -240,7 +251,30 @@ function summarise(r) {
     const eps = rate(b.events, b.seconds);
     rows.push([`rebuild at ${fmt(b.logEvents)} events`, `${fmt(eps)} events/s, peak RSS ${mib(Math.max(b.vmHwmBytes ?? 0, b.peakRssSampledBytes))} (before ${mib(b.rssBeforeBytes)})`, 'raw keyset scan', `${fmt(rawScan)} events/s`, pct(eps, rawScan)]);
   }
+  if (r.claims) {
+    const c = r.claims;
+    const best = (xs) => Math.min(...xs);
+    rows.push([
+      `results query, ${fmt(c.families)} families`,
+      `${ms(best(c.resultsSeconds) * 1000)} ms (best of ${c.resultsSeconds.length}; ${fmt(c.familiesWithResult)} with a result)`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([`claim draft, ${fmt(c.families)} families`, `${ms(best(c.draftSeconds) * 1000)} ms (best of ${c.draftSeconds.length}; ${fmt(c.familiesInDraft)} families claimed)`, 'target (issue 7)', '< 1,000 ms', best(c.draftSeconds) < 1 ? 'met' : 'missed']);
+    rows.push([`projection catch-up, ${fmt(c.events)} events`, `${ms(c.catchUpSeconds)} s (${fmt(c.events / c.catchUpSeconds)} events/s, app start included)`, '', '', '']);
+  }
   return { rows, figures: { bulkImportEventsPerSecond: bulk, copyRowsPerSecond: copy, prepared100RowsPerSecond: prepared, rawScanEventsPerSecond: rawScan, readAllScanEventsPerSecond: ourScan } };
+}
+
+function peerTable(peer) {
+  const header = ['shared measure (PostgreSQL)', 'ours', 'emmett-postgresql 0.42.0', 'ours / peer'];
+  const unitFmt = (v, unit) => (v === null || v === undefined ? '–' : `${fmt(v)}${unit ? ` ${unit}` : ''}`);
+  const rows = peer.rows.map((r) => [r.measure, r.error ? `error: ${String(r.error).slice(0, 60)}` : unitFmt(r.ours, r.unit), r.error ? '' : unitFmt(r.peer, r.unit), r.ratio === null || r.ratio === undefined ? '–' : `${(r.ratio * 100).toFixed(0)}%`]);
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => String(r[c]).length)));
+  const line = (r) => `| ${r.map((v, c) => String(v).padEnd(widths[c])).join(' | ')} |`;
+  return ['### The peer', '', line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
 function table(backend, rows) {
@@ -259,7 +293,7 @@ async function main() {
   const allSizes = [...new Set(backends.flatMap((b) => profile.sizes[b]))].sort((a, b) => a - b);
   const maxEvents = allSizes[allSizes.length - 1];
   // ~48.7 events a family with this generator; generous so the largest size is reached.
-  const file = await generatedFile(Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH);
+  const file = await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
   const results = {};
   let pgVersion = null;
   let pgliteVersion = null;
@@ -273,16 +307,20 @@ async function main() {
       const admin = new pg.Client({ connectionString: pgBaseUrl });
       await admin.connect();
       await admin.query(`create database ${database}`);
+      await admin.query(`create database ${database}_claims`);
       const url = new URL(pgBaseUrl);
       url.pathname = `/${database}`;
-      log(`postgres: created database ${database}`);
+      const claimsUrl = new URL(pgBaseUrl);
+      claimsUrl.pathname = `/${database}_claims`;
+      log(`postgres: created databases ${database} and ${database}_claims`);
       try {
-        results.postgres = await benchBackend('postgres', file, ends, sizes, { url: url.toString() });
+        results.postgres = await benchBackend('postgres', file, ends, sizes, { url: url.toString(), claimsUrl: claimsUrl.toString() });
         pgVersion = results.postgres.limits.serverVersion;
       } finally {
         await admin.query(`drop database if exists ${database} with (force)`);
+        await admin.query(`drop database if exists ${database}_claims with (force)`);
         await admin.end();
-        log(`postgres: dropped database ${database}`);
+        log(`postgres: dropped databases ${database} and ${database}_claims`);
       }
     } else {
       const temp = mkdtempSync(join(os.tmpdir(), 'ledger-bench-pglite-'));
@@ -293,13 +331,23 @@ async function main() {
         log(`pglite: initialised in ${init.seconds.toFixed(1)} s`);
         cpSync(template, join(temp, 'store'), { recursive: true });
         cpSync(template, join(temp, 'limits'), { recursive: true });
-        results.pglite = await benchBackend('pglite', file, ends, sizes, { dataDir: join(temp, 'store'), limitsDir: join(temp, 'limits') });
+        cpSync(template, join(temp, 'claims'), { recursive: true });
+        results.pglite = await benchBackend('pglite', file, ends, sizes, { dataDir: join(temp, 'store'), limitsDir: join(temp, 'limits'), claimsDir: join(temp, 'claims') });
         results.pglite.initSeconds = init.seconds;
         pgliteVersion = results.pglite.limits.serverVersion;
       } finally {
         rmSync(temp, { recursive: true, force: true });
       }
     }
+  }
+
+  // The peer, on the same PostgreSQL server and the same generated events (bench/peer.cjs: ours
+  // and emmett-postgresql each in processes of their own, on databases of their own).
+  let peer = null;
+  if (backends.includes('postgres') && !flag('no-peer')) {
+    log('peer: @event-driven-io/emmett-postgresql against ours (append, whole-log read, 8 writers with a tailing reader)');
+    const { peerComparison } = require(join(here, 'peer.cjs'));
+    peer = await peerComparison({ url: pgBaseUrl, file, seed: SEED, quick: mode === 'quick', log, dist });
   }
 
   const date = new Date().toISOString().slice(0, 10);
@@ -313,9 +361,10 @@ async function main() {
     loadAverage: { atStart: loadBefore, atEnd: os.loadavg() },
     settings: { seed: SEED, concurrency: CONCURRENCY, httpFamilies: HTTP_FAMILIES, rebuildBatchSize: REBUILD_BATCH, familiesPerAppendMany: FAMILIES_PER_BATCH, ...profile },
     notMeasured: {
-      peer: '@event-driven-io/emmett-postgresql is not installed: not yet measured (see bench/README.md)',
-      claimDraft: 'claims are not built yet: claim draft and results query time are not measurable',
+      ...(peer ? {} : { peer: 'not run (--no-peer, or no PostgreSQL backend)' }),
+      ...(flag('national') ? {} : { national: 'the claim cycle at 400,000 families runs with --national (not part of the default or quick runs)' }),
     },
+    peer,
     backends: {},
   };
   const tables = [];
@@ -330,7 +379,7 @@ async function main() {
     `load average (1/5/15 min) at start ${report.loadAverage.atStart.map((l) => l.toFixed(2)).join(' ')}, at end ${report.loadAverage.atEnd.map((l) => l.toFixed(2)).join(' ')} (${m.cpus} cores)`,
     '',
     ...tables.flatMap((t) => [t, '']),
-    'not measured: the peer (emmett-postgresql, not installed); claim draft time (claims not built yet)',
+    ...(peer ? [peerTable(peer), ''] : []),
   ].join('\n');
   console.log(text);
   mkdirSync(join(here, 'results'), { recursive: true });

@@ -296,21 +296,51 @@ function percentiles(latencies) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// serve: the real Nest api on the store (projections external: they would otherwise replay the
-// whole imported log inside the api while it is being measured). Sends { port, targets } and
-// serves until the parent sends 'stop'.
+const BENCH_ADMIN = 'bench.admin:bench-admin-password';
+const BENCH_MASTER_KEY = Buffer.alloc(32, 11).toString('base64');
 
-async function serve(task) {
+/** The api on the task's store, signed in: the bootstrap admin adds `role` and signs them in. */
+async function signedInApp(task, env, role) {
   const { loadConfig } = require(join(dist, 'libs/config/src'));
   const { buildApp } = require(join(dist, 'apps/api/src/bootstrap'));
   const loaded = loadConfig({
     LEDGER_DEMO: 'off',
-    LEDGER_PROJECTIONS: 'external',
-    LEDGER_POSTGRES_POOL_SIZE: String(task.poolSize),
+    LEDGER_BOOTSTRAP_ADMIN: BENCH_ADMIN,
+    LEDGER_MASTER_KEY: BENCH_MASTER_KEY,
+    LEDGER_POSTGRES_POOL_SIZE: String(task.poolSize ?? 20),
     ...(task.backend === 'postgres' ? { LEDGER_POSTGRES_URL: task.url } : { LEDGER_DATA_DIR: task.dataDir }),
+    ...env,
   });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
-  const { sql, store } = await openStore(task, task.poolSize);
+  const { sql, store } = await openStore(task, task.poolSize ?? 20);
+  const stores = { eventStore: store, sql, schema: 'ledger', readModelSchema: 'read', description: task.backend === 'postgres' ? { kind: 'postgres', where: 'bench' } : { kind: 'embedded', where: task.dataDir } };
+  const { app } = await buildApp(loaded.config, { stores, logger: false });
+  await app.listen(0, '127.0.0.1');
+  const port = app.getHttpServer().address().port;
+  const call = async (method, path, body, token) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
+  };
+  const [adminName, adminPassword] = BENCH_ADMIN.split(':');
+  const admin = (await call('POST', '/api/auth/token', { username: adminName, password: adminPassword })).body.accessToken;
+  const username = `bench.${role}`;
+  await call('POST', '/api/users', { username, password: 'bench-user-password', role }, admin);
+  const token = (await call('POST', '/api/auth/token', { username, password: 'bench-user-password' })).body.accessToken;
+  if (!token) throw new Error(`could not sign in as ${role}`);
+  return { app, port, store, sql, token, call };
+}
+
+// serve: the api in this process, signed in as a programme manager, projections external (the
+// load generator measures recording, not the projection of the whole imported log inside the api
+// while it is being measured). Sends { port, targets, token } and serves until the parent sends 'stop'.
+
+async function serve(task) {
+  const { app, port, store, token } = await signedInApp(task, { LEDGER_PROJECTIONS: 'external' }, 'programme-manager');
   // Families to write to: the first imported ones, with a member each (offences name a member).
   const targets = [];
   for (const batch of readBatches(task.file, 1, Math.min(task.importedLines, 1 + Math.ceil(task.families / 100)))) {
@@ -320,11 +350,7 @@ async function serve(task) {
       targets.push({ familyId: identified.data.familyId, memberId: identified.data.members[0].memberId });
     }
   }
-  const stores = { eventStore: store, sql, description: task.backend === 'postgres' ? { kind: 'postgres', where: 'bench' } : { kind: 'embedded', where: task.dataDir } };
-  const { app } = await buildApp(loaded.config, { stores, logger: false });
-  await app.listen(0, '127.0.0.1');
-  const port = app.getHttpServer().address().port;
-  process.send({ kind: 'ready', port, targets });
+  process.send({ kind: 'ready', port, targets, token });
   await new Promise((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
   const appendedEvents = await store.countEvents();
   await app.close();
@@ -332,7 +358,61 @@ async function serve(task) {
   return { eventsInStoreAfter: appendedEvents };
 }
 
-const tasks = { init, import: importBatches, rebuild, scan, limits, serve };
+// ---------------------------------------------------------------------------------------------
+// claims: a council's claim cycle questions over HTTP, on a log of `families` imported families
+// (in a schema of its own): the results query and a claim draft, each timed end to end as the
+// finance officer sees it, after the projections have caught up (catch-up timed separately).
+
+async function claims(task) {
+  const batches = readBatches(task.file, task.from, task.to);
+  {
+    // Imported as the api records them: personal fields sealed per person (the draft then opens
+    // the members' records to judge ages, as it does in production).
+    const { sql, store } = await openStore(task);
+    const { familyPersonalData } = require(join(dist, 'libs/domain/src'));
+    const vault = await es.KeyVault.open(sql, { schema: 'ledger', masterKey: Buffer.from(BENCH_MASTER_KEY, 'base64') });
+    const sealing = new es.PersonalDataEventStore(store, new es.PersonalDataCipher(vault, familyPersonalData));
+    for (const batch of batches) {
+      const result = await sealing.appendMany(batch);
+      if (result.kind !== 'appended') throw new Error('claims import conflict');
+    }
+    await store.close();
+  }
+  const families = batches.reduce((n, b) => n + b.filter((item) => item.streamId.startsWith('family-')).length, 0);
+  const pj = require(join(dist, 'libs/projections/src'));
+  const t0 = now();
+  const { app, store, token, call } = await signedInApp(task, { LEDGER_PROJECTIONS: 'external' }, 'finance-officer');
+  const runner = app.get(pj.PROJECTION_RUNNER);
+  await runner.catchUp();
+  const catchUpSeconds = now() - t0;
+  const events = await store.countEvents();
+  const timed = async (fn) => {
+    const t = now();
+    const out = await fn();
+    return { seconds: now() - t, out };
+  };
+  const results = [];
+  for (let i = 0; i < 3; i += 1) results.push(await timed(() => call('GET', `/api/results?asOf=${task.asOf}`, undefined, token)));
+  const drafts = [];
+  for (let i = 0; i < 3; i += 1) drafts.push(await timed(() => call('POST', '/api/claims', { asOf: task.asOf }, token)));
+  for (const r of [...results, ...drafts]) if (r.out.status >= 300) throw new Error(`claims: HTTP ${r.out.status} ${JSON.stringify(r.out.body).slice(0, 300)}`);
+  await app.close();
+  await store.close().catch(() => undefined);
+  return {
+    families,
+    events,
+    asOf: task.asOf,
+    catchUpSeconds,
+    resultsSeconds: results.map((r) => r.seconds),
+    familiesWithResult: results[0].out.body.families.length,
+    draftSeconds: drafts.map((r) => r.seconds),
+    familiesInDraft: drafts[0].out.body.families.length,
+    draftTotalPence: drafts[0].out.body.totalPence,
+    peakRssBytes: vmHwmBytes(),
+  };
+}
+
+const tasks = { init, import: importBatches, rebuild, scan, limits, serve, claims };
 
 (async () => {
   const task = JSON.parse(process.argv[2]);

@@ -98,6 +98,37 @@ export class FamilyQueries {
     return row ? toSummary(row) : null;
   }
 
+  /**
+   * Every attached family's facts, a page of families at a time (keyset on family id), so a
+   * council-wide question (results, a claim draft) holds one page in memory however many
+   * families there are.
+   */
+  async *attachedFactPages(knownAt?: string, pageSize = 1_000): AsyncGenerator<Map<string, FamilyFactRow[]>> {
+    const summary = await this.runner.liveTable('family-read-models', 'family_summary');
+    const page = async (after: string | null): Promise<{ ids: string[]; facts: Map<string, FamilyFactRow[]> }> => {
+      const ids = (
+        await this.sql.query<{ family_id: string }>(
+          `select family_id::text as family_id from ${summary} where attached_on is not null and ($1::uuid is null or family_id > $1::uuid) order by ${summary}.family_id limit $2`,
+          [after, pageSize],
+        )
+      ).map((r) => r.family_id);
+      return { ids, facts: ids.length > 0 ? await this.facts(ids, knownAt) : new Map<string, FamilyFactRow[]>() };
+    };
+    // The next page is read while the caller works through this one (a second connection on PostgreSQL).
+    let pending: ReturnType<typeof page> | null = page(null);
+    try {
+      while (pending !== null) {
+        const current: { ids: string[]; facts: Map<string, FamilyFactRow[]> } = await pending;
+        const { ids, facts } = current;
+        pending = ids.length === pageSize ? page(ids[ids.length - 1]) : null;
+        if (ids.length > 0) yield facts;
+      }
+    } finally {
+      // A caller that stops early leaves a page in flight: let it settle unobserved.
+      pending?.catch(() => undefined);
+    }
+  }
+
   /** A family's recorded events in stream order; with `knownAt`, only those recorded by the end of that day (UTC). */
   async facts(familyIds: readonly string[] | 'attached', knownAt?: string): Promise<Map<string, FamilyFactRow[]>> {
     const facts = await this.runner.liveTable('family-read-models', 'family_facts');
@@ -114,7 +145,7 @@ export class FamilyQueries {
           )
         : await this.sql.query<Record<string, unknown>>(
             // Order by the table's columns (f.version), not the text aliases, or version 10 sorts before 9.
-            `select f.family_id::text as family_id, f.version::text as version, f.event_id::text as event_id, f.type, f.data, f.recorded_at
+            `select f.family_id::text as family_id, f.version::text as version, f.event_id::text as event_id, f.type, f.data, to_char(f.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at
                from ${facts} f where f.family_id = any($1::uuid[]) and ($2::timestamptz is null or f.recorded_at <= $2::timestamptz)
               order by f.family_id, f.version`,
             [familyIds, knownBefore],

@@ -6,9 +6,8 @@ import {
   defaultOutcomePlan,
   evaluateProgress,
   financialYearOf,
-  evolveFamily,
+  foldFamily,
   frameworks,
-  initialFamilyState,
   troubledFamilies2015,
 } from '@ledger/domain';
 import type { FamilyFactRow, FamilyQueries } from './family.queries';
@@ -39,10 +38,9 @@ export class OutcomeQueries {
 
   /** Attached families with a result at the as-of date (one result per family: none is claimed yet in this build). */
   async results(asOf: string, knownAt?: string): Promise<ResultsAnswer> {
-    const all = await this.families.facts('attached', knownAt);
     const { plan, framework } = await this.rules(asOf);
     const families: ResultsAnswer['families'] = [];
-    for (const [familyId, facts] of all) {
+    for await (const [familyId, facts] of this.attachedFamilies(knownAt)) {
       const state = foldFacts(facts);
       const progress = evaluateProgress(state, plan, framework, asOf);
       if (!progress.claimable) continue;
@@ -61,11 +59,10 @@ export class OutcomeQueries {
    * the framework's rate for the financial year of the as-of date.
    */
   async claimCandidates(asOf: string, excludeFamilyIds: ReadonlySet<string>) {
-    const all = await this.families.facts('attached');
     const { plan, framework } = await this.rules(asOf);
     const rate = framework.ratesByFinancialYear[financialYearOf(asOf)]?.resultPaymentPence ?? 0;
     const candidates = [];
-    for (const [familyId, facts] of all) {
+    for await (const [familyId, facts] of this.attachedFamilies()) {
       if (excludeFamilyIds.has(familyId)) continue;
       const state = foldFacts(facts);
       const progress = evaluateProgress(state, plan, framework, asOf);
@@ -98,26 +95,28 @@ export class OutcomeQueries {
    * folded once and judged at every month end under the plan in force then.
    */
   async resultsSeries(from: string, to: string): Promise<{ byMonth: SeriesPoint[]; byFinancialYear: SeriesPoint[] }> {
-    const months = monthEnds(from, to);
-    const states = [...(await this.families.facts('attached')).values()].map(foldFacts);
-    const byMonth: SeriesPoint[] = [];
-    for (const end of months) {
-      const { plan, framework } = await this.rules(end);
-      const point: SeriesPoint = { period: end.slice(0, 7), asOf: end, sustainedProgress: 0, continuousEmployment: 0, families: 0 };
-      for (const state of states) {
+    const months = await Promise.all(monthEnds(from, to).map(async (end) => ({ end, ...(await this.rules(end)) })));
+    const byMonth: SeriesPoint[] = months.map(({ end }) => ({ period: end.slice(0, 7), asOf: end, sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
+    for await (const [, facts] of this.attachedFamilies()) {
+      const state = foldFacts(facts);
+      for (const [i, { end, plan, framework }] of months.entries()) {
         if (!state.attachment || state.attachment.attachedOn > end) continue;
         const progress = evaluateProgress(state, plan, framework, end);
         if (!progress.claimable) continue;
-        point.families += 1;
-        if (progress.routes.sustainedProgress) point.sustainedProgress += 1;
-        if (progress.routes.continuousEmployment) point.continuousEmployment += 1;
+        byMonth[i].families += 1;
+        if (progress.routes.sustainedProgress) byMonth[i].sustainedProgress += 1;
+        if (progress.routes.continuousEmployment) byMonth[i].continuousEmployment += 1;
       }
-      byMonth.push(point);
     }
     // A financial year's figure is its last month's (31 March, or the last month asked for).
     const byYear = new Map<string, SeriesPoint>();
     for (const point of byMonth) byYear.set(financialYearOf(point.asOf), { ...point, period: financialYearOf(point.asOf) });
     return { byMonth, byFinancialYear: [...byYear.values()] };
+  }
+
+  /** Every attached family's facts, read a page of families at a time (memory stays at one page). */
+  private async *attachedFamilies(knownAt?: string): AsyncGenerator<[string, FamilyFactRow[]]> {
+    for await (const page of this.families.attachedFactPages(knownAt)) yield* page;
   }
 
   private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: typeof troubledFamilies2015 }> {
@@ -157,7 +156,5 @@ export function monthEnds(from: string, to: string): string[] {
 }
 
 export function foldFacts(facts: readonly FamilyFactRow[]): FamilyState {
-  let state = initialFamilyState();
-  for (const f of facts) state = evolveFamily(state, { type: f.type, data: f.data } as unknown as FamilyEvent, f.eventId);
-  return state;
+  return foldFamily(facts.map((f) => ({ event: { type: f.type, data: f.data } as unknown as FamilyEvent, eventId: f.eventId })));
 }

@@ -75,6 +75,53 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent, eventId: st
   }
 }
 
+/**
+ * The state a whole history folds to: the same answer as applying `evolveFamily` event by event,
+ * in linear time. `evolveFamily` copies the state's maps and lists at every step (it must never
+ * mutate a state someone holds), which is quadratic over a long stream; here the structures are
+ * new and private to the fold, so they are filled in place and handed over at the end.
+ */
+export function foldFamily(history: Iterable<{ event: FamilyEvent; eventId: string }>): FamilyState {
+  const state = initialFamilyState();
+  const recorded = state.recorded;
+  let members = state.members;
+  let facts: Fact[] = [];
+  const overrides = state.overrides;
+  for (const { event, eventId } of history) {
+    recorded.set(eventId, { type: event.type, superseded: false });
+    switch (event.type) {
+      case 'FamilyIdentified':
+        state.exists = true;
+        state.familyId = event.data.familyId;
+        state.reference = event.data.reference;
+        state.identifiedOn = event.data.identifiedOn;
+        members = new Map(event.data.members.map((m) => [m.memberId, m]));
+        break;
+      case 'FamilyMemberAdded':
+        members.set(event.data.member.memberId, event.data.member);
+        break;
+      case 'FamilyAttached':
+        state.attachment = event.data;
+        break;
+      case 'OutcomeOverrideRecorded':
+        overrides.push(event.data);
+        break;
+      case 'FamilyCaseClosed':
+        state.closedOn = event.data.closedOn;
+        break;
+      case 'FactCorrected': {
+        const superseded = recorded.get(event.data.supersededEventId);
+        if (superseded) recorded.set(event.data.supersededEventId, { ...superseded, superseded: true });
+        facts = facts.filter((f) => f.eventId !== event.data.supersededEventId);
+        break;
+      }
+      default:
+        if (EVIDENCE_EVENT_TYPES.has(event.type)) facts.push({ eventId, event: event as EvidenceEvent });
+    }
+  }
+  return { ...state, members, facts };
+}
+
 export function factsOf<T extends EvidenceEvent['type']>(state: FamilyState, type: T): Fact<Extract<EvidenceEvent, { type: T }>>[] {
   return state.facts.filter((f): f is Fact<Extract<EvidenceEvent, { type: T }>> => f.event.type === type);
 }

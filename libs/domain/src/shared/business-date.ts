@@ -22,7 +22,13 @@ export function businessDate(value: string): BusinessDate {
 
 /** Days since 1970-01-01: proleptic Gregorian arithmetic (H. Hinnant's days_from_civil), no Date object. */
 export function dayNumber(date: BusinessDate | string): number {
-  const [year, m, d] = date.split('-').map(Number);
+  // Read the digits of YYYY-MM-DD in place: the outcome rules call this for every fact of every
+  // family in a claim draft, and splitting allocates.
+  const digit = (i: number) => date.charCodeAt(i) - 48;
+  const [year, m, d] =
+    date.length === 10 && date[4] === '-' && date[7] === '-'
+      ? [digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3), digit(5) * 10 + digit(6), digit(8) * 10 + digit(9)]
+      : date.split('-').map(Number);
   const y = m <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
