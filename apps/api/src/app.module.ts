@@ -1,5 +1,6 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
@@ -47,12 +48,15 @@ export class AppModule implements NestModule {
   }
 
   static forRoot(config: LedgerConfig, stores: OpenedStores, privacy: PersonalDataParts, options: AppOptions = {}): DynamicModule {
+    const jwtKey = createSecretKey(Buffer.from(jwtSecretFor(config), 'utf8'));
     return {
       module: AppModule,
       imports: [
         EventStoreModule.forStores(config, stores, privacy.sealing),
         CqrsModule.forRoot(),
-        JwtModule.register({ secret: jwtSecretFor(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+        // The secret as a KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it
+        // as a public or private key on every sign and verify, which cost ~7% of a command's CPU.
+        JwtModule.register({ secretOrKeyProvider: () => jwtKey, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
         ProjectionsModule.forApp({
           inline: config.projections === 'inline',
           councilId: config.councilId,

@@ -17,6 +17,8 @@ export interface CommandEnvelope {
 export interface Decider<S, E extends { type: string; data: unknown }, R> {
   initial: () => S;
   evolve: (state: S, event: E, eventId: string) => S;
+  /** The state a whole stream folds to, when the decider has a faster way than `evolve` event by event. */
+  fold?: (history: { event: E; eventId: string }[]) => S;
   decide: (state: S) => { ok: true; events: E[] } | { ok: false; rejection: R };
 }
 
@@ -69,8 +71,12 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== stream.version) {
       return { kind: 'conflict', expected: envelope.expectedVersion, actual: stream.version };
     }
-    let state = decider.initial();
-    for (const event of stream.events) state = decider.evolve(state, { type: event.type, data: event.data } as E, event.metadata.eventId);
+    let state: S;
+    if (decider.fold) state = decider.fold(stream.events.map((event) => ({ event: { type: event.type, data: event.data } as E, eventId: event.metadata.eventId })));
+    else {
+      state = decider.initial();
+      for (const event of stream.events) state = decider.evolve(state, { type: event.type, data: event.data } as E, event.metadata.eventId);
+    }
     const decision = decider.decide(state);
     if (!decision.ok) return { kind: 'rejected', rejection: decision.rejection, version: stream.version };
     if (decision.events.length === 0) return { kind: 'recorded', events: [], version: stream.version, replayed: false };

@@ -8,6 +8,7 @@ import {
   decideFamily,
   decideProgramme,
   evolveFamily,
+  foldFamily,
   evolveProgramme,
   initialFamilyState,
   initialProgrammeState,
@@ -113,5 +114,5 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
 }
 
 function familyDecider(decide: (state: ReturnType<typeof initialFamilyState>) => ReturnType<typeof decideFamily>) {
-  return { initial: initialFamilyState, evolve: evolveFamily, decide };
+  return { initial: initialFamilyState, evolve: evolveFamily, fold: foldFamily, decide };
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, evolveFamily, initialFamilyState, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
+import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
@@ -103,8 +103,7 @@ export class FamilyQueriesController {
   async history(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const read = await this.store.readStream(streams.family(familyId));
     if (read.version === 0) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
-    let state = initialFamilyState();
-    for (const e of read.events) state = evolveFamily(state, toFamilyEvent(e), e.metadata.eventId);
+    const state = foldFamily(read.events.map((e) => ({ event: toFamilyEvent(e), eventId: e.metadata.eventId })));
     await this.logRead(req, familyId, [...state.members.keys()]);
     const supersededBy = new Map<string, string>();
     for (const e of read.events) if (e.type === 'FactCorrected') supersededBy.set(String(e.data.supersededEventId), e.metadata.eventId);
@@ -141,8 +140,7 @@ export class FamilyQueriesController {
   private async load(familyId: string): Promise<{ state: FamilyState; version: number }> {
     const read = await this.store.readStream(streams.family(familyId));
     if (read.version === 0) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
-    let state = initialFamilyState();
-    for (const e of read.events) state = evolveFamily(state, toFamilyEvent(e), e.metadata.eventId);
+    const state = foldFamily(read.events.map((e) => ({ event: toFamilyEvent(e), eventId: e.metadata.eventId })));
     return { state, version: read.version };
   }
 }
