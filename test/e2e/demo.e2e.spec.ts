@@ -1,5 +1,6 @@
 import { api } from '../support/families-fixture';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
+import request from 'supertest';
+import { DEMO_PASSWORD, DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { startTestApp, type TestApp } from '../support/app';
 
 /**
@@ -32,6 +33,13 @@ describe('seeding the demo borough on an empty store', () => {
     expect(list.body.families.some((f: { status: string }) => f.status !== 'identified')).toBe(true);
     const one = await api(first).get(`/api/families/${list.body.families[0].familyId}`).expect(200);
     expect(one.body.members.length).toBeGreaterThan(1);
+
+    // The quick start's demo users can sign in, each with its own role.
+    const token = await request(first.app.getHttpServer()).post('/api/auth/token').send({ username: 'demo.pm', password: DEMO_PASSWORD }).expect(200);
+    expect(token.body.role).toBe('programme-manager');
+    await request(first.app.getHttpServer()).get('/api/families').set('Authorization', `Bearer ${token.body.accessToken}`).expect(200);
+    const analyst = await request(first.app.getHttpServer()).post('/api/auth/token').send({ username: 'demo.analyst', password: DEMO_PASSWORD }).expect(200);
+    await request(first.app.getHttpServer()).get('/api/families').set('Authorization', `Bearer ${analyst.body.accessToken}`).expect(403);
   });
 
   it('does not seed a store that already holds events, and seeds identically from the same seed', async () => {

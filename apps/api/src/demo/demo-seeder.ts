@@ -5,10 +5,13 @@ import type { FamilyCommand, ProgrammeCommand, Rejection } from '@ledger/domain'
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand, uuidV5 } from '@ledger/event-store';
 import { generateBorough } from '@ledger/synthetic';
 import { RecordFamilyCommand } from '../families/family-commands';
-import type { Recording } from '../http/recording';
+import { registerUser } from '../auth/auth.service';
+import { CLOCK, type Clock, type Recording } from '../http/recording';
 import { RecordProgrammeCommand } from '../programme/programme-commands';
 
 const DEMO_NAMESPACE = '3c9f6a0e-5d1b-4e7a-9f21-8b4d6c2e0a57';
+/** The demo users' password: for the labelled synthetic borough only. */
+export const DEMO_PASSWORD = 'demo-borough-only';
 
 type SeedEvent = { type: 'DemoSeedStarted' | 'DemoSeedCompleted'; data: { seed: number; families: number } };
 
@@ -35,6 +38,7 @@ export class DemoSeeder implements BeforeApplicationShutdown {
     private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Shutting down stops seeding after the command in hand; a restart resumes where it stopped. */
@@ -60,6 +64,7 @@ export class DemoSeeder implements BeforeApplicationShutdown {
       const anything = await this.store.readAll({ limit: 1, filter: { categories: ['programme', 'family', 'outcomePlan', 'claim'] } });
       if (anything.events.length > 0) return { seeded: false, families: 0, commands: 0, refused: 0 };
       await this.mark(markerStream, 'DemoSeedStarted', seed, families);
+      await this.addDemoUsers();
     }
 
     const borough = generateBorough({ families, seed });
@@ -107,6 +112,25 @@ export class DemoSeeder implements BeforeApplicationShutdown {
       recordedOn,
       envelope: { commandId, correlationId: commandId, actor: { userId: 'demo-seed', role: 'system' }, recordedAt: `${recordedOn}T12:00:00.000Z` },
     };
+  }
+
+  /**
+   * Demo users, one per role, so the two-command quick start can sign in and look around. Only on
+   * a store being seeded with the labelled synthetic borough (never on real data); the password is
+   * printed in the log and must never be used anywhere else.
+   */
+  private async addDemoUsers(): Promise<void> {
+    const users = [
+      ['demo.admin', 'admin'],
+      ['demo.pm', 'programme-manager'],
+      ['demo.finance', 'finance-officer'],
+      ['demo.auditor', 'auditor'],
+      ['demo.analyst', 'analyst'],
+    ] as const;
+    for (const [username, role] of users) {
+      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role }, { userId: 'demo-seed', role: 'admin' });
+    }
+    this.logger.log(`demo users (synthetic data only): ${users.map(([u, r]) => `${u} (${r})`).join(', ')}; password "${DEMO_PASSWORD}"`);
   }
 
   private async mark(streamId: string, type: SeedEvent['type'], seed: number, families: number): Promise<void> {
