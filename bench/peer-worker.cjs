@@ -7,7 +7,7 @@
 //
 // task: { store: 'ours' | 'peer', kind: 'append' | 'read' | 'tail', url, file, families, ... }
 
-const { readFileSync } = require('node:fs');
+const { forEachLine } = require('./lines.cjs');
 const { randomUUID } = require('node:crypto');
 const { join } = require('node:path');
 const { createRequire } = require('node:module');
@@ -26,8 +26,7 @@ const WRITERS = 8;
 function loadItems(file, families) {
   const items = [];
   let familyCount = 0;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.length === 0) continue;
+  forEachLine(file, (line) => {
     for (const item of JSON.parse(line)) {
       if (item.streamId.startsWith('family-')) {
         if (familyCount >= families) continue;
@@ -35,8 +34,8 @@ function loadItems(file, families) {
       }
       items.push(item);
     }
-    if (familyCount >= families) break;
-  }
+    return familyCount < families;
+  });
   return items;
 }
 
@@ -44,13 +43,13 @@ function loadItems(file, families) {
 function tailEvents(file, perWriter) {
   const source = [];
   const wanted = perWriter * WRITERS;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.length === 0 || source.length >= wanted) continue;
+  forEachLine(file, (line) => {
     for (const item of JSON.parse(line)) {
       if (!item.streamId.startsWith('family-')) continue;
       for (const e of item.events) if (source.length < wanted) source.push(e);
     }
-  }
+    return source.length < wanted;
+  });
   if (source.length < wanted) throw new Error(`the generated file holds only ${source.length} family events, ${wanted} needed`);
   const run = randomUUID().slice(0, 8);
   return Array.from({ length: WRITERS }, (_, w) => ({

@@ -90,10 +90,11 @@ async function generatedFile(families) {
 
 /** How many lines (batches) of the file reach each size; line 0 is the programme. */
 function batchBoundaries(file, sizes) {
-  const counts = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l).reduce((n, item) => n + item.events.length, 0));
+  const counts = [];
+  const { forEachLine } = require(join(here, 'lines.cjs'));
+  forEachLine(file, (l) => {
+    counts.push(JSON.parse(l).reduce((n, item) => n + item.events.length, 0));
+  });
   let sum = 0;
   const ends = [];
   let s = 0;
