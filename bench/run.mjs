@@ -90,21 +90,19 @@ async function generatedFile(families) {
 
 /** How many lines (batches) of the file reach each size; line 0 is the programme. */
 function batchBoundaries(file, sizes) {
-  const counts = [];
   const { forEachLine } = require(join(here, 'lines.cjs'));
-  forEachLine(file, (l) => {
-    counts.push(JSON.parse(l).reduce((n, item) => n + item.events.length, 0));
-  });
   let sum = 0;
   const ends = [];
   let s = 0;
-  for (let i = 0; i < counts.length && s < sizes.length; i += 1) {
-    sum += counts[i];
+  // Stops reading once the largest size is reached (the --national file is ~20 GB).
+  forEachLine(file, (l, i) => {
+    sum += JSON.parse(l).reduce((n, item) => n + item.events.length, 0);
     while (s < sizes.length && sum >= sizes[s]) {
       ends.push(i + 1);
       s += 1;
     }
-  }
+    return s < sizes.length;
+  });
   if (ends.length < sizes.length) throw new Error(`generated file holds only ${sum} events`);
   return ends;
 }
