@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
-import { KeyVault, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey } from '@ledger/event-store';
+import type { OpenedStores } from '@ledger/event-store';
 import { FamilyQueries, ProjectionRunner, ledgerProjections } from '@ledger/projections';
-import { familyPersonalData } from '@ledger/domain';
 import { listUsers, registerUser } from '../../api/src/auth/auth.service';
+import { openPersonalData } from '../../api/src/bootstrap';
 import { systemClock, londonToday } from '../../api/src/http/recording';
 import { Erasure, planRetention } from '../../api/src/privacy/erasure';
 
@@ -59,7 +59,7 @@ export async function runRetention(config: LedgerConfig, stores: OpenedStores, a
     return 2;
   }
   const dryRun = args.includes('--dry-run');
-  const vault = await KeyVault.open(stores.sql, { schema: stores.schema ?? config.postgresSchema, masterKey: resolveMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, embedded: !config.postgresUrl }) });
+  const { vault, sealing } = await openPersonalData(config, stores);
   const runner = new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), { schema: stores.readModelSchema, batchSize: 5_000 });
   await runner.prepare();
   await runner.catchUp();
@@ -71,7 +71,7 @@ export async function runRetention(config: LedgerConfig, stores: OpenedStores, a
     console.log(`dry run: ${people} people in ${plan.families.length} families would be erased; nothing was changed`);
     return 0;
   }
-  const erasure = new Erasure(vault, new PersonalDataEventStore(stores.eventStore, new PersonalDataCipher(vault, familyPersonalData)));
+  const erasure = new Erasure(vault, sealing);
   const at = new Date().toISOString();
   for (const f of plan.families) {
     for (const memberId of f.memberIds) {

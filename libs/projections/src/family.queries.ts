@@ -130,26 +130,16 @@ export class FamilyQueries {
   }
 
   /** A family's recorded events in stream order; with `knownAt`, only those recorded by the end of that day (UTC). */
-  async facts(familyIds: readonly string[] | 'attached', knownAt?: string): Promise<Map<string, FamilyFactRow[]>> {
+  async facts(familyIds: readonly string[], knownAt?: string): Promise<Map<string, FamilyFactRow[]>> {
     const facts = await this.runner.liveTable('family-read-models', 'family_facts');
-    const summary = await this.runner.liveTable('family-read-models', 'family_summary');
     const knownBefore = knownAt ? `${knownAt}T23:59:59.999Z` : null;
-    const rows =
-      familyIds === 'attached'
-        ? await this.sql.query<Record<string, unknown>>(
-            `select f.family_id::text as family_id, f.version::text as version, f.event_id::text as event_id, f.type, f.data, f.recorded_at
-               from ${facts} f join ${summary} s on s.family_id = f.family_id
-              where s.attached_on is not null and ($1::timestamptz is null or f.recorded_at <= $1::timestamptz)
-              order by f.family_id, f.version`,
-            [knownBefore],
-          )
-        : await this.sql.query<Record<string, unknown>>(
-            // Order by the table's columns (f.version), not the text aliases, or version 10 sorts before 9.
-            `select f.family_id::text as family_id, f.version::text as version, f.event_id::text as event_id, f.type, f.data, to_char(f.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at
-               from ${facts} f where f.family_id = any($1::uuid[]) and ($2::timestamptz is null or f.recorded_at <= $2::timestamptz)
-              order by f.family_id, f.version`,
-            [familyIds, knownBefore],
-          );
+    const rows = await this.sql.query<Record<string, unknown>>(
+      // Order by the table's columns (f.version), not the text aliases, or version 10 sorts before 9.
+      `select f.family_id::text as family_id, f.version::text as version, f.event_id::text as event_id, f.type, f.data, to_char(f.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at
+         from ${facts} f where f.family_id = any($1::uuid[]) and ($2::timestamptz is null or f.recorded_at <= $2::timestamptz)
+        order by f.family_id, f.version`,
+      [familyIds, knownBefore],
+    );
     const opened = await this.opener(rows.map((r) => ({ type: String(r.type), data: r.data as Record<string, unknown> })));
     const out = new Map<string, FamilyFactRow[]>();
     for (const [i, r] of rows.entries()) {
@@ -159,7 +149,7 @@ export class FamilyQueries {
         eventId: String(r.event_id),
         type: String(r.type),
         data: opened[i],
-        recordedAt: r.recorded_at instanceof Date ? r.recorded_at.toISOString() : String(r.recorded_at),
+        recordedAt: String(r.recorded_at),
       };
       const list = out.get(row.familyId) ?? [];
       list.push(row);

@@ -6,6 +6,7 @@ import type { FamilyCommand, Member, Rejection } from '@ledger/domain';
 import { type CommandOutcome, type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
 import { streams } from '@ledger/domain';
 import { ApiError } from '../http/api-error';
+import { latestConsents } from '../privacy/consent';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
 import { validateBody } from '../http/validation';
@@ -236,12 +237,8 @@ export class FamiliesController {
   private async requireSharingConsent(familyId: string, command: FamilyCommand, recording: Recording): Promise<void> {
     const memberId = (command as { memberId?: string }).memberId;
     if (memberId === undefined || recording.envelope.legalBasis !== undefined) return;
-    let latest: { on: string; given: boolean } | null = null;
-    for (const e of (await this.rawStore.readStream(streams.family(familyId))).events) {
-      if (e.type !== 'ConsentRecorded' || e.data.memberId !== memberId || e.data.purpose !== 'sharing') continue;
-      if (latest === null || String(e.data.on) >= latest.on) latest = { on: String(e.data.on), given: e.data.given === true };
-    }
-    if (latest !== null && !latest.given) {
+    const sharing = latestConsents((await this.rawStore.readStream(streams.family(familyId))).events, 'sharing');
+    if (sharing.get(memberId) === false) {
       throw new ApiError(422, 'this person withdrew consent to sharing: record it only under a legal basis, named in the X-Legal-Basis header', { reason: 'SharingConsentWithdrawn' });
     }
   }

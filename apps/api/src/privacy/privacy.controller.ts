@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOperation, 
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
-import { type FamilyEvent, type Member, evolveFamily, initialFamilyState, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams } from '@ledger/domain';
+import { type FamilyEvent, type FamilyState, type Member, foldFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { ERASED, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { outcomesReportCsv } from '@ledger/reporting';
@@ -15,6 +15,7 @@ import { CLOCK, type Clock } from '../http/recording';
 import { readProgramme } from '../programme/programme-commands';
 import { COUNCIL_ID } from '../programme/programme-commands';
 import { AccessLog } from './access-log';
+import { latestConsents } from './consent';
 import { Erasure } from './erasure';
 
 export class ErasureDto {
@@ -105,20 +106,13 @@ export class PrivacyController {
     const actor = actorOf(req);
     for (const familyId of await this.families.identifiedBetween(from as string, to as string)) {
       const read = await this.store.readStream(streams.family(familyId));
-      let state = initialFamilyState();
-      const evaluationConsent = new Map<string, { on: string; given: boolean }>();
-      for (const e of read.events) {
-        state = evolveFamily(state, { type: e.type, data: e.data } as unknown as FamilyEvent, e.metadata.eventId);
-        if (e.type === 'ConsentRecorded' && e.data.purpose === 'evaluation') {
-          const previous = evaluationConsent.get(String(e.data.memberId));
-          if (!previous || String(e.data.on) >= previous.on) evaluationConsent.set(String(e.data.memberId), { on: String(e.data.on), given: e.data.given === true });
-        }
-      }
+      const state = foldFamily(read.events.map((e) => ({ event: { type: e.type, data: e.data } as unknown as FamilyEvent, eventId: e.metadata.eventId })));
+      const evaluationConsent = latestConsents(read.events, 'evaluation');
       const members = [...state.members.values()];
       const eligible = problemsIdentifiedBy(state, to as string).length >= 2 && members.some((m) => m.dateOfBirth !== ERASED && isDependentChild(m, to as string));
       const attached = state.attachment !== null && state.attachment !== undefined;
       if (!eligible && !attached) continue;
-      const exported = members.filter((m) => evaluationConsent.get(m.memberId)?.given !== false && m.givenName !== ERASED);
+      const exported = members.filter((m) => evaluationConsent.get(m.memberId) !== false && m.givenName !== ERASED);
       for (const m of exported) lines.push(onsRow(familyId, state.reference, m, state, eligible, attached));
       if (exported.length > 0) {
         await this.accessLog.record({ actor, route: routeOf(req), familyId, memberIds: exported.map((m) => m.memberId), outcome: 'served', purpose: 'ONS evaluation linkage' });
@@ -158,7 +152,7 @@ export class PrivacyController {
   }
 }
 
-function onsRow(familyId: string, reference: string, m: Member, state: ReturnType<typeof initialFamilyState>, eligible: boolean, attached: boolean): string {
+function onsRow(familyId: string, reference: string, m: Member, state: FamilyState, eligible: boolean, attached: boolean): string {
   return [
     familyId,
     reference,
