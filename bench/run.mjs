@@ -174,6 +174,12 @@ async function benchBackend(backend, file, ends, sizes, where) {
     log(`${backend}: rebuild family-read-models at ${imported.totalInStore.toLocaleString('en-GB')} events`);
     const rebuilt = await runTask({ ...base, kind: 'rebuild', batchSize: REBUILD_BATCH });
     out.rebuild.push({ logEvents: imported.totalInStore, ...rebuilt });
+    if (size <= 100_000) {
+      // The other path, for a log the read models' database cannot query (EventStoreDB).
+      log(`${backend}: rebuild family-read-models through store.readAll at ${imported.totalInStore.toLocaleString('en-GB')} events`);
+      const through = await runTask({ ...base, kind: 'rebuild', batchSize: REBUILD_BATCH, inDatabase: false });
+      out.rebuild.push({ logEvents: imported.totalInStore, ...through });
+    }
   }
 
   log(`${backend}: scan of the global log in pages of 1,000 (raw SQL and store.readAll)`);
@@ -248,7 +254,7 @@ function summarise(r) {
   rows.push(['log scan, store.readAll', `${fmt(ourScan)} events/s`, 'raw keyset scan, pages of 1,000', `${fmt(rawScan)} events/s`, pct(ourScan, rawScan)]);
   for (const b of r.rebuild) {
     const eps = rate(b.events, b.seconds);
-    rows.push([`rebuild at ${fmt(b.logEvents)} events`, `${fmt(eps)} events/s, peak RSS ${mib(Math.max(b.vmHwmBytes ?? 0, b.peakRssSampledBytes))} (before ${mib(b.rssBeforeBytes)})`, 'raw keyset scan', `${fmt(rawScan)} events/s`, pct(eps, rawScan)]);
+    rows.push([`rebuild at ${fmt(b.logEvents)} events${b.path === 'through the store' ? ', via readAll' : ''}`, `${fmt(eps)} events/s, peak RSS ${mib(Math.max(b.vmHwmBytes ?? 0, b.peakRssSampledBytes))} (before ${mib(b.rssBeforeBytes)})`, 'raw keyset scan', `${fmt(rawScan)} events/s`, pct(eps, rawScan)]);
   }
   if (r.claims) {
     const c = r.claims;

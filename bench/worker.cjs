@@ -82,7 +82,10 @@ function vmHwmBytes() {
 async function rebuild(task) {
   const pj = require(join(dist, 'libs/projections/src'));
   const { sql, store } = await openStore(task);
-  const runner = new pj.ProjectionRunner(store, sql, pj.ledgerProjections(), { schema: 'read', batchSize: task.batchSize });
+  // In SQL over the store's table (the default where the log and the read models share a
+  // database), or through store.readAll as with EventStoreDB or a read-model database elsewhere.
+  const inDatabase = task.inDatabase !== false;
+  const runner = new pj.ProjectionRunner(store, sql, pj.ledgerProjections(), { schema: inDatabase ? 'read' : 'read_through_store', batchSize: task.batchSize, inDatabase });
   await runner.prepare();
   if (global.gc) global.gc();
   const rssBefore = process.memoryUsage().rss;
@@ -96,7 +99,7 @@ async function rebuild(task) {
   const seconds = now() - t0;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const result = { events, seconds, rssBeforeBytes: rssBefore, peakRssSampledBytes: peak, vmHwmBeforeBytes: hwmBefore, vmHwmBytes: vmHwmBytes() };
+  const result = { path: inDatabase && store.logInDatabase(sql) ? 'in-database' : 'through the store', events, seconds, rssBeforeBytes: rssBefore, peakRssSampledBytes: peak, vmHwmBeforeBytes: hwmBefore, vmHwmBytes: vmHwmBytes() };
   await store.close();
   return result;
 }
@@ -413,7 +416,11 @@ async function claims(task) {
   const results = [];
   for (let i = 0; i < 3; i += 1) results.push(await timed(() => call('GET', `/api/results?asOf=${task.asOf}`, undefined, token)));
   const drafts = [];
+  // LEDGER_BENCH_CPU_PROFILE=<file.cpuprofile>: a CPU profile of the three drafts (this process
+  // serves them), for DevTools or speedscope.
+  const profiler = process.env.LEDGER_BENCH_CPU_PROFILE ? await startProfile() : null;
   for (let i = 0; i < 3; i += 1) drafts.push(await timed(() => call('POST', '/api/claims', { asOf: task.asOf }, token)));
+  if (profiler) writeFileSync(process.env.LEDGER_BENCH_CPU_PROFILE, JSON.stringify(await profiler.stop()));
   for (const r of [...results, ...drafts]) if (r.out.status >= 300) throw new Error(`claims: HTTP ${r.out.status} ${JSON.stringify(r.out.body).slice(0, 300)}`);
   await app.close();
   await store.close().catch(() => undefined);
@@ -429,6 +436,16 @@ async function claims(task) {
     draftTotalPence: drafts[0].out.body.totalPence,
     peakRssBytes: vmHwmBytes(),
   };
+}
+
+async function startProfile() {
+  const { Session } = require('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return { stop: async () => (await post('Profiler.stop')).profile };
 }
 
 const tasks = { init, import: importBatches, rebuild, scan, limits, serve, claims };

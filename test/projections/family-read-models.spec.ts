@@ -27,18 +27,66 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
   });
 
   it('gives the same tables whatever the batch size, and a rebuild equals the incremental result', async () => {
-    const small = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), batchSize: 7 });
-    const large = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), batchSize: 5_000 });
+    const small = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), batchSize: 7, inDatabase: false });
+    const large = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), batchSize: 5_000, inDatabase: false });
     await small.catchUp();
     await large.catchUp();
     const incremental = await snapshot(t.stores.sql, small);
     expect(incremental.family_summary.length).toBe(8);
     expect(incremental.family_facts.length).toBeGreaterThan(8 * 10);
+    expect((incremental.family_summary as { status: string }[]).some((row) => row.status === 'attached')).toBe(true);
+    expect((incremental.family_summary as { status: string }[]).some((row) => row.status === 'closed')).toBe(true);
+    expect(incremental.programme_settings.length).toBe(1);
     expect(await snapshot(t.stores.sql, large)).toEqual(incremental);
 
     const rebuilt = await small.rebuild('family-read-models');
     expect(rebuilt).toBeGreaterThan(0);
     expect(await snapshot(t.stores.sql, small)).toEqual(incremental);
+  });
+
+  it('applies in SQL over the store\'s own table exactly what it applies event by event, at any batch size', async () => {
+    // The store keeps the log in the read models' database, so the runner's default is SQL.
+    expect(t.stores.eventStore.logInDatabase?.(t.stores.sql)).toBeTruthy();
+    const viaNode = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), inDatabase: false });
+    const events = await viaNode.catchUp();
+    const expected = await snapshot(t.stores.sql, viaNode);
+    for (const size of [7, 13, 5_000]) {
+      let batches = 0;
+      const inSql = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], {
+        schema: schemaFor(),
+        inDatabaseBatchSize: size,
+        onBatch: () => (batches += 1),
+      });
+      const applied = await inSql.catchUp();
+      expect(applied).toBe(events);
+      expect(batches).toBe(Math.ceil(applied / size));
+      expect(await snapshot(t.stores.sql, inSql)).toEqual(expected);
+      if (size === 13) {
+        expect(await inSql.rebuild('family-read-models')).toBe(applied);
+        expect(await snapshot(t.stores.sql, inSql)).toEqual(expected);
+      }
+    }
+    // A store whose log is elsewhere (another client) is read through the store.
+    expect(t.stores.eventStore.logInDatabase?.({})).toBeNull();
+  });
+
+  it('changes nothing when the same range is applied twice in SQL', async () => {
+    const projection = new FamilyReadModelsProjection();
+    const runner = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [projection], { schema: schemaFor() });
+    await runner.catchUp();
+    const before = await snapshot(t.stores.sql, runner);
+    const log = t.stores.eventStore.logInDatabase?.(t.stores.sql);
+    if (!log) throw new Error('the store should offer its log in SQL');
+    const first = await log.nextRange(null, 200, projection.categories);
+    const all = await log.nextRange(null, 1_000_000, projection.categories);
+    if (!first || !all) throw new Error('the log should not be empty');
+    const table = tableOf(runner, projection);
+    for (const upTo of [first.upTo, all.upTo]) {
+      await t.stores.sql.transaction(async (tx) => {
+        for (const part of projection.applyInDatabase) await part(tx, { events: (category, types) => log.events({ after: null, upTo }, category, types) }, table);
+      });
+    }
+    expect(await snapshot(t.stores.sql, runner)).toEqual(before);
   });
 
   it('changes nothing when the same batch is applied twice', async () => {

@@ -51,11 +51,36 @@ export interface EventStore {
   /** How many events the log holds (optionally of some categories), where the store can count cheaply. */
   countEvents?(filter?: LogFilter): Promise<number>;
 
+  /**
+   * The log as a table that `sql` can query, when the store keeps it in that same database
+   * (PostgreSQL and PGlite, given their own client); otherwise absent or `null`. Projections then
+   * apply batches with `insert … select` from the log instead of moving every event through Node.
+   */
+  logInDatabase?(sql: unknown): LogInDatabase | null;
+
   /** Cheap reachability check for readiness probes; throws EventStoreUnavailableError. */
   ping(): Promise<void>;
 
   /** Releases connections and listeners. */
   close(): Promise<void>;
+}
+
+/** A range of the log, `(after, upTo]`, of one category, as SQL over the store's own table. */
+export interface LogInDatabase {
+  /**
+   * The end of the next at most `limit` events of these categories after `after` (exclusive),
+   * stopping, like `readAll`, before any transaction that could still be followed by an
+   * earlier-positioned one; `null` when there is none.
+   */
+  nextRange(after: LogPosition | null, limit: number, categories: readonly string[]): Promise<{ upTo: LogPosition; events: number } | null>;
+  /**
+   * A subquery (use it as `from (…) e`) of the events of one category in `(after, upTo]`,
+   * optionally of some types only, with columns `stream_id`, `stream_key` (the stream id after
+   * its category's dash), `version`, `event_id`, `type`, `data`, `metadata`, `recorded_at`
+   * (the metadata's recording instant), `transaction_id`, `global_position`. Values are inlined
+   * as checked literals, so the text needs no parameters.
+   */
+  events(range: { after: LogPosition | null; upTo: LogPosition }, category: string, types?: readonly string[]): string;
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

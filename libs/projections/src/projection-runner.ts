@@ -1,5 +1,15 @@
-import { comparePositions, type EventStore, formatPosition, type LogPosition, parsePosition, quoteIdent, type SqlClient, type SqlTx } from '@ledger/event-store';
-import type { Projection, TableNamer } from './projection';
+import {
+  comparePositions,
+  type EventStore,
+  formatPosition,
+  type LogInDatabase,
+  type LogPosition,
+  parsePosition,
+  quoteIdent,
+  type SqlClient,
+  type SqlTx,
+} from '@ledger/event-store';
+import type { InDatabasePart, Projection, TableNamer } from './projection';
 
 export interface ProjectionStatus {
   name: string;
@@ -13,6 +23,13 @@ export interface RunnerOptions {
   /** Schema of the read models (default `read`). */
   schema?: string;
   batchSize?: number;
+  /**
+   * Apply in SQL where both the store and the projection can (the log is a table of the read
+   * models' database and the projection has `applyInDatabase`); default true. Batches are then
+   * `inDatabaseBatchSize` events (default 50,000): no event passes through this process.
+   */
+  inDatabase?: boolean;
+  inDatabaseBatchSize?: number;
   /** Called after each committed batch (progress bars, metrics). */
   onBatch?: (info: { projection: string; events: number; position: LogPosition }) => void;
 }
@@ -124,25 +141,13 @@ export class ProjectionRunner {
     const table = this.namer(scratchVersion);
     await this.sql.transaction(async (tx) => {
       await this.dropTables(tx, projection, scratchVersion);
-      await projection.createTables(tx, table);
+      await projection.createTables(tx, table, { deferIndexes: true });
     });
-    let position: LogPosition | null = null;
-    let total = 0;
-    const readAfter = (after: LogPosition | null) => this.store.readAll({ after, limit: this.options.batchSize ?? 2_000, filter: { categories: projection.categories } });
-    // Reading the next page overlaps applying this one (on PostgreSQL they use two connections):
-    // one page ahead at most, so memory stays at two pages whatever the length of the log.
-    let pending = readAfter(null);
-    for (;;) {
-      const read = await pending;
-      if (!read.endOfLog) pending = readAfter(read.next);
-      if (read.events.length > 0) {
-        await this.sql.transaction((tx) => projection.apply(tx, read.events, table));
-        total += read.events.length;
-        onProgress?.(total);
-      }
-      position = read.next;
-      if (read.endOfLog) break;
-    }
+    const log = this.logInDatabase(projection);
+    const loaded = log && projection.applyInDatabase ? await this.loadInDatabase(projection, log, projection.applyInDatabase, table, onProgress) : await this.loadThroughStore(projection, table, onProgress);
+    const position = loaded.position;
+    const total = loaded.events;
+    if (projection.createDeferredIndexes) await this.sql.transaction((tx) => projection.createDeferredIndexes?.(tx, table) ?? Promise.resolve());
     // Switch: the scratch tables replace the live ones, with the checkpoint where the build ended.
     await this.chain;
     await this.sql.transaction(async (tx) => {
@@ -163,17 +168,119 @@ export class ProjectionRunner {
     return total;
   }
 
+  /** A rebuild's load through the store (any backend): pages of `batchSize`, the next read while this one applies. */
+  private async loadThroughStore(projection: Projection, table: TableNamer, onProgress?: (events: number) => void): Promise<{ position: LogPosition | null; events: number }> {
+    let position: LogPosition | null = null;
+    let total = 0;
+    const readAfter = (after: LogPosition | null) => this.readBatch(projection, after, this.options.batchSize ?? 2_000, false);
+    // Reading the next page overlaps applying this one (on PostgreSQL they use two connections):
+    // one page ahead at most, so memory stays at two pages whatever the length of the log.
+    let pending = readAfter(null);
+    for (;;) {
+      const read = await pending;
+      if (!read.endOfLog) pending = readAfter(read.next);
+      if (read.events > 0) {
+        await this.sql.transaction((tx) => read.apply(tx, table));
+        total += read.events;
+        onProgress?.(total);
+      }
+      position = read.next;
+      if (read.endOfLog) break;
+    }
+    return { position, events: total };
+  }
+
+  /**
+   * A rebuild's load in SQL: the log is cut into ranges (positions only, found ahead of use), and
+   * each of the projection's parts is a lane that applies every range in log order in
+   * transactions of its own; the lanes run side by side on their own connections. Nothing passes
+   * through this process but positions, so memory does not grow with the log.
+   */
+  private async loadInDatabase(
+    projection: Projection,
+    log: LogInDatabase,
+    parts: readonly InDatabasePart[],
+    table: TableNamer,
+    onProgress?: (events: number) => void,
+  ): Promise<{ position: LogPosition | null; events: number }> {
+    const size = this.options.inDatabaseBatchSize ?? 50_000;
+    type Range = { after: LogPosition | null; upTo: LogPosition; events: number; last: boolean };
+    const ranges: Promise<Range | null>[] = [];
+    const rangeAt = (k: number): Promise<Range | null> => {
+      ranges[k] ??= (k === 0 ? Promise.resolve<Range | null>(null) : rangeAt(k - 1)).then(async (previous) => {
+        if (k > 0 && (!previous || previous.last)) return null;
+        const after = previous?.upTo ?? null;
+        const next = await log.nextRange(after, size, projection.categories);
+        return next ? { after, upTo: next.upTo, events: next.events, last: next.events < size } : null;
+      });
+      return ranges[k];
+    };
+    let position: LogPosition | null = null;
+    let total = 0;
+    await Promise.all(
+      parts.map(async (part, lane) => {
+        for (let k = 0; ; k += 1) {
+          const range = await rangeAt(k);
+          if (!range) return;
+          // Look one range ahead, so the next position is known when this range is applied.
+          if (!range.last) void rangeAt(k + 1).catch(() => undefined);
+          await this.sql.transaction((tx) => part(tx, { events: (category, types) => log.events(range, category, types) }, table));
+          if (lane === 0) {
+            position = range.upTo;
+            total += range.events;
+            onProgress?.(total);
+          }
+          if (range.last) return;
+        }
+      }),
+    );
+    return { position, events: total };
+  }
+
+  /**
+   * The next batch of a projection's events after `after`: in SQL over the store's table when
+   * both allow it, otherwise read through the store (any backend) and applied event by event.
+   */
+  private readBatch(projection: Projection, after: LogPosition | null, limit: number, inDatabase = true): Promise<Batch> {
+    const log = inDatabase ? this.logInDatabase(projection) : null;
+    const parts = projection.applyInDatabase;
+    if (log && parts) {
+      const size = this.options.inDatabaseBatchSize ?? 50_000;
+      return log.nextRange(after, size, projection.categories).then((range) => ({
+        events: range?.events ?? 0,
+        next: range?.upTo ?? after,
+        endOfLog: !range || range.events < size,
+        apply: async (tx, table) => {
+          if (!range) return;
+          const batch = { events: (category: string, types?: readonly string[]) => log.events({ after, upTo: range.upTo }, category, types) };
+          for (const part of parts) await part(tx, batch, table);
+        },
+      }));
+    }
+    return this.store.readAll({ after, limit, filter: { categories: projection.categories } }).then((read) => ({
+      events: read.events.length,
+      next: read.next,
+      endOfLog: read.endOfLog,
+      apply: (tx, table) => projection.apply(tx, read.events, table),
+    }));
+  }
+
+  private logInDatabase(projection: Projection): LogInDatabase | null {
+    if (this.options.inDatabase === false || !projection.applyInDatabase) return null;
+    return this.store.logInDatabase?.(this.sql) ?? null;
+  }
+
   private async pump(): Promise<number> {
     await this.prepare();
     let applied = 0;
     for (const projection of this.projections) {
       for (;;) {
         const from = this.positions.get(projection.name) ?? null;
-        const read = await this.store.readAll({ after: from, limit: this.options.batchSize ?? 1_000, filter: { categories: projection.categories } });
-        if (read.events.length > 0 && read.next) {
+        const read = await this.readBatch(projection, from, this.options.batchSize ?? 1_000);
+        if (read.events > 0 && read.next) {
           const next = read.next;
           const moved = await this.sql.transaction(async (tx) => {
-            await projection.apply(tx, read.events, this.namer(projection.version));
+            await read.apply(tx, this.namer(projection.version));
             const rows = await tx.query(
               `update ${this.s}.projection_checkpoints set position = $3, updated_at = now() where name = $1 and version = $2 and position is not distinct from $4 returning name`,
               [projection.name, projection.version, formatPosition(next), from ? formatPosition(from) : null],
@@ -188,8 +295,8 @@ export class ProjectionRunner {
           });
           if (moved) {
             this.positions.set(projection.name, next);
-            applied += read.events.length;
-            this.options.onBatch?.({ projection: projection.name, events: read.events.length, position: next });
+            applied += read.events;
+            this.options.onBatch?.({ projection: projection.name, events: read.events, position: next });
           }
         }
         if (read.endOfLog) break;
@@ -228,4 +335,12 @@ export class ProjectionRunner {
 }
 
 class CheckpointMoved extends Error {}
+
+/** A batch read from the log, ready to apply inside the runner's transaction. */
+interface Batch {
+  events: number;
+  next: LogPosition | null;
+  endOfLog: boolean;
+  apply(tx: SqlTx, table: TableNamer): Promise<void>;
+}
 

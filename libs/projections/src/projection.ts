@@ -19,9 +19,30 @@ export interface Projection {
    * Creates its tables and their indexes if they do not exist (use `tableExists`); `table('x')`
    * is the versioned, schema-qualified name. Index names are left to PostgreSQL.
    */
-  createTables(tx: SqlTx, table: TableNamer): Promise<void>;
+  createTables(tx: SqlTx, table: TableNamer, options?: { deferIndexes?: boolean }): Promise<void>;
   /** Applies one batch of events, in log order. */
   apply(tx: SqlTx, events: readonly RecordedEvent[], table: TableNamer): Promise<void>;
+  /**
+   * Optional: applies a range of the log in SQL, reading the store's own table (`log.events(…)`),
+   * when the log and the read models share a database. Parts, each writing tables of its own:
+   * following the log, the runner runs them in order in the checkpoint's transaction; in a
+   * rebuild, each part is a lane of its own (own connection, ranges in log order), so they load
+   * side by side. Together they must leave exactly what `apply` would leave for the same events
+   * (the runner's tests compare the two).
+   */
+  readonly applyInDatabase?: readonly InDatabasePart[];
+  /**
+   * Optional, for rebuilds: indexes `createTables` leaves off when asked to defer them (loading a
+   * fresh copy is faster without them), created here once the copy is loaded.
+   */
+  createDeferredIndexes?(tx: SqlTx, table: TableNamer): Promise<void>;
+}
+
+export type InDatabasePart = (tx: SqlTx, log: LogBatch, table: TableNamer) => Promise<void>;
+
+/** One batch of the log as SQL: `events('family', ['FamilyAttached'])` is a subquery (`from (…) e`). */
+export interface LogBatch {
+  events(category: string, types?: readonly string[]): string;
 }
 
 /** `family_summary` → `"read"."family_summary_v1"` for the version being written or served. */
