@@ -199,7 +199,8 @@ async function benchBackend(backend, file, ends, sizes, where) {
   if (claimBackends.includes(backend)) {
     log(`${backend}: a council's claim cycle on ${CLAIM_FAMILIES.toLocaleString('en-GB')} families (import, projection catch-up, results and claim draft over HTTP)`);
     const claimsWhere = backend === 'postgres' ? { backend, url: where.claimsUrl } : { backend, dataDir: where.claimsDir };
-    out.claims = await runTask({ ...claimsWhere, kind: 'claims', file, from: 0, to: 1 + CLAIM_FAMILIES / FAMILIES_PER_BATCH, asOf: CLAIM_AS_OF });
+    // Best of three at a council's scale; once each at the national scale (minutes per call).
+    out.claims = await runTask({ ...claimsWhere, kind: 'claims', file, from: 0, to: 1 + CLAIM_FAMILIES / FAMILIES_PER_BATCH, asOf: CLAIM_AS_OF, repeats: flag('national') ? 1 : 3 });
   }
   return out;
 }
@@ -266,7 +267,15 @@ function summarise(r) {
       '',
       '',
     ]);
-    rows.push([`claim draft, ${fmt(c.families)} families`, `${ms(best(c.draftSeconds) * 1000)} ms (best of ${c.draftSeconds.length}; ${fmt(c.familiesInDraft)} families claimed)`, 'target (issue 7)', '< 1,000 ms', best(c.draftSeconds) < 1 ? 'met' : 'missed']);
+    const council = c.families <= 3_000;
+    rows.push([
+      `claim draft, ${fmt(c.families)} families`,
+      `${ms(best(c.draftSeconds) * 1000)} ms (best of ${c.draftSeconds.length}; ${fmt(c.familiesInDraft)} families claimed)`,
+      council ? 'target (issue 7)' : '',
+      council ? '< 1,000 ms' : '',
+      council ? (best(c.draftSeconds) < 1 ? 'met' : 'missed') : '',
+    ]);
+    if (c.importSeconds) rows.push([`import through the sealing store, ${fmt(c.events)} events`, `${ms(c.importSeconds)} s (${fmt(c.events / c.importSeconds)} events/s)`, '', '', '']);
     rows.push([`projection catch-up, ${fmt(c.events)} events`, `${ms(c.catchUpSeconds)} s (${fmt(c.events / c.catchUpSeconds)} events/s, app start included)`, '', '', '']);
   }
   return { rows, figures: { bulkImportEventsPerSecond: bulk, copyRowsPerSecond: copy, prepared100RowsPerSecond: prepared, rawScanEventsPerSecond: rawScan, readAllScanEventsPerSecond: ourScan } };

@@ -378,6 +378,7 @@ async function serve(task) {
 
 async function claims(task) {
   let families = 0;
+  const importStarted = now();
   {
     // Imported as the api records them: personal fields sealed per person (the draft then opens
     // the members' records to judge ages, as it does in production). Line by line, so the
@@ -401,6 +402,7 @@ async function claims(task) {
     }
     await store.close();
   }
+  const importSeconds = now() - importStarted;
   const pj = require(join(dist, 'libs/projections/src'));
   const t0 = now();
   const { app, store, token, call } = await signedInApp(task, { LEDGER_PROJECTIONS: 'external' }, 'finance-officer');
@@ -414,12 +416,13 @@ async function claims(task) {
     return { seconds: now() - t, out };
   };
   const results = [];
-  for (let i = 0; i < 3; i += 1) results.push(await timed(() => call('GET', `/api/results?asOf=${task.asOf}`, undefined, token)));
+  const repeats = task.repeats ?? 3;
+  for (let i = 0; i < repeats; i += 1) results.push(await timed(() => call('GET', `/api/results?asOf=${task.asOf}`, undefined, token)));
   const drafts = [];
   // LEDGER_BENCH_CPU_PROFILE=<file.cpuprofile>: a CPU profile of the three drafts (this process
   // serves them), for DevTools or speedscope.
   const profiler = process.env.LEDGER_BENCH_CPU_PROFILE ? await startProfile() : null;
-  for (let i = 0; i < 3; i += 1) drafts.push(await timed(() => call('POST', '/api/claims', { asOf: task.asOf }, token)));
+  for (let i = 0; i < repeats; i += 1) drafts.push(await timed(() => call('POST', '/api/claims', { asOf: task.asOf }, token)));
   if (profiler) writeFileSync(process.env.LEDGER_BENCH_CPU_PROFILE, JSON.stringify(await profiler.stop()));
   for (const r of [...results, ...drafts]) if (r.out.status >= 300) throw new Error(`claims: HTTP ${r.out.status} ${JSON.stringify(r.out.body).slice(0, 300)}`);
   await app.close();
@@ -428,6 +431,7 @@ async function claims(task) {
     families,
     events,
     asOf: task.asOf,
+    importSeconds,
     catchUpSeconds,
     resultsSeconds: results.map((r) => r.seconds),
     familiesWithResult: results[0].out.body.families.length,

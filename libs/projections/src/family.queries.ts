@@ -21,6 +21,11 @@ export interface FamilyFactRow {
   recordedAt: string;
 }
 
+export interface FactsOptions {
+  /** Open the personal fields of these event types only (default: all). */
+  open?: readonly string[];
+}
+
 export interface PlanRow {
   version: number;
   effectiveFrom: string;
@@ -103,7 +108,7 @@ export class FamilyQueries {
    * council-wide question (results, a claim draft) holds one page in memory however many
    * families there are.
    */
-  async *attachedFactPages(knownAt?: string, pageSize = 1_000): AsyncGenerator<Map<string, FamilyFactRow[]>> {
+  async *attachedFactPages(knownAt?: string, pageSize = 1_000, options: FactsOptions = {}): AsyncGenerator<Map<string, FamilyFactRow[]>> {
     const summary = await this.runner.liveTable('family-read-models', 'family_summary');
     const page = async (after: string | null): Promise<{ ids: string[]; facts: Map<string, FamilyFactRow[]> }> => {
       const ids = (
@@ -112,7 +117,7 @@ export class FamilyQueries {
           [after, pageSize],
         )
       ).map((r) => r.family_id);
-      return { ids, facts: ids.length > 0 ? await this.facts(ids, knownAt) : new Map<string, FamilyFactRow[]>() };
+      return { ids, facts: ids.length > 0 ? await this.facts(ids, knownAt, options) : new Map<string, FamilyFactRow[]>() };
     };
     // The next page is read while the caller works through this one (a second connection on PostgreSQL).
     let pending: ReturnType<typeof page> | null = page(null);
@@ -129,8 +134,12 @@ export class FamilyQueries {
     }
   }
 
-  /** A family's recorded events in stream order; with `knownAt`, only those recorded by the end of that day (UTC). */
-  async facts(familyIds: readonly string[], knownAt?: string): Promise<Map<string, FamilyFactRow[]>> {
+  /**
+   * A family's recorded events in stream order; with `knownAt`, only those recorded by the end of
+   * that day (UTC). Sealed personal fields are opened in memory, of the event types in
+   * `options.open` only when it is given (the others keep their `$sealed` record).
+   */
+  async facts(familyIds: readonly string[], knownAt?: string, options: FactsOptions = {}): Promise<Map<string, FamilyFactRow[]>> {
     const facts = await this.runner.liveTable('family-read-models', 'family_facts');
     const knownBefore = knownAt ? `${knownAt}T23:59:59.999Z` : null;
     const rows = await this.sql.query<Record<string, unknown>>(
@@ -140,21 +149,32 @@ export class FamilyQueries {
         order by f.family_id, f.version`,
       [familyIds, knownBefore],
     );
-    const opened = await this.opener(rows.map((r) => ({ type: String(r.type), data: r.data as Record<string, unknown> })));
+    const found: FamilyFactRow[] = rows.map((r) => ({
+      familyId: String(r.family_id),
+      version: Number(r.version),
+      eventId: String(r.event_id),
+      type: String(r.type),
+      data: r.data as Record<string, unknown>,
+      recordedAt: String(r.recorded_at),
+    }));
+    const opened = await this.open(found, options.open);
     const out = new Map<string, FamilyFactRow[]>();
-    for (const [i, r] of rows.entries()) {
-      const row: FamilyFactRow = {
-        familyId: String(r.family_id),
-        version: Number(r.version),
-        eventId: String(r.event_id),
-        type: String(r.type),
-        data: opened[i],
-        recordedAt: String(r.recorded_at),
-      };
-      const list = out.get(row.familyId) ?? [];
-      list.push(row);
-      out.set(row.familyId, list);
+    for (const [i, row] of found.entries()) {
+      row.data = opened[i];
+      const list = out.get(row.familyId);
+      if (list) list.push(row);
+      else out.set(row.familyId, [row]);
     }
+    return out;
+  }
+
+  private async open(rows: readonly FamilyFactRow[], types?: readonly string[]): Promise<Record<string, unknown>[]> {
+    if (!types) return this.opener(rows);
+    const wanted = new Set(types);
+    const which = rows.flatMap((r, i) => (wanted.has(r.type) ? [i] : []));
+    const opened = await this.opener(which.map((i) => rows[i]));
+    const out = rows.map((r) => r.data);
+    which.forEach((row, k) => (out[row] = opened[k]));
     return out;
   }
 

@@ -3,6 +3,7 @@ import {
   type FamilyProgress,
   type FamilyState,
   type OutcomePlanVersion,
+  PERSONAL_DATA_THE_RULES_READ,
   defaultOutcomePlan,
   evaluateProgress,
   financialYearOf,
@@ -30,7 +31,7 @@ export class OutcomeQueries {
   ) {}
 
   async progress(familyId: string, asOf: string, knownAt?: string): Promise<(FamilyProgress & { familyId: string; knownAt?: string }) | null> {
-    const facts = (await this.families.facts([familyId], knownAt)).get(familyId);
+    const facts = (await this.families.facts([familyId], knownAt, { open: PERSONAL_DATA_THE_RULES_READ })).get(familyId);
     if (!facts || facts.length === 0) return null;
     const { plan, framework } = await this.rules(asOf);
     return { familyId, ...evaluateProgress(foldFacts(facts), plan, framework, asOf), ...(knownAt ? { knownAt } : {}) };
@@ -116,7 +117,7 @@ export class OutcomeQueries {
 
   /** Every attached family's facts, read a page of families at a time (memory stays at one page). */
   private async *attachedFamilies(knownAt?: string): AsyncGenerator<[string, FamilyFactRow[]]> {
-    for await (const page of this.families.attachedFactPages(knownAt)) yield* page;
+    for await (const page of this.families.attachedFactPages(knownAt, 1_000, { open: PERSONAL_DATA_THE_RULES_READ })) yield* page;
   }
 
   private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: typeof troubledFamilies2015 }> {

@@ -25,6 +25,14 @@ export const familyPersonalData: Partial<Record<FamilyEventType, readonly Person
   AsbIncidentRecorded: [{ at: '', subject: 'memberId', fields: ['kind'] }],
 };
 
+/**
+ * The event types whose personal fields the outcome rules read: members' records, for dates of
+ * birth (who is a child, who an adult). Progress, results and claim drafts open only these
+ * (data minimisation; offences' categories, ASB kinds and health descriptions stay sealed), and
+ * `libs/synthetic/src/rules-personal-data.spec.ts` checks that the rules' answers do not change.
+ */
+export const PERSONAL_DATA_THE_RULES_READ: readonly FamilyEventType[] = ['FamilyIdentified', 'FamilyMemberAdded'];
+
 /** Event types that carry no personal values beyond pseudonymous ids, dates and counts. */
 export const NO_PERSONAL_DATA: readonly FamilyEventType[] = [
   'HeadlineProblemIdentified',
