@@ -88,9 +88,9 @@ export class ProjectionRunner {
     this.prepared = true;
   }
 
-  /** Processes everything visible in the log now, then resolves. Safe to call at any time. */
-  catchUp(): Promise<number> {
-    const run = this.chain.then(() => this.pump());
+  /** Processes everything visible in the log now (for the named projections only, if given), then resolves. Safe to call at any time. */
+  catchUp(only?: readonly string[]): Promise<number> {
+    const run = this.chain.then(() => this.pump(only));
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -164,7 +164,8 @@ export class ProjectionRunner {
       ]);
     });
     this.positions.set(projection.name, position);
-    await this.catchUp();
+    // Only the rebuilt projection: the others' work is not the rebuild's (they catch up as they follow).
+    await this.catchUp([projection.name]);
     return total;
   }
 
@@ -270,10 +271,11 @@ export class ProjectionRunner {
     return this.store.logInDatabase?.(this.sql) ?? null;
   }
 
-  private async pump(): Promise<number> {
+  private async pump(only?: readonly string[]): Promise<number> {
     await this.prepare();
     let applied = 0;
     for (const projection of this.projections) {
+      if (only && !only.includes(projection.name)) continue;
       for (;;) {
         const from = this.positions.get(projection.name) ?? null;
         const read = await this.readBatch(projection, from, this.options.batchSize ?? 1_000);
