@@ -176,6 +176,12 @@ export interface StreamRead {
 export interface LogFilter {
   /** Only streams of these categories (`family`, `claim`, …). */
   categories?: readonly string[];
+  /**
+   * A hint: the reader wants only events of these types. A store may return others too (the
+   * EventStoreDB adapter does), so the reader must still skip what it does not handle; PostgreSQL
+   * leaves the others in the database.
+   */
+  types?: readonly string[];
 }
 
 export interface ReadAllOptions {

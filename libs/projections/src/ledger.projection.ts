@@ -12,6 +12,17 @@ export class LedgerProjection implements Projection {
   readonly name = 'ledger';
   readonly version: number = 1;
   readonly categories = ['programme', 'family', 'claim'] as const;
+  // Of a family's events only its attachment is priced: the rest stay in the database.
+  readonly types = [
+    'ProgrammeConfigured',
+    'ClaimDrafted',
+    'FamilyAttached',
+    'AttachmentProfileSet',
+    'AttachmentFeeReceived',
+    'ClaimSubmitted',
+    'ClaimPaymentReceived',
+    'FamilyResultRecovered',
+  ] as const;
   readonly tables = ['ledger_lines', 'ledger_settings', 'ledger_claim_families'] as const;
 
   async createTables(tx: SqlTx, table: TableNamer): Promise<void> {

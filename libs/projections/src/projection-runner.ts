@@ -258,7 +258,7 @@ export class ProjectionRunner {
         },
       }));
     }
-    return this.store.readAll({ after, limit, filter: { categories: projection.categories } }).then((read) => ({
+    return this.store.readAll({ after, limit, filter: { categories: projection.categories, ...(projection.types ? { types: projection.types } : {}) } }).then((read) => ({
       events: read.events.length,
       next: read.next,
       endOfLog: read.endOfLog,

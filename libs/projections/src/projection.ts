@@ -13,6 +13,11 @@ export interface Projection {
   readonly version: number;
   /** Stream categories it reads (others are skipped by the runner). */
   readonly categories: readonly string[];
+  /**
+   * Optional: the event types it handles, passed to the store as a hint so the others need not
+   * be read (its `apply` must still ignore any other type it is given).
+   */
+  readonly types?: readonly string[];
   /** Base names of its tables (the runner drops, renames and switches exactly these). */
   readonly tables: readonly string[];
   /**
