@@ -397,7 +397,8 @@ async function main() {
   ].join('\n');
   console.log(text);
   mkdirSync(join(here, 'results'), { recursive: true });
-  const path = join(here, 'results', `${date}.json`);
+  // One file per day and kind of run: a national run and an ordinary one on the same day keep both.
+  const path = join(here, 'results', `${date}${flag('national') ? '-national' : mode === 'full' ? '' : `-${mode}`}.json`);
   writeFileSync(path, `${JSON.stringify({ ...report, table: text }, null, 2)}\n`);
   log(`wrote ${path}`);
 }

@@ -330,15 +330,32 @@ async function signedInApp(task, env, role) {
   const { app } = await buildApp(loaded.config, { stores, logger: false });
   await app.listen(0, '127.0.0.1');
   const port = app.getHttpServer().address().port;
-  const call = async (method, path, body, token) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+  // node:http, not fetch: fetch (undici) gives up waiting for headers after 300 s, and a
+  // national results call takes longer (the first --national run failed there).
+  const call = (method, path, body, token) =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = require('node:http').request(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          headers: { 'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
     });
-    const text = await res.text();
-    return { status: res.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
-  };
   const [adminName, adminPassword] = BENCH_ADMIN.split(':');
   const admin = (await call('POST', '/api/auth/token', { username: adminName, password: adminPassword })).body.accessToken;
   const username = `bench.${role}`;

@@ -195,6 +195,12 @@ export function eventStoreContract(adapterName: string, subject: EventStoreUnder
           if (page.endOfLog) break;
         }
         expect(seen).toEqual(offences);
+        // Resuming where the last read said finds nothing new, and then exactly what comes next.
+        const again = await store.readAll({ after, filter: { categories: ['family'], types: ['OffenceRecorded'] } });
+        expect(again.events).toEqual([]);
+        await store.append(family, events(2));
+        const later = await store.readAll({ after, filter: { categories: ['family'], types: ['OffenceRecorded'] } });
+        expect(later.events.filter((e) => e.streamId === family).map((e) => e.type)).toEqual(['OffenceRecorded']);
       });
 
       it('appends many streams in bulk, skipping retried items', async () => {

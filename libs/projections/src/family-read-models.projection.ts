@@ -171,6 +171,7 @@ export class FamilyReadModelsProjection implements Projection {
         `insert into ${table('outcome_plans')} (council_id, version, effective_from, scope, parameters)
          select e.stream_key, (e.data->>'version')::int, (e.data->>'effectiveFrom')::date, e.data->>'scope', e.data->'parameters'
            from (${log.events('outcomePlan', ['OutcomePlanVersionRecorded'])}) e
+          order by e.transaction_id, e.global_position
          on conflict do nothing`,
       );
       // The latest configuration per council in the range (one upsert may not touch a row twice).

@@ -5,7 +5,7 @@ import type { SqlClient } from './sql-client';
  * The event store's tables, as ordered migrations. Applied under an advisory lock so several
  * processes starting together migrate once. A migration is never edited after release: add one.
  */
-export function eventStoreMigrations(schema: string): { id: number; name: string; sql: string }[] {
+export function eventStoreMigrations(schema: string): { id: number; name: string; sql: string; statements?: string[] }[] {
   const s = quoteIdent(schema);
   return [
     {
@@ -38,6 +38,67 @@ export function eventStoreMigrations(schema: string): { id: number; name: string
         create index events_category_log_order on ${s}.events (category, transaction_id, global_position);
       `,
     },
+    {
+      id: 2,
+      name: 'append in one call',
+      sql: '',
+      // One statement (a procedural body: not split on semicolons). The same steps as the store's
+      // append used to send one by one: an idempotent retry answers with the first recording;
+      // otherwise the stream row is locked, the expected version checked (a conflict is a value),
+      // the stream's version moved, the events inserted and the log's listeners woken.
+      statements: [
+        `create or replace function ${s}.append_events(p_stream text, p_category text, p_expected text, p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text)
+           returns table (outcome text, version bigint, transaction_id text, global_position text, actual bigint)
+           language plpgsql as $body$
+         #variable_conflict use_column
+         declare
+           v_found bigint;
+           v_elsewhere boolean;
+           v_actual bigint;
+           v_count bigint := cardinality(p_ids);
+         begin
+           for attempt in 1..2 loop
+             select count(*), coalesce(bool_or(e.stream_id <> p_stream), false) into v_found, v_elsewhere from ${s}.events e where e.event_id = any(p_ids);
+             if v_found > 0 then
+               if v_found <> v_count or v_elsewhere then
+                 raise exception 'event ids of this append are already recorded for other events (command id reused?)' using errcode = 'LD001';
+               end if;
+               return query select 'idempotent'::text, max(e.version) over (), e.transaction_id::text, e.global_position::text, null::bigint
+                 from ${s}.events e where e.event_id = any(p_ids) order by e.global_position desc limit 1;
+               return;
+             end if;
+             if attempt = 2 then
+               return query select 'conflict'::text, null::bigint, null::text, null::text, v_actual;
+               return;
+             end if;
+             select st.version into v_actual from ${s}.streams st where st.stream_id = p_stream for update;
+             v_actual := coalesce(v_actual, 0);
+             if p_expected = 'any' or (p_expected = 'no_stream' and v_actual = 0) or (p_expected = 'stream_exists' and v_actual > 0) or p_expected = v_actual::text then
+               exit;
+             end if;
+             -- A concurrent try of the same command may have committed while we waited for the lock.
+           end loop;
+           if v_actual = 0 then
+             insert into ${s}.streams (stream_id, category, version) values (p_stream, p_category, v_count) on conflict (stream_id) do nothing;
+             if not found then
+               raise exception 'stream created concurrently' using errcode = 'LD002';
+             end if;
+           else
+             update ${s}.streams set version = v_actual + v_count where stream_id = p_stream;
+           end if;
+           return query
+             with inserted as (
+               insert into ${s}.events (stream_id, category, version, event_id, type, data, metadata)
+               select p_stream, p_category, v_actual + u.n, u.id, u.type, u.data, u.metadata
+                 from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, type, data, metadata, n)
+               returning events.transaction_id, events.global_position)
+             select 'appended'::text, v_actual + v_count, i.transaction_id::text, i.global_position::text, v_actual
+               from inserted i order by i.global_position desc limit 1;
+           perform pg_notify(p_channel, '');
+         end
+         $body$`,
+      ],
+    },
   ];
 }
 
@@ -55,7 +116,7 @@ export async function migrateEventStore(client: SqlClient, schema: string): Prom
     );
     for (const migration of eventStoreMigrations(schema)) {
       if (applied.has(migration.id)) continue;
-      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      for (const statement of migration.statements ?? splitStatements(migration.sql)) await tx.query(statement);
       await tx.query(`insert into ${s}.event_store_migrations (id, name) values ($1, $2)`, [migration.id, migration.name]);
     }
   });
