@@ -40,4 +40,18 @@ function readLines(file, from, to) {
   return out;
 }
 
-module.exports = { forEachLine, readLines };
+/** Lines [from, to) parsed as JSON, streamed (for files too large to hold: the --national log). */
+async function* streamLines(file, from, to) {
+  const { createInterface } = require('node:readline');
+  const { createReadStream } = require('node:fs');
+  let index = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (line.length === 0) continue;
+    const i = index++;
+    if (i < from) continue;
+    if (i >= to) return;
+    yield { index: i, value: JSON.parse(line) };
+  }
+}
+
+module.exports = { forEachLine, readLines, streamLines };

@@ -11,7 +11,7 @@ const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 
 const root = join(__dirname, '..');
-const { readLines } = require('./lines.cjs');
+const { readLines, streamLines } = require('./lines.cjs');
 // A private copy of dist/ taken by run.mjs at start: a concurrent build (npm test) empties dist/.
 const dist = process.env.LEDGER_BENCH_DIST || join(root, 'dist');
 const es = require(join(dist, 'libs/event-store/src'));
@@ -50,15 +50,7 @@ async function importBatches(task) {
   let busy = 0;
   let calls = 0;
   // Line by line: the --full file does not fit in memory at once. Only appendMany is timed.
-  const { createInterface } = require('node:readline');
-  const { createReadStream } = require('node:fs');
-  let index = 0;
-  for await (const line of createInterface({ input: createReadStream(task.file), crlfDelay: Infinity })) {
-    if (line.length === 0) continue;
-    const i = index++;
-    if (i < task.from) continue;
-    if (i >= task.to) break;
-    const batch = JSON.parse(line);
+  for await (const { value: batch } of streamLines(task.file, task.from, task.to)) {
     const t0 = now();
     const result = await store.appendMany(batch);
     busy += now() - t0;
@@ -404,18 +396,10 @@ async function claims(task) {
     const { familyPersonalData } = require(join(dist, 'libs/domain/src'));
     const vault = await es.KeyVault.open(sql, { schema: 'ledger', masterKey: Buffer.from(BENCH_MASTER_KEY, 'base64') });
     const sealing = new es.PersonalDataEventStore(store, new es.PersonalDataCipher(vault, familyPersonalData));
-    const { createInterface } = require('node:readline');
-    const { createReadStream } = require('node:fs');
-    let index = 0;
     // Two batches in flight (their families differ, so they never conflict): one is sealed in
     // this process while the other is written by PostgreSQL. The programme's line goes first.
     const inFlight = new Set();
-    for await (const line of createInterface({ input: createReadStream(task.file), crlfDelay: Infinity })) {
-      if (line.length === 0) continue;
-      const i = index++;
-      if (i < task.from) continue;
-      if (i >= task.to) break;
-      const batch = JSON.parse(line);
+    for await (const { index: i, value: batch } of streamLines(task.file, task.from, task.to)) {
       const append = sealing.appendMany(batch).then((result) => {
         if (result.kind !== 'appended') throw new Error('claims import conflict');
         families += batch.filter((item) => item.streamId.startsWith('family-')).length;
