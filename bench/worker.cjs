@@ -4,9 +4,10 @@
 // process with the server it measures. The task comes as argv[2] (JSON); the result goes back
 // with process.send. Requires the compiled code in dist/ (node scripts/build.mjs).
 
-const { readFileSync, writeFileSync, rmSync } = require('node:fs');
+const { readFileSync, writeFileSync, rmSync, createReadStream } = require('node:fs');
+const { pipeline } = require('node:stream/promises');
+const { from: copyFrom } = require('pg-copy-streams');
 const { randomUUID } = require('node:crypto');
-const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 
@@ -180,12 +181,12 @@ async function limits(task) {
     await admin.query(`create table ${table} (like ledger.events including all)`);
     const truncate = () => admin.query(`truncate ${table}`);
 
-    // COPY through psql's \copy (pg-copy-streams is not installed), from a CSV of real events.
+    // COPY FROM STDIN (pg-copy-streams), streaming a CSV file of real events, one transaction.
     const csvPath = join(tmpdir(), `ledger-bench-copy-${process.pid}.csv`);
     writeFileSync(csvPath, limitRows(sampleEvents, task.copyRows, nextTag()).map((r) => r.map(csvField).join(',')).join('\n') + '\n');
     const t0 = now();
-    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', task.url, '-c', `\\copy ${table} ${COLUMNS} from '${csvPath}' with (format csv)`], { stdio: ['ignore', 'ignore', 'inherit'] });
-    out.copy = { rows: task.copyRows, seconds: now() - t0, via: 'psql \\copy (COPY FROM STDIN), CSV file, includes psql start-up' };
+    await pipeline(createReadStream(csvPath), admin.query(copyFrom(`copy ${table} ${COLUMNS} from stdin with (format csv)`)));
+    out.copy = { rows: task.copyRows, seconds: now() - t0, via: 'COPY FROM STDIN (pg-copy-streams), CSV file streamed' };
     rmSync(csvPath, { force: true });
     await truncate();
 

@@ -211,6 +211,22 @@ export function eventStoreContract(adapterName: string, subject: EventStoreUnder
         expect(await collectAll(store, 1000)).toHaveLength(90);
       });
 
+      it('keeps awkward text exactly, in bulk and one by one (backslashes, tabs, newlines, quotes, non-ASCII)', async () => {
+        const awkward = ['C:\\temp\\new', 'tab\there', 'line\nbreak\r\nand return', 'quote " and \\" and \\\\n', 'Zoë Ó’Brien 🏠', '\\N', '\\.', ' \u2028 '];
+        const withText = (list: NewEvent[]) =>
+          list.map((e, i) => ({ ...e, data: { ...e.data, note: awkward[i % awkward.length], all: awkward, [`key\t${i}\\`]: awkward[i % awkward.length] } }));
+        const bulk = Array.from({ length: 3 }, () => ({ streamId: streamName('family'), events: withText(events(awkward.length)) }));
+        expect(await store.appendMany(bulk)).toMatchObject({ kind: 'appended', appendedEvents: 3 * awkward.length });
+        const single = streamName('family');
+        const singleEvents = withText(events(awkward.length));
+        await store.append(single, singleEvents);
+        for (const item of [...bulk, { streamId: single, events: singleEvents }]) {
+          const read = await store.readStream(item.streamId);
+          expect(read.events.map((e) => e.data)).toEqual(item.events.map((e) => e.data));
+          expect(read.events.map((e) => e.metadata)).toEqual(item.events.map((e) => e.metadata));
+        }
+      });
+
       if (subject.capabilities.atomicBulk) {
         it('records nothing from a bulk append when one stream conflicts', async () => {
           const taken = streamName('family');

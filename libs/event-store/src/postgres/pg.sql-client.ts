@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { EventStoreUnavailableError } from '../event-store.port';
 import type { SqlClient, SqlTx } from './sql-client';
 
@@ -35,6 +38,9 @@ export class PgSqlClient implements SqlClient {
       await client.query('begin');
       const tx: SqlTx = {
         query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[],
+        copyFrom: async (target: string, text: string) => {
+          await pipeline(Readable.from([Buffer.from(text)]), client.query(copyFrom(`copy ${target} from stdin`)));
+        },
       };
       const result = await work(tx);
       await client.query('commit');

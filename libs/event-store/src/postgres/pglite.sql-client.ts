@@ -51,7 +51,12 @@ export class PgliteSqlClient implements SqlClient {
   async transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
     this.assertOpen();
     return this.db.transaction(async (tx) =>
-      work({ query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows }),
+      work({
+        query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows,
+        copyFrom: async (target: string, text: string) => {
+          await tx.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob([text]) });
+        },
+      }),
     );
   }
 

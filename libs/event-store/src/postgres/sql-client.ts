@@ -16,4 +16,18 @@ export interface SqlClient {
 
 export interface SqlTx {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Loads `text` into `target` (a table and its column list, quoted as needed) with COPY, in
+   * COPY's text format: one row a line, columns separated by tabs, each field made by `copyField`.
+   */
+  copyFrom(target: string, text: string): Promise<void>;
 }
+
+/** A value as one field of COPY's text format: backslash, tab, newline and carriage return escaped. */
+export function copyField(value: string): string {
+  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c] ?? c) : value;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
