@@ -69,6 +69,8 @@ export class PostgresEventStore implements EventStore {
   private readonly channel: string;
   private readonly waiters = new Set<() => void>();
   private unlisten: (() => Promise<void>) | null = null;
+  private announcing: Promise<void> | null = null;
+  private announceAgain = false;
   private listening: Promise<void> | null = null;
   private closed = false;
 
@@ -111,7 +113,7 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => e.type),
       events.map((e) => JSON.stringify(e.data)),
       events.map((e) => JSON.stringify(e.metadata)),
-      this.channel,
+      null, // no NOTIFY inside the append's transaction (migration 3): announce() sends it after
     ];
     const text = `select outcome, version::text as version, transaction_id, global_position, actual::text as actual
       from ${this.s}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8)`;
@@ -135,7 +137,7 @@ export class PostgresEventStore implements EventStore {
           eventIds,
           idempotent: row.outcome === 'idempotent',
         };
-        if (!result.idempotent) this.wake();
+        if (!result.idempotent) this.announce();
         return result;
       } catch (error) {
         const code = (error as { code?: string } | null)?.code;
@@ -224,7 +226,6 @@ export class PostgresEventStore implements EventStore {
             `select transaction_id::text as transaction_id, global_position::text as global_position from ${this.s}.events where event_id = $1`,
             [rows[rows.length - 1].event.metadata.eventId],
           );
-          await tx.query(`select pg_notify($1, '')`, [this.channel]);
           return {
             kind: 'appended',
             appendedEvents: rows.length,
@@ -232,7 +233,7 @@ export class PostgresEventStore implements EventStore {
             position: last ? { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) } : null,
           };
         });
-        if (result.kind === 'appended' && result.appendedEvents > 0) this.wake();
+        if (result.kind === 'appended' && result.appendedEvents > 0) this.announce();
         return result;
       } catch (error) {
         if ((error instanceof RetryAppend || isUniqueViolation(error)) && attempt < 5) continue;
@@ -354,6 +355,7 @@ export class PostgresEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     this.wake();
+    await this.announcing;
     if (this.unlisten) await this.unlisten().catch(() => undefined);
     await this.client.close();
   }
@@ -378,6 +380,29 @@ export class PostgresEventStore implements EventStore {
       this.unlisten = stop;
     });
     return this.listening;
+  }
+
+  /**
+   * Tells this store's waiting readers at once, and other processes' with a NOTIFY sent after the
+   * commit. One NOTIFY is in flight at a time; appends committed meanwhile are announced by one
+   * more, so the last commit is always followed by a NOTIFY. (Inside the transaction a NOTIFY would
+   * serialise all appends' commits: see migration 3.) Readers also poll, so a NOTIFY lost to a
+   * crash delays them by at most the poll interval.
+   */
+  private announce(): void {
+    this.wake();
+    if (this.announcing) {
+      this.announceAgain = true;
+      return;
+    }
+    this.announcing = (async () => {
+      do {
+        this.announceAgain = false;
+        await this.client.query(`select pg_notify($1, '')`, [this.channel]).catch(() => undefined);
+      } while (this.announceAgain && !this.closed);
+    })().finally(() => {
+      this.announcing = null;
+    });
   }
 
   private wake(): void {

@@ -47,6 +47,26 @@ export function eventStoreMigrations(schema: string): { id: number; name: string
       // otherwise the stream row is locked, the expected version checked (a conflict is a value),
       // the stream's version moved, the events inserted and the log's listeners woken.
       statements: [
+        appendEventsFunction(s, `perform pg_notify(p_channel, '');`),
+      ],
+    },
+    {
+      id: 3,
+      name: 'notify after commit',
+      sql: '',
+      // A NOTIFY inside the writing transaction holds PostgreSQL's one notification lock until the
+      // commit is flushed, so every appending transaction waited for every other's fsync (measured
+      // with pgbench, 8 connections: 1,600-1,900 commits/s with it, 2,900-3,600 without). The store
+      // now passes no channel and sends the NOTIFY once the append has committed; a caller that
+      // still passes one (an older build during a rolling upgrade) is woken as before.
+      statements: [appendEventsFunction(s, `if p_channel is not null then perform pg_notify(p_channel, ''); end if;`)],
+    },
+  ];
+}
+
+/** The append_events function (see migrations 2 and 3), ending with `notify`. */
+function appendEventsFunction(s: string, notify: string): string {
+  return (
         `create or replace function ${s}.append_events(p_stream text, p_category text, p_expected text, p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text)
            returns table (outcome text, version bigint, transaction_id text, global_position text, actual bigint)
            language plpgsql as $body$
@@ -94,12 +114,10 @@ export function eventStoreMigrations(schema: string): { id: number; name: string
                returning events.transaction_id, events.global_position)
              select 'appended'::text, v_actual + v_count, i.transaction_id::text, i.global_position::text, v_actual
                from inserted i order by i.global_position desc limit 1;
-           perform pg_notify(p_channel, '');
+           ${notify}
          end
-         $body$`,
-      ],
-    },
-  ];
+         $body$`
+  );
 }
 
 export async function migrateEventStore(client: SqlClient, schema: string): Promise<void> {
