@@ -24,6 +24,8 @@ export interface FamilyFactRow {
 export interface FactsOptions {
   /** Open the personal fields of these event types only (default: all). */
   open?: readonly string[];
+  /** Read facts of these event types only (default: all). */
+  types?: readonly string[];
 }
 
 export interface PlanRow {
@@ -145,9 +147,9 @@ export class FamilyQueries {
     const rows = await this.sql.query<Record<string, unknown>>(
       // Order by the table's columns (f.version), not the text aliases, or version 10 sorts before 9.
       `select f.family_id::text as family_id, f.version::text as version, f.event_id::text as event_id, f.type, f.data, to_char(f.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at
-         from ${facts} f where f.family_id = any($1::uuid[]) and ($2::timestamptz is null or f.recorded_at <= $2::timestamptz)
+         from ${facts} f where f.family_id = any($1::uuid[]) and ($2::timestamptz is null or f.recorded_at <= $2::timestamptz) and ($3::text[] is null or f.type = any($3::text[]))
         order by f.family_id, f.version`,
-      [familyIds, knownBefore],
+      [familyIds, knownBefore, options.types ?? null],
     );
     const found: FamilyFactRow[] = rows.map((r) => ({
       familyId: String(r.family_id),

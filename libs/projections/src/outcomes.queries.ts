@@ -1,4 +1,5 @@
 import {
+  FAMILY_EVENT_TYPES_THE_RULES_READ,
   type FamilyEvent,
   type FamilyProgress,
   type FamilyState,
@@ -19,6 +20,9 @@ export interface ResultsAnswer {
   families: { familyId: string; reference: string; routes: ('sustained-progress' | 'continuous-employment')[]; planVersion: number }[];
 }
 
+/** The facts the outcome rules read, and the personal fields among them they open. */
+const WHAT_THE_RULES_READ = { open: PERSONAL_DATA_THE_RULES_READ, types: FAMILY_EVENT_TYPES_THE_RULES_READ };
+
 /**
  * Progress and results as of a date: the family's facts from the read model (as recorded by
  * `knownAt`, when given) folded into its state and judged by the pure outcome rules, under the
@@ -31,7 +35,7 @@ export class OutcomeQueries {
   ) {}
 
   async progress(familyId: string, asOf: string, knownAt?: string): Promise<(FamilyProgress & { familyId: string; knownAt?: string }) | null> {
-    const facts = (await this.families.facts([familyId], knownAt, { open: PERSONAL_DATA_THE_RULES_READ })).get(familyId);
+    const facts = (await this.families.facts([familyId], knownAt, WHAT_THE_RULES_READ)).get(familyId);
     if (!facts || facts.length === 0) return null;
     const { plan, framework } = await this.rules(asOf);
     return { familyId, ...evaluateProgress(foldFacts(facts), plan, framework, asOf), ...(knownAt ? { knownAt } : {}) };
@@ -117,7 +121,7 @@ export class OutcomeQueries {
 
   /** Every attached family's facts, read a page of families at a time (memory stays at one page). */
   private async *attachedFamilies(knownAt?: string): AsyncGenerator<[string, FamilyFactRow[]]> {
-    for await (const page of this.families.attachedFactPages(knownAt, 1_000, { open: PERSONAL_DATA_THE_RULES_READ })) yield* page;
+    for await (const page of this.families.attachedFactPages(knownAt, 1_000, WHAT_THE_RULES_READ)) yield* page;
   }
 
   private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: typeof troubledFamilies2015 }> {

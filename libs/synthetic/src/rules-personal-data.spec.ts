@@ -2,6 +2,7 @@ import {
   type FamilyEvent,
   type ProgrammeCommand,
   type ProgrammeState,
+  FAMILY_EVENT_TYPES_THE_RULES_READ,
   PERSONAL_DATA_THE_RULES_READ,
   decideFamily,
   decideProgramme,
@@ -67,6 +68,54 @@ describe('the outcome rules read no personal field outside PERSONAL_DATA_THE_RUL
       }
     }
     expect(changed).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * Council-wide questions read only FAMILY_EVENT_TYPES_THE_RULES_READ from the read model. The
+ * answers must be those of the whole history, and the list must hold nothing the rules ignore
+ * by accident of the data: leaving out a listed type the histories hold changes some answer.
+ */
+describe('the outcome rules read no family event type outside FAMILY_EVENT_TYPES_THE_RULES_READ', () => {
+  const asOfs = ['2016-03-31', '2017-03-31', '2018-09-30', '2019-03-31', '2020-03-31'];
+  const borough = generateBorough({ families: 300, seed: 21 });
+  const histories = recorded(borough.families, configured(borough.programme, borough.claimWindows));
+  // Both scopes of an outcome plan: problems at entry only, and those identified later too.
+  const plans = [defaultOutcomePlan, { ...defaultOutcomePlan, scope: 'at-entry-plus-later' as const }];
+  const read = new Set<string>(FAMILY_EVENT_TYPES_THE_RULES_READ);
+  const held = new Set(histories.flatMap((h) => h.map(({ event }) => event.type as string)));
+  const answers = (keep: (type: string) => boolean, at: readonly string[] = asOfs): string =>
+    JSON.stringify(
+      histories.map((history) => {
+        const state = foldFamily(history.filter(({ event }) => keep(event.type)));
+        return plans.flatMap((plan) =>
+          at.map((asOf) => {
+            try {
+              return evaluateProgress(state, plan, troubledFamilies2015, asOf);
+            } catch (error) {
+              return String(error);
+            }
+          }),
+        );
+      }),
+    );
+  const whole = answers(() => true);
+
+  it('gives the same answers from the listed types alone as from the whole history', () => {
+    // Not vacuous: the histories hold the types the list leaves out.
+    expect([...held].filter((type) => !read.has(type)).sort()).toEqual(['ConsentRecorded', 'FamilyCaseClosed']);
+    expect(answers((type) => read.has(type))).toEqual(whole);
+  });
+
+  it('changes some answer when a listed type the histories hold is left out', () => {
+    const at = ['2017-03-31', '2019-03-31'];
+    const wholeAt = answers(() => true, at);
+    const unnoticed = FAMILY_EVENT_TYPES_THE_RULES_READ.filter((type) => held.has(type) && answers((t) => t !== type, at) === wholeAt);
+    // Members added after identification change no answer in these histories; the domain's
+    // own tests judge added members.
+    expect(unnoticed).toEqual(['FamilyMemberAdded']);
+    // Never recorded by the synthetic borough, so not judged here.
+    expect(FAMILY_EVENT_TYPES_THE_RULES_READ.filter((type) => !held.has(type))).toEqual(['OutcomeOverrideRecorded', 'FactCorrected']);
   });
 });
 

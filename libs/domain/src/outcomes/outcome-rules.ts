@@ -1,5 +1,5 @@
 import { problemsIdentifiedBy } from '../family/eligibility';
-import type { HeadlineProblem, SocialCareStatus } from '../family/family.events';
+import type { FamilyEventType, HeadlineProblem, SocialCareStatus } from '../family/family.events';
 import { HEADLINE_PROBLEMS } from '../family/family.events';
 import { type Fact, type FamilyState, factsOf } from '../family/family.state';
 import type { OutcomePlanParameters, OutcomePlanVersion } from '../outcome-plan/outcome-plan';
@@ -48,6 +48,36 @@ export interface SuccessTestInput {
 }
 
 export type SuccessTestResult = Omit<ProblemResult, 'problem' | 'overridden'>;
+
+/**
+ * The family event types `evaluateProgress` depends on: the family's identity, members,
+ * attachment, overrides and corrections, and the evidence its tests read. Every family event
+ * type but `ConsentRecorded` (consent governs sharing, not progress) and `FamilyCaseClosed` (a
+ * closed case keeps the results it achieved: the rules never read `closedOn`). Progress, results,
+ * claim drafts and the series read only these from the read model;
+ * `libs/synthetic/src/rules-personal-data.spec.ts` checks the answers are those of the whole
+ * history, and that leaving out a listed type changes some answer.
+ */
+export const FAMILY_EVENT_TYPES_THE_RULES_READ: readonly FamilyEventType[] = [
+  'FamilyIdentified',
+  'FamilyMemberAdded',
+  'FamilyAttached',
+  'OutcomeOverrideRecorded',
+  'FactCorrected',
+  'HeadlineProblemIdentified',
+  'SchoolAttendanceRecorded',
+  'ExclusionRecorded',
+  'OffenceRecorded',
+  'AsbIncidentRecorded',
+  'BenefitStarted',
+  'BenefitEnded',
+  'EmploymentStarted',
+  'EmploymentEnded',
+  'DomesticAbuseIncidentRecorded',
+  'HealthConcernIdentified',
+  'HealthConcernResolved',
+  'SocialCareStatusChanged',
+];
 
 /**
  * DOMAIN.md 4.1: significant and sustained progress holds when every problem in scope meets its
