@@ -152,8 +152,13 @@ function draft(command: Extract<ClaimCommand, { type: 'DraftClaim' }>, state: Cl
   if (state.drafted) return reject('ClaimAlreadyDrafted', `claim ${state.claimId} is already drafted`, 'duplicate');
   if (!isBusinessDate(command.asOf)) return invalidDate(command.asOf);
   if (command.families.length === 0) return reject('NothingToClaim', `no family is claimable and not yet claimed as of ${command.asOf}`);
-  const ids = command.families.map((f) => f.familyId);
-  const twice = ids.filter((id, index) => ids.indexOf(id) !== index);
+  // One pass with a set (a national draft lists hundreds of thousands of families).
+  const seen = new Set<string>();
+  const twice: string[] = [];
+  for (const { familyId } of command.families) {
+    if (seen.has(familyId)) twice.push(familyId);
+    seen.add(familyId);
+  }
   if (twice.length > 0) return reject('FamilyListedTwice', `a family is claimed once: ${[...new Set(twice)].join(', ')} listed more than once`);
 
   const families: ClaimedFamily[] = [];
