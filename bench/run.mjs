@@ -331,10 +331,15 @@ async function main() {
         results.postgres = await benchBackend('postgres', file, ends, sizes, { url: url.toString(), claimsUrl: claimsUrl.toString() });
         pgVersion = results.postgres.limits.serverVersion;
       } finally {
-        await admin.query(`drop database if exists ${database} with (force)`);
-        await admin.query(`drop database if exists ${database}_claims with (force)`);
+        if (flag('keep')) {
+          // --keep: left for bench/claims-again.mjs (the claim cycle measured again, without the import).
+          log(`postgres: kept databases ${database} and ${database}_claims (--keep): drop them when done`);
+        } else {
+          await admin.query(`drop database if exists ${database} with (force)`);
+          await admin.query(`drop database if exists ${database}_claims with (force)`);
+          log(`postgres: dropped databases ${database} and ${database}_claims`);
+        }
         await admin.end();
-        log(`postgres: dropped databases ${database} and ${database}_claims`);
       }
     } else {
       const temp = mkdtempSync(join(os.tmpdir(), 'ledger-bench-pglite-'));
