@@ -1,6 +1,6 @@
 import { problemsIdentifiedBy } from '../family/eligibility';
 import type { FamilyEventType, HeadlineProblem, SocialCareStatus } from '../family/family.events';
-import { HEADLINE_PROBLEMS } from '../family/family.events';
+import { EVIDENCE_EVENT_TYPES, HEADLINE_PROBLEMS } from '../family/family.events';
 import { type Fact, type FamilyState, factsOf } from '../family/family.state';
 import type { OutcomePlanParameters, OutcomePlanVersion } from '../outcome-plan/outcome-plan';
 import type { FinancialFramework } from '../programme/troubled-families-2015.framework';
@@ -64,19 +64,7 @@ export const FAMILY_EVENT_TYPES_THE_RULES_READ: readonly FamilyEventType[] = [
   'FamilyAttached',
   'OutcomeOverrideRecorded',
   'FactCorrected',
-  'HeadlineProblemIdentified',
-  'SchoolAttendanceRecorded',
-  'ExclusionRecorded',
-  'OffenceRecorded',
-  'AsbIncidentRecorded',
-  'BenefitStarted',
-  'BenefitEnded',
-  'EmploymentStarted',
-  'EmploymentEnded',
-  'DomesticAbuseIncidentRecorded',
-  'HealthConcernIdentified',
-  'HealthConcernResolved',
-  'SocialCareStatusChanged',
+  ...([...EVIDENCE_EVENT_TYPES] as FamilyEventType[]).filter((type) => type !== 'ConsentRecorded'),
 ];
 
 /**
