@@ -246,14 +246,17 @@ export class PostgresEventStore implements EventStore {
     assertStreamId(streamId);
     const after = options.afterVersion ?? 0;
     const limit = options.limit ?? null;
-    const [stream] = await this.client.query<{ version: string }>(`select version::text as version from ${this.s}.streams where stream_id = $1`, [
-      streamId,
-    ]);
-    const rows = await this.client.query<EventRow>(
-      `select ${EVENT_COLUMNS} from ${this.s}.events e where e.stream_id = $1 and e.version > $2 order by e.version limit $3`,
+    // One statement, so one round trip and one snapshot: the stream's version and its events
+    // after `after` (no row: no stream; one row with no event: nothing after `after`).
+    const rows = await this.client.query<Partial<EventRow> & { stream_version: string }>(
+      `select s.version::text as stream_version, e.* from ${this.s}.streams s
+         left join lateral (select ${EVENT_COLUMNS}, e.version as version_order from ${this.s}.events e where e.stream_id = s.stream_id and e.version > $2 order by e.version limit $3) e on true
+        where s.stream_id = $1 order by e.version_order`,
       [streamId, after, limit],
     );
-    return { streamId, version: stream ? Number(stream.version) : 0, events: rows.map(toRecorded) };
+    if (rows.length === 0) return { streamId, version: 0, events: [] };
+    const events = rows[0].event_id == null ? [] : rows.map((row) => toRecorded(row as EventRow));
+    return { streamId, version: Number(rows[0].stream_version), events };
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<AllRead> {
