@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { PgSqlClient, type SqlClient, quoteIdent } from '@ledger/event-store';
+import { streams } from '@ledger/domain';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
+import { FAMILY_STATES, type FamilyStates } from '../../apps/api/src/families/family-commands';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { testEnv } from '../support/test-env';
 import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
@@ -79,15 +81,22 @@ describe.each(storeKinds)('erasing a person on %s', (kind) => {
   });
 
   it('after erasure: placeholders in every read, none of the values anywhere in the database, claims and the ledger unchanged', async () => {
+    // A command folds the family (their opened fields included) and remembers it; an erasure forgets it.
+    await pm.post(`/api/families/${familyId}/offences`).send({ memberId: childId, committedOn: '2016-06-01', proven: false, category: 'theft' }).expect(201);
+    await pm.post(`/api/families/${familyId}/offences`).send({ memberId: childId, committedOn: '2016-06-02', proven: false, category: 'theft' }).expect(201);
     const claim = (await fo.post('/api/claims').send({ asOf: '2019-03-31' }).expect(201)).body;
     const claimedFamily: string = claim.families[0].familyId;
     const claimedMembers = ((await pm.get(`/api/families/${claimedFamily}`).expect(200)).body.members as { memberId: string }[]).map((m) => m.memberId);
     const balancesBefore = (await fo.get('/api/ledger/balances').query({ asOf: '2019-12-31' }).expect(200)).body;
     const results = (await pm.get('/api/results').query({ asOf: '2019-03-31' }).expect(200)).body;
 
+    const familyStates = t.app.get<FamilyStates>(FAMILY_STATES);
+    expect(familyStates.holds(streams.family(familyId))).toBe(true);
     const admin = asAdmin(t);
     await pm.post(`/api/people/${parentId}/erasure`).send({ reason: 'request from the data subject' }).expect(403);
+    expect(familyStates.holds(streams.family(familyId))).toBe(true);
     expect((await admin.post(`/api/people/${parentId}/erasure`).send({ reason: 'request from the data subject' }).expect(202)).body).toMatchObject({ memberId: parentId, familyId, status: 'erased' });
+    expect(familyStates.holds(streams.family(familyId))).toBe(false);
     expect((await admin.post(`/api/people/${parentId}/erasure`).send({ reason: 'request from the data subject' }).expect(202)).body.status).toBe('already-erased');
     await admin.post(`/api/people/${randomUUID()}/erasure`).send({ reason: 'nobody' }).expect(404);
     for (const memberId of claimedMembers) await admin.post(`/api/people/${memberId}/erasure`).send({ reason: 'retention test' }).expect(202);

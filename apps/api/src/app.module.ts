@@ -4,7 +4,7 @@ import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher } from '@ledger/event-store';
+import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, StreamStateCache } from '@ledger/event-store';
 import { ProjectionsModule } from '@ledger/projections';
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
@@ -18,7 +18,7 @@ import { FinanceReportsController } from './claims/finance-reports.controller';
 import { LedgerController } from './claims/ledger.controller';
 import { DemoSeeder } from './demo/demo-seeder';
 import { FamiliesController } from './families/families.controller';
-import { FamilyCommandHandler } from './families/family-commands';
+import { FAMILY_STATES, FamilyCommandHandler } from './families/family-commands';
 import { FamilyQueriesController, ResultsController } from './families/family-queries.controller';
 import { QueryContext } from './families/query-context';
 import { HealthController } from './health/health.controller';
@@ -68,6 +68,7 @@ export class AppModule implements NestModule {
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
+        { provide: FAMILY_STATES, useFactory: () => new StreamStateCache() },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_GUARD, useClass: AccessGuard },

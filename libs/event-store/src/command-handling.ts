@@ -49,35 +49,153 @@ function toCommandEvent(event: RecordedEvent): CommandEvent {
   return { eventId: event.metadata.eventId, type: event.type, version: event.version, data: event.data };
 }
 
+export interface StreamStateCacheOptions {
+  /** How many streams are remembered; the least recently used is dropped beyond it. */
+  maxStreams?: number;
+  /** How long a state folded from a whole read is trusted, in milliseconds. */
+  ttlMs?: number;
+  /** The clock the lifetime is measured by (tests). */
+  now?: () => number;
+}
+
+interface CachedStream<S> {
+  version: number;
+  state: S;
+  /** Every event id in the stream up to `version`: a retried command is recognised by its first id. */
+  eventIds: ReadonlySet<string>;
+  /** When the whole stream was last read; the entry expires `ttlMs` after it, however often it is used. */
+  readAt: number;
+}
+
+/**
+ * The folded states of the streams a command handler used lately, so that a command reads only
+ * the events after the state it remembers (one short read), not the whole stream, and folds only
+ * those. Every command still reads the stream's tail, so what other writers and processes
+ * appended is always seen; a stream whose version went backwards (a restored database) is read
+ * whole again.
+ *
+ * The states hold opened personal data. An entry lives at most `ttlMs` after the whole stream
+ * was read (default 60 s, the key vault's own cache time), so an erasure by another process is
+ * honoured within that, as it is for keys; an erasure in this process calls `forget` at once.
+ * States are never mutated (deciders' `evolve` returns a new state), so concurrent commands on
+ * one stream may share one.
+ */
+export class StreamStateCache<S> {
+  private readonly entries = new Map<string, CachedStream<S>>();
+  private readonly maxStreams: number;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(options: StreamStateCacheOptions = {}) {
+    this.maxStreams = Math.max(1, options.maxStreams ?? 1_000);
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The stream's remembered state, if any and still fresh (and marks it recently used). */
+  get(streamId: string): CachedStream<S> | undefined {
+    const entry = this.entries.get(streamId);
+    if (!entry) return undefined;
+    this.entries.delete(streamId);
+    if (this.now() - entry.readAt >= this.ttlMs) return undefined;
+    this.entries.set(streamId, entry);
+    return entry;
+  }
+
+  /** Remembers a state; an older version than the one remembered is ignored (commands finish out of order). */
+  remember(streamId: string, entry: { version: number; state: S; eventIds: ReadonlySet<string> }, readAt = this.now()): void {
+    const current = this.entries.get(streamId);
+    if (current && current.version > entry.version) return;
+    this.entries.delete(streamId);
+    this.entries.set(streamId, { ...entry, readAt });
+    while (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  /** Whether a state of the stream is held at all, fresh or not (it is let go only by `get`, `forget` or eviction). */
+  holds(streamId: string): boolean {
+    return this.entries.has(streamId);
+  }
+
+  forget(streamId: string): void {
+    this.entries.delete(streamId);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+interface LoadedStream<S> {
+  version: number;
+  state: S;
+  eventIds: ReadonlySet<string>;
+}
+
+/** The stream's state: from the cache and the events after it when remembered, else from the whole stream. */
+async function loadStream<S, E extends { type: string; data: unknown }, R>(store: EventStore, streamId: string, decider: Decider<S, E, R>, cache?: StreamStateCache<S>): Promise<LoadedStream<S>> {
+  const cached = cache?.get(streamId);
+  if (cache && cached) {
+    const tail = await store.readStream(streamId, { afterVersion: cached.version });
+    if (tail.version >= cached.version && (tail.events.length === 0 || tail.events[0].version === cached.version + 1)) {
+      if (tail.events.length === 0) return cached;
+      let state = cached.state;
+      const eventIds = new Set(cached.eventIds);
+      for (const event of tail.events) {
+        state = decider.evolve(state, { type: event.type, data: event.data } as E, event.metadata.eventId);
+        eventIds.add(event.metadata.eventId);
+      }
+      const loaded = { version: tail.version, state, eventIds };
+      cache.remember(streamId, loaded, cached.readAt);
+      return loaded;
+    }
+    // Not the stream that was remembered (its version went back): read it whole.
+    cache.forget(streamId);
+  }
+  const stream = await store.readStream(streamId);
+  let state: S;
+  if (decider.fold) state = decider.fold(stream.events.map((event) => ({ event: { type: event.type, data: event.data } as E, eventId: event.metadata.eventId })));
+  else {
+    state = decider.initial();
+    for (const event of stream.events) state = decider.evolve(state, { type: event.type, data: event.data } as E, event.metadata.eventId);
+  }
+  const loaded = { version: stream.version, state, eventIds: new Set(stream.events.map((e) => e.metadata.eventId)) };
+  if (cache && stream.version > 0) cache.remember(streamId, loaded);
+  return loaded;
+}
+
 /**
  * Load → decide → append, for one stream. A retried command (same command id, from the
  * `Idempotency-Key`) finds its events already in the stream and is answered as the first time
  * without deciding again. Without `expectedVersion`, a concurrent writer's append makes this
- * re-read and decide again (a few times); with it, a stale version is a conflict.
+ * re-read and decide again (a few times); with it, a stale version is a conflict. With a `cache`,
+ * the stream's state is folded from the remembered state and the events after it.
  */
 export async function handleCommand<S, E extends { type: string; data: unknown }, R>(
   store: EventStore,
   streamId: string,
   decider: Decider<S, E, R>,
   envelope: CommandEnvelope,
+  options: { cache?: StreamStateCache<S> } = {},
 ): Promise<CommandOutcome<R>> {
   const [firstId] = eventIdsFor(envelope.commandId, 1);
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stream = await store.readStream(streamId);
-    const earlier = stream.events.filter((e) => e.metadata.commandId === envelope.commandId);
-    if (earlier.some((e) => e.metadata.eventId === firstId)) {
-      return { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier[earlier.length - 1].version, replayed: true };
+    const stream = await loadStream(store, streamId, decider, options.cache);
+    if (stream.eventIds.has(firstId)) {
+      // A retry: answered from the stream as recorded the first time.
+      const whole = await store.readStream(streamId);
+      const earlier = whole.events.filter((e) => e.metadata.commandId === envelope.commandId);
+      if (earlier.some((e) => e.metadata.eventId === firstId)) {
+        return { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier[earlier.length - 1].version, replayed: true };
+      }
     }
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== stream.version) {
       return { kind: 'conflict', expected: envelope.expectedVersion, actual: stream.version };
     }
-    let state: S;
-    if (decider.fold) state = decider.fold(stream.events.map((event) => ({ event: { type: event.type, data: event.data } as E, eventId: event.metadata.eventId })));
-    else {
-      state = decider.initial();
-      for (const event of stream.events) state = decider.evolve(state, { type: event.type, data: event.data } as E, event.metadata.eventId);
-    }
-    const decision = decider.decide(state);
+    const decision = decider.decide(stream.state);
     if (!decision.ok) return { kind: 'rejected', rejection: decision.rejection, version: stream.version };
     if (decision.events.length === 0) return { kind: 'recorded', events: [], version: stream.version, replayed: false };
 

@@ -3,6 +3,7 @@ import { CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqr
 import {
   type FamilyCommand,
   type FamilyEvent,
+  type FamilyState,
   type ProgrammeEvent,
   type Rejection,
   decideFamily,
@@ -18,7 +19,7 @@ import {
   troubledFamilies2015,
   frameworks,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, eventIdsFor, handleCommand } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
 import { derivedId, type Recording } from '../http/recording';
 
@@ -31,6 +32,13 @@ export class RecordFamilyCommand implements ICommand {
   ) {}
 }
 
+/**
+ * The family states the command handler folded lately (the stream's tail is still read on every
+ * command). Provided once per app, so that an erasure in this app forgets the family at once.
+ */
+export const FAMILY_STATES = Symbol('FAMILY_STATES');
+export type FamilyStates = StreamStateCache<FamilyState>;
+
 type ReferenceEvent = { type: 'FamilyReferenceAssigned'; data: { reference: string; familyId: string } };
 
 @CommandHandler(RecordFamilyCommand)
@@ -38,6 +46,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
+    @Inject(FAMILY_STATES) private readonly states: FamilyStates,
   ) {}
 
   async execute({ familyId, command, recording }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
@@ -85,7 +94,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
       }
     }
 
-    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, context)), envelope);
+    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, context)), envelope, { cache: this.states });
   }
 
   /** A family's reference is unique in the council: reserved on its own stream before identification. */

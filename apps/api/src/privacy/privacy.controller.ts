@@ -9,6 +9,7 @@ import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { outcomesReportCsv } from '@ledger/reporting';
 import { Access, routeOf } from '../auth/access';
 import { actorOf } from '../auth/actor';
+import { FAMILY_STATES, type FamilyStates } from '../families/family-commands';
 import { QueryContext } from '../families/query-context';
 import { ApiError, type FieldProblem } from '../http/api-error';
 import { CLOCK, type Clock } from '../http/recording';
@@ -43,6 +44,7 @@ export class PrivacyController {
     private readonly outcomes: OutcomeQueries,
     private readonly context: QueryContext,
     private readonly accessLog: AccessLog,
+    @Inject(FAMILY_STATES) private readonly familyStates: FamilyStates,
   ) {}
 
   @Access({ admin: true })
@@ -61,6 +63,8 @@ export class PrivacyController {
     if (familyId === null) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
     const actor = actorOf(req);
     const outcome = await new Erasure(this.vault, this.store).erase({ memberId, familyId, reason: body.reason, by: { userId: actor.userId, role: actor.role }, at: this.clock.now().toISOString() });
+    // The family's folded state for commands holds the person's opened fields: forgotten now.
+    this.familyStates.forget(streams.family(familyId));
     return { memberId, familyId, status: outcome === 'already-erased' ? 'already-erased' : 'erased' };
   }
 
