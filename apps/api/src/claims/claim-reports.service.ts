@@ -34,10 +34,19 @@ export class ClaimReports {
   }
 }
 
+/** Each audit sample's family ids as a set, made once per sample (a claim lists every family against it). */
+const sampledSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function sampled(familyIds: readonly string[]): ReadonlySet<string> {
+  let set = sampledSets.get(familyIds);
+  if (!set) sampledSets.set(familyIds, (set = new Set(familyIds)));
+  return set;
+}
+
 export function auditStatusOf(state: ClaimState, familyId: string) {
   if (state.families.recovered.has(familyId)) return 'recovered' as const;
   if (state.families.removed.has(familyId)) return 'sampled: invalid (removed)' as const;
-  if (!state.sample?.familyIds.includes(familyId)) return 'not sampled' as const;
+  if (!state.sample || !sampled(state.sample.familyIds).has(familyId)) return 'not sampled' as const;
   const finding = state.findings.get(familyId);
   if (!finding) return 'sampled: awaiting finding' as const;
   return finding.valid ? ('sampled: valid' as const) : ('sampled: invalid (removed)' as const);
