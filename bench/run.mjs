@@ -113,12 +113,17 @@ function percentiles(latencies) {
   return { p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-/** `clients` concurrent HTTP clients, each recording offences on families of its own. */
-async function httpLoad(port, token, targets, clients, seconds, warmupSeconds) {
+/**
+ * `clients` concurrent HTTP clients, each recording offences on families of its own. With
+ * `refused`, every body carries an impossible date, so the api answers 400 at validation: the
+ * same request through the same HTTP server, sign-in check, role guard and validation, without
+ * the store — the ceiling of the HTTP stack itself on this machine.
+ */
+async function httpLoad(port, token, targets, clients, seconds, warmupSeconds, { refused = false } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const post = (target) =>
     new Promise((resolve, reject) => {
-      const body = JSON.stringify({ memberId: target.memberId, committedOn: '2018-05-01', proven: true, category: 'bench' });
+      const body = JSON.stringify({ memberId: target.memberId, committedOn: refused ? '2018-02-30' : '2018-05-01', proven: true, category: 'bench' });
       const req = request(
         { host: '127.0.0.1', port, method: 'POST', path: `/api/families/${target.familyId}/offences`, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
         (res) => {
@@ -149,8 +154,8 @@ async function httpLoad(port, token, targets, clients, seconds, warmupSeconds) {
   await run(t0 + seconds * 1000, latencies, statuses);
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
-  const ok = statuses.get(201) ?? 0;
-  return { clients, requests: latencies.length, created: ok, statuses: Object.fromEntries(statuses), seconds: elapsed, commandsPerSecond: ok / elapsed, ...percentiles(latencies) };
+  const ok = statuses.get(refused ? 400 : 201) ?? 0;
+  return { clients, refused, requests: latencies.length, created: refused ? 0 : ok, statuses: Object.fromEntries(statuses), seconds: elapsed, commandsPerSecond: ok / elapsed, ...percentiles(latencies) };
 }
 
 // ------------------------------------------------------------------------------------ the run
@@ -191,6 +196,8 @@ async function benchBackend(backend, file, ends, sizes, where) {
     if (m.kind !== 'ready') return;
     try {
       for (const clients of CONCURRENCY) out.http.push(await httpLoad(m.port, m.token, m.targets, clients, profile.httpSeconds, profile.warmupSeconds));
+      const top = CONCURRENCY[CONCURRENCY.length - 1];
+      out.httpRefused = await httpLoad(m.port, m.token, m.targets, top, profile.httpSeconds, profile.warmupSeconds, { refused: true });
     } finally {
       child.send('stop');
     }
@@ -247,6 +254,18 @@ function summarise(r) {
     rows.push([
       `HTTP offence, ${h.clients} client${h.clients > 1 ? 's' : ''}`,
       `${fmt(h.commandsPerSecond)} cmd/s, p50 ${ms(h.p50Ms)} ms, p99 ${ms(h.p99Ms)} ms`,
+      `single-row commits, ${h.clients} conn`,
+      `${fmt(commits)}/s, p50 ${ms(limit.p50Ms)} ms`,
+      pct(h.commandsPerSecond, commits),
+    ]);
+  }
+  if (r.httpRefused) {
+    const h = r.httpRefused;
+    const limit = L.singleCommits[h.clients];
+    const commits = rate(limit.commits, limit.seconds);
+    rows.push([
+      `HTTP ceiling: offence refused at validation (400), ${h.clients} clients`,
+      `${fmt(h.commandsPerSecond)} req/s, p50 ${ms(h.p50Ms)} ms, p99 ${ms(h.p99Ms)} ms`,
       `single-row commits, ${h.clients} conn`,
       `${fmt(commits)}/s, p50 ${ms(limit.p50Ms)} ms`,
       pct(h.commandsPerSecond, commits),

@@ -378,8 +378,11 @@ async function serve(task) {
       targets.push({ familyId: identified.data.familyId, memberId: identified.data.members[0].memberId });
     }
   }
+  // LEDGER_BENCH_SERVE_PROFILE=<file.cpuprofile>: a CPU profile of the api while it serves the load.
+  const profiler = process.env.LEDGER_BENCH_SERVE_PROFILE ? await startProfile() : null;
   process.send({ kind: 'ready', port, targets, token });
   await new Promise((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
+  if (profiler) writeFileSync(process.env.LEDGER_BENCH_SERVE_PROFILE, JSON.stringify(await profiler.stop()));
   const appendedEvents = await store.countEvents();
   await app.close();
   await store.close().catch(() => undefined);
