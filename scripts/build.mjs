@@ -1,13 +1,17 @@
 // Compiles apps/ and libs/ to dist/ with swc (CommonJS, decorator metadata, path aliases rewritten).
 // Type checking is `npm run typecheck` (tsc --noEmit); this keeps `npm start` fast.
 import { transformFile } from '@swc/core';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, readdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist');
+// Compiled into a directory of this build's own, then swapped in for dist/ with renames: a process
+// running from dist/ meanwhile (a test spawning the cli while another test runs `npm start`'s
+// build) never finds it emptied or half written.
+const dist = join(root, 'dist');
+const out = join(root, `.dist-build-${process.pid}`);
 const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
 
 async function* sources(dir) {
@@ -50,4 +54,23 @@ for (const top of ['apps', 'libs']) {
   }
 }
 await Promise.all(jobs);
+
+// Two builds at once may both be swapping: whichever renames last wins (both are the same sources).
+const olds = [];
+for (let attempt = 0; ; attempt += 1) {
+  const old = join(root, `.dist-old-${process.pid}-${attempt}`);
+  try {
+    renameSync(dist, old);
+    olds.push(old);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  try {
+    renameSync(out, dist);
+    break;
+  } catch (error) {
+    if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 5) throw error;
+  }
+}
+for (const old of olds) await rm(old, { recursive: true, force: true });
 console.log(`build: ${count} files compiled to dist/`);
