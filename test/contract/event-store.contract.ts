@@ -408,14 +408,23 @@ export function events(count: number, commandId: string = randomUUID()): NewEven
   }));
 }
 
+/**
+ * The whole log from `from`, read in pages. `endOfLog` is the *safe* end: on PostgreSQL, events
+ * committed after a transaction that is still running anywhere on the server (another test
+ * suite's, say) stay out of sight until it ends. So a read from the start goes on until it has
+ * as many events as the store counts (waiting up to 20 s for such a transaction), then returns.
+ */
 export async function collectAll(store: EventStore, batch = 100, from: LogPosition | null = null): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];
   let after = from;
+  const deadline = Date.now() + 20_000;
   for (;;) {
     const read = await store.readAll({ after, limit: batch });
     out.push(...read.events);
     after = read.next;
-    if (read.endOfLog) return out;
+    if (!read.endOfLog) continue;
+    if (from !== null || !store.countEvents || out.length >= (await store.countEvents()) || Date.now() > deadline) return out;
+    await sleep(50);
   }
 }
 
