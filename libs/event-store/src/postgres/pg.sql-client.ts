@@ -38,8 +38,9 @@ export class PgSqlClient implements SqlClient {
       await client.query('begin');
       const tx: SqlTx = {
         query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[],
-        copyFrom: async (target: string, text: string) => {
-          await pipeline(Readable.from([Buffer.from(text)]), client.query(copyFrom(`copy ${target} from stdin`)));
+        copyFrom: async (target: string, text: string | Iterable<string>) => {
+          const pieces = typeof text === 'string' ? [text] : text;
+          await pipeline(Readable.from(pieces, { objectMode: false }), client.query(copyFrom(`copy ${target} from stdin`)));
         },
       };
       const result = await work(tx);

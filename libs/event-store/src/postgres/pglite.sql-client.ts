@@ -53,8 +53,9 @@ export class PgliteSqlClient implements SqlClient {
     return this.db.transaction(async (tx) =>
       work({
         query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows,
-        copyFrom: async (target: string, text: string) => {
-          await tx.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob([text]) });
+        copyFrom: async (target: string, text: string | Iterable<string>) => {
+          // In-process: nothing to overlap with, so the pieces go as one blob.
+          await tx.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob(typeof text === 'string' ? [text] : [...text]) });
         },
       }),
     );

@@ -55,6 +55,8 @@ interface EventRow {
 // the table's columns (e.x), never these aliases, or positions would sort as text.
 /** Rows per COPY in a bulk append. */
 const COPY_CHUNK = 10_000;
+/** Rows per piece of a COPY's text, sent as soon as it is made. */
+const COPY_PIECE = 500;
 
 const EVENT_COLUMNS = `e.global_position::text as global_position, e.transaction_id::text as transaction_id, e.stream_id, e.version::text as version, e.event_id::text as event_id, e.type, e.data, e.metadata`;
 
@@ -218,9 +220,11 @@ export class PostgresEventStore implements EventStore {
           });
           // COPY, not insert: the same rows, constraints, defaults and indexes, about 1.7 times
           // the rate (the events arrive as one text stream; no array parameters to escape and parse).
-          // In pieces, so a very large call never builds one huge string.
+          // In statements of COPY_CHUNK rows, so a very large call never builds one huge string,
+          // each sent in pieces made as they go: PostgreSQL loads one piece while Node serialises
+          // the next (the JSON text was ~18% of a bulk append's time, made before the COPY began).
           for (let i = 0; i < rows.length; i += COPY_CHUNK) {
-            await tx.copyFrom(`${this.s}.events (stream_id, category, version, event_id, type, data, metadata)`, copyText(rows.slice(i, i + COPY_CHUNK)));
+            await tx.copyFrom(`${this.s}.events (stream_id, category, version, event_id, type, data, metadata)`, copyPieces(rows.slice(i, i + COPY_CHUNK)));
           }
           const [last] = await tx.query<{ transaction_id: string; global_position: string }>(
             `select transaction_id::text as transaction_id, global_position::text as global_position from ${this.s}.events where event_id = $1`,
@@ -486,14 +490,17 @@ interface AppendRow {
 }
 
 /** Bulk rows as COPY text: stream, category, version, event id, type, data, metadata. */
-function copyText(rows: { streamId: string; version: number; event: NewEvent }[]): string {
-  let text = '';
-  for (const { streamId, version, event } of rows) {
-    text += `${copyField(streamId)}\t${copyField(categoryOf(streamId))}\t${version}\t${copyField(event.metadata.eventId)}\t${copyField(event.type)}\t${copyField(
-      JSON.stringify(event.data),
-    )}\t${copyField(JSON.stringify(event.metadata))}\n`;
+/** Rows of COPY's text format in pieces of COPY_PIECE rows, each made when it is asked for. */
+function* copyPieces(rows: { streamId: string; version: number; event: NewEvent }[]): Generator<string> {
+  for (let i = 0; i < rows.length; i += COPY_PIECE) {
+    let text = '';
+    for (const { streamId, version, event } of rows.slice(i, i + COPY_PIECE)) {
+      text += `${copyField(streamId)}\t${copyField(categoryOf(streamId))}\t${version}\t${copyField(event.metadata.eventId)}\t${copyField(event.type)}\t${copyField(
+        JSON.stringify(event.data),
+      )}\t${copyField(JSON.stringify(event.metadata))}\n`;
+    }
+    yield text;
   }
-  return text;
 }
 
 function isUniqueViolation(error: unknown): boolean {

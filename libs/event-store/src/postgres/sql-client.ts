@@ -19,8 +19,9 @@ export interface SqlTx {
   /**
    * Loads `text` into `target` (a table and its column list, quoted as needed) with COPY, in
    * COPY's text format: one row a line, columns separated by tabs, each field made by `copyField`.
+   * Given pieces, a server is sent each as it is made, so it loads one while the next is built.
    */
-  copyFrom(target: string, text: string): Promise<void>;
+  copyFrom(target: string, text: string | Iterable<string>): Promise<void>;
 }
 
 /** A value as one field of COPY's text format: backslash, tab, newline and carriage return escaped. */
