@@ -1,4 +1,4 @@
-import { FamilyReadModelsProjection, type Projection, ProjectionRunner } from '@ledger/projections';
+import { FamilyQueries, FamilyReadModelsProjection, type Projection, ProjectionRunner } from '@ledger/projections';
 import { type SqlClient, quoteIdent } from '@ledger/event-store';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { collectAll } from '../contract/event-store.contract';
@@ -68,6 +68,29 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
     }
     // A store whose log is elsewhere (another client) is read through the store.
     expect(t.stores.eventStore.logInDatabase?.({})).toBeNull();
+  });
+
+  it('reads the attached families a page at a time, each once and in id order, whatever the page size', async () => {
+    const runner = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor() });
+    await runner.catchUp();
+    const queries = new FamilyQueries(t.stores.sql, runner);
+    const summary = await runner.liveTable('family-read-models', 'family_summary');
+    const attached = (await t.stores.sql.query<{ family_id: string }>(`select family_id::text as family_id from ${summary} where attached_on is not null order by family_id`)).map((r) => r.family_id);
+    expect(attached.length).toBeGreaterThan(3);
+    const whole = await queries.facts(attached);
+    for (const size of [1, 2, 3, attached.length, attached.length + 5]) {
+      const pages: Map<string, unknown>[] = [];
+      for await (const page of queries.attachedFactPages(undefined, size)) pages.push(page);
+      const sizes = Array.from({ length: Math.ceil(attached.length / size) }, (_, i) => Math.min(size, attached.length - i * size));
+      expect(pages.map((p) => p.size)).toEqual(sizes);
+      expect(pages.flatMap((p) => [...p.keys()])).toEqual(attached);
+      expect(new Map(pages.flatMap((p) => [...p]))).toEqual(whole);
+    }
+    // A caller that stops after the first page leaves the pages read ahead to settle quietly.
+    for await (const page of queries.attachedFactPages(undefined, 1)) {
+      expect(page.size).toBe(1);
+      break;
+    }
   });
 
   it('changes nothing when the same range is applied twice in SQL', async () => {

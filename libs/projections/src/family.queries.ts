@@ -21,6 +21,9 @@ export interface FamilyFactRow {
   recordedAt: string;
 }
 
+/** Pages of facts read at once by `attachedFactPages`: the one being judged and the one after it. */
+const PAGES_AHEAD = 2;
+
 export interface FactsOptions {
   /** Open the personal fields of these event types only (default: all). */
   open?: readonly string[];
@@ -112,27 +115,35 @@ export class FamilyQueries {
    */
   async *attachedFactPages(knownAt?: string, pageSize = 1_000, options: FactsOptions = {}): AsyncGenerator<Map<string, FamilyFactRow[]>> {
     const summary = await this.runner.liveTable('family-read-models', 'family_summary');
-    const page = async (after: string | null): Promise<{ ids: string[]; facts: Map<string, FamilyFactRow[]> }> => {
-      const ids = (
+    const idsAfter = async (after: string | null): Promise<string[]> =>
+      (
         await this.sql.query<{ family_id: string }>(
           `select family_id::text as family_id from ${summary} where attached_on is not null and ($1::uuid is null or family_id > $1::uuid) order by ${summary}.family_id limit $2`,
           [after, pageSize],
         )
       ).map((r) => r.family_id);
-      return { ids, facts: ids.length > 0 ? await this.facts(ids, knownAt, options) : new Map<string, FamilyFactRow[]>() };
-    };
-    // The next page is read while the caller works through this one (a second connection on PostgreSQL).
-    let pending: ReturnType<typeof page> | null = page(null);
+    type Page = { ids: Promise<string[]>; facts: Promise<Map<string, FamilyFactRow[]>> };
+    const pageOf = (ids: Promise<string[]>): Page => ({ ids, facts: ids.then((list) => (list.length > 0 ? this.facts(list, knownAt, options) : new Map<string, FamilyFactRow[]>())) });
+    // The next page's ids follow from this page's last id (a cheap query); its facts are read
+    // while the caller works through this page. Up to PAGES_AHEAD pages are read at once (on
+    // PostgreSQL each on a connection of its own, so the server builds them on its other core).
+    const after = (page: Page): Page => pageOf(page.ids.then((list) => (list.length === pageSize ? idsAfter(list[list.length - 1]) : [])));
+    const queue: Page[] = [pageOf(idsAfter(null))];
     try {
-      while (pending !== null) {
-        const current: { ids: string[]; facts: Map<string, FamilyFactRow[]> } = await pending;
-        const { ids, facts } = current;
-        pending = ids.length === pageSize ? page(ids[ids.length - 1]) : null;
-        if (ids.length > 0) yield facts;
+      while (queue.length > 0) {
+        while (queue.length < PAGES_AHEAD) queue.push(after(queue[queue.length - 1]));
+        const current = queue.shift() as Page;
+        const ids = await current.ids;
+        if (ids.length === 0) break;
+        yield await current.facts;
+        if (ids.length < pageSize) break;
       }
     } finally {
-      // A caller that stops early leaves a page in flight: let it settle unobserved.
-      pending?.catch(() => undefined);
+      // A caller that stops early (or a page that failed) leaves pages in flight: let them settle unobserved.
+      for (const page of queue) {
+        page.ids.catch(() => undefined);
+        page.facts.catch(() => undefined);
+      }
     }
   }
 
