@@ -20,7 +20,7 @@ import {
   resolveMasterKey,
   type SqlClient,
 } from '@ledger/event-store';
-import { eventStoreContract, waitFor } from '../contract/event-store.contract';
+import { collectAll, eventStoreContract, waitFor } from '../contract/event-store.contract';
 import { openPgliteStore, openPostgresStore, uniqueSchema } from '../support/stores';
 import { describeWhen, testEnv } from '../support/test-env';
 
@@ -78,7 +78,7 @@ function privacySuite(name: string, open: OpenHarness): void {
       expect(await h.store.append(stream, events(written), { expectedVersion: 'no_stream' })).toMatchObject({ kind: 'appended', nextExpectedVersion: 2 });
 
       expect((await h.store.readStream(stream)).events.map((e) => e.data)).toEqual(written.map((e) => e.data));
-      expect((await h.store.readAll()).events.map((e) => e.data)).toEqual(written.map((e) => e.data));
+      expect((await collectAll(h.store)).map((e) => e.data)).toEqual(written.map((e) => e.data));
       const received: RecordedEvent[] = [];
       const subscription = h.store.subscribe({ handler: async (batch) => void received.push(...batch) });
       await waitFor(() => received.length === 2, 10_000);
@@ -148,7 +148,7 @@ function privacySuite(name: string, open: OpenHarness): void {
           ? { ...m, givenName: ERASED, familyName: ERASED, dateOfBirth: ERASED, postcode: ERASED, nhsNumber: ERASED }
           : m,
       );
-      for (const read of [(await h.store.readStream(stream)).events, (await h.store.readAll()).events]) {
+      for (const read of [(await h.store.readStream(stream)).events, await collectAll(h.store)]) {
         expect(read[0].data).toEqual({ ...family.identified.data, members: expectedMembers });
         expect(read[1].data).toEqual({ ...family.healthConcern.data, description: ERASED });
         expect(read[2].data).toEqual(attendance.data);
