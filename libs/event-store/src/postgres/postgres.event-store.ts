@@ -489,8 +489,10 @@ interface AppendRow {
   actual: string | null;
 }
 
-/** Bulk rows as COPY text: stream, category, version, event id, type, data, metadata. */
-/** Rows of COPY's text format in pieces of COPY_PIECE rows, each made when it is asked for. */
+/**
+ * Bulk rows as COPY text (stream, category, version, event id, type, data, metadata), in pieces
+ * of COPY_PIECE rows, each made when it is asked for.
+ */
 function* copyPieces(rows: { streamId: string; version: number; event: NewEvent }[]): Generator<string> {
   for (let i = 0; i < rows.length; i += COPY_PIECE) {
     let text = '';
