@@ -248,29 +248,14 @@ function summarise(r) {
   const rows = [];
   rows.push(['bulk import (appendMany)', `${fmt(bulk)} events/s`, 'COPY', `${fmt(copy)} rows/s`, pct(bulk, copy)]);
   rows.push(['', '', '100-row prepared insert', `${fmt(prepared)} rows/s`, pct(bulk, prepared)]);
-  for (const h of r.http) {
+  // An HTTP level against single-row commits at the same concurrency.
+  const httpRow = (label, h, unit) => {
     const limit = L.singleCommits[h.clients];
     const commits = rate(limit.commits, limit.seconds);
-    rows.push([
-      `HTTP offence, ${h.clients} client${h.clients > 1 ? 's' : ''}`,
-      `${fmt(h.commandsPerSecond)} cmd/s, p50 ${ms(h.p50Ms)} ms, p99 ${ms(h.p99Ms)} ms`,
-      `single-row commits, ${h.clients} conn`,
-      `${fmt(commits)}/s, p50 ${ms(limit.p50Ms)} ms`,
-      pct(h.commandsPerSecond, commits),
-    ]);
-  }
-  if (r.httpRefused) {
-    const h = r.httpRefused;
-    const limit = L.singleCommits[h.clients];
-    const commits = rate(limit.commits, limit.seconds);
-    rows.push([
-      `HTTP ceiling: offence refused at validation (400), ${h.clients} clients`,
-      `${fmt(h.commandsPerSecond)} req/s, p50 ${ms(h.p50Ms)} ms, p99 ${ms(h.p99Ms)} ms`,
-      `single-row commits, ${h.clients} conn`,
-      `${fmt(commits)}/s, p50 ${ms(limit.p50Ms)} ms`,
-      pct(h.commandsPerSecond, commits),
-    ]);
-  }
+    return [label, `${fmt(h.commandsPerSecond)} ${unit}, p50 ${ms(h.p50Ms)} ms, p99 ${ms(h.p99Ms)} ms`, `single-row commits, ${h.clients} conn`, `${fmt(commits)}/s, p50 ${ms(limit.p50Ms)} ms`, pct(h.commandsPerSecond, commits)];
+  };
+  for (const h of r.http) rows.push(httpRow(`HTTP offence, ${h.clients} client${h.clients > 1 ? 's' : ''}`, h, 'cmd/s'));
+  if (r.httpRefused) rows.push(httpRow(`HTTP ceiling: offence refused at validation (400), ${r.httpRefused.clients} clients`, r.httpRefused, 'req/s'));
   rows.push(['log scan, store.readAll', `${fmt(ourScan)} events/s`, 'raw keyset scan, pages of 1,000', `${fmt(rawScan)} events/s`, pct(ourScan, rawScan)]);
   for (const b of r.rebuild) {
     const eps = rate(b.events, b.seconds);

@@ -55,22 +55,18 @@ for (const top of ['apps', 'libs']) {
 }
 await Promise.all(jobs);
 
-// Two builds at once may both be swapping: whichever renames last wins (both are the same sources).
-const olds = [];
-for (let attempt = 0; ; attempt += 1) {
-  const old = join(root, `.dist-old-${process.pid}-${attempt}`);
-  try {
-    renameSync(dist, old);
-    olds.push(old);
-  } catch (error) {
-    if (error.code !== 'ENOENT') throw error;
-  }
-  try {
-    renameSync(out, dist);
-    break;
-  } catch (error) {
-    if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 5) throw error;
-  }
+const old = join(root, `.dist-old-${process.pid}`);
+try {
+  renameSync(dist, old);
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error;
 }
-for (const old of olds) await rm(old, { recursive: true, force: true });
+try {
+  renameSync(out, dist);
+} catch (error) {
+  // Another build swapped its dist/ in meanwhile, from the same sources: keep it.
+  if (!['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+  await rm(out, { recursive: true, force: true });
+}
+await rm(old, { recursive: true, force: true });
 console.log(`build: ${count} files compiled to dist/`);

@@ -123,10 +123,6 @@ export class StreamStateCache<S> {
   forget(streamId: string): void {
     this.entries.delete(streamId);
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }
 
 interface LoadedStream<S> {
