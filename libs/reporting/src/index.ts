@@ -20,3 +20,5 @@ export type { CountTable, PublishedCount, SuppressedTable, SuppressionOptions, S
 export { defaultSuppressionThreshold, derivableSuppressed, revealsSuppressed, suppressTable } from './suppression';
 export type { HeadlineProblem, OutcomeResult, OutcomesFamily, OutcomesReport, OutcomesReportOptions, OutcomesTable } from './outcomes-report';
 export { headlineProblemCounts, headlineProblems, outcomeResults, outcomesReport, outcomesReportCsv, suppressedMarker } from './outcomes-report';
+export type { CsvValue } from './csv';
+export { csvField, csvRecords } from './csv';
