@@ -9,10 +9,14 @@ import { isBusinessDate } from '../shared/business-date';
 export interface OutcomePlanParameters {
   crimeAsb: { windowMonths: number; offenceReductionPercent: number; asbReductionPercent: number };
   education: { attendanceThresholdPercent: number; termsRequired: number; maxFixedTermExclusions: number };
-  childrenInNeed: { windowMonths: number };
+  /**
+   * `sustainMonths`: DOMAIN.md 4.1 "sustained after engagement": a test with no window of its own
+   * needs its condition to have held this long, all of it after attachment.
+   */
+  childrenInNeed: { windowMonths: number; sustainMonths: number };
   worklessness: { employedWeeks: number };
   domesticAbuse: { windowMonths: number };
-  health: { windowMonths: number };
+  health: { windowMonths: number; sustainMonths: number };
 }
 
 export type OutcomeScope = 'at-entry' | 'at-entry-plus-later';
@@ -33,10 +37,10 @@ export const defaultOutcomePlan: OutcomePlanVersion = {
     crimeAsb: { windowMonths: 6, offenceReductionPercent: 33, asbReductionPercent: 60 },
     // "fewer than 3 fixed-term exclusions across those 3 terms" → at most 2.
     education: { attendanceThresholdPercent: 90, termsRequired: 3, maxFixedTermExclusions: 2 },
-    childrenInNeed: { windowMonths: 6 },
+    childrenInNeed: { windowMonths: 6, sustainMonths: 6 },
     worklessness: { employedWeeks: 13 },
     domesticAbuse: { windowMonths: 6 },
-    health: { windowMonths: 6 },
+    health: { windowMonths: 6, sustainMonths: 6 },
   },
 };
 
@@ -50,7 +54,8 @@ export interface OutcomePlanState {
 export const initialOutcomePlanState = (): OutcomePlanState => ({ versions: [defaultOutcomePlan] });
 
 export function evolveOutcomePlan(state: OutcomePlanState, event: OutcomePlanEvent): OutcomePlanState {
-  return { versions: [...state.versions, event.data] };
+  // Versions recorded before a parameter existed take its default (an upcast on read, never a rewrite).
+  return { versions: [...state.versions, { ...event.data, parameters: mergeParameters(defaultOutcomePlan.parameters, event.data.parameters) }] };
 }
 
 /** The version in force at a date: the latest whose `effectiveFrom` is on or before it. */
@@ -115,9 +120,11 @@ const LIMITS: Record<string, [number, number]> = {
   'education.termsRequired': [1, 6],
   'education.maxFixedTermExclusions': [0, 20],
   'childrenInNeed.windowMonths': [0, 24],
+  'childrenInNeed.sustainMonths': [0, 24],
   'worklessness.employedWeeks': [1, 104],
   'domesticAbuse.windowMonths': [0, 24],
   'health.windowMonths': [0, 24],
+  'health.sustainMonths': [0, 24],
 };
 
 function checkParameters(parameters: OutcomePlanParameters): string | null {

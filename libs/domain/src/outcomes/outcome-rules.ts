@@ -7,7 +7,7 @@ import type { FinancialFramework } from '../programme/troubled-families-2015.fra
 import { type ContinuousEmploymentResult, adultsOf, evaluateContinuousEmployment } from './continuous-employment';
 import { sameTerm, schoolTerm, termHasEnded, termLabel, termsEndedBetween } from './school-terms';
 import { type Spell, benefitSpells, employmentSpells, spellCovers, spellOverlaps } from './spells';
-import { type Window, daysBefore, inWindow, monthsEndingOn } from './windows';
+import { type Window, daysBefore, inWindow, monthsEndingOn, sustainedSince } from './windows';
 
 /** One headline problem's success test at the as-of date (DOMAIN.md 4.1). */
 export interface ProblemResult {
@@ -138,6 +138,8 @@ export const successTests: Record<HeadlineProblem, (input: SuccessTestInput) => 
  */
 function crimeAsbTest({ state, parameters, attachedOn, asOf }: SuccessTestInput): SuccessTestResult {
   const { windowMonths, offenceReductionPercent, asbReductionPercent } = parameters.crimeAsb;
+  const notYet = windowAfterAttachment(windowMonths, attachedOn, asOf);
+  if (notYet) return notYet;
   const recent = monthsEndingOn(asOf, windowMonths);
   const baseline = monthsEndingOn(attachedOn, windowMonths);
   const offences = factsOf(state, 'OffenceRecorded')
@@ -192,9 +194,11 @@ function percentText(value: number): string {
  */
 function educationTest({ state, parameters, attachedOn, asOf }: SuccessTestInput): SuccessTestResult {
   const { termsRequired, attendanceThresholdPercent, maxFixedTermExclusions } = parameters.education;
-  const endedSinceAttachment = termsEndedBetween(attachedOn, asOf);
+  // DOMAIN.md 4.1 "sustained after engagement": only terms that started on or after attachment
+  // count; a term already running at attachment does not.
+  const endedSinceAttachment = termsEndedBetween(attachedOn, asOf).filter((term) => term.startsOn >= attachedOn);
   if (endedSinceAttachment.length < termsRequired) {
-    return { met: false, detail: `not yet: ${endedSinceAttachment.length} of ${termsRequired} terms ended since attachment`, evidenceEventIds: [] };
+    return { met: false, detail: `not yet: ${endedSinceAttachment.length} of ${termsRequired} terms started since attachment have ended`, evidenceEventIds: [] };
   }
   const terms = endedSinceAttachment.slice(endedSinceAttachment.length - termsRequired);
   const spanFrom = terms[0].startsOn;
@@ -254,9 +258,12 @@ const NEED_STATUSES: ReadonlySet<SocialCareStatus> = new Set<SocialCareStatus>([
  * DOMAIN.md 4.1: no child is child-in-need, child-protection or looked-after at T (their latest
  * status change on or before T), and no child entered such a status in the window before T.
  */
-function childrenInNeedTest({ state, parameters, asOf }: SuccessTestInput): SuccessTestResult {
-  const { windowMonths } = parameters.childrenInNeed;
+function childrenInNeedTest({ state, parameters, attachedOn, asOf }: SuccessTestInput): SuccessTestResult {
+  const { windowMonths, sustainMonths } = parameters.childrenInNeed;
+  const notYet = windowAfterAttachment(sustainMonths, attachedOn, asOf);
+  if (notYet) return notYet;
   const window = monthsEndingOn(asOf, windowMonths);
+  const sustained = monthsEndingOn(asOf, sustainMonths);
   const changes = inDateOrder(
     factsOf(state, 'SocialCareStatusChanged').filter((f) => f.event.data.on <= asOf),
     (f) => f.event.data.on,
@@ -276,11 +283,22 @@ function childrenInNeedTest({ state, parameters, asOf }: SuccessTestInput): Succ
       failures.push(`${change.event.data.memberId} became ${change.event.data.status} on ${change.event.data.on}, within the ${windowMonths} months to ${asOf}`);
     }
   }
+  // Sustained: no child in such a status on any day of the sustain period (its first day's status
+  // is the latest change on or before it).
+  const firstDay = daysBefore(sustained.after, -1);
+  const atStart = new Map<string, (typeof changes)[number]>();
+  for (const change of changes) if (change.event.data.on <= firstDay) atStart.set(change.event.data.memberId, change);
+  for (const [memberId, change] of atStart) {
+    if (!NEED_STATUSES.has(change.event.data.status) || NEED_STATUSES.has(latest.get(memberId)?.event.data.status ?? 'none')) continue;
+    evidence.push(change.eventId);
+    const left = changes.find((c) => c.event.data.memberId === memberId && c.event.data.on > firstDay && !NEED_STATUSES.has(c.event.data.status));
+    failures.push(`${memberId} was ${change.event.data.status} until ${left?.event.data.on ?? asOf}, within the ${sustainMonths} months to ${asOf} the change must be sustained for`);
+  }
   if (failures.length > 0) return { met: false, detail: failures.join('; '), evidenceEventIds: unique(evidence) };
   const detail =
     latest.size === 0
       ? 'no child has had a social care status'
-      : `no child is child-in-need, child-protection or looked-after at ${asOf}, and none entered such a status in the ${windowMonths} months before`;
+      : `no child is child-in-need, child-protection or looked-after at ${asOf}, none was at any time in the ${sustainMonths} months before, and none entered such a status in the ${windowMonths} months before`;
   return { met: true, detail, evidenceEventIds: unique(evidence) };
 }
 
@@ -295,6 +313,10 @@ function childrenInNeedTest({ state, parameters, asOf }: SuccessTestInput): Succ
 function worklessnessTest({ state, parameters, attachedOn, asOf }: SuccessTestInput): SuccessTestResult {
   const { employedWeeks } = parameters.worklessness;
   const neededFrom = daysBefore(asOf, 7 * employedWeeks - 1);
+  // DOMAIN.md 4.1 "sustained after engagement": the weeks in work start on or after attachment.
+  if (neededFrom < attachedOn) {
+    return { met: false, detail: `not yet: the ${employedWeeks} weeks in work must start on or after attachment (${attachedOn}), so the earliest test is on ${daysBefore(attachedOn, -(7 * employedWeeks - 1))}`, evidenceEventIds: [] };
+  }
   const benefits = benefitSpells(state, asOf);
   const employment = employmentSpells(state, asOf);
   const reasons: string[] = [];
@@ -332,8 +354,10 @@ function inWorkSince(jobs: Spell[], asOf: string, limit: string): string | null 
 // domestic-abuse
 
 /** DOMAIN.md 4.1: no domestic-abuse incident in the window before T. */
-function domesticAbuseTest({ state, parameters, asOf }: SuccessTestInput): SuccessTestResult {
+function domesticAbuseTest({ state, parameters, attachedOn, asOf }: SuccessTestInput): SuccessTestResult {
   const { windowMonths } = parameters.domesticAbuse;
+  const notYet = windowAfterAttachment(windowMonths, attachedOn, asOf);
+  if (notYet) return notYet;
   const window = monthsEndingOn(asOf, windowMonths);
   const known = factsOf(state, 'DomesticAbuseIncidentRecorded').filter((f) => f.event.data.occurredOn <= asOf);
   const recent = known.filter((f) => inWindow(f.event.data.occurredOn, window));
@@ -357,9 +381,13 @@ function domesticAbuseTest({ state, parameters, asOf }: SuccessTestInput): Succe
  * DOMAIN.md 4.1: every health concern recorded for the family (identified on or before T) is
  * resolved on or before T, and none was identified in the window before T.
  */
-function healthTest({ state, parameters, asOf }: SuccessTestInput): SuccessTestResult {
-  const { windowMonths } = parameters.health;
+function healthTest({ state, parameters, attachedOn, asOf }: SuccessTestInput): SuccessTestResult {
+  const { windowMonths, sustainMonths } = parameters.health;
+  const notYet = windowAfterAttachment(sustainMonths, attachedOn, asOf);
+  if (notYet) return notYet;
   const window = monthsEndingOn(asOf, windowMonths);
+  // Sustained: every concern resolved on or before the first day of the sustain period.
+  const firstDay = daysBefore(monthsEndingOn(asOf, sustainMonths).after, -1);
   const identified = factsOf(state, 'HealthConcernIdentified').filter((f) => f.event.data.on <= asOf);
   const resolved = factsOf(state, 'HealthConcernResolved').filter((f) => f.event.data.on <= asOf);
   const failures: string[] = [];
@@ -370,13 +398,16 @@ function healthTest({ state, parameters, asOf }: SuccessTestInput): SuccessTestR
     evidence.push(concern.eventId);
     if (resolution) evidence.push(resolution.eventId);
     else failures.push(`${memberId}: concern ${concernId} identified on ${on} is not resolved at ${asOf}`);
+    if (resolution && resolution.event.data.on > firstDay) {
+      failures.push(`${memberId}: concern ${concernId} resolved on ${resolution.event.data.on}, not sustained for the ${sustainMonths} months to ${asOf}`);
+    }
     if (inWindow(on, window)) failures.push(`${memberId}: concern ${concernId} identified on ${on}, within the ${windowMonths} months to ${asOf}`);
   }
   if (failures.length > 0) return { met: false, detail: failures.join('; '), evidenceEventIds: unique(evidence) };
   const detail =
     identified.length === 0
       ? 'no health concern recorded'
-      : `all ${identified.length} health concern(s) resolved, none identified in the ${windowMonths} months to ${asOf}`;
+      : `all ${identified.length} health concern(s) resolved by ${firstDay} and since, none identified in the ${windowMonths} months to ${asOf}`;
   return { met: true, detail, evidenceEventIds: unique(evidence) };
 }
 
@@ -408,6 +439,18 @@ function withOverride(state: FamilyState, asOf: string, result: ProblemResult): 
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * DOMAIN.md 4.1 "sustained after engagement": the programme pays for progress made while the
+ * council works with the family, so a window (or a sustain period) of `months` ending at T must
+ * lie wholly after attachment: the earliest T is attachment + `months`. Before it the test is not
+ * yet met, whatever the facts say.
+ */
+function windowAfterAttachment(months: number, attachedOn: string, asOf: string): SuccessTestResult | null {
+  const earliest = sustainedSince(attachedOn, months);
+  if (asOf >= earliest) return null;
+  return { met: false, detail: `not yet: the ${months} months judged must lie after attachment (${attachedOn}), so the earliest test is on ${earliest}`, evidenceEventIds: [] };
+}
 
 /** Date order, keeping recording order for the same day. */
 function inDateOrder<T>(items: T[], dateOf: (item: T) => string): T[] {
