@@ -15,6 +15,10 @@ export type Term = (typeof TERMS)[number];
 export const SOCIAL_CARE_STATUSES = ['child-in-need', 'child-protection', 'looked-after', 'none'] as const;
 export type SocialCareStatus = (typeof SOCIAL_CARE_STATUSES)[number];
 
+/** What a member is doing, as a council's local measures track it (DOMAIN.md 4.4): NEET, or in education, training or employment. */
+export const ACTIVITY_STATES = ['neet', 'education', 'training', 'employment'] as const;
+export type ActivityState = (typeof ACTIVITY_STATES)[number];
+
 export const CONSENT_PURPOSES = ['sharing', 'evaluation'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
@@ -60,6 +64,16 @@ export type HealthConcernIdentified = DomainEvent<'HealthConcernIdentified', { f
 export type HealthConcernResolved = DomainEvent<'HealthConcernResolved', { familyId: string; memberId: string; concernId: string; on: string }>;
 export type SocialCareStatusChanged = DomainEvent<'SocialCareStatusChanged', { familyId: string; memberId: string; status: SocialCareStatus; on: string }>;
 export type ConsentRecorded = DomainEvent<'ConsentRecorded', { familyId: string; memberId: string; purpose: ConsentPurpose; given: boolean; on: string }>;
+/** A member's activity changed (local evidence, DOMAIN.md 4.4): from `on` they are in `activity`. */
+export type ActivityChanged = DomainEvent<'ActivityChanged', { familyId: string; memberId: string; activity: ActivityState; on: string }>;
+/**
+ * A local milestone of the Outcome Plan in force (DOMAIN.md 4.4: "debt plan agreed", "engaged with
+ * treatment") achieved, or reversed, on a date, with its evidence (free text: personal data).
+ */
+export type OutcomeMilestoneRecorded = DomainEvent<
+  'OutcomeMilestoneRecorded',
+  { familyId: string; memberId: string; milestone: string; change: 'achieved' | 'reversed'; on: string; evidence: string }
+>;
 export type OutcomeOverrideRecorded = DomainEvent<'OutcomeOverrideRecorded', { familyId: string; problem: HeadlineProblem; reason: string; on: string; approvedBy: string }>;
 export type FamilyCaseClosed = DomainEvent<'FamilyCaseClosed', { familyId: string; closedOn: string; reason: string }>;
 /**
@@ -83,7 +97,9 @@ export type EvidenceEvent =
   | HealthConcernIdentified
   | HealthConcernResolved
   | SocialCareStatusChanged
-  | ConsentRecorded;
+  | ConsentRecorded
+  | ActivityChanged
+  | OutcomeMilestoneRecorded;
 
 export type FamilyEvent = FamilyIdentified | FamilyMemberAdded | FamilyAttached | OutcomeOverrideRecorded | FamilyCaseClosed | FactCorrected | EvidenceEvent;
 
@@ -104,4 +120,6 @@ export const EVIDENCE_EVENT_TYPES: ReadonlySet<string> = new Set<EvidenceEvent['
   'HealthConcernResolved',
   'SocialCareStatusChanged',
   'ConsentRecorded',
+  'ActivityChanged',
+  'OutcomeMilestoneRecorded',
 ]);
