@@ -55,6 +55,8 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'POST /api/families/{familyId}/health': [...CASEWORK, 'health'],
   'POST /api/families/{familyId}/social-care': CASEWORK,
   'POST /api/families/{familyId}/consents': CASEWORK,
+  'POST /api/families/{familyId}/activities': CASEWORK,
+  'POST /api/families/{familyId}/milestones': CASEWORK,
   'POST /api/families/{familyId}/overrides': ['pm'],
   'POST /api/families/{familyId}/closure': CASEWORK,
   'POST /api/families/{familyId}/corrections': CASEWORK,

@@ -113,6 +113,8 @@ const PATHS: Record<Exclude<FamilyCommand['type'], 'IdentifyFamily' | 'CorrectFa
   RecordHealthChange: 'health',
   RecordSocialCareStatus: 'social-care',
   RecordConsent: 'consents',
+  RecordActivityChange: 'activities',
+  RecordOutcomeMilestone: 'milestones',
   RecordOutcomeOverride: 'overrides',
   CloseFamilyCase: 'closure',
 };
