@@ -57,6 +57,7 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'POST /api/families/{familyId}/consents': CASEWORK,
   'POST /api/families/{familyId}/activities': CASEWORK,
   'POST /api/families/{familyId}/milestones': CASEWORK,
+  'POST /api/families/{familyId}/uc-conditionality': [...CASEWORK, 'dwp'],
   'POST /api/families/{familyId}/overrides': ['pm'],
   'POST /api/families/{familyId}/closure': CASEWORK,
   'POST /api/families/{familyId}/corrections': CASEWORK,

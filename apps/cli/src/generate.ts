@@ -114,6 +114,7 @@ const PATHS: Record<Exclude<FamilyCommand['type'], 'IdentifyFamily' | 'CorrectFa
   RecordSocialCareStatus: 'social-care',
   RecordConsent: 'consents',
   RecordActivityChange: 'activities',
+  RecordUcConditionality: 'uc-conditionality',
   RecordOutcomeMilestone: 'milestones',
   RecordOutcomeOverride: 'overrides',
   CloseFamilyCase: 'closure',

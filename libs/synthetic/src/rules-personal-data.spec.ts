@@ -108,7 +108,7 @@ describe('the outcome rules read no family event type outside FAMILY_EVENT_TYPES
     // own tests judge added members.
     expect(unnoticed).toEqual(['FamilyMemberAdded']);
     // Never recorded by the synthetic borough, so not judged here.
-    expect(FAMILY_EVENT_TYPES_THE_RULES_READ.filter((type) => !held.has(type))).toEqual(['OutcomeOverrideRecorded', 'FactCorrected', 'ActivityChanged', 'OutcomeMilestoneRecorded']);
+    expect(FAMILY_EVENT_TYPES_THE_RULES_READ.filter((type) => !held.has(type))).toEqual(['OutcomeOverrideRecorded', 'FactCorrected', 'ActivityChanged', 'OutcomeMilestoneRecorded', 'UcConditionalityChanged']);
   });
 });
 

@@ -28,6 +28,7 @@ import {
   MemberDto,
   MilestoneDto,
   OffenceDto,
+  UcConditionalityDto,
   OverrideDto,
   SchoolAttendanceDto,
   SocialCareDto,
@@ -203,6 +204,14 @@ export class FamiliesController {
     return this.record(familyId, toCommand('activities', body, ''), this.recordings.from(req), res);
   }
 
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.dwp })
+  @Post(':familyId/uc-conditionality')
+  @ApiOperation({ summary: "Record a Universal Credit claimant's conditionality regime changing (DOMAIN.md 4.2); 422 NoOpenUcClaim without a UC claim open on that date" })
+  @CommandResponses()
+  ucConditionality(@Param('familyId', familyIdPipe) familyId: string, @Body() body: UcConditionalityDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('uc-conditionality', body, ''), this.recordings.from(req), res);
+  }
+
   @Access(CASEWORK)
   @Post(':familyId/milestones')
   @ApiOperation({ summary: "Record a local milestone of the Outcome Plan in force achieved or reversed, with its evidence (DOMAIN.md 4.4); 422 UnknownMilestone when the plan in force on that date has no such code" })
@@ -280,6 +289,7 @@ const REPLACEMENT_DTOS: Record<(typeof CORRECTABLE_PATHS)[number], new () => obj
   consents: ConsentDto,
   activities: ActivityDto,
   milestones: MilestoneDto,
+  'uc-conditionality': UcConditionalityDto,
 };
 
 /** The domain command an evidence path's (validated) body stands for. */
@@ -313,6 +323,8 @@ function toCommand(path: (typeof CORRECTABLE_PATHS)[number], body: object, newCo
       return { type: 'RecordActivityChange', ...(body as ActivityDto) };
     case 'milestones':
       return { type: 'RecordOutcomeMilestone', ...(body as MilestoneDto) };
+    case 'uc-conditionality':
+      return { type: 'RecordUcConditionality', ...(body as UcConditionalityDto) };
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type Member,
   type SocialCareStatus,
   type Term,
+  type UcRegime,
 } from './family.events';
 import { evolveFamily, type FamilyState, factsOf, healthConcern, openBenefitSpell, openEmployment } from './family.state';
 
@@ -33,6 +34,7 @@ export type FamilyCommand =
   | { type: 'RecordSocialCareStatus'; memberId: string; status: SocialCareStatus; on: string }
   | { type: 'RecordConsent'; memberId: string; purpose: ConsentPurpose; given: boolean; on: string }
   | { type: 'RecordActivityChange'; memberId: string; activity: ActivityState; on: string }
+  | { type: 'RecordUcConditionality'; memberId: string; regime: UcRegime; on: string }
   | { type: 'RecordOutcomeMilestone'; memberId: string; milestone: string; change: 'achieved' | 'reversed'; on: string; evidence: string }
   | { type: 'RecordOutcomeOverride'; problem: HeadlineProblem; reason: string; on: string }
   | { type: 'CloseFamilyCase'; closedOn: string; reason: string }
@@ -172,6 +174,16 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
       const { type: _type, ...data } = command;
       return accept({ type: 'ActivityChanged', data: { familyId, ...data } });
     }
+    case 'RecordUcConditionality': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      // DOMAIN.md 4.2: the regime of a UC claim, so it changes only while one is open.
+      if (!ucClaimCovers(state, command.memberId, command.on)) {
+        return reject('NoOpenUcClaim', `member ${command.memberId} has no Universal Credit claim open on ${command.on}`);
+      }
+      const { type: _type, ...data } = command;
+      return accept({ type: 'UcConditionalityChanged', data: { familyId, ...data } });
+    }
     case 'RecordOutcomeMilestone': {
       const unknown = unknownMember(state, command.memberId);
       if (unknown) return unknown;
@@ -254,6 +266,15 @@ function correct(command: Extract<FamilyCommand, { type: 'CorrectFact' }>, state
     return reject('ReplacementOfDifferentKind', `a ${target.type} can only be replaced by a ${target.type}, not ${types.join(', ') || 'nothing'}`);
   }
   return accept(correction, ...replacement.events);
+}
+
+/** Whether a member's UC claim (started on or before the date, not ended by it) covers a date. */
+function ucClaimCovers(state: FamilyState, memberId: string, on: string): boolean {
+  const started = factsOf(state, 'BenefitStarted').filter((f) => f.event.data.memberId === memberId && f.event.data.benefit === 'UC' && f.event.data.on <= on);
+  const ended = factsOf(state, 'BenefitEnded').filter((f) => f.event.data.memberId === memberId && f.event.data.benefit === 'UC' && f.event.data.on <= on);
+  const lastStart = started.map((f) => f.event.data.on).sort().pop();
+  const lastEnd = ended.map((f) => f.event.data.on).sort().pop();
+  return lastStart !== undefined && (lastEnd === undefined || lastEnd <= lastStart);
 }
 
 function unknownMember(state: FamilyState, memberId: string | undefined): Decision<FamilyEvent> | null {

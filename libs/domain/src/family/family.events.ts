@@ -15,6 +15,14 @@ export type Term = (typeof TERMS)[number];
 export const SOCIAL_CARE_STATUSES = ['child-in-need', 'child-protection', 'looked-after', 'none'] as const;
 export type SocialCareStatus = (typeof SOCIAL_CARE_STATUSES)[number];
 
+/**
+ * Universal Credit conditionality regimes (DOMAIN.md 4.2): UC is paid in and out of work; a claimant
+ * counts as out of work only outside the in-work regimes (`light-touch`, `working-enough`).
+ */
+export const UC_REGIMES = ['intensive-work-search', 'light-touch', 'working-enough', 'preparing-for-work', 'planning-for-work', 'no-work-requirements'] as const;
+export type UcRegime = (typeof UC_REGIMES)[number];
+export const UC_IN_WORK_REGIMES: readonly UcRegime[] = ['light-touch', 'working-enough'];
+
 /** What a member is doing, as a council's local measures track it (DOMAIN.md 4.4): NEET, or in education, training or employment. */
 export const ACTIVITY_STATES = ['neet', 'education', 'training', 'employment'] as const;
 export type ActivityState = (typeof ACTIVITY_STATES)[number];
@@ -64,6 +72,8 @@ export type HealthConcernIdentified = DomainEvent<'HealthConcernIdentified', { f
 export type HealthConcernResolved = DomainEvent<'HealthConcernResolved', { familyId: string; memberId: string; concernId: string; on: string }>;
 export type SocialCareStatusChanged = DomainEvent<'SocialCareStatusChanged', { familyId: string; memberId: string; status: SocialCareStatus; on: string }>;
 export type ConsentRecorded = DomainEvent<'ConsentRecorded', { familyId: string; memberId: string; purpose: ConsentPurpose; given: boolean; on: string }>;
+/** A UC claimant's conditionality regime changed (DOMAIN.md 4.2): from `on` they are in `regime`. */
+export type UcConditionalityChanged = DomainEvent<'UcConditionalityChanged', { familyId: string; memberId: string; regime: UcRegime; on: string }>;
 /** A member's activity changed (local evidence, DOMAIN.md 4.4): from `on` they are in `activity`. */
 export type ActivityChanged = DomainEvent<'ActivityChanged', { familyId: string; memberId: string; activity: ActivityState; on: string }>;
 /**
@@ -99,7 +109,8 @@ export type EvidenceEvent =
   | SocialCareStatusChanged
   | ConsentRecorded
   | ActivityChanged
-  | OutcomeMilestoneRecorded;
+  | OutcomeMilestoneRecorded
+  | UcConditionalityChanged;
 
 export type FamilyEvent = FamilyIdentified | FamilyMemberAdded | FamilyAttached | OutcomeOverrideRecorded | FamilyCaseClosed | FactCorrected | EvidenceEvent;
 
@@ -122,4 +133,5 @@ export const EVIDENCE_EVENT_TYPES: ReadonlySet<string> = new Set<EvidenceEvent['
   'ConsentRecorded',
   'ActivityChanged',
   'OutcomeMilestoneRecorded',
+  'UcConditionalityChanged',
 ]);

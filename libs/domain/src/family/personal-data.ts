@@ -50,6 +50,7 @@ export const NO_PERSONAL_DATA: readonly FamilyEventType[] = [
   'SocialCareStatusChanged',
   'ConsentRecorded',
   'ActivityChanged',
+  'UcConditionalityChanged',
   'OutcomeOverrideRecorded',
   'FamilyCaseClosed',
   'FactCorrected',
