@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   let lastLog = 0;
   const runner = ledgerProjectionRunner(stores, {
     batchSize: 2_000,
+    onRetry: (error, ms) => logger.warn(`following the log failed (${error instanceof Error ? error.message : String(error)}); trying again in ${ms} ms`),
     onBatch: ({ projection, events, position }) => {
       applied += events;
       const now = Date.now();

@@ -38,7 +38,10 @@ export class ProjectionsModule {
         {
           provide: PROJECTION_RUNNER,
           inject: [RAW_EVENT_STORE, SQL_CLIENT],
-          useFactory: (eventStore: EventStore, sql: SqlClient) => ledgerProjectionRunner({ eventStore, sql, readModelSchema: options.readModelSchema }),
+          useFactory: (eventStore: EventStore, sql: SqlClient) => {
+            const logger = new Logger('Projections');
+            return ledgerProjectionRunner({ eventStore, sql, readModelSchema: options.readModelSchema }, { onRetry: (error, ms) => logger.warn(`following the log failed (${messageOf(error)}); trying again in ${ms} ms`) });
+          },
         },
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
         { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner, options.opener) },
@@ -49,4 +52,8 @@ export class ProjectionsModule {
       exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries],
     };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
