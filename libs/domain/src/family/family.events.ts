@@ -60,7 +60,11 @@ export type HealthConcernIdentified = DomainEvent<'HealthConcernIdentified', { f
 export type HealthConcernResolved = DomainEvent<'HealthConcernResolved', { familyId: string; memberId: string; concernId: string; on: string }>;
 export type SocialCareStatusChanged = DomainEvent<'SocialCareStatusChanged', { familyId: string; memberId: string; status: SocialCareStatus; on: string }>;
 export type ConsentRecorded = DomainEvent<'ConsentRecorded', { familyId: string; memberId: string; purpose: ConsentPurpose; given: boolean; on: string }>;
-export type OutcomeOverrideRecorded = DomainEvent<'OutcomeOverrideRecorded', { familyId: string; problem: HeadlineProblem; reason: string; on: string; approvedBy: string }>;
+/** DOMAIN.md 4.1: a programme manager's discretionary override, with its approver, reason and evidence (`recordedBy` absent on early events: the approver recorded it). */
+export type OutcomeOverrideRecorded = DomainEvent<
+  'OutcomeOverrideRecorded',
+  { familyId: string; problem: HeadlineProblem; reason: string; on: string; approvedBy: string; recordedBy?: string; evidence?: string }
+>;
 export type FamilyCaseClosed = DomainEvent<'FamilyCaseClosed', { familyId: string; closedOn: string; reason: string }>;
 /**
  * A recorded fact was wrong: `supersededEventId` no longer counts, and the events recorded with
