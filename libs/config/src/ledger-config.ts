@@ -41,6 +41,11 @@ export interface LedgerConfig {
   retentionYears: number;
   /** Published tables suppress counts below this (DOMAIN.md 6: fewer than 5). */
   suppressionThreshold: number;
+  /**
+   * DOMAIN.md 4.1: an override is approved by a programme manager other than the one recording it
+   * (`LEDGER_OVERRIDE_APPROVER=separate`); by default (`self`) the recorder approves it.
+   */
+  separateOverrideApprover?: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -133,11 +138,14 @@ export function loadConfig(env: Env): ConfigResult {
   if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
+  const rawApprover = value('LEDGER_OVERRIDE_APPROVER') ?? 'self';
+  if (rawApprover !== 'self' && rawApprover !== 'separate') errors.push(`LEDGER_OVERRIDE_APPROVER: "${rawApprover}" is not one of self, separate`);
+  const separateOverrideApprover = rawApprover === 'separate';
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, separateOverrideApprover },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {

@@ -575,6 +575,6 @@ function concernResolved(memberId: string, on: string): FamilyCommand {
   return { type: 'RecordHealthChange', memberId, change: 'resolved', on, concernId: 'concern-1' };
 }
 
-function educationOverride(on: string): FamilyCommand {
+function educationOverride(on: string): Extract<FamilyCommand, { type: 'RecordOutcomeOverride' }> {
   return { type: 'RecordOutcomeOverride', problem: 'education', reason: 'attendance met after a managed move', on };
 }
