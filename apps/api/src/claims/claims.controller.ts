@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CLAIM_STATUSES, type ClaimCandidate, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
 import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { auditStatusOf, ClaimReports } from './claim-reports.service';
@@ -89,7 +89,7 @@ export class ClaimsController {
         continue;
       }
       const events = (await this.rawStore.readStream(streams.family(candidate.familyId))).events;
-      const newEvidenceEventIds = events.filter((e) => EVIDENCE_EVENT_TYPES.has(e.type) && e.metadata.recordedAt > finding.recordedAt).map((e) => e.metadata.eventId);
+      const newEvidenceEventIds = events.filter((e) => EVIDENCE_EVENT_TYPES.has(e.type) && comparePositions(e.position, finding.recordedAt) > 0).map((e) => e.metadata.eventId);
       if (newEvidenceEventIds.length > 0) kept.push({ ...candidate, afterInvalidFinding: { claimId: finding.claimId, foundOn: finding.foundOn, newEvidenceEventIds } });
     }
     return kept;
