@@ -48,20 +48,20 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     expect((await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).expect(422)).body.reason).toBe('NotSignedOff');
     expect((await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(422)).body.reason).toBe('NoAuditSample');
 
-    const sample = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201);
-    const again = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201);
+    const sample = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42, sampledOn: '2019-02-10' }).expect(201);
+    const again = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42, sampledOn: '2019-02-10' }).expect(201);
     expect(again.body.familyIds).toEqual(sample.body.familyIds);
     const sampled: string[] = sample.body.familyIds;
     expect(sampled.length).toBe(Math.min(families.length, Math.max(5, Math.ceil(families.length / 10))));
 
     expect((await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(422)).body.reason).toBe('FindingsOutstanding');
     for (const [i, familyId] of sampled.entries()) {
-      await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: i === 0 ? 'attendance evidence missing' : 'evidence checked' }).expect(201);
+      await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: i === 0 ? 'attendance evidence missing' : 'evidence checked', foundOn: '2019-03-01' }).expect(201);
     }
     await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'programme-lead' }).expect(403);
-    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(201);
+    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead', signedOn: '2019-04-15' }).expect(201);
     await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-05-01', amountPence: 100 }).expect(422);
-    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'head-of-audit' }).expect(201);
+    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'head-of-audit', signedOn: '2019-04-16' }).expect(201);
     await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).send({ submittedOn: '2019-04-20' }).expect(201);
 
     const submitted = await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200);
