@@ -1,4 +1,5 @@
 import { ClaimReport, claimReportLayout } from './claim-report';
+import { csvRecords } from './csv';
 
 /**
  * The claim report as one rectangular CSV table (RFC 4180: CRLF line ends, every record the same
@@ -33,10 +34,5 @@ export function claimReportCsv(report: ClaimReport): Buffer {
     ...layout.signOffs.map((s) => row({ section: 'sign-off', item: s.role, value: s.by, date: s.on })),
     ...layout.payment.map((p) => row({ section: 'payment', item: p.label, date: p.on, amount_pence: p.amountPence, amount: p.amount })),
   ];
-  return Buffer.from(records.map((cells) => cells.map(csvField).join(',') + '\r\n').join(''), 'utf8');
-}
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return Buffer.from(csvRecords(records), 'utf8');
 }

@@ -114,6 +114,14 @@ describe('claim report: CSV', () => {
       ['Difference', '', '-10000', '-£100.00'],
     ]);
   });
+  it('neutralises a council name or family reference that a spreadsheet would run as a formula (issue 16.5)', () => {
+    const formula = '=HYPERLINK("http://x","y")';
+    const text = claimReportCsv({ ...claim, councilName: formula, families: [{ ...claim.families[0], reference: formula }] }).toString('utf8');
+    const records = parseCsv(text);
+    expect(records.find((r) => r[0] === 'claim' && r[1] === 'Council')?.[2]).toBe(`'${formula}`);
+    expect(records.find((r) => r[0] === 'family')?.[1]).toBe(`'${formula}`);
+    expect(records.flat().some((field) => /^[=+@\t\r]/.test(field))).toBe(false);
+  });
 });
 
 describe('claim report: XLSX', () => {
