@@ -1,4 +1,4 @@
-import { configOrReport } from '@ledger/config';
+import { configOrReport, type LedgerConfig } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'projections') {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
-    if (command === 'report') return await writeClaimReport(stores.eventStore, config.councilId, args);
+    if (command === 'report') return await writeClaimReport(stores.eventStore, config, args);
     if (command === 'users') return await runUsers(stores, args);
     if (command === 'retention') return await runRetention(config, stores, args);
     if (command === 'rebuild') {
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function writeClaimReport(store: EventStore, councilId: string, args: string[]): Promise<number> {
+async function writeClaimReport(store: EventStore, config: LedgerConfig, args: string[]): Promise<number> {
   const [what, claimId] = args;
   const option = (name: string): string | undefined => {
     const i = args.indexOf(`--${name}`);
@@ -72,7 +72,7 @@ async function writeClaimReport(store: EventStore, councilId: string, args: stri
     console.error(`usage: report claim <claimId> --format csv|xlsx|pdf --out FILE`);
     return 2;
   }
-  const report = await new ClaimReports(store, councilId).build(claimId).catch((error: unknown) => {
+  const report = await new ClaimReports(store, config.councilId, config).build(claimId).catch((error: unknown) => {
     throw new Error(error instanceof Error ? error.message : String(error));
   });
   const bytes = format === 'csv' ? claimReportCsv(report) : format === 'xlsx' ? await claimReportXlsx(report) : await claimReportPdf(report);

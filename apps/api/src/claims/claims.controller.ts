@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { type ClaimCommand, type ClaimState, type Rejection, auditSeedOf, claimStatus } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
-import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
+import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { auditStatusOf, ClaimReports } from './claim-reports.service';
 import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
@@ -141,7 +141,7 @@ export class ClaimsController {
   @Access(roles(ROLES.read))
   @Get(':claimId/report.csv')
   @Header('Content-Type', 'text/csv; charset=utf-8')
-  @ApiOperation({ summary: 'The claim report as CSV: identical bytes every time for the same claim' })
+  @ApiOperation({ summary: 'The claim report as CSV: the claim as submitted, frozen (identical bytes every time, whatever is paid or recovered later); a draft is marked DRAFT' })
   async csv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.read);
     res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}.csv"`);
@@ -166,6 +166,39 @@ export class ClaimsController {
     requireRole(req, ROLES.read);
     res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}.pdf"`);
     return new StreamableFile(await claimReportPdf(await this.reports.build(claimId)));
+  }
+
+  @Access(roles(ROLES.read))
+  @Get(':claimId/position.csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiOperation({ summary: "The claim's position after submission as CSV: claimed, paid, the difference and recoveries (422 ClaimNotSubmitted before submission)" })
+  async positionCsv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireRole(req, ROLES.read);
+    const report = await this.reports.position(claimId);
+    res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}-position.csv"`);
+    return new StreamableFile(claimPositionCsv(report));
+  }
+
+  @Access(roles(ROLES.read))
+  @Get(':claimId/position.xlsx')
+  @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOperation({ summary: "The claim's position after submission as XLSX" })
+  async positionXlsx(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireRole(req, ROLES.read);
+    const report = await this.reports.position(claimId);
+    res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}-position.xlsx"`);
+    return new StreamableFile(await claimPositionXlsx(report));
+  }
+
+  @Access(roles(ROLES.read))
+  @Get(':claimId/position.pdf')
+  @Header('Content-Type', 'application/pdf')
+  @ApiOperation({ summary: "The claim's position after submission as PDF" })
+  async positionPdf(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireRole(req, ROLES.read);
+    const report = await this.reports.position(claimId);
+    res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}-position.pdf"`);
+    return new StreamableFile(await claimPositionPdf(report));
   }
 
   private run(claimId: string, command: ClaimCommand, recording: Recording): Promise<CommandOutcome<Rejection>> {
