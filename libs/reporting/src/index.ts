@@ -27,3 +27,5 @@ export type { HeadlineProblem, OutcomeResult, OutcomesFamily, OutcomesReport, Ou
 export { headlineProblemCounts, headlineProblems, outcomeResults, outcomesReport, outcomesReportCsv, suppressedMarker } from './outcomes-report';
 export type { CsvValue } from './csv';
 export { csvField, csvRecords } from './csv';
+export type { AttachmentFeeYear, AttachmentFeesReport, ReconciledClaim, ReconciliationGroup, ReconciliationReport } from './finance-reports';
+export { attachmentFeesCsv, attachmentFeesXlsx, reconciliationCsv, reconciliationGroups, reconciliationSums, reconciliationXlsx } from './finance-reports';
