@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -76,26 +76,26 @@ export class FinanceReportsController {
 
   @Access(roles(FINANCE))
   @Get('reports/attachment-fees.csv')
-  @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'Attachment fees as CSV, with a totals row' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
   async attachmentFeesCsv(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
     requireRole(req, FINANCE);
     const report = await this.reports.attachmentFees(this.context.dates(asOfRaw, undefined));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="attachment-fees-${report.asOf}.csv"`);
     return new StreamableFile(attachmentFeesCsv(report));
   }
 
   @Access(roles(FINANCE))
   @Get('reports/attachment-fees.xlsx')
-  @Header('Content-Type', XLSX)
   @ApiProduces(XLSX)
   @ApiOperation({ summary: 'Attachment fees as XLSX: amounts in pounds, a totals row' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
   async attachmentFeesXlsx(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
     requireRole(req, FINANCE);
     const report = await this.reports.attachmentFees(this.context.dates(asOfRaw, undefined));
+    res.setHeader('Content-Type', XLSX);
     res.setHeader('Content-Disposition', `attachment; filename="attachment-fees-${report.asOf}.xlsx"`);
     return new StreamableFile(await attachmentFeesXlsx(report));
   }
@@ -111,26 +111,26 @@ export class FinanceReportsController {
 
   @Access(roles(FINANCE))
   @Get('reports/reconciliation.csv')
-  @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'The reconciliation as CSV, with totals rows per window, per financial year and overall' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
   async reconciliationCsv(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
     requireRole(req, FINANCE);
     const report = await this.reports.reconciliation(this.context.dates(asOfRaw, undefined));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${report.asOf}.csv"`);
     return new StreamableFile(reconciliationCsv(report));
   }
 
   @Access(roles(FINANCE))
   @Get('reports/reconciliation.xlsx')
-  @Header('Content-Type', XLSX)
   @ApiProduces(XLSX)
   @ApiOperation({ summary: 'The reconciliation as XLSX: one sheet per table, amounts in pounds, totals rows' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
   async reconciliationXlsx(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
     requireRole(req, FINANCE);
     const report = await this.reports.reconciliation(this.context.dates(asOfRaw, undefined));
+    res.setHeader('Content-Type', XLSX);
     res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${report.asOf}.xlsx"`);
     return new StreamableFile(await reconciliationXlsx(report));
   }
