@@ -42,7 +42,8 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     );
     await t.app.get(DemoSeeder).seedIfEmpty();
     ({ api, as } = await signedInTeam(t));
-  }, 180_000);
+    // Seeding the demo borough takes minutes on a busy machine.
+  }, 400_000);
   afterAll(async () => {
     await t.close();
   });
