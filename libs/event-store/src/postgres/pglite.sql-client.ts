@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventStoreUnavailableError } from '../event-store.port';
 import type { SqlClient, SqlTx } from './sql-client';
@@ -31,13 +32,17 @@ export class PgliteSqlClient implements SqlClient {
     }
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
-    const releaseLock = takeDirectoryLock(dir);
+    const lock = takeDirectoryLock(dir);
+    let db: PGlite | undefined;
     try {
-      const db = new PGlite(join(dir, 'pgdata'));
+      db = new PGlite(join(dir, 'pgdata'));
       await db.waitReady;
-      return new PgliteSqlClient(db, releaseLock);
+      // Before anything is written: still ours, not moved aside by a racing opener.
+      lock.confirm();
+      return new PgliteSqlClient(db, () => lock.release());
     } catch (error) {
-      releaseLock();
+      await db?.close().catch(() => undefined);
+      lock.release();
       throw error;
     }
   }
@@ -89,45 +94,117 @@ export class DataDirectoryLockedError extends Error {
   override readonly name = 'DataDirectoryLockedError';
 }
 
-/**
- * Takes `<dir>/ledger.lock` holding this process's pid. A lock left by a process that no longer
- * runs (a crash, a kill -9) is taken over; one held by a live process is refused.
- */
-export function takeDirectoryLock(dir: string): () => void {
-  const lockPath = join(dir, 'ledger.lock');
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        rmSync(lockPath, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSafe(lockPath));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new DataDirectoryLockedError(
-          `the embedded data directory ${dir} is in use by process ${holder}; stop it, or set LEDGER_DATA_DIR to another directory`,
-        );
-      }
-      if (holder === process.pid) {
-        throw new DataDirectoryLockedError(`the embedded data directory ${dir} is already open in this process`);
-      }
-      rmSync(lockPath, { force: true });
-    }
-  }
-  throw new DataDirectoryLockedError(`could not take the lock on ${dir}`);
+/** The lock on an embedded data directory, held by this process. */
+export interface DirectoryLock {
+  /**
+   * Throws DataDirectoryLockedError unless `ledger.lock` is still the file this process linked
+   * into place. Called once the database is open: a racer that moved our fresh lock aside while
+   * taking over a stale one (see `takeDirectoryLock`) is found out here, before any write.
+   */
+  confirm(): void;
+  /** Removes the lock if it is still ours. Idempotent. */
+  release(): void;
 }
 
-function readFileSafe(path: string): string {
+/**
+ * Takes `<dir>/ledger.lock` holding this process's pid (issue 15.2). The pid is written to a
+ * temporary file first and the file is hard-linked into place: `link` fails if the name exists,
+ * so the lock appears whole, pid included, or not at all (an empty lock file could be read as
+ * stale and deleted by a racer). A lock left by a process that no longer runs (a crash, a
+ * kill -9) is taken over by rename-and-verify: it is renamed to a name of our own, and only if
+ * the file we moved is the very one judged stale (same inode) is it deleted; a fresh lock moved
+ * by mistake is linked back. A lock held by a live process is refused.
+ */
+export function takeDirectoryLock(dir: string): DirectoryLock {
+  const lockPath = join(dir, 'ledger.lock');
+  const own = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(own, String(process.pid), { flag: 'wx' });
   try {
-    return readFileSync(path, 'utf8').trim();
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      try {
+        linkSync(own, lockPath);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = readLock(lockPath);
+        if (holder === null) continue; // let go of meanwhile: try again
+        if (holder.pid === process.pid) throw new DataDirectoryLockedError(`the embedded data directory ${dir} is already open in this process`);
+        if (holder.pid > 0 && isAlive(holder.pid)) {
+          throw new DataDirectoryLockedError(
+            `the embedded data directory ${dir} is in use by process ${holder.pid}; stop it, or set LEDGER_DATA_DIR to another directory`,
+          );
+        }
+        removeIfStill(lockPath, holder.ino, `${own}.stale`);
+        continue;
+      }
+      const ino = statSync(own).ino;
+      let released = false;
+      return {
+        confirm() {
+          if (released || statSafe(lockPath)?.ino !== ino) {
+            throw new DataDirectoryLockedError(`the lock on the embedded data directory ${dir} was taken by another process while this one was opening it; stop the other process and start again`);
+          }
+        },
+        release() {
+          if (released) return;
+          released = true;
+          // Only our own lock: never one another process holds.
+          removeIfStill(lockPath, ino, `${own}.release`);
+        },
+      };
+    }
+    throw new DataDirectoryLockedError(`could not take the lock on ${dir}: other processes kept taking and letting go of it`);
+  } finally {
+    // The lock (if taken) is the other name of this file: removing this name leaves it.
+    rmSync(own, { force: true });
+  }
+}
+
+/** The pid in a lock file and its inode; null if there is no such file (or it is being replaced). */
+function readLock(path: string): { pid: number; ino: number } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
   } catch {
-    return '';
+    return null;
+  }
+  try {
+    // From one open file: the pid and the inode it was read from belong together.
+    const pid = Number(readFileSync(fd, 'utf8').trim());
+    return { pid: Number.isInteger(pid) ? pid : 0, ino: fstatSync(fd).ino };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Removes `path` only if it is still the file with inode `ino`: renames it to `aside` (atomic),
+ * then deletes it if it is the one meant, or links it back if another process's lock was moved
+ * (that process finds out at `confirm` should a third one have taken the name meanwhile).
+ */
+function removeIfStill(path: string, ino: number, aside: string): void {
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    if (statSync(aside).ino === ino) return;
+    try {
+      linkSync(aside, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+function statSafe(path: string): { ino: number } | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
   }
 }
 
