@@ -2,7 +2,7 @@ import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
-import { runRetention, runUsers } from './privacy-commands';
+import { runRetention, runServiceAccounts, runUsers } from './privacy-commands';
 import { writeFileSync } from 'node:fs';
 import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { ClaimReports } from '../../api/src/claims/claim-reports.service';
@@ -18,9 +18,15 @@ commands:
                          the claim report, byte-identical to the api's for the same claim
   generate --families N [--seed S] [--start I] [--format events|http]
                          synthetic families as NDJSON (event batches or HTTP command sequences)
-  users list             users, roles, organisations and lock-outs
+  users list             users, roles, organisations, deactivations and lock-outs
   users add <username> --role ROLE [--organisation ORG] --password-stdin
                          add a user; the password is read from standard input
+  users deactivate <username>
+                         the user can no longer sign in; their tokens stop at once
+  users role <username> ROLE [--organisation ORG]
+                         change a user's role; tokens of the old role stop at once
+  service-accounts list | service-accounts revoke <name>
+                         BI tools' long-lived tokens (issued by admins through the API)
   retention [--as-of DATE] [--dry-run]
                          erase the personal data of families closed LEDGER_RETENTION_YEARS
                          (default 6) or more before DATE (default today); --dry-run lists only
@@ -33,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'generate') return runGenerate(args);
-  if (!['status', 'projections', 'rebuild', 'report', 'users', 'retention'].includes(command)) {
+  if (!['status', 'projections', 'rebuild', 'report', 'users', 'service-accounts', 'retention'].includes(command)) {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
@@ -48,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (command === 'report') return await writeClaimReport(stores.eventStore, config.councilId, args);
     if (command === 'users') return await runUsers(stores, args);
+    if (command === 'service-accounts') return await runServiceAccounts(stores, args);
     if (command === 'retention') return await runRetention(config, stores, args);
     if (command === 'rebuild') {
       const names = args.length > 0 ? args : ledgerProjections().map((p) => p.name);

@@ -15,6 +15,11 @@ export interface LedgerConfig {
   esdbUrl?: string;
   /** Seed an empty store with the synthetic demo borough. Defaults to on in embedded mode. */
   demo: boolean;
+  /**
+   * Create the demo users (`demo.*`, one shared password) with the demo borough. On by default in
+   * embedded mode; on PostgreSQL only when `LEDGER_DEMO_USERS=on` says so (issue 16.11).
+   */
+  demoUsers: boolean;
   /** Size of the PostgreSQL connection pool. */
   postgresPoolSize: number;
   /** Schema of the event store on PostgreSQL (read models go in `read`, or `<schema>_read` for another schema). */
@@ -32,6 +37,10 @@ export interface LedgerConfig {
   bootstrapAdmin?: { username: string; password: string };
   /** Lifetime of an access token, in minutes. */
   tokenMinutes: number;
+  /** Failed sign-ins one client address may make in 15 minutes before it is refused (429). */
+  signInFailuresPerAddress: number;
+  /** Sign-in attempts, right or wrong, one client address may make in a minute. */
+  signInAttemptsPerMinute: number;
   /**
    * Master key wrapping every person's data key (32 bytes, base64 or hex). Required with
    * PostgreSQL; absent in embedded mode → a key file generated once in the data directory.
@@ -96,6 +105,15 @@ export function loadConfig(env: Env): ConfigResult {
     else demo = parsed;
   }
 
+  // Demo users share a published password: never on a real store unless asked for by name.
+  let demoUsers = demo && postgresUrl === undefined;
+  const rawDemoUsers = value('LEDGER_DEMO_USERS');
+  if (rawDemoUsers !== undefined) {
+    const parsed = ON_OFF[rawDemoUsers.toLowerCase()];
+    if (parsed === undefined) errors.push(`LEDGER_DEMO_USERS: "${rawDemoUsers}" is not one of on, off`);
+    else demoUsers = parsed && demo;
+  }
+
   let postgresPoolSize = 20;
   const rawPool = value('LEDGER_POSTGRES_POOL_SIZE');
   if (rawPool !== undefined) {
@@ -129,6 +147,8 @@ export function loadConfig(env: Env): ConfigResult {
     } else bootstrapAdmin = { username, password };
   }
   const tokenMinutes = wholeNumber('LEDGER_TOKEN_MINUTES', 15, 1, 24 * 60);
+  const signInFailuresPerAddress = wholeNumber('LEDGER_SIGN_IN_FAILURES_PER_ADDRESS', 5, 1, 100_000);
+  const signInAttemptsPerMinute = wholeNumber('LEDGER_SIGN_IN_ATTEMPTS_PER_MINUTE', 30, 1, 100_000);
   const masterKey = value('LEDGER_MASTER_KEY');
   if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
@@ -137,7 +157,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, masterKey, retentionYears, suppressionThreshold },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {
