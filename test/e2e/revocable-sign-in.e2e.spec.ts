@@ -2,6 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { asAdmin } from '../support/signed-in';
+import { runServiceAccounts, runUsers } from '../../apps/cli/src/privacy-commands';
 
 /**
  * Issue 16.2, sign-in that can be taken back, and issue 19.4, service accounts: a token stops at
@@ -64,6 +65,18 @@ describe.each(storeKinds)('sign-in that can be taken back on %s', (kind) => {
     expect(locked).toEqual(unknown);
   });
 
+  it('stops a user deactivated, or given another role, from the command line within a second', async () => {
+    const analyst = await newUser('an.cli', 'analyst');
+    const auditor = await newUser('aud.cli', 'auditor');
+    expect(await runUsers(t.stores, ['deactivate', 'an.cli'])).toBe(0);
+    expect(await runUsers(t.stores, ['role', 'aud.cli', 'analyst'])).toBe(0);
+    expect(await runUsers(t.stores, ['role', 'aud.cli', 'wizard'])).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await http().get('/api/dashboards/families').set(bearer(analyst)).expect(401);
+    await http().get('/api/claims').set(bearer(auditor)).expect(401);
+    expect((await signIn('aud.cli', 'a-long-password-for-tests').expect(200)).body.role).toBe('analyst');
+  });
+
   it('refuses a well-signed token without an expiry, and one for a user who does not exist', async () => {
     const jwt = new JwtService({ secret: SECRET });
     const noExpiry = jwt.sign({ sub: 'admin.root', role: 'admin', ver: 0 });
@@ -112,6 +125,30 @@ describe.each(storeKinds)('sign-in throttled per client address on %s', (kind) =
   });
 });
 
+describe.each(storeKinds)('sign-in attempts per client address per minute on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // The test app itself signs in twice (its admin and programme manager).
+    t = await startTestApp(kind, { LEDGER_JWT_SECRET: SECRET, LEDGER_SIGN_IN_ATTEMPTS_PER_MINUTE: '5' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses a flood of sign-ins from one address, right passwords included, with 429 (@nestjs/throttler)', async () => {
+    const statuses: number[] = [];
+    let refused: request.Response | undefined;
+    for (let i = 0; i < 5; i += 1) {
+      const res = await request(t.app.getHttpServer()).post('/api/auth/token').send({ username: 'admin.root', password: 'correct-horse-battery' });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(refused?.body).toMatchObject({ statusCode: 429, reason: 'TooManySignInAttempts' });
+    expect(refused?.headers['retry-after']).toEqual(expect.stringMatching(/^\d+$/));
+  });
+});
+
 describe.each(storeKinds)('service accounts for BI tools on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
@@ -142,6 +179,14 @@ describe.each(storeKinds)('service accounts for BI tools on %s', (kind) => {
     expect((await http().get('/api/claims').set(bearer(token)).expect(401)).body.reason).toBe('InvalidToken');
     const after = (await asAdmin(t).get('/api/service-accounts').expect(200)).body.serviceAccounts as { revokedAt: string | null }[];
     expect(after[0].revokedAt).toEqual(expect.any(String));
+  });
+
+  it('revokes from the command line too', async () => {
+    const issued = await asAdmin(t).post('/api/service-accounts').send({ name: 'metabase', role: 'analyst' }).expect(201);
+    await http().get('/api/dashboards/families').set(bearer(issued.body.accessToken)).expect(200);
+    expect(await runServiceAccounts(t.stores, ['revoke', 'metabase'])).toBe(0);
+    expect((await http().get('/api/dashboards/families').set(bearer(issued.body.accessToken)).expect(401)).body.reason).toBe('InvalidToken');
+    expect(await runServiceAccounts(t.stores, ['revoke', 'no-such-tool'])).toBe(1);
   });
 
   it('refuses service accounts for roles that record or administer, and names already taken', async () => {

@@ -2,7 +2,7 @@ import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
-import { runRetention, runServiceAccounts, runUsers } from './privacy-commands';
+import { runAccessLogInstall, runRetention, runServiceAccounts, runUsers } from './privacy-commands';
 import { writeFileSync } from 'node:fs';
 import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { ClaimReports } from '../../api/src/claims/claim-reports.service';
@@ -25,6 +25,9 @@ commands:
                          the user can no longer sign in; their tokens stop at once
   users role <username> ROLE [--organisation ORG]
                          change a user's role; tokens of the old role stop at once
+  access-log install [--grant-to ROLE]
+                         PostgreSQL, run as the access log's owner role: create the access log
+                         and let ROLE (the service's) only insert and select (infra/README.md)
   service-accounts list | service-accounts revoke <name>
                          BI tools' long-lived tokens (issued by admins through the API)
   retention [--as-of DATE] [--dry-run]
@@ -39,12 +42,13 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'generate') return runGenerate(args);
-  if (!['status', 'projections', 'rebuild', 'report', 'users', 'service-accounts', 'retention'].includes(command)) {
+  if (!['status', 'projections', 'rebuild', 'report', 'users', 'service-accounts', 'access-log', 'retention'].includes(command)) {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
   const config = configOrReport(process.env);
   if (!config) return 1;
+  if (command === 'access-log') return runAccessLogInstall(config, args);
   const stores = await openStores(config);
   try {
     if (command === 'status') await printStatus(stores.eventStore, `${stores.description.kind} (${stores.description.where})`);

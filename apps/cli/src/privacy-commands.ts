@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
-import type { OpenedStores } from '@ledger/event-store';
+import { type OpenedStores, PgSqlClient } from '@ledger/event-store';
 import { FamilyQueries, ProjectionRunner, ledgerProjections } from '@ledger/projections';
 import { changeUserRole, deactivateUser, listServiceAccounts, listUsers, registerUser, revokeServiceAccount } from '../../api/src/auth/auth.service';
 import { openPersonalData } from '../../api/src/bootstrap';
 import { systemClock, londonToday } from '../../api/src/http/recording';
 import { Erasure, planRetention } from '../../api/src/privacy/erasure';
+import { installAccessLog } from '../../api/src/privacy/access-log';
 
 const CLI_ACTOR = { userId: 'cli', role: 'admin' as const };
 
@@ -62,6 +63,31 @@ export async function runUsers(stores: OpenedStores, args: string[]): Promise<nu
   }
   console.log(`added ${username} (${role}${organisation ? `, ${organisation}` : ''})`);
   return 0;
+}
+
+/**
+ * `access-log install [--grant-to ROLE]` (issue 16.10): run on PostgreSQL as the role that is to
+ * own the access log (not the service's): creates `<schema>.access_log` with its append-only
+ * trigger, and grants the service's ROLE insert and select only. Touches nothing else.
+ */
+export async function runAccessLogInstall(config: LedgerConfig, args: string[]): Promise<number> {
+  const grantTo = option(args, 'grant-to');
+  if (args[0] !== 'install' || (args.includes('--grant-to') && !grantTo)) {
+    console.error('usage: access-log install [--grant-to ROLE]');
+    return 2;
+  }
+  if (!config.postgresUrl) {
+    console.error('access-log install is for PostgreSQL (LEDGER_POSTGRES_URL); the embedded store has one user');
+    return 2;
+  }
+  const sql = new PgSqlClient({ connectionString: config.postgresUrl, max: 1 });
+  try {
+    const done = await installAccessLog(sql, config.postgresSchema, grantTo ? { grantTo } : {});
+    console.log(`${config.postgresSchema}.access_log ${done === 'created' ? 'created' : 'already there'}${grantTo ? `; ${grantTo} may insert and select only` : ''}`);
+    return 0;
+  } finally {
+    await sql.close();
+  }
 }
 
 /**

@@ -4,8 +4,19 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5 },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5 },
     });
+  });
+
+  it('never makes demo users on PostgreSQL unless LEDGER_DEMO_USERS=on asks for them (issue 16.11)', () => {
+    const url = 'postgres://ledger@db:5432/ledger';
+    const seeded = loadConfig({ LEDGER_POSTGRES_URL: url, LEDGER_DEMO: 'on' });
+    expect(seeded.ok && seeded.config).toMatchObject({ demo: true, demoUsers: false });
+    const asked = loadConfig({ LEDGER_POSTGRES_URL: url, LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on' });
+    expect(asked.ok && asked.config).toMatchObject({ demo: true, demoUsers: true });
+    const noDemo = loadConfig({ LEDGER_DEMO: 'off', LEDGER_DEMO_USERS: 'on' });
+    expect(noDemo.ok && noDemo.config.demoUsers).toBe(false);
+    expect(loadConfig({ LEDGER_DEMO_USERS: 'perhaps' })).toEqual({ ok: false, errors: ['LEDGER_DEMO_USERS: "perhaps" is not one of on, off'] });
   });
 
   it('turns the demo off by default on PostgreSQL', () => {

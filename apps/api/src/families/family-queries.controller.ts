@@ -9,7 +9,7 @@ import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
-import { AccessLog, ROLE_PURPOSES } from '../privacy/access-log';
+import { AccessLog, ROLE_PURPOSES, purposeOf } from '../privacy/access-log';
 import { Access, AGGREGATES } from '../auth/access';
 
 
@@ -57,8 +57,15 @@ export class FamilyQueriesController {
     if (actor.role === 'keyworker' && keyworker !== undefined && keyworker !== actor.userId) {
       throw new ApiError(403, 'keyworkers see only the families assigned to them', { reason: 'NotAssignedFamily' });
     }
+    // Issue 16.6: finance works by reference, route and money; a filter would tell problems or keyworkers.
+    if (actor.role === 'finance-officer' && (problem !== undefined || keyworker !== undefined)) {
+      throw new ApiError(403, 'finance officers see families by reference and status, not by problem or keyworker', { reason: 'Forbidden' });
+    }
     await this.context.settle();
-    return this.queries.list({ status, keyworker: actor.role === 'keyworker' ? actor.userId : keyworker, problem, after, limit });
+    const page = await this.queries.list({ status, keyworker: actor.role === 'keyworker' ? actor.userId : keyworker, problem, after, limit });
+    if (actor.role !== 'finance-officer') return page;
+    await this.accessLog.recordMany(actor, page.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+    return { ...page, families: page.families.map(({ keyworker: _keyworker, problemsAtEntry: _problems, ...visible }) => visible) };
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', 'finance-officer': true, auditor: 'sampled' })
@@ -69,9 +76,12 @@ export class FamilyQueriesController {
     const { state, version } = await this.load(familyId);
     res.setHeader('ETag', `"${version}"`);
     const members = [...state.members.values()];
-    // Finance officers work with family references: members by id and relationship, nothing personal.
+    // Finance officers work with family references (issue 16.6): members by id and relationship,
+    // nothing personal, no problems at entry (special-category flags) and no keyworker; logged.
     if (actorOf(req).role === 'finance-officer') {
-      return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
+      await this.logRead(req, familyId, members.map((m) => m.memberId));
+      const { keyworker: _keyworker, problemsAtEntry: _atEntry, problemsIdentified: _identified, ...visible } = summaryOf(state);
+      return { ...visible, identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
     }
     await this.logRead(req, familyId, members.map((m) => m.memberId));
     return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members, overrides: state.overrides };
@@ -174,6 +184,7 @@ export class ResultsController {
     private readonly context: QueryContext,
     private readonly outcomes: OutcomeQueries,
     private readonly queries: FamilyQueries,
+    private readonly accessLog: AccessLog,
   ) {}
 
   @Access({ 'programme-manager': true, 'finance-officer': true, auditor: true })
@@ -181,10 +192,16 @@ export class ResultsController {
   @ApiOperation({ summary: 'Families with a result at asOf (either route), not yet claimed', description: 'knownAt: as we knew it on that date (see /progress).' })
   @ApiQuery({ name: 'asOf', required: false, example: '2018-03-31' })
   @ApiQuery({ name: 'knownAt', required: false })
-  async results(@Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
+  async results(@Req() req: Request, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
     const asOf = this.context.dates(asOfRaw, knownAt);
     await this.context.settle();
-    return this.outcomes.results(asOf, knownAt);
+    const results = await this.outcomes.results(asOf, knownAt);
+    // Issue 16.6: a finance officer's read of family references is logged family by family.
+    const actor = actorOf(req);
+    if (actor.role === 'finance-officer') {
+      await this.accessLog.recordMany(actor, results.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+    }
+    return results;
   }
 
   @Access(AGGREGATES)
