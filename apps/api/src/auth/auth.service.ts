@@ -195,8 +195,8 @@ export class AuthService implements OnApplicationBootstrap {
       decideServiceAccount({ type: 'IssueServiceAccount', name: request.name, role: request.role, description: request.description, issuedBy: by.userId, issuedAt: now.toISOString(), expiresAt: expiresAt.toISOString() }, state),
     );
     if (outcome.kind !== 'recorded') return outcome;
-    const claims = { sub: request.name, role: request.role, typ: SERVICE_TOKEN, exp: Math.floor(expiresAt.getTime() / 1000) };
-    return { ...outcome, accessToken: await this.jwt.signAsync(claims), expiresAt: expiresAt.toISOString() };
+    const claims = { sub: request.name, role: request.role, typ: SERVICE_TOKEN };
+    return { ...outcome, accessToken: await this.jwt.signAsync(claims, { expiresIn: request.days * 86_400 }), expiresAt: expiresAt.toISOString() };
   }
 
   revokeServiceAccount(name: string, by: Actor): Promise<CommandOutcome<Rejection>> {
