@@ -125,6 +125,23 @@ describe.each(storeKinds)('sign-in throttled per client address on %s', (kind) =
   });
 });
 
+describe.each(storeKinds)('failed sign-ins counted per client behind a trusted proxy on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(kind, { LEDGER_JWT_SECRET: SECRET, LEDGER_TRUST_PROXY: 'loopback' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("refuses the guessing client's address, not everyone's behind the same proxy", async () => {
+    const from = (address: string) => request(t.app.getHttpServer()).post('/api/auth/token').set('X-Forwarded-For', address);
+    for (let i = 0; i < 5; i += 1) await from('203.0.113.7').send({ username: 'admin.root', password: 'guess' }).expect(401);
+    await from('203.0.113.7').send({ username: 'admin.root', password: 'correct-horse-battery' }).expect(429);
+    await from('198.51.100.20').send({ username: 'admin.root', password: 'correct-horse-battery' }).expect(200);
+  });
+});
+
 describe.each(storeKinds)('sign-in attempts per client address per minute on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {

@@ -4,7 +4,7 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5 },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5 },
     });
   });
 
@@ -17,6 +17,14 @@ describe('configuration', () => {
     const noDemo = loadConfig({ LEDGER_DEMO: 'off', LEDGER_DEMO_USERS: 'on' });
     expect(noDemo.ok && noDemo.config.demoUsers).toBe(false);
     expect(loadConfig({ LEDGER_DEMO_USERS: 'perhaps' })).toEqual({ ok: false, errors: ['LEDGER_DEMO_USERS: "perhaps" is not one of on, off'] });
+  });
+
+  it('reads how the client address is found behind proxies, and refuses anything else', () => {
+    const hops = loadConfig({ LEDGER_TRUST_PROXY: '1' });
+    expect(hops.ok && hops.config.trustProxy).toBe(1);
+    const list = loadConfig({ LEDGER_TRUST_PROXY: 'loopback, 10.0.0.0/8' });
+    expect(list.ok && list.config.trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(loadConfig({ LEDGER_TRUST_PROXY: 'yes please' }).ok).toBe(false);
   });
 
   it('turns the demo off by default on PostgreSQL', () => {
