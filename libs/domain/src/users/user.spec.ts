@@ -1,5 +1,5 @@
 import { deciderSpec } from '../shared/decider-spec';
-import { decideUser, evolveUser, initialUserState, type UserCommand, type UserEvent } from './user';
+import { type ServiceAccountCommand, type ServiceAccountEvent, decideServiceAccount, decideUser, evolveServiceAccount, evolveUser, initialServiceAccountState, initialUserState, type UserCommand, type UserEvent } from './user';
 
 const { given } = deciderSpec({
   decide: (command: UserCommand, state: ReturnType<typeof initialUserState>) => decideUser(command, state),
@@ -76,3 +76,32 @@ function changeRole(role: 'analyst' | 'partner'): UserCommand {
 function signIn(passwordMatched: boolean): UserCommand {
   return { type: 'RecordSignIn', passwordMatched, at: '2026-01-01T10:00:00.000Z', lockout: { afterFailures: 10, since: '2026-01-01T09:45:00.000Z', untilAt: '2026-01-01T10:15:00.000Z' } };
 }
+
+const serviceAccounts = deciderSpec({
+  decide: (command: ServiceAccountCommand, state: ReturnType<typeof initialServiceAccountState>) => decideServiceAccount(command, state),
+  evolve: (state: ReturnType<typeof initialServiceAccountState>, event: ServiceAccountEvent) => evolveServiceAccount(state, event),
+  initialState: initialServiceAccountState,
+});
+
+describe('service accounts: BI tools reading with a revocable token', () => {
+  it('issues a service account for a role that reads', () =>
+    serviceAccounts.given().when(issue('finance-officer')).then({ type: 'ServiceAccountIssued', data: { name: 'powerbi', role: 'finance-officer', issuedBy: 'admin.jo', issuedAt: 't0', expiresAt: 't1' } }));
+
+  it('refuses a role that records or administers', () => serviceAccounts.given().when(issue('programme-manager' as 'analyst')).thenRejected('NotAReadRole'));
+
+  it('never reuses a name, even once revoked', () => serviceAccounts.given(issued, revoked).when(issue('analyst')).thenRejected('ServiceAccountExists', 'duplicate'));
+
+  it('revokes, and a second revocation records nothing', () => {
+    serviceAccounts.given(issued).when(revoke).then(revoked);
+    serviceAccounts.given(issued, revoked).when(revoke).thenNothing();
+  });
+
+  it('refuses to revoke an account that does not exist', () => serviceAccounts.given().when(revoke).thenRejected('ServiceAccountNotFound', 'not-found'));
+});
+
+function issue(role: 'analyst' | 'finance-officer'): ServiceAccountCommand {
+  return { type: 'IssueServiceAccount', name: 'powerbi', role, issuedBy: 'admin.jo', issuedAt: 't0', expiresAt: 't1' };
+}
+const revoke: ServiceAccountCommand = { type: 'RevokeServiceAccount', name: 'powerbi', revokedBy: 'admin.jo', revokedAt: 't2' };
+const issued: ServiceAccountEvent = { type: 'ServiceAccountIssued', data: { name: 'powerbi', role: 'analyst', issuedBy: 'admin.jo', issuedAt: 't0', expiresAt: 't1' } };
+const revoked: ServiceAccountEvent = { type: 'ServiceAccountRevoked', data: { revokedBy: 'admin.jo', revokedAt: 't2' } };
