@@ -1,7 +1,7 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
 import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, StreamStateCache } from '@ledger/event-store';
@@ -13,9 +13,12 @@ import { AuthService } from './auth/auth.service';
 import { jwtSecretFor } from './auth/jwt-secret';
 import { ClaimCommandHandler } from './claims/claim-commands';
 import { ClaimReports } from './claims/claim-reports.service';
+import { FinanceReports } from './claims/finance-reports.service';
 import { ClaimsController } from './claims/claims.controller';
 import { FinanceReportsController } from './claims/finance-reports.controller';
 import { LedgerController } from './claims/ledger.controller';
+import { SpotCheckCommandHandler, SpotChecksController } from './claims/spot-checks.controller';
+import { KnownQueryInterceptor } from './http/known-query.interceptor';
 import { DemoSeeder } from './demo/demo-seeder';
 import { ServiceAccountsController } from './auth/service-accounts.controller';
 import { SIGN_IN_ATTEMPTS, SignInAttemptsGuard, SignInThrottle } from './auth/sign-in-throttle';
@@ -69,7 +72,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -77,6 +80,7 @@ export class AppModule implements NestModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: KnownQueryInterceptor },
         { provide: KeyVault, useValue: privacy.vault },
         FamilyAccess,
         AccessLog,
@@ -87,7 +91,9 @@ export class AppModule implements NestModule {
         OutcomePlanCommandHandler,
         DemoSeeder,
         ClaimCommandHandler,
+        SpotCheckCommandHandler,
         ClaimReports,
+        FinanceReports,
         AuthService,
         SignInThrottle,
         SignInAttemptsGuard,

@@ -18,6 +18,10 @@ import {
   streams,
   troubledFamilies2015,
   frameworks,
+  type OutcomePlanEvent,
+  type OutcomePlanState,
+  evolveOutcomePlan,
+  initialOutcomePlanState,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, KeyVault, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
@@ -118,7 +122,14 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
       if (joined) return joined;
     }
 
-    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, context)), envelope, { cache: this.states });
+    // Local evidence is checked against the codes of the Outcome Plan in force (DOMAIN.md 4.4).
+    const outcomePlans = readsOutcomePlan(command) ? await this.outcomePlans() : undefined;
+    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, outcomePlans })), envelope, { cache: this.states });
+  }
+
+  private async outcomePlans(): Promise<OutcomePlanState> {
+    const read = await this.store.readStream(streams.outcomePlan(this.councilId));
+    return read.events.reduce((state, e) => evolveOutcomePlan(state, { type: e.type, data: e.data } as unknown as OutcomePlanEvent), initialOutcomePlanState());
   }
 
   /**
@@ -190,6 +201,10 @@ function memberOfAnotherFamily(version: number): CommandOutcome<Rejection> {
   const decision = memberOfAnotherFamilyDecision();
   if (decision.ok) throw new Error('unreachable');
   return { kind: 'rejected', rejection: decision.rejection, version };
+}
+
+function readsOutcomePlan(command: FamilyCommand): boolean {
+  return command.type === 'RecordOutcomeMilestone' || (command.type === 'CorrectFact' && readsOutcomePlan(command.replacement));
 }
 
 function familyDecider(decide: (state: ReturnType<typeof initialFamilyState>) => ReturnType<typeof decideFamily>) {
