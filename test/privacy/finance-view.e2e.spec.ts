@@ -18,11 +18,11 @@ describe.each(storeKinds)('what a finance officer sees on %s', (kind) => {
   let familyId: string;
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '20', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
+    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     await t.app.get(DemoSeeder).seedIfEmpty();
     pm = asProgrammeManager(t);
     fo = await signedInAs(t, 'finance-officer', { username: 'fo.view' });
-    const draft = await fo.post('/api/claims').send({ asOf: '2019-03-31' }).expect(201);
+    const draft = await fo.post('/api/claims').send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);
     claimId = draft.body.claimId;
     familyId = draft.body.families[0].familyId;
   }, 240_000);

@@ -195,7 +195,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     for (const [route, allowed] of Object.entries(MATRIX)) {
       if (allowed === 'public') continue;
       const [method, pattern] = route.split(' ');
-      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
+      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
       const m = method.toLowerCase() as 'get' | 'post' | 'put';
       const req = request(t.app.getHttpServer())[m](path).set(bearer).query(QUERIES[route] ?? {});
       const res = method === 'GET' ? await req : await req.send(BODIES[route] ?? {});
