@@ -35,6 +35,8 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  // Behind reverse proxies, the client's address (sign-in throttling per address) comes from X-Forwarded-For.
+  if (config.trustProxy !== undefined) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.trustProxy);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
