@@ -68,6 +68,15 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
+  /** A new access token for a user already signed in (the web app's silent refresh), or null when they are no longer a user. */
+  async tokenFor(username: string): Promise<{ accessToken: string; expiresIn: number; role: UserRole } | null> {
+    const user = await this.load(username);
+    if (!user.exists || !user.role) return null;
+    const expiresIn = this.config.tokenMinutes * 60;
+    const accessToken = await this.jwt.signAsync({ sub: username, role: user.role, ...(user.organisation ? { org: user.organisation } : {}) }, { expiresIn });
+    return { accessToken, expiresIn, role: user.role };
+  }
+
   list(): Promise<UserSummary[]> {
     return listUsers(this.store);
   }
