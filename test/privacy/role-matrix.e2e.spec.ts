@@ -161,7 +161,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
           return req.buffer(false).parse((res, done) => {
             res.once('data', () => {
               done(null, null);
-              res.destroy();
+              (res as unknown as { destroy(): void }).destroy();
             });
             res.once('end', () => done(null, null));
           });

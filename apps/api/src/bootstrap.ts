@@ -6,6 +6,7 @@ import type { LedgerConfig } from '@ledger/config';
 import { familyPersonalData } from '@ledger/domain';
 import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey } from '@ledger/event-store';
 import { AppModule, type AppOptions } from './app.module';
+import { serveWebApp } from './http/web-app';
 
 export interface BuiltApp {
   app: INestApplication;
@@ -24,6 +25,7 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  serveWebApp(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -305,8 +305,9 @@ function funnel(families: FamilyAt[]): Figure {
 /** Results by the month they came, by route (a family with both routes counts under each, and once in the total). */
 function resultsByMonth(families: FamilyAt[], asOf: string): Figure {
   const withResult = families.filter((f) => f.resultOn !== null);
-  const first = withResult.reduce<string | null>((min, f) => (min === null || (f.resultOn as string) < min ? (f.resultOn as string) : min), null);
-  const rows: Record<string, CellValue>[] = first === null ? [] : monthEnds(first, asOf).map((end) => ({ month: end.slice(0, 7), sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
+  const dates = withResult.map((f) => f.resultOn as string).sort();
+  // From the first month with a result to the last (the months after it, to the as-of date, add only zeros).
+  const rows: Record<string, CellValue>[] = dates.length === 0 ? [] : monthEnds(dates[0], dates[dates.length - 1] < asOf ? dates[dates.length - 1] : asOf).map((end) => ({ month: end.slice(0, 7), sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
   const index = new Map(rows.map((r, i) => [r.month as string, i]));
   for (const f of withResult) {
     const row = rows[index.get((f.resultOn as string).slice(0, 7)) as number];
