@@ -1,6 +1,6 @@
 import 'govuk-frontend/dist/govuk/govuk-frontend.min.css';
 import './styles.css';
-import { StrictMode, useEffect, useState } from 'react';
+import { StrictMode, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { type User, refresh, signOut, whenSignedOut } from './api';
 import { Layout, pagesFor } from './components/Layout';
@@ -16,6 +16,7 @@ function App() {
   const { path, search } = useLocation();
   const [user, setUser] = useState<User | null>(null);
   const [checking, setChecking] = useState(true);
+  const shownPath = useRef<string | null>(null);
 
   // A reload keeps the session: the refresh cookie gives a new access token.
   useEffect(() => {
@@ -31,11 +32,14 @@ function App() {
   const home = user ? (pagesFor(user.role)[0]?.path ?? '/nothing') : '/sign-in';
   useEffect(() => {
     if (checking) return;
-    if (!user && path !== '/sign-in') navigate('/sign-in', true);
-    else if (user && (path === '/' || path === '/sign-in')) navigate(home, true);
-    else if (user && !pagesFor(user.role).some((p) => p.path === path) && path !== '/nothing') navigate(home, true);
-    // Move focus to the page for screen readers and keyboard users after a page change.
-    document.getElementById('main-content')?.focus({ preventScroll: true });
+    if (!user && path !== '/sign-in') return navigate('/sign-in', true);
+    if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
+    if (user && !pagesFor(user.role).some((p) => p.path === path) && path !== '/nothing') return navigate(home, true);
+    // After a change of page (not on the first, nor on a redirect), focus moves to the new page's
+    // content, so screen readers and keyboard users start there; a fresh load's first Tab still
+    // finds the skip link.
+    if (shownPath.current !== null && shownPath.current !== path) document.getElementById('main-content')?.focus({ preventScroll: true });
+    shownPath.current = path;
   }, [checking, user, path, home]);
 
   let page;
