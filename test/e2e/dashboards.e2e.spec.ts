@@ -158,6 +158,38 @@ describe.each(storeKinds)('dashboards on %s', (kind) => {
     await (await signedInAs(t, 'keyworker')).get('/api/dashboards/programme').expect(403);
   });
 
+  it('streams the read models’ checkpoint to any signed-in staff member, and a new one when a command is recorded', async () => {
+    const address = t.app.getHttpServer().address() as { port: number };
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${address.port}/api/live`, { headers: { Authorization: `Bearer ${t.tokens.get('pm.test')}` }, signal: controller.signal });
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const nextCheckpoint = async (): Promise<{ position: string; behindEvents: number; at: string }> => {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block.startsWith('event: checkpoint')) return JSON.parse(block.split('\ndata: ')[1]);
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    const first = await nextCheckpoint();
+    expect(first).toEqual({ position: expect.stringMatching(/^\d+\/\d+$/), behindEvents: expect.any(Number), at: expect.any(String) });
+    await pm.post('/api/families').send({ reference: 'LIVE-E2E-1', identifiedOn: '2019-04-01', members: [{ relationship: 'parent', givenName: 'Sam', familyName: 'Example', dateOfBirth: '1980-01-01' }] }).expect(201);
+    let next = await nextCheckpoint();
+    while (next.position === first.position || next.behindEvents > 0) next = await nextCheckpoint();
+    expect(next.position).not.toBe(first.position);
+    controller.abort();
+    await request(t.app.getHttpServer()).get('/api/live').expect(401);
+  });
+
   it('keeps a web session with an httpOnly SameSite=Strict cookie: refresh needs the CSRF header, sign-out ends it', async () => {
     const server = t.app.getHttpServer();
     const signIn = await request(server).post('/api/auth/session').send({ username: 'demo.pm', password: 'demo-borough-only' }).expect(200);

@@ -26,7 +26,7 @@ const CHARTS: Record<string, { x: string; series: string[]; type: 'bar' | 'line'
   'results-by-month': { x: 'month', series: ['sustainedProgress', 'continuousEmployment'], type: 'line' },
   problems: { x: 'problem', series: ['resolved', 'notResolved'], type: 'bar', stacked: true },
   'time-to-result': { x: 'band', series: ['families'], type: 'bar' },
-  caseloads: { x: 'keyworker', series: ['withResult', 'noResultOver6Months'], type: 'bar' },
+  caseloads: { x: 'keyworker', series: ['open', 'withResult', 'noResultOver6Months'], type: 'bar' },
   money: { x: 'financialYear', series: ['attachmentFeesPence', 'resultsClaimedPence', 'receivedPence'], type: 'bar' },
 };
 
