@@ -60,6 +60,16 @@ interface FamilyAt {
   paidOn: string | null;
 }
 
+/** What judging a family at a date gives (remembered per family version, date and rules). */
+interface Judged {
+  resultOn: string | null;
+  resultRoutes: Route[];
+  problemsMet: string[];
+}
+
+/** Judgements remembered at most (then forgotten all at once): about 100 bytes each. */
+const JUDGED_LIMIT = 200_000;
+
 const RULES_READ = { open: PERSONAL_DATA_THE_RULES_READ, types: FAMILY_EVENT_TYPES_THE_RULES_READ };
 
 /** Time from attachment to result, in bands of whole months. */
@@ -81,6 +91,8 @@ const TIME_BANDS: { label: string; upTo: number }[] = [
  * lines dated after it are left out.
  */
 export class DashboardQueries {
+  private readonly judged = new Map<string, Judged>();
+
   constructor(
     private readonly sql: SqlClient,
     private readonly runner: ProjectionRunner,
@@ -159,8 +171,20 @@ export class DashboardQueries {
       rules.set(on, found);
       return found;
     };
-    for (let i = 0; i < attached.length; i += 500) {
-      const page = attached.slice(i, i + 500);
+    // A family's judgement is remembered by its latest fact, the date and the rules: a live page
+    // reads the figures again on every checkpoint, and only the families that changed are judged again.
+    const plans = (await this.families.outcomePlans(this.councilId)).length;
+    const framework = (await this.families.framework(this.councilId)) ?? '';
+    const versions = await this.latestFacts(attached.map((f) => f.familyId));
+    const keyOf = (f: FamilyAt) => `${f.familyId}|${versions.get(f.familyId) ?? 0}|${asOf}|${plans}|${framework}`;
+    const toJudge = attached.filter((f) => {
+      const known = this.judged.get(keyOf(f));
+      if (known) Object.assign(f, known);
+      return !known;
+    });
+    if (this.judged.size + toJudge.length > JUDGED_LIMIT) this.judged.clear();
+    for (let i = 0; i < toJudge.length; i += 500) {
+      const page = toJudge.slice(i, i + 500);
       const facts = await this.families.facts(
         page.map((f) => f.familyId),
         undefined,
@@ -170,19 +194,32 @@ export class DashboardQueries {
         const state = foldFacts(facts.get(family.familyId) ?? []);
         const atAsOf = await rulesAt(asOf);
         const now = evaluateProgress(state, atAsOf.plan, atAsOf.framework, asOf);
-        family.problemsMet = now.problems.filter((p) => p.met).map((p) => p.problem);
+        const judged: Judged = { resultOn: null, resultRoutes: [], problemsMet: now.problems.filter((p) => p.met).map((p) => p.problem) };
         const dates = [...monthEnds(family.attachedOn as string, asOf).filter((d) => d < asOf), asOf];
         for (const on of dates) {
-          const { plan, framework } = await rulesAt(on);
-          const progress = on === asOf ? now : evaluateProgress(state, plan, framework, on);
+          const { plan, framework: rate } = await rulesAt(on);
+          const progress = on === asOf ? now : evaluateProgress(state, plan, rate, on);
           if (!progress.claimable) continue;
-          family.resultOn = on;
-          if (progress.routes.sustainedProgress) family.resultRoutes.push('sustained-progress');
-          if (progress.routes.continuousEmployment) family.resultRoutes.push('continuous-employment');
+          judged.resultOn = on;
+          if (progress.routes.sustainedProgress) judged.resultRoutes.push('sustained-progress');
+          if (progress.routes.continuousEmployment) judged.resultRoutes.push('continuous-employment');
           break;
         }
+        this.judged.set(keyOf(family), judged);
+        Object.assign(family, judged);
       }
     }
+  }
+
+  /** Each family's latest fact (its stream version in the read model). */
+  private async latestFacts(familyIds: readonly string[]): Promise<Map<string, number>> {
+    if (familyIds.length === 0) return new Map();
+    const t = await this.runner.liveTable('family-read-models', 'family_facts');
+    const rows = await this.sql.query<{ family_id: string; version: string }>(
+      `select family_id::text as family_id, max(version)::text as version from ${t} where family_id = any($1::uuid[]) group by family_id`,
+      [familyIds],
+    );
+    return new Map(rows.map((r) => [r.family_id, Number(r.version)]));
   }
 
   /** Claimed (in a submitted claim) and paid (its claim's payment received), by the as-of date, from the ledger. */
