@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import { download } from '../api';
+import { Loading } from './Loading';
 import { count, money, ukDate, ukMonth } from '../format';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -206,6 +207,7 @@ export function FigureView({ figure, csvPath, withheldNote }: { figure: Figure; 
         >
           Download CSV<span className="govuk-visually-hidden">: {figure.title}</span>
         </button>
+        <Loading active={downloading}>Preparing the CSV…</Loading>
         {error ? <span className="govuk-error-message">{error}</span> : null}
       </p>
     </section>
