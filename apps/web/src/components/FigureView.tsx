@@ -187,7 +187,7 @@ export function FigureView({ figure, csvPath, withheldNote }: { figure: Figure; 
       {figure.rows.length > 0 ? <FigureChart figure={figure} /> : null}
       <TableOf figure={figure} long={figure.rows.length > 24 && CHARTS[figure.name] !== undefined} />
       {withheldNote ? <p className="govuk-body-s">[c]: withheld, fewer than 5 families (or enough others that no total gives one away).</p> : null}
-      <p className="govuk-body">
+      <div className="govuk-body">
         <button
           type="button"
           className="govuk-button govuk-button--secondary app-download"
@@ -209,7 +209,7 @@ export function FigureView({ figure, csvPath, withheldNote }: { figure: Figure; 
         </button>
         <Loading active={downloading}>Preparing the CSV…</Loading>
         {error ? <span className="govuk-error-message">{error}</span> : null}
-      </p>
+      </div>
     </section>
   );
 }
