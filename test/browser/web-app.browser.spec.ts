@@ -185,9 +185,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
       { timeout: 20_000, polling: 50 },
     );
     const seenAfterMs = Date.now() - started;
-    // Issue 19.3 asks for 2 s; this shared machine runs eight test suites at once, so the bound here is looser and the time is printed.
+    // Issue 19.3: within 2 s, without a reload.
     console.log(`a family recorded through the API showed on the open dashboard after ${seenAfterMs} ms`);
-    expect(seenAfterMs).toBeLessThan(10_000);
+    expect(seenAfterMs).toBeLessThan(2_000);
     expect(await page.getByTestId('live-status').innerText()).toMatch(/^Live\. The figures (include every event recorded so far|are [\d,]+ events? behind the log)/);
     await context.close();
   }, 180_000);
