@@ -7,3 +7,4 @@ export * from './outcomes.queries';
 export * from './ledger.projection';
 export * from './ledger.queries';
 export * from './dashboard.queries';
+export * from './ledger-projections';
