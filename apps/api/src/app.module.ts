@@ -11,6 +11,9 @@ import { ActorMiddleware } from './auth/actor.middleware';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { jwtSecretFor } from './auth/jwt-secret';
+import { RefreshTokens, SessionController } from './auth/session.controller';
+import { LiveController, LiveFeed } from './dashboards/live.controller';
+import { ProgrammeDashboardController } from './dashboards/programme-dashboard.controller';
 import { ClaimCommandHandler } from './claims/claim-commands';
 import { ClaimReports } from './claims/claim-reports.service';
 import { FinanceReports } from './claims/finance-reports.service';
@@ -54,7 +57,8 @@ export class AppModule implements NestModule {
   }
 
   static forRoot(config: LedgerConfig, stores: OpenedStores, privacy: PersonalDataParts, options: AppOptions = {}): DynamicModule {
-    const jwtKey = createSecretKey(Buffer.from(jwtSecretFor(config), 'utf8'));
+    const jwtSecret = jwtSecretFor(config);
+    const jwtKey = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
     return {
       module: AppModule,
       imports: [
@@ -72,7 +76,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -98,6 +102,8 @@ export class AppModule implements NestModule {
         SignInThrottle,
         SignInAttemptsGuard,
         ActorMiddleware,
+        { provide: RefreshTokens, useValue: new RefreshTokens(jwtSecret) },
+        LiveFeed,
       ],
     };
   }

@@ -220,12 +220,12 @@ export class ResultsController {
 
   @Access(AGGREGATES)
   @Get('dashboards/families')
-  @ApiOperation({ summary: 'Counts for dashboards: families by status and by problem at entry; results by route at asOf' })
+  @ApiOperation({ summary: 'Counts for dashboards, all as of asOf: families by status, by problem at entry and attachments by month; results by route' })
   @ApiQuery({ name: 'asOf', required: false })
   async dashboard(@Query('asOf') asOfRaw?: string) {
     const asOf = this.context.dates(asOfRaw, undefined);
     await this.context.settle();
-    const counts = await this.queries.counts();
+    const counts = await this.queries.counts(asOf);
     const results = await this.outcomes.results(asOf);
     const byRoute = { 'sustained-progress': 0, 'continuous-employment': 0 };
     for (const f of results.families) for (const r of f.routes) byRoute[r] += 1;
