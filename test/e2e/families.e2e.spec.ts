@@ -155,7 +155,7 @@ const cases: CommandCase[] = [
     path: '/overrides',
     prepare: (t) => attachedFamily(t, 'kw.override'),
     valid: () => ({ problem: 'education', reason: 'attendance met under the alternative provision agreement', on: '2017-01-10' }),
-    invalid: () => ({ body: { problem: 'education', reason: 'x', on: '2017-01-10', approvedBy: 'me' }, field: 'approvedBy' }),
+    invalid: () => ({ body: { problem: 'education', reason: 'x', on: '2017-01-10', evidence: 42 }, field: 'evidence' }),
   },
   {
     name: 'close the case',
