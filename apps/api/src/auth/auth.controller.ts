@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -41,7 +41,6 @@ export class AuthController {
 
   @Access({ admin: true })
   @Post('users')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'Add a user (admins)' })
   @ApiCreatedResponse({ schema: { example: { username: 'kw.sam', role: 'keyworker' } } })
   @ApiUnauthorizedResponse({ description: 'Not signed in' })
@@ -54,7 +53,6 @@ export class AuthController {
 
   @Access({ admin: true })
   @Get('users')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'Users, their roles and lock-outs (admins)' })
   async users(@Req() req: Request) {
     requireRole(req, ['admin']);

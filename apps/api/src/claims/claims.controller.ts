@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, Inject, Param, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type ClaimCommand, type ClaimState, type Rejection, auditSeedOf, claimStatus } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
@@ -31,7 +31,6 @@ const ROLES = {
 const SIGNER_ROLE = { 'programme-lead': 'programme-manager', 'head-of-audit': 'auditor' } as const;
 
 @ApiTags('claims')
-@ApiBearerAuth()
 @Controller('api/claims')
 export class ClaimsController {
   constructor(

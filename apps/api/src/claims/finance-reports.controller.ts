@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, Inject, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type Rejection, financialYearOf, frameworks, troubledFamilies2015 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
@@ -40,7 +40,6 @@ const FINANCE = ['finance-officer', 'auditor', 'programme-manager', 'admin'] as 
 
 /** The finance officer's other reports: attachment fees against allocation, and reconciliation. */
 @ApiTags('claims')
-@ApiBearerAuth()
 @Controller('api')
 export class FinanceReportsController {
   constructor(

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { isBusinessDate } from '@ledger/domain';
 import { LedgerQueries } from '@ledger/projections';
@@ -9,7 +9,6 @@ import { ApiError } from '../http/api-error';
 import { Access } from '../auth/access';
 
 @ApiTags('claims')
-@ApiBearerAuth()
 @Controller('api/ledger')
 export class LedgerController {
   constructor(
