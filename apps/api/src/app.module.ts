@@ -22,6 +22,8 @@ import { FAMILY_STATES, FamilyCommandHandler } from './families/family-commands'
 import { FamilyQueriesController, ResultsController } from './families/family-queries.controller';
 import { QueryContext } from './families/query-context';
 import { HealthController } from './health/health.controller';
+import { LiveCheckpoints } from './live/live-checkpoints';
+import { LiveController } from './live/live.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recording';
 import { ApiValidationPipe } from './http/validation';
@@ -64,7 +66,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController],
+      controllers: [HealthController, AuthController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, LiveController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -85,6 +87,7 @@ export class AppModule implements NestModule {
         ClaimReports,
         AuthService,
         ActorMiddleware,
+        LiveCheckpoints,
       ],
     };
   }

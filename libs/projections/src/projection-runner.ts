@@ -19,6 +19,26 @@ export interface ProjectionStatus {
   state: 'building' | 'live';
 }
 
+/** Where a projection's live version has got to, as stored (so another process's progress shows too). */
+export interface ProjectionCheckpoint {
+  name: string;
+  version: number;
+  position: LogPosition | null;
+  /** When the checkpoint last moved (the database's clock). */
+  updatedAt: Date;
+}
+
+/** How far a projection's live version is behind the log (issue 14.7, 19.3). */
+export interface ProjectionLag extends ProjectionCheckpoint {
+  /** Events of its categories after its checkpoint, counted up to `LAG_COUNT_LIMIT`. */
+  behindEvents: number;
+  /** When the oldest event it has not applied was recorded; null when it is caught up. */
+  oldestPendingAt: Date | null;
+}
+
+/** Lag counts stop here: past it, a projection is simply "far behind" (the count is a bounded scan). */
+export const LAG_COUNT_LIMIT = 100_000;
+
 export interface RunnerOptions {
   /** Schema of the read models (default `read`). */
   schema?: string;
@@ -125,6 +145,47 @@ export class ProjectionRunner {
       `select c.name, c.version, c.position, v.live_version from ${this.s}.projection_checkpoints c left join ${this.s}.projection_versions v on v.name = c.name order by c.name, c.version`,
     );
     return rows.map((r) => ({ name: r.name, version: Number(r.version), liveVersion: r.live_version === null ? null : Number(r.live_version), position: r.position, state: Number(r.live_version) === Number(r.version) ? 'live' : 'building' }));
+  }
+
+  /**
+   * Each projection's live checkpoint, read from the checkpoint table: it shows progress made by
+   * any runner on this database (the api inline, or `apps/projector` in another process).
+   */
+  async checkpoints(): Promise<ProjectionCheckpoint[]> {
+    await this.prepare();
+    const rows = await this.sql.query<{ name: string; version: number; position: string | null; updated_at: Date | string }>(
+      `select c.name, c.version, c.position, c.updated_at from ${this.s}.projection_checkpoints c
+         join ${this.s}.projection_versions v on v.name = c.name and v.live_version = c.version order by c.name`,
+    );
+    return rows
+      .filter((r) => this.projections.some((p) => p.name === r.name))
+      .map((r) => ({ name: r.name, version: Number(r.version), position: r.position ? parsePosition(r.position) : null, updatedAt: new Date(r.updated_at) }));
+  }
+
+  /**
+   * How far each projection's live version is behind the log: the events of its categories after
+   * its checkpoint (a bounded count, in SQL where the log is a table of this database) and when
+   * the oldest of them was recorded.
+   */
+  async lag(checkpoints?: readonly ProjectionCheckpoint[]): Promise<ProjectionLag[]> {
+    const current = checkpoints ?? (await this.checkpoints());
+    const log = this.store.logInDatabase?.(this.sql) ?? null;
+    const lags: ProjectionLag[] = [];
+    for (const checkpoint of current) {
+      const projection = this.projections.find((p) => p.name === checkpoint.name);
+      if (!projection) continue;
+      const filter = { categories: projection.categories };
+      const behindEvents = log
+        ? ((await log.nextRange(checkpoint.position, LAG_COUNT_LIMIT, projection.categories))?.events ?? 0)
+        : (await this.store.readAll({ after: checkpoint.position, limit: 1_000, filter })).events.length;
+      let oldestPendingAt: Date | null = null;
+      if (behindEvents > 0) {
+        const [first] = (await this.store.readAll({ after: checkpoint.position, limit: 1, filter })).events;
+        oldestPendingAt = first ? new Date(first.metadata.recordedAt) : null;
+      }
+      lags.push({ ...checkpoint, behindEvents, oldestPendingAt });
+    }
+    return lags;
   }
 
   /**
