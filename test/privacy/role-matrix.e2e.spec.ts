@@ -159,7 +159,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
         req.query(QUERIES[route] ?? {});
         if (STREAMS.has(route)) {
           req.buffer(false).parse((res, done) => {
-            res.destroy();
+            (res as unknown as { destroy(): void }).destroy();
             done(null, '');
           });
         }

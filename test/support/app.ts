@@ -4,6 +4,7 @@ import { type LedgerConfig, loadConfig } from '@ledger/config';
 import { type OpenedStores, PgSqlClient, PgliteSqlClient, PostgresEventStore } from '@ledger/event-store';
 import { buildApp } from '../../apps/api/src/bootstrap';
 import type { Clock } from '../../apps/api/src/http/recording';
+import type { AppOptions } from '../../apps/api/src/app.module';
 import { freshPgliteDataDir, uniqueSchema } from './stores';
 import { testEnv } from './test-env';
 import { quoteIdent } from '@ledger/event-store';
@@ -34,7 +35,7 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
  * The real Nest app on a real store: a fresh embedded directory, or a PostgreSQL schema of its
  * own. Listens on an ephemeral port so tests speak real HTTP.
  */
-export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}, options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}, options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string; log?: AppOptions['log'] } = {}): Promise<TestApp> {
   const postgresUrl = options.postgresUrl ?? testEnv.postgresUrl;
   const dir = kind === 'pglite' ? freshPgliteDataDir() : null;
   const schema = uniqueSchema('e2e');
@@ -57,7 +58,7 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
     readModelSchema: dir ? 'read' : `${schema}_read`,
     schema: dir ? 'ledger' : schema,
   };
-  const { app } = await buildApp(config, { stores, logger: options.logger ?? false, clock: options.clock });
+  const { app } = await buildApp(config, { stores, logger: options.logger ?? false, clock: options.clock, log: options.log });
   await app.listen(0, '127.0.0.1');
   const tokens = new Map<string, string>();
   let stopped = false;

@@ -24,6 +24,9 @@ import { QueryContext } from './families/query-context';
 import { HealthController } from './health/health.controller';
 import { LiveCheckpoints } from './live/live-checkpoints';
 import { LiveController } from './live/live.controller';
+import { loggingModule, type LoggingOptions } from './observability/logging';
+import { CommandMetrics, HttpMetricsMiddleware, Metrics } from './observability/metrics';
+import { MetricsController } from './observability/metrics.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recording';
 import { ApiValidationPipe } from './http/validation';
@@ -34,6 +37,8 @@ import { COUNCIL_ID, OutcomePlanCommandHandler, ProgrammeCommandHandler } from '
 
 export interface AppOptions {
   clock?: Clock;
+  /** The JSON request logs (nestjs-pino); default: `config.logLevel` to standard output. */
+  log?: Partial<LoggingOptions>;
 }
 
 /** The privacy machinery opened before the app: the key vault and the store that seals through it. */
@@ -46,7 +51,7 @@ export interface PersonalDataParts {
 @Module({})
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ActorMiddleware).forRoutes({ path: '*splat', method: RequestMethod.ALL });
+    consumer.apply(HttpMetricsMiddleware, ActorMiddleware).forRoutes({ path: '*splat', method: RequestMethod.ALL });
   }
 
   static forRoot(config: LedgerConfig, stores: OpenedStores, privacy: PersonalDataParts, options: AppOptions = {}): DynamicModule {
@@ -56,6 +61,7 @@ export class AppModule implements NestModule {
       imports: [
         EventStoreModule.forStores(config, stores, privacy.sealing),
         CqrsModule.forRoot(),
+        loggingModule({ level: options.log?.level ?? config.logLevel, destination: options.log?.destination }),
         // The secret as a KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it
         // as a public or private key on every sign and verify, which cost ~7% of a command's CPU.
         JwtModule.register({ secretOrKeyProvider: () => jwtKey, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
@@ -66,7 +72,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, LiveController],
+      controllers: [HealthController, AuthController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, LiveController, MetricsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -88,6 +94,9 @@ export class AppModule implements NestModule {
         AuthService,
         ActorMiddleware,
         LiveCheckpoints,
+        Metrics,
+        CommandMetrics,
+        HttpMetricsMiddleware,
       ],
     };
   }

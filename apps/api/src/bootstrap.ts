@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/config';
 import { familyPersonalData } from '@ledger/domain';
 import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey } from '@ledger/event-store';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 
 export interface BuiltApp {
@@ -19,10 +20,15 @@ export interface BuiltApp {
 export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false | LoggerService } & AppOptions = {}): Promise<BuiltApp> {
   const stores = options.stores ?? (await openStores(config));
   const privacy = await openPersonalData(config, stores);
-  const app = await NestFactory.create(AppModule.forRoot(config, stores, privacy, { clock: options.clock }), {
-    logger: options.logger === false ? false : (options.logger ?? ['log', 'warn', 'error']),
+  // No logger given: every line, the app's own and one per request, is JSON from nestjs-pino.
+  // `false` silences both (unless a test asks for the request logs with `log`).
+  const log = options.logger === false && options.log === undefined ? { level: 'silent' as const } : options.log;
+  const app = await NestFactory.create(AppModule.forRoot(config, stores, privacy, { clock: options.clock, log }), {
+    logger: options.logger === false ? false : options.logger,
+    bufferLogs: options.logger === undefined,
     abortOnError: false,
   });
+  if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -41,7 +41,14 @@ export interface LedgerConfig {
   retentionYears: number;
   /** Published tables suppress counts below this (DOMAIN.md 6: fewer than 5). */
   suppressionThreshold: number;
+  /** `/health/ready` answers 503 while any projection is more than this many events behind the log. */
+  readyMaxLagEvents: number;
+  /** Level of the JSON logs (`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`). */
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -133,11 +140,16 @@ export function loadConfig(env: Env): ConfigResult {
   if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
+  // Up to 100,000: the bounded count a lag check makes (libs/projections LAG_COUNT_LIMIT).
+  const readyMaxLagEvents = wholeNumber('LEDGER_READY_MAX_LAG_EVENTS', 10_000, 0, 100_000);
+  const rawLevel = (value('LEDGER_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) errors.push(`LEDGER_LOG_LEVEL: "${rawLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = ((LOG_LEVELS as readonly string[]).includes(rawLevel) ? rawLevel : 'info') as LogLevel;
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, readyMaxLagEvents, logLevel },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {

@@ -67,6 +67,7 @@ export class ProjectionRunner {
   private chain: Promise<unknown> = Promise.resolve();
   private following: { stop(): Promise<void> } | null = null;
   private prepared = false;
+  private readonly batchListeners: NonNullable<RunnerOptions['onBatch']>[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -76,6 +77,11 @@ export class ProjectionRunner {
   ) {
     this.schema = options.schema ?? 'read';
     this.s = quoteIdent(this.schema);
+  }
+
+  /** Also calls `listener` after each committed batch (metrics), besides the `onBatch` option. */
+  addBatchListener(listener: NonNullable<RunnerOptions['onBatch']>): void {
+    this.batchListeners.push(listener);
   }
 
   /** The table name a query should read: the live version's. */
@@ -371,7 +377,9 @@ export class ProjectionRunner {
           if (moved) {
             this.positions.set(projection.name, next);
             applied += read.events;
-            this.options.onBatch?.({ projection: projection.name, events: read.events, position: next });
+            const info = { projection: projection.name, events: read.events, position: next };
+            this.options.onBatch?.(info);
+            for (const listener of this.batchListeners) listener(info);
           }
         }
         if (read.endOfLog) break;
