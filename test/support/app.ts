@@ -91,6 +91,7 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
         const admin = new PgSqlClient({ connectionString: postgresUrl, max: 1 });
         await admin.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
         await admin.query(`drop schema if exists ${quoteIdent(`${schema}_read`)} cascade`);
+        await admin.query(`drop schema if exists ${quoteIdent(`${schema}_reporting`)} cascade`);
         await admin.close();
       }
     },

@@ -10,6 +10,7 @@ import {
   type SqlTx,
 } from '@ledger/event-store';
 import type { InDatabasePart, Projection, TableNamer } from './projection';
+import { createReportingViews } from './reporting-views';
 
 export interface ProjectionStatus {
   name: string;
@@ -50,6 +51,11 @@ export interface RunnerOptions {
    */
   inDatabase?: boolean;
   inDatabaseBatchSize?: number;
+  /**
+   * Schema of the BI reporting views (docs/bi.md), recreated whenever tables are made or swapped;
+   * absent: no views.
+   */
+  reportingSchema?: string;
   /** Called after each committed batch (progress bars, metrics). */
   onBatch?: (info: { projection: string; events: number; position: LogPosition }) => void;
 }
@@ -112,6 +118,20 @@ export class ProjectionRunner {
     });
     for (const p of this.projections) this.positions.set(p.name, await this.storedPosition(p));
     this.prepared = true;
+    await this.refreshReportingViews();
+  }
+
+  /** (Re)creates the reporting views over each projection's live tables, if this runner has a reporting schema. */
+  private async refreshReportingViews(): Promise<void> {
+    const schema = this.options.reportingSchema;
+    if (schema === undefined) return;
+    const live = await this.sql.query<{ name: string; live_version: number }>(`select name, live_version from ${this.s}.projection_versions`);
+    // The views read only these two projections; another set of projections gets no views.
+    if (!['family-read-models', 'ledger'].every((name) => this.projections.some((p) => p.name === name))) return;
+    await this.sql.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-projections:${this.schema}`]);
+      await createReportingViews(tx, schema, (name) => this.namer(Number(live.find((l) => l.name === name)?.live_version ?? 1)));
+    });
   }
 
   /** Processes everything visible in the log now (for the named projections only, if given), then resolves. Safe to call at any time. */
@@ -232,6 +252,7 @@ export class ProjectionRunner {
       ]);
     });
     this.positions.set(projection.name, position);
+    await this.refreshReportingViews();
     // Only the rebuilt projection: the others' work is not the rebuild's (they catch up as they follow).
     await this.catchUp([projection.name]);
     return total;
@@ -402,6 +423,7 @@ export class ProjectionRunner {
       await this.dropTables(tx, projection, live);
       await tx.query(`delete from ${this.s}.projection_checkpoints where name = $1 and version = $2`, [projection.name, live]);
     });
+    await this.refreshReportingViews();
   }
 
   /**

@@ -6,6 +6,7 @@ import { LedgerQueries } from './ledger.queries';
 import { type FactOpener, FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
 import { ProjectionRunner } from './projection-runner';
+import { reportingSchemaFor } from './reporting-views';
 
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
 
@@ -44,7 +45,7 @@ export class ProjectionsModule {
         {
           provide: PROJECTION_RUNNER,
           inject: [RAW_EVENT_STORE, SQL_CLIENT],
-          useFactory: (store: EventStore, sql: SqlClient) => new ProjectionRunner(store, sql, ledgerProjections(), { schema: options.readModelSchema }),
+          useFactory: (store: EventStore, sql: SqlClient) => new ProjectionRunner(store, sql, ledgerProjections(), { schema: options.readModelSchema, reportingSchema: reportingSchemaFor(options.readModelSchema ?? 'read') }),
         },
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
         { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner, options.opener) },
