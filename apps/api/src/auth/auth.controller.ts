@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { CsvList } from '../http/csv-list';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -54,6 +55,11 @@ export class AuthController {
   @Access({ admin: true })
   @Get('users')
   @ApiOperation({ summary: 'Users, their roles and lock-outs (admins)' })
+  @CsvList<{ users: { username: string; role: string | null; organisation?: string; lockedUntil: string | null }[] }>({
+    filename: 'users',
+    columns: ['username', 'role', 'organisation', 'locked_until'],
+    rows: ({ users }) => users.map((u) => [u.username, u.role, u.organisation, u.lockedUntil]),
+  })
   async users(@Req() req: Request) {
     requireRole(req, ['admin']);
     return { users: await this.auth.list() };

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, Inject, Param, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CsvList } from '../http/csv-list';
 import type { Request, Response } from 'express';
 import { type ClaimCommand, type ClaimState, type Rejection, auditSeedOf, claimStatus } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
@@ -65,6 +66,12 @@ export class ClaimsController {
   @Access(roles(ROLES.read))
   @Get()
   @ApiOperation({ summary: 'Claims with their status and totals' })
+  @CsvList<{ claims: { claimId: string; status: string; windowId?: string | null; asOf: string; frameworkId?: string; planVersions: number[]; totalPence: number; submission: { submittedOn: string; totalPence: number } | null; payment: { receivedOn: string; amountPence: number } | null }[] }>({
+    filename: 'claims',
+    columns: ['claim_id', 'status', 'window_id', 'as_of', 'framework_id', 'plan_versions', 'total_pence', 'submitted_on', 'submitted_pence', 'paid_on', 'paid_pence'],
+    rows: ({ claims }) =>
+      claims.map((c) => [c.claimId, c.status, c.windowId, c.asOf, c.frameworkId, c.planVersions.join(';'), c.totalPence, c.submission?.submittedOn, c.submission?.totalPence, c.payment?.receivedOn, c.payment?.amountPence]),
+  })
   async list(@Req() req: Request) {
     requireRole(req, ROLES.read);
     const claims = [];
