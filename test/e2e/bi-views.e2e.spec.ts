@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PgSqlClient, quoteIdent } from '@ledger/event-store';
 import { REPORTING_VIEWS } from '@ledger/projections';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
+import { ReportingRefresher } from '../../apps/api/src/reporting/reporting-refresher';
 import { startTestApp, type TestApp } from '../support/app';
 import { type Client, asProgrammeManager, signedInAs } from '../support/signed-in';
 import { testEnv } from '../support/test-env';
@@ -60,6 +61,25 @@ onPostgres('the reporting views and the read-only BI role (PostgreSQL; skipped w
     expect(rows.length).toBeGreaterThan(0);
     const api = listed.map((f) => [f.familyId, f.reference, f.status, f.attachedOn, f.keyworker, [...(f.problemsAtEntry as string[])].sort()]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     expect(rows.map((r) => [r.family_id, r.reference, r.status, r.attached_on, r.keyworker, [...(r.problems_at_entry as string[])].sort()])).toEqual(api);
+  });
+
+  it('answers results per family and month end as the dashboards and /progress do', async () => {
+    const { rows } = await t.app.get(ReportingRefresher).refresh();
+    expect(rows).toBeGreaterThan(0);
+    const series = (await asProgrammeManager(t).get('/api/dashboards/results').query({ from: '2016-04-01', to: '2019-03-31' }).expect(200)).body.byMonth as { asOf: string; families: number; sustainedProgress: number; continuousEmployment: number }[];
+    const counts = await admin.query<{ as_of: string; families: string; sp: string; ce: string }>(
+      `select as_of::text, count(*)::text as families, count(*) filter (where sustained_progress)::text as sp, count(*) filter (where continuous_employment)::text as ce
+         from ${quoteIdent(reporting)}.results where as_of between '2016-04-01' and '2019-03-31' group by as_of`,
+    );
+    const byMonth = new Map(counts.map((c) => [c.as_of, [Number(c.families), Number(c.sp), Number(c.ce)]]));
+    expect(series.some((p) => p.families > 0)).toBe(true);
+    for (const point of series) expect([point.asOf, ...(byMonth.get(point.asOf) ?? [0, 0, 0])]).toEqual([point.asOf, point.families, point.sustainedProgress, point.continuousEmployment]);
+
+    const [one] = await admin.query<{ family_id: string; as_of: string; sustained_progress: boolean; continuous_employment: boolean }>(
+      `select family_id::text, as_of::text, sustained_progress, continuous_employment from ${quoteIdent(reporting)}.results order by as_of, family_id limit 1`,
+    );
+    const progress = (await asProgrammeManager(t).get(`/api/families/${one.family_id}/progress`).query({ asOf: one.as_of }).expect(200)).body;
+    expect([progress.claimable, progress.routes.sustainedProgress, progress.routes.continuousEmployment]).toEqual([true, one.sustained_progress, one.continuous_employment]);
   });
 
   it('answers the claim, its lines and the ledger balances as the API does', async () => {

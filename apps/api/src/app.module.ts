@@ -4,8 +4,8 @@ import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, StreamStateCache } from '@ledger/event-store';
-import { ProjectionsModule } from '@ledger/projections';
+import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
+import { OutcomeQueries, ProjectionsModule, ReportingResults } from '@ledger/projections';
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
 import { AuthController } from './auth/auth.controller';
@@ -32,6 +32,7 @@ import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recordi
 import { ApiValidationPipe } from './http/validation';
 import { AccessLog } from './privacy/access-log';
 import { PrivacyController } from './privacy/privacy.controller';
+import { ReportingRefresher } from './reporting/reporting-refresher';
 import { ProgrammeController } from './programme/programme.controller';
 import { COUNCIL_ID, OutcomePlanCommandHandler, ProgrammeCommandHandler } from './programme/programme-commands';
 
@@ -97,6 +98,12 @@ export class AppModule implements NestModule {
         Metrics,
         CommandMetrics,
         HttpMetricsMiddleware,
+        {
+          provide: ReportingResults,
+          inject: [SQL_CLIENT, OutcomeQueries],
+          useFactory: (sql: SqlClient, outcomes: OutcomeQueries) => new ReportingResults(sql, outcomes, stores.readModelSchema ?? 'read'),
+        },
+        ReportingRefresher,
       ],
     };
   }

@@ -43,6 +43,8 @@ export interface LedgerConfig {
   suppressionThreshold: number;
   /** `/health/ready` answers 503 while any projection is more than this many events behind the log. */
   readyMaxLagEvents: number;
+  /** How often (seconds) the api refreshes the BI feed's results per family and month end; 0: never (the embedded default). */
+  reportingRefreshSeconds: number;
   /** Level of the JSON logs (`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`). */
   logLevel: LogLevel;
 }
@@ -142,6 +144,8 @@ export function loadConfig(env: Env): ConfigResult {
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
   // Up to 100,000: the bounded count a lag check makes (libs/projections LAG_COUNT_LIMIT).
   const readyMaxLagEvents = wholeNumber('LEDGER_READY_MAX_LAG_EVENTS', 10_000, 0, 100_000);
+  // BI tools connect to PostgreSQL (docs/bi.md): the embedded store does not spend CPU on the feed unless asked.
+  const reportingRefreshSeconds = wholeNumber('LEDGER_REPORTING_REFRESH_SECONDS', postgresUrl === undefined ? 0 : 300, 0, 86_400);
   const rawLevel = (value('LEDGER_LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) errors.push(`LEDGER_LOG_LEVEL: "${rawLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
   const logLevel = ((LOG_LEVELS as readonly string[]).includes(rawLevel) ? rawLevel : 'info') as LogLevel;
@@ -149,7 +153,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, readyMaxLagEvents, logLevel },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, readyMaxLagEvents, reportingRefreshSeconds, logLevel },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {

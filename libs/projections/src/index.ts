@@ -7,3 +7,4 @@ export * from './outcomes.queries';
 export * from './ledger.projection';
 export * from './ledger.queries';
 export * from './reporting-views';
+export * from './reporting-results';

@@ -130,7 +130,7 @@ export class ProjectionRunner {
     if (!['family-read-models', 'ledger'].every((name) => this.projections.some((p) => p.name === name))) return;
     await this.sql.transaction(async (tx) => {
       await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-projections:${this.schema}`]);
-      await createReportingViews(tx, schema, (name) => this.namer(Number(live.find((l) => l.name === name)?.live_version ?? 1)));
+      await createReportingViews(tx, schema, this.schema, (name) => this.namer(Number(live.find((l) => l.name === name)?.live_version ?? 1)));
     });
   }
 

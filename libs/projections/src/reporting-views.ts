@@ -1,5 +1,6 @@
 import { quoteIdent, type SqlTx } from '@ledger/event-store';
 import type { TableNamer } from './projection';
+import { createReportingResultsTable, reportingResultsTable } from './reporting-results';
 
 /**
  * The BI feeds (issue 19.4): read-only views with stable names in a `reporting` schema (or
@@ -11,7 +12,7 @@ import type { TableNamer } from './projection';
  * Recreated whenever the runner makes or swaps tables (a rebuild drops the old tables, and the
  * views with them); `create or replace` keeps the grants of views that already exist.
  */
-export const REPORTING_VIEWS = ['families', 'claim_lines', 'claims', 'ledger_lines', 'ledger_balances'] as const;
+export const REPORTING_VIEWS = ['families', 'results', 'claim_lines', 'claims', 'ledger_lines', 'ledger_balances'] as const;
 
 /** `read` → `reporting`, `x_read` → `x_reporting`. */
 export function reportingSchemaFor(readModelSchema: string): string {
@@ -19,7 +20,7 @@ export function reportingSchemaFor(readModelSchema: string): string {
 }
 
 /** Creates (or replaces) every reporting view; `table(projection, base)` names a projection's live table. */
-export async function createReportingViews(tx: SqlTx, schema: string, table: (projection: string) => TableNamer): Promise<void> {
+export async function createReportingViews(tx: SqlTx, schema: string, readModelSchema: string, table: (projection: string) => TableNamer): Promise<void> {
   const r = quoteIdent(schema);
   const family = table('family-read-models');
   const ledger = table('ledger');
@@ -27,6 +28,10 @@ export async function createReportingViews(tx: SqlTx, schema: string, table: (pr
   await tx.query(`create or replace view ${r}.families as
     select family_id, reference, status, identified_on, attached_on, keyworker, problems_at_entry, closed_on
       from ${family('family_summary')}`);
+  // Results are judged by the domain's rules, so this one reads a snapshot the api refreshes (reporting-results.ts).
+  await createReportingResultsTable(tx, readModelSchema);
+  await tx.query(`create or replace view ${r}.results as
+    select family_id, as_of, sustained_progress, continuous_employment, plan_version from ${reportingResultsTable(readModelSchema)}`);
   await tx.query(`create or replace view ${r}.claim_lines as
     select claim_id, family_id, amount_pence from ${ledger('ledger_claim_families')}`);
   // A claim's drafted families and total; submission and payment as the ledger booked them.
