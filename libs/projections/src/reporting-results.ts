@@ -1,17 +1,6 @@
-import { quoteIdent, type SqlClient, type SqlTx } from '@ledger/event-store';
+import type { SqlClient } from '@ledger/event-store';
+import { createReportingResultsTable, reportingResultsTable } from './reporting-views';
 import type { MonthEndResult, OutcomeQueries } from './outcomes.queries';
-
-/** The table behind `reporting.results`, beside the read models (`<read>.reporting_results`). */
-export function reportingResultsTable(readModelSchema: string, suffix = ''): string {
-  return `${quoteIdent(readModelSchema)}.${quoteIdent(`reporting_results${suffix}`)}`;
-}
-
-/** Creates the results table if absent (the reporting views read it). */
-export async function createReportingResultsTable(tx: SqlTx | SqlClient, readModelSchema: string, suffix = ''): Promise<void> {
-  await tx.query(`create table if not exists ${reportingResultsTable(readModelSchema, suffix)} (
-    family_id uuid not null, as_of date not null, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
-    primary key (family_id, as_of))`);
-}
 
 /**
  * Results per family at each month end, for BI tools (issue 19.4). Outcomes are judged by the

@@ -1,6 +1,5 @@
-import { quoteIdent, type SqlTx } from '@ledger/event-store';
+import { quoteIdent, type SqlClient, type SqlTx } from '@ledger/event-store';
 import type { TableNamer } from './projection';
-import { createReportingResultsTable, reportingResultsTable } from './reporting-results';
 
 /**
  * The BI feeds (issue 19.4): read-only views with stable names in a `reporting` schema (or
@@ -51,4 +50,16 @@ export async function createReportingViews(tx: SqlTx, schema: string, readModelS
     select account, financial_year, movement_pence,
            sum(movement_pence) over (partition by account order by financial_year)::bigint as balance_pence
       from (select account, financial_year, sum(amount_pence)::bigint as movement_pence from ${ledger('ledger_lines')} group by account, financial_year) m`);
+}
+
+/** The table behind `reporting.results`, beside the read models (`<read>.reporting_results`). */
+export function reportingResultsTable(readModelSchema: string, suffix = ''): string {
+  return `${quoteIdent(readModelSchema)}.${quoteIdent(`reporting_results${suffix}`)}`;
+}
+
+/** Creates the results table if absent (the reporting views read it). */
+export async function createReportingResultsTable(tx: SqlTx | SqlClient, readModelSchema: string, suffix = ''): Promise<void> {
+  await tx.query(`create table if not exists ${reportingResultsTable(readModelSchema, suffix)} (
+    family_id uuid not null, as_of date not null, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
+    primary key (family_id, as_of))`);
 }
