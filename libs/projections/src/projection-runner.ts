@@ -121,8 +121,12 @@ export class ProjectionRunner {
     await this.refreshReportingViews();
   }
 
-  /** (Re)creates the reporting views over each projection's live tables, if this runner has a reporting schema. */
-  private async refreshReportingViews(): Promise<void> {
+  /**
+   * (Re)creates the reporting views over each projection's live tables, if this runner has a
+   * reporting schema. Also for callers: a rebuild by another process (`cli rebuild`) drops the
+   * views with the old tables.
+   */
+  async refreshReportingViews(): Promise<void> {
     const schema = this.options.reportingSchema;
     if (schema === undefined) return;
     const live = await this.sql.query<{ name: string; live_version: number }>(`select name, live_version from ${this.s}.projection_versions`);

@@ -48,6 +48,8 @@ export class ReportingRefresher implements OnApplicationBootstrap, OnApplication
       const checkpoints = await this.runner.checkpoints();
       const key = `${londonToday(this.clock.now())} ${checkpoints.map((c) => `${c.name}:${c.position ? formatPosition(c.position) : '-'}`).join(',')}`;
       if (key === this.lastKey) return;
+      // A rebuild in another process drops the views with the old tables: make them again first.
+      await this.runner.refreshReportingViews();
       const { rows } = await this.refresh();
       this.lastKey = key;
       this.logger.log(`reporting results refreshed: ${rows} family month ends`);
