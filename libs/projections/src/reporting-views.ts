@@ -6,7 +6,8 @@ import type { TableNamer } from './projection';
  * `<schema>_reporting` beside `<schema>_read`), over the live read-model tables, for Power BI,
  * Tableau and Metabase (docs/bi.md). Their names and columns are a contract: add columns, never
  * rename or drop one. Nothing personal: family and claim ids, the council's family references,
- * keyworkers' usernames, dates, problems, money in pence.
+ * a keyworker as a pseudonymous reference (the first 16 hex digits of the SHA-256 of the username:
+ * caseloads can be counted, a name is not shown), dates, problems, money in pence.
  *
  * Recreated whenever the runner makes or swaps tables (a rebuild drops the old tables, and the
  * views with them); `create or replace` keeps the grants of views that already exist.
@@ -25,7 +26,8 @@ export async function createReportingViews(tx: SqlTx, schema: string, readModelS
   const ledger = table('ledger');
   await tx.query(`create schema if not exists ${r}`);
   await tx.query(`create or replace view ${r}.families as
-    select family_id, reference, status, identified_on, attached_on, keyworker, problems_at_entry, closed_on
+    select family_id, reference, status, identified_on, attached_on,
+           left(encode(sha256(convert_to(keyworker, 'UTF8')), 'hex'), 16) as keyworker_ref, problems_at_entry, closed_on
       from ${family('family_summary')}`);
   // Results are judged by the domain's rules, so this one reads a snapshot the api refreshes (reporting-results.ts).
   await createReportingResultsTable(tx, readModelSchema);
