@@ -134,3 +134,22 @@ describe.each(storeKinds)('readiness and projection lag on %s', (kind) => {
     expect(sample((await request(server).get('/metrics').expect(200)).text, 'ledger_projection_lag_events', { projection: 'family-read-models' })).toBe(0);
   });
 });
+
+describe('store errors in /metrics', () => {
+  it('counts a store that cannot be reached, by where it was met, and the commands it refused', async () => {
+    const t = await startTestApp('pglite', {}, { log: { level: 'info', destination: logs } });
+    try {
+      await t.stores.eventStore.close();
+      const server = t.app.getHttpServer();
+      await request(server).get('/health/ready').expect(503);
+      await asProgrammeManager(t).post('/api/families').send(identifyBody()).expect(503);
+      const text = (await request(server).get('/metrics').expect(200)).text;
+      expect(sample(text, 'ledger_store_errors_total', { where: 'readiness' })).toBeGreaterThanOrEqual(1);
+      expect(sample(text, 'ledger_store_errors_total', { where: 'command' })).toBe(1);
+      expect(sample(text, 'ledger_store_errors_total', { where: 'request' })).toBeGreaterThanOrEqual(2);
+      expect(sample(text, 'ledger_commands_total', { command: 'IdentifyFamily', outcome: 'store-unavailable' })).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
