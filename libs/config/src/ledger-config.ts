@@ -47,6 +47,16 @@ export interface LedgerConfig {
   reportingRefreshSeconds: number;
   /** Level of the JSON logs (`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`). */
   logLevel: LogLevel;
+  /**
+   * How long a starting process waits for an unreachable PostgreSQL server (seconds), trying again
+   * with a backoff, before it gives up; 0 gives up at the first failure.
+   */
+  storeWaitSeconds: number;
+  /**
+   * DOMAIN.md 4.1: an override is approved by a programme manager other than the one recording it
+   * (`LEDGER_OVERRIDE_APPROVER=separate`); by default (`self`) the recorder approves it.
+   */
+  separateOverrideApprover?: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -149,11 +159,15 @@ export function loadConfig(env: Env): ConfigResult {
   const rawLevel = (value('LEDGER_LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) errors.push(`LEDGER_LOG_LEVEL: "${rawLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
   const logLevel = ((LOG_LEVELS as readonly string[]).includes(rawLevel) ? rawLevel : 'info') as LogLevel;
+  const storeWaitSeconds = wholeNumber('LEDGER_STORE_WAIT_SECONDS', 60, 0, 3_600);
+  const rawApprover = value('LEDGER_OVERRIDE_APPROVER') ?? 'self';
+  if (rawApprover !== 'self' && rawApprover !== 'separate') errors.push(`LEDGER_OVERRIDE_APPROVER: "${rawApprover}" is not one of self, separate`);
+  const separateOverrideApprover = rawApprover === 'separate';
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, readyMaxLagEvents, reportingRefreshSeconds, logLevel },
+config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, readyMaxLagEvents, reportingRefreshSeconds, logLevel },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {

@@ -8,3 +8,4 @@ export * from './ledger.projection';
 export * from './ledger.queries';
 export * from './reporting-views';
 export * from './reporting-results';
+export * from './ledger-projections';

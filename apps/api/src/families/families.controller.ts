@@ -2,8 +2,9 @@ import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nest
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { FamilyCommand, Member, Rejection } from '@ledger/domain';
-import { type CommandOutcome, type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
+import type { LedgerConfig } from '@ledger/config';
+import { type FamilyCommand, type Member, type Rejection, type UserEvent, evolveUser, initialUserState } from '@ledger/domain';
+import { type CommandOutcome, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE } from '@ledger/event-store';
 import { streams } from '@ledger/domain';
 import { ApiError } from '../http/api-error';
 import { latestConsents } from '../privacy/consent';
@@ -12,6 +13,7 @@ import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '..
 import { validateBody } from '../http/validation';
 import { RecordFamilyCommand } from './family-commands';
 import {
+  ActivityDto,
   AsbIncidentDto,
   AttachmentDto,
   ClosureDto,
@@ -25,7 +27,9 @@ import {
   HealthDto,
   IdentifyFamilyDto,
   MemberDto,
+  MilestoneDto,
   OffenceDto,
+  UcConditionalityDto,
   OverrideDto,
   SchoolAttendanceDto,
   SocialCareDto,
@@ -63,6 +67,7 @@ export class FamiliesController {
     private readonly commands: CommandBus,
     private readonly recordings: RecordingFactory,
     @Inject(RAW_EVENT_STORE) private readonly rawStore: EventStore,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Access({ 'programme-manager': true })
@@ -193,12 +198,46 @@ export class FamiliesController {
     return this.record(familyId, toCommand('consents', body, ''), this.recordings.from(req), res);
   }
 
+  @Access(CASEWORK)
+  @Post(':familyId/activities')
+  @ApiOperation({ summary: "Record a member's activity changing: NEET, or into education, training or employment (local evidence, DOMAIN.md 4.4)" })
+  @CommandResponses()
+  activity(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ActivityDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('activities', body, ''), this.recordings.from(req), res);
+  }
+
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.dwp })
+  @Post(':familyId/uc-conditionality')
+  @ApiOperation({ summary: "Record a Universal Credit claimant's conditionality regime changing (DOMAIN.md 4.2); 422 NoOpenUcClaim without a UC claim open on that date" })
+  @CommandResponses()
+  ucConditionality(@Param('familyId', familyIdPipe) familyId: string, @Body() body: UcConditionalityDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('uc-conditionality', body, ''), this.recordings.from(req), res);
+  }
+
+  @Access(CASEWORK)
+  @Post(':familyId/milestones')
+  @ApiOperation({ summary: "Record a local milestone of the Outcome Plan in force achieved or reversed, with its evidence (DOMAIN.md 4.4); 422 UnknownMilestone when the plan in force on that date has no such code" })
+  @CommandResponses()
+  milestone(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MilestoneDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('milestones', body, ''), this.recordings.from(req), res);
+  }
+
   @Access({ 'programme-manager': true })
   @Post(':familyId/overrides')
   @ApiOperation({ summary: "Record a programme manager's discretionary override for one problem" })
   @CommandResponses()
-  override(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OverrideDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, { type: 'RecordOutcomeOverride', ...body }, this.recordings.from(req), res);
+  async override(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OverrideDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const recording = this.recordings.from(req);
+    // DOMAIN.md 4.1: the approver is a programme manager (another one than the recorder when configured).
+    if (body.approvedBy !== undefined && body.approvedBy !== recording.envelope.actor.userId) {
+      let approver = initialUserState();
+      for (const e of (await this.rawStore.readStream(`user-${body.approvedBy}`)).events) approver = evolveUser(approver, { type: e.type, data: e.data } as unknown as UserEvent);
+      if (!approver.exists || approver.role !== 'programme-manager') {
+        throw new ApiError(422, `approvedBy: ${body.approvedBy} is not a programme manager`, { reason: 'ApproverNotProgrammeManager' });
+      }
+    }
+    const command: FamilyCommand = { type: 'RecordOutcomeOverride', ...body, separateApprover: this.config.separateOverrideApprover === true };
+    return this.record(familyId, command, recording, res);
   }
 
   @Access(CASEWORK)
@@ -260,6 +299,9 @@ const REPLACEMENT_DTOS: Record<(typeof CORRECTABLE_PATHS)[number], new () => obj
   health: HealthDto,
   'social-care': SocialCareDto,
   consents: ConsentDto,
+  activities: ActivityDto,
+  milestones: MilestoneDto,
+  'uc-conditionality': UcConditionalityDto,
 };
 
 /** The domain command an evidence path's (validated) body stands for. */
@@ -289,6 +331,12 @@ function toCommand(path: (typeof CORRECTABLE_PATHS)[number], body: object, newCo
       return { type: 'RecordSocialCareStatus', ...(body as SocialCareDto) };
     case 'consents':
       return { type: 'RecordConsent', ...(body as ConsentDto) };
+    case 'activities':
+      return { type: 'RecordActivityChange', ...(body as ActivityDto) };
+    case 'milestones':
+      return { type: 'RecordOutcomeMilestone', ...(body as MilestoneDto) };
+    case 'uc-conditionality':
+      return { type: 'RecordUcConditionality', ...(body as UcConditionalityDto) };
   }
 }
 

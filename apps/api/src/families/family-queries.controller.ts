@@ -15,6 +15,8 @@ import { CsvList } from '../http/csv-list';
 
 type FamilyPage = { families: { familyId: string; reference: string; status: string; identifiedOn?: string | null; attachedOn: string | null; keyworker: string | null; problemsAtEntry: string[]; closedOn?: string | null }[]; next: string | null };
 type ResultsAnswer = { asOf: string; knownAt?: string; families: { familyId: string; reference: string; routes: string[]; planVersion?: number }[] };
+import { claimedFamilies } from '../claims/claim-commands';
+import { COUNCIL_ID } from '../programme/programme-commands';
 
 
 /**
@@ -30,6 +32,7 @@ export class FamilyQueriesController {
     private readonly outcomes: OutcomeQueries,
     private readonly context: QueryContext,
     private readonly accessLog: AccessLog,
+    @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
   @Access({ 'programme-manager': true, keyworker: true, 'finance-officer': true })
@@ -103,7 +106,8 @@ export class FamilyQueriesController {
     const progress = await this.outcomes.progress(familyId, asOf, knownAt);
     if (!progress) throw new ApiError(404, knownAt ? 'no family with this id was known on that date' : 'no family with this id', { reason: 'FamilyNotFound' });
     await this.logRead(req, familyId, []);
-    return progress;
+    const claimedIn = (await claimedFamilies(this.store, this.councilId)).get(familyId);
+    return { ...progress, ...(claimedIn !== undefined ? { claimedIn } : {}) };
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
@@ -184,22 +188,32 @@ export class ResultsController {
     private readonly context: QueryContext,
     private readonly outcomes: OutcomeQueries,
     private readonly queries: FamilyQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
   @Access({ 'programme-manager': true, 'finance-officer': true, auditor: true })
   @Get('results')
-  @ApiOperation({ summary: 'Families with a result at asOf (either route), not yet claimed', description: 'knownAt: as we knew it on that date (see /progress).' })
+  @ApiOperation({
+    summary: 'Families with a result at asOf (either route), not yet claimed',
+    description: 'knownAt: as we knew it on that date (see /progress). claimed=include: families already claimed too, each with claimedIn (the claim).',
+  })
   @ApiQuery({ name: 'asOf', required: false, example: '2018-03-31' })
   @ApiQuery({ name: 'knownAt', required: false })
+  @ApiQuery({ name: 'claimed', required: false, enum: ['exclude', 'include'], description: 'exclude (default): leave out families already claimed' })
   @CsvList<ResultsAnswer>({
     filename: 'results',
     columns: ['as_of', 'known_at', 'family_id', 'reference', 'routes', 'plan_version'],
     rows: (answer) => answer.families.map((f) => [answer.asOf, answer.knownAt, f.familyId, f.reference, f.routes.join(';'), f.planVersion]),
   })
-  async results(@Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
+  async results(@Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string, @Query('claimed') claimed?: string) {
+    if (claimed !== undefined && claimed !== 'include' && claimed !== 'exclude') {
+      throw ApiError.badRequest('invalid query: claimed', [{ field: 'claimed', message: 'must be one of exclude, include' }]);
+    }
     const asOf = this.context.dates(asOfRaw, knownAt);
     await this.context.settle();
-    return this.outcomes.results(asOf, knownAt);
+    // DOMAIN.md 4.3: a family whose result is claimed in a submitted claim is not claimable again.
+    return this.outcomes.results(asOf, knownAt, { claimedIn: await claimedFamilies(this.store, this.councilId), include: claimed === 'include' });
   }
 
   @Access(AGGREGATES)

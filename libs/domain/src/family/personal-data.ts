@@ -23,6 +23,8 @@ export const familyPersonalData: Partial<Record<FamilyEventType, readonly Person
   // An offence's category and an ASB incident's kind describe what a named person did.
   OffenceRecorded: [{ at: '', subject: 'memberId', fields: ['category'] }],
   AsbIncidentRecorded: [{ at: '', subject: 'memberId', fields: ['kind'] }],
+  // The evidence of a local milestone ("debt plan agreed with StepChange") is free text about a person.
+  OutcomeMilestoneRecorded: [{ at: '', subject: 'memberId', fields: ['evidence'] }],
 };
 
 /**
@@ -47,6 +49,8 @@ export const NO_PERSONAL_DATA: readonly FamilyEventType[] = [
   'HealthConcernResolved',
   'SocialCareStatusChanged',
   'ConsentRecorded',
+  'ActivityChanged',
+  'UcConditionalityChanged',
   'OutcomeOverrideRecorded',
   'FamilyCaseClosed',
   'FactCorrected',
