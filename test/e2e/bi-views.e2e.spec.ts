@@ -38,7 +38,7 @@ onPostgres('the reporting views and the read-only BI role (PostgreSQL; skipped w
     t = await startTestApp('postgres', { LEDGER_DEMO_FAMILIES: '30', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     await t.app.get(DemoSeeder).seedIfEmpty();
     fo = await signedInAs(t, 'finance-officer');
-    claim = (await fo.post('/api/claims').send({ asOf: '2019-03-31' }).expect(201)).body;
+    claim = (await fo.post('/api/claims').send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201)).body;
     reporting = `${t.stores.schema}_reporting`;
     admin = new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 2 });
   }, 240_000);
