@@ -10,6 +10,7 @@ interface ProjectionReadiness {
   name: string;
   behindEvents: number;
 }
+import { storeFault } from '../http/api-exception.filter';
 
 @ApiTags('operations')
 @Controller('health')
@@ -42,6 +43,10 @@ export class HealthController {
       lags = await this.runner.lag();
     } catch (error) {
       this.metrics.storeErrors.inc({ where: 'readiness' });
+      const fault = storeFault(error);
+      // Not ready either way; a full disk or damaged data says what to do (issue 15.4, 15.5).
+      // (No cause: the error filter would read a cause as plain unavailability.)
+      if (fault) throw new HttpException({ statusCode: 503, error: 'Service Unavailable', message: fault.message, reason: fault.reason }, HttpStatus.SERVICE_UNAVAILABLE);
       throw new HttpException(
         { statusCode: 503, error: 'Service Unavailable', message: 'the event store is unavailable', reason: 'StoreUnavailable' },
         HttpStatus.SERVICE_UNAVAILABLE,
