@@ -7,6 +7,7 @@ import { familyPersonalData } from '@ledger/domain';
 import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
+import { serveWebApp } from './http/web-app';
 
 export interface BuiltApp {
   app: INestApplication;
@@ -41,6 +42,9 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
   });
   if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
+  // Behind reverse proxies, the client's address (sign-in throttling per address) comes from X-Forwarded-For.
+  if (config.trustProxy !== undefined) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.trustProxy);
+  serveWebApp(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

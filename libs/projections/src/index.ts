@@ -8,4 +8,5 @@ export * from './ledger.projection';
 export * from './ledger.queries';
 export * from './reporting-views';
 export * from './reporting-results';
+export * from './dashboard.queries';
 export * from './ledger-projections';
