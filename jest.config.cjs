@@ -12,7 +12,7 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const esmPackages = ['@nestjs', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', '@tokenizer'].join('|');
+const esmPackages = ['@nestjs', '@apidevtools', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', '@tokenizer'].join('|');
 
 module.exports = {
   testEnvironment: 'node',

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { Writable } from 'node:stream';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { configureProgramme } from '../support/families-fixture';
 import { asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
@@ -34,6 +35,15 @@ function stringify(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** The JSON request logs (nestjs-pino), one stream for the file: the process keeps the first app's logger. */
+const jsonLines: string[] = [];
+const jsonLogs = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    jsonLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  },
+});
+
 describe.each(storeKinds)('logs on %s', (kind) => {
   let t: TestApp;
   const logger = new CapturingLogger();
@@ -47,7 +57,7 @@ describe.each(storeKinds)('logs on %s', (kind) => {
     };
     process.stdout.write = capture as typeof process.stdout.write;
     process.stderr.write = capture as typeof process.stderr.write;
-    t = await startTestApp(kind, {}, { logger, clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
+    t = await startTestApp(kind, {}, { logger, log: { level: 'trace', destination: jsonLogs }, clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
   });
   afterAll(async () => {
     await t.close();
@@ -79,9 +89,29 @@ describe.each(storeKinds)('logs on %s', (kind) => {
     await analyst.get('/api/exports/ons-evaluation.csv').query({ from: '2015-01-01', to: '2019-03-31' }).expect(200);
     await asAdmin(t).post(`/api/people/${parentId}/erasure`).send({ reason: 'request from the data subject' }).expect(202);
     await pm.post(`/api/families/${familyId}/health`).send({ memberId: parentId, change: 'identified', on: '2016-06-01', description: HEALTH_NOTE }).expect(422);
+    // Headers that can carry personal data: sent with the values, logged redacted (issue 14.7).
+    await pm.get(`/api/families/${familyId}`).set('X-Access-Purpose', `visit to ${PEOPLE[0].givenName}`).set('X-Correlation-Id', 'QW776655A').expect(200);
+    await police
+      .post(`/api/families/${familyId}/asb-incidents`)
+      .set('X-Legal-Basis', `Crime and Disorder Act 1998 s115 re ${PEOPLE[0].familyName}`)
+      .set('Idempotency-Key', `${PEOPLE[0].dateOfBirth}-asb`)
+      .send({ occurredOn: '2019-02-02' })
+      .expect(201);
 
-    const everything = [...logger.lines, ...written].join('\n');
+    // Let the last response's log line be written (it is written when the response has finished).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const everything = [...logger.lines, ...written, ...jsonLines].join('\n');
     expect(logger.lines.length).toBeGreaterThan(0);
     expect(VALUES.filter((v) => everything.includes(v))).toEqual([]);
+    // One JSON line per request, with who, which route, the status and the duration, and no body.
+    const requests = jsonLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.route !== undefined);
+    expect(requests.length).toBeGreaterThanOrEqual(15);
+    for (const line of requests) {
+      expect(line).toEqual(expect.objectContaining({ userId: expect.any(String), route: expect.any(String), status: expect.any(Number), durationMs: expect.any(Number) }));
+      expect(Object.keys(line)).not.toEqual(expect.arrayContaining(['body']));
+      expect(Object.keys(line.req as object).sort()).toEqual(['headers', 'id', 'method', 'path']);
+    }
+    expect(jsonLines.some((l) => l.includes('"x-legal-basis":"[redacted]"'))).toBe(true);
+    expect(jsonLines.some((l) => l.includes('"authorization":"[redacted]"'))).toBe(true);
   });
 });

@@ -113,6 +113,8 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'GET /api/audit/access-log': ['admin', 'aud'],
   'GET /api/exports/ons-evaluation.csv': ['analyst'],
   'GET /api/reports/outcomes.csv': ['analyst', 'pm'],
+  // Prometheus scrapes without credentials; counts by command type and route pattern, nothing personal.
+  'GET /metrics': 'public',
 };
 
 /** Query strings that let an allowed request through its validation, so "allowed" is seen as a 2xx where it can be. */

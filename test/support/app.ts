@@ -4,6 +4,7 @@ import { type LedgerConfig, loadConfig } from '@ledger/config';
 import { type OpenedStores, PgSqlClient, PgliteSqlClient, PostgresEventStore } from '@ledger/event-store';
 import { buildApp } from '../../apps/api/src/bootstrap';
 import type { Clock } from '../../apps/api/src/http/recording';
+import type { AppOptions } from '../../apps/api/src/app.module';
 import { freshPgliteDataDir, uniqueSchema } from './stores';
 import { testEnv } from './test-env';
 import { quoteIdent } from '@ledger/event-store';
@@ -37,7 +38,7 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 export async function startTestApp(
   kind: StoreKind,
   env: Record<string, string> = {},
-  options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string; schema?: string; /** An embedded directory of the caller's (kept on close). */ dataDir?: string } = {},
+  options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string; schema?: string; /** An embedded directory of the caller's (kept on close). */ dataDir?: string; log?: AppOptions['log'] } = {},
 ): Promise<TestApp> {
   const postgresUrl = options.postgresUrl ?? testEnv.postgresUrl;
   const dir = kind !== 'pglite' ? null : options.dataDir ? { dataDir: options.dataDir, remove: () => undefined } : freshPgliteDataDir();
@@ -63,7 +64,7 @@ export async function startTestApp(
     readModelSchema: dir ? 'read' : `${schema}_read`,
     schema: dir ? 'ledger' : schema,
   };
-  const { app } = await buildApp(config, { stores, logger: options.logger ?? false, clock: options.clock });
+  const { app } = await buildApp(config, { stores, logger: options.logger ?? false, clock: options.clock, log: options.log });
   await app.listen(0, '127.0.0.1');
   const tokens = new Map<string, string>();
   let stopped = false;
@@ -96,6 +97,7 @@ export async function startTestApp(
         const admin = new PgSqlClient({ connectionString: postgresUrl, max: 1 });
         await admin.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
         await admin.query(`drop schema if exists ${quoteIdent(`${schema}_read`)} cascade`);
+        await admin.query(`drop schema if exists ${quoteIdent(`${schema}_reporting`)} cascade`);
         await admin.close();
       }
     },

@@ -4,15 +4,14 @@ import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, StreamStateCache } from '@ledger/event-store';
-import { ProjectionsModule } from '@ledger/projections';
+import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
+import { OutcomeQueries, ProjectionsModule, ReportingResults } from '@ledger/projections';
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { jwtSecretFor } from './auth/jwt-secret';
 import { RefreshTokens, SessionController } from './auth/session.controller';
-import { LiveController, LiveFeed } from './dashboards/live.controller';
 import { ProgrammeDashboardController } from './dashboards/programme-dashboard.controller';
 import { ClaimCommandHandler } from './claims/claim-commands';
 import { ClaimReports } from './claims/claim-reports.service';
@@ -31,16 +30,24 @@ import { FAMILY_STATES, FamilyCommandHandler } from './families/family-commands'
 import { FamilyQueriesController, ResultsController } from './families/family-queries.controller';
 import { QueryContext } from './families/query-context';
 import { HealthController } from './health/health.controller';
+import { LiveCheckpoints } from './live/live-checkpoints';
+import { LiveController } from './live/live.controller';
+import { loggingModule, type LoggingOptions } from './observability/logging';
+import { CommandMetrics, HttpMetricsMiddleware, Metrics } from './observability/metrics';
+import { MetricsController } from './observability/metrics.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recording';
 import { ApiValidationPipe } from './http/validation';
 import { AccessLog } from './privacy/access-log';
 import { PrivacyController } from './privacy/privacy.controller';
+import { ReportingRefresher } from './reporting/reporting-refresher';
 import { ProgrammeController } from './programme/programme.controller';
 import { COUNCIL_ID, OutcomePlanCommandHandler, ProgrammeCommandHandler } from './programme/programme-commands';
 
 export interface AppOptions {
   clock?: Clock;
+  /** The JSON request logs (nestjs-pino); default: `config.logLevel` to standard output. */
+  log?: Partial<LoggingOptions>;
 }
 
 /** The privacy machinery opened before the app: the key vault and the store that seals through it. */
@@ -53,7 +60,7 @@ export interface PersonalDataParts {
 @Module({})
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ActorMiddleware).forRoutes({ path: '*splat', method: RequestMethod.ALL });
+    consumer.apply(HttpMetricsMiddleware, ActorMiddleware).forRoutes({ path: '*splat', method: RequestMethod.ALL });
   }
 
   static forRoot(config: LedgerConfig, stores: OpenedStores, privacy: PersonalDataParts, options: AppOptions = {}): DynamicModule {
@@ -64,6 +71,7 @@ export class AppModule implements NestModule {
       imports: [
         EventStoreModule.forStores(config, stores, privacy.sealing),
         CqrsModule.forRoot(),
+        loggingModule({ level: options.log?.level ?? config.logLevel, destination: options.log?.destination }),
         // The secret as a KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it
         // as a public or private key on every sign and verify, which cost ~7% of a command's CPU.
         // Sign-in attempts per client address (issue 16.2); the guard is on the sign-in routes only.
@@ -76,7 +84,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController, MetricsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -102,8 +110,17 @@ export class AppModule implements NestModule {
         SignInThrottle,
         SignInAttemptsGuard,
         ActorMiddleware,
+        LiveCheckpoints,
+        Metrics,
+        CommandMetrics,
+        HttpMetricsMiddleware,
+        {
+          provide: ReportingResults,
+          inject: [SQL_CLIENT, OutcomeQueries],
+          useFactory: (sql: SqlClient, outcomes: OutcomeQueries) => new ReportingResults(sql, outcomes, stores.readModelSchema ?? 'read'),
+        },
+        ReportingRefresher,
         { provide: RefreshTokens, useValue: new RefreshTokens(jwtSecret) },
-        LiveFeed,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/config';
 import { familyPersonalData } from '@ledger/domain';
 import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { serveWebApp } from './http/web-app';
 
@@ -31,10 +32,15 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
     }
     throw error;
   }
-  const app = await NestFactory.create(AppModule.forRoot(config, stores, privacy, { clock: options.clock }), {
-    logger: options.logger === false ? false : (options.logger ?? ['log', 'warn', 'error']),
+  // No logger given: every line, the app's own and one per request, is JSON from nestjs-pino.
+  // `false` silences both (unless a test asks for the request logs with `log`).
+  const log = options.logger === false && options.log === undefined ? { level: 'silent' as const } : options.log;
+  const app = await NestFactory.create(AppModule.forRoot(config, stores, privacy, { clock: options.clock, log }), {
+    logger: options.logger === false ? false : options.logger,
+    bufferLogs: options.logger === undefined,
     abortOnError: false,
   });
+  if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   // Behind reverse proxies, the client's address (sign-in throttling per address) comes from X-Forwarded-For.
   if (config.trustProxy !== undefined) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.trustProxy);

@@ -4,7 +4,7 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, readyMaxLagEvents: 10_000, reportingRefreshSeconds: 0, logLevel: 'info' },
     });
   });
 
@@ -53,6 +53,15 @@ describe('configuration', () => {
         'LEDGER_DEMO: "maybe" is not one of on, off',
         'LEDGER_POSTGRES_POOL_SIZE: "1" is not a whole number from 2 to 500',
       ],
+    });
+  });
+
+  it('reads the readiness lag bound and the log level, refusing values out of range', () => {
+    const good = loadConfig({ LEDGER_READY_MAX_LAG_EVENTS: '500', LEDGER_LOG_LEVEL: 'WARN' });
+    expect(good.ok && [good.config.readyMaxLagEvents, good.config.logLevel]).toEqual([500, 'warn']);
+    expect(loadConfig({ LEDGER_READY_MAX_LAG_EVENTS: '200001', LEDGER_LOG_LEVEL: 'loud' })).toEqual({
+      ok: false,
+      errors: ['LEDGER_READY_MAX_LAG_EVENTS: "200001" is not a whole number from 0 to 100000', 'LEDGER_LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent'],
     });
   });
 

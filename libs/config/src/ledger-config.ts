@@ -56,6 +56,12 @@ export interface LedgerConfig {
   retentionYears: number;
   /** Published tables suppress counts below this (DOMAIN.md 6: fewer than 5). */
   suppressionThreshold: number;
+  /** `/health/ready` answers 503 while any projection is more than this many events behind the log. */
+  readyMaxLagEvents: number;
+  /** How often (seconds) the api refreshes the BI feed's results per family and month end; 0: never (the embedded default). */
+  reportingRefreshSeconds: number;
+  /** Level of the JSON logs (`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`). */
+  logLevel: LogLevel;
   /**
    * How long a starting process waits for an unreachable PostgreSQL server (seconds), trying again
    * with a backoff, before it gives up; 0 gives up at the first failure.
@@ -78,6 +84,9 @@ export interface LedgerConfig {
   apiUrl: string;
   apiToken?: string;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The declarations printed when none is configured (DOMAIN.md 5.3). */
 export const defaultDeclarations = {
@@ -196,6 +205,13 @@ export function loadConfig(env: Env): ConfigResult {
   if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
+  // Up to 100,000: the bounded count a lag check makes (libs/projections LAG_COUNT_LIMIT).
+  const readyMaxLagEvents = wholeNumber('LEDGER_READY_MAX_LAG_EVENTS', 10_000, 0, 100_000);
+  // BI tools connect to PostgreSQL (docs/bi.md): the embedded store does not spend CPU on the feed unless asked.
+  const reportingRefreshSeconds = wholeNumber('LEDGER_REPORTING_REFRESH_SECONDS', postgresUrl === undefined ? 0 : 300, 0, 86_400);
+  const rawLevel = (value('LEDGER_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) errors.push(`LEDGER_LOG_LEVEL: "${rawLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = ((LOG_LEVELS as readonly string[]).includes(rawLevel) ? rawLevel : 'info') as LogLevel;
   const storeWaitSeconds = wholeNumber('LEDGER_STORE_WAIT_SECONDS', 60, 0, 3_600);
   const rawApprover = value('LEDGER_OVERRIDE_APPROVER') ?? 'self';
   if (rawApprover !== 'self' && rawApprover !== 'separate') errors.push(`LEDGER_OVERRIDE_APPROVER: "${rawApprover}" is not one of self, separate`);
@@ -208,7 +224,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, declarations, apiUrl, apiToken },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel },
   };
 
   function declaration(name: string, fallback: string): string {

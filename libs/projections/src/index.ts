@@ -6,5 +6,7 @@ export * from './family.queries';
 export * from './outcomes.queries';
 export * from './ledger.projection';
 export * from './ledger.queries';
+export * from './reporting-views';
+export * from './reporting-results';
 export * from './dashboard.queries';
 export * from './ledger-projections';

@@ -2,6 +2,7 @@ import type { OpenedStores } from '@ledger/event-store';
 import { FamilyReadModelsProjection } from './family-read-models.projection';
 import { LedgerProjection } from './ledger.projection';
 import { ProjectionRunner, type RunnerOptions } from './projection-runner';
+import { reportingSchemaFor } from './reporting-views';
 
 /** Every projection the ledger runs, in the order the runner applies them. */
 export function ledgerProjections() {
@@ -14,5 +15,6 @@ export function ledgerProjections() {
  * event store schema of its own), so every process writes and reads the same tables.
  */
 export function ledgerProjectionRunner(stores: Pick<OpenedStores, 'eventStore' | 'sql' | 'readModelSchema'>, options: Omit<RunnerOptions, 'schema'> = {}): ProjectionRunner {
-  return new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), { ...options, schema: stores.readModelSchema });
+  // The BI views beside the read models (`reporting`, or `<schema>_reporting`), remade by whichever process rebuilds.
+  return new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), { reportingSchema: reportingSchemaFor(stores.readModelSchema ?? 'read'), ...options, schema: stores.readModelSchema });
 }

@@ -133,6 +133,26 @@ export class OutcomeQueries {
     return { byMonth, byFinancialYear: [...byYear.values()] };
   }
 
+  /**
+   * Each attached family's results at every month end from `from` to `to` (the BI feed's
+   * `results` view): the same judgement as `resultsSeries`, one family at a time, months where
+   * it has a result only.
+   */
+  async *resultsByMonthEnd(from: string, to: string): AsyncGenerator<MonthEndResult[]> {
+    const months = await Promise.all(monthEnds(from, to).map(async (end) => ({ end, ...(await this.rules(end)) })));
+    for await (const [familyId, facts] of this.attachedFamilies()) {
+      const state = foldFacts(facts);
+      const rows: MonthEndResult[] = [];
+      for (const { end, plan, framework } of months) {
+        if (!state.attachment || state.attachment.attachedOn > end) continue;
+        const progress = evaluateProgress(state, plan, framework, end);
+        if (!progress.claimable) continue;
+        rows.push({ familyId, asOf: end, sustainedProgress: progress.routes.sustainedProgress, continuousEmployment: progress.routes.continuousEmployment, planVersion: progress.planVersion });
+      }
+      if (rows.length > 0) yield rows;
+    }
+  }
+
   /** Every attached family's facts, read a page of families at a time (memory stays at one page). */
   private async *attachedFamilies(knownAt?: string): AsyncGenerator<[string, FamilyFactRow[]]> {
     for await (const page of this.families.attachedFactPages(knownAt, 1_000, WHAT_THE_RULES_READ)) yield* page;
@@ -154,6 +174,15 @@ export class OutcomeQueries {
     const frameworkId = await this.families.framework(this.councilId);
     return { plan, framework: (frameworkId && frameworks[frameworkId]) || troubledFamilies2015 };
   }
+}
+
+/** A family with a result at a month end, by route. */
+export interface MonthEndResult {
+  familyId: string;
+  asOf: string;
+  sustainedProgress: boolean;
+  continuousEmployment: boolean;
+  planVersion: number;
 }
 
 export interface SeriesPoint {

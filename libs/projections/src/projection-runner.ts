@@ -12,6 +12,7 @@ import {
   type Subscription,
 } from '@ledger/event-store';
 import type { InDatabasePart, Projection, TableNamer } from './projection';
+import { createReportingViews } from './reporting-views';
 
 export interface ProjectionStatus {
   name: string;
@@ -20,6 +21,26 @@ export interface ProjectionStatus {
   position: string | null;
   state: 'building' | 'live';
 }
+
+/** Where a projection's live version has got to, as stored (so another process's progress shows too). */
+export interface ProjectionCheckpoint {
+  name: string;
+  version: number;
+  position: LogPosition | null;
+  /** When the checkpoint last moved (the database's clock). */
+  updatedAt: Date;
+}
+
+/** How far a projection's live version is behind the log (issue 14.7, 19.3). */
+export interface ProjectionLag extends ProjectionCheckpoint {
+  /** Events of its categories after its checkpoint, counted up to `LAG_COUNT_LIMIT`. */
+  behindEvents: number;
+  /** When the oldest event it has not applied was recorded; null when it is caught up. */
+  oldestPendingAt: Date | null;
+}
+
+/** Lag counts stop here: past it, a projection is simply "far behind" (the count is a bounded scan). */
+export const LAG_COUNT_LIMIT = 100_000;
 
 export interface RunnerOptions {
   /** Schema of the read models (default `read`). */
@@ -32,6 +53,11 @@ export interface RunnerOptions {
    */
   inDatabase?: boolean;
   inDatabaseBatchSize?: number;
+  /**
+   * Schema of the BI reporting views (docs/bi.md), recreated whenever tables are made or swapped;
+   * absent: no views.
+   */
+  reportingSchema?: string;
   /** Called when following the log failed and will be tried again after `retryInMs` (logs). */
   onRetry?: (error: unknown, retryInMs: number) => void;
   /** Called after each committed batch (progress bars, metrics). */
@@ -51,6 +77,7 @@ export class ProjectionRunner {
   private chain: Promise<unknown> = Promise.resolve();
   private following: { stop(): Promise<void> } | null = null;
   private prepared = false;
+  private readonly batchListeners: NonNullable<RunnerOptions['onBatch']>[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -60,6 +87,11 @@ export class ProjectionRunner {
   ) {
     this.schema = options.schema ?? 'read';
     this.s = quoteIdent(this.schema);
+  }
+
+  /** Also calls `listener` after each committed batch (metrics), besides the `onBatch` option. */
+  addBatchListener(listener: NonNullable<RunnerOptions['onBatch']>): void {
+    this.batchListeners.push(listener);
   }
 
   /** The table name a query should read: the live version's. */
@@ -90,6 +122,24 @@ export class ProjectionRunner {
     });
     for (const p of this.projections) this.positions.set(p.name, await this.storedPosition(p));
     this.prepared = true;
+    await this.refreshReportingViews();
+  }
+
+  /**
+   * (Re)creates the reporting views over each projection's live tables, if this runner has a
+   * reporting schema. Also for callers: a rebuild by another process (`cli rebuild`) drops the
+   * views with the old tables.
+   */
+  async refreshReportingViews(): Promise<void> {
+    const schema = this.options.reportingSchema;
+    if (schema === undefined) return;
+    const live = await this.sql.query<{ name: string; live_version: number }>(`select name, live_version from ${this.s}.projection_versions`);
+    // The views read only these two projections; another set of projections gets no views.
+    if (!['family-read-models', 'ledger'].every((name) => this.projections.some((p) => p.name === name))) return;
+    await this.sql.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-projections:${this.schema}`]);
+      await createReportingViews(tx, schema, this.schema, (name) => this.namer(Number(live.find((l) => l.name === name)?.live_version ?? 1)));
+    });
   }
 
   /** Processes everything visible in the log now (for the named projections only, if given), then resolves. Safe to call at any time. */
@@ -189,6 +239,47 @@ export class ProjectionRunner {
   }
 
   /**
+   * Each projection's live checkpoint, read from the checkpoint table: it shows progress made by
+   * any runner on this database (the api inline, or `apps/projector` in another process).
+   */
+  async checkpoints(): Promise<ProjectionCheckpoint[]> {
+    await this.prepare();
+    const rows = await this.sql.query<{ name: string; version: number; position: string | null; updated_at: Date | string }>(
+      `select c.name, c.version, c.position, c.updated_at from ${this.s}.projection_checkpoints c
+         join ${this.s}.projection_versions v on v.name = c.name and v.live_version = c.version order by c.name`,
+    );
+    return rows
+      .filter((r) => this.projections.some((p) => p.name === r.name))
+      .map((r) => ({ name: r.name, version: Number(r.version), position: r.position ? parsePosition(r.position) : null, updatedAt: new Date(r.updated_at) }));
+  }
+
+  /**
+   * How far each projection's live version is behind the log: the events of its categories after
+   * its checkpoint (a bounded count, in SQL where the log is a table of this database) and when
+   * the oldest of them was recorded.
+   */
+  async lag(checkpoints?: readonly ProjectionCheckpoint[]): Promise<ProjectionLag[]> {
+    const current = checkpoints ?? (await this.checkpoints());
+    const log = this.store.logInDatabase?.(this.sql) ?? null;
+    const lags: ProjectionLag[] = [];
+    for (const checkpoint of current) {
+      const projection = this.projections.find((p) => p.name === checkpoint.name);
+      if (!projection) continue;
+      const filter = { categories: projection.categories };
+      const behindEvents = log
+        ? ((await log.nextRange(checkpoint.position, LAG_COUNT_LIMIT, projection.categories))?.events ?? 0)
+        : (await this.store.readAll({ after: checkpoint.position, limit: 1_000, filter })).events.length;
+      let oldestPendingAt: Date | null = null;
+      if (behindEvents > 0) {
+        const [first] = (await this.store.readAll({ after: checkpoint.position, limit: 1, filter })).events;
+        oldestPendingAt = first ? new Date(first.metadata.recordedAt) : null;
+      }
+      lags.push({ ...checkpoint, behindEvents, oldestPendingAt });
+    }
+    return lags;
+  }
+
+  /**
    * Rebuilds a projection from position zero into fresh tables of its current version, while
    * queries keep reading the tables they read now; switches when caught up.
    */
@@ -226,6 +317,7 @@ export class ProjectionRunner {
       ]);
     });
     this.positions.set(projection.name, position);
+    await this.refreshReportingViews();
     // Only the rebuilt projection: the others' work is not the rebuild's (they catch up as they follow).
     await this.catchUp([projection.name]);
     return total;
@@ -371,7 +463,9 @@ export class ProjectionRunner {
           if (moved) {
             this.positions.set(projection.name, next);
             applied += read.events;
-            this.options.onBatch?.({ projection: projection.name, events: read.events, position: next });
+            const info = { projection: projection.name, events: read.events, position: next };
+            this.options.onBatch?.(info);
+            for (const listener of this.batchListeners) listener(info);
           }
         }
         if (read.endOfLog) break;
@@ -394,6 +488,7 @@ export class ProjectionRunner {
       await this.dropTables(tx, projection, live);
       await tx.query(`delete from ${this.s}.projection_checkpoints where name = $1 and version = $2`, [projection.name, live]);
     });
+    await this.refreshReportingViews();
   }
 
   /**

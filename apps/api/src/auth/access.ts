@@ -1,5 +1,6 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, SetMetadata } from '@nestjs/common';
+import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, Logger, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { type UserRole, streams } from '@ledger/domain';
 import { type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
@@ -22,8 +23,12 @@ export type AccessRule = 'public' | Partial<Record<UserRole, Grant>>;
 
 const ACCESS_RULE = 'ledger:access-rule';
 
-/** Declares who may call a route (see `AccessRule`). */
-export const Access = (rule: AccessRule) => SetMetadata(ACCESS_RULE, rule);
+/**
+ * Declares who may call a route (see `AccessRule`). Every route but a public one also declares
+ * bearer auth in the OpenAPI document, here once, so Swagger's Authorize sends the token to every
+ * route that needs it, new ones included (issue 19.5).
+ */
+export const Access = (rule: AccessRule) => (rule === 'public' ? SetMetadata(ACCESS_RULE, rule) : applyDecorators(SetMetadata(ACCESS_RULE, rule), ApiBearerAuth()));
 
 /** A rule granting each of `list` every request of the route. */
 export function roles(list: readonly UserRole[]): Partial<Record<UserRole, Grant>> {

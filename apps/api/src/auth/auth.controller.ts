@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { CsvList } from '../http/csv-list';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -58,7 +59,6 @@ export class AuthController {
 
   @Access({ admin: true })
   @Post('users')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'Add a user (admins)' })
   @ApiCreatedResponse({ schema: { example: { username: 'kw.sam', role: 'keyworker' } } })
   @ApiUnauthorizedResponse({ description: 'Not signed in' })
@@ -71,8 +71,12 @@ export class AuthController {
 
   @Access({ admin: true })
   @Get('users')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'Users, their roles, whether active, and lock-outs (admins)' })
+  @CsvList<{ users: { username: string; role: string | null; organisation?: string; lockedUntil: string | null }[] }>({
+    filename: 'users',
+    columns: ['username', 'role', 'organisation', 'locked_until'],
+    rows: ({ users }) => users.map((u) => [u.username, u.role, u.organisation, u.lockedUntil]),
+  })
   async users(@Req() req: Request) {
     requireRole(req, ['admin']);
     return { users: await this.auth.list() };

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CsvList } from '../http/csv-list';
 import type { Request, Response } from 'express';
 import { CLAIM_STATUSES, type ClaimCandidate, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
@@ -36,7 +37,6 @@ const ROLES = {
 const SIGNER_ROLE = { 'programme-lead': 'programme-manager', 'head-of-audit': 'auditor' } as const;
 
 @ApiTags('claims')
-@ApiBearerAuth()
 @Controller('api/claims')
 export class ClaimsController {
   constructor(
@@ -103,6 +103,12 @@ export class ClaimsController {
   @Get()
   @ApiOperation({ summary: 'Claims with their status and totals (filter by status)' })
   @ApiQuery({ name: 'status', required: false, enum: CLAIM_STATUSES })
+  @CsvList<{ claims: { claimId: string; status: string; windowId?: string | null; asOf: string; frameworkId?: string; planVersions: number[]; totalPence: number; submission: { submittedOn: string; totalPence: number } | null; payment: { receivedOn: string; amountPence: number } | null }[] }>({
+    filename: 'claims',
+    columns: ['claim_id', 'status', 'window_id', 'as_of', 'framework_id', 'plan_versions', 'total_pence', 'submitted_on', 'submitted_pence', 'paid_on', 'paid_pence'],
+    rows: ({ claims }) =>
+      claims.map((c) => [c.claimId, c.status, c.windowId, c.asOf, c.frameworkId, c.planVersions.join(';'), c.totalPence, c.submission?.submittedOn, c.submission?.totalPence, c.payment?.receivedOn, c.payment?.amountPence]),
+  })
   async list(@Req() req: Request, @Query('status') status?: string) {
     requireRole(req, ROLES.read);
     if (status !== undefined && !(CLAIM_STATUSES as readonly string[]).includes(status)) {

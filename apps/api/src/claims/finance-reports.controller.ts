@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Rejection } from '@ledger/domain';
 import type { CommandOutcome } from '@ledger/event-store';
@@ -32,7 +32,6 @@ const FINANCE = ['finance-officer', 'auditor', 'programme-manager', 'admin'] as 
 
 /** The finance officer's other reports: attachment fees against allocation, and reconciliation. */
 @ApiTags('claims')
-@ApiBearerAuth()
 @Controller('api')
 export class FinanceReportsController {
   constructor(

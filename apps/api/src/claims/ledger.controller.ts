@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CsvList } from '../http/csv-list';
 import type { Request } from 'express';
 import { isBusinessDate } from '@ledger/domain';
 import { LedgerQueries } from '@ledger/projections';
@@ -9,7 +10,6 @@ import { ApiError } from '../http/api-error';
 import { Access } from '../auth/access';
 
 @ApiTags('claims')
-@ApiBearerAuth()
 @Controller('api/ledger')
 export class LedgerController {
   constructor(
@@ -33,6 +33,12 @@ export class LedgerController {
   @ApiOperation({ summary: 'Double-entry postings between two dates, each with the event that caused it' })
   @ApiQuery({ name: 'from', required: true })
   @ApiQuery({ name: 'to', required: true })
+  @CsvList<{ entries: { eventId: string; on: string; financialYear: string; description: string; claimId: string | null; familyId: string | null; lines: { account: string; amountPence: number }[] }[] }>({
+    filename: 'ledger-entries',
+    // One row per posting line: the lines of a posting share its event id and sum to zero.
+    columns: ['event_id', 'on', 'financial_year', 'description', 'claim_id', 'family_id', 'account', 'amount_pence'],
+    rows: ({ entries }) => entries.flatMap((e) => e.lines.map((l) => [e.eventId, e.on, e.financialYear, e.description, e.claimId, e.familyId, l.account, l.amountPence])),
+  })
   async entries(@Req() req: Request, @Query('from') from?: string, @Query('to') to?: string) {
     requireRole(req, ['finance-officer', 'auditor', 'admin']);
     const problems = [

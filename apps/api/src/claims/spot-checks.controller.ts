@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   type Rejection,
@@ -70,7 +70,6 @@ export async function spotCheckFindingOf(store: EventStore, spotCheckId: string,
 }
 
 @ApiTags('claims')
-@ApiBearerAuth()
 @Controller('api/spot-checks')
 export class SpotChecksController {
   constructor(

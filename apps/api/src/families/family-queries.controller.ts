@@ -11,6 +11,10 @@ import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
 import { AccessLog, ROLE_PURPOSES, purposeOf } from '../privacy/access-log';
 import { Access, AGGREGATES } from '../auth/access';
+import { CsvList } from '../http/csv-list';
+
+type FamilyPage = { families: { familyId: string; reference: string; status: string; identifiedOn?: string | null; attachedOn: string | null; keyworker: string | null; problemsAtEntry: string[]; closedOn?: string | null }[]; next: string | null };
+type ResultsAnswer = { asOf: string; knownAt?: string; families: { familyId: string; reference: string; routes: string[]; planVersion?: number }[] };
 import { claimedFamilies } from '../claims/claim-commands';
 import { COUNCIL_ID } from '../programme/programme-commands';
 
@@ -39,6 +43,12 @@ export class FamilyQueriesController {
   @ApiQuery({ name: 'problem', required: false, enum: HEADLINE_PROBLEMS })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'after', required: false, description: 'The last familyId of the previous page (`next` of that page)' })
+  @CsvList<FamilyPage>({
+    filename: 'families',
+    columns: ['family_id', 'reference', 'status', 'identified_on', 'attached_on', 'keyworker', 'problems_at_entry', 'closed_on'],
+    rows: (page) => page.families.map((f) => [f.familyId, f.reference, f.status, f.identifiedOn, f.attachedOn, f.keyworker, f.problemsAtEntry.join(';'), f.closedOn]),
+    headers: (page) => ({ 'X-Next-After': page.next }),
+  })
   async list(
     @Req() req: Request,
     @Query('status') status?: string,
@@ -202,6 +212,11 @@ export class ResultsController {
   @ApiQuery({ name: 'asOf', required: false, example: '2018-03-31' })
   @ApiQuery({ name: 'knownAt', required: false })
   @ApiQuery({ name: 'claimed', required: false, enum: ['exclude', 'include'], description: 'exclude (default): leave out families already claimed' })
+  @CsvList<ResultsAnswer>({
+    filename: 'results',
+    columns: ['as_of', 'known_at', 'family_id', 'reference', 'routes', 'plan_version'],
+    rows: (answer) => answer.families.map((f) => [answer.asOf, answer.knownAt, f.familyId, f.reference, f.routes.join(';'), f.planVersion]),
+  })
   async results(@Req() req: Request, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string, @Query('claimed') claimed?: string) {
     if (claimed !== undefined && claimed !== 'include' && claimed !== 'exclude') {
       throw ApiError.badRequest('invalid query: claimed', [{ field: 'claimed', message: 'must be one of exclude, include' }]);

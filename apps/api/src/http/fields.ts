@@ -52,10 +52,12 @@ export function PatternField(pattern: RegExp, example: string, message: string, 
   return applyDecorators(doc(opts, { type: String, pattern: pattern.source, example }), ...maybe(opts), IsString(), Matches(pattern, { message: (a) => `${a.property} ${message}` }));
 }
 
+// `type: () => cls()`: @nestjs/swagger takes a function for a lazy type only when it is named
+// `type`; given the caller's unnamed thunk it wrote a `$ref` to `#/components/schemas/` (issue 19.5).
 export function NestedField(cls: () => new () => object, opts: Opts = {}): PropertyDecorator {
-  return applyDecorators(doc(opts, { type: cls }), ...maybe(opts), ValidateNested(), Type(cls));
+  return applyDecorators(doc(opts, { type: () => cls() }), ...maybe(opts), ValidateNested(), Type(cls));
 }
 
 export function NestedArrayField(cls: () => new () => object, opts: Opts & { min?: number; max?: number } = {}): PropertyDecorator {
-  return applyDecorators(doc(opts, { type: cls, isArray: true }), ...maybe(opts), IsArray(), ArrayMinSize(opts.min ?? 0), ArrayMaxSize(opts.max ?? 100), IsObject({ each: true, message: (a) => `each of ${a.property} must be an object` }), ValidateNested({ each: true }), Type(cls));
+  return applyDecorators(doc(opts, { type: () => cls(), isArray: true }), ...maybe(opts), IsArray(), ArrayMinSize(opts.min ?? 0), ArrayMaxSize(opts.max ?? 100), IsObject({ each: true, message: (a) => `each of ${a.property} must be an object` }), ValidateNested({ each: true }), Type(cls));
 }

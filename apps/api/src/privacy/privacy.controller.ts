@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiProduces, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOperation, ApiProduces, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CsvList } from '../http/csv-list';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
@@ -31,7 +32,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** DOMAIN.md 6: erasure, the access log, the ONS evaluation export and the published outcomes table. */
 @ApiTags('privacy and evaluation')
-@ApiBearerAuth()
 @Controller('api')
 export class PrivacyController {
   constructor(
@@ -76,6 +76,12 @@ export class PrivacyController {
   @ApiQuery({ name: 'userId', required: false })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'after', required: false, description: 'The `next` of the previous page' })
+  @CsvList<{ entries: { id: string | number; at: string; userId: string; role: string; organisation?: string | null; route: string; outcome: string; familyId?: string | null; memberIds?: string[]; purpose?: string | null }[]; next?: string | null }>({
+    filename: 'access-log',
+    columns: ['id', 'at', 'user_id', 'role', 'organisation', 'route', 'outcome', 'family_id', 'member_ids', 'purpose'],
+    rows: ({ entries }) => entries.map((e) => [String(e.id), e.at, e.userId, e.role, e.organisation, e.route, e.outcome, e.familyId, (e.memberIds ?? []).join(';'), e.purpose]),
+    headers: (page) => ({ 'X-Next-After': page.next ?? null }),
+  })
   async accessLogEntries(@Query('memberId') memberId?: string, @Query('familyId') familyId?: string, @Query('userId') userId?: string, @Query('limit') limitRaw?: string, @Query('after') after?: string) {
     const problems: FieldProblem[] = [];
     if (memberId !== undefined && !UUID.test(memberId)) problems.push({ field: 'memberId', message: 'must be a memberId' });
