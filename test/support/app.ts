@@ -42,6 +42,8 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
     LEDGER_DEMO: 'off',
     LEDGER_BOOTSTRAP_ADMIN: `${TEST_ADMIN.username}:${TEST_ADMIN.password}`,
     LEDGER_MASTER_KEY: TEST_MASTER_KEY,
+    // The OpenAPI document is read by the role-matrix and OpenAPI suites on both stores.
+    LEDGER_API_DOCS: 'on',
     ...(dir ? { LEDGER_DATA_DIR: dir.dataDir } : { LEDGER_POSTGRES_URL: postgresUrl }),
     ...env,
   });

@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import type { LedgerConfig } from '@ledger/config';
-import { familyPersonalData } from '@ledger/domain';
+import { personalDataDeclarations } from '@ledger/domain';
 import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey } from '@ledger/event-store';
 import { AppModule, type AppOptions } from './app.module';
 
@@ -13,8 +15,9 @@ export interface BuiltApp {
 }
 
 /**
- * Builds the api app on the configured stores (or on stores a test opened), with Swagger at
- * `/api/docs` and the OpenAPI document at `/api/docs-json`. Does not listen.
+ * Builds the api app on the configured stores (or on stores a test opened), with security headers
+ * and, when `LEDGER_API_DOCS` is on, Swagger at `/api/docs` and the OpenAPI document at
+ * `/api/docs-json`. Does not listen.
  */
 export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false | LoggerService } & AppOptions = {}): Promise<BuiltApp> {
   const stores = options.stores ?? (await openStores(config));
@@ -24,6 +27,36 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  secureHttp(app);
+  if (config.apiDocs) serveApiDocs(app);
+  return { app, stores };
+}
+
+/**
+ * Issue 16.9, on every answer: helmet's headers (no `X-Powered-By`, `nosniff`, no framing by any
+ * page, a content security policy of this origin only), HSTS only where the request came over TLS
+ * (directly or through a proxy that says so: a plain-HTTP embedded install must stay reachable),
+ * and `Cache-Control: no-store` on everything under `/api`: families, histories, claims, the
+ * ledger, reports and exports all carry personal data or money, and none may sit in a browser's
+ * or a proxy's cache.
+ */
+function secureHttp(app: INestApplication): void {
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: null } },
+      frameguard: { action: 'deny' },
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.secure || req.headers['x-forwarded-proto'] === 'https') res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (req.path.startsWith('/api/') || req.path === '/api') res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+}
+
+/** Swagger UI at `/api/docs` and the OpenAPI document at `/api/docs-json` (`LEDGER_API_DOCS`). */
+function serveApiDocs(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -34,7 +67,6 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
-  return { app, stores };
 }
 
 /**
@@ -45,6 +77,6 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
 export async function openPersonalData(config: LedgerConfig, stores: OpenedStores) {
   const masterKey = resolveMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, embedded: !config.postgresUrl });
   const vault = await KeyVault.open(stores.sql, { schema: stores.schema ?? config.postgresSchema, masterKey });
-  const cipher = new PersonalDataCipher(vault, familyPersonalData);
+  const cipher = new PersonalDataCipher(vault, personalDataDeclarations);
   return { vault, cipher, sealing: new PersonalDataEventStore(stores.eventStore, cipher) };
 }

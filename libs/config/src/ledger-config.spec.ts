@@ -4,8 +4,20 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5 },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, apiDocs: true },
     });
+  });
+
+  it('serves the API docs by default on the embedded store only, and reads LEDGER_API_DOCS', () => {
+    const docs = (env: Record<string, string>) => {
+      const result = loadConfig(env);
+      return result.ok ? result.config.apiDocs : result.errors;
+    };
+    expect(docs({})).toBe(true);
+    expect(docs({ LEDGER_POSTGRES_URL: 'postgres://x@localhost/db' })).toBe(false);
+    expect(docs({ LEDGER_POSTGRES_URL: 'postgres://x@localhost/db', LEDGER_API_DOCS: 'on' })).toBe(true);
+    expect(docs({ LEDGER_API_DOCS: 'off' })).toBe(false);
+    expect(docs({ LEDGER_API_DOCS: 'maybe' })).toEqual(['LEDGER_API_DOCS: "maybe" is not one of on, off']);
   });
 
   it('turns the demo off by default on PostgreSQL', () => {

@@ -41,6 +41,12 @@ export interface LedgerConfig {
   retentionYears: number;
   /** Published tables suppress counts below this (DOMAIN.md 6: fewer than 5). */
   suppressionThreshold: number;
+  /**
+   * Serve Swagger UI at `/api/docs` and the OpenAPI document at `/api/docs-json`
+   * (`LEDGER_API_DOCS`, issue 16.9): on by default for the embedded store, off on PostgreSQL, where
+   * a live service need not describe itself to whoever asks.
+   */
+  apiDocs: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -134,10 +140,18 @@ export function loadConfig(env: Env): ConfigResult {
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
 
+  let apiDocs = postgresUrl === undefined;
+  const rawDocs = value('LEDGER_API_DOCS');
+  if (rawDocs !== undefined) {
+    const parsed = ON_OFF[rawDocs.toLowerCase()];
+    if (parsed === undefined) errors.push(`LEDGER_API_DOCS: "${rawDocs}" is not one of on, off`);
+    else apiDocs = parsed;
+  }
+
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, apiDocs },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {
