@@ -113,6 +113,9 @@ const PATHS: Record<Exclude<FamilyCommand['type'], 'IdentifyFamily' | 'CorrectFa
   RecordHealthChange: 'health',
   RecordSocialCareStatus: 'social-care',
   RecordConsent: 'consents',
+  RecordActivityChange: 'activities',
+  RecordUcConditionality: 'uc-conditionality',
+  RecordOutcomeMilestone: 'milestones',
   RecordOutcomeOverride: 'overrides',
   CloseFamilyCase: 'closure',
 };

@@ -1,6 +1,6 @@
 import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
-import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
+import { ledgerProjectionRunner, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
 import { runRetention, runUsers } from './privacy-commands';
 import { writeFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   const stores = await openStores(config);
   try {
     if (command === 'status') await printStatus(stores.eventStore, `${stores.description.kind} (${stores.description.where})`);
-    const runner = new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), { batchSize: 5_000 });
+    const runner = ledgerProjectionRunner(stores, { batchSize: 5_000 });
     if (command === 'projections') {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }

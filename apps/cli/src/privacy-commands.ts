@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
 import type { OpenedStores } from '@ledger/event-store';
-import { FamilyQueries, ProjectionRunner, ledgerProjections } from '@ledger/projections';
+import { FamilyQueries, ledgerProjectionRunner } from '@ledger/projections';
 import { listUsers, registerUser } from '../../api/src/auth/auth.service';
 import { openPersonalData } from '../../api/src/bootstrap';
 import { systemClock, londonToday } from '../../api/src/http/recording';
@@ -60,7 +60,7 @@ export async function runRetention(config: LedgerConfig, stores: OpenedStores, a
   }
   const dryRun = args.includes('--dry-run');
   const { vault, sealing } = await openPersonalData(config, stores);
-  const runner = new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), { schema: stores.readModelSchema, batchSize: 5_000 });
+  const runner = ledgerProjectionRunner(stores, { batchSize: 5_000 });
   await runner.prepare();
   await runner.catchUp();
   const plan = await planRetention(new FamilyQueries(stores.sql, runner), vault, asOf, config.retentionYears);

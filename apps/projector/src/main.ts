@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { configOrReport } from '@ledger/config';
 import { formatPosition, openStores } from '@ledger/event-store';
-import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
+import { ledgerProjectionRunner } from '@ledger/projections';
 
 /**
  * The projector worker: runs every projection over the global log, catching up from each
@@ -19,8 +19,9 @@ async function main(): Promise<void> {
   const stores = await openStores(config);
   let applied = 0;
   let lastLog = 0;
-  const runner = new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), {
+  const runner = ledgerProjectionRunner(stores, {
     batchSize: 2_000,
+    onRetry: (error, ms) => logger.warn(`following the log failed (${error instanceof Error ? error.message : String(error)}); trying again in ${ms} ms`),
     onBatch: ({ projection, events, position }) => {
       applied += events;
       const now = Date.now();

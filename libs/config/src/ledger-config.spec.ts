@@ -4,7 +4,7 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, apiDocs: true },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, apiDocs: true },
     });
   });
 
@@ -37,6 +37,11 @@ describe('configuration', () => {
         'LEDGER_POSTGRES_POOL_SIZE: "1" is not a whole number from 2 to 500',
       ],
     });
+  });
+
+  it('reads how long a starting process waits for its database, refusing a bad value', () => {
+    expect(loadConfig({ LEDGER_STORE_WAIT_SECONDS: '5' })).toMatchObject({ ok: true, config: { storeWaitSeconds: 5 } });
+    expect(loadConfig({ LEDGER_STORE_WAIT_SECONDS: 'soon' })).toEqual({ ok: false, errors: ['LEDGER_STORE_WAIT_SECONDS: "soon" is not a whole number from 0 to 3600'] });
   });
 
   it('requires an EventStoreDB address when that store is chosen', () => {

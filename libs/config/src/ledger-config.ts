@@ -47,6 +47,11 @@ export interface LedgerConfig {
    * a live service need not describe itself to whoever asks.
    */
   apiDocs: boolean;
+  /**
+   * How long a starting process waits for an unreachable PostgreSQL server (seconds), trying again
+   * with a backoff, before it gives up; 0 gives up at the first failure.
+   */
+  storeWaitSeconds: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -139,6 +144,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
+  const storeWaitSeconds = wholeNumber('LEDGER_STORE_WAIT_SECONDS', 60, 0, 3_600);
 
   let apiDocs = postgresUrl === undefined;
   const rawDocs = value('LEDGER_API_DOCS');
@@ -151,7 +157,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, apiDocs },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, apiDocs },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { type LedgerConfig, redactUrl } from '@ledger/config';
 import { EsdbEventStore } from './esdb/esdb.event-store';
-import type { EventStore } from './event-store.port';
+import { type EventStore, EventStoreUnavailableError } from './event-store.port';
 import { PgSqlClient } from './postgres/pg.sql-client';
 import { PgliteSqlClient } from './postgres/pglite.sql-client';
 import { PostgresEventStore } from './postgres/postgres.event-store';
@@ -45,8 +45,36 @@ export interface OpenedStores {
  * Opens the configured stores: PostgreSQL when `LEDGER_POSTGRES_URL` is set, otherwise the embedded
  * PGlite under `LEDGER_DATA_DIR`; the event store is that database, or EventStoreDB when
  * `LEDGER_EVENT_STORE=esdb` (read models then stay on the SQL database).
+ *
+ * A PostgreSQL server that cannot be reached is tried again with a backoff (0.25 s doubling to
+ * 2 s) for up to `LEDGER_STORE_WAIT_SECONDS`, with a line for each wait, so a service started
+ * beside its database (or just before it comes back) waits for it instead of exiting at once.
  */
-export async function openStores(config: LedgerConfig): Promise<OpenedStores> {
+export async function openStores(config: LedgerConfig, options: { onWait?: (message: string) => void } = {}): Promise<OpenedStores> {
+  const waitMs = (config.storeWaitSeconds ?? 0) * 1_000;
+  const started = Date.now();
+  const logger = new Logger('EventStore');
+  const onWait = options.onWait ?? ((message: string) => logger.warn(message));
+  for (let delay = START_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, START_RETRY_MAX_MS)) {
+    try {
+      return await openStoresOnce(config);
+    } catch (error) {
+      if (!(error instanceof EventStoreUnavailableError) || !config.postgresUrl) throw error;
+      const where = `PostgreSQL at ${redactUrl(config.postgresUrl)}`;
+      if (Date.now() - started + delay > waitMs) {
+        throw new EventStoreUnavailableError(`${where} did not answer within ${config.storeWaitSeconds ?? 0} s (LEDGER_STORE_WAIT_SECONDS): ${error.message}`, { cause: error });
+      }
+      onWait(`${where} does not answer (${error.message}); trying again in ${(delay / 1_000).toFixed(2)} s, for up to ${config.storeWaitSeconds} s (LEDGER_STORE_WAIT_SECONDS)`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** The first and the longest wait between attempts to reach the database at start (ms). */
+const START_RETRY_FIRST_MS = 250;
+const START_RETRY_MAX_MS = 2_000;
+
+async function openStoresOnce(config: LedgerConfig): Promise<OpenedStores> {
   const sql: SqlClient = config.postgresUrl
     ? new PgSqlClient({ connectionString: config.postgresUrl, max: config.postgresPoolSize })
     : await PgliteSqlClient.open(config.dataDir);

@@ -1,3 +1,4 @@
+import { type RecordedOutcomePlanVersion, storedPlanValue } from '@ledger/domain';
 import type { JsonObject, RecordedEvent, SqlTx } from '@ledger/event-store';
 import { type InDatabasePart, type LogBatch, type Projection, type TableNamer, tableExists } from './projection';
 
@@ -120,7 +121,7 @@ export class FamilyReadModelsProjection implements Projection {
         case 'OutcomePlanVersionRecorded':
           await tx.query(
             `insert into ${table('outcome_plans')} (council_id, version, effective_from, scope, parameters) values ($1, $2, $3, $4, $5) on conflict do nothing`,
-            [id, data.version, data.effectiveFrom, data.scope, JSON.stringify(data.parameters)],
+            [id, data.version, data.effectiveFrom, data.scope, JSON.stringify(storedPlanValue(data as unknown as RecordedOutcomePlanVersion))],
           );
           break;
         case 'ProgrammeConfigured':
@@ -169,7 +170,9 @@ export class FamilyReadModelsProjection implements Projection {
       );
       await tx.query(
         `insert into ${table('outcome_plans')} (council_id, version, effective_from, scope, parameters)
-         select e.stream_key, (e.data->>'version')::int, (e.data->>'effectiveFrom')::date, e.data->>'scope', e.data->'parameters'
+         select e.stream_key, (e.data->>'version')::int, (e.data->>'effectiveFrom')::date, e.data->>'scope',
+                -- storedPlanValue: the thresholds, or the plan as written (problems and milestones)
+                case when e.data ? 'problems' then jsonb_build_object('problems', e.data->'problems', 'milestones', coalesce(e.data->'milestones', '[]'::jsonb)) else coalesce(e.data->'parameters', '{}'::jsonb) end
            from (${log.events('outcomePlan', ['OutcomePlanVersionRecorded'])}) e
           order by e.transaction_id, e.global_position
          on conflict do nothing`,

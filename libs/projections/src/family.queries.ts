@@ -35,7 +35,8 @@ export interface PlanRow {
   version: number;
   effectiveFrom: string;
   scope: string;
-  parameters: Record<string, Record<string, number>>;
+  /** The version as recorded (`storedPlanValue` in @ledger/domain): its thresholds, or its problems and milestones. */
+  parameters: unknown;
 }
 
 /**

@@ -6,3 +6,4 @@ export * from './family.queries';
 export * from './outcomes.queries';
 export * from './ledger.projection';
 export * from './ledger.queries';
+export * from './ledger-projections';

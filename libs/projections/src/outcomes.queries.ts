@@ -5,8 +5,11 @@ import {
   type FamilyState,
   type OutcomePlanVersion,
   PERSONAL_DATA_THE_RULES_READ,
-  defaultOutcomePlan,
+  asRecorded,
   evaluateProgress,
+  evolveOutcomePlan,
+  initialOutcomePlanState,
+  planInForce,
   financialYearOf,
   foldFamily,
   frameworks,
@@ -126,9 +129,12 @@ export class OutcomeQueries {
 
   private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: typeof troubledFamilies2015 }> {
     const recorded = await this.families.outcomePlans(this.councilId);
-    const versions: OutcomePlanVersion[] = [defaultOutcomePlan, ...recorded.map((r) => ({ version: r.version, effectiveFrom: r.effectiveFrom, scope: r.scope as OutcomePlanVersion['scope'], parameters: r.parameters as unknown as OutcomePlanVersion['parameters'] }))];
-    let plan = versions[0];
-    for (const v of versions) if (v.effectiveFrom <= asOf) plan = v;
+    // The read model keeps each version as recorded; the domain reads it as the events' fold does.
+    const state = recorded.reduce(
+      (s, r) => evolveOutcomePlan(s, { type: 'OutcomePlanVersionRecorded', data: { version: r.version, effectiveFrom: r.effectiveFrom, scope: r.scope as OutcomePlanVersion['scope'], ...asRecorded(r.parameters) } }),
+      initialOutcomePlanState(),
+    );
+    const plan = planInForce(state, asOf);
     const frameworkId = await this.families.framework(this.councilId);
     return { plan, framework: (frameworkId && frameworks[frameworkId]) || troubledFamilies2015 };
   }

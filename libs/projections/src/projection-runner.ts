@@ -1,6 +1,7 @@
 import {
   comparePositions,
   type EventStore,
+  EventStoreUnavailableError,
   formatPosition,
   type LogInDatabase,
   type LogPosition,
@@ -8,6 +9,7 @@ import {
   quoteIdent,
   type SqlClient,
   type SqlTx,
+  type Subscription,
 } from '@ledger/event-store';
 import type { InDatabasePart, Projection, TableNamer } from './projection';
 
@@ -30,6 +32,8 @@ export interface RunnerOptions {
    */
   inDatabase?: boolean;
   inDatabaseBatchSize?: number;
+  /** Called when following the log failed and will be tried again after `retryInMs` (logs). */
+  onRetry?: (error: unknown, retryInMs: number) => void;
   /** Called after each committed batch (progress bars, metrics). */
   onBatch?: (info: { projection: string; events: number; position: LogPosition }) => void;
 }
@@ -95,28 +99,85 @@ export class ProjectionRunner {
     return run;
   }
 
-  /** Follows the log: catches up, then processes new events as they are appended. */
+  /**
+   * Follows the log: catches up, then processes new events as they are appended. A failure while
+   * following (the database went away, a broken connection) does not stop it: it tries again with
+   * a backoff (0.1 s doubling to 1 s, so it resumes within a second of the database's return),
+   * reporting each failure to `onRetry`. Batches are idempotent, so a retry repeats nothing.
+   */
   async start(): Promise<void> {
     await this.prepare();
-    await this.catchUp();
-    // The subscription is only a wake-up: each delivery makes the runner catch up from its own
-    // checkpoints. It starts where the furthest projection has got to, so it does not re-read history.
-    let from: LogPosition | null = null;
-    for (const position of this.positions.values()) if (position && (!from || comparePositions(position, from) > 0)) from = position;
-    const subscription = this.store.subscribe({
-      from,
-      batchSize: 1_000,
-      handler: async () => {
+    // The first catch-up waits out an outage too (it can take minutes on a long log).
+    for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
         await this.catchUp();
-      },
-    });
-    this.following = subscription;
+        break;
+      } catch (error) {
+        if (!(error instanceof EventStoreUnavailableError)) throw error;
+        this.options.onRetry?.(error, delay);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    this.following = this.follow();
   }
 
   async stop(): Promise<void> {
     await this.following?.stop();
     this.following = null;
     await this.chain;
+  }
+
+  private follow(): { stop(): Promise<void> } {
+    let stopped = false;
+    let subscription: Subscription | null = null;
+    let interrupt: () => void = () => undefined;
+    const pause = (ms: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        interrupt = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    const loop = (async () => {
+      let delay = 0;
+      while (!stopped) {
+        try {
+          if (delay > 0) {
+            await pause(delay);
+            if (stopped) return;
+            await this.catchUp();
+          }
+          // The subscription is only a wake-up: each delivery makes the runner catch up from its own
+          // checkpoints. It starts where the furthest projection has got to, so it does not re-read history.
+          let from: LogPosition | null = null;
+          for (const position of this.positions.values()) if (position && (!from || comparePositions(position, from) > 0)) from = position;
+          subscription = this.store.subscribe({
+            from,
+            batchSize: 1_000,
+            handler: async () => {
+              await this.catchUp();
+              delay = 0;
+            },
+          });
+          // Resolves when stopped or the store is closed; rejects when a read or a batch fails.
+          await subscription.done;
+          return;
+        } catch (error) {
+          if (stopped) return;
+          delay = Math.min(Math.max(delay * 2, RETRY_FIRST_MS), RETRY_MAX_MS);
+          this.options.onRetry?.(error, delay);
+        }
+      }
+    })();
+    return {
+      async stop() {
+        stopped = true;
+        interrupt();
+        await subscription?.stop();
+        await loop;
+      },
+    };
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -360,6 +421,10 @@ export class ProjectionRunner {
 }
 
 class CheckpointMoved extends Error {}
+
+/** The first and the longest wait before following the log again after a failure (ms). */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 1_000;
 
 /** A catch-up that applied at least this many events to a projection analyses its tables. */
 const ANALYZE_AFTER_EVENTS = 100_000;

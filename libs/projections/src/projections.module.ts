@@ -1,18 +1,12 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type EventStore, RAW_EVENT_STORE, SQL_CLIENT, type SqlClient } from '@ledger/event-store';
-import { FamilyReadModelsProjection } from './family-read-models.projection';
-import { LedgerProjection } from './ledger.projection';
+import { ledgerProjectionRunner } from './ledger-projections';
 import { LedgerQueries } from './ledger.queries';
 import { type FactOpener, FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
 import { ProjectionRunner } from './projection-runner';
 
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
-
-/** Every projection the ledger runs, in the order the runner applies them. */
-export function ledgerProjections() {
-  return [new FamilyReadModelsProjection(), new LedgerProjection()];
-}
 
 @Injectable()
 class InlineProjections implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,7 +38,10 @@ export class ProjectionsModule {
         {
           provide: PROJECTION_RUNNER,
           inject: [RAW_EVENT_STORE, SQL_CLIENT],
-          useFactory: (store: EventStore, sql: SqlClient) => new ProjectionRunner(store, sql, ledgerProjections(), { schema: options.readModelSchema }),
+          useFactory: (eventStore: EventStore, sql: SqlClient) => {
+            const logger = new Logger('Projections');
+            return ledgerProjectionRunner({ eventStore, sql, readModelSchema: options.readModelSchema }, { onRetry: (error, ms) => logger.warn(`following the log failed (${messageOf(error)}); trying again in ${ms} ms`) });
+          },
         },
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
         { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner, options.opener) },
@@ -55,4 +52,8 @@ export class ProjectionsModule {
       exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries],
     };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,2 +1,3 @@
 export * from './random';
 export * from './synthetic-borough';
+export * from './recorded-histories';

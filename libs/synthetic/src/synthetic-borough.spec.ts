@@ -1,7 +1,6 @@
 import {
   type FamilyCommand,
   type FamilyState,
-  type ProgrammeCommand,
   type ProgrammeState,
   addMonths,
   dayNumber,
@@ -11,11 +10,11 @@ import {
   evolveFamily,
   evolveProgramme,
   initialFamilyState,
-  initialProgrammeState,
   termStartOn,
 } from '@ledger/domain';
 import { Random, seedFor } from './random';
 import { type SyntheticFamily, generateBorough, generateFamilies } from './synthetic-borough';
+import { configuredProgramme } from './recorded-histories';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DATA_ENDS = '2020-03-31';
@@ -24,7 +23,7 @@ describe('synthetic borough: a seeded generator of family histories', () => {
   describe('every command is accepted by the family decider, replayed in recording order', () => {
     it.each([1, 2])('300 families of seed %i replay without a single rejection', (seed) => {
       const borough = generateBorough({ families: 300, seed });
-      let programme = configured(borough.programme, borough.claimWindows);
+      let programme = configuredProgramme(borough.programme, borough.claimWindows);
       let attached = 0;
       for (const family of borough.families) {
         const replayed = replay(family, programme);
@@ -235,16 +234,6 @@ describe('synthetic borough: a seeded generator of family histories', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: replay through the real deciders, and a plain reading of the default Outcome Plan.
-
-function configured(programme: ProgrammeCommand, windows: ProgrammeCommand[]): ProgrammeState {
-  let state = initialProgrammeState();
-  for (const command of [programme, ...windows]) {
-    const decision = decideProgramme(command, state);
-    if (!decision.ok) throw new Error(`${command.type}: ${decision.rejection.reason}`);
-    for (const event of decision.events) state = evolveProgramme(state, event);
-  }
-  return state;
-}
 
 function replay(family: SyntheticFamily, programmeBefore: ProgrammeState): { rejections: string[]; state: FamilyState; programme: ProgrammeState } {
   let state = initialFamilyState();

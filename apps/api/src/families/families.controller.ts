@@ -12,6 +12,7 @@ import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '..
 import { validateBody } from '../http/validation';
 import { RecordFamilyCommand } from './family-commands';
 import {
+  ActivityDto,
   AsbIncidentDto,
   AttachmentDto,
   ClosureDto,
@@ -25,7 +26,9 @@ import {
   HealthDto,
   IdentifyFamilyDto,
   MemberDto,
+  MilestoneDto,
   OffenceDto,
+  UcConditionalityDto,
   OverrideDto,
   SchoolAttendanceDto,
   SocialCareDto,
@@ -193,6 +196,30 @@ export class FamiliesController {
     return this.record(familyId, toCommand('consents', body, ''), this.recordings.from(req), res);
   }
 
+  @Access(CASEWORK)
+  @Post(':familyId/activities')
+  @ApiOperation({ summary: "Record a member's activity changing: NEET, or into education, training or employment (local evidence, DOMAIN.md 4.4)" })
+  @CommandResponses()
+  activity(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ActivityDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('activities', body, ''), this.recordings.from(req), res);
+  }
+
+  @Access({ ...CASEWORK, partner: PARTNER_KINDS.dwp })
+  @Post(':familyId/uc-conditionality')
+  @ApiOperation({ summary: "Record a Universal Credit claimant's conditionality regime changing (DOMAIN.md 4.2); 422 NoOpenUcClaim without a UC claim open on that date" })
+  @CommandResponses()
+  ucConditionality(@Param('familyId', familyIdPipe) familyId: string, @Body() body: UcConditionalityDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('uc-conditionality', body, ''), this.recordings.from(req), res);
+  }
+
+  @Access(CASEWORK)
+  @Post(':familyId/milestones')
+  @ApiOperation({ summary: "Record a local milestone of the Outcome Plan in force achieved or reversed, with its evidence (DOMAIN.md 4.4); 422 UnknownMilestone when the plan in force on that date has no such code" })
+  @CommandResponses()
+  milestone(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MilestoneDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.record(familyId, toCommand('milestones', body, ''), this.recordings.from(req), res);
+  }
+
   @Access({ 'programme-manager': true })
   @Post(':familyId/overrides')
   @ApiOperation({ summary: "Record a programme manager's discretionary override for one problem" })
@@ -260,6 +287,9 @@ const REPLACEMENT_DTOS: Record<(typeof CORRECTABLE_PATHS)[number], new () => obj
   health: HealthDto,
   'social-care': SocialCareDto,
   consents: ConsentDto,
+  activities: ActivityDto,
+  milestones: MilestoneDto,
+  'uc-conditionality': UcConditionalityDto,
 };
 
 /** The domain command an evidence path's (validated) body stands for. */
@@ -289,6 +319,12 @@ function toCommand(path: (typeof CORRECTABLE_PATHS)[number], body: object, newCo
       return { type: 'RecordSocialCareStatus', ...(body as SocialCareDto) };
     case 'consents':
       return { type: 'RecordConsent', ...(body as ConsentDto) };
+    case 'activities':
+      return { type: 'RecordActivityChange', ...(body as ActivityDto) };
+    case 'milestones':
+      return { type: 'RecordOutcomeMilestone', ...(body as MilestoneDto) };
+    case 'uc-conditionality':
+      return { type: 'RecordUcConditionality', ...(body as UcConditionalityDto) };
   }
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsObject, IsUUID, ValidateIf } from 'class-validator';
-import { BENEFITS, CONSENT_PURPOSES, HEADLINE_PROBLEMS, RELATIONSHIPS, SOCIAL_CARE_STATUSES, TERMS } from '@ledger/domain';
+import { ACTIVITY_STATES, UC_REGIMES, BENEFITS, CONSENT_PURPOSES, HEADLINE_PROBLEMS, RELATIONSHIPS, SOCIAL_CARE_STATUSES, TERMS } from '@ledger/domain';
 import { BoolField, DateField, EnumField, IdField, IntField, NestedArrayField, NestedField, PatternField, TextField } from '../http/fields';
 
 // Request bodies of API.md "Families: commands". Unknown fields are refused; every bad field is
@@ -115,6 +115,26 @@ export class ConsentDto {
   @DateField() on!: string;
 }
 
+export class ActivityDto {
+  @IdField() memberId!: string;
+  @EnumField(ACTIVITY_STATES, { description: 'What the member does from this date: NEET, or in education, training or employment (DOMAIN.md 4.4)' }) activity!: (typeof ACTIVITY_STATES)[number];
+  @DateField() on!: string;
+}
+
+export class UcConditionalityDto {
+  @IdField() memberId!: string;
+  @EnumField(UC_REGIMES, { description: 'The Universal Credit conditionality regime from this date (DOMAIN.md 4.2: light-touch and working-enough are in work)' }) regime!: (typeof UC_REGIMES)[number];
+  @DateField() on!: string;
+}
+
+export class MilestoneDto {
+  @IdField() memberId!: string;
+  @PatternField(/^[a-z0-9][a-z0-9-]{0,59}$/, 'debt-plan-agreed', "must be a milestone code of the Outcome Plan in force (lower-case letters, digits and dashes)") milestone!: string;
+  @EnumField(['achieved', 'reversed']) change!: 'achieved' | 'reversed';
+  @DateField() on!: string;
+  @TextField({ max: 1_000, description: 'What shows it (personal data: sealed with the member\'s key)' }) evidence!: string;
+}
+
 export class OverrideDto {
   @EnumField(HEADLINE_PROBLEMS) problem!: (typeof HEADLINE_PROBLEMS)[number];
   @TextField({ max: 1_000 }) reason!: string;
@@ -138,6 +158,9 @@ export const CORRECTABLE_PATHS = [
   'health',
   'social-care',
   'consents',
+  'activities',
+  'milestones',
+  'uc-conditionality',
 ] as const;
 
 export class ReplacementDto {

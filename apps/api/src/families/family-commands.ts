@@ -18,6 +18,10 @@ import {
   streams,
   troubledFamilies2015,
   frameworks,
+  type OutcomePlanEvent,
+  type OutcomePlanState,
+  evolveOutcomePlan,
+  initialOutcomePlanState,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
@@ -94,7 +98,14 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
       }
     }
 
-    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, context)), envelope, { cache: this.states });
+    // Local evidence is checked against the codes of the Outcome Plan in force (DOMAIN.md 4.4).
+    const outcomePlans = readsOutcomePlan(command) ? await this.outcomePlans() : undefined;
+    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, outcomePlans })), envelope, { cache: this.states });
+  }
+
+  private async outcomePlans(): Promise<OutcomePlanState> {
+    const read = await this.store.readStream(streams.outcomePlan(this.councilId));
+    return read.events.reduce((state, e) => evolveOutcomePlan(state, { type: e.type, data: e.data } as unknown as OutcomePlanEvent), initialOutcomePlanState());
   }
 
   /** A family's reference is unique in the council: reserved on its own stream before identification. */
@@ -120,6 +131,10 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     const [firstId] = eventIdsFor(commandId, 1);
     return (await this.store.readStream(streamId)).events.some((e) => e.metadata.eventId === firstId);
   }
+}
+
+function readsOutcomePlan(command: FamilyCommand): boolean {
+  return command.type === 'RecordOutcomeMilestone' || (command.type === 'CorrectFact' && readsOutcomePlan(command.replacement));
 }
 
 function familyDecider(decide: (state: ReturnType<typeof initialFamilyState>) => ReturnType<typeof decideFamily>) {

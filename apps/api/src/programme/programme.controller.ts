@@ -68,7 +68,14 @@ export class ProgrammeController {
   @ApiBadRequestResponse({ description: 'Invalid fields, each named in details' })
   @ApiUnprocessableEntityResponse({ description: 'EffectiveFromNotAfterPrevious, InvalidOutcomePlanParameter' })
   async recordPlan(@Body() body: OutcomePlanVersionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const command = { type: 'RecordOutcomePlanVersion' as const, effectiveFrom: body.effectiveFrom, scope: body.scope, parameters: body.parameters as OutcomePlanParametersPatch };
+    const command = {
+      type: 'RecordOutcomePlanVersion' as const,
+      effectiveFrom: body.effectiveFrom,
+      scope: body.scope,
+      ...(body.parameters !== undefined ? { parameters: body.parameters as OutcomePlanParametersPatch } : {}),
+      ...(body.problems !== undefined ? { problems: body.problems } : {}),
+      ...(body.milestones !== undefined ? { milestones: body.milestones } : {}),
+    };
     const recorded = recordedOrThrow(await this.commands.execute<RecordOutcomePlanCommand, CommandOutcome<Rejection>>(new RecordOutcomePlanCommand(command, this.recordings.from(req))), 'outcome plan');
     res.setHeader('ETag', `"${recorded.version}"`);
     const data = recorded.events[0]?.data as { version?: number } | undefined;

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsObject } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsArray, IsObject, IsOptional } from 'class-validator';
 import { DateField, EnumField, IntField, PatternField, TextField } from '../http/fields';
 
 export class ConfigureProgrammeDto {
@@ -12,13 +12,29 @@ export class ConfigureProgrammeDto {
 export class OutcomePlanVersionDto {
   @DateField() effectiveFrom!: string;
   @EnumField(['at-entry', 'at-entry-plus-later']) scope!: 'at-entry' | 'at-entry-plus-later';
-  @ApiProperty({
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: 'Parameters that change from the previous version, e.g. { "education": { "attendanceThresholdPercent": 92 } }',
+    description: 'Changes to the default plan\'s thresholds, e.g. { "education": { "attendanceThresholdPercent": 92 } }. Give either this or problems and milestones',
   })
+  @IsOptional()
   @IsObject()
-  parameters!: Record<string, Record<string, number>>;
+  parameters?: Record<string, Record<string, number>>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'The plan as the council writes it (DOMAIN.md 4.4), per headline problem: { indicators: [{ code, label, evidence }], measures: [{ kind, ...parameters }], combine: "all" | "any" }. Kinds: count-reduction, none-in-window, attendance-threshold, status-clear, into-activity, concerns-resolved, milestone-sustained (docs/outcome-plans.md). A problem not given keeps the previous version\'s measures',
+  })
+  @IsOptional()
+  @IsObject()
+  problems?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, label: { type: 'string' } } }, description: "The plan's local milestones ({ code, label }), which milestone-sustained measures and recorded milestones name" })
+  @IsOptional()
+  @IsArray()
+  milestones?: unknown[];
 }
 
 export class ClaimWindowDto {

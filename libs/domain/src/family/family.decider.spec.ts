@@ -1,3 +1,4 @@
+import { type OutcomePlanState, decideOutcomePlan, evolveOutcomePlan, initialOutcomePlanState } from '../outcome-plan/outcome-plan';
 import { evolveProgramme, initialProgrammeState, type ProgrammeState } from '../programme/programme';
 import { deciderSpec } from '../shared/decider-spec';
 import { decideFamily, type FamilyCommand, type FamilyDecisionContext } from './family.decider';
@@ -357,6 +358,34 @@ describe('family: social care and consent', () => {
     given(identified).when({ type: 'RecordConsent', memberId: 'stranger', purpose: 'evaluation', given: false, on: '2016-04-11' }).thenRejected('UnknownMember'));
 });
 
+describe('family: local evidence against the Outcome Plan (DOMAIN.md 4.4) and UC regimes (4.2)', () => {
+  const withPlan = { ...recording, outcomePlans: plansWithMilestone('debt-plan-agreed', '2016-04-01') };
+
+  it("records a member's activity changing", () =>
+    given(identified)
+      .when({ type: 'RecordActivityChange', memberId: 'jake', activity: 'neet', on: '2016-05-01' })
+      .then({ type: 'ActivityChanged', data: { familyId, memberId: 'jake', activity: 'neet', on: '2016-05-01' } }));
+
+  it('records a milestone of the plan in force, with its evidence', () =>
+    given(identified)
+      .when({ type: 'RecordOutcomeMilestone', memberId: 'mum', milestone: 'debt-plan-agreed', change: 'achieved', on: '2016-06-01', evidence: 'plan with the money adviser' }, withPlan)
+      .then({ type: 'OutcomeMilestoneRecorded', data: { familyId, memberId: 'mum', milestone: 'debt-plan-agreed', change: 'achieved', on: '2016-06-01', evidence: 'plan with the money adviser' } }));
+
+  it.each([
+    ['a code the plan does not list', 'joined-a-gym', '2016-06-01'],
+    ['a date before the plan listing it took effect', 'debt-plan-agreed', '2016-03-31'],
+  ])('refuses a milestone with %s', (_case, milestone, on) =>
+    given(identified).when({ type: 'RecordOutcomeMilestone', memberId: 'mum', milestone, change: 'achieved', on, evidence: 'x' }, withPlan).thenRejected('UnknownMilestone'));
+
+  it('records a UC regime change while a UC claim is open', () =>
+    given(identified, { type: 'BenefitStarted', data: { familyId, memberId: 'mum', benefit: 'UC', on: '2016-01-04', fullWorkSearch: true } })
+      .when({ type: 'RecordUcConditionality', memberId: 'mum', regime: 'working-enough', on: '2016-05-16' })
+      .then({ type: 'UcConditionalityChanged', data: { familyId, memberId: 'mum', regime: 'working-enough', on: '2016-05-16' } }));
+
+  it('refuses a UC regime change with no UC claim open on that date', () =>
+    given(identified, jsaStarted).when({ type: 'RecordUcConditionality', memberId: 'mum', regime: 'working-enough', on: '2016-05-16' }).thenRejected('NoOpenUcClaim'));
+});
+
 describe('family: discretionary outcome overrides', () => {
   it('records an override for an identified problem, approved by the person recording it', () =>
     given(identified, problem('education'), problem('crime-asb'), attached)
@@ -556,4 +585,10 @@ function concernResolved(memberId: string, on: string): FamilyCommand {
 
 function educationOverride(on: string): FamilyCommand {
   return { type: 'RecordOutcomeOverride', problem: 'education', reason: 'attendance met after a managed move', on };
+}
+
+function plansWithMilestone(code: string, effectiveFrom: string): OutcomePlanState {
+  const decision = decideOutcomePlan({ type: 'RecordOutcomePlanVersion', effectiveFrom, scope: 'at-entry', milestones: [{ code, label: code }] }, initialOutcomePlanState());
+  if (!decision.ok) throw new Error(decision.rejection.message);
+  return decision.events.reduce(evolveOutcomePlan, initialOutcomePlanState());
 }

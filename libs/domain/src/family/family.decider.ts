@@ -1,8 +1,10 @@
 import { type Decision, type RecordingContext, accept, reject } from '../shared/decision';
 import { financialYearOf, isBusinessDate } from '../shared/business-date';
 import type { ProgrammeState } from '../programme/programme';
+import { type OutcomePlanState, planInForce } from '../outcome-plan/outcome-plan';
 import { countableProblemsAtEntry, isDependentChild } from './eligibility';
 import {
+  type ActivityState,
   type Benefit,
   type ConsentPurpose,
   EVIDENCE_EVENT_TYPES,
@@ -11,6 +13,7 @@ import {
   type Member,
   type SocialCareStatus,
   type Term,
+  type UcRegime,
 } from './family.events';
 import { evolveFamily, type FamilyState, factsOf, healthConcern, openBenefitSpell, openEmployment } from './family.state';
 
@@ -30,6 +33,9 @@ export type FamilyCommand =
   | { type: 'RecordHealthChange'; memberId: string; change: 'identified' | 'resolved'; on: string; concernId: string; description?: string }
   | { type: 'RecordSocialCareStatus'; memberId: string; status: SocialCareStatus; on: string }
   | { type: 'RecordConsent'; memberId: string; purpose: ConsentPurpose; given: boolean; on: string }
+  | { type: 'RecordActivityChange'; memberId: string; activity: ActivityState; on: string }
+  | { type: 'RecordUcConditionality'; memberId: string; regime: UcRegime; on: string }
+  | { type: 'RecordOutcomeMilestone'; memberId: string; milestone: string; change: 'achieved' | 'reversed'; on: string; evidence: string }
   | { type: 'RecordOutcomeOverride'; problem: HeadlineProblem; reason: string; on: string }
   | { type: 'CloseFamilyCase'; closedOn: string; reason: string }
   | { type: 'CorrectFact'; supersedesEventId: string; replacement: FamilyCommand; reason?: string };
@@ -39,6 +45,8 @@ export interface FamilyDecisionContext extends RecordingContext {
   programme?: ProgrammeState;
   /** First day of the programme (framework data). */
   programmeStartsOn?: string;
+  /** The council's Outcome Plan versions, for local evidence against the plan's own codes (DOMAIN.md 4.4). */
+  outcomePlans?: OutcomePlanState;
 }
 
 /**
@@ -160,6 +168,35 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
       const { type: _type, ...data } = command;
       return accept({ type: 'ConsentRecorded', data: { familyId, ...data } });
     }
+    case 'RecordActivityChange': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      const { type: _type, ...data } = command;
+      return accept({ type: 'ActivityChanged', data: { familyId, ...data } });
+    }
+    case 'RecordUcConditionality': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      // DOMAIN.md 4.2: the regime of a UC claim, so it changes only while one is open.
+      if (!ucClaimCovers(state, command.memberId, command.on)) {
+        return reject('NoOpenUcClaim', `member ${command.memberId} has no Universal Credit claim open on ${command.on}`);
+      }
+      const { type: _type, ...data } = command;
+      return accept({ type: 'UcConditionalityChanged', data: { familyId, ...data } });
+    }
+    case 'RecordOutcomeMilestone': {
+      const unknown = unknownMember(state, command.memberId);
+      if (unknown) return unknown;
+      // DOMAIN.md 4.4: local evidence is recorded against the codes of the plan in force on its date.
+      const plan = planInForce(context.outcomePlans ?? { versions: [] }, command.on);
+      if (!plan.milestones.some((m) => m.code === command.milestone)) {
+        const known = plan.milestones.map((m) => m.code).join(', ') || 'none';
+        return reject('UnknownMilestone', `${command.milestone} is not a milestone of Outcome Plan version ${plan.version}, in force on ${command.on} (its milestones: ${known})`);
+      }
+      if (command.evidence.trim() === '') return reject('NoEvidence', 'a milestone is recorded with its evidence');
+      const { type: _type, ...data } = command;
+      return accept({ type: 'OutcomeMilestoneRecorded', data: { familyId, ...data } });
+    }
     case 'RecordOutcomeOverride': {
       if (!state.attachment) return reject('NotAttached', 'an outcome override needs an attached family');
       const identified = factsOf(state, 'HeadlineProblemIdentified').some((f) => f.event.data.problem === command.problem);
@@ -229,6 +266,15 @@ function correct(command: Extract<FamilyCommand, { type: 'CorrectFact' }>, state
     return reject('ReplacementOfDifferentKind', `a ${target.type} can only be replaced by a ${target.type}, not ${types.join(', ') || 'nothing'}`);
   }
   return accept(correction, ...replacement.events);
+}
+
+/** Whether a member's UC claim (started on or before the date, not ended by it) covers a date. */
+function ucClaimCovers(state: FamilyState, memberId: string, on: string): boolean {
+  const started = factsOf(state, 'BenefitStarted').filter((f) => f.event.data.memberId === memberId && f.event.data.benefit === 'UC' && f.event.data.on <= on);
+  const ended = factsOf(state, 'BenefitEnded').filter((f) => f.event.data.memberId === memberId && f.event.data.benefit === 'UC' && f.event.data.on <= on);
+  const lastStart = started.map((f) => f.event.data.on).sort().pop();
+  const lastEnd = ended.map((f) => f.event.data.on).sort().pop();
+  return lastStart !== undefined && (lastEnd === undefined || lastEnd <= lastStart);
 }
 
 function unknownMember(state: FamilyState, memberId: string | undefined): Decision<FamilyEvent> | null {

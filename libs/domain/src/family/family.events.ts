@@ -15,6 +15,18 @@ export type Term = (typeof TERMS)[number];
 export const SOCIAL_CARE_STATUSES = ['child-in-need', 'child-protection', 'looked-after', 'none'] as const;
 export type SocialCareStatus = (typeof SOCIAL_CARE_STATUSES)[number];
 
+/**
+ * Universal Credit conditionality regimes (DOMAIN.md 4.2): UC is paid in and out of work; a claimant
+ * counts as out of work only outside the in-work regimes (`light-touch`, `working-enough`).
+ */
+export const UC_REGIMES = ['intensive-work-search', 'light-touch', 'working-enough', 'preparing-for-work', 'planning-for-work', 'no-work-requirements'] as const;
+export type UcRegime = (typeof UC_REGIMES)[number];
+export const UC_IN_WORK_REGIMES: readonly UcRegime[] = ['light-touch', 'working-enough'];
+
+/** What a member is doing, as a council's local measures track it (DOMAIN.md 4.4): NEET, or in education, training or employment. */
+export const ACTIVITY_STATES = ['neet', 'education', 'training', 'employment'] as const;
+export type ActivityState = (typeof ACTIVITY_STATES)[number];
+
 export const CONSENT_PURPOSES = ['sharing', 'evaluation'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
@@ -60,6 +72,18 @@ export type HealthConcernIdentified = DomainEvent<'HealthConcernIdentified', { f
 export type HealthConcernResolved = DomainEvent<'HealthConcernResolved', { familyId: string; memberId: string; concernId: string; on: string }>;
 export type SocialCareStatusChanged = DomainEvent<'SocialCareStatusChanged', { familyId: string; memberId: string; status: SocialCareStatus; on: string }>;
 export type ConsentRecorded = DomainEvent<'ConsentRecorded', { familyId: string; memberId: string; purpose: ConsentPurpose; given: boolean; on: string }>;
+/** A UC claimant's conditionality regime changed (DOMAIN.md 4.2): from `on` they are in `regime`. */
+export type UcConditionalityChanged = DomainEvent<'UcConditionalityChanged', { familyId: string; memberId: string; regime: UcRegime; on: string }>;
+/** A member's activity changed (local evidence, DOMAIN.md 4.4): from `on` they are in `activity`. */
+export type ActivityChanged = DomainEvent<'ActivityChanged', { familyId: string; memberId: string; activity: ActivityState; on: string }>;
+/**
+ * A local milestone of the Outcome Plan in force (DOMAIN.md 4.4: "debt plan agreed", "engaged with
+ * treatment") achieved, or reversed, on a date, with its evidence (free text: personal data).
+ */
+export type OutcomeMilestoneRecorded = DomainEvent<
+  'OutcomeMilestoneRecorded',
+  { familyId: string; memberId: string; milestone: string; change: 'achieved' | 'reversed'; on: string; evidence: string }
+>;
 export type OutcomeOverrideRecorded = DomainEvent<'OutcomeOverrideRecorded', { familyId: string; problem: HeadlineProblem; reason: string; on: string; approvedBy: string }>;
 export type FamilyCaseClosed = DomainEvent<'FamilyCaseClosed', { familyId: string; closedOn: string; reason: string }>;
 /**
@@ -83,7 +107,10 @@ export type EvidenceEvent =
   | HealthConcernIdentified
   | HealthConcernResolved
   | SocialCareStatusChanged
-  | ConsentRecorded;
+  | ConsentRecorded
+  | ActivityChanged
+  | OutcomeMilestoneRecorded
+  | UcConditionalityChanged;
 
 export type FamilyEvent = FamilyIdentified | FamilyMemberAdded | FamilyAttached | OutcomeOverrideRecorded | FamilyCaseClosed | FactCorrected | EvidenceEvent;
 
@@ -104,4 +131,7 @@ export const EVIDENCE_EVENT_TYPES: ReadonlySet<string> = new Set<EvidenceEvent['
   'HealthConcernResolved',
   'SocialCareStatusChanged',
   'ConsentRecorded',
+  'ActivityChanged',
+  'OutcomeMilestoneRecorded',
+  'UcConditionalityChanged',
 ]);

@@ -38,6 +38,8 @@ export const familyPersonalData: Partial<Record<FamilyEventType, readonly Person
   OutcomeOverrideRecorded: FREE_TEXT(['reason']),
   FamilyCaseClosed: FREE_TEXT(['reason']),
   FactCorrected: FREE_TEXT(['reason']),
+  // The evidence of a local milestone ("debt plan agreed with StepChange") is free text about a person (or the household).
+  OutcomeMilestoneRecorded: FREE_TEXT(['evidence']),
 };
 
 /**
@@ -74,4 +76,6 @@ export const NO_PERSONAL_DATA: readonly FamilyEventType[] = [
   'HealthConcernResolved',
   'SocialCareStatusChanged',
   'ConsentRecorded',
+  'ActivityChanged',
+  'UcConditionalityChanged',
 ];

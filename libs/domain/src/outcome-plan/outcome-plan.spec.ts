@@ -4,6 +4,7 @@ import {
   type OutcomePlanEvent,
   decideOutcomePlan,
   defaultOutcomePlan,
+  defaultOutcomePlanParameters,
   evolveOutcomePlan,
   initialOutcomePlanState,
   planInForce,
@@ -22,7 +23,7 @@ describe("outcome plan: recording a new version of the council's plan", () => {
           version: 2,
           effectiveFrom: '2016-09-01',
           scope: 'at-entry',
-          parameters: { ...defaultOutcomePlan.parameters, education: { ...defaultOutcomePlan.parameters.education, attendanceThresholdPercent: 92 } },
+          parameters: { ...defaultOutcomePlanParameters, education: { ...defaultOutcomePlanParameters.education, attendanceThresholdPercent: 92 } },
         },
       }));
 
@@ -43,7 +44,7 @@ describe("outcome plan: recording a new version of the council's plan", () => {
           version: 2,
           effectiveFrom: '2016-09-01',
           scope: 'at-entry',
-          parameters: { ...defaultOutcomePlan.parameters, crimeAsb: { ...defaultOutcomePlan.parameters.crimeAsb, offenceReductionPercent: 33.3 } },
+          parameters: { ...defaultOutcomePlanParameters, crimeAsb: { ...defaultOutcomePlanParameters.crimeAsb, offenceReductionPercent: 33.3 } },
         },
       }));
 
@@ -74,12 +75,15 @@ describe('outcome plan: the version in force at an as-of date', () => {
   });
 
   it('judges a claim as of the day version 2 takes effect by version 2', () => {
-    expect(planInForce(given(version2).state, '2016-09-01')).toEqual(version2.data);
+    const plan = planInForce(given(version2).state, '2016-09-01');
+    expect(plan).toMatchObject(version2.data);
+    // The thresholds become the default plan's measures (DOMAIN.md 4.4).
+    expect(plan.problems.education.measures).toEqual([{ kind: 'attendance-threshold', termsRequired: 3, thresholdPercent: 92, maxFixedTermExclusions: 2 }]);
   });
 
   it('leaves the default plan unchanged when a new version is recorded', () => {
     expect(given(version2).state.versions[0]).toEqual(initialOutcomePlanState().versions[0]);
-    expect(defaultOutcomePlan.parameters.education.attendanceThresholdPercent).toBe(90);
+    expect(defaultOutcomePlanParameters.education.attendanceThresholdPercent).toBe(90);
   });
 });
 
@@ -98,6 +102,6 @@ const version2 = {
     version: 2,
     effectiveFrom: '2016-09-01',
     scope: 'at-entry',
-    parameters: { ...defaultOutcomePlan.parameters, education: { ...defaultOutcomePlan.parameters.education, attendanceThresholdPercent: 92 } },
+    parameters: { ...defaultOutcomePlanParameters, education: { ...defaultOutcomePlanParameters.education, attendanceThresholdPercent: 92 } },
   },
 } as const satisfies OutcomePlanEvent;

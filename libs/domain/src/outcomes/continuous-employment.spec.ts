@@ -1,4 +1,4 @@
-import type { Benefit, FamilyEvent, HeadlineProblem, Member } from '../family/family.events';
+import type { Benefit, FamilyEvent, HeadlineProblem, Member, UcRegime } from '../family/family.events';
 import { type FamilyState, evolveFamily, initialFamilyState } from '../family/family.state';
 import { defaultOutcomePlan } from '../outcome-plan/outcome-plan';
 import { type FinancialFramework, troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
@@ -105,6 +105,27 @@ describe('continuous employment: in work for enough of the last weeks after leav
   });
 });
 
+describe('continuous employment: Universal Credit in work (DOMAIN.md 4.2)', () => {
+  // Mum claimed UC in the full work search group from before attachment and took a job 26 weeks
+  // before T; her UC claim stays open, as UC does in work.
+  const claimAndJob = [benefitStarted('mum', 'UC', '2016-01-10', true), ...job('mum', week(26))];
+
+  it.each([
+    ['with no regime recorded, the open UC claim counts as out of work', [], false],
+    ['moved to working-enough when the job started: in work 26 weeks', [regime('working-enough', week(26))], true],
+    ['moved to light-touch when the job started: in work 26 weeks', [regime('light-touch', week(26))], true],
+    ['moved to working-enough a day after the job started: 25 weeks', [regime('working-enough', daysBefore(week(26), -1))], false],
+    ['moved to preparing-for-work (not an in-work regime)', [regime('preparing-for-work', week(26))], false],
+    ['working-enough, then back to intensive work search before T', [regime('working-enough', week(26)), regime('intensive-work-search', week(2))], false],
+  ])('%s: met %s', (_case, changes, met) => {
+    expect(ce([...claimAndJob, ...changes]).met).toBe(met);
+  });
+
+  it('names the regime change as the day the claimant left out-of-work UC', () => {
+    expect(ce([...claimAndJob, regime('working-enough', week(26))]).detail).toBe(`mum left UC (full work search) on ${week(26)} and was in work 26 of the last 30 weeks (26 needed)`);
+  });
+});
+
 describe('continuous employment: a route to a result of its own (DOMAIN.md 4)', () => {
   it('makes a family claimable although a problem in scope is unmet', () => {
     const state = family(['crime-asb', 'worklessness'], [offence('2016-03-01'), offence('2017-03-01'), ...leftFor('ESA', 13)]);
@@ -177,6 +198,10 @@ function leftFor(benefitName: Benefit, weeks: number, options: { fullWorkSearch?
 
 function benefitStarted(memberId: string, benefitName: Benefit, on: string, fullWorkSearch?: boolean): FamilyEvent {
   return { type: 'BenefitStarted', data: { familyId, memberId, benefit: benefitName, on, ...(fullWorkSearch === undefined ? {} : { fullWorkSearch }) } };
+}
+
+function regime(regimeName: UcRegime, on: string): FamilyEvent {
+  return { type: 'UcConditionalityChanged', data: { familyId, memberId: 'mum', regime: regimeName, on } };
 }
 
 function benefitEnded(memberId: string, benefitName: Benefit, on: string): FamilyEvent {

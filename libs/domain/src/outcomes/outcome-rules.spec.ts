@@ -13,7 +13,7 @@ import {
 import { troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
 import { type ProblemResult, evaluateProgress } from './outcome-rules';
 
-// The Okafor family: identified 11 April 2016, attached 3 May 2016 with all six headline problems
+// The Okafor family: identified 14 March 2016, attached 3 May 2016 (education scenarios: 31 March) with all six headline problems
 // at entry; most scenarios are judged as of 30 June 2017, so "the 6 months before T" holds the
 // dates 31 December 2016 to 30 June 2017 and "the 6 months before attachment" 4 November 2015 to
 // 3 May 2016. Fixtures are below the scenarios.
@@ -102,12 +102,14 @@ describe('outcome rules: crime and anti-social behaviour (DOMAIN.md 4.1)', () =>
 });
 
 describe('outcome rules: school attendance and exclusions (DOMAIN.md 4.1)', () => {
-  // Attached 3 May 2016: summer 2015/16 (ends 31 Aug 2016), autumn 2016/17 (31 Dec 2016) and
-  // spring 2016/17 (31 Mar 2017) are the first three terms to end since attachment.
+  // Attached 31 March 2016, the last day of spring 2015/16: summer 2015/16 (1 Apr – 31 Aug 2016),
+  // autumn 2016/17 (31 Dec 2016) and spring 2016/17 (31 Mar 2017) are the first three terms to
+  // start on or after attachment and end.
+  const outcome = (problem: HeadlineProblem, events: History, asOf = T, plan = defaultOutcomePlan) => outcomeOf(problem, events, asOf, plan, EDUCATION_ATTACHED_ON);
   it.each([
     ['the third term ended the day before T', true, '2017-04-01', 'every child attended at least 90% in each of summer 2015/16 to spring 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions'],
-    ['the third term ends on T itself', false, '2017-03-31', 'not yet: 2 of 3 terms ended since attachment'],
-    ['one term ended since attachment', false, '2016-09-01', 'not yet: 1 of 3 terms ended since attachment'],
+    ['the third term ends on T itself', false, '2017-03-31', 'not yet: 2 of 3 terms started since attachment have ended'],
+    ['one term ended since attachment', false, '2016-09-01', 'not yet: 1 of 3 terms started since attachment have ended'],
   ])('%s: met %s', (_case, met, asOf, detail) => {
     const result = outcome('education', goodAttendance('jake'), asOf);
     expect(result).toMatchObject({ met, detail });
@@ -193,13 +195,27 @@ describe('outcome rules: school attendance and exclusions (DOMAIN.md 4.1)', () =
     const events = [attendance('jake', '2015/16', 'summer', 91), attendance('jake', '2016/17', 'autumn', 95), attendance('jake', '2016/17', 'spring', 95)];
     expect(outcome('education', events, '2017-04-01', planWith(patch)).met).toBe(met);
   });
+
+  // DOMAIN.md 4.1 "sustained after engagement": a term already running at attachment never counts.
+  it.each([
+    ['attached on the first day of summer 2015/16: it counts', '2016-04-01', '2017-04-01', true, 'every child attended at least 90% in each of summer 2015/16 to spring 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions'],
+    ['attached the day after summer 2015/16 began: it does not', '2016-04-02', '2017-04-01', false, 'not yet: 2 of 3 terms started since attachment have ended'],
+    ['attached on 3 May 2016, as of the end of spring 2016/17: two terms only', '2016-05-03', '2017-04-01', false, 'not yet: 2 of 3 terms started since attachment have ended'],
+    ['attached on 3 May 2016, once summer 2016/17 has ended: the three terms after attachment', '2016-05-03', '2017-09-01', true, 'every child attended at least 90% in each of autumn 2016/17 to summer 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions'],
+  ])('%s', (_case, attachedOn, asOf, met, detail) => {
+    const events = [...goodAttendance('jake'), attendance('jake', '2016/17', 'summer', 95)];
+    expect(outcomeOf('education', events, asOf, defaultOutcomePlan, attachedOn)).toMatchObject({ met, detail });
+  });
 });
 
 describe('outcome rules: children in need (DOMAIN.md 4.1)', () => {
   it.each([
     ['no child has had a social care status', true, []],
     ['a child in need before attachment, stepped down to none in September 2016', true, [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-09-01')]],
-    ['a child protection plan started on T − 6 months exactly, since ended', true, [care('jake', 'child-protection', '2016-12-30'), care('jake', 'none', '2017-01-15')]],
+    // Sustained after engagement: clear on every day of the 6 months to T, not only at T.
+    ['a child protection plan ended on T − 6 months exactly (clear from the first day of the 6 months)', true, [care('jake', 'child-protection', '2016-06-01'), care('jake', 'none', '2016-12-31')]],
+    ['a child protection plan ended the day after T − 6 months', false, [care('jake', 'child-protection', '2016-06-01'), care('jake', 'none', '2017-01-01')]],
+    ['a child protection plan started on T − 6 months exactly, ended in January: not sustained', false, [care('jake', 'child-protection', '2016-12-30'), care('jake', 'none', '2017-01-15')]],
     ['a child protection plan started the day after T − 6 months, since ended', false, [care('jake', 'child-protection', '2016-12-31'), care('jake', 'none', '2017-01-15')]],
     ['a child looked after since 2015', false, [care('lily', 'looked-after', '2015-06-01')]],
     ['a child in need on T itself', false, [care('lily', 'child-in-need', '2017-06-30')]],
@@ -295,14 +311,51 @@ describe('outcome rules: health (DOMAIN.md 4.1)', () => {
     ['no concern recorded', true, []],
     ['a concern identified before attachment and resolved', true, [concern('c1', '2016-01-10', '2016-11-01')]],
     ['a concern not resolved', false, [concern('c1', '2016-01-10')]],
-    ['a concern resolved on T', true, [concern('c1', '2016-01-10', '2017-06-30')]],
+    // Sustained after engagement: every concern resolved by the first day of the 6 months to T.
+    ['a concern resolved on T: not sustained', false, [concern('c1', '2016-01-10', '2017-06-30')]],
+    ['a concern resolved on the first day of the 6 months to T', true, [concern('c1', '2016-01-10', '2016-12-31')]],
+    ['a concern resolved the day after it', false, [concern('c1', '2016-01-10', '2017-01-01')]],
     ['a concern resolved after T (not yet known)', false, [concern('c1', '2016-01-10', '2017-07-01')]],
     ['a concern identified the day after T − 6 months, since resolved', false, [concern('c1', '2016-12-31', '2017-02-01')]],
-    ['a concern identified on T − 6 months exactly, since resolved', true, [concern('c1', '2016-12-30', '2017-02-01')]],
+    ['a concern identified on T − 6 months exactly, resolved a month later: not sustained', false, [concern('c1', '2016-12-30', '2017-02-01')]],
     ['a concern identified after T', true, [concern('c1', '2017-07-01')]],
     ['one of two concerns still open', false, [concern('c1', '2016-01-10', '2016-11-01'), concern('c2', '2016-02-10')]],
   ])('%s: met %s', (_case, met, events) => {
     expect(outcome('health', events).met).toBe(met);
+  });
+});
+
+describe('outcome rules: sustained after engagement (DOMAIN.md 4.1)', () => {
+  // Attached 3 May 2016: a 6-month window lies wholly after attachment from 3 November 2016.
+  // Each history is a problem that had already ended before attachment: nothing the council did.
+  it.each(([
+    ['domestic abuse, last incident before attachment', 'domestic-abuse', [abuse('2016-04-01')], '2016-05-03', false],
+    ['domestic abuse, at attachment + 6 months − 1 day', 'domestic-abuse', [abuse('2016-04-01')], '2016-11-02', false],
+    ['domestic abuse, at attachment + 6 months', 'domestic-abuse', [abuse('2016-04-01')], '2016-11-03', true],
+    ['a child in need stepped down before attachment, on the day of attachment', 'children-in-need', [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')], '2016-05-03', false],
+    ['a child in need stepped down before attachment, at attachment + 6 months − 1 day', 'children-in-need', [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')], '2016-11-02', false],
+    ['a child in need stepped down before attachment, at attachment + 6 months', 'children-in-need', [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')], '2016-11-03', true],
+    ['a health concern resolved before attachment, at attachment + 6 months − 1 day', 'health', [concern('c1', '2016-01-10', '2016-04-01')], '2016-11-02', false],
+    ['a health concern resolved before attachment, at attachment + 6 months', 'health', [concern('c1', '2016-01-10', '2016-04-01')], '2016-11-03', true],
+    ['no offences or ASB either side, at attachment + 6 months − 1 day', 'crime-asb', [], '2016-11-02', false],
+    ['no offences or ASB either side, at attachment + 6 months', 'crime-asb', [], '2016-11-03', true],
+    // 13 weeks in work must start on or after attachment: from 3 May 2016 they end on 1 August 2016.
+    ['in work since before attachment, 13 weeks ending the day before the first 13 weeks after attachment', 'worklessness', [benefit('mum', 'JSA', '2016-01-10', '2016-06-01'), job('mum', '2016-03-01')], '2016-07-31', false],
+    ['in work since before attachment, the first 13 weeks after attachment', 'worklessness', [benefit('mum', 'JSA', '2016-01-10', '2016-06-01'), job('mum', '2016-03-01')], '2016-08-01', true],
+  ] as const).map(([name, problem, events, asOf, met]) => [name, problem, asOf, met, events] as const))('%s (%s as of %s): met %s', (_case, problem, asOf, met, events) => {
+    const result = outcome(problem, [...events], asOf);
+    expect(result.met).toBe(met);
+    if (!met) expect(result.detail).toMatch(/^not yet: /);
+  });
+
+  it('says when the earliest test is', () => {
+    expect(outcome('domestic-abuse', [], '2016-06-01').detail).toBe('not yet: the 6 months judged must lie after attachment (2016-05-03), so the earliest test is on 2016-11-03');
+  });
+
+  it('reads the sustain period from the plan', () => {
+    const events = [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')];
+    expect(outcome('children-in-need', events, '2016-08-03', planWith({ childrenInNeed: { sustainMonths: 3 } })).met).toBe(true);
+    expect(outcome('children-in-need', events, '2016-08-02', planWith({ childrenInNeed: { sustainMonths: 3 } })).met).toBe(false);
   });
 });
 
@@ -334,6 +387,8 @@ describe('outcome rules: significant and sustained progress across the problems 
   const atEntry: HeadlineProblem[] = ['education', 'worklessness'];
   const working: History = [benefit('mum', 'JSA', '2016-01-10', '2017-01-02'), job('mum', '2017-01-02'), goodAttendance('jake')];
   const laterHealthProblem = [identifiedProblem('health', '2016-09-01'), concern('c1', '2016-09-01')];
+  // Attached on the last day of spring 2015/16, so that three whole terms have ended by T.
+  const familyWith = (problems: HeadlineProblem[], events: History) => familyAttachedOn(problems, events, EDUCATION_ATTACHED_ON);
 
   it.each([
     ['at-entry: a problem found after attachment is not in scope', 'at-entry', T, ['education', 'worklessness'], true],
@@ -349,7 +404,7 @@ describe('outcome rules: significant and sustained progress across the problems 
 
   it('holds when every problem in scope is met, and the family is claimable', () => {
     const progress = evaluateProgress(familyWith(atEntry, working), defaultOutcomePlan, troubledFamilies2015, T);
-    expect(progress).toMatchObject({ asOf: T, planVersion: 1, attachedOn: '2016-05-03', routes: { sustainedProgress: true }, claimable: true });
+    expect(progress).toMatchObject({ asOf: T, planVersion: 1, attachedOn: EDUCATION_ATTACHED_ON, routes: { sustainedProgress: true }, claimable: true });
   });
 
   it('does not hold while one problem in scope is unmet', () => {
@@ -415,16 +470,23 @@ function fold(events: History): FamilyState {
 
 const allProblems: HeadlineProblem[] = ['crime-asb', 'education', 'children-in-need', 'worklessness', 'domestic-abuse', 'health'];
 
-function familyWith(problemsAtEntry: HeadlineProblem[], events: History): FamilyState {
-  return fold([identified(), attached(problemsAtEntry), ...events]);
+function familyAttachedOn(problemsAtEntry: HeadlineProblem[], events: History, attachedOn?: string): FamilyState {
+  return fold([identified(), attached(problemsAtEntry, attachedOn), ...events]);
 }
 
-function outcome(problem: HeadlineProblem, events: History, asOf = T, plan = defaultOutcomePlan): ProblemResult {
-  const progress = evaluateProgress(familyWith(allProblems, events), plan, troubledFamilies2015, asOf);
+function outcomeOf(problem: HeadlineProblem, events: History, asOf = T, plan = defaultOutcomePlan, attachedOn?: string): ProblemResult {
+  const progress = evaluateProgress(familyAttachedOn(allProblems, events, attachedOn), plan, troubledFamilies2015, asOf);
   const result = progress.problems.find((p) => p.problem === problem);
   if (!result) throw new Error(`${problem} is not in scope`);
   return result;
 }
+
+function outcome(problem: HeadlineProblem, events: History, asOf = T, plan = defaultOutcomePlan): ProblemResult {
+  return outcomeOf(problem, events, asOf, plan);
+}
+
+/** Attached on the last day of spring 2015/16, so that summer 2015/16 is the first term counted. */
+const EDUCATION_ATTACHED_ON = '2016-03-31';
 
 function planWith(patch: OutcomePlanParametersPatch): OutcomePlanVersion {
   return planInForce(recordedPlans({ effectiveFrom: '2016-04-01', patch }), T);
@@ -452,7 +514,7 @@ function identified(): FamilyEvent {
     data: {
       familyId,
       reference: 'ES-0042',
-      identifiedOn: '2016-04-11',
+      identifiedOn: '2016-03-14',
       members: [
         member('mum', 'parent', '1979-09-30'),
         member('dad', 'parent', '1976-02-11', false),

@@ -1,4 +1,4 @@
-import type { Benefit, BenefitEnded, BenefitStarted, Member } from '../family/family.events';
+import { type Benefit, type BenefitEnded, type BenefitStarted, type Member, UC_IN_WORK_REGIMES, type UcRegime } from '../family/family.events';
 import { ageOn } from '../family/eligibility';
 import { type BusinessDate, dayNumber, fromDayNumber } from '../shared/business-date';
 import type { Fact, FamilyState } from '../family/family.state';
@@ -54,8 +54,51 @@ function idsOf(...facts: (Fact | null)[]): string[] {
   return facts.filter((f): f is Fact => f !== null).map((f) => f.eventId);
 }
 
-/** Every out-of-work benefit spell of the family's members as known at `asOf`, by member and benefit. */
+/**
+ * Every out-of-work benefit spell of the family's members as known at `asOf`, by member and
+ * benefit. DOMAIN.md 4.2: Universal Credit is paid in and out of work, so a UC claim is out of work
+ * only while its regime is not an in-work one: a claim is cut where `UcConditionalityChanged`
+ * moves it into `light-touch` or `working-enough` and resumes where it moves out again. Without
+ * regime records a UC claim counts as out of work throughout, as before regimes were recorded.
+ */
 export function benefitSpells(state: FamilyState, asOf: string): BenefitSpell[] {
+  return claimSpells(state, asOf).flatMap((spell) => (spell.benefit === 'UC' ? outOfWorkParts(spell, regimeChanges(state, spell.memberId, asOf)) : [spell]));
+}
+
+function regimeChanges(state: FamilyState, memberId: string, asOf: string): { fact: Fact; on: string; regime: UcRegime }[] {
+  return state.facts
+    .flatMap((fact) => (fact.event.type === 'UcConditionalityChanged' && fact.event.data.memberId === memberId && fact.event.data.on <= asOf ? [{ fact, on: fact.event.data.on, regime: fact.event.data.regime }] : []))
+    .map((change, index) => ({ change, index }))
+    .sort((a, b) => (a.change.on < b.change.on ? -1 : a.change.on > b.change.on ? 1 : a.index - b.index))
+    .map(({ change }) => change);
+}
+
+/**
+ * The parts of a UC claim spent outside the in-work regimes, each a spell of its own: the claim is
+ * cut at each regime change inside it, and the parts in `light-touch` or `working-enough` left out.
+ * The first part's regime is the claim's own (full work search or not) until a change is recorded.
+ */
+function outOfWorkParts(spell: BenefitSpell, changes: { fact: Fact; on: string; regime: UcRegime }[]): BenefitSpell[] {
+  const within = changes.filter((c) => (spell.startedOn === null || c.on >= spell.startedOn) && (spell.endedOn === null || c.on < spell.endedOn));
+  if (within.length === 0) return [spell];
+  const [startedId, endedId] = spell.startedOn === null ? [undefined, spell.evidenceEventIds[0]] : [spell.evidenceEventIds[0], spell.evidenceEventIds[1]];
+  const bounds: { on: string | null; regime: UcRegime | null; id: string | undefined }[] = [
+    { on: spell.startedOn, regime: spell.fullWorkSearch ? 'intensive-work-search' : null, id: startedId },
+    ...within.map((c) => ({ on: c.on, regime: c.regime, id: c.fact.eventId })),
+  ];
+  const parts: BenefitSpell[] = [];
+  bounds.forEach((part, i) => {
+    const next = bounds[i + 1];
+    const endedOn = next ? next.on : spell.endedOn;
+    if (part.regime !== null && UC_IN_WORK_REGIMES.includes(part.regime)) return;
+    if (part.on !== null && endedOn !== null && part.on >= endedOn) return;
+    const ids = [part.id, next ? next.id : endedId].filter((id): id is string => id !== undefined);
+    parts.push({ ...spell, fullWorkSearch: part.regime === 'intensive-work-search', startedOn: part.on, endedOn, evidenceEventIds: ids });
+  });
+  return parts;
+}
+
+function claimSpells(state: FamilyState, asOf: string): BenefitSpell[] {
   const byClaim = new Map<string, Change<'BenefitStarted', 'BenefitEnded'>[]>();
   for (const fact of state.facts) {
     const event = fact.event;

@@ -29,3 +29,12 @@ export function daysBefore(date: string, n: number): string {
 export function windowLabel(window: Window): string {
   return `${daysBefore(window.after, -1)} to ${window.through}`;
 }
+
+/**
+ * The first as-of date whose `months`-month window lies wholly after `attachedOn` (DOMAIN.md 4.1:
+ * "a 6-month window can first be met at attachment + 6 months"). Counted forwards from attachment,
+ * so a month-end attachment is not pushed later by a short month.
+ */
+export function sustainedSince(attachedOn: string, months: number): string {
+  return addMonths(attachedOn as BusinessDate, months);
+}

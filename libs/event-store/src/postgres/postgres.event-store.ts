@@ -382,10 +382,21 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  /**
+   * LISTENs once per store (the client keeps the LISTEN across lost connections). A first LISTEN
+   * that fails (the server is down) is tried again by the next wait, not kept as a failure for ever.
+   */
   private ensureListening(): Promise<void> {
-    this.listening ??= this.client.listen(this.channel, () => this.wake()).then((stop) => {
-      this.unlisten = stop;
-    });
+    this.listening ??= this.client.listen(this.channel, () => this.wake()).then(
+      (stop) => {
+        if (this.closed) return stop();
+        this.unlisten = stop;
+      },
+      (error: unknown) => {
+        this.listening = null;
+        throw error;
+      },
+    );
     return this.listening;
   }
 
