@@ -20,9 +20,10 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
   let t: TestApp;
   let api: Awaited<ReturnType<typeof signedInTeam>>['api'];
   let as: Awaited<ReturnType<typeof signedInTeam>>['as'];
-  // The finance officer works in April 2019: the claim is submitted then, paid in June.
+  // The claim is submitted in April 2019, paid in June and a family recovered in September; the
+  // finance officer records it all in December 2019, each step with its own date.
   beforeAll(async () => {
-    t = await startTestApp(kind, { ...TEAM_ENV, LEDGER_JWT_SECRET: 'k'.repeat(40), LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
+    t = await startTestApp(kind, { ...TEAM_ENV, LEDGER_JWT_SECRET: 'k'.repeat(40), LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-12-20T10:00:00Z') } });
     await t.app.get(DemoSeeder).seedIfEmpty();
     ({ api, as } = await signedInTeam(t));
   }, 180_000);
@@ -32,51 +33,57 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
 
 
   it('takes a claim from draft to payment and recovery, refusing each step out of turn', async () => {
-    await api().post('/api/claims').send({ asOf: '2019-03-31' }).expect(401);
-    await api().post('/api/claims').set(as('audit.au')).send({ asOf: '2019-03-31' }).expect(403);
-    const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31', windowId: '2018-19-w2' });
+    await api().post('/api/claims').send({ asOf: '2019-01-31' }).expect(401);
+    await api().post('/api/claims').set(as('audit.au')).send({ asOf: '2019-01-31' }).expect(403);
+    const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-01-31', windowId: '2018-19-w2', draftedOn: '2019-02-01' });
     expect({ status: draft.status, reason: draft.body.reason, message: draft.body.message }).toMatchObject({ status: 201 });
     const claimId: string = draft.body.claimId;
     const families: { familyId: string; amountPence: number; evidenceEventIds: string[] }[] = draft.body.families;
     expect(families.length).toBeGreaterThan(3);
     expect(draft.body).toMatchObject({ status: 'draft', totalPence: families.length * 80_000 });
     expect(families.every((f) => f.evidenceEventIds.length > 0)).toBe(true);
-    const results = await api().get('/api/results').set(as('pm.lead')).query({ asOf: '2019-03-31' }).expect(200);
+    const results = await api().get('/api/results').set(as('pm.lead')).query({ asOf: '2019-01-31' }).expect(200);
     expect(families.map((f) => f.familyId).sort()).toEqual(results.body.families.map((f: { familyId: string }) => f.familyId).sort());
 
     expect((await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).expect(422)).body.reason).toBe('NotSignedOff');
     expect((await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(422)).body.reason).toBe('NoAuditSample');
 
-    const sample = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201);
-    const again = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201);
+    const sample = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42, sampledOn: '2019-02-10' }).expect(201);
+    const again = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42, sampledOn: '2019-02-10' }).expect(201);
     expect(again.body.familyIds).toEqual(sample.body.familyIds);
     const sampled: string[] = sample.body.familyIds;
     expect(sampled.length).toBe(Math.min(families.length, Math.max(5, Math.ceil(families.length / 10))));
 
     expect((await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(422)).body.reason).toBe('FindingsOutstanding');
     for (const [i, familyId] of sampled.entries()) {
-      await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: i === 0 ? 'attendance evidence missing' : 'evidence checked' }).expect(201);
+      await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: i === 0 ? 'attendance evidence missing' : 'evidence checked', foundOn: '2019-03-01' }).expect(201);
     }
     await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'programme-lead' }).expect(403);
-    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(201);
+    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead', signedOn: '2019-04-15' }).expect(201);
     await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-05-01', amountPence: 100 }).expect(422);
-    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'head-of-audit' }).expect(201);
-    await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).expect(201);
+    await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'head-of-audit', signedOn: '2019-04-16' }).expect(201);
+    await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).send({ submittedOn: '2019-04-20' }).expect(201);
 
     const submitted = await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200);
     const expected = (families.length - 1) * 80_000;
     expect(submitted.body).toMatchObject({ status: 'submitted', totalPence: expected });
 
-    // One result per family: a later claim takes none of the submitted families again; only the
-    // family the audit removed (never claimed) can be drafted again.
-    const second = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31' }).expect(201);
-    expect(second.body.families.map((f: { familyId: string }) => f.familyId)).toEqual([sampled[0]]);
+    // One result per family: a later claim takes none of the submitted families again, nor the
+    // family the audit found invalid (no evidence about it was recorded since the finding).
+    const second = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(422);
+    expect(second.body.reason).toBe('NothingToClaim');
 
     await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-06-14', amountPence: expected - 80_000 }).expect(201);
     const outsider = families.find((f) => f.familyId === sampled[0])?.familyId ?? '';
-    expect((await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: outsider, reason: 'spot check', on: '2019-09-01' }).expect(422)).body.reason).toBe('FamilyNotInClaim');
     const kept = families.find((f) => !sampled.includes(f.familyId) || f.familyId !== sampled[0]);
-    await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: kept?.familyId, reason: 'spot check found no result', on: '2019-09-01' }).expect(201);
+    const spotCheck = await api()
+      .post('/api/spot-checks')
+      .set(as('finance.fo'))
+      .send({ checkedOn: '2019-08-15', families: [{ familyId: kept?.familyId, eligible: true, wholeFamilyWorking: true, resultEvidenced: false }] })
+      .expect(201);
+    const spotCheckId: string = spotCheck.body.spotCheckId;
+    expect((await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: outsider, reason: 'spot check', on: '2019-09-01', spotCheckId }).expect(422)).body.reason).toBe('FamilyNotInClaim');
+    await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: kept?.familyId, reason: 'spot check found no result', on: '2019-09-01', spotCheckId }).expect(201);
     const paid = await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200);
     expect(paid.body.status).toBe('paid');
     expect(paid.body.payment).toMatchObject({ amountPence: expected - 80_000, differencePence: -80_000 });

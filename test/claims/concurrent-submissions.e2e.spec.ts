@@ -26,7 +26,7 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
 
 
   async function draftedAndSignedOff(): Promise<{ claimId: string; familyIds: string[] }> {
-    const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31' }).expect(201);
+    const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);
     const claimId: string = draft.body.claimId;
     const sample = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({}).expect(201);
     for (const familyId of sample.body.familyIds as string[]) {

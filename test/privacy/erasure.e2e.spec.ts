@@ -84,7 +84,7 @@ describe.each(storeKinds)('erasing a person on %s', (kind) => {
     // A command folds the family (their opened fields included) and remembers it; an erasure forgets it.
     await pm.post(`/api/families/${familyId}/offences`).send({ memberId: childId, committedOn: '2016-06-01', proven: false, category: 'theft' }).expect(201);
     await pm.post(`/api/families/${familyId}/offences`).send({ memberId: childId, committedOn: '2016-06-02', proven: false, category: 'theft' }).expect(201);
-    const claim = (await fo.post('/api/claims').send({ asOf: '2019-03-31' }).expect(201)).body;
+    const claim = (await fo.post('/api/claims').send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201)).body;
     const claimedFamily: string = claim.families[0].familyId;
     const claimedMembers = ((await pm.get(`/api/families/${claimedFamily}`).expect(200)).body.members as { memberId: string }[]).map((m) => m.memberId);
     const balancesBefore = (await fo.get('/api/ledger/balances').query({ asOf: '2019-12-31' }).expect(200)).body;

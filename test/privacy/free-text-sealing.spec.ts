@@ -13,7 +13,7 @@ import { testEnv } from '../support/test-env';
 const FREE_TEXT: Record<string, string[]> = {
   HeadlineProblemIdentified: ['indicator'],
   AsbIncidentRecorded: ['kind'],
-  OutcomeOverrideRecorded: ['reason'],
+  OutcomeOverrideRecorded: ['reason', 'evidence'],
   FamilyCaseClosed: ['reason'],
   FactCorrected: ['reason'],
   AuditFindingRecorded: ['note'],

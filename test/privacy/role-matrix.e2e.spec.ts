@@ -71,12 +71,17 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'POST /api/claims': ['fo', 'admin'],
   'GET /api/claims': CLAIM_READERS,
   'GET /api/claims/{claimId}': CLAIM_READERS,
-  'POST /api/claims/{claimId}/audit-sample': ['aud', 'fo'],
+  'POST /api/claims/{claimId}/audit-sample': ['aud'],
   'POST /api/claims/{claimId}/audit-findings': ['aud'],
   'POST /api/claims/{claimId}/sign-offs': ['pm', 'aud'],
   'POST /api/claims/{claimId}/submission': ['fo'],
   'POST /api/claims/{claimId}/payments': ['fo'],
   'POST /api/claims/{claimId}/recoveries': ['fo'],
+  'POST /api/claims/{claimId}/recheck': ['fo', 'admin'],
+  'POST /api/claims/{claimId}/withdrawal': ['fo', 'admin'],
+  'POST /api/spot-checks': ['fo'],
+  'GET /api/spot-checks': CLAIM_READERS,
+  'GET /api/spot-checks/{spotCheckId}': CLAIM_READERS,
   'GET /api/claims/{claimId}/report.csv': CLAIM_READERS,
   'GET /api/claims/{claimId}/report.xlsx': CLAIM_READERS,
   'GET /api/claims/{claimId}/report.pdf': CLAIM_READERS,
@@ -121,7 +126,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     as.analyst = await signedInAs(t, 'analyst');
     for (const organisation of ['police', 'school', 'dwp', 'health'] as const) as[organisation] = await signedInAs(t, 'partner', { organisation });
 
-    const draft = await as.fo.post('/api/claims').send({ asOf: '2019-03-31' }).expect(201);
+    const draft = await as.fo.post('/api/claims').send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);
     claimId = draft.body.claimId;
     const sampled: string[] = (await as.aud.post(`/api/claims/${claimId}/audit-sample`).send({ seed: 42 }).expect(201)).body.familyIds;
     familyId = sampled[0];
@@ -148,7 +153,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     const wrong: string[] = [];
     for (const [route, allowed] of Object.entries(MATRIX)) {
       const [method, pattern] = route.split(' ');
-      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId);
+      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId);
       const send = (client: Client | null) => {
         const m = method.toLowerCase() as 'get' | 'post' | 'put';
         const req = client ? client[m](path) : request(t.app.getHttpServer())[m](path);

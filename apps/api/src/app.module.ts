@@ -1,7 +1,7 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
 import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, StreamStateCache } from '@ledger/event-store';
@@ -16,6 +16,8 @@ import { ClaimReports } from './claims/claim-reports.service';
 import { ClaimsController } from './claims/claims.controller';
 import { FinanceReportsController } from './claims/finance-reports.controller';
 import { LedgerController } from './claims/ledger.controller';
+import { SpotCheckCommandHandler, SpotChecksController } from './claims/spot-checks.controller';
+import { KnownQueryInterceptor } from './http/known-query.interceptor';
 import { DemoSeeder } from './demo/demo-seeder';
 import { FamiliesController } from './families/families.controller';
 import { FAMILY_STATES, FamilyCommandHandler } from './families/family-commands';
@@ -64,7 +66,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ClaimsController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController],
+      controllers: [HealthController, AuthController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -72,6 +74,7 @@ export class AppModule implements NestModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: KnownQueryInterceptor },
         { provide: KeyVault, useValue: privacy.vault },
         FamilyAccess,
         AccessLog,
@@ -82,6 +85,7 @@ export class AppModule implements NestModule {
         OutcomePlanCommandHandler,
         DemoSeeder,
         ClaimCommandHandler,
+        SpotCheckCommandHandler,
         ClaimReports,
         AuthService,
         ActorMiddleware,

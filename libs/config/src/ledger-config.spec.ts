@@ -4,7 +4,7 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, apiDocs: true },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, apiDocs: true },
     });
   });
 
@@ -47,6 +47,12 @@ describe('configuration', () => {
   it('requires an EventStoreDB address when that store is chosen', () => {
     expect(loadConfig({ LEDGER_EVENT_STORE: 'esdb' })).toEqual({ ok: false, errors: ['LEDGER_ESDB_URL: required when LEDGER_EVENT_STORE=esdb'] });
     expect(loadConfig({ LEDGER_EVENT_STORE: 'esdb', LEDGER_ESDB_URL: 'esdb://localhost:2113?tls=false' }).ok).toBe(true);
+  });
+
+  it('asks for a second programme manager to approve overrides when LEDGER_OVERRIDE_APPROVER=separate', () => {
+    const result = loadConfig({ LEDGER_OVERRIDE_APPROVER: 'separate' });
+    expect(result.ok && result.config.separateOverrideApprover).toBe(true);
+    expect(loadConfig({ LEDGER_OVERRIDE_APPROVER: 'anyone' })).toEqual({ ok: false, errors: ['LEDGER_OVERRIDE_APPROVER: "anyone" is not one of self, separate'] });
   });
 
   it('never prints a password', () => {

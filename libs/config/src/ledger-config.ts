@@ -52,6 +52,11 @@ export interface LedgerConfig {
    * with a backoff, before it gives up; 0 gives up at the first failure.
    */
   storeWaitSeconds: number;
+  /**
+   * DOMAIN.md 4.1: an override is approved by a programme manager other than the one recording it
+   * (`LEDGER_OVERRIDE_APPROVER=separate`); by default (`self`) the recorder approves it.
+   */
+  separateOverrideApprover?: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -145,6 +150,9 @@ export function loadConfig(env: Env): ConfigResult {
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
   const storeWaitSeconds = wholeNumber('LEDGER_STORE_WAIT_SECONDS', 60, 0, 3_600);
+  const rawApprover = value('LEDGER_OVERRIDE_APPROVER') ?? 'self';
+  if (rawApprover !== 'self' && rawApprover !== 'separate') errors.push(`LEDGER_OVERRIDE_APPROVER: "${rawApprover}" is not one of self, separate`);
+  const separateOverrideApprover = rawApprover === 'separate';
 
   let apiDocs = postgresUrl === undefined;
   const rawDocs = value('LEDGER_API_DOCS');
@@ -157,7 +165,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, apiDocs },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, apiDocs },
   };
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {

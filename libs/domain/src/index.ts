@@ -23,4 +23,5 @@ export * from './claims/claim.events';
 export * from './claims/claim.state';
 export * from './claims/claim.decider';
 export * from './claims/audit-sample';
+export * from './claims/spot-check';
 export * from './users/user';

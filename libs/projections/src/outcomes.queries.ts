@@ -20,7 +20,13 @@ import type { FamilyFactRow, FamilyQueries } from './family.queries';
 export interface ResultsAnswer {
   asOf: string;
   knownAt?: string;
-  families: { familyId: string; reference: string; routes: ('sustained-progress' | 'continuous-employment')[]; planVersion: number }[];
+  families: { familyId: string; reference: string; routes: ('sustained-progress' | 'continuous-employment')[]; planVersion: number; claimedIn?: string }[];
+}
+
+/** Families whose result is claimed (DOMAIN.md 4.3), by the claim that took them; `include` keeps them in the answer, marked. */
+export interface ClaimedFilter {
+  claimedIn: ReadonlyMap<string, string>;
+  include: boolean;
 }
 
 /** The facts the outcome rules read, and the personal fields among them they open. */
@@ -44,18 +50,23 @@ export class OutcomeQueries {
     return { familyId, ...evaluateProgress(foldFacts(facts), plan, framework, asOf), ...(knownAt ? { knownAt } : {}) };
   }
 
-  /** Attached families with a result at the as-of date (one result per family: none is claimed yet in this build). */
-  async results(asOf: string, knownAt?: string): Promise<ResultsAnswer> {
+  /**
+   * Attached families with a result at the as-of date. With `claimed`, families already claimed
+   * (DOMAIN.md 4.3: one result per family) are left out, or kept with `claimedIn` when `include`.
+   */
+  async results(asOf: string, knownAt?: string, claimed?: ClaimedFilter): Promise<ResultsAnswer> {
     const { plan, framework } = await this.rules(asOf);
     const families: ResultsAnswer['families'] = [];
     for await (const [familyId, facts] of this.attachedFamilies(knownAt)) {
+      const claimedIn = claimed?.claimedIn.get(familyId);
+      if (claimedIn !== undefined && !claimed?.include) continue;
       const state = foldFacts(facts);
       const progress = evaluateProgress(state, plan, framework, asOf);
       if (!progress.claimable) continue;
       const routes: ResultsAnswer['families'][number]['routes'] = [];
       if (progress.routes.sustainedProgress) routes.push('sustained-progress');
       if (progress.routes.continuousEmployment) routes.push('continuous-employment');
-      families.push({ familyId, reference: state.reference, routes, planVersion: progress.planVersion });
+      families.push({ familyId, reference: state.reference, routes, planVersion: progress.planVersion, ...(claimedIn !== undefined ? { claimedIn } : {}) });
     }
     families.sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
     return { asOf, ...(knownAt ? { knownAt } : {}), families };

@@ -12,7 +12,8 @@ import { type Actor, actorOf } from './actor';
  * for some roles on what:
  * - `true`: any request of the route;
  * - `'assigned'`: only a family whose keyworker is the caller (keyworkers);
- * - `'sampled'`: only a family drawn in a claim's audit sample (auditors, for evidence);
+ * - `'sampled'`: only a family in the audit sample of a claim whose audit is open: sampled, not
+ *   yet submitted nor withdrawn (auditors, for evidence; DOMAIN.md 5, issue 16.1);
  * - `{ organisations }`: partners of those organisations only (police, school, dwp, health).
  * A route with no declaration is refused to everyone: new routes are closed until someone decides.
  */
@@ -63,13 +64,21 @@ export class FamilyAccess {
     return keyworker;
   }
 
-  /** Whether any claim's audit sample holds the family. */
+  /**
+   * Whether the audit sample of a claim whose audit is open holds the family: DOMAIN.md 5, an
+   * auditor's access lasts from the sample to the claim's submission (or withdrawal), nothing after,
+   * and a draft never sampled opens nothing.
+   */
   async sampled(familyId: string): Promise<boolean> {
+    const open = new Map<string, boolean>();
     for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
       const read = await this.store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
-      for (const e of read.events) if (e.type === 'AuditSampleDrawn' && (e.data.familyIds as string[]).includes(familyId)) return true;
+      for (const e of read.events) {
+        if (e.type === 'AuditSampleDrawn' && (e.data.familyIds as string[]).includes(familyId)) open.set(e.streamId, true);
+        else if ((e.type === 'ClaimSubmitted' || e.type === 'ClaimWithdrawn') && open.has(e.streamId)) open.set(e.streamId, false);
+      }
       after = read.next;
-      if (read.endOfLog) return false;
+      if (read.endOfLog) return [...open.values()].some(Boolean);
     }
   }
 }
@@ -119,7 +128,9 @@ export class AccessGuard implements CanActivate {
         ? null
         : { reason: 'NotAssignedFamily', message: 'keyworkers see only the families assigned to them' };
     }
-    return (await this.families.sampled(familyId)) ? null : { reason: 'NotSampledFamily', message: "auditors see the evidence of families in a claim's audit sample only" };
+    return (await this.families.sampled(familyId))
+      ? null
+      : { reason: 'NotSampledFamily', message: "auditors see the evidence of families in the sample of a claim under audit only, while that audit is open" };
   }
 }
 

@@ -1,8 +1,21 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqrs';
-import { type ClaimCommand, type ClaimEvent, type ClaimState, type Rejection, accept, decideClaim, evolveClaim, initialClaimState, reject } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
-import { derivedId, type Recording } from '../http/recording';
+import {
+  type ClaimCommand,
+  type ClaimDecisionContext,
+  type ClaimEvent,
+  type ClaimState,
+  DEFAULT_AUDIT_SAMPLE,
+  type Rejection,
+  accept,
+  decideClaim,
+  evolveClaim,
+  initialClaimState,
+  reject,
+  upcastClaimEvent,
+} from '@ledger/domain';
+import { type CommandOutcome, EVENT_STORE, type EventStore, type LogPosition, type RecordedEvent, comparePositions, handleCommand } from '@ledger/event-store';
+import { derivedId, londonToday, type Recording } from '../http/recording';
 import { COUNCIL_ID } from '../programme/programme-commands';
 
 /** Records one claim command: load `claim-<claimId>` → decide → append. */
@@ -27,9 +40,62 @@ export async function claimedFamilies(store: EventStore, councilId: string): Pro
 export async function readClaim(store: EventStore, claimId: string): Promise<{ state: ClaimState; version: number }> {
   const read = await store.readStream(`claim-${claimId}`);
   let state = initialClaimState();
-  for (const e of read.events) state = evolveClaim(state, { type: e.type, data: e.data } as unknown as ClaimEvent);
+  for (const e of read.events) state = evolveClaim(state, claimEventOf(e));
   return { state, version: read.version };
 }
+
+/** A stored claim event as the domain folds it: events from before the steps carried dates get the day they were recorded. */
+export function claimEventOf(e: RecordedEvent): ClaimEvent {
+  return upcastClaimEvent({ type: e.type, data: e.data } as unknown as ClaimEvent, londonToday(new Date(e.metadata.recordedAt)));
+}
+
+/**
+ * Every claim's state, and where in the log each audit finding was recorded (for "evidence
+ * recorded after the finding": the log's order, never two clocks' instants).
+ */
+export interface ClaimBookEntry {
+  claimId: string;
+  state: ClaimState;
+  findingsRecordedAt: Map<string, LogPosition>;
+}
+
+/** Every claim folded from one pass over the log's claim streams, in the order claims were drafted. */
+export async function allClaims(store: EventStore): Promise<ClaimBookEntry[]> {
+  const book = new Map<string, ClaimBookEntry>();
+  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+    const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
+    for (const e of read.events) {
+      const claimId = e.streamId.slice('claim-'.length);
+      const entry = book.get(claimId) ?? { claimId, state: initialClaimState(), findingsRecordedAt: new Map<string, LogPosition>() };
+      entry.state = evolveClaim(entry.state, claimEventOf(e));
+      if (e.type === 'AuditFindingRecorded') entry.findingsRecordedAt.set(String(e.data.familyId), e.position);
+      book.set(claimId, entry);
+    }
+    after = read.next;
+    if (read.endOfLog) break;
+  }
+  return [...book.values()];
+}
+
+/**
+ * Families internal audit found invalid, in any claim, with the claim, the finding's date and the
+ * instant it was recorded (the latest finding when there are several).
+ */
+export function invalidFindings(book: readonly ClaimBookEntry[]): Map<string, { claimId: string; foundOn: string; recordedAt: LogPosition }> {
+  const found = new Map<string, { claimId: string; foundOn: string; recordedAt: LogPosition }>();
+  for (const { claimId, state, findingsRecordedAt } of book) {
+    for (const [familyId, finding] of state.findings) {
+      const recordedAt = findingsRecordedAt.get(familyId);
+      if (finding.valid || !recordedAt) continue;
+      const seen = found.get(familyId);
+      if (!seen || comparePositions(seen.recordedAt, recordedAt) < 0) found.set(familyId, { claimId, foundOn: finding.foundOn ?? '', recordedAt });
+    }
+  }
+  return found;
+}
+
+/** The audit sample's percentage and minimum (DOMAIN.md 5.2 [config]). */
+export const AUDIT_SAMPLE = { ...DEFAULT_AUDIT_SAMPLE };
 
 /** Every claim's id, in the order claims were drafted. */
 export async function allClaimIds(store: EventStore): Promise<string[]> {
@@ -56,8 +122,20 @@ export class ClaimCommandHandler implements ICommandHandler<RecordClaimCommand, 
 
   async execute({ claimId, command, recording }: RecordClaimCommand): Promise<CommandOutcome<Rejection>> {
     const streamId = `claim-${claimId}`;
-    const decider = (decide: (s: ClaimState) => ReturnType<typeof decideClaim>) => ({ initial: initialClaimState, evolve: (s: ClaimState, e: ClaimEvent) => evolveClaim(s, e), decide });
-    if (command.type !== 'SubmitClaim') return handleCommand(this.store, streamId, decider((s) => decideClaim(command, s)), recording.envelope);
+    const context: ClaimDecisionContext = { auditSample: AUDIT_SAMPLE, recordedOn: recording.recordedOn };
+    const decider = (decide: (s: ClaimState) => ReturnType<typeof decideClaim>) => ({
+      initial: initialClaimState,
+      // Events from before the steps carried dates fold with none here (no order to check against them).
+      evolve: (s: ClaimState, e: ClaimEvent) => evolveClaim(s, e),
+      decide,
+    });
+    if (command.type === 'DrawAuditSample') {
+      // A stale draft is refused at sample time: the families other submitted claims hold now.
+      const claimed = await claimedFamilies(this.store, this.councilId);
+      const others = [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId);
+      return handleCommand(this.store, streamId, decider((s) => decideClaim({ ...command, alreadyClaimedFamilyIds: others }, s, context)), recording.envelope);
+    }
+    if (command.type !== 'SubmitClaim') return handleCommand(this.store, streamId, decider((s) => decideClaim(command, s, context)), recording.envelope);
 
     // One result per family across all claims: the families are entered in the council's register
     // (one stream, so concurrent submissions are serialised by its expected version) before the
@@ -68,7 +146,7 @@ export class ClaimCommandHandler implements ICommandHandler<RecordClaimCommand, 
     }
     const claimed = await claimedFamilies(this.store, this.councilId);
     const others = [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId);
-    const precheck = decideClaim({ ...command, alreadyClaimedFamilyIds: others }, state);
+    const precheck = decideClaim({ ...command, alreadyClaimedFamilyIds: others }, state, context);
     if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version };
     const familyIds = state.families.remaining;
     const entered = await handleCommand<Map<string, string>, RegistryEvent, Rejection>(
@@ -93,6 +171,6 @@ export class ClaimCommandHandler implements ICommandHandler<RecordClaimCommand, 
     if (entered.kind !== 'recorded') return entered.kind === 'rejected' ? { ...entered, version } : entered;
     const fresh = await claimedFamilies(this.store, this.councilId);
     const othersNow = [...fresh].filter(([, by]) => by !== claimId).map(([familyId]) => familyId);
-    return handleCommand(this.store, streamId, decider((s) => decideClaim({ ...command, alreadyClaimedFamilyIds: othersNow }, s)), recording.envelope);
+    return handleCommand(this.store, streamId, decider((s) => decideClaim({ ...command, alreadyClaimedFamilyIds: othersNow }, s, context)), recording.envelope);
   }
 }

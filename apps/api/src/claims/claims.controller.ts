@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Header, Inject, Param, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { type ClaimCommand, type ClaimState, type Rejection, auditSeedOf, claimStatus } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { CLAIM_STATUSES, type ClaimCandidate, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
+import { type CommandOutcome, EVENT_STORE, type EventStore, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
 import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { auditStatusOf, ClaimReports } from './claim-reports.service';
@@ -12,8 +12,9 @@ import { QueryContext } from '../families/query-context';
 import { ApiError } from '../http/api-error';
 import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
-import { allClaimIds, claimedFamilies, readClaim, RecordClaimCommand } from './claim-commands';
-import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto } from './claims.dto';
+import { allClaimIds, allClaims, claimedFamilies, invalidFindings, readClaim, RecordClaimCommand } from './claim-commands';
+import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto, SubmissionDto, WithdrawalDto } from './claims.dto';
+import { spotCheckFindingOf } from './spot-checks.controller';
 import { Access, roles } from '../auth/access';
 
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });
@@ -21,7 +22,8 @@ const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404
 /** DOMAIN.md 5: who may do what in the claim cycle. */
 const ROLES = {
   draft: ['finance-officer', 'admin'],
-  sample: ['auditor', 'finance-officer'],
+  // DOMAIN.md 5 (issue 16.1): only internal audit draws the sample.
+  sample: ['auditor'],
   finding: ['auditor'],
   submit: ['finance-officer'],
   payment: ['finance-officer'],
@@ -41,6 +43,7 @@ export class ClaimsController {
     private readonly context: QueryContext,
     private readonly reports: ClaimReports,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(RAW_EVENT_STORE) private readonly rawStore: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
@@ -51,27 +54,60 @@ export class ClaimsController {
     const actor = requireRole(req, ROLES.draft);
     const recording = this.recordings.from(req);
     const { state: programme } = await readProgramme(this.store, this.councilId);
-    if (body.windowId && !programme.claimWindows.some((w) => w.windowId === body.windowId)) {
-      throw new ApiError(422, `no claim window ${body.windowId}`, { reason: 'UnknownClaimWindow' });
-    }
+    const window = programme.claimWindows.find((w) => w.windowId === body.windowId);
     await this.context.settle();
     const claimed = await claimedFamilies(this.store, this.councilId);
     const { candidates, frameworkId } = await this.outcomes.claimCandidates(body.asOf, new Set(claimed.keys()));
     const claimId = derivedId(recording.envelope.commandId, 'claim');
-    const command: ClaimCommand = { type: 'DraftClaim', claimId, ...(body.windowId ? { windowId: body.windowId } : {}), asOf: body.asOf, frameworkId, draftedBy: actor.userId, families: candidates };
+    const command: ClaimCommand = {
+      type: 'DraftClaim',
+      claimId,
+      ...(body.windowId ? { windowId: body.windowId } : {}),
+      ...(window ? { window } : {}),
+      windowRequired: programme.claimWindows.length > 0,
+      asOf: body.asOf,
+      draftedOn: body.draftedOn ?? recording.recordedOn,
+      frameworkId,
+      draftedBy: actor.userId,
+      families: await this.withoutFamiliesFoundInvalid(candidates),
+    };
     this.record(await this.run(claimId, command, recording), res);
     return this.view(claimId);
   }
 
+  /**
+   * DOMAIN.md 5: a family internal audit found invalid does not come back in a later draft unless
+   * evidence about it was recorded after the finding; one that does is marked with both.
+   */
+  private async withoutFamiliesFoundInvalid(candidates: ClaimCandidate[]): Promise<ClaimCandidate[]> {
+    const invalid = invalidFindings(await allClaims(this.store));
+    const kept: ClaimCandidate[] = [];
+    for (const candidate of candidates) {
+      const finding = invalid.get(candidate.familyId);
+      if (!finding) {
+        kept.push(candidate);
+        continue;
+      }
+      const events = (await this.rawStore.readStream(streams.family(candidate.familyId))).events;
+      const newEvidenceEventIds = events.filter((e) => EVIDENCE_EVENT_TYPES.has(e.type) && comparePositions(e.position, finding.recordedAt) > 0).map((e) => e.metadata.eventId);
+      if (newEvidenceEventIds.length > 0) kept.push({ ...candidate, afterInvalidFinding: { claimId: finding.claimId, foundOn: finding.foundOn, newEvidenceEventIds } });
+    }
+    return kept;
+  }
+
   @Access(roles(ROLES.read))
   @Get()
-  @ApiOperation({ summary: 'Claims with their status and totals' })
-  async list(@Req() req: Request) {
+  @ApiOperation({ summary: 'Claims with their status and totals (filter by status)' })
+  @ApiQuery({ name: 'status', required: false, enum: CLAIM_STATUSES })
+  async list(@Req() req: Request, @Query('status') status?: string) {
     requireRole(req, ROLES.read);
+    if (status !== undefined && !(CLAIM_STATUSES as readonly string[]).includes(status)) {
+      throw ApiError.badRequest('invalid query: status', [{ field: 'status', message: `must be one of ${CLAIM_STATUSES.join(', ')}` }]);
+    }
     const claims = [];
     for (const id of await allClaimIds(this.store)) {
       const { families: _families, ...summary } = await this.view(id);
-      claims.push(summary);
+      if (status === undefined || summary.status === status) claims.push(summary);
     }
     return { claims };
   }
@@ -88,11 +124,23 @@ export class ClaimsController {
 
   @Access(roles(ROLES.sample))
   @Post(':claimId/audit-sample')
-  @ApiOperation({ summary: 'Draw the reproducible, risk-weighted audit sample (same seed → same sample)' })
+  @ApiOperation({
+    summary: "Internal audit draws the reproducible, risk-weighted audit sample (same seed → same sample), at the framework's percentage or more with a reason",
+  })
   async sample(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditSampleDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.sample);
+    const actor = requireRole(req, ROLES.sample);
+    const recording = this.recordings.from(req);
     const seed = body.seed ?? auditSeedOf(claimId);
-    this.record(await this.run(claimId, { type: 'DrawAuditSample', seed, ...(body.percent !== undefined ? { percent: body.percent } : {}) }, this.recordings.from(req)), res);
+    const command: ClaimCommand = {
+      type: 'DrawAuditSample',
+      seed,
+      ...(body.percent !== undefined ? { percent: body.percent } : {}),
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+      sampledOn: body.sampledOn ?? recording.recordedOn,
+      by: actor.userId,
+      alreadyClaimedFamilyIds: [],
+    };
+    this.record(await this.run(claimId, command, recording), res);
     const { sample } = await this.view(claimId);
     return sample;
   }
@@ -102,7 +150,9 @@ export class ClaimsController {
   @ApiOperation({ summary: "Record the auditor's finding for a sampled family; an invalid family leaves the claim" })
   async finding(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditFindingDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const actor = requireRole(req, ROLES.finding);
-    return this.record(await this.run(claimId, { type: 'RecordAuditFinding', ...body, auditor: actor.userId }, this.recordings.from(req)), res);
+    const recording = this.recordings.from(req);
+    const { foundOn, ...finding } = body;
+    return this.record(await this.run(claimId, { type: 'RecordAuditFinding', ...finding, auditor: actor.userId, foundOn: foundOn ?? recording.recordedOn }, recording), res);
   }
 
   @Access(roles(['programme-manager', 'auditor']))
@@ -110,16 +160,31 @@ export class ClaimsController {
   @ApiOperation({ summary: 'Sign off as programme lead (programme manager) or head of audit (auditor): two different people' })
   async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const actor = requireRole(req, [SIGNER_ROLE[body.role]]);
-    return this.record(await this.run(claimId, { type: 'SignOffClaim', role: body.role, by: actor.userId }, this.recordings.from(req)), res);
+    const recording = this.recordings.from(req);
+    const overrideApprovers = body.role === 'programme-lead' ? await this.overrideApprovers(claimId) : [];
+    const command: ClaimCommand = { type: 'SignOffClaim', role: body.role, by: actor.userId, signedOn: body.signedOn ?? recording.recordedOn, overrideApprovers };
+    return this.record(await this.run(claimId, command, recording), res);
+  }
+
+  /** DOMAIN.md 4.1: who approved a discretionary override on a family still in the claim. */
+  private async overrideApprovers(claimId: string): Promise<string[]> {
+    const { state } = await this.load(claimId);
+    const approvers = new Set<string>();
+    for (const familyId of state.families.remaining) {
+      for (const e of (await this.rawStore.readStream(streams.family(familyId))).events) {
+        if (e.type === 'OutcomeOverrideRecorded') approvers.add(String(e.data.approvedBy));
+      }
+    }
+    return [...approvers];
   }
 
   @Access(roles(ROLES.submit))
   @Post(':claimId/submission')
   @ApiOperation({ summary: 'Submit the claim (refused until both sign-offs exist); each family is claimed once across all claims' })
-  async submit(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async submit(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SubmissionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.submit);
     const recording = this.recordings.from(req);
-    return this.record(await this.run(claimId, { type: 'SubmitClaim', submittedOn: recording.recordedOn, alreadyClaimedFamilyIds: [] }, recording), res);
+    return this.record(await this.run(claimId, { type: 'SubmitClaim', submittedOn: body.submittedOn ?? recording.recordedOn, alreadyClaimedFamilyIds: [] }, recording), res);
   }
 
   @Access(roles(ROLES.payment))
@@ -135,7 +200,59 @@ export class ClaimsController {
   @ApiOperation({ summary: "Recover a family's payment after a spot check (a reversing ledger entry)" })
   async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.recovery);
-    return this.record(await this.run(claimId, { type: 'RecoverFamily', ...body }, this.recordings.from(req)), res);
+    const { spotCheckId, ...recovery } = body;
+    const spotCheck = await spotCheckFindingOf(this.store, spotCheckId, body.familyId);
+    return this.record(await this.run(claimId, { type: 'RecoverFamily', ...recovery, spotCheck }, this.recordings.from(req)), res);
+  }
+
+  @Access(roles(ROLES.draft))
+  @Post(':claimId/recheck')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Re-check a draft: flags families claimed in another submitted claim since it was drafted, or found invalid by internal audit, with the totals without them',
+  })
+  async recheck(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request) {
+    requireRole(req, ROLES.draft);
+    const recording = this.recordings.from(req);
+    const { state } = await this.load(claimId);
+    const claimed = await claimedFamilies(this.store, this.councilId);
+    const elsewhere = new Set(staleFamilies(state, [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId)));
+    const invalid = invalidFindings((await allClaims(this.store)).filter((entry) => entry.claimId !== claimId));
+    const flagged = [];
+    let flaggedPence = 0;
+    for (const family of state.families.drafted) {
+      if (!state.families.remaining.includes(family.familyId)) continue;
+      const reasons = [];
+      if (elsewhere.has(family.familyId)) reasons.push({ reason: 'claimed-elsewhere', claimId: claimed.get(family.familyId) ?? null });
+      const finding = invalid.get(family.familyId);
+      // A family back with evidence recorded after its finding was drafted knowingly (shown as such).
+      if (finding && !(family.afterInvalidFinding && family.afterInvalidFinding.claimId === finding.claimId)) reasons.push({ reason: 'found-invalid', claimId: finding.claimId, foundOn: finding.foundOn });
+      if (reasons.length === 0) continue;
+      flagged.push({ familyId: family.familyId, reference: family.reference, amountPence: family.amountPence, flags: reasons });
+      flaggedPence += family.amountPence;
+    }
+    return {
+      claimId,
+      status: claimStatus(state),
+      checkedOn: recording.recordedOn,
+      stale: flagged.length > 0,
+      flagged,
+      totals: {
+        familiesPence: state.totals.remainingPence,
+        families: state.families.remaining.length,
+        withoutFlaggedPence: state.totals.remainingPence - flaggedPence,
+        familiesWithoutFlagged: state.families.remaining.length - flagged.length,
+      },
+    };
+  }
+
+  @Access(roles(ROLES.draft))
+  @Post(':claimId/withdrawal')
+  @ApiOperation({ summary: 'Withdraw a claim not yet submitted, with a reason (a submitted claim is frozen)' })
+  async withdraw(@Param('claimId', claimIdPipe) claimId: string, @Body() body: WithdrawalDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const actor = requireRole(req, ROLES.draft);
+    const recording = this.recordings.from(req);
+    return this.record(await this.run(claimId, { type: 'WithdrawClaim', reason: body.reason, withdrawnOn: body.withdrawnOn ?? recording.recordedOn, by: actor.userId }, recording), res);
   }
 
   @Access(roles(ROLES.read))
@@ -196,10 +313,14 @@ export class ClaimsController {
       totalPence: state.totals.remainingPence,
       totals: state.totals,
       families: state.families.drafted.map((f) => ({ ...f, auditStatus: auditStatusOf(state, f.familyId) })),
-      sample: state.sample ? { seed: state.sample.seed, percent: state.sample.percent, familyIds: state.sample.familyIds } : null,
-      signOffs: Object.entries(state.signOffs).map(([role, by]) => ({ role, by })),
+      draftedOn: state.draftedOn,
+      sample: state.sample
+        ? { seed: state.sample.seed, percent: state.sample.percent, familyIds: state.sample.familyIds, sampledOn: state.sample.sampledOn ?? null, ...(state.sample.reason ? { reason: state.sample.reason } : {}) }
+        : null,
+      signOffs: Object.entries(state.signOffs).map(([role, by]) => ({ role, by, signedOn: state.signedOn[role as keyof typeof state.signedOn] ?? null })),
       submission: state.submission,
       payment: state.payment,
+      withdrawal: state.withdrawal,
       version,
     };
   }

@@ -7,7 +7,7 @@ import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event
 import { FamilyQueries } from '@ledger/projections';
 import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
-import { DateField, IntField, PatternField } from '../http/fields';
+import { BoolField, DateField, IntField, PatternField } from '../http/fields';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { COUNCIL_ID, readProgramme, RecordProgrammeCommand } from '../programme/programme-commands';
 import { allClaimIds, readClaim } from './claim-commands';
@@ -19,9 +19,11 @@ export class AttachmentProfileDto {
 }
 
 export class AttachmentFeeReceiptDto {
-  @DateField() receivedOn!: string;
+  @DateField({ description: 'Never after the day it is recorded' }) receivedOn!: string;
   @IntField({ min: 1, max: 100_000_000_000 }) amountPence!: number;
   @PatternField(/^\d{4}\/\d{2}$/, '2016/17', 'must be a financial year like 2016/17') financialYear!: string;
+  @BoolField({ optional: true, description: 'Confirms a second receipt with the same financial year, date and amount as one already recorded (409 PossibleDuplicateReceipt otherwise)' })
+  allowDuplicate?: boolean;
 }
 
 interface ReconciledClaim {
@@ -57,7 +59,8 @@ export class FinanceReportsController {
   @ApiOperation({ summary: 'Record attachment fees received from central government for a financial year' })
   async receipt(@Body() body: AttachmentFeeReceiptDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ['finance-officer']);
-    const outcome: CommandOutcome<Rejection> = await this.commands.execute(new RecordProgrammeCommand({ type: 'RecordAttachmentFeeReceipt', ...body }, this.recordings.from(req)));
+    const recording = this.recordings.from(req);
+    const outcome: CommandOutcome<Rejection> = await this.commands.execute(new RecordProgrammeCommand({ type: 'RecordAttachmentFeeReceipt', ...body, recordedOn: recording.recordedOn }, recording));
     const recorded = recordedOrThrow(outcome, 'programme');
     res.setHeader('ETag', `"${recorded.version}"`);
     return { eventId: recorded.events[0]?.eventId ?? null, version: recorded.version };
@@ -107,6 +110,9 @@ export class FinanceReportsController {
         duePence,
         receivedPence,
         outstandingPence: duePence - receivedPence,
+        // Issue 18.7: more received than due is flagged, never netted away silently.
+        overpaidPence: Math.max(0, receivedPence - duePence),
+        overpaid: receivedPence > duePence,
         ...(state.attachmentFeeBasis === 'profile' ? { profileReconciliationPence: attached * rate - duePence } : {}),
       };
     });
@@ -118,7 +124,8 @@ export class FinanceReportsController {
       familiesAttached: attachedTotal,
       placesLeft: Math.max(0, state.allocation - attachedTotal),
       years: rows,
-      totals: { duePence: rows.reduce((s, r) => s + r.duePence, 0), receivedPence: rows.reduce((s, r) => s + r.receivedPence, 0) },
+      totals: { duePence: rows.reduce((s, r) => s + r.duePence, 0), receivedPence: rows.reduce((s, r) => s + r.receivedPence, 0), overpaidPence: rows.reduce((s, r) => s + r.overpaidPence, 0) },
+      overpaidYears: rows.filter((r) => r.overpaid).map((r) => r.financialYear),
     };
   }
 

@@ -2,8 +2,9 @@ import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nest
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { FamilyCommand, Member, Rejection } from '@ledger/domain';
-import { type CommandOutcome, type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
+import type { LedgerConfig } from '@ledger/config';
+import { type FamilyCommand, type Member, type Rejection, type UserEvent, evolveUser, initialUserState } from '@ledger/domain';
+import { type CommandOutcome, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE } from '@ledger/event-store';
 import { streams } from '@ledger/domain';
 import { ApiError } from '../http/api-error';
 import { latestConsents } from '../privacy/consent';
@@ -66,6 +67,7 @@ export class FamiliesController {
     private readonly commands: CommandBus,
     private readonly recordings: RecordingFactory,
     @Inject(RAW_EVENT_STORE) private readonly rawStore: EventStore,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Access({ 'programme-manager': true })
@@ -224,8 +226,18 @@ export class FamiliesController {
   @Post(':familyId/overrides')
   @ApiOperation({ summary: "Record a programme manager's discretionary override for one problem" })
   @CommandResponses()
-  override(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OverrideDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, { type: 'RecordOutcomeOverride', ...body }, this.recordings.from(req), res);
+  async override(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OverrideDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const recording = this.recordings.from(req);
+    // DOMAIN.md 4.1: the approver is a programme manager (another one than the recorder when configured).
+    if (body.approvedBy !== undefined && body.approvedBy !== recording.envelope.actor.userId) {
+      let approver = initialUserState();
+      for (const e of (await this.rawStore.readStream(`user-${body.approvedBy}`)).events) approver = evolveUser(approver, { type: e.type, data: e.data } as unknown as UserEvent);
+      if (!approver.exists || approver.role !== 'programme-manager') {
+        throw new ApiError(422, `approvedBy: ${body.approvedBy} is not a programme manager`, { reason: 'ApproverNotProgrammeManager' });
+      }
+    }
+    const command: FamilyCommand = { type: 'RecordOutcomeOverride', ...body, separateApprover: this.config.separateOverrideApprover === true };
+    return this.record(familyId, command, recording, res);
   }
 
   @Access(CASEWORK)

@@ -139,6 +139,12 @@ export class OverrideDto {
   @EnumField(HEADLINE_PROBLEMS) problem!: (typeof HEADLINE_PROBLEMS)[number];
   @TextField({ max: 1_000 }) reason!: string;
   @DateField() on!: string;
+  @PatternField(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'pm.lead', 'must be the username of a programme manager', {
+    optional: true,
+    description: 'The programme manager who approved it (default: you). Required, and someone other than you, when LEDGER_OVERRIDE_APPROVER=separate',
+  })
+  approvedBy?: string;
+  @TextField({ max: 2_000, optional: true, description: 'The evidence the override rests on (DOMAIN.md 4.1)' }) evidence?: string;
 }
 
 export class ClosureDto {

@@ -11,6 +11,8 @@ import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
 import { AccessLog, accessPurposeOf } from '../privacy/access-log';
 import { Access, AGGREGATES } from '../auth/access';
+import { claimedFamilies } from '../claims/claim-commands';
+import { COUNCIL_ID } from '../programme/programme-commands';
 
 
 /**
@@ -26,6 +28,7 @@ export class FamilyQueriesController {
     private readonly outcomes: OutcomeQueries,
     private readonly context: QueryContext,
     private readonly accessLog: AccessLog,
+    @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
   @Access({ 'programme-manager': true, keyworker: true, 'finance-officer': true })
@@ -93,7 +96,8 @@ export class FamilyQueriesController {
     const progress = await this.outcomes.progress(familyId, asOf, knownAt);
     if (!progress) throw new ApiError(404, knownAt ? 'no family with this id was known on that date' : 'no family with this id', { reason: 'FamilyNotFound' });
     await this.logRead(req, familyId, []);
-    return progress;
+    const claimedIn = (await claimedFamilies(this.store, this.councilId)).get(familyId);
+    return { ...progress, ...(claimedIn !== undefined ? { claimedIn } : {}) };
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
@@ -174,17 +178,27 @@ export class ResultsController {
     private readonly context: QueryContext,
     private readonly outcomes: OutcomeQueries,
     private readonly queries: FamilyQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
   @Access({ 'programme-manager': true, 'finance-officer': true, auditor: true })
   @Get('results')
-  @ApiOperation({ summary: 'Families with a result at asOf (either route), not yet claimed', description: 'knownAt: as we knew it on that date (see /progress).' })
+  @ApiOperation({
+    summary: 'Families with a result at asOf (either route), not yet claimed',
+    description: 'knownAt: as we knew it on that date (see /progress). claimed=include: families already claimed too, each with claimedIn (the claim).',
+  })
   @ApiQuery({ name: 'asOf', required: false, example: '2018-03-31' })
   @ApiQuery({ name: 'knownAt', required: false })
-  async results(@Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
+  @ApiQuery({ name: 'claimed', required: false, enum: ['exclude', 'include'], description: 'exclude (default): leave out families already claimed' })
+  async results(@Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string, @Query('claimed') claimed?: string) {
+    if (claimed !== undefined && claimed !== 'include' && claimed !== 'exclude') {
+      throw ApiError.badRequest('invalid query: claimed', [{ field: 'claimed', message: 'must be one of exclude, include' }]);
+    }
     const asOf = this.context.dates(asOfRaw, knownAt);
     await this.context.settle();
-    return this.outcomes.results(asOf, knownAt);
+    // DOMAIN.md 4.3: a family whose result is claimed in a submitted claim is not claimable again.
+    return this.outcomes.results(asOf, knownAt, { claimedIn: await claimedFamilies(this.store, this.councilId), include: claimed === 'include' });
   }
 
   @Access(AGGREGATES)

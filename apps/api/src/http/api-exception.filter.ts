@@ -16,7 +16,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (response.headersSent) return;
-    response.status(body.statusCode).json(body);
+    // An error is JSON even on a route that answers CSV, XLSX or PDF (its @Header is already set).
+    response.removeHeader('Content-Disposition');
+    response.status(body.statusCode).type('application/json').json(body);
   }
 
   private toBody(exception: unknown): ApiErrorBody {

@@ -39,6 +39,9 @@ export class ApiValidationPipe implements PipeTransform {
   });
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A request with no body at all is an empty object: commands whose fields are all optional
+    // (a submission dated today) need none, and others get each missing field named.
+    if (metadata.type === 'body' && value === undefined) value = {};
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw ApiError.badRequest('the request body must be a JSON object', [{ field: '(body)', message: 'must be a JSON object' }]);
     }

@@ -1,10 +1,10 @@
 import { deciderSpec } from '../shared/decider-spec';
 import { type ClaimCandidate, type ClaimCommand, type ClaimDecisionContext, claimRouteOf, decideClaim } from './claim.decider';
-import type { ClaimedFamily, ClaimEvent } from './claim.events';
+import { type ClaimedFamily, type ClaimEvent, upcastClaimEvent } from './claim.events';
 import { claimStatus, evolveClaim, initialClaimState } from './claim.state';
 
 const claim = { decide: decideClaim, evolve: evolveClaim, initialState: initialClaimState };
-const configuration: ClaimDecisionContext = { auditSample: { percent: 10, minimum: 5 } };
+const configuration: ClaimDecisionContext = { auditSample: { percent: 10, minimum: 5 }, recordedOn: '2017-03-31' };
 const { given } = deciderSpec(claim, configuration);
 
 describe('claim: drafting a results claim', () => {
@@ -55,45 +55,49 @@ describe('claim: drafting a results claim', () => {
     given().when({ ...draftClaim, families: [candidate('family-a', { routes: [] })] }).thenRejected('NoResult'));
 
   it.each<ClaimCommand>([
-    { type: 'DrawAuditSample', seed: 7 },
-    { type: 'RecordAuditFinding', familyId: 'family-a', valid: true, note: 'evidence checked', auditor: 'auditor-priya' },
-    { type: 'SignOffClaim', role: 'programme-lead', by: 'coordinator-alex' },
+    { type: 'DrawAuditSample', seed: 7, sampledOn: '2016-08-02', by: 'auditor-priya', alreadyClaimedFamilyIds: [] },
+    { type: 'RecordAuditFinding', familyId: 'family-a', valid: true, note: 'evidence checked', auditor: 'auditor-priya', foundOn: '2016-08-03' },
+    { type: 'SignOffClaim', role: 'programme-lead', by: 'coordinator-alex', signedOn: '2016-08-04', overrideApprovers: [] },
     { type: 'SubmitClaim', submittedOn: '2016-08-05', alreadyClaimedFamilyIds: [] },
     { type: 'RecordPayment', receivedOn: '2016-09-30', amountPence: 240_000 },
-    { type: 'RecoverFamily', familyId: 'family-a', reason: 'spot check', on: '2017-01-10' },
+    { type: 'RecoverFamily', familyId: 'family-a', reason: 'spot check', on: '2017-01-10', spotCheck: null },
+    { type: 'WithdrawClaim', reason: 'drafted in error', withdrawnOn: '2016-08-02', by: 'finance-officer-chris' },
   ])('refuses $type for a claim that was never drafted', (command) => given().when(command).thenRejected('ClaimNotFound', 'not-found'));
 });
 
 describe('claim: drawing the internal audit sample', () => {
   it('samples every family of a claim with no more than the minimum of 5', () =>
-    given(drafted).when({ type: 'DrawAuditSample', seed: 20160731 }).then(sampleDrawn));
+    given(drafted).when(sample(20160731)).then(sampleDrawn));
 
   it('samples the requested percentage of a larger claim, reproducibly from the seed', () =>
     given(twelveFamiliesDrafted)
-      .when({ type: 'DrawAuditSample', seed: 20160731, percent: 50 })
-      .then({ type: 'AuditSampleDrawn', data: { seed: 20160731, percent: 50, minimum: 5, familyIds: ['family-02', 'family-03', 'family-06', 'family-07', 'family-08', 'family-11'] } }));
+      .when(sample(20160731, { percent: 50, reason: 'a new keyworker team: half the claim checked' }))
+      .then({
+        type: 'AuditSampleDrawn',
+        data: { ...sampleDrawn.data, percent: 50, familyIds: ['family-02', 'family-03', 'family-06', 'family-07', 'family-08', 'family-11'], reason: 'a new keyworker team: half the claim checked' },
+      }));
 
   it("uses the council's configured percentage and minimum", () =>
     given(drafted)
-      .when({ type: 'DrawAuditSample', seed: 20160731 }, { auditSample: { percent: 10, minimum: 2 } })
-      .then({ type: 'AuditSampleDrawn', data: { seed: 20160731, percent: 10, minimum: 2, familyIds: SAMPLE_OF_TWO } }));
+      .when(sample(20160731), { auditSample: { percent: 10, minimum: 2 }, recordedOn: '2017-03-31' })
+      .then({ type: 'AuditSampleDrawn', data: { ...sampleDrawn.data, minimum: 2, familyIds: SAMPLE_OF_TWO } }));
 
   it('records nothing when the same seed and percentage are sent again', () =>
-    given(drafted, sampleDrawn).when({ type: 'DrawAuditSample', seed: 20160731, percent: 10 }).thenNothing());
+    given(drafted, sampleDrawn).when(sample(20160731, { percent: 10 })).thenNothing());
 
   it('refuses a second sample with another seed', () =>
-    given(drafted, sampleDrawn).when({ type: 'DrawAuditSample', seed: 42 }).thenRejected('SampleAlreadyDrawn', 'duplicate'));
+    given(drafted, sampleDrawn).when(sample(42)).thenRejected('SampleAlreadyDrawn', 'duplicate'));
 
   it('refuses a second sample with another percentage', () =>
-    given(drafted, sampleDrawn).when({ type: 'DrawAuditSample', seed: 20160731, percent: 20 }).thenRejected('SampleAlreadyDrawn', 'duplicate'));
+    given(drafted, sampleDrawn).when(sample(20160731, { percent: 20 })).thenRejected('SampleAlreadyDrawn', 'duplicate'));
 
   it('refuses a sample once the claim is submitted', () =>
-    given(...submittedHistory).when({ type: 'DrawAuditSample', seed: 42 }).thenRejected('ClaimAlreadySubmitted'));
+    given(...submittedHistory).when(sample(42)).thenRejected('ClaimAlreadySubmitted'));
 
-  it.each([-1, 1.5, 2 ** 32])('refuses the seed %p', (seed) => given(drafted).when({ type: 'DrawAuditSample', seed }).thenRejected('InvalidSeed'));
+  it.each([-1, 1.5, 2 ** 32])('refuses the seed %p', (seed) => given(drafted).when(sample(seed)).thenRejected('InvalidSeed'));
 
   it.each([0, -10, 101])('refuses a sample of %p%', (percent) =>
-    given(drafted).when({ type: 'DrawAuditSample', seed: 7, percent }).thenRejected('InvalidSamplePercent'));
+    given(drafted).when(sample(7, { percent })).thenRejected('InvalidSamplePercent'));
 });
 
 describe("claim: the auditor's findings", () => {
@@ -267,7 +271,7 @@ describe("claim: the claim's status and totals", () => {
     expect([...state.families.recovered]).toEqual([['family-a', { reason: 'spot check: school attendance re-issued below 90%', on: '2017-01-10', amountPence: 80_000 }]]);
     expect(state.totals).toEqual({ draftedPence: 240_000, removedPence: 80_000, remainingPence: 160_000, receivedPence: 160_000, recoveredPence: 80_000 });
     expect(state.signOffs).toEqual({ 'programme-lead': programmeLead, 'head-of-audit': headOfAudit });
-    expect(state.findings.get('family-c')).toEqual({ valid: false, note: invalidNote, auditor });
+    expect(state.findings.get('family-c')).toEqual({ valid: false, note: invalidNote, auditor, foundOn: '2016-08-03' });
   });
 
   it('chooses one route per family, sustained progress first', () => {
@@ -275,6 +279,109 @@ describe("claim: the claim's status and totals", () => {
     expect(claimRouteOf(['continuous-employment'])).toBe('continuous-employment');
     expect(claimRouteOf([])).toBeNull();
   });
+});
+
+describe('claim: every step carries its own business date (DOMAIN.md 5)', () => {
+  it('records a claim submitted on its own date, years before the day it is recorded', () =>
+    given(...signedOffHistory).when(submitClaim, { ...configuration, recordedOn: '2026-12-05' }).then(submitted));
+
+  // Thunks: the fixtures below are defined after this table is read.
+  it.each<[string, () => [ClaimEvent[], ClaimCommand]]>([
+    ['a draft', () => [[], { ...draftClaim, draftedOn: '2017-04-01' }]],
+    ['a sample', () => [[drafted], sample(7, { sampledOn: '2017-04-01' })]],
+    ['a finding', () => [[drafted, sampleDrawn], { ...finding('family-a', true), foundOn: '2017-04-01' }]],
+    ['a sign-off', () => [auditedHistory, signOff('programme-lead', programmeLead, { signedOn: '2017-04-01' })]],
+    ['a submission', () => [signedOffHistory, { ...submitClaim, submittedOn: '2017-04-01' }]],
+    ['a payment', () => [submittedHistory, { type: 'RecordPayment', receivedOn: '2017-04-01', amountPence: 160_000 }]],
+    ['a recovery', () => [submittedHistory, { ...recover('family-a'), on: '2017-04-01' }]],
+    ['a withdrawal', () => [[drafted], withdraw({ withdrawnOn: '2017-04-01' })]],
+  ])('refuses %s dated after the day it is recorded', (_step, scenario) => {
+    const [history, command] = scenario();
+    given(...history).when(command).thenRejected('BusinessDateInFuture');
+  });
+
+  it('refuses a draft as of a date after the day it is drafted', () =>
+    given().when({ ...draftClaim, asOf: '2016-07-31', draftedOn: '2016-07-30' }).thenRejected('AsOfAfterDraft'));
+
+  it('refuses a sample dated before the draft', () => given(drafted).when(sample(7, { sampledOn: '2016-07-31' })).thenRejected('SampledBeforeDraft'));
+
+  it('refuses a finding dated before the sample', () =>
+    given(drafted, sampleDrawn).when({ ...finding('family-a', true), foundOn: '2016-08-01' }).thenRejected('FoundBeforeSample'));
+
+  it('refuses a sign-off dated before the last finding', () =>
+    given(...auditedHistory).when(signOff('programme-lead', programmeLead, { signedOn: '2016-08-02' })).thenRejected('SignedOffBeforeAudit'));
+
+  it('refuses a submission dated before a sign-off', () =>
+    given(...auditedHistory, signedOff('programme-lead', programmeLead), { type: 'ClaimSignedOff', data: { role: 'head-of-audit', by: headOfAudit, signedOn: '2016-08-06' } })
+      .when(submitClaim)
+      .thenRejected('SubmittedBeforeSignOff'));
+
+  it('folds an event recorded before dates existed with the day it was recorded', () => {
+    const old = { type: 'ClaimSignedOff', data: { role: 'programme-lead', by: programmeLead } } satisfies ClaimEvent;
+    expect(upcastClaimEvent(old, '2019-04-20')).toEqual({ type: 'ClaimSignedOff', data: { role: 'programme-lead', by: programmeLead, signedOn: '2019-04-20' } });
+    expect(upcastClaimEvent(signedOff('head-of-audit', headOfAudit), '2019-04-20')).toEqual(signedOff('head-of-audit', headOfAudit));
+  });
+});
+
+describe('claim: claim windows', () => {
+  it('refuses a claim without a window once windows are configured', () => {
+    const { windowId: _w, window: _window, ...withoutWindow } = draftClaim;
+    given().when({ ...withoutWindow, windowRequired: true }).thenRejected('ClaimWindowRequired');
+  });
+
+  it('refuses a window that is not configured', () => given().when({ ...draftClaim, window: undefined }).thenRejected('UnknownClaimWindow'));
+
+  it("refuses an as-of date outside the claim's window", () =>
+    given().when({ ...draftClaim, asOf: '2016-06-30', families: [candidate('family-a')] }).thenRejected('AsOfOutsideWindow'));
+});
+
+describe('claim: a draft is a working document', () => {
+  it('withdraws a draft with a reason', () =>
+    given(drafted, sampleDrawn).when(withdraw()).then({ type: 'ClaimWithdrawn', data: { reason: 'family-b claimed in the January claim', withdrawnOn: '2016-08-06', by: 'finance-officer-chris' } }));
+
+  it('records nothing when the same withdrawal is sent again', () => given(drafted, withdrawn).when(withdraw()).thenNothing());
+
+  it('refuses to withdraw a submitted claim', () => given(...submittedHistory).when(withdraw()).thenRejected('ClaimAlreadySubmitted'));
+
+  it('refuses a withdrawal without a reason', () => given(drafted).when(withdraw({ reason: ' ' })).thenRejected('ReasonRequired'));
+
+  it('refuses every later step on a withdrawn draft', () => given(drafted, withdrawn).when(sample(7)).thenRejected('ClaimWithdrawn'));
+
+  it('is withdrawn', () => expect(claimStatus(given(drafted, withdrawn).state)).toBe('withdrawn'));
+
+  it('refuses the sample of a stale draft: a family was claimed elsewhere since it was drafted', () =>
+    given(drafted).when(sample(7, { alreadyClaimedFamilyIds: ['family-b'] })).thenRejected('AlreadyClaimed'));
+
+  it('shows a family back after an invalid finding with its new evidence', () => {
+    const afterInvalidFinding = { claimId: 'claim-2016-01', foundOn: '2016-02-10', newEvidenceEventIds: ['a-e20'] };
+    given()
+      .when({ ...draftClaim, families: [candidate('family-a', { afterInvalidFinding })] })
+      .then({ type: 'ClaimDrafted', data: { ...drafted.data, families: [claimed('family-a', { afterInvalidFinding })], totalPence: 80_000 } });
+  });
+});
+
+describe("claim: internal audit's sample size (DOMAIN.md 5.2)", () => {
+  it("refuses a sample smaller than the framework's percentage", () => given(drafted).when(sample(7, { percent: 5 })).thenRejected('SampleBelowMinimum'));
+
+  it('refuses a larger sample without a recorded reason', () => given(drafted).when(sample(7, { percent: 50 })).thenRejected('ReasonRequired'));
+});
+
+describe('claim: overrides and the programme lead (DOMAIN.md 4.1)', () => {
+  it('refuses the sign-off of a programme lead who approved an override on a family in the claim', () =>
+    given(...auditedHistory).when(signOff('programme-lead', programmeLead, { overrideApprovers: [programmeLead] })).thenRejected('ApprovedAnOverride'));
+
+  it('lets another programme manager sign off as programme lead', () =>
+    given(...auditedHistory).when(signOff('programme-lead', 'coordinator-sam', { overrideApprovers: [programmeLead] })).then(signedOff('programme-lead', 'coordinator-sam')));
+});
+
+describe('claim: recoveries follow from a spot check (DOMAIN.md 5.5)', () => {
+  it('refuses a recovery without a spot check', () => given(...submittedHistory).when({ ...recover('family-a'), spotCheck: null }).thenRejected('SpotCheckRequired'));
+
+  it('refuses a recovery the spot check does not support', () =>
+    given(...submittedHistory).when({ ...recover('family-a'), spotCheck: { spotCheckId, checkedOn: '2016-12-01', foundInvalid: false } }).thenRejected('NotFoundInvalidBySpotCheck'));
+
+  it('refuses a recovery dated before its spot check', () =>
+    given(...submittedHistory).when({ ...recover('family-a'), on: '2016-11-30' }).thenRejected('RecoveryBeforeSpotCheck'));
 });
 
 // Fixtures: East Sussex's July 2016 claim window, as of 31 July 2016, £800 per result.
@@ -333,7 +440,9 @@ const draftClaim = {
   type: 'DraftClaim',
   claimId,
   windowId: '2016-07',
+  window: { windowId: '2016-07', opensOn: '2016-07-01', closesOn: '2016-07-31' },
   asOf: '2016-07-31',
+  draftedOn: '2016-08-01',
   frameworkId: 'troubled-families-2015',
   draftedBy: 'finance-officer-chris',
   families: [candidate('family-a'), candidate('family-b'), candidate('family-c')],
@@ -345,6 +454,7 @@ const drafted = {
     claimId,
     windowId: '2016-07',
     asOf: '2016-07-31',
+    draftedOn: '2016-08-01',
     frameworkId: 'troubled-families-2015',
     draftedBy: 'finance-officer-chris',
     families: [claimed('family-a'), claimed('family-b'), claimed('family-c')],
@@ -359,33 +469,37 @@ const twelveFamiliesDrafted: ClaimEvent = {
 };
 
 function sampleOf(...familyIds: string[]): ClaimEvent {
-  return { type: 'AuditSampleDrawn', data: { seed: 20160731, percent: 10, minimum: 5, familyIds } };
+  return { type: 'AuditSampleDrawn', data: { seed: 20160731, percent: 10, minimum: 5, familyIds, sampledOn: '2016-08-02', drawnBy: auditor } };
 }
 
-const sampleDrawn = sampleOf('family-a', 'family-b', 'family-c');
+function sample(seed: number, changes: Partial<Extract<ClaimCommand, { type: 'DrawAuditSample' }>> = {}): Extract<ClaimCommand, { type: 'DrawAuditSample' }> {
+  return { type: 'DrawAuditSample', seed, sampledOn: '2016-08-02', by: auditor, alreadyClaimedFamilyIds: [], ...changes };
+}
+
+const sampleDrawn = sampleOf('family-a', 'family-b', 'family-c') as Extract<ClaimEvent, { type: 'AuditSampleDrawn' }>;
 
 function finding(familyId: string, valid: boolean): Extract<ClaimCommand, { type: 'RecordAuditFinding' }> {
-  return { type: 'RecordAuditFinding', familyId, valid, note: valid ? 'evidence checked against school and police returns' : invalidNote, auditor };
+  return { type: 'RecordAuditFinding', familyId, valid, note: valid ? 'evidence checked against school and police returns' : invalidNote, auditor, foundOn: '2016-08-03' };
 }
 
 function foundValid(familyId: string): ClaimEvent {
-  return { type: 'AuditFindingRecorded', data: { familyId, valid: true, note: 'evidence checked against school and police returns', auditor } };
+  return { type: 'AuditFindingRecorded', data: { familyId, valid: true, note: 'evidence checked against school and police returns', auditor, foundOn: '2016-08-03' } };
 }
 
 function foundInvalid(familyId: string): ClaimEvent {
-  return { type: 'AuditFindingRecorded', data: { familyId, valid: false, note: invalidNote, auditor } };
+  return { type: 'AuditFindingRecorded', data: { familyId, valid: false, note: invalidNote, auditor, foundOn: '2016-08-03' } };
 }
 
 function removed(familyId: string): ClaimEvent {
   return { type: 'FamilyRemovedFromClaim', data: { familyId, reason: invalidNote, amountPence: 80_000 } };
 }
 
-function signOff(role: 'programme-lead' | 'head-of-audit', by: string): ClaimCommand {
-  return { type: 'SignOffClaim', role, by };
+function signOff(role: 'programme-lead' | 'head-of-audit', by: string, changes: Partial<Extract<ClaimCommand, { type: 'SignOffClaim' }>> = {}): ClaimCommand {
+  return { type: 'SignOffClaim', role, by, signedOn: '2016-08-04', overrideApprovers: [], ...changes };
 }
 
 function signedOff(role: 'programme-lead' | 'head-of-audit', by: string): ClaimEvent {
-  return { type: 'ClaimSignedOff', data: { role, by } };
+  return { type: 'ClaimSignedOff', data: { role, by, signedOn: '2016-08-04' } };
 }
 
 const auditedHistory: ClaimEvent[] = [drafted, sampleDrawn, foundValid('family-a'), foundValid('family-b'), foundInvalid('family-c'), removed('family-c')];
@@ -398,9 +512,17 @@ const submittedHistory: ClaimEvent[] = [...signedOffHistory, submitted];
 const paid: ClaimEvent = { type: 'ClaimPaymentReceived', data: { receivedOn: '2016-09-30', amountPence: 160_000, expectedPence: 160_000, differencePence: 0 } };
 
 function recover(familyId: string): Extract<ClaimCommand, { type: 'RecoverFamily' }> {
-  return { type: 'RecoverFamily', familyId, reason: 'spot check: school attendance re-issued below 90%', on: '2017-01-10' };
+  return { type: 'RecoverFamily', familyId, reason: 'spot check: school attendance re-issued below 90%', on: '2017-01-10', spotCheck: { spotCheckId, checkedOn: '2016-12-01', foundInvalid: true } };
 }
 
 function recovered(familyId: string): ClaimEvent {
-  return { type: 'FamilyResultRecovered', data: { familyId, reason: 'spot check: school attendance re-issued below 90%', on: '2017-01-10', amountPence: 80_000 } };
+  return { type: 'FamilyResultRecovered', data: { familyId, reason: 'spot check: school attendance re-issued below 90%', on: '2017-01-10', amountPence: 80_000, spotCheckId } };
 }
+
+const spotCheckId = 'spot-check-2016-12';
+
+function withdraw(changes: Partial<Extract<ClaimCommand, { type: 'WithdrawClaim' }>> = {}): ClaimCommand {
+  return { type: 'WithdrawClaim', reason: 'family-b claimed in the January claim', withdrawnOn: '2016-08-06', by: 'finance-officer-chris', ...changes };
+}
+
+const withdrawn: ClaimEvent = { type: 'ClaimWithdrawn', data: { reason: 'family-b claimed in the January claim', withdrawnOn: '2016-08-06', by: 'finance-officer-chris' } };

@@ -26,23 +26,40 @@ export interface ClaimedFamily {
   evidenceEventIds: string[];
   /** Whether a discretionary override counted towards the result (a risk for the audit sample). */
   overridden: boolean;
+  /**
+   * DOMAIN.md 5: a family internal audit found invalid comes back in a later draft only with
+   * evidence recorded after that finding; such a family is shown with the finding and the new evidence.
+   */
+  afterInvalidFinding?: { claimId: string; foundOn: string; newEvidenceEventIds: string[] };
 }
+
+// DOMAIN.md 5: every step carries its own business date (`draftedOn`, `sampledOn`, `foundOn`,
+// `signedOn`, `submittedOn`, `receivedOn`, `on`, `withdrawnOn`). Events recorded before those
+// dates existed lack some of them: `upcastClaimEvent` gives them the day they were recorded.
 
 export type ClaimDrafted = DomainEvent<
   'ClaimDrafted',
-  { claimId: string; windowId?: string; asOf: string; frameworkId: string; draftedBy: string; families: ClaimedFamily[]; totalPence: number }
+  { claimId: string; windowId?: string; asOf: string; draftedOn?: string; frameworkId: string; draftedBy: string; families: ClaimedFamily[]; totalPence: number }
 >;
-/** The internal audit's sample, reproducible from its seed, percent and minimum (DOMAIN.md 5.2). */
-export type AuditSampleDrawn = DomainEvent<'AuditSampleDrawn', { seed: number; percent: number; minimum: number; familyIds: string[] }>;
-export type AuditFindingRecorded = DomainEvent<'AuditFindingRecorded', { familyId: string; valid: boolean; note: string; auditor: string }>;
+/**
+ * The internal audit's sample, reproducible from its seed, percent and minimum (DOMAIN.md 5.2);
+ * `reason` says why internal audit sampled more than the framework's percentage.
+ */
+export type AuditSampleDrawn = DomainEvent<
+  'AuditSampleDrawn',
+  { seed: number; percent: number; minimum: number; familyIds: string[]; sampledOn?: string; drawnBy?: string; reason?: string }
+>;
+export type AuditFindingRecorded = DomainEvent<'AuditFindingRecorded', { familyId: string; valid: boolean; note: string; auditor: string; foundOn?: string }>;
 /** An invalid family leaves the claim (recorded with its finding, DOMAIN.md 5.2). */
 export type FamilyRemovedFromClaim = DomainEvent<'FamilyRemovedFromClaim', { familyId: string; reason: string; amountPence: number }>;
-export type ClaimSignedOff = DomainEvent<'ClaimSignedOff', { role: SignOffRole; by: string }>;
+export type ClaimSignedOff = DomainEvent<'ClaimSignedOff', { role: SignOffRole; by: string; signedOn?: string }>;
 export type ClaimSubmitted = DomainEvent<'ClaimSubmitted', { submittedOn: string; familyIds: string[]; totalPence: number }>;
 /** `differencePence` = received − expected: negative when central government paid less than claimed. */
 export type ClaimPaymentReceived = DomainEvent<'ClaimPaymentReceived', { receivedOn: string; amountPence: number; expectedPence: number; differencePence: number }>;
 /** A spot check found a claimed family invalid: its result payment is clawed back (a reversing entry, DOMAIN.md 5.5). */
-export type FamilyResultRecovered = DomainEvent<'FamilyResultRecovered', { familyId: string; reason: string; on: string; amountPence: number }>;
+export type FamilyResultRecovered = DomainEvent<'FamilyResultRecovered', { familyId: string; reason: string; on: string; amountPence: number; spotCheckId?: string }>;
+/** A claim not yet submitted is a working document: it can be withdrawn, with a reason (DOMAIN.md 5). */
+export type ClaimWithdrawn = DomainEvent<'ClaimWithdrawn', { reason: string; withdrawnOn: string; by: string }>;
 
 export type ClaimEvent =
   | ClaimDrafted
@@ -52,4 +69,24 @@ export type ClaimEvent =
   | ClaimSignedOff
   | ClaimSubmitted
   | ClaimPaymentReceived
-  | FamilyResultRecovered;
+  | FamilyResultRecovered
+  | ClaimWithdrawn;
+
+/**
+ * Events recorded before the claim steps carried their own business dates fold with the day they
+ * were recorded (`recordedOn`, Europe/London) as that date.
+ */
+export function upcastClaimEvent(event: ClaimEvent, recordedOn: string): ClaimEvent {
+  switch (event.type) {
+    case 'ClaimDrafted':
+      return event.data.draftedOn === undefined ? { ...event, data: { ...event.data, draftedOn: recordedOn } } : event;
+    case 'AuditSampleDrawn':
+      return event.data.sampledOn === undefined ? { ...event, data: { ...event.data, sampledOn: recordedOn } } : event;
+    case 'AuditFindingRecorded':
+      return event.data.foundOn === undefined ? { ...event, data: { ...event.data, foundOn: recordedOn } } : event;
+    case 'ClaimSignedOff':
+      return event.data.signedOn === undefined ? { ...event, data: { ...event.data, signedOn: recordedOn } } : event;
+    default:
+      return event;
+  }
+}

@@ -1,12 +1,16 @@
-import type { AuditSampleDrawn, ClaimEvent, ClaimedFamily, ClaimPaymentReceived, ClaimSubmitted, SignOffRole } from './claim.events';
+import type { AuditSampleDrawn, ClaimEvent, ClaimedFamily, ClaimPaymentReceived, ClaimSubmitted, ClaimWithdrawn, SignOffRole } from './claim.events';
 
 /** Where a claim stands (API.md "Claims and the ledger"); per-family recoveries are on `families.recovered`. */
-export type ClaimStatus = 'draft' | 'sampled' | 'audited' | 'signed-off' | 'submitted' | 'paid';
+export type ClaimStatus = 'draft' | 'sampled' | 'audited' | 'signed-off' | 'submitted' | 'paid' | 'withdrawn';
+
+export const CLAIM_STATUSES: readonly ClaimStatus[] = ['draft', 'sampled', 'audited', 'signed-off', 'submitted', 'paid', 'withdrawn'];
 
 export interface AuditFinding {
   valid: boolean;
   note: string;
   auditor: string;
+  /** The business date of the finding ('' only for a state folded without upcasting). */
+  foundOn?: string;
 }
 
 /** A claim as its stream tells it, for deciding commands and showing its status. */
@@ -15,6 +19,8 @@ export interface ClaimState {
   claimId: string;
   windowId: string | null;
   asOf: string;
+  /** The business date of the draft. */
+  draftedOn: string;
   frameworkId: string;
   draftedBy: string;
   families: {
@@ -31,6 +37,10 @@ export interface ClaimState {
   findings: Map<string, AuditFinding>;
   /** Who signed for each role. */
   signOffs: Partial<Record<SignOffRole, string>>;
+  /** The business date of each sign-off. */
+  signedOn: Partial<Record<SignOffRole, string>>;
+  /** A draft withdrawn before submission: nothing more happens to it. */
+  withdrawal: ClaimWithdrawn['data'] | null;
   submission: ClaimSubmitted['data'] | null;
   payment: ClaimPaymentReceived['data'] | null;
   totals: {
@@ -52,12 +62,15 @@ export const initialClaimState = (): ClaimState => ({
   claimId: '',
   windowId: null,
   asOf: '',
+  draftedOn: '',
   frameworkId: '',
   draftedBy: '',
   families: { drafted: [], remaining: [], removed: new Map(), recovered: new Map() },
   sample: null,
   findings: new Map(),
   signOffs: {},
+  signedOn: {},
+  withdrawal: null,
   submission: null,
   payment: null,
   totals: { draftedPence: 0, removedPence: 0, remainingPence: 0, receivedPence: 0, recoveredPence: 0 },
@@ -67,13 +80,14 @@ export const initialClaimState = (): ClaimState => ({
 export function evolveClaim(state: ClaimState, event: ClaimEvent): ClaimState {
   switch (event.type) {
     case 'ClaimDrafted': {
-      const { claimId, windowId, asOf, frameworkId, draftedBy, families, totalPence } = event.data;
+      const { claimId, windowId, asOf, draftedOn, frameworkId, draftedBy, families, totalPence } = event.data;
       return {
         ...state,
         drafted: true,
         claimId,
         windowId: windowId ?? null,
         asOf,
+        draftedOn: draftedOn ?? '',
         frameworkId,
         draftedBy,
         families: { ...state.families, drafted: families, remaining: families.map((f) => f.familyId) },
@@ -84,8 +98,8 @@ export function evolveClaim(state: ClaimState, event: ClaimEvent): ClaimState {
       return { ...state, sample: event.data };
     case 'AuditFindingRecorded': {
       const findings = new Map(state.findings);
-      const { familyId, valid, note, auditor } = event.data;
-      findings.set(familyId, { valid, note, auditor });
+      const { familyId, valid, note, auditor, foundOn } = event.data;
+      findings.set(familyId, { valid, note, auditor, ...(foundOn !== undefined ? { foundOn } : {}) });
       return { ...state, findings };
     }
     case 'FamilyRemovedFromClaim': {
@@ -99,7 +113,13 @@ export function evolveClaim(state: ClaimState, event: ClaimEvent): ClaimState {
       };
     }
     case 'ClaimSignedOff':
-      return { ...state, signOffs: { ...state.signOffs, [event.data.role]: event.data.by } };
+      return {
+        ...state,
+        signOffs: { ...state.signOffs, [event.data.role]: event.data.by },
+        signedOn: { ...state.signedOn, [event.data.role]: event.data.signedOn ?? '' },
+      };
+    case 'ClaimWithdrawn':
+      return { ...state, withdrawal: event.data };
     case 'ClaimSubmitted':
       return { ...state, submission: event.data };
     case 'ClaimPaymentReceived':
@@ -132,9 +152,25 @@ export function fullySignedOff(state: ClaimState): boolean {
  */
 export function claimStatus(state: ClaimState): ClaimStatus | null {
   if (!state.drafted) return null;
+  if (state.withdrawal) return 'withdrawn';
   if (state.payment) return 'paid';
   if (state.submission) return 'submitted';
   if (!state.sample) return 'draft';
   if (outstandingFindings(state).length > 0) return 'sampled';
   return fullySignedOff(state) ? 'signed-off' : 'audited';
+}
+
+/**
+ * Whether the claim's internal audit is open: a sample is drawn and the claim is neither submitted
+ * nor withdrawn (DOMAIN.md 5: an auditor reads the sampled families' records only meanwhile).
+ */
+export function auditOpen(state: ClaimState): boolean {
+  return state.drafted && state.sample !== null && state.submission === null && state.withdrawal === null;
+}
+
+/** The latest business date of the audit so far: the sample's and every finding's. */
+export function lastAuditDate(state: ClaimState): string {
+  let latest = state.sample?.sampledOn ?? '';
+  for (const finding of state.findings.values()) if ((finding.foundOn ?? '') > latest) latest = finding.foundOn ?? '';
+  return latest;
 }

@@ -392,8 +392,29 @@ describe('family: discretionary outcome overrides', () => {
       .when(educationOverride('2016-06-20'))
       .then({
         type: 'OutcomeOverrideRecorded',
-        data: { familyId, problem: 'education', reason: 'attendance met after a managed move', on: '2016-06-20', approvedBy: 'programme-manager-jo' },
+        data: { familyId, problem: 'education', reason: 'attendance met after a managed move', on: '2016-06-20', approvedBy: 'programme-manager-jo', recordedBy: 'programme-manager-jo' },
       }));
+
+  it('records the approver, another programme manager, and the evidence', () =>
+    given(identified, problem('education'), problem('crime-asb'), attached)
+      .when({ ...educationOverride('2016-06-20'), approvedBy: 'programme-manager-sam', evidence: 'head teacher letter of 2016-06-18', separateApprover: true })
+      .then({
+        type: 'OutcomeOverrideRecorded',
+        data: {
+          familyId,
+          problem: 'education',
+          reason: 'attendance met after a managed move',
+          on: '2016-06-20',
+          approvedBy: 'programme-manager-sam',
+          recordedBy: 'programme-manager-jo',
+          evidence: 'head teacher letter of 2016-06-18',
+        },
+      }));
+
+  it('refuses an override approved by the person recording it when the council requires a second programme manager', () =>
+    given(identified, problem('education'), problem('crime-asb'), attached)
+      .when({ ...educationOverride('2016-06-20'), separateApprover: true })
+      .thenRejected('ApproverIsRecorder'));
 
   it('refuses an override for a family that is not attached', () =>
     given(identified, problem('education'), problem('crime-asb')).when(educationOverride('2016-06-20')).thenRejected('NotAttached'));
@@ -583,7 +604,7 @@ function concernResolved(memberId: string, on: string): FamilyCommand {
   return { type: 'RecordHealthChange', memberId, change: 'resolved', on, concernId: 'concern-1' };
 }
 
-function educationOverride(on: string): FamilyCommand {
+function educationOverride(on: string): Extract<FamilyCommand, { type: 'RecordOutcomeOverride' }> {
   return { type: 'RecordOutcomeOverride', problem: 'education', reason: 'attendance met after a managed move', on };
 }
 

@@ -36,7 +36,11 @@ export type FamilyCommand =
   | { type: 'RecordActivityChange'; memberId: string; activity: ActivityState; on: string }
   | { type: 'RecordUcConditionality'; memberId: string; regime: UcRegime; on: string }
   | { type: 'RecordOutcomeMilestone'; memberId: string; milestone: string; change: 'achieved' | 'reversed'; on: string; evidence: string }
-  | { type: 'RecordOutcomeOverride'; problem: HeadlineProblem; reason: string; on: string }
+  /**
+   * `approvedBy`: the programme manager who approved it (the recorder when absent); `separateApprover`:
+   * the council requires the approver to be someone other than the recorder [config: LEDGER_OVERRIDE_APPROVER].
+   */
+  | { type: 'RecordOutcomeOverride'; problem: HeadlineProblem; reason: string; on: string; approvedBy?: string; evidence?: string; separateApprover?: boolean }
   | { type: 'CloseFamilyCase'; closedOn: string; reason: string }
   | { type: 'CorrectFact'; supersedesEventId: string; replacement: FamilyCommand; reason?: string };
 
@@ -202,7 +206,15 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
       const identified = factsOf(state, 'HeadlineProblemIdentified').some((f) => f.event.data.problem === command.problem);
       if (!identified) return reject('ProblemNotIdentified', `the family has no ${command.problem} problem recorded`);
       if (command.on < state.attachment.attachedOn) return reject('EndBeforeStart', `the family was attached on ${state.attachment.attachedOn}, after ${command.on}`);
-      return accept({ type: 'OutcomeOverrideRecorded', data: { familyId, problem: command.problem, reason: command.reason, on: command.on, approvedBy: context.actorId } });
+      // DOMAIN.md 4.1: an override records its approver, reason and evidence.
+      const approvedBy = command.approvedBy ?? context.actorId;
+      if (command.separateApprover && approvedBy === context.actorId) {
+        return reject('ApproverIsRecorder', 'an override is approved by a programme manager other than the person recording it: name them in approvedBy');
+      }
+      return accept({
+        type: 'OutcomeOverrideRecorded',
+        data: { familyId, problem: command.problem, reason: command.reason, on: command.on, approvedBy, recordedBy: context.actorId, ...(command.evidence !== undefined ? { evidence: command.evidence } : {}) },
+      });
     }
     case 'CloseFamilyCase': {
       if (state.closedOn) return reject('AlreadyClosed', `the case was closed on ${state.closedOn}`);

@@ -84,7 +84,11 @@ export type OutcomeMilestoneRecorded = DomainEvent<
   'OutcomeMilestoneRecorded',
   { familyId: string; memberId: string; milestone: string; change: 'achieved' | 'reversed'; on: string; evidence: string }
 >;
-export type OutcomeOverrideRecorded = DomainEvent<'OutcomeOverrideRecorded', { familyId: string; problem: HeadlineProblem; reason: string; on: string; approvedBy: string }>;
+/** DOMAIN.md 4.1: a programme manager's discretionary override, with its approver, reason and evidence (`recordedBy` absent on early events: the approver recorded it). */
+export type OutcomeOverrideRecorded = DomainEvent<
+  'OutcomeOverrideRecorded',
+  { familyId: string; problem: HeadlineProblem; reason: string; on: string; approvedBy: string; recordedBy?: string; evidence?: string }
+>;
 export type FamilyCaseClosed = DomainEvent<'FamilyCaseClosed', { familyId: string; closedOn: string; reason: string }>;
 /**
  * A recorded fact was wrong: `supersededEventId` no longer counts, and the events recorded with

@@ -35,7 +35,7 @@ export const familyPersonalData: Partial<Record<FamilyEventType, readonly Person
   // A household's incident (no member named) is sealed with the family's key.
   AsbIncidentRecorded: FREE_TEXT(['kind']),
   HeadlineProblemIdentified: FREE_TEXT(['indicator']),
-  OutcomeOverrideRecorded: FREE_TEXT(['reason']),
+  OutcomeOverrideRecorded: FREE_TEXT(['reason', 'evidence']),
   FamilyCaseClosed: FREE_TEXT(['reason']),
   FactCorrected: FREE_TEXT(['reason']),
   // The evidence of a local milestone ("debt plan agreed with StepChange") is free text about a person (or the household).

@@ -30,6 +30,12 @@ describe('the payment-by-results ledger', () => {
     expect(postingsFor(profile, settings)).toEqual([]);
   });
 
+  it('books a claim on its own submission date: submitted on 2016-09-28 and recorded in 2026, it is in 2016/17', () => {
+    const postings = postingsFor({ type: 'ClaimSubmitted', eventId: 's', claimId: 'c', submittedOn: '2016-09-28', families: [{ familyId: 'a', amountPence: 80_000 }] }, settings);
+    expect(postings.map((p) => [p.on, p.financialYear])).toEqual([['2016-09-28', '2016/17']]);
+    expect(balancesAsOf(postings, '2017-03-31').find((b) => b.account === ACCOUNTS.resultsIncome)?.balancePence).toBe(-80_000);
+  });
+
   it('clears a claim in full on payment and reconciles the difference to its own account', () => {
     const postings = [
       ...postingsFor({ type: 'ClaimSubmitted', eventId: 's', claimId: 'c', submittedOn: '2017-07-31', families: [{ familyId: 'a', amountPence: 80_000 }, { familyId: 'b', amountPence: 80_000 }] }, settings),

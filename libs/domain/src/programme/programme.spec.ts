@@ -68,6 +68,25 @@ describe("programme: places in the council's allocation", () => {
     given(configuredWith(2), placeTaken('family-1'), placeTaken('family-2')).when(takePlace('family-3')).thenRejected('AllocationExhausted'));
 });
 
+describe('programme: attachment fees received', () => {
+  const receipt = { type: 'RecordAttachmentFeeReceipt', receivedOn: '2016-10-01', amountPence: 6_000_000, financialYear: '2016/17', recordedOn: '2026-12-05' } as const satisfies ProgrammeCommand;
+  const received: ProgrammeEvent = { type: 'AttachmentFeeReceived', data: { receivedOn: '2016-10-01', amountPence: 6_000_000, financialYear: '2016/17' } };
+
+  it('records a receipt dated years before the day it is recorded', () => given(configured).when(receipt).then(received));
+
+  it('refuses a receipt dated after the day it is recorded', () =>
+    given(configured).when({ ...receipt, receivedOn: '2026-12-06' }).thenRejected('BusinessDateInFuture'));
+
+  it('refuses the same year, date and amount again unless confirmed as a second receipt', () =>
+    given(configured, received).when(receipt).thenRejected('PossibleDuplicateReceipt', 'duplicate'));
+
+  it('records a confirmed second receipt of the same year, date and amount', () =>
+    given(configured, received).when({ ...receipt, allowDuplicate: true }).then(received));
+
+  it('records a receipt of another amount on the same day', () =>
+    given(configured, received).when({ ...receipt, amountPence: 1_000 }).then({ type: 'AttachmentFeeReceived', data: { ...received.data, amountPence: 1_000 } } as ProgrammeEvent));
+});
+
 // Fixtures: East Sussex, allocation 3,570 families over five years.
 
 const configure = { type: 'ConfigureProgramme', councilName: 'East Sussex', framework: 'troubled-families-2015', allocation: 3570 } as const satisfies ProgrammeCommand;

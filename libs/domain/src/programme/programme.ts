@@ -26,6 +26,8 @@ export interface ProgrammeState {
   feesReceived: Map<string, number>;
   /** The annual profile (families expected per financial year), for the `profile` fee basis. */
   profile: Map<string, number>;
+  /** Every receipt as recorded, to catch the same receipt recorded twice (issue 18.7). */
+  receipts: { financialYear: string; receivedOn: string; amountPence: number }[];
 }
 
 export const initialProgrammeState = (): ProgrammeState => ({
@@ -38,6 +40,7 @@ export const initialProgrammeState = (): ProgrammeState => ({
   attachedFamilies: new Map(),
   feesReceived: new Map(),
   profile: new Map(),
+  receipts: [],
 });
 
 export function evolveProgramme(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
@@ -54,7 +57,8 @@ export function evolveProgramme(state: ProgrammeState, event: ProgrammeEvent): P
     case 'AttachmentFeeReceived': {
       const feesReceived = new Map(state.feesReceived);
       feesReceived.set(event.data.financialYear, (feesReceived.get(event.data.financialYear) ?? 0) + event.data.amountPence);
-      return { ...state, feesReceived };
+      const { financialYear, receivedOn, amountPence } = event.data;
+      return { ...state, feesReceived, receipts: [...state.receipts, { financialYear, receivedOn, amountPence }] };
     }
     case 'AttachmentProfileSet': {
       const profile = new Map(state.profile);
@@ -68,7 +72,11 @@ export type ProgrammeCommand =
   | { type: 'ConfigureProgramme'; councilName: string; framework: string; allocation: number; attachmentFeeBasis?: 'actual' | 'profile' }
   | { type: 'DefineClaimWindow'; windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }
   | { type: 'TakeAllocationPlace'; familyId: string; attachedOn: string }
-  | { type: 'RecordAttachmentFeeReceipt'; receivedOn: string; amountPence: number; financialYear: string }
+  /**
+   * `recordedOn`: the day of recording (a receipt dated after it is refused); `allowDuplicate`: the
+   * finance officer confirms a second receipt of the same year, date and amount is a real one.
+   */
+  | { type: 'RecordAttachmentFeeReceipt'; receivedOn: string; amountPence: number; financialYear: string; recordedOn: string; allowDuplicate?: boolean }
   | { type: 'SetAttachmentProfile'; financialYear: string; families: number; setOn: string };
 
 export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState): Decision<ProgrammeEvent> {
@@ -117,12 +125,18 @@ export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState
     case 'RecordAttachmentFeeReceipt': {
       if (!state.configured) return reject('ProgrammeNotConfigured', 'the programme has not been set up (PUT /api/programme)');
       if (!isBusinessDate(command.receivedOn)) return reject('InvalidDate', 'receivedOn must be a calendar date');
+      if (command.receivedOn > command.recordedOn) return reject('BusinessDateInFuture', `${command.receivedOn} is after the day it is being recorded (${command.recordedOn})`);
       if (!Number.isSafeInteger(command.amountPence) || command.amountPence <= 0) return reject('InvalidAmount', 'amountPence must be a positive whole number of pence');
       const framework = frameworks[state.framework];
       if (!framework?.ratesByFinancialYear[command.financialYear]) {
         return reject('UnknownFinancialYear', `the ${state.framework} framework has no rates for ${command.financialYear}`);
       }
       const { receivedOn, amountPence, financialYear } = command;
+      // Receipts are never counted twice silently: the same year, date and amount again must be confirmed.
+      const twin = state.receipts.some((r) => r.financialYear === financialYear && r.receivedOn === receivedOn && r.amountPence === amountPence);
+      if (twin && command.allowDuplicate !== true) {
+        return reject('PossibleDuplicateReceipt', `a receipt of ${amountPence}p for ${financialYear} on ${receivedOn} is already recorded; send allowDuplicate: true if this is a second one`, 'duplicate');
+      }
       return accept({ type: 'AttachmentFeeReceived', data: { receivedOn, amountPence, financialYear } });
     }
     case 'SetAttachmentProfile': {

@@ -4,6 +4,7 @@ export const streams = {
   claim: (claimId: string) => `claim-${claimId}`,
   programme: (councilId: string) => `programme-${councilId}`,
   outcomePlan: (councilId: string) => `outcomePlan-${councilId}`,
+  spotCheck: (spotCheckId: string) => `spotCheck-${spotCheckId}`,
 } as const;
 
 export type StreamCategory = keyof typeof streams;
