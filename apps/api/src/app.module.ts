@@ -13,6 +13,7 @@ import { AuthService } from './auth/auth.service';
 import { jwtSecretFor } from './auth/jwt-secret';
 import { ClaimCommandHandler } from './claims/claim-commands';
 import { ClaimReports } from './claims/claim-reports.service';
+import { FinanceReports } from './claims/finance-reports.service';
 import { ClaimsController } from './claims/claims.controller';
 import { FinanceReportsController } from './claims/finance-reports.controller';
 import { LedgerController } from './claims/ledger.controller';
@@ -87,6 +88,7 @@ export class AppModule implements NestModule {
         ClaimCommandHandler,
         SpotCheckCommandHandler,
         ClaimReports,
+        FinanceReports,
         AuthService,
         ActorMiddleware,
       ],

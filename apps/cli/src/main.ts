@@ -3,9 +3,7 @@ import { type EventStore, formatPosition, openStores } from '@ledger/event-store
 import { ledgerProjectionRunner, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
 import { runRetention, runUsers } from './privacy-commands';
-import { writeFileSync } from 'node:fs';
-import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
-import { ClaimReports } from '../../api/src/claims/claim-reports.service';
+import { REPORT_USAGE, runReport } from './report-commands';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -14,8 +12,7 @@ commands:
   projections            each projection's version, checkpoint and whether it is live
   rebuild [projection]   rebuild read models from position 0 (all, or the one named) while the
                          current tables keep serving; prints progress, events/s and an ETA
-  report claim <claimId> --format csv|xlsx|pdf --out FILE
-                         the claim report, byte-identical to the api's for the same claim
+${REPORT_USAGE}
   generate --families N [--seed S] [--start I] [--format events|http]
                          synthetic families as NDJSON (event batches or HTTP command sequences)
   users list             users, roles, organisations and lock-outs
@@ -39,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = configOrReport(process.env);
   if (!config) return 1;
+  if (command === 'report') return runReport(config, args);
   const stores = await openStores(config);
   try {
     if (command === 'status') await printStatus(stores.eventStore, `${stores.description.kind} (${stores.description.where})`);
@@ -46,7 +44,6 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'projections') {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
-    if (command === 'report') return await writeClaimReport(stores.eventStore, config.councilId, args);
     if (command === 'users') return await runUsers(stores, args);
     if (command === 'retention') return await runRetention(config, stores, args);
     if (command === 'rebuild') {
@@ -57,27 +54,6 @@ async function main(argv: string[]): Promise<number> {
     await stores.eventStore.close();
     await stores.sql.close().catch(() => undefined);
   }
-  return 0;
-}
-
-async function writeClaimReport(store: EventStore, councilId: string, args: string[]): Promise<number> {
-  const [what, claimId] = args;
-  const option = (name: string): string | undefined => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const format = option('format');
-  const out = option('out');
-  if (what !== 'claim' || !claimId || !format || !['csv', 'xlsx', 'pdf'].includes(format) || !out) {
-    console.error(`usage: report claim <claimId> --format csv|xlsx|pdf --out FILE`);
-    return 2;
-  }
-  const report = await new ClaimReports(store, councilId).build(claimId).catch((error: unknown) => {
-    throw new Error(error instanceof Error ? error.message : String(error));
-  });
-  const bytes = format === 'csv' ? claimReportCsv(report) : format === 'xlsx' ? await claimReportXlsx(report) : await claimReportPdf(report);
-  writeFileSync(out, bytes);
-  console.log(`wrote the ${format} report of claim ${claimId} to ${out} (${bytes.length} bytes)`);
   return 0;
 }
 

@@ -1,10 +1,20 @@
-import { loadConfig, redactUrl } from './ledger-config';
+import { defaultDeclarations, loadConfig, redactUrl } from './ledger-config';
 
 describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, apiDocs: true },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, apiDocs: true },
+    });
+  });
+
+  it('takes the claim report declarations and the cli\'s service address from the environment, refusing control characters', () => {
+    const loaded = loadConfig({ PORT: '8080', LEDGER_DECLARATION_HEAD_OF_AUDIT: 'Audited.', LEDGER_API_TOKEN: 'abc' });
+    expect(loaded.ok && loaded.config.declarations).toEqual({ programmeLead: defaultDeclarations.programmeLead, headOfAudit: 'Audited.' });
+    expect(loaded.ok && [loaded.config.apiUrl, loaded.config.apiToken]).toEqual(['http://127.0.0.1:8080', 'abc']);
+    expect(loadConfig({ LEDGER_DECLARATION_PROGRAMME_LEAD: 'a\u0007b', LEDGER_API_URL: 'ftp://x' })).toEqual({
+      ok: false,
+      errors: ['LEDGER_DECLARATION_PROGRAMME_LEAD: must be plain text of at most 2000 characters', 'LEDGER_API_URL: not an http:// or https:// address'],
     });
   });
 

@@ -57,7 +57,26 @@ export interface LedgerConfig {
    * (`LEDGER_OVERRIDE_APPROVER=separate`); by default (`self`) the recorder approves it.
    */
   separateOverrideApprover?: boolean;
+  /**
+   * Claim reports (DOMAIN.md 5): the declarations printed with the programme lead's and the head
+   * of internal audit's sign-offs (LEDGER_DECLARATION_PROGRAMME_LEAD, LEDGER_DECLARATION_HEAD_OF_AUDIT).
+   */
+  declarations: { programmeLead: string; headOfAudit: string };
+  /**
+   * The running service the cli reads reports through while it holds the embedded store
+   * (LEDGER_API_URL, default http://127.0.0.1:PORT), and the bearer token it uses (LEDGER_API_TOKEN).
+   */
+  apiUrl: string;
+  apiToken?: string;
 }
+
+/** The declarations printed when none is configured (DOMAIN.md 5.3). */
+export const defaultDeclarations = {
+  programmeLead:
+    'I confirm that the families in this claim met the eligibility criteria of the Troubled Families programme, that each achieved the result claimed under the council\'s Outcome Plan, that the evidence of each result is held and available for inspection, and that no family has been claimed for before.',
+  headOfAudit:
+    'I confirm that internal audit has validated a sample of the results in this claim, drawn as the financial framework requires, that every family found invalid has been removed from it, and that I am satisfied the claim is supported by the evidence held.',
+} as const;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -153,6 +172,10 @@ export function loadConfig(env: Env): ConfigResult {
   const rawApprover = value('LEDGER_OVERRIDE_APPROVER') ?? 'self';
   if (rawApprover !== 'self' && rawApprover !== 'separate') errors.push(`LEDGER_OVERRIDE_APPROVER: "${rawApprover}" is not one of self, separate`);
   const separateOverrideApprover = rawApprover === 'separate';
+  const declarations = { programmeLead: declaration('LEDGER_DECLARATION_PROGRAMME_LEAD', defaultDeclarations.programmeLead), headOfAudit: declaration('LEDGER_DECLARATION_HEAD_OF_AUDIT', defaultDeclarations.headOfAudit) };
+  const apiUrl = value('LEDGER_API_URL') ?? `http://127.0.0.1:${port}`;
+  if (!isUrlWithProtocol(apiUrl, ['http:', 'https:'])) errors.push('LEDGER_API_URL: not an http:// or https:// address');
+  const apiToken = value('LEDGER_API_TOKEN');
 
   let apiDocs = postgresUrl === undefined;
   const rawDocs = value('LEDGER_API_DOCS');
@@ -165,8 +188,15 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, apiDocs },
+config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, declarations, apiUrl, apiToken, apiDocs },
   };
+
+  function declaration(name: string, fallback: string): string {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    if (raw.length > 2_000 || /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(raw)) errors.push(`${name}: must be plain text of at most 2000 characters`);
+    return raw;
+  }
 
   function wholeNumber(name: string, fallback: number, min: number, max: number): number {
     const raw = value(name);

@@ -1,20 +1,22 @@
-import { ClaimReport, claimReportLayout } from './claim-report';
+import { ClaimReport } from './claim-report';
+import { claimReportLayout } from './claim-report.layout';
+import { csvRecords } from './csv';
 
 /**
- * The claim report as one rectangular CSV table (RFC 4180: CRLF line ends, every record the same
- * number of fields, a field quoted when it holds a comma, quote, CR or LF; UTF-8 without BOM).
+ * The claim report as one rectangular CSV table (RFC 4180 through the one formula-safe writer,
+ * `csv.ts`: CRLF line ends, every record the same number of fields; UTF-8 without BOM).
  *
  * A single table with a `section` column rather than a header block above a family table, so
  * every line parses with the same header and a spreadsheet filter on `section` gives each part:
  *
- * - `claim`: item = label (Council, Claim id, As of…), value = its value;
- * - `family`: item = family reference, route, audit_status, amount_pence, amount (£);
- * - `total`: item = the route (route also filled), `Total claimed`, `Recovered` or
- *   `Net of recoveries`; families, amount_pence, amount;
+ * - `claim`: item = label (Council, Claim window, As of, Submitted on, Status…), value = its value;
+ *   a draft's status reads `DRAFT: not submitted (…)`;
+ * - `family`: item = family reference, route, audit_status, amount_pence, amount (£); a family
+ *   internal audit removed is listed as removed at £0;
+ * - `total`: item = the route (route also filled), `Removed by internal audit` or `Total claimed`;
+ *   families, amount_pence, amount;
  * - `sign-off`: item = role, value = signed by, date = signed on;
- * - `payment`: item = `Payment received` (date = received on) or `Difference`; amount_pence, amount.
- *
- * Families audit removed are listed with their status and left out of every total.
+ * - `declaration`: item = role, value = the declaration's text.
  */
 export function claimReportCsv(report: ClaimReport): Buffer {
   const layout = claimReportLayout(report);
@@ -31,12 +33,7 @@ export function claimReportCsv(report: ClaimReport): Buffer {
       row({ section: 'total', item: t.label, route: t.route ?? '', families: t.families, amount_pence: t.amountPence, amount: t.amount }),
     ),
     ...layout.signOffs.map((s) => row({ section: 'sign-off', item: s.role, value: s.by, date: s.on })),
-    ...layout.payment.map((p) => row({ section: 'payment', item: p.label, date: p.on, amount_pence: p.amountPence, amount: p.amount })),
+    ...layout.declarations.map((d) => row({ section: 'declaration', item: d.role, value: d.text })),
   ];
-  return Buffer.from(records.map((cells) => cells.map(csvField).join(',') + '\r\n').join(''), 'utf8');
-}
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return Buffer.from(csvRecords(records), 'utf8');
 }

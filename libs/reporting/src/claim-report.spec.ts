@@ -1,4 +1,4 @@
-import { Workbook } from 'exceljs';
+import { ValueType, Workbook } from 'exceljs';
 import { PDFParse } from 'pdf-parse';
 import { ClaimReport, claimReportCsv, claimReportPdf, claimReportXlsx, claimTotals, poundsText } from './index';
 
@@ -80,85 +80,141 @@ describe('claim report: CSV', () => {
     expect(text).toContain('claim,Council,"Borough of Demoford, Children\'s Services",');
   });
 
-  it('reads back with the claim, one line per family and the totals', () => {
+  it('reads back with the claim, one line per family, the totals per route, the sign-offs and the declarations', () => {
     const csv = csvSections(claimReportCsv(claim));
     expect(csv.claim).toEqual([
       ['Council', "Borough of Demoford, Children's Services"],
-      ['Claim id', 'claim-2016-1'],
       ['Claim window', '2016-W1'],
       ['As of', '2016-03-31'],
+      ['Submitted on', '2016-04-05'],
+      ['Status', 'submitted'],
       ['Framework', 'troubled-families-2015'],
       ['Outcome Plan versions', '1, 2'],
-      ['Status', 'paid'],
-      ['Generated for', '2016-04-05'],
+      ['Claim reference', 'claim-2016-1'],
     ].map(([item, value]) => ({ ...blank, section: 'claim', item, value })));
     expect(csv.family.map((f) => f.item)).toEqual(references);
+    // DOMAIN.md 5.2: the family audit removed is listed as removed, at £0.
     expect(csv.family.find((f) => f.item === 'TF-0007')).toEqual({
-      ...blank, section: 'family', item: 'TF-0007', route: 'sustained-progress', audit_status: 'sampled: invalid (removed)', amount_pence: '80000', amount: '£800.00',
+      ...blank, section: 'family', item: 'TF-0007', route: 'sustained-progress', audit_status: 'sampled: invalid (removed)', amount_pence: '0', amount: '£0.00',
     });
     expect(csv.total.map((t) => [t.item, t.families, t.amount_pence, t.amount])).toEqual([
       ['sustained-progress', '6', '480000', '£4,800.00'],
       ['continuous-employment', '5', '400000', '£4,000.00'],
+      ['Removed by internal audit', '1', '0', '£0.00'],
       ['Total claimed', '11', '880000', '£8,800.00'],
-      ['Recovered', '1', '80000', '£800.00'],
-      ['Net of recoveries', '10', '800000', '£8,000.00'],
     ]);
-    const counted = csv.family.filter((f) => f.audit_status !== 'sampled: invalid (removed)');
-    expect(counted.reduce((sum, f) => sum + Number(f.amount_pence), 0)).toBe(880_000);
+    expect(csv.family.reduce((sum, f) => sum + Number(f.amount_pence), 0)).toBe(880_000);
     expect(csv['sign-off'].map((s) => [s.item, s.value, s.date])).toEqual([
       ['programme-lead', 'Pat Lead', '2016-04-04'],
       ['head-of-audit', 'Sam Audit', '2016-04-05'],
     ]);
-    expect(csv.payment.map((p) => [p.item, p.date, p.amount_pence, p.amount])).toEqual([
-      ['Payment received', '2016-05-20', '870000', '£8,700.00'],
-      ['Difference', '', '-10000', '-£100.00'],
+    expect(csv.declaration.map((d) => [d.item, d.value])).toEqual([
+      ['programme-lead', 'I declare the results claimed are true, lead.'],
+      ['head-of-audit', 'I declare the sample was validated, audit.'],
     ]);
+  });
+
+  it('marks a claim not yet submitted as a DRAFT', () => {
+    const { submittedOn: _submitted, ...draft } = claim;
+    const csv = csvSections(claimReportCsv({ ...draft, status: 'signed-off' }));
+    expect(csv.claim.find((c) => c.item === 'Status')?.value).toBe('DRAFT: not submitted (signed-off)');
+    expect(csv.claim.find((c) => c.item === 'Submitted on')?.value).toBe('not submitted');
+  });
+
+  it('neutralises a council name or family reference that a spreadsheet would run as a formula (issue 16.5)', () => {
+    const formula = '=HYPERLINK("http://x","y")';
+    const text = claimReportCsv({ ...claim, councilName: formula, families: [{ ...claim.families[0], reference: formula }] }).toString('utf8');
+    const records = parseCsv(text);
+    expect(records.find((r) => r[0] === 'claim' && r[1] === 'Council')?.[2]).toBe(`'${formula}`);
+    expect(records.find((r) => r[0] === 'family')?.[1]).toBe(`'${formula}`);
+    expect(records.flat().some((field) => /^[=+@\t\r]/.test(field))).toBe(false);
   });
 });
 
 describe('claim report: XLSX', () => {
-  it('reads back with exceljs with the same families and totals as the CSV', async () => {
+  it('has one sheet per section, amounts as pounds with a currency format, and the same figures as the CSV', async () => {
     const workbook = await readWorkbook(await claimReportXlsx(claim));
     const csv = csvSections(claimReportCsv(claim));
 
     expect(workbook.creator).toBe("Borough of Demoford, Children's Services (family outcomes ledger)");
     expect(workbook.created.toISOString()).toBe('2016-04-05T00:00:00.000Z');
     expect(workbook.modified.toISOString()).toBe('2016-04-05T00:00:00.000Z');
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['Claim', 'Totals', 'Families', 'Sign-offs', 'Declarations']);
 
     const familyRows = sheetRows(workbook, 'Families');
-    expect(familyRows[0]).toEqual(['Reference', 'Route', 'Audit status', 'Amount (pence)', 'Amount']);
-    expect(familyRows.slice(1)).toEqual(csv.family.map((f) => [f.item, f.route, f.audit_status, Number(f.amount_pence), f.amount]));
+    expect(familyRows[0]).toEqual(['Reference', 'Route', 'Audit status', 'Amount']);
+    expect(familyRows.slice(1)).toEqual(csv.family.map((f) => [f.item, f.route, f.audit_status, Number(f.amount_pence) / 100]));
+    const families = workbook.getWorksheet('Families');
+    const amount = families?.getCell('D2');
+    expect(amount?.type).toBe(ValueType.Number);
+    expect(amount?.numFmt).toBe('"£"#,##0.00;-"£"#,##0.00');
+    expect(amount?.value).toBe(800);
 
     const claimRows = sheetRows(workbook, 'Claim');
-    expect(claimRows[0]).toEqual(['Results claim claim-2016-1']);
-    for (const c of csv.claim) expect(claimRows).toContainEqual(c.value === '' ? [c.item] : [c.item, c.value]);
-    const totalsAt = claimRows.findIndex((r) => r[0] === 'Totals');
-    const totals = claimRows.slice(totalsAt + 1, totalsAt + 1 + csv.total.length);
-    expect(totals.map((r) => [r[3], r[4], r[5]])).toEqual(csv.total.map((t) => [Number(t.families), Number(t.amount_pence), t.amount]));
-    expect(claimRows).toContainEqual(['Payment received', '', '2016-05-20', '', 870_000, '£8,700.00']);
-    expect(claimRows).toContainEqual(['Difference', '', '', '', -10_000, '-£100.00']);
+    expect(claimRows[0]).toEqual(['Item', 'Value']);
+    for (const c of csv.claim) expect(claimRows).toContainEqual([c.item, c.value]);
+    expect(sheetRows(workbook, 'Totals')).toEqual([
+      ['Route', 'Families', 'Amount'],
+      ['sustained-progress', 6, 4_800],
+      ['continuous-employment', 5, 4_000],
+      ['Removed by internal audit', 1, 0],
+      ['Total claimed', 11, 8_800],
+    ]);
+    expect(sheetRows(workbook, 'Sign-offs')).toEqual([
+      ['Role', 'Name', 'Signed on'],
+      ['Programme lead (Troubled Families Coordinator)', 'Pat Lead', '2016-04-04'],
+      ['Head of internal audit', 'Sam Audit', '2016-04-05'],
+    ]);
+    expect(sheetRows(workbook, 'Declarations').map((r) => r[1])).toEqual(['Text', 'I declare the results claimed are true, lead.', 'I declare the sample was validated, audit.']);
+  });
+
+  it('filters the family table, prints every sheet on A4 fitted to the width with its header row repeated', async () => {
+    const workbook = await readWorkbook(await claimReportXlsx(claim));
+    expect(workbook.getWorksheet('Families')?.autoFilter).toBe('A1:D13');
+    for (const sheet of workbook.worksheets) {
+      expect(sheet.pageSetup).toMatchObject({ paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' });
+      expect(sheet.headerFooter.oddHeader).not.toContain('DRAFT');
+    }
+  });
+
+  it('puts DRAFT in the header of every sheet of a claim not yet submitted', async () => {
+    const { submittedOn: _submitted, ...draft } = claim;
+    const workbook = await readWorkbook(await claimReportXlsx({ ...draft, status: 'draft' }));
+    for (const sheet of workbook.worksheets) expect(sheet.headerFooter.oddHeader).toContain('DRAFT');
+    expect(sheetRows(workbook, 'Claim')).toContainEqual(['Watermark', 'DRAFT']);
   });
 });
 
 describe('claim report: PDF', () => {
-  it('shows the council, every family reference, the totals, the sign-offs and the payment', async () => {
+  it('has a title naming the council, window and as-of date, every family, the totals, the sign-offs and the declarations', async () => {
     const text = await pdfText(await claimReportPdf(claim));
-    expect(text).toContain("Borough of Demoford, Children's Services");
-    expect(text).toContain('claim-2016-1');
-    for (const reference of references) expect(text).toMatch(new RegExp(`${reference}\\s+\\S+\\s+[^\\n]+\\s+80000\\s+£800\\.00`));
-    expect(text).toMatch(/Total claimed\s+11\s+880000\s+£8,800\.00/);
-    expect(text).toMatch(/Recovered\s+1\s+80000\s+£800\.00/);
-    expect(text).toContain('Pat Lead');
-    expect(text).toMatch(/Difference\s+-10000\s+-£100\.00/);
+    expect(text).toContain("Results claim: Borough of Demoford, Children's Services, claim window 2016-W1, as of 2016-03-31");
+    expect(text).toMatch(/Submitted on\s+2016-04-05/);
+    for (const reference of references.filter((r) => r !== 'TF-0007')) expect(text).toMatch(new RegExp(`${reference}\\s+\\S+\\s+[^\\n]+\\s+£800\\.00`));
+    expect(text).toMatch(/TF-0007\s+sustained-progress\s+sampled: invalid \(removed\)\s+£0\.00/);
+    expect(text).toMatch(/sustained-progress\s+6\s+£4,800\.00/);
+    expect(text).toMatch(/Total claimed\s+11\s+£8,800\.00/);
+    expect(text).toMatch(/Programme lead \(Troubled Families Coordinator\)\s+Pat Lead\s+2016-04-04/);
+    expect(text).toContain('I declare the sample was validated, audit.');
+    expect(text).not.toContain('DRAFT');
+  });
+
+  it('watermarks every page of a claim not yet submitted DRAFT', async () => {
+    const { submittedOn: _submitted, ...draft } = claim;
+    const text = await pdfText(await claimReportPdf({ ...draft, status: 'draft' }));
+    expect(text).toContain('DRAFT');
+    expect(text).toContain('DRAFT: not submitted (draft)');
   });
 
   it('runs a long claim onto more pages, repeating the table heading and numbering the pages', async () => {
     const families = Array.from({ length: 120 }, (_, i) => ({ ...claim.families[0], reference: `TF-${String(i + 1).padStart(4, '0')}` }));
     const text = await pdfText(await claimReportPdf({ ...claim, families }));
     expect(text).toContain('TF-0120');
-    expect(text).toContain('page 1 of 3');
-    expect(text).toContain('page 3 of 3');
-    expect(text.match(/Reference\s+Route\s+Audit status/g)).toHaveLength(3);
+    const pages = Number(/page 1 of (\d+)/.exec(text)?.[1]);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(text).toContain(`page ${pages} of ${pages}`);
+    // The family table runs over at least three pages, its heading at the top of each.
+    expect(text.match(/Reference\s+Route\s+Audit status/g)?.length).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -170,7 +226,7 @@ describe('claim report: privacy', () => {
     };
     const csv = claimReportCsv(leaky).toString('utf8');
     const workbook = await readWorkbook(await claimReportXlsx(leaky));
-    const xlsx = JSON.stringify([...sheetRows(workbook, 'Claim'), ...sheetRows(workbook, 'Families')]);
+    const xlsx = JSON.stringify(workbook.worksheets.map((w) => sheetRows(workbook, w.name)));
     const pdf = await pdfText(await claimReportPdf(leaky));
     for (const text of [csv, xlsx, pdf]) {
       expect(text).not.toMatch(/Jane Smith|1983-07-14|DM1 1AA/);
@@ -192,7 +248,8 @@ const claim: ClaimReport = {
   asOf: '2016-03-31',
   frameworkId: 'troubled-families-2015',
   planVersions: [2, 1, 2],
-  status: 'paid',
+  status: 'submitted',
+  submittedOn: '2016-04-05',
   generatedFor: '2016-04-05',
   families: references.map((reference, i) => ({
     reference,
@@ -208,7 +265,10 @@ const claim: ClaimReport = {
     { role: 'programme-lead', by: 'Pat Lead', on: '2016-04-04' },
     { role: 'head-of-audit', by: 'Sam Audit', on: '2016-04-05' },
   ],
-  payment: { receivedOn: '2016-05-20', amountPence: 870_000, differencePence: -10_000 },
+  declarations: [
+    { role: 'programme-lead', text: 'I declare the results claimed are true, lead.' },
+    { role: 'head-of-audit', text: 'I declare the sample was validated, audit.' },
+  ],
 };
 
 async function allFormats(report: ClaimReport) {
@@ -254,11 +314,11 @@ function parseCsv(text: string): string[][] {
   return records;
 }
 
-function csvSections(bytes: Buffer): Record<'claim' | 'family' | 'total' | 'sign-off' | 'payment', CsvRow[]> {
+function csvSections(bytes: Buffer): Record<'claim' | 'family' | 'total' | 'sign-off' | 'declaration', CsvRow[]> {
   const [, ...records] = parseCsv(bytes.toString('utf8'));
   const rows = records.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])) as CsvRow);
   const section = (name: string) => rows.filter((r) => r.section === name);
-  return { claim: section('claim'), family: section('family'), total: section('total'), 'sign-off': section('sign-off'), payment: section('payment') };
+  return { claim: section('claim'), family: section('family'), total: section('total'), 'sign-off': section('sign-off'), declaration: section('declaration') };
 }
 
 async function readWorkbook(xlsx: Buffer): Promise<Workbook> {

@@ -1,3 +1,4 @@
+import { addWhole, assertPence } from './money';
 /**
  * The finance officer's results claim report (DOMAIN.md 5; API.md "Claims and the ledger":
  * `GET /api/claims/:claimId/report.csv|.xlsx|.pdf`).
@@ -35,26 +36,35 @@ export interface ClaimReportFamily {
 
 export interface ClaimReportSignOff {
   role: ClaimSignOffRole;
-  /** The officer who signed (staff, not family personal data). */
+  /** The officer who signed, by name (staff, not family personal data). */
   by: string;
+  /** The business date of the sign-off, when known. */
   on?: string;
 }
 
-export interface ClaimReportPayment {
-  receivedOn: string;
-  amountPence: number;
-  /** Received minus claimed, as reconciled by the ledger (DOMAIN.md 5.4); negative when short paid. */
-  differencePence: number;
+/** The declaration a signatory makes (DOMAIN.md 5.3), printed with their sign-off. */
+export interface ClaimDeclaration {
+  role: ClaimSignOffRole;
+  text: string;
 }
 
+/**
+ * The claim as submitted (or, before submission, the draft as it stands). Built from the claim's
+ * events up to and including its submission, so payments and recoveries never change it
+ * (DOMAIN.md 5: the report as submitted is frozen).
+ */
 export interface ClaimReport {
   councilName: string;
   claimId: string;
   windowId?: string;
+  /** The claim window's dates from the programme's configuration, when known. */
+  window?: { opensOn: string; closesOn: string };
   asOf: string;
   frameworkId: string;
   planVersions: number[];
   status: string;
+  /** The business date of submission; absent while the claim is a draft (the report is then watermarked DRAFT). */
+  submittedOn?: string;
   /**
    * The business date the report speaks for, e.g. the claim's submission date (or draft date
    * before submission); `YYYY-MM-DD`, optionally followed by a time. Never the wall clock: the
@@ -63,8 +73,11 @@ export interface ClaimReport {
   generatedFor: string;
   families: ClaimReportFamily[];
   signOffs: ClaimReportSignOff[];
-  payment?: ClaimReportPayment;
+  /** The declarations of the programme lead and the head of internal audit. */
+  declarations?: ClaimDeclaration[];
 }
+
+export { poundsText } from './money';
 
 export const claimRoutes: readonly ClaimRoute[] = ['sustained-progress', 'continuous-employment'];
 
@@ -123,103 +136,3 @@ export function claimTotals(report: ClaimReport): ClaimTotals {
   };
 }
 
-/**
- * `£1,234.56` from integer pence by digit manipulation only: no division, no float and no locale
- * (so the bytes do not depend on the ICU data Node was built with).
- */
-export function poundsText(amountPence: number): string {
-  assertPence(amountPence, 'amount');
-  const sign = amountPence < 0 ? '-' : '';
-  const digits = String(Math.abs(amountPence)).padStart(3, '0');
-  const pounds = digits.slice(0, -2).replace(/\B(?=(\d{3})+$)/g, ',');
-  return `${sign}£${pounds}.${digits.slice(-2)}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The layout every format shares. Writers render this, so the CSV, XLSX and PDF cannot disagree
-// on a label, an order or a figure. Internal to the library (not exported from index.ts).
-
-export interface ClaimReportLayout {
-  title: string;
-  /** Label and value, in print order. */
-  claim: { label: string; value: string }[];
-  /** Sorted by reference (code-unit order, independent of locale and of the caller's order). */
-  families: (ClaimReportFamily & { amount: string })[];
-  totals: { label: string; route?: ClaimRoute; families: number; amountPence: number; amount: string }[];
-  signOffs: { role: ClaimSignOffRole; by: string; on: string }[];
-  payment: { label: string; on: string; amountPence: number; amount: string }[];
-  /** `generatedFor` at 00:00Z: the only timestamp written into a document. */
-  documentDate: Date;
-  /** Document metadata author and creator. */
-  author: string;
-}
-
-export function claimReportLayout(report: ClaimReport): ClaimReportLayout {
-  const documentDate = businessDateAtMidnightUtc(report.generatedFor);
-  const families = [...report.families]
-    .map((f) => ({ reference: f.reference, route: f.route, amountPence: f.amountPence, auditStatus: f.auditStatus }))
-    .sort((a, b) => compareCodeUnits(a.reference, b.reference));
-  for (let i = 1; i < families.length; i += 1) {
-    if (families[i].reference === families[i - 1].reference) {
-      throw new RangeError(`family ${families[i].reference} appears twice in claim ${report.claimId}`);
-    }
-  }
-  const totals = claimTotals(report);
-  const planVersions = [...new Set(report.planVersions)].sort((a, b) => a - b);
-  const money = (amountPence: number) => ({ amountPence, amount: poundsText(amountPence) });
-
-  return {
-    title: `Results claim ${report.claimId}`,
-    claim: [
-      { label: 'Council', value: report.councilName },
-      { label: 'Claim id', value: report.claimId },
-      { label: 'Claim window', value: report.windowId ?? '' },
-      { label: 'As of', value: report.asOf },
-      { label: 'Framework', value: report.frameworkId },
-      { label: 'Outcome Plan versions', value: planVersions.join(', ') },
-      { label: 'Status', value: report.status },
-      { label: 'Generated for', value: report.generatedFor },
-    ],
-    families: families.map((f) => ({ ...f, amount: poundsText(f.amountPence) })),
-    totals: [
-      ...claimRoutes.map((route) => ({ label: route, route, families: totals.byRoute[route].families, ...money(totals.byRoute[route].amountPence) })),
-      { label: 'Total claimed', families: totals.families, ...money(totals.totalPence) },
-      { label: 'Recovered', families: totals.recoveredFamilies, ...money(totals.recoveredPence) },
-      { label: 'Net of recoveries', families: totals.families - totals.recoveredFamilies, ...money(totals.netPence) },
-    ],
-    signOffs: [...report.signOffs]
-      .map((s) => ({ role: s.role, by: s.by, on: s.on ?? '' }))
-      .sort((a, b) => signOffOrder.indexOf(a.role) - signOffOrder.indexOf(b.role) || compareCodeUnits(a.by, b.by)),
-    payment: report.payment
-      ? [
-          { label: 'Payment received', on: report.payment.receivedOn, ...money(report.payment.amountPence) },
-          { label: 'Difference', on: '', ...money(report.payment.differencePence) },
-        ]
-      : [],
-    documentDate,
-    author: `${report.councilName} (family outcomes ledger)`,
-  };
-}
-
-function businessDateAtMidnightUtc(generatedFor: string): Date {
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(generatedFor);
-  if (!match) throw new RangeError(`generatedFor must start with a YYYY-MM-DD date, got ${generatedFor}`);
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  if (date.toISOString().slice(0, 10) !== generatedFor.slice(0, 10)) throw new RangeError(`generatedFor is not a calendar date: ${generatedFor}`);
-  return date;
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function assertPence(amount: number, what: string): void {
-  // DOMAIN.md 1: money is always integer pence.
-  if (!Number.isSafeInteger(amount)) throw new RangeError(`${what} must be a whole number of pence, got ${amount}`);
-}
-
-function addWhole(a: number, b: number): number {
-  const sum = a + b;
-  assertPence(sum, 'total');
-  return sum;
-}

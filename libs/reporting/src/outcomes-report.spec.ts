@@ -18,6 +18,13 @@ describe('outcomes report: CSV', () => {
     expect(text).toContain('about,Council,"Borough of Demoford, ""Children\'s"" Services",');
   });
 
+  it('neutralises a council name that a spreadsheet would run as a formula (issue 16.5)', async () => {
+    const formula = '=HYPERLINK("http://x","y")';
+    const records = await readCsv(outcomesReportCsv(families, { ...options, councilName: formula }));
+    expect(records.find((r) => r[0] === 'about' && r[1] === 'Council')?.[2]).toBe(`'${formula}`);
+    expect(records.flat().some((field) => /^[=+@\t\r]/.test(field))).toBe(false);
+  });
+
   it('opens with a block naming the council, the as-of date, the suppression rule and the marker', async () => {
     const about = (await sections(outcomesReportCsv(families, options))).about;
     expect(about.map((r) => r.item)).toEqual([

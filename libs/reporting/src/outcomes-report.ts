@@ -1,5 +1,6 @@
 import { ClaimRoute, claimRoutes } from './claim-report';
 import { LinearRelation, LinkedCount, PublishedCount, SuppressionOptions, SuppressionReason, defaultSuppressionThreshold, suppressLinkedTables } from './suppression';
+import { csvRecords } from './csv';
 
 /**
  * The published outcomes tables (DOMAIN.md 6, "Published results are de-personalised"; API.md
@@ -160,7 +161,7 @@ export function outcomesReportCsv(families: readonly OutcomesFamily[], options: 
     counted('by-problem-count', 'All attached families', table1.totals, table1.allFamilies),
     ...table2.rows.map((problem, p) => counted('by-headline-problem', problem, table2.cells[p], table2.families[p])),
   ];
-  return records.map((cells) => cells.map(csvField).join(',') + '\r\n').join('');
+  return csvRecords(records);
 }
 
 function suppressionRuleText(threshold: number, suppressZeros: boolean): string {
@@ -275,6 +276,3 @@ function assertDate(asOf: string): void {
   if (!match || days === undefined || day < 1 || day > days) throw new RangeError(`asOf must be a YYYY-MM-DD date, got ${asOf}`);
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CLAIM_STATUSES, type ClaimCandidate, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
-import { claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
+import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { auditStatusOf, ClaimReports } from './claim-reports.service';
 import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
@@ -17,6 +17,7 @@ import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto
 import { spotCheckFindingOf } from './spot-checks.controller';
 import { Access, roles } from '../auth/access';
 
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });
 
 /** DOMAIN.md 5: who may do what in the claim cycle. */
@@ -257,32 +258,66 @@ export class ClaimsController {
 
   @Access(roles(ROLES.read))
   @Get(':claimId/report.csv')
-  @Header('Content-Type', 'text/csv; charset=utf-8')
-  @ApiOperation({ summary: 'The claim report as CSV: identical bytes every time for the same claim' })
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'The claim report as CSV: the claim as submitted, frozen (identical bytes every time, whatever is paid or recovered later); a draft is marked DRAFT' })
   async csv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.read);
-    res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}.csv"`);
-    return new StreamableFile(claimReportCsv(await this.reports.build(claimId)));
+    return this.file(res, claimReportCsv(await this.reports.build(claimId)), 'text/csv; charset=utf-8', `claim-${claimId}.csv`);
   }
 
   @Access(roles(ROLES.read))
   @Get(':claimId/report.xlsx')
-  @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: 'The claim report as XLSX' })
   async xlsx(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.read);
-    res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}.xlsx"`);
-    return new StreamableFile(await claimReportXlsx(await this.reports.build(claimId)));
+    return this.file(res, await claimReportXlsx(await this.reports.build(claimId)), XLSX, `claim-${claimId}.xlsx`);
   }
 
   @Access(roles(ROLES.read))
   @Get(':claimId/report.pdf')
-  @Header('Content-Type', 'application/pdf')
+  @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The claim report as PDF' })
   async pdf(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.read);
-    res.setHeader('Content-Disposition', `attachment; filename="claim-${claimId}.pdf"`);
-    return new StreamableFile(await claimReportPdf(await this.reports.build(claimId)));
+    return this.file(res, await claimReportPdf(await this.reports.build(claimId)), 'application/pdf', `claim-${claimId}.pdf`);
+  }
+
+  @Access(roles(ROLES.read))
+  @Get(':claimId/position.csv')
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: "The claim's position after submission as CSV: claimed, paid, the difference and recoveries (422 ClaimNotSubmitted before submission)" })
+  async positionCsv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireRole(req, ROLES.read);
+    const report = await this.reports.position(claimId);
+    return this.file(res, claimPositionCsv(report), 'text/csv; charset=utf-8', `claim-${claimId}-position.csv`);
+  }
+
+  @Access(roles(ROLES.read))
+  @Get(':claimId/position.xlsx')
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOperation({ summary: "The claim's position after submission as XLSX" })
+  async positionXlsx(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireRole(req, ROLES.read);
+    const report = await this.reports.position(claimId);
+    return this.file(res, await claimPositionXlsx(report), XLSX, `claim-${claimId}-position.xlsx`);
+  }
+
+  @Access(roles(ROLES.read))
+  @Get(':claimId/position.pdf')
+  @ApiProduces('application/pdf')
+  @ApiOperation({ summary: "The claim's position after submission as PDF" })
+  async positionPdf(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireRole(req, ROLES.read);
+    const report = await this.reports.position(claimId);
+    return this.file(res, await claimPositionPdf(report), 'application/pdf', `claim-${claimId}-position.pdf`);
+  }
+
+  /** A file answer: its type set only once it is built, so a refusal goes out as JSON. */
+  private file(res: Response, bytes: Buffer, contentType: string, filename: string): StreamableFile {
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+    return new StreamableFile(bytes);
   }
 
   private run(claimId: string, command: ClaimCommand, recording: Recording): Promise<CommandOutcome<Rejection>> {

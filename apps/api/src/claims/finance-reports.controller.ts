@@ -1,16 +1,16 @@
-import { Body, Controller, Get, Header, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { type Rejection, financialYearOf, frameworks, troubledFamilies2015 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { FamilyQueries } from '@ledger/projections';
+import type { Rejection } from '@ledger/domain';
+import type { CommandOutcome } from '@ledger/event-store';
+import { attachmentFeesCsv, attachmentFeesXlsx, reconciliationCsv, reconciliationXlsx } from '@ledger/reporting';
 import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
 import { BoolField, DateField, IntField, PatternField } from '../http/fields';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
-import { COUNCIL_ID, readProgramme, RecordProgrammeCommand } from '../programme/programme-commands';
-import { allClaimIds, readClaim } from './claim-commands';
+import { RecordProgrammeCommand } from '../programme/programme-commands';
+import { FinanceReports } from './finance-reports.service';
 import { Access, roles } from '../auth/access';
 
 export class AttachmentProfileDto {
@@ -26,17 +26,7 @@ export class AttachmentFeeReceiptDto {
   allowDuplicate?: boolean;
 }
 
-interface ReconciledClaim {
-  claimId: string;
-  windowId: string | null;
-  financialYear: string;
-  status: 'paid' | 'submitted';
-  families: number;
-  claimedPence: number;
-  paidPence: number;
-  differencePence: number;
-  recoveredPence: number;
-}
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const FINANCE = ['finance-officer', 'auditor', 'programme-manager', 'admin'] as const;
 
@@ -48,10 +38,8 @@ export class FinanceReportsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly recordings: RecordingFactory,
-    private readonly families: FamilyQueries,
     private readonly context: QueryContext,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(COUNCIL_ID) private readonly councilId: string,
+    private readonly reports: FinanceReports,
   ) {}
 
   @Access({ 'finance-officer': true })
@@ -82,96 +70,71 @@ export class FinanceReportsController {
 
   @Access(roles(FINANCE))
   @Get('reports/attachment-fees')
-  @ApiOperation({ summary: 'Attachment fees per financial year: families attached, fees due at that year’s rate, received, against the allocation' })
-  async attachmentFees(@Req() req: Request) {
+  @ApiOperation({ summary: 'Attachment fees per financial year as of a date: families attached, fees due at that year’s rate, received, against the allocation' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'Count attachments and receipts dated on or before this day (default today)' })
+  async attachmentFees(@Req() req: Request, @Query('asOf') asOf?: string) {
     requireRole(req, FINANCE);
-    await this.context.settle();
-    const { state } = await readProgramme(this.store, this.councilId);
-    const framework = frameworks[state.framework] ?? troubledFamilies2015;
-    const { attachmentsByMonth } = await this.families.counts();
-    const byYear = new Map<string, number>();
-    for (const [month, n] of Object.entries(attachmentsByMonth)) {
-      const year = financialYearOf(`${month}-01`);
-      byYear.set(year, (byYear.get(year) ?? 0) + n);
-    }
-    const years = Object.keys(framework.ratesByFinancialYear).sort();
-    const rows = years.map((financialYear) => {
-      const attached = byYear.get(financialYear) ?? 0;
-      const rate = framework.ratesByFinancialYear[financialYear].attachmentFeePence;
-      const profiled = state.profile.get(financialYear) ?? null;
-      // On the profile basis the fee is due on the profile; the true-up is what actual attachments would have earned less that.
-      const duePence = state.attachmentFeeBasis === 'actual' ? attached * rate : (profiled ?? 0) * rate;
-      const receivedPence = state.feesReceived.get(financialYear) ?? 0;
-      return {
-        financialYear,
-        familiesAttached: attached,
-        profileFamilies: profiled,
-        ratePence: rate,
-        duePence,
-        receivedPence,
-        outstandingPence: duePence - receivedPence,
-        // Issue 18.7: more received than due is flagged, never netted away silently.
-        overpaidPence: Math.max(0, receivedPence - duePence),
-        overpaid: receivedPence > duePence,
-        ...(state.attachmentFeeBasis === 'profile' ? { profileReconciliationPence: attached * rate - duePence } : {}),
-      };
-    });
-    const attachedTotal = rows.reduce((s, r) => s + r.familiesAttached, 0);
-    return {
-      councilName: state.councilName,
-      basis: state.attachmentFeeBasis,
-      allocation: state.allocation,
-      familiesAttached: attachedTotal,
-      placesLeft: Math.max(0, state.allocation - attachedTotal),
-      years: rows,
-      totals: { duePence: rows.reduce((s, r) => s + r.duePence, 0), receivedPence: rows.reduce((s, r) => s + r.receivedPence, 0), overpaidPence: rows.reduce((s, r) => s + r.overpaidPence, 0) },
-      overpaidYears: rows.filter((r) => r.overpaid).map((r) => r.financialYear),
-    };
+    return this.reports.attachmentFees(this.context.dates(asOf, undefined));
+  }
+
+  @Access(roles(FINANCE))
+  @Get('reports/attachment-fees.csv')
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'Attachment fees as CSV, with a totals row' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
+  async attachmentFeesCsv(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
+    requireRole(req, FINANCE);
+    const report = await this.reports.attachmentFees(this.context.dates(asOfRaw, undefined));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="attachment-fees-${report.asOf}.csv"`);
+    return new StreamableFile(attachmentFeesCsv(report));
+  }
+
+  @Access(roles(FINANCE))
+  @Get('reports/attachment-fees.xlsx')
+  @ApiProduces(XLSX)
+  @ApiOperation({ summary: 'Attachment fees as XLSX: amounts in pounds, a totals row' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
+  async attachmentFeesXlsx(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
+    requireRole(req, FINANCE);
+    const report = await this.reports.attachmentFees(this.context.dates(asOfRaw, undefined));
+    res.setHeader('Content-Type', XLSX);
+    res.setHeader('Content-Disposition', `attachment; filename="attachment-fees-${report.asOf}.xlsx"`);
+    return new StreamableFile(await attachmentFeesXlsx(report));
   }
 
   @Access(roles(FINANCE))
   @Get('reports/reconciliation')
-  @ApiOperation({ summary: 'Claimed, paid and recovered per claim, per claim window and per financial year' })
-  async reconciliation(@Req() req: Request) {
+  @ApiOperation({ summary: 'Claimed, paid and recovered per claim, per claim window and per financial year, as of a date' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'Count submissions, payments and recoveries dated on or before this day (default today)' })
+  async reconciliation(@Req() req: Request, @Query('asOf') asOf?: string) {
     requireRole(req, FINANCE);
-    return this.reconcile();
+    return this.reports.reconciliation(this.context.dates(asOf, undefined));
   }
 
   @Access(roles(FINANCE))
   @Get('reports/reconciliation.csv')
-  @Header('Content-Type', 'text/csv; charset=utf-8')
-  @ApiOperation({ summary: 'The reconciliation as CSV' })
-  async reconciliationCsv(@Req() req: Request) {
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'The reconciliation as CSV, with totals rows per window, per financial year and overall' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
+  async reconciliationCsv(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
     requireRole(req, FINANCE);
-    const { claims } = await this.reconcile();
-    const lines = ['claim_id,window_id,financial_year,status,families,claimed_pence,paid_pence,difference_pence,recovered_pence'];
-    for (const c of claims) lines.push([c.claimId, c.windowId ?? '', c.financialYear ?? '', c.status, c.families, c.claimedPence, c.paidPence, c.differencePence, c.recoveredPence].join(','));
-    return `${lines.join('\r\n')}\r\n`;
+    const report = await this.reports.reconciliation(this.context.dates(asOfRaw, undefined));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${report.asOf}.csv"`);
+    return new StreamableFile(reconciliationCsv(report));
   }
 
-  private async reconcile() {
-    const claims: ReconciledClaim[] = [];
-    for (const claimId of await allClaimIds(this.store)) {
-      const { state } = await readClaim(this.store, claimId);
-      if (!state.submission) continue;
-      claims.push({
-        claimId,
-        windowId: state.windowId,
-        financialYear: financialYearOf(state.submission.submittedOn),
-        status: state.payment ? 'paid' : 'submitted',
-        families: state.submission.familyIds.length,
-        claimedPence: state.submission.totalPence,
-        paidPence: state.payment?.amountPence ?? 0,
-        differencePence: state.payment?.differencePence ?? 0,
-        recoveredPence: state.totals.recoveredPence,
-      });
-    }
-    const sum = (key: 'claimedPence' | 'paidPence' | 'differencePence' | 'recoveredPence', rows: ReconciledClaim[]) => rows.reduce((s, r) => s + r[key], 0);
-    const group = (keyOf: (c: ReconciledClaim) => string) => {
-      const groups = new Map<string, ReconciledClaim[]>();
-      for (const c of claims) groups.set(keyOf(c), [...(groups.get(keyOf(c)) ?? []), c]);
-      return [...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, rows]) => ({ key, claimedPence: sum('claimedPence', rows), paidPence: sum('paidPence', rows), differencePence: sum('differencePence', rows), recoveredPence: sum('recoveredPence', rows) }));
-    };
-    return { claims, byWindow: group((c) => c.windowId ?? '(no window)'), byFinancialYear: group((c) => c.financialYear) };
+  @Access(roles(FINANCE))
+  @Get('reports/reconciliation.xlsx')
+  @ApiProduces(XLSX)
+  @ApiOperation({ summary: 'The reconciliation as XLSX: one sheet per table, amounts in pounds, totals rows' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
+  async reconciliationXlsx(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
+    requireRole(req, FINANCE);
+    const report = await this.reports.reconciliation(this.context.dates(asOfRaw, undefined));
+    res.setHeader('Content-Type', XLSX);
+    res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${report.asOf}.xlsx"`);
+    return new StreamableFile(await reconciliationXlsx(report));
   }
 }

@@ -6,7 +6,7 @@ import type { LedgerConfig } from '@ledger/config';
 import { type FamilyEvent, type FamilyState, type Member, foldFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { ERASED, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
-import { outcomesReportCsv } from '@ledger/reporting';
+import { csvRecords, outcomesReportCsv } from '@ledger/reporting';
 import { Access, routeOf } from '../auth/access';
 import { actorOf } from '../auth/actor';
 import { FAMILY_STATES, type FamilyStates } from '../families/family-commands';
@@ -106,7 +106,7 @@ export class PrivacyController {
     await this.context.settle();
 
     const header = ['family_id', 'family_reference', 'member_id', 'relationship', 'given_name', 'family_name', 'date_of_birth', 'gender', 'postcode', 'national_insurance_number', 'identified_on', 'assessed_eligible', 'attached_on', 'participated', 'closed_on', 'problems_at_entry'];
-    const lines = [header.join(',')];
+    const records: string[][] = [header];
     const actor = actorOf(req);
     for (const familyId of await this.families.identifiedBetween(from as string, to as string)) {
       const read = await this.store.readStream(streams.family(familyId));
@@ -117,14 +117,14 @@ export class PrivacyController {
       const attached = state.attachment !== null && state.attachment !== undefined;
       if (!eligible && !attached) continue;
       const exported = members.filter((m) => evaluationConsent.get(m.memberId) !== false && m.givenName !== ERASED);
-      for (const m of exported) lines.push(onsRow(familyId, state.reference, m, state, eligible, attached));
+      for (const m of exported) records.push(onsRow(familyId, state.reference, m, state, eligible, attached));
       if (exported.length > 0) {
         await this.accessLog.record({ actor, route: routeOf(req), familyId, memberIds: exported.map((m) => m.memberId), outcome: 'served', purpose: 'ONS evaluation linkage' });
       }
     }
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="ons-evaluation-${from}-${to}.csv"`);
-    return lines.map((l) => `${l}\r\n`).join('');
+    return csvRecords(records);
   }
 
   @Access({ analyst: true, 'programme-manager': true })
@@ -156,7 +156,7 @@ export class PrivacyController {
   }
 }
 
-function onsRow(familyId: string, reference: string, m: Member, state: FamilyState, eligible: boolean, attached: boolean): string {
+function onsRow(familyId: string, reference: string, m: Member, state: FamilyState, eligible: boolean, attached: boolean): string[] {
   return [
     familyId,
     reference,
@@ -174,13 +174,5 @@ function onsRow(familyId: string, reference: string, m: Member, state: FamilySta
     attached ? 'yes' : 'no',
     state.closedOn ?? '',
     (state.attachment?.problemsAtEntry ?? []).join(' '),
-  ]
-    .map(csvCell)
-    .join(',');
-}
-
-/** RFC 4180 quoting, and a leading quote mark for text a spreadsheet would run as a formula. */
-function csvCell(value: string): string {
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  ];
 }
