@@ -34,9 +34,13 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
  * The real Nest app on a real store: a fresh embedded directory, or a PostgreSQL schema of its
  * own. Listens on an ephemeral port so tests speak real HTTP.
  */
-export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}, options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  kind: StoreKind,
+  env: Record<string, string> = {},
+  options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string; /** An embedded directory of the caller's (kept on close). */ dataDir?: string } = {},
+): Promise<TestApp> {
   const postgresUrl = options.postgresUrl ?? testEnv.postgresUrl;
-  const dir = kind === 'pglite' ? freshPgliteDataDir() : null;
+  const dir = kind !== 'pglite' ? null : options.dataDir ? { dataDir: options.dataDir, remove: () => undefined } : freshPgliteDataDir();
   const schema = uniqueSchema('e2e');
   const loaded = loadConfig({
     LEDGER_DEMO: 'off',

@@ -112,10 +112,17 @@ export class StreamStateCache<S> {
     if (current && current.version > entry.version) return;
     this.entries.delete(streamId);
     this.entries.set(streamId, { ...entry, readAt });
-    while (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value as string);
+    // From the least recently used end: beyond maxStreams, and any expired state met before a
+    // fresh one (issue 15.3: an expired state used to stay, opened personal data and all, until
+    // maxStreams others pushed it out).
+    const now = this.now();
+    for (const [id, held] of this.entries) {
+      if (this.entries.size <= this.maxStreams && now - held.readAt < this.ttlMs) break;
+      this.entries.delete(id);
+    }
   }
 
-  /** Whether a state of the stream is held at all, fresh or not (it is let go only by `get`, `forget` or eviction). */
+  /** Whether a state of the stream is held at all, fresh or not (let go by `get`, `forget`, eviction, or once expired when another is remembered). */
   holds(streamId: string): boolean {
     return this.entries.has(streamId);
   }

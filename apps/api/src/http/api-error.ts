@@ -26,6 +26,7 @@ const ERROR_NAMES: Record<number, string> = {
   422: 'Unprocessable Entity',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  507: 'Insufficient Storage',
 };
 
 export function errorName(status: number): string {
