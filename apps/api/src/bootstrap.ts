@@ -8,6 +8,7 @@ import type { LedgerConfig } from '@ledger/config';
 import { personalDataDeclarations } from '@ledger/domain';
 import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
 import { AppModule, type AppOptions } from './app.module';
+import { serveWebApp } from './http/web-app';
 
 export interface BuiltApp {
   app: INestApplication;
@@ -38,7 +39,10 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  // Behind reverse proxies, the client's address (sign-in throttling per address) comes from X-Forwarded-For.
+  if (config.trustProxy !== undefined) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.trustProxy);
   secureHttp(app);
+  serveWebApp(app);
   if (config.apiDocs) serveApiDocs(app);
   return { app, stores };
 }
