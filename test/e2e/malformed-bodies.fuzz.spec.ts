@@ -123,7 +123,19 @@ const invalidDate = fc.oneof(
   fc.constantFrom('2016-02-30', '2015-02-29', '2017-13-01', '2016-00-10', '2016-04-31', '2016-1-1', '20160101', '2016/01/01', '01-01-2016', '', ' 2016-01-01', '2016-01-01T00:00:00Z', 'yesterday'),
   fc.record({ y: fc.integer({ min: 1900, max: 2100 }), m: fc.integer({ min: 13, max: 99 }), d: fc.integer({ min: 1, max: 28 }) }).map(({ y, m, d }) => `${y}-${m}-${String(d).padStart(2, '0')}`),
   fc.record({ y: fc.integer({ min: 1900, max: 2100 }), m: fc.constantFrom(4, 6, 9, 11) }).map(({ y, m }) => `${y}-${String(m).padStart(2, '0')}-31`),
+  // Issue 16.9: real calendar dates before 1900 are refused like any other bad date.
+  fc.record({ y: fc.integer({ min: 0, max: 1899 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) }).map(({ y, m, d }) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
 );
+
+/** Issue 16.9: a NUL character in any string (PostgreSQL's text and jsonb refuse it). */
+const withNul = fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 })).map(([a, b]) => `${a}\u0000${b}`);
+
+/** Issue 16.9: JSON nested deeper than the API's limit (16), up to far deeper (JSON.stringify, which builds these bodies, recurses). */
+const deeplyNested = fc.tuple(fc.integer({ min: 17, max: 1_000 }), fc.boolean()).map(([depth, arrays]) => {
+  let value: Json = 'x';
+  for (let i = 0; i < depth; i += 1) value = arrays ? [value] : { a: value };
+  return value;
+});
 
 const hugeString = fc.oneof(
   fc.string({ minLength: 1_100, maxLength: 3_000 }),
@@ -160,6 +172,8 @@ function mutatedField(valid: Record<string, unknown>, nested: string[]): fc.Arbi
     const options: fc.Arbitrary<{ how: string; value: unknown }>[] = [
       wrongType(current).map((value) => ({ how: `wrong type for ${path}`, value })),
       hugeString.map((value) => ({ how: `huge string (${value.length}) for ${path}`, value })),
+      withNul.map((value) => ({ how: `a NUL character in ${path}`, value })),
+      deeplyNested.map((value) => ({ how: `nested too deep at ${path}`, value })),
     ];
     // Garbage inside `parameters` has its own property below (it is not validated by the DTO).
     if (path !== 'parameters') options.push(garbage.map((value) => ({ how: `nested garbage for ${path}`, value })));

@@ -6,6 +6,7 @@ import { familyPersonalData } from '@ledger/domain';
 import {
   ERASED,
   eventIdsFor,
+  familyKeyId,
   InvalidMasterKeyError,
   KeyVault,
   MasterKeyMismatchError,
@@ -113,7 +114,7 @@ function privacySuite(name: string, open: OpenHarness): void {
       expect(JSON.stringify(stored)).not.toContain('Quill');
     });
 
-    it('seals an ASB incident named to a member, and stores one attributed to the household as given (nobody to key it to)', async () => {
+    it("seals an ASB incident named to a member with the member's key, and one attributed to the household with the family's key", async () => {
       const family = newFamily();
       const stream = `family-${family.familyId}`;
       const named = { type: 'AsbIncidentRecorded', data: { familyId: family.familyId, memberId: family.memberIds[1], occurredOn: '2016-03-01', kind: 'criminal damage' } };
@@ -121,8 +122,11 @@ function privacySuite(name: string, open: OpenHarness): void {
       await h.store.append(stream, events([named, household]));
       const stored = (await h.raw.readStream(stream)).events.map((e) => e.data);
       expect(stored[0]).toEqual({ familyId: family.familyId, memberId: family.memberIds[1], occurredOn: '2016-03-01', $sealed: expect.objectContaining({ fields: ['kind'] }) });
-      expect(stored[1]).toEqual(household.data);
+      // DOMAIN.md 6: free text about the household is sealed with the family's key.
+      expect(stored[1]).toEqual({ familyId: family.familyId, occurredOn: '2016-03-02', $sealed: expect.objectContaining({ fields: ['kind'] }) });
       expect((await h.store.readStream(stream)).events.map((e) => e.data)).toEqual([named.data, household.data]);
+      await h.vault.erase(familyKeyId(family.familyId), 'test');
+      expect((await h.store.readStream(stream)).events.map((e) => e.data)).toEqual([named.data, { ...household.data, kind: ERASED }]);
     });
 
     it('after an erasure reads show the placeholder for that person only, and totals stay', async () => {

@@ -276,7 +276,10 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     const history = (await as.pm.get(`/api/families/${familyId}/history`).expect(200)).body.events as { eventId: string; recordedBy: { userId: string } }[];
     expect(history.find((e) => e.eventId === recorded.body.eventId)?.recordedBy.userId).toBe(as.police.username);
     const raw = await t.stores.eventStore.readStream(`family-${familyId}`);
-    expect(raw.events.find((e) => e.metadata.eventId === recorded.body.eventId)?.metadata.legalBasis).toBe('Crime and Disorder Act 1998 s115');
+    // Kept with the event, sealed with the family's key (DOMAIN.md 6: free text is personal data).
+    const stored = raw.events.find((e) => e.metadata.eventId === recorded.body.eventId)?.metadata;
+    expect(stored).toHaveProperty('$sealed');
+    expect(JSON.stringify(stored)).not.toContain('Crime and Disorder Act');
     // The keyworker, not a partner, is not held to it.
     await as.kw.post(`/api/families/${familyId}/offences`).send(body).expect(201);
   });

@@ -47,6 +47,8 @@ export async function startTestApp(
     LEDGER_DEMO: 'off',
     LEDGER_BOOTSTRAP_ADMIN: `${TEST_ADMIN.username}:${TEST_ADMIN.password}`,
     LEDGER_MASTER_KEY: TEST_MASTER_KEY,
+    // The OpenAPI document is read by the role-matrix and OpenAPI suites on both stores.
+    LEDGER_API_DOCS: 'on',
     // Suites sign many users in from one address; the throttle's own tests set it back.
     LEDGER_SIGN_IN_ATTEMPTS_PER_MINUTE: '10000',
     ...(dir ? { LEDGER_DATA_DIR: dir.dataDir } : { LEDGER_POSTGRES_URL: postgresUrl }),

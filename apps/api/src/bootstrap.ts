@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import type { LedgerConfig } from '@ledger/config';
-import { familyPersonalData } from '@ledger/domain';
+import { personalDataDeclarations } from '@ledger/domain';
 import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
@@ -15,8 +17,9 @@ export interface BuiltApp {
 }
 
 /**
- * Builds the api app on the configured stores (or on stores a test opened), with Swagger at
- * `/api/docs` and the OpenAPI document at `/api/docs-json`. Does not listen.
+ * Builds the api app on the configured stores (or on stores a test opened), with security headers
+ * and, when `LEDGER_API_DOCS` is on, Swagger at `/api/docs` and the OpenAPI document at
+ * `/api/docs-json`. Does not listen.
  */
 export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false | LoggerService } & AppOptions = {}): Promise<BuiltApp> {
   const stores = options.stores ?? (await openStores(config));
@@ -44,7 +47,37 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
   app.enableShutdownHooks();
   // Behind reverse proxies, the client's address (sign-in throttling per address) comes from X-Forwarded-For.
   if (config.trustProxy !== undefined) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.trustProxy);
+  secureHttp(app);
   serveWebApp(app);
+  if (config.apiDocs) serveApiDocs(app);
+  return { app, stores };
+}
+
+/**
+ * Issue 16.9, on every answer: helmet's headers (no `X-Powered-By`, `nosniff`, no framing by any
+ * page, a content security policy of this origin only), HSTS only where the request came over TLS
+ * (directly or through a proxy that says so: a plain-HTTP embedded install must stay reachable),
+ * and `Cache-Control: no-store` on everything under `/api`: families, histories, claims, the
+ * ledger, reports and exports all carry personal data or money, and none may sit in a browser's
+ * or a proxy's cache.
+ */
+function secureHttp(app: INestApplication): void {
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: null } },
+      frameguard: { action: 'deny' },
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.secure || req.headers['x-forwarded-proto'] === 'https') res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (req.path.startsWith('/api/') || req.path === '/api') res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+}
+
+/** Swagger UI at `/api/docs` and the OpenAPI document at `/api/docs-json` (`LEDGER_API_DOCS`). */
+function serveApiDocs(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -55,7 +88,6 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
-  return { app, stores };
 }
 
 /**
@@ -70,6 +102,6 @@ export async function openPersonalData(config: LedgerConfig, stores: OpenedStore
   const storeInUse = embedded && (config.masterKey ?? '').trim() === '' ? await storeHoldsData(stores.sql, schema) : false;
   const masterKey = resolveMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, embedded, storeHoldsData: storeInUse });
   const vault = await KeyVault.open(stores.sql, { schema, masterKey });
-  const cipher = new PersonalDataCipher(vault, familyPersonalData);
+  const cipher = new PersonalDataCipher(vault, personalDataDeclarations);
   return { vault, cipher, sealing: new PersonalDataEventStore(stores.eventStore, cipher) };
 }

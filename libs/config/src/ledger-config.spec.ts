@@ -4,7 +4,7 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, readyMaxLagEvents: 10_000, reportingRefreshSeconds: 0, logLevel: 'info' },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, readyMaxLagEvents: 10_000, reportingRefreshSeconds: 0, logLevel: 'info', apiDocs: true },
     });
   });
 
@@ -16,6 +16,18 @@ describe('configuration', () => {
       ok: false,
       errors: ['LEDGER_DECLARATION_PROGRAMME_LEAD: must be plain text of at most 2000 characters', 'LEDGER_API_URL: not an http:// or https:// address'],
     });
+  });
+
+  it('serves the API docs by default on the embedded store only, and reads LEDGER_API_DOCS', () => {
+    const docs = (env: Record<string, string>) => {
+      const result = loadConfig(env);
+      return result.ok ? result.config.apiDocs : result.errors;
+    };
+    expect(docs({})).toBe(true);
+    expect(docs({ LEDGER_POSTGRES_URL: 'postgres://x@localhost/db' })).toBe(false);
+    expect(docs({ LEDGER_POSTGRES_URL: 'postgres://x@localhost/db', LEDGER_API_DOCS: 'on' })).toBe(true);
+    expect(docs({ LEDGER_API_DOCS: 'off' })).toBe(false);
+    expect(docs({ LEDGER_API_DOCS: 'maybe' })).toEqual(['LEDGER_API_DOCS: "maybe" is not one of on, off']);
   });
 
   it('never makes demo users on PostgreSQL unless LEDGER_DEMO_USERS=on asks for them (issue 16.11)', () => {

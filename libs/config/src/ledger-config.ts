@@ -63,6 +63,12 @@ export interface LedgerConfig {
   /** Level of the JSON logs (`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`). */
   logLevel: LogLevel;
   /**
+   * Serve Swagger UI at `/api/docs` and the OpenAPI document at `/api/docs-json`
+   * (`LEDGER_API_DOCS`, issue 16.9): on by default for the embedded store, off on PostgreSQL, where
+   * a live service need not describe itself to whoever asks.
+   */
+  apiDocs: boolean;
+  /**
    * How long a starting process waits for an unreachable PostgreSQL server (seconds), trying again
    * with a backoff, before it gives up; 0 gives up at the first failure.
    */
@@ -221,10 +227,18 @@ export function loadConfig(env: Env): ConfigResult {
   if (!isUrlWithProtocol(apiUrl, ['http:', 'https:'])) errors.push('LEDGER_API_URL: not an http:// or https:// address');
   const apiToken = value('LEDGER_API_TOKEN');
 
+  let apiDocs = postgresUrl === undefined;
+  const rawDocs = value('LEDGER_API_DOCS');
+  if (rawDocs !== undefined) {
+    const parsed = ON_OFF[rawDocs.toLowerCase()];
+    if (parsed === undefined) errors.push(`LEDGER_API_DOCS: "${rawDocs}" is not one of on, off`);
+    else apiDocs = parsed;
+  }
+
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
   };
 
   function declaration(name: string, fallback: string): string {

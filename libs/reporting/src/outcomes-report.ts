@@ -1,5 +1,5 @@
 import { ClaimRoute, claimRoutes } from './claim-report';
-import { LinearRelation, LinkedCount, PublishedCount, SuppressionOptions, SuppressionReason, defaultSuppressionThreshold, suppressLinked } from './suppression';
+import { LinearRelation, LinkedCount, PublishedCount, SuppressionOptions, SuppressionReason, defaultSuppressionThreshold, suppressLinkedTables } from './suppression';
 import { csvRecords } from './csv';
 
 /**
@@ -88,8 +88,8 @@ export interface OutcomesReport {
 export function outcomesReport(families: readonly OutcomesFamily[], options: OutcomesReportOptions): OutcomesReport {
   assertDate(options.asOf);
   const { byProblem, byCount } = tally(families);
-  const { counts, relations, at } = linkedTables(byProblem, byCount);
-  const reasons = suppressLinked(counts, relations, options);
+  const { counts, relations, boundsSystems, at } = linkedTables(byProblem, byCount);
+  const { reasons, suppressZeros } = suppressLinkedTables(counts, relations, options, boundsSystems);
   const published = (cell: number): PublishedCount => publishedCount(counts[cell].value, reasons[cell]);
   const results = outcomeResults.map((_, r) => r);
   const total = outcomeResults.length; // the families column
@@ -97,7 +97,7 @@ export function outcomesReport(families: readonly OutcomesFamily[], options: Out
     councilName: options.councilName,
     asOf: options.asOf,
     threshold: options.threshold ?? defaultSuppressionThreshold,
-    suppressZeros: options.suppressZeros ?? false,
+    suppressZeros,
     byProblemCount: {
       rows: [...headlineProblemCounts],
       cells: headlineProblemCounts.map((_, k) => results.map((r) => published(at.byCount(k, r)))),
@@ -251,7 +251,13 @@ function linkedTables(byProblem: number[][], byCount: number[][]) {
       ],
     })),
   ];
-  return { counts, relations, at };
+  // Rule 3 of the suppression (bounds a reader knows, DOMAIN.md 6) is tested exactly in table 1
+  // (its rows and columns are a network) and in each row of table 2 (a relation on its own, paired
+  // with its negation to make a network); the across relations enter rules 1 and 2 only.
+  const table1Relations = relations.slice(headlineProblems.length, headlineProblems.length + headlineProblemCounts.length + 1 + columns.length);
+  const negated = (r: LinearRelation): LinearRelation => ({ name: `${r.name} (negated)`, terms: r.terms.map((t) => ({ cell: t.cell, coefficient: -t.coefficient })) });
+  const boundsSystems = [table1Relations, ...relations.slice(0, headlineProblems.length).map((r) => [r, negated(r)])];
+  return { counts, relations, boundsSystems, at };
 }
 
 function publishedCount(value: number, reason: SuppressionReason | false): PublishedCount {

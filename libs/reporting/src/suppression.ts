@@ -32,11 +32,31 @@
  *    non-zero shown cell (interior before total, then table order) whose suppression leaves the
  *    cell undetermined.
  *
+ * 3. (DOMAIN.md 6, Revised: "cannot reveal" includes what a reader knows besides the totals) a
+ *    withheld count that the published values pin to one value together with the bounds a reader
+ *    knows gets a complementary suppression too. A published column `5, [c], [c], 0, 0` with total
+ *    7 has no relation with one withheld member and no withheld value determined by linear algebra,
+ *    yet both must be 1: a shown zero tells the reader that a withheld count is at least 1. The
+ *    bounds are, per withheld count, as tight as they are true (a reader who knows more than a real
+ *    one: protecting against them protects against everybody):
+ *    - at least 1 where zeros are shown (0 for a count that is 0, or when zeros are suppressed);
+ *    - at most `threshold − 1` for a count that is at most `threshold − 1` (a reader may take every
+ *      withheld count to be a small one); otherwise at most the largest count published (a count
+ *      cannot exceed the grand total).
+ *    The test is exact over the integers: a withheld count is safe when a second integer solution
+ *    of the relations within the bounds gives it another value (interval propagation over the
+ *    relations and branching; `boundedAlternative`). A search that runs past its budget counts as
+ *    pinned, so doubt means one more suppression, never a disclosure. The complement is the
+ *    preferred shown count (as in rule 2) whose suppression gives the count a second value.
+ *    Zeros stay shown (suppressing every zero would hide the finding that a group has nobody in
+ *    it, and would not be enough anyway: the upper bound pins two withheld 4s in a row of 8).
+ *    One case is left as it is: a withheld count whose bounds alone are one value (threshold 2 with
+ *    zeros shown: a small count can only be 1) is the threshold's doing, not the totals', and so
+ *    is a total of such counts only; a threshold of 3 or more (the default is 5) has no such case.
+ *
  * Each step withholds one more cell, so this ends after at most as many steps as there are cells.
- * What it does not do: bounds. The reader also knows every count is at least 0 (and in linked
- * tables that one count cannot exceed another), so a withheld pair in a row totalling 6 with one
- * member known to be at least 5 is not exact but is narrow; this is the usual cell-suppression
- * standard (no withheld value can be worked out exactly), not interval protection.
+ * If every count is withheld and the bounds still pin one (every count in a tiny table below the
+ * threshold), nothing more can be withheld and the table is published as it is: all `[c]`.
  */
 
 export type SuppressionReason = 'primary' | 'secondary';
@@ -77,6 +97,7 @@ export interface SuppressedTable {
   /** The sum of every cell (and of the row totals, and of the column totals). */
   grandTotal: PublishedCount;
   threshold: number;
+  /** Whether zeros are withheld: as asked, or because the bounds left no other way (`suppressLinkedTables`). */
   suppressZeros: boolean;
 }
 
@@ -114,7 +135,7 @@ export function suppressTable(table: CountTable, options: SuppressionOptions = {
   const shape = { rows: rows.length, columns: columns.length };
   const grid = withMargins(table.cells);
   const counts = grid.flat().map((value, at) => ({ value, total: isMargin(shape, positionOf(shape, at)) }));
-  const reasons = suppressLinked(counts, tableRelations(rows, columns).map((relation) => relation.linear), options);
+  const { reasons, suppressZeros } = suppressLinkedTables(counts, tableRelations(rows, columns).map((relation) => relation.linear), options);
   const published = (row: number, column: number): PublishedCount => {
     const at = indexOf(shape, { row, column });
     const reason = reasons[at];
@@ -129,7 +150,8 @@ export function suppressTable(table: CountTable, options: SuppressionOptions = {
     rowTotals: rows.map((_, r) => published(r, C)),
     columnTotals: columns.map((_, c) => published(R, c)),
     grandTotal: published(R, C),
-    ...thresholdOf(options),
+    threshold: thresholdOf(options).threshold,
+    suppressZeros,
   };
 }
 
@@ -184,7 +206,42 @@ export function suppressLinked(
   counts: readonly LinkedCount[],
   relations: readonly LinearRelation[],
   options: SuppressionOptions = {},
+  /**
+   * Rule 3's systems: sets of the relations (each a network where it can be, for an exact and fast
+   * test) in which no withheld count may be pinned by the bounds. Default: all the relations.
+   */
+  boundsSystems: readonly (readonly LinearRelation[])[] = [relations],
 ): (SuppressionReason | false)[] {
+  return suppressLinkedTables(counts, relations, options, boundsSystems).reasons;
+}
+
+/**
+ * `suppressLinked`, and whether zeros ended up withheld. With zeros shown a reader takes every
+ * withheld count to be at least 1, and a relation whose members are all withheld can then be
+ * pinned by its bounds alone, beyond the help of any complement (a row of two 1s with its total,
+ * at threshold 3: the total is at most 2 and each count at least 1). Such a table is suppressed
+ * again with zeros withheld as well (the reader then knows only that a withheld count is at least
+ * 0), and says so: DOMAIN.md 6 allows both ("or zeros are suppressed too").
+ */
+export function suppressLinkedTables(
+  counts: readonly LinkedCount[],
+  relations: readonly LinearRelation[],
+  options: SuppressionOptions = {},
+  boundsSystems: readonly (readonly LinearRelation[])[] = [relations],
+): { reasons: (SuppressionReason | false)[]; suppressZeros: boolean } {
+  const first = suppressOnce(counts, relations, options, boundsSystems);
+  if (first !== 'unprotectable') return { reasons: first, suppressZeros: thresholdOf(options).suppressZeros };
+  const again = suppressOnce(counts, relations, { ...options, suppressZeros: true }, boundsSystems);
+  if (again === 'unprotectable') throw new Error('suppression with zeros withheld left a count pinned by its bounds'); // not seen: every count then has 0 as its least
+  return { reasons: again, suppressZeros: true };
+}
+
+function suppressOnce(
+  counts: readonly LinkedCount[],
+  relations: readonly LinearRelation[],
+  options: SuppressionOptions,
+  boundsSystems: readonly (readonly LinearRelation[])[],
+): (SuppressionReason | false)[] | 'unprotectable' {
   const { threshold, suppressZeros } = thresholdOf(options);
   counts.forEach((count, at) => assertCount(count.value, `count ${at}`));
   for (const relation of relations) assertRelation(relation, counts);
@@ -205,8 +262,26 @@ export function suppressLinked(
     }
     // Rule 2: a withheld count still determined by several relations together.
     const exposed = determinedCells(relations, flags)[0];
-    if (exposed === undefined) return reasons;
-    reasons[complementFor(exposed, counts, relations, flags)] = 'secondary';
+    if (exposed !== undefined) {
+      reasons[complementFor(exposed, counts, relations, flags)] = 'secondary';
+      continue;
+    }
+    // Rule 3: a withheld count pinned by the relations and the bounds a reader knows.
+    const systemPinning = (cell: number, trial: readonly boolean[], search: boolean) =>
+      boundsSystems.find((system) => system.some((r) => r.terms.some((t) => t.cell === cell)) && pinnedByBounds(cell, counts, system, trial, threshold, suppressZeros, search));
+    let pinned = -1;
+    let system: readonly LinearRelation[] | undefined;
+    for (let cell = 0; cell < counts.length && system === undefined; cell += 1) {
+      if (flags[cell] && (system = systemPinning(cell, flags, true)) !== undefined) pinned = cell;
+    }
+    if (system === undefined) return reasons;
+    const network = networkOf(counts, system);
+    const complements =
+      network !== undefined
+        ? cheapestCycle(pinned, network, counts, flags, threshold, suppressZeros)
+        : [boundsComplementFor(pinned, counts, relations, flags, (trial) => systemPinning(pinned, trial, false) !== undefined)].filter((c): c is number => c !== undefined);
+    if (complements.length === 0) return suppressZeros ? reasons : 'unprotectable';
+    for (const complement of complements) reasons[complement] = 'secondary';
   }
   throw new Error('suppression did not settle'); // unreachable: every step withholds one more count
 }
@@ -298,6 +373,367 @@ function complementFor(exposed: number, counts: readonly LinkedCount[], relation
   if (through !== undefined) return preferred(through.terms.map((t) => t.cell).filter((cell) => !withheld[cell]), counts);
   if (shown.length > 0) return preferred(shown, counts);
   throw new Error(`count ${exposed} is determined by its relations alone and cannot be protected`);
+}
+
+/**
+ * The bounds a reader knows of each withheld count (rule 3 in the module comment), `undefined` for a
+ * shown count (its value is its bound).
+ */
+export function readerBounds(counts: readonly LinkedCount[], withheld: readonly boolean[], threshold: number, suppressZeros: boolean): ([number, number] | undefined)[] {
+  const cap = counts.reduce((max, { value }) => Math.max(max, value), 0);
+  return counts.map(({ value }, cell) => {
+    if (!withheld[cell]) return undefined;
+    const lo = suppressZeros ? 0 : Math.min(1, value);
+    const hi = value <= threshold - 1 ? threshold - 1 : cap;
+    return [lo, hi];
+  });
+}
+
+/** Rule 3: is this withheld count one value in every integer solution within the reader's bounds? */
+export function pinnedByBounds(
+  cell: number,
+  counts: readonly LinkedCount[],
+  relations: readonly LinearRelation[],
+  withheld: readonly boolean[],
+  threshold: number,
+  suppressZeros: boolean,
+  search = true,
+): boolean {
+  const bounds = readerBounds(counts, withheld, threshold, suppressZeros);
+  const own = bounds[cell];
+  if (own === undefined || own[0] === own[1]) return false; // shown, or fixed by the threshold alone (module comment)
+  const value = counts[cell].value;
+  const network = networkOf(counts, relations);
+  if (network !== undefined) return !(cycleThrough(cell, +1, network, counts, bounds) || cycleThrough(cell, -1, network, counts, bounds));
+  if (kernelMoves(relations, withheld).some((move) => move[cell] !== 0 && withinBounds(move, counts, bounds))) return false;
+  return search && !(boundedAlternative(cell, [own[0], value - 1], counts, relations, bounds) || boundedAlternative(cell, [value + 1, own[1]], counts, relations, bounds));
+}
+
+/**
+ * Integer changes of the withheld counts that keep every relation: each vector of an integer
+ * basis of the null space (one per free withheld count, from the reduced echelon form), its
+ * negation, and the sums and differences of two of them. Any of these that keeps every count
+ * within its bounds is a second solution: a cheap certificate before the search.
+ */
+const movesMemo = new WeakMap<readonly LinearRelation[], Map<string, number[][]>>();
+
+function kernelMoves(relations: readonly LinearRelation[], withheld: readonly boolean[]): number[][] {
+  const key = withheld.map((flag) => (flag ? '1' : '0')).join('');
+  let memo = movesMemo.get(relations);
+  if (memo === undefined) movesMemo.set(relations, (memo = new Map()));
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const moves = computeKernelMoves(relations, withheld);
+  if (memo.size > 200) memo.clear();
+  memo.set(key, moves);
+  return moves;
+}
+
+function computeKernelMoves(relations: readonly LinearRelation[], withheld: readonly boolean[]): number[][] {
+  const unknowns = withheld.flatMap((flag, cell) => (flag ? [cell] : []));
+  const column = new Map(unknowns.map((cell, at) => [cell, at]));
+  const matrix = relations
+    .map((relation) => {
+      const row = unknowns.map(() => 0n);
+      for (const term of relation.terms) {
+        const at = column.get(term.cell);
+        if (at !== undefined) row[at] += BigInt(term.coefficient);
+      }
+      return row;
+    })
+    .filter((row) => row.some((entry) => entry !== 0n));
+  const pivots = reducedRowEchelon(matrix);
+  const pivotColumns = new Set(pivots.map((p) => p.column));
+  const basis: number[][] = [];
+  for (let free = 0; free < unknowns.length; free += 1) {
+    if (pivotColumns.has(free)) continue;
+    let scale = 1n;
+    for (const { row, column: pc } of pivots) if (matrix[row][free] !== 0n) scale = lcm(scale, abs(matrix[row][pc]));
+    const d = unknowns.map(() => 0n);
+    d[free] = scale;
+    for (const { row, column: pc } of pivots) d[pc] = (-scale * matrix[row][free]) / matrix[row][pc];
+    const vector = primitive(d).map(Number);
+    const move = withheld.map(() => 0);
+    unknowns.forEach((cell, at) => (move[cell] = vector[at]));
+    basis.push(move);
+  }
+  const moves: number[][] = [];
+  for (const a of basis) moves.push(a, a.map((x) => -x));
+  for (let i = 0; i < basis.length; i += 1) {
+    for (let j = i + 1; j < basis.length; j += 1) {
+      const sum = basis[i].map((x, k) => x + basis[j][k]);
+      const difference = basis[i].map((x, k) => x - basis[j][k]);
+      moves.push(sum, sum.map((x) => -x), difference, difference.map((x) => -x));
+    }
+  }
+  return moves;
+}
+
+function withinBounds(move: readonly number[], counts: readonly LinkedCount[], bounds: readonly ([number, number] | undefined)[]): boolean {
+  return move.every((delta, cell) => {
+    if (delta === 0) return true;
+    const box = bounds[cell];
+    const next = counts[cell].value + delta;
+    return box !== undefined && next >= box[0] && next <= box[1];
+  });
+}
+
+function abs(value: bigint): bigint {
+  return value < 0n ? -value : value;
+}
+
+function lcm(a: bigint, b: bigint): bigint {
+  return (a / gcd(a, b)) * b;
+}
+
+/**
+ * A table whose relations form a network: every count in exactly two relations (or in none: not
+ * part of this system; `tail` and `head` −1) with coefficients
+ * ±1, and the relations split in two so that, after negating one side, every count is +1 in one
+ * relation and −1 in the other (a row-and-column table with margins always does: rows and the
+ * totals column against columns and the totals row). Its matrix is then totally unimodular and a
+ * change of the withheld counts that keeps every relation is a circulation: the withheld count
+ * takes a second value iff a cycle through it can move one unit within the bounds (conformal
+ * decomposition of circulations). `tail`/`head`: the relation where a count is −1 / +1.
+ */
+interface Network {
+  tail: number[];
+  head: number[];
+  relations: number;
+}
+
+const networks = new WeakMap<readonly LinearRelation[], Network | null>();
+
+function networkOf(counts: readonly LinkedCount[], relations: readonly LinearRelation[]): Network | undefined {
+  const known = networks.get(relations);
+  if (known !== undefined) return known ?? undefined;
+  const ends: { relation: number; coefficient: number }[][] = counts.map(() => []);
+  relations.forEach((relation, r) => relation.terms.forEach(({ cell, coefficient }) => ends[cell].push({ relation: r, coefficient })));
+  const found = ((): Network | null => {
+    // Counts in none of these relations are not part of the system.
+    if (ends.some((e) => (e.length !== 0 && e.length !== 2) || e.some(({ coefficient }) => Math.abs(coefficient) !== 1))) return null;
+    // Two-colour the relations: a count with equal coefficients joins relations of opposite sides.
+    const side: (1 | -1 | 0)[] = relations.map(() => 0);
+    const links: { to: number; same: boolean }[][] = relations.map(() => []);
+    for (const [a, b] of ends.filter((e) => e.length === 2)) {
+      const same = a.coefficient !== b.coefficient;
+      links[a.relation].push({ to: b.relation, same });
+      links[b.relation].push({ to: a.relation, same });
+    }
+    for (let start = 0; start < relations.length; start += 1) {
+      if (side[start] !== 0) continue;
+      side[start] = 1;
+      const queue = [start];
+      while (queue.length > 0) {
+        const r = queue.pop() as number;
+        for (const { to, same } of links[r]) {
+          const want = (same ? side[r] : -side[r]) as 1 | -1;
+          if (side[to] === 0) {
+            side[to] = want;
+            queue.push(to);
+          } else if (side[to] !== want) return null;
+        }
+      }
+    }
+    const tail: number[] = [];
+    const head: number[] = [];
+    for (const [a, b] of ends) {
+      if (a === undefined) {
+        tail.push(-1);
+        head.push(-1);
+        continue;
+      }
+      const aSign = a.coefficient * side[a.relation];
+      tail.push(aSign < 0 ? a.relation : b.relation);
+      head.push(aSign < 0 ? b.relation : a.relation);
+    }
+    return { tail, head, relations: relations.length };
+  })();
+  networks.set(relations, found);
+  return found ?? undefined;
+}
+
+/**
+ * Can the withheld `cell` move by `direction` (one unit) along a cycle of withheld counts, each
+ * staying within its bounds? A search for a path closing the cycle in the residual graph.
+ */
+function cycleThrough(cell: number, direction: 1 | -1, network: Network, counts: readonly LinkedCount[], bounds: readonly ([number, number] | undefined)[]): boolean {
+  const own = bounds[cell] as [number, number];
+  if (direction > 0 ? counts[cell].value >= own[1] : counts[cell].value <= own[0]) return false;
+  // Moving `cell` up goes tail → head; the cycle must come back from head to tail.
+  const [from, to] = direction > 0 ? [network.head[cell], network.tail[cell]] : [network.tail[cell], network.head[cell]];
+  const arcs: number[][][] = Array.from({ length: network.relations }, () => []);
+  bounds.forEach((box, at) => {
+    if (box === undefined || at === cell || network.tail[at] < 0) return;
+    const value = counts[at].value;
+    if (value < box[1]) arcs[network.tail[at]].push([network.head[at]]);
+    if (value > box[0]) arcs[network.head[at]].push([network.tail[at]]);
+  });
+  const seen = new Set([from]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const r = queue.pop() as number;
+    if (r === to) return true;
+    for (const [next] of arcs[r]) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+/** The work one search may do before it gives up (and the count is treated as pinned). */
+const searchBudget = 300;
+
+/**
+ * Is there an integer solution of the relations, every withheld count within its bounds and this
+ * one within `range`? Interval propagation over each relation (`a·x = −(sum of the others)`), then
+ * branching on the narrowest open count, the side holding its published value first.
+ */
+function boundedAlternative(
+  cell: number,
+  range: [number, number],
+  counts: readonly LinkedCount[],
+  relations: readonly LinearRelation[],
+  bounds: readonly ([number, number] | undefined)[],
+): boolean {
+  if (range[0] > range[1]) return false;
+  const boxes = counts.map(({ value }, at): [number, number] => (at === cell ? range : (bounds[at] ?? [value, value])));
+  let work = 0;
+  const search = (box: [number, number][]): boolean | 'gave up' => {
+    work += 1;
+    if (work > searchBudget) return 'gave up';
+    if (!propagate(relations, box)) return false;
+    let open = -1;
+    for (let at = 0; at < box.length; at += 1) {
+      if (box[at][0] < box[at][1] && (open < 0 || box[at][1] - box[at][0] < box[open][1] - box[open][0])) open = at;
+    }
+    if (open < 0) return true;
+    const [lo, hi] = box[open];
+    const near = Math.min(Math.max(counts[open].value, lo), hi - 1);
+    for (const side of [[lo, near], [near + 1, hi]] as [number, number][]) {
+      const found = search(box.map((b, at) => (at === open ? side : ([...b] as [number, number]))));
+      if (found !== false) return found;
+    }
+    return false;
+  };
+  return search(boxes) === true;
+}
+
+/** Tightens the boxes to a fixed point; false when a box empties (no solution). */
+function propagate(relations: readonly LinearRelation[], box: [number, number][]): boolean {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const { terms } of relations) {
+      let min = 0;
+      let max = 0;
+      for (const { cell, coefficient } of terms) {
+        min += Math.min(coefficient * box[cell][0], coefficient * box[cell][1]);
+        max += Math.max(coefficient * box[cell][0], coefficient * box[cell][1]);
+      }
+      for (const { cell, coefficient } of terms) {
+        const own = [coefficient * box[cell][0], coefficient * box[cell][1]];
+        // coefficient × x = −(the others), the others within [min − own max, max − own min]
+        const othersMin = min - Math.max(own[0], own[1]);
+        const othersMax = max - Math.min(own[0], own[1]);
+        const [a, b] = coefficient > 0 ? [-othersMax / coefficient, -othersMin / coefficient] : [-othersMin / coefficient, -othersMax / coefficient];
+        const lo = Math.max(box[cell][0], Math.ceil(a - 1e-9));
+        const hi = Math.min(box[cell][1], Math.floor(b + 1e-9));
+        if (lo > hi) return false;
+        if (lo !== box[cell][0] || hi !== box[cell][1]) {
+          min += Math.min(coefficient * lo, coefficient * hi) - Math.min(own[0], own[1]);
+          max += Math.max(coefficient * lo, coefficient * hi) - Math.max(own[0], own[1]);
+          box[cell] = [lo, hi];
+          changed = true;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Rule 3's complements in a network: the shown counts to withhold so that a cycle through the
+ * pinned count can move it one unit, at the least cost (a count's cost grows with its value, a
+ * total costs a little more than an interior count of the same value, a zero the most): a
+ * shortest path over the relations where withheld counts cost nothing.
+ */
+function cheapestCycle(cell: number, network: Network, counts: readonly LinkedCount[], withheld: readonly boolean[], threshold: number, suppressZeros: boolean): number[] {
+  const asWithheld = readerBounds(
+    counts,
+    counts.map(() => true),
+    threshold,
+    suppressZeros,
+  );
+  const own = readerBounds(counts, withheld, threshold, suppressZeros);
+  const arcs: { from: number; to: number; cost: number; cell: number }[] = [];
+  counts.forEach((count, at) => {
+    if (at === cell || network.tail[at] < 0) return;
+    const box = withheld[at] ? own[at] : asWithheld[at];
+    if (box === undefined) return;
+    const cost = withheld[at] ? 0 : count.value === 0 ? 1_000_000 : 2 * count.value + (count.total ? 1 : 0);
+    if (count.value < box[1]) arcs.push({ from: network.tail[at], to: network.head[at], cost, cell: at });
+    if (count.value > box[0]) arcs.push({ from: network.head[at], to: network.tail[at], cost, cell: at });
+  });
+  const box = own[cell] as [number, number];
+  const paths: { cost: number; cells: number[] }[] = [];
+  if (counts[cell].value < box[1]) paths.push(cheapestPath(network.head[cell], network.tail[cell], network.relations, arcs));
+  if (counts[cell].value > box[0]) paths.push(cheapestPath(network.tail[cell], network.head[cell], network.relations, arcs));
+  const best = paths.filter((p) => Number.isFinite(p.cost)).sort((a, b) => a.cost - b.cost)[0];
+  return best === undefined ? [] : best.cells.filter((at) => !withheld[at]);
+}
+
+/** Dijkstra over a few relations (no heap needed): the cells on the cheapest path, or an infinite cost. */
+function cheapestPath(from: number, to: number, vertices: number, arcs: readonly { from: number; to: number; cost: number; cell: number }[]): { cost: number; cells: number[] } {
+  const distance = Array.from({ length: vertices }, () => Infinity);
+  const via: ({ previous: number; cell: number } | undefined)[] = Array.from({ length: vertices }, () => undefined);
+  const done = new Set<number>();
+  distance[from] = 0;
+  for (;;) {
+    let next = -1;
+    for (let v = 0; v < vertices; v += 1) if (!done.has(v) && Number.isFinite(distance[v]) && (next < 0 || distance[v] < distance[next])) next = v;
+    if (next < 0 || next === to) break;
+    done.add(next);
+    for (const arc of arcs) {
+      if (arc.from !== next || distance[next] + arc.cost >= distance[arc.to]) continue;
+      distance[arc.to] = distance[next] + arc.cost;
+      via[arc.to] = { previous: next, cell: arc.cell };
+    }
+  }
+  if (!Number.isFinite(distance[to])) return { cost: Infinity, cells: [] };
+  const cells: number[] = [];
+  for (let v = to; v !== from; ) {
+    const step = via[v] as { previous: number; cell: number };
+    cells.push(step.cell);
+    v = step.previous;
+  }
+  return { cost: distance[to], cells };
+}
+
+/**
+ * Rule 3's complement for a pinned count: the preferred shown count linked to the withheld ones
+ * whose suppression gives it a second value; failing that, the preferred shown member of a
+ * relation through it, and the loop goes on; `undefined` when nothing linked is shown.
+ */
+function boundsComplementFor(
+  pinned: number,
+  counts: readonly LinkedCount[],
+  relations: readonly LinearRelation[],
+  withheld: readonly boolean[],
+  stillPinned: (trial: readonly boolean[]) => boolean,
+): number | undefined {
+  const linked = new Set(relations.filter((r) => r.terms.some((t) => withheld[t.cell])).flatMap((r) => r.terms.map((t) => t.cell)));
+  const shown = [...linked].filter((cell) => !withheld[cell]).sort((a, b) => a - b);
+  for (const candidate of preferredOrder(shown, counts)) {
+    const trial = withheld.map((flag, cell) => flag || cell === candidate);
+    // The cheap certificates only: a candidate they do not clear is passed over for one they do.
+    if (!stillPinned(trial)) return candidate;
+  }
+  const through = relations.find((r) => r.terms.some((t) => t.cell === pinned) && r.terms.some((t) => !withheld[t.cell]));
+  if (through !== undefined) return preferred(through.terms.map((t) => t.cell).filter((cell) => !withheld[cell]), counts);
+  return shown.length > 0 ? preferred(shown, counts) : undefined;
 }
 
 function preferredOrder(candidates: readonly number[], counts: readonly LinkedCount[]): number[] {

@@ -9,7 +9,7 @@ import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
-import { AccessLog, ROLE_PURPOSES, purposeOf } from '../privacy/access-log';
+import { AccessLog, accessPurposeOf, purposeOf } from '../privacy/access-log';
 import { Access, AGGREGATES } from '../auth/access';
 import { CsvList } from '../http/csv-list';
 
@@ -150,14 +150,14 @@ export class FamilyQueriesController {
   /** Every response carrying a family's personal data is written to the access log first. */
   private async logRead(req: Request, familyId: string, memberIds: string[]): Promise<void> {
     const actor = actorOf(req);
-    const purpose = req.headers['x-access-purpose'];
+    const purpose = accessPurposeOf(req, actor.role);
     await this.accessLog.record({
       actor,
       route: routeOf(req),
       familyId,
       memberIds,
       outcome: 'served',
-      purpose: typeof purpose === 'string' && purpose.trim() !== '' ? purpose.trim() : (ROLE_PURPOSES[actor.role] ?? actor.role),
+      purpose,
     });
   }
 

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsObject, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested, IsArray, ArrayMaxSize, ArrayMinSize } from 'class-validator';
-import { isBusinessDate } from '@ledger/domain';
+import { BUSINESS_DATE_RULE, isBusinessDate } from '@ledger/domain';
 
 // Field decorators shared by the DTOs: validation and the Swagger schema side by side.
 
@@ -14,14 +14,14 @@ interface Opts {
 const doc = (opts: Opts, schema: Record<string, unknown>) => (opts.optional ? ApiPropertyOptional({ ...schema, description: opts.description }) : ApiProperty({ ...schema, description: opts.description }));
 const maybe = (opts: Opts) => (opts.optional ? [IsOptional()] : []);
 
-/** A business date `YYYY-MM-DD` that exists in the calendar. */
+/** A business date `YYYY-MM-DD` that exists in the calendar, not before 1900 (`isBusinessDate`, the one check). */
 export function DateField(opts: Opts = {}): PropertyDecorator {
   return applyDecorators(
     doc(opts, { type: String, format: 'date', example: '2016-05-03' }),
     ...maybe(opts),
     ValidateBy({
       name: 'isBusinessDate',
-      validator: { validate: (value: unknown) => isBusinessDate(value), defaultMessage: (args) => `${args?.property} must be a calendar date YYYY-MM-DD` },
+      validator: { validate: (value: unknown) => isBusinessDate(value), defaultMessage: (args) => `${args?.property} ${BUSINESS_DATE_RULE}` },
     }),
   );
 }

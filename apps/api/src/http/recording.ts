@@ -13,6 +13,7 @@ export interface Clock {
 export const CLOCK = Symbol('CLOCK');
 export const systemClock: Clock = { now: () => new Date() };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COMMAND_NAMESPACE = '0f7c4d2e-9a61-4f0b-b8f3-2d5e7a9c1b44';
 const londonDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
 
@@ -55,7 +56,12 @@ export class RecordingFactory {
       throw ApiError.badRequest('invalid X-Legal-Basis', [{ field: 'X-Legal-Basis', message: 'must be 3 to 300 characters naming the legal basis, e.g. "Crime and Disorder Act 1998 s115"' }]);
     }
     const commandId = key !== undefined ? uuidV5(`${request.method} ${request.path}\n${key}`, COMMAND_NAMESPACE) : randomUUID();
-    const correlation = header(request, 'x-correlation-id');
+    // DOMAIN.md 6: free text is personal data, and a correlation id needs none: a UUID or nothing
+    // (it is kept in every event's metadata, where no erasure could reach a name typed into it).
+    const correlation = header(request, 'x-correlation-id')?.trim();
+    if (correlation !== undefined && !UUID.test(correlation)) {
+      throw ApiError.badRequest('invalid X-Correlation-Id', [{ field: 'X-Correlation-Id', message: 'must be a UUID, e.g. 3f2c9a4e-8b1d-4c6f-9e2a-7d5b1c0e4f38' }]);
+    }
     const now = this.clock.now();
     const actor = actorOf(request);
     return {
@@ -63,7 +69,7 @@ export class RecordingFactory {
       recordedOn: londonDate.format(now),
       envelope: {
         commandId,
-        correlationId: correlation && correlation.length <= 200 ? correlation : commandId,
+        correlationId: correlation !== undefined ? correlation.toLowerCase() : commandId,
         actor,
         recordedAt: now.toISOString(),
         expectedVersion,

@@ -46,11 +46,41 @@ export class ApiValidationPipe implements PipeTransform {
       throw ApiError.badRequest('the request body must be a JSON object', [{ field: '(body)', message: 'must be a JSON object' }]);
     }
     if (metadata.type === 'body') {
+      const unsafe = unsafeBodyProblem(value);
+      if (unsafe !== null) throw ApiError.badRequest(`invalid request: ${unsafe.field}`, [unsafe]);
       const inherited = inheritedNames(value);
       if (inherited.length > 0) throw validationError(inherited.map((field) => ({ field, message: `${field.split('.').pop()} should not exist` })));
     }
     return this.inner.transform(value, metadata);
   }
+}
+
+/** How deeply a request body may nest objects and arrays (the deepest body the API takes has 4 levels). */
+export const MAX_BODY_DEPTH = 16;
+
+/**
+ * Issue 16.9: a body the stores could not keep, or that costs more to walk than any real one, is
+ * 400 before anything reads it: a NUL character in any string or key (PostgreSQL's text and jsonb
+ * refuse it, which would be a 500 deep in a store), or nesting deeper than `MAX_BODY_DEPTH`.
+ * Iterative, so a body of any depth is walked without recursion. `null` when the body is fine.
+ */
+export function unsafeBodyProblem(body: unknown): FieldProblem | null {
+  const stack: { value: unknown; field: string; depth: number }[] = [{ value: body, field: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, field, depth } = stack.pop() as { value: unknown; field: string; depth: number };
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return { field: field || '(body)', message: 'must not contain a NUL character (U+0000)' };
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) return { field: field || '(body)', message: `nests deeper than ${MAX_BODY_DEPTH} levels` };
+    for (const key of Object.keys(value)) {
+      const child = Array.isArray(value) ? `${field}[${key}]` : field ? `${field}.${key}` : key;
+      if (key.includes('\u0000')) return { field: child.replace(/\u0000/g, '\\u0000'), message: 'must not contain a NUL character (U+0000)' };
+      stack.push({ value: (value as Record<string, unknown>)[key], field: child, depth: depth + 1 });
+    }
+  }
+  return null;
 }
 
 /**

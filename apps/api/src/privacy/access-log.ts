@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { PRIVACY_SCHEMA, SQL_CLIENT, STORE_DESCRIPTION, type SqlClient, type StoreDescription, quoteIdent } from '@ledger/event-store';
 import type { Request } from 'express';
 import type { Actor } from '../auth/actor';
+import { ApiError } from '../http/api-error';
 import { CLOCK, type Clock } from '../http/recording';
 
 export interface AccessEntry {
@@ -31,8 +32,7 @@ export interface AccessLogRow {
 
 /** Why a request reads personal data: its `X-Access-Purpose`, else its role's purpose. */
 export function purposeOf(req: Request, actor: Actor): string {
-  const purpose = req.headers['x-access-purpose'];
-  return typeof purpose === 'string' && purpose.trim() !== '' ? purpose.trim() : (ROLE_PURPOSES[actor.role] ?? actor.role);
+  return accessPurposeOf(req, actor.role);
 }
 
 /** What each role reads personal data for, when the request does not say. */
@@ -45,6 +45,29 @@ export const ROLE_PURPOSES: Record<string, string> = {
   partner: 'partner evidence',
   analyst: 'evaluation',
 };
+
+/**
+ * Why a user reads personal data, as `X-Access-Purpose` may give it: a code list, not free text
+ * (DOMAIN.md 6: a purpose typed by a person can name a person, and the access log is kept for
+ * ever, beyond any erasure). The roles' own purposes are among them.
+ */
+export const ACCESS_PURPOSES: readonly string[] = [
+  ...new Set([...Object.values(ROLE_PURPOSES), 'home visit planning', 'safeguarding', 'subject access request', 'complaint', 'court order', 'data quality']),
+];
+
+/**
+ * The purpose of a read: the request's `X-Access-Purpose` (one of `ACCESS_PURPOSES`), else the
+ * role's. @throws ApiError 400 naming the header for any other value.
+ */
+export function accessPurposeOf(req: Request, role: string): string {
+  const raw = req.headers['x-access-purpose'];
+  const given = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (given === undefined || given === '') return ROLE_PURPOSES[role] ?? role;
+  if (!ACCESS_PURPOSES.includes(given)) {
+    throw ApiError.badRequest('invalid X-Access-Purpose', [{ field: 'X-Access-Purpose', message: `must be one of: ${ACCESS_PURPOSES.join(', ')}` }]);
+  }
+  return given;
+}
 
 /**
  * Creates `<schema>.access_log` if absent, owned by the role connected: a trigger refuses UPDATE,

@@ -1,4 +1,4 @@
-import { type EventStore, type KeyVault, uuidV5 } from '@ledger/event-store';
+import { type EventStore, type KeyVault, familyKeyId, uuidV5 } from '@ledger/event-store';
 import type { FamilyQueries } from '@ledger/projections';
 import { type BusinessDate, addMonths, businessDate } from '@ledger/domain';
 
@@ -28,6 +28,7 @@ export class Erasure {
 
   async erase(request: ErasureRequest): Promise<'erased' | 'already-erased'> {
     const outcome = await this.vault.erase(request.memberId, request.reason);
+    await this.eraseFamilyKeyAfterLastMember(request.familyId, request.reason);
     const streamId = `personalData-${request.memberId}`;
     const eventId = uuidV5(`erasure\n${request.memberId}`, ERASURE_NAMESPACE);
     await this.store.append(
@@ -51,6 +52,28 @@ export class Erasure {
     );
     return outcome;
   }
+
+  /**
+   * DOMAIN.md 6: erasing a family's last member destroys the family's key too, so the free text
+   * sealed with it (override and closure reasons, indicators, audit notes, legal bases) goes with
+   * them. Checked again on a retried erasure, so a crash between the two keys is mended by a retry.
+   */
+  private async eraseFamilyKeyAfterLastMember(familyId: string, reason: string): Promise<void> {
+    const members = await membersOf(this.store, familyId);
+    if (members.size === 0) return;
+    for (const memberId of members) if ((await this.vault.status(memberId)) !== 'erased') return;
+    await this.vault.erase(familyKeyId(familyId), reason);
+  }
+}
+
+async function membersOf(store: EventStore, familyId: string): Promise<Set<string>> {
+  const members = new Set<string>();
+  const read = await store.readStream(`family-${familyId}`);
+  for (const event of read.events) {
+    if (event.type === 'FamilyIdentified') for (const m of (event.data.members ?? []) as { memberId: string }[]) members.add(m.memberId);
+    if (event.type === 'FamilyMemberAdded') members.add((event.data.member as { memberId: string }).memberId);
+  }
+  return members;
 }
 
 /** The last case-closure date whose personal data is due for erasure on `asOf`. */

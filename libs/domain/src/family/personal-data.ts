@@ -11,7 +11,17 @@ export interface PersonalDataDeclaration {
   at: '' | 'members[]' | 'member';
   subject: string;
   fields: readonly string[];
+  /** When the record names no person in `subject`: the field holding the family id whose family key seals it. */
+  orFamily?: string;
 }
+
+/**
+ * DOMAIN.md 6: free text is personal data until shown otherwise (reasons, notes and indicators
+ * typed by people name people). It is sealed with the person's key when the record is about a
+ * member, else with the family's key, so erasure reaches it (erasing a family's last member
+ * destroys the family's key).
+ */
+const FREE_TEXT = (fields: readonly string[]): PersonalDataDeclaration[] => [{ at: '', subject: 'memberId', orFamily: 'familyId', fields }];
 
 const MEMBER_FIELDS = ['givenName', 'familyName', 'dateOfBirth', 'gender', 'postcode', 'nationalInsuranceNumber', 'uniquePupilNumber', 'nhsNumber'] as const;
 
@@ -22,10 +32,28 @@ export const familyPersonalData: Partial<Record<FamilyEventType, readonly Person
   HealthConcernIdentified: [{ at: '', subject: 'memberId', fields: ['description'] }],
   // An offence's category and an ASB incident's kind describe what a named person did.
   OffenceRecorded: [{ at: '', subject: 'memberId', fields: ['category'] }],
-  AsbIncidentRecorded: [{ at: '', subject: 'memberId', fields: ['kind'] }],
-  // The evidence of a local milestone ("debt plan agreed with StepChange") is free text about a person.
-  OutcomeMilestoneRecorded: [{ at: '', subject: 'memberId', fields: ['evidence'] }],
+  // A household's incident (no member named) is sealed with the family's key.
+  AsbIncidentRecorded: FREE_TEXT(['kind']),
+  HeadlineProblemIdentified: FREE_TEXT(['indicator']),
+  OutcomeOverrideRecorded: FREE_TEXT(['reason', 'evidence']),
+  FamilyCaseClosed: FREE_TEXT(['reason']),
+  FactCorrected: FREE_TEXT(['reason']),
+  // The evidence of a local milestone ("debt plan agreed with StepChange") is free text about a person (or the household).
+  OutcomeMilestoneRecorded: FREE_TEXT(['evidence']),
 };
+
+/**
+ * Free text on a claim's stream (DOMAIN.md 6): an auditor's finding note and the reasons a family
+ * left a claim or a result was recovered, about one family each, sealed with the family's key.
+ */
+export const claimPersonalData: Readonly<Record<string, readonly PersonalDataDeclaration[]>> = {
+  AuditFindingRecorded: FREE_TEXT(['note']),
+  FamilyRemovedFromClaim: FREE_TEXT(['reason']),
+  FamilyResultRecovered: FREE_TEXT(['reason']),
+};
+
+/** Every stream's declarations, for the store's cipher (event type names are unique across streams). */
+export const personalDataDeclarations: Readonly<Record<string, readonly PersonalDataDeclaration[] | undefined>> = { ...familyPersonalData, ...claimPersonalData };
 
 /**
  * The event types whose personal fields the outcome rules read: members' records, for dates of
@@ -35,9 +63,8 @@ export const familyPersonalData: Partial<Record<FamilyEventType, readonly Person
  */
 export const PERSONAL_DATA_THE_RULES_READ: readonly FamilyEventType[] = ['FamilyIdentified', 'FamilyMemberAdded'];
 
-/** Event types that carry no personal values beyond pseudonymous ids, dates and counts. */
+/** Event types that carry no personal values beyond pseudonymous ids, dates, counts and codes. */
 export const NO_PERSONAL_DATA: readonly FamilyEventType[] = [
-  'HeadlineProblemIdentified',
   'FamilyAttached',
   'SchoolAttendanceRecorded',
   'ExclusionRecorded',
@@ -51,7 +78,4 @@ export const NO_PERSONAL_DATA: readonly FamilyEventType[] = [
   'ConsentRecorded',
   'ActivityChanged',
   'UcConditionalityChanged',
-  'OutcomeOverrideRecorded',
-  'FamilyCaseClosed',
-  'FactCorrected',
 ];

@@ -13,6 +13,12 @@ describe('business dates', () => {
     expect(isBusinessDate(value)).toBe(expected);
   });
 
+  it('refuses dates before 1900 (issue 16.9): the one check every business date passes', () => {
+    expect(isBusinessDate('1900-01-01')).toBe(true);
+    for (const date of ['1899-12-31', '0001-01-01', '1066-10-14', '0000-01-01']) expect(isBusinessDate(date)).toBe(false);
+    expect(() => businessDate('1899-12-31')).toThrow(RangeError);
+  });
+
   it('counts days and months as the calendar does', () => {
     expect(addDays(businessDate('2016-12-31'), 1)).toBe('2017-01-01');
     expect(addMonths(businessDate('2016-08-31'), -6)).toBe('2016-02-29');
@@ -21,8 +27,8 @@ describe('business dates', () => {
 
   it('counts days without a Date object, agreeing with the calendar across centuries', () => {
     for (const date of ['1970-01-01', '2000-02-29', '2015-04-01', '2016-12-31', '2100-03-01', '1899-12-31']) {
-      expect(dayNumber(businessDate(date))).toBe(Math.round(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8))) / 86_400_000));
-      expect(fromDayNumber(dayNumber(businessDate(date)))).toBe(date);
+      expect(dayNumber(date)).toBe(Math.round(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8))) / 86_400_000));
+      expect(fromDayNumber(dayNumber(date))).toBe(date);
     }
   });
 

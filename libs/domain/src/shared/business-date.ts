@@ -6,12 +6,23 @@ export type BusinessDate = string & { readonly __kind: 'business-date' };
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/**
+ * The earliest business date accepted anywhere (issue 16.9): nothing the programme records (a
+ * date of birth included) is older, and a year such as 0001 is a typing slip that would otherwise
+ * be stored as given.
+ */
+export const EARLIEST_BUSINESS_DATE = '1900-01-01';
+
+/** The rule every business date meets, in words, for error messages. */
+export const BUSINESS_DATE_RULE = `must be a calendar date YYYY-MM-DD, not before ${EARLIEST_BUSINESS_DATE}`;
+
+/** A calendar date `YYYY-MM-DD` from 1900-01-01 on: the one check of every business date accepted. */
 export function isBusinessDate(value: unknown): value is BusinessDate {
   if (typeof value !== 'string') return false;
   const match = ISO_DATE.exec(value);
   if (!match) return false;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (m < 1 || m > 12 || d < 1) return false;
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
   return d <= daysInMonth(y, m);
 }
 

@@ -13,6 +13,17 @@ export interface PersonalFieldsDeclaration {
   at: '' | 'members[]' | 'member';
   subject: string;
   fields: readonly string[];
+  /**
+   * When the record names no person in `subject`: the field holding the family id whose family
+   * key seals the values instead (DOMAIN.md 6: free text about a household, such as an override's
+   * reason, is sealed with the family's key; erasing its last member destroys that key).
+   */
+  orFamily?: string;
+}
+
+/** The vault's key id for a family's own key (member ids are UUIDs, so they never collide). */
+export function familyKeyId(familyId: string): string {
+  return `family:${familyId}`;
 }
 
 /** Declarations by event type; types without an entry carry no personal values. */
@@ -34,6 +45,14 @@ export interface SealedFields {
 
 /** The field holding a record's sealed values. */
 export const SEALED = '$sealed';
+
+/**
+ * The pseudo event type under which the store seals an event's free-text metadata (the legal
+ * basis typed in `X-Legal-Basis`, DOMAIN.md 6): a record `{ familyId, legalBasis }` sealed with
+ * the family's key, like the family's other free text.
+ */
+export const METADATA_RECORD = '$metadata';
+const METADATA_DECLARATION: readonly PersonalFieldsDeclaration[] = [{ at: '', subject: '$person', orFamily: 'familyId', fields: ['legalBasis'] }];
 
 /** Personal data cannot be recorded for a person who has been erased. */
 export class PersonErasedError extends Error {
@@ -66,10 +85,14 @@ const TAG_BYTES = 16;
  * `ERASED`. Each call asks the vault once for the keys of the whole batch.
  */
 export class PersonalDataCipher {
+  private readonly declarations: PersonalDataDeclarations;
+
   constructor(
     private readonly vault: Pick<KeyVault, 'keysFor'>,
-    private readonly declarations: PersonalDataDeclarations,
-  ) {}
+    declarations: PersonalDataDeclarations,
+  ) {
+    this.declarations = { ...declarations, [METADATA_RECORD]: METADATA_DECLARATION };
+  }
 
   /**
    * The events' data with each declared record's present personal fields replaced by `$sealed`.
@@ -178,15 +201,18 @@ function presentFields(record: Fields, declaration: PersonalFieldsDeclaration): 
   return declaration.fields.filter((name) => Object.hasOwn(record, name) && record[name] !== undefined);
 }
 
-/** The person a record is about, or null when it names nobody. */
+/** Whose key seals a record: the person it is about, else its family's (`orFamily`), else nobody. */
 function subjectOf(record: Fields, declaration: PersonalFieldsDeclaration): string | null {
   const id = record[declaration.subject];
-  return typeof id === 'string' && id.length > 0 ? id : null;
+  if (typeof id === 'string' && id.length > 0) return id;
+  if (declaration.orFamily === undefined) return null;
+  const familyId = record[declaration.orFamily];
+  return typeof familyId === 'string' && familyId.length > 0 ? familyKeyId(familyId) : null;
 }
 
 function sealedSubjectOf(record: Fields, declaration: PersonalFieldsDeclaration, type: string): string {
   const personId = subjectOf(record, declaration);
-  if (personId === null) throw new UnreadableSealedDataError(`${type}: a sealed record names no person in "${declaration.subject}"`);
+  if (personId === null) throw new UnreadableSealedDataError(`${type}: a sealed record names no person in "${declaration.subject}"${declaration.orFamily ? ` nor a family in "${declaration.orFamily}"` : ''}`);
   return personId;
 }
 

@@ -14,7 +14,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
-import type { PersonalDataCipher } from './personal-data-cipher';
+import { METADATA_RECORD, SEALED, type PersonalDataCipher } from './personal-data-cipher';
 
 /**
  * The event store with personal data sealed per person (ARCHITECTURE.md "Privacy"): appends seal
@@ -75,13 +75,40 @@ export class PersonalDataEventStore implements EventStore {
     return this.inner.close();
   }
 
+  /**
+   * Seals the declared personal fields of the data and the free text of the metadata: the legal
+   * basis, sealed with the family's key (DOMAIN.md 6). An event about no family does not keep a
+   * legal basis (it is the basis for recording a family's personal data without consent; nothing
+   * else needs it, and nobody's erasure could reach it).
+   */
   private async sealEvents(events: readonly NewEvent[]): Promise<NewEvent[]> {
     const data = await this.cipher.seal(events);
-    return events.map((event, i) => ({ ...event, data: data[i] }));
+    const carrying = events.flatMap((event, i) => (typeof event.metadata.legalBasis === 'string' ? [i] : []));
+    const metadata = events.map((event) => event.metadata);
+    if (carrying.length > 0) {
+      const records = await this.cipher.seal(
+        carrying.map((i) => ({ type: METADATA_RECORD, data: { familyId: typeof events[i].data.familyId === 'string' ? events[i].data.familyId : '', legalBasis: events[i].metadata.legalBasis as string } })),
+      );
+      carrying.forEach((i, k) => {
+        const { legalBasis: _clear, ...rest } = metadata[i];
+        const sealed = records[k][SEALED];
+        metadata[i] = sealed === undefined ? rest : { ...rest, [SEALED]: sealed };
+      });
+    }
+    return events.map((event, i) => ({ ...event, data: data[i], metadata: metadata[i] }));
   }
 
   private async openEvents(events: RecordedEvent[]): Promise<RecordedEvent[]> {
     const data = await this.cipher.open(events);
-    return events.map((event, i) => (data[i] === event.data ? event : { ...event, data: data[i] }));
+    const carrying = events.flatMap((event, i) => (event.metadata[SEALED] !== undefined ? [i] : []));
+    const metadata = events.map((event) => event.metadata);
+    if (carrying.length > 0) {
+      const opened = await this.cipher.open(carrying.map((i) => ({ type: METADATA_RECORD, data: { familyId: events[i].data.familyId, [SEALED]: events[i].metadata[SEALED] } as Record<string, unknown> })));
+      carrying.forEach((i, k) => {
+        const { [SEALED]: _sealed, ...rest } = metadata[i];
+        metadata[i] = { ...rest, legalBasis: opened[k].legalBasis as string };
+      });
+    }
+    return events.map((event, i) => (data[i] === event.data && metadata[i] === event.metadata ? event : { ...event, data: data[i], metadata: metadata[i] }));
   }
 }
