@@ -92,8 +92,8 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
     await post('finance.fo', `/api/claims/${claimX}/audit-sample`, { sampledOn: '2019-02-01' }).expect(403);
     expect((await post('audit.au', `/api/claims/${claimX}/audit-sample`, { percent: 5, sampledOn: '2019-02-01' }).expect(422)).body.reason).toBe('SampleBelowMinimum');
     expect((await post('audit.au', `/api/claims/${claimX}/audit-sample`, { percent: 50, sampledOn: '2019-02-01' }).expect(422)).body.reason).toBe('ReasonRequired');
-    const sample = (await post('audit.au', `/api/claims/${claimX}/audit-sample`, { percent: 50, reason: 'first claim of a new team', sampledOn: '2019-02-01' }).expect(201)).body;
-    expect(sample).toMatchObject({ percent: 50, reason: 'first claim of a new team' });
+    const sample = (await post('audit.au', `/api/claims/${claimX}/audit-sample`, { percent: 50, reason: 'new-team-or-process', sampledOn: '2019-02-01' }).expect(201)).body;
+    expect(sample).toMatchObject({ percent: 50, reason: 'new-team-or-process' });
     const sampled: string[] = sample.familyIds;
     expect(sampled.length).toBe(Math.ceil(x.families.length / 2));
     const unsampled = ids(x.families).find((id) => !sampled.includes(id));
@@ -145,9 +145,9 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
     expect(recheck.totals).toEqual({ families: y.families.length, familiesPence: y.totalPence, familiesWithoutFlagged: 0, withoutFlaggedPence: 0 });
     expect((await post('audit.au', `/api/claims/${y.claimId}/audit-sample`, { sampledOn: '2019-02-21' }).expect(422)).body.reason).toBe('AlreadyClaimed');
     expect(((await post('finance.fo', `/api/claims/${y.claimId}/withdrawal`, { withdrawnOn: '2019-02-22' }).expect(400)).body.details as { field: string }[]).map((d) => d.field)).toContain('reason');
-    await post('finance.fo', `/api/claims/${y.claimId}/withdrawal`, { reason: 'its families were claimed in the February claim', withdrawnOn: '2019-02-22' }).expect(201);
+    await post('finance.fo', `/api/claims/${y.claimId}/withdrawal`, { reason: 'families-claimed-elsewhere', withdrawnOn: '2019-02-22' }).expect(201);
     expect((await get('finance.fo', `/api/claims/${y.claimId}`).expect(200)).body).toMatchObject({ status: 'withdrawn', withdrawal: { withdrawnOn: '2019-02-22', by: 'finance.fo' } });
-    expect((await post('finance.fo', `/api/claims/${y.claimId}/withdrawal`, { reason: 'again', withdrawnOn: '2019-02-22' }).expect(409)).body.reason).toBe('ClaimWithdrawn');
+    expect((await post('finance.fo', `/api/claims/${y.claimId}/withdrawal`, { reason: 'drafted-in-error', withdrawnOn: '2019-02-22' }).expect(409)).body.reason).toBe('ClaimWithdrawn');
 
     // The family internal audit found invalid comes back only with evidence recorded after the finding.
     const later = { windowId: '2018-19-w2', asOf: '2019-01-31', draftedOn: '2019-02-25' };

@@ -3,6 +3,13 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { SIGN_OFF_ROLES } from '@ledger/domain';
 import { BoolField, DateField, EnumField, IdField, IntField, NestedArrayField, PatternField, TextField } from '../http/fields';
 
+/**
+ * DOMAIN.md 6: free text is personal data. A claim's own records have no person's or family's key
+ * to seal text with, so where no free text is needed the reason is a code.
+ */
+export const SAMPLE_REASONS = ['new-team-or-process', 'previous-findings', 'high-risk-claim', 'external-audit-request', 'spot-check-follow-up'] as const;
+export const WITHDRAWAL_REASONS = ['families-claimed-elsewhere', 'drafted-in-error', 'superseded-by-new-draft', 'window-closed', 'audit-found-invalid'] as const;
+
 // DOMAIN.md 5: every step carries its own business date; absent, it is the day of recording.
 const ON_DAY = 'Default: the day it is recorded. Never after that day';
 
@@ -24,7 +31,7 @@ export class AuditSampleDto {
   @Max(2 ** 32 - 1)
   seed?: number;
   @IntField({ optional: true, min: 1, max: 100, description: "Share of families to sample: the framework's 10% by default, never less; more only with a reason" }) percent?: number;
-  @TextField({ optional: true, max: 2_000, description: "Why internal audit samples more than the framework's percentage" }) reason?: string;
+  @EnumField(SAMPLE_REASONS, { optional: true, description: "Why internal audit samples more than the framework's percentage (a code: free text could name people, DOMAIN.md 6)" }) reason?: (typeof SAMPLE_REASONS)[number];
   @DateField({ optional: true, description: `The date the sample was drawn. ${ON_DAY}` }) sampledOn?: string;
 }
 
@@ -57,7 +64,7 @@ export class RecoveryDto {
 }
 
 export class WithdrawalDto {
-  @TextField({ max: 2_000 }) reason!: string;
+  @EnumField(WITHDRAWAL_REASONS, { description: 'Why the draft is withdrawn (a code: free text could name people, DOMAIN.md 6)' }) reason!: (typeof WITHDRAWAL_REASONS)[number];
   @DateField({ optional: true, description: `The date the draft was withdrawn. ${ON_DAY}` }) withdrawnOn?: string;
 }
 
