@@ -18,12 +18,14 @@ import {
   streams,
   troubledFamilies2015,
   frameworks,
+  type FinancialFramework,
   type OutcomePlanEvent,
   type OutcomePlanState,
   evolveOutcomePlan,
   initialOutcomePlanState,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
+import type { LedgerConfig } from '@ledger/config';
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
 import { derivedId, type Recording } from '../http/recording';
 
@@ -51,6 +53,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
     @Inject(FAMILY_STATES) private readonly states: FamilyStates,
+    @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'programmeStartsOn'>,
   ) {}
 
   async execute({ familyId, command, recording }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
@@ -78,7 +81,8 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
         const programmeStream = streams.programme(this.councilId);
         const { state: programme } = await readProgramme(this.store, this.councilId);
         const framework = frameworks[programme.framework] ?? troubledFamilies2015;
-        const precheck = decideFamily(command, family, { ...context, programme, programmeStartsOn: framework.programmeStartsOn });
+        const attachContext = { ...context, framework, programmeStartsOn: this.programmeStartsOn(framework) };
+        const precheck = decideFamily(command, family, { ...attachContext, programme });
         if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
         // DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected
         // version serialises concurrent attachments; the place is taken before the family is attached.
@@ -94,13 +98,20 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
         );
         if (place.kind !== 'recorded') return place.kind === 'rejected' ? { ...place, version: read.version } : place;
         const { state: updated } = await readProgramme(this.store, this.councilId);
-        return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, programme: updated, programmeStartsOn: framework.programmeStartsOn })), envelope);
+        return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...attachContext, programme: updated })), envelope);
       }
     }
 
     // Local evidence is checked against the codes of the Outcome Plan in force (DOMAIN.md 4.4).
     const outcomePlans = readsOutcomePlan(command) ? await this.outcomePlans() : undefined;
     return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, outcomePlans })), envelope, { cache: this.states });
+  }
+
+  /** DOMAIN.md 4.5: the council's configured start (early starters), never before the framework's earliest. */
+  private programmeStartsOn(framework: FinancialFramework): string {
+    const configured = this.config.programmeStartsOn;
+    if (configured === undefined) return framework.programmeStartsOn;
+    return configured < framework.earliestStartOn ? framework.earliestStartOn : configured;
   }
 
   private async outcomePlans(): Promise<OutcomePlanState> {

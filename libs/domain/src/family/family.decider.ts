@@ -2,6 +2,7 @@ import { type Decision, type RecordingContext, accept, reject } from '../shared/
 import { financialYearOf, isBusinessDate } from '../shared/business-date';
 import type { ProgrammeState } from '../programme/programme';
 import { type OutcomePlanState, planInForce } from '../outcome-plan/outcome-plan';
+import { type FinancialFramework, troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
 import { countableProblemsAtEntry, isDependentChild } from './eligibility';
 import {
   type ActivityState,
@@ -47,8 +48,10 @@ export type FamilyCommand =
 export interface FamilyDecisionContext extends RecordingContext {
   /** The council's programme, for attachment (configured? allocation is checked on its own stream). */
   programme?: ProgrammeState;
-  /** First day of the programme (framework data). */
+  /** First day of the programme (the framework's, or the council's early start: DOMAIN.md 4.5). */
   programmeStartsOn?: string;
+  /** The council's framework, whose own fields (minimum problems, dependent child) attachment reads; phase two when absent. */
+  framework?: FinancialFramework;
   /** The council's Outcome Plan versions, for local evidence against the plan's own codes (DOMAIN.md 4.4). */
   outcomePlans?: OutcomePlanState;
 }
@@ -247,11 +250,16 @@ function attach(command: Extract<FamilyCommand, { type: 'AttachFamily' }>, state
   if (context.programmeStartsOn && command.attachedOn < context.programmeStartsOn) {
     return reject('BeforeProgrammeStart', `the programme started on ${context.programmeStartsOn}`);
   }
-  const children = [...state.members.values()].filter((m) => isDependentChild(m, command.attachedOn));
+  const framework = context.framework ?? troubledFamilies2015;
+  const children = [...state.members.values()].filter((m) => isDependentChild(m, command.attachedOn, framework.dependentChild));
   if (children.length === 0) return reject('NoDependentChild', `no member is a dependent child living in the household on ${command.attachedOn}`);
   const problems = countableProblemsAtEntry(state, command.attachedOn);
-  if (problems.length < 2) {
-    return reject('FewerThanTwoHeadlineProblems', `the family has ${problems.length} countable headline problem(s) on ${command.attachedOn} (${problems.join(', ') || 'none'}); at least 2 are needed`);
+  // DOMAIN.md 2 and 4.5: the minimum is the framework's own (phase two: 2 of 6); the rejection keeps phase two's name.
+  if (problems.length < framework.minimumHeadlineProblems) {
+    return reject(
+      'FewerThanTwoHeadlineProblems',
+      `the family has ${problems.length} countable headline problem(s) on ${command.attachedOn} (${problems.join(', ') || 'none'}); at least ${framework.minimumHeadlineProblems} are needed`,
+    );
   }
   if (!programme.attachedFamilies.has(state.familyId) && programme.attachedFamilies.size >= programme.allocation) {
     return reject('AllocationExhausted', `all ${programme.allocation} places of the council's allocation are taken`);
