@@ -1,7 +1,7 @@
 import { troubledFamilies2015 } from '@ledger/domain';
 import { api } from '../support/families-fixture';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
-import { signedInAs } from '../support/signed-in';
+import { keyworkerOnRecord, signedInAs } from '../support/signed-in';
 
 /**
  * Issue 17.6 (DOMAIN.md 4.5): an early starter configured to start in September 2014
@@ -35,6 +35,7 @@ describe.each(storeKinds)("the framework's own fields over HTTP on %s", (kind) =
     await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'education', indicator: 'at entry', memberId: child, identifiedOn: '2014-09-05', source: 'school' }).expect(201);
     await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'worklessness', indicator: 'at entry', memberId: parent, identifiedOn: '2014-09-05', source: 'dwp' }).expect(201);
     await api(t).post(`/api/families/${familyId}/benefits`).send({ memberId: parent, benefit: 'ESA', change: 'started', on: '2014-01-06' }).expect(201);
+    await keyworkerOnRecord(t, 'kw.early');
     const attached = await api(t).post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2014-09-15', keyworker: 'kw.early' }).expect(201);
     expect(attached.body).toBeDefined();
     await api(t).post(`/api/families/${familyId}/benefits`).send({ memberId: parent, benefit: 'ESA', change: 'ended', on: '2014-09-21' }).expect(201);

@@ -1,4 +1,5 @@
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { keyworkerOnRecord } from '../support/signed-in';
 import { api, configureProgramme, countEvents, expectErrorShape, uniqueReference } from '../support/families-fixture';
 
 /**
@@ -97,6 +98,7 @@ describe.each(storeKinds)('a local Outcome Plan published and evaluated over HTT
     [parentId, youngPersonId] = (identified.body.members as { memberId: string }[]).map((m) => m.memberId) as [string, string];
     await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'worklessness', indicator: 'neet', memberId: youngPersonId, identifiedOn: '2016-04-10', source: 'careers service' }).expect(201);
     await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'health', indicator: 'substance-misuse', memberId: parentId, identifiedOn: '2016-04-10', source: 'treatment service' }).expect(201);
+    await keyworkerOnRecord(t, 'kw.local');
     await api(t).post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-05-03', keyworker: 'kw.local' }).expect(201);
 
     await api(t).post(`/api/families/${familyId}/activities`).send({ memberId: youngPersonId, activity: 'neet', on: '2016-05-01' }).expect(201);

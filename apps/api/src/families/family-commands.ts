@@ -19,6 +19,9 @@ import {
   troubledFamilies2015,
   frameworks,
   type FinancialFramework,
+  type UserEvent,
+  evolveUser,
+  initialUserState,
   type OutcomePlanEvent,
   type OutcomePlanState,
   evolveOutcomePlan,
@@ -81,7 +84,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
         const programmeStream = streams.programme(this.councilId);
         const { state: programme } = await readProgramme(this.store, this.councilId);
         const framework = frameworks[programme.framework] ?? troubledFamilies2015;
-        const attachContext = { ...context, framework, programmeStartsOn: this.programmeStartsOn(framework) };
+        const attachContext = { ...context, framework, programmeStartsOn: this.programmeStartsOn(framework), keyworkerOnRecord: await this.isKeyworker(command.keyworker) };
         const precheck = decideFamily(command, family, { ...attachContext, programme });
         if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
         // DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected
@@ -105,6 +108,14 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     // Local evidence is checked against the codes of the Outcome Plan in force (DOMAIN.md 4.4).
     const outcomePlans = readsOutcomePlan(command) ? await this.outcomePlans() : undefined;
     return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, outcomePlans })), envelope, { cache: this.states });
+  }
+
+  /** Issue 17.5: the keyworker named at attachment is a keyworker user on record (stream `user-<username>`). */
+  private async isKeyworker(username: string): Promise<boolean> {
+    if (!/^[a-z0-9][a-z0-9._-]{1,59}$/.test(username)) return false;
+    const read = await this.store.readStream(`user-${username}`);
+    const user = read.events.reduce((state, e) => evolveUser(state, { type: e.type, data: e.data } as unknown as UserEvent), initialUserState());
+    return user.exists && user.role === 'keyworker';
   }
 
   /** DOMAIN.md 4.5: the council's configured start (early starters), never before the framework's earliest. */

@@ -74,10 +74,10 @@ export class FamilyQueriesController {
     const members = [...state.members.values()];
     // Finance officers work with family references: members by id and relationship, nothing personal.
     if (actorOf(req).role === 'finance-officer') {
-      return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
+      return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
     }
     await this.logRead(req, familyId, members.map((m) => m.memberId));
-    return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members, overrides: state.overrides };
+    return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members, overrides: state.overrides };
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
@@ -168,6 +168,12 @@ function summaryOf(state: FamilyState) {
     problemsAtEntry: (state.attachment?.problemsAtEntry ?? []) as string[],
     problemsIdentified: problemsIdentifiedBy(state, '9999-12-31') as string[],
   };
+}
+
+/** DOMAIN.md 2: the whole-family assessment and family plan dates recorded with the attachment (null when not recorded). */
+function attachmentEvidenceOf(state: FamilyState) {
+  if (!state.attachment) return null;
+  return { wholeFamilyAssessmentOn: state.attachment.wholeFamilyAssessmentOn ?? null, familyPlanOn: state.attachment.familyPlanOn ?? null };
 }
 
 /** Results: attached families whose result holds at the as-of date and is not yet claimed. */

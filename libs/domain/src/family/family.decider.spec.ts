@@ -157,6 +157,38 @@ describe('family: attaching to the programme', () => {
       .thenRejected('AllocationExhausted'));
 });
 
+describe('family: attachment evidence and the keyworker on record (DOMAIN.md 2)', () => {
+  const withEvidence = (): Extract<FamilyCommand, { type: 'AttachFamily' }> => ({ ...attach, wholeFamilyAssessmentOn: '2016-04-18', familyPlanOn: '2016-05-03' });
+
+  it('records the whole-family assessment and family plan dates with the attachment', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when(withEvidence(), { ...recording, keyworkerOnRecord: true })
+      .then({ type: 'FamilyAttached', data: { ...attached.data, wholeFamilyAssessmentOn: '2016-04-18', familyPlanOn: '2016-05-03' } }));
+
+  it('refuses a keyworker who is not a keyworker user on record', () =>
+    given(identified, problem('education'), problem('crime-asb')).when(attach, { ...recording, keyworkerOnRecord: false }).thenRejected('UnknownKeyworker'));
+
+  it('refuses an assessment before the family was identified', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when({ ...withEvidence(), wholeFamilyAssessmentOn: '2016-04-10' })
+      .thenRejected('EvidenceBeforeIdentified'));
+
+  it('refuses a family plan dated after the attachment', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when({ ...withEvidence(), familyPlanOn: '2016-05-04' })
+      .thenRejected('EvidenceAfterAttachment'));
+
+  it('refuses an assessment date that is not a calendar date', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when({ ...withEvidence(), wholeFamilyAssessmentOn: '2016-02-30' })
+      .thenRejected('InvalidDate'));
+
+  it('refuses a family plan dated after the day of recording', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when({ ...withEvidence(), attachedOn: '2016-06-30', familyPlanOn: '2016-07-01' })
+      .thenRejected('BusinessDateInFuture'));
+});
+
 describe("family: attachment reads the framework's own fields (DOMAIN.md 4.5)", () => {
   const threeProblems = { ...troubledFamilies2015, minimumHeadlineProblems: 3 };
 
