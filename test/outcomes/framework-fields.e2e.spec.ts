@@ -1,12 +1,13 @@
 import { troubledFamilies2015 } from '@ledger/domain';
 import { api } from '../support/families-fixture';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
-import { keyworkerOnRecord, signedInAs } from '../support/signed-in';
+import { asProgrammeManager, signedInAs } from '../support/signed-in';
 
 /**
  * Issue 17.6 (DOMAIN.md 4.5): an early starter configured to start in September 2014
  * (LEDGER_PROGRAMME_STARTS_ON) attaches a family in 2014/15, and the result is paid at the 2014/15
  * rate; the framework's id and version are on the family's progress, the results and the claim.
+ * Progress details name the members for those allowed to see names (issue 17.8).
  */
 describe.each(storeKinds)("the framework's own fields over HTTP on %s", (kind) => {
   let t: TestApp;
@@ -35,7 +36,7 @@ describe.each(storeKinds)("the framework's own fields over HTTP on %s", (kind) =
     await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'education', indicator: 'at entry', memberId: child, identifiedOn: '2014-09-05', source: 'school' }).expect(201);
     await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'worklessness', indicator: 'at entry', memberId: parent, identifiedOn: '2014-09-05', source: 'dwp' }).expect(201);
     await api(t).post(`/api/families/${familyId}/benefits`).send({ memberId: parent, benefit: 'ESA', change: 'started', on: '2014-01-06' }).expect(201);
-    await keyworkerOnRecord(t, 'kw.early');
+    const keyworker = await signedInAs(t, 'keyworker', { username: 'kw.early' });
     const attached = await api(t).post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2014-09-15', keyworker: 'kw.early' }).expect(201);
     expect(attached.body).toBeDefined();
     await api(t).post(`/api/families/${familyId}/benefits`).send({ memberId: parent, benefit: 'ESA', change: 'ended', on: '2014-09-21' }).expect(201);
@@ -54,5 +55,19 @@ describe.each(storeKinds)("the framework's own fields over HTTP on %s", (kind) =
     // 2014/15 is one of the framework's years: the result is paid at that year's rate, not nothing.
     expect(draft).toMatchObject({ ...framework, totalPence: troubledFamilies2015.ratesByFinancialYear['2014/15'].resultPaymentPence });
     expect((await finance.get(`/api/claims/${draft.claimId}`).expect(200)).body).toMatchObject(framework);
+
+    // Issue 17.8: details name members by first name and role for a programme manager or the
+    // family's keyworker, and by member id for internal audit (here through its sample).
+    const details = (body: { problems: { detail: string }[]; continuousEmployment: { detail: string } }) => [...body.problems.map((p) => p.detail), body.continuousEmployment.detail].join('\n');
+    for (const named of [asProgrammeManager(t), keyworker]) {
+      const text = details((await named.get(`/api/families/${familyId}/progress`).query({ asOf: '2015-02-28' }).expect(200)).body);
+      expect(text).toContain('Pat (parent) left ESA on 2014-09-21');
+      expect(text).not.toContain(parent);
+    }
+    const auditor = await signedInAs(t, 'auditor');
+    await auditor.post(`/api/claims/${draft.claimId}/audit-sample`).send({}).expect(201);
+    const audited = details((await auditor.get(`/api/families/${familyId}/progress`).query({ asOf: '2015-02-28' }).expect(200)).body);
+    expect(audited).toContain(`${parent} left ESA on 2014-09-21`);
+    expect(audited).not.toContain('Pat');
   });
 });
