@@ -37,6 +37,19 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'web-app-talks-to-the-api-over-http-only',
+      comment: 'apps/web (the browser app) imports nothing of the api, the other apps or the libs: it reads and writes through the public HTTP API.',
+      severity: 'error',
+      from: { path: '^apps/web/' },
+      to: { path: '^(apps/(?!web/)|libs/|test/)' },
+    },
+    {
+      name: 'nothing-imports-the-web-app',
+      severity: 'error',
+      from: { pathNot: '^apps/web/' },
+      to: { path: '^apps/web/' },
+    },
+    {
       name: 'apps-do-not-import-tests',
       severity: 'error',
       from: { path: '^(apps|libs)/' },

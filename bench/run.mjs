@@ -29,11 +29,16 @@ const option = (name, fallback) => {
 const mode = flag('full') ? 'full' : flag('quick') ? 'quick' : 'default';
 const PROFILES = {
   // seconds per HTTP level / per limit measure; rebuild sizes per backend; COPY rows
-  quick: { httpSeconds: 3, warmupSeconds: 0.5, limitSeconds: 2, copyRows: 50_000, sizes: { postgres: [10_000, 100_000], pglite: [10_000] } },
-  default: { httpSeconds: 8, warmupSeconds: 1, limitSeconds: 5, copyRows: 200_000, sizes: { postgres: [10_000, 100_000], pglite: [10_000, 100_000] } },
-  full: { httpSeconds: 10, warmupSeconds: 1, limitSeconds: 5, copyRows: 200_000, sizes: { postgres: [10_000, 100_000, 1_000_000], pglite: [10_000, 100_000, 1_000_000] } },
+  quick: { httpSeconds: 3, warmupSeconds: 0.5, limitSeconds: 2, copyRows: 50_000, soakSeconds: 60, sizes: { postgres: [10_000, 100_000], pglite: [10_000] } },
+  default: { httpSeconds: 8, warmupSeconds: 1, limitSeconds: 5, copyRows: 200_000, soakSeconds: 180, sizes: { postgres: [10_000, 100_000], pglite: [10_000, 100_000] } },
+  full: { httpSeconds: 10, warmupSeconds: 1, limitSeconds: 5, copyRows: 200_000, soakSeconds: 600, sizes: { postgres: [10_000, 100_000, 1_000_000], pglite: [10_000, 100_000, 1_000_000] } },
 };
-const profile = PROFILES[mode];
+const profile = { ...PROFILES[mode] };
+// The soak (issue 15.3): steady load for soakSeconds, memory sampled; --soak-seconds N overrides,
+// --soak-rate R sets commands per second (default 40), --soak-only runs nothing else.
+profile.soakSeconds = Number(option('soak-seconds', String(profile.soakSeconds)));
+profile.soakRate = Number(option('soak-rate', '40'));
+const soakOnly = flag('soak-only');
 const pgBaseUrl = option('pg-url', 'postgres://postgres@127.0.0.1:5432/test');
 const backends = [...(flag('no-postgres') ? [] : ['postgres']), ...(flag('no-pglite') ? [] : ['pglite'])];
 const SEED = Number(option('seed', '2015'));
@@ -158,11 +163,134 @@ async function httpLoad(port, token, targets, clients, seconds, warmupSeconds, {
   return { clients, refused, requests: latencies.length, created: refused ? 0 : ok, statuses: Object.fromEntries(statuses), seconds: elapsed, commandsPerSecond: ok / elapsed, ...percentiles(latencies) };
 }
 
+/**
+ * The soak's load: `rate` commands a second, paced (open loop, at most 64 in flight): one in four
+ * identifies a new family of two people (personal fields sealed: two new person keys), the others
+ * record an offence on one of the last 200 families; plus one read for every four commands, a
+ * family's record (personal data opened, access logged) or the first page of the family list.
+ */
+async function soakLoad(port, token, seconds, rate) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const call = (method, path, body) =>
+    new Promise((resolve) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        { host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}) } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      req.on('error', () => resolve({ status: 'error', text: '' }));
+      req.end(payload);
+    });
+  const families = [];
+  const statuses = {};
+  let inFlight = 0;
+  let skipped = 0;
+  let created = 0;
+  let n = 0;
+  const tag = randomBytes(3).toString('hex');
+  const one = async (i) => {
+    let r;
+    if (i % 5 === 4) {
+      const f = families[(i * 7) % Math.max(1, families.length)];
+      r = f && i % 2 === 0 ? await call('GET', `/api/families/${f.familyId}`) : await call('GET', '/api/families?limit=20');
+      statuses[`read ${r.status}`] = (statuses[`read ${r.status}`] ?? 0) + 1;
+      return;
+    }
+    if (i % 4 === 0 || families.length === 0) {
+      const k = n;
+      r = await call('POST', '/api/families', {
+        reference: `SOAK-${tag}-${k}`,
+        identifiedOn: '2016-01-04',
+        members: [
+          { relationship: 'parent', givenName: `Soak${k}`, familyName: `Family${tag}`, dateOfBirth: '1984-03-07', postcode: 'ZZ9 9ZZ' },
+          { relationship: 'child', givenName: `Child${k}`, familyName: `Family${tag}`, dateOfBirth: '2008-11-30' },
+        ],
+      });
+      if (r.status === 201) {
+        const body = JSON.parse(r.text);
+        created += 1;
+        families.push({ familyId: body.familyId, memberId: body.members[0].memberId });
+        if (families.length > 200) families.shift();
+      }
+    } else {
+      const f = families[i % families.length];
+      r = await call('POST', `/api/families/${f.familyId}/offences`, { memberId: f.memberId, committedOn: '2018-05-01', proven: true, category: 'soak' });
+    }
+    statuses[`command ${r.status}`] = (statuses[`command ${r.status}`] ?? 0) + 1;
+  };
+  // 5 requests for every 4 commands: the fifth is a read.
+  const perSecond = rate * 1.25;
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    const tick = () => {
+      const elapsed = (performance.now() - t0) / 1000;
+      if (elapsed >= seconds) return resolve();
+      while (n < elapsed * perSecond) {
+        const i = n;
+        n += 1;
+        if (inFlight >= 64) {
+          skipped += 1;
+          continue;
+        }
+        inFlight += 1;
+        one(i).finally(() => (inFlight -= 1));
+      }
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+  while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+  agent.destroy();
+  const commandsAnswered = Object.entries(statuses).filter(([k]) => k.startsWith('command')).reduce((a, [, v]) => a + v, 0);
+  return { seconds, rate, requests: n, skippedAtCap: skipped, commandsAnswered, familiesCreated: created, statuses };
+}
+
+/** Least-squares slope of `key` over samples after `warmup` seconds, and the fitted growth over that span. */
+function memoryTrend(samples, key, warmup) {
+  const xs = samples.filter((s) => s.t >= warmup && typeof s[key] === 'number');
+  if (xs.length < 3) return null;
+  const n = xs.length;
+  const mt = xs.reduce((a, s) => a + s.t, 0) / n;
+  const mv = xs.reduce((a, s) => a + s[key], 0) / n;
+  const slope = xs.reduce((a, s) => a + (s.t - mt) * (s[key] - mv), 0) / xs.reduce((a, s) => a + (s.t - mt) ** 2, 0);
+  const first = mv + slope * (xs[0].t - mt);
+  const last = mv + slope * (xs[n - 1].t - mt);
+  return { key, from: first, to: last, mibPerMinute: (slope * 60) / 2 ** 20, growthPercent: first > 0 ? ((last - first) / first) * 100 : null, max: Math.max(...xs.map((s) => s[key])) };
+}
+
+async function soakRun(backend, base) {
+  const seconds = profile.soakSeconds;
+  // Warm-up: the first quarter, at most a minute (caches fill, the JIT settles, WASM memory grows once).
+  const warmup = Math.min(60, seconds / 4);
+  log(`${backend}: soak, ${profile.soakRate} commands/s plus reads for ${seconds} s (projections inline), memory sampled every 2 s`);
+  let load;
+  const result = await runTask({ ...base, kind: 'soak', sampleMs: 2_000 }, async (m, child) => {
+    if (m.kind !== 'ready') return;
+    try {
+      load = await soakLoad(m.port, m.token, seconds, profile.soakRate);
+    } finally {
+      child.send('stop');
+    }
+  });
+  const trends = Object.fromEntries(['rss', 'heapUsed', 'arrayBuffers', 'external', 'wasm'].map((k) => [k, memoryTrend(result.samples, k, warmup)]));
+  const rss = trends.rss;
+  log(`${backend}: soak done: RSS ${mib(rss?.from)} → ${mib(rss?.to)} after warm-up (${rss?.growthPercent?.toFixed(1)}%, ${rss?.mibPerMinute?.toFixed(2)} MiB/min); ${JSON.stringify(load?.statuses)}`);
+  return { seconds, warmupSeconds: warmup, load, trends, serverVersion: result.serverVersion, eventsInStoreAfter: result.eventsInStoreAfter, vmHwmBytes: result.vmHwmBytes, samples: result.samples };
+}
+
 // ------------------------------------------------------------------------------------ the run
 
 async function benchBackend(backend, file, ends, sizes, where) {
   const base = backend === 'postgres' ? { backend, url: where.url } : { backend, dataDir: where.dataDir };
   const out = { backend };
+  if (soakOnly) {
+    out.soak = await soakRun(backend, base);
+    return out;
+  }
 
   log(`${backend}: limits (COPY, 100-row prepared inserts, single-row commits at ${CONCURRENCY.join('/')})`);
   const limitsTask = backend === 'postgres' ? { ...base } : { ...base, dataDir: where.limitsDir };
@@ -209,6 +337,7 @@ async function benchBackend(backend, file, ends, sizes, where) {
     // Best of three at a council's scale; once each at the national scale (minutes per call).
     out.claims = await runTask({ ...claimsWhere, kind: 'claims', file, from: 0, to: 1 + CLAIM_FAMILIES / FAMILIES_PER_BATCH, asOf: CLAIM_AS_OF, repeats: flag('national') ? 1 : 3 });
   }
+  if (profile.soakSeconds > 0) out.soak = await soakRun(backend, base);
   return out;
 }
 
@@ -237,7 +366,21 @@ const ms = (n) => (n === null || n === undefined ? '–' : n < 10 ? n.toFixed(2)
 const pct = (a, b) => (b > 0 ? `${((a / b) * 100).toFixed(0)}%` : '–');
 const mib = (b) => (b ? `${Math.round(b / 2 ** 20)} MiB` : '–');
 
+function soakRows(soak) {
+  if (!soak) return [];
+  const t = soak.trends;
+  const span = (x) => (x ? `${mib(x.from)} → ${mib(x.to)} (${x.growthPercent >= 0 ? '+' : ''}${x.growthPercent.toFixed(1)}%, ${x.mibPerMinute.toFixed(2)} MiB/min)` : '–');
+  const met = t.rss && t.rss.growthPercent <= 5;
+  return [
+    [`soak: ${soak.load?.rate} cmd/s + reads asked (${fmt(soak.load?.commandsAnswered / soak.seconds)} answered), ${soak.seconds} s; RSS after ${soak.warmupSeconds} s warm-up`, span(t.rss), 'target (issue 15.3)', '≤ 5% growth', met ? 'met' : 'missed'],
+    ['soak: JS heap used', span(t.heapUsed), '', '', ''],
+    ['soak: ArrayBuffers (Buffers outside the heap)', span(t.arrayBuffers), '', '', ''],
+    ...(t.wasm ? [['soak: PGlite WebAssembly memory', span(t.wasm), '', '', '']] : []),
+  ];
+}
+
 function summarise(r) {
+  if (!r.limits) return { rows: soakRows(r.soak), figures: {} };
   const L = r.limits;
   const copy = rate(L.copy.rows, L.copy.seconds);
   const prepared = rate(L.prepared100.rows, L.prepared100.seconds);
@@ -282,6 +425,7 @@ function summarise(r) {
     if (c.importSeconds) rows.push([`import through the sealing store, ${fmt(c.events)} events`, `${ms(c.importSeconds)} s (${fmt(c.events / c.importSeconds)} events/s)`, '', '', '']);
     rows.push([`projection catch-up, ${fmt(c.events)} events`, `${ms(c.catchUpSeconds)} s (${fmt(c.events / c.catchUpSeconds)} events/s, app start included)`, '', '', '']);
   }
+  rows.push(...soakRows(r.soak));
   return { rows, figures: { bulkImportEventsPerSecond: bulk, copyRowsPerSecond: copy, prepared100RowsPerSecond: prepared, rawScanEventsPerSecond: rawScan, readAllScanEventsPerSecond: ourScan } };
 }
 
@@ -311,7 +455,7 @@ async function main() {
   const allSizes = [...new Set(backends.flatMap((b) => profile.sizes[b]))].sort((a, b) => a - b);
   const maxEvents = allSizes[allSizes.length - 1];
   // ~48.7 events a family with this generator; generous so the largest size is reached.
-  const file = await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
+  const file = soakOnly ? null : await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
   const results = {};
   let pgVersion = null;
   let pgliteVersion = null;
@@ -319,7 +463,7 @@ async function main() {
 
   for (const backend of backends) {
     const sizes = profile.sizes[backend];
-    const ends = batchBoundaries(file, sizes);
+    const ends = soakOnly ? [] : batchBoundaries(file, sizes);
     if (backend === 'postgres') {
       const database = `ledger_bench_${randomBytes(4).toString('hex')}`;
       const admin = new pg.Client({ connectionString: pgBaseUrl });
@@ -333,7 +477,7 @@ async function main() {
       log(`postgres: created databases ${database} and ${database}_claims`);
       try {
         results.postgres = await benchBackend('postgres', file, ends, sizes, { url: url.toString(), claimsUrl: claimsUrl.toString() });
-        pgVersion = results.postgres.limits.serverVersion;
+        pgVersion = results.postgres.limits?.serverVersion ?? results.postgres.soak?.serverVersion ?? null;
       } finally {
         if (flag('keep')) {
           // --keep: left for bench/claims-again.mjs (the claim cycle measured again, without the import).
@@ -357,7 +501,7 @@ async function main() {
         cpSync(template, join(temp, 'claims'), { recursive: true });
         results.pglite = await benchBackend('pglite', file, ends, sizes, { dataDir: join(temp, 'store'), limitsDir: join(temp, 'limits'), claimsDir: join(temp, 'claims') });
         results.pglite.initSeconds = init.seconds;
-        pgliteVersion = results.pglite.limits.serverVersion;
+        pgliteVersion = results.pglite.limits?.serverVersion ?? results.pglite.soak?.serverVersion ?? null;
       } finally {
         rmSync(temp, { recursive: true, force: true });
       }
@@ -367,7 +511,7 @@ async function main() {
   // The peer, on the same PostgreSQL server and the same generated events (bench/peer.cjs: ours
   // and emmett-postgresql each in processes of their own, on databases of their own).
   let peer = null;
-  if (backends.includes('postgres') && !flag('no-peer')) {
+  if (backends.includes('postgres') && !flag('no-peer') && !soakOnly) {
     log('peer: @event-driven-io/emmett-postgresql against ours (append, whole-log read, 8 writers with a tailing reader)');
     const { peerComparison } = require(join(here, 'peer.cjs'));
     peer = await peerComparison({ url: pgBaseUrl, file, seed: SEED, quick: mode === 'quick', log, dist });
@@ -407,7 +551,7 @@ async function main() {
   console.log(text);
   mkdirSync(join(here, 'results'), { recursive: true });
   // One file per day and kind of run: a national run and an ordinary one on the same day keep both.
-  const path = join(here, 'results', `${date}${flag('national') ? '-national' : mode === 'full' ? '' : `-${mode}`}.json`);
+  const path = join(here, 'results', `${date}${flag('national') ? '-national' : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`);
   writeFileSync(path, `${JSON.stringify({ ...report, table: text }, null, 2)}\n`);
   log(`wrote ${path}`);
 }

@@ -390,6 +390,39 @@ async function serve(task) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// soak: the api as it is run (projections inline, the default) under a steady load driven by the
+// parent for task.seconds; this process samples its own memory every task.sampleMs and sends the
+// samples back. RSS, the JS heap, ArrayBuffers/Buffers outside the heap, and (PGlite) the
+// WebAssembly memory of the embedded PostgreSQL are each sampled, so a slope can be told apart.
+
+function wasmBytes(sql) {
+  const mod = sql && sql.db && sql.db.mod;
+  const heap = mod && (mod.HEAPU8 || mod.HEAP8);
+  return heap ? heap.byteLength : null;
+}
+
+async function soak(task) {
+  const { app, port, token, store, sql } = await signedInApp(task, {}, 'programme-manager');
+  const samples = [];
+  const t0 = now();
+  const sample = () => {
+    const m = process.memoryUsage();
+    samples.push({ t: now() - t0, rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, wasm: wasmBytes(sql) });
+  };
+  sample();
+  const timer = setInterval(sample, task.sampleMs ?? 2_000);
+  process.send({ kind: 'ready', port, token });
+  await new Promise((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
+  clearInterval(timer);
+  sample();
+  const eventsInStoreAfter = await store.countEvents();
+  const [{ v: serverVersion }] = await sql.query('select version() as v');
+  await app.close();
+  await store.close().catch(() => undefined);
+  return { samples, eventsInStoreAfter, vmHwmBytes: vmHwmBytes(), serverVersion };
+}
+
+// ---------------------------------------------------------------------------------------------
 // claims: a council's claim cycle questions over HTTP, on a log of `families` imported families
 // (in a schema of its own): the results query and a claim draft, each timed end to end as the
 // finance officer sees it, after the projections have caught up (catch-up timed separately).
@@ -479,7 +512,7 @@ async function startProfile() {
   return { stop: async () => (await post('Profiler.stop')).profile };
 }
 
-const tasks = { init, import: importBatches, rebuild, scan, limits, serve, claims };
+const tasks = { init, import: importBatches, rebuild, scan, limits, serve, claims, soak };
 
 (async () => {
   const task = JSON.parse(process.argv[2]);

@@ -1,7 +1,9 @@
-// Compiles apps/ and libs/ to dist/ with swc (CommonJS, decorator metadata, path aliases rewritten).
+// Compiles apps/ and libs/ to dist/ with swc (CommonJS, decorator metadata, path aliases rewritten),
+// and the web app (apps/web, TypeScript + React) with Vite into dist/web, which the api serves at /.
 // Type checking is `npm run typecheck` (tsc --noEmit); this keeps `npm start` fast.
 import { transformFile } from '@swc/core';
-import { readFileSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { mkdir, readdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,8 @@ const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
 async function* sources(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
+    // The web app is bundled by Vite below, not compiled file by file for Node.
+    if (entry.isDirectory() && path === join(root, 'apps', 'web')) continue;
     if (entry.isDirectory()) yield* sources(path);
     else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) yield path;
   }
@@ -54,6 +58,7 @@ for (const top of ['apps', 'libs']) {
   }
 }
 await Promise.all(jobs);
+await buildWeb(join(out, 'web'));
 
 const old = join(root, `.dist-old-${process.pid}`);
 try {
@@ -70,3 +75,33 @@ try {
 }
 await rm(old, { recursive: true, force: true });
 console.log(`build: ${count} files compiled to dist/`);
+
+/**
+ * The web app, built by Vite unless dist/web was built from the same sources (its hash of
+ * apps/web and the lock file matches): then it is copied, and a restart stays quick.
+ */
+async function buildWeb(target) {
+  const hash = createHash('sha256');
+  const files = [];
+  const walk = async (dir) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else files.push(path);
+    }
+  };
+  await walk(join(root, 'apps', 'web'));
+  for (const file of [...files.sort(), join(root, 'package-lock.json')]) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  const digest = hash.digest('hex');
+  const previous = join(dist, 'web');
+  const stamp = '.source-hash';
+  if (existsSync(join(previous, stamp)) && readFileSync(join(previous, stamp), 'utf8') === digest) {
+    cpSync(previous, target, { recursive: true });
+    console.log('build: web app unchanged, kept dist/web');
+    return;
+  }
+  const { build } = await import('vite');
+  await build({ configFile: join(root, 'apps', 'web', 'vite.config.mjs'), build: { outDir: target, emptyOutDir: true } });
+  await writeFile(join(target, stamp), digest);
+  console.log('build: web app built into dist/web');
+}

@@ -66,7 +66,8 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
   };
 
   it('marks a draft DRAFT, and freezes the report as submitted: payment, recovery and a renamed council leave its bytes unchanged', async () => {
-    const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31', windowId: '2018-19-w2' }).expect(201);
+    // The claim window 2018-19-w2 runs through January 2019: the claim is judged as of its last day.
+    const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);
     claimId = draft.body.claimId;
     const families: { familyId: string; reference: string }[] = draft.body.families;
 
@@ -91,7 +92,10 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     const claimed = (families.length - 1) * 80_000;
     await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-06-14', amountPence: claimed - 80_000 }).expect(201);
     const recovered = families.find((f) => f.familyId !== removedFamilyId) ?? families[0];
-    await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: recovered.familyId, reason: 'spot check found no result', on: '2019-09-01' }).expect(201);
+    // Recoveries follow from a government spot check that found the family invalid (DOMAIN.md 5).
+    const spotCheck = { checkedOn: '2019-08-20', families: [{ familyId: recovered.familyId, eligible: true, wholeFamilyWorking: true, resultEvidenced: false }] };
+    const { spotCheckId } = (await api().post('/api/spot-checks').set(as('finance.fo')).send(spotCheck).expect(201)).body;
+    await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: recovered.familyId, reason: 'spot check found no result', on: '2019-09-01', spotCheckId }).expect(201);
     const programme = (await asPm(t).get('/api/programme').expect(200)).body;
     await asPm(t).put('/api/programme').send({ councilName: FORMULA, framework: programme.framework, allocation: programme.allocation }).expect(200);
 
@@ -115,7 +119,7 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     expect(csv).not.toContain('recovered');
 
     const pdf = await pdfText(atSubmission.pdf);
-    expect(pdf).toMatch(/Results claim: .+, claim window 2018-19-w2, as of 2019-03-31/);
+    expect(pdf).toMatch(/Results claim: .+, claim window 2018-19-w2, as of 2019-01-31/);
     expect(pdf.split('\n')[0]).not.toContain(claimId);
     expect(pdf).toContain('Head of internal audit');
     expect(pdf).toContain(AUDIT_DECLARATION);
@@ -193,7 +197,10 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     await recordProblem(t, fixture, 'crime-asb', fixture.parentId);
     const analyst = await signedInAs(t, 'analyst');
 
-    const second = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31' }).expect(201);
+    // A second claim, a draft, in the last window of 2019/20: its report carries the renamed council.
+    now = new Date('2020-02-10T10:00:00Z');
+    const second = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2020-01-31', windowId: '2019-20-w2' });
+    expect({ status: second.status, reason: second.body.reason }).toEqual({ status: 201, reason: undefined });
     const csvs: Record<string, string> = {
       'claim report': (await bytes(`/api/claims/${second.body.claimId}/report.csv`)).toString('utf8'),
       position: (await bytes(`/api/claims/${claimId}/position.csv`)).toString('utf8'),

@@ -147,6 +147,17 @@ describe('the stream state cache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('lets expired states go as others are remembered, not only once maxStreams are held (issue 15.3)', () => {
+    let now = 1_000_000;
+    const cache = new StreamStateCache<Tally>({ ttlMs: 60_000, now: () => now });
+    cache.remember('a', entry(1));
+    cache.remember('b', entry(1));
+    now += 60_000;
+    cache.remember('c', entry(1));
+    expect([cache.holds('a'), cache.holds('b'), cache.holds('c')]).toEqual([false, false, true]);
+    expect(cache.size).toBe(1);
+  });
+
   it('never goes back to an older version, and forgets a stream on request', () => {
     const cache = new StreamStateCache<Tally>();
     cache.remember('a', entry(5));

@@ -5,7 +5,7 @@ import { storeKinds, startTestApp, type TestApp } from '../support/app';
 describe.each(storeKinds)('signing in on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_BOOTSTRAP_ADMIN: 'admin.root:correct-horse-battery', LEDGER_JWT_SECRET: 'x'.repeat(40) });
+    t = await startTestApp(kind, { LEDGER_BOOTSTRAP_ADMIN: 'admin.root:correct-horse-battery', LEDGER_JWT_SECRET: 'x'.repeat(40), LEDGER_SIGN_IN_FAILURES_PER_ADDRESS: '100' });
   });
   afterAll(async () => {
     await t.close();
@@ -42,9 +42,12 @@ describe.each(storeKinds)('signing in on %s', (kind) => {
     await request(t.app.getHttpServer()).get('/api/users').set({ Authorization: 'Basic abc' }).expect(401);
   });
 
-  it('does not say whether the username or the password was wrong, and locks out after 5 failures', async () => {
-    expect((await signIn('nobody', 'whatever').expect(401)).body).toMatchObject({ reason: 'SignInRefused', message: 'unknown username or wrong password' });
-    for (let i = 0; i < 5; i += 1) expect((await signIn('finance.lee', 'wrong').expect(401)).body.reason).toBe('SignInRefused');
-    expect((await signIn('finance.lee', 'a-long-password-1').expect(401)).body.reason).toBe('LockedOut');
+  it('does not say whether the username or the password was wrong, and locks out after 10 failures in 15 minutes without saying so', async () => {
+    const unknown = (await signIn('nobody', 'whatever').expect(401)).body;
+    expect(unknown).toMatchObject({ reason: 'SignInRefused', message: 'unknown username or wrong password' });
+    for (let i = 0; i < 10; i += 1) expect((await signIn('finance.lee', 'wrong').expect(401)).body.reason).toBe('SignInRefused');
+    expect((await signIn('finance.lee', 'a-long-password-1').expect(401)).body).toEqual(unknown);
+    const users = (await request(t.app.getHttpServer()).get('/api/users').set({ Authorization: `Bearer ${(await signIn('admin.root', 'correct-horse-battery')).body.accessToken}` }).expect(200)).body.users as { username: string; lockedUntil: string | null }[];
+    expect(users.find((u) => u.username === 'finance.lee')?.lockedUntil).toEqual(expect.any(String));
   });
 });

@@ -24,7 +24,7 @@ describe('starting the service on an empty machine', () => {
     dir.remove();
   });
 
-  it('serves /health and /api/docs from an empty data directory within 30 s', async () => {
+  it('serves /health, /api/docs and the web app from an empty data directory within 30 s', async () => {
     const empty = join(dir.dataDir, 'empty');
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: String(port), LEDGER_DATA_DIR: empty };
@@ -42,6 +42,17 @@ describe('starting the service on an empty machine', () => {
     expect({ healthy: health?.ok ?? false, output: health?.ok ? '' : output }).toEqual({ healthy: true, output: '' });
     const docs = await fetch(`http://127.0.0.1:${port}/api/docs`);
     expect(docs.status).toBe(200);
+    // The web app at /, and index.html for its page paths; API paths stay the API's.
+    for (const path of ['/', '/dashboard', '/sign-in']) {
+      const page = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect({ path, status: page.status, type: page.headers.get('content-type') }).toEqual({ path, status: 200, type: 'text/html; charset=utf-8' });
+      const html = await page.text();
+      expect(html).toContain('<div id="root"></div>');
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
+    }
+    const unknown = await fetch(`http://127.0.0.1:${port}/api/nothing-here`, { headers: { Accept: 'text/html' } });
+    expect([unknown.status, unknown.headers.get('content-type')]).toEqual([404, 'application/json; charset=utf-8']);
     // A second process on the same directory gets a clear error rather than corrupting it.
     const second = spawn(process.execPath, [join(root, 'dist/apps/api/src/main.js')], { env: { ...env, PORT: String(port + 1) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let secondOutput = '';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { familyPersonalData } from '@ledger/domain';
@@ -353,6 +353,15 @@ describe('resolveMasterKey', () => {
     // LEDGER_MASTER_KEY, when set, wins over the file.
     const given = randomBytes(32);
     expect(resolveMasterKey({ masterKey: given.toString('base64'), dataDir: dir, embedded: true })).toEqual(given);
+  });
+
+  it('refuses a missing key file beside a store that holds data, and makes none', () => {
+    const dir = tempDir();
+    const made = resolveMasterKey({ dataDir: dir, embedded: true });
+    expect(resolveMasterKey({ dataDir: dir, embedded: true, storeHoldsData: true })).toEqual(made);
+    rmSync(join(dir, 'master.key'));
+    expect(() => resolveMasterKey({ dataDir: dir, embedded: true, storeHoldsData: true })).toThrow(/the key file is missing: .*master\.key/);
+    expect(existsSync(join(dir, 'master.key'))).toBe(false);
   });
 
   it('refuses a damaged key file instead of replacing it', () => {

@@ -33,8 +33,19 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'GET /health': 'public',
   'GET /health/ready': 'public',
   'POST /api/auth/token': 'public',
+  'POST /api/auth/session': 'public',
+  'POST /api/auth/refresh': 'public',
+  'POST /api/auth/sign-out': 'public',
+  'GET /api/dashboards/programme': ['pm', 'fo', 'aud', 'analyst'],
+  'GET /api/live': STAFF,
   'POST /api/users': ['admin'],
   'GET /api/users': ['admin'],
+  'POST /api/users/{username}/deactivation': ['admin'],
+  'POST /api/users/{username}/reactivation': ['admin'],
+  'PUT /api/users/{username}/role': ['admin'],
+  'POST /api/service-accounts': ['admin'],
+  'GET /api/service-accounts': ['admin'],
+  'POST /api/service-accounts/{name}/revocation': ['admin'],
   'PUT /api/programme': ['admin', 'pm'],
   'GET /api/programme': STAFF,
   'GET /api/outcome-plans': STAFF,
@@ -110,6 +121,8 @@ const QUERIES: Record<string, Record<string, string>> = {
   'GET /api/ledger/entries': { from: '2016-04-01', to: '2019-03-31' },
   'GET /api/exports/ons-evaluation.csv': { from: '2015-01-01', to: '2019-03-31' },
 };
+/** Routes that answer with a stream that never ends (server-sent events): the walk reads the status and hangs up. */
+const STREAMS = new Set(['GET /api/live']);
 /** Bodies where `{}` would change what the walk relies on. */
 const BODIES: Record<string, object> = { 'POST /api/claims/{claimId}/audit-sample': { seed: 42 } };
 
@@ -159,11 +172,21 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     const wrong: string[] = [];
     for (const [route, allowed] of Object.entries(MATRIX)) {
       const [method, pattern] = route.split(' ');
-      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId);
+      // Users and service accounts that do not exist: an allowed admin gets 404, and nobody's sign-in is touched.
+      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
       const send = (client: Client | null) => {
         const m = method.toLowerCase() as 'get' | 'post' | 'put';
         const req = client ? client[m](path) : request(t.app.getHttpServer())[m](path);
         req.query(QUERIES[route] ?? {});
+        if (STREAMS.has(route)) {
+          return req.buffer(false).parse((res, done) => {
+            res.once('data', () => {
+              done(null, null);
+              (res as unknown as { destroy(): void }).destroy();
+            });
+            res.once('end', () => done(null, null));
+          });
+        }
         return method === 'GET' ? req : req.send(BODIES[route] ?? {});
       };
       const anonymous = await send(null);
@@ -180,6 +203,29 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     }
     expect(wrong).toEqual([]);
   }, 300_000);
+
+  it("gives a service account its role's GET routes and nothing else, and a deactivated user nothing at all", async () => {
+    const issued = await as.admin.post('/api/service-accounts').send({ name: 'matrix-bi', role: 'finance-officer' }).expect(201);
+    const bearer = { Authorization: `Bearer ${issued.body.accessToken}` };
+    const wrong: string[] = [];
+    for (const [route, allowed] of Object.entries(MATRIX)) {
+      if (allowed === 'public') continue;
+      const [method, pattern] = route.split(' ');
+      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
+      const m = method.toLowerCase() as 'get' | 'post' | 'put';
+      const req = request(t.app.getHttpServer())[m](path).set(bearer).query(QUERIES[route] ?? {});
+      const res = method === 'GET' ? await req : await req.send(BODIES[route] ?? {});
+      if (method !== 'GET') {
+        if (res.status !== 403 || res.body.reason !== 'ServiceAccountReadOnly') wrong.push(`${route} → ${res.status} ${res.body?.reason ?? ''} (should be 403 ServiceAccountReadOnly)`);
+      } else if (allowed.includes('fo') ? [401, 403].includes(res.status) : res.status !== 403) wrong.push(`${route} → ${res.status} (finance-officer ${allowed.includes('fo') ? 'may' : 'may not'})`);
+    }
+    expect(wrong).toEqual([]);
+
+    const leaver = await signedInAs(t, 'analyst', { username: 'analyst.leaver' });
+    await leaver.get('/api/dashboards/families').expect(200);
+    await as.admin.post('/api/users/analyst.leaver/deactivation').send({}).expect(200);
+    expect((await leaver.get('/api/dashboards/families').expect(401)).body.reason).toBe('InvalidToken');
+  }, 120_000);
 
   it('scopes keyworkers to their own families, auditors to sampled ones, and partners to their own kinds of data', async () => {
     expect((await otherKeyworker.get(`/api/families/${familyId}`).expect(403)).body.reason).toBe('NotAssignedFamily');

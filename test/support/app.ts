@@ -34,14 +34,20 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
  * The real Nest app on a real store: a fresh embedded directory, or a PostgreSQL schema of its
  * own. Listens on an ephemeral port so tests speak real HTTP.
  */
-export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}, options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  kind: StoreKind,
+  env: Record<string, string> = {},
+  options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string; schema?: string; /** An embedded directory of the caller's (kept on close). */ dataDir?: string } = {},
+): Promise<TestApp> {
   const postgresUrl = options.postgresUrl ?? testEnv.postgresUrl;
-  const dir = kind === 'pglite' ? freshPgliteDataDir() : null;
-  const schema = uniqueSchema('e2e');
+  const dir = kind !== 'pglite' ? null : options.dataDir ? { dataDir: options.dataDir, remove: () => undefined } : freshPgliteDataDir();
+  const schema = options.schema ?? uniqueSchema('e2e');
   const loaded = loadConfig({
     LEDGER_DEMO: 'off',
     LEDGER_BOOTSTRAP_ADMIN: `${TEST_ADMIN.username}:${TEST_ADMIN.password}`,
     LEDGER_MASTER_KEY: TEST_MASTER_KEY,
+    // Suites sign many users in from one address; the throttle's own tests set it back.
+    LEDGER_SIGN_IN_ATTEMPTS_PER_MINUTE: '10000',
     ...(dir ? { LEDGER_DATA_DIR: dir.dataDir } : { LEDGER_POSTGRES_URL: postgresUrl }),
     ...env,
   });

@@ -11,6 +11,10 @@ export const testEnv = {
   esdbUrl: nonEmpty(process.env.LEDGER_ESDB_URL),
   ci: process.env.CI === 'true' || process.env.CI === '1',
   pgliteTemplate: nonEmpty(process.env.LEDGER_TEST_PGLITE_TEMPLATE),
+  /** Where the browser suite saves a screenshot of each page (`npm run screenshots`: docs/screenshots); unset: none saved. */
+  screenshots: nonEmpty(process.env.LEDGER_TEST_SCREENSHOTS),
+  /** Debian's Chromium, driven by playwright-core (ARCHITECTURE.md "Stack notes"). */
+  chromium: nonEmpty(process.env.LEDGER_TEST_CHROMIUM) ?? '/usr/bin/chromium',
 };
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -11,6 +11,9 @@ import { ActorMiddleware } from './auth/actor.middleware';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { jwtSecretFor } from './auth/jwt-secret';
+import { RefreshTokens, SessionController } from './auth/session.controller';
+import { LiveController, LiveFeed } from './dashboards/live.controller';
+import { ProgrammeDashboardController } from './dashboards/programme-dashboard.controller';
 import { ClaimCommandHandler } from './claims/claim-commands';
 import { ClaimReports } from './claims/claim-reports.service';
 import { FinanceReports } from './claims/finance-reports.service';
@@ -20,6 +23,9 @@ import { LedgerController } from './claims/ledger.controller';
 import { SpotCheckCommandHandler, SpotChecksController } from './claims/spot-checks.controller';
 import { KnownQueryInterceptor } from './http/known-query.interceptor';
 import { DemoSeeder } from './demo/demo-seeder';
+import { ServiceAccountsController } from './auth/service-accounts.controller';
+import { SIGN_IN_ATTEMPTS, SignInAttemptsGuard, SignInThrottle } from './auth/sign-in-throttle';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { FamiliesController } from './families/families.controller';
 import { FAMILY_STATES, FamilyCommandHandler } from './families/family-commands';
 import { FamilyQueriesController, ResultsController } from './families/family-queries.controller';
@@ -51,7 +57,8 @@ export class AppModule implements NestModule {
   }
 
   static forRoot(config: LedgerConfig, stores: OpenedStores, privacy: PersonalDataParts, options: AppOptions = {}): DynamicModule {
-    const jwtKey = createSecretKey(Buffer.from(jwtSecretFor(config), 'utf8'));
+    const jwtSecret = jwtSecretFor(config);
+    const jwtKey = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
     return {
       module: AppModule,
       imports: [
@@ -59,6 +66,8 @@ export class AppModule implements NestModule {
         CqrsModule.forRoot(),
         // The secret as a KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it
         // as a public or private key on every sign and verify, which cost ~7% of a command's CPU.
+        // Sign-in attempts per client address (issue 16.2); the guard is on the sign-in routes only.
+        ThrottlerModule.forRoot({ throttlers: [{ name: SIGN_IN_ATTEMPTS, ttl: 60_000, limit: config.signInAttemptsPerMinute }] }),
         JwtModule.register({ secretOrKeyProvider: () => jwtKey, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
         ProjectionsModule.forApp({
           inline: config.projections === 'inline',
@@ -67,7 +76,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -90,7 +99,11 @@ export class AppModule implements NestModule {
         ClaimReports,
         FinanceReports,
         AuthService,
+        SignInThrottle,
+        SignInAttemptsGuard,
         ActorMiddleware,
+        { provide: RefreshTokens, useValue: new RefreshTokens(jwtSecret) },
+        LiveFeed,
       ],
     };
   }

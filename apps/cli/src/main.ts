@@ -2,7 +2,7 @@ import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjectionRunner, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
-import { runRetention, runUsers } from './privacy-commands';
+import { runAccessLogInstall, runRetention, runServiceAccounts, runUsers } from './privacy-commands';
 import { REPORT_USAGE, runReport } from './report-commands';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -15,9 +15,18 @@ commands:
 ${REPORT_USAGE}
   generate --families N [--seed S] [--start I] [--format events|http]
                          synthetic families as NDJSON (event batches or HTTP command sequences)
-  users list             users, roles, organisations and lock-outs
+  users list             users, roles, organisations, deactivations and lock-outs
   users add <username> --role ROLE [--organisation ORG] --password-stdin
                          add a user; the password is read from standard input
+  users deactivate <username>
+                         the user can no longer sign in; their tokens stop at once
+  users role <username> ROLE [--organisation ORG]
+                         change a user's role; tokens of the old role stop at once
+  access-log install [--grant-to ROLE]
+                         PostgreSQL, run as the access log's owner role: create the access log
+                         and let ROLE (the service's) only insert and select (infra/README.md)
+  service-accounts list | service-accounts revoke <name>
+                         BI tools' long-lived tokens (issued by admins through the API)
   retention [--as-of DATE] [--dry-run]
                          erase the personal data of families closed LEDGER_RETENTION_YEARS
                          (default 6) or more before DATE (default today); --dry-run lists only
@@ -30,12 +39,13 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'generate') return runGenerate(args);
-  if (!['status', 'projections', 'rebuild', 'report', 'users', 'retention'].includes(command)) {
+  if (!['status', 'projections', 'rebuild', 'report', 'users', 'service-accounts', 'access-log', 'retention'].includes(command)) {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
   const config = configOrReport(process.env);
   if (!config) return 1;
+  if (command === 'access-log') return runAccessLogInstall(config, args);
   if (command === 'report') return runReport(config, args);
   const stores = await openStores(config);
   try {
@@ -45,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
     if (command === 'users') return await runUsers(stores, args);
+    if (command === 'service-accounts') return await runServiceAccounts(stores, args);
     if (command === 'retention') return await runRetention(config, stores, args);
     if (command === 'rebuild') {
       const names = args.length > 0 ? args : ledgerProjections().map((p) => p.name);

@@ -1,31 +1,49 @@
 import { readFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
-import type { OpenedStores } from '@ledger/event-store';
+import { type OpenedStores, PgSqlClient } from '@ledger/event-store';
 import { FamilyQueries, ledgerProjectionRunner } from '@ledger/projections';
-import { listUsers, registerUser } from '../../api/src/auth/auth.service';
+import { changeUserRole, deactivateUser, listServiceAccounts, listUsers, registerUser, revokeServiceAccount } from '../../api/src/auth/auth.service';
 import { openPersonalData } from '../../api/src/bootstrap';
 import { systemClock, londonToday } from '../../api/src/http/recording';
 import { Erasure, planRetention } from '../../api/src/privacy/erasure';
+import { installAccessLog } from '../../api/src/privacy/access-log';
 
 const CLI_ACTOR = { userId: 'cli', role: 'admin' as const };
 
+const USERS_USAGE = 'usage: users list | users add <username> --role ROLE [--organisation ORG] --password-stdin | users deactivate <username> | users role <username> ROLE [--organisation ORG]';
+
 /**
- * `users list` and `users add <username> --role R [--organisation O] --password-stdin`: user
+ * `users list`, `users add <username> --role R [--organisation O] --password-stdin`,
+ * `users deactivate <username>` and `users role <username> ROLE [--organisation O]`: user
  * management for the council's IT team without the API (the password is read from standard
- * input, never from the command line, where other users of the machine could see it).
+ * input, never from the command line, where other users of the machine could see it). A
+ * deactivation or role change stops the user's tokens at once (within a second on a running api).
  */
 export async function runUsers(stores: OpenedStores, args: string[]): Promise<number> {
   const [what, username] = args;
   if (what === 'list') {
     for (const u of await listUsers(stores.eventStore)) {
-      console.log([u.username, u.role ?? '-', u.organisation ?? '-', u.lockedUntil ? `locked until ${u.lockedUntil}` : 'active'].join('\t'));
+      const status = !u.active ? 'deactivated' : u.lockedUntil ? `locked until ${u.lockedUntil}` : 'active';
+      console.log([u.username, u.role ?? '-', u.organisation ?? '-', status].join('\t'));
     }
     return 0;
   }
+  if (what === 'deactivate' && username) {
+    return refusedOr(await deactivateUser(stores.eventStore, systemClock, username, CLI_ACTOR), `deactivated ${username}: their tokens no longer work`);
+  }
+  if (what === 'role' && username && args[2] && !args[2].startsWith('--')) {
+    const newRole = args[2];
+    if (!(USER_ROLES as readonly string[]).includes(newRole)) {
+      console.error(`the role must be one of ${USER_ROLES.join(', ')}`);
+      return 2;
+    }
+    const organisation = option(args, 'organisation');
+    return refusedOr(await changeUserRole(stores.eventStore, systemClock, username, newRole as UserRole, organisation, CLI_ACTOR), `${username} is now ${newRole}: tokens of the old role no longer work`);
+  }
   const role = option(args, 'role');
   if (what !== 'add' || !username || !role || !args.includes('--password-stdin')) {
-    console.error('usage: users list | users add <username> --role ROLE [--organisation ORG] --password-stdin');
+    console.error(USERS_USAGE);
     return 2;
   }
   if (!(USER_ROLES as readonly string[]).includes(role)) {
@@ -44,6 +62,57 @@ export async function runUsers(stores: OpenedStores, args: string[]): Promise<nu
     return 1;
   }
   console.log(`added ${username} (${role}${organisation ? `, ${organisation}` : ''})`);
+  return 0;
+}
+
+/**
+ * `access-log install [--grant-to ROLE]` (issue 16.10): run on PostgreSQL as the role that is to
+ * own the access log (not the service's): creates `<schema>.access_log` with its append-only
+ * trigger, and grants the service's ROLE insert and select only. Touches nothing else.
+ */
+export async function runAccessLogInstall(config: LedgerConfig, args: string[]): Promise<number> {
+  const grantTo = option(args, 'grant-to');
+  if (args[0] !== 'install' || (args.includes('--grant-to') && !grantTo)) {
+    console.error('usage: access-log install [--grant-to ROLE]');
+    return 2;
+  }
+  if (!config.postgresUrl) {
+    console.error('access-log install is for PostgreSQL (LEDGER_POSTGRES_URL); the embedded store has one user');
+    return 2;
+  }
+  const sql = new PgSqlClient({ connectionString: config.postgresUrl, max: 1 });
+  try {
+    const done = await installAccessLog(sql, config.postgresSchema, grantTo ? { grantTo } : {});
+    console.log(`${config.postgresSchema}.access_log ${done === 'created' ? 'created' : 'already there'}${grantTo ? `; ${grantTo} may insert and select only` : ''}`);
+    return 0;
+  } finally {
+    await sql.close();
+  }
+}
+
+/**
+ * `service-accounts list` and `service-accounts revoke <name>` (issue 19.4): BI tools' tokens,
+ * without the API. Issuing one needs the token secret, so only the API's admins issue them.
+ */
+export async function runServiceAccounts(stores: OpenedStores, args: string[]): Promise<number> {
+  const [what, name] = args;
+  if (what === 'list') {
+    for (const a of await listServiceAccounts(stores.eventStore)) {
+      console.log([a.name, a.role ?? '-', `expires ${a.expiresAt}`, a.revokedAt ? `revoked ${a.revokedAt}` : 'active', a.description ?? ''].join('\t'));
+    }
+    return 0;
+  }
+  if (what === 'revoke' && name) return refusedOr(await revokeServiceAccount(stores.eventStore, systemClock, name, CLI_ACTOR), `revoked ${name}: its token no longer works`);
+  console.error('usage: service-accounts list | service-accounts revoke <name>');
+  return 2;
+}
+
+function refusedOr(outcome: Awaited<ReturnType<typeof deactivateUser>>, done: string): number {
+  if (outcome.kind !== 'recorded') {
+    console.error(`refused: ${outcome.kind === 'rejected' ? `${outcome.rejection.reason}: ${outcome.rejection.message}` : 'it changed meanwhile; try again'}`);
+    return 1;
+  }
+  console.log(done);
   return 0;
 }
 

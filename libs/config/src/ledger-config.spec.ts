@@ -4,7 +4,7 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined },
     });
   });
 
@@ -16,6 +16,25 @@ describe('configuration', () => {
       ok: false,
       errors: ['LEDGER_DECLARATION_PROGRAMME_LEAD: must be plain text of at most 2000 characters', 'LEDGER_API_URL: not an http:// or https:// address'],
     });
+  });
+
+  it('never makes demo users on PostgreSQL unless LEDGER_DEMO_USERS=on asks for them (issue 16.11)', () => {
+    const url = 'postgres://ledger@db:5432/ledger';
+    const seeded = loadConfig({ LEDGER_POSTGRES_URL: url, LEDGER_DEMO: 'on' });
+    expect(seeded.ok && seeded.config).toMatchObject({ demo: true, demoUsers: false });
+    const asked = loadConfig({ LEDGER_POSTGRES_URL: url, LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on' });
+    expect(asked.ok && asked.config).toMatchObject({ demo: true, demoUsers: true });
+    const noDemo = loadConfig({ LEDGER_DEMO: 'off', LEDGER_DEMO_USERS: 'on' });
+    expect(noDemo.ok && noDemo.config.demoUsers).toBe(false);
+    expect(loadConfig({ LEDGER_DEMO_USERS: 'perhaps' })).toEqual({ ok: false, errors: ['LEDGER_DEMO_USERS: "perhaps" is not one of on, off'] });
+  });
+
+  it('reads how the client address is found behind proxies, and refuses anything else', () => {
+    const hops = loadConfig({ LEDGER_TRUST_PROXY: '1' });
+    expect(hops.ok && hops.config.trustProxy).toBe(1);
+    const list = loadConfig({ LEDGER_TRUST_PROXY: 'loopback, 10.0.0.0/8' });
+    expect(list.ok && list.config.trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(loadConfig({ LEDGER_TRUST_PROXY: 'yes please' }).ok).toBe(false);
   });
 
   it('turns the demo off by default on PostgreSQL', () => {

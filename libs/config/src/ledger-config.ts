@@ -15,6 +15,11 @@ export interface LedgerConfig {
   esdbUrl?: string;
   /** Seed an empty store with the synthetic demo borough. Defaults to on in embedded mode. */
   demo: boolean;
+  /**
+   * Create the demo users (`demo.*`, one shared password) with the demo borough. On by default in
+   * embedded mode; on PostgreSQL only when `LEDGER_DEMO_USERS=on` says so (issue 16.11).
+   */
+  demoUsers: boolean;
   /** Size of the PostgreSQL connection pool. */
   postgresPoolSize: number;
   /** Schema of the event store on PostgreSQL (read models go in `read`, or `<schema>_read` for another schema). */
@@ -32,6 +37,16 @@ export interface LedgerConfig {
   bootstrapAdmin?: { username: string; password: string };
   /** Lifetime of an access token, in minutes. */
   tokenMinutes: number;
+  /** Failed sign-ins one client address may make in 15 minutes before it is refused (429). */
+  signInFailuresPerAddress: number;
+  /** Sign-in attempts, right or wrong, one client address may make in a minute. */
+  signInAttemptsPerMinute: number;
+  /**
+   * Express's `trust proxy` (LEDGER_TRUST_PROXY): how a client's address is found behind reverse
+   * proxies, a number of hops or a list of the proxies' addresses (`loopback`, `10.0.0.0/8`, …).
+   * Absent: the connection's own address (behind a proxy, every client would share the proxy's).
+   */
+  trustProxy?: number | string;
   /**
    * Master key wrapping every person's data key (32 bytes, base64 or hex). Required with
    * PostgreSQL; absent in embedded mode → a key file generated once in the data directory.
@@ -131,6 +146,15 @@ export function loadConfig(env: Env): ConfigResult {
     else demo = parsed;
   }
 
+  // Demo users share a published password: never on a real store unless asked for by name.
+  let demoUsers = demo && postgresUrl === undefined;
+  const rawDemoUsers = value('LEDGER_DEMO_USERS');
+  if (rawDemoUsers !== undefined) {
+    const parsed = ON_OFF[rawDemoUsers.toLowerCase()];
+    if (parsed === undefined) errors.push(`LEDGER_DEMO_USERS: "${rawDemoUsers}" is not one of on, off`);
+    else demoUsers = parsed && demo;
+  }
+
   let postgresPoolSize = 20;
   const rawPool = value('LEDGER_POSTGRES_POOL_SIZE');
   if (rawPool !== undefined) {
@@ -164,6 +188,16 @@ export function loadConfig(env: Env): ConfigResult {
     } else bootstrapAdmin = { username, password };
   }
   const tokenMinutes = wholeNumber('LEDGER_TOKEN_MINUTES', 15, 1, 24 * 60);
+  const signInFailuresPerAddress = wholeNumber('LEDGER_SIGN_IN_FAILURES_PER_ADDRESS', 5, 1, 100_000);
+  const signInAttemptsPerMinute = wholeNumber('LEDGER_SIGN_IN_ATTEMPTS_PER_MINUTE', 30, 1, 100_000);
+  let trustProxy: number | string | undefined;
+  const rawTrustProxy = value('LEDGER_TRUST_PROXY');
+  if (rawTrustProxy !== undefined) {
+    const proxies = rawTrustProxy.split(',').map((p) => p.trim());
+    if (/^\d{1,2}$/.test(rawTrustProxy)) trustProxy = Number(rawTrustProxy);
+    else if (proxies.every((p) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(p))) trustProxy = proxies.join(',');
+    else errors.push(`LEDGER_TRUST_PROXY: "${rawTrustProxy}" is not a number of proxy hops nor a list of proxy addresses (loopback, linklocal, uniquelocal, IP addresses or subnets)`);
+  }
   const masterKey = value('LEDGER_MASTER_KEY');
   if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
@@ -182,7 +216,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken },
   };
 
   function declaration(name: string, fallback: string): string {

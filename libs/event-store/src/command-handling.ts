@@ -12,6 +12,12 @@ export interface CommandEnvelope {
   expectedVersion?: number;
   /** The legal basis a request recorded for sharing without consent (DOMAIN.md 6), kept in metadata. */
   legalBasis?: string;
+  /**
+   * For a command sent with an Idempotency-Key: a digest of who sent it and what they sent
+   * (`requestDigest`). Kept in the events' metadata; a retry with the same key but another digest
+   * (another user, another body) is `reused`, never answered with the first command's events.
+   */
+  requestHash?: string;
 }
 
 export interface Decider<S, E extends { type: string; data: unknown }, R> {
@@ -33,7 +39,9 @@ export type CommandOutcome<R> =
       replayed: boolean;
     }
   | { kind: 'rejected'; rejection: R; version: number }
-  | { kind: 'conflict'; expected: number; actual: number };
+  | { kind: 'conflict'; expected: number; actual: number }
+  /** The command id (an Idempotency-Key) was used before by another user or with another body: nothing recorded, nothing told. */
+  | { kind: 'reused' };
 
 /** An event a command recorded: enough to answer the request. */
 export interface CommandEvent {
@@ -44,6 +52,13 @@ export interface CommandEvent {
 }
 
 const SCHEMA_VERSION = 1;
+
+/** Whether recorded events of a command were sent by someone else or with another body than this retry. */
+function reusedBy(envelope: CommandEnvelope, earlier: readonly RecordedEvent[]): boolean {
+  const recorded = earlier[0]?.metadata.requestHash;
+  // Events recorded before keys were bound carry no digest: answered as before.
+  return envelope.requestHash !== undefined && typeof recorded === 'string' && recorded !== envelope.requestHash;
+}
 
 function toCommandEvent(event: RecordedEvent): CommandEvent {
   return { eventId: event.metadata.eventId, type: event.type, version: event.version, data: event.data };
@@ -112,10 +127,17 @@ export class StreamStateCache<S> {
     if (current && current.version > entry.version) return;
     this.entries.delete(streamId);
     this.entries.set(streamId, { ...entry, readAt });
-    while (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value as string);
+    // From the least recently used end: beyond maxStreams, and any expired state met before a
+    // fresh one (issue 15.3: an expired state used to stay, opened personal data and all, until
+    // maxStreams others pushed it out).
+    const now = this.now();
+    for (const [id, held] of this.entries) {
+      if (this.entries.size <= this.maxStreams && now - held.readAt < this.ttlMs) break;
+      this.entries.delete(id);
+    }
   }
 
-  /** Whether a state of the stream is held at all, fresh or not (it is let go only by `get`, `forget` or eviction). */
+  /** Whether a state of the stream is held at all, fresh or not (let go by `get`, `forget`, eviction, or once expired when another is remembered). */
   holds(streamId: string): boolean {
     return this.entries.has(streamId);
   }
@@ -185,6 +207,7 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
       const whole = await store.readStream(streamId);
       const earlier = whole.events.filter((e) => e.metadata.commandId === envelope.commandId);
       if (earlier.some((e) => e.metadata.eventId === firstId)) {
+        if (reusedBy(envelope, earlier)) return { kind: 'reused' };
         return { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier[earlier.length - 1].version, replayed: true };
       }
     }
@@ -210,11 +233,17 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
           recordedAt: envelope.recordedAt,
           schemaVersion: SCHEMA_VERSION,
           ...(envelope.legalBasis !== undefined ? { legalBasis: envelope.legalBasis } : {}),
+          ...(envelope.requestHash !== undefined ? { requestHash: envelope.requestHash } : {}),
         },
       })),
       { expectedVersion: stream.version === 0 ? 'no_stream' : stream.version },
     );
     if (result.kind === 'appended') {
+      if (result.idempotent && envelope.requestHash !== undefined) {
+        // A concurrent request with the same key got there first: answer only if it was this one.
+        const earlier = (await store.readStream(streamId)).events.filter((e) => e.metadata.commandId === envelope.commandId);
+        if (reusedBy(envelope, earlier)) return { kind: 'reused' };
+      }
       const first = result.nextExpectedVersion - decision.events.length + 1;
       const events = decision.events.map((event, i) => ({ eventId: ids[i], type: event.type, version: first + i, data: event.data as JsonObject }));
       return { kind: 'recorded', events, version: result.nextExpectedVersion, replayed: result.idempotent };

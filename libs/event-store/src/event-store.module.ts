@@ -1,9 +1,11 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { resolve } from 'node:path';
 import { type LedgerConfig, redactUrl } from '@ledger/config';
 import { EsdbEventStore } from './esdb/esdb.event-store';
 import { type EventStore, EventStoreUnavailableError } from './event-store.port';
 import { PgSqlClient } from './postgres/pg.sql-client';
 import { PgliteSqlClient } from './postgres/pglite.sql-client';
+import { checkEmbeddedStore } from './postgres/integrity';
 import { PostgresEventStore } from './postgres/postgres.event-store';
 import type { SqlClient } from './postgres/sql-client';
 
@@ -83,6 +85,8 @@ async function openStoresOnce(config: LedgerConfig): Promise<OpenedStores> {
       return { eventStore: EsdbEventStore.connect(config.esdbUrl), sql, description: { kind: 'esdb', where: redactUrl(config.esdbUrl) }, schema: config.postgresSchema };
     }
     const eventStore = await PostgresEventStore.open(sql, { schema: config.postgresSchema });
+    // A damaged embedded directory is refused here, not served as ready (issue 15.5).
+    if (!config.postgresUrl) await checkEmbeddedStore(sql, config.postgresSchema, resolve(config.dataDir));
     const description: StoreDescription = config.postgresUrl
       ? { kind: 'postgres', where: redactUrl(config.postgresUrl) }
       : { kind: 'embedded', where: config.dataDir };

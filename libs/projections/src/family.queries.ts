@@ -215,13 +215,25 @@ export class FamilyQueries {
     return row?.framework ?? null;
   }
 
-  /** Families by status and by problem at entry, and attachments per month, for dashboards. */
-  async counts(): Promise<{ byStatus: Record<string, number>; byProblemAtEntry: Record<string, number>; attachmentsByMonth: Record<string, number> }> {
+  /**
+   * Families by status and by problem at entry, and attachments per month, for dashboards, as of a
+   * business date (default: everything recorded): a family identified, attached or closed after
+   * it is not (yet) so.
+   */
+  async counts(asOf = '9999-12-31'): Promise<{ byStatus: Record<string, number>; byProblemAtEntry: Record<string, number>; attachmentsByMonth: Record<string, number> }> {
     const t = await this.runner.liveTable('family-read-models', 'family_summary');
-    const byStatus = await this.sql.query<{ status: string; n: string }>(`select status, count(*)::text as n from ${t} group by status order by status`);
-    const byProblem = await this.sql.query<{ problem: string; n: string }>(`select p as problem, count(*)::text as n from ${t}, unnest(problems_at_entry) as p group by p order by p`);
+    const byStatus = await this.sql.query<{ status: string; n: string }>(
+      `select case when closed_on <= $1::date then 'closed' when attached_on <= $1::date then 'attached' else 'identified' end as status, count(*)::text as n
+         from ${t} where identified_on <= $1::date group by 1 order by 1`,
+      [asOf],
+    );
+    const byProblem = await this.sql.query<{ problem: string; n: string }>(
+      `select p as problem, count(*)::text as n from ${t}, unnest(problems_at_entry) as p where attached_on <= $1::date group by p order by p`,
+      [asOf],
+    );
     const byMonth = await this.sql.query<{ month: string; n: string }>(
-      `select to_char(attached_on, 'YYYY-MM') as month, count(*)::text as n from ${t} where attached_on is not null group by 1 order by 1`,
+      `select to_char(attached_on, 'YYYY-MM') as month, count(*)::text as n from ${t} where attached_on <= $1::date group by 1 order by 1`,
+      [asOf],
     );
     return {
       attachmentsByMonth: Object.fromEntries(byMonth.map((r) => [r.month, Number(r.n)])),

@@ -6,4 +6,5 @@ export * from './family.queries';
 export * from './outcomes.queries';
 export * from './ledger.projection';
 export * from './ledger.queries';
+export * from './dashboard.queries';
 export * from './ledger-projections';

@@ -142,6 +142,11 @@ export class OutcomeQueries {
     for await (const page of this.families.attachedFactPages(knownAt, 1_000, WHAT_THE_RULES_READ)) yield* page;
   }
 
+  /** The Outcome Plan version in force at a date and the council's framework (the dashboards judge many dates). */
+  rulesAt(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: FinancialFramework }> {
+    return this.rules(asOf);
+  }
+
   private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: FinancialFramework }> {
     const recorded = await this.families.outcomePlans(this.councilId);
     // The read model keeps each version as recorded; the domain reads it as the events' fold does.

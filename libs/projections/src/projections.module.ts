@@ -4,6 +4,7 @@ import { ledgerProjectionRunner } from './ledger-projections';
 import { LedgerQueries } from './ledger.queries';
 import { type FactOpener, FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
+import { DashboardQueries } from './dashboard.queries';
 import { ProjectionRunner } from './projection-runner';
 
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
@@ -47,9 +48,14 @@ export class ProjectionsModule {
         { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner, options.opener) },
         { provide: LedgerQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new LedgerQueries(sql, runner) },
         { provide: OutcomeQueries, inject: [FamilyQueries], useFactory: (families: FamilyQueries) => new OutcomeQueries(families, options.councilId) },
+        {
+          provide: DashboardQueries,
+          inject: [SQL_CLIENT, PROJECTION_RUNNER, FamilyQueries, OutcomeQueries],
+          useFactory: (sql: SqlClient, runner: ProjectionRunner, families: FamilyQueries, outcomes: OutcomeQueries) => new DashboardQueries(sql, runner, families, outcomes, options.councilId),
+        },
         InlineProjections,
       ],
-      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries],
+      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries, DashboardQueries],
     };
   }
 }

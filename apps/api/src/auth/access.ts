@@ -104,7 +104,11 @@ export class AccessGuard implements CanActivate {
     const actor = actorOf(req);
     if (actor.role === 'unauthenticated') throw new ApiError(401, 'sign in first: POST /api/auth/token, then Authorization: Bearer …', { reason: 'NotSignedIn' });
     const route = routeOf(req);
-    const refusal = await this.refusal(rule, actor, req);
+    // Service accounts read (issue 19.4): whatever their role may do, they never record.
+    const refusal =
+      actor.kind === 'service' && req.method !== 'GET' && req.method !== 'HEAD'
+        ? { reason: 'ServiceAccountReadOnly', message: 'a service account may only read (GET); sign in as a person to record' }
+        : await this.refusal(rule, actor, req);
     if (refusal === null) return true;
     this.logger.warn(`denied: ${actor.role} ${actor.userId} ${route}: ${refusal.reason}`);
     await this.accessLog.record({ actor, route, familyId: familyParam(req), memberIds: [], outcome: 'denied', purpose: refusal.reason });

@@ -1,18 +1,26 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { USER_ROLES, type UserRole } from '@ledger/domain';
 import { ApiError } from '../http/api-error';
 import { recordedOrThrow } from '../http/recording';
 import { actorOf } from './actor';
 import { AuthService } from './auth.service';
 import { Access } from './access';
+import { SignInAttemptsGuard, SignInThrottle } from './sign-in-throttle';
+
+const USERNAME = /^[a-z0-9][a-z0-9._-]{1,59}$/;
 
 export class TokenRequestDto {
   @ApiProperty({ example: 'finance.lee' }) @IsString() @MinLength(1) @MaxLength(60) username!: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) password!: string;
+}
+
+export class RoleChangeDto {
+  @ApiProperty({ enum: USER_ROLES }) @IsIn([...USER_ROLES], { message: `role must be one of ${USER_ROLES.join(', ')}` }) role!: UserRole;
+  @ApiPropertyOptional({ example: 'police', description: "A partner's organisation: police, school, dwp, health, …" }) @IsOptional() @IsString() @Matches(/^[a-z][a-z-]{1,40}$/) organisation?: string;
 }
 
 export class NewUserDto {
@@ -25,17 +33,26 @@ export class NewUserDto {
 @ApiTags('sign-in and users')
 @Controller('api')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly throttle: SignInThrottle,
+  ) {}
 
   @Access('public')
   @Post('auth/token')
+  @UseGuards(SignInAttemptsGuard)
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in: a short-lived bearer token for `Authorization: Bearer …`' })
   @ApiOkResponse({ schema: { example: { accessToken: 'eyJ…', tokenType: 'Bearer', expiresIn: 900, role: 'finance-officer' } } })
-  @ApiUnauthorizedResponse({ description: 'Unknown username or wrong password, or locked out after repeated failures' })
-  async token(@Body() body: TokenRequestDto) {
+  @ApiUnauthorizedResponse({ description: 'Refused: one answer whether the username is unknown, the password wrong, or the user deactivated or locked out' })
+  @ApiTooManyRequestsResponse({ description: 'Too many sign-in attempts, or failed sign-ins, from this client address; Retry-After says when to try again' })
+  async token(@Body() body: TokenRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    this.throttle.check(req, res);
     const result = await this.auth.signIn(body.username, body.password);
-    if ('refused' in result) throw new ApiError(401, result.message, { reason: result.refused });
+    if ('refused' in result) {
+      await this.throttle.failed(req);
+      throw new ApiError(401, result.message, { reason: result.refused });
+    }
     return { accessToken: result.accessToken, tokenType: 'Bearer', expiresIn: result.expiresIn, role: result.role };
   }
 
@@ -55,11 +72,51 @@ export class AuthController {
   @Access({ admin: true })
   @Get('users')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Users, their roles and lock-outs (admins)' })
+  @ApiOperation({ summary: 'Users, their roles, whether active, and lock-outs (admins)' })
   async users(@Req() req: Request) {
     requireRole(req, ['admin']);
     return { users: await this.auth.list() };
   }
+
+  @Access({ admin: true })
+  @Post('users/:username/deactivation')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Deactivate a user (admins): they cannot sign in, and every token of theirs stops at once" })
+  @ApiOkResponse({ schema: { example: { username: 'kw.sam', active: false } } })
+  @ApiNotFoundResponse({ description: 'No user of that name' })
+  async deactivate(@Param('username') username: string, @Req() req: Request) {
+    recordedOrThrow(await this.auth.deactivate(validUsername(username), actorOf(req)), 'user');
+    return { username, active: false };
+  }
+
+  @Access({ admin: true })
+  @Post('users/:username/reactivation')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Reactivate a deactivated user (admins); their old tokens stay void' })
+  @ApiOkResponse({ schema: { example: { username: 'kw.sam', active: true } } })
+  @ApiNotFoundResponse({ description: 'No user of that name' })
+  async reactivate(@Param('username') username: string, @Req() req: Request) {
+    recordedOrThrow(await this.auth.reactivate(validUsername(username), actorOf(req)), 'user');
+    return { username, active: true };
+  }
+
+  @Access({ admin: true })
+  @Put('users/:username/role')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Change a user's role (admins): tokens issued for the old role stop at once" })
+  @ApiOkResponse({ schema: { example: { username: 'kw.sam', role: 'analyst' } } })
+  @ApiNotFoundResponse({ description: 'No user of that name' })
+  async changeRole(@Param('username') username: string, @Body() body: RoleChangeDto, @Req() req: Request) {
+    recordedOrThrow(await this.auth.changeRole(validUsername(username), body.role, body.organisation, actorOf(req)), 'user');
+    return { username, role: body.role, ...(body.role === 'partner' && body.organisation ? { organisation: body.organisation } : {}) };
+  }
+}
+
+function validUsername(username: string): string {
+  if (!USERNAME.test(username)) throw ApiError.badRequest('invalid username', [{ field: 'username', message: 'must be 2–60 lower-case letters, digits, dots, dashes or underscores' }]);
+  return username;
 }
 
 /** The signed-in actor if their role is one of `roles`: 401 when not signed in, 403 otherwise. */

@@ -15,7 +15,9 @@ import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
 import { allClaimIds, allClaims, claimedFamilies, invalidFindings, readClaim, RecordClaimCommand } from './claim-commands';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto, SubmissionDto, WithdrawalDto } from './claims.dto';
 import { spotCheckFindingOf } from './spot-checks.controller';
-import { Access, roles } from '../auth/access';
+import { Access, roles, routeOf } from '../auth/access';
+import { actorOf } from '../auth/actor';
+import { AccessLog, purposeOf } from '../privacy/access-log';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });
@@ -46,6 +48,7 @@ export class ClaimsController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RAW_EVENT_STORE) private readonly rawStore: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
+    private readonly accessLog: AccessLog,
   ) {}
 
   @Access(roles(ROLES.draft))
@@ -120,6 +123,11 @@ export class ClaimsController {
   async get(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     requireRole(req, ROLES.read);
     const view = await this.view(claimId);
+    // Issue 16.6: a finance officer's read of the claim's family references is logged family by family.
+    const actor = actorOf(req);
+    if (actor.role === 'finance-officer') {
+      await this.accessLog.recordMany(actor, view.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+    }
     res.setHeader('ETag', `"${view.version}"`);
     return view;
   }

@@ -1,7 +1,8 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import bcrypt from 'bcryptjs';
 import { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import type { FamilyCommand, ProgrammeCommand, Rejection } from '@ledger/domain';
+import { type FamilyCommand, type ProgrammeCommand, type Rejection, type UserEvent, evolveUser, initialUserState } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand, uuidV5 } from '@ledger/event-store';
 import { generateBorough } from '@ledger/synthetic';
 import { RecordFamilyCommand } from '../families/family-commands';
@@ -12,6 +13,14 @@ import { RecordProgrammeCommand } from '../programme/programme-commands';
 const DEMO_NAMESPACE = '3c9f6a0e-5d1b-4e7a-9f21-8b4d6c2e0a57';
 /** The demo users' password: for the labelled synthetic borough only. */
 export const DEMO_PASSWORD = 'demo-borough-only';
+/** One demo user per role (the quick start's). */
+const DEMO_USERS = [
+  ['demo.admin', 'admin'],
+  ['demo.pm', 'programme-manager'],
+  ['demo.finance', 'finance-officer'],
+  ['demo.auditor', 'auditor'],
+  ['demo.analyst', 'analyst'],
+] as const;
 
 type SeedEvent = { type: 'DemoSeedStarted' | 'DemoSeedCompleted'; data: { seed: number; families: number } };
 
@@ -29,7 +38,7 @@ export interface SeedReport {
  * resumes where it stopped without recording anything twice.
  */
 @Injectable()
-export class DemoSeeder implements BeforeApplicationShutdown {
+export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBootstrap {
   private readonly logger = new Logger('Demo');
   private stopping = false;
   private running: Promise<unknown> = Promise.resolve();
@@ -40,6 +49,21 @@ export class DemoSeeder implements BeforeApplicationShutdown {
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Issue 16.11: at every start, a warning while any demo user's published password still works. */
+  async onApplicationBootstrap(): Promise<void> {
+    const working: string[] = [];
+    for (const [username] of DEMO_USERS) {
+      let user = initialUserState();
+      for (const e of (await this.store.readStream(`user-${username}`)).events) user = evolveUser(user, { type: e.type, data: e.data } as unknown as UserEvent);
+      if (user.exists && user.active && (await bcrypt.compare(DEMO_PASSWORD, user.passwordHash))) working.push(username);
+    }
+    if (working.length > 0) {
+      this.logger.warn(
+        `the published demo password still works for ${working.join(', ')}: fine for the synthetic borough, never on a store with real data (deactivate them: npm run cli -- users deactivate <username>)`,
+      );
+    }
+  }
 
   /** Shutting down stops seeding after the command in hand; a restart resumes where it stopped. */
   async beforeApplicationShutdown(): Promise<void> {
@@ -64,7 +88,8 @@ export class DemoSeeder implements BeforeApplicationShutdown {
       const anything = await this.store.readAll({ limit: 1, filter: { categories: ['programme', 'family', 'outcomePlan', 'claim'] } });
       if (anything.events.length > 0) return { seeded: false, families: 0, commands: 0, refused: 0 };
       await this.mark(markerStream, 'DemoSeedStarted', seed, families);
-      await this.addDemoUsers();
+      if (this.config.demoUsers) await this.addDemoUsers();
+      else this.logger.log('demo users not created on PostgreSQL (their password is published): LEDGER_DEMO_USERS=on creates them');
     }
 
     const borough = generateBorough({ families, seed });
@@ -117,17 +142,12 @@ export class DemoSeeder implements BeforeApplicationShutdown {
 
   /**
    * Demo users, one per role, so the two-command quick start can sign in and look around. Only on
-   * a store being seeded with the labelled synthetic borough (never on real data); the password is
-   * printed in the log and must never be used anywhere else.
+   * a store being seeded with the labelled synthetic borough (never on real data), and on
+   * PostgreSQL only with LEDGER_DEMO_USERS=on (issue 16.11); the password is printed in the log and
+   * must never be used anywhere else.
    */
   private async addDemoUsers(): Promise<void> {
-    const users = [
-      ['demo.admin', 'admin'],
-      ['demo.pm', 'programme-manager'],
-      ['demo.finance', 'finance-officer'],
-      ['demo.auditor', 'auditor'],
-      ['demo.analyst', 'analyst'],
-    ] as const;
+    const users = DEMO_USERS;
     for (const [username, role] of users) {
       await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role }, { userId: 'demo-seed', role: 'admin' });
     }

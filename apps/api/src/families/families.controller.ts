@@ -79,7 +79,8 @@ export class FamiliesController {
     const recording = this.recordings.from(req);
     const familyId = derivedId(recording.envelope.commandId, 'family');
     const members = body.members.map((m, i) => toMember(m, m.memberId ?? derivedId(recording.envelope.commandId, `member:${i}`)));
-    const outcome = await this.run(familyId, { type: 'IdentifyFamily', familyId, reference: body.reference, identifiedOn: body.identifiedOn, members }, recording);
+    const chosen = body.members.flatMap((m) => (m.memberId ? [m.memberId] : []));
+    const outcome = await this.run(familyId, { type: 'IdentifyFamily', familyId, reference: body.reference, identifiedOn: body.identifiedOn, members }, recording, chosen);
     const recorded = recordedOrThrow(outcome, 'family');
     res.setHeader('ETag', `"${recorded.version}"`);
     res.setHeader('Location', `/api/families/${familyId}`);
@@ -94,7 +95,7 @@ export class FamiliesController {
   async addMember(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MemberDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const recording = this.recordings.from(req);
     const member = toMember(body, body.memberId ?? derivedId(recording.envelope.commandId, 'member:0'));
-    const answer = await this.record(familyId, { type: 'AddFamilyMember', member }, recording, res);
+    const answer = await this.record(familyId, { type: 'AddFamilyMember', member }, recording, res, body.memberId ? [body.memberId] : []);
     return { ...answer, memberId: member.memberId };
   }
 
@@ -260,9 +261,9 @@ export class FamiliesController {
     return this.record(familyId, { type: 'CorrectFact', supersedesEventId: body.supersedesEventId, replacement, ...(body.reason ? { reason: body.reason } : {}) }, recording, res);
   }
 
-  private async record(familyId: string, command: FamilyCommand, recording: Recording, res: Response): Promise<Answer> {
+  private async record(familyId: string, command: FamilyCommand, recording: Recording, res: Response, clientMemberIds: readonly string[] = []): Promise<Answer> {
     if (recording.envelope.actor.role === 'partner') await this.requireSharingConsent(familyId, command, recording);
-    const recorded = recordedOrThrow(await this.run(familyId, command, recording), 'family');
+    const recorded = recordedOrThrow(await this.run(familyId, command, recording, clientMemberIds), 'family');
     res.setHeader('ETag', `"${recorded.version}"`);
     const main = recorded.events[recorded.events.length - 1];
     return { eventId: main?.eventId ?? '', version: recorded.version };
@@ -282,8 +283,8 @@ export class FamiliesController {
     }
   }
 
-  private run(familyId: string, command: FamilyCommand, recording: Recording): Promise<CommandOutcome<Rejection>> {
-    return this.commands.execute(new RecordFamilyCommand(familyId, command, recording));
+  private run(familyId: string, command: FamilyCommand, recording: Recording, clientMemberIds: readonly string[] = []): Promise<CommandOutcome<Rejection>> {
+    return this.commands.execute(new RecordFamilyCommand(familyId, command, recording, clientMemberIds));
   }
 }
 

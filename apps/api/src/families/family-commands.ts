@@ -27,7 +27,7 @@ import {
   evolveOutcomePlan,
   initialOutcomePlanState,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
 import type { LedgerConfig } from '@ledger/config';
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
 import { derivedId, type Recording } from '../http/recording';
@@ -38,6 +38,11 @@ export class RecordFamilyCommand implements ICommand {
     readonly familyId: string,
     readonly command: FamilyCommand,
     readonly recording: Recording,
+    /**
+     * Member ids the client chose (issue 16.8): each must not be a person of another family. Ids
+     * the api derived from the command id are new by construction and need no check.
+     */
+    readonly clientMemberIds: readonly string[] = [],
   ) {}
 }
 
@@ -49,6 +54,8 @@ export const FAMILY_STATES = Symbol('FAMILY_STATES');
 export type FamilyStates = StreamStateCache<FamilyState>;
 
 type ReferenceEvent = { type: 'FamilyReferenceAssigned'; data: { reference: string; familyId: string } };
+/** A person's one family (issue 16.8), on `familyMember-<memberId>`: claimed before a client-chosen id joins a family. */
+type MembershipEvent = { type: 'FamilyMemberAssigned'; data: { memberId: string; familyId: string } };
 
 @CommandHandler(RecordFamilyCommand)
 export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand, CommandOutcome<Rejection>> {
@@ -56,10 +63,11 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
     @Inject(FAMILY_STATES) private readonly states: FamilyStates,
+    @Inject(KeyVault) private readonly vault: KeyVault,
     @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'programmeStartsOn'>,
   ) {}
 
-  async execute({ familyId, command, recording }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
+  async execute({ familyId, command, recording, clientMemberIds }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
     const { envelope, recordedOn } = recording;
     const streamId = streams.family(familyId);
     const context = { recordedOn, actorId: envelope.actor.userId, programmeStartsOn: troubledFamilies2015.programmeStartsOn };
@@ -78,8 +86,12 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
       if (command.type === 'IdentifyFamily') {
         const precheck = decideFamily(command, family, context);
         if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
+        const known = await this.knownElsewhere(clientMemberIds, family, read.version);
+        if (known) return known;
         const reserved = await this.reserveReference(command.reference, familyId, recording);
         if (reserved) return reserved;
+        const joined = await this.claimMembers(clientMemberIds, familyId, recording, read.version);
+        if (joined) return joined;
       } else {
         const programmeStream = streams.programme(this.councilId);
         const { state: programme } = await readProgramme(this.store, this.councilId);
@@ -103,6 +115,18 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
         const { state: updated } = await readProgramme(this.store, this.councilId);
         return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...attachContext, programme: updated })), envelope);
       }
+    }
+
+    if (command.type === 'AddFamilyMember' && clientMemberIds.length > 0 && !(await this.alreadyRecorded(streamId, envelope.commandId))) {
+      const read = await this.store.readStream(streamId);
+      let family = initialFamilyState();
+      for (const e of read.events) family = evolveFamily(family, { type: e.type, data: e.data } as FamilyEvent, e.metadata.eventId);
+      const precheck = decideFamily(command, family, context);
+      if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
+      const known = await this.knownElsewhere(clientMemberIds, family, read.version);
+      if (known) return known;
+      const joined = await this.claimMembers(clientMemberIds, familyId, recording, read.version);
+      if (joined) return joined;
     }
 
     // Local evidence is checked against the codes of the Outcome Plan in force (DOMAIN.md 4.4).
@@ -130,6 +154,42 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     return read.events.reduce((state, e) => evolveOutcomePlan(state, { type: e.type, data: e.data } as unknown as OutcomePlanEvent), initialOutcomePlanState());
   }
 
+  /**
+   * Issue 16.8: a client-chosen member id that already has a person key (anyone recorded before,
+   * in any family, or erased) and is not a member of this family is another family's person: 409.
+   * The key vault knows every person whose data was ever sealed, whichever way their id was made.
+   */
+  private async knownElsewhere(memberIds: readonly string[], family: FamilyState, version: number): Promise<CommandOutcome<Rejection> | null> {
+    for (const memberId of memberIds) {
+      if (family.members.has(memberId)) continue;
+      if ((await this.vault.status(memberId)) !== 'unknown') return memberOfAnotherFamily(version);
+    }
+    return null;
+  }
+
+  /** Claims each new client-chosen id for this family on its own stream, so two families racing for one person cannot both have them. */
+  private async claimMembers(memberIds: readonly string[], familyId: string, recording: Recording, version: number): Promise<CommandOutcome<Rejection> | null> {
+    for (const memberId of memberIds) {
+      const outcome = await handleCommand<string | null, MembershipEvent, Rejection>(
+        this.store,
+        `familyMember-${memberId}`,
+        {
+          initial: () => null,
+          evolve: (_s, e) => e.data.familyId,
+          decide: (owner) => {
+            if (owner === null) return accept<MembershipEvent>({ type: 'FamilyMemberAssigned', data: { memberId, familyId } });
+            if (owner === familyId) return accept<MembershipEvent>();
+            return memberOfAnotherFamilyDecision();
+          },
+        },
+        { ...recording.envelope, commandId: derivedId(recording.envelope.commandId, `membership:${memberId}`), expectedVersion: undefined },
+      );
+      if (outcome.kind === 'rejected') return { ...outcome, version };
+      if (outcome.kind !== 'recorded') return outcome;
+    }
+    return null;
+  }
+
   /** A family's reference is unique in the council: reserved on its own stream before identification. */
   private async reserveReference(reference: string, familyId: string, recording: Recording): Promise<CommandOutcome<Rejection> | null> {
     const outcome = await handleCommand<string | null, ReferenceEvent, Rejection>(
@@ -153,6 +213,16 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     const [firstId] = eventIdsFor(commandId, 1);
     return (await this.store.readStream(streamId)).events.some((e) => e.metadata.eventId === firstId);
   }
+}
+
+function memberOfAnotherFamilyDecision() {
+  return reject<MembershipEvent>('MemberOfAnotherFamily', 'this member id is a person of another family; leave memberId out to have a new one made', 'duplicate');
+}
+
+function memberOfAnotherFamily(version: number): CommandOutcome<Rejection> {
+  const decision = memberOfAnotherFamilyDecision();
+  if (decision.ok) throw new Error('unreachable');
+  return { kind: 'rejected', rejection: decision.rejection, version };
 }
 
 function readsOutcomePlan(command: FamilyCommand): boolean {

@@ -9,7 +9,7 @@ import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
-import { AccessLog, ROLE_PURPOSES } from '../privacy/access-log';
+import { AccessLog, ROLE_PURPOSES, purposeOf } from '../privacy/access-log';
 import { Access, AGGREGATES } from '../auth/access';
 import { claimedFamilies } from '../claims/claim-commands';
 import { COUNCIL_ID } from '../programme/programme-commands';
@@ -60,8 +60,15 @@ export class FamilyQueriesController {
     if (actor.role === 'keyworker' && keyworker !== undefined && keyworker !== actor.userId) {
       throw new ApiError(403, 'keyworkers see only the families assigned to them', { reason: 'NotAssignedFamily' });
     }
+    // Issue 16.6: finance works by reference, route and money; a filter would tell problems or keyworkers.
+    if (actor.role === 'finance-officer' && (problem !== undefined || keyworker !== undefined)) {
+      throw new ApiError(403, 'finance officers see families by reference and status, not by problem or keyworker', { reason: 'Forbidden' });
+    }
     await this.context.settle();
-    return this.queries.list({ status, keyworker: actor.role === 'keyworker' ? actor.userId : keyworker, problem, after, limit });
+    const page = await this.queries.list({ status, keyworker: actor.role === 'keyworker' ? actor.userId : keyworker, problem, after, limit });
+    if (actor.role !== 'finance-officer') return page;
+    await this.accessLog.recordMany(actor, page.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+    return { ...page, families: page.families.map(({ keyworker: _keyworker, problemsAtEntry: _problems, ...visible }) => visible) };
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', 'finance-officer': true, auditor: 'sampled' })
@@ -72,9 +79,12 @@ export class FamilyQueriesController {
     const { state, version } = await this.load(familyId);
     res.setHeader('ETag', `"${version}"`);
     const members = [...state.members.values()];
-    // Finance officers work with family references: members by id and relationship, nothing personal.
+    // Finance officers work with family references (issue 16.6): members by id and relationship,
+    // nothing personal, no problems at entry (special-category flags) and no keyworker; logged.
     if (actorOf(req).role === 'finance-officer') {
-      return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
+      await this.logRead(req, familyId, members.map((m) => m.memberId));
+      const { keyworker: _keyworker, problemsAtEntry: _atEntry, problemsIdentified: _identified, ...visible } = summaryOf(state);
+      return { ...visible, identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
     }
     await this.logRead(req, familyId, members.map((m) => m.memberId));
     return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members, overrides: state.overrides };
@@ -224,6 +234,7 @@ export class ResultsController {
     private readonly context: QueryContext,
     private readonly outcomes: OutcomeQueries,
     private readonly queries: FamilyQueries,
+    private readonly accessLog: AccessLog,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
@@ -237,24 +248,30 @@ export class ResultsController {
   @ApiQuery({ name: 'asOf', required: false, example: '2018-03-31' })
   @ApiQuery({ name: 'knownAt', required: false })
   @ApiQuery({ name: 'claimed', required: false, enum: ['exclude', 'include'], description: 'exclude (default): leave out families already claimed' })
-  async results(@Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string, @Query('claimed') claimed?: string) {
+  async results(@Req() req: Request, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string, @Query('claimed') claimed?: string) {
     if (claimed !== undefined && claimed !== 'include' && claimed !== 'exclude') {
       throw ApiError.badRequest('invalid query: claimed', [{ field: 'claimed', message: 'must be one of exclude, include' }]);
     }
     const asOf = this.context.dates(asOfRaw, knownAt);
     await this.context.settle();
     // DOMAIN.md 4.3: a family whose result is claimed in a submitted claim is not claimable again.
-    return this.outcomes.results(asOf, knownAt, { claimedIn: await claimedFamilies(this.store, this.councilId), include: claimed === 'include' });
+    const results = await this.outcomes.results(asOf, knownAt, { claimedIn: await claimedFamilies(this.store, this.councilId), include: claimed === 'include' });
+    // Issue 16.6: a finance officer's read of family references is logged family by family.
+    const actor = actorOf(req);
+    if (actor.role === 'finance-officer') {
+      await this.accessLog.recordMany(actor, results.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+    }
+    return results;
   }
 
   @Access(AGGREGATES)
   @Get('dashboards/families')
-  @ApiOperation({ summary: 'Counts for dashboards: families by status and by problem at entry; results by route at asOf' })
+  @ApiOperation({ summary: 'Counts for dashboards, all as of asOf: families by status, by problem at entry and attachments by month; results by route' })
   @ApiQuery({ name: 'asOf', required: false })
   async dashboard(@Query('asOf') asOfRaw?: string) {
     const asOf = this.context.dates(asOfRaw, undefined);
     await this.context.settle();
-    const counts = await this.queries.counts();
+    const counts = await this.queries.counts(asOf);
     const results = await this.outcomes.results(asOf);
     const byRoute = { 'sustained-progress': 0, 'continuous-employment': 0 };
     for (const f of results.families) for (const r of f.routes) byRoute[r] += 1;

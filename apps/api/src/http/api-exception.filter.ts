@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { EventStoreUnavailableError, PersonErasedError } from '@ledger/event-store';
+import { EventStoreUnavailableError, PersonErasedError, StoreFaultError } from '@ledger/event-store';
 import { type ApiErrorBody, errorName } from './api-error';
 
 /**
@@ -22,6 +22,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ApiErrorBody {
+    const fault = storeFault(exception);
+    if (fault) {
+      // A full disk (507) or a damaged embedded store (503): the store's own words say what to do.
+      return { statusCode: fault.status, error: errorName(fault.status), message: fault.message, reason: fault.reason };
+    }
     if (exception instanceof EventStoreUnavailableError || causedByUnavailable(exception)) {
       return { statusCode: 503, error: errorName(503), message: 'the event store is unavailable; try again shortly', reason: 'StoreUnavailable' };
     }
@@ -59,4 +64,14 @@ function causedByUnavailable(exception: unknown): boolean {
     cause = (cause as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** The StoreFaultError an error is or was caused by, if any. */
+export function storeFault(exception: unknown): StoreFaultError | null {
+  let error = exception;
+  for (let depth = 0; error && depth < 6; depth += 1) {
+    if (error instanceof StoreFaultError) return error;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type CommandEnvelope, type CommandOutcome, uuidV5 } from '@ledger/event-store';
 import type { Rejection } from '@ledger/domain';
 import { actorOf } from '../auth/actor';
@@ -57,19 +57,40 @@ export class RecordingFactory {
     const commandId = key !== undefined ? uuidV5(`${request.method} ${request.path}\n${key}`, COMMAND_NAMESPACE) : randomUUID();
     const correlation = header(request, 'x-correlation-id');
     const now = this.clock.now();
+    const actor = actorOf(request);
     return {
       keyed: key !== undefined,
       recordedOn: londonDate.format(now),
       envelope: {
         commandId,
         correlationId: correlation && correlation.length <= 200 ? correlation : commandId,
-        actor: actorOf(request),
+        actor,
         recordedAt: now.toISOString(),
         expectedVersion,
         ...(legalBasis !== undefined ? { legalBasis } : {}),
+        ...(key !== undefined ? { requestHash: requestDigest(commandId, actor.userId, request.body) } : {}),
       },
     };
   }
+}
+
+/**
+ * Issue 16.7: what binds an Idempotency-Key to its request: a digest of the user and the body
+ * (keys in a canonical order, so a retry that serialises the same body differently still matches),
+ * salted with the command id so equal bodies under different keys give unrelated digests. Only a
+ * digest is kept, never the body, whose personal fields are sealed elsewhere.
+ */
+export function requestDigest(commandId: string, userId: string, body: unknown): string {
+  return createHash('sha256').update(`${commandId}\n${userId}\n${canonicalJson(body ?? null)}`).digest('base64url');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 function header(request: Request, name: string): string | undefined {
@@ -82,9 +103,12 @@ export function derivedId(commandId: string, what: string): string {
   return uuidV5(`${what}\n${commandId}`, COMMAND_NAMESPACE);
 }
 
-/** Maps a command's outcome to HTTP: rejections by kind (422 / 404 / 409), conflicts to 409. */
+/** Maps a command's outcome to HTTP: rejections by kind (422 / 404 / 409), conflicts to 409, a reused Idempotency-Key to 422. */
 export function recordedOrThrow<T extends CommandOutcome<Rejection>>(outcome: T, what = 'stream'): Extract<T, { kind: 'recorded' }> {
   if (outcome.kind === 'recorded') return outcome as Extract<T, { kind: 'recorded' }>;
+  if (outcome.kind === 'reused') {
+    throw new ApiError(422, 'this Idempotency-Key was used before by another user or with another body; send a new key for a new request', { reason: 'IdempotencyKeyReused' });
+  }
   if (outcome.kind === 'conflict') {
     throw new ApiError(409, `the ${what} has changed: you sent If-Match "${outcome.expected}" but it is at "${outcome.actual}"; read it again and retry`, { reason: 'VersionConflict' });
   }

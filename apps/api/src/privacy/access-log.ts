@@ -1,5 +1,6 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { PRIVACY_SCHEMA, SQL_CLIENT, type SqlClient, quoteIdent } from '@ledger/event-store';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { PRIVACY_SCHEMA, SQL_CLIENT, STORE_DESCRIPTION, type SqlClient, type StoreDescription, quoteIdent } from '@ledger/event-store';
+import type { Request } from 'express';
 import type { Actor } from '../auth/actor';
 import { CLOCK, type Clock } from '../http/recording';
 
@@ -28,6 +29,12 @@ export interface AccessLogRow {
   purpose: string;
 }
 
+/** Why a request reads personal data: its `X-Access-Purpose`, else its role's purpose. */
+export function purposeOf(req: Request, actor: Actor): string {
+  const purpose = req.headers['x-access-purpose'];
+  return typeof purpose === 'string' && purpose.trim() !== '' ? purpose.trim() : (ROLE_PURPOSES[actor.role] ?? actor.role);
+}
+
 /** What each role reads personal data for, when the request does not say. */
 export const ROLE_PURPOSES: Record<string, string> = {
   admin: 'administration',
@@ -40,29 +47,23 @@ export const ROLE_PURPOSES: Record<string, string> = {
 };
 
 /**
- * The access log (DOMAIN.md 6): who read whose personal data, when, through which route and
- * why, plus every refused request. Append-only in the database itself: a trigger refuses
- * UPDATE, DELETE and TRUNCATE, so not even this service can rewrite it. Holds ids, never values.
+ * Creates `<schema>.access_log` if absent, owned by the role connected: a trigger refuses UPDATE,
+ * DELETE and TRUNCATE. On PostgreSQL the table should belong to a role other than the service's
+ * (issue 16.10, infra/README.md "The access log's two roles"): its owner runs this once
+ * (`npm run cli -- access-log install --grant-to <service role>`), granting the service only
+ * INSERT and SELECT, so the service itself can neither rewrite the log nor drop its trigger.
  */
-@Injectable()
-export class AccessLog implements OnModuleInit {
-  private readonly table: string;
-
-  constructor(
-    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
-    @Inject(PRIVACY_SCHEMA) private readonly schema: string,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.table = `${quoteIdent(schema)}.access_log`;
-  }
-
-  async onModuleInit(): Promise<void> {
-    const s = quoteIdent(this.schema);
-    await this.sql.transaction(async (tx) => {
-      await tx.query(`create schema if not exists ${s}`);
-      const exists = await tx.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [`${this.schema}.access_log`]);
-      if (exists[0]?.found) return;
-      await tx.query(`create table ${this.table} (
+export async function installAccessLog(sql: SqlClient, schema: string, options: { grantTo?: string } = {}): Promise<'created' | 'existed'> {
+  const s = quoteIdent(schema);
+  const table = `${s}.access_log`;
+  return sql.transaction(async (tx) => {
+    // The owner role of a two-role set-up may lack CREATE on the database: its schema is made for it.
+    const [schemaFound] = await tx.query<{ found: boolean }>(`select exists (select 1 from pg_namespace where nspname = $1) as found`, [schema]);
+    if (!schemaFound?.found) await tx.query(`create schema ${s}`);
+    const exists = await tx.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [`${schema}.access_log`]);
+    const created = !exists[0]?.found;
+    if (created) {
+      await tx.query(`create table ${table} (
         id bigserial primary key,
         at timestamptz not null,
         user_id text not null,
@@ -73,13 +74,79 @@ export class AccessLog implements OnModuleInit {
         family_id uuid,
         member_ids text[] not null default '{}',
         purpose text not null)`);
-      await tx.query(`create index on ${this.table} using gin (member_ids)`);
-      await tx.query(`create index on ${this.table} (family_id, id)`);
+      await tx.query(`create index on ${table} using gin (member_ids)`);
+      await tx.query(`create index on ${table} (family_id, id)`);
       await tx.query(`create or replace function ${s}.access_log_is_append_only() returns trigger language plpgsql as $$
         begin raise exception 'the access log is append-only'; end $$`);
-      await tx.query(`create trigger access_log_no_rewrite before update or delete on ${this.table} for each row execute function ${s}.access_log_is_append_only()`);
-      await tx.query(`create trigger access_log_no_truncate before truncate on ${this.table} for each statement execute function ${s}.access_log_is_append_only()`);
-    });
+      await tx.query(`create trigger access_log_no_rewrite before update or delete on ${table} for each row execute function ${s}.access_log_is_append_only()`);
+      await tx.query(`create trigger access_log_no_truncate before truncate on ${table} for each statement execute function ${s}.access_log_is_append_only()`);
+    }
+    if (options.grantTo !== undefined) {
+      const role = quoteIdent(options.grantTo);
+      await tx.query(`grant usage on schema ${s} to ${role}`);
+      await tx.query(`revoke all on ${table} from ${role}`);
+      await tx.query(`grant insert, select on ${table} to ${role}`);
+      await tx.query(`grant usage on sequence ${s}.access_log_id_seq to ${role}`);
+    }
+    return created ? 'created' : 'existed';
+  });
+}
+
+/**
+ * The access log (DOMAIN.md 6): who read whose personal data, when, through which route and
+ * why, plus every refused request. Append-only in the database itself: a trigger refuses
+ * UPDATE, DELETE and TRUNCATE; on PostgreSQL set up with two roles (infra/README.md) the table
+ * belongs to another role and the service may only insert and select, so not even a compromised
+ * service can rewrite it. Holds ids, never values.
+ */
+@Injectable()
+export class AccessLog implements OnModuleInit {
+  private readonly table: string;
+  private readonly logger = new Logger('AccessLog');
+
+  constructor(
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(PRIVACY_SCHEMA) private readonly schema: string,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(STORE_DESCRIPTION) private readonly description: StoreDescription,
+  ) {
+    this.table = `${quoteIdent(schema)}.access_log`;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await installAccessLog(this.sql, this.schema);
+    if (this.description.kind === 'embedded') return;
+    // Issue 16.10: said at every start until the two-role set-up is done.
+    const [owner] = await this.sql.query<{ own: boolean }>(`select pg_get_userbyid(relowner) = current_user as own from pg_class where oid = to_regclass($1)`, [`${this.schema}.access_log`]);
+    if (owner?.own) {
+      this.logger.warn(`the access log ${this.schema}.access_log belongs to this service's own database role, which could drop its append-only trigger: give it to another role (infra/README.md "The access log's two roles")`);
+    }
+  }
+
+  /** Several entries of one actor in one statement (a list read by finance: one entry per family shown). */
+  async recordMany(actor: Actor, entries: readonly Omit<AccessEntry, 'actor'>[]): Promise<void> {
+    if (entries.length === 0) return;
+    const at = this.clock.now().toISOString();
+    await this.sql.query(
+      `insert into ${this.table} (at, user_id, role, organisation, route, outcome, family_id, member_ids, purpose)
+       select $1, $2, $3, $4, e.route, e.outcome, e.family_id::uuid, array(select jsonb_array_elements_text(e.member_ids)), e.purpose
+       from jsonb_to_recordset($5::jsonb) as e(route text, outcome text, family_id text, member_ids jsonb, purpose text)`,
+      [
+        at,
+        actor.userId,
+        actor.role,
+        actor.organisation ?? null,
+        JSON.stringify(
+          entries.map((e) => ({
+            route: e.route,
+            outcome: e.outcome,
+            family_id: e.familyId !== undefined && /^[0-9a-f-]{36}$/i.test(e.familyId) ? e.familyId : null,
+            member_ids: [...e.memberIds],
+            purpose: e.purpose.slice(0, 200),
+          })),
+        ),
+      ],
+    );
   }
 
   async record(entry: AccessEntry): Promise<void> {

@@ -3,3 +3,4 @@ export * from './sql-client';
 export * from './pg.sql-client';
 export * from './pglite.sql-client';
 export * from './schema';
+export * from './integrity';

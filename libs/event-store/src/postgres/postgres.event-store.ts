@@ -356,6 +356,7 @@ export class PostgresEventStore implements EventStore {
   async ping(): Promise<void> {
     if (this.closed) throw new EventStoreUnavailableError('the event store has been closed');
     await this.client.query('select 1');
+    this.client.assertHealthy?.();
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,11 @@ export interface SqlClient {
   close(): Promise<void>;
   /** `true` for a single in-process connection (PGlite): concurrent transactions queue. */
   readonly embedded: boolean;
+  /**
+   * Throws a StoreFaultError while the client knows of a fault that makes it unfit to serve
+   * (a full disk, damaged data): readiness asks it after `select 1` answers.
+   */
+  assertHealthy?(): void;
 }
 
 export interface SqlTx {

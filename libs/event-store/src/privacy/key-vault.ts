@@ -166,12 +166,15 @@ export class KeyVault {
   }
 
   private remember(personId: string, key: PersonKey): void {
-    // Delete first so a refreshed entry moves to the end of the Map's insertion order.
+    const now = Date.now();
+    // Delete first so a refreshed entry moves to the end of the Map's insertion order: the Map
+    // is then ordered by `at`, and expired entries are let go from its front as new ones arrive
+    // (issue 15.3: before, every key stayed until 50,000 were held, however long unused).
     this.cache.delete(personId);
-    this.cache.set(personId, { key, at: Date.now() });
-    if (this.cache.size > CACHE_ENTRIES) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
+    this.cache.set(personId, { key, at: now });
+    for (const [id, entry] of this.cache) {
+      if (this.cache.size <= CACHE_ENTRIES && now - entry.at < CACHE_TTL_MS) break;
+      this.cache.delete(id);
     }
   }
 
@@ -213,7 +216,13 @@ export class KeyVault {
       const decipher = createDecipheriv('aes-256-gcm', this.masterKey, wrapped.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(personId, 'utf8'));
       decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(wrapped.subarray(IV_BYTES, wrapped.length - TAG_BYTES)), decipher.final()]);
+      // The key gets memory of its own. Buffer.concat would slice it from Node's shared 8 KB
+      // pool, and a cached 32-byte slice keeps its whole slab alive: with the HTTP traffic
+      // between two keys, about 8 KB per person held in the cache (issue 15.3).
+      const key = Buffer.allocUnsafeSlow(KEY_BYTES);
+      const opened = decipher.update(wrapped.subarray(IV_BYTES, wrapped.length - TAG_BYTES)).copy(key, 0);
+      if (opened + decipher.final().copy(key, opened) !== KEY_BYTES) throw new Error('unwrapped key of the wrong length');
+      return key;
     } catch (error) {
       throw new MasterKeyMismatchError(
         `the person keys in ${this.schema}.person_keys do not unwrap under this master key: LEDGER_MASTER_KEY (or master.key in the embedded data directory) is not the key they were created with`,

@@ -1,0 +1,96 @@
+import type { ReactNode } from 'react';
+import type { User } from '../api';
+import { navigate } from '../router';
+
+export const ROLE_NAMES: Record<string, string> = {
+  admin: 'administrator',
+  'programme-manager': 'programme manager',
+  keyworker: 'keyworker',
+  'finance-officer': 'finance officer',
+  auditor: 'auditor',
+  analyst: 'analyst',
+  partner: 'partner',
+};
+
+const DASHBOARD_ROLES = ['programme-manager', 'finance-officer', 'auditor', 'analyst'];
+const FAMILY_ROLES = ['programme-manager', 'keyworker', 'finance-officer'];
+
+export function pagesFor(role: string): { path: string; label: string }[] {
+  return [...(DASHBOARD_ROLES.includes(role) ? [{ path: '/dashboard', label: 'Dashboard' }] : []), ...(FAMILY_ROLES.includes(role) ? [{ path: '/families', label: 'Families' }] : [])];
+}
+
+/** A link that moves within the app without a reload (and still works as a plain link). */
+export function AppLink({ to, children, className = 'govuk-link' }: { to: string; children: ReactNode; className?: string }) {
+  return (
+    <a
+      href={to}
+      className={className}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+/** The GOV.UK-style page: skip link, header, service navigation, main, footer. */
+export function Layout({ user, path, onSignOut, children }: { user: User | null; path: string; onSignOut: () => void; children: ReactNode }) {
+  return (
+    <>
+      <a href="#main-content" className="govuk-skip-link">
+        Skip to main content
+      </a>
+      <header className="govuk-header app-header" role="banner">
+        <div className="govuk-header__container govuk-width-container app-width-container app-header__container">
+          <span className="govuk-header__service-name app-header__name">Family outcomes ledger</span>
+          {user ? (
+            <div className="app-header__user">
+              <span className="app-header__who">
+                Signed in as <strong>{user.username}</strong> ({ROLE_NAMES[user.role] ?? user.role})
+              </span>
+              <button type="button" className="app-header__sign-out" onClick={onSignOut}>
+                Sign out
+              </button>
+            </div>
+          ) : null}
+        </div>
+      </header>
+      {user ? (
+        <nav className="govuk-service-navigation" aria-label="Menu">
+          <div className="govuk-width-container app-width-container">
+            <div className="govuk-service-navigation__container">
+              <ul className="govuk-service-navigation__list">
+                {pagesFor(user.role).map((p) => (
+                  <li key={p.path} className={`govuk-service-navigation__item${path === p.path ? ' govuk-service-navigation__item--active' : ''}`}>
+                    <AppLink to={p.path} className="govuk-service-navigation__link">
+                      {path === p.path ? <strong className="govuk-service-navigation__active-fallback">{p.label}</strong> : p.label}
+                    </AppLink>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </div>
+        </nav>
+      ) : null}
+      <div className="govuk-width-container app-width-container">
+        <main className="govuk-main-wrapper" id="main-content" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+      <footer className="govuk-footer">
+        <div className="govuk-width-container app-width-container">
+          <p className="govuk-body-s">
+            Figures come from the ledger's read models. The API and its documentation are at{' '}
+            <a className="govuk-footer__link" href="/api/docs">
+              /api/docs
+            </a>
+            .
+          </p>
+        </div>
+      </footer>
+    </>
+  );
+}

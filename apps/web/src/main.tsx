@@ -1,0 +1,76 @@
+import 'govuk-frontend/dist/govuk/govuk-frontend.min.css';
+import './styles.css';
+import { StrictMode, useEffect, useRef, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { type User, refresh, signOut, whenSignedOut } from './api';
+import { Layout, pagesFor } from './components/Layout';
+import { Loading } from './components/Loading';
+import { DashboardPage } from './pages/DashboardPage';
+import { FamiliesPage } from './pages/FamiliesPage';
+import { SignInPage } from './pages/SignInPage';
+import { navigate, useLocation } from './router';
+
+document.body.classList.add('js-enabled', 'govuk-frontend-supported');
+
+function App() {
+  const { path, search } = useLocation();
+  const [user, setUser] = useState<User | null>(null);
+  const [checking, setChecking] = useState(true);
+  const shownPath = useRef<string | null>(null);
+
+  // A reload keeps the session: the refresh cookie gives a new access token.
+  useEffect(() => {
+    whenSignedOut(() => {
+      setUser(null);
+      navigate('/sign-in', true);
+    });
+    refresh()
+      .then(setUser)
+      .finally(() => setChecking(false));
+  }, []);
+
+  const home = user ? (pagesFor(user.role)[0]?.path ?? '/nothing') : '/sign-in';
+  useEffect(() => {
+    if (checking) return;
+    if (!user && path !== '/sign-in') return navigate('/sign-in', true);
+    if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
+    if (user && !pagesFor(user.role).some((p) => p.path === path) && path !== '/nothing') return navigate(home, true);
+    // After a change of page (not on the first, nor on a redirect), focus moves to the new page's
+    // content, so screen readers and keyboard users start there; a fresh load's first Tab still
+    // finds the skip link.
+    if (shownPath.current !== null && shownPath.current !== path) document.getElementById('main-content')?.focus({ preventScroll: true });
+    shownPath.current = path;
+  }, [checking, user, path, home]);
+
+  let page;
+  if (checking) page = <Loading active>Checking your session…</Loading>;
+  else if (!user) page = <SignInPage onSignedIn={setUser} />;
+  else if (path === '/dashboard') page = <DashboardPage user={user} search={search} />;
+  else if (path === '/families') page = <FamiliesPage user={user} />;
+  else
+    page = (
+      <>
+        <h1 className="govuk-heading-l">Nothing to show yet</h1>
+        <p className="govuk-body">There are no pages for your role in the web app yet. The API documentation is at <a className="govuk-link" href="/api/docs">/api/docs</a>.</p>
+      </>
+    );
+  return (
+    <Layout
+      user={user}
+      path={path}
+      onSignOut={async () => {
+        await signOut();
+        setUser(null);
+        navigate('/sign-in', true);
+      }}
+    >
+      {page}
+    </Layout>
+  );
+}
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
