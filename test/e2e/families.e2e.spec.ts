@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { keyworkerOnRecord } from '../support/signed-in';
 import {
   type FamilyFixture,
   api,
@@ -189,6 +190,7 @@ describe.each(storeKinds)('family commands over HTTP on %s', (kind) => {
   beforeAll(async () => {
     t = await startTestApp(kind);
     await configureProgramme(t);
+    for (const keyworker of ['kw.attach', 'kw.x', 'kw.y']) await keyworkerOnRecord(t, keyworker);
   });
   afterAll(async () => {
     await t.close();
@@ -485,6 +487,7 @@ describe.each(storeKinds)('attachment and the allocation on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(kind);
+    await keyworkerOnRecord(t, 'kw.alloc');
   });
   afterAll(async () => {
     await t.close();

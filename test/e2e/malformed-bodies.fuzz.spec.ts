@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { keyworkerOnRecord } from '../support/signed-in';
 import { type FamilyFixture, api, configureProgramme, countEvents, dates, eligibleFamily, identifyBody, uniqueReference } from '../support/families-fixture';
 
 // API.md "Conventions": never a 500 for bad input; every error in the shape
@@ -244,6 +245,7 @@ describe.each(storeKinds)('malformed request bodies on %s', (kind) => {
   beforeAll(async () => {
     t = await startTestApp(kind);
     await configureProgramme(t, 100);
+    await keyworkerOnRecord(t, 'kw.fuzz');
     const family = await eligibleFamily(t);
     const offence = await api(t).post(`/api/families/${family.familyId}/offences`).send({ memberId: family.parentId, committedOn: '2016-02-01', proven: true }).expect(201);
     c = { family: { ...family, version: offence.body.version }, offenceEventId: offence.body.eventId };

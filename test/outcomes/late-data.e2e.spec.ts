@@ -1,5 +1,6 @@
 import { api } from '../support/families-fixture';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { keyworkerOnRecord } from '../support/signed-in';
 
 /**
  * Late data is normal: a summer-term attendance return recorded in October changes the answer
@@ -35,6 +36,7 @@ describe.each(storeKinds)('late attendance on %s', (kind) => {
       await api(t).post(`/api/families/${familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2016-08-10', source: 'school' }).expect(201);
     }
     const concern = await api(t).post(`/api/families/${familyId}/health`).send({ memberId: child, change: 'identified', on: '2016-08-10' }).expect(201);
+    await keyworkerOnRecord(t, 'kw.test');
     await api(t).post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-08-15', keyworker: 'kw.test' }).expect(201);
     await api(t).post(`/api/families/${familyId}/health`).send({ memberId: child, change: 'resolved', on: '2016-08-19', concernId: concern.body.concernId }).expect(201);
 

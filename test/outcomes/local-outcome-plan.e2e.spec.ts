@@ -1,4 +1,5 @@
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { keyworkerOnRecord } from '../support/signed-in';
 import { api, configureProgramme, countEvents, expectErrorShape, uniqueReference } from '../support/families-fixture';
 
 /**
@@ -97,6 +98,7 @@ describe.each(storeKinds)('a local Outcome Plan published and evaluated over HTT
     [parentId, youngPersonId] = (identified.body.members as { memberId: string }[]).map((m) => m.memberId) as [string, string];
     await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'worklessness', indicator: 'neet', memberId: youngPersonId, identifiedOn: '2016-04-10', source: 'careers service' }).expect(201);
     await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'health', indicator: 'substance-misuse', memberId: parentId, identifiedOn: '2016-04-10', source: 'treatment service' }).expect(201);
+    await keyworkerOnRecord(t, 'kw.local');
     await api(t).post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-05-03', keyworker: 'kw.local' }).expect(201);
 
     await api(t).post(`/api/families/${familyId}/activities`).send({ memberId: youngPersonId, activity: 'neet', on: '2016-05-01' }).expect(201);
@@ -134,8 +136,11 @@ describe.each(storeKinds)('a local Outcome Plan published and evaluated over HTT
   it('names the evidence: the young person into training, the parent in treatment', async () => {
     const res = await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2016-12-01' }).expect(200);
     const [work, health] = res.body.problems as { detail: string }[];
-    expect(work?.detail).toContain(`${youngPersonId} was NEET at or after attachment and has been in education, training or work every day from 2016-09-02 to 2016-12-01`);
-    expect(health?.detail).toContain(`${parentId}: engaged-with-treatment achieved on 2016-06-01 and not reversed for 6 months`);
+    // Issue 17.8: a programme manager reads the members by first name and role, not by id.
+    expect(work?.detail).toContain('Jo (child) was NEET at or after attachment and has been in education, training or work every day from 2016-09-02 to 2016-12-01');
+    expect(health?.detail).toContain('Sam (parent): engaged-with-treatment achieved on 2016-06-01 and not reversed for 6 months');
+    expect(`${work?.detail}${health?.detail}`).not.toContain(youngPersonId);
+    expect(`${work?.detail}${health?.detail}`).not.toContain(parentId);
     const results = await api(t).get('/api/results').query({ asOf: '2016-12-01' }).expect(200);
     expect((results.body.families as { familyId: string }[]).map((f) => f.familyId)).toContain(familyId);
   });

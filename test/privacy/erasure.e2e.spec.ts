@@ -6,7 +6,7 @@ import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { FAMILY_STATES, type FamilyStates } from '../../apps/api/src/families/family-commands';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { testEnv } from '../support/test-env';
-import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
+import { type Client, asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs } from '../support/signed-in';
 
 /**
  * Issue 6.5 and 6.7: erasure by crypto-shredding. A person with distinctive values is recorded
@@ -63,6 +63,7 @@ describe.each(storeKinds)('erasing a person on %s', (kind) => {
     await pm.post(`/api/families/${familyId}/health`).send({ memberId: parentId, change: 'identified', on: '2016-05-02', description: HEALTH_NOTE }).expect(201);
     await pm.post(`/api/families/${familyId}/problems`).send({ problem: 'health', indicator: 'mental health', memberId: parentId, identifiedOn: '2016-05-02', source: 'health' }).expect(201);
     await pm.post(`/api/families/${familyId}/problems`).send({ problem: 'worklessness', indicator: 'out of work benefits', memberId: parentId, identifiedOn: '2016-05-02', source: 'dwp' }).expect(201);
+    await keyworkerOnRecord(t, 'kw.erasure');
     await pm.post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-05-10', keyworker: 'kw.erasure' }).expect(201);
   }, 240_000);
   afterAll(async () => {

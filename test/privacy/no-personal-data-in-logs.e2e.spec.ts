@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { configureProgramme } from '../support/families-fixture';
-import { asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
+import { asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs } from '../support/signed-in';
 
 /**
  * Issue 6.7 and ARCHITECTURE.md "Privacy": logs never carry personal data. Every log line the app
@@ -73,6 +73,7 @@ describe.each(storeKinds)('logs on %s', (kind) => {
     const [parentId, childId] = family.body.members.map((m: { memberId: string }) => m.memberId);
     await pm.post(`/api/families/${familyId}/health`).send({ memberId: parentId, change: 'identified', on: '2016-05-02', description: HEALTH_NOTE }).expect(201);
     for (const problem of ['health', 'education']) await pm.post(`/api/families/${familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2016-05-02', source: 'school' }).expect(201);
+    await keyworkerOnRecord(t, 'kw.logs');
     await pm.post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-05-10', keyworker: 'kw.logs' }).expect(201);
     await pm.get(`/api/families/${familyId}`).expect(200);
     await pm.get(`/api/families/${familyId}/history`).expect(200);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PgliteSqlClient } from '@ledger/event-store';
 import { TEST_MASTER_KEY, startTestApp, type TestApp } from '../support/app';
 import { configureProgramme } from '../support/families-fixture';
-import { asProgrammeManager } from '../support/signed-in';
+import { asProgrammeManager, keyworkerOnRecord } from '../support/signed-in';
 
 const root = join(__dirname, '..', '..');
 
@@ -38,6 +38,7 @@ describe('the retention job and user management in the cli (embedded store)', ()
       const familyId = family.body.familyId as string;
       into.push(...family.body.members.map((m: { memberId: string }) => m.memberId));
       for (const problem of ['education', 'crime-asb']) await pm.post(`/api/families/${familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2015-06-02', source: 'school' }).expect(201);
+      await keyworkerOnRecord(t, 'kw.ret');
       await pm.post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2015-06-10', keyworker: 'kw.ret' }).expect(201);
       await pm.post(`/api/families/${familyId}/closure`).send({ closedOn, reason: 'step down' }).expect(201);
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { LogPosition } from '@ledger/event-store';
 import type { TestApp } from './app';
-import { type Client, asProgrammeManager } from './signed-in';
+import { type Client, asProgrammeManager, keyworkerOnRecord } from './signed-in';
 
 // Fixtures for the HTTP suites: a configured programme and families built through the API
 // itself (never by appending to the store), with business dates in 2015–2019 so that they are
@@ -110,6 +110,7 @@ export async function eligibleFamily(t: TestApp): Promise<FamilyFixture> {
 
 export async function attachedFamily(t: TestApp, keyworker = 'kw.e2e'): Promise<FamilyFixture> {
   const family = await eligibleFamily(t);
+  await keyworkerOnRecord(t, keyworker);
   const res = await api(t).post(`/api/families/${family.familyId}/attachment`).send({ attachedOn: dates.attachedOn, keyworker }).expect(201);
   return { ...family, version: res.body.version };
 }

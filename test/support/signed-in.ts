@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { UserRole } from '@ledger/domain';
+import { DEMO_PASSWORD } from '../../apps/api/src/demo/demo-seeder';
 import { TEST_ADMIN, TEST_PM, type TestApp } from './app';
 
 /** A supertest client whose every request carries one user's bearer token. */
@@ -42,11 +43,29 @@ export async function signedInAs(t: TestApp, role: UserRole, options: { username
   if (t.tokens.has(username)) return clientWith(t, username);
   const password = 'a-long-password-for-tests';
   const server = t.app.getHttpServer();
-  await asAdmin(t)
+  const registered = await asAdmin(t)
     .post('/api/users')
-    .send({ username, password, role, ...(options.organisation ? { organisation: options.organisation } : {}) })
-    .expect(201);
-  const token = (await request(server).post('/api/auth/token').send({ username, password }).expect(200)).body.accessToken as string;
+    .send({ username, password, role, ...(options.organisation ? { organisation: options.organisation } : {}) });
+  // The demo borough's keyworkers are on record already (issue 17.5), with the demo password.
+  const demoKeyworker = registered.status === 409 && role === 'keyworker';
+  if (registered.status !== 201 && !demoKeyworker) throw new Error(`registering ${username}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const signIn = { username, password: demoKeyworker ? DEMO_PASSWORD : password };
+  const token = (await request(server).post('/api/auth/token').send(signIn).expect(200)).body.accessToken as string;
   t.tokens.set(username, token);
   return clientWith(t, username);
+}
+
+const keyworkersOnRecord = new WeakMap<TestApp, Set<string>>();
+
+/**
+ * Registers a keyworker user (through the admin, over HTTP) without signing them in, once per app:
+ * a family is attached to a keyworker on record (issue 17.5, 422 `UnknownKeyworker`).
+ */
+export async function keyworkerOnRecord(t: TestApp, username: string): Promise<void> {
+  const known = keyworkersOnRecord.get(t) ?? new Set<string>();
+  keyworkersOnRecord.set(t, known);
+  if (known.has(username)) return;
+  const res = await asAdmin(t).post('/api/users').send({ username, password: 'a-long-password-for-tests', role: 'keyworker' });
+  if (res.status !== 201 && res.status !== 409) throw new Error(`registering keyworker ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+  known.add(username);
 }

@@ -93,6 +93,14 @@ describe('configuration', () => {
     expect(loadConfig({ LEDGER_OVERRIDE_APPROVER: 'anyone' })).toEqual({ ok: false, errors: ['LEDGER_OVERRIDE_APPROVER: "anyone" is not one of self, separate'] });
   });
 
+  it('reads an early starter programme start from LEDGER_PROGRAMME_STARTS_ON (DOMAIN.md 4.5), a calendar date', () => {
+    const result = loadConfig({ LEDGER_PROGRAMME_STARTS_ON: '2014-09-01' });
+    expect(result.ok && result.config.programmeStartsOn).toBe('2014-09-01');
+    const absent = loadConfig({});
+    expect(absent.ok && absent.config.programmeStartsOn).toBeUndefined();
+    expect(loadConfig({ LEDGER_PROGRAMME_STARTS_ON: '2014-02-30' })).toEqual({ ok: false, errors: ['LEDGER_PROGRAMME_STARTS_ON: "2014-02-30" is not a date YYYY-MM-DD'] });
+  });
+
   it('never prints a password', () => {
     expect(redactUrl('postgres://ledger:s3cret@db:5432/ledger')).toBe('postgres://ledger:***@db:5432/ledger');
   });

@@ -79,6 +79,12 @@ export interface LedgerConfig {
    */
   separateOverrideApprover?: boolean;
   /**
+   * DOMAIN.md 4.5: the council's own programme start (`LEDGER_PROGRAMME_STARTS_ON`, YYYY-MM-DD),
+   * for early starters who attached families from September 2014; absent, the framework's start.
+   * A start before the framework's earliest is read as the earliest.
+   */
+  programmeStartsOn?: string;
+  /**
    * Claim reports (DOMAIN.md 5): the declarations printed with the programme lead's and the head
    * of internal audit's sign-offs (LEDGER_DECLARATION_PROGRAMME_LEAD, LEDGER_DECLARATION_HEAD_OF_AUDIT).
    */
@@ -222,6 +228,8 @@ export function loadConfig(env: Env): ConfigResult {
   const rawApprover = value('LEDGER_OVERRIDE_APPROVER') ?? 'self';
   if (rawApprover !== 'self' && rawApprover !== 'separate') errors.push(`LEDGER_OVERRIDE_APPROVER: "${rawApprover}" is not one of self, separate`);
   const separateOverrideApprover = rawApprover === 'separate';
+  const programmeStartsOn = value('LEDGER_PROGRAMME_STARTS_ON');
+  if (programmeStartsOn !== undefined && !isCalendarDate(programmeStartsOn)) errors.push(`LEDGER_PROGRAMME_STARTS_ON: "${programmeStartsOn}" is not a date YYYY-MM-DD`);
   const declarations = { programmeLead: declaration('LEDGER_DECLARATION_PROGRAMME_LEAD', defaultDeclarations.programmeLead), headOfAudit: declaration('LEDGER_DECLARATION_HEAD_OF_AUDIT', defaultDeclarations.headOfAudit) };
   const apiUrl = value('LEDGER_API_URL') ?? `http://127.0.0.1:${port}`;
   if (!isUrlWithProtocol(apiUrl, ['http:', 'https:'])) errors.push('LEDGER_API_URL: not an http:// or https:// address');
@@ -238,7 +246,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
   };
 
   function declaration(name: string, fallback: string): string {
@@ -258,6 +266,12 @@ export function loadConfig(env: Env): ConfigResult {
     }
     return n;
   }
+}
+
+function isCalendarDate(raw: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return false;
+  const date = new Date(`${raw}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === raw;
 }
 
 function isThirtyTwoBytes(raw: string): boolean {

@@ -3,6 +3,7 @@ import {
   type FamilyEvent,
   type FamilyProgress,
   type FamilyState,
+  type FinancialFramework,
   type OutcomePlanVersion,
   PERSONAL_DATA_THE_RULES_READ,
   asRecorded,
@@ -20,6 +21,8 @@ import type { FamilyFactRow, FamilyQueries } from './family.queries';
 export interface ResultsAnswer {
   asOf: string;
   knownAt?: string;
+  frameworkId: string;
+  frameworkVersion: string;
   families: { familyId: string; reference: string; routes: ('sustained-progress' | 'continuous-employment')[]; planVersion: number; claimedIn?: string }[];
 }
 
@@ -47,7 +50,7 @@ export class OutcomeQueries {
     const facts = (await this.families.facts([familyId], knownAt, WHAT_THE_RULES_READ)).get(familyId);
     if (!facts || facts.length === 0) return null;
     const { plan, framework } = await this.rules(asOf);
-    return { familyId, ...evaluateProgress(foldFacts(facts), plan, framework, asOf), ...(knownAt ? { knownAt } : {}) };
+    return { familyId, ...evaluateProgress(foldFacts(facts), plan, framework, asOf), ...frameworkOf(framework), ...(knownAt ? { knownAt } : {}) };
   }
 
   /**
@@ -69,17 +72,18 @@ export class OutcomeQueries {
       families.push({ familyId, reference: state.reference, routes, planVersion: progress.planVersion, ...(claimedIn !== undefined ? { claimedIn } : {}) });
     }
     families.sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
-    return { asOf, ...(knownAt ? { knownAt } : {}), families };
+    return { asOf, ...(knownAt ? { knownAt } : {}), ...frameworkOf(framework), families };
   }
 
   /**
    * Families a claim as of `asOf` may include: attached, a result achieved, with the evidence
    * behind each problem's result and the continuous-employment route, and the result payment at
-   * the framework's rate for the financial year of the as-of date.
+   * the framework's rate for the financial year the family was attached in (DOMAIN.md 4.5: the
+   * framework's amounts are those in force for families attached in that year; early starters
+   * attached in 2014/15 are paid at 2014/15 rates).
    */
   async claimCandidates(asOf: string, excludeFamilyIds: ReadonlySet<string>) {
     const { plan, framework } = await this.rules(asOf);
-    const rate = framework.ratesByFinancialYear[financialYearOf(asOf)]?.resultPaymentPence ?? 0;
     const candidates = [];
     for await (const [familyId, facts] of this.attachedFamilies()) {
       if (excludeFamilyIds.has(familyId)) continue;
@@ -98,14 +102,14 @@ export class OutcomeQueries {
         reference: state.reference,
         routes,
         planVersion: progress.planVersion,
-        amountPence: rate,
+        amountPence: framework.ratesByFinancialYear[state.attachment.financialYear]?.resultPaymentPence ?? 0,
         attachedOn: state.attachment.attachedOn,
         evidenceEventIds: [...evidence].sort(),
         overridden: progress.problems.some((p) => p.overridden !== undefined),
       });
     }
     candidates.sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
-    return { candidates, frameworkId: framework.id };
+    return { candidates, ...frameworkOf(framework) };
   }
 
   /**
@@ -159,11 +163,11 @@ export class OutcomeQueries {
   }
 
   /** The Outcome Plan version in force at a date and the council's framework (the dashboards judge many dates). */
-  rulesAt(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: typeof troubledFamilies2015 }> {
+  rulesAt(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: FinancialFramework }> {
     return this.rules(asOf);
   }
 
-  private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: typeof troubledFamilies2015 }> {
+  private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: FinancialFramework }> {
     const recorded = await this.families.outcomePlans(this.councilId);
     // The read model keeps each version as recorded; the domain reads it as the events' fold does.
     const state = recorded.reduce(
@@ -183,6 +187,11 @@ export interface MonthEndResult {
   sustainedProgress: boolean;
   continuousEmployment: boolean;
   planVersion: number;
+}
+
+/** The framework's id and version, carried on every result and claim (DOMAIN.md 4.5). */
+function frameworkOf(framework: FinancialFramework): { frameworkId: string; frameworkVersion: string } {
+  return { frameworkId: framework.id, frameworkVersion: framework.version };
 }
 
 export interface SeriesPoint {

@@ -61,7 +61,7 @@ export function claimReportLayout(report: ClaimReport): ClaimReportLayout {
       { label: 'As of', value: report.asOf },
       { label: 'Submitted on', value: report.submittedOn ?? 'not submitted' },
       { label: 'Status', value: draft ? `${draftWatermark}: not submitted (${report.status})` : report.status },
-      { label: 'Framework', value: report.frameworkId },
+      { label: 'Framework', value: report.frameworkVersion !== undefined ? `${report.frameworkId} (version ${report.frameworkVersion})` : report.frameworkId },
       { label: 'Outcome Plan versions', value: planVersions.join(', ') },
       { label: 'Claim reference', value: report.claimId },
     ],

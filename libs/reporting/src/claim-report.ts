@@ -61,6 +61,8 @@ export interface ClaimReport {
   window?: { opensOn: string; closesOn: string };
   asOf: string;
   frameworkId: string;
+  /** The framework's data version; absent on claims drafted before it was recorded. */
+  frameworkVersion?: string;
   planVersions: number[];
   status: string;
   /** The business date of submission; absent while the claim is a draft (the report is then watermarked DRAFT). */

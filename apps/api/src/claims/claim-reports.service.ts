@@ -40,6 +40,7 @@ export class ClaimReports {
       ...(window ? { window: { opensOn: window.opensOn, closesOn: window.closesOn } } : {}),
       asOf: state.asOf,
       frameworkId: state.frameworkId,
+      ...(state.frameworkVersion !== undefined ? { frameworkVersion: state.frameworkVersion } : {}),
       planVersions: [...new Set(state.families.drafted.map((f) => f.planVersion))],
       status: claimStatus(state) ?? 'draft',
       ...(state.submission ? { submittedOn: state.submission.submittedOn } : {}),

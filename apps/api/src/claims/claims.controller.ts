@@ -61,7 +61,7 @@ export class ClaimsController {
     const window = programme.claimWindows.find((w) => w.windowId === body.windowId);
     await this.context.settle();
     const claimed = await claimedFamilies(this.store, this.councilId);
-    const { candidates, frameworkId } = await this.outcomes.claimCandidates(body.asOf, new Set(claimed.keys()));
+    const { candidates, frameworkId, frameworkVersion } = await this.outcomes.claimCandidates(body.asOf, new Set(claimed.keys()));
     const claimId = derivedId(recording.envelope.commandId, 'claim');
     const command: ClaimCommand = {
       type: 'DraftClaim',
@@ -72,6 +72,7 @@ export class ClaimsController {
       asOf: body.asOf,
       draftedOn: body.draftedOn ?? recording.recordedOn,
       frameworkId,
+      frameworkVersion,
       draftedBy: actor.userId,
       families: await this.withoutFamiliesFoundInvalid(candidates),
     };
@@ -358,6 +359,7 @@ export class ClaimsController {
       windowId: state.windowId,
       asOf: state.asOf,
       frameworkId: state.frameworkId,
+      ...(state.frameworkVersion !== undefined ? { frameworkVersion: state.frameworkVersion } : {}),
       planVersions: [...new Set(state.families.drafted.map((f) => f.planVersion))].sort(),
       totalPence: state.totals.remainingPence,
       totals: state.totals,

@@ -94,6 +94,7 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
 
     const borough = generateBorough({ families, seed });
     this.logger.log(`seeding the demo borough "${borough.councilName}": ${borough.families.length} synthetic families (seed ${seed})`);
+    await this.addDemoKeyworkers(borough.families.flatMap((f) => f.commands.map((s) => s.command)));
     let commands = 0;
     let refused = 0;
     const run = async (outcome: Promise<CommandOutcome<Rejection>>, what: string): Promise<void> => {
@@ -151,6 +152,19 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
       await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role }, { userId: 'demo-seed', role: 'admin' });
     }
     this.logger.log(`demo users (synthetic data only): ${users.map(([u, r]) => `${u} (${r})`).join(', ')}; password "${DEMO_PASSWORD}"`);
+  }
+
+  /**
+   * Issue 17.5: a family is attached to a keyworker user on record, so the keyworkers the synthetic
+   * borough names are registered first (again on a resumed seeding: one already on record is kept).
+   */
+  private async addDemoKeyworkers(commands: FamilyCommand[]): Promise<void> {
+    const names = new Set(commands.flatMap((c) => (c.type === 'AttachFamily' ? [c.keyworker] : [])));
+    for (const username of [...names].sort()) {
+      const existing = await this.store.readStream(`user-${username}`);
+      if (existing.version > 0) continue;
+      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role: 'keyworker' }, { userId: 'demo-seed', role: 'admin' });
+    }
   }
 
   private async mark(streamId: string, type: SeedEvent['type'], seed: number, families: number): Promise<void> {

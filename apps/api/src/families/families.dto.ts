@@ -38,7 +38,9 @@ export class HeadlineProblemDto {
 
 export class AttachmentDto {
   @DateField() attachedOn!: string;
-  @TextField({ max: 100, example: 'kw.jordan', description: "The keyworker's username" }) keyworker!: string;
+  @TextField({ max: 100, example: 'kw.jordan', description: "The keyworker's username: an existing keyworker user (422 UnknownKeyworker)" }) keyworker!: string;
+  @DateField({ optional: true, description: 'DOMAIN.md 2: the whole-family assessment date (on or after identification, on or before attachment)' }) wholeFamilyAssessmentOn?: string;
+  @DateField({ optional: true, description: 'DOMAIN.md 2: the family plan date (on or after identification, on or before attachment)' }) familyPlanOn?: string;
 }
 
 export class SchoolAttendanceDto {

@@ -18,12 +18,17 @@ import {
   streams,
   troubledFamilies2015,
   frameworks,
+  type FinancialFramework,
+  type UserEvent,
+  evolveUser,
+  initialUserState,
   type OutcomePlanEvent,
   type OutcomePlanState,
   evolveOutcomePlan,
   initialOutcomePlanState,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, KeyVault, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
+import type { LedgerConfig } from '@ledger/config';
 import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
 import { derivedId, type Recording } from '../http/recording';
 
@@ -59,6 +64,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     @Inject(COUNCIL_ID) private readonly councilId: string,
     @Inject(FAMILY_STATES) private readonly states: FamilyStates,
     @Inject(KeyVault) private readonly vault: KeyVault,
+    @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'programmeStartsOn'>,
   ) {}
 
   async execute({ familyId, command, recording, clientMemberIds }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
@@ -90,7 +96,8 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
         const programmeStream = streams.programme(this.councilId);
         const { state: programme } = await readProgramme(this.store, this.councilId);
         const framework = frameworks[programme.framework] ?? troubledFamilies2015;
-        const precheck = decideFamily(command, family, { ...context, programme, programmeStartsOn: framework.programmeStartsOn });
+        const attachContext = { ...context, framework, programmeStartsOn: this.programmeStartsOn(framework), keyworkerOnRecord: await this.isKeyworker(command.keyworker) };
+        const precheck = decideFamily(command, family, { ...attachContext, programme });
         if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
         // DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected
         // version serialises concurrent attachments; the place is taken before the family is attached.
@@ -106,7 +113,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
         );
         if (place.kind !== 'recorded') return place.kind === 'rejected' ? { ...place, version: read.version } : place;
         const { state: updated } = await readProgramme(this.store, this.councilId);
-        return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, programme: updated, programmeStartsOn: framework.programmeStartsOn })), envelope);
+        return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...attachContext, programme: updated })), envelope);
       }
     }
 
@@ -125,6 +132,21 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     // Local evidence is checked against the codes of the Outcome Plan in force (DOMAIN.md 4.4).
     const outcomePlans = readsOutcomePlan(command) ? await this.outcomePlans() : undefined;
     return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, outcomePlans })), envelope, { cache: this.states });
+  }
+
+  /** Issue 17.5: the keyworker named at attachment is a keyworker user on record (stream `user-<username>`). */
+  private async isKeyworker(username: string): Promise<boolean> {
+    if (!/^[a-z0-9][a-z0-9._-]{1,59}$/.test(username)) return false;
+    const read = await this.store.readStream(`user-${username}`);
+    const user = read.events.reduce((state, e) => evolveUser(state, { type: e.type, data: e.data } as unknown as UserEvent), initialUserState());
+    return user.exists && user.role === 'keyworker';
+  }
+
+  /** DOMAIN.md 4.5: the council's configured start (early starters), never before the framework's earliest. */
+  private programmeStartsOn(framework: FinancialFramework): string {
+    const configured = this.config.programmeStartsOn;
+    if (configured === undefined) return framework.programmeStartsOn;
+    return configured < framework.earliestStartOn ? framework.earliestStartOn : configured;
   }
 
   private async outcomePlans(): Promise<OutcomePlanState> {

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, type Member, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
+import { ERASED, EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
 import { ApiError } from '../http/api-error';
@@ -97,7 +97,7 @@ export class FamilyQueriesController {
       return { ...visible, identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
     }
     await this.logRead(req, familyId, members.map((m) => m.memberId));
-    return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, members, overrides: state.overrides };
+    return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members, overrides: state.overrides };
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
@@ -115,9 +115,19 @@ export class FamilyQueriesController {
     await this.context.settle();
     const progress = await this.outcomes.progress(familyId, asOf, knownAt);
     if (!progress) throw new ApiError(404, knownAt ? 'no family with this id was known on that date' : 'no family with this id', { reason: 'FamilyNotFound' });
-    await this.logRead(req, familyId, []);
     const claimedIn = (await claimedFamilies(this.store, this.councilId)).get(familyId);
-    return { ...progress, ...(claimedIn !== undefined ? { claimedIn } : {}) };
+    const answer = { ...progress, ...(claimedIn !== undefined ? { claimedIn } : {}) };
+    // Issue 17.8: where a rule reads people, those allowed to see names read them ("Jo (child)");
+    // others (an auditor) keep member ids. Names are personal data: the read is logged with them.
+    if (!NAMES_IN_PROGRESS.has(actorOf(req).role)) {
+      await this.logRead(req, familyId, []);
+      return answer;
+    }
+    const { state } = await this.load(familyId);
+    const named = namesOf([...state.members.values()]);
+    const { value, memberIds } = withMemberNames(answer, named);
+    await this.logRead(req, familyId, memberIds);
+    return value;
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
@@ -188,6 +198,42 @@ function summaryOf(state: FamilyState) {
     problemsAtEntry: (state.attachment?.problemsAtEntry ?? []) as string[],
     problemsIdentified: problemsIdentifiedBy(state, '9999-12-31') as string[],
   };
+}
+
+/** Roles that see members' names in progress details (DOMAIN.md 6: need to know). */
+const NAMES_IN_PROGRESS = new Set(['programme-manager', 'keyworker']);
+
+/** "Jo (child)" per member id; a member whose name was erased keeps their id. */
+function namesOf(members: Member[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const m of members) if (m.givenName && m.givenName !== ERASED) names.set(m.memberId, `${m.givenName} (${m.relationship})`);
+  return names;
+}
+
+/** Replaces member ids in every `detail` text of an answer by their names; says whose names it used. */
+function withMemberNames<T>(answer: T, names: Map<string, string>): { value: T; memberIds: string[] } {
+  const used = new Set<string>();
+  const walk = (node: unknown, key?: string): unknown => {
+    if (typeof node === 'string' && key === 'detail') {
+      let text = node;
+      for (const [memberId, name] of names) {
+        if (!text.includes(memberId)) continue;
+        used.add(memberId);
+        text = text.split(memberId).join(name);
+      }
+      return text;
+    }
+    if (Array.isArray(node)) return node.map((item) => walk(item, key));
+    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, k)]));
+    return node;
+  };
+  return { value: walk(answer) as T, memberIds: [...used].sort() };
+}
+
+/** DOMAIN.md 2: the whole-family assessment and family plan dates recorded with the attachment (null when not recorded). */
+function attachmentEvidenceOf(state: FamilyState) {
+  if (!state.attachment) return null;
+  return { wholeFamilyAssessmentOn: state.attachment.wholeFamilyAssessmentOn ?? null, familyPlanOn: state.attachment.familyPlanOn ?? null };
 }
 
 /** Results: attached families whose result holds at the as-of date and is not yet claimed. */

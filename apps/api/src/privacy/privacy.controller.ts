@@ -4,7 +4,7 @@ import { CsvList } from '../http/csv-list';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
-import { type FamilyEvent, type FamilyState, type Member, foldFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams } from '@ledger/domain';
+import { type FamilyEvent, type FamilyState, type Member, foldFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams, troubledFamilies2015 } from '@ledger/domain';
 import { ERASED, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { csvRecords, outcomesReportCsv } from '@ledger/reporting';
@@ -119,7 +119,7 @@ export class PrivacyController {
       const state = foldFamily(read.events.map((e) => ({ event: { type: e.type, data: e.data } as unknown as FamilyEvent, eventId: e.metadata.eventId })));
       const evaluationConsent = latestConsents(read.events, 'evaluation');
       const members = [...state.members.values()];
-      const eligible = problemsIdentifiedBy(state, to as string).length >= 2 && members.some((m) => m.dateOfBirth !== ERASED && isDependentChild(m, to as string));
+      const eligible = problemsIdentifiedBy(state, to as string).length >= troubledFamilies2015.minimumHeadlineProblems && members.some((m) => m.dateOfBirth !== ERASED && isDependentChild(m, to as string));
       const attached = state.attachment !== null && state.attachment !== undefined;
       if (!eligible && !attached) continue;
       const exported = members.filter((m) => evaluationConsent.get(m.memberId) !== false && m.givenName !== ERASED);

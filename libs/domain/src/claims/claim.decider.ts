@@ -50,6 +50,8 @@ export type ClaimCommand =
       asOf: string;
       draftedOn: string;
       frameworkId: string;
+      /** The framework's data version (DOMAIN.md 4.5); claims drafted before it was recorded have none. */
+      frameworkVersion?: string;
       draftedBy: string;
       families: ClaimCandidate[];
     }
@@ -294,11 +296,11 @@ function draft(command: Extract<ClaimCommand, { type: 'DraftClaim' }>, state: Cl
     if (!route) return reject('NoResult', `family ${familyId} has no result on either route as of ${command.asOf}`);
     families.push({ familyId, reference, route, planVersion, amountPence, attachedOn, evidenceEventIds: [...evidenceEventIds], overridden, ...(afterInvalidFinding ? { afterInvalidFinding } : {}) });
   }
-  const { claimId, windowId, asOf, draftedOn, frameworkId, draftedBy } = command;
+  const { claimId, windowId, asOf, draftedOn, frameworkId, frameworkVersion, draftedBy } = command;
   const totalPence = families.reduce((sum, f) => sum + f.amountPence, 0);
   return accept({
     type: 'ClaimDrafted',
-    data: { claimId, ...(windowId !== undefined ? { windowId } : {}), asOf, draftedOn, frameworkId, draftedBy, families, totalPence },
+    data: { claimId, ...(windowId !== undefined ? { windowId } : {}), asOf, draftedOn, frameworkId, ...(frameworkVersion !== undefined ? { frameworkVersion } : {}), draftedBy, families, totalPence },
   });
 }
 

@@ -39,7 +39,7 @@ export interface ClaimedFamily {
 
 export type ClaimDrafted = DomainEvent<
   'ClaimDrafted',
-  { claimId: string; windowId?: string; asOf: string; draftedOn?: string; frameworkId: string; draftedBy: string; families: ClaimedFamily[]; totalPence: number }
+  { claimId: string; windowId?: string; asOf: string; draftedOn?: string; frameworkId: string; frameworkVersion?: string; draftedBy: string; families: ClaimedFamily[]; totalPence: number }
 >;
 /**
  * The internal audit's sample, reproducible from its seed, percent and minimum (DOMAIN.md 5.2);

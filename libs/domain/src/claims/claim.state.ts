@@ -22,6 +22,8 @@ export interface ClaimState {
   /** The business date of the draft. */
   draftedOn: string;
   frameworkId: string;
+  /** Absent on claims drafted before the framework's version was recorded. */
+  frameworkVersion?: string;
   draftedBy: string;
   families: {
     /** Every family as drafted, in the draft's order. */
@@ -80,7 +82,7 @@ export const initialClaimState = (): ClaimState => ({
 export function evolveClaim(state: ClaimState, event: ClaimEvent): ClaimState {
   switch (event.type) {
     case 'ClaimDrafted': {
-      const { claimId, windowId, asOf, draftedOn, frameworkId, draftedBy, families, totalPence } = event.data;
+      const { claimId, windowId, asOf, draftedOn, frameworkId, frameworkVersion, draftedBy, families, totalPence } = event.data;
       return {
         ...state,
         drafted: true,
@@ -89,6 +91,7 @@ export function evolveClaim(state: ClaimState, event: ClaimEvent): ClaimState {
         asOf,
         draftedOn: draftedOn ?? '',
         frameworkId,
+        ...(frameworkVersion !== undefined ? { frameworkVersion } : {}),
         draftedBy,
         families: { ...state.families, drafted: families, remaining: families.map((f) => f.familyId) },
         totals: { ...state.totals, draftedPence: totalPence, remainingPence: totalPence },

@@ -1,3 +1,4 @@
+import { type FinancialFramework, troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
 import type { HeadlineProblem, Member } from './family.events';
 import { type FamilyState, factsOf } from './family.state';
 
@@ -5,12 +6,12 @@ import { type FamilyState, factsOf } from './family.state';
  * DOMAIN.md 2: a dependent child is aged 0–15, or 16–18 and in full-time education, training or
  * unemployed (`inEducationOrTraining`), living with a parent or carer — judged at `on`.
  */
-export function isDependentChild(member: Member, on: string): boolean {
+export function isDependentChild(member: Member, on: string, rule: FinancialFramework['dependentChild'] = troubledFamilies2015.dependentChild): boolean {
   if (member.relationship !== 'child' || !member.livesInHousehold) return false;
   const age = ageOn(member.dateOfBirth, on);
   if (age < 0) return false;
-  if (age <= 15) return true;
-  return age <= 18 && member.inEducationOrTraining === true;
+  if (age <= rule.alwaysUpToAge) return true;
+  return age <= rule.inEducationOrTrainingUpToAge && member.inEducationOrTraining === true;
 }
 
 /** Whole years between a date of birth and a date (a birthday counts on the day). */

@@ -1,5 +1,6 @@
 import { type OutcomePlanState, decideOutcomePlan, evolveOutcomePlan, initialOutcomePlanState } from '../outcome-plan/outcome-plan';
 import { evolveProgramme, initialProgrammeState, type ProgrammeState } from '../programme/programme';
+import { troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
 import { deciderSpec } from '../shared/decider-spec';
 import { decideFamily, type FamilyCommand, type FamilyDecisionContext } from './family.decider';
 import type {
@@ -154,6 +155,74 @@ describe('family: attaching to the programme', () => {
     given(identified, problem('education'), problem('crime-asb'))
       .when(attach, { ...recording, programme: programme({ allocation: 1, attached: ['family-other'] }) })
       .thenRejected('AllocationExhausted'));
+});
+
+describe('family: attachment evidence and the keyworker on record (DOMAIN.md 2)', () => {
+  const withEvidence = (): Extract<FamilyCommand, { type: 'AttachFamily' }> => ({ ...attach, wholeFamilyAssessmentOn: '2016-04-18', familyPlanOn: '2016-05-03' });
+
+  it('records the whole-family assessment and family plan dates with the attachment', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when(withEvidence(), { ...recording, keyworkerOnRecord: true })
+      .then({ type: 'FamilyAttached', data: { ...attached.data, wholeFamilyAssessmentOn: '2016-04-18', familyPlanOn: '2016-05-03' } }));
+
+  it('refuses a keyworker who is not a keyworker user on record', () =>
+    given(identified, problem('education'), problem('crime-asb')).when(attach, { ...recording, keyworkerOnRecord: false }).thenRejected('UnknownKeyworker'));
+
+  it('refuses an assessment before the family was identified', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when({ ...withEvidence(), wholeFamilyAssessmentOn: '2016-04-10' })
+      .thenRejected('EvidenceBeforeIdentified'));
+
+  it('refuses a family plan dated after the attachment', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when({ ...withEvidence(), familyPlanOn: '2016-05-04' })
+      .thenRejected('EvidenceAfterAttachment'));
+
+  it('refuses an assessment date that is not a calendar date', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when({ ...withEvidence(), wholeFamilyAssessmentOn: '2016-02-30' })
+      .thenRejected('InvalidDate'));
+
+  it('refuses a family plan dated after the day of recording', () =>
+    given(identified, problem('education'), problem('crime-asb'))
+      .when({ ...withEvidence(), attachedOn: '2016-06-30', familyPlanOn: '2016-07-01' })
+      .thenRejected('BusinessDateInFuture'));
+});
+
+describe("family: attachment reads the framework's own fields (DOMAIN.md 4.5)", () => {
+  const threeProblems = { ...troubledFamilies2015, minimumHeadlineProblems: 3 };
+
+  it("refuses two problems where the framework's minimum is three, naming the minimum", () => {
+    const outcome = decideFamily(attach, given(identified, problem('education'), problem('crime-asb')).state, { ...recording, framework: threeProblems });
+    expect(outcome).toMatchObject({ ok: false, rejection: { reason: 'FewerThanTwoHeadlineProblems' } });
+    expect(!outcome.ok && outcome.rejection.message).toContain('at least 3 are needed');
+  });
+
+  it("attaches three problems where the framework's minimum is three", () =>
+    given(identified, problem('education'), problem('crime-asb'), problem('health', 'mum'))
+      .when(attach, { ...recording, framework: threeProblems })
+      .then({ type: 'FamilyAttached', data: { ...attached.data, problemsAtEntry: ['crime-asb', 'education', 'health'] } }));
+
+  it("judges a dependent child by the framework's ages", () =>
+    // Jake is 11 on 2016-05-03: a framework whose children are dependent only up to 10 has none here.
+    given(identifiedWith([mum, jake]), problem('education'), problem('crime-asb'))
+      .when(attach, { ...recording, framework: { ...troubledFamilies2015, dependentChild: { alwaysUpToAge: 10, inEducationOrTrainingUpToAge: 10 } } })
+      .thenRejected('NoDependentChild'));
+
+  it('attaches an early starter from September 2014 in financial year 2014/15 when the programme starts then', () =>
+    given(identifiedWith([mum, jake], '2014-09-01'), problem('education', 'jake', '2014-09-10'), problem('crime-asb', 'jake', '2014-09-10'))
+      .when({ ...attach, attachedOn: '2014-09-15' }, { ...recording, programmeStartsOn: '2014-09-01' })
+      .then({ type: 'FamilyAttached', data: { ...attached.data, attachedOn: '2014-09-15', financialYear: '2014/15' } }));
+
+  it('refuses the same early attachment under the framework start of April 2015', () =>
+    given(identifiedWith([mum, jake], '2014-09-01'), problem('education', 'jake', '2014-09-10'), problem('crime-asb', 'jake', '2014-09-10'))
+      .when({ ...attach, attachedOn: '2014-09-15' }, { ...recording, programmeStartsOn: troubledFamilies2015.programmeStartsOn })
+      .thenRejected('BeforeProgrammeStart'));
+
+  it('has rates for every financial year from its earliest start', () => {
+    expect(troubledFamilies2015.ratesByFinancialYear['2014/15']).toEqual({ attachmentFeePence: 100_000, resultPaymentPence: 80_000 });
+    expect(troubledFamilies2015.earliestStartOn).toBe('2014-09-01');
+  });
 });
 
 describe('family: school attendance and exclusions', () => {

@@ -2,6 +2,7 @@ import { type Decision, type RecordingContext, accept, reject } from '../shared/
 import { financialYearOf, isBusinessDate } from '../shared/business-date';
 import type { ProgrammeState } from '../programme/programme';
 import { type OutcomePlanState, planInForce } from '../outcome-plan/outcome-plan';
+import { type FinancialFramework, troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
 import { countableProblemsAtEntry, isDependentChild } from './eligibility';
 import {
   type ActivityState,
@@ -22,7 +23,7 @@ export type FamilyCommand =
   | { type: 'IdentifyFamily'; familyId: string; reference: string; identifiedOn: string; members: Member[] }
   | { type: 'AddFamilyMember'; member: Member }
   | { type: 'IdentifyHeadlineProblem'; problem: HeadlineProblem; indicator: string; memberId?: string; identifiedOn: string; source: string }
-  | { type: 'AttachFamily'; attachedOn: string; keyworker: string }
+  | { type: 'AttachFamily'; attachedOn: string; keyworker: string; wholeFamilyAssessmentOn?: string; familyPlanOn?: string }
   | { type: 'RecordSchoolAttendance'; memberId: string; academicYear: string; term: Term; possibleSessions: number; attendedSessions: number; unauthorisedAbsenceSessions: number }
   | { type: 'RecordExclusion'; memberId: string; kind: 'fixed-term' | 'permanent'; startedOn: string; days?: number }
   | { type: 'RecordOffence'; memberId: string; committedOn: string; proven: boolean; category?: string }
@@ -47,8 +48,15 @@ export type FamilyCommand =
 export interface FamilyDecisionContext extends RecordingContext {
   /** The council's programme, for attachment (configured? allocation is checked on its own stream). */
   programme?: ProgrammeState;
-  /** First day of the programme (framework data). */
+  /** First day of the programme (the framework's, or the council's early start: DOMAIN.md 4.5). */
   programmeStartsOn?: string;
+  /**
+   * Whether the keyworker named at attachment is a keyworker user on record (the edge reads the
+   * user's stream); absent, as for generated histories, the name is not checked.
+   */
+  keyworkerOnRecord?: boolean;
+  /** The council's framework, whose own fields (minimum problems, dependent child) attachment reads; phase two when absent. */
+  framework?: FinancialFramework;
   /** The council's Outcome Plan versions, for local evidence against the plan's own codes (DOMAIN.md 4.4). */
   outcomePlans?: OutcomePlanState;
 }
@@ -243,22 +251,43 @@ function attach(command: Extract<FamilyCommand, { type: 'AttachFamily' }>, state
   if (state.attachment) return reject('AlreadyAttached', `the family was attached on ${state.attachment.attachedOn}; a family is attached once`);
   if (state.closedOn) return reject('FamilyCaseClosed', `the case was closed on ${state.closedOn}`);
   if (command.keyworker.trim() === '') return reject('NoKeyworker', 'attaching a family needs a named keyworker');
+  if (context.keyworkerOnRecord === false) return reject('UnknownKeyworker', `keyworker: ${command.keyworker} is not a keyworker user`);
   if (command.attachedOn < state.identifiedOn) return reject('AttachedBeforeIdentified', `the family was identified on ${state.identifiedOn}, after ${command.attachedOn}`);
+  // DOMAIN.md 2: the whole-family assessment and the family plan come between identification and attachment.
+  for (const field of ['wholeFamilyAssessmentOn', 'familyPlanOn'] as const) {
+    const on = command[field];
+    if (on === undefined) continue;
+    if (on < state.identifiedOn) return reject('EvidenceBeforeIdentified', `${field}: ${on} is before the family was identified on ${state.identifiedOn}`);
+    if (on > command.attachedOn) return reject('EvidenceAfterAttachment', `${field}: ${on} is after the attachment on ${command.attachedOn}`);
+  }
   if (context.programmeStartsOn && command.attachedOn < context.programmeStartsOn) {
     return reject('BeforeProgrammeStart', `the programme started on ${context.programmeStartsOn}`);
   }
-  const children = [...state.members.values()].filter((m) => isDependentChild(m, command.attachedOn));
+  const framework = context.framework ?? troubledFamilies2015;
+  const children = [...state.members.values()].filter((m) => isDependentChild(m, command.attachedOn, framework.dependentChild));
   if (children.length === 0) return reject('NoDependentChild', `no member is a dependent child living in the household on ${command.attachedOn}`);
   const problems = countableProblemsAtEntry(state, command.attachedOn);
-  if (problems.length < 2) {
-    return reject('FewerThanTwoHeadlineProblems', `the family has ${problems.length} countable headline problem(s) on ${command.attachedOn} (${problems.join(', ') || 'none'}); at least 2 are needed`);
+  // DOMAIN.md 2 and 4.5: the minimum is the framework's own (phase two: 2 of 6); the rejection keeps phase two's name.
+  if (problems.length < framework.minimumHeadlineProblems) {
+    return reject(
+      'FewerThanTwoHeadlineProblems',
+      `the family has ${problems.length} countable headline problem(s) on ${command.attachedOn} (${problems.join(', ') || 'none'}); at least ${framework.minimumHeadlineProblems} are needed`,
+    );
   }
   if (!programme.attachedFamilies.has(state.familyId) && programme.attachedFamilies.size >= programme.allocation) {
     return reject('AllocationExhausted', `all ${programme.allocation} places of the council's allocation are taken`);
   }
   return accept({
     type: 'FamilyAttached',
-    data: { familyId: state.familyId, attachedOn: command.attachedOn, keyworker: command.keyworker, problemsAtEntry: problems, financialYear: financialYearOf(command.attachedOn) },
+    data: {
+      familyId: state.familyId,
+      attachedOn: command.attachedOn,
+      keyworker: command.keyworker,
+      problemsAtEntry: problems,
+      financialYear: financialYearOf(command.attachedOn),
+      ...(command.wholeFamilyAssessmentOn !== undefined ? { wholeFamilyAssessmentOn: command.wholeFamilyAssessmentOn } : {}),
+      ...(command.familyPlanOn !== undefined ? { familyPlanOn: command.familyPlanOn } : {}),
+    },
   });
 }
 

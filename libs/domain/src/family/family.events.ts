@@ -54,7 +54,16 @@ export type HeadlineProblemIdentified = DomainEvent<
 >;
 export type FamilyAttached = DomainEvent<
   'FamilyAttached',
-  { familyId: string; attachedOn: string; keyworker: string; problemsAtEntry: HeadlineProblem[]; financialYear: string }
+  {
+    familyId: string;
+    attachedOn: string;
+    keyworker: string;
+    problemsAtEntry: HeadlineProblem[];
+    financialYear: string;
+    /** DOMAIN.md 2: the whole-family assessment and the family plan behind the attachment (optional for now: see docs/api.md). */
+    wholeFamilyAssessmentOn?: string;
+    familyPlanOn?: string;
+  }
 >;
 export type SchoolAttendanceRecorded = DomainEvent<
   'SchoolAttendanceRecorded',

@@ -4,6 +4,8 @@
  */
 export interface FinancialFramework {
   id: string;
+  /** The version of this framework's data; carried with its id on every claim and result. */
+  version: string;
   name: string;
   /** Financial years `2015/16` … with the amounts in force for families attached in that year. */
   ratesByFinancialYear: Record<string, { attachmentFeePence: number; resultPaymentPence: number }>;
@@ -20,15 +22,23 @@ export interface FinancialFramework {
   };
   /** A result can be claimed once per family. */
   resultsPerFamily: number;
+  /** DOMAIN.md 2: who counts as a dependent child (always up to `alwaysUpToAge`, then in education or training). */
+  dependentChild: { alwaysUpToAge: number; inEducationOrTrainingUpToAge: number };
+  /** The programme's start, unless the council's own start [config: LEDGER_PROGRAMME_STARTS_ON] says otherwise. */
   programmeStartsOn: string;
+  /** DOMAIN.md 4.5: the earliest start a council may configure (early starters), at that year's rates. */
+  earliestStartOn: string;
 }
 
 const phaseTwoRates = { attachmentFeePence: 100_000, resultPaymentPence: 80_000 };
 
 export const troubledFamilies2015: FinancialFramework = {
   id: 'troubled-families-2015',
+  version: '2015.1',
   name: 'Troubled Families programme, phase two (2015–2021)',
   ratesByFinancialYear: {
+    // DOMAIN.md 4.5: early starters attached expanded-programme families from September 2014.
+    '2014/15': phaseTwoRates,
     '2015/16': phaseTwoRates,
     '2016/17': phaseTwoRates,
     '2017/18': phaseTwoRates,
@@ -44,7 +54,9 @@ export const troubledFamilies2015: FinancialFramework = {
     other: { inWorkWeeks: 13, ofWeeks: 15 },
   },
   resultsPerFamily: 1,
+  dependentChild: { alwaysUpToAge: 15, inEducationOrTrainingUpToAge: 18 },
   programmeStartsOn: '2015-04-01',
+  earliestStartOn: '2014-09-01',
 };
 
 export const frameworks: Record<string, FinancialFramework> = {
