@@ -227,7 +227,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     await leaver.get('/api/dashboards/families').expect(200);
     await as.admin.post('/api/users/analyst.leaver/deactivation').send({}).expect(200);
     expect((await leaver.get('/api/dashboards/families').expect(401)).body.reason).toBe('InvalidToken');
-  }, 120_000);
+  }, 600_000);
 
   it('scopes keyworkers to their own families, auditors to sampled ones, and partners to their own kinds of data', async () => {
     expect((await otherKeyworker.get(`/api/families/${familyId}`).expect(403)).body.reason).toBe('NotAssignedFamily');
