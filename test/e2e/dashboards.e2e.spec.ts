@@ -34,7 +34,7 @@ describe.each(storeKinds)('dashboards on %s', (kind) => {
   let families: Summary[];
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
+    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7', LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     await t.app.get(DemoSeeder).seedIfEmpty();
     pm = asProgrammeManager(t);
     families = (await pm.get('/api/families').query({ limit: 1000 }).expect(200)).body.families;

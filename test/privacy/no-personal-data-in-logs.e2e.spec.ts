@@ -90,8 +90,10 @@ describe.each(storeKinds)('logs on %s', (kind) => {
     await analyst.get('/api/exports/ons-evaluation.csv').query({ from: '2015-01-01', to: '2019-03-31' }).expect(200);
     await asAdmin(t).post(`/api/people/${parentId}/erasure`).send({ reason: 'request from the data subject' }).expect(202);
     await pm.post(`/api/families/${familyId}/health`).send({ memberId: parentId, change: 'identified', on: '2016-06-01', description: HEALTH_NOTE }).expect(422);
-    // Headers that can carry personal data: sent with the values, logged redacted (issue 14.7).
-    await pm.get(`/api/families/${familyId}`).set('X-Access-Purpose', `visit to ${PEOPLE[0].givenName}`).set('X-Correlation-Id', 'QW776655A').expect(200);
+    // Headers that can carry personal data: sent with the values, refused (a purpose is a code, a
+    // correlation id a UUID: issue 16.4) and logged redacted (issue 14.7).
+    await pm.get(`/api/families/${familyId}`).set('X-Access-Purpose', `visit to ${PEOPLE[0].givenName}`).expect(400);
+    await pm.get(`/api/families/${familyId}`).set('X-Access-Purpose', 'casework').set('X-Correlation-Id', '6f1d3c2a-8b4e-4f6a-9c1d-2e3f4a5b6c7d').expect(200);
     await police
       .post(`/api/families/${familyId}/asb-incidents`)
       .set('X-Legal-Basis', `Crime and Disorder Act 1998 s115 re ${PEOPLE[0].familyName}`)
