@@ -4,7 +4,7 @@ import { PgSqlClient, type SqlClient, quoteIdent } from '@ledger/event-store';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { configureProgramme } from '../support/families-fixture';
 import { testEnv } from '../support/test-env';
-import { type Client, asAdmin, asProgrammeManager } from '../support/signed-in';
+import { type Client, asAdmin, asProgrammeManager, keyworkerOnRecord } from '../support/signed-in';
 
 /**
  * Issue 16.4, DOMAIN.md 6: free text is personal data. Reasons, indicators and the legal basis
@@ -61,6 +61,7 @@ describe.each(storeKinds)('free text and erasure on %s', (kind) => {
     const problem = await pm.post(`/api/families/${familyId}/problems`).send({ problem: 'education', indicator: TEXT.indicator, identifiedOn: '2016-05-02', source: 'school' }).expect(201);
     await pm.post(`/api/families/${familyId}/problems`).send({ problem: 'worklessness', indicator: TEXT.memberIndicator, memberId: memberIds[0], identifiedOn: '2016-05-02', source: 'dwp' }).expect(201);
     await pm.post(`/api/families/${familyId}/asb-incidents`).send({ occurredOn: '2016-05-03', kind: TEXT.asbKind }).expect(201);
+    await keyworkerOnRecord(t, 'kw.freetext');
     await pm.post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-05-10', keyworker: 'kw.freetext' }).expect(201);
     await pm
       .post(`/api/families/${familyId}/offences`)
