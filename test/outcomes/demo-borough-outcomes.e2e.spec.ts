@@ -46,7 +46,9 @@ describe('the demo borough’s progress and results', () => {
       for (const e of read.events) state = evolveFamily(state, { type: e.type, data: e.data } as unknown as FamilyEvent, e.metadata.eventId);
       const expected = evaluateProgress(state, defaultOutcomePlan, troubledFamilies2015, asOf);
       const answer = await api(t).get(`/api/families/${familyId}/progress`).query({ asOf }).expect(200);
-      if (!sameAnswer(answer.body, { familyId, ...expected })) mismatches += 1;
+      // Details name members for a programme manager (issue 17.8), and answers carry the framework's
+      // id and version: the rules' own answer is compared without its wording.
+      if (!sameAnswer(withoutDetails(answer.body), expect.objectContaining(withoutDetails({ familyId, ...expected })))) mismatches += 1;
       if (expected.claimable) {
         expectedResults.push({
           familyId,
@@ -85,6 +87,13 @@ describe('dashboards over the demo borough', () => {
     await api(t).get('/api/dashboards/results').query({ from: '2019-01-01', to: '2018-01-01' }).expect(400);
   });
 });
+
+type Answer = { problems: { detail: string }[]; continuousEmployment: { detail: string } };
+
+function withoutDetails<T extends Answer>(answer: T): Omit<T, 'problems' | 'continuousEmployment'> & { problems: object[]; continuousEmployment: object } {
+  const { detail: _ce, ...continuousEmployment } = answer.continuousEmployment;
+  return { ...answer, problems: answer.problems.map(({ detail: _detail, ...rest }) => rest), continuousEmployment };
+}
 
 function sameAnswer(a: unknown, b: unknown): boolean {
   try {
