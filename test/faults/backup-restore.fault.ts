@@ -38,7 +38,7 @@ describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private Postgr
       await original.app.get(DemoSeeder).seedIfEmpty();
       const team = await signedInTeam(original);
       const { api, as } = team;
-      const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-03-31', windowId: '2018-19-w2' }).expect(201);
+      const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);
       const claimId: string = draft.body.claimId;
       const sample = await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201);
       for (const familyId of sample.body.familyIds as string[]) {
