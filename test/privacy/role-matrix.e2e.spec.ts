@@ -125,6 +125,16 @@ const QUERIES: Record<string, Record<string, string>> = {
 };
 /** Routes that answer with a stream that never ends (server-sent events): the walk reads the status and hangs up. */
 const STREAMS = new Set(['GET /api/live']);
+/** A server-sent events stream never ends: read its status and first chunk, then hang up. */
+function hangUpAfterFirstChunk(req: request.Test) {
+  return req.buffer(false).parse((res, done) => {
+    res.once('data', () => {
+      done(null, null);
+      (res as unknown as { destroy(): void }).destroy();
+    });
+    res.once('end', () => done(null, null));
+  });
+}
 /** Bodies where `{}` would change what the walk relies on. */
 const BODIES: Record<string, object> = { 'POST /api/claims/{claimId}/audit-sample': { seed: 42 } };
 
@@ -180,15 +190,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
         const m = method.toLowerCase() as 'get' | 'post' | 'put';
         const req = client ? client[m](path) : request(t.app.getHttpServer())[m](path);
         req.query(QUERIES[route] ?? {});
-        if (STREAMS.has(route)) {
-          return req.buffer(false).parse((res, done) => {
-            res.once('data', () => {
-              done(null, null);
-              (res as unknown as { destroy(): void }).destroy();
-            });
-            res.once('end', () => done(null, null));
-          });
-        }
+        if (STREAMS.has(route)) return hangUpAfterFirstChunk(req);
         return method === 'GET' ? req : req.send(BODIES[route] ?? {});
       };
       const anonymous = await send(null);
@@ -216,7 +218,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
       const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
       const m = method.toLowerCase() as 'get' | 'post' | 'put';
       const req = request(t.app.getHttpServer())[m](path).set(bearer).query(QUERIES[route] ?? {});
-      const res = method === 'GET' ? await req : await req.send(BODIES[route] ?? {});
+      const res = STREAMS.has(route) ? await hangUpAfterFirstChunk(req) : method === 'GET' ? await req : await req.send(BODIES[route] ?? {});
       if (method !== 'GET') {
         if (res.status !== 403 || res.body.reason !== 'ServiceAccountReadOnly') wrong.push(`${route} → ${res.status} ${res.body?.reason ?? ''} (should be 403 ServiceAccountReadOnly)`);
       } else if (allowed.includes('fo') ? [401, 403].includes(res.status) : res.status !== 403) wrong.push(`${route} → ${res.status} (finance-officer ${allowed.includes('fo') ? 'may' : 'may not'})`);
@@ -227,7 +229,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     await leaver.get('/api/dashboards/families').expect(200);
     await as.admin.post('/api/users/analyst.leaver/deactivation').send({}).expect(200);
     expect((await leaver.get('/api/dashboards/families').expect(401)).body.reason).toBe('InvalidToken');
-  }, 600_000);
+  }, 300_000);
 
   it('scopes keyworkers to their own families, auditors to sampled ones, and partners to their own kinds of data', async () => {
     expect((await otherKeyworker.get(`/api/families/${familyId}`).expect(403)).body.reason).toBe('NotAssignedFamily');
