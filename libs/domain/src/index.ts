@@ -4,6 +4,8 @@ export * from './shared/streams';
 export * from './shared/decision';
 export * from './programme/programme';
 export * from './programme/troubled-families-2015.framework';
+export * from './programme/supporting-families-2022.framework';
+export * from './programme/frameworks';
 export * from './outcome-plan/outcome-plan';
 export * from './family/family.events';
 export * from './family/family.state';

@@ -169,14 +169,14 @@ export class OutcomeQueries {
 
   private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: FinancialFramework }> {
     const recorded = await this.families.outcomePlans(this.councilId);
+    const frameworkId = await this.families.framework(this.councilId);
+    const framework = (frameworkId && frameworks[frameworkId]) || troubledFamilies2015;
     // The read model keeps each version as recorded; the domain reads it as the events' fold does.
     const state = recorded.reduce(
       (s, r) => evolveOutcomePlan(s, { type: 'OutcomePlanVersionRecorded', data: { version: r.version, effectiveFrom: r.effectiveFrom, scope: r.scope as OutcomePlanVersion['scope'], ...asRecorded(r.parameters) } }),
-      initialOutcomePlanState(),
+      initialOutcomePlanState(framework.defaultPlan),
     );
-    const plan = planInForce(state, asOf);
-    const frameworkId = await this.families.framework(this.councilId);
-    return { plan, framework: (frameworkId && frameworks[frameworkId]) || troubledFamilies2015 };
+    return { plan: planInForce(state, asOf), framework };
   }
 }
 

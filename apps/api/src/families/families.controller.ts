@@ -350,7 +350,7 @@ function toMember(dto: MemberDto, memberId: string): Member {
     dateOfBirth: dto.dateOfBirth,
     livesInHousehold: dto.livesInHousehold ?? true,
   };
-  for (const key of ['gender', 'postcode', 'nationalInsuranceNumber', 'uniquePupilNumber', 'nhsNumber', 'inEducationOrTraining'] as const) {
+  for (const key of ['gender', 'postcode', 'nationalInsuranceNumber', 'uniquePupilNumber', 'nhsNumber', 'inEducationOrTraining', 'expectant'] as const) {
     if (dto[key] !== undefined) (member as unknown as Record<string, unknown>)[key] = dto[key];
   }
   return member;

@@ -20,6 +20,7 @@ export class MemberDto {
   @PatternField(/^\d{3} ?\d{3} ?\d{4}$/, '999 000 0001', 'must be a 10-digit NHS number', { optional: true }) nhsNumber?: string;
   @BoolField({ optional: true, description: 'Defaults to true' }) livesInHousehold?: boolean;
   @BoolField({ optional: true, description: 'For 16–18 year olds: in full-time education, training, or unemployed' }) inEducationOrTraining?: boolean;
+  @BoolField({ optional: true, description: 'A parent or carer expecting a child (Supporting Families 2022–25 attaches families with expectant parents). Personal data: sealed' }) expectant?: boolean;
 }
 
 export class IdentifyFamilyDto {
@@ -28,9 +29,16 @@ export class IdentifyFamilyDto {
   @NestedArrayField(() => MemberDto, { min: 1, max: 30 }) members!: MemberDto[];
 }
 
+const CODE = /^[a-z0-9][a-z0-9-]{0,59}$/;
+
 export class HeadlineProblemDto {
-  @EnumField(HEADLINE_PROBLEMS) problem!: (typeof HEADLINE_PROBLEMS)[number];
-  @TextField({ max: 200, example: 'attendance below 90% over the last 3 terms' }) indicator!: string;
+  @PatternField(CODE, 'education', `must be a headline problem code of the council's framework (phase two: ${HEADLINE_PROBLEMS.join(', ')}); 422 UnknownHeadlineProblem when not in the Outcome Plan in force`) problem!: string;
+  @PatternField(CODE, 'attendance-below-90', "must be an indicator code of the problem in the Outcome Plan in force (422 UnknownIndicator otherwise)", {
+    optional: true,
+    description: 'An indicator code of the problem in the Outcome Plan in force on identifiedOn (GET /api/outcome-plans). Required under Supporting Families 2022–25 (422 NoIndicatorCode)',
+  })
+  indicatorCode?: string;
+  @TextField({ max: 200, optional: true, example: 'attendance below 90% over the last 3 terms', description: 'Free text: an optional note beside indicatorCode (phase two: the indicator in words when no code is given). Personal data: sealed' }) indicator?: string;
   @IdField({ optional: true }) memberId?: string;
   @DateField() identifiedOn!: string;
   @TextField({ max: 100, example: 'school' }) source!: string;
@@ -138,7 +146,7 @@ export class MilestoneDto {
 }
 
 export class OverrideDto {
-  @EnumField(HEADLINE_PROBLEMS) problem!: (typeof HEADLINE_PROBLEMS)[number];
+  @PatternField(CODE, 'education', "must be a headline problem code of the council's framework (422 UnknownHeadlineProblem otherwise)") problem!: string;
   @TextField({ max: 1_000 }) reason!: string;
   @DateField() on!: string;
   @PatternField(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'pm.lead', 'must be the username of a programme manager', {

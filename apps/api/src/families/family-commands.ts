@@ -129,9 +129,12 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
       if (joined) return joined;
     }
 
-    // Local evidence is checked against the codes of the Outcome Plan in force (DOMAIN.md 4.4).
-    const outcomePlans = readsOutcomePlan(command) ? await this.outcomePlans() : undefined;
-    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, outcomePlans })), envelope, { cache: this.states });
+    // Local evidence and problems are checked against the codes of the framework and the Outcome
+    // Plan in force (DOMAIN.md 4.4).
+    const reads = readsOutcomePlan(command);
+    const framework = reads ? await this.framework() : undefined;
+    const outcomePlans = framework ? await this.outcomePlans(framework) : undefined;
+    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, outcomePlans, ...(framework ? { framework } : {}) })), envelope, { cache: this.states });
   }
 
   /** Issue 17.5: the keyworker named at attachment is a keyworker user on record (stream `user-<username>`). */
@@ -149,9 +152,16 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     return configured < framework.earliestStartOn ? framework.earliestStartOn : configured;
   }
 
-  private async outcomePlans(): Promise<OutcomePlanState> {
+  /** The council's framework (phase two until the programme is configured). */
+  private async framework(): Promise<FinancialFramework> {
+    const { state: programme } = await readProgramme(this.store, this.councilId);
+    return frameworks[programme.framework] ?? troubledFamilies2015;
+  }
+
+  /** The council's plan versions; version 1 is the framework's own plan. */
+  private async outcomePlans(framework: FinancialFramework): Promise<OutcomePlanState> {
     const read = await this.store.readStream(streams.outcomePlan(this.councilId));
-    return read.events.reduce((state, e) => evolveOutcomePlan(state, { type: e.type, data: e.data } as unknown as OutcomePlanEvent), initialOutcomePlanState());
+    return read.events.reduce((state, e) => evolveOutcomePlan(state, { type: e.type, data: e.data } as unknown as OutcomePlanEvent), initialOutcomePlanState(framework.defaultPlan));
   }
 
   /**
@@ -226,7 +236,12 @@ function memberOfAnotherFamily(version: number): CommandOutcome<Rejection> {
 }
 
 function readsOutcomePlan(command: FamilyCommand): boolean {
-  return command.type === 'RecordOutcomeMilestone' || (command.type === 'CorrectFact' && readsOutcomePlan(command.replacement));
+  return (
+    command.type === 'RecordOutcomeMilestone' ||
+    command.type === 'IdentifyHeadlineProblem' ||
+    command.type === 'RecordOutcomeOverride' ||
+    (command.type === 'CorrectFact' && readsOutcomePlan(command.replacement))
+  );
 }
 
 function familyDecider(decide: (state: ReturnType<typeof initialFamilyState>) => ReturnType<typeof decideFamily>) {

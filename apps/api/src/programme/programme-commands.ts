@@ -12,6 +12,8 @@ import {
   evolveOutcomePlan,
   evolveProgramme,
   initialOutcomePlanState,
+  frameworks,
+  troubledFamilies2015,
   initialProgrammeState,
   streams,
 } from '@ledger/domain';
@@ -67,11 +69,14 @@ export class OutcomePlanCommandHandler implements ICommandHandler<RecordOutcomeP
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
 
-  execute({ command, recording }: RecordOutcomePlanCommand): Promise<CommandOutcome<Rejection>> {
+  async execute({ command, recording }: RecordOutcomePlanCommand): Promise<CommandOutcome<Rejection>> {
+    // Version 1 is the framework's own plan: a new version's problems are that framework's.
+    const { state: programme } = await readProgramme(this.store, this.councilId);
+    const framework = frameworks[programme.framework] ?? troubledFamilies2015;
     return handleCommand(
       this.store,
       streams.outcomePlan(this.councilId),
-      { initial: initialOutcomePlanState, evolve: (s, e: OutcomePlanEvent) => evolveOutcomePlan(s, e), decide: (s) => decideOutcomePlan(command, s) },
+      { initial: () => initialOutcomePlanState(framework.defaultPlan), evolve: (s, e: OutcomePlanEvent) => evolveOutcomePlan(s, e), decide: (s) => decideOutcomePlan(command, s) },
       recording.envelope,
     );
   }

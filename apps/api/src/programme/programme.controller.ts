@@ -8,6 +8,8 @@ import {
   type Rejection,
   evolveOutcomePlan,
   initialOutcomePlanState,
+  frameworks,
+  troubledFamilies2015,
   streams,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
@@ -56,7 +58,8 @@ export class ProgrammeController {
   @ApiOperation({ summary: "Versions of the council's Outcome Plan (version 1 is the default plan of DOMAIN.md 4.1)" })
   async outcomePlans() {
     const read = await this.store.readStream(streams.outcomePlan(this.councilId));
-    let state = initialOutcomePlanState();
+    const { state: programme } = await readProgramme(this.store, this.councilId);
+    let state = initialOutcomePlanState((frameworks[programme.framework] ?? troubledFamilies2015).defaultPlan);
     for (const e of read.events) state = evolveOutcomePlan(state, { type: e.type, data: e.data } as unknown as OutcomePlanEvent);
     return { versions: state.versions };
   }

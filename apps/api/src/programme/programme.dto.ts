@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsObject, IsOptional } from 'class-validator';
+import { FRAMEWORK_IDS } from '@ledger/domain';
 import { DateField, EnumField, IntField, PatternField, TextField } from '../http/fields';
 
 export class ConfigureProgrammeDto {
   @TextField({ max: 120, example: 'Synthetic Borough (demo data)' }) councilName!: string;
-  @EnumField(['troubled-families-2015']) framework!: 'troubled-families-2015';
+  @EnumField(FRAMEWORK_IDS, { description: 'The financial framework: troubled-families-2015 (phase two) or supporting-families-2022 (docs/frameworks.md)' }) framework!: (typeof FRAMEWORK_IDS)[number];
   @IntField({ min: 1, max: 1_000_000, example: 3570, description: "The council's five-year allocation (maximum number of families)" }) allocation!: number;
   @EnumField(['actual', 'profile'], { optional: true, description: 'How attachment fees are paid (default actual)' }) attachmentFeeBasis?: 'actual' | 'profile';
 }

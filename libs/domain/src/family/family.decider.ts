@@ -22,7 +22,8 @@ import { evolveFamily, type FamilyState, factsOf, healthConcern, openBenefitSpel
 export type FamilyCommand =
   | { type: 'IdentifyFamily'; familyId: string; reference: string; identifiedOn: string; members: Member[] }
   | { type: 'AddFamilyMember'; member: Member }
-  | { type: 'IdentifyHeadlineProblem'; problem: HeadlineProblem; indicator: string; memberId?: string; identifiedOn: string; source: string }
+  /** `indicatorCode`: an indicator of the problem in the plan in force; `indicator`: free text (older histories), or a note beside the code. */
+  | { type: 'IdentifyHeadlineProblem'; problem: HeadlineProblem; indicatorCode?: string; indicator?: string; memberId?: string; identifiedOn: string; source: string }
   | { type: 'AttachFamily'; attachedOn: string; keyworker: string; wholeFamilyAssessmentOn?: string; familyPlanOn?: string }
   | { type: 'RecordSchoolAttendance'; memberId: string; academicYear: string; term: Term; possibleSessions: number; attendedSessions: number; unauthorisedAbsenceSessions: number }
   | { type: 'RecordExclusion'; memberId: string; kind: 'fixed-term' | 'permanent'; startedOn: string; days?: number }
@@ -80,8 +81,13 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
     case 'IdentifyHeadlineProblem': {
       const unknown = unknownMember(state, command.memberId);
       if (unknown) return unknown;
-      const { problem, indicator, memberId, identifiedOn, source } = command;
-      return accept({ type: 'HeadlineProblemIdentified', data: { familyId, problem, indicator, ...(memberId ? { memberId } : {}), identifiedOn, source } });
+      const notInPlan = problemOfPlan(command, context);
+      if (notInPlan) return notInPlan;
+      const { problem, indicatorCode, indicator, memberId, identifiedOn, source } = command;
+      return accept({
+        type: 'HeadlineProblemIdentified',
+        data: { familyId, problem, ...(indicatorCode !== undefined ? { indicatorCode } : {}), ...(indicator !== undefined ? { indicator } : {}), ...(memberId ? { memberId } : {}), identifiedOn, source },
+      });
     }
     case 'AttachFamily':
       return attach(command, state, context);
@@ -211,6 +217,10 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
     }
     case 'RecordOutcomeOverride': {
       if (!state.attachment) return reject('NotAttached', 'an outcome override needs an attached family');
+      const framework = context.framework ?? troubledFamilies2015;
+      if (!framework.headlineProblems.includes(command.problem)) {
+        return reject('UnknownHeadlineProblem', `problem: ${command.problem} is not a headline problem of the ${framework.name}; known: ${framework.headlineProblems.join(', ')}`);
+      }
       const identified = factsOf(state, 'HeadlineProblemIdentified').some((f) => f.event.data.problem === command.problem);
       if (!identified) return reject('ProblemNotIdentified', `the family has no ${command.problem} problem recorded`);
       if (command.on < state.attachment.attachedOn) return reject('EndBeforeStart', `the family was attached on ${state.attachment.attachedOn}, after ${command.on}`);
@@ -233,6 +243,30 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
     case 'CorrectFact':
       return correct(command, state, context);
   }
+}
+
+/**
+ * A problem is a code of the framework and of the plan in force on the day it was identified, and
+ * its indicator one of that plan's indicators for it (DOMAIN.md 4.4); the refusal names the field.
+ * Histories generated without a plan (no `outcomePlans`) are judged against the framework's plan.
+ */
+function problemOfPlan(command: Extract<FamilyCommand, { type: 'IdentifyHeadlineProblem' }>, context: FamilyDecisionContext): Decision<FamilyEvent> | null {
+  const framework = context.framework ?? troubledFamilies2015;
+  const plan = planInForce(context.outcomePlans ?? { versions: [framework.defaultPlan] }, command.identifiedOn);
+  const problems = Object.keys(plan.problems);
+  if (!framework.headlineProblems.includes(command.problem) || !problems.includes(command.problem)) {
+    return reject('UnknownHeadlineProblem', `problem: ${command.problem} is not a headline problem of Outcome Plan version ${plan.version} (${framework.name}); known: ${framework.headlineProblems.filter((p) => problems.includes(p)).join(', ')}`);
+  }
+  const codes = plan.problems[command.problem].indicators.map((i) => i.code);
+  if (command.indicatorCode === undefined) {
+    if (framework.indicatorCodeRequired) return reject('NoIndicatorCode', `indicatorCode: the ${framework.name} identifies a problem by an indicator code of the plan; for ${command.problem}: ${codes.join(', ')}`);
+    if (command.indicator === undefined) return reject('NoIndicatorCode', `indicatorCode: name an indicator of ${command.problem} (${codes.join(', ')}), or describe it in indicator`);
+    return null;
+  }
+  if (!codes.includes(command.indicatorCode)) {
+    return reject('UnknownIndicator', `indicatorCode: ${command.indicatorCode} is not an indicator of ${command.problem} in Outcome Plan version ${plan.version}, in force on ${command.identifiedOn}; its indicators: ${codes.join(', ') || 'none'}`);
+  }
+  return null;
 }
 
 function identify(command: Extract<FamilyCommand, { type: 'IdentifyFamily' }>, state: FamilyState, context: FamilyDecisionContext): Decision<FamilyEvent> {
@@ -265,7 +299,12 @@ function attach(command: Extract<FamilyCommand, { type: 'AttachFamily' }>, state
   }
   const framework = context.framework ?? troubledFamilies2015;
   const children = [...state.members.values()].filter((m) => isDependentChild(m, command.attachedOn, framework.dependentChild));
-  if (children.length === 0) return reject('NoDependentChild', `no member is a dependent child living in the household on ${command.attachedOn}`);
+  // Supporting Families: "dependent children and/or expectant parents" (docs/frameworks.md).
+  const expectant = framework.expectantParentsEligible && [...state.members.values()].some((m) => m.expectant === true && m.livesInHousehold && m.relationship !== 'child');
+  if (children.length === 0 && !expectant) {
+    const or = framework.expectantParentsEligible ? ' and no parent or carer in it is expecting a child' : '';
+    return reject('NoDependentChild', `no member is a dependent child living in the household on ${command.attachedOn}${or}`);
+  }
   const problems = countableProblemsAtEntry(state, command.attachedOn);
   // DOMAIN.md 2 and 4.5: the minimum is the framework's own (phase two: 2 of 6); the rejection keeps phase two's name.
   if (problems.length < framework.minimumHeadlineProblems) {

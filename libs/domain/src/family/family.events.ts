@@ -1,7 +1,13 @@
 import type { DomainEvent } from '../shared/decision';
 
+/** The phase-two framework's six headline problems (troubled-families-2015), in the order its answers list them. */
 export const HEADLINE_PROBLEMS = ['crime-asb', 'education', 'children-in-need', 'worklessness', 'domestic-abuse', 'health'] as const;
-export type HeadlineProblem = (typeof HEADLINE_PROBLEMS)[number];
+export type PhaseTwoProblem = (typeof HEADLINE_PROBLEMS)[number];
+/**
+ * A headline problem: a code of the council's framework (`FinancialFramework.headlineProblems`),
+ * checked against the Outcome Plan in force when recorded (422 naming `problem` otherwise).
+ */
+export type HeadlineProblem = string;
 
 export const RELATIONSHIPS = ['parent', 'carer', 'child', 'other'] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
@@ -44,13 +50,25 @@ export interface Member {
   nhsNumber?: string;
   livesInHousehold: boolean;
   inEducationOrTraining?: boolean;
+  /** A parent or carer expecting a child (Supporting Families: "expectant parents"). Special-category data: sealed. */
+  expectant?: boolean;
 }
 
 export type FamilyIdentified = DomainEvent<'FamilyIdentified', { familyId: string; reference: string; identifiedOn: string; members: Member[] }>;
 export type FamilyMemberAdded = DomainEvent<'FamilyMemberAdded', { familyId: string; member: Member }>;
 export type HeadlineProblemIdentified = DomainEvent<
   'HeadlineProblemIdentified',
-  { familyId: string; problem: HeadlineProblem; indicator: string; memberId?: string; identifiedOn: string; source: string }
+  {
+    familyId: string;
+    problem: HeadlineProblem;
+    /** An indicator code of the plan in force for the problem (required by frameworks that say so; older histories have none). */
+    indicatorCode?: string;
+    /** Free text: the indicator in words (older histories), or a note beside the code. Sealed. */
+    indicator?: string;
+    memberId?: string;
+    identifiedOn: string;
+    source: string;
+  }
 >;
 export type FamilyAttached = DomainEvent<
   'FamilyAttached',

@@ -23,7 +23,7 @@ export interface PersonalDataDeclaration {
  */
 const FREE_TEXT = (fields: readonly string[]): PersonalDataDeclaration[] => [{ at: '', subject: 'memberId', orFamily: 'familyId', fields }];
 
-const MEMBER_FIELDS = ['givenName', 'familyName', 'dateOfBirth', 'gender', 'postcode', 'nationalInsuranceNumber', 'uniquePupilNumber', 'nhsNumber'] as const;
+const MEMBER_FIELDS = ['givenName', 'familyName', 'dateOfBirth', 'gender', 'postcode', 'nationalInsuranceNumber', 'uniquePupilNumber', 'nhsNumber', 'expectant'] as const;
 
 export const familyPersonalData: Partial<Record<FamilyEventType, readonly PersonalDataDeclaration[]>> = {
   FamilyIdentified: [{ at: 'members[]', subject: 'memberId', fields: MEMBER_FIELDS }],

@@ -1,4 +1,4 @@
-import { HEADLINE_PROBLEMS, type HeadlineProblem, type SocialCareStatus } from '../family/family.events';
+import type { HeadlineProblem, SocialCareStatus } from '../family/family.events';
 
 /**
  * The Outcome Plan as the council writes it (DOMAIN.md 4.4): per headline problem, the indicators
@@ -81,10 +81,12 @@ export function parseProblemPlans(raw: unknown, base: ProblemPlans, milestones: 
   const problems: ProblemPlans = { ...base };
   for (const [name, value] of Object.entries(raw)) {
     const at = `${path}.${name}`;
-    if (!(HEADLINE_PROBLEMS as readonly string[]).includes(name)) return { ok: false, problem: `${at} is not a headline problem; known: ${HEADLINE_PROBLEMS.join(', ')}` };
+    // The problems are the framework's: those of the plan before (version 1 is the framework's own).
+    const known = Object.keys(base);
+    if (!known.includes(name)) return { ok: false, problem: `${at} is not a headline problem; known: ${known.join(', ')}` };
     const parsed = parseProblemPlan(value, at, milestones);
     if (typeof parsed === 'string') return { ok: false, problem: parsed };
-    problems[name as HeadlineProblem] = parsed;
+    problems[name] = parsed;
   }
   return { ok: true, problems };
 }

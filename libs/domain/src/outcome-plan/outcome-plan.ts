@@ -168,11 +168,12 @@ export function asRecorded(stored: unknown): Pick<RecordedOutcomePlanVersion, 'p
 export type OutcomePlanEvent = DomainEvent<'OutcomePlanVersionRecorded', RecordedOutcomePlanVersion>;
 
 export interface OutcomePlanState {
-  /** Every version, oldest first; version 1 is always the default plan. */
+  /** Every version, oldest first; version 1 is the framework's default plan. */
   versions: OutcomePlanVersion[];
 }
 
-export const initialOutcomePlanState = (): OutcomePlanState => ({ versions: [defaultOutcomePlan] });
+/** Version 1 is the framework's own plan (`FinancialFramework.defaultPlan`; phase two's default plan when not given). */
+export const initialOutcomePlanState = (first: OutcomePlanVersion = defaultOutcomePlan): OutcomePlanState => ({ versions: [first] });
 
 export function evolveOutcomePlan(state: OutcomePlanState, event: OutcomePlanEvent): OutcomePlanState {
   return { versions: [...state.versions, readRecordedVersion(event.data, state.versions[state.versions.length - 1] ?? defaultOutcomePlan)] };

@@ -4,6 +4,7 @@ import { EVIDENCE_EVENT_TYPES, HEADLINE_PROBLEMS } from '../family/family.events
 import type { FamilyState } from '../family/family.state';
 import type { OutcomePlanVersion } from '../outcome-plan/outcome-plan';
 import type { FinancialFramework } from '../programme/troubled-families-2015.framework';
+import { sustainedSince } from './windows';
 import { type ContinuousEmploymentResult, evaluateContinuousEmployment } from './continuous-employment';
 import { evaluateProblemPlan } from './measure-kinds';
 
@@ -29,12 +30,14 @@ export interface FamilyProgress {
   planVersion: number;
   attachedOn: string | null;
   problemsInScope: HeadlineProblem[];
-  /** One per problem in scope, in HEADLINE_PROBLEMS order. */
+  /** One per problem in scope, in the order of the framework's headline problems. */
   problems: ProblemResult[];
   routes: { sustainedProgress: boolean; continuousEmployment: boolean };
   continuousEmployment: ContinuousEmploymentResult;
   /** Attached on or before `asOf` and at least one route holds. */
   claimable: boolean;
+  /** Under a framework that needs the case closed: why sustained progress is not yet claimable (absent when it may be). */
+  caseClosure?: string;
 }
 
 
@@ -53,6 +56,7 @@ export const FAMILY_EVENT_TYPES_THE_RULES_READ: readonly FamilyEventType[] = [
   'FamilyAttached',
   'OutcomeOverrideRecorded',
   'FactCorrected',
+  'FamilyCaseClosed',
   ...([...EVIDENCE_EVENT_TYPES] as FamilyEventType[]).filter((type) => type !== 'ConsentRecorded'),
 ];
 
@@ -77,11 +81,13 @@ export function evaluateProgress(state: FamilyState, plan: OutcomePlanVersion, f
     };
   }
 
-  const problemsInScope = scopeOf(state, plan, asOf);
+  const problemsInScope = scopeOf(state, plan, asOf, framework.headlineProblems);
   // DOMAIN.md 4.4: each problem judged by its measures in the plan version in force.
   const problems = problemsInScope.map((problem) => withOverride(state, asOf, { problem, ...evaluateProblemPlan(plan.problems[problem], { state, attachedOn, asOf }) }));
   // An empty scope never holds: there is no progress to show.
-  const sustainedProgress = problems.length > 0 && problems.every((p) => p.met);
+  const outcomesMet = problems.length > 0 && problems.every((p) => p.met);
+  const caseClosure = caseClosureRule(state, framework, asOf);
+  const sustainedProgress = outcomesMet && caseClosure === null;
   const continuousEmployment = evaluateContinuousEmployment(state, framework, asOf);
   return {
     asOf,
@@ -92,18 +98,34 @@ export function evaluateProgress(state: FamilyState, plan: OutcomePlanVersion, f
     routes: { sustainedProgress, continuousEmployment: continuousEmployment.met },
     continuousEmployment,
     claimable: sustainedProgress || continuousEmployment.met,
+    ...(caseClosure !== null && framework.caseClosedMonths !== null ? { caseClosure } : {}),
   };
+}
+
+/**
+ * Frameworks whose outcomes must hold `caseClosedMonths` after the case is closed (Supporting
+ * Families 2022–25: docs/frameworks.md): why sustained progress cannot yet be claimed, or null.
+ * Phase two (`caseClosedMonths: null`) never reads the closure.
+ */
+function caseClosureRule(state: FamilyState, framework: FinancialFramework, asOf: string): string | null {
+  const months = framework.caseClosedMonths;
+  if (months === null) return null;
+  if (state.closedOn === null || state.closedOn > asOf) return `the case is not closed on or before ${asOf}; outcomes must hold ${months} months after case closure`;
+  const from = sustainedSince(state.closedOn, months);
+  if (asOf < from) return `the case was closed on ${state.closedOn}; outcomes must hold ${months} months after it, first on ${from}`;
+  return null;
 }
 
 /**
  * DOMAIN.md 4.1 scope: `at-entry` is the problems recorded at attachment; `at-entry-plus-later`
  * adds every problem identified on or before the as-of date.
  */
-export function scopeOf(state: FamilyState, plan: OutcomePlanVersion, asOf: string): HeadlineProblem[] {
+export function scopeOf(state: FamilyState, plan: OutcomePlanVersion, asOf: string, order: readonly HeadlineProblem[] = HEADLINE_PROBLEMS): HeadlineProblem[] {
   const atEntry = state.attachment?.problemsAtEntry ?? [];
   const inScope = new Set<HeadlineProblem>(atEntry);
   if (plan.scope === 'at-entry-plus-later') for (const problem of problemsIdentifiedBy(state, asOf)) inScope.add(problem);
-  return HEADLINE_PROBLEMS.filter((p) => inScope.has(p));
+  // The framework's order; a problem outside it (none are recorded: identification checks the plan) after, sorted.
+  return [...order.filter((p) => inScope.has(p)), ...[...inScope].filter((p) => !order.includes(p)).sort()];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,7 +24,15 @@ describe("programme: setting up the council's programme", () => {
       .then({ type: 'ProgrammeConfigured', data: { ...configured.data, allocation: 3600, attachmentFeeBasis: 'profile' } }));
 
   it('refuses a financial framework the ledger does not know', () =>
-    given().when({ ...configure, framework: 'supporting-families-2022' }).thenRejected('UnknownFramework'));
+    given().when({ ...configure, framework: 'troubled-families-2011' }).thenRejected('UnknownFramework'));
+
+  it('sets up a council under Supporting Families 2022–25, the second framework', () =>
+    given()
+      .when({ ...configure, framework: 'supporting-families-2022' })
+      .then({ type: 'ProgrammeConfigured', data: { councilName: configure.councilName, framework: 'supporting-families-2022', allocation: configure.allocation, attachmentFeeBasis: 'actual' } }));
+
+  it('refuses to change the framework once families are attached under it', () =>
+    given(configured, placeTaken('family-1')).when({ ...configure, framework: 'supporting-families-2022' }).thenRejected('FrameworkInUse'));
 
   it('refuses an allocation smaller than the number of families already attached', () =>
     given(configured, placeTaken('family-1'), placeTaken('family-2')).when({ ...configure, allocation: 1 }).thenRejected('AllocationBelowAttachments'));

@@ -1,6 +1,6 @@
 import { type Decision, type DomainEvent, accept, reject } from '../shared/decision';
 import { isBusinessDate } from '../shared/business-date';
-import { frameworks } from './troubled-families-2015.framework';
+import { frameworks } from './frameworks';
 
 // Events of `programme-<councilId>`: the council's set-up, its claim windows, and the places of
 // its allocation taken by attachments (so the allocation is enforced on one stream, with its
@@ -84,6 +84,9 @@ export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState
     case 'ConfigureProgramme': {
       if (!frameworks[command.framework]) {
         return reject('UnknownFramework', `no financial framework "${command.framework}"; known: ${Object.keys(frameworks).join(', ')}`);
+      }
+      if (state.configured && command.framework !== state.framework && state.attachedFamilies.size > 0) {
+        return reject('FrameworkInUse', `framework: ${state.attachedFamilies.size} families are attached under ${state.framework}; the framework cannot change`);
       }
       if (command.allocation < state.attachedFamilies.size) {
         return reject('AllocationBelowAttachments', `the allocation cannot be ${command.allocation}: ${state.attachedFamilies.size} families are already attached`);

@@ -1,6 +1,9 @@
+import { type OutcomePlanVersion, defaultOutcomePlan } from '../outcome-plan/outcome-plan';
+
 /**
  * The phase-two financial framework as data (DOMAIN.md 1 and 4). A later framework (Supporting
- * Families, 2022) is another file of this shape plus its rule differences, not a rewrite.
+ * Families 2022–25, `supporting-families-2022.framework.ts`) is another file of this shape, not a
+ * rewrite; `frameworks.ts` lists them, and the programme's configuration chooses one.
  */
 export interface FinancialFramework {
   id: string;
@@ -11,7 +14,17 @@ export interface FinancialFramework {
   ratesByFinancialYear: Record<string, { attachmentFeePence: number; resultPaymentPence: number }>;
   /** Headline problems a family must have at attachment (phase two: 2 of 6). */
   minimumHeadlineProblems: number;
+  /** The framework's headline problems (outcomes), in the order answers list them; a problem is one of these codes. */
   headlineProblems: readonly string[];
+  /**
+   * Version 1 of a council's Outcome Plan under this framework (its indicators and measures per
+   * headline problem); councils record later versions with `POST /api/outcome-plans`.
+   */
+  defaultPlan: OutcomePlanVersion;
+  /** Identification must name an indicator code of the plan in force (`indicatorCode`); else the code is optional beside free text. */
+  indicatorCodeRequired: boolean;
+  /** A family with an expectant parent (and no dependent child) may be attached (DOMAIN.md 2 reads dependent children only). */
+  expectantParentsEligible: boolean;
   /** Continuous-employment route: weeks in work out of a window, per benefit (DOMAIN.md 4.2). */
   continuousEmployment: {
     enabled: boolean;
@@ -20,6 +33,8 @@ export interface FinancialFramework {
     /** ESA, IS, IB, CA, SDA and other UC. */
     other: { inWorkWeeks: number; ofWeeks: number };
   };
+  /** Months the outcomes must hold after the case is closed before a result (null: closure is not read). */
+  caseClosedMonths: number | null;
   /** A result can be claimed once per family. */
   resultsPerFamily: number;
   /** DOMAIN.md 2: who counts as a dependent child (always up to `alwaysUpToAge`, then in education or training). */
@@ -48,6 +63,11 @@ export const troubledFamilies2015: FinancialFramework = {
   },
   minimumHeadlineProblems: 2,
   headlineProblems: ['crime-asb', 'education', 'children-in-need', 'worklessness', 'domestic-abuse', 'health'],
+  defaultPlan: defaultOutcomePlan,
+  // Histories of phase two name indicators in free text; a code of the plan is optional.
+  indicatorCodeRequired: false,
+  expectantParentsEligible: false,
+  caseClosedMonths: null,
   continuousEmployment: {
     enabled: true,
     jobseeker: { inWorkWeeks: 26, ofWeeks: 30 },
@@ -57,8 +77,4 @@ export const troubledFamilies2015: FinancialFramework = {
   dependentChild: { alwaysUpToAge: 15, inEducationOrTrainingUpToAge: 18 },
   programmeStartsOn: '2015-04-01',
   earliestStartOn: '2014-09-01',
-};
-
-export const frameworks: Record<string, FinancialFramework> = {
-  [troubledFamilies2015.id]: troubledFamilies2015,
 };
