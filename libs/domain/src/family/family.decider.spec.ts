@@ -1,6 +1,7 @@
 import { type OutcomePlanState, decideOutcomePlan, evolveOutcomePlan, initialOutcomePlanState } from '../outcome-plan/outcome-plan';
 import { evolveProgramme, initialProgrammeState, type ProgrammeState } from '../programme/programme';
 import { troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
+import { supportingFamilies2022 } from '../programme/supporting-families-2022.framework';
 import { deciderSpec } from '../shared/decider-spec';
 import { decideFamily, type FamilyCommand, type FamilyDecisionContext } from './family.decider';
 import type {
@@ -187,6 +188,83 @@ describe('family: attachment evidence and the keyworker on record (DOMAIN.md 2)'
     given(identified, problem('education'), problem('crime-asb'))
       .when({ ...withEvidence(), attachedOn: '2016-06-30', familyPlanOn: '2016-07-01' })
       .thenRejected('BusinessDateInFuture'));
+});
+
+describe('family: problems are codes of the framework and the plan in force (issue 17.3, 17.7)', () => {
+  const identify = (over: Partial<Extract<FamilyCommand, { type: 'IdentifyHeadlineProblem' }>>): FamilyCommand => ({
+    type: 'IdentifyHeadlineProblem',
+    problem: 'education',
+    indicatorCode: 'attendance-below-90',
+    memberId: 'jake',
+    identifiedOn: '2016-04-20',
+    source: 'school',
+    ...over,
+  });
+  const decide = (command: FamilyCommand, context: Partial<FamilyDecisionContext> = {}) => decideFamily(command, given(identified).state, { ...recording, ...context });
+
+  it('records an indicator code of the default plan, with free text as a note beside it', () =>
+    given(identified)
+      .when(identify({ indicator: 'missed most of the spring term' }))
+      .then({
+        type: 'HeadlineProblemIdentified',
+        data: { familyId, problem: 'education', indicatorCode: 'attendance-below-90', indicator: 'missed most of the spring term', memberId: 'jake', identifiedOn: '2016-04-20', source: 'school' },
+      }));
+
+  it.each([
+    ['a problem of another framework', identify({ problem: 'housing', indicatorCode: 'housing-risk' }), 'UnknownHeadlineProblem', 'problem:'],
+    ['an indicator code of another problem', identify({ indicatorCode: 'neet' }), 'UnknownIndicator', 'indicatorCode:'],
+    ['neither a code nor words', identify({ indicatorCode: undefined }), 'NoIndicatorCode', 'indicatorCode:'],
+  ])('refuses %s under phase two, naming the field', (_case, command, reason, field) => {
+    const outcome = decide(command);
+    expect(outcome).toMatchObject({ ok: false, rejection: { reason } });
+    expect(!outcome.ok && outcome.rejection.message.startsWith(field)).toBe(true);
+  });
+
+  it('keeps free text alone for phase two (its histories name indicators in words)', () =>
+    expect(decide(identify({ indicatorCode: undefined, indicator: 'persistent absence' })).ok).toBe(true));
+
+  it('checks the code against the plan in force on the day of identification, not the default plan', () => {
+    const recorded = decideOutcomePlan(
+      { type: 'RecordOutcomePlanVersion', effectiveFrom: '2016-04-01', scope: 'at-entry', problems: { education: { indicators: [{ code: 'low-attendance', label: 'Low attendance', evidence: 'school' }], measures: [{ kind: 'attendance-threshold', termsRequired: 3, thresholdPercent: 90, maxFixedTermExclusions: 2 }] } } },
+      initialOutcomePlanState(),
+    );
+    if (!recorded.ok) throw new Error(recorded.rejection.message);
+    const outcomePlans = recorded.events.reduce(evolveOutcomePlan, initialOutcomePlanState());
+    expect(decide(identify({ indicatorCode: 'low-attendance' }), { outcomePlans }).ok).toBe(true);
+    expect(decide(identify({ indicatorCode: 'attendance-below-90' }), { outcomePlans })).toMatchObject({ ok: false, rejection: { reason: 'UnknownIndicator' } });
+    // Before the new version took effect, the default plan's codes hold.
+    expect(decide(identify({ indicatorCode: 'attendance-below-90', identifiedOn: '2016-03-31' }), { outcomePlans }).ok).toBe(true);
+  });
+
+  describe('under Supporting Families 2022–25', () => {
+    const sf = (): Partial<FamilyDecisionContext> => ({ framework: supportingFamilies2022, outcomePlans: initialOutcomePlanState(supportingFamilies2022.defaultPlan), recordedOn: '2023-01-31', programmeStartsOn: '2022-04-01' });
+    const need = (problem: string, indicatorCode: string, identifiedOn = '2022-10-05'): HeadlineProblemIdentified => ({
+      type: 'HeadlineProblemIdentified',
+      data: { familyId, problem, indicatorCode, identifiedOn, source: 'partner' },
+    });
+    const expectingMum = (): Member => ({ ...mum, expectant: true });
+    const sfAttach = { type: 'AttachFamily', attachedOn: '2022-11-01', keyworker: 'keyworker-amira' } satisfies FamilyCommand;
+
+    it("accepts the framework's own needs by code, and refuses phase two's problems and free text alone", () => {
+      expect(decideFamily(identify({ problem: 'housing', indicatorCode: 'housing-risk', identifiedOn: '2022-10-05' }), given(identified).state, { ...recording, ...sf() }).ok).toBe(true);
+      expect(decideFamily(identify({ problem: 'worklessness', indicatorCode: 'out-of-work-benefit', identifiedOn: '2022-10-05' }), given(identified).state, { ...recording, ...sf() })).toMatchObject({ ok: false, rejection: { reason: 'UnknownHeadlineProblem' } });
+      expect(decideFamily(identify({ problem: 'housing', indicatorCode: undefined, indicator: 'sofa surfing', identifiedOn: '2022-10-05' }), given(identified).state, { ...recording, ...sf() })).toMatchObject({ ok: false, rejection: { reason: 'NoIndicatorCode' } });
+    });
+
+    it('attaches an expectant parent with no dependent child on three needs; refuses two', () => {
+      const family = identifiedWith([expectingMum()], '2022-10-03');
+      const two = given(family, need('housing', 'housing-risk'), need('domestic-abuse', 'domestic-abuse')).state;
+      expect(decideFamily(sfAttach, two, { ...recording, ...sf() })).toMatchObject({ ok: false, rejection: { reason: 'FewerThanTwoHeadlineProblems' } });
+      const three = given(family, need('housing', 'housing-risk'), need('domestic-abuse', 'domestic-abuse'), need('financial-stability', 'problem-debt')).state;
+      expect(decideFamily(sfAttach, three, { ...recording, ...sf() })).toMatchObject({ ok: true, events: [{ type: 'FamilyAttached', data: { problemsAtEntry: ['domestic-abuse', 'financial-stability', 'housing'] } }] });
+    });
+
+    it('refuses an expectant parent with no dependent child under phase two (DOMAIN.md 2)', () => {
+      const family = identifiedWith([expectingMum()], '2016-04-11');
+      const state = given(family, problem('education', 'mum'), problem('health', 'mum')).state;
+      expect(decideFamily(attach, state, recording)).toMatchObject({ ok: false, rejection: { reason: 'NoDependentChild' } });
+    });
+  });
 });
 
 describe("family: attachment reads the framework's own fields (DOMAIN.md 4.5)", () => {

@@ -11,7 +11,8 @@ import {
   planInForce,
 } from '../outcome-plan/outcome-plan';
 import { troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
-import { type ProblemResult, evaluateProgress } from './outcome-rules';
+import { supportingFamilies2022, supportingFamiliesDefaultPlan } from '../programme/supporting-families-2022.framework';
+import { type ProblemResult, evaluateProgress, scopeOf } from './outcome-rules';
 
 // The Okafor family: identified 14 March 2016, attached 3 May 2016 (education scenarios: 31 March) with all six headline problems
 // at entry; most scenarios are judged as of 30 June 2017, so "the 6 months before T" holds the
@@ -445,6 +446,43 @@ describe('outcome rules: significant and sustained progress across the problems 
     const inJune = evaluateProgress(state, planInForce(plans, '2017-06-01'), troubledFamilies2015, '2017-06-01');
     expect([inMay.planVersion, inMay.claimable]).toEqual([1, true]);
     expect([inJune.planVersion, inJune.claimable]).toEqual([2, false]);
+  });
+});
+
+describe('progress under Supporting Families 2022–25: outcomes held six months after the case closed', () => {
+  const plan = supportingFamiliesDefaultPlan;
+  const housing = (on: string): FamilyEvent => ({ type: 'OutcomeMilestoneRecorded', data: { familyId, memberId: 'mum', milestone: 'housing-secure', change: 'achieved', on, evidence: 'tenancy signed' } });
+  const closedOn = (on: string): FamilyEvent => ({ type: 'FamilyCaseClosed', data: { familyId, closedOn: on, reason: 'plan complete' } });
+  // Attached 1 November 2022 with two needs; the tenancy from 1 December 2022, no domestic abuse since.
+  const history = (...more: FamilyEvent[]): FamilyState =>
+    fold([identified(), { type: 'FamilyAttached', data: { familyId, attachedOn: '2022-11-01', keyworker: 'keyworker-sam', problemsAtEntry: ['housing', 'domestic-abuse'], financialYear: '2022/23' } }, housing('2022-12-01'), ...more]);
+
+  it.each([
+    ['the case still open, every outcome met', [], '2023-09-30', false, 'the case is not closed on or before 2023-09-30'],
+    ['closed after the as-of date', [closedOn('2023-10-01')], '2023-09-30', false, 'the case is not closed on or before 2023-09-30'],
+    ['closed, six months after closure less a day', [closedOn('2023-07-01')], '2023-12-31', false, 'first on 2024-01-01'],
+    ['closed, six months after closure', [closedOn('2023-07-01')], '2024-01-01', true, undefined],
+  ])('%s: claimable %s', (_case, more, asOf, claimable, caseClosure) => {
+    const progress = evaluateProgress(history(...(more as FamilyEvent[])), plan, supportingFamilies2022, asOf);
+    expect(progress.problems.map((p) => [p.problem, p.met])).toEqual([['domestic-abuse', true], ['housing', true]]);
+    expect(progress.claimable).toBe(claimable);
+    if (caseClosure === undefined) expect(progress).not.toHaveProperty('caseClosure');
+    else expect(progress.caseClosure).toContain(caseClosure);
+  });
+
+  it('has no continuous-employment route', () => {
+    const progress = evaluateProgress(history(closedOn('2023-07-01')), plan, supportingFamilies2022, '2024-01-01');
+    expect(progress.continuousEmployment).toMatchObject({ met: false, detail: expect.stringContaining('has no continuous-employment route') });
+  });
+
+  it('lists problems in the order of the framework, not of recording', () => {
+    expect(scopeOf(history(), plan, '2023-01-01', supportingFamilies2022.headlineProblems)).toEqual(['domestic-abuse', 'housing']);
+  });
+
+  it('leaves phase two answers without a closure rule: a closed case keeps its results', () => {
+    const state = familyAttachedOn(['education', 'worklessness'], [...goodAttendance('jake')], EDUCATION_ATTACHED_ON);
+    const closed = evolveFamily(state, closedOn('2016-06-01'), 'closed');
+    expect(evaluateProgress(closed, defaultOutcomePlan, troubledFamilies2015, T)).toEqual(evaluateProgress(state, defaultOutcomePlan, troubledFamilies2015, T));
   });
 });
 
