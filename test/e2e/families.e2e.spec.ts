@@ -69,7 +69,7 @@ const cases: CommandCase[] = [
     path: '/problems',
     prepare: eligibleFamily,
     valid: (p) => ({ problem: 'health', indicator: 'mental health concern', memberId: p.parentId, identifiedOn: '2016-04-12', source: 'gp' }),
-    invalid: (p) => ({ body: { problem: 'poverty', indicator: 'x', memberId: p.parentId, identifiedOn: '2016-04-12', source: 'gp' }, field: 'problem' }),
+    invalid: (p) => ({ body: { problem: 'Poverty!', indicator: 'x', memberId: p.parentId, identifiedOn: '2016-04-12', source: 'gp' }, field: 'problem' }),
   },
   {
     name: 'attach the family',

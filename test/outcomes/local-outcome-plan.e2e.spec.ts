@@ -21,6 +21,7 @@ const localPlan = {
         { code: 'out-of-work-benefit', label: 'An adult on an out-of-work benefit', evidence: 'DWP' },
         { code: 'neet', label: 'A young person not in education, employment or training', evidence: 'careers service' },
         { code: 'problem-debt', label: 'Problem debt', evidence: 'advice services' },
+        { code: 'rent-arrears', label: 'Rent arrears with a notice seeking possession', evidence: 'housing provider' },
       ],
       measures: [
         { kind: 'into-activity', from: 'out-of-work-benefit', to: ['employment'], weeks: 13 },
@@ -143,6 +144,52 @@ describe.each(storeKinds)('a local Outcome Plan published and evaluated over HTT
     expect(`${work?.detail}${health?.detail}`).not.toContain(parentId);
     const results = await api(t).get('/api/results').query({ asOf: '2016-12-01' }).expect(200);
     expect((results.body.families as { familyId: string }[]).map((f) => f.familyId)).toContain(familyId);
+  });
+
+  it("identifies problems by the plan's own indicator codes (issue 17.3): a code is valid from the version that lists it", async () => {
+    const identified = await api(t)
+      .post('/api/families')
+      .send({
+        reference: uniqueReference('DEBT'),
+        identifiedOn: '2016-03-01',
+        members: [
+          { relationship: 'parent', givenName: 'Lee', familyName: 'Example', dateOfBirth: '1979-07-07' },
+          { relationship: 'child', givenName: 'Max', familyName: 'Example', dateOfBirth: '2010-01-01' },
+        ],
+      })
+      .expect(201);
+    const debtFamily: string = identified.body.familyId;
+    const [parent] = (identified.body.members as { memberId: string }[]).map((m) => m.memberId);
+    const problems = `/api/families/${debtFamily}/problems`;
+    const arrears = { problem: 'worklessness', indicatorCode: 'rent-arrears', indicator: 'two months behind, notice served', memberId: parent, source: 'housing provider' };
+    // Version 2 (from 1 April 2016) lists rent-arrears; version 1, in force on 31 March, does not.
+    for (const [body, reason, field] of [
+      [{ ...arrears, identifiedOn: '2016-03-31' }, 'UnknownIndicator', 'indicatorCode'],
+      [{ ...arrears, indicatorCode: 'attendance-below-90', identifiedOn: '2016-04-10' }, 'UnknownIndicator', 'indicatorCode'],
+      [{ ...arrears, problem: 'housing', identifiedOn: '2016-04-10' }, 'UnknownHeadlineProblem', 'problem'],
+    ] as const) {
+      const before = await countEvents(t);
+      const res = await api(t).post(problems).send(body).expect(422);
+      expectErrorShape(res.body, 422);
+      expect(res.body.reason).toBe(reason);
+      expect(res.body.message.startsWith(`${field}:`)).toBe(true);
+      expect(await countEvents(t)).toBe(before);
+    }
+    await api(t).post(problems).send({ ...arrears, identifiedOn: '2016-04-10' }).expect(201);
+    // A problem the council's version wrote without indicators keeps the previous version's codes.
+    await api(t).post(problems).send({ problem: 'health', indicatorCode: 'substance-misuse', memberId: parent, identifiedOn: '2016-04-10', source: 'treatment service' }).expect(201);
+    await keyworkerOnRecord(t, 'kw.local');
+    await api(t).post(`/api/families/${debtFamily}/attachment`).send({ attachedOn: '2016-05-03', keyworker: 'kw.local' }).expect(201);
+    for (const milestone of ['debt-plan-agreed', 'engaged-with-treatment']) {
+      await api(t).post(`/api/families/${debtFamily}/milestones`).send({ memberId: parent, milestone, change: 'achieved', on: '2016-06-01', evidence: 'agreed with the money adviser' }).expect(201);
+    }
+    // The debt plan, kept 6 months from 1 June, meets worklessness on 1 December, not before.
+    const met = async (asOf: string) =>
+      Object.fromEntries(((await api(t).get(`/api/families/${debtFamily}/progress`).query({ asOf }).expect(200)).body.problems as { problem: string; met: boolean }[]).map((p) => [p.problem, p.met]));
+    expect(await met('2016-11-30')).toMatchObject({ worklessness: false });
+    expect(await met('2016-12-01')).toEqual({ worklessness: true, health: true });
+    const history = (await api(t).get(`/api/families/${debtFamily}/history`).expect(200)).body;
+    expect(JSON.stringify(history)).toContain('rent-arrears');
   });
 
   it('a reversed milestone no longer holds', async () => {

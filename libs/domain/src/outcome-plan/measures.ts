@@ -84,7 +84,7 @@ export function parseProblemPlans(raw: unknown, base: ProblemPlans, milestones: 
     // The problems are the framework's: those of the plan before (version 1 is the framework's own).
     const known = Object.keys(base);
     if (!known.includes(name)) return { ok: false, problem: `${at} is not a headline problem; known: ${known.join(', ')}` };
-    const parsed = parseProblemPlan(value, at, milestones);
+    const parsed = parseProblemPlan(value, at, milestones, base[name].indicators);
     if (typeof parsed === 'string') return { ok: false, problem: parsed };
     problems[name] = parsed;
   }
@@ -108,7 +108,8 @@ export function parseMilestones(raw: unknown, path = 'milestones'): { ok: true; 
   return { ok: true, milestones };
 }
 
-function parseProblemPlan(raw: unknown, at: string, milestones: readonly Milestone[]): ProblemPlan | string {
+/** `previousIndicators`: a problem written without `indicators` keeps the previous version's (its codes stay valid for identification). */
+function parseProblemPlan(raw: unknown, at: string, milestones: readonly Milestone[], previousIndicators: readonly Indicator[]): ProblemPlan | string {
   const unknown = unknownKeys(raw, ['indicators', 'measures', 'combine'], at);
   if (unknown) return unknown;
   const { indicators, measures, combine } = raw as Record<string, unknown>;
@@ -120,7 +121,7 @@ function parseProblemPlan(raw: unknown, at: string, milestones: readonly Milesto
     if (typeof parsed === 'string') return parsed;
     parsedMeasures.push(parsed);
   }
-  const parsedIndicators: Indicator[] = [];
+  const parsedIndicators: Indicator[] = indicators === undefined ? [...previousIndicators] : [];
   if (indicators !== undefined) {
     if (!Array.isArray(indicators)) return `${at}.indicators must be a list of { code, label, evidence }`;
     for (const [i, item] of indicators.entries()) {
