@@ -169,6 +169,13 @@ describe.each(storeKinds)('one family through each framework over HTTP on %s', (
       expect(results.families.map((f: { familyId: string }) => f.familyId)).toEqual([familyId]);
       const draft = (await finance.post('/api/claims').send({ asOf: '2024-01-31' }).expect(201)).body;
       expect(draft).toMatchObject({ ...framework, totalPence: supportingFamilies2022.ratesByFinancialYear['2022/23'].resultPaymentPence });
+
+      // The programme dashboard names this framework's outcomes, and filters by them.
+      const dashboard = (await api(t).get('/api/dashboards/programme').query({ asOf: '2024-01-31', problem: 'housing' }).expect(200)).body;
+      expect(dashboard.choices.problems).toEqual([...supportingFamilies2022.headlineProblems]);
+      const figure = dashboard.figures.find((f: { name: string }) => f.name === 'problems');
+      expect(figure.rows.map((r: { problem: string }) => r.problem)).toEqual([...supportingFamilies2022.headlineProblems]);
+      expect(figure.rows.find((r: { problem: string }) => r.problem === 'housing')).toMatchObject({ atEntry: 1, resolved: 1 });
     });
   });
 });

@@ -1,4 +1,4 @@
-import { FAMILY_EVENT_TYPES_THE_RULES_READ, HEADLINE_PROBLEMS, PERSONAL_DATA_THE_RULES_READ, evaluateProgress, financialYearOf } from '@ledger/domain';
+import { FAMILY_EVENT_TYPES_THE_RULES_READ, PERSONAL_DATA_THE_RULES_READ, evaluateProgress, financialYearOf, frameworks, troubledFamilies2015 } from '@ledger/domain';
 import type { SqlClient } from '@ledger/event-store';
 import type { FamilyQueries } from './family.queries';
 import { type OutcomeQueries, foldFacts, monthEnds } from './outcomes.queries';
@@ -108,19 +108,21 @@ export class DashboardQueries {
     await this.judge(chosen, asOf);
     await this.claims(chosen, asOf);
     const allocation = await this.allocation();
+    // The council's framework names the headline problems (phase two until configured).
+    const headlineProblems = (frameworks[(await this.families.framework(this.councilId)) ?? ''] ?? troubledFamilies2015).headlineProblems;
     return {
       asOf,
       filters: { financialYear: filter.financialYear ?? null, keyworker: filter.keyworker ?? null, problem: filter.problem ?? null },
       choices: {
         financialYears: [...new Set(all.map((f) => financialYearOf(f.identifiedOn)))].sort(),
         keyworkers: [...new Set(all.flatMap((f) => (f.keyworker ? [f.keyworker] : [])))].sort(),
-        problems: [...HEADLINE_PROBLEMS],
+        problems: [...headlineProblems],
       },
       allocation,
       figures: [
         funnel(chosen),
         resultsByMonth(chosen, asOf),
-        problemsFigure(chosen),
+        problemsFigure(chosen, headlineProblems),
         timeToResult(chosen),
         caseloads(chosen, asOf),
         noResult(chosen, asOf),
@@ -366,7 +368,7 @@ function resultsByMonth(families: FamilyAt[], asOf: string): Figure {
 }
 
 /** Headline problems at entry, and how many of those families have the problem resolved (its progress measure met) at the as-of date. */
-function problemsFigure(families: FamilyAt[]): Figure {
+function problemsFigure(families: FamilyAt[], headlineProblems: readonly string[]): Figure {
   return {
     name: 'problems',
     title: 'Problems at entry, and how many are resolved',
@@ -376,7 +378,7 @@ function problemsFigure(families: FamilyAt[]): Figure {
       { key: 'resolved', label: 'Resolved', kind: 'count' },
       { key: 'notResolved', label: 'Not yet resolved', kind: 'count' },
     ],
-    rows: HEADLINE_PROBLEMS.map((problem) => {
+    rows: headlineProblems.map((problem) => {
       const atEntry = families.filter((f) => f.problemsAtEntry.includes(problem));
       const resolved = atEntry.filter((f) => f.problemsMet.includes(problem)).length;
       return { problem, atEntry: atEntry.length, resolved, notResolved: atEntry.length - resolved };

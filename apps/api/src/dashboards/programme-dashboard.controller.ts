@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
-import { HEADLINE_PROBLEMS } from '@ledger/domain';
+import { ALL_HEADLINE_PROBLEMS } from '@ledger/domain';
 import { LEDGER_CONFIG, comparePositions, parsePosition } from '@ledger/event-store';
 import { type CellValue, DashboardQueries, type Figure, PROJECTION_RUNNER, type ProgrammeDashboard, type ProjectionRunner } from '@ledger/projections';
 import { csvRecords, suppressTable, suppressedMarker } from '@ledger/reporting';
@@ -44,7 +44,7 @@ export class ProgrammeDashboardController {
   @ApiQuery({ name: 'asOf', required: false, example: '2019-03-31' })
   @ApiQuery({ name: 'financialYear', required: false, example: '2016/17' })
   @ApiQuery({ name: 'keyworker', required: false })
-  @ApiQuery({ name: 'problem', required: false, enum: HEADLINE_PROBLEMS })
+  @ApiQuery({ name: 'problem', required: false, enum: [...ALL_HEADLINE_PROBLEMS], description: "A headline problem code of the council's framework" })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiQuery({ name: 'figure', required: false, enum: FIGURES, description: 'With format=csv: the figure to download' })
   @ApiOkResponse({ description: '`{ asOf, filters, choices, allocation, position, suppressed, figures: [{ name, title, columns, rows }] }`, or one figure as text/csv' })
@@ -61,7 +61,7 @@ export class ProgrammeDashboardController {
     const problems: FieldProblem[] = [];
     if (financialYear !== undefined && !/^\d{4}\/\d{2}$/.test(financialYear)) problems.push({ field: 'financialYear', message: 'must be a financial year like 2016/17' });
     if (keyworker !== undefined && !/^[a-z0-9][a-z0-9._-]{1,59}$/.test(keyworker)) problems.push({ field: 'keyworker', message: "must be a keyworker's username" });
-    if (problem !== undefined && !(HEADLINE_PROBLEMS as readonly string[]).includes(problem)) problems.push({ field: 'problem', message: `must be one of ${HEADLINE_PROBLEMS.join(', ')}` });
+    if (problem !== undefined && !ALL_HEADLINE_PROBLEMS.includes(problem)) problems.push({ field: 'problem', message: `must be one of ${ALL_HEADLINE_PROBLEMS.join(', ')}` });
     if (format !== undefined && !['json', 'csv'].includes(format)) problems.push({ field: 'format', message: 'must be json or csv' });
     if (format === 'csv' && (figure === undefined || !(FIGURES as readonly string[]).includes(figure))) problems.push({ field: 'figure', message: `with format=csv, must be one of ${FIGURES.join(', ')}` });
     if (format !== 'csv' && figure !== undefined) problems.push({ field: 'figure', message: 'is for format=csv only' });

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { type FamilyEvent, type FamilyState, HEADLINE_PROBLEMS, type Member, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
+import { type FamilyEvent, type FamilyState, ALL_HEADLINE_PROBLEMS, type Member, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { ERASED, EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
@@ -40,7 +40,7 @@ export class FamilyQueriesController {
   @ApiOperation({ summary: 'Family summaries (filters status, keyworker, problem; cursor paging by familyId)' })
   @ApiQuery({ name: 'status', required: false, enum: ['identified', 'attached', 'closed'] })
   @ApiQuery({ name: 'keyworker', required: false })
-  @ApiQuery({ name: 'problem', required: false, enum: HEADLINE_PROBLEMS })
+  @ApiQuery({ name: 'problem', required: false, enum: [...ALL_HEADLINE_PROBLEMS], description: "A headline problem code of the council's framework" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'after', required: false, description: 'The last familyId of the previous page (`next` of that page)' })
   @CsvList<FamilyPage>({
@@ -59,7 +59,7 @@ export class FamilyQueriesController {
   ) {
     const problems: FieldIssue[] = [];
     if (status !== undefined && !['identified', 'attached', 'closed'].includes(status)) problems.push({ field: 'status', message: 'must be one of identified, attached, closed' });
-    if (problem !== undefined && !(HEADLINE_PROBLEMS as readonly string[]).includes(problem)) problems.push({ field: 'problem', message: `must be one of ${HEADLINE_PROBLEMS.join(', ')}` });
+    if (problem !== undefined && !ALL_HEADLINE_PROBLEMS.includes(problem)) problems.push({ field: 'problem', message: `must be one of ${ALL_HEADLINE_PROBLEMS.join(', ')}` });
     const limit = limitRaw === undefined ? 100 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
     if (after !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after)) problems.push({ field: 'after', message: 'must be a familyId' });

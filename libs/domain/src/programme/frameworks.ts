@@ -8,3 +8,6 @@ export const frameworks: Record<string, FinancialFramework> = {
 };
 
 export const FRAMEWORK_IDS = [troubledFamilies2015.id, supportingFamilies2022.id] as const;
+
+/** Every framework's headline problem codes (phase two's first): what a query filter on `problem` may name. */
+export const ALL_HEADLINE_PROBLEMS: readonly string[] = [...new Set(Object.values(frameworks).flatMap((f) => f.headlineProblems))];
