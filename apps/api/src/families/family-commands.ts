@@ -152,10 +152,21 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     return configured < framework.earliestStartOn ? framework.earliestStartOn : configured;
   }
 
-  /** The council's framework (phase two until the programme is configured). */
+  /** The programme stream's framework as last read, and the version read up to (the stream grows with every attachment). */
+  private programmeFramework = { version: 0, framework: '' };
+
+  /**
+   * The council's framework (phase two until the programme is configured): only the programme
+   * stream's events since the last read are read, so identifying problems does not fold every
+   * place of the allocation each time.
+   */
   private async framework(): Promise<FinancialFramework> {
-    const { state: programme } = await readProgramme(this.store, this.councilId);
-    return frameworks[programme.framework] ?? troubledFamilies2015;
+    const known = this.programmeFramework;
+    const read = await this.store.readStream(streams.programme(this.councilId), { afterVersion: known.version });
+    let framework = known.framework;
+    for (const e of read.events) if (e.type === 'ProgrammeConfigured') framework = (e.data as { framework: string }).framework;
+    if (read.version > this.programmeFramework.version) this.programmeFramework = { version: read.version, framework };
+    return frameworks[framework] ?? troubledFamilies2015;
   }
 
   /** The council's plan versions; version 1 is the framework's own plan. */
