@@ -16,6 +16,8 @@ export interface TimelineEntry {
   text: string;
   /** Whom it is about (member ids), for linking and for the access log. */
   memberIds: string[];
+  /** The headline problem a `HeadlineProblemIdentified` entry identifies. */
+  problem?: string;
   /** Set when a later correction replaced this fact. */
   corrected?: { on: string; byEventId: string; replacedBy: string | null; reason?: string };
   /** Set on a fact recorded as the correction of another: the words of the fact it replaced. */
@@ -83,7 +85,7 @@ const s = (value: unknown): string => (typeof value === 'string' ? value : '');
 const free = (value: unknown): string => (typeof value === 'string' && value !== ERASED && value.trim() !== '' ? value : '');
 
 /** One event in words, with the date it is about; null for events that are not part of the story. */
-export function describe(event: Pick<RecordedEvent, 'type' | 'data'>, nameOf: NameOf): { on: string | null; text: string; memberIds: string[] } | null {
+export function describe(event: Pick<RecordedEvent, 'type' | 'data'>, nameOf: NameOf): { on: string | null; text: string; memberIds: string[]; problem?: string } | null {
   const d = event.data as Record<string, unknown>;
   const who = nameOf(d.memberId as string | undefined);
   const about = typeof d.memberId === 'string' ? [d.memberId] : [];
@@ -106,6 +108,7 @@ export function describe(event: Pick<RecordedEvent, 'type' | 'data'>, nameOf: Na
         on: s(d.identifiedOn),
         text: `Problem identified: ${PROBLEM_NAMES[s(d.problem)] ?? s(d.problem)}${d.memberId ? ` (${who})` : ''}${indicator ? `, ${indicator}` : ''}, source ${s(d.source)}`,
         memberIds: about,
+        problem: s(d.problem),
       };
     }
     case 'FamilyAttached': {
@@ -205,7 +208,7 @@ export function timelineOf(events: readonly RecordedEvent[], nameOf: NameOf): Ti
     if (!words) continue;
     const recordedOn = londonDate(e.metadata.recordedAt);
     described.set(e.metadata.eventId, words.text);
-    entries.set(e.metadata.eventId, { eventId: e.metadata.eventId, version: e.version, type: e.type, on: words.on || recordedOn, recordedOn, text: words.text, memberIds: words.memberIds });
+    entries.set(e.metadata.eventId, { eventId: e.metadata.eventId, version: e.version, type: e.type, on: words.on || recordedOn, recordedOn, text: words.text, memberIds: words.memberIds, ...(words.problem ? { problem: words.problem } : {}) });
   }
   for (const [i, e] of events.entries()) {
     if (e.type !== 'FactCorrected') continue;
