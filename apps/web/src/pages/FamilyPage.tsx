@@ -210,7 +210,7 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
                   {problemEntries
                     .filter((e) => e.problem === p)
                     .map((e) => (
-                      <span key={e.eventId}> — {e.text.replace(/^Problem identified: /, '')}</span>
+                      <span key={e.eventId}> — {indicatorWords(e.text)}</span>
                     ))}
                 </li>
               ))}
@@ -319,4 +319,11 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
       )}
     </>
   );
+}
+
+/** "Problem identified: education (Jo), 3+ exclusions, source school" → "Jo: 3+ exclusions, source school". */
+function indicatorWords(text: string): string {
+  const rest = text.replace(/^Problem identified: [^(,]+/, '').trim();
+  const named = /^\(([^)]+)\), (.*)$/.exec(rest);
+  return named ? `${named[1]}: ${named[2]}` : rest.replace(/^, /, '');
 }
