@@ -76,6 +76,8 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'GET /api/families/{familyId}': ['pm', 'kw', 'fo', 'aud'],
   'GET /api/families/{familyId}/progress': ['pm', 'kw', 'aud'],
   'GET /api/families/{familyId}/history': ['pm', 'kw', 'aud'],
+  'GET /api/families/{familyId}/timeline': ['pm', 'kw', 'aud'],
+  'GET /api/work-lists/no-result': ['pm'],
   'GET /api/results': ['pm', 'fo', 'aud'],
   'GET /api/dashboards/families': ['pm', 'fo', 'aud', 'analyst'],
   'GET /api/dashboards/results': ['pm', 'fo', 'aud', 'analyst'],

@@ -4,7 +4,7 @@ import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
+import { BlindIndex, type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
 import { OutcomeQueries, ProjectionsModule, ReportingResults } from '@ledger/projections';
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
@@ -29,6 +29,7 @@ import { FamiliesController } from './families/families.controller';
 import { FAMILY_STATES, FamilyCommandHandler } from './families/family-commands';
 import { FamilyQueriesController, ResultsController } from './families/family-queries.controller';
 import { QueryContext } from './families/query-context';
+import { WorkListsController } from './families/work-lists.controller';
 import { HealthController } from './health/health.controller';
 import { LiveCheckpoints } from './live/live-checkpoints';
 import { LiveController } from './live/live.controller';
@@ -55,6 +56,8 @@ export interface PersonalDataParts {
   vault: KeyVault;
   cipher: PersonalDataCipher;
   sealing: EventStore;
+  /** Issue 20.1: the keyed blind index people are searched by. */
+  search: BlindIndex;
 }
 
 @Module({})
@@ -84,7 +87,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController, MetricsController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController, MetricsController, WorkListsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -94,6 +97,7 @@ export class AppModule implements NestModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: KnownQueryInterceptor },
         { provide: KeyVault, useValue: privacy.vault },
+        { provide: BlindIndex, useValue: privacy.search },
         FamilyAccess,
         AccessLog,
         RecordingFactory,

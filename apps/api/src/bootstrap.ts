@@ -5,8 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { LedgerConfig } from '@ledger/config';
-import { personalDataDeclarations } from '@ledger/domain';
-import { KeyVault, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
+import { familySearchableData, personalDataDeclarations } from '@ledger/domain';
+import { BlindIndex, KeyVault, blindIndexKey, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { serveWebApp } from './http/web-app';
@@ -103,5 +103,7 @@ export async function openPersonalData(config: LedgerConfig, stores: OpenedStore
   const masterKey = resolveMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, embedded, storeHoldsData: storeInUse });
   const vault = await KeyVault.open(stores.sql, { schema, masterKey });
   const cipher = new PersonalDataCipher(vault, personalDataDeclarations);
-  return { vault, cipher, sealing: new PersonalDataEventStore(stores.eventStore, cipher) };
+  // Issue 20.1: the blind index is keyed apart from the data keys (HKDF of the master key, its own label).
+  const search = new BlindIndex(stores.sql, schema, blindIndexKey(masterKey), familySearchableData);
+  return { vault, cipher, search, sealing: new PersonalDataEventStore(stores.eventStore, cipher, search) };
 }

@@ -3,10 +3,13 @@ import './styles.css';
 import { StrictMode, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { type User, refresh, signOut, whenSignedOut } from './api';
-import { Layout, pagesFor } from './components/Layout';
+import { Layout, canShow, familyIdOfPath, pagesFor } from './components/Layout';
 import { Loading } from './components/Loading';
 import { DashboardPage } from './pages/DashboardPage';
 import { FamiliesPage } from './pages/FamiliesPage';
+import { FamilyPage } from './pages/FamilyPage';
+import { FindFamilyPage } from './pages/FindFamilyPage';
+import { NoResultPage } from './pages/NoResultPage';
 import { SignInPage } from './pages/SignInPage';
 import { navigate, useLocation } from './router';
 
@@ -34,7 +37,7 @@ function App() {
     if (checking) return;
     if (!user && path !== '/sign-in') return navigate('/sign-in', true);
     if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
-    if (user && !pagesFor(user.role).some((p) => p.path === path) && path !== '/nothing') return navigate(home, true);
+    if (user && !canShow(user.role, path) && path !== '/nothing') return navigate(home, true);
     // After a change of page (not on the first, nor on a redirect), focus moves to the new page's
     // content, so screen readers and keyboard users start there; a fresh load's first Tab still
     // finds the skip link.
@@ -47,6 +50,9 @@ function App() {
   else if (!user) page = <SignInPage onSignedIn={setUser} />;
   else if (path === '/dashboard') page = <DashboardPage user={user} search={search} />;
   else if (path === '/families') page = <FamiliesPage user={user} />;
+  else if (path === '/find-a-family') page = <FindFamilyPage user={user} search={search} />;
+  else if (path === '/no-result') page = <NoResultPage search={search} />;
+  else if (familyIdOfPath(path)) page = <FamilyPage user={user} familyId={familyIdOfPath(path) as string} search={search} />;
   else
     page = (
       <>

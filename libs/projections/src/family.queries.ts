@@ -12,6 +12,22 @@ export interface FamilySummaryRow {
   closedOn: string | null;
 }
 
+export interface FamilySearch {
+  status?: string;
+  keyworker?: string;
+  problem?: string;
+  /** A fragment of the reference, any case. */
+  reference?: string;
+  /** Only these families (a person search's matches); an empty list finds none. */
+  familyIds?: readonly string[];
+  sort?: 'reference' | 'attachedOn' | 'keyworker' | 'familyId';
+  order?: 'asc' | 'desc';
+  /** Keyset paging by family id (with the default sort only). */
+  after?: string;
+  offset?: number;
+  limit: number;
+}
+
 export interface FamilyFactRow {
   familyId: string;
   version: number;
@@ -98,6 +114,30 @@ export class FamilyQueries {
     );
     const families = rows.slice(0, filter.limit).map(toSummary);
     return { families, next: rows.length > filter.limit ? families[families.length - 1].familyId : null };
+  }
+
+  /**
+   * Issue 20.1: family summaries filtered (status, keyworker, problem, a reference's fragment, and
+   * `familyIds` when a person search narrowed them), sorted by reference, attachment date or
+   * keyworker (then family id), a page at a time, with the total count of families that match.
+   */
+  async search(filter: FamilySearch): Promise<{ families: FamilySummaryRow[]; total: number; more: boolean }> {
+    const t = await this.runner.liveTable('family-read-models', 'family_summary');
+    const fragment = filter.reference === undefined ? null : `%${filter.reference.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = `($1::text is null or status = $1) and ($2::text is null or keyworker = $2) and ($3::text is null or $3 = any(problems_at_entry))
+        and ($4::text is null or reference ilike $4) and ($5::uuid[] is null or family_id = any($5::uuid[]))`;
+    const params = [filter.status ?? null, filter.keyworker ?? null, filter.problem ?? null, fragment, filter.familyIds ?? null];
+    const direction = filter.order === 'desc' ? 'desc' : 'asc';
+    const column = { reference: 'reference', attachedOn: 'attached_on', keyworker: 'keyworker', familyId: null }[filter.sort ?? 'familyId'];
+    const orderBy = column === null ? `family_id ${direction}` : `${column} ${direction} nulls last, family_id`;
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select family_id::text as family_id, reference, status, identified_on::text as identified_on, attached_on::text as attached_on, keyworker, problems_at_entry, closed_on::text as closed_on
+         from ${t} where ${where} and ($6::uuid is null or family_id > $6::uuid)
+        order by ${orderBy} limit $7 offset $8`,
+      [...params, filter.after ?? null, filter.limit + 1, filter.offset ?? 0],
+    );
+    const [count] = await this.sql.query<{ n: string }>(`select count(*)::text as n from ${t} where ${where}`, params);
+    return { families: rows.slice(0, filter.limit).map(toSummary), total: Number(count?.n ?? 0), more: rows.length > filter.limit };
   }
 
   async summary(familyId: string): Promise<FamilySummaryRow | null> {

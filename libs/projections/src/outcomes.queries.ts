@@ -157,6 +157,38 @@ export class OutcomeQueries {
     }
   }
 
+  /**
+   * DOMAIN.md 4.3, issue 20.6: open families attached at least 6 months before `asOf` with no
+   * result there and none claimed, longest attached first, each with the problems still unmet
+   * (in scope and not met at `asOf`).
+   */
+  async withoutResult(asOf: string, claimedIn: ReadonlyMap<string, string>): Promise<NoResultFamily[]> {
+    const { plan, framework } = await this.rules(asOf);
+    const out: NoResultFamily[] = [];
+    const options = { open: PERSONAL_DATA_THE_RULES_READ, types: [...FAMILY_EVENT_TYPES_THE_RULES_READ, 'FamilyCaseClosed'] };
+    for await (const page of this.families.attachedFactPages(undefined, 1_000, options)) {
+      for (const [familyId, facts] of page) {
+        if (claimedIn.has(familyId)) continue;
+        const state = foldFacts(facts.filter((f) => f.type !== 'FamilyCaseClosed' || String(f.data.closedOn) <= asOf));
+        if (!state.attachment || state.attachment.attachedOn > asOf || (state.closedOn !== null && state.closedOn <= asOf)) continue;
+        const months = wholeMonths(state.attachment.attachedOn, asOf);
+        if (months < 6) continue;
+        const progress = evaluateProgress(state, plan, framework, asOf);
+        if (progress.claimable) continue;
+        out.push({
+          familyId,
+          reference: state.reference,
+          keyworker: state.attachment.keyworker,
+          attachedOn: state.attachment.attachedOn,
+          monthsAttached: months,
+          band: months >= 12 ? 'more-than-12-months' : '6-to-12-months',
+          problemsUnmet: progress.problems.filter((p) => !p.met).map((p) => p.problem),
+        });
+      }
+    }
+    return out.sort((a, b) => b.monthsAttached - a.monthsAttached || (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+  }
+
   /** Every attached family's facts, read a page of families at a time (memory stays at one page). */
   private async *attachedFamilies(knownAt?: string): AsyncGenerator<[string, FamilyFactRow[]]> {
     for await (const page of this.families.attachedFactPages(knownAt, 1_000, WHAT_THE_RULES_READ)) yield* page;
@@ -178,6 +210,24 @@ export class OutcomeQueries {
     );
     return { plan: planInForce(state, asOf), framework };
   }
+}
+
+/** A family on the programme manager's work list (DOMAIN.md 4.3). */
+export interface NoResultFamily {
+  familyId: string;
+  reference: string;
+  keyworker: string;
+  attachedOn: string;
+  monthsAttached: number;
+  band: '6-to-12-months' | 'more-than-12-months';
+  problemsUnmet: string[];
+}
+
+/** Whole calendar months from one date to another (5 May to 4 November is 5; to 5 November, 6). */
+function wholeMonths(from: string, to: string): number {
+  const [fy, fm, fd] = from.split('-').map(Number);
+  const [ty, tm, td] = to.split('-').map(Number);
+  return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
 }
 
 /** A family with a result at a month end, by route. */

@@ -21,6 +21,17 @@ const DEMO_USERS = [
   ['demo.auditor', 'auditor'],
   ['demo.analyst', 'analyst'],
 ] as const;
+/**
+ * Issue 20.5: a partner user per partner kind, so a newcomer can see each partner's view (they
+ * record, and read nothing back). The demo borough's keyworkers (`kw.*`, below) are its keyworker users.
+ */
+const DEMO_PARTNERS = [
+  ['demo.police', 'police'],
+  ['demo.school', 'school'],
+  ['demo.dwp', 'dwp'],
+  ['demo.health', 'health'],
+] as const;
+const DEMO_USERNAMES: readonly string[] = [...DEMO_USERS.map(([u]) => u), ...DEMO_PARTNERS.map(([u]) => u)];
 
 type SeedEvent = { type: 'DemoSeedStarted' | 'DemoSeedCompleted'; data: { seed: number; families: number } };
 
@@ -53,7 +64,7 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
   /** Issue 16.11: at every start, a warning while any demo user's published password still works. */
   async onApplicationBootstrap(): Promise<void> {
     const working: string[] = [];
-    for (const [username] of DEMO_USERS) {
+    for (const username of DEMO_USERNAMES) {
       let user = initialUserState();
       for (const e of (await this.store.readStream(`user-${username}`)).events) user = evolveUser(user, { type: e.type, data: e.data } as unknown as UserEvent);
       if (user.exists && user.active && (await bcrypt.compare(DEMO_PASSWORD, user.passwordHash))) working.push(username);
@@ -151,7 +162,12 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
     for (const [username, role] of users) {
       await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role }, { userId: 'demo-seed', role: 'admin' });
     }
-    this.logger.log(`demo users (synthetic data only): ${users.map(([u, r]) => `${u} (${r})`).join(', ')}; password "${DEMO_PASSWORD}"`);
+    for (const [username, organisation] of DEMO_PARTNERS) {
+      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role: 'partner', organisation }, { userId: 'demo-seed', role: 'admin' });
+    }
+    this.logger.log(
+      `demo users (synthetic data only): ${[...users.map(([u, r]) => `${u} (${r})`), ...DEMO_PARTNERS.map(([u, o]) => `${u} (partner, ${o})`)].join(', ')}; keyworkers kw.*; password "${DEMO_PASSWORD}"`,
+    );
   }
 
   /**

@@ -2,9 +2,10 @@ import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common'
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type FamilyEvent, type FamilyState, ALL_HEADLINE_PROBLEMS, type Member, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
-import { ERASED, EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import { BlindIndex, ERASED, EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
+import { nameOfMembers, timelineOf } from './family-timeline';
 import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { actorOf } from '../auth/actor';
@@ -13,7 +14,7 @@ import { AccessLog, accessPurposeOf, purposeOf } from '../privacy/access-log';
 import { Access, AGGREGATES } from '../auth/access';
 import { CsvList } from '../http/csv-list';
 
-type FamilyPage = { families: { familyId: string; reference: string; status: string; identifiedOn?: string | null; attachedOn: string | null; keyworker: string | null; problemsAtEntry: string[]; closedOn?: string | null }[]; next: string | null };
+type FamilyPage = { families: { familyId: string; reference: string; status: string; identifiedOn?: string | null; attachedOn?: string | null; keyworker?: string | null; problemsAtEntry?: string[]; closedOn?: string | null }[]; next: string | null; total?: number };
 type ResultsAnswer = { asOf: string; knownAt?: string; families: { familyId: string; reference: string; routes: string[]; planVersion?: number }[] };
 import { claimedFamilies } from '../claims/claim-commands';
 import { COUNCIL_ID } from '../programme/programme-commands';
@@ -33,21 +34,33 @@ export class FamilyQueriesController {
     private readonly context: QueryContext,
     private readonly accessLog: AccessLog,
     @Inject(COUNCIL_ID) private readonly councilId: string,
+    private readonly search: BlindIndex,
   ) {}
 
   @Access({ 'programme-manager': true, keyworker: true, 'finance-officer': true })
   @Get()
-  @ApiOperation({ summary: 'Family summaries (filters status, keyworker, problem; cursor paging by familyId)' })
+  @ApiOperation({
+    summary: 'Find a family: summaries filtered and searched, sorted, with a total and pages',
+    description:
+      'Issue 20.1. Filters status, keyworker, problem; search by reference (a fragment, any case), a member\'s name (case, accents, hyphens and one typo forgiven; every word must match one member), date of birth or postcode (the same member as the name). Names are searched through a keyed blind index, never by opening families. Sort by reference, attachedOn or keyworker (order asc or desc); page through with page and limit, or (default order by familyId) with after. A keyworker finds only their families; a finance officer searches by reference only.',
+  })
   @ApiQuery({ name: 'status', required: false, enum: ['identified', 'attached', 'closed'] })
   @ApiQuery({ name: 'keyworker', required: false })
   @ApiQuery({ name: 'problem', required: false, enum: [...ALL_HEADLINE_PROBLEMS], description: "A headline problem code of the council's framework" })
+  @ApiQuery({ name: 'reference', required: false, description: 'A fragment of the family reference, any case' })
+  @ApiQuery({ name: 'name', required: false, description: "A member's name, or part of it (given and family names, any order)" })
+  @ApiQuery({ name: 'dateOfBirth', required: false, example: '2006-03-14', description: "A member's date of birth" })
+  @ApiQuery({ name: 'postcode', required: false, example: 'ZZ1 2AB', description: "A member's postcode (spaces and case ignored)" })
+  @ApiQuery({ name: 'sort', required: false, enum: ['reference', 'attachedOn', 'keyworker'], description: 'Default: familyId' })
+  @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
+  @ApiQuery({ name: 'page', required: false, type: Number, description: 'Page number from 1 (of `limit` families each)' })
   @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiQuery({ name: 'after', required: false, description: 'The last familyId of the previous page (`next` of that page)' })
+  @ApiQuery({ name: 'after', required: false, description: 'The last familyId of the previous page (`next` of that page; default order only)' })
   @CsvList<FamilyPage>({
     filename: 'families',
     columns: ['family_id', 'reference', 'status', 'identified_on', 'attached_on', 'keyworker', 'problems_at_entry', 'closed_on'],
-    rows: (page) => page.families.map((f) => [f.familyId, f.reference, f.status, f.identifiedOn, f.attachedOn, f.keyworker, f.problemsAtEntry.join(';'), f.closedOn]),
-    headers: (page) => ({ 'X-Next-After': page.next }),
+    rows: (page) => page.families.map((f) => [f.familyId, f.reference, f.status, f.identifiedOn, f.attachedOn, f.keyworker, (f.problemsAtEntry ?? []).join(';'), f.closedOn]),
+    headers: (page) => ({ 'X-Next-After': page.next, 'X-Total-Count': page.total === undefined ? null : String(page.total) }),
   })
   async list(
     @Req() req: Request,
@@ -56,6 +69,13 @@ export class FamilyQueriesController {
     @Query('problem') problem?: string,
     @Query('limit') limitRaw?: string,
     @Query('after') after?: string,
+    @Query('reference') reference?: string,
+    @Query('name') name?: string,
+    @Query('dateOfBirth') dateOfBirth?: string,
+    @Query('postcode') postcode?: string,
+    @Query('sort') sort?: string,
+    @Query('order') order?: string,
+    @Query('page') pageRaw?: string,
   ) {
     const problems: FieldIssue[] = [];
     if (status !== undefined && !['identified', 'attached', 'closed'].includes(status)) problems.push({ field: 'status', message: 'must be one of identified, attached, closed' });
@@ -63,6 +83,17 @@ export class FamilyQueriesController {
     const limit = limitRaw === undefined ? 100 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
     if (after !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after)) problems.push({ field: 'after', message: 'must be a familyId' });
+    const page = pageRaw === undefined ? 1 : Number(pageRaw);
+    if (!Number.isInteger(page) || page < 1 || page > 100_000) problems.push({ field: 'page', message: 'must be a whole number from 1' });
+    if (sort !== undefined && !['reference', 'attachedOn', 'keyworker'].includes(sort)) problems.push({ field: 'sort', message: 'must be one of reference, attachedOn, keyworker' });
+    if (order !== undefined && order !== 'asc' && order !== 'desc') problems.push({ field: 'order', message: 'must be asc or desc' });
+    if (after !== undefined && (sort !== undefined || pageRaw !== undefined)) problems.push({ field: 'after', message: 'pages by familyId only: not with sort or page' });
+    for (const [field, value] of [['reference', reference], ['name', name], ['postcode', postcode]] as const) {
+      if (value !== undefined && (value.trim().length === 0 || value.length > 100)) problems.push({ field, message: 'must be 1 to 100 characters' });
+    }
+    if (name !== undefined && !/\p{L}/u.test(name)) problems.push({ field: 'name', message: 'must contain letters' });
+    if (postcode !== undefined && !/[A-Za-z0-9]/.test(postcode)) problems.push({ field: 'postcode', message: 'must contain letters or digits' });
+    if (dateOfBirth !== undefined && !isBusinessDate(dateOfBirth)) problems.push({ field: 'dateOfBirth', message: 'must be a calendar date YYYY-MM-DD' });
     if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
 
     // Keyworkers see the families assigned to them, and only those.
@@ -71,14 +102,50 @@ export class FamilyQueriesController {
       throw new ApiError(403, 'keyworkers see only the families assigned to them', { reason: 'NotAssignedFamily' });
     }
     // Issue 16.6: finance works by reference, route and money; a filter would tell problems or keyworkers.
-    if (actor.role === 'finance-officer' && (problem !== undefined || keyworker !== undefined)) {
+    if (actor.role === 'finance-officer' && (problem !== undefined || keyworker !== undefined || sort === 'keyworker')) {
       throw new ApiError(403, 'finance officers see families by reference and status, not by problem or keyworker', { reason: 'Forbidden' });
     }
+    // Nor people: a finance officer finds a family by its reference only (DOMAIN.md 6, need to know).
+    const personal = { name, dateOfBirth, postcode };
+    if (actor.role === 'finance-officer' && Object.values(personal).some((v) => v !== undefined)) {
+      throw new ApiError(403, 'finance officers find families by reference, not by a person\'s name, date of birth or postcode', { reason: 'Forbidden' });
+    }
     await this.context.settle();
-    const page = await this.queries.list({ status, keyworker: actor.role === 'keyworker' ? actor.userId : keyworker, problem, after, limit });
-    if (actor.role !== 'finance-officer') return page;
-    await this.accessLog.recordMany(actor, page.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
-    return { ...page, families: page.families.map(({ keyworker: _keyworker, problemsAtEntry: _problems, ...visible }) => visible) };
+    // Issue 20.1: people are found through the blind index (HMACs of their tokens), never by
+    // opening every family; the families of the people found are then filtered like any list.
+    const searched = Object.values(personal).some((v) => v !== undefined);
+    const matches = searched ? await this.search.search(personal) : [];
+    const result = await this.queries.search({
+      status,
+      keyworker: actor.role === 'keyworker' ? actor.userId : keyworker,
+      problem,
+      reference,
+      familyIds: searched ? [...new Set(matches.map((m) => m.familyId))] : undefined,
+      sort: sort as 'reference' | 'attachedOn' | 'keyworker' | undefined,
+      order: order as 'asc' | 'desc' | undefined,
+      after,
+      offset: (page - 1) * limit,
+      limit,
+    });
+    const paging = { total: result.total, page, pages: Math.max(1, Math.ceil(result.total / limit)), next: sort === undefined && result.more ? result.families[result.families.length - 1].familyId : null };
+    if (actor.role === 'finance-officer') {
+      await this.accessLog.recordMany(actor, result.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+      return { families: result.families.map(({ keyworker: _keyworker, problemsAtEntry: _problems, ...visible }) => visible), ...paging };
+    }
+    if (!searched) return { families: result.families, ...paging };
+    // The people found, by name, on this page's families only: opened from their streams, logged.
+    const families = [];
+    for (const f of result.families) {
+      const found = matches.filter((m) => m.familyId === f.familyId);
+      const { state } = await this.load(f.familyId);
+      const people = found.flatMap((m) => {
+        const member = state.members.get(m.personId);
+        return member ? [{ memberId: member.memberId, relationship: member.relationship, givenName: member.givenName, familyName: member.familyName, dateOfBirth: member.dateOfBirth }] : [];
+      });
+      await this.logRead(req, f.familyId, people.map((p) => p.memberId));
+      families.push({ ...f, matches: people });
+    }
+    return { families, ...paging };
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', 'finance-officer': true, auditor: 'sampled' })
@@ -155,6 +222,29 @@ export class FamilyQueriesController {
         ...(supersededBy.has(e.metadata.eventId) ? { supersededBy: supersededBy.get(e.metadata.eventId) } : {}),
       })),
     };
+  }
+
+  @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
+  @Get(':familyId/timeline')
+  @ApiOperation({
+    summary: "The family's story in words, in date order, corrections shown with what they replaced",
+    description:
+      'Issue 20.2. Each fact as a sentence ("Autumn term 2016: Jake attended 95% (190 of 200 sessions)"), with the date it is about, the date it was recorded and whom it is about; a superseded fact carries `corrected` (when and by what), its replacement `replaces` (the words of the fact it replaced). Programme managers and keyworkers read members\' given names; an auditor reads relationships ("a child"). knownAt: only what had been recorded by the end of that day.',
+  })
+  @ApiQuery({ name: 'knownAt', required: false, example: '2017-09-01' })
+  @ApiNotFoundResponse({ description: 'No family with this id' })
+  async timeline(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Query('knownAt') knownAt?: string) {
+    this.context.dates(undefined, knownAt);
+    const read = await this.store.readStream(streams.family(familyId));
+    if (read.version === 0) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
+    const knownBy = knownAt ? `${knownAt}T23:59:59.999Z` : null;
+    const events = knownBy ? read.events.filter((e) => e.metadata.recordedAt <= knownBy) : read.events;
+    if (events.length === 0) throw new ApiError(404, 'no family with this id was known on that date', { reason: 'FamilyNotFound' });
+    const state = foldFamily(events.map((e) => ({ event: toFamilyEvent(e), eventId: e.metadata.eventId })));
+    const showNames = NAMES_IN_PROGRESS.has(actorOf(req).role);
+    const entries = timelineOf(events, nameOfMembers([...state.members.values()], showNames));
+    await this.logRead(req, familyId, showNames ? [...state.members.keys()] : []);
+    return { familyId, reference: state.reference, version: read.version, ...(knownAt ? { knownAt } : {}), entries };
   }
 
   /** Every response carrying a family's personal data is written to the access log first. */

@@ -15,8 +15,28 @@ export const ROLE_NAMES: Record<string, string> = {
 const DASHBOARD_ROLES = ['programme-manager', 'finance-officer', 'auditor', 'analyst'];
 const FAMILY_ROLES = ['programme-manager', 'keyworker', 'finance-officer'];
 
+/** Issue 20.1 and 20.6: finding a family, and the programme manager's work list. */
+const WORK_LIST_ROLES = ['programme-manager'];
+
 export function pagesFor(role: string): { path: string; label: string }[] {
-  return [...(DASHBOARD_ROLES.includes(role) ? [{ path: '/dashboard', label: 'Dashboard' }] : []), ...(FAMILY_ROLES.includes(role) ? [{ path: '/families', label: 'Families' }] : [])];
+  return [
+    ...(DASHBOARD_ROLES.includes(role) ? [{ path: '/dashboard', label: 'Dashboard' }] : []),
+    ...(FAMILY_ROLES.includes(role) ? [{ path: '/families', label: 'Families' }] : []),
+    ...(FAMILY_ROLES.includes(role) ? [{ path: '/find-a-family', label: 'Find a family' }] : []),
+    ...(WORK_LIST_ROLES.includes(role) ? [{ path: '/no-result', label: 'No result yet' }] : []),
+  ];
+}
+
+/** A family's own page (`/families/<familyId>`, issue 20.2): its id, or null for any other path. */
+export function familyIdOfPath(path: string): string | null {
+  const match = /^\/families\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(path);
+  return match ? match[1] : null;
+}
+
+/** Whether a role has a page at this path: one of its menu's, or a family's own page for those who see families. */
+export function canShow(role: string, path: string): boolean {
+  if (pagesFor(role).some((p) => p.path === path)) return true;
+  return FAMILY_ROLES.includes(role) && familyIdOfPath(path) !== null;
 }
 
 /** A link that moves within the app without a reload (and still works as a plain link). */

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { type User, getJson } from '../api';
 import { Loading } from '../components/Loading';
+import { AppLink } from '../components/Layout';
 import { PROBLEM_NAMES } from '../components/FigureView';
 import { ukDate } from '../format';
 
@@ -72,7 +73,7 @@ export function FamiliesPage({ user }: { user: User }) {
                 answer.families.map((f) => (
                   <tr key={f.familyId} className="govuk-table__row" data-family={f.familyId}>
                     <th scope="row" className="govuk-table__header">
-                      {f.reference}
+                      <AppLink to={`/families/${f.familyId}`}>{f.reference}</AppLink>
                     </th>
                     <td className="govuk-table__cell">{f.status}</td>
                     <td className="govuk-table__cell">{ukDate(f.identifiedOn)}</td>

@@ -79,3 +79,12 @@ export const NO_PERSONAL_DATA: readonly FamilyEventType[] = [
   'ActivityChanged',
   'UcConditionalityChanged',
 ];
+
+/**
+ * Issue 20.1: the personal values a family can be found by, through the keyed blind index (names,
+ * date of birth, postcode), declared like the sealed fields above.
+ */
+export const familySearchableData: Readonly<Record<string, { at: 'members[]' | 'member'; subject: string; fields: Readonly<Record<string, 'name' | 'dateOfBirth' | 'postcode'>> }>> = {
+  FamilyIdentified: { at: 'members[]', subject: 'memberId', fields: { givenName: 'name', familyName: 'name', dateOfBirth: 'dateOfBirth', postcode: 'postcode' } },
+  FamilyMemberAdded: { at: 'member', subject: 'memberId', fields: { givenName: 'name', familyName: 'name', dateOfBirth: 'dateOfBirth', postcode: 'postcode' } },
+};

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventStoreUsageError } from '../event-store.port';
 import { quoteIdent } from '../postgres/pg.sql-client';
 import type { SqlClient } from '../postgres/sql-client';
+import { searchTokensTable } from './blind-index';
 
 /** Bytes of a person's data key and of the master key (AES-256). */
 export const KEY_BYTES = 32;
@@ -139,13 +140,18 @@ export class KeyVault {
    */
   async erase(personId: string, reason: string): Promise<'erased' | 'already-erased'> {
     assertPersonId(personId);
-    const rows = await this.sql.query<{ person_id: string }>(
-      `insert into ${this.table} as k (person_id, wrapped_key, erased_at, erasure_reason) values ($1, null, now(), $2)
-       on conflict (person_id) do update set wrapped_key = null, erased_at = now(), erasure_reason = excluded.erasure_reason
-       where k.erased_at is null
-       returning k.person_id`,
-      [personId, reason],
-    );
+    // The person's search tokens (issue 20.1) go with their key, in the same transaction: once
+    // erased, search no longer finds them (a retried erasure deletes any left behind).
+    const rows = await this.sql.transaction(async (tx) => {
+      await tx.query(`delete from ${searchTokensTable(this.schema)} where person_id = $1`, [personId]);
+      return tx.query<{ person_id: string }>(
+        `insert into ${this.table} as k (person_id, wrapped_key, erased_at, erasure_reason) values ($1, null, now(), $2)
+         on conflict (person_id) do update set wrapped_key = null, erased_at = now(), erasure_reason = excluded.erasure_reason
+         where k.erased_at is null
+         returning k.person_id`,
+        [personId, reason],
+      );
+    });
     this.remember(personId, 'erased');
     return rows.length > 0 ? 'erased' : 'already-erased';
   }
@@ -192,6 +198,16 @@ export class KeyVault {
            erasure_reason text
          )`,
       );
+      // The blind index of people's names, dates of birth and postcodes (HMACs only; BlindIndex).
+      await tx.query(
+        `create table if not exists ${searchTokensTable(this.schema)} (
+           token text not null,
+           person_id text not null,
+           family_id text not null,
+           primary key (token, person_id)
+         )`,
+      );
+      await tx.query(`create index if not exists person_search_tokens_person on ${searchTokensTable(this.schema)} (person_id)`);
     });
   }
 

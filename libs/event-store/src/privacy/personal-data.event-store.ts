@@ -14,6 +14,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
+import type { BlindIndex } from './blind-index';
 import { METADATA_RECORD, SEALED, type PersonalDataCipher } from './personal-data-cipher';
 
 /**
@@ -33,6 +34,8 @@ export class PersonalDataEventStore implements EventStore {
   constructor(
     readonly inner: EventStore,
     private readonly cipher: PersonalDataCipher,
+    /** Issue 20.1: people's searchable values are indexed (as HMACs) once their events are recorded. */
+    private readonly search?: BlindIndex,
   ) {
     const count = inner.countEvents;
     if (count) this.countEvents = (filter) => count.call(inner, filter);
@@ -40,7 +43,11 @@ export class PersonalDataEventStore implements EventStore {
 
   /** @throws PersonErasedError (recording nothing) when an event carries personal values of an erased person. */
   async append(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    return this.inner.append(streamId, await this.sealEvents(events), options);
+    const result = await this.inner.append(streamId, await this.sealEvents(events), options);
+    // After the append, from the plaintext: a failed append indexes nothing, and a retried command
+    // (answered as recorded) indexes again, idempotently, mending an index write lost to a crash.
+    await this.search?.index(streamId, events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })));
+    return result;
   }
 
   /** @throws PersonErasedError (recording nothing) when any item carries personal values of an erased person. */
@@ -48,7 +55,9 @@ export class PersonalDataEventStore implements EventStore {
     // One batch for the cipher, so the vault is asked once for every person in the import.
     const sealed = await this.sealEvents(items.flatMap((item) => item.events));
     let next = 0;
-    return this.inner.appendMany(items.map((item) => ({ ...item, events: item.events.map(() => sealed[next++]) })));
+    const result = await this.inner.appendMany(items.map((item) => ({ ...item, events: item.events.map(() => sealed[next++]) })));
+    for (const item of items) await this.search?.index(item.streamId, item.events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })));
+    return result;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamRead> {
