@@ -9,6 +9,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { FamiliesPage } from './pages/FamiliesPage';
 import { SignInPage } from './pages/SignInPage';
 import { navigate, useLocation } from './router';
+import { isWorkspacePath, workspacePage } from './workspace-routes';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
@@ -34,7 +35,7 @@ function App() {
     if (checking) return;
     if (!user && path !== '/sign-in') return navigate('/sign-in', true);
     if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
-    if (user && !pagesFor(user.role).some((p) => p.path === path) && path !== '/nothing') return navigate(home, true);
+    if (user && !pagesFor(user.role).some((p) => p.path === path) && !isWorkspacePath(path, user.role) && path !== '/nothing') return navigate(home, true);
     // After a change of page (not on the first, nor on a redirect), focus moves to the new page's
     // content, so screen readers and keyboard users start there; a fresh load's first Tab still
     // finds the skip link.
@@ -47,6 +48,7 @@ function App() {
   else if (!user) page = <SignInPage onSignedIn={setUser} />;
   else if (path === '/dashboard') page = <DashboardPage user={user} search={search} />;
   else if (path === '/families') page = <FamiliesPage user={user} />;
+  else if (isWorkspacePath(path, user.role)) page = workspacePage(path, user, search);
   else
     page = (
       <>

@@ -15,8 +15,16 @@ export const ROLE_NAMES: Record<string, string> = {
 const DASHBOARD_ROLES = ['programme-manager', 'finance-officer', 'auditor', 'analyst'];
 const FAMILY_ROLES = ['programme-manager', 'keyworker', 'finance-officer'];
 
+const CLAIM_ROLES = ['finance-officer', 'auditor', 'programme-manager', 'admin'];
+
 export function pagesFor(role: string): { path: string; label: string }[] {
-  return [...(DASHBOARD_ROLES.includes(role) ? [{ path: '/dashboard', label: 'Dashboard' }] : []), ...(FAMILY_ROLES.includes(role) ? [{ path: '/families', label: 'Families' }] : [])];
+  return [
+    ...(DASHBOARD_ROLES.includes(role) ? [{ path: '/dashboard', label: 'Dashboard' }] : []),
+    ...(FAMILY_ROLES.includes(role) ? [{ path: '/families', label: 'Families' }] : []),
+    // Issue 20.4: the claim workspace; issue 20.3: partners record by the family id of a referral.
+    ...(CLAIM_ROLES.includes(role) ? [{ path: '/claims', label: 'Claims' }] : []),
+    ...(role === 'partner' ? [{ path: '/record', label: 'Record evidence' }] : []),
+  ];
 }
 
 /** A link that moves within the app without a reload (and still works as a plain link). */
@@ -64,7 +72,7 @@ export function Layout({ user, path, onSignOut, children }: { user: User | null;
             <div className="govuk-service-navigation__container">
               <ul className="govuk-service-navigation__list">
                 {pagesFor(user.role).map((p) => (
-                  <li key={p.path} className={`govuk-service-navigation__item${path === p.path ? ' govuk-service-navigation__item--active' : ''}`}>
+                  <li key={p.path} className={`govuk-service-navigation__item${path === p.path || path.startsWith(`${p.path}/`) ? ' govuk-service-navigation__item--active' : ''}`}>
                     <AppLink to={p.path} className="govuk-service-navigation__link">
                       {path === p.path ? <strong className="govuk-service-navigation__active-fallback">{p.label}</strong> : p.label}
                     </AppLink>
