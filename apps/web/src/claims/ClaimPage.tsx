@@ -56,6 +56,8 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [toRecover, setToRecover] = useState<{ spotCheckId: string; familyId: string; checkedOn: string }[]>([]);
+  // Each answer renews the forms (empty fields, a new Idempotency-Key).
+  const [rev, setRev] = useState(0);
 
   useEffect(() => {
     document.title = 'Claim – Family outcomes ledger';
@@ -87,6 +89,7 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
   const signed = (r: string) => claim.signOffs.some((s) => s.role === r);
   const after = (what: string) => () => {
     setDone(what);
+    setRev((r) => r + 1);
     void load();
   };
   const byReference = new Map(claim.families.map((f) => [f.familyId, f.reference]));
@@ -130,6 +133,7 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
 
       {role === 'auditor' && status === 'draft' ? (
         <CommandForm
+          key={`sample-${rev}`}
           id="sample"
           title="Draw the audit sample"
           intro="The sample is drawn reproducibly from a recorded seed, weighted to the riskier families: the framework's 10% by default (at least 5 families, or all if fewer)."
@@ -159,7 +163,7 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
 
       {role === 'auditor' && status === 'sampled' && awaiting[0] ? (
         <CommandForm
-          key={awaiting[0].familyId}
+          key={`${awaiting[0].familyId}-${rev}`}
           id="finding"
           title={`Finding for family ${awaiting[0].reference}`}
           intro={
@@ -182,6 +186,7 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
 
       {signer && status === 'audited' && !signed(signer.role) ? (
         <CommandForm
+          key={`sign-off-${rev}`}
           id="sign-off"
           title={`Sign off as ${signer.name}`}
           intro={
@@ -206,6 +211,7 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
 
       {role === 'finance-officer' && status === 'signed-off' ? (
         <CommandForm
+          key={`submission-${rev}`}
           id="submission"
           title="Submit the claim"
           intro="Once submitted the claim is frozen: its report never changes, and its families cannot be claimed again."
@@ -218,6 +224,7 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
 
       {role === 'finance-officer' && status === 'submitted' ? (
         <CommandForm
+          key={`payment-${rev}`}
           id="payment"
           title="Record the payment received"
           path={`/api/claims/${claimId}/payments`}
@@ -234,6 +241,7 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
       {role === 'finance-officer' && (status === 'submitted' || status === 'paid') ? (
         <>
           <CommandForm
+            key={`spot-check-${rev}`}
             id="spot-check"
             title="Record a government spot check of a family"
             intro="Central government checks about 10% of claimed families: a family found ineligible, without evidence of whole-family working or of the result is invalid, and its payment is recovered."
@@ -255,6 +263,7 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
           />
           {toRecover.length > 0 ? (
             <CommandForm
+              key={`recovery-${rev}-${toRecover.length}`}
               id="recovery"
               title="Recover a family's payment"
               intro="A family the spot check found invalid: its payment is recovered by a reversing entry in the ledger."
@@ -434,6 +443,7 @@ function CommandForm(props: {
           problem,
           fields.map((f) => f.name),
           prefix ?? '',
+          Object.fromEntries(fields.map((f) => [f.name, f.label.replace(/ \(optional\)$/, '')])),
         );
         setError({ fields: Object.fromEntries(Object.entries(bad).map(([k, v]) => [domName(k), v])), message: unplaced.join('. ') || undefined });
       } else setError({ message: <span data-testid="refusal">{plainReason(problem)}</span>, fields: {} });
@@ -450,7 +460,7 @@ function CommandForm(props: {
       </h2>
       {typeof intro === 'string' ? <p className="govuk-body">{intro}</p> : intro ? <div className="govuk-body">{intro}</div> : null}
       <form onSubmit={(e) => void send(e)} noValidate>
-        <ErrorSummary error={error} labels={Object.fromEntries(fields.map((f) => [domName(f.name), f.label]))} />
+        <ErrorSummary error={error} />
         {fields.map((f) =>
           (f.kind as string) === 'confirm' ? (
             <div key={f.name} className={`govuk-form-group${error?.fields[domName(f.name)] ? ' govuk-form-group--error' : ''}`}>

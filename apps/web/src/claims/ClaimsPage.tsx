@@ -167,7 +167,7 @@ function DraftClaim() {
       setError(null);
     } catch (problem) {
       if (problem instanceof ApiProblem && problem.status === 400) {
-        const { fields, unplaced } = fieldErrorsOf(problem, ['asOf']);
+        const { fields, unplaced } = fieldErrorsOf(problem, ['asOf'], '', { asOf: 'As of' });
         setError({ fields, message: unplaced.join('. ') || undefined });
       } else setError({ message: problem instanceof ApiProblem ? plainReason(problem) : String(problem), fields: {} });
     }
@@ -187,7 +187,7 @@ function DraftClaim() {
         return;
       }
       key.current = newIdempotencyKey();
-      const { fields, unplaced } = problem.status === 400 ? fieldErrorsOf(problem, ['windowId', 'asOf']) : { fields: {}, unplaced: [] };
+      const { fields, unplaced } = problem.status === 400 ? fieldErrorsOf(problem, ['windowId', 'asOf'], '', { windowId: 'Claim window', asOf: 'As of' }) : { fields: {}, unplaced: [] };
       setError({ fields, message: problem.status === 400 ? unplaced.join('. ') || undefined : plainReason(problem) });
     } finally {
       sending.current = false;
@@ -202,7 +202,7 @@ function DraftClaim() {
         Draft a claim
       </h2>
       <form onSubmit={(e) => void showPreview(e)} noValidate>
-        <ErrorSummary error={error} labels={{ windowId: 'Claim window', asOf: 'As of' }} />
+        <ErrorSummary error={error} />
         <SelectField
           name="windowId"
           label="Claim window"

@@ -15,26 +15,26 @@ export interface FormError {
 }
 
 /** The API's 400 details as errors per field; `prefix` is stripped (a correction's `replacement.body.`). */
-export function fieldErrorsOf(problem: ApiProblem, known: readonly string[], prefix = ''): { fields: FieldErrors; unplaced: string[] } {
+export function fieldErrorsOf(problem: ApiProblem, known: readonly string[], prefix = '', labels: Record<string, string> = {}): { fields: FieldErrors; unplaced: string[] } {
   const fields: FieldErrors = {};
   const unplaced: string[] = [];
   for (const d of problem.details) {
     const name = d.field.startsWith(prefix) ? d.field.slice(prefix.length) : d.field;
-    const text = sentence(name, d.message);
+    const text = sentence(name, d.message, labels[name]);
     if (known.includes(name)) fields[name] ??= text;
     else unplaced.push(text);
   }
   return { fields, unplaced };
 }
 
-/** "attendedSessions must be an integer" → "Attended sessions must be an integer". */
-function sentence(field: string, message: string): string {
-  const words = field.replace(/\[(\d+)\]/g, ' $1').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+/** "attendedSessions must be an integer" → "Sessions attended must be an integer" (the field's label, or its name in words). */
+function sentence(field: string, message: string, label?: string): string {
+  const words = label && !label.endsWith('?') ? label : field.replace(/\[(\d+)\]/g, ' $1').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   const text = message.startsWith(field) ? `${words}${message.slice(field.length)}` : `${words} ${message}`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function ErrorSummary({ error, labels }: { error: FormError | null; labels?: Record<string, string> }) {
+export function ErrorSummary({ error }: { error: FormError | null }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (error) ref.current?.focus();
@@ -58,7 +58,7 @@ export function ErrorSummary({ error, labels }: { error: FormError | null; label
                       (document.getElementById(`${fieldId(field)}-day`) ?? document.getElementById(fieldId(field)))?.focus();
                     }}
                   >
-                    {labels?.[field] && !text.startsWith(labels[field]) ? `${labels[field]}: ${text}` : text}
+                    {text}
                   </a>
                 </li>
               ))}

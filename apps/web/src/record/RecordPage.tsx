@@ -200,7 +200,8 @@ function EvidenceForm(props: {
   const key = useRef(newIdempotencyKey());
   const sending = useRef(false);
   const names = kind.fields.map((f) => f.name);
-  const labels = Object.fromEntries(kind.fields.map((f) => [f.name, f.label]));
+  // A label as the start of a sentence ("Sessions attended must be …"), without "(optional)".
+  const labels = Object.fromEntries(kind.fields.map((f) => [f.name, f.label.replace(/ \(optional\)$/, '')]));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -250,7 +251,7 @@ function EvidenceForm(props: {
         return;
       }
       if (problem.status === 400) {
-        const { fields, unplaced } = fieldErrorsOf(problem, [...names, 'reason'], correctedId ? 'replacement.body.' : '');
+        const { fields, unplaced } = fieldErrorsOf(problem, [...names, 'reason'], correctedId ? 'replacement.body.' : '', { ...labels, reason: 'The reason' });
         setError({ fields, message: unplaced.length > 0 ? unplaced.join('. ') : undefined });
         return;
       }
@@ -264,7 +265,7 @@ function EvidenceForm(props: {
   const set = (name: string) => (v: string | DateParts) => setValues((old) => ({ ...old, [name]: v }));
   return (
     <form onSubmit={(e) => void submit(e)} noValidate data-kind={kind.kind}>
-      <ErrorSummary error={error} labels={labels} />
+      <ErrorSummary error={error} />
       {corrected ? <p className="govuk-inset-text">The fact recorded on {ukDate(corrected.recordedAt.slice(0, 10))} is replaced by what you send; the family's history keeps both.</p> : null}
       {kind.fields.map((f) => (
         <Field key={f.name} spec={f} value={values[f.name]} onChange={set(f.name)} members={members} error={error?.fields[f.name]} />
