@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultDeclarations } from '@ledger/config';
 import ExcelJS from 'exceljs';
 import { PDFParse } from 'pdf-parse';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
@@ -87,6 +88,12 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     const paid = await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200);
     expect(paid.body.status).toBe('paid');
     expect(paid.body.payment).toMatchObject({ amountPence: expected - 80_000, differencePence: -80_000 });
+    // Issue 20.4: the recovery with its business date (not its free-text reason), and the declarations the signatories make.
+    expect(paid.body.recoveries).toEqual([{ familyId: kept?.familyId, on: '2019-09-01', amountPence: 80_000 }]);
+    expect(paid.body.declarations).toEqual([
+      { role: 'programme-lead', text: defaultDeclarations.programmeLead },
+      { role: 'head-of-audit', text: defaultDeclarations.headOfAudit },
+    ]);
 
     // The ledger: balanced, and agreeing with the claim to the penny.
     const balances = await api().get('/api/ledger/balances').query({ asOf: '2019-12-31' }).set(as('finance.fo')).expect(200);

@@ -7,6 +7,8 @@
 export interface User {
   username: string;
   role: string;
+  /** A partner's organisation (police, school, dwp, health, …), read from the access token's claims. */
+  organisation?: string;
 }
 
 interface TokenAnswer extends User {
@@ -42,7 +44,17 @@ function hold(answer: TokenAnswer): User {
   // Renewed a minute before it runs out (or at half its life, if shorter).
   const inMs = Math.max(5_000, Math.min(answer.expiresIn * 1000 - 60_000, (answer.expiresIn * 1000) / 2));
   refreshTimer = window.setTimeout(() => void refresh(), inMs);
-  return { username: answer.username, role: answer.role };
+  return { username: answer.username, role: answer.role, ...organisationOf(answer.accessToken) };
+}
+
+/** The `org` claim of a signed token (its payload is readable; the API checks the signature). */
+function organisationOf(token: string): { organisation?: string } {
+  try {
+    const payload = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { org?: unknown };
+    return typeof payload.org === 'string' ? { organisation: payload.org } : {};
+  } catch {
+    return {};
+  }
 }
 
 async function problemOf(res: Response): Promise<ApiProblem> {
@@ -110,4 +122,29 @@ export async function download(path: string, filename: string): Promise<void> {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A fresh Idempotency-Key: one per form load and successful submission, so a double click or a retry records once. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+/**
+ * A command: JSON body, the Idempotency-Key of this submission, and If-Match (the ETag the page
+ * was read at) where there is one. Answers the body and the stream's new ETag.
+ */
+export async function sendCommand<T = Record<string, unknown>>(path: string, body: unknown, options: { idempotencyKey: string; ifMatch?: string | null }): Promise<{ body: T; etag: string | null }> {
+  const res = await apiFetch(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': options.idempotencyKey, ...(options.ifMatch ? { 'If-Match': options.ifMatch } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { body: (text ? JSON.parse(text) : {}) as T, etag: res.headers.get('ETag') };
+}
+
+/** A read with its ETag (the version a later If-Match names). */
+export async function getWithEtag<T>(path: string, signal?: AbortSignal): Promise<{ body: T; etag: string | null }> {
+  const res = await apiFetch(path, { signal });
+  return { body: (await res.json()) as T, etag: res.headers.get('ETag') };
 }

@@ -12,6 +12,7 @@ import { FindFamilyPage } from './pages/FindFamilyPage';
 import { NoResultPage } from './pages/NoResultPage';
 import { SignInPage } from './pages/SignInPage';
 import { navigate, useLocation } from './router';
+import { isWorkspacePath, workspacePage } from './workspace-routes';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
@@ -37,7 +38,7 @@ function App() {
     if (checking) return;
     if (!user && path !== '/sign-in') return navigate('/sign-in', true);
     if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
-    if (user && !canShow(user.role, path) && path !== '/nothing') return navigate(home, true);
+    if (user && !canShow(user.role, path) && !isWorkspacePath(path, user.role) && path !== '/nothing') return navigate(home, true);
     // After a change of page (not on the first, nor on a redirect), focus moves to the new page's
     // content, so screen readers and keyboard users start there; a fresh load's first Tab still
     // finds the skip link.
@@ -53,6 +54,7 @@ function App() {
   else if (path === '/find-a-family') page = <FindFamilyPage user={user} search={search} />;
   else if (path === '/no-result') page = <NoResultPage search={search} />;
   else if (familyIdOfPath(path)) page = <FamilyPage user={user} familyId={familyIdOfPath(path) as string} search={search} />;
+  else if (isWorkspacePath(path, user.role)) page = workspacePage(path, user, search);
   else
     page = (
       <>

@@ -4,7 +4,8 @@ import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
 import type { Request, Response } from 'express';
 import { CLAIM_STATUSES, type ClaimCandidate, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
+import type { LedgerConfig } from '@ledger/config';
+import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
 import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { auditStatusOf, ClaimReports } from './claim-reports.service';
@@ -49,6 +50,7 @@ export class ClaimsController {
     @Inject(RAW_EVENT_STORE) private readonly rawStore: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
     private readonly accessLog: AccessLog,
+    @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'declarations'>,
   ) {}
 
   @Access(roles(ROLES.draft))
@@ -117,7 +119,7 @@ export class ClaimsController {
     }
     const claims = [];
     for (const id of await allClaimIds(this.store)) {
-      const { families: _families, ...summary } = await this.view(id);
+      const { families: _families, declarations: _declarations, ...summary } = await this.view(id);
       if (status === undefined || summary.status === status) claims.push(summary);
     }
     return { claims };
@@ -371,6 +373,12 @@ export class ClaimsController {
       signOffs: Object.entries(state.signOffs).map(([role, by]) => ({ role, by, signedOn: state.signedOn[role as keyof typeof state.signedOn] ?? null })),
       submission: state.submission,
       payment: state.payment,
+      // Issue 20.4: each recovery with its business date, and the declarations the two signatories make.
+      recoveries: [...state.families.recovered].map(([familyId, r]) => ({ familyId, on: r.on, amountPence: r.amountPence })),
+      declarations: [
+        { role: 'programme-lead', text: this.config.declarations.programmeLead },
+        { role: 'head-of-audit', text: this.config.declarations.headOfAudit },
+      ],
       withdrawal: state.withdrawal,
       version,
     };

@@ -17,6 +17,7 @@ const FAMILY_ROLES = ['programme-manager', 'keyworker', 'finance-officer'];
 
 /** Issue 20.1 and 20.6: finding a family, and the programme manager's work list. */
 const WORK_LIST_ROLES = ['programme-manager'];
+const CLAIM_ROLES = ['finance-officer', 'auditor', 'programme-manager', 'admin'];
 
 export function pagesFor(role: string): { path: string; label: string }[] {
   return [
@@ -24,6 +25,9 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     ...(FAMILY_ROLES.includes(role) ? [{ path: '/families', label: 'Families' }] : []),
     ...(FAMILY_ROLES.includes(role) ? [{ path: '/find-a-family', label: 'Find a family' }] : []),
     ...(WORK_LIST_ROLES.includes(role) ? [{ path: '/no-result', label: 'No result yet' }] : []),
+    // Issue 20.4: the claim workspace; issue 20.3: partners record by the family id of a referral.
+    ...(CLAIM_ROLES.includes(role) ? [{ path: '/claims', label: 'Claims' }] : []),
+    ...(role === 'partner' ? [{ path: '/record', label: 'Record evidence' }] : []),
   ];
 }
 
@@ -84,7 +88,7 @@ export function Layout({ user, path, onSignOut, children }: { user: User | null;
             <div className="govuk-service-navigation__container">
               <ul className="govuk-service-navigation__list">
                 {pagesFor(user.role).map((p) => (
-                  <li key={p.path} className={`govuk-service-navigation__item${path === p.path ? ' govuk-service-navigation__item--active' : ''}`}>
+                  <li key={p.path} className={`govuk-service-navigation__item${path === p.path || path.startsWith(`${p.path}/`) ? ' govuk-service-navigation__item--active' : ''}`}>
                     <AppLink to={p.path} className="govuk-service-navigation__link">
                       {path === p.path ? <strong className="govuk-service-navigation__active-fallback">{p.label}</strong> : p.label}
                     </AppLink>
