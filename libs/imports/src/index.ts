@@ -1,0 +1,4 @@
+export * from './csv-reader';
+export * from './dates';
+export * from './formats';
+export * from './matching';
