@@ -2,3 +2,4 @@ export * from './csv-reader';
 export * from './dates';
 export * from './formats';
 export * from './matching';
+export * from './import.service';
