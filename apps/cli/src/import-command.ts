@@ -7,7 +7,7 @@ import { londonToday, systemClock } from '../../api/src/http/recording';
 
 export const IMPORT_USAGE = `  import <source> <file> [--threshold T] [--legal-basis TEXT]
                          import a partner's CSV file (docs/imports.md); sources: ${IMPORT_SOURCES.join(', ')};
-                         --threshold: matching confidence taken without review (default ${DEFAULT_MATCH_OPTIONS.threshold});
+                         --threshold: matching confidence taken without review (default LEDGER_IMPORT_MATCH_THRESHOLD, ${DEFAULT_MATCH_OPTIONS.threshold});
                          --legal-basis: record rows about people who withdrew sharing consent`;
 
 /**
@@ -22,7 +22,7 @@ export async function runImport(config: LedgerConfig, stores: OpenedStores, args
     console.error(`usage: npm run cli -- import <source> <file>\n  sources: ${IMPORT_SOURCES.join(', ')}`);
     return 2;
   }
-  let threshold = DEFAULT_MATCH_OPTIONS.threshold;
+  let threshold = config.importMatchThreshold;
   let legalBasis: string | undefined;
   for (let i = 0; i < rest.length; i += 2) {
     if (rest[i] === '--threshold' && rest[i + 1] !== undefined && Number(rest[i + 1]) > 0 && Number(rest[i + 1]) <= 1) threshold = Number(rest[i + 1]);

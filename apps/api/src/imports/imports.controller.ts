@@ -2,7 +2,9 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, Streama
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { IMPORT_SOURCES, ImportFileRefused, type ImportReport, ImportService, SOURCE_ORGANISATION, isImportSource } from '@ledger/imports';
+import type { LedgerConfig } from '@ledger/config';
+import { LEDGER_CONFIG } from '@ledger/event-store';
+import { DEFAULT_MATCH_OPTIONS, IMPORT_SOURCES, ImportFileRefused, type ImportReport, ImportService, SOURCE_ORGANISATION, isImportSource } from '@ledger/imports';
 import { csvRecords } from '@ledger/reporting';
 import { Access, routeOf } from '../auth/access';
 import { type Actor, actorOf } from '../auth/actor';
@@ -41,6 +43,7 @@ export class ImportsController {
     @Inject(ImportService) private readonly imports: ImportService,
     private readonly recordings: RecordingFactory,
     private readonly accessLog: AccessLog,
+    @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'importMatchThreshold'>,
   ) {}
 
   @Access({ 'programme-manager': true, partner: { organisations: IMPORTING_ORGANISATIONS } })
@@ -70,6 +73,7 @@ export class ImportsController {
         actor: recording.envelope.actor,
         recordedAt: recording.envelope.recordedAt,
         recordedOn: recording.recordedOn,
+        matching: { ...DEFAULT_MATCH_OPTIONS, threshold: this.config.importMatchThreshold },
         ...(recording.envelope.legalBasis !== undefined ? { legalBasis: recording.envelope.legalBasis } : {}),
       });
       res.status(outcome.kind === 'imported' ? 201 : 200);
