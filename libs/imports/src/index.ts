@@ -3,3 +3,4 @@ export * from './dates';
 export * from './formats';
 export * from './matching';
 export * from './import.service';
+export * from './match-quality';
