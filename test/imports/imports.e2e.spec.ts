@@ -167,6 +167,36 @@ describe.each(storeKinds)('partner files imported in bulk on %s', (kind) => {
     expect(JSON.stringify(sealedBasis?.metadata)).not.toContain('Children Act');
   });
 
+  it('lists people matched to no family who show two or more headline problems at one address as a candidate family', async () => {
+    const offences = ['reference,given_name,family_name,date_of_birth,postcode,committed_on,proven', 'PO-9001,Robin,Questley,12/06/1988,ZZ9 9ZZ,01/05/2018,yes', 'PO-9002,Sky,Otherby,01/01/1990,YY1 1YY,01/05/2018,yes', 'PO-9003,Jo,Unproven,01/01/1991,XX1 1XX,01/05/2018,no'].join('\n');
+    const police = await partner.police.post('/api/imports/police-offences').attach('file', Buffer.from(offences), 'offences.csv').expect(201);
+    expect(police.body).toMatchObject({ recorded: 0, unmatched: 3, lines: [{ line: 2, outcome: 'unmatched', reason: 'NoMatchingPerson' }, { line: 3 }, { line: 4 }] });
+    const benefits = 'reference,given_name,family_name,date_of_birth,postcode,benefit,change,on\nJSA-9001,Ash,QUESTLEY,03/03/1986,zz99zz,JSA,started,01/06/2018\n';
+    await partner.dwp.post('/api/imports/dwp-benefits').attach('file', Buffer.from(benefits), 'benefits.csv').expect(201);
+    const listed = await pm.get('/api/imports/candidate-families').expect(200);
+    expect(listed.body.families).toEqual([
+      {
+        postcode: 'ZZ9 9ZZ',
+        familyName: 'Questley',
+        problems: ['crime-asb', 'worklessness'],
+        people: [
+          { givenName: 'Robin', familyName: 'Questley', dateOfBirth: '1988-06-12' },
+          { givenName: 'Ash', familyName: 'QUESTLEY', dateOfBirth: '1986-03-03' },
+        ],
+        evidence: [
+          { importId: police.body.importId, line: 2, source: 'police-offences', problem: 'crime-asb', shownOn: '2018-05-01' },
+          { importId: expect.any(String), line: 2, source: 'dwp-benefits', problem: 'worklessness', shownOn: '2018-06-01' },
+        ],
+      },
+    ]);
+    expect((await partner.police.get('/api/imports/candidate-families').expect(403)).body.reason).toBe('Forbidden');
+    const stored = JSON.stringify((await t.stores.eventStore.readStream(`import-${police.body.importId}`)).events.map((e) => e.data));
+    expect(stored).not.toContain('Questley');
+    // Once a person identifies the family, its people match and the candidate is gone.
+    await pm.post('/api/families').send({ reference: 'IMP-QUESTLEY', identifiedOn: '2018-07-01', members: [{ relationship: 'parent', givenName: 'Robin', familyName: 'Questley', dateOfBirth: '1988-06-12', postcode: 'ZZ9 9ZZ' }, { relationship: 'parent', givenName: 'Ash', familyName: 'Questley', dateOfBirth: '1986-03-03', postcode: 'ZZ9 9ZZ' }] }).expect(201);
+    expect((await pm.get('/api/imports/candidate-families').expect(200)).body.families).toEqual([]);
+  });
+
   it('imports through the cli with progress and a summary, and records nothing the second time', async () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'ignore' });
     await t.stop();

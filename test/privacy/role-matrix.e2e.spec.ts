@@ -120,6 +120,7 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'GET /api/imports/{importId}': ['pm', 'police', 'school', 'dwp', 'health'],
   'GET /api/imports/{importId}/report.csv': ['pm', 'police', 'school', 'dwp', 'health'],
   'GET /api/imports/{importId}/review': ['pm'],
+  'GET /api/imports/candidate-families': ['pm'],
   'POST /api/imports/{importId}/review/{reviewId}': ['pm'],
   // Prometheus scrapes without credentials; counts by command type and route pattern, nothing personal.
   'GET /metrics': 'public',

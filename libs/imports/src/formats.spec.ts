@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvRecords } from './csv-reader';
 import { parsePartnerDate } from './dates';
-import { IMPORT_SOURCES, ImportFileRefused, type ParsedRow, type RefusedRow, columnsOf, parseImportFile } from './formats';
+import { IMPORT_SOURCES, ImportFileRefused, type ParsedRow, type RefusedRow, columnsOf, headlineProblemShown, parseImportFile } from './formats';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const accepted = (rows: (ParsedRow | RefusedRow)[]) => rows.filter((r): r is ParsedRow => r.ok);
@@ -89,5 +89,19 @@ describe('partner files: a layout per source', () => {
     const section = doc.split(/^### /m).find((s) => s.startsWith(`\`${source}\``));
     expect(section).toBeDefined();
     for (const column of columnsOf(source)) expect(section).toContain(`\`${column.name}\``);
+  });
+});
+
+describe('partner files: the headline problem a row shows on its own (candidate families)', () => {
+  it('reads attendance below 90%, proven offences, out-of-work benefits, health concerns and statuses', () => {
+    const shown = (command: Parameters<typeof headlineProblemShown>[0]) => headlineProblemShown(command);
+    expect(shown({ type: 'RecordSchoolAttendance', memberId: '', academicYear: '2016/17', term: 'autumn', possibleSessions: 100, attendedSessions: 89, unauthorisedAbsenceSessions: 5 })).toBe('education');
+    expect(shown({ type: 'RecordSchoolAttendance', memberId: '', academicYear: '2016/17', term: 'autumn', possibleSessions: 100, attendedSessions: 90, unauthorisedAbsenceSessions: 5 })).toBeNull();
+    expect(shown({ type: 'RecordOffence', memberId: '', committedOn: '2017-01-01', proven: false })).toBeNull();
+    expect(shown({ type: 'RecordOffence', memberId: '', committedOn: '2017-01-01', proven: true })).toBe('crime-asb');
+    expect(shown({ type: 'RecordBenefitChange', memberId: '', benefit: 'UC', change: 'started', on: '2017-01-01', fullWorkSearch: false })).toBeNull();
+    expect(shown({ type: 'RecordBenefitChange', memberId: '', benefit: 'ESA', change: 'started', on: '2017-01-01' })).toBe('worklessness');
+    expect(shown({ type: 'RecordHealthChange', memberId: '', change: 'resolved', on: '2017-01-01', concernId: 'c' })).toBeNull();
+    expect(shown({ type: 'RecordSocialCareStatus', memberId: '', status: 'child-protection', on: '2017-01-01' })).toBe('children-in-need');
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BENEFITS, type Benefit, type FamilyCommand, type HeadlineProblem, SOCIAL_CARE_STATUSES, type SocialCareStatus, TERMS, type Term, UC_REGIMES, type UcRegime } from '@ledger/domain';
+import { BENEFITS, type Benefit, type HeadlineProblem as Problem, type FamilyCommand, type HeadlineProblem, SOCIAL_CARE_STATUSES, type SocialCareStatus, TERMS, type Term, UC_REGIMES, type UcRegime } from '@ledger/domain';
 import { uuidV5 } from '@ledger/event-store';
 import { CsvSyntaxError, csvRecords, decodeUtf8 } from './csv-reader';
 import { parsePartnerDate } from './dates';
@@ -425,4 +425,35 @@ export function parseImportFile(source: ImportSource, bytes: Uint8Array): (Parse
 /** Sets the matched member on a row's command. */
 export function commandFor(command: FamilyCommand, memberId: string): FamilyCommand {
   return { ...command, memberId } as FamilyCommand;
+}
+
+/**
+ * The headline problem a row's fact shows on its own (DOMAIN.md 2's indicators), for listing
+ * candidate families among people matched to no family (issue 21.3); null when it shows none.
+ */
+export function headlineProblemShown(command: FamilyCommand): Problem | null {
+  switch (command.type) {
+    case 'RecordSchoolAttendance':
+      // Attendance below 90% (DOMAIN.md 2: "not attending school regularly").
+      return command.possibleSessions > 0 && command.attendedSessions / command.possibleSessions < 0.9 ? 'education' : null;
+    case 'RecordExclusion':
+      return 'education';
+    case 'RecordOffence':
+      return command.proven ? 'crime-asb' : null;
+    case 'RecordAsbIncident':
+      return 'crime-asb';
+    case 'RecordBenefitChange':
+      // An out-of-work benefit starting (UC only in intensive work search: DOMAIN.md 4.2).
+      return command.change === 'started' && (command.benefit !== 'UC' || command.fullWorkSearch === true) ? 'worklessness' : null;
+    case 'RecordUcConditionality':
+      return command.regime === 'intensive-work-search' ? 'worklessness' : null;
+    case 'RecordHealthChange':
+      return command.change === 'identified' ? 'health' : null;
+    case 'RecordSocialCareStatus':
+      return command.status === 'none' ? null : 'children-in-need';
+    case 'IdentifyHeadlineProblem':
+      return command.problem;
+    default:
+      return null;
+  }
 }

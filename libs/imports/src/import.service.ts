@@ -10,8 +10,8 @@ import {
   troubledFamilies2015,
 } from '@ledger/domain';
 import { ERASED, type BulkAppendItem, type EventMetadata, type EventStore, type JsonObject, type NewEvent, type RecordedEvent, eventIdsFor, uuidV5 } from '@ledger/event-store';
-import { type IdentifierKind, type ImportSource, type ParsedRow, type PersonInRow, SOURCE_ORGANISATION, commandFor, parseImportFile } from './formats';
-import { DEFAULT_MATCH_OPTIONS, type KnownPerson, type MatchMethod, type MatchOptions, PersonIndex } from './matching';
+import { type IdentifierKind, type ImportSource, type ParsedRow, type PersonInRow, SOURCE_ORGANISATION, commandFor, headlineProblemShown, parseImportFile } from './formats';
+import { DEFAULT_MATCH_OPTIONS, type KnownPerson, type MatchMethod, type MatchOptions, PersonIndex, normaliseName, normalisePostcode } from './matching';
 
 /**
  * Partner files into family events (issue 21): parse → match each row's person → decide each fact
@@ -83,6 +83,15 @@ export interface ReviewItem {
   status: 'pending' | 'confirmed' | 'rejected';
   decidedBy?: string;
   familyId?: string;
+}
+
+/** A household of people matched to no family who show two or more headline problems (issue 21.3). */
+export interface CandidateFamily {
+  postcode: string;
+  familyName: string;
+  problems: string[];
+  people: { givenName: string; familyName: string; dateOfBirth: string }[];
+  evidence: { importId: string; line: number; source: string; problem: string; shownOn: string }[];
 }
 
 const NAMESPACE = '2d8f4b6a-0c1e-4a7b-9f3d-5e6c7a8b9d0e';
@@ -217,6 +226,40 @@ export class ImportService {
     return { kind: 'refused', status: 409, reason: 'VersionConflict', message: 'the family or the import kept changing; try again' };
   }
 
+  /**
+   * Issue 21.3: people matched to no family who, at one address (postcode), show two or more
+   * headline problems between them, from every import so far: candidate families for a person to
+   * review and identify. People who have since been identified (they now match a member) drop out.
+   */
+  async candidateFamilies(options: MatchOptions = DEFAULT_MATCH_OPTIONS): Promise<CandidateFamily[]> {
+    const index = new PersonIndex(await this.people());
+    const households = new Map<string, { rows: CandidateFamily['evidence']; people: Map<string, CandidateFamily['people'][number]> }>();
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+      const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['import'], types: ['ImportRowUnmatched'] } });
+      for (const e of read.events) {
+        if (e.type !== 'ImportRowUnmatched' || typeof e.data.person !== 'object' || e.data.person === null) continue;
+        const person = e.data.person as unknown as PersonInRow;
+        const home = normalisePostcode(person.postcode);
+        if (!home || index.match(person, options).kind === 'matched') continue;
+        const household = households.get(home) ?? { rows: [] as CandidateFamily['evidence'], people: new Map<string, CandidateFamily['people'][number]>() };
+        households.set(home, household);
+        household.rows.push({ importId: String(e.data.importId), line: Number(e.data.line), source: String(e.data.source), problem: String(e.data.problem), shownOn: String(e.data.shownOn) });
+        const personKey = `${normaliseName(person.givenName)}|${normaliseName(person.familyName)}|${person.dateOfBirth}`;
+        household.people.set(personKey, { givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth });
+      }
+      after = read.next;
+      if (read.endOfLog) break;
+    }
+    const candidates: CandidateFamily[] = [];
+    for (const [home, household] of households) {
+      const problems = [...new Set(household.rows.map((r) => r.problem))].sort();
+      if (problems.length < 2) continue;
+      const first = [...household.people.values()][0];
+      candidates.push({ postcode: home.length > 3 ? `${home.slice(0, -3)} ${home.slice(-3)}` : home, familyName: first.familyName, problems, people: [...household.people.values()], evidence: household.rows });
+    }
+    return candidates.sort((a, b) => b.problems.length - a.problems.length || a.postcode.localeCompare(b.postcode));
+  }
+
   /** Every member on record, opened in memory for matching (erased people are left out). */
   private async people(): Promise<KnownPerson[]> {
     const people = new Map<string, KnownPerson>();
@@ -289,6 +332,16 @@ export class ImportService {
         } else {
           report.unmatched++;
           report.lines.push({ line: row.line, outcome: 'unmatched', reason: 'NoMatchingPerson', message: 'no family member matches this person: nothing was recorded', confidence: match.confidence });
+          // Issue 21.3: kept (sealed) only when it shows a headline problem, to list candidate families.
+          const problem = headlineProblemShown(row.command);
+          if (problem !== null) {
+            const rowId = uuidV5(`${importId}\nunmatched-row\n${row.line}`, NAMESPACE);
+            importEvents.push({
+              type: 'ImportRowUnmatched',
+              data: { importId, rowId, line: row.line, source: request.source, problem, shownOn: businessDateOf(row.command), person: row.person as unknown as JsonObject },
+              metadata: metadataFor(eventIdsFor(rowId, 1)[0], rowId, importId, request.actor, request.recordedAt),
+            });
+          }
         }
       }
       if (request.onProgress && n % 500 === 0) request.onProgress(n, rows.length * 2);
@@ -410,4 +463,22 @@ function latestSharing(events: readonly RecordedEvent[]): Map<string, boolean> {
 
 function sharingWithdrawn(events: readonly RecordedEvent[], memberId: string): boolean {
   return latestSharing(events).get(memberId) === false;
+}
+
+/** The business date of a row's fact (when the problem was shown). */
+function businessDateOf(command: FamilyCommand): string {
+  switch (command.type) {
+    case 'RecordSchoolAttendance':
+      return `${command.academicYear.slice(0, 4)}-09-01`;
+    case 'RecordExclusion':
+      return command.startedOn;
+    case 'RecordOffence':
+      return command.committedOn;
+    case 'RecordAsbIncident':
+      return command.occurredOn;
+    case 'IdentifyHeadlineProblem':
+      return command.identifiedOn;
+    default:
+      return 'on' in command && typeof command.on === 'string' ? command.on : '';
+  }
 }

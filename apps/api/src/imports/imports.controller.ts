@@ -86,6 +86,15 @@ export class ImportsController {
     }
   }
 
+  @Access({ 'programme-manager': true })
+  @Get('candidate-families')
+  @ApiOperation({ summary: 'People matched to no family who show two or more headline problems at one address, from every import: candidate families to review and identify' })
+  async candidateFamilies(@Req() req: Request) {
+    const families = await this.imports.candidateFamilies({ ...DEFAULT_MATCH_OPTIONS, threshold: this.config.importMatchThreshold });
+    await this.accessLog.record({ actor: actorOf(req), route: routeOf(req), memberIds: [], outcome: 'served', purpose: 'candidate families' });
+    return { families };
+  }
+
   @Access({ 'programme-manager': true, partner: { organisations: IMPORTING_ORGANISATIONS } })
   @Get(':importId')
   @ApiOperation({ summary: "An import's report: accepted, matched by method, queued for review, rejected with line numbers and reasons" })

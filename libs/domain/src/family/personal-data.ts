@@ -59,6 +59,8 @@ export const claimPersonalData: Readonly<Record<string, readonly PersonalDataDec
  */
 export const importPersonalData: Readonly<Record<string, readonly PersonalDataDeclaration[]>> = {
   ImportRowHeldForReview: [{ at: '', subject: 'reviewId', fields: ['person', 'fact'] }],
+  // A row matched to nobody that shows a headline problem, kept to list candidate families (issue 21.3).
+  ImportRowUnmatched: [{ at: '', subject: 'rowId', fields: ['person'] }],
 };
 
 /** Every stream's declarations, for the store's cipher (event type names are unique across streams). */
