@@ -39,8 +39,10 @@ const profile = { ...PROFILES[mode] };
 profile.soakSeconds = Number(option('soak-seconds', String(profile.soakSeconds)));
 profile.soakRate = Number(option('soak-rate', '40'));
 const soakOnly = flag('soak-only');
+// --matching-only: only the person matcher's precision and recall (issue 21.7), no store.
+const matchingOnly = flag('matching-only');
 const pgBaseUrl = option('pg-url', 'postgres://postgres@127.0.0.1:5432/test');
-const backends = [...(flag('no-postgres') ? [] : ['postgres']), ...(flag('no-pglite') ? [] : ['pglite'])];
+const backends = matchingOnly ? [] : [...(flag('no-postgres') ? [] : ['postgres']), ...(flag('no-pglite') ? [] : ['pglite'])];
 const SEED = Number(option('seed', '2015'));
 const CONCURRENCY = [1, 8, 32];
 const HTTP_FAMILIES = 320; // distinct families, split between clients: no two clients share a stream
@@ -447,6 +449,50 @@ function table(backend, rows) {
   return [`### ${backend}`, '', line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
+// ------------------------------------------------------------------------------------ matching
+
+// Issue 21.7: people in the population and records about them (10% about people not on record).
+const MATCHING_SIZE = { quick: 20_000, default: 50_000, full: 100_000 };
+
+/** The matcher's precision and recall at three thresholds (the default in the middle), on records of known truth. */
+function matchingQuality(size) {
+  const { noisyPopulation } = require(join(dist, 'libs/synthetic/src'));
+  const { measureMatching, DEFAULT_MATCH_OPTIONS } = require(join(dist, 'libs/imports/src'));
+  const { people, records } = noisyPopulation({ people: size, records: size, seed: SEED });
+  const known = people.map((p) => ({ memberId: p.personId, familyId: p.householdId, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode, identifiers: p.identifiers }));
+  const labelled = records.map((r) => ({ truth: r.truth, person: { givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, ...(r.postcode ? { postcode: r.postcode } : {}), identifiers: r.identifiers } }));
+  const thresholds = [0.85, DEFAULT_MATCH_OPTIONS.threshold, 0.99];
+  return {
+    people: size,
+    records: size,
+    strangers: records.filter((r) => r.truth === null).length,
+    defaultThreshold: DEFAULT_MATCH_OPTIONS.threshold,
+    runs: thresholds.map((threshold) => {
+      const t0 = performance.now();
+      const q = measureMatching(known, labelled, { ...DEFAULT_MATCH_OPTIONS, threshold });
+      return { threshold, seconds: (performance.now() - t0) / 1000, ...q };
+    }),
+  };
+}
+
+function matchingTable(m) {
+  const pctOf = (x) => `${(x * 100).toFixed(2)}%`;
+  const rows = m.runs.map((r) => [
+    `${r.threshold}${r.threshold === m.defaultThreshold ? ' (default)' : ''}`,
+    pctOf(r.precision),
+    pctOf(r.recall),
+    pctOf(r.recallWithReview),
+    `${fmt(r.matchedWrong)} wrong / ${fmt(r.matchedRight + r.matchedWrong)} matched`,
+    `${fmt(r.review)} review, ${fmt(r.unmatched)} unmatched`,
+    `${fmt(r.records / r.seconds)} rows/s`,
+  ]);
+  const header = ['threshold', 'precision', 'recall', 'recall with review', 'wrong matches', 'the rest', 'speed (index built and matched)'];
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => String(r[c]).length)));
+  const line = (r) => `| ${r.map((v, c) => String(v).padEnd(widths[c])).join(' | ')} |`;
+  return [`### person matching: ${fmt(m.people)} people, ${fmt(m.records)} records (${fmt(m.strangers)} about people not on record)`, '', line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
 async function main() {
   const loadBefore = os.loadavg();
   log(`mode ${mode}; backends ${backends.join(', ')}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
@@ -455,7 +501,7 @@ async function main() {
   const allSizes = [...new Set(backends.flatMap((b) => profile.sizes[b]))].sort((a, b) => a - b);
   const maxEvents = allSizes[allSizes.length - 1];
   // ~48.7 events a family with this generator; generous so the largest size is reached.
-  const file = soakOnly ? null : await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
+  const file = soakOnly || matchingOnly ? null : await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
   const results = {};
   let pgVersion = null;
   let pgliteVersion = null;
@@ -517,6 +563,9 @@ async function main() {
     peer = await peerComparison({ url: pgBaseUrl, file, seed: SEED, quick: mode === 'quick', log, dist });
   }
 
+  log(`matching: precision and recall of the person matcher on a noisy synthetic population (${fmt(MATCHING_SIZE[mode])} people, as many records)`);
+  const matching = matchingQuality(MATCHING_SIZE[mode]);
+
   const date = new Date().toISOString().slice(0, 10);
   const report = {
     date,
@@ -532,6 +581,7 @@ async function main() {
       ...(flag('national') ? {} : { national: 'the claim cycle at 400,000 families runs with --national (not part of the default or quick runs)' }),
     },
     peer,
+    matching,
     backends: {},
   };
   const tables = [];
@@ -547,11 +597,13 @@ async function main() {
     '',
     ...tables.flatMap((t) => [t, '']),
     ...(peer ? [peerTable(peer), ''] : []),
+    matchingTable(matching),
+    '',
   ].join('\n');
   console.log(text);
   mkdirSync(join(here, 'results'), { recursive: true });
   // One file per day and kind of run: a national run and an ordinary one on the same day keep both.
-  const path = join(here, 'results', `${date}${flag('national') ? '-national' : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`);
+  const path = join(here, 'results', `${date}${flag('national') ? '-national' : matchingOnly ? '-matching' : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`);
   writeFileSync(path, `${JSON.stringify({ ...report, table: text }, null, 2)}\n`);
   log(`wrote ${path}`);
 }

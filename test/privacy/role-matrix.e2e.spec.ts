@@ -115,6 +115,15 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'GET /api/audit/access-log': ['admin', 'aud'],
   'GET /api/exports/ons-evaluation.csv': ['analyst'],
   'GET /api/reports/outcomes.csv': ['analyst', 'pm'],
+  // Issue 21: partners import their own kinds of file (a school's attendance file is refused to the
+  // police in the route, 403 NotThisPartnersData) and read back their own imports' reports; the
+  // review queue shows rows' personal values, to programme managers only.
+  'POST /api/imports/{source}': ['pm', 'police', 'school', 'dwp', 'health'],
+  'GET /api/imports/{importId}': ['pm', 'police', 'school', 'dwp', 'health'],
+  'GET /api/imports/{importId}/report.csv': ['pm', 'police', 'school', 'dwp', 'health'],
+  'GET /api/imports/{importId}/review': ['pm'],
+  'GET /api/imports/candidate-families': ['pm'],
+  'POST /api/imports/{importId}/review/{reviewId}': ['pm'],
   // Prometheus scrapes without credentials; counts by command type and route pattern, nothing personal.
   'GET /metrics': 'public',
 };

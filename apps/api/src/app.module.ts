@@ -4,7 +4,7 @@ import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { BlindIndex, type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
+import { BlindIndex, EVENT_STORE, type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
 import { OutcomeQueries, ProjectionsModule, ReportingResults } from '@ledger/projections';
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
@@ -43,6 +43,8 @@ import { AccessLog } from './privacy/access-log';
 import { PrivacyController } from './privacy/privacy.controller';
 import { ReportingRefresher } from './reporting/reporting-refresher';
 import { ProgrammeController } from './programme/programme.controller';
+import { ImportService } from '@ledger/imports';
+import { ImportsController } from './imports/imports.controller';
 import { COUNCIL_ID, OutcomePlanCommandHandler, ProgrammeCommandHandler } from './programme/programme-commands';
 
 export interface AppOptions {
@@ -87,7 +89,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController, MetricsController, WorkListsController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController, MetricsController, WorkListsController, ImportsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -124,6 +126,8 @@ export class AppModule implements NestModule {
           useFactory: (sql: SqlClient, outcomes: OutcomeQueries) => new ReportingResults(sql, outcomes, stores.readModelSchema ?? 'read'),
         },
         ReportingRefresher,
+        // Issue 21: partner files, through the store that seals personal fields.
+        { provide: ImportService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new ImportService(store) },
         { provide: RefreshTokens, useValue: new RefreshTokens(jwtSecret) },
       ],
     };

@@ -2,6 +2,7 @@ import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
 import { ledgerProjectionRunner, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
+import { IMPORT_USAGE, runImport } from './import-command';
 import { runAccessLogInstall, runRetention, runServiceAccounts, runUsers } from './privacy-commands';
 import { REPORT_USAGE, runReport } from './report-commands';
 
@@ -13,6 +14,7 @@ commands:
   rebuild [projection]   rebuild read models from position 0 (all, or the one named) while the
                          current tables keep serving; prints progress, events/s and an ETA
 ${REPORT_USAGE}
+${IMPORT_USAGE}
   generate --families N [--seed S] [--start I] [--format events|http]
                          synthetic families as NDJSON (event batches or HTTP command sequences)
   users list             users, roles, organisations, deactivations and lock-outs
@@ -39,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'generate') return runGenerate(args);
-  if (!['status', 'projections', 'rebuild', 'report', 'users', 'service-accounts', 'access-log', 'retention'].includes(command)) {
+  if (!['status', 'projections', 'rebuild', 'report', 'import', 'users', 'service-accounts', 'access-log', 'retention'].includes(command)) {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
@@ -54,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'projections') {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
+    if (command === 'import') return await runImport(config, stores, args);
     if (command === 'users') return await runUsers(stores, args);
     if (command === 'service-accounts') return await runServiceAccounts(stores, args);
     if (command === 'retention') return await runRetention(config, stores, args);

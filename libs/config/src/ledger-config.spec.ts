@@ -4,7 +4,7 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, readyMaxLagEvents: 10_000, reportingRefreshSeconds: 0, logLevel: 'info', apiDocs: true },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, suppressionThreshold: 5, importMatchThreshold: 0.93, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, readyMaxLagEvents: 10_000, reportingRefreshSeconds: 0, logLevel: 'info', apiDocs: true },
     });
   });
 
@@ -16,6 +16,17 @@ describe('configuration', () => {
       ok: false,
       errors: ['LEDGER_DECLARATION_PROGRAMME_LEAD: must be plain text of at most 2000 characters', 'LEDGER_API_URL: not an http:// or https:// address'],
     });
+  });
+
+  it('reads the import matching threshold (issue 21.2), refusing what is not a confidence from 0.5 to 1', () => {
+    const threshold = (env: Record<string, string>) => {
+      const loaded = loadConfig(env);
+      return loaded.ok ? loaded.config.importMatchThreshold : loaded.errors;
+    };
+    expect(threshold({})).toBe(0.93);
+    expect(threshold({ LEDGER_IMPORT_MATCH_THRESHOLD: '0.97' })).toBe(0.97);
+    expect(threshold({ LEDGER_IMPORT_MATCH_THRESHOLD: '1' })).toBe(1);
+    for (const bad of ['0.3', '1.5', 'high', '-1']) expect(threshold({ LEDGER_IMPORT_MATCH_THRESHOLD: bad })).toEqual([expect.stringContaining('LEDGER_IMPORT_MATCH_THRESHOLD')]);
   });
 
   it('serves the API docs by default on the embedded store only, and reads LEDGER_API_DOCS', () => {

@@ -56,6 +56,12 @@ export interface LedgerConfig {
   retentionYears: number;
   /** Published tables suppress counts below this (DOMAIN.md 6: fewer than 5). */
   suppressionThreshold: number;
+  /**
+   * Issue 21.2: the confidence at or above which a partner file's row is matched to a person by
+   * names, date of birth and postcode without a person's review (`LEDGER_IMPORT_MATCH_THRESHOLD`,
+   * 0.5–1, default 0.93: a wrong match shares a family's data with the wrong people).
+   */
+  importMatchThreshold: number;
   /** `/health/ready` answers 503 while any projection is more than this many events behind the log. */
   readyMaxLagEvents: number;
   /** How often (seconds) the api refreshes the BI feed's results per family and month end; 0: never (the embedded default). */
@@ -217,6 +223,12 @@ export function loadConfig(env: Env): ConfigResult {
   if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
+  let importMatchThreshold = 0.93;
+  const rawThreshold = value('LEDGER_IMPORT_MATCH_THRESHOLD');
+  if (rawThreshold !== undefined) {
+    if (/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/.test(rawThreshold) && Number(rawThreshold) >= 0.5) importMatchThreshold = Number(rawThreshold);
+    else errors.push(`LEDGER_IMPORT_MATCH_THRESHOLD: "${rawThreshold}" is not a confidence from 0.5 to 1 (e.g. 0.93)`);
+  }
   // Up to 100,000: the bounded count a lag check makes (libs/projections LAG_COUNT_LIMIT).
   const readyMaxLagEvents = wholeNumber('LEDGER_READY_MAX_LAG_EVENTS', 10_000, 0, 100_000);
   // BI tools connect to PostgreSQL (docs/bi.md): the embedded store does not spend CPU on the feed unless asked.
@@ -246,7 +258,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, importMatchThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
   };
 
   function declaration(name: string, fallback: string): string {

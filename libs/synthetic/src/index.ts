@@ -1,3 +1,4 @@
 export * from './random';
 export * from './synthetic-borough';
 export * from './recorded-histories';
+export * from './noisy-population';

@@ -52,8 +52,19 @@ export const claimPersonalData: Readonly<Record<string, readonly PersonalDataDec
   FamilyResultRecovered: FREE_TEXT(['reason']),
 };
 
+/**
+ * A partner's row held for a person to review (issue 21.2, on `import-<importId>`): the person as
+ * the partner wrote them and the fact (free text included), sealed with the row's own key
+ * (`reviewId`): the row's person is not known to be anyone on record until a person confirms it.
+ */
+export const importPersonalData: Readonly<Record<string, readonly PersonalDataDeclaration[]>> = {
+  ImportRowHeldForReview: [{ at: '', subject: 'reviewId', fields: ['person', 'fact'] }],
+  // A row matched to nobody that shows a headline problem, kept to list candidate families (issue 21.3).
+  ImportRowUnmatched: [{ at: '', subject: 'rowId', fields: ['person'] }],
+};
+
 /** Every stream's declarations, for the store's cipher (event type names are unique across streams). */
-export const personalDataDeclarations: Readonly<Record<string, readonly PersonalDataDeclaration[] | undefined>> = { ...familyPersonalData, ...claimPersonalData };
+export const personalDataDeclarations: Readonly<Record<string, readonly PersonalDataDeclaration[] | undefined>> = { ...familyPersonalData, ...claimPersonalData, ...importPersonalData };
 
 /**
  * The event types whose personal fields the outcome rules read: members' records, for dates of
