@@ -112,6 +112,11 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'POST /api/people/{memberId}/erasure': ['admin'],
   'GET /api/audit/access-log': ['admin', 'aud'],
   'GET /api/exports/ons-evaluation.csv': ['analyst'],
+  'GET /api/privacy/retention': ['admin'],
+  'POST /api/privacy/retention/run': ['admin'],
+  'POST /api/families/{familyId}/legal-holds': ['admin', 'fo'],
+  'POST /api/legal-holds/{holdId}/release': ['admin', 'fo'],
+  'GET /api/legal-holds': ['admin', 'fo', 'aud'],
   'GET /api/reports/outcomes.csv': ['analyst', 'pm'],
   // Prometheus scrapes without credentials; counts by command type and route pattern, nothing personal.
   'GET /metrics': 'public',

@@ -40,6 +40,7 @@ import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recordi
 import { ApiValidationPipe } from './http/validation';
 import { AccessLog } from './privacy/access-log';
 import { PrivacyController } from './privacy/privacy.controller';
+import { RetentionController } from './privacy/retention.controller';
 import { ReportingRefresher } from './reporting/reporting-refresher';
 import { ProgrammeController } from './programme/programme.controller';
 import { COUNCIL_ID, OutcomePlanCommandHandler, ProgrammeCommandHandler } from './programme/programme-commands';
@@ -84,7 +85,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController, MetricsController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, RetentionController, SessionController, ProgrammeDashboardController, LiveController, MetricsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
