@@ -41,6 +41,9 @@ import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recordi
 import { ApiValidationPipe } from './http/validation';
 import { AccessLog } from './privacy/access-log';
 import { PrivacyController } from './privacy/privacy.controller';
+import { RetentionController } from './privacy/retention.controller';
+import { OnsTransfersController } from './privacy/ons-transfers';
+import { DataSubjectRequestsController } from './privacy/data-subject-requests.controller';
 import { ReportingRefresher } from './reporting/reporting-refresher';
 import { ProgrammeController } from './programme/programme.controller';
 import { ImportService } from '@ledger/imports';
@@ -89,7 +92,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, SessionController, ProgrammeDashboardController, LiveController, MetricsController, WorkListsController, ImportsController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, RetentionController, OnsTransfersController, DataSubjectRequestsController, SessionController, ProgrammeDashboardController, LiveController, MetricsController, WorkListsController, ImportsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },

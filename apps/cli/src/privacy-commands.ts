@@ -6,7 +6,9 @@ import { FamilyQueries, ledgerProjectionRunner } from '@ledger/projections';
 import { changeUserRole, deactivateUser, listServiceAccounts, listUsers, registerUser, revokeServiceAccount } from '../../api/src/auth/auth.service';
 import { openPersonalData } from '../../api/src/bootstrap';
 import { systemClock, londonToday } from '../../api/src/http/recording';
-import { Erasure, planRetention } from '../../api/src/privacy/erasure';
+import { Erasure } from '../../api/src/privacy/erasure';
+import { retentionPeriods } from '../../api/src/privacy/privacy-config';
+import { retentionReport, runRetention as runRetentionSchedule } from '../../api/src/privacy/retention';
 import { installAccessLog } from '../../api/src/privacy/access-log';
 
 const CLI_ACTOR = { userId: 'cli', role: 'admin' as const };
@@ -117,9 +119,11 @@ function refusedOr(outcome: Awaited<ReturnType<typeof deactivateUser>>, done: st
 }
 
 /**
- * `retention [--as-of DATE] [--dry-run]`: the retention schedule (DOMAIN.md 6). Everyone in a
- * family whose case closed LEDGER_RETENTION_YEARS or more before the as-of date (default today in
- * England) is erased by crypto-shredding; a dry run lists what would be erased and changes nothing.
+ * `retention [--as-of DATE] [--dry-run]`: the retention schedule (DOMAIN.md 6, issue 23.5). The
+ * report lists every family whose retention date has come (as of DATE, default today in England),
+ * with the reason (closed LEDGER_RETENTION_YEARS ago; never attached; never closed and inactive)
+ * and any legal hold keeping it; then everyone in the families due and not held is erased by
+ * crypto-shredding. A dry run prints the report and changes nothing.
  */
 export async function runRetention(config: LedgerConfig, stores: OpenedStores, args: string[]): Promise<number> {
   const asOf = option(args, 'as-of') ?? londonToday(new Date());
@@ -132,22 +136,19 @@ export async function runRetention(config: LedgerConfig, stores: OpenedStores, a
   const runner = ledgerProjectionRunner(stores, { batchSize: 5_000 });
   await runner.prepare();
   await runner.catchUp();
-  const plan = await planRetention(new FamilyQueries(stores.sql, runner), vault, asOf, config.retentionYears);
-  const people = plan.families.reduce((n, f) => n + f.memberIds.length, 0);
-  console.log(`retention: ${config.retentionYears} years after case closure; as of ${asOf}, cases closed on or before ${plan.closedOnOrBefore}`);
-  for (const f of plan.families) console.log(`  family ${f.familyId} closed ${f.closedOn}: ${f.memberIds.length} ${f.memberIds.length === 1 ? 'person' : 'people'}`);
+  const report = await retentionReport(new FamilyQueries(stores.sql, runner), stores.eventStore, vault, asOf, retentionPeriods(config));
+  const people = report.due.reduce((n, f) => n + f.memberIds.length, 0);
+  console.log(
+    `retention: ${config.retentionYears} years after case closure, ${config.retentionNotAttachedYears} after identification or last activity when never attached, ${config.retentionInactiveYears} after last activity when never closed; as of ${asOf}, cases closed on or before ${report.closedOnOrBefore}`,
+  );
+  for (const f of report.due) console.log(`  due   family ${f.familyId} (${f.rule}, due ${f.dueOn}): ${f.memberIds.length} ${f.memberIds.length === 1 ? 'person' : 'people'}; ${f.reason}`);
+  for (const f of report.held) console.log(`  held  family ${f.familyId} (${f.rule}, due ${f.dueOn}): ${f.reason}; held by ${f.holds.map((h) => h.reason).join('; ')}`);
   if (dryRun) {
-    console.log(`dry run: ${people} people in ${plan.families.length} families would be erased; nothing was changed`);
+    console.log(`dry run: ${people} people in ${report.due.length} families would be erased; nothing was changed (${report.held.length} families held)`);
     return 0;
   }
-  const erasure = new Erasure(vault, sealing);
-  const at = new Date().toISOString();
-  for (const f of plan.families) {
-    for (const memberId of f.memberIds) {
-      await erasure.erase({ memberId, familyId: f.familyId, reason: `retention schedule: ${config.retentionYears} years after case closure on ${f.closedOn}`, by: { userId: 'retention-schedule', role: 'system' }, at });
-    }
-  }
-  console.log(`erased ${people} people in ${plan.families.length} families`);
+  const done = await runRetentionSchedule(report, new Erasure(vault, sealing), new Date().toISOString());
+  console.log(`erased ${done.people} people in ${done.families} families`);
   return 0;
 }
 

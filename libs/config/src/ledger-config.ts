@@ -54,6 +54,12 @@ export interface LedgerConfig {
   masterKey?: string;
   /** Personal data is erased this many whole years after the family's case was closed (DOMAIN.md 6). */
   retentionYears: number;
+  /** Families identified but never attached: erased this many years after identification or their last activity, whichever is later. */
+  retentionNotAttachedYears: number;
+  /** Attached families whose case was never closed: erased this many years after their last activity. */
+  retentionInactiveYears: number;
+  /** The council's data agreement with the Office for National Statistics, named on each evaluation transfer (e.g. `ONS-DSA-2015-017`). */
+  onsAgreementReference: string;
   /** Published tables suppress counts below this (DOMAIN.md 6: fewer than 5). */
   suppressionThreshold: number;
   /**
@@ -222,6 +228,10 @@ export function loadConfig(env: Env): ConfigResult {
   const masterKey = value('LEDGER_MASTER_KEY');
   if (masterKey !== undefined && !isThirtyTwoBytes(masterKey)) errors.push('LEDGER_MASTER_KEY: must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
   const retentionYears = wholeNumber('LEDGER_RETENTION_YEARS', 6, 1, 100);
+  const retentionNotAttachedYears = wholeNumber('LEDGER_RETENTION_NOT_ATTACHED_YEARS', 2, 1, 100);
+  const retentionInactiveYears = wholeNumber('LEDGER_RETENTION_INACTIVE_YEARS', 6, 1, 100);
+  const onsAgreementReference = value('LEDGER_ONS_AGREEMENT') ?? 'ONS-EVALUATION-AGREEMENT';
+  if (!/^[A-Za-z0-9][A-Za-z0-9/_.-]{0,59}$/.test(onsAgreementReference)) errors.push('LEDGER_ONS_AGREEMENT: must be a reference of letters, digits and / _ . - (at most 60 characters)');
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
   let importMatchThreshold = 0.93;
   const rawThreshold = value('LEDGER_IMPORT_MATCH_THRESHOLD');
@@ -258,7 +268,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, suppressionThreshold, importMatchThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, retentionNotAttachedYears, retentionInactiveYears, onsAgreementReference, suppressionThreshold, importMatchThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
   };
 
   function declaration(name: string, fallback: string): string {

@@ -103,6 +103,55 @@ export class FamilyQueries {
     return rows.map((r) => ({ familyId: r.family_id, closedOn: r.closed_on }));
   }
 
+  /**
+   * Every family with what the retention schedule needs (DOMAIN.md 6): its status, identification
+   * and closure dates, and the instant of the last event recorded on it (its last activity).
+   */
+  async retentionCandidates(): Promise<{ familyId: string; reference: string; status: string; identifiedOn: string; attachedOn: string | null; closedOn: string | null; lastRecordedAt: string | null }[]> {
+    const t = await this.runner.liveTable('family-read-models', 'family_summary');
+    const facts = await this.runner.liveTable('family-read-models', 'family_facts');
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select s.family_id::text as family_id, s.reference, s.status, s.identified_on::text as identified_on, s.attached_on::text as attached_on, s.closed_on::text as closed_on, l.last_recorded_at
+         from ${t} s left join (select family_id, max(recorded_at) as last_recorded_at from ${facts} group by family_id) l on l.family_id = s.family_id
+        order by s.family_id`,
+    );
+    return rows.map((r) => ({
+      familyId: String(r.family_id),
+      reference: String(r.reference),
+      status: String(r.status),
+      identifiedOn: String(r.identified_on),
+      attachedOn: (r.attached_on as string | null) ?? null,
+      closedOn: (r.closed_on as string | null) ?? null,
+      lastRecordedAt: r.last_recorded_at === null || r.last_recorded_at === undefined ? null : new Date(r.last_recorded_at as string).toISOString(),
+    }));
+  }
+
+  /** The member ids of each family (from its member records; ids are never sealed). */
+  async memberIdsOf(familyIds: readonly string[]): Promise<Map<string, string[]>> {
+    const facts = await this.runner.liveTable('family-read-models', 'family_facts');
+    const rows = await this.sql.query<{ family_id: string; member_id: string }>(
+      `select family_id::text as family_id, m->>'memberId' as member_id from ${facts}, jsonb_array_elements(data->'members') m
+        where type = 'FamilyIdentified' and family_id = any($1::uuid[])
+       union all
+       select family_id::text, data->'member'->>'memberId' from ${facts} where type = 'FamilyMemberAdded' and family_id = any($1::uuid[])`,
+      [[...familyIds]],
+    );
+    const out = new Map<string, string[]>(familyIds.map((id) => [id, []]));
+    for (const r of rows) out.get(r.family_id)?.push(r.member_id);
+    return out;
+  }
+
+  /** Every recorded consent of one purpose, in each family's order (ids, dates and the answer only). */
+  async consentRecords(purpose: string): Promise<{ familyId: string; memberId: string; given: boolean; on: string; recordedAt: string }[]> {
+    const facts = await this.runner.liveTable('family-read-models', 'family_facts');
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select family_id::text as family_id, data->>'memberId' as member_id, data->>'given' as given, data->>'on' as on_date, recorded_at
+         from ${facts} where type = 'ConsentRecorded' and data->>'purpose' = $1 order by family_id, version`,
+      [purpose],
+    );
+    return rows.map((r) => ({ familyId: String(r.family_id), memberId: String(r.member_id), given: r.given === 'true', on: String(r.on_date), recordedAt: new Date(r.recorded_at as string).toISOString() }));
+  }
+
   async list(filter: { status?: string; keyworker?: string; problem?: string; after?: string; limit: number }): Promise<{ families: FamilySummaryRow[]; next: string | null }> {
     const t = await this.runner.liveTable('family-read-models', 'family_summary');
     const rows = await this.sql.query<Record<string, unknown>>(

@@ -288,7 +288,7 @@ export class FamiliesController {
   }
 }
 
-const REPLACEMENT_DTOS: Record<(typeof CORRECTABLE_PATHS)[number], new () => object> = {
+export const REPLACEMENT_DTOS: Record<(typeof CORRECTABLE_PATHS)[number], new () => object> = {
   problems: HeadlineProblemDto,
   'school-attendance': SchoolAttendanceDto,
   exclusions: ExclusionDto,
@@ -306,7 +306,7 @@ const REPLACEMENT_DTOS: Record<(typeof CORRECTABLE_PATHS)[number], new () => obj
 };
 
 /** The domain command an evidence path's (validated) body stands for. */
-function toCommand(path: (typeof CORRECTABLE_PATHS)[number], body: object, newConcernId: string): FamilyCommand {
+export function toCommand(path: (typeof CORRECTABLE_PATHS)[number], body: object, newConcernId: string): FamilyCommand {
   switch (path) {
     case 'problems':
       return { type: 'IdentifyHeadlineProblem', ...(body as HeadlineProblemDto) };

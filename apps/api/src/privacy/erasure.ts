@@ -1,6 +1,4 @@
 import { type EventStore, type KeyVault, familyKeyId, uuidV5 } from '@ledger/event-store';
-import type { FamilyQueries } from '@ledger/projections';
-import { type BusinessDate, addMonths, businessDate } from '@ledger/domain';
 
 const ERASURE_NAMESPACE = '5b0d8f3e-2c47-4a19-9e6b-7d1f0a3c8e25';
 
@@ -74,34 +72,4 @@ async function membersOf(store: EventStore, familyId: string): Promise<Set<strin
     if (event.type === 'FamilyMemberAdded') members.add((event.data.member as { memberId: string }).memberId);
   }
   return members;
-}
-
-/** The last case-closure date whose personal data is due for erasure on `asOf`. */
-export function retentionCutOff(asOf: BusinessDate | string, years: number): BusinessDate {
-  return addMonths(businessDate(String(asOf)), -12 * years);
-}
-
-export interface RetentionPlan {
-  asOf: string;
-  closedOnOrBefore: string;
-  families: { familyId: string; closedOn: string; memberIds: string[] }[];
-}
-
-/** Which people the retention schedule erases on `asOf`: every member of a family closed long enough ago. */
-export async function planRetention(queries: FamilyQueries, vault: KeyVault, asOf: string, years: number): Promise<RetentionPlan> {
-  const cutOff = retentionCutOff(asOf, years);
-  const closed = await queries.closedBy(cutOff);
-  const facts = await queries.facts(closed.map((c) => c.familyId));
-  const families: RetentionPlan['families'] = [];
-  for (const { familyId, closedOn } of closed) {
-    const memberIds = new Set<string>();
-    for (const fact of facts.get(familyId) ?? []) {
-      if (fact.type === 'FamilyIdentified') for (const m of fact.data.members as { memberId: string }[]) memberIds.add(m.memberId);
-      if (fact.type === 'FamilyMemberAdded') memberIds.add((fact.data.member as { memberId: string }).memberId);
-    }
-    const due: string[] = [];
-    for (const memberId of memberIds) if ((await vault.status(memberId)) !== 'erased') due.push(memberId);
-    if (due.length > 0) families.push({ familyId, closedOn, memberIds: due });
-  }
-  return { asOf, closedOnOrBefore: cutOff, families };
 }

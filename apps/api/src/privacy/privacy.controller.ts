@@ -13,12 +13,25 @@ import { actorOf } from '../auth/actor';
 import { FAMILY_STATES, type FamilyStates } from '../families/family-commands';
 import { QueryContext } from '../families/query-context';
 import { ApiError, type FieldProblem } from '../http/api-error';
-import { CLOCK, type Clock } from '../http/recording';
+import { CLOCK, type Clock, RecordingFactory, derivedId } from '../http/recording';
+import { createHash } from 'node:crypto';
+import { ONS_AGREEMENT_TERMS } from './ons-transfers';
+import { appendPrivacyRecord } from './privacy-records';
 import { readProgramme } from '../programme/programme-commands';
 import { COUNCIL_ID } from '../programme/programme-commands';
 import { AccessLog } from './access-log';
 import { latestConsents } from './consent';
 import { Erasure } from './erasure';
+
+export class OnsTransferDto {
+  @ApiProperty({ example: '2015-04-01', description: 'Families identified from this date' })
+  @IsString()
+  from!: string;
+
+  @ApiProperty({ example: '2020-03-31', description: 'to this date (eligibility is judged at it)' })
+  @IsString()
+  to!: string;
+}
 
 export class ErasureDto {
   @ApiProperty({ example: 'request from the data subject (ref DSR-2019-044)', description: 'Why; recorded with the erasure. Do not put personal data here.' })
@@ -45,6 +58,7 @@ export class PrivacyController {
     private readonly context: QueryContext,
     private readonly accessLog: AccessLog,
     @Inject(FAMILY_STATES) private readonly familyStates: FamilyStates,
+    private readonly recordings: RecordingFactory,
   ) {}
 
   @Access({ admin: true })
@@ -97,23 +111,44 @@ export class PrivacyController {
   @Get('exports/ons-evaluation.csv')
   @ApiProduces('text/csv')
   @ApiOperation({
-    summary: 'The ONS evaluation export: identifiers and programme participation for linkage',
+    summary: 'The ONS evaluation export (kept for existing callers: prefer POST /api/exports/ons-evaluation)',
     description:
-      'Families identified between from and to that were assessed as eligible (two or more headline problems and a dependent child by `to`) or took part (attached). One row per person; people who withdrew consent to evaluation, and erased people, are left out. Every person exported is written to the access log.',
+      'Families identified between from and to that were assessed as eligible (two or more headline problems and a dependent child by `to`) or took part (attached). One row per person; people who withdrew consent to evaluation, and erased people, are left out. Every person exported is written to the access log, and the export is recorded as a transfer under the ONS data agreement (`X-Transfer-Id`), as the POST does.',
   })
   @ApiQuery({ name: 'from', required: true, example: '2015-04-01' })
   @ApiQuery({ name: 'to', required: true, example: '2020-03-31' })
   async onsExport(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('from') from?: string, @Query('to') to?: string) {
+    return this.onsTransfer(req, res, from, to);
+  }
+
+  @Access({ analyst: true })
+  @Post('exports/ons-evaluation')
+  @HttpCode(201)
+  @ApiProduces('text/csv')
+  @ApiOperation({
+    summary: 'Transfer the ONS evaluation file: records the transfer under the data agreement and returns the file',
+    description:
+      'The file of `GET /api/exports/ons-evaluation.csv`, recorded as a transfer (`onsTransfer-<transferId>`): the agreement (LEDGER_ONS_AGREEMENT) and its terms, the date, the number of people and families, the file\'s SHA-256, the opt-outs applied and who was in it. `X-Transfer-Id` and `X-File-Sha256` name it. A retry with the same Idempotency-Key is the same transfer.',
+  })
+  async onsTransferPost(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: OnsTransferDto) {
+    return this.onsTransfer(req, res, body.from, body.to);
+  }
+
+  private async onsTransfer(req: Request, res: Response, from?: string, to?: string): Promise<string> {
     const problems: FieldProblem[] = [];
     if (from === undefined || !isBusinessDate(from)) problems.push({ field: 'from', message: 'must be a calendar date YYYY-MM-DD' });
     if (to === undefined || !isBusinessDate(to)) problems.push({ field: 'to', message: 'must be a calendar date YYYY-MM-DD' });
     if (problems.length === 0 && (to as string) < (from as string)) problems.push({ field: 'to', message: 'must not be before from' });
-    if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
+    if (problems.length > 0) throw ApiError.badRequest(`invalid ${req.method === 'GET' ? 'query' : 'body'}: ${problems.map((p) => p.field).join(', ')}`, problems);
+    const recording = this.recordings.from(req);
     await this.context.settle();
 
     const header = ['family_id', 'family_reference', 'member_id', 'relationship', 'given_name', 'family_name', 'date_of_birth', 'gender', 'postcode', 'national_insurance_number', 'identified_on', 'assessed_eligible', 'attached_on', 'participated', 'closed_on', 'problems_at_entry'];
     const records: string[][] = [header];
     const actor = actorOf(req);
+    const included: string[] = [];
+    let families = 0;
+    let optOuts = 0;
     for (const familyId of await this.families.identifiedBetween(from as string, to as string)) {
       const read = await this.store.readStream(streams.family(familyId));
       const state = foldFamily(read.events.map((e) => ({ event: { type: e.type, data: e.data } as unknown as FamilyEvent, eventId: e.metadata.eventId })));
@@ -122,15 +157,30 @@ export class PrivacyController {
       const eligible = problemsIdentifiedBy(state, to as string).length >= troubledFamilies2015.minimumHeadlineProblems && members.some((m) => m.dateOfBirth !== ERASED && isDependentChild(m, to as string));
       const attached = state.attachment !== null && state.attachment !== undefined;
       if (!eligible && !attached) continue;
+      optOuts += members.filter((m) => evaluationConsent.get(m.memberId) === false && m.givenName !== ERASED).length;
       const exported = members.filter((m) => evaluationConsent.get(m.memberId) !== false && m.givenName !== ERASED);
       for (const m of exported) records.push(onsRow(familyId, state.reference, m, state, eligible, attached));
       if (exported.length > 0) {
+        families += 1;
+        included.push(...exported.map((m) => m.memberId));
         await this.accessLog.record({ actor, route: routeOf(req), familyId, memberIds: exported.map((m) => m.memberId), outcome: 'served', purpose: 'ONS evaluation linkage' });
       }
     }
+    const file = csvRecords(records);
+    const fileSha256 = createHash('sha256').update(file, 'utf8').digest('hex');
+    const transferId = derivedId(recording.envelope.commandId, 'onsTransfer');
+    await appendPrivacyRecord(
+      this.store,
+      `onsTransfer-${transferId}`,
+      'OnsTransferRecorded',
+      { transferId, agreementReference: this.config.onsAgreementReference, terms: [...ONS_AGREEMENT_TERMS], from: from as string, to: to as string, transferredOn: recording.recordedOn, people: included.length, families, fileSha256, optOutsApplied: optOuts, memberIds: included },
+      recording,
+    );
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="ons-evaluation-${from}-${to}.csv"`);
-    return csvRecords(records);
+    res.setHeader('X-Transfer-Id', transferId);
+    res.setHeader('X-File-Sha256', fileSha256);
+    return file;
   }
 
   @Access({ analyst: true, 'programme-manager': true })
