@@ -1,9 +1,11 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { quoteIdent } from '../postgres/pg.sql-client';
+import { searchTokensTable } from './search-tokens-table';
 import type { SqlClient } from '../postgres/sql-client';
 import { type EventStore, formatPosition } from '../event-store.port';
 import { ERASED } from './personal-data-cipher';
 import { type SearchField, foldName, searchTokensOf, tokensOfNameToken } from './search-tokens';
+
+export { searchTokensTable };
 
 /** Where a person's searchable values sit in events: per event type, the record and its fields. */
 export interface SearchableDeclaration {
@@ -14,10 +16,6 @@ export interface SearchableDeclaration {
 
 export type SearchableDeclarations = Readonly<Record<string, SearchableDeclaration | undefined>>;
 
-/** The person search tokens table, beside `person_keys` (created with it, emptied with a key). */
-export function searchTokensTable(schema: string): string {
-  return `${quoteIdent(schema)}.person_search_tokens`;
-}
 
 /**
  * The blind index key: derived from the master key by HKDF under a label of its own, so it is a key
