@@ -105,5 +105,8 @@ export async function openPersonalData(config: LedgerConfig, stores: OpenedStore
   const cipher = new PersonalDataCipher(vault, personalDataDeclarations);
   // Issue 20.1: the blind index is keyed apart from the data keys (HKDF of the master key, its own label).
   const search = new BlindIndex(stores.sql, schema, blindIndexKey(masterKey), familySearchableData);
-  return { vault, cipher, search, sealing: new PersonalDataEventStore(stores.eventStore, cipher, search) };
+  const sealing = new PersonalDataEventStore(stores.eventStore, cipher, search);
+  // A store recorded before the blind index existed gets its members indexed once, at start.
+  await search.backfillIfEmpty(sealing);
+  return { vault, cipher, search, sealing };
 }

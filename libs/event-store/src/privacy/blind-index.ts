@@ -1,7 +1,11 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { quoteIdent } from '../postgres/pg.sql-client';
+import { searchTokensTable } from './search-tokens-table';
 import type { SqlClient } from '../postgres/sql-client';
+import { type EventStore, formatPosition } from '../event-store.port';
+import { ERASED } from './personal-data-cipher';
 import { type SearchField, foldName, searchTokensOf, tokensOfNameToken } from './search-tokens';
+
+export { searchTokensTable };
 
 /** Where a person's searchable values sit in events: per event type, the record and its fields. */
 export interface SearchableDeclaration {
@@ -12,10 +16,6 @@ export interface SearchableDeclaration {
 
 export type SearchableDeclarations = Readonly<Record<string, SearchableDeclaration | undefined>>;
 
-/** The person search tokens table, beside `person_keys` (created with it, emptied with a key). */
-export function searchTokensTable(schema: string): string {
-  return `${quoteIdent(schema)}.person_search_tokens`;
-}
 
 /**
  * The blind index key: derived from the master key by HKDF under a label of its own, so it is a key
@@ -78,7 +78,8 @@ export class BlindIndex {
         if (typeof personId !== 'string') continue;
         for (const [field, kind] of Object.entries(declaration.fields)) {
           const value = record[field];
-          if (typeof value !== 'string') continue;
+          // An erased person's values read back as the placeholder: nothing of theirs to index.
+          if (typeof value !== 'string' || value === ERASED) continue;
           for (const token of searchTokensOf(kind, value)) {
             const hash = this.hash(token);
             rows.set(`${hash}\n${personId}`, [hash, personId]);
@@ -94,6 +95,30 @@ export class BlindIndex {
        on conflict do nothing`,
       [list.map((r) => r[0]), list.map((r) => r[1]), familyId],
     );
+  }
+
+  /**
+   * Indexes every member already recorded when the index is empty (a store recorded before the
+   * index existed), reading the members' events through `opened` (the store that opens sealed
+   * fields; erased people open as the placeholder and are left out). Returns the events indexed.
+   */
+  async backfillIfEmpty(opened: EventStore): Promise<number> {
+    const [any] = await this.sql.query(`select 1 from ${this.table} limit 1`);
+    if (any) return 0;
+    const types = Object.keys(this.declarations);
+    let indexed = 0;
+    for (let after: Awaited<ReturnType<EventStore['readAll']>>['next'] = null; ; ) {
+      const read = await opened.readAll({ after, limit: 1_000, filter: { categories: ['family'], types } });
+      for (const event of read.events) {
+        if (!this.declarations[event.type]) continue;
+        await this.index(event.streamId, [{ type: event.type, data: event.data as Record<string, unknown> }]);
+        indexed += 1;
+      }
+      const moved = read.next !== null && (after === null || formatPosition(read.next) !== formatPosition(after));
+      after = read.next;
+      if (read.endOfLog || !moved) break;
+    }
+    return indexed;
   }
 
   /**

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventStoreUsageError } from '../event-store.port';
 import { quoteIdent } from '../postgres/pg.sql-client';
 import type { SqlClient } from '../postgres/sql-client';
-import { searchTokensTable } from './blind-index';
+import { searchTokensTable } from './search-tokens-table';
 
 /** Bytes of a person's data key and of the master key (AES-256). */
 export const KEY_BYTES = 32;
