@@ -90,8 +90,10 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     // A double click drafted one claim.
     const claims = (await rig.api().get('/api/claims').set('Authorization', `Bearer ${await rig.tokenOf('demo.finance')}`).expect(200)).body.claims as unknown[];
     expect(claims).toHaveLength(1);
-    // Internal audit draws the sample, not the finance officer: no such step on their page.
-    expect(await finance.page.locator('[data-step]').count()).toBe(0);
+    // Internal audit draws the sample, not the finance officer: their only step on a draft is to withdraw it.
+    expect(await finance.page.locator('[data-step]').evaluateAll((els) => els.map((e) => e.getAttribute('data-step')))).toEqual(['withdrawal']);
+    // A second draft of the same families, made before the first is submitted (through the API).
+    const rival = (await rig.api().post('/api/claims').set('Authorization', `Bearer ${await rig.tokenOf('demo.finance')}`).send({ windowId: window.windowId, asOf: window.closesOn }).expect(201)).body.claimId as string;
     await expectAccessible(finance.page, 'claim: draft');
     await screenshot(finance.page, 'claim-draft');
 
@@ -211,7 +213,22 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await expectAccessible(finance.page, 'claim: paid, with a recovery');
     await screenshot(finance.page, 'claim-paid');
 
-    // The list by status shows it paid.
+    // The rival draft's families are claimed now: internal audit is refused in plain words, and the finance officer withdraws it.
+    await auditor.page.goto(`${rig.base}/claims?status=draft`);
+    await auditor.page.waitForSelector(`tr[data-claim="${rival}"] a`);
+    await auditor.page.click(`tr[data-claim="${rival}"] a`);
+    await auditor.page.click('[data-step=sample] button[type=submit]');
+    await auditor.page.waitForSelector('[data-testid=refusal]');
+    expect(await auditor.page.getByTestId('refusal').innerText()).toContain('A family in this claim has already been claimed in a submitted claim: a family is claimed once.');
+    await expectAccessible(auditor.page, 'claim: a refusal in plain words');
+    await screenshot(auditor.page, 'claim-refused');
+    await finance.page.goto(`${rig.base}/claims/${rival}`);
+    await finance.page.selectOption('#f-withdrawal-reason', 'families-claimed-elsewhere');
+    await finance.page.click('[data-step=withdrawal] button[type=submit]');
+    await statusShown(finance.page, 'Withdrawn');
+    expect(await finance.page.locator('[data-step]').count()).toBe(0);
+
+    // The list by status shows the first claim paid.
     await finance.page.click('a:has-text("All claims")');
     await finance.page.click('nav[aria-label="Claims by status"] a:has-text("Paid")');
     await finance.page.waitForSelector(`tr[data-claim="${claimId}"] [data-key=status]:has-text("Paid")`);

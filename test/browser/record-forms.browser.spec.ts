@@ -233,6 +233,21 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     ]);
     await context.close();
 
+    // Another keyworker's family offers this keyworker no form.
+    const pm = await rig.tokenOf('demo.pm');
+    const others = (await rig.api().get('/api/families').query({ limit: 1000, status: 'attached' }).set('Authorization', `Bearer ${pm}`).expect(200)).body.families as { familyId: string; keyworker: string }[];
+    const notTheirs = others.find((f) => f.keyworker !== keyworker) as { familyId: string };
+    const kw = await rig.signIn(keyworker);
+    await kw.page.goto(`${rig.base}/families/${notTheirs.familyId}/record?kind=attendance`);
+    await kw.page.waitForSelector('text=This family is not one of yours');
+    expect(await kw.page.locator('form[data-kind], [data-testid=kinds]').count()).toBe(0);
+    // A finance officer records nothing: the address sends them home.
+    const finance = await rig.signIn('demo.finance');
+    await finance.page.goto(`${rig.base}/families/${familyId}/record`);
+    await finance.page.waitForURL((url) => url.pathname === '/dashboard');
+    await kw.context.close();
+    await finance.context.close();
+
     // A school partner (made by the admin) records attendance and exclusions only, and reads nothing back.
     const admin = await rig.tokenOf('demo.admin');
     await rig.api().post('/api/users').set('Authorization', `Bearer ${admin}`).send({ username: 'school.office', password: 'demo-borough-only', role: 'partner', organisation: 'school' }).expect(201);

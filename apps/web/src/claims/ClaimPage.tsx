@@ -87,10 +87,12 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
   const awaiting = claim.families.filter((f) => f.auditStatus === 'sampled: awaiting finding');
   const signer = SIGNERS[role];
   const signed = (r: string) => claim.signOffs.some((s) => s.role === r);
+  // The claim is read again before the page says it is done, so what it shows is the new state.
   const after = (what: string) => () => {
-    setDone(what);
-    setRev((r) => r + 1);
-    void load();
+    void load().then(() => {
+      setDone(what);
+      setRev((r) => r + 1);
+    });
   };
   const byReference = new Map(claim.families.map((f) => [f.familyId, f.reference]));
 
@@ -286,6 +288,35 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
         </>
       ) : null}
 
+      {(role === 'finance-officer' || role === 'admin') && ['draft', 'sampled', 'audited', 'signed-off'].includes(status) ? (
+        <CommandForm
+          key={`withdrawal-${rev}`}
+          id="withdrawal"
+          title="Withdraw the draft"
+          intro="A claim not yet submitted can be withdrawn; nothing more is recorded on it. A submitted claim is frozen."
+          path={`/api/claims/${claimId}/withdrawal`}
+          fields={[
+            {
+              name: 'reason',
+              label: 'Why is it withdrawn?',
+              kind: 'select',
+              options: [
+                { value: '', label: 'Choose a reason' },
+                { value: 'families-claimed-elsewhere', label: 'Families claimed in another claim' },
+                { value: 'drafted-in-error', label: 'Drafted in error' },
+                { value: 'superseded-by-new-draft', label: 'Superseded by a new draft' },
+                { value: 'window-closed', label: 'The claim window closed' },
+                { value: 'audit-found-invalid', label: 'Internal audit found families invalid' },
+              ],
+            },
+            { name: 'withdrawnOn', label: 'Date withdrawn', kind: 'date', optional: true, hint: ON_THE_DAY },
+          ]}
+          submit="Withdraw the claim"
+          secondary
+          onDone={after('Claim withdrawn')}
+        />
+      ) : null}
+
       <h2 className="govuk-heading-m">Families in the claim</h2>
       <div className="app-table-scroll" tabIndex={0} role="region" aria-label="Families in the claim">
         <table className="govuk-table app-table" data-testid="claim-families">
@@ -393,6 +424,8 @@ function CommandForm(props: {
   shape?: (body: Record<string, unknown>) => Record<string, unknown>;
   prefix?: string;
   submit: string;
+  /** A step that is not the way forward (a withdrawal): a warning button. */
+  secondary?: boolean;
   onDone: () => void;
 }) {
   const { id, title, intro, path, fields, fixed, initial, shape, prefix, submit, onDone } = props;
@@ -482,7 +515,7 @@ function CommandForm(props: {
             <Field key={f.name} spec={{ ...f, name: domName(f.name) }} value={values[f.name]} onChange={(v: string | DateParts) => setValues((old) => ({ ...old, [f.name]: v }))} members={[]} error={error?.fields[domName(f.name)]} />
           ),
         )}
-        <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
+        <button type="submit" className={`govuk-button${props.secondary ? ' govuk-button--warning' : ''}`} disabled={busy} aria-disabled={busy}>
           {submit}
         </button>
       </form>
