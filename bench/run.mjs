@@ -41,6 +41,12 @@ profile.soakRate = Number(option('soak-rate', '40'));
 const soakOnly = flag('soak-only');
 // --matching-only: only the person matcher's precision and recall (issue 21.7), no store.
 const matchingOnly = flag('matching-only');
+// --imports-only: only the partner attendance file's import rate (issue 21.5) on each backend.
+const importsOnly = flag('imports-only');
+// Rows of the partner attendance file (issue 21.5: 100,000 rows in under 2 minutes).
+const PARTNER_ROWS = { quick: 20_000, default: 100_000, full: 100_000 };
+// PGlite's import run seeds its families through the sealing store first: too long for --quick.
+const importBackends = mode === 'quick' ? ['postgres'] : ['postgres', 'pglite'];
 const pgBaseUrl = option('pg-url', 'postgres://postgres@127.0.0.1:5432/test');
 const backends = matchingOnly ? [] : [...(flag('no-postgres') ? [] : ['postgres']), ...(flag('no-pglite') ? [] : ['pglite'])];
 const SEED = Number(option('seed', '2015'));
@@ -289,6 +295,16 @@ async function soakRun(backend, base) {
 async function benchBackend(backend, file, ends, sizes, where) {
   const base = backend === 'postgres' ? { backend, url: where.url } : { backend, dataDir: where.dataDir };
   const out = { backend };
+  const partnerImport = async () => {
+    const rows = PARTNER_ROWS[mode];
+    log(`${backend}: a partner's attendance file of ${rows.toLocaleString('en-GB')} rows through the import service, against the store's bulk append of the same events`);
+    const importsWhere = backend === 'postgres' ? { backend, url: where.importsUrl } : { backend, dataDir: where.importsDir };
+    return runTask({ ...importsWhere, kind: 'partnerImport', rows, families: Math.ceil(rows / 15), seed: SEED });
+  };
+  if (importsOnly) {
+    out.partnerImport = await partnerImport();
+    return out;
+  }
   if (soakOnly) {
     out.soak = await soakRun(backend, base);
     return out;
@@ -339,6 +355,7 @@ async function benchBackend(backend, file, ends, sizes, where) {
     // Best of three at a council's scale; once each at the national scale (minutes per call).
     out.claims = await runTask({ ...claimsWhere, kind: 'claims', file, from: 0, to: 1 + CLAIM_FAMILIES / FAMILIES_PER_BATCH, asOf: CLAIM_AS_OF, repeats: flag('national') ? 1 : 3 });
   }
+  if (importBackends.includes(backend)) out.partnerImport = await partnerImport();
   if (profile.soakSeconds > 0) out.soak = await soakRun(backend, base);
   return out;
 }
@@ -381,8 +398,19 @@ function soakRows(soak) {
   ];
 }
 
+/** Issue 21.5: the partner file's rows/s against the store's own bulk append of the same events. */
+function partnerImportRows(p) {
+  if (!p) return [];
+  const ours = p.recorded / p.importSeconds;
+  const bulk = p.bulkEvents / p.bulkSeconds;
+  return [
+    [`partner attendance file, ${fmt(p.rows)} rows (${fmt(p.recorded)} recorded, ${fmt(p.review)} review, ${fmt(p.rejected)} refused)`, `${ms(p.importSeconds)} s (${fmt(ours)} rows/s)`, 'bulk append, same events', `${fmt(bulk)} events/s`, pct(ours, bulk)],
+    [`  its ${fmt(p.families)}-family store seeded through the sealing store`, `${fmt(p.seededEvents / p.seedSeconds)} events/s`, '', '', ''],
+  ];
+}
+
 function summarise(r) {
-  if (!r.limits) return { rows: soakRows(r.soak), figures: {} };
+  if (!r.limits) return { rows: [...partnerImportRows(r.partnerImport), ...soakRows(r.soak)], figures: {} };
   const L = r.limits;
   const copy = rate(L.copy.rows, L.copy.seconds);
   const prepared = rate(L.prepared100.rows, L.prepared100.seconds);
@@ -427,6 +455,7 @@ function summarise(r) {
     if (c.importSeconds) rows.push([`import through the sealing store, ${fmt(c.events)} events`, `${ms(c.importSeconds)} s (${fmt(c.events / c.importSeconds)} events/s)`, '', '', '']);
     rows.push([`projection catch-up, ${fmt(c.events)} events`, `${ms(c.catchUpSeconds)} s (${fmt(c.events / c.catchUpSeconds)} events/s, app start included)`, '', '', '']);
   }
+  rows.push(...partnerImportRows(r.partnerImport));
   rows.push(...soakRows(r.soak));
   return { rows, figures: { bulkImportEventsPerSecond: bulk, copyRowsPerSecond: copy, prepared100RowsPerSecond: prepared, rawScanEventsPerSecond: rawScan, readAllScanEventsPerSecond: ourScan } };
 }
@@ -501,7 +530,7 @@ async function main() {
   const allSizes = [...new Set(backends.flatMap((b) => profile.sizes[b]))].sort((a, b) => a - b);
   const maxEvents = allSizes[allSizes.length - 1];
   // ~48.7 events a family with this generator; generous so the largest size is reached.
-  const file = soakOnly || matchingOnly ? null : await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
+  const file = soakOnly || matchingOnly || importsOnly ? null : await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
   const results = {};
   let pgVersion = null;
   let pgliteVersion = null;
@@ -509,20 +538,23 @@ async function main() {
 
   for (const backend of backends) {
     const sizes = profile.sizes[backend];
-    const ends = soakOnly ? [] : batchBoundaries(file, sizes);
+    const ends = soakOnly || importsOnly ? [] : batchBoundaries(file, sizes);
     if (backend === 'postgres') {
       const database = `ledger_bench_${randomBytes(4).toString('hex')}`;
       const admin = new pg.Client({ connectionString: pgBaseUrl });
       await admin.connect();
       await admin.query(`create database ${database}`);
       await admin.query(`create database ${database}_claims`);
+      await admin.query(`create database ${database}_imports`);
       const url = new URL(pgBaseUrl);
       url.pathname = `/${database}`;
       const claimsUrl = new URL(pgBaseUrl);
       claimsUrl.pathname = `/${database}_claims`;
+      const importsUrl = new URL(pgBaseUrl);
+      importsUrl.pathname = `/${database}_imports`;
       log(`postgres: created databases ${database} and ${database}_claims`);
       try {
-        results.postgres = await benchBackend('postgres', file, ends, sizes, { url: url.toString(), claimsUrl: claimsUrl.toString() });
+        results.postgres = await benchBackend('postgres', file, ends, sizes, { url: url.toString(), claimsUrl: claimsUrl.toString(), importsUrl: importsUrl.toString() });
         pgVersion = results.postgres.limits?.serverVersion ?? results.postgres.soak?.serverVersion ?? null;
       } finally {
         if (flag('keep')) {
@@ -531,6 +563,7 @@ async function main() {
         } else {
           await admin.query(`drop database if exists ${database} with (force)`);
           await admin.query(`drop database if exists ${database}_claims with (force)`);
+          await admin.query(`drop database if exists ${database}_imports with (force)`);
           log(`postgres: dropped databases ${database} and ${database}_claims`);
         }
         await admin.end();
@@ -545,7 +578,8 @@ async function main() {
         cpSync(template, join(temp, 'store'), { recursive: true });
         cpSync(template, join(temp, 'limits'), { recursive: true });
         cpSync(template, join(temp, 'claims'), { recursive: true });
-        results.pglite = await benchBackend('pglite', file, ends, sizes, { dataDir: join(temp, 'store'), limitsDir: join(temp, 'limits'), claimsDir: join(temp, 'claims') });
+        cpSync(template, join(temp, 'imports'), { recursive: true });
+        results.pglite = await benchBackend('pglite', file, ends, sizes, { dataDir: join(temp, 'store'), limitsDir: join(temp, 'limits'), claimsDir: join(temp, 'claims'), importsDir: join(temp, 'imports') });
         results.pglite.initSeconds = init.seconds;
         pgliteVersion = results.pglite.limits?.serverVersion ?? results.pglite.soak?.serverVersion ?? null;
       } finally {
@@ -557,7 +591,7 @@ async function main() {
   // The peer, on the same PostgreSQL server and the same generated events (bench/peer.cjs: ours
   // and emmett-postgresql each in processes of their own, on databases of their own).
   let peer = null;
-  if (backends.includes('postgres') && !flag('no-peer') && !soakOnly) {
+  if (backends.includes('postgres') && !flag('no-peer') && !soakOnly && !importsOnly) {
     log('peer: @event-driven-io/emmett-postgresql against ours (append, whole-log read, 8 writers with a tailing reader)');
     const { peerComparison } = require(join(here, 'peer.cjs'));
     peer = await peerComparison({ url: pgBaseUrl, file, seed: SEED, quick: mode === 'quick', log, dist });
@@ -603,7 +637,7 @@ async function main() {
   console.log(text);
   mkdirSync(join(here, 'results'), { recursive: true });
   // One file per day and kind of run: a national run and an ordinary one on the same day keep both.
-  const path = join(here, 'results', `${date}${flag('national') ? '-national' : matchingOnly ? '-matching' : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`);
+  const path = join(here, 'results', `${date}${flag('national') ? '-national' : matchingOnly ? '-matching' : importsOnly ? `-imports-${mode}` : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`);
   writeFileSync(path, `${JSON.stringify({ ...report, table: text }, null, 2)}\n`);
   log(`wrote ${path}`);
 }

@@ -4,7 +4,7 @@ import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { BlindIndex, EVENT_STORE, type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
+import { BlindIndex, EVENT_STORE, RAW_EVENT_STORE, type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
 import { OutcomeQueries, ProjectionsModule, ReportingResults } from '@ledger/projections';
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
@@ -130,7 +130,7 @@ export class AppModule implements NestModule {
         },
         ReportingRefresher,
         // Issue 21: partner files, through the store that seals personal fields.
-        { provide: ImportService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new ImportService(store) },
+        { provide: ImportService, inject: [EVENT_STORE, RAW_EVENT_STORE], useFactory: (store: EventStore, raw: EventStore) => new ImportService(store, raw) },
         { provide: RefreshTokens, useValue: new RefreshTokens(jwtSecret) },
       ],
     };

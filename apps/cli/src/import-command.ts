@@ -49,7 +49,7 @@ export async function runImport(config: LedgerConfig, stores: OpenedStores, args
   };
   const now = systemClock.now();
   try {
-    const outcome = await new ImportService(sealing).run({
+    const outcome = await new ImportService(sealing, stores.eventStore).run({
       source,
       bytes,
       actor: { userId: 'cli', role: 'programme-manager' },

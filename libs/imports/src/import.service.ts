@@ -5,11 +5,11 @@ import {
   type FamilyState,
   decideFamily,
   evolveFamily,
-  initialFamilyState,
+  foldFamily,
   streams,
   troubledFamilies2015,
 } from '@ledger/domain';
-import { ERASED, type BulkAppendItem, type EventMetadata, type EventStore, type JsonObject, type NewEvent, type RecordedEvent, eventIdsFor, uuidV5 } from '@ledger/event-store';
+import { ERASED, type BulkAppendItem, type EventMetadata, type EventStore, type JsonObject, type NewEvent, type RecordedEvent, type StreamRead, eventIdsFor, uuidV5 } from '@ledger/event-store';
 import { type IdentifierKind, type ImportSource, type ParsedRow, type PersonInRow, SOURCE_ORGANISATION, commandFor, headlineProblemShown, parseImportFile } from './formats';
 import { DEFAULT_MATCH_OPTIONS, type KnownPerson, type MatchMethod, type MatchOptions, PersonIndex, normaliseName, normalisePostcode } from './matching';
 
@@ -97,6 +97,8 @@ export interface CandidateFamily {
 const NAMESPACE = '2d8f4b6a-0c1e-4a7b-9f3d-5e6c7a8b9d0e';
 const SCHEMA_VERSION = 1;
 const ATTEMPTS = 5;
+/** Family streams read at once while deciding an import. */
+const READ_CONCURRENCY = 8;
 
 export function importStream(importId: string): string {
   return `import-${importId}`;
@@ -110,7 +112,16 @@ export function importIdFor(source: ImportSource, fileSha256: string, legalBasis
 type ImportKeyMeta = { source: string; rowKey: string; digest: string };
 
 export class ImportService {
-  constructor(private readonly store: EventStore) {}
+  /**
+   * @param store the store that seals personal fields (records go through it; members are read opened, for matching)
+   * @param raw the same store as stored, for reading family streams to decide on: the evidence rules
+   *   read no personal field (relationships, ids and dates are in clear), so nothing is opened that
+   *   the decision does not need. Absent: `store` is read.
+   */
+  constructor(
+    private readonly store: EventStore,
+    private readonly raw: EventStore = store,
+  ) {}
 
   async run(request: ImportRequest): Promise<ImportOutcome> {
     const fileSha256 = createHash('sha256').update(request.bytes).digest('hex');
@@ -356,8 +367,16 @@ export class ImportService {
     const items: BulkAppendItem[] = [];
     const ctx = context(request.recordedOn, request.actor.userId);
     let done = rows.length;
+    // The families' streams, read a few at a time (a file touches thousands of families).
+    const reads = new Map<string, StreamRead>();
+    const familyIds = [...byFamily.keys()];
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, familyIds.length) }, async (_, worker) => {
+        for (let i = worker; i < familyIds.length; i += READ_CONCURRENCY) reads.set(familyIds[i], await this.raw.readStream(streams.family(familyIds[i])));
+      }),
+    );
     for (const [familyId, list] of byFamily) {
-      const read = await this.store.readStream(streams.family(familyId));
+      const read = reads.get(familyId) as StreamRead;
       let state = foldState(read.events);
       const keys = importKeys(read.events);
       const sharing = latestSharing(read.events);
@@ -431,10 +450,9 @@ function metadataFor(eventId: string, commandId: string, importId: string, actor
   return { eventId, commandId, correlationId: importId, causationId: commandId, actor, recordedAt, schemaVersion: SCHEMA_VERSION };
 }
 
+/** The family's state from its history, folded in one pass (as the command handler does). */
 function foldState(events: readonly RecordedEvent[]): FamilyState {
-  let state = initialFamilyState();
-  for (const e of events) state = evolveFamily(state, { type: e.type, data: e.data } as unknown as FamilyEvent, e.metadata.eventId);
-  return state;
+  return foldFamily(events.map((e) => ({ event: { type: e.type, data: e.data } as unknown as FamilyEvent, eventId: e.metadata.eventId })));
 }
 
 /** The latest imported event of each row key in a family's history (a correction's replacement holds the key after it). */
