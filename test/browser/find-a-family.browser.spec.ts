@@ -178,6 +178,11 @@ const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeri
     }
     expect(new URL(page.url()).searchParams.get('knownAt')).toBe(firstKnown);
     await expectAccessible(page, "a family's page");
+    // From the family's page to its forms (issue 20.3), for those who record.
+    await page.click('a:has-text("Record what happened")');
+    await page.waitForFunction((path) => location.pathname === path, `/families/${chosen.familyId}/record`);
+    await page.goBack();
+    await page.waitForSelector('[data-testid=timeline] li');
     expect(errors).toEqual([]);
 
     // Erased, the person is no longer found.
@@ -230,6 +235,7 @@ const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeri
     await fo.page.waitForSelector('[data-testid=members]');
     expect(await fo.page.locator('[data-testid=members]').innerText()).not.toContain(chosen.child.givenName);
     expect(await fo.page.locator('[data-testid=timeline]').count()).toBe(0);
+    expect(await fo.page.locator('a:has-text("Record what happened")').count()).toBe(0);
     await expectAccessible(fo.page, 'family page, finance officer');
     await screenshot(fo.page, 'family-page-finance-officer');
     await fo.context.close();

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiProblem, type User, getJson } from '../api';
 import { PROBLEM_NAMES } from '../components/FigureView';
+import { AppLink } from '../components/Layout';
 import { Loading } from '../components/Loading';
 import { todayInLondon, ukDate } from '../format';
 import { navigate } from '../router';
@@ -137,6 +138,11 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
     <>
       <span className="govuk-caption-l">Family</span>
       <h1 className="govuk-heading-l">{family.reference}</h1>
+      {user.role === 'programme-manager' || user.role === 'keyworker' ? (
+        <p className="govuk-body">
+          <AppLink to={`/families/${family.familyId}/record`}>Record what happened</AppLink>
+        </p>
+      ) : null}
       <dl className="govuk-summary-list" data-testid="family-summary">
         <div className="govuk-summary-list__row">
           <dt className="govuk-summary-list__key">Status</dt>
