@@ -382,6 +382,15 @@ describe('outcome rules: discretionary overrides (DOMAIN.md 4.1)', () => {
   it('applies only to the problem it names', () => {
     expect(outcome('health', [concern('c1', '2016-01-10'), override('crime-asb', '2017-06-01')]).met).toBe(false);
   });
+
+  it('says nothing of a reason it cannot read (free text sealed, as the read models keep it, or erased)', () => {
+    const sealed = override('crime-asb', '2017-06-01');
+    delete (sealed.data as { reason?: string }).reason;
+    const result = outcome('crime-asb', [offence('jake', '2016-03-01'), offence('lily', '2017-03-01'), recorded('override-1', sealed)]);
+    expect(result.met).toBe(true);
+    expect(result.detail).not.toContain('undefined');
+    expect(result.detail).toContain('met by discretionary override approved by programme-manager-jo on 2017-06-01 (the rule found: proven offences: 1 in the 6 months');
+  });
 });
 
 describe('outcome rules: significant and sustained progress across the problems in scope (DOMAIN.md 4.1)', () => {

@@ -149,7 +149,7 @@ function withOverride(state: FamilyState, asOf: string, result: ProblemResult): 
   return {
     problem: result.problem,
     met: true,
-    detail: `met by discretionary override approved by ${override.approvedBy} on ${override.on}: ${override.reason} (the rule found: ${result.detail})`,
+    detail: `met by discretionary override approved by ${override.approvedBy} on ${override.on}${override.reason === undefined ? '' : `: ${override.reason}`} (the rule found: ${result.detail})`,
     evidenceEventIds: eventId ? [eventId] : [],
     overridden: { approvedBy: override.approvedBy, reason: override.reason, on: override.on },
   };
