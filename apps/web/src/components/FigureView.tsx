@@ -41,6 +41,14 @@ export const PROBLEM_NAMES: Record<string, string> = {
   worklessness: 'Worklessness and financial exclusion',
   'domestic-abuse': 'Domestic violence and abuse',
   health: 'Health',
+  // Supporting Families 2022–25 (docs/frameworks.md); `education`, `health` and `domestic-abuse` share phase two's codes.
+  'early-years': 'Good early years development',
+  'substance-use': 'Better managed substance use',
+  'family-relationships': 'Improved family relationships',
+  'children-safe': 'Children safe from abuse and exploitation',
+  crime: 'Families diverted from crime',
+  housing: 'Secure housing',
+  'financial-stability': 'Financial stability',
 };
 
 const WITHHELD = '[c]';

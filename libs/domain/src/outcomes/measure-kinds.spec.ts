@@ -90,10 +90,14 @@ describe('outcome plan as data: reading a plan a council wrote', () => {
     if (!parsed.ok) expect(parsed.problem).toContain(message);
   });
 
-  it('keeps the problems it is not given', () => {
+  it('keeps the problems it is not given, and the indicators of a problem written without them', () => {
     const parsed = parseProblemPlans({ health: { measures: [{ kind: 'milestone-sustained', milestone: 'debt-plan-agreed', months: 6 }] } }, base, milestones);
     expect(parsed.ok && parsed.problems.education).toBe(base.education);
-    expect(parsed.ok && parsed.problems.health).toEqual({ indicators: [], combine: 'all', measures: [{ kind: 'milestone-sustained', milestone: 'debt-plan-agreed', months: 6 }] });
+    // Issue 17.3: problems are identified by the plan's indicator codes; a version that rewrites
+    // a problem's measures only keeps the codes it was identified by.
+    expect(parsed.ok && parsed.problems.health).toEqual({ indicators: base.health?.indicators, combine: 'all', measures: [{ kind: 'milestone-sustained', milestone: 'debt-plan-agreed', months: 6 }] });
+    const replaced = parseProblemPlans({ health: { indicators: [{ code: 'gp-referral', label: 'GP referral', evidence: 'GP' }], measures: [{ kind: 'milestone-sustained', milestone: 'debt-plan-agreed', months: 6 }] } }, base, milestones);
+    expect(replaced.ok && replaced.problems.health?.indicators).toEqual([{ code: 'gp-referral', label: 'GP referral', evidence: 'GP' }]);
   });
 });
 
