@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { configureProgramme } from '../support/families-fixture';
 import { type Client, asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs } from '../support/signed-in';
@@ -33,7 +34,7 @@ describe.each(storeKinds)('retention for every family on %s', (kind) => {
   const givenNames = async (familyId: string) => ((await pm.get(`/api/families/${familyId}`).expect(200)).body.members as { givenName: string }[]).map((m) => m.givenName);
 
   beforeAll(async () => {
-    t = await startTestApp(kind, {}, { clock: { now: () => now } });
+    t = await startTestApp(kind, { LEDGER_PRIVACY_CONTACT: 'dpo@borough.example.gov.uk', LEDGER_RETENTION_INACTIVE_YEARS: '6' }, { clock: { now: () => now } });
     await configureProgramme(t);
     admin = asAdmin(t);
     pm = asProgrammeManager(t);
@@ -77,6 +78,17 @@ describe.each(storeKinds)('retention for every family on %s', (kind) => {
 
     await pm.get('/api/privacy/retention').expect(403);
     expect((await admin.get('/api/privacy/retention').query({ asOf: '2021-13-01' }).expect(400)).body.details[0].field).toBe('asOf');
+  }, 120_000);
+
+  it('tells families, without signing in, the retention periods and contact the ledger runs with (issue 23.6)', async () => {
+    const notice = (await request(t.app.getHttpServer()).get('/api/privacy-notice').expect(200)).body;
+    const report = (await admin.get('/api/privacy/retention').expect(200)).body;
+    expect(notice).toMatchObject({ title: 'How are we using your information?', council: 'Synthetic Borough (e2e)', contact: 'dpo@borough.example.gov.uk', retention: report.periods });
+    expect(notice.legalGateways).toContain('Crime and Disorder Act 1998, section 115');
+    const text = (notice.sections as { heading: string; text: string }[]).map((x) => `${x.heading}\n${x.text}`).join('\n');
+    expect(text).toContain('2 years after we identified your family');
+    expect(text).toContain('6 years after your family\'s case is closed');
+    expect(text).toContain('Contact dpo@borough.example.gov.uk.');
   }, 120_000);
 
   it('erases the never-attached family on its retention date, not before, and the held one only once its hold is released', async () => {

@@ -44,6 +44,9 @@ import { PrivacyController } from './privacy/privacy.controller';
 import { RetentionController } from './privacy/retention.controller';
 import { OnsTransfersController } from './privacy/ons-transfers';
 import { DataSubjectRequestsController } from './privacy/data-subject-requests.controller';
+import { PrivacyNoticeController } from './privacy/privacy-notice.controller';
+import { PartnersController } from './privacy/partners';
+import { PartnerAgreements } from './privacy/partner-agreements';
 import { ReportingRefresher } from './reporting/reporting-refresher';
 import { ProgrammeController } from './programme/programme.controller';
 import { ImportService } from '@ledger/imports';
@@ -92,7 +95,7 @@ export class AppModule implements NestModule {
           opener: (events) => privacy.cipher.open(events as Parameters<PersonalDataCipher['open']>[0]),
         }),
       ],
-      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, RetentionController, OnsTransfersController, DataSubjectRequestsController, SessionController, ProgrammeDashboardController, LiveController, MetricsController, WorkListsController, ImportsController],
+      controllers: [HealthController, AuthController, ServiceAccountsController, ClaimsController, SpotChecksController, LedgerController, FinanceReportsController, ProgrammeController, FamiliesController, FamilyQueriesController, ResultsController, PrivacyController, RetentionController, OnsTransfersController, DataSubjectRequestsController, PrivacyNoticeController, PartnersController, SessionController, ProgrammeDashboardController, LiveController, MetricsController, WorkListsController, ImportsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNCIL_ID, useValue: config.councilId },
@@ -104,6 +107,7 @@ export class AppModule implements NestModule {
         { provide: KeyVault, useValue: privacy.vault },
         { provide: BlindIndex, useValue: privacy.search },
         FamilyAccess,
+        PartnerAgreements,
         AccessLog,
         RecordingFactory,
         QueryContext,

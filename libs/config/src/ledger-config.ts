@@ -60,6 +60,8 @@ export interface LedgerConfig {
   retentionInactiveYears: number;
   /** The council's data agreement with the Office for National Statistics, named on each evaluation transfer (e.g. `ONS-DSA-2015-017`). */
   onsAgreementReference: string;
+  /** Who families contact about their data, shown in the privacy notice (LEDGER_PRIVACY_CONTACT). */
+  privacyContact: string;
   /** Published tables suppress counts below this (DOMAIN.md 6: fewer than 5). */
   suppressionThreshold: number;
   /**
@@ -231,6 +233,8 @@ export function loadConfig(env: Env): ConfigResult {
   const retentionNotAttachedYears = wholeNumber('LEDGER_RETENTION_NOT_ATTACHED_YEARS', 2, 1, 100);
   const retentionInactiveYears = wholeNumber('LEDGER_RETENTION_INACTIVE_YEARS', 6, 1, 100);
   const onsAgreementReference = value('LEDGER_ONS_AGREEMENT') ?? 'ONS-EVALUATION-AGREEMENT';
+  const privacyContact = value('LEDGER_PRIVACY_CONTACT') ?? "the council's data protection officer";
+  if (privacyContact.length > 300) errors.push('LEDGER_PRIVACY_CONTACT: at most 300 characters');
   if (!/^[A-Za-z0-9][A-Za-z0-9/_.-]{0,59}$/.test(onsAgreementReference)) errors.push('LEDGER_ONS_AGREEMENT: must be a reference of letters, digits and / _ . - (at most 60 characters)');
   const suppressionThreshold = wholeNumber('LEDGER_SUPPRESSION_THRESHOLD', 5, 2, 100);
   let importMatchThreshold = 0.93;
@@ -268,7 +272,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, retentionNotAttachedYears, retentionInactiveYears, onsAgreementReference, suppressionThreshold, importMatchThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, retentionNotAttachedYears, retentionInactiveYears, onsAgreementReference, privacyContact, suppressionThreshold, importMatchThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
   };
 
   function declaration(name: string, fallback: string): string {

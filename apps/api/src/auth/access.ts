@@ -6,6 +6,8 @@ import { type UserRole, streams } from '@ledger/domain';
 import { type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
 import { ApiError } from '../http/api-error';
 import { AccessLog } from '../privacy/access-log';
+import { DATA_KIND_OF_GRANT, PartnerAgreements } from '../privacy/partner-agreements';
+import { CLOCK, type Clock, londonToday } from '../http/recording';
 import { type Actor, actorOf } from './actor';
 
 /**
@@ -100,6 +102,8 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly families: FamilyAccess,
     private readonly accessLog: AccessLog,
+    private readonly partners: PartnerAgreements,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -126,7 +130,10 @@ export class AccessGuard implements CanActivate {
     if (grant === undefined) return { reason: 'Forbidden', message: `a ${actor.role} may not call this route` };
     if (grant === true) return null;
     if (typeof grant === 'object') {
-      if (actor.organisation !== undefined && grant.organisations.includes(actor.organisation)) return null;
+      if (actor.organisation !== undefined && grant.organisations.includes(actor.organisation)) {
+        // Issue 23.1: a registered partner works only within an information-sharing agreement in force.
+        return this.partners.refusal(actor.organisation, DATA_KIND_OF_GRANT[actor.organisation], londonToday(this.clock.now()));
+      }
       return { reason: 'NotThisPartnersData', message: `partners of ${grant.organisations.join(' or ')} record this; you are signed in for ${actor.organisation ?? 'no organisation'}` };
     }
     const familyId = familyParam(req);

@@ -19,7 +19,7 @@ import { CLOCK, type Clock, RecordingFactory, derivedId, londonToday } from '../
 import { readProgramme, COUNCIL_ID } from '../programme/programme-commands';
 import { AccessLog } from './access-log';
 import { onsTransfers } from './ons-transfers';
-import { appendPrivacyRecord, readCategory } from './privacy-records';
+import { appendPrivacyRecord, readRecords, registerStream } from './privacy-records';
 import { type DataSubjectRequest, subjectAccessExport, subjectAccessPdf } from './subject-access';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -64,7 +64,7 @@ export class ResponseDto {
 /** Every data subject request, by id, with what was done to answer it. */
 export async function dataSubjectRequests(store: EventStore): Promise<Map<string, DataSubjectRequest>> {
   const out = new Map<string, DataSubjectRequest>();
-  for (const e of await readCategory(store, 'dataSubjectRequest')) {
+  for (const e of await readRecords(store, 'dataSubjectRequest')) {
     const d = e.data as Record<string, unknown>;
     const requestId = String(d.requestId);
     if (e.type === 'DataSubjectRequestReceived' && !out.has(requestId)) {
@@ -139,7 +139,7 @@ export class DataSubjectRequestsController {
   private async applied(request: DataSubjectRequest, command: FamilyCommand, recording: Recording, what: string) {
     const recorded = recordedOrThrow(await this.commands.execute(new RecordFamilyCommand(request.familyId, command, recording)), 'family');
     const eventIds = recorded.events.map((e: { eventId: string }) => e.eventId);
-    await appendPrivacyRecord(this.store, `dataSubjectRequest-${request.requestId}`, 'DataSubjectRequestActioned', { requestId: request.requestId, eventIds, what, on: recording.recordedOn }, recording);
+    await appendPrivacyRecord(this.store, registerStream('dataSubjectRequest'), 'DataSubjectRequestActioned', { requestId: request.requestId, eventIds, what, on: recording.recordedOn }, recording);
     return this.shown((await dataSubjectRequests(this.store)).get(request.requestId) as DataSubjectRequest);
   }
 
@@ -158,7 +158,7 @@ export class DataSubjectRequestsController {
     if (familyId === null) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
     const requestId = derivedId(recording.envelope.commandId, 'dataSubjectRequest');
     const dueOn = addMonths(businessDate(body.receivedOn), 1);
-    await appendPrivacyRecord(this.store, `dataSubjectRequest-${requestId}`, 'DataSubjectRequestReceived', { requestId, kind: body.kind, memberId: body.memberId, familyId, reference: body.reference, receivedOn: body.receivedOn, dueOn }, recording);
+    await appendPrivacyRecord(this.store, registerStream('dataSubjectRequest'), 'DataSubjectRequestReceived', { requestId, kind: body.kind, memberId: body.memberId, familyId, reference: body.reference, receivedOn: body.receivedOn, dueOn }, recording);
     return this.shown((await dataSubjectRequests(this.store)).get(requestId) as DataSubjectRequest);
   }
 
@@ -181,7 +181,7 @@ export class DataSubjectRequestsController {
     else if (body.respondedOn > recording.recordedOn) problems.push({ field: 'respondedOn', message: `must not be after today (${recording.recordedOn})` });
     else if (body.respondedOn < request.receivedOn) problems.push({ field: 'respondedOn', message: `must not be before the request was received (${request.receivedOn})` });
     if (problems.length > 0) throw ApiError.badRequest('invalid body: respondedOn', problems);
-    if (request.respondedOn === null) await appendPrivacyRecord(this.store, `dataSubjectRequest-${requestId}`, 'DataSubjectRequestAnswered', { requestId, respondedOn: body.respondedOn }, recording);
+    if (request.respondedOn === null) await appendPrivacyRecord(this.store, registerStream('dataSubjectRequest'), 'DataSubjectRequestAnswered', { requestId, respondedOn: body.respondedOn }, recording);
     return this.shown((await dataSubjectRequests(this.store)).get(requestId) as DataSubjectRequest);
   }
 

@@ -9,7 +9,7 @@ import { Access } from '../auth/access';
 import { QueryContext } from '../families/query-context';
 import { ApiError } from '../http/api-error';
 import { RecordingFactory } from '../http/recording';
-import { appendPrivacyRecord, readCategory } from './privacy-records';
+import { appendPrivacyRecord, readRecords, registerStream } from './privacy-records';
 
 /** The terms of the council's data agreement with the ONS, recorded with every transfer (DOMAIN.md 6). */
 export const ONS_AGREEMENT_TERMS = [
@@ -40,7 +40,7 @@ export interface OnsTransfer {
 /** Every ONS transfer recorded, oldest first (`onsTransfer-<transferId>` streams). */
 export async function onsTransfers(store: EventStore): Promise<OnsTransfer[]> {
   const transfers = new Map<string, OnsTransfer>();
-  for (const e of await readCategory(store, 'onsTransfer')) {
+  for (const e of await readRecords(store, 'onsTransfer')) {
     const transferId = String(e.data.transferId);
     if (e.type === 'OnsTransferRecorded' && !transfers.has(transferId)) {
       const d = e.data as Record<string, unknown>;
@@ -119,7 +119,7 @@ export class OnsTransfersController {
     else if (body.confirmedOn < transfer.transferredOn) problems.push({ field: 'confirmedOn', message: `must not be before the transfer (${transfer.transferredOn})` });
     if (problems.length > 0) throw ApiError.badRequest('invalid body: confirmedOn', problems);
     if (transfer.destruction !== null) return shown(transfer);
-    await appendPrivacyRecord(this.store, `onsTransfer-${transferId}`, 'OnsTransferDestructionConfirmed', { transferId, confirmedOn: body.confirmedOn, reference: body.reference }, recording);
+    await appendPrivacyRecord(this.store, registerStream('onsTransfer'), 'OnsTransferDestructionConfirmed', { transferId, confirmedOn: body.confirmedOn, reference: body.reference }, recording);
     return shown((await onsTransfers(this.store)).find((t) => t.transferId === transferId) as OnsTransfer);
   }
 

@@ -42,3 +42,18 @@ export async function readCategory(store: EventStore, category: string): Promise
     if (read.endOfLog) return events;
   }
 }
+
+/**
+ * The one stream holding every record of a category (`legalHold-register`, …). One stream, not one
+ * per record, so a list is read from the stream itself: the log as a whole may not show an event
+ * just written yet (on PostgreSQL, `readAll` stops short of every transaction still running in the
+ * cluster), and these registers are small.
+ */
+export function registerStream(category: string): string {
+  return `${category}-register`;
+}
+
+/** Every record of a category, oldest first. */
+export async function readRecords(store: EventStore, category: string): Promise<RecordedEvent[]> {
+  return (await store.readStream(registerStream(category))).events;
+}

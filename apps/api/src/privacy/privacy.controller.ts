@@ -16,7 +16,7 @@ import { ApiError, type FieldProblem } from '../http/api-error';
 import { CLOCK, type Clock, RecordingFactory, derivedId } from '../http/recording';
 import { createHash } from 'node:crypto';
 import { ONS_AGREEMENT_TERMS } from './ons-transfers';
-import { appendPrivacyRecord } from './privacy-records';
+import { appendPrivacyRecord, registerStream } from './privacy-records';
 import { readProgramme } from '../programme/programme-commands';
 import { COUNCIL_ID } from '../programme/programme-commands';
 import { AccessLog } from './access-log';
@@ -171,7 +171,7 @@ export class PrivacyController {
     const transferId = derivedId(recording.envelope.commandId, 'onsTransfer');
     await appendPrivacyRecord(
       this.store,
-      `onsTransfer-${transferId}`,
+      registerStream('onsTransfer'),
       'OnsTransferRecorded',
       { transferId, agreementReference: this.config.onsAgreementReference, terms: [...ONS_AGREEMENT_TERMS], from: from as string, to: to as string, transferredOn: recording.recordedOn, people: included.length, families, fileSha256, optOutsApplied: optOuts, memberIds: included },
       recording,

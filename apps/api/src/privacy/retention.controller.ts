@@ -13,7 +13,7 @@ import { ApiError } from '../http/api-error';
 import { CLOCK, type Clock, RecordingFactory, londonToday } from '../http/recording';
 import { Erasure } from './erasure';
 import { retentionPeriods } from './privacy-config';
-import { appendPrivacyRecord } from './privacy-records';
+import { appendPrivacyRecord, registerStream } from './privacy-records';
 import { LEGAL_HOLD_KINDS, legalHoldId, placedHolds, retentionReport, runRetention } from './retention';
 import { streams } from '@ledger/domain';
 
@@ -115,7 +115,7 @@ export class RetentionController {
       res.status(200);
       return existing;
     }
-    await appendPrivacyRecord(this.store, `legalHold-${holdId}`, 'LegalHoldPlaced', { holdId, familyId, kind: body.kind, reference: body.reference, placedOn: body.placedOn }, recording);
+    await appendPrivacyRecord(this.store, registerStream('legalHold'), 'LegalHoldPlaced', { holdId, familyId, kind: body.kind, reference: body.reference, placedOn: body.placedOn }, recording);
     res.status(201);
     return (await placedHolds(this.store)).get(holdId);
   }
@@ -132,7 +132,7 @@ export class RetentionController {
     if (body.releasedOn > recording.recordedOn) throw ApiError.badRequest('invalid body: releasedOn', [{ field: 'releasedOn', message: `must not be after today (${recording.recordedOn})` }]);
     if (body.releasedOn < hold.placedOn) throw ApiError.badRequest('invalid body: releasedOn', [{ field: 'releasedOn', message: `must not be before the hold was placed (${hold.placedOn})` }]);
     if (hold.releasedOn !== null) return hold;
-    await appendPrivacyRecord(this.store, `legalHold-${holdId}`, 'LegalHoldReleased', { holdId, releasedOn: body.releasedOn }, recording);
+    await appendPrivacyRecord(this.store, registerStream('legalHold'), 'LegalHoldReleased', { holdId, releasedOn: body.releasedOn }, recording);
     return (await placedHolds(this.store)).get(holdId);
   }
 

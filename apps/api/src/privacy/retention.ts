@@ -3,7 +3,7 @@ import { type EventStore, type KeyVault, uuidV5 } from '@ledger/event-store';
 import type { FamilyQueries } from '@ledger/projections';
 import { londonToday } from '../http/recording';
 import { Erasure } from './erasure';
-import { readCategory } from './privacy-records';
+import { readCategory, readRecords } from './privacy-records';
 
 /** How long each kind of family is kept (LEDGER_RETENTION_YEARS, …_NOT_ATTACHED_YEARS, …_INACTIVE_YEARS). */
 export interface RetentionPeriods {
@@ -78,7 +78,7 @@ export interface PlacedHold {
 /** Every legal hold placed, with its release if released (`legalHold-<holdId>` streams). */
 export async function placedHolds(store: EventStore): Promise<Map<string, PlacedHold>> {
   const holds = new Map<string, PlacedHold>();
-  for (const e of await readCategory(store, 'legalHold')) {
+  for (const e of await readRecords(store, 'legalHold')) {
     const holdId = String(e.data.holdId);
     if (e.type === 'LegalHoldPlaced') {
       const existing = holds.get(holdId);

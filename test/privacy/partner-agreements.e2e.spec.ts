@@ -1,0 +1,84 @@
+import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { configureProgramme } from '../support/families-fixture';
+import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
+
+/**
+ * Issue 23.1: partner organisations registered with information-sharing agreements. A registered
+ * partner's users record only within an agreement in force that covers the kind of data; when it
+ * expires, or is revoked, their access ends at once. Agreements name legal gateways from the
+ * register, never free text.
+ */
+describe.each(storeKinds)('partner organisations and sharing agreements on %s', (kind) => {
+  let t: TestApp;
+  let now = new Date('2019-04-20T10:00:00Z');
+  let admin: Client;
+  let police: Client;
+  let familyId: string;
+  let memberId: string;
+  let day = 1;
+
+  const offence = () => police.post(`/api/families/${familyId}/offences`).send({ memberId, committedOn: `2019-04-${String(day++).padStart(2, '0')}`, proven: true, category: 'theft' });
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, {}, { clock: { now: () => now } });
+    await configureProgramme(t);
+    admin = asAdmin(t);
+    const pm = asProgrammeManager(t);
+    const family = await pm
+      .post('/api/families')
+      .send({ reference: 'ISA-1', identifiedOn: '2019-01-10', members: [{ relationship: 'parent', givenName: 'Rowena', familyName: 'Isa', dateOfBirth: '1985-02-03' }] })
+      .expect(201);
+    familyId = family.body.familyId;
+    memberId = family.body.members[0].memberId;
+    police = await signedInAs(t, 'partner', { organisation: 'police' });
+  }, 240_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("ends a registered partner's access when its agreement expires or is revoked", async () => {
+    await offence().expect(201); // not registered yet: the role's access, as before
+    await asProgrammeManager(t).post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(403);
+    expect((await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(201)).body).toMatchObject({ organisation: 'police', kind: 'police', agreements: [] });
+    await admin.post('/api/partners').send({ organisation: 'police', name: 'Again', kind: 'police' }).expect(409);
+    expect((await offence().expect(403)).body.reason).toBe('NoSharingAgreement');
+
+    const bad = await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2019-03-31', gateways: ['Crime and Disorder Act, as the officer said'], shares: ['crime'], receives: [] }).expect(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toContain('gateways');
+    await admin.post('/api/partners/nobody/agreements').send({ reference: 'ISA-X', startsOn: '2019-04-01', endsOn: '2019-04-30', gateways: ['dpa-2018'], shares: ['crime'], receives: [] }).expect(404);
+    const agreement = (await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2019-04-30', gateways: ['cda-1998-s115', 'dpa-2018'], shares: ['crime'], receives: [] }).expect(201)).body;
+    expect(agreement).toMatchObject({ reference: 'ISA-POLICE-2019', gateways: ['cda-1998-s115', 'dpa-2018'], revokedOn: null });
+    await offence().expect(201);
+
+    // The day after it ends, the partner's users can no longer record, and the refusal is logged.
+    now = new Date('2019-05-01T08:00:00Z');
+    expect((await offence().expect(403)).body.reason).toBe('NoSharingAgreement');
+    const denied = (await admin.get('/api/audit/access-log').query({ userId: police.username, limit: 5 }).expect(200)).body.entries;
+    expect(denied[0]).toMatchObject({ outcome: 'denied', purpose: 'NoSharingAgreement', organisation: 'police' });
+
+    // An agreement for other kinds of data does not open crime data; one for crime does, until revoked.
+    await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-EDU', startsOn: '2019-05-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
+    expect((await offence().expect(403)).body.reason).toBe('NoSharingAgreement');
+    const renewed = (await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019-20', startsOn: '2019-05-01', endsOn: '2020-03-31', gateways: ['cda-1998-s115'], shares: ['crime'], receives: ['family-details'] }).expect(201)).body;
+    await offence().expect(201);
+    await admin.post(`/api/partners/police/agreements/${renewed.agreementId}/revocation`).send({ revokedOn: '2019-05-01' }).expect(200);
+    expect((await offence().expect(403)).body.reason).toBe('NoSharingAgreement');
+
+    const partners = (await admin.get('/api/partners').expect(200)).body.partners;
+    expect(partners).toEqual([
+      expect.objectContaining({
+        organisation: 'police',
+        agreements: [
+          expect.objectContaining({ reference: 'ISA-POLICE-2019', inForce: false }),
+          expect.objectContaining({ reference: 'ISA-POLICE-EDU', inForce: true }),
+          expect.objectContaining({ reference: 'ISA-POLICE-2019-20', revokedOn: '2019-05-01', inForce: false }),
+        ],
+      }),
+    ]);
+    expect((await admin.get('/api/legal-gateways').expect(200)).body.gateways).toContainEqual({ code: 'cda-1998-s115', name: 'Crime and Disorder Act 1998, section 115' });
+    // Another partner, never registered, keeps its role's access.
+    const school = await signedInAs(t, 'partner', { organisation: 'school' });
+    const exclusion = await school.post(`/api/families/${familyId}/exclusions`).send({ memberId, kind: 'fixed-term', startedOn: '2019-04-02', days: 2 });
+    expect(exclusion.status).not.toBe(403);
+  }, 120_000);
+});
