@@ -37,6 +37,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'no-app-imports-another-app',
+      comment: 'An app (api, cli, projector, web) imports libs, never another app: what two apps share lives in a lib (libs/application for the application services).',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+    {
       name: 'web-app-talks-to-the-api-over-http-only',
       comment: 'apps/web (the browser app) imports nothing of the api, the other apps or the libs: it reads and writes through the public HTTP API.',
       severity: 'error',

@@ -3,11 +3,7 @@ import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
 import { type OpenedStores, PgSqlClient } from '@ledger/event-store';
 import { FamilyQueries, ledgerProjectionRunner } from '@ledger/projections';
-import { changeUserRole, deactivateUser, listServiceAccounts, listUsers, registerUser, revokeServiceAccount } from '../../api/src/auth/auth.service';
-import { openPersonalData } from '../../api/src/bootstrap';
-import { systemClock, londonToday } from '../../api/src/http/recording';
-import { Erasure, planRetention } from '../../api/src/privacy/erasure';
-import { installAccessLog } from '../../api/src/privacy/access-log';
+import { Erasure, changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, openPersonalData, planRetention, registerUser, revokeServiceAccount, systemClock } from '@ledger/application';
 
 const CLI_ACTOR = { userId: 'cli', role: 'admin' as const };
 

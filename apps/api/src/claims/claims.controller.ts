@@ -7,18 +7,15 @@ import { CLAIM_STATUSES, type ClaimCandidate, type ClaimCommand, type ClaimState
 import { type CommandOutcome, EVENT_STORE, type EventStore, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
 import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
-import { auditStatusOf, ClaimReports } from './claim-reports.service';
+import { auditStatusOf, ClaimReports, COUNCIL_ID, readProgramme, allClaimIds, allClaims, claimedFamilies, invalidFindings, readClaim, RecordClaimCommand, AccessLog, purposeOf } from '@ledger/application';
 import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
 import { ApiError } from '../http/api-error';
 import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
-import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
-import { allClaimIds, allClaims, claimedFamilies, invalidFindings, readClaim, RecordClaimCommand } from './claim-commands';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto, SubmissionDto, WithdrawalDto } from './claims.dto';
 import { spotCheckFindingOf } from './spot-checks.controller';
 import { Access, roles, routeOf } from '../auth/access';
 import { actorOf } from '../auth/actor';
-import { AccessLog, purposeOf } from '../privacy/access-log';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });

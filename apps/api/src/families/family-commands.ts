@@ -29,7 +29,7 @@ import {
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
 import type { LedgerConfig } from '@ledger/config';
-import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
+import { COUNCIL_ID, readProgramme } from '@ledger/application';
 import { derivedId, type Recording } from '../http/recording';
 
 /** Records one family command: load the family's stream → decide → append. */

@@ -9,14 +9,12 @@ import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
-import { AccessLog, accessPurposeOf, purposeOf } from '../privacy/access-log';
+import { AccessLog, accessPurposeOf, purposeOf, claimedFamilies, COUNCIL_ID } from '@ledger/application';
 import { Access, AGGREGATES } from '../auth/access';
 import { CsvList } from '../http/csv-list';
 
 type FamilyPage = { families: { familyId: string; reference: string; status: string; identifiedOn?: string | null; attachedOn: string | null; keyworker: string | null; problemsAtEntry: string[]; closedOn?: string | null }[]; next: string | null };
 type ResultsAnswer = { asOf: string; knownAt?: string; families: { familyId: string; reference: string; routes: string[]; planVersion?: number }[] };
-import { claimedFamilies } from '../claims/claim-commands';
-import { COUNCIL_ID } from '../programme/programme-commands';
 
 
 /**

@@ -14,11 +14,7 @@ import { FAMILY_STATES, type FamilyStates } from '../families/family-commands';
 import { QueryContext } from '../families/query-context';
 import { ApiError, type FieldProblem } from '../http/api-error';
 import { CLOCK, type Clock } from '../http/recording';
-import { readProgramme } from '../programme/programme-commands';
-import { COUNCIL_ID } from '../programme/programme-commands';
-import { AccessLog } from './access-log';
-import { latestConsents } from './consent';
-import { Erasure } from './erasure';
+import { readProgramme, COUNCIL_ID, AccessLog, latestConsents, Erasure } from '@ledger/application';
 
 export class ErasureDto {
   @ApiProperty({ example: 'request from the data subject (ref DSR-2019-044)', description: 'Why; recorded with the erasure. Do not put personal data here.' })

@@ -1,0 +1,27 @@
+import type { LedgerConfig } from '@ledger/config';
+import { personalDataDeclarations } from '@ledger/domain';
+import { type EventStore, KeyVault, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
+
+/** The privacy machinery opened before the app: the key vault and the store that seals through it. */
+export interface PersonalDataParts {
+  vault: KeyVault;
+  cipher: PersonalDataCipher;
+  sealing: EventStore;
+}
+
+/**
+ * The key vault (person keys wrapped by LEDGER_MASTER_KEY, or by a key file in embedded mode)
+ * and the store every command and read goes through: personal fields are sealed per person
+ * before they reach any store, EventStoreDB included (docs/architecture.md "Privacy"). The api
+ * and the cli open them the same way, here.
+ */
+export async function openPersonalData(config: LedgerConfig, stores: OpenedStores): Promise<PersonalDataParts> {
+  const embedded = !config.postgresUrl;
+  const schema = stores.schema ?? config.postgresSchema;
+  // DOMAIN.md 6 / issue 15.6: a store already in use never gets a new key file in place of a lost one.
+  const storeInUse = embedded && (config.masterKey ?? '').trim() === '' ? await storeHoldsData(stores.sql, schema) : false;
+  const masterKey = resolveMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, embedded, storeHoldsData: storeInUse });
+  const vault = await KeyVault.open(stores.sql, { schema, masterKey });
+  const cipher = new PersonalDataCipher(vault, personalDataDeclarations);
+  return { vault, cipher, sealing: new PersonalDataEventStore(stores.eventStore, cipher) };
+}
