@@ -4,12 +4,12 @@ import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
+import { EventStoreModule, type OpenedStores, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
 import { OutcomeQueries, ProjectionsModule, ReportingResults } from '@ledger/projections';
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
 import { AuthController } from './auth/auth.controller';
-import { AccessLog, AuthService, COUNCIL_ID, ClaimCommandHandler, ClaimReports, FinanceReports, OutcomePlanCommandHandler, type PersonalDataParts, ProgrammeCommandHandler } from '@ledger/application';
+import { AccessLog, AuthService, COUNCIL_ID, ClaimCommandHandler, ClaimReports, FinanceReports, OutcomePlanCommandHandler, ProgrammeCommandHandler } from '@ledger/application';
 import { jwtSecretFor } from './auth/jwt-secret';
 import { RefreshTokens, SessionController } from './auth/session.controller';
 import { ProgrammeDashboardController } from './dashboards/programme-dashboard.controller';
@@ -38,6 +38,7 @@ import { ApiValidationPipe } from './http/validation';
 import { PrivacyController } from './privacy/privacy.controller';
 import { ReportingRefresher } from './reporting/reporting-refresher';
 import { ProgrammeController } from './programme/programme.controller';
+import { KeyVault, type PersonalDataCipher, type PersonalDataParts } from '@ledger/privacy';
 
 export interface AppOptions {
   clock?: Clock;

@@ -5,11 +5,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { LedgerConfig } from '@ledger/config';
-import { type PersonalDataParts, openPersonalData } from '@ledger/application';
 import { openStores, type OpenedStores } from '@ledger/event-store';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { serveWebApp } from './http/web-app';
+import { type PersonalDataParts, openPersonalData } from '@ledger/privacy';
 
 export interface BuiltApp {
   app: INestApplication;

@@ -3,7 +3,8 @@ import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
 import { type OpenedStores, PgSqlClient } from '@ledger/event-store';
 import { FamilyQueries, ledgerProjectionRunner } from '@ledger/projections';
-import { Erasure, changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, openPersonalData, planRetention, registerUser, revokeServiceAccount, systemClock } from '@ledger/application';
+import { changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, registerUser, revokeServiceAccount, systemClock } from '@ledger/application';
+import { Erasure, openPersonalData, planRetention } from '@ledger/privacy';
 
 const CLI_ACTOR = { userId: 'cli', role: 'admin' as const };
 

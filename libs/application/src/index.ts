@@ -10,6 +10,3 @@ export * from './claims/claim-commands';
 export * from './claims/claim-reports.service';
 export * from './claims/finance-reports.service';
 export * from './privacy/access-log';
-export * from './privacy/consent';
-export * from './privacy/erasure';
-export * from './privacy/personal-data';

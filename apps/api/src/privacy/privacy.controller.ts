@@ -5,7 +5,7 @@ import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { type FamilyEvent, type FamilyState, type Member, foldFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams, troubledFamilies2015 } from '@ledger/domain';
-import { ERASED, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG } from '@ledger/event-store';
+import { EVENT_STORE, type EventStore, LEDGER_CONFIG } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { csvRecords, outcomesReportCsv } from '@ledger/reporting';
 import { Access, routeOf } from '../auth/access';
@@ -14,7 +14,8 @@ import { FAMILY_STATES, type FamilyStates } from '../families/family-commands';
 import { QueryContext } from '../families/query-context';
 import { ApiError, type FieldProblem } from '../http/api-error';
 import { CLOCK, type Clock } from '../http/recording';
-import { readProgramme, COUNCIL_ID, AccessLog, latestConsents, Erasure } from '@ledger/application';
+import { readProgramme, COUNCIL_ID, AccessLog } from '@ledger/application';
+import { ERASED, KeyVault, latestConsents, Erasure } from '@ledger/privacy';
 
 export class ErasureDto {
   @ApiProperty({ example: 'request from the data subject (ref DSR-2019-044)', description: 'Why; recorded with the erasure. Do not put personal data here.' })

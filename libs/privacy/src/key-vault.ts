@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { EventStoreUsageError } from '../event-store.port';
-import { quoteIdent } from '../postgres/pg.sql-client';
-import type { SqlClient } from '../postgres/sql-client';
+import { EventStoreUsageError } from '@ledger/event-store';
+import { applyMigrations, type Migration, quoteIdent, type SqlClient } from '@ledger/sql';
 
 /** Bytes of a person's data key and of the master key (AES-256). */
 export const KEY_BYTES = 32;
@@ -180,18 +179,10 @@ export class KeyVault {
 
   private async createTable(): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      // Serialises processes starting together: concurrent `create … if not exists` can collide.
+      // Serialises processes starting together.
       await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-person-keys:${this.schema}`]);
       await tx.query(`create schema if not exists ${quoteIdent(this.schema)}`);
-      await tx.query(
-        `create table if not exists ${this.table} (
-           person_id text primary key,
-           wrapped_key bytea,
-           created_at timestamptz not null default now(),
-           erased_at timestamptz,
-           erasure_reason text
-         )`,
-      );
+      await applyMigrations(tx, this.schema, 'privacy_migrations', personKeyMigrations(this.table));
     });
   }
 
@@ -236,4 +227,26 @@ function assertPersonId(personId: string): void {
   if (typeof personId !== 'string' || personId.length === 0 || personId.length > 200) {
     throw new EventStoreUsageError(`invalid person id "${String(personId)}"`);
   }
+}
+
+/**
+ * The person keys' table, as migrations of the privacy layer (`<schema>.privacy_migrations`).
+ * The first adopts a table made before there was a runner (`if not exists`); later ones add steps.
+ */
+export function personKeyMigrations(table: string): Migration[] {
+  return [
+    {
+      id: 1,
+      name: 'person keys',
+      statements: [
+        `create table if not exists ${table} (
+           person_id text primary key,
+           wrapped_key bytea,
+           created_at timestamptz not null default now(),
+           erased_at timestamptz,
+           erasure_reason text
+         )`,
+      ],
+    },
+  ];
 }

@@ -1,4 +1,6 @@
-import { type EventStore, type KeyVault, familyKeyId, uuidV5 } from '@ledger/event-store';
+import { type EventStore, uuidV5 } from '@ledger/event-store';
+import type { KeyVault } from './key-vault';
+import { familyKeyId } from './personal-data-cipher';
 import type { FamilyQueries } from '@ledger/projections';
 import { type BusinessDate, addMonths, businessDate } from '@ledger/domain';
 

@@ -1,6 +1,10 @@
 import type { LedgerConfig } from '@ledger/config';
 import { personalDataDeclarations } from '@ledger/domain';
-import { type EventStore, KeyVault, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
+import type { EventStore, OpenedStores } from '@ledger/event-store';
+import { KeyVault } from './key-vault';
+import { resolveMasterKey, storeHoldsData } from './master-key';
+import { PersonalDataCipher } from './personal-data-cipher';
+import { PersonalDataEventStore } from './personal-data.event-store';
 
 /** The privacy machinery opened before the app: the key vault and the store that seals through it. */
 export interface PersonalDataParts {
