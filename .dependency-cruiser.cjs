@@ -17,11 +17,25 @@ module.exports = {
       to: { path: 'node_modules/@eventstore/' },
     },
     {
-      name: 'only-store-and-projection-layers-touch-sql',
-      comment: 'SQL drivers and TypeORM belong to the event store and projection layers (and privacy key store).',
+      name: 'only-the-sql-layer-imports-sql-drivers',
+      comment: 'pg, pg-copy-streams and PGlite are imported by libs/sql only; the event store, projections and privacy layers use its SqlClient.',
       severity: 'error',
-      from: { path: '^(apps|libs/domain|libs/reporting)/' },
-      to: { path: 'node_modules/(pg|@electric-sql/pglite|typeorm)/' },
+      from: { path: '^(apps|libs)/', pathNot: '^libs/sql/' },
+      to: { path: 'node_modules/(pg|pg-copy-streams|@electric-sql/pglite|typeorm)/' },
+    },
+    {
+      name: 'the-sql-layer-stands-alone',
+      comment: 'libs/sql knows nothing of the event store, projections, privacy or the apps above it.',
+      severity: 'error',
+      from: { path: '^libs/sql/' },
+      to: { path: '^(apps|libs/(?!sql/))' },
+    },
+    {
+      name: 'the-event-store-knows-nothing-of-privacy-or-projections',
+      comment: 'Privacy (sealing) and projections are built on the event store port, not the other way round.',
+      severity: 'error',
+      from: { path: '^libs/event-store/' },
+      to: { path: '^libs/(privacy|projections|application)/' },
     },
     {
       name: 'no-deep-imports-into-other-libs',
@@ -35,6 +49,13 @@ module.exports = {
       severity: 'error',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'no-app-imports-another-app',
+      comment: 'An app (api, cli, projector, web) imports libs, never another app: what two apps share lives in a lib (libs/application for the application services).',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
       name: 'web-app-talks-to-the-api-over-http-only',

@@ -23,7 +23,7 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages})/)`],
   moduleNameMapper: {
     '^@ledger/event-store/esdb$': '<rootDir>/libs/event-store/src/esdb/index.ts',
-    '^@ledger/(domain|event-store|projections|config|synthetic|reporting|imports)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@ledger/(domain|event-store|projections|config|synthetic|reporting|application|sql|privacy|imports)$': '<rootDir>/libs/$1/src/index.ts',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 60_000,

@@ -438,8 +438,9 @@ async function claims(task) {
     // --national log (400,000 families) never sits in memory.
     const { sql, store } = await openStore(task);
     const { familyPersonalData } = require(join(dist, 'libs/domain/src'));
-    const vault = await es.KeyVault.open(sql, { schema: 'ledger', masterKey: Buffer.from(BENCH_MASTER_KEY, 'base64') });
-    const sealing = new es.PersonalDataEventStore(store, new es.PersonalDataCipher(vault, familyPersonalData));
+    const privacy = require(join(dist, 'libs/privacy/src'));
+    const vault = await privacy.KeyVault.open(sql, { schema: 'ledger', masterKey: Buffer.from(BENCH_MASTER_KEY, 'base64') });
+    const sealing = new privacy.PersonalDataEventStore(store, new privacy.PersonalDataCipher(vault, familyPersonalData));
     // Two batches in flight (their families differ, so they never conflict): one is sealed in
     // this process while the other is written by PostgreSQL. The programme's line goes first.
     const inFlight = new Set();

@@ -1,4 +1,5 @@
-import { BlindIndex, EVENT_STORE } from '@ledger/event-store';
+import { EVENT_STORE } from '@ledger/event-store';
+import { BlindIndex } from '@ledger/privacy';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { attachedFamily, configureProgramme, identifiedFamily, recordProblem, uniqueReference } from '../support/families-fixture';
 import { type Client, asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs } from '../support/signed-in';

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PgSqlClient, quoteIdent } from '@ledger/event-store';
-import { installAccessLog } from '../../apps/api/src/privacy/access-log';
+import { installAccessLog } from '@ledger/application';
 import { startTestApp } from '../support/app';
 import { asAdmin, asProgrammeManager } from '../support/signed-in';
 import { describeWhen, testEnv } from '../support/test-env';

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { personalDataDeclarations } from '@ledger/domain';
-import { ERASED, KeyVault, type NewEvent, PersonalDataCipher, PersonalDataEventStore, type PostgresEventStore, familyKeyId, quoteIdent } from '@ledger/event-store';
+import { type NewEvent, type PostgresEventStore, quoteIdent } from '@ledger/event-store';
 import { openPgliteStore, openPostgresStore, uniqueSchema } from '../support/stores';
 import { testEnv } from '../support/test-env';
+import { ERASED, KeyVault, PersonalDataCipher, PersonalDataEventStore, familyKeyId } from '@ledger/privacy';
 
 /**
  * Issue 16.4, DOMAIN.md 6: every free-text field the service keeps is declared personal and

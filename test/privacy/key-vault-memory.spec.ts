@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { KeyVault, PgliteSqlClient } from '@ledger/event-store';
+import { PgliteSqlClient } from '@ledger/event-store';
+import { KeyVault } from '@ledger/privacy';
 
 // Issue 15.3: RSS grew by about 8 KB for every family recorded. Each cached person key was a
 // 32-byte slice of Node's shared 8 KB Buffer pool, and a slice keeps its whole slab alive.

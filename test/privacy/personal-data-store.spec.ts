@@ -3,27 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { familyPersonalData } from '@ledger/domain';
-import {
-  ERASED,
-  eventIdsFor,
-  familyKeyId,
-  InvalidMasterKeyError,
-  KeyVault,
-  MasterKeyMismatchError,
-  type NewEvent,
-  PersonalDataCipher,
-  PersonalDataEventStore,
-  PersonErasedError,
-  PgSqlClient,
-  PostgresEventStore,
-  quoteIdent,
-  type RecordedEvent,
-  resolveMasterKey,
-  type SqlClient,
-} from '@ledger/event-store';
+import { eventIdsFor, type NewEvent, PgSqlClient, PostgresEventStore, quoteIdent, type RecordedEvent, type SqlClient } from '@ledger/event-store';
 import { collectAll, eventStoreContract, waitFor } from '../contract/event-store.contract';
 import { openPgliteStore, openPostgresStore, uniqueSchema } from '../support/stores';
 import { describeWhen, testEnv } from '../support/test-env';
+import { ERASED, familyKeyId, InvalidMasterKeyError, KeyVault, MasterKeyMismatchError, PersonalDataCipher, PersonalDataEventStore, PersonErasedError, resolveMasterKey } from '@ledger/privacy';
 
 /** One store under test: the sealing decorator, the store under it, and the database beneath both. */
 interface Harness {

@@ -4,18 +4,15 @@ import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { BlindIndex, EVENT_STORE, RAW_EVENT_STORE, type EventStore, EventStoreModule, KeyVault, type OpenedStores, type PersonalDataCipher, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
+import { EVENT_STORE, RAW_EVENT_STORE, type EventStore, EventStoreModule, type OpenedStores, SQL_CLIENT, type SqlClient, StreamStateCache } from '@ledger/event-store';
 import { OutcomeQueries, ProjectionsModule, ReportingResults } from '@ledger/projections';
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
 import { AuthController } from './auth/auth.controller';
-import { AuthService } from './auth/auth.service';
+import { AccessLog, AuthService, COUNCIL_ID, ClaimCommandHandler, ClaimReports, FinanceReports, OutcomePlanCommandHandler, ProgrammeCommandHandler } from '@ledger/application';
 import { jwtSecretFor } from './auth/jwt-secret';
 import { RefreshTokens, SessionController } from './auth/session.controller';
 import { ProgrammeDashboardController } from './dashboards/programme-dashboard.controller';
-import { ClaimCommandHandler } from './claims/claim-commands';
-import { ClaimReports } from './claims/claim-reports.service';
-import { FinanceReports } from './claims/finance-reports.service';
 import { ClaimsController } from './claims/claims.controller';
 import { FinanceReportsController } from './claims/finance-reports.controller';
 import { LedgerController } from './claims/ledger.controller';
@@ -39,7 +36,6 @@ import { MetricsController } from './observability/metrics.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recording';
 import { ApiValidationPipe } from './http/validation';
-import { AccessLog } from './privacy/access-log';
 import { PrivacyController } from './privacy/privacy.controller';
 import { RetentionController } from './privacy/retention.controller';
 import { OnsTransfersController } from './privacy/ons-transfers';
@@ -51,21 +47,12 @@ import { ReportingRefresher } from './reporting/reporting-refresher';
 import { ProgrammeController } from './programme/programme.controller';
 import { ImportService } from '@ledger/imports';
 import { ImportsController } from './imports/imports.controller';
-import { COUNCIL_ID, OutcomePlanCommandHandler, ProgrammeCommandHandler } from './programme/programme-commands';
+import { BlindIndex, KeyVault, type PersonalDataCipher, type PersonalDataParts } from '@ledger/privacy';
 
 export interface AppOptions {
   clock?: Clock;
   /** The JSON request logs (nestjs-pino); default: `config.logLevel` to standard output. */
   log?: Partial<LoggingOptions>;
-}
-
-/** The privacy machinery opened before the app: the key vault and the store that seals through it. */
-export interface PersonalDataParts {
-  vault: KeyVault;
-  cipher: PersonalDataCipher;
-  sealing: EventStore;
-  /** Issue 20.1: the keyed blind index people are searched by. */
-  search: BlindIndex;
 }
 
 @Module({})

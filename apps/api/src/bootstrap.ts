@@ -5,11 +5,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { LedgerConfig } from '@ledger/config';
-import { familySearchableData, personalDataDeclarations } from '@ledger/domain';
-import { BlindIndex, KeyVault, blindIndexKey, openStores, type OpenedStores, PersonalDataCipher, PersonalDataEventStore, resolveMasterKey, storeHoldsData } from '@ledger/event-store';
+import { openStores, type OpenedStores } from '@ledger/event-store';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { serveWebApp } from './http/web-app';
+import { type PersonalDataParts, openPersonalData } from '@ledger/privacy';
 
 export interface BuiltApp {
   app: INestApplication;
@@ -23,7 +23,7 @@ export interface BuiltApp {
  */
 export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false | LoggerService } & AppOptions = {}): Promise<BuiltApp> {
   const stores = options.stores ?? (await openStores(config));
-  let privacy: Awaited<ReturnType<typeof openPersonalData>>;
+  let privacy: PersonalDataParts;
   try {
     privacy = await openPersonalData(config, stores);
   } catch (error) {
@@ -88,25 +88,4 @@ function serveApiDocs(app: INestApplication): void {
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
-}
-
-/**
- * The key vault (person keys wrapped by LEDGER_MASTER_KEY, or by a key file in embedded mode)
- * and the store every command and read goes through: personal fields are sealed per person
- * before they reach any store, EventStoreDB included (ARCHITECTURE.md "Privacy").
- */
-export async function openPersonalData(config: LedgerConfig, stores: OpenedStores) {
-  const embedded = !config.postgresUrl;
-  const schema = stores.schema ?? config.postgresSchema;
-  // DOMAIN.md 6 / issue 15.6: a store already in use never gets a new key file in place of a lost one.
-  const storeInUse = embedded && (config.masterKey ?? '').trim() === '' ? await storeHoldsData(stores.sql, schema) : false;
-  const masterKey = resolveMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, embedded, storeHoldsData: storeInUse });
-  const vault = await KeyVault.open(stores.sql, { schema, masterKey });
-  const cipher = new PersonalDataCipher(vault, personalDataDeclarations);
-  // Issue 20.1: the blind index is keyed apart from the data keys (HKDF of the master key, its own label).
-  const search = new BlindIndex(stores.sql, schema, blindIndexKey(masterKey), familySearchableData);
-  const sealing = new PersonalDataEventStore(stores.eventStore, cipher, search);
-  // A store recorded before the blind index existed gets its members indexed once, at start.
-  await search.backfillIfEmpty(sealing);
-  return { vault, cipher, search, sealing };
 }

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import type { OpenedStores } from '@ledger/event-store';
 import { DEFAULT_MATCH_OPTIONS, IMPORT_SOURCES, ImportFileRefused, type ImportReport, ImportService, isImportSource } from '@ledger/imports';
-import { openPersonalData } from '../../api/src/bootstrap';
-import { londonToday, systemClock } from '../../api/src/http/recording';
+import { openPersonalData } from '@ledger/privacy';
+import { londonToday, systemClock } from '@ledger/application';
 
 export const IMPORT_USAGE = `  import <source> <file> [--threshold T] [--legal-basis TEXT]
                          import a partner's CSV file (docs/imports.md); sources: ${IMPORT_SOURCES.join(', ')};

@@ -3,13 +3,8 @@ import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
 import { type OpenedStores, PgSqlClient } from '@ledger/event-store';
 import { FamilyQueries, ledgerProjectionRunner } from '@ledger/projections';
-import { changeUserRole, deactivateUser, listServiceAccounts, listUsers, registerUser, revokeServiceAccount } from '../../api/src/auth/auth.service';
-import { openPersonalData } from '../../api/src/bootstrap';
-import { systemClock, londonToday } from '../../api/src/http/recording';
-import { Erasure } from '../../api/src/privacy/erasure';
-import { retentionPeriods } from '../../api/src/privacy/privacy-config';
-import { retentionReport, runRetention as runRetentionSchedule } from '../../api/src/privacy/retention';
-import { installAccessLog } from '../../api/src/privacy/access-log';
+import { changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, registerUser, retentionPeriods, retentionReport, revokeServiceAccount, runRetention as runRetentionSchedule, systemClock } from '@ledger/application';
+import { Erasure, openPersonalData } from '@ledger/privacy';
 
 const CLI_ACTOR = { userId: 'cli', role: 'admin' as const };
 

@@ -3,9 +3,7 @@ import type { LedgerConfig } from '@ledger/config';
 import { isBusinessDate } from '@ledger/domain';
 import { type EventStore, openStores } from '@ledger/event-store';
 import { attachmentFeesCsv, attachmentFeesXlsx, claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx, reconciliationCsv, reconciliationXlsx } from '@ledger/reporting';
-import { ClaimReports } from '../../api/src/claims/claim-reports.service';
-import { FinanceReports } from '../../api/src/claims/finance-reports.service';
-import { londonToday } from '../../api/src/http/recording';
+import { ClaimReports, FinanceReports, londonToday } from '@ledger/application';
 
 export const REPORT_USAGE = `  report claim <claimId> --format csv|xlsx|pdf --out FILE
                          the claim report (as submitted, frozen), byte-identical to the api's

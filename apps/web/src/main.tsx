@@ -28,7 +28,7 @@ function App() {
       setUser(null);
       navigate('/sign-in', true);
     });
-    refresh()
+    void refresh()
       .then(setUser)
       .finally(() => setChecking(false));
   }, []);

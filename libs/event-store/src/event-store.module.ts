@@ -1,13 +1,12 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { type LedgerConfig, redactUrl } from '@ledger/config';
-import { EsdbEventStore } from './esdb/esdb.event-store';
 import { type EventStore, EventStoreUnavailableError } from './event-store.port';
-import { PgSqlClient } from './postgres/pg.sql-client';
-import { PgliteSqlClient } from './postgres/pglite.sql-client';
+import { PgSqlClient } from '@ledger/sql';
+import { PgliteSqlClient } from '@ledger/sql';
 import { checkEmbeddedStore } from './postgres/integrity';
 import { PostgresEventStore } from './postgres/postgres.event-store';
-import type { SqlClient } from './postgres/sql-client';
+import type { SqlClient } from '@ledger/sql';
 
 /** Injection token of the EventStore port. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -82,6 +81,8 @@ async function openStoresOnce(config: LedgerConfig): Promise<OpenedStores> {
     : await PgliteSqlClient.open(config.dataDir);
   try {
     if (config.eventStore === 'esdb' && config.esdbUrl) {
+      // Loaded only when chosen: a PostgreSQL or embedded install never loads the gRPC client.
+      const { EsdbEventStore } = await import('@ledger/event-store/esdb');
       return { eventStore: EsdbEventStore.connect(config.esdbUrl), sql, description: { kind: 'esdb', where: redactUrl(config.esdbUrl) }, schema: config.postgresSchema };
     }
     const eventStore = await PostgresEventStore.open(sql, { schema: config.postgresSchema });

@@ -218,30 +218,9 @@ export interface Subscription {
   readonly done: Promise<void>;
 }
 
-/** Thrown when the store cannot be reached (HTTP 503). */
-export class EventStoreUnavailableError extends Error {
-  override readonly name: string = 'EventStoreUnavailableError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-/**
- * The store is reachable but cannot do what was asked until someone acts (issue 15): its disk
- * is full (HTTP 507, writes refused, reads served) or its data is damaged (HTTP 503). The message
- * says what happened and what to do; `reason` is the API's `reason`.
- */
-export class StoreFaultError extends EventStoreUnavailableError {
-  override readonly name: string = 'StoreFaultError';
-  constructor(
-    readonly reason: 'InsufficientStorage' | 'StoreCorrupted',
-    readonly status: 503 | 507,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+// The store's faults (unreachable, disk full, damaged) are raised by the SQL clients too, so they
+// live in @ledger/sql; the port hands them on under the names every caller knows.
+export { EventStoreUnavailableError, StoreFaultError } from '@ledger/sql';
 
 /** Thrown for a request the store refuses as malformed (a programming error, not user input). */
 export class EventStoreUsageError extends Error {

@@ -9,7 +9,8 @@ import {
   streams,
   troubledFamilies2015,
 } from '@ledger/domain';
-import { ERASED, type BulkAppendItem, type EventMetadata, type EventStore, type JsonObject, type NewEvent, type RecordedEvent, type StreamRead, eventIdsFor, uuidV5 } from '@ledger/event-store';
+import { type BulkAppendItem, type EventMetadata, type EventStore, type JsonObject, type NewEvent, type RecordedEvent, type StreamRead, eventIdsFor, uuidV5 } from '@ledger/event-store';
+import { ERASED } from '@ledger/privacy';
 import { type IdentifierKind, type ImportSource, type ParsedRow, type PersonInRow, SOURCE_ORGANISATION, commandFor, headlineProblemShown, parseImportFile } from './formats';
 import { DEFAULT_MATCH_OPTIONS, type KnownPerson, type MatchMethod, type MatchOptions, PersonIndex, normaliseName, normalisePostcode } from './matching';
 

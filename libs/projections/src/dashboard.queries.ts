@@ -1,8 +1,8 @@
 import { FAMILY_EVENT_TYPES_THE_RULES_READ, PERSONAL_DATA_THE_RULES_READ, evaluateProgress, financialYearOf, frameworks, troubledFamilies2015 } from '@ledger/domain';
-import type { SqlClient } from '@ledger/event-store';
 import type { FamilyQueries } from './family.queries';
 import { type OutcomeQueries, foldFacts, monthEnds } from './outcomes.queries';
 import type { ProjectionRunner } from './projection-runner';
+import type { SqlClient } from '@ledger/sql';
 
 /** Filters every programme dashboard figure respects (issue 19.2). */
 export interface DashboardFilter {

@@ -1,6 +1,7 @@
 import { type RecordedOutcomePlanVersion, storedPlanValue } from '@ledger/domain';
-import type { JsonObject, RecordedEvent, SqlTx } from '@ledger/event-store';
+import type { JsonObject, RecordedEvent } from '@ledger/event-store';
 import { type InDatabasePart, type LogBatch, type Projection, type TableNamer, tableExists } from './projection';
+import type { SqlTx } from '@ledger/sql';
 
 /**
  * The family read models:

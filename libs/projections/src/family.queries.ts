@@ -1,5 +1,5 @@
-import type { SqlClient } from '@ledger/event-store';
 import type { ProjectionRunner } from './projection-runner';
+import type { SqlClient } from '@ledger/sql';
 
 export interface FamilySummaryRow {
   familyId: string;

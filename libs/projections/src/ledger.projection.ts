@@ -1,6 +1,7 @@
 import { type LedgerFact, type Posting, frameworks, postingsFor, troubledFamilies2015 } from '@ledger/domain';
-import type { RecordedEvent, SqlTx } from '@ledger/event-store';
+import type { RecordedEvent } from '@ledger/event-store';
 import { type Projection, type TableNamer, tableExists } from './projection';
+import type { SqlTx } from '@ledger/sql';
 
 /**
  * The double-entry ledger (DOMAIN.md 5) as a read model: every posting line with the event that

@@ -1,6 +1,6 @@
 import { ACCOUNTS, type Account } from '@ledger/domain';
-import type { SqlClient } from '@ledger/event-store';
 import type { ProjectionRunner } from './projection-runner';
+import type { SqlClient } from '@ledger/sql';
 
 /** Reads of the ledger read model: balances as of a date, postings in a period, totals for reports. */
 export class LedgerQueries {

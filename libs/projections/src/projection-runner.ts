@@ -1,18 +1,7 @@
-import {
-  comparePositions,
-  type EventStore,
-  EventStoreUnavailableError,
-  formatPosition,
-  type LogInDatabase,
-  type LogPosition,
-  parsePosition,
-  quoteIdent,
-  type SqlClient,
-  type SqlTx,
-  type Subscription,
-} from '@ledger/event-store';
+import { comparePositions, type EventStore, EventStoreUnavailableError, formatPosition, type LogInDatabase, type LogPosition, parsePosition, type Subscription } from '@ledger/event-store';
 import type { InDatabasePart, Projection, TableNamer } from './projection';
 import { createReportingViews } from './reporting-views';
+import { applyMigrations, type Migration, quoteIdent, type SqlClient, type SqlTx } from '@ledger/sql';
 
 export interface ProjectionStatus {
   name: string;
@@ -109,10 +98,7 @@ export class ProjectionRunner {
     await this.sql.transaction(async (tx) => {
       await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-projections:${this.schema}`]);
       await tx.query(`create schema if not exists ${this.s}`);
-      await tx.query(`create table if not exists ${this.s}.projection_checkpoints (
-        name text not null, version int not null, position text, updated_at timestamptz not null default now(),
-        primary key (name, version))`);
-      await tx.query(`create table if not exists ${this.s}.projection_versions (name text primary key, live_version int not null)`);
+      await applyMigrations(tx, this.schema, 'projection_migrations', projectionRunnerMigrations(this.s));
       for (const p of this.projections) {
         await p.createTables(tx, this.namer(p.version));
         await tx.query(`insert into ${this.s}.projection_checkpoints (name, version, position) values ($1, $2, null) on conflict do nothing`, [p.name, p.version]);
@@ -532,3 +518,22 @@ interface Batch {
   apply(tx: SqlTx, table: TableNamer): Promise<void>;
 }
 
+/**
+ * The runner's bookkeeping tables, as migrations (`<schema>.projection_migrations`). The first
+ * adopts tables made before there was a runner (`if not exists`). A projection's own tables are
+ * versioned by the projection (a new version builds new tables from position zero).
+ */
+function projectionRunnerMigrations(s: string): Migration[] {
+  return [
+    {
+      id: 1,
+      name: 'checkpoints and live versions',
+      statements: [
+        `create table if not exists ${s}.projection_checkpoints (
+          name text not null, version int not null, position text, updated_at timestamptz not null default now(),
+          primary key (name, version))`,
+        `create table if not exists ${s}.projection_versions (name text primary key, live_version int not null)`,
+      ],
+    },
+  ];
+}

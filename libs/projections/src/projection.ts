@@ -1,4 +1,5 @@
-import type { RecordedEvent, SqlTx } from '@ledger/event-store';
+import type { RecordedEvent } from '@ledger/event-store';
+import type { SqlTx } from '@ledger/sql';
 
 /**
  * A projection: a fold of the global log into read-model tables. The runner gives it batches in

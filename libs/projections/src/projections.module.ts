@@ -1,11 +1,12 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type EventStore, RAW_EVENT_STORE, SQL_CLIENT, type SqlClient } from '@ledger/event-store';
+import { type EventStore, RAW_EVENT_STORE, SQL_CLIENT } from '@ledger/event-store';
 import { ledgerProjectionRunner } from './ledger-projections';
 import { LedgerQueries } from './ledger.queries';
 import { type FactOpener, FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
 import { DashboardQueries } from './dashboard.queries';
 import { ProjectionRunner } from './projection-runner';
+import type { SqlClient } from '@ledger/sql';
 
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
 

@@ -1,6 +1,6 @@
-import type { SqlClient } from '@ledger/event-store';
 import { createReportingResultsTable, reportingResultsTable } from './reporting-views';
 import type { MonthEndResult, OutcomeQueries } from './outcomes.queries';
+import type { SqlClient } from '@ledger/sql';
 
 /**
  * Results per family at each month end, for BI tools (issue 19.4). Outcomes are judged by the

@@ -1,5 +1,5 @@
-import { quoteIdent, type SqlClient, type SqlTx } from '@ledger/event-store';
 import type { TableNamer } from './projection';
+import { quoteIdent, type SqlClient, type SqlTx } from '@ledger/sql';
 
 /**
  * The BI feeds (issue 19.4): read-only views with stable names in a `reporting` schema (or

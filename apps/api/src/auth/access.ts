@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { type UserRole, streams } from '@ledger/domain';
 import { type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
 import { ApiError } from '../http/api-error';
-import { AccessLog } from '../privacy/access-log';
+import { AccessLog } from '@ledger/application';
 import { DATA_KIND_OF_GRANT, PartnerAgreements } from '../privacy/partner-agreements';
 import { CLOCK, type Clock, londonToday } from '../http/recording';
 import { type Actor, actorOf } from './actor';

@@ -8,7 +8,7 @@ import { USER_ROLES, type UserRole } from '@ledger/domain';
 import { ApiError } from '../http/api-error';
 import { recordedOrThrow } from '../http/recording';
 import { actorOf } from './actor';
-import { AuthService } from './auth.service';
+import { AuthService } from '@ledger/application';
 import { Access } from './access';
 import { SignInAttemptsGuard, SignInThrottle } from './sign-in-throttle';
 

@@ -7,7 +7,7 @@ import { ApiError } from '../http/api-error';
 import { recordedOrThrow } from '../http/recording';
 import { Access } from './access';
 import { actorOf } from './actor';
-import { AuthService } from './auth.service';
+import { AuthService } from '@ledger/application';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{1,59}$/;
 

@@ -6,7 +6,7 @@ import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import { ApiError } from '../http/api-error';
 import { Access } from './access';
 import { TokenRequestDto } from './auth.controller';
-import { AuthService } from './auth.service';
+import { AuthService } from '@ledger/application';
 import { SignInAttemptsGuard, SignInThrottle } from './sign-in-throttle';
 
 /** The refresh cookie: sent back only to the session routes, never readable by scripts, never sent cross-site. */

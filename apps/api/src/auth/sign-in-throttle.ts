@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { LEDGER_CONFIG } from '@ledger/event-store';
 import { ApiError } from '../http/api-error';
-import { LOCKOUT } from './auth.service';
+import { LOCKOUT } from '@ledger/application';
 
 /** The window failed sign-ins are counted in per client address (the user lock-out's window too). */
 export const SIGN_IN_WINDOW_MS = LOCKOUT.minutes * 60_000;

@@ -9,8 +9,7 @@ import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
 import { BoolField, DateField, IntField, PatternField } from '../http/fields';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
-import { RecordProgrammeCommand } from '../programme/programme-commands';
-import { FinanceReports } from './finance-reports.service';
+import { RecordProgrammeCommand, FinanceReports } from '@ledger/application';
 import { Access, roles } from '../auth/access';
 
 export class AttachmentProfileDto {

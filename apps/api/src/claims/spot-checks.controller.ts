@@ -18,8 +18,7 @@ import { Access, roles } from '../auth/access';
 import { requireRole } from '../auth/auth.controller';
 import { ApiError } from '../http/api-error';
 import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
-import { COUNCIL_ID } from '../programme/programme-commands';
-import { allClaims, claimedFamilies } from './claim-commands';
+import { COUNCIL_ID, allClaims, claimedFamilies } from '@ledger/application';
 import { SpotCheckDto } from './claims.dto';
 
 // Government spot checks (DOMAIN.md 5.5): records of their own on `spotCheck-<spotCheckId>`. The

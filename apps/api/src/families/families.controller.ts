@@ -7,7 +7,6 @@ import { type FamilyCommand, type Member, type Rejection, type UserEvent, evolve
 import { type CommandOutcome, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE } from '@ledger/event-store';
 import { streams } from '@ledger/domain';
 import { ApiError } from '../http/api-error';
-import { latestConsents } from '../privacy/consent';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
 import { validateBody } from '../http/validation';
@@ -36,6 +35,7 @@ import {
   BenefitDto,
 } from './families.dto';
 import { Access, PARTNER_KINDS, CASEWORK } from '../auth/access';
+import { latestConsents } from '@ledger/privacy';
 
 
 const recordedSchema = { schema: { type: 'object', properties: { eventId: { type: 'string', format: 'uuid' }, version: { type: 'integer' } } } };

@@ -27,10 +27,11 @@ import {
   evolveOutcomePlan,
   initialOutcomePlanState,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
 import type { LedgerConfig } from '@ledger/config';
-import { COUNCIL_ID, readProgramme } from '../programme/programme-commands';
+import { COUNCIL_ID, readProgramme } from '@ledger/application';
 import { derivedId, type Recording } from '../http/recording';
+import { KeyVault } from '@ledger/privacy';
 
 /** Records one family command: load the family's stream → decide → append. */
 export class RecordFamilyCommand implements ICommand {

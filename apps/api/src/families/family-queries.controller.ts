@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common'
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type FamilyEvent, type FamilyState, ALL_HEADLINE_PROBLEMS, type Member, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
-import { BlindIndex, ERASED, EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
 import { nameOfMembers, timelineOf } from './family-timeline';
@@ -10,14 +10,13 @@ import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
-import { AccessLog, accessPurposeOf, purposeOf } from '../privacy/access-log';
+import { AccessLog, accessPurposeOf, purposeOf, claimedFamilies, COUNCIL_ID } from '@ledger/application';
 import { Access, AGGREGATES } from '../auth/access';
 import { CsvList } from '../http/csv-list';
+import { BlindIndex, ERASED } from '@ledger/privacy';
 
 type FamilyPage = { families: { familyId: string; reference: string; status: string; identifiedOn?: string | null; attachedOn?: string | null; keyworker?: string | null; problemsAtEntry?: string[]; closedOn?: string | null }[]; next: string | null; total?: number };
 type ResultsAnswer = { asOf: string; knownAt?: string; families: { familyId: string; reference: string; routes: string[]; planVersion?: number }[] };
-import { claimedFamilies } from '../claims/claim-commands';
-import { COUNCIL_ID } from '../programme/programme-commands';
 
 
 /**

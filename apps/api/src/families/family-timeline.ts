@@ -1,4 +1,5 @@
-import { ERASED, type RecordedEvent } from '@ledger/event-store';
+import type { RecordedEvent } from '@ledger/event-store';
+import { ERASED } from '@ledger/privacy';
 
 /**
  * Issue 20.2: a family's story in words, from its events ("Autumn term 2016: Jake attended 95% (190

@@ -4,8 +4,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
 import { Access } from '../auth/access';
 import { ApiError } from '../http/api-error';
-import { claimedFamilies } from '../claims/claim-commands';
-import { COUNCIL_ID } from '../programme/programme-commands';
+import { COUNCIL_ID, claimedFamilies } from '@ledger/application';
 import { QueryContext } from './query-context';
 
 const BANDS = ['6-to-12-months', 'more-than-12-months'] as const;

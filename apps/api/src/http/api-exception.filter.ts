@@ -1,7 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { EventStoreUnavailableError, PersonErasedError, StoreFaultError } from '@ledger/event-store';
+import { EventStoreUnavailableError, StoreFaultError } from '@ledger/event-store';
 import { type ApiErrorBody, errorName } from './api-error';
+import { PersonErasedError } from '@ledger/privacy';
 
 /**
  * Every error leaves in the API's shape `{ statusCode, error, message, reason?, details? }`.

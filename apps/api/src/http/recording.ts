@@ -1,34 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
-import { type CommandEnvelope, type CommandOutcome, uuidV5 } from '@ledger/event-store';
+import { type CommandOutcome, uuidV5 } from '@ledger/event-store';
 import type { Rejection } from '@ledger/domain';
+import { ApiError, CLOCK, COMMAND_NAMESPACE, type Clock, type Recording, londonToday } from '@ledger/application';
 import { actorOf } from '../auth/actor';
-import { ApiError } from './api-error';
 
-/** The edge's clock: the only place the api reads the time. Tests provide a fixed one. */
-export interface Clock {
-  now(): Date;
-}
-export const CLOCK = Symbol('CLOCK');
-export const systemClock: Clock = { now: () => new Date() };
+// The clock, the recording of a command and derived ids live in @ledger/application (shared with
+// the cli); re-exported here for the api's controllers.
+export { CLOCK, type Clock, type Recording, derivedId, londonToday, systemClock } from '@ledger/application';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const COMMAND_NAMESPACE = '0f7c4d2e-9a61-4f0b-b8f3-2d5e7a9c1b44';
-const londonDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The calendar day in England at an instant. */
-export function londonToday(now: Date): string {
-  return londonDate.format(now);
-}
-
-export interface Recording {
-  envelope: CommandEnvelope;
-  /** The calendar day (Europe/London) of recording: business dates after it are refused. */
-  recordedOn: string;
-  /** Whether the caller sent an Idempotency-Key (ids derived from the request are then stable). */
-  keyed: boolean;
-}
 
 /**
  * Turns a request into a command envelope: `Idempotency-Key` → a command id stable for that
@@ -66,7 +48,7 @@ export class RecordingFactory {
     const actor = actorOf(request);
     return {
       keyed: key !== undefined,
-      recordedOn: londonDate.format(now),
+      recordedOn: londonToday(now),
       envelope: {
         commandId,
         correlationId: correlation !== undefined ? correlation.toLowerCase() : commandId,
@@ -102,11 +84,6 @@ function canonicalJson(value: unknown): string {
 function header(request: Request, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Derives a stable id (a family's, a member's, a concern's) from the command id. */
-export function derivedId(commandId: string, what: string): string {
-  return uuidV5(`${what}\n${commandId}`, COMMAND_NAMESPACE);
 }
 
 /** Maps a command's outcome to HTTP: rejections by kind (422 / 404 / 409), conflicts to 409, a reused Idempotency-Key to 422. */

@@ -11,7 +11,7 @@ import { type Actor, actorOf } from '../auth/actor';
 import { ApiError } from '../http/api-error';
 import { EnumField, IdField } from '../http/fields';
 import { RecordingFactory } from '../http/recording';
-import { AccessLog } from '../privacy/access-log';
+import { AccessLog } from '@ledger/application';
 
 /** The partner organisations whose files the ledger takes (each source's, `SOURCE_ORGANISATION`). */
 const IMPORTING_ORGANISATIONS = [...new Set(Object.values(SOURCE_ORGANISATION))];

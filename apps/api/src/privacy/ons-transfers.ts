@@ -9,7 +9,7 @@ import { Access } from '../auth/access';
 import { QueryContext } from '../families/query-context';
 import { ApiError } from '../http/api-error';
 import { RecordingFactory } from '../http/recording';
-import { appendPrivacyRecord, readRecords, registerStream } from './privacy-records';
+import { appendPrivacyRecord, readRecords, registerStream } from '@ledger/application';
 
 /** The terms of the council's data agreement with the ONS, recorded with every transfer (DOMAIN.md 6). */
 export const ONS_AGREEMENT_TERMS = [

@@ -8,7 +8,7 @@ import { ORGANISATION, type PartnerOrganisation, fold, inForce } from './partner
 import { Access, STAFF } from '../auth/access';
 import { ApiError, type FieldProblem } from '../http/api-error';
 import { RecordingFactory, derivedId } from '../http/recording';
-import { appendPrivacyRecord, readRecords, registerStream } from './privacy-records';
+import { appendPrivacyRecord, readRecords, registerStream } from '@ledger/application';
 
 /** The kinds of partner organisation the programme works with (issue 23.1). */
 export const PARTNER_ORGANISATION_KINDS = [

@@ -5,7 +5,7 @@ import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { type FamilyEvent, type FamilyState, type Member, foldFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams, troubledFamilies2015 } from '@ledger/domain';
-import { ERASED, EVENT_STORE, type EventStore, KeyVault, LEDGER_CONFIG } from '@ledger/event-store';
+import { EVENT_STORE, type EventStore, LEDGER_CONFIG } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { csvRecords, outcomesReportCsv } from '@ledger/reporting';
 import { Access, routeOf } from '../auth/access';
@@ -16,12 +16,8 @@ import { ApiError, type FieldProblem } from '../http/api-error';
 import { CLOCK, type Clock, RecordingFactory, derivedId } from '../http/recording';
 import { createHash } from 'node:crypto';
 import { ONS_AGREEMENT_TERMS } from './ons-transfers';
-import { appendPrivacyRecord, registerStream } from './privacy-records';
-import { readProgramme } from '../programme/programme-commands';
-import { COUNCIL_ID } from '../programme/programme-commands';
-import { AccessLog } from './access-log';
-import { latestConsents } from './consent';
-import { Erasure } from './erasure';
+import { appendPrivacyRecord, readProgramme, registerStream, COUNCIL_ID, AccessLog } from '@ledger/application';
+import { ERASED, KeyVault, latestConsents, Erasure } from '@ledger/privacy';
 
 export class OnsTransferDto {
   @ApiProperty({ example: '2015-04-01', description: 'Families identified from this date' })

@@ -1,6 +1,7 @@
-import type { EventStore, KeyVault, RecordedEvent } from '@ledger/event-store';
+import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import type { KeyVault } from '@ledger/privacy';
 import { type ReportDocument, type ReportSection, reportDocumentPdf } from '@ledger/reporting';
-import type { AccessLog, AccessLogRow } from './access-log';
+import type { AccessLog, AccessLogRow } from '@ledger/application';
 import type { OnsTransfer } from './ons-transfers';
 
 /** A data subject's request as recorded (DOMAIN.md 6, issue 23.2 and 23.3). */

@@ -16,7 +16,7 @@ import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event
 import { ApiError } from '../http/api-error';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { ClaimWindowDto, ConfigureProgrammeDto, OutcomePlanVersionDto } from './programme.dto';
-import { COUNCIL_ID, readProgramme, RecordOutcomePlanCommand, RecordProgrammeCommand } from './programme-commands';
+import { COUNCIL_ID, readProgramme, RecordOutcomePlanCommand, RecordProgrammeCommand } from '@ledger/application';
 import { Access, STAFF } from '../auth/access';
 
 @ApiTags('programme set-up')

@@ -99,7 +99,7 @@ export function DashboardPage({ user, search }: { user: User; search: URLSearchP
     setDateError(null);
     void load();
     // eslint-style note: filters derive from query
-  }, [query]); // eslint-disable-line
+  }, [query]);
   useEffect(
     () =>
       followCheckpoints(

@@ -1,7 +1,7 @@
 import { StoreFaultError } from '../event-store.port';
-import { quoteIdent } from './pg.sql-client';
-import { corruptionAdvice } from './pglite.sql-client';
-import type { SqlClient } from './sql-client';
+import { quoteIdent } from '@ledger/sql';
+import { corruptionAdvice } from '@ledger/sql';
+import type { SqlClient } from '@ledger/sql';
 
 /**
  * The embedded store's check at start (issue 15.5): every page of the log read once, so that

@@ -22,9 +22,9 @@ import {
   type VersionConflict,
 } from '../event-store.port';
 import { followLog } from '../subscription';
-import { quoteIdent } from './pg.sql-client';
+import { quoteIdent } from '@ledger/sql';
 import { migrateEventStore } from './schema';
-import { copyField, type SqlClient } from './sql-client';
+import { copyField, type SqlClient } from '@ledger/sql';
 
 export interface PostgresEventStoreOptions {
   /** Schema holding the store's tables (default `ledger`). */

@@ -1,11 +1,10 @@
-import { quoteIdent } from './pg.sql-client';
-import type { SqlClient } from './sql-client';
+import { applyMigrations, type Migration, quoteIdent, type SqlClient } from '@ledger/sql';
 
 /**
  * The event store's tables, as ordered migrations. Applied under an advisory lock so several
  * processes starting together migrate once. A migration is never edited after release: add one.
  */
-export function eventStoreMigrations(schema: string): { id: number; name: string; sql: string; statements?: string[] }[] {
+export function eventStoreMigrations(schema: string): (Migration & { sql: string })[] {
   const s = quoteIdent(schema);
   return [
     {
@@ -126,30 +125,6 @@ export async function migrateEventStore(client: SqlClient, schema: string): Prom
     // One lock id per schema so parallel test schemas do not wait for each other.
     await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-event-store:${schema}`]);
     await tx.query(`create schema if not exists ${s}`);
-    await tx.query(
-      `create table if not exists ${s}.event_store_migrations (id int primary key, name text not null, applied_at timestamptz not null default now())`,
-    );
-    const applied = new Set(
-      (await tx.query<{ id: number }>(`select id from ${s}.event_store_migrations`)).map((r) => Number(r.id)),
-    );
-    for (const migration of eventStoreMigrations(schema)) {
-      if (applied.has(migration.id)) continue;
-      for (const statement of migration.statements ?? splitStatements(migration.sql)) await tx.query(statement);
-      await tx.query(`insert into ${s}.event_store_migrations (id, name) values ($1, $2)`, [migration.id, migration.name]);
-    }
+    await applyMigrations(tx, schema, 'event_store_migrations', eventStoreMigrations(schema));
   });
-}
-
-/** Splits a migration on semicolons at line ends (our migrations hold no procedural bodies). */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*\n/)
-    .map((part) =>
-      part
-        .split('\n')
-        .filter((line) => !line.trim().startsWith('--'))
-        .join('\n')
-        .trim(),
-    )
-    .filter((part) => part.length > 0);
 }

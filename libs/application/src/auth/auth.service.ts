@@ -20,8 +20,8 @@ import {
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
-import { CLOCK, type Clock } from '../http/recording';
-import type { Actor } from './actor';
+import { CLOCK, type Clock } from '../recording';
+import type { Actor } from '../actor';
 
 /**
  * A user is locked out after this many failed sign-ins within `minutes` (issue 16.2). It is twice

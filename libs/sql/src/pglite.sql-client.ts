@@ -2,7 +2,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EventStoreUnavailableError, StoreFaultError } from '../event-store.port';
+import { EventStoreUnavailableError, StoreFaultError } from './errors';
 import type { SqlClient, SqlTx } from './sql-client';
 
 /**

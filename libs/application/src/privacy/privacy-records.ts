@@ -1,5 +1,5 @@
 import { type EventStore, type JsonObject, type RecordedEvent } from '@ledger/event-store';
-import { type Recording, derivedId } from '../http/recording';
+import { type Recording, derivedId } from '../recording';
 
 /**
  * The data-protection officer's own records (legal holds, subject access requests, ONS transfers):

@@ -15,7 +15,7 @@ import {
   upcastClaimEvent,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, type LogPosition, type RecordedEvent, comparePositions, handleCommand } from '@ledger/event-store';
-import { derivedId, londonToday, type Recording } from '../http/recording';
+import { derivedId, londonToday, type Recording } from '../recording';
 import { COUNCIL_ID } from '../programme/programme-commands';
 
 /** Records one claim command: load `claim-<claimId>` → decide → append. */

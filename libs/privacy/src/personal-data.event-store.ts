@@ -13,7 +13,7 @@ import type {
   StreamRead,
   SubscribeOptions,
   Subscription,
-} from '../event-store.port';
+} from '@ledger/event-store';
 import type { BlindIndex } from './blind-index';
 import { METADATA_RECORD, SEALED, type PersonalDataCipher } from './personal-data-cipher';
 

@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { EventStoreUsageError } from '../event-store.port';
-import { quoteIdent } from '../postgres/pg.sql-client';
-import type { SqlClient } from '../postgres/sql-client';
+import { EventStoreUsageError } from '@ledger/event-store';
+import { applyMigrations, type Migration, quoteIdent, type SqlClient } from '@ledger/sql';
 import { searchTokensTable } from './search-tokens-table';
 
 /** Bytes of a person's data key and of the master key (AES-256). */
@@ -186,28 +185,10 @@ export class KeyVault {
 
   private async createTable(): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      // Serialises processes starting together: concurrent `create … if not exists` can collide.
+      // Serialises processes starting together.
       await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-person-keys:${this.schema}`]);
       await tx.query(`create schema if not exists ${quoteIdent(this.schema)}`);
-      await tx.query(
-        `create table if not exists ${this.table} (
-           person_id text primary key,
-           wrapped_key bytea,
-           created_at timestamptz not null default now(),
-           erased_at timestamptz,
-           erasure_reason text
-         )`,
-      );
-      // The blind index of people's names, dates of birth and postcodes (HMACs only; BlindIndex).
-      await tx.query(
-        `create table if not exists ${searchTokensTable(this.schema)} (
-           token text not null,
-           person_id text not null,
-           family_id text not null,
-           primary key (token, person_id)
-         )`,
-      );
-      await tx.query(`create index if not exists person_search_tokens_person on ${searchTokensTable(this.schema)} (person_id)`);
+      await applyMigrations(tx, this.schema, 'privacy_migrations', personKeyMigrations(this.table, searchTokensTable(this.schema)));
     });
   }
 
@@ -252,4 +233,41 @@ function assertPersonId(personId: string): void {
   if (typeof personId !== 'string' || personId.length === 0 || personId.length > 200) {
     throw new EventStoreUsageError(`invalid person id "${String(personId)}"`);
   }
+}
+
+/**
+ * The person keys' table, as migrations of the privacy layer (`<schema>.privacy_migrations`).
+ * The first adopts a table made before there was a runner (`if not exists`); later ones add steps.
+ */
+export function personKeyMigrations(table: string, searchTokens: string): Migration[] {
+  return [
+    {
+      id: 1,
+      name: 'person keys',
+      statements: [
+        `create table if not exists ${table} (
+           person_id text primary key,
+           wrapped_key bytea,
+           created_at timestamptz not null default now(),
+           erased_at timestamptz,
+           erasure_reason text
+         )`,
+      ],
+    },
+    {
+      id: 2,
+      name: 'person search tokens',
+      // The blind index of people's names, dates of birth and postcodes (HMACs only; BlindIndex,
+      // issue 20.1). A store that made it before the runner knew it keeps it.
+      statements: [
+        `create table if not exists ${searchTokens} (
+           token text not null,
+           person_id text not null,
+           family_id text not null,
+           primary key (token, person_id)
+         )`,
+        `create index if not exists person_search_tokens_person on ${searchTokens} (person_id)`,
+      ],
+    },
+  ];
 }

@@ -1,8 +1,8 @@
 import { addMonths, businessDate } from '@ledger/domain';
-import { type EventStore, type KeyVault, uuidV5 } from '@ledger/event-store';
+import { type EventStore, uuidV5 } from '@ledger/event-store';
+import { Erasure, type KeyVault } from '@ledger/privacy';
 import type { FamilyQueries } from '@ledger/projections';
-import { londonToday } from '../http/recording';
-import { Erasure } from './erasure';
+import { londonToday } from '../recording';
 import { readCategory, readRecords } from './privacy-records';
 
 /** How long each kind of family is kept (LEDGER_RETENTION_YEARS, …_NOT_ATTACHED_YEARS, …_INACTIVE_YEARS). */

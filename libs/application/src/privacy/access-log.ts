@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { PRIVACY_SCHEMA, SQL_CLIENT, STORE_DESCRIPTION, type SqlClient, type StoreDescription, quoteIdent } from '@ledger/event-store';
+import { PRIVACY_SCHEMA, SQL_CLIENT, STORE_DESCRIPTION, type StoreDescription } from '@ledger/event-store';
 import type { Request } from 'express';
-import type { Actor } from '../auth/actor';
-import { ApiError } from '../http/api-error';
-import { CLOCK, type Clock } from '../http/recording';
+import type { Actor } from '../actor';
+import { ApiError } from '../api-error';
+import { CLOCK, type Clock } from '../recording';
+import { type SqlClient, quoteIdent } from '@ledger/sql';
 
 export interface AccessEntry {
   actor: Actor;

@@ -1,4 +1,6 @@
-import { type EventStore, type KeyVault, familyKeyId, uuidV5 } from '@ledger/event-store';
+import { type EventStore, uuidV5 } from '@ledger/event-store';
+import type { KeyVault } from './key-vault';
+import { familyKeyId } from './personal-data-cipher';
 
 const ERASURE_NAMESPACE = '5b0d8f3e-2c47-4a19-9e6b-7d1f0a3c8e25';
 

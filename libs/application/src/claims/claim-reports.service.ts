@@ -3,8 +3,8 @@ import type { LedgerConfig } from '@ledger/config';
 import { type ClaimEvent, type ClaimState, type ProgrammeEvent, type ProgrammeState, claimStatus, evolveClaim, evolveProgramme, initialClaimState, initialProgrammeState, streams } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, LEDGER_CONFIG, type RecordedEvent, comparePositions } from '@ledger/event-store';
 import type { ClaimDeclaration, ClaimPositionReport, ClaimReport, ClaimReportSignOff, ClaimSignOffRole } from '@ledger/reporting';
-import { ApiError } from '../http/api-error';
-import { londonToday } from '../http/recording';
+import { ApiError } from '../api-error';
+import { londonToday } from '../recording';
 import { COUNCIL_ID } from '../programme/programme-commands';
 
 /**

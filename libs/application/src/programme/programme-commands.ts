@@ -18,7 +18,7 @@ import {
   streams,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
-import type { Recording } from '../http/recording';
+import type { Recording } from '../recording';
 
 /** The council this deployment serves: its programme and outcome plan streams are named after it. */
 export const COUNCIL_ID = Symbol('COUNCIL_ID');

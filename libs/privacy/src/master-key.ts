@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { quoteIdent } from '../postgres/pg.sql-client';
-import type { SqlClient } from '../postgres/sql-client';
+import { quoteIdent } from '@ledger/sql';
+import type { SqlClient } from '@ledger/sql';
 import { InvalidMasterKeyError, KEY_BYTES } from './key-vault';
 
 const HOW_TO_MAKE_ONE = 'generate one with `openssl rand -base64 32`';

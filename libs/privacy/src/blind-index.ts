@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { searchTokensTable } from './search-tokens-table';
-import type { SqlClient } from '../postgres/sql-client';
-import { type EventStore, formatPosition } from '../event-store.port';
+import type { SqlClient } from '@ledger/sql';
+import { type EventStore, formatPosition } from '@ledger/event-store';
 import { ERASED } from './personal-data-cipher';
 import { type SearchField, foldName, searchTokensOf, tokensOfNameToken } from './search-tokens';
 

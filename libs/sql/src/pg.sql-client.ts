@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { EventStoreUnavailableError } from '../event-store.port';
+import { EventStoreUnavailableError } from './errors';
 import type { SqlClient, SqlTx } from './sql-client';
 
 /** SQL client on a PostgreSQL server through a `pg` pool. */

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { EventStoreUsageError, type JsonObject } from '../event-store.port';
+import { EventStoreUsageError, type JsonObject } from '@ledger/event-store';
 import type { KeyVault, PersonKey } from './key-vault';
 
 /**
