@@ -19,7 +19,7 @@ describe('the migration runner', () => {
 
   const applied = async (table: string): Promise<string[]> => (await sql.query<{ name: string }>(`select name from ${table} order by id`)).map((r) => r.name);
 
-  it('makes the event store, the person keys and the projection bookkeeping, each recorded once', async () => {
+  it('makes the event store, the person keys, the search tokens and the projection bookkeeping, each recorded once', async () => {
     const store = await PostgresEventStore.open(sql, { schema: 'ledger' });
     const masterKey = randomBytes(32);
     await KeyVault.open(sql, { schema: 'ledger', masterKey });
@@ -27,10 +27,10 @@ describe('the migration runner', () => {
     const runner = new ProjectionRunner(store, sql, [], { schema: 'read' });
     await runner.prepare();
     expect((await applied('ledger.event_store_migrations')).length).toBeGreaterThan(0);
-    expect(await applied('ledger.privacy_migrations')).toEqual(['person keys']);
+    expect(await applied('ledger.privacy_migrations')).toEqual(['person keys', 'person search tokens']);
     expect(await applied('read.projection_migrations')).toEqual(['checkpoints and live versions']);
     const tables = (await sql.query<{ t: string }>(`select table_schema || '.' || table_name as t from information_schema.tables where table_schema in ('ledger', 'read') order by 1`)).map((r) => r.t);
-    expect(tables).toEqual(expect.arrayContaining(['ledger.events', 'ledger.streams', 'ledger.person_keys', 'read.projection_checkpoints', 'read.projection_versions']));
+    expect(tables).toEqual(expect.arrayContaining(['ledger.events', 'ledger.streams', 'ledger.person_keys', 'ledger.person_search_tokens', 'read.projection_checkpoints', 'read.projection_versions']));
   });
 
   it('adopts a person-key table made before there was a runner, keeping its keys', async () => {
@@ -43,6 +43,6 @@ describe('the migration runner', () => {
     await sql.query(`drop table ledger.privacy_migrations`);
     const again = await KeyVault.open(sql, { schema: 'ledger', masterKey });
     expect((await again.keysFor([person], { create: false })).get(person)).toEqual(made.get(person));
-    expect(await applied('ledger.privacy_migrations')).toEqual(['person keys']);
+    expect(await applied('ledger.privacy_migrations')).toEqual(['person keys', 'person search tokens']);
   });
 });
