@@ -11,6 +11,7 @@ import { FamilyPage } from './pages/FamilyPage';
 import { FindFamilyPage } from './pages/FindFamilyPage';
 import { NoResultPage } from './pages/NoResultPage';
 import { SignInPage } from './pages/SignInPage';
+import { UsersPage } from './pages/UsersPage';
 import { navigate, useLocation } from './router';
 import { isWorkspacePath, workspacePage } from './workspace-routes';
 
@@ -53,6 +54,7 @@ function App() {
   else if (path === '/families') page = <FamiliesPage user={user} />;
   else if (path === '/find-a-family') page = <FindFamilyPage user={user} search={search} />;
   else if (path === '/no-result') page = <NoResultPage search={search} />;
+  else if (path === '/users') page = <UsersPage />;
   else if (familyIdOfPath(path)) page = <FamilyPage user={user} familyId={familyIdOfPath(path) as string} search={search} />;
   else if (isWorkspacePath(path, user.role)) page = workspacePage(path, user, search);
   else

@@ -28,6 +28,7 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     // Issue 20.4: the claim workspace; issue 20.3: partners record by the family id of a referral.
     ...(CLAIM_ROLES.includes(role) ? [{ path: '/claims', label: 'Claims' }] : []),
     ...(role === 'partner' ? [{ path: '/record', label: 'Record evidence' }] : []),
+    ...(role === 'admin' ? [{ path: '/users', label: 'Users' }] : []),
   ];
 }
 
