@@ -10,9 +10,13 @@ import { FamiliesPage } from './pages/FamiliesPage';
 import { FamilyPage } from './pages/FamilyPage';
 import { FindFamilyPage } from './pages/FindFamilyPage';
 import { NoResultPage } from './pages/NoResultPage';
+import { PrivacyNoticePage } from './pages/PrivacyNoticePage';
 import { SignInPage } from './pages/SignInPage';
 import { navigate, useLocation } from './router';
 import { isWorkspacePath, workspacePage } from './workspace-routes';
+
+/** The one page anyone may read, signed in or not. */
+const PUBLIC_PATH = '/privacy-notice';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
@@ -36,6 +40,12 @@ function App() {
   const home = user ? (pagesFor(user.role)[0]?.path ?? '/nothing') : '/sign-in';
   useEffect(() => {
     if (checking) return;
+    // The privacy notice is public (issue 23.6): no sign-in, and any role may read it.
+    if (path === PUBLIC_PATH) {
+      if (shownPath.current !== null && shownPath.current !== path) document.getElementById('main-content')?.focus({ preventScroll: true });
+      shownPath.current = path;
+      return;
+    }
     if (!user && path !== '/sign-in') return navigate('/sign-in', true);
     if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
     if (user && !canShow(user.role, path) && !isWorkspacePath(path, user.role) && path !== '/nothing') return navigate(home, true);
@@ -48,6 +58,7 @@ function App() {
 
   let page;
   if (checking) page = <Loading active>Checking your session…</Loading>;
+  else if (path === PUBLIC_PATH) page = <PrivacyNoticePage />;
   else if (!user) page = <SignInPage onSignedIn={setUser} />;
   else if (path === '/dashboard') page = <DashboardPage user={user} search={search} />;
   else if (path === '/families') page = <FamiliesPage user={user} />;

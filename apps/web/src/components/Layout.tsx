@@ -113,6 +113,11 @@ export function Layout({ user, path, onSignOut, children }: { user: User | null;
             </a>
             .
           </p>
+          <p className="govuk-body-s">
+            <AppLink to="/privacy-notice" className="govuk-footer__link">
+              How are we using your information? (privacy notice)
+            </AppLink>
+          </p>
         </div>
       </footer>
     </>
