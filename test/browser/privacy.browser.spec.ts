@@ -1,13 +1,13 @@
 /// <reference lib="dom" />
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { startTestApp, type TestApp } from '../support/app';
 import { DEMO_PASSWORD, expectAccessible, screenshot } from '../support/browser';
-import { asAdmin } from '../support/signed-in';
+import { asAdmin, asProgrammeManager } from '../support/signed-in';
 import { describeWhen, testEnv } from '../support/test-env';
 
 const root = resolve(__dirname, '..', '..');
@@ -42,6 +42,20 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await browser?.close();
     await t?.close();
   });
+
+  async function signedIn(username: string): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London', acceptDownloads: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/sign-in`);
+    await page.waitForSelector('#username');
+    await page.fill('#username', username);
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.click('button:has-text("Sign in")');
+    await page.waitForSelector('.app-header__user', { timeout: 30_000 });
+    return { page, errors, close: () => context.close() };
+  }
 
   async function noticeShown(page: Page): Promise<string> {
     await page.waitForSelector('h1:has-text("How are we using your information?")', { timeout: 30_000 });
@@ -90,14 +104,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
 
   it('is in the footer for a signed-in user, and stays open to them', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
-    const page = await context.newPage();
+    await context.close();
+    const { page, close } = await signedIn('demo.pm');
     try {
-      await page.goto(`${base}/sign-in`);
-      await page.waitForSelector('#username');
-      await page.fill('#username', 'demo.pm');
-      await page.fill('#password', DEMO_PASSWORD);
-      await page.click('button:has-text("Sign in")');
-      await page.waitForSelector('.app-header__user', { timeout: 30_000 });
       await page.click('footer a:has-text("privacy notice")');
       await noticeShown(page);
       expect(new URL(page.url()).pathname).toBe('/privacy-notice');
@@ -107,7 +116,106 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
       await noticeShown(page);
       expect(new URL(page.url()).pathname).toBe('/privacy-notice');
     } finally {
-      await context.close();
+      await close();
+    }
+  }, 120_000);
+
+  it("gives the admin the data subject requests: record one with its receipt date, due dates and the overdue flag, the JSON and PDF answers", async () => {
+    const pm = asProgrammeManager(t);
+    const family = await pm
+      .post('/api/families')
+      .send({ reference: 'DSR-FAMILY', identifiedOn: '2019-01-10', members: [{ relationship: 'parent', givenName: 'Orla', familyName: 'Subject', dateOfBirth: '1980-06-07' }] })
+      .expect(201);
+    const memberId = family.body.members[0].memberId as string;
+    // One received long ago, through the API: overdue today.
+    await asAdmin(t).post('/api/data-subject-requests').send({ memberId, kind: 'objection', reference: 'DSR-OLD-1', receivedOn: '2019-03-01' }).expect(201);
+    const { page, errors, close } = await signedIn('demo.admin');
+    try {
+      await page.click('nav a:has-text("Data subject requests")');
+      await page.waitForSelector('h1:has-text("Data subject requests")');
+      const old = page.locator('tr[data-request="DSR-OLD-1"]');
+      await old.waitFor();
+      expect(await old.textContent()).toContain('2019-04-01');
+      expect(await old.textContent()).toContain('Overdue');
+      // Bad input: the page says which field, nothing recorded.
+      await page.click('button:has-text("Record the request")');
+      await page.waitForSelector('[data-testid="error-summary"]');
+      expect(await page.textContent('[data-testid="error-summary"]')).toContain('Enter the person’s id');
+      await page.fill('#f-memberId', memberId);
+      await page.check('input[value="access"]');
+      await page.fill('#f-reference', 'DSR-2019-044');
+      await page.fill('#f-receivedOn-day', '15');
+      await page.fill('#f-receivedOn-month', '4');
+      await page.fill('#f-receivedOn-year', '2019');
+      await page.click('button:has-text("Record the request")');
+      await page.waitForSelector('[data-testid="request-recorded"]');
+      const row = page.locator('tr[data-request="DSR-2019-044"]');
+      await row.waitFor();
+      expect(await row.textContent()).toContain('2019-05-15');
+      expect(await row.textContent()).toContain('Open');
+      const listed = (await asAdmin(t).get('/api/data-subject-requests').expect(200)).body.requests as { reference: string; memberId: string; status: string }[];
+      expect(listed.filter((r) => r.reference === 'DSR-2019-044')).toEqual([expect.objectContaining({ memberId, status: 'open' })]);
+      await expectAccessible(page, 'data subject requests');
+      await screenshot(page, 'data-subject-requests');
+
+      const [json] = await Promise.all([page.waitForEvent('download'), row.locator('button:has-text("Download JSON")').click()]);
+      const answer = JSON.parse(readFileSync((await json.path()) as string, 'utf8')) as Record<string, unknown>;
+      expect(JSON.stringify(answer)).toContain('Orla');
+      expect(JSON.stringify(answer)).toContain('DSR-2019-044');
+      const [pdf] = await Promise.all([page.waitForEvent('download'), row.locator('button:has-text("Download PDF")').click()]);
+      expect(pdf.suggestedFilename()).toBe('subject-access-DSR-2019-044.pdf');
+      expect(readFileSync((await pdf.path()) as string).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 180_000);
+
+  it('gives the admin the retention report: what is due, why, and what a legal hold keeps', async () => {
+    const pm = asProgrammeManager(t);
+    const held = (await pm.post('/api/families').send({ reference: 'HELD-FAMILY', identifiedOn: '2019-01-11', members: [{ relationship: 'parent', givenName: 'Hal', familyName: 'Held', dateOfBirth: '1979-01-02' }] }).expect(201)).body.familyId as string;
+    await asAdmin(t).post(`/api/families/${held}/legal-holds`).send({ kind: 'spot-check', reference: 'SC-2019-04', placedOn: '2019-04-19' }).expect(201);
+    const asOf = '2040-01-01';
+    const api = (await asAdmin(t).get('/api/privacy/retention').query({ asOf }).expect(200)).body as { due: { reference: string; reason: string }[]; held: { reference: string }[] };
+    expect(api.due.length).toBeGreaterThan(0);
+    const { page, errors, close } = await signedIn('demo.admin');
+    try {
+      await page.click('nav a:has-text("Retention")');
+      await page.waitForSelector('h1:has-text("Retention report")');
+      await page.waitForSelector('[data-testid="retention-periods"]');
+      await page.fill('#f-asOf-day', '1');
+      await page.fill('#f-asOf-month', '1');
+      await page.fill('#f-asOf-year', '2040');
+      await page.click('button:has-text("Show the report")');
+      await page.waitForSelector('[data-testid="retention-periods"]:has-text("As of 2040-01-01")');
+      expect(await page.locator('[data-testid="retention-due"] tbody tr').count()).toBe(api.due.length);
+      const dueText = (await page.textContent('[data-testid="retention-due"]')) ?? '';
+      for (const f of api.due) {
+        expect(dueText).toContain(f.reference);
+        expect(dueText).toContain(f.reason);
+      }
+      const heldRow = page.locator('[data-testid="retention-held"] tbody tr', { hasText: 'HELD-FAMILY' });
+      expect(await heldRow.count()).toBe(1);
+      expect(await heldRow.textContent()).toContain('SC-2019-04');
+      expect(dueText).not.toContain('HELD-FAMILY');
+      expect(new URL(page.url()).searchParams.get('asOf')).toBe(asOf);
+      await expectAccessible(page, 'retention report');
+      await screenshot(page, 'retention-report');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 180_000);
+
+  it('keeps the data-protection pages from other roles', async () => {
+    const { page, close } = await signedIn('demo.pm');
+    try {
+      await page.goto(`${base}/data-subject-requests`);
+      await page.waitForSelector('.app-header__user');
+      await page.waitForFunction(() => location.pathname !== '/data-subject-requests');
+      expect(await page.locator('nav a:has-text("Data subject requests")').count()).toBe(0);
+    } finally {
+      await close();
     }
   }, 120_000);
 });

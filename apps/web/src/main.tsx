@@ -10,6 +10,7 @@ import { FamiliesPage } from './pages/FamiliesPage';
 import { FamilyPage } from './pages/FamilyPage';
 import { FindFamilyPage } from './pages/FindFamilyPage';
 import { NoResultPage } from './pages/NoResultPage';
+import { DataSubjectRequestsPage, RetentionPage } from './privacy/DataProtectionPages';
 import { PrivacyNoticePage } from './pages/PrivacyNoticePage';
 import { SignInPage } from './pages/SignInPage';
 import { navigate, useLocation } from './router';
@@ -63,6 +64,8 @@ function App() {
   else if (path === '/dashboard') page = <DashboardPage user={user} search={search} />;
   else if (path === '/families') page = <FamiliesPage user={user} />;
   else if (path === '/find-a-family') page = <FindFamilyPage user={user} search={search} />;
+  else if (path === '/data-subject-requests' && user.role === 'admin') page = <DataSubjectRequestsPage />;
+  else if (path === '/retention' && user.role === 'admin') page = <RetentionPage search={search} />;
   else if (path === '/no-result') page = <NoResultPage search={search} />;
   else if (familyIdOfPath(path)) page = <FamilyPage user={user} familyId={familyIdOfPath(path) as string} search={search} />;
   else if (isWorkspacePath(path, user.role)) page = workspacePage(path, user, search);

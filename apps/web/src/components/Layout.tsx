@@ -28,6 +28,9 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     // Issue 20.4: the claim workspace; issue 20.3: partners record by the family id of a referral.
     ...(CLAIM_ROLES.includes(role) ? [{ path: '/claims', label: 'Claims' }] : []),
     ...(role === 'partner' ? [{ path: '/record', label: 'Record evidence' }] : []),
+    // Issue 23.2 and 23.5: the admin's data-protection work.
+    ...(role === 'admin' ? [{ path: '/data-subject-requests', label: 'Data subject requests' }] : []),
+    ...(role === 'admin' ? [{ path: '/retention', label: 'Retention' }] : []),
   ];
 }
 
