@@ -102,5 +102,14 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
     expect(JSON.stringify(await history())).toBe(before); // nothing recorded
     expect((await exclusion().expect(422)).body.reason).toBe('SharingConsentWithdrawn');
     await exclusion().set('X-Legal-Basis', 'children-act-1989').expect(201);
+
+    // A registered partner names a gateway its agreement in force relies on, not any law of the register.
+    await admin.post('/api/partners').send({ organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school' }).expect(201);
+    await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
+    const outside = await exclusion().set('X-Legal-Basis', 'children-act-1989').expect(403);
+    expect(outside.body).toMatchObject({ reason: 'GatewayNotInAgreement', message: expect.stringContaining('children-act-2004') });
+    expect((await exclusion().set('X-Legal-Basis', 'free text').expect(400)).body.details[0].field).toBe('X-Legal-Basis');
+    await exclusion().set('X-Legal-Basis', 'children-act-2004').expect(201);
+    expect((await exclusion().expect(422)).body.reason).toBe('SharingConsentWithdrawn');
   }, 120_000);
 });
