@@ -94,9 +94,15 @@ describe.each(storeKinds)('logs on %s', (kind) => {
     // correlation id a UUID: issue 16.4) and logged redacted (issue 14.7).
     await pm.get(`/api/families/${familyId}`).set('X-Access-Purpose', `visit to ${PEOPLE[0].givenName}`).expect(400);
     await pm.get(`/api/families/${familyId}`).set('X-Access-Purpose', 'casework').set('X-Correlation-Id', '6f1d3c2a-8b4e-4f6a-9c1d-2e3f4a5b6c7d').expect(200);
+    // A legal basis is a gateway code from the register (issue 23.1): free text naming a person is refused, and logged redacted.
     await police
       .post(`/api/families/${familyId}/asb-incidents`)
       .set('X-Legal-Basis', `Crime and Disorder Act 1998 s115 re ${PEOPLE[0].familyName}`)
+      .send({ occurredOn: '2019-02-02' })
+      .expect(400);
+    await police
+      .post(`/api/families/${familyId}/asb-incidents`)
+      .set('X-Legal-Basis', 'cda-1998-s115')
       .set('Idempotency-Key', `${PEOPLE[0].dateOfBirth}-asb`)
       .send({ occurredOn: '2019-02-02' })
       .expect(201);

@@ -81,4 +81,35 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
     const exclusion = await school.post(`/api/families/${familyId}/exclusions`).send({ memberId, kind: 'fixed-term', startedOn: '2019-04-02', days: 2 });
     expect(exclusion.status).not.toBe(403);
   }, 120_000);
+  it('takes a share without consent only under a gateway code from the register: free text or an unknown code is 400 naming the header and the codes', async () => {
+    const pm = asProgrammeManager(t);
+    const other = await pm
+      .post('/api/families')
+      .send({ reference: 'ISA-2', identifiedOn: '2019-01-10', members: [{ relationship: 'child', givenName: 'Tamsin', familyName: 'Gate', dateOfBirth: '2008-03-04' }] })
+      .expect(201);
+    const otherFamily = other.body.familyId as string;
+    const otherMember = other.body.members[0].memberId as string;
+    await pm.post(`/api/families/${otherFamily}/consents`).send({ memberId: otherMember, purpose: 'sharing', given: false, on: '2019-02-01' }).expect(201);
+    const school = await signedInAs(t, 'partner', { organisation: 'school' });
+    const exclusion = () => school.post(`/api/families/${otherFamily}/exclusions`).send({ memberId: otherMember, kind: 'fixed-term', startedOn: '2019-03-01', days: 2 });
+    const history = async () => (await pm.get(`/api/families/${otherFamily}/history`).expect(200)).body;
+    const before = JSON.stringify(await history());
+    for (const text of ['Crime and Disorder Act 1998 s115', 'CDA-1998-S115', 'section 115', 'dpa-2019']) {
+      const refused = await exclusion().set('X-Legal-Basis', text).expect(400);
+      expect(refused.body.details).toEqual([{ field: 'X-Legal-Basis', message: expect.stringContaining('cda-1998-s115') }]);
+      for (const code of ['dpa-2018', 'children-act-1989', 'wra-2012', 'lga-1972']) expect(refused.body.details[0].message).toContain(code);
+    }
+    expect(JSON.stringify(await history())).toBe(before); // nothing recorded
+    expect((await exclusion().expect(422)).body.reason).toBe('SharingConsentWithdrawn');
+    await exclusion().set('X-Legal-Basis', 'children-act-1989').expect(201);
+
+    // A registered partner names a gateway its agreement in force relies on, not any law of the register.
+    await admin.post('/api/partners').send({ organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school' }).expect(201);
+    await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
+    const outside = await exclusion().set('X-Legal-Basis', 'children-act-1989').expect(403);
+    expect(outside.body).toMatchObject({ reason: 'GatewayNotInAgreement', message: expect.stringContaining('children-act-2004') });
+    expect((await exclusion().set('X-Legal-Basis', 'free text').expect(400)).body.details[0].field).toBe('X-Legal-Basis');
+    await exclusion().set('X-Legal-Basis', 'children-act-2004').expect(201);
+    expect((await exclusion().expect(422)).body.reason).toBe('SharingConsentWithdrawn');
+  }, 120_000);
 });

@@ -307,7 +307,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     const body = { memberId, committedOn: '2019-02-01', proven: false };
     expect((await as.police.post(`/api/families/${familyId}/offences`).send(body).expect(422)).body.reason).toBe('SharingConsentWithdrawn');
     expect(await countEvents(t)).toBe(before);
-    const recorded = await as.police.post(`/api/families/${familyId}/offences`).set('X-Legal-Basis', 'Crime and Disorder Act 1998 s115').send(body).expect(201);
+    const recorded = await as.police.post(`/api/families/${familyId}/offences`).set('X-Legal-Basis', 'cda-1998-s115').send(body).expect(201);
     const history = (await as.pm.get(`/api/families/${familyId}/history`).expect(200)).body.events as { eventId: string; recordedBy: { userId: string } }[];
     expect(history.find((e) => e.eventId === recorded.body.eventId)?.recordedBy.userId).toBe(as.police.username);
     const raw = await t.stores.eventStore.readStream(`family-${familyId}`);

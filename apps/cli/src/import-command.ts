@@ -3,12 +3,13 @@ import type { LedgerConfig } from '@ledger/config';
 import type { OpenedStores } from '@ledger/event-store';
 import { DEFAULT_MATCH_OPTIONS, IMPORT_SOURCES, ImportFileRefused, type ImportReport, ImportService, isImportSource } from '@ledger/imports';
 import { openPersonalData } from '@ledger/privacy';
-import { londonToday, systemClock } from '@ledger/application';
+import { LEGAL_GATEWAY_CODES, isLegalGatewayCode, londonToday, systemClock } from '@ledger/application';
 
-export const IMPORT_USAGE = `  import <source> <file> [--threshold T] [--legal-basis TEXT]
+export const IMPORT_USAGE = `  import <source> <file> [--threshold T] [--legal-basis CODE]
                          import a partner's CSV file (docs/imports.md); sources: ${IMPORT_SOURCES.join(', ')};
                          --threshold: matching confidence taken without review (default LEDGER_IMPORT_MATCH_THRESHOLD, ${DEFAULT_MATCH_OPTIONS.threshold});
-                         --legal-basis: record rows about people who withdrew sharing consent`;
+                         --legal-basis: record rows about people who withdrew sharing consent,
+                         under a legal gateway code: ${LEGAL_GATEWAY_CODES.join(', ')}`;
 
 /**
  * `cli import <source> <file>` (issue 21.6): the same import as `POST /api/imports/:source`,
@@ -26,9 +27,9 @@ export async function runImport(config: LedgerConfig, stores: OpenedStores, args
   let legalBasis: string | undefined;
   for (let i = 0; i < rest.length; i += 2) {
     if (rest[i] === '--threshold' && rest[i + 1] !== undefined && Number(rest[i + 1]) > 0 && Number(rest[i + 1]) <= 1) threshold = Number(rest[i + 1]);
-    else if (rest[i] === '--legal-basis' && rest[i + 1] !== undefined && rest[i + 1].trim().length >= 3) legalBasis = rest[i + 1].trim();
+    else if (rest[i] === '--legal-basis' && rest[i + 1] !== undefined && isLegalGatewayCode(rest[i + 1].trim())) legalBasis = rest[i + 1].trim();
     else {
-      console.error(`unknown or bad option "${rest[i]}": --threshold takes a number in (0, 1], --legal-basis a text of 3 characters or more`);
+      console.error(`unknown or bad option "${rest[i]}": --threshold takes a number in (0, 1], --legal-basis a legal gateway code from the register: ${LEGAL_GATEWAY_CODES.join(', ')}`);
       return 2;
     }
   }

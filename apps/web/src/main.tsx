@@ -10,10 +10,15 @@ import { FamiliesPage } from './pages/FamiliesPage';
 import { FamilyPage } from './pages/FamilyPage';
 import { FindFamilyPage } from './pages/FindFamilyPage';
 import { NoResultPage } from './pages/NoResultPage';
+import { DataSubjectRequestsPage, RetentionPage } from './privacy/DataProtectionPages';
+import { PrivacyNoticePage } from './pages/PrivacyNoticePage';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
 import { navigate, useLocation } from './router';
 import { isWorkspacePath, workspacePage } from './workspace-routes';
+
+/** The one page anyone may read, signed in or not. */
+const PUBLIC_PATH = '/privacy-notice';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
@@ -37,6 +42,12 @@ function App() {
   const home = user ? (pagesFor(user.role)[0]?.path ?? '/nothing') : '/sign-in';
   useEffect(() => {
     if (checking) return;
+    // The privacy notice is public (issue 23.6): no sign-in, and any role may read it.
+    if (path === PUBLIC_PATH) {
+      if (shownPath.current !== null && shownPath.current !== path) document.getElementById('main-content')?.focus({ preventScroll: true });
+      shownPath.current = path;
+      return;
+    }
     if (!user && path !== '/sign-in') return navigate('/sign-in', true);
     if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
     if (user && !canShow(user.role, path) && !isWorkspacePath(path, user.role) && path !== '/nothing') return navigate(home, true);
@@ -49,10 +60,13 @@ function App() {
 
   let page;
   if (checking) page = <Loading active>Checking your session…</Loading>;
+  else if (path === PUBLIC_PATH) page = <PrivacyNoticePage />;
   else if (!user) page = <SignInPage onSignedIn={setUser} />;
   else if (path === '/dashboard') page = <DashboardPage user={user} search={search} />;
   else if (path === '/families') page = <FamiliesPage user={user} />;
   else if (path === '/find-a-family') page = <FindFamilyPage user={user} search={search} />;
+  else if (path === '/data-subject-requests' && user.role === 'admin') page = <DataSubjectRequestsPage />;
+  else if (path === '/retention' && user.role === 'admin') page = <RetentionPage search={search} />;
   else if (path === '/no-result') page = <NoResultPage search={search} />;
   else if (path === '/users') page = <UsersPage />;
   else if (familyIdOfPath(path)) page = <FamilyPage user={user} familyId={familyIdOfPath(path) as string} search={search} />;

@@ -13,3 +13,4 @@ export * from './privacy/access-log';
 export * from './privacy/privacy-records';
 export * from './privacy/retention';
 export * from './privacy/privacy-config';
+export * from './privacy/legal-gateways';

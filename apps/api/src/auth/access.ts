@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { type UserRole, streams } from '@ledger/domain';
 import { type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
 import { ApiError } from '../http/api-error';
-import { AccessLog } from '@ledger/application';
+import { AccessLog, isLegalGatewayCode } from '@ledger/application';
 import { DATA_KIND_OF_GRANT, PartnerAgreements } from '../privacy/partner-agreements';
 import { CLOCK, type Clock, londonToday } from '../http/recording';
 import { type Actor, actorOf } from './actor';
@@ -132,7 +132,9 @@ export class AccessGuard implements CanActivate {
     if (typeof grant === 'object') {
       if (actor.organisation !== undefined && grant.organisations.includes(actor.organisation)) {
         // Issue 23.1: a registered partner works only within an information-sharing agreement in force.
-        return this.partners.refusal(actor.organisation, DATA_KIND_OF_GRANT[actor.organisation], londonToday(this.clock.now()));
+        // A legal basis that is a register code must be one its agreement relies on (anything else is the route's 400).
+        const basis = typeof req.headers['x-legal-basis'] === 'string' ? req.headers['x-legal-basis'].trim() : undefined;
+        return this.partners.refusal(actor.organisation, DATA_KIND_OF_GRANT[actor.organisation], londonToday(this.clock.now()), basis !== undefined && isLegalGatewayCode(basis) ? basis : undefined);
       }
       return { reason: 'NotThisPartnersData', message: `partners of ${grant.organisations.join(' or ')} record this; you are signed in for ${actor.organisation ?? 'no organisation'}` };
     }

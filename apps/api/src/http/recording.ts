@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { type CommandOutcome, uuidV5 } from '@ledger/event-store';
 import type { Rejection } from '@ledger/domain';
-import { ApiError, CLOCK, COMMAND_NAMESPACE, type Clock, type Recording, londonToday } from '@ledger/application';
+import { ApiError, CLOCK, COMMAND_NAMESPACE, type Clock, LEGAL_GATEWAY_RULE, type Recording, isLegalGatewayCode, londonToday } from '@ledger/application';
 import { actorOf } from '../auth/actor';
 
 // The clock, the recording of a command and derived ids live in @ledger/application (shared with
@@ -34,8 +34,9 @@ export class RecordingFactory {
       expectedVersion = Number(match[1]);
     }
     const legalBasis = header(request, 'x-legal-basis')?.trim();
-    if (legalBasis !== undefined && (legalBasis.length < 3 || legalBasis.length > 300)) {
-      throw ApiError.badRequest('invalid X-Legal-Basis', [{ field: 'X-Legal-Basis', message: 'must be 3 to 300 characters naming the legal basis, e.g. "Crime and Disorder Act 1998 s115"' }]);
+    // Issue 23.1: a share without consent names a gateway from the register, by its code, never free text.
+    if (legalBasis !== undefined && !isLegalGatewayCode(legalBasis)) {
+      throw ApiError.badRequest('invalid X-Legal-Basis', [{ field: 'X-Legal-Basis', message: LEGAL_GATEWAY_RULE }]);
     }
     const commandId = key !== undefined ? uuidV5(`${request.method} ${request.path}\n${key}`, COMMAND_NAMESPACE) : randomUUID();
     // DOMAIN.md 6: free text is personal data, and a correlation id needs none: a UUID or nothing

@@ -58,7 +58,7 @@ export function inForce(a: SharingAgreement, on: string): boolean {
 export class PartnerAgreements {
   constructor(@Inject(RAW_EVENT_STORE) private readonly store: EventStore) {}
 
-  async refusal(organisation: string, dataKind: string | undefined, today: string): Promise<{ reason: string; message: string } | null> {
+  async refusal(organisation: string, dataKind: string | undefined, today: string, legalBasis?: string): Promise<{ reason: string; message: string } | null> {
     if (!ORGANISATION.test(organisation)) return null;
     const partner = fold((await this.store.readStream('partnerOrganisation-register')).events, organisation);
     if (partner === null) return null;
@@ -66,6 +66,14 @@ export class PartnerAgreements {
     if (current.length === 0) return { reason: 'NoSharingAgreement', message: `${partner.name} has no information-sharing agreement in force today (${today})` };
     if (dataKind !== undefined && !current.some((a) => a.shares.includes(dataKind))) {
       return { reason: 'NoSharingAgreement', message: `${partner.name}'s agreements in force do not cover ${dataKind} data` };
+    }
+    // A share without consent names a gateway its agreement relies on, not just any law of the register.
+    if (legalBasis !== undefined) {
+      const covering = current.filter((a) => dataKind === undefined || a.shares.includes(dataKind));
+      const gateways = [...new Set(covering.flatMap((a) => a.gateways))];
+      if (!gateways.includes(legalBasis)) {
+        return { reason: 'GatewayNotInAgreement', message: `${partner.name}'s agreements in force rely on ${gateways.join(', ')}, not ${legalBasis}: a share without consent names one of them in X-Legal-Basis` };
+      }
     }
     return null;
   }

@@ -8,7 +8,7 @@ import { ORGANISATION, type PartnerOrganisation, fold, inForce } from './partner
 import { Access, STAFF } from '../auth/access';
 import { ApiError, type FieldProblem } from '../http/api-error';
 import { RecordingFactory, derivedId } from '../http/recording';
-import { appendPrivacyRecord, readRecords, registerStream } from '@ledger/application';
+import { LEGAL_GATEWAY_CODES, LEGAL_GATEWAY_REGISTER, appendPrivacyRecord, readRecords, registerStream } from '@ledger/application';
 
 /** The kinds of partner organisation the programme works with (issue 23.1). */
 export const PARTNER_ORGANISATION_KINDS = [
@@ -23,18 +23,9 @@ export const PARTNER_ORGANISATION_KINDS = [
   'private-or-voluntary-sector',
 ] as const;
 
-/** The register of legal gateways a sharing agreement may rely on: codes, so no share names a law in free text. */
-export const LEGAL_GATEWAY_REGISTER: Readonly<Record<string, string>> = {
-  'dpa-2018': 'Data Protection Act 2018',
-  'dpa-1998': 'Data Protection Act 1998',
-  'cda-1998-s115': 'Crime and Disorder Act 1998, section 115',
-  'children-act-1989': 'Children Act 1989',
-  'children-act-2004': 'Children Act 2004',
-  'wra-2012': 'Welfare Reform Act 2012',
-  'localism-act-2011': 'Localism Act 2011',
-  'lga-1972': 'Local Government Act 1972',
-};
-const GATEWAY_CODES = Object.keys(LEGAL_GATEWAY_REGISTER);
+/** The register of legal gateways a sharing agreement may rely on (libs/application: the cli checks `--legal-basis` against it too). */
+export { LEGAL_GATEWAY_REGISTER } from '@ledger/application';
+const GATEWAY_CODES = [...LEGAL_GATEWAY_CODES];
 
 /** The kinds of data partners share with the ledger or receive from it. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

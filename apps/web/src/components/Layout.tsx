@@ -29,6 +29,9 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     ...(CLAIM_ROLES.includes(role) ? [{ path: '/claims', label: 'Claims' }] : []),
     ...(role === 'partner' ? [{ path: '/record', label: 'Record evidence' }] : []),
     ...(role === 'admin' ? [{ path: '/users', label: 'Users' }] : []),
+    // Issue 23.2 and 23.5: the admin's data-protection work.
+    ...(role === 'admin' ? [{ path: '/data-subject-requests', label: 'Data subject requests' }] : []),
+    ...(role === 'admin' ? [{ path: '/retention', label: 'Retention' }] : []),
   ];
 }
 
@@ -113,6 +116,11 @@ export function Layout({ user, path, onSignOut, children }: { user: User | null;
               /api/docs
             </a>
             .
+          </p>
+          <p className="govuk-body-s">
+            <AppLink to="/privacy-notice" className="govuk-footer__link">
+              How are we using your information? (privacy notice)
+            </AppLink>
           </p>
         </div>
       </footer>

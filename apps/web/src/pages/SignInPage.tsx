@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiProblem, type User, signIn } from '../api';
+import { AppLink } from '../components/Layout';
 
 interface FieldError {
   field: 'username' | 'password';
@@ -99,6 +100,9 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (user: User) => void })
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
+        <p className="govuk-body">
+          <AppLink to="/privacy-notice">How are we using your information?</AppLink> Read the privacy notice: what the council records about families, who it shares it with, and for how long.
+        </p>
       </div>
     </div>
   );

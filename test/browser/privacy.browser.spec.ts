@@ -1,0 +1,221 @@
+/// <reference lib="dom" />
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
+import { startTestApp, type TestApp } from '../support/app';
+import { DEMO_PASSWORD, expectAccessible, screenshot } from '../support/browser';
+import { asAdmin, asProgrammeManager } from '../support/signed-in';
+import { describeWhen, testEnv } from '../support/test-env';
+
+const root = resolve(__dirname, '..', '..');
+const TODAY = '2019-04-20';
+const CONTACT = 'Data Protection Officer, Synthetic Borough Council, dpo@synthetic-borough.example';
+
+/**
+ * Issue 23.6: the privacy notice is a page of the web app, public (no sign-in), drawn from the
+ * configuration through `GET /api/privacy-notice`: the configured contact and a partner's
+ * agreement in force show on it, signed out, reached from the sign-in page; a signed-in user
+ * finds it in the footer. Debian's Chromium through playwright-core, axe-core on the page.
+ */
+describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (apt-get install -y chromium)`)('the privacy notice in a real browser', () => {
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'ignore' });
+    t = await startTestApp('pglite', { LEDGER_DEMO_FAMILIES: '10', LEDGER_DEMO_SEED: '7', LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on', LEDGER_PRIVACY_CONTACT: CONTACT }, { clock: { now: () => new Date(`${TODAY}T10:00:00Z`) } });
+    await t.app.get(DemoSeeder).seedIfEmpty();
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: testEnv.chromium, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    // A registered partner with an agreement in force today, and one whose agreement has ended.
+    const admin = asAdmin(t);
+    await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(201);
+    await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['cda-1998-s115'], shares: ['crime'], receives: [] }).expect(201);
+    await admin.post('/api/partners').send({ organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school' }).expect(201);
+    await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2018', startsOn: '2018-04-01', endsOn: '2019-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function signedIn(username: string): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London', acceptDownloads: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/sign-in`);
+    await page.waitForSelector('#username');
+    await page.fill('#username', username);
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.click('button:has-text("Sign in")');
+    await page.waitForSelector('.app-header__user', { timeout: 30_000 });
+    return { page, errors, close: () => context.close() };
+  }
+
+  async function noticeShown(page: Page): Promise<string> {
+    await page.waitForSelector('h1:has-text("How are we using your information?")', { timeout: 30_000 });
+    return (await page.textContent('main')) ?? '';
+  }
+
+  it('shows, signed out, the configured contact and the agreements in force (not those ended), reached from the sign-in page', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      // Straight to the address: no sign-in asked for.
+      await page.goto(`${base}/privacy-notice`);
+      const text = await noticeShown(page);
+      expect(new URL(page.url()).pathname).toBe('/privacy-notice');
+      expect(await page.locator('#username').count()).toBe(0);
+      expect(await page.textContent('[data-testid="privacy-contact"]')).toBe(CONTACT);
+      const row = page.locator('table.govuk-table tbody tr', { hasText: 'ISA-POLICE-2019' });
+      expect(await row.count()).toBe(1);
+      expect(await row.textContent()).toContain('Synthetic Borough Police');
+      expect(await row.textContent()).toContain('Crime and Disorder Act 1998, section 115');
+      expect(await row.textContent()).toContain('2020-03-31');
+      expect(text).not.toContain('ISA-SCHOOL-2018');
+      // The page says what the API says: every section of the notice, every gateway of the register.
+      const notice = (await (await context.request.get(`${base}/api/privacy-notice`)).json()) as { sections: { heading: string; text: string }[]; legalGateways: string[] };
+      for (const s of notice.sections) {
+        expect(text).toContain(s.heading);
+        expect(text).toContain(s.text);
+      }
+      for (const g of notice.legalGateways) expect(text).toContain(g);
+      await expectAccessible(page, 'privacy notice, signed out');
+      await screenshot(page, 'privacy-notice');
+
+      // From the sign-in page, by its link.
+      await page.goto(`${base}/sign-in`);
+      await page.waitForSelector('#username');
+      await page.click('main a:has-text("How are we using your information?")');
+      await noticeShown(page);
+      expect(new URL(page.url()).pathname).toBe('/privacy-notice');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('is in the footer for a signed-in user, and stays open to them', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
+    await context.close();
+    const { page, close } = await signedIn('demo.pm');
+    try {
+      await page.click('footer a:has-text("privacy notice")');
+      await noticeShown(page);
+      expect(new URL(page.url()).pathname).toBe('/privacy-notice');
+      expect(await page.textContent('[data-testid="privacy-contact"]')).toBe(CONTACT);
+      // A reload keeps the page (the guard does not send a signed-in user home from it).
+      await page.reload();
+      await noticeShown(page);
+      expect(new URL(page.url()).pathname).toBe('/privacy-notice');
+    } finally {
+      await close();
+    }
+  }, 120_000);
+
+  it("gives the admin the data subject requests: record one with its receipt date, due dates and the overdue flag, the JSON and PDF answers", async () => {
+    const pm = asProgrammeManager(t);
+    const family = await pm
+      .post('/api/families')
+      .send({ reference: 'DSR-FAMILY', identifiedOn: '2019-01-10', members: [{ relationship: 'parent', givenName: 'Orla', familyName: 'Subject', dateOfBirth: '1980-06-07' }] })
+      .expect(201);
+    const memberId = family.body.members[0].memberId as string;
+    // One received long ago, through the API: overdue today.
+    await asAdmin(t).post('/api/data-subject-requests').send({ memberId, kind: 'objection', reference: 'DSR-OLD-1', receivedOn: '2019-03-01' }).expect(201);
+    const { page, errors, close } = await signedIn('demo.admin');
+    try {
+      await page.click('nav a:has-text("Data subject requests")');
+      await page.waitForSelector('h1:has-text("Data subject requests")');
+      const old = page.locator('tr[data-request="DSR-OLD-1"]');
+      await old.waitFor();
+      expect(await old.textContent()).toContain('2019-04-01');
+      expect(await old.textContent()).toContain('Overdue');
+      // Bad input: the page says which field, nothing recorded.
+      await page.click('button:has-text("Record the request")');
+      await page.waitForSelector('[data-testid="error-summary"]');
+      expect(await page.textContent('[data-testid="error-summary"]')).toContain('Enter the person’s id');
+      await page.fill('#f-memberId', memberId);
+      await page.check('input[value="access"]');
+      await page.fill('#f-reference', 'DSR-2019-044');
+      await page.fill('#f-receivedOn-day', '15');
+      await page.fill('#f-receivedOn-month', '4');
+      await page.fill('#f-receivedOn-year', '2019');
+      await page.click('button:has-text("Record the request")');
+      await page.waitForSelector('[data-testid="request-recorded"]');
+      const row = page.locator('tr[data-request="DSR-2019-044"]');
+      await row.waitFor();
+      expect(await row.textContent()).toContain('2019-05-15');
+      expect(await row.textContent()).toContain('Open');
+      const listed = (await asAdmin(t).get('/api/data-subject-requests').expect(200)).body.requests as { reference: string; memberId: string; status: string }[];
+      expect(listed.filter((r) => r.reference === 'DSR-2019-044')).toEqual([expect.objectContaining({ memberId, status: 'open' })]);
+      await expectAccessible(page, 'data subject requests');
+      await screenshot(page, 'data-subject-requests');
+
+      const [json] = await Promise.all([page.waitForEvent('download'), row.locator('button:has-text("Download JSON")').click()]);
+      const answer = JSON.parse(readFileSync((await json.path()) as string, 'utf8')) as Record<string, unknown>;
+      expect(JSON.stringify(answer)).toContain('Orla');
+      expect(JSON.stringify(answer)).toContain('DSR-2019-044');
+      const [pdf] = await Promise.all([page.waitForEvent('download'), row.locator('button:has-text("Download PDF")').click()]);
+      expect(pdf.suggestedFilename()).toBe('subject-access-DSR-2019-044.pdf');
+      expect(readFileSync((await pdf.path()) as string).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 180_000);
+
+  it('gives the admin the retention report: what is due, why, and what a legal hold keeps', async () => {
+    const pm = asProgrammeManager(t);
+    const held = (await pm.post('/api/families').send({ reference: 'HELD-FAMILY', identifiedOn: '2019-01-11', members: [{ relationship: 'parent', givenName: 'Hal', familyName: 'Held', dateOfBirth: '1979-01-02' }] }).expect(201)).body.familyId as string;
+    await asAdmin(t).post(`/api/families/${held}/legal-holds`).send({ kind: 'spot-check', reference: 'SC-2019-04', placedOn: '2019-04-19' }).expect(201);
+    const asOf = '2040-01-01';
+    const api = (await asAdmin(t).get('/api/privacy/retention').query({ asOf }).expect(200)).body as { due: { reference: string; reason: string }[]; held: { reference: string }[] };
+    expect(api.due.length).toBeGreaterThan(0);
+    const { page, errors, close } = await signedIn('demo.admin');
+    try {
+      await page.click('nav a:has-text("Retention")');
+      await page.waitForSelector('h1:has-text("Retention report")');
+      await page.waitForSelector('[data-testid="retention-periods"]');
+      await page.fill('#f-asOf-day', '1');
+      await page.fill('#f-asOf-month', '1');
+      await page.fill('#f-asOf-year', '2040');
+      await page.click('button:has-text("Show the report")');
+      await page.waitForSelector('[data-testid="retention-periods"]:has-text("As of 2040-01-01")');
+      expect(await page.locator('[data-testid="retention-due"] tbody tr').count()).toBe(api.due.length);
+      const dueText = (await page.textContent('[data-testid="retention-due"]')) ?? '';
+      for (const f of api.due) {
+        expect(dueText).toContain(f.reference);
+        expect(dueText).toContain(f.reason);
+      }
+      const heldRow = page.locator('[data-testid="retention-held"] tbody tr', { hasText: 'HELD-FAMILY' });
+      expect(await heldRow.count()).toBe(1);
+      expect(await heldRow.textContent()).toContain('SC-2019-04');
+      expect(dueText).not.toContain('HELD-FAMILY');
+      expect(new URL(page.url()).searchParams.get('asOf')).toBe(asOf);
+      await expectAccessible(page, 'retention report');
+      await screenshot(page, 'retention-report');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 180_000);
+
+  it('keeps the data-protection pages from other roles', async () => {
+    const { page, close } = await signedIn('demo.pm');
+    try {
+      await page.goto(`${base}/data-subject-requests`);
+      await page.waitForSelector('.app-header__user');
+      await page.waitForFunction(() => location.pathname !== '/data-subject-requests');
+      expect(await page.locator('nav a:has-text("Data subject requests")').count()).toBe(0);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+});
