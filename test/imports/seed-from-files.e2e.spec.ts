@@ -1,8 +1,13 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { CommandBus } from '@nestjs/cqrs';
 import { RecordProgrammeCommand } from '@ledger/application';
 import { uuidV5 } from '@ledger/event-store';
-import { boroughFiles, IMPORT_SOURCES } from '@ledger/imports';
+import { boroughFiles, IMPORT_SOURCES, type ImportSource, parseImportFile } from '@ledger/imports';
 import { generateBorough } from '@ledger/synthetic';
+import { runGenerate } from '../../apps/cli/src/generate';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { RecordFamilyCommand } from '../../apps/api/src/families/family-commands';
 import type { Recording } from '../../apps/api/src/http/recording';
@@ -54,6 +59,25 @@ describe.each(storeKinds)('the demo borough seeded from partner files on %s', (k
     expect(rows + kept).toBe(borough.families.reduce((a, f) => a + f.commands.length, 0));
     expect(Object.keys(split.files).length).toBeGreaterThanOrEqual(5);
     expect(rows).toBeGreaterThan(FAMILIES);
+  });
+
+  it('writes the files with `cli generate --format http --files DIR`, each read back with no row refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'borough-files-'));
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    expect(await runGenerate(['--families', String(FAMILIES), '--seed', String(SEED), '--format', 'http', '--files', dir], out)).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(Object.keys(split.files).map((s) => `${s}.csv`).sort());
+    for (const [source, csv] of Object.entries(split.files) as [ImportSource, string][]) {
+      const bytes = readFileSync(join(dir, `${source}.csv`));
+      expect(bytes.toString('utf8')).toBe(csv);
+      const rows = parseImportFile(source, bytes);
+      expect({ source, refused: rows.filter((r) => !r.ok) }).toEqual({ source, refused: [] });
+      expect(rows).toHaveLength(split.rows[source] as number);
+    }
+    // stdout: the staff's requests only, one line per family.
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { requests: unknown[] });
+    expect(lines.map((l) => l.requests.length)).toEqual(split.recordedByStaff.map((f) => f.commands.length));
   });
 
   it('imports every file with no row rejected, and gives every family the same progress as the commands did', async () => {
