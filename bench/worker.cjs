@@ -527,8 +527,9 @@ async function partnerImport(task) {
   const { syntheticEventBatches } = require(join(dist, 'apps/cli/src/generate'));
   const { sql, store } = await openStore(task, 10);
   try {
-    const vault = await es.KeyVault.open(sql, { schema: 'ledger', masterKey: randomBytes(32) });
-    const sealing = new es.PersonalDataEventStore(store, new es.PersonalDataCipher(vault, domain.personalDataDeclarations));
+    const privacy = require(join(dist, 'libs/privacy/src'));
+    const vault = await privacy.KeyVault.open(sql, { schema: 'ledger', masterKey: randomBytes(32) });
+    const sealing = new privacy.PersonalDataEventStore(store, new privacy.PersonalDataCipher(vault, domain.familyPersonalData));
     const children = [];
     let seeded = 0;
     const seedStarted = now();

@@ -55,6 +55,18 @@ export function eventStoreContract(adapterName: string, subject: EventStoreUnder
         expect(read.events.map((e) => e.version)).toEqual([1, 2, 3]);
       });
 
+      it('reads many streams at once as readStream reads each, in the order asked (where the store offers readStreams)', async () => {
+        if (!store.readStreams) return;
+        const [a, b, absent] = [streamName('family'), streamName('family'), streamName('family')];
+        await store.append(a, events(3));
+        await store.append(b, events(1));
+        await store.appendMany([{ streamId: b, events: events(2) }]);
+        const reads = await store.readStreams([b, absent, a]);
+        expect(reads).toEqual([await store.readStream(b), { streamId: absent, version: 0, events: [] }, await store.readStream(a)]);
+        expect(reads.map((r) => r.version)).toEqual([3, 0, 3]);
+        expect(await store.readStreams([])).toEqual([]);
+      });
+
       it('reads an absent stream as empty at version 0', async () => {
         const read = await store.readStream(streamName('family'));
         expect(read).toMatchObject({ version: 0, events: [] });

@@ -9,6 +9,9 @@ import {
   streams,
   troubledFamilies2015,
 } from '@ledger/domain';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { boroughFiles } from '@ledger/imports';
 import { type BulkAppendItem, eventIdsFor, type NewEvent } from '@ledger/event-store';
 import { generateBorough, generateFamilies, type SyntheticFamily } from '@ledger/synthetic';
 
@@ -149,12 +152,15 @@ function requestFor(command: FamilyCommand): { path: string; body: Record<string
   }
 }
 
-const GENERATE_USAGE = `usage: npm run cli -- generate --families N [--seed S] [--start I] [--format events|http]
+const GENERATE_USAGE = `usage: npm run cli -- generate --families N [--seed S] [--start I] [--format events|http] [--files DIR]
 
 Writes newline-delimited JSON to stdout:
   events  one line per bulk-append batch: [{ streamId, events, expectedVersion }, ...]
   http    one line per family: { reference, requests: [{ method, path, body, idempotencyKey, recordedOn }] }
-          (":familyId" in a path is the id answered by the family's first request)`;
+          (":familyId" in a path is the id answered by the family's first request)
+  --files DIR  (with http) the partners' evidence as their CSV files in DIR, one per source
+          (docs/imports.md "Seeding the demo borough from files"); stdout keeps only the requests
+          no file carries`;
 
 /** The `generate` command of the cli. Needs no store. */
 export async function runGenerate(args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -170,8 +176,9 @@ export async function runGenerate(args: string[], out: NodeJS.WritableStream = p
   const seed = Number(flags.get('seed') ?? '2015');
   const startIndex = Number(flags.get('start') ?? '0');
   const format = flags.get('format') ?? 'events';
-  const unknown = [...flags.keys()].filter((k) => !['families', 'seed', 'start', 'format'].includes(k));
-  if (!Number.isInteger(families) || families < 1 || !Number.isInteger(seed) || !Number.isInteger(startIndex) || startIndex < 0 || !['events', 'http'].includes(format) || unknown.length > 0) {
+  const filesDir = flags.get('files');
+  const unknown = [...flags.keys()].filter((k) => !['families', 'seed', 'start', 'format', 'files'].includes(k));
+  if (!Number.isInteger(families) || families < 1 || !Number.isInteger(seed) || !Number.isInteger(startIndex) || startIndex < 0 || !['events', 'http'].includes(format) || unknown.length > 0 || (filesDir !== undefined && format !== 'http')) {
     console.error(GENERATE_USAGE);
     return 2;
   }
@@ -180,6 +187,18 @@ export async function runGenerate(args: string[], out: NodeJS.WritableStream = p
       if (out.write(`${line}\n`)) resolve();
       else out.once('drain', () => resolve());
     });
+  if (filesDir !== undefined) {
+    // Issue 21: the partners' evidence as files, the rest as the staff's requests.
+    const all = [...generateFamilies({ families, seed, startIndex })];
+    const split = boroughFiles(all);
+    mkdirSync(filesDir, { recursive: true });
+    for (const [source, csv] of Object.entries(split.files)) writeFileSync(join(filesDir, `${source}.csv`), csv, 'utf8');
+    for (const [i, family] of all.entries()) {
+      const kept = split.recordedByStaff[i];
+      await write(JSON.stringify({ reference: family.reference, requests: httpCommandsFor({ ...family, commands: kept?.commands ?? [] }) }));
+    }
+    return 0;
+  }
   if (format === 'events') {
     for (const batch of syntheticEventBatches({ families, seed, startIndex })) await write(JSON.stringify(batch));
   } else {

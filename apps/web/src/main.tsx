@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { type User, refresh, signOut, whenSignedOut } from './api';
 import { Layout, canShow, familyIdOfPath, pagesFor } from './components/Layout';
 import { Loading } from './components/Loading';
+import { importsPage, isImportsPath } from './imports/import-routes';
 import { DashboardPage } from './pages/DashboardPage';
 import { FamiliesPage } from './pages/FamiliesPage';
 import { FamilyPage } from './pages/FamilyPage';
@@ -50,7 +51,7 @@ function App() {
     }
     if (!user && path !== '/sign-in') return navigate('/sign-in', true);
     if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
-    if (user && !canShow(user.role, path) && !isWorkspacePath(path, user.role) && path !== '/nothing') return navigate(home, true);
+    if (user && !canShow(user.role, path) && !isWorkspacePath(path, user.role) && !isImportsPath(path, user.role) && path !== '/nothing') return navigate(home, true);
     // After a change of page (not on the first, nor on a redirect), focus moves to the new page's
     // content, so screen readers and keyboard users start there; a fresh load's first Tab still
     // finds the skip link.
@@ -71,6 +72,7 @@ function App() {
   else if (path === '/users') page = <UsersPage />;
   else if (familyIdOfPath(path)) page = <FamilyPage user={user} familyId={familyIdOfPath(path) as string} search={search} />;
   else if (isWorkspacePath(path, user.role)) page = workspacePage(path, user, search);
+  else if (isImportsPath(path, user.role)) page = importsPage(path, user, search);
   else
     page = (
       <>

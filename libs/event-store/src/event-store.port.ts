@@ -35,6 +35,12 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamRead>;
 
   /**
+   * Reads many whole streams at once (imports decide on thousands of families), each as
+   * `readStream` reads it, in the order asked; where absent, callers read them one by one.
+   */
+  readStreams?(streamIds: readonly string[]): Promise<StreamRead[]>;
+
+  /**
    * Reads the global log after `after` (exclusive; absent = from the start), at most `limit`
    * events, in log order. Never returns an event whose transaction could still be followed by an
    * earlier-positioned one, so a reader that resumes from the last position it saw misses nothing.

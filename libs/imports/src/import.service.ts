@@ -100,6 +100,8 @@ const SCHEMA_VERSION = 1;
 const ATTEMPTS = 5;
 /** Family streams read at once while deciding an import. */
 const READ_CONCURRENCY = 8;
+/** Family streams a statement, where the store reads many at once. */
+const READ_BATCH = 200;
 
 export function importStream(importId: string): string {
   return `import-${importId}`;
@@ -371,11 +373,27 @@ export class ImportService {
     // The families' streams, read a few at a time (a file touches thousands of families).
     const reads = new Map<string, StreamRead>();
     const familyIds = [...byFamily.keys()];
-    await Promise.all(
-      Array.from({ length: Math.min(READ_CONCURRENCY, familyIds.length) }, async (_, worker) => {
-        for (let i = worker; i < familyIds.length; i += READ_CONCURRENCY) reads.set(familyIds[i], await this.raw.readStream(streams.family(familyIds[i])));
-      }),
-    );
+    const raw = this.raw;
+    if (raw.readStreams) {
+      // Many streams a statement (the store's `readStreams`), a few statements at a time.
+      const batches: string[][] = [];
+      for (let i = 0; i < familyIds.length; i += READ_BATCH) batches.push(familyIds.slice(i, i + READ_BATCH));
+      await Promise.all(
+        Array.from({ length: Math.min(READ_CONCURRENCY, batches.length) }, async (_, worker) => {
+          for (let b = worker; b < batches.length; b += READ_CONCURRENCY) {
+            const batch = batches[b] as string[];
+            const read = await (raw.readStreams as NonNullable<EventStore['readStreams']>).call(raw, batch.map((id) => streams.family(id)));
+            batch.forEach((id, n) => reads.set(id, read[n] as StreamRead));
+          }
+        }),
+      );
+    } else {
+      await Promise.all(
+        Array.from({ length: Math.min(READ_CONCURRENCY, familyIds.length) }, async (_, worker) => {
+          for (let i = worker; i < familyIds.length; i += READ_CONCURRENCY) reads.set(familyIds[i], await raw.readStream(streams.family(familyIds[i])));
+        }),
+      );
+    }
     for (const [familyId, list] of byFamily) {
       const read = reads.get(familyId) as StreamRead;
       let state = foldState(read.events);

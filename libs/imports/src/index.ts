@@ -4,3 +4,4 @@ export * from './formats';
 export * from './matching';
 export * from './import.service';
 export * from './match-quality';
+export * from './borough-files';

@@ -18,6 +18,7 @@ const FAMILY_ROLES = ['programme-manager', 'keyworker', 'finance-officer'];
 /** Issue 20.1 and 20.6: finding a family, and the programme manager's work list. */
 const WORK_LIST_ROLES = ['programme-manager'];
 const CLAIM_ROLES = ['finance-officer', 'auditor', 'programme-manager', 'admin'];
+const IMPORT_ROLES = ['programme-manager', 'partner'];
 
 export function pagesFor(role: string): { path: string; label: string }[] {
   return [
@@ -28,6 +29,8 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     // Issue 20.4: the claim workspace; issue 20.3: partners record by the family id of a referral.
     ...(CLAIM_ROLES.includes(role) ? [{ path: '/claims', label: 'Claims' }] : []),
     ...(role === 'partner' ? [{ path: '/record', label: 'Record evidence' }] : []),
+    // Issue 21: partner files (programme managers: any source, the review queue and candidate families).
+    ...(IMPORT_ROLES.includes(role) ? [{ path: '/imports', label: 'Imports' }] : []),
     ...(role === 'admin' ? [{ path: '/users', label: 'Users' }] : []),
     // Issue 23.2 and 23.5: the admin's data-protection work.
     ...(role === 'admin' ? [{ path: '/data-subject-requests', label: 'Data subject requests' }] : []),

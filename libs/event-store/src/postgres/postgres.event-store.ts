@@ -263,6 +263,25 @@ export class PostgresEventStore implements EventStore {
     return { streamId, version: Number(rows[0].stream_version), events };
   }
 
+  async readStreams(streamIds: readonly string[]): Promise<StreamRead[]> {
+    for (const id of streamIds) assertStreamId(id);
+    if (streamIds.length === 0) return [];
+    // One statement for all of them (one round trip, one snapshot): each stream's version and events.
+    const rows = await this.client.query<Partial<EventRow> & { stream_version: string; wanted: string }>(
+      `select s.stream_id as wanted, s.version::text as stream_version, e.* from ${this.s}.streams s
+         left join lateral (select ${EVENT_COLUMNS}, e.version as version_order from ${this.s}.events e where e.stream_id = s.stream_id order by e.version) e on true
+        where s.stream_id = any($1::text[]) order by s.stream_id, e.version_order`,
+      [[...streamIds]],
+    );
+    const reads = new Map<string, StreamRead>();
+    for (const row of rows) {
+      let read = reads.get(row.wanted);
+      if (!read) reads.set(row.wanted, (read = { streamId: row.wanted, version: Number(row.stream_version), events: [] }));
+      if (row.event_id != null) read.events.push(toRecorded(row as EventRow));
+    }
+    return streamIds.map((streamId) => reads.get(streamId) ?? { streamId, version: 0, events: [] });
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<AllRead> {
     const after = options.after ?? null;
     const limit = Math.max(1, Math.min(options.limit ?? 1_000, 100_000));

@@ -1,0 +1,168 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { ApiProblem, type User, apiFetch, getJson } from '../api';
+import { ErrorSummary, type FormError, SelectField, fieldId } from '../components/Form';
+import { Loading } from '../components/Loading';
+import { ukDate } from '../format';
+import { plainReason } from '../record/plain-words';
+import { navigate } from '../router';
+
+/** Each source's file and the partner organisation it comes from (docs/imports.md, `SOURCE_ORGANISATION`). */
+export const IMPORT_SOURCES: { source: string; label: string; organisation: string }[] = [
+  { source: 'school-attendance', label: 'Schools: attendance per pupil per term', organisation: 'school' },
+  { source: 'school-exclusions', label: 'Schools: exclusions', organisation: 'school' },
+  { source: 'police-offences', label: 'Police: offences', organisation: 'police' },
+  { source: 'police-asb', label: 'Police: anti-social behaviour incidents', organisation: 'police' },
+  { source: 'dwp-benefits', label: 'DWP: benefit spells and UC conditionality', organisation: 'dwp' },
+  { source: 'dwp-employment', label: 'DWP: employment spells', organisation: 'dwp' },
+  { source: 'health', label: 'Health: concerns identified or resolved', organisation: 'health' },
+  { source: 'social-care', label: "Children's social care: status changes", organisation: 'social-care' },
+  { source: 'housing', label: 'Housing: tenancies at risk', organisation: 'housing' },
+];
+
+/** The sources a user may upload: every one for a programme manager, their organisation's for a partner. */
+export function sourcesFor(user: User): typeof IMPORT_SOURCES {
+  return user.role === 'programme-manager' ? IMPORT_SOURCES : IMPORT_SOURCES.filter((s) => s.organisation === user.organisation);
+}
+
+interface CandidateFamily {
+  postcode: string;
+  familyName: string;
+  problems: string[];
+  people: { givenName: string; familyName: string; dateOfBirth: string }[];
+  evidence: { importId: string; line: number; source: string; problem: string; shownOn: string }[];
+}
+
+/**
+ * Issue 21.2, 21.3 and 21.6: upload a partner file (its report follows on the import's page) and,
+ * for programme managers, the candidate families: people matched to no family who show two or
+ * more headline problems at one address.
+ */
+export function ImportsPage({ user }: { user: User }) {
+  const sources = sourcesFor(user);
+  const [source, setSource] = useState(sources[0]?.source ?? '');
+  const [error, setError] = useState<FormError | null>(null);
+  const [sending, setSending] = useState(false);
+  const fileRef = useRef<HTMLInputElement>(null);
+
+  async function upload(e: FormEvent) {
+    e.preventDefault();
+    const file = fileRef.current?.files?.[0];
+    if (!file) return setError({ fields: { file: 'Choose the CSV file to import' } });
+    setSending(true);
+    setError(null);
+    try {
+      const form = new FormData();
+      form.append('file', file);
+      const res = await apiFetch(`/api/imports/${encodeURIComponent(source)}`, { method: 'POST', body: form });
+      const report = (await res.json()) as { importId: string; alreadyImported: boolean };
+      navigate(`/imports/${report.importId}${report.alreadyImported ? '?again=1' : ''}`);
+    } catch (problem) {
+      if (!(problem instanceof ApiProblem)) throw problem;
+      const columns = problem.reason === 'MissingColumns' ? problem.details.map((d) => d.field) : [];
+      setError({ message: columns.length > 0 ? `The file was not imported: these columns are missing or named twice: ${columns.join(', ')}.` : plainReason(problem), fields: {} });
+    } finally {
+      setSending(false);
+    }
+  }
+
+  return (
+    <>
+      <h1 className="govuk-heading-l">Imports</h1>
+      {sources.length === 0 ? (
+        <p className="govuk-body">Your organisation sends no files the ledger imports.</p>
+      ) : (
+        <form noValidate onSubmit={(e) => void upload(e)} data-testid="upload">
+          <ErrorSummary error={error} />
+          <h2 className="govuk-heading-m">Import a partner file</h2>
+          <p className="govuk-body">
+            A CSV file in the source's layout (see <a className="govuk-link" href="/api/docs">the API documentation</a> and docs/imports.md). Each row is matched to a family member and recorded through the family rules; the report lists every row not recorded, with its line and reason.
+          </p>
+          <SelectField name="source" label="Kind of file" value={source} onChange={setSource} options={sources.map((s) => ({ value: s.source, label: s.label }))} />
+          <div className={`govuk-form-group${error?.fields.file ? ' govuk-form-group--error' : ''}`}>
+            <label className="govuk-label" htmlFor={fieldId('file')}>
+              CSV file
+            </label>
+            {error?.fields.file ? (
+              <p className="govuk-error-message" id={`${fieldId('file')}-error`}>
+                <span className="govuk-visually-hidden">Error:</span> {error.fields.file}
+              </p>
+            ) : null}
+            <input className={`govuk-file-upload${error?.fields.file ? ' govuk-file-upload--error' : ''}`} id={fieldId('file')} name="file" type="file" accept=".csv,text/csv" ref={fileRef} aria-describedby={error?.fields.file ? `${fieldId('file')}-error` : undefined} />
+          </div>
+          <button type="submit" className="govuk-button" disabled={sending}>
+            Import file
+          </button>
+          <Loading active={sending}>Importing the file…</Loading>
+        </form>
+      )}
+      {user.role === 'programme-manager' ? <CandidateFamilies /> : null}
+    </>
+  );
+}
+
+function CandidateFamilies() {
+  const [families, setFamilies] = useState<CandidateFamily[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    getJson<{ families: CandidateFamily[] }>('/api/imports/candidate-families', abort.signal)
+      .then((body) => setFamilies(body.families))
+      .catch((e: unknown) => {
+        if (e instanceof ApiProblem) setProblem(plainReason(e));
+      });
+    return () => abort.abort();
+  }, []);
+  return (
+    <section data-testid="candidate-families">
+      <h2 className="govuk-heading-m">Candidate families</h2>
+      <p className="govuk-body">People matched to no family who show two or more headline problems at one address, from every import so far. Review each and, if it is a family, identify it: its people then match and it leaves this list.</p>
+      {problem ? <p className="govuk-body">{problem}</p> : null}
+      {families === null && !problem ? <Loading active>Loading candidate families…</Loading> : null}
+      {families && families.length === 0 ? <p className="govuk-body">No candidate families.</p> : null}
+      {families?.map((f) => (
+        <div key={`${f.postcode} ${f.familyName}`} className="govuk-summary-card" data-testid="candidate-family">
+          <div className="govuk-summary-card__title-wrapper">
+            <h3 className="govuk-summary-card__title">
+              {f.familyName}, {f.postcode}
+            </h3>
+          </div>
+          <div className="govuk-summary-card__content">
+            <p className="govuk-body">Headline problems: {f.problems.join(', ')}</p>
+            <ul className="govuk-list govuk-list--bullet">
+              {f.people.map((p) => (
+                <li key={`${p.givenName} ${p.familyName} ${p.dateOfBirth}`}>
+                  {p.givenName} {p.familyName}, born {ukDate(p.dateOfBirth)}
+                </li>
+              ))}
+            </ul>
+            <table className="govuk-table">
+              <caption className="govuk-table__caption govuk-table__caption--s">Rows behind each problem</caption>
+              <thead className="govuk-table__head">
+                <tr className="govuk-table__row">
+                  <th scope="col" className="govuk-table__header">Problem</th>
+                  <th scope="col" className="govuk-table__header">Source</th>
+                  <th scope="col" className="govuk-table__header">Shown on</th>
+                  <th scope="col" className="govuk-table__header">Import, line</th>
+                </tr>
+              </thead>
+              <tbody className="govuk-table__body">
+                {f.evidence.map((e) => (
+                  <tr key={`${e.importId} ${e.line}`} className="govuk-table__row">
+                    <td className="govuk-table__cell">{e.problem}</td>
+                    <td className="govuk-table__cell">{e.source}</td>
+                    <td className="govuk-table__cell">{ukDate(e.shownOn)}</td>
+                    <td className="govuk-table__cell">
+                      <a className="govuk-link" href={`/imports/${e.importId}`} onClick={(ev) => { ev.preventDefault(); navigate(`/imports/${e.importId}`); }}>
+                        line {e.line}
+                      </a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ))}
+    </section>
+  );
+}
