@@ -52,7 +52,7 @@ describe.each(storeKinds)('programme set-up over HTTP on %s', (kind) => {
       ['a negative allocation', { ...programme, allocation: -1 }, 'allocation'],
       ['a fractional allocation', { ...programme, allocation: 2.5 }, 'allocation'],
       ['an allocation given as text', { ...programme, allocation: '1990' }, 'allocation'],
-      ['an unknown framework', { ...programme, framework: 'supporting-families-2022' }, 'framework'],
+      ['an unknown framework', { ...programme, framework: 'supporting-families-2030' }, 'framework'],
       ['an unknown fee basis', { ...programme, attachmentFeeBasis: 'quarterly' }, 'attachmentFeeBasis'],
       ['a missing council name', { framework: programme.framework, allocation: 10 }, 'councilName'],
       ['an unknown field', { ...programme, allocations: 3 }, 'allocations'],

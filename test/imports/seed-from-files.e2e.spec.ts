@@ -100,7 +100,7 @@ describe.each(storeKinds)('the demo borough seeded from partner files on %s', (k
     for (const source of IMPORT_SOURCES) {
       const file = split.files[source];
       if (!file) continue;
-      const res = await pm.post(`/api/imports/${source}`).set('X-Legal-Basis', 'synthetic demo borough seeded from files').attach('file', Buffer.from(file, 'utf8'), `${source}.csv`).expect(201);
+      const res = await pm.post(`/api/imports/${source}`).set('X-Legal-Basis', 'children-act-2004').attach('file', Buffer.from(file, 'utf8'), `${source}.csv`).expect(201);
       expect({ source, rows: res.body.rows, recorded: res.body.recorded, rejected: res.body.rejected, unmatched: res.body.unmatched, review: res.body.queuedForReview, held: res.body.held, lines: res.body.lines }).toEqual({
         source,
         rows: split.rows[source],
