@@ -2,7 +2,7 @@
 // directory. Waits for a common start instant, takes the directory lock as PgliteSqlClient.open
 // does (the compiled store in dist/, as a deployed process), and reports on stdout, as JSON lines,
 // when it held the lock and when it let go, or that it was refused.
-const { takeDirectoryLock, DataDirectoryLockedError } = require('../../dist/libs/event-store/src/postgres/pglite.sql-client');
+const { takeDirectoryLock, DataDirectoryLockedError } = require('../../dist/libs/sql/src/pglite.sql-client');
 
 const [dir, startAt, holdMs] = process.argv.slice(2);
 const say = (line) => process.stdout.write(`${JSON.stringify({ pid: process.pid, at: Date.now(), ...line })}\n`);

@@ -38,7 +38,7 @@ describe('the embedded data directory lock', () => {
 // started on the same instant; a stale lock left by a dead process is in place for half the rounds.
 describe('the embedded data directory lock under a race of many openers', () => {
   const racer = join(__dirname, 'lock-racer.cjs');
-  const compiled = existsSync(join(__dirname, '..', '..', 'dist/libs/event-store/src/postgres/index.js'));
+  const compiled = existsSync(join(__dirname, '..', '..', 'dist/libs/sql/src/pglite.sql-client.js'));
 
   interface Line {
     pid: number;

@@ -2,7 +2,8 @@
 // acknowledged append's event ids to stdout, one line per append, until it is killed.
 // Runs the compiled store (dist/), as a deployed process would.
 const { randomUUID } = require('node:crypto');
-const { PgliteSqlClient, PgSqlClient, PostgresEventStore } = require('../../dist/libs/event-store/src/postgres');
+const { PgliteSqlClient, PgSqlClient } = require('../../dist/libs/sql/src');
+const { PostgresEventStore } = require('../../dist/libs/event-store/src/postgres');
 const { eventIdsFor } = require('../../dist/libs/event-store/src/event-ids');
 
 async function main() {
