@@ -15,6 +15,7 @@ import { DataSubjectRequestsPage, RetentionPage } from './privacy/DataProtection
 import { PrivacyNoticePage } from './pages/PrivacyNoticePage';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
+import { AccessLogPage, ErasurePage, ProgrammePage } from './pages/AdminPages';
 import { navigate, useLocation } from './router';
 import { isWorkspacePath, workspacePage } from './workspace-routes';
 
@@ -70,6 +71,9 @@ function App() {
   else if (path === '/retention' && user.role === 'admin') page = <RetentionPage search={search} />;
   else if (path === '/no-result') page = <NoResultPage search={search} />;
   else if (path === '/users') page = <UsersPage />;
+  else if (path === '/programme') page = <ProgrammePage />;
+  else if (path === '/access-log') page = <AccessLogPage search={search} />;
+  else if (path === '/erasure') page = <ErasurePage />;
   else if (familyIdOfPath(path)) page = <FamilyPage user={user} familyId={familyIdOfPath(path) as string} search={search} />;
   else if (isWorkspacePath(path, user.role)) page = workspacePage(path, user, search);
   else if (isImportsPath(path, user.role)) page = importsPage(path, user, search);

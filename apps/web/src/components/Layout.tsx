@@ -32,6 +32,9 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     // Issue 21: partner files (programme managers: any source, the review queue and candidate families).
     ...(IMPORT_ROLES.includes(role) ? [{ path: '/imports', label: 'Imports' }] : []),
     ...(role === 'admin' ? [{ path: '/users', label: 'Users' }] : []),
+    ...(role === 'admin' ? [{ path: '/programme', label: 'Programme' }] : []),
+    ...(role === 'admin' || role === 'auditor' ? [{ path: '/access-log', label: 'Access log' }] : []),
+    ...(role === 'admin' ? [{ path: '/erasure', label: 'Erase a person' }] : []),
     // Issue 23.2 and 23.5: the admin's data-protection work.
     ...(role === 'admin' ? [{ path: '/data-subject-requests', label: 'Data subject requests' }] : []),
     ...(role === 'admin' ? [{ path: '/retention', label: 'Retention' }] : []),
