@@ -36,7 +36,7 @@ describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private Postgr
         const projector = startService('projector', env);
         // Killed once it is under way: after its first batch, at a random moment.
         await projector.waitFor(/events applied|caught up/, 60_000).catch(() => undefined);
-        await sleep(Math.floor(Math.random() * 800));
+        await sleep(Math.floor(Math.random() * 150));
         if (projector.isRunning() && !projector.output().includes('caught up')) kills += 1;
         await projector.kill('SIGKILL');
       }
