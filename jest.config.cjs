@@ -26,6 +26,7 @@ module.exports = {
     '^@ledger/(domain|event-store|projections|config|synthetic|reporting|application|sql|privacy|imports)$': '<rootDir>/libs/$1/src/index.ts',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };

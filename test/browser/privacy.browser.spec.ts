@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
+import { startDemoBorough } from '../support/demo-borough';
 import { DEMO_PASSWORD, expectAccessible, screenshot } from '../support/browser';
 import { asAdmin, asProgrammeManager } from '../support/signed-in';
 import { describeWhen, testEnv } from '../support/test-env';
@@ -27,8 +27,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'ignore' });
-    t = await startTestApp('pglite', { LEDGER_DEMO_FAMILIES: '10', LEDGER_DEMO_SEED: '7', LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on', LEDGER_PRIVACY_CONTACT: CONTACT }, { clock: { now: () => new Date(`${TODAY}T10:00:00Z`) } });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startDemoBorough({ today: TODAY, families: '10', users: true, env: { LEDGER_PRIVACY_CONTACT: CONTACT } });
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: testEnv.chromium, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     // A registered partner with an agreement in force today, and one whose agreement has ended.

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import request from 'supertest';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
+import { startDemoBorough } from '../support/demo-borough';
 import { describeWhen, testEnv } from '../support/test-env';
 
 const root = resolve(__dirname, '..', '..');
@@ -38,8 +38,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
   beforeAll(async () => {
     // The api serves the built web app (dist/web): build it as npm start does.
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'ignore' });
-    t = await startTestApp('pglite', { LEDGER_DEMO_FAMILIES: '30', LEDGER_DEMO_SEED: '7', LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on' }, { clock: { now: () => new Date(`${TODAY}T10:00:00Z`) } });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startDemoBorough({ today: TODAY, families: '30', users: true });
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: testEnv.chromium, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   }, 300_000);

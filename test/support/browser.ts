@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import request from 'supertest';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
-import { startTestApp, type TestApp } from './app';
+import type { TestApp } from './app';
+import { startDemoBorough } from './demo-borough';
 import { testEnv } from './test-env';
 
 /**
@@ -31,8 +31,7 @@ export interface BrowserRig {
 
 export async function startBrowserRig(today: string, families = '30'): Promise<BrowserRig> {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'ignore' });
-  const t = await startTestApp('pglite', { LEDGER_DEMO_FAMILIES: families, LEDGER_DEMO_SEED: '7', LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on' }, { clock: { now: () => new Date(`${today}T10:00:00Z`) } });
-  await t.app.get(DemoSeeder).seedIfEmpty();
+  const t = await startDemoBorough({ today, families, users: true });
   const base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: testEnv.chromium, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const tokens = new Map<string, string>();

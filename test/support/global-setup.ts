@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -23,6 +23,15 @@ export default async function globalSetup(): Promise<void> {
     renameSync(building, template);
   }
   process.env.LEDGER_TEST_PGLITE_TEMPLATE = template;
+
+  // Seeded demo boroughs are kept per run (the seeder's code may have changed since the last one);
+  // runs more than a day old leave theirs behind only if they were killed, so those are removed.
+  for (const name of readdirSync(cacheDir)) {
+    if (!name.startsWith('seeded-')) continue;
+    const started = Number(name.split('-')[1]);
+    if (!(Date.now() - started < 86_400_000)) rmSync(join(cacheDir, name), { recursive: true, force: true });
+  }
+  process.env.LEDGER_TEST_SEEDED_CACHE = join(cacheDir, `seeded-${Date.now()}-${process.pid}`);
 
   const url = process.env.LEDGER_TEST_POSTGRES_URL;
   const ci = process.env.CI === 'true' || process.env.CI === '1';

@@ -11,6 +11,8 @@ export const testEnv = {
   esdbUrl: nonEmpty(process.env.LEDGER_ESDB_URL),
   ci: process.env.CI === 'true' || process.env.CI === '1',
   pgliteTemplate: nonEmpty(process.env.LEDGER_TEST_PGLITE_TEMPLATE),
+  /** This run's copies of seeded demo boroughs (test/support/demo-borough.ts); unset: each suite seeds its own. */
+  seededCache: nonEmpty(process.env.LEDGER_TEST_SEEDED_CACHE),
   /** Where the browser suite saves a screenshot of each page (`npm run screenshots`: docs/screenshots); unset: none saved. */
   screenshots: nonEmpty(process.env.LEDGER_TEST_SCREENSHOTS),
   /** Debian's Chromium, driven by playwright-core (ARCHITECTURE.md "Stack notes"). */
