@@ -12,6 +12,12 @@ class SummaryReporter {
       }
     }
     for (const title of skippedTitles) console.log(`skipped: ${title}`);
+    // The slowest files, so CI's log says where its minutes go.
+    const slowest = results.testResults
+      .map((file) => ({ path: file.testFilePath.replace(process.cwd() + '/', ''), seconds: (file.perfStats.end - file.perfStats.start) / 1000 }))
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 15);
+    if (slowest.length > 1) console.log(`slowest files:\n${slowest.map((f) => `  ${f.seconds.toFixed(1).padStart(7)} s  ${f.path}`).join('\n')}`);
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     console.log(`${results.numPassedTests} passed, ${failed} failed, ${results.numPendingTests + results.numTodoTests} skipped`);
   }
