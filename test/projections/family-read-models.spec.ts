@@ -124,6 +124,25 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
     expect(await snapshot(t.stores.sql, runner)).toEqual(before);
   });
 
+  it('answers callers who ask while a catch-up is still queued with that one catch-up (issue 22.6), never with one already running', async () => {
+    const runner = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor() });
+    await runner.catchUp();
+    // Twenty reads arrive at once: the first queues a catch-up, the others share it (it starts after all of them asked).
+    const calls = Array.from({ length: 20 }, () => runner.catchUp());
+    expect(new Set(calls).size).toBe(1);
+    await Promise.all(calls);
+    // A caller arriving once a catch-up has started gets the next one, which reads what it wrote.
+    const started = runner.catchUp();
+    await new Promise((resolve) => setImmediate(resolve));
+    const next = runner.catchUp();
+    expect(next).not.toBe(started);
+    await Promise.all([started, next]);
+    // Another projection's own catch-up (a rebuild's) is never merged into the whole one.
+    const all = runner.catchUp();
+    expect(runner.catchUp(['family-read-models'])).not.toBe(all);
+    await all;
+  });
+
   it('a second runner on the same tables never applies a batch twice', async () => {
     const schema = schemaFor();
     const a = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema, batchSize: 50 });

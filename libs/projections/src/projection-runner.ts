@@ -64,6 +64,8 @@ export class ProjectionRunner {
   private readonly s: string;
   private readonly positions = new Map<string, LogPosition | null>();
   private chain: Promise<unknown> = Promise.resolve();
+  /** The whole catch-up queued behind the running one, not yet started (callers share it). */
+  private queuedWhole: Promise<number> | null = null;
   private following: { stop(): Promise<void> } | null = null;
   private prepared = false;
   private readonly batchListeners: NonNullable<RunnerOptions['onBatch']>[] = [];
@@ -130,7 +132,15 @@ export class ProjectionRunner {
 
   /** Processes everything visible in the log now (for the named projections only, if given), then resolves. Safe to call at any time. */
   catchUp(only?: readonly string[]): Promise<number> {
-    const run = this.chain.then(() => this.pump(only));
+    // A whole catch-up that is queued and not yet started will read everything visible when it
+    // starts, which includes whatever this caller wrote: share it rather than queue another. In
+    // inline mode every read asks for one, so concurrent reads no longer wait for one each.
+    if (!only && this.queuedWhole) return this.queuedWhole;
+    const run = this.chain.then(() => {
+      if (!only) this.queuedWhole = null;
+      return this.pump(only);
+    });
+    if (!only) this.queuedWhole = run;
     this.chain = run.catch(() => undefined);
     return run;
   }
