@@ -470,6 +470,48 @@ function peerTable(peer) {
   return ['### The peer', '', line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
+/**
+ * Issue 22's targets, each as a ratio (or a figure) from this run with its status: `met`,
+ * `missed`, or `not measured` with why (a row is never left out because the run did not reach it).
+ */
+function targetsTable(results, peer, national) {
+  const r = results.postgres;
+  const rows = [];
+  const status = (ok) => (ok === null ? 'not measured' : ok ? 'met' : 'missed');
+  const ratioRow = (measure, ours, limit, target, why) => {
+    const ratio = ours !== null && limit ? ours / limit : null;
+    rows.push([measure, ratio === null ? why : `${(ratio * 100).toFixed(1)}% (${fmt(ours)} / ${fmt(limit)})`, `≥ ${(target * 100).toFixed(0)}%`, status(ratio === null ? null : ratio >= target)]);
+  };
+  const http32 = r?.http?.find((h) => h.clients === 32) ?? null;
+  const commits32 = r?.limits?.singleCommits?.[32] ?? null;
+  ratioRow('HTTP commands at 32 clients / single-row commits at 32 connections', http32?.commandsPerSecond ?? null, commits32 ? rate(commits32.commits, commits32.seconds) : null, 0.3, 'no PostgreSQL run');
+  ratioRow('HTTP commands at 32 clients / the stack\'s ceiling (refused at validation)', http32?.commandsPerSecond ?? null, r?.httpRefused?.commandsPerSecond ?? null, 0.6, 'no PostgreSQL run');
+  const tail = peer?.rows?.find((row) => row.measure.startsWith('single-event appends')) ?? null;
+  const missed = peer?.rows?.find((row) => row.measure.startsWith('tailing reader: events missed')) ?? null;
+  const tailRatio = tail && tail.ours !== null && tail.peer ? tail.ours / tail.peer : null;
+  rows.push([
+    'single-event appends, 8 writers, a reader tailing / the peer',
+    tailRatio === null ? 'peer not run' : `${(tailRatio * 100).toFixed(1)}% (${fmt(tail.ours)} / ${fmt(tail.peer)} events/s), ${missed?.ours ?? '?'} missed`,
+    '≥ 120%, 0 missed',
+    status(tailRatio === null ? null : tailRatio >= 1.2 && missed?.ours === 0),
+  ]);
+  const rebuild = r?.rebuild?.reduce((best, b) => (!best || Math.abs(b.logEvents - 10_000) < Math.abs(best.logEvents - 10_000) ? b : best), null) ?? null;
+  const rawScan = r?.scan ? rate(r.scan.raw.events, r.scan.raw.seconds) : null;
+  ratioRow(`rebuild at ${rebuild ? fmt(rebuild.logEvents) : '10,000'} events / raw scan`, rebuild ? rate(rebuild.events, rebuild.seconds) : null, rawScan, 0.5, 'no PostgreSQL rebuild');
+  const c = r?.claims ?? null;
+  const isNational = national && c && c.families >= 400_000;
+  const why = 'runs with --national';
+  rows.push(['national: results query (400,000 families)', isNational ? `${ms(Math.min(...c.resultsSeconds))} s` : why, '< 30 s', status(isNational ? Math.min(...c.resultsSeconds) < 30 : null)]);
+  rows.push(['national: claim draft', isNational ? `${ms(Math.min(...c.draftSeconds))} s` : why, '< 60 s', status(isNational ? Math.min(...c.draftSeconds) < 60 : null)]);
+  rows.push(['national: peak RSS of the claim cycle', isNational ? mib(c.peakRssBytes) : why, '< 1,536 MiB', status(isNational ? c.peakRssBytes < 1.5 * 2 ** 30 : null)]);
+  rows.push(['dashboards, 3,000 families / national', 'not in the bench yet', '< 300 ms / < 2 s', 'not measured']);
+  const header = ['target (issue 22)', 'this run', 'target', 'status'];
+  const all = [header, ...rows];
+  const widths = header.map((_, col) => Math.max(...all.map((row) => String(row[col]).length)));
+  const line = (row) => `| ${row.map((v, col) => String(v).padEnd(widths[col])).join(' | ')} |`;
+  return ['### Targets', '', line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
 function table(backend, rows) {
   const header = ['ours', 'figure', 'limit', 'limit figure', 'ours / limit'];
   const all = [header, ...rows];
@@ -631,6 +673,7 @@ async function main() {
     '',
     ...tables.flatMap((t) => [t, '']),
     ...(peer ? [peerTable(peer), ''] : []),
+    ...(results.postgres?.limits ? [targetsTable(results, peer, flag('national')), ''] : []),
     matchingTable(matching),
     '',
   ].join('\n');
