@@ -1,18 +1,9 @@
 /// <reference lib="dom" />
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import request from 'supertest';
-import type { TestApp } from '../support/app';
-import { startDemoBorough } from '../support/demo-borough';
+import { existsSync } from 'node:fs';
+import { type BrowserRig, DEMO_PASSWORD, expectAccessible, screenshot, startBrowserRig } from '../support/browser';
 import { describeWhen, testEnv } from '../support/test-env';
 
-const root = resolve(__dirname, '..', '..');
-const PASSWORD = 'demo-borough-only';
 const TODAY = '2019-04-20';
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 interface Member {
   memberId: string;
@@ -32,68 +23,26 @@ interface Member {
  * is saved as a screenshot when LEDGER_TEST_SCREENSHOTS is set (`npm run screenshots`).
  */
 describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (apt-get install -y chromium)`)('finding a family and reading its story in a real browser', () => {
-  let t: TestApp;
+  let rig: BrowserRig;
   let base: string;
-  let browser: Browser;
-  const tokens = new Map<string, string>();
 
   beforeAll(async () => {
-    // The api serves the built web app (dist/web): build it as npm start does.
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'ignore' });
-    t = await startDemoBorough({ today: TODAY, families: '30', users: true });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: testEnv.chromium, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    rig = await startBrowserRig(TODAY);
+    base = rig.base;
   }, 300_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await rig?.close();
   });
 
-  async function tokenOf(username: string): Promise<string> {
-    const known = tokens.get(username);
-    if (known) return known;
-    const token = (await request(t.app.getHttpServer()).post('/api/auth/token').send({ username, password: PASSWORD }).expect(200)).body.accessToken as string;
-    tokens.set(username, token);
-    return token;
-  }
+  const tokenOf = (username: string): Promise<string> => rig.tokenOf(username);
+  const signIn = (username: string) => rig.signIn(username);
 
   async function api<T>(username: string, path: string, query: Record<string, string | number> = {}): Promise<T> {
-    return (await request(t.app.getHttpServer()).get(path).query(query).set('Authorization', `Bearer ${await tokenOf(username)}`).expect(200)).body as T;
+    return (await rig.api().get(path).query(query).set('Authorization', `Bearer ${await tokenOf(username)}`).expect(200)).body as T;
   }
 
   async function post(username: string, path: string, body: object, status = 201): Promise<Record<string, unknown>> {
-    return (await request(t.app.getHttpServer()).post(path).send(body).set('Authorization', `Bearer ${await tokenOf(username)}`).expect(status)).body;
-  }
-
-  async function signIn(username: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/London' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/sign-in`);
-    await page.waitForSelector('#username');
-    await page.fill('#username', username);
-    await page.fill('#password', PASSWORD);
-    await page.press('#password', 'Enter');
-    await page.waitForSelector('.app-header__user', { timeout: 30_000 });
-    return { context, page, errors };
-  }
-
-  async function expectAccessible(page: Page, what: string): Promise<void> {
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-    });
-    expect({ what, serious: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ what, serious: [] });
-  }
-
-  async function screenshot(page: Page, name: string): Promise<void> {
-    if (!testEnv.screenshots) return;
-    const dir = resolve(root, testEnv.screenshots);
-    mkdirSync(dir, { recursive: true });
-    await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+    return (await rig.api().post(path).send(body).set('Authorization', `Bearer ${await tokenOf(username)}`).expect(status)).body;
   }
 
   /** An attached family with a child and a member whose name is theirs alone in the family. */
@@ -242,7 +191,7 @@ const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeri
 
   it('has a keyworker and a partner of each kind among the demo users', async () => {
     for (const username of ['demo.police', 'demo.school', 'demo.dwp', 'demo.health']) {
-      const signedIn = (await request(t.app.getHttpServer()).post('/api/auth/token').send({ username, password: PASSWORD }).expect(200)).body;
+      const signedIn = (await rig.api().post('/api/auth/token').send({ username, password: DEMO_PASSWORD }).expect(200)).body;
       expect(signedIn.role).toBe('partner');
     }
     const users = await api<{ users: { username: string; role: string; organisation?: string }[] }>('demo.admin', '/api/users');
