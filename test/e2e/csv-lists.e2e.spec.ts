@@ -1,6 +1,6 @@
 import { parseString } from 'fast-csv';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { startSeededTestApp } from '../support/demo-borough';
 import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
 
 function readCsv(text: string): Promise<Record<string, string>[]> {
@@ -22,8 +22,7 @@ describe.each(storeKinds)('CSV on the list endpoints on %s', (kind) => {
   let fo: Client;
   let aud: Client;
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '15', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startSeededTestApp(kind, { LEDGER_DEMO_FAMILIES: '15', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     fo = await signedInAs(t, 'finance-officer');
     aud = await signedInAs(t, 'auditor');
     await fo.post('/api/claims').send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { financialYearOf } from '@ledger/domain';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { startSeededTestApp } from '../support/demo-borough';
 import { type Client, asProgrammeManager, signedInAs } from '../support/signed-in';
 
 const ASOF = '2018-09-30';
@@ -34,8 +34,7 @@ describe.each(storeKinds)('dashboards on %s', (kind) => {
   let families: Summary[];
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7', LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startSeededTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7', LEDGER_DEMO: 'on', LEDGER_DEMO_USERS: 'on' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     pm = asProgrammeManager(t);
     families = (await pm.get('/api/families').query({ limit: 1000 }).expect(200)).body.families;
   }, 240_000);

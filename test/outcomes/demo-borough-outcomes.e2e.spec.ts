@@ -4,6 +4,7 @@ import { PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { startTestApp, type TestApp } from '../support/app';
+import { startSeededTestApp } from '../support/demo-borough';
 
 /**
  * Every family of the demo borough (the default 300): what `/progress` and `/results` answer
@@ -68,8 +69,7 @@ describe('the demo borough’s progress and results', () => {
 describe('dashboards over the demo borough', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp('pglite', { LEDGER_DEMO: 'on', LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '5' });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startSeededTestApp('pglite', { LEDGER_DEMO: 'on', LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '5' });
   }, 120_000);
   afterAll(async () => {
     await t.close();

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { PgSqlClient, type SqlClient, quoteIdent } from '@ledger/event-store';
 import { streams } from '@ledger/domain';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { FAMILY_STATES, type FamilyStates } from '../../apps/api/src/families/family-commands';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { startSeededTestApp } from '../support/demo-borough';
 import { testEnv } from '../support/test-env';
 import { type Client, asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs } from '../support/signed-in';
 
@@ -49,8 +49,7 @@ describe.each(storeKinds)('erasing a person on %s', (kind) => {
       url.pathname = `/${database}`;
       postgresUrl = url.toString();
     }
-    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') }, postgresUrl });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startSeededTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') }, postgresUrl });
     pm = asProgrammeManager(t);
     fo = await signedInAs(t, 'finance-officer');
 

@@ -1,5 +1,5 @@
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { startSeededTestApp } from '../support/demo-borough';
 import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
 
 /**
@@ -18,8 +18,7 @@ describe.each(storeKinds)('what a finance officer sees on %s', (kind) => {
   let familyId: string;
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startSeededTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     pm = asProgrammeManager(t);
     fo = await signedInAs(t, 'finance-officer', { username: 'fo.view' });
     const draft = await fo.post('/api/claims').send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { startSeededTestApp } from '../support/demo-borough';
 import { countEvents } from '../support/families-fixture';
 import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
 import { parseString } from 'fast-csv';
@@ -181,8 +181,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
   let memberId: string;
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startSeededTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     as.admin = asAdmin(t);
     as.pm = asProgrammeManager(t);
     as.fo = await signedInAs(t, 'finance-officer');

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parseString } from 'fast-csv';
 import { PDFParse } from 'pdf-parse';
-import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { startSeededTestApp } from '../support/demo-borough';
 import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
 
 /**
@@ -25,8 +25,7 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
   let transferId: string;
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7', LEDGER_ONS_AGREEMENT: 'ONS-DSA-2015-017' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
-    await t.app.get(DemoSeeder).seedIfEmpty();
+    t = await startSeededTestApp(kind, { LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7', LEDGER_ONS_AGREEMENT: 'ONS-DSA-2015-017' }, { clock: { now: () => new Date('2019-04-20T10:00:00Z') } });
     admin = asAdmin(t);
     pm = asProgrammeManager(t);
     analyst = await signedInAs(t, 'analyst');
