@@ -31,11 +31,10 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await t.app.get(DemoSeeder).seedIfEmpty();
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: testEnv.chromium, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    // A registered partner with an agreement in force today, and one whose agreement has ended.
+    // The demo borough registers its partners (issue 23.1); one more agreement in force today, and one that has ended.
     const admin = asAdmin(t);
-    await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(201);
+    await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(409);
     await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['cda-1998-s115'], shares: ['crime'], receives: [] }).expect(201);
-    await admin.post('/api/partners').send({ organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school' }).expect(201);
     await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2018', startsOn: '2018-04-01', endsOn: '2019-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
   }, 300_000);
   afterAll(async () => {
