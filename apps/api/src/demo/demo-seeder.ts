@@ -106,7 +106,11 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
     const markerStream = `demoSeed-${this.config.councilId}`;
     const marker = await this.store.readStream(markerStream);
     const completed = marker.events.some((e) => e.type === 'DemoSeedCompleted');
-    if (completed) return { seeded: false, families: 0, commands: 0, refused: 0 };
+    if (completed) {
+      // A demo store seeded before partners needed an agreement (issue 23.1) gets its partners registered now.
+      await this.addDemoPartnerOrganisations(seed);
+      return { seeded: false, families: 0, commands: 0, refused: 0 };
+    }
     if (marker.version === 0) {
       // Users (a bootstrap admin) do not make a store non-empty; programme data does.
       const anything = await this.store.readAll({ limit: 1, filter: { categories: ['programme', 'family', 'outcomePlan', 'claim'] } });
