@@ -283,7 +283,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     }
   }, 180_000);
 
-  it('records an objection through its request, and the ONS transfer it follows: destruction confirmed, the person listed for the evaluator', async () => {
+  it('records an objection and a correction through their requests, and the ONS transfer the objection follows: destruction confirmed, the person listed for the evaluator', async () => {
     // The analyst sends a file to the ONS (through the API); someone in it then objects to the evaluation.
     const analyst = (await request(t.app.getHttpServer()).post('/api/auth/token').send({ username: 'demo.analyst', password: DEMO_PASSWORD }).expect(200)).body.accessToken as string;
     const file = await request(t.app.getHttpServer()).post('/api/exports/ons-evaluation').set('Authorization', `Bearer ${analyst}`).send({ from: '2015-01-01', to: '2019-03-31' }).buffer(true).expect(201);
@@ -348,6 +348,41 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
       expect(admin.errors).toEqual([]);
     } finally {
       await admin.close();
+    }
+
+    // A rectification: the wrong fact replaced through its request, the request naming the correction.
+    const pm = asProgrammeManager(t);
+    const family = await pm.post('/api/families').send({ reference: 'RECT-FAMILY', identifiedOn: '2019-01-10', members: [{ relationship: 'parent', givenName: 'Rhian', familyName: 'Rect', dateOfBirth: '1981-03-04' }] }).expect(201);
+    const person = family.body.members[0].memberId as string;
+    const wrong = (await pm.post(`/api/families/${family.body.familyId}/offences`).send({ memberId: person, committedOn: '2019-02-01', proven: true, category: 'theft' }).expect(201)).body.eventId as string;
+    await asAdmin(t).post('/api/data-subject-requests').send({ memberId: person, kind: 'rectification', reference: 'DSR-RECT-1', receivedOn: '2019-04-18' }).expect(201);
+    const rect = await signedIn('demo.admin');
+    try {
+      const { page } = rect;
+      await page.click('nav a:has-text("Data subject requests")');
+      await page.locator('tr[data-request="DSR-RECT-1"] button:has-text("Correct a fact")').click();
+      await page.waitForSelector('[data-testid="apply-request"]');
+      await page.fill('#f-supersedesEventId', wrong);
+      await page.selectOption('#f-path', 'offences');
+      await page.fill('#f-replacement', '{ "memberId": "');
+      await page.click('button:has-text("Record the correction")');
+      await page.waitForSelector('[data-testid="error-summary"]:has-text("Enter the corrected fact as JSON")');
+      // The API's refusal of the replacement's own fields, in words beside it.
+      await page.fill('#f-replacement', JSON.stringify({ memberId: person, committedOn: '2019-02-31', proven: false, category: 'theft' }));
+      await page.click('button:has-text("Record the correction")');
+      await page.waitForSelector('#f-replacement-error');
+      expect(await page.textContent('#f-replacement-error')).toContain('committedOn');
+      await page.fill('#f-replacement', JSON.stringify({ memberId: person, committedOn: '2019-02-01', proven: false, category: 'theft' }));
+      await expectAccessible(page, 'correcting a fact');
+      await page.click('button:has-text("Record the correction")');
+      await page.waitForSelector('[data-testid="request-recorded"]:has-text("Correction recorded for request DSR-RECT-1")');
+      await page.waitForSelector('tr[data-request="DSR-RECT-1"]:has-text("corrected (request DSR-RECT-1)")');
+      const history = (await pm.get(`/api/families/${family.body.familyId}/history`).expect(200)).body.events as { eventId: string; type: string; data: { proven?: boolean } }[];
+      expect(history.filter((e) => e.type === 'OffenceRecorded').map((e) => e.data.proven)).toEqual([true, false]);
+      expect(history.some((e) => e.type === 'FactCorrected')).toBe(true);
+      expect(rect.errors).toEqual([]);
+    } finally {
+      await rect.close();
     }
 
     // The analyst has the page too (not the partners page).
