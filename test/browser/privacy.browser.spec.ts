@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import request from 'supertest';
 import type { TestApp } from '../support/app';
 import { startDemoBorough } from '../support/demo-borough';
 import { DEMO_PASSWORD, expectAccessible, screenshot } from '../support/browser';
@@ -15,6 +16,10 @@ const TODAY = '2019-04-20';
 const CONTACT = 'Data Protection Officer, Synthetic Borough Council, dpo@synthetic-borough.example';
 
 /**
+ * Issue 23.1, 23.3 and 23.4 in the web app: the admin's partners page (register, agreement,
+ * revocation), an objection recorded through its request, an ONS transfer's destruction confirmed
+ * and the opt-outs after it (admins and analysts).
+ *
  * Issue 23.6: the privacy notice is a page of the web app, public (no sign-in), drawn from the
  * configuration through `GET /api/privacy-notice`: the configured contact and a partner's
  * agreement in force show on it, signed out, reached from the sign-in page; a signed-in user
@@ -30,11 +35,10 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     t = await startDemoBorough({ today: TODAY, families: '10', users: true, env: { LEDGER_PRIVACY_CONTACT: CONTACT } });
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: testEnv.chromium, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    // A registered partner with an agreement in force today, and one whose agreement has ended.
+    // The demo borough registers its partners (issue 23.1); one more agreement in force today, and one that has ended.
     const admin = asAdmin(t);
-    await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(201);
+    await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(409);
     await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['cda-1998-s115'], shares: ['crime'], receives: [] }).expect(201);
-    await admin.post('/api/partners').send({ organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school' }).expect(201);
     await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2018', startsOn: '2018-04-01', endsOn: '2019-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
   }, 300_000);
   afterAll(async () => {
@@ -206,6 +210,191 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     }
   }, 180_000);
 
+  it('gives the admin the partners page: registers a partner and its agreement, shows it in force, revokes it', async () => {
+    const { page, errors, close } = await signedIn('demo.admin');
+    try {
+      await page.click('nav a:has-text("Partners")');
+      await page.waitForSelector('h1:has-text("Partner organisations")');
+      // The demo borough's partners, each under an agreement in force (issue 23.1).
+      const demoPolice = page.locator('[data-partner="police"] tr[data-agreement="ISA-DEMO-POLICE"]');
+      await demoPolice.waitFor();
+      expect(await demoPolice.textContent()).toContain('In force');
+
+      // Bad input: the page names the fields, nothing recorded.
+      await page.click('button:has-text("Register the partner")');
+      await page.waitForSelector('[data-testid="error-summary"]');
+      expect(await page.textContent('[data-testid="error-summary"]')).toContain('Enter the organisation’s code');
+      await page.fill('#f-organisation', 'probation');
+      await page.fill('#f-name', 'Synthetic Borough Probation');
+      await page.selectOption('#f-kind', 'probation');
+      await page.click('button:has-text("Register the partner")');
+      await page.waitForSelector('[data-testid="partners-done"]:has-text("Synthetic Borough Probation registered")');
+      await page.waitForSelector('[data-partner="probation"]:has-text("No agreement")');
+
+      // An agreement: dates, gateways from the register, what it shares and receives.
+      expect(await page.inputValue('#f-partner')).toBe('probation');
+      await page.fill('#f-reference', 'ISA-PROBATION-2019');
+      await page.click('button:has-text("Record the agreement")');
+      await page.waitForSelector('[data-testid="error-summary"]:has-text("Enter the day the agreement starts")');
+      expect(await page.textContent('[data-testid="error-summary"]')).toContain('Choose at least one legal gateway');
+      await page.fill('#f-startsOn-day', '1');
+      await page.fill('#f-startsOn-month', '4');
+      await page.fill('#f-startsOn-year', '2019');
+      await page.fill('#f-endsOn-day', '31');
+      await page.fill('#f-endsOn-month', '3');
+      await page.fill('#f-endsOn-year', '2019');
+      await page.check('input[name="gateways"][value="cda-1998-s115"]');
+      await page.check('input[name="shares"][value="crime"]');
+      await page.check('input[name="receives"][value="family-details"]');
+      // Ends before it starts: the API's refusal, beside the field.
+      await page.click('button:has-text("Record the agreement")');
+      await page.waitForSelector('[data-testid="error-summary"]:has-text("must not be before startsOn")');
+      await page.fill('#f-endsOn-year', '2020');
+      await page.click('button:has-text("Record the agreement")');
+      await page.waitForSelector('[data-testid="partners-done"]:has-text("Agreement ISA-PROBATION-2019 recorded")');
+      const row = page.locator('tr[data-agreement="ISA-PROBATION-2019"]');
+      await row.waitFor();
+      expect(await row.textContent()).toContain('Crime and Disorder Act 1998, section 115');
+      expect(await row.textContent()).toContain('2019-04-01 to 2020-03-31');
+      expect(await row.textContent()).toContain('In force');
+      await expectAccessible(page, 'partners');
+      await screenshot(page, 'partners');
+
+      // Revoked from today: no longer in force.
+      await row.locator('button:has-text("Revoke")').click();
+      await page.waitForSelector('[data-testid="revoke-form"]');
+      await page.fill('#f-revokedOn-day', '20');
+      await page.fill('#f-revokedOn-month', '4');
+      await page.fill('#f-revokedOn-year', '2019');
+      await expectAccessible(page, 'revoking an agreement');
+      await page.click('button:has-text("Revoke the agreement")');
+      await page.waitForSelector('[data-testid="partners-done"]:has-text("revoked from 2019-04-20")');
+      await page.waitForSelector('tr[data-agreement="ISA-PROBATION-2019"]:has-text("Revoked from 2019-04-20")');
+      expect(await row.locator('button:has-text("Revoke")').count()).toBe(0);
+      const partners = (await asAdmin(t).get('/api/partners').expect(200)).body.partners as { organisation: string; kind: string; agreements: { reference: string; gateways: string[]; shares: string[]; receives: string[]; revokedOn: string | null; inForce: boolean }[] }[];
+      expect(partners.find((p) => p.organisation === 'probation')).toMatchObject({
+        kind: 'probation',
+        agreements: [{ reference: 'ISA-PROBATION-2019', gateways: ['cda-1998-s115'], shares: ['crime'], receives: ['family-details'], revokedOn: '2019-04-20', inForce: false }],
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 180_000);
+
+  it('records an objection and a correction through their requests, and the ONS transfer the objection follows: destruction confirmed, the person listed for the evaluator', async () => {
+    // The analyst sends a file to the ONS (through the API); someone in it then objects to the evaluation.
+    const analyst = (await request(t.app.getHttpServer()).post('/api/auth/token').send({ username: 'demo.analyst', password: DEMO_PASSWORD }).expect(200)).body.accessToken as string;
+    const file = await request(t.app.getHttpServer()).post('/api/exports/ons-evaluation').set('Authorization', `Bearer ${analyst}`).send({ from: '2015-01-01', to: '2019-03-31' }).buffer(true).expect(201);
+    const transferId = file.headers['x-transfer-id'] as string;
+    const header = file.text.split('\n')[0].split(',');
+    const memberId = file.text.split('\n')[1].split(',')[header.indexOf('member_id')];
+    expect(memberId).toMatch(/^[0-9a-f-]{36}$/);
+    await asAdmin(t).post('/api/data-subject-requests').send({ memberId, kind: 'objection', reference: 'DSR-OBJ-7', receivedOn: '2019-04-18' }).expect(201);
+
+    const admin = await signedIn('demo.admin');
+    try {
+      const { page } = admin;
+      await page.click('nav a:has-text("Data subject requests")');
+      const row = page.locator('tr[data-request="DSR-OBJ-7"]');
+      await row.waitFor();
+      expect(await row.textContent()).toContain('Nothing yet');
+      await row.locator('button:has-text("Record the objection")').click();
+      await page.waitForSelector('[data-testid="apply-request"]');
+      await page.click('[data-testid="apply-request"] button:has-text("Record the objection")');
+      await page.waitForSelector('[data-testid="error-summary"]:has-text("Enter the day from which the consent is withdrawn")');
+      await page.check('input[name="purpose"][value="evaluation"]');
+      await page.fill('#f-on-day', '19');
+      await page.fill('#f-on-month', '4');
+      await page.fill('#f-on-year', '2019');
+      await expectAccessible(page, 'recording an objection');
+      await screenshot(page, 'objection');
+      await page.click('[data-testid="apply-request"] button:has-text("Record the objection")');
+      await page.waitForSelector('[data-testid="request-recorded"]:has-text("Objection DSR-OBJ-7 recorded")');
+      await page.waitForSelector('tr[data-request="DSR-OBJ-7"]:has-text("consent to evaluation withdrawn from 2019-04-19")');
+      const requests = (await asAdmin(t).get('/api/data-subject-requests').expect(200)).body.requests as { reference: string; actions: { what: string }[] }[];
+      expect(requests.find((r) => r.reference === 'DSR-OBJ-7')?.actions).toEqual([expect.objectContaining({ what: expect.stringContaining('consent to evaluation withdrawn from 2019-04-19') })]);
+      expect(admin.errors).toEqual([]);
+
+      // The ONS transfers page: the file, its destruction confirmed, the person to notify.
+      await page.click('nav a:has-text("ONS transfers")');
+      await page.waitForSelector('h1:has-text("ONS transfers")');
+      const transfer = page.locator(`tr[data-transfer="${transferId}"]`);
+      await transfer.waitFor();
+      expect(await transfer.textContent()).toContain('2015-01-01 to 2019-03-31');
+      const optOut = page.locator('[data-testid="opt-outs"] tr', { hasText: memberId });
+      expect(await optOut.count()).toBe(1);
+      expect(await optOut.textContent()).toContain('2019-04-19');
+      expect(await optOut.textContent()).toContain('No');
+      await transfer.locator('button:has-text("Record destruction")').click();
+      await page.waitForSelector('[data-testid="destruction-form"]');
+      await page.fill('#f-confirmedOn-day', '20');
+      await page.fill('#f-confirmedOn-month', '4');
+      await page.fill('#f-confirmedOn-year', '2019');
+      await page.fill('#f-destructionReference', 'ONS CONF 1');
+      await page.click('button:has-text("Record the destruction")');
+      await page.waitForSelector('[data-testid="error-summary"]');
+      expect(await page.textContent('[data-testid="error-summary"]')).toMatch(/reference/i);
+      await page.fill('#f-destructionReference', 'ONS-CONF-2019-1');
+      await page.click('button:has-text("Record the destruction")');
+      await page.waitForSelector('[data-testid="transfer-done"]');
+      await page.waitForSelector(`tr[data-transfer="${transferId}"]:has-text("Destroyed 2019-04-20 (ONS-CONF-2019-1)")`);
+      await page.waitForSelector(`[data-testid="opt-outs"] tr:has-text("${memberId}"):has-text("Yes")`);
+      await expectAccessible(page, 'ONS transfers');
+      await screenshot(page, 'ons-transfers');
+      const listed = (await asAdmin(t).get('/api/ons-transfers').expect(200)).body.transfers as { transferId: string; destruction: { confirmedOn: string; reference: string } | null }[];
+      expect(listed.find((x) => x.transferId === transferId)?.destruction).toMatchObject({ confirmedOn: '2019-04-20', reference: 'ONS-CONF-2019-1' });
+      expect(admin.errors).toEqual([]);
+    } finally {
+      await admin.close();
+    }
+
+    // A rectification: the wrong fact replaced through its request, the request naming the correction.
+    const pm = asProgrammeManager(t);
+    const family = await pm.post('/api/families').send({ reference: 'RECT-FAMILY', identifiedOn: '2019-01-10', members: [{ relationship: 'parent', givenName: 'Rhian', familyName: 'Rect', dateOfBirth: '1981-03-04' }] }).expect(201);
+    const person = family.body.members[0].memberId as string;
+    const wrong = (await pm.post(`/api/families/${family.body.familyId}/offences`).send({ memberId: person, committedOn: '2019-02-01', proven: true, category: 'theft' }).expect(201)).body.eventId as string;
+    await asAdmin(t).post('/api/data-subject-requests').send({ memberId: person, kind: 'rectification', reference: 'DSR-RECT-1', receivedOn: '2019-04-18' }).expect(201);
+    const rect = await signedIn('demo.admin');
+    try {
+      const { page } = rect;
+      await page.click('nav a:has-text("Data subject requests")');
+      await page.locator('tr[data-request="DSR-RECT-1"] button:has-text("Correct a fact")').click();
+      await page.waitForSelector('[data-testid="apply-request"]');
+      await page.fill('#f-supersedesEventId', wrong);
+      await page.selectOption('#f-path', 'offences');
+      await page.fill('#f-replacement', '{ "memberId": "');
+      await page.click('button:has-text("Record the correction")');
+      await page.waitForSelector('[data-testid="error-summary"]:has-text("Enter the corrected fact as JSON")');
+      // The API's refusal of the replacement's own fields, in words beside it.
+      await page.fill('#f-replacement', JSON.stringify({ memberId: person, committedOn: '2019-02-31', proven: false, category: 'theft' }));
+      await page.click('button:has-text("Record the correction")');
+      await page.waitForSelector('#f-replacement-error');
+      expect(await page.textContent('#f-replacement-error')).toContain('committedOn');
+      await page.fill('#f-replacement', JSON.stringify({ memberId: person, committedOn: '2019-02-01', proven: false, category: 'theft' }));
+      await expectAccessible(page, 'correcting a fact');
+      await page.click('button:has-text("Record the correction")');
+      await page.waitForSelector('[data-testid="request-recorded"]:has-text("Correction recorded for request DSR-RECT-1")');
+      await page.waitForSelector('tr[data-request="DSR-RECT-1"]:has-text("corrected (request DSR-RECT-1)")');
+      const history = (await pm.get(`/api/families/${family.body.familyId}/history`).expect(200)).body.events as { eventId: string; type: string; data: { proven?: boolean } }[];
+      expect(history.filter((e) => e.type === 'OffenceRecorded').map((e) => e.data.proven)).toEqual([true, false]);
+      expect(history.some((e) => e.type === 'FactCorrected')).toBe(true);
+      expect(rect.errors).toEqual([]);
+    } finally {
+      await rect.close();
+    }
+
+    // The analyst has the page too (not the partners page).
+    const other = await signedIn('demo.analyst');
+    try {
+      await other.page.click('nav a:has-text("ONS transfers")');
+      await other.page.waitForSelector(`tr[data-transfer="${transferId}"]:has-text("Destroyed 2019-04-20")`);
+      expect(await other.page.locator('nav a:has-text("Partners")').count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  }, 240_000);
+
   it('keeps the data-protection pages from other roles', async () => {
     const { page, close } = await signedIn('demo.pm');
     try {
@@ -213,6 +402,13 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
       await page.waitForSelector('.app-header__user');
       await page.waitForFunction(() => location.pathname !== '/data-subject-requests');
       expect(await page.locator('nav a:has-text("Data subject requests")').count()).toBe(0);
+      for (const path of ['/partners', '/ons-transfers']) {
+        await page.goto(`${base}${path}`);
+        await page.waitForSelector('.app-header__user');
+        await page.waitForFunction((p) => location.pathname !== p, path);
+      }
+      expect(await page.locator('nav a:has-text("Partners")').count()).toBe(0);
+      expect(await page.locator('nav a:has-text("ONS transfers")').count()).toBe(0);
     } finally {
       await close();
     }

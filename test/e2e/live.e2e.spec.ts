@@ -4,7 +4,7 @@ import { PgSqlClient, PostgresEventStore } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 import { storeKinds, startTestApp, TEST_PM, type TestApp } from '../support/app';
 import { identifyBody } from '../support/families-fixture';
-import { asProgrammeManager, signedInAs } from '../support/signed-in';
+import { asProgrammeManager, signedInPartner } from '../support/signed-in';
 import { testEnv } from '../support/test-env';
 
 interface Checkpoint {
@@ -119,7 +119,7 @@ describe.each(storeKinds)('the live feed GET /api/live on %s', (kind) => {
     const anonymous = await LiveFeed.open(t, undefined);
     anonymous.close();
     expect(anonymous.status).toBe(401);
-    const police = await signedInAs(t, 'partner', { organisation: 'police' });
+    const police = await signedInPartner(t, 'police');
     const partner = await LiveFeed.open(t, t.tokens.get(police.username));
     partner.close();
     expect(partner.status).toBe(403);

@@ -6,7 +6,7 @@ import { IMPORT_SOURCES, type ImportSource, SOURCE_ORGANISATION } from '@ledger/
 import { streams } from '@ledger/domain';
 import { startTestApp, storeKinds, type TestApp, TEST_MASTER_KEY } from '../support/app';
 import { countEvents } from '../support/families-fixture';
-import { type Client, asProgrammeManager, signedInAs } from '../support/signed-in';
+import { type Client, asProgrammeManager, signedInPartner } from '../support/signed-in';
 import { testEnv } from '../support/test-env';
 
 const root = join(__dirname, '..', '..');
@@ -51,7 +51,7 @@ describe.each(storeKinds)('partner files imported in bulk on %s', (kind) => {
     const identified = await pm.post('/api/families').send(FLETCHERS).expect(201);
     familyId = identified.body.familyId;
     memberIds = identified.body.members.map((m: { memberId: string }) => m.memberId);
-    for (const organisation of new Set(Object.values(SOURCE_ORGANISATION))) partner[organisation] = await signedInAs(t, 'partner', { organisation });
+    for (const organisation of new Set(Object.values(SOURCE_ORGANISATION))) partner[organisation] = await signedInPartner(t, organisation);
   }, 120_000);
   afterAll(async () => {
     await t.close();

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { configureProgramme } from '../support/families-fixture';
-import { asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs } from '../support/signed-in';
+import { asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs, signedInPartner } from '../support/signed-in';
 
 /**
  * Issue 6.7 and ARCHITECTURE.md "Privacy": logs never carry personal data. Every log line the app
@@ -82,7 +82,7 @@ describe.each(storeKinds)('logs on %s', (kind) => {
     await pm.post('/api/families').send({ reference: 'LOGS-2', identifiedOn: '2016-05-01', members: [{ ...PEOPLE[0], dateOfBirth: `${PEOPLE[0].givenName} 1977` }] }).expect(400);
     await pm.post(`/api/families/${familyId}/members`).send({ ...PEOPLE[1], memberId: childId }).expect(409);
     await pm.post('/api/families').set('Content-Type', 'application/json').send(`{"members": [{"givenName": "${PEOPLE[0].givenName}"`).expect(400);
-    const police = await signedInAs(t, 'partner', { organisation: 'police' });
+    const police = await signedInPartner(t, 'police');
     await police.get(`/api/families/${familyId}`).expect(403);
     await pm.post(`/api/families/${familyId}/consents`).send({ memberId: parentId, purpose: 'sharing', given: false, on: '2019-01-01' }).expect(201);
     await police.post(`/api/families/${familyId}/offences`).send({ memberId: parentId, committedOn: '2019-02-01', proven: true, category: `${PEOPLE[0].familyName} theft` }).expect(422);

@@ -3,9 +3,9 @@ import { configureProgramme } from '../support/families-fixture';
 import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
 
 /**
- * Issue 23.1: partner organisations registered with information-sharing agreements. A registered
- * partner's users record only within an agreement in force that covers the kind of data; when it
- * expires, or is revoked, their access ends at once. Agreements name legal gateways from the
+ * Issue 23.1: partner organisations registered with information-sharing agreements. A partner's
+ * users record only within an agreement in force that covers the kind of data; an organisation
+ * not registered has none, and when an agreement expires, or is revoked, their access ends at once. Agreements name legal gateways from the
  * register, never free text.
  */
 describe.each(storeKinds)('partner organisations and sharing agreements on %s', (kind) => {
@@ -37,7 +37,10 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
   });
 
   it("ends a registered partner's access when its agreement expires or is revoked", async () => {
-    await offence().expect(201); // not registered yet: the role's access, as before
+    // Not registered: no agreement, so no access (DOMAIN.md 6), refused and logged.
+    const unregistered = await offence().expect(403);
+    expect(unregistered.body).toMatchObject({ reason: 'NoSharingAgreement', message: expect.stringContaining('not a registered partner organisation') });
+    expect((await admin.get('/api/audit/access-log').query({ userId: police.username, limit: 1 }).expect(200)).body.entries[0]).toMatchObject({ outcome: 'denied', purpose: 'NoSharingAgreement' });
     await asProgrammeManager(t).post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(403);
     expect((await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(201)).body).toMatchObject({ organisation: 'police', kind: 'police', agreements: [] });
     await admin.post('/api/partners').send({ organisation: 'police', name: 'Again', kind: 'police' }).expect(409);
@@ -76,10 +79,12 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
       }),
     ]);
     expect((await admin.get('/api/legal-gateways').expect(200)).body.gateways).toContainEqual({ code: 'cda-1998-s115', name: 'Crime and Disorder Act 1998, section 115' });
-    // Another partner, never registered, keeps its role's access.
+    // Another partner, never registered, has no access at all: its evidence is refused, nothing recorded.
     const school = await signedInAs(t, 'partner', { organisation: 'school' });
-    const exclusion = await school.post(`/api/families/${familyId}/exclusions`).send({ memberId, kind: 'fixed-term', startedOn: '2019-04-02', days: 2 });
-    expect(exclusion.status).not.toBe(403);
+    const before = JSON.stringify((await asProgrammeManager(t).get(`/api/families/${familyId}/history`).expect(200)).body);
+    const exclusion = await school.post(`/api/families/${familyId}/exclusions`).send({ memberId, kind: 'fixed-term', startedOn: '2019-04-02', days: 2 }).expect(403);
+    expect(exclusion.body).toMatchObject({ reason: 'NoSharingAgreement', message: expect.stringContaining('school') });
+    expect(JSON.stringify((await asProgrammeManager(t).get(`/api/families/${familyId}/history`).expect(200)).body)).toBe(before);
   }, 120_000);
   it('takes a share without consent only under a gateway code from the register: free text or an unknown code is 400 naming the header and the codes', async () => {
     const pm = asProgrammeManager(t);
@@ -90,6 +95,9 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
     const otherFamily = other.body.familyId as string;
     const otherMember = other.body.members[0].memberId as string;
     await pm.post(`/api/families/${otherFamily}/consents`).send({ memberId: otherMember, purpose: 'sharing', given: false, on: '2019-02-01' }).expect(201);
+    // Registered, under an agreement in force for education that relies on the Children Act 2004.
+    await admin.post('/api/partners').send({ organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school' }).expect(201);
+    await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
     const school = await signedInAs(t, 'partner', { organisation: 'school' });
     const exclusion = () => school.post(`/api/families/${otherFamily}/exclusions`).send({ memberId: otherMember, kind: 'fixed-term', startedOn: '2019-03-01', days: 2 });
     const history = async () => (await pm.get(`/api/families/${otherFamily}/history`).expect(200)).body;
@@ -101,11 +109,8 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
     }
     expect(JSON.stringify(await history())).toBe(before); // nothing recorded
     expect((await exclusion().expect(422)).body.reason).toBe('SharingConsentWithdrawn');
-    await exclusion().set('X-Legal-Basis', 'children-act-1989').expect(201);
 
-    // A registered partner names a gateway its agreement in force relies on, not any law of the register.
-    await admin.post('/api/partners').send({ organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school' }).expect(201);
-    await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
+    // A partner names a gateway its agreement in force relies on, not any law of the register.
     const outside = await exclusion().set('X-Legal-Basis', 'children-act-1989').expect(403);
     expect(outside.body).toMatchObject({ reason: 'GatewayNotInAgreement', message: expect.stringContaining('children-act-2004') });
     expect((await exclusion().set('X-Legal-Basis', 'free text').expect(400)).body.details[0].field).toBe('X-Legal-Basis');

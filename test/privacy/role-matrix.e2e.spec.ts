@@ -2,7 +2,7 @@ import request from 'supertest';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { startSeededTestApp } from '../support/demo-borough';
 import { countEvents } from '../support/families-fixture';
-import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
+import { type Client, asAdmin, asProgrammeManager, signedInAs, signedInPartner } from '../support/signed-in';
 import { parseString } from 'fast-csv';
 import { outcomesReportCsv } from '@ledger/reporting';
 
@@ -187,7 +187,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     as.fo = await signedInAs(t, 'finance-officer');
     as.aud = await signedInAs(t, 'auditor');
     as.analyst = await signedInAs(t, 'analyst');
-    for (const organisation of ['police', 'school', 'dwp', 'health'] as const) as[organisation] = await signedInAs(t, 'partner', { organisation });
+    for (const organisation of ['police', 'school', 'dwp', 'health'] as const) as[organisation] = await signedInPartner(t, organisation);
 
     const draft = await as.fo.post('/api/claims').send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);
     claimId = draft.body.claimId;

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { UserRole } from '@ledger/domain';
 import { DEMO_PASSWORD } from '../../apps/api/src/demo/demo-seeder';
+import { DATA_KIND_OF_GRANT } from '../../apps/api/src/privacy/partner-agreements';
 import { TEST_ADMIN, TEST_PM, type TestApp } from './app';
 
 /** A supertest client whose every request carries one user's bearer token. */
@@ -68,4 +69,28 @@ export async function keyworkerOnRecord(t: TestApp, username: string): Promise<v
   const res = await asAdmin(t).post('/api/users').send({ username, password: 'a-long-password-for-tests', role: 'keyworker' });
   if (res.status !== 201 && res.status !== 409) throw new Error(`registering keyworker ${username}: ${res.status} ${JSON.stringify(res.body)}`);
   known.add(username);
+}
+
+const PARTNER_KIND_OF: Record<string, string> = { police: 'police', school: 'school', dwp: 'dwp-jobcentre-plus', health: 'health' };
+
+/**
+ * Issue 23.1: a partner's users share only within an information-sharing agreement in force, so a
+ * test's partner organisation is registered (through the admin, over HTTP) with one covering its
+ * kind of data, from 2000 to 2099 and relying on every gateway of the register. Once per app; an
+ * organisation already registered (the demo borough's) is kept as it is.
+ */
+export async function registeredPartner(t: TestApp, organisation: string): Promise<void> {
+  const admin = asAdmin(t);
+  const registered = await admin.post('/api/partners').send({ organisation, name: `Test partner ${organisation}`, kind: PARTNER_KIND_OF[organisation] ?? 'private-or-voluntary-sector' });
+  if (registered.status === 409) return;
+  if (registered.status !== 201) throw new Error(`registering partner ${organisation}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const shares = DATA_KIND_OF_GRANT[organisation] ? [DATA_KIND_OF_GRANT[organisation]] : [];
+  const gateways = (await admin.get('/api/legal-gateways').expect(200)).body.gateways.map((g: { code: string }) => g.code);
+  await admin.post(`/api/partners/${organisation}/agreements`).send({ reference: `ISA-TEST-${organisation.toUpperCase()}`, startsOn: '2000-01-01', endsOn: '2099-12-31', gateways, shares, receives: [] }).expect(201);
+}
+
+/** A partner user of `organisation`, signed in, their organisation registered under an agreement in force (`registeredPartner`). */
+export async function signedInPartner(t: TestApp, organisation: string, options: { username?: string } = {}): Promise<Client> {
+  await registeredPartner(t, organisation);
+  return signedInAs(t, 'partner', { ...options, organisation });
 }

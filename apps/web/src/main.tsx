@@ -12,6 +12,7 @@ import { FamilyPage } from './pages/FamilyPage';
 import { FindFamilyPage } from './pages/FindFamilyPage';
 import { NoResultPage } from './pages/NoResultPage';
 import { DataSubjectRequestsPage, RetentionPage } from './privacy/DataProtectionPages';
+import { OnsTransfersPage, PartnersPage } from './privacy/SharingPages';
 import { PrivacyNoticePage } from './pages/PrivacyNoticePage';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
@@ -69,6 +70,8 @@ function App() {
   else if (path === '/find-a-family') page = <FindFamilyPage user={user} search={search} />;
   else if (path === '/data-subject-requests' && user.role === 'admin') page = <DataSubjectRequestsPage />;
   else if (path === '/retention' && user.role === 'admin') page = <RetentionPage search={search} />;
+  else if (path === '/partners' && user.role === 'admin') page = <PartnersPage />;
+  else if (path === '/ons-transfers' && (user.role === 'admin' || user.role === 'analyst')) page = <OnsTransfersPage />;
   else if (path === '/no-result') page = <NoResultPage search={search} />;
   else if (path === '/users') page = <UsersPage />;
   else if (path === '/programme') page = <ProgrammePage />;

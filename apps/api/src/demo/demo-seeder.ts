@@ -6,8 +6,9 @@ import { type FamilyCommand, type ProgrammeCommand, type Rejection, type UserEve
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand, uuidV5 } from '@ledger/event-store';
 import { generateBorough } from '@ledger/synthetic';
 import { RecordFamilyCommand } from '../families/family-commands';
-import { registerUser, RecordProgrammeCommand } from '@ledger/application';
-import { CLOCK, type Clock, type Recording } from '../http/recording';
+import { appendPrivacyRecord, registerStream, registerUser, RecordProgrammeCommand } from '@ledger/application';
+import { CLOCK, type Clock, type Recording, derivedId } from '../http/recording';
+import { fold } from '../privacy/partner-agreements';
 
 const DEMO_NAMESPACE = '3c9f6a0e-5d1b-4e7a-9f21-8b4d6c2e0a57';
 /** The demo users' password: for the labelled synthetic borough only. */
@@ -30,6 +31,19 @@ const DEMO_PARTNERS = [
   ['demo.dwp', 'dwp'],
   ['demo.health', 'health'],
 ] as const;
+/**
+ * Issue 23.1: the demo borough's partner organisations (its demo partner users' organisations),
+ * registered with an information-sharing agreement in force, so their users share within one
+ * (a partner not registered has no access). Synthetic agreements, from the programme's start.
+ */
+const DEMO_PARTNER_ORGANISATIONS = [
+  { organisation: 'police', name: 'Synthetic Borough Police', kind: 'police', reference: 'ISA-DEMO-POLICE', gateways: ['cda-1998-s115', 'dpa-2018'], shares: ['crime'], receives: ['family-details'] },
+  { organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school', reference: 'ISA-DEMO-SCHOOLS', gateways: ['children-act-2004', 'children-act-1989', 'dpa-2018'], shares: ['education'], receives: ['family-details'] },
+  { organisation: 'dwp', name: 'Synthetic Borough Jobcentre Plus', kind: 'dwp-jobcentre-plus', reference: 'ISA-DEMO-DWP', gateways: ['wra-2012', 'dpa-2018'], shares: ['benefits-employment'], receives: ['family-details'] },
+  { organisation: 'health', name: 'Synthetic Borough Public Health', kind: 'health', reference: 'ISA-DEMO-HEALTH', gateways: ['children-act-2004', 'dpa-2018'], shares: ['health'], receives: ['family-details'] },
+] as const;
+/** The demo agreements' term: from the programme's start, long enough for any demo. */
+const DEMO_AGREEMENT_TERM = { startsOn: '2015-04-01', endsOn: '2040-03-31' } as const;
 const DEMO_USERNAMES: readonly string[] = [...DEMO_USERS.map(([u]) => u), ...DEMO_PARTNERS.map(([u]) => u)];
 
 type SeedEvent = { type: 'DemoSeedStarted' | 'DemoSeedCompleted'; data: { seed: number; families: number } };
@@ -92,7 +106,11 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
     const markerStream = `demoSeed-${this.config.councilId}`;
     const marker = await this.store.readStream(markerStream);
     const completed = marker.events.some((e) => e.type === 'DemoSeedCompleted');
-    if (completed) return { seeded: false, families: 0, commands: 0, refused: 0 };
+    if (completed) {
+      // A demo store seeded before partners needed an agreement (issue 23.1) gets its partners registered now.
+      await this.addDemoPartnerOrganisations(seed);
+      return { seeded: false, families: 0, commands: 0, refused: 0 };
+    }
     if (marker.version === 0) {
       // Users (a bootstrap admin) do not make a store non-empty; programme data does.
       const anything = await this.store.readAll({ limit: 1, filter: { categories: ['programme', 'family', 'outcomePlan', 'claim'] } });
@@ -105,6 +123,7 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
     const borough = generateBorough({ families, seed });
     this.logger.log(`seeding the demo borough "${borough.councilName}": ${borough.families.length} synthetic families (seed ${seed})`);
     await this.addDemoKeyworkers(borough.families.flatMap((f) => f.commands.map((s) => s.command)));
+    await this.addDemoPartnerOrganisations(seed);
     let commands = 0;
     let refused = 0;
     const run = async (outcome: Promise<CommandOutcome<Rejection>>, what: string): Promise<void> => {
@@ -179,6 +198,26 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
       const existing = await this.store.readStream(`user-${username}`);
       if (existing.version > 0) continue;
       await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role: 'keyworker' }, { userId: 'demo-seed', role: 'admin' });
+    }
+  }
+
+  /**
+   * Issue 23.1: the demo partner organisations and their agreements, each once (again on a resumed
+   * seeding: one already on record is kept; the event ids derive from the seed).
+   */
+  private async addDemoPartnerOrganisations(seed: number): Promise<void> {
+    const stream = registerStream('partnerOrganisation');
+    for (const p of DEMO_PARTNER_ORGANISATIONS) {
+      const on = DEMO_AGREEMENT_TERM.startsOn;
+      if (fold((await this.store.readStream(stream)).events, p.organisation) === null) {
+        await appendPrivacyRecord(this.store, stream, 'PartnerOrganisationRegistered', { organisation: p.organisation, name: p.name, kind: p.kind }, this.recording(seed, `partner:${p.organisation}`, on));
+      }
+      if ((fold((await this.store.readStream(stream)).events, p.organisation)?.agreements.length ?? 0) === 0) {
+        const recording = this.recording(seed, `agreement:${p.organisation}`, on);
+        const agreementId = derivedId(recording.envelope.commandId, 'sharingAgreement');
+        const agreement = { organisation: p.organisation, agreementId, reference: p.reference, ...DEMO_AGREEMENT_TERM, gateways: [...p.gateways], shares: [...p.shares], receives: [...p.receives] };
+        await appendPrivacyRecord(this.store, stream, 'SharingAgreementRecorded', agreement, recording);
+      }
     }
   }
 

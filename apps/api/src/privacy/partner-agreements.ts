@@ -48,20 +48,20 @@ export function inForce(a: SharingAgreement, on: string): boolean {
 }
 
 /**
- * The guard's question (issue 23.1): may a partner user of `organisation` record or read data of
- * `kind` today? An organisation registered in the partner register needs an agreement in force
- * that shares that kind: when the agreement expires or is revoked its users' access ends at once.
- * An organisation never registered keeps the access its users' role gives (councils move their
- * partners onto agreements one at a time; docs/privacy.md).
+ * The guard's question (issue 23.1, DOMAIN.md 6): may a partner user of `organisation` record or
+ * read data of `kind` today? Only within an information-sharing agreement in force that shares that
+ * kind: an organisation not in the partner register has no agreement, so no access; when an
+ * agreement expires or is revoked its users' access ends at once.
  */
 @Injectable()
 export class PartnerAgreements {
   constructor(@Inject(RAW_EVENT_STORE) private readonly store: EventStore) {}
 
   async refusal(organisation: string, dataKind: string | undefined, today: string, legalBasis?: string): Promise<{ reason: string; message: string } | null> {
-    if (!ORGANISATION.test(organisation)) return null;
-    const partner = fold((await this.store.readStream('partnerOrganisation-register')).events, organisation);
-    if (partner === null) return null;
+    const partner = ORGANISATION.test(organisation) ? fold((await this.store.readStream('partnerOrganisation-register')).events, organisation) : null;
+    if (partner === null) {
+      return { reason: 'NoSharingAgreement', message: `${organisation} is not a registered partner organisation: an admin registers it and records its information-sharing agreement (POST /api/partners) before its users may share` };
+    }
     const current = partner.agreements.filter((a) => inForce(a, today));
     if (current.length === 0) return { reason: 'NoSharingAgreement', message: `${partner.name} has no information-sharing agreement in force today (${today})` };
     if (dataKind !== undefined && !current.some((a) => a.shares.includes(dataKind))) {

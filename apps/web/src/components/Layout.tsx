@@ -38,6 +38,9 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     // Issue 23.2 and 23.5: the admin's data-protection work.
     ...(role === 'admin' ? [{ path: '/data-subject-requests', label: 'Data subject requests' }] : []),
     ...(role === 'admin' ? [{ path: '/retention', label: 'Retention' }] : []),
+    // Issue 23.1 and 23.4: partners and their sharing agreements; ONS transfers (analysts too).
+    ...(role === 'admin' ? [{ path: '/partners', label: 'Partners' }] : []),
+    ...(role === 'admin' || role === 'analyst' ? [{ path: '/ons-transfers', label: 'ONS transfers' }] : []),
   ];
 }
 

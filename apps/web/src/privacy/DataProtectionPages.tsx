@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, download, getJson, newIdempotencyKey, sendCommand } from '../api';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, RadiosField, TextField, dateOf, fieldErrorsOf, partsOf } from '../components/Form';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, RadiosField, SelectField, TextField, dateOf, fieldErrorsOf, partsOf } from '../components/Form';
 import { Loading } from '../components/Loading';
 
 /** Issue 23.2: a data subject request as `GET /api/data-subject-requests` lists it. */
@@ -13,6 +13,8 @@ interface SubjectRequest {
   dueOn: string;
   respondedOn: string | null;
   status: 'open' | 'overdue' | 'answered';
+  /** What was done to answer it (issue 23.3): the consent withdrawn, the facts corrected. */
+  actions?: { eventIds: string[]; what: string; on: string }[];
 }
 
 const KINDS = [
@@ -42,6 +44,7 @@ export function DataSubjectRequestsPage() {
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [key, setKey] = useState(newIdempotencyKey);
+  const [applying, setApplying] = useState<SubjectRequest | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -106,7 +109,7 @@ export function DataSubjectRequestsPage() {
           <caption className="govuk-table__caption govuk-visually-hidden">Data subject requests, with their deadlines</caption>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              {['Reference', 'Kind', 'Received', 'Answer by', 'Status', 'Answer'].map((h) => (
+              {['Reference', 'Kind', 'Received', 'Answer by', 'Status', 'Done', 'Answer'].map((h) => (
                 <th key={h} scope="col" className="govuk-table__header">
                   {h}
                 </th>
@@ -125,6 +128,7 @@ export function DataSubjectRequestsPage() {
                 <td className="govuk-table__cell">
                   {r.status === 'overdue' ? <strong className="govuk-tag govuk-tag--red">Overdue</strong> : r.status === 'answered' ? <strong className="govuk-tag govuk-tag--green">Answered {r.respondedOn}</strong> : <strong className="govuk-tag govuk-tag--blue">Open</strong>}
                 </td>
+                <td className="govuk-table__cell">{(r.actions ?? []).length === 0 ? 'Nothing yet' : (r.actions ?? []).map((a) => <div key={`${a.on}:${a.eventIds.join()}`}>{a.what}</div>)}</td>
                 <td className="govuk-table__cell">
                   {r.kind === 'access' ? (
                     <>
@@ -136,13 +140,36 @@ export function DataSubjectRequestsPage() {
                       </button>
                     </>
                   ) : (
-                    'Through the API'
+                    <button
+                      type="button"
+                      className="govuk-button govuk-button--secondary govuk-!-margin-bottom-1"
+                      onClick={() => {
+                        setApplying(r);
+                        setDone(null);
+                        setError(null);
+                      }}
+                    >
+                      {r.kind === 'objection' ? 'Record the objection' : 'Correct a fact'}
+                      <span className="govuk-visually-hidden"> for {r.reference}</span>
+                    </button>
                   )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+      ) : null}
+      {applying ? (
+        <ApplyRequest
+          key={applying.requestId}
+          request={applying}
+          onCancel={() => setApplying(null)}
+          onDone={async (text) => {
+            setApplying(null);
+            setDone(text);
+            await load();
+          }}
+        />
       ) : null}
       <h2 className="govuk-heading-m">Record a request</h2>
       <form noValidate onSubmit={submit}>
@@ -155,6 +182,111 @@ export function DataSubjectRequestsPage() {
         </button>
       </form>
     </>
+  );
+}
+
+const OBJECTIONS = [
+  { value: 'evaluation', label: 'To the evaluation: left out of every later ONS file' },
+  { value: 'sharing', label: 'To sharing with partners: partners then need a legal gateway' },
+];
+/** The facts a correction may replace (the API's correction paths), in words. */
+const CORRECTABLE = [
+  { value: 'school-attendance', label: 'School attendance' },
+  { value: 'exclusions', label: 'Exclusion from school' },
+  { value: 'offences', label: 'Offence' },
+  { value: 'asb-incidents', label: 'Anti-social behaviour' },
+  { value: 'benefits', label: 'Benefits' },
+  { value: 'employment', label: 'Employment' },
+  { value: 'domestic-abuse-incidents', label: 'Domestic abuse incident' },
+  { value: 'health', label: 'Health' },
+  { value: 'social-care', label: 'Social care' },
+  { value: 'consents', label: 'Consent' },
+  { value: 'problems', label: 'Problems at entry' },
+  { value: 'activities', label: 'Activity' },
+  { value: 'milestones', label: 'Milestone' },
+];
+
+/**
+ * Issue 23.3: answering a rectification or an objection through its request, so what is done
+ * carries the request's reference. An objection records the person's consent as withdrawn from a
+ * day; a rectification replaces one recorded fact about the person with the corrected one.
+ */
+function ApplyRequest({ request, onCancel, onDone }: { request: SubjectRequest; onCancel: () => void; onDone: (text: string) => Promise<void> }) {
+  const [purpose, setPurpose] = useState('evaluation');
+  const [on, setOn] = useState<DateParts>(NO_DATE);
+  const [factId, setFactId] = useState('');
+  const [path, setPath] = useState('offences');
+  const [replacement, setReplacement] = useState(`{ "memberId": "${request.memberId}" }`);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<FormError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [key] = useState(newIdempotencyKey);
+  const objection = request.kind === 'objection';
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const fields: Record<string, string> = {};
+    let body: unknown;
+    if (objection) {
+      if (dateOf(on) === '') fields.on = 'Enter the day from which the consent is withdrawn';
+      body = { purpose, on: dateOf(on) };
+    } else {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(factId.trim())) fields.supersedesEventId = 'Enter the id of the fact to correct (its event id)';
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(replacement);
+      } catch {
+        fields.replacement = 'Enter the corrected fact as JSON, for example { "memberId": "…", "committedOn": "2019-02-01", "proven": false }';
+      }
+      if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) fields.replacement = 'Enter the corrected fact as one JSON object { … }';
+      body = { supersedesEventId: factId.trim().toLowerCase(), replacement: { path, body: parsed }, ...(reason.trim() ? { reason: reason.trim() } : {}) };
+    }
+    if (Object.keys(fields).length > 0) return setError({ fields });
+    setBusy(true);
+    try {
+      await sendCommand(`/api/data-subject-requests/${request.requestId}/${objection ? 'objection' : 'corrections'}`, body, { idempotencyKey: key });
+      setError(null);
+      await onDone(objection ? `Objection ${request.reference} recorded: consent to ${purpose} withdrawn from ${dateOf(on)}` : `Correction recorded for request ${request.reference}`);
+    } catch (err) {
+      if (err instanceof ApiProblem && err.status === 400) {
+        const { fields: placed, unplaced } = fieldErrorsOf(err, ['purpose', 'on', 'supersedesEventId', 'reason'], '', { on: 'Withdrawn from' });
+        const replacementProblems = unplaced.filter((u) => /^Replacement/i.test(u));
+        const others = unplaced.filter((u) => !/^Replacement/i.test(u));
+        setError({ fields: { ...placed, ...(replacementProblems.length > 0 ? { replacement: replacementProblems.join('; ') } : {}) }, ...(others.length > 0 ? { message: others.join('; ') } : {}) });
+      } else if (err instanceof ApiProblem && err.status === 404) setError({ fields: { supersedesEventId: 'No fact with this id is recorded about the person’s family' } });
+      else if (err instanceof ApiProblem && err.reason === 'NotThisPersonsFact') setError({ fields: { supersedesEventId: 'This fact is about someone else: only facts about the request’s person can be corrected through it' } });
+      else setError({ fields: {}, message: problemText(err) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form noValidate onSubmit={submit} className="govuk-inset-text" data-testid="apply-request">
+      <ErrorSummary error={error} />
+      <h2 className="govuk-heading-m">{objection ? `Record the objection ${request.reference}` : `Correct a fact for ${request.reference}`}</h2>
+      {objection ? (
+        <>
+          <RadiosField name="purpose" legend="What the person objects to" value={purpose} onChange={setPurpose} options={OBJECTIONS} error={error?.fields.purpose} />
+          <DateField name="on" legend="Consent withdrawn from" value={on} onChange={setOn} error={error?.fields.on} hint="For example 15 4 2019" />
+        </>
+      ) : (
+        <>
+          <TextField name="supersedesEventId" label="The fact to correct (its id)" value={factId} onChange={setFactId} error={error?.fields.supersedesEventId} hint="The fact’s id, as the person’s subject access answer or the family’s timeline lists it" width={20} />
+          <SelectField name="path" label="What kind of fact it is" value={path} onChange={setPath} options={CORRECTABLE} />
+          <TextField name="replacement" label="The corrected fact" value={replacement} onChange={setReplacement} error={error?.fields.replacement} hint={'As JSON, with the same fields the fact was recorded with, for example { "memberId": "…", "committedOn": "2019-02-01", "proven": false }'} textarea />
+          <TextField name="reason" label="Why it is corrected (optional)" value={reason} onChange={setReason} error={error?.fields.reason} textarea />
+        </>
+      )}
+      <div className="govuk-button-group">
+        <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
+          {objection ? 'Record the objection' : 'Record the correction'}
+        </button>
+        <button type="button" className="govuk-button govuk-button--secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 

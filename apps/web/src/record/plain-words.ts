@@ -49,6 +49,8 @@ const PLAIN: Record<string, string> = {
   SharingConsentWithdrawn: 'This person withdrew consent to sharing.',
   NotAssignedFamily: 'This family is not assigned to you.',
   NotThisPartnersData: 'Your organisation does not record this kind of information.',
+  NoSharingAgreement: 'Your organisation has no information-sharing agreement in force for this kind of information: the council records one before you can share it.',
+  GatewayNotInAgreement: 'Your organisation’s information-sharing agreement does not rely on that law: name one it relies on.',
   IdempotencyKeyReused: 'This form was already sent with different answers: reload the page and send it again.',
   FamilyNotFound: 'There is no family with this id.',
   ClaimNotFound: 'There is no claim with this id.',
