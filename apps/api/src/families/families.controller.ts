@@ -6,9 +6,9 @@ import type { LedgerConfig } from '@ledger/config';
 import { type FamilyCommand, type Member, type Rejection, type UserEvent, evolveUser, initialUserState } from '@ledger/domain';
 import { type CommandOutcome, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE } from '@ledger/event-store';
 import { streams } from '@ledger/domain';
-import { ApiError } from '../http/api-error';
+import { ApiError, derivedId, type Recording } from '@ledger/application';
 import { familyIdPipe } from '../http/family-id.pipe';
-import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
+import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { validateBody } from '../http/validation';
 import { RecordFamilyCommand } from './family-commands';
 import {

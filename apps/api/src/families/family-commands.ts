@@ -29,8 +29,7 @@ import {
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
 import type { LedgerConfig } from '@ledger/config';
-import { COUNCIL_ID, readProgramme } from '@ledger/application';
-import { derivedId, type Recording } from '../http/recording';
+import { COUNCIL_ID, readProgramme, derivedId, type Recording } from '@ledger/application';
 import { KeyVault } from '@ledger/privacy';
 
 /** Records one family command: load the family's stream → decide → append. */
