@@ -70,7 +70,13 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   async execute({ familyId, command, recording, clientMemberIds }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
     const { envelope, recordedOn } = recording;
     const streamId = streams.family(familyId);
-    const context = { recordedOn, actorId: envelope.actor.userId, programmeStartsOn: troubledFamilies2015.programmeStartsOn };
+    const context = {
+      recordedOn,
+      actorId: envelope.actor.userId,
+      programmeStartsOn: troubledFamilies2015.programmeStartsOn,
+      // DOMAIN.md 6: the sharing-consent rule is the decider's, on the state it appends to.
+      sharedWithoutLegalBasis: envelope.actor.role === 'partner' && envelope.legalBasis === undefined,
+    };
 
     // Commands that first record on another stream (the reference, a place of the allocation) are
     // checked against the family's own rules and If-Match before that, so a refused or stale
