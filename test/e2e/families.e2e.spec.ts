@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
-import { keyworkerOnRecord } from '../support/signed-in';
+import { keyworkerOnRecord, signedInAs } from '../support/signed-in';
 import {
   type FamilyFixture,
   api,
@@ -523,6 +524,65 @@ describe.each(storeKinds)('attachment and the allocation on %s', (kind) => {
     await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', `"${f.version - 1}"`).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(409);
     expect((await api(t).get('/api/programme').expect(200)).body.placesLeft).toBe(1);
     expect(await countEvents(t)).toBe(before);
+  });
+
+  it('releases the place it took when the family then refuses the attachment, so the family can still be attached', async () => {
+    const attached = (await api(t).get('/api/programme').expect(200)).body.familiesAttached as number;
+    await configureProgramme(t, attached + 1);
+    const f = await eligibleFamily(t);
+    // Issue 14.4: a real concurrent request records on the family between the place being taken
+    // (programme stream) and the attachment's append (family stream), so the If-Match sent
+    // (right when sent) is stale by the time of that append. The store itself is the real one.
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const append = store.append.bind(store);
+    let interposed = false;
+    const between = jest.spyOn(store, 'append').mockImplementation(async (streamId, events, options) => {
+      const appended = await append(streamId, events, options);
+      if (!interposed && streamId.startsWith('programme-') && events.some((e) => e.type === 'AllocationPlaceTaken')) {
+        interposed = true;
+        await recordProblem(t, f, 'worklessness', f.parentId);
+      }
+      return appended;
+    });
+    try {
+      const res = await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', `"${f.version}"`).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(409);
+      expect(res.body.reason).toBe('VersionConflict');
+    } finally {
+      between.mockRestore();
+    }
+    expect(interposed).toBe(true);
+    expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached, placesLeft: 1 });
+    // Read again and retried: the place is taken again, and kept.
+    const current = await api(t).get(`/api/families/${f.familyId}`).expect(200);
+    await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', current.headers.etag).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(201);
+    expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached + 1, placesLeft: 0 });
+  });
+
+  it("refuses a partner's evidence about a person whose withdrawal of consent to sharing was recorded while the evidence was being decided", async () => {
+    const f = await identifiedFamily(t);
+    const school = await signedInAs(t, 'partner', { organisation: 'school' });
+    // Issue 14.4: the withdrawal is recorded by a real concurrent request right after the partner's
+    // command read the family, before it appends: the rule is decided on the stream it appends to.
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const read = store.readStream.bind(store);
+    let interposed = false;
+    const between = jest.spyOn(store, 'readStream').mockImplementation(async (streamId, options) => {
+      const stream = await read(streamId, options);
+      if (!interposed && streamId === `family-${f.familyId}`) {
+        interposed = true;
+        await api(t).post(`/api/families/${f.familyId}/consents`).send({ memberId: f.childId, purpose: 'sharing', given: false, on: '2016-03-01' }).expect(201);
+      }
+      return stream;
+    });
+    try {
+      const res = await school.post(`/api/families/${f.familyId}/exclusions`).send({ memberId: f.childId, kind: 'fixed-term', startedOn: '2016-03-02', days: 2 });
+      expect({ status: res.status, reason: res.body.reason }).toEqual({ status: 422, reason: 'SharingConsentWithdrawn' });
+    } finally {
+      between.mockRestore();
+    }
+    expect(interposed).toBe(true);
+    const history = (await api(t).get(`/api/families/${f.familyId}/history`).expect(200)).body as { events: { type: string }[] };
+    expect(history.events.map((e) => e.type)).not.toContain('ExclusionRecorded');
   });
 
   it('gives the last place to exactly one of two concurrent attachments', async () => {

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import request from 'supertest';
 import { PgSqlClient, quoteIdent } from '@ledger/event-store';
 import { installAccessLog } from '@ledger/application';
 import { startTestApp } from '../support/app';
@@ -87,6 +88,26 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     } finally {
       await t.stop();
     }
+  }, 120_000);
+
+  it("starts beside a log its owner made before the migration runner, saying the owner is to record the log's migrations", async () => {
+    // As installed before issue 14.3: the table, its grants, and no access_log_migrations.
+    const asOwner = new PgSqlClient({ connectionString: urlAs(owner), max: 1 });
+    await asOwner.query(`drop table ${schema}.access_log_migrations`);
+    await asOwner.close();
+    const warnings = new Warnings();
+    // Its users are there from the first start: no bootstrap admin this time.
+    const t = await startTestApp('postgres', { LEDGER_BOOTSTRAP_ADMIN: '' }, { postgresUrl: urlAs(service), schema, logger: warnings });
+    try {
+      expect(warnings.seen.filter((w) => /access log's migrations 1 \(access log\) are not recorded/.test(w))).toHaveLength(1);
+      await request(t.app.getHttpServer()).get('/health/ready').expect(200);
+    } finally {
+      await t.stop();
+    }
+    const again = new PgSqlClient({ connectionString: urlAs(owner), max: 1 });
+    expect(await installAccessLog(again, schema, { grantTo: service })).toBe('existed');
+    expect((await again.query<{ name: string }>(`select name from ${schema}.access_log_migrations`)).map((r) => r.name)).toEqual(['access log']);
+    await again.close();
   }, 120_000);
 
   it('warns at start when the service owns the access log itself', async () => {

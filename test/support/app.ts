@@ -3,7 +3,7 @@ import request from 'supertest';
 import { type LedgerConfig, loadConfig } from '@ledger/config';
 import { type OpenedStores, PgSqlClient, PgliteSqlClient, PostgresEventStore } from '@ledger/event-store';
 import { buildApp } from '../../apps/api/src/bootstrap';
-import type { Clock } from '../../apps/api/src/http/recording';
+import { type Clock } from '@ledger/application';
 import type { AppOptions } from '../../apps/api/src/app.module';
 import { freshPgliteDataDir, uniqueSchema } from './stores';
 import { testEnv } from './test-env';

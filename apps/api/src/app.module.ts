@@ -9,7 +9,7 @@ import { OutcomeQueries, ProjectionsModule, ReportingResults } from '@ledger/pro
 import { AccessGuard, FamilyAccess } from './auth/access';
 import { ActorMiddleware } from './auth/actor.middleware';
 import { AuthController } from './auth/auth.controller';
-import { AccessLog, AuthService, COUNCIL_ID, ClaimCommandHandler, ClaimReports, FinanceReports, OutcomePlanCommandHandler, ProgrammeCommandHandler } from '@ledger/application';
+import { AccessLog, AuthService, COUNCIL_ID, ClaimCommandHandler, ClaimReports, FinanceReports, OutcomePlanCommandHandler, ProgrammeCommandHandler, CLOCK, type Clock, systemClock } from '@ledger/application';
 import { jwtSecretFor } from './auth/jwt-secret';
 import { RefreshTokens, SessionController } from './auth/session.controller';
 import { ProgrammeDashboardController } from './dashboards/programme-dashboard.controller';
@@ -34,7 +34,7 @@ import { loggingModule, type LoggingOptions } from './observability/logging';
 import { CommandMetrics, HttpMetricsMiddleware, Metrics } from './observability/metrics';
 import { MetricsController } from './observability/metrics.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
-import { CLOCK, type Clock, RecordingFactory, systemClock } from './http/recording';
+import { RecordingFactory } from './http/recording';
 import { ApiValidationPipe } from './http/validation';
 import { PrivacyController } from './privacy/privacy.controller';
 import { RetentionController } from './privacy/retention.controller';

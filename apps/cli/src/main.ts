@@ -1,6 +1,8 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { configOrReport } from '@ledger/config';
 import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
-import { ledgerProjectionRunner, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
+import { FamilyQueries, PROJECTION_RUNNER, ProjectionWorkerModule, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
 import { runGenerate } from './generate';
 import { IMPORT_USAGE, runImport } from './import-command';
 import { runAccessLogInstall, runRetention, runServiceAccounts, runUsers } from './privacy-commands';
@@ -50,23 +52,31 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'access-log') return runAccessLogInstall(config, args);
   if (command === 'report') return runReport(config, args);
   const stores = await openStores(config);
+  // The same Nest modules as the api and the projector (one way to wire the stores, one factory
+  // of the runner), as an application context without HTTP; closing it closes the stores.
+  const context = await NestFactory.createApplicationContext(ProjectionWorkerModule.forStores(config, stores, { batchSize: 5_000 }), { logger: ['warn', 'error'], abortOnError: false }).catch(
+    async (error: unknown) => {
+      await stores.eventStore.close().catch(() => undefined);
+      await stores.sql.close().catch(() => undefined);
+      throw error;
+    },
+  );
   try {
     if (command === 'status') await printStatus(stores.eventStore, `${stores.description.kind} (${stores.description.where})`);
-    const runner = ledgerProjectionRunner(stores, { batchSize: 5_000 });
+    const runner = context.get<ProjectionRunner>(PROJECTION_RUNNER);
     if (command === 'projections') {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
     if (command === 'import') return await runImport(config, stores, args);
     if (command === 'users') return await runUsers(stores, args);
     if (command === 'service-accounts') return await runServiceAccounts(stores, args);
-    if (command === 'retention') return await runRetention(config, stores, args);
+    if (command === 'retention') return await runRetention(config, stores, args, { runner, families: context.get(FamilyQueries) });
     if (command === 'rebuild') {
       const names = args.length > 0 ? args : ledgerProjections().map((p) => p.name);
       for (const name of names) await rebuild(runner, stores.eventStore, name);
     }
   } finally {
-    await stores.eventStore.close();
-    await stores.sql.close().catch(() => undefined);
+    await context.close();
   }
   return 0;
 }

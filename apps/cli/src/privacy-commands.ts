@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
 import { type OpenedStores, PgSqlClient } from '@ledger/event-store';
-import { FamilyQueries, ledgerProjectionRunner } from '@ledger/projections';
+import type { FamilyQueries, ProjectionRunner } from '@ledger/projections';
 import { changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, registerUser, retentionPeriods, retentionReport, revokeServiceAccount, runRetention as runRetentionSchedule, systemClock } from '@ledger/application';
 import { Erasure, openPersonalData } from '@ledger/privacy';
 
@@ -120,7 +120,7 @@ function refusedOr(outcome: Awaited<ReturnType<typeof deactivateUser>>, done: st
  * and any legal hold keeping it; then everyone in the families due and not held is erased by
  * crypto-shredding. A dry run prints the report and changes nothing.
  */
-export async function runRetention(config: LedgerConfig, stores: OpenedStores, args: string[]): Promise<number> {
+export async function runRetention(config: LedgerConfig, stores: OpenedStores, args: string[], projections: { runner: ProjectionRunner; families: FamilyQueries }): Promise<number> {
   const asOf = option(args, 'as-of') ?? londonToday(new Date());
   if (!isBusinessDate(asOf)) {
     console.error('--as-of must be a calendar date YYYY-MM-DD');
@@ -128,10 +128,8 @@ export async function runRetention(config: LedgerConfig, stores: OpenedStores, a
   }
   const dryRun = args.includes('--dry-run');
   const { vault, sealing } = await openPersonalData(config, stores);
-  const runner = ledgerProjectionRunner(stores, { batchSize: 5_000 });
-  await runner.prepare();
-  await runner.catchUp();
-  const report = await retentionReport(new FamilyQueries(stores.sql, runner), stores.eventStore, vault, asOf, retentionPeriods(config));
+  await projections.runner.catchUp();
+  const report = await retentionReport(projections.families, stores.eventStore, vault, asOf, retentionPeriods(config));
   const people = report.due.reduce((n, f) => n + f.memberIds.length, 0);
   console.log(
     `retention: ${config.retentionYears} years after case closure, ${config.retentionNotAttachedYears} after identification or last activity when never attached, ${config.retentionInactiveYears} after last activity when never closed; as of ${asOf}, cases closed on or before ${report.closedOnOrBefore}`,

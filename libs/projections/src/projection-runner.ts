@@ -529,8 +529,8 @@ interface Batch {
 }
 
 /**
- * The runner's bookkeeping tables, as migrations (`<schema>.projection_migrations`). The first
- * adopts tables made before there was a runner (`if not exists`). A projection's own tables are
+ * The runner's bookkeeping tables and the reporting results, as migrations
+ * (`<schema>.projection_migrations`). The first adopts tables made before there was a runner (`if not exists`). A projection's own tables are
  * versioned by the projection (a new version builds new tables from position zero).
  */
 function projectionRunnerMigrations(s: string): Migration[] {
@@ -543,6 +543,18 @@ function projectionRunnerMigrations(s: string): Migration[] {
           name text not null, version int not null, position text, updated_at timestamptz not null default now(),
           primary key (name, version))`,
         `create table if not exists ${s}.projection_versions (name text primary key, live_version int not null)`,
+      ],
+    },
+    {
+      id: 2,
+      name: 'reporting results',
+      // The month-end results behind the BI view `reporting.results` (reporting-results.ts): not a
+      // projection's table (the api refreshes it from the read models). A store that made it at
+      // start, before it was a migration, keeps it.
+      statements: [
+        `create table if not exists ${s}.reporting_results (
+          family_id uuid not null, as_of date not null, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
+          primary key (family_id, as_of))`,
       ],
     },
   ];

@@ -1,11 +1,12 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type EventStore, RAW_EVENT_STORE, SQL_CLIENT } from '@ledger/event-store';
+import type { LedgerConfig } from '@ledger/config';
+import { type EventStore, EventStoreModule, type OpenedStores, RAW_EVENT_STORE, SQL_CLIENT } from '@ledger/event-store';
 import { ledgerProjectionRunner } from './ledger-projections';
 import { LedgerQueries } from './ledger.queries';
 import { type FactOpener, FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
 import { DashboardQueries } from './dashboard.queries';
-import { ProjectionRunner } from './projection-runner';
+import { ProjectionRunner, type RunnerOptions } from './projection-runner';
 import type { SqlClient } from '@ledger/sql';
 
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
@@ -32,8 +33,12 @@ class InlineProjections implements OnApplicationBootstrap, OnApplicationShutdown
 @Global()
 @Module({})
 export class ProjectionsModule {
-  /** The runner over the app's stores; `inline` also runs it in this process (embedded mode, tests). */
-  static forApp(options: { inline: boolean; councilId: string; readModelSchema?: string; opener?: FactOpener }): DynamicModule {
+  /**
+   * The runner over the app's stores; `inline` also runs it in this process (embedded mode, tests).
+   * The one way every process (api, projector) builds its runner: `runner` adds options (the
+   * projector's batch size and progress lines) to the same factory.
+   */
+  static forApp(options: { inline: boolean; councilId: string; readModelSchema?: string; opener?: FactOpener; runner?: Omit<RunnerOptions, 'schema' | 'onRetry'> }): DynamicModule {
     return {
       module: ProjectionsModule,
       providers: [
@@ -42,7 +47,10 @@ export class ProjectionsModule {
           inject: [RAW_EVENT_STORE, SQL_CLIENT],
           useFactory: (eventStore: EventStore, sql: SqlClient) => {
             const logger = new Logger('Projections');
-            return ledgerProjectionRunner({ eventStore, sql, readModelSchema: options.readModelSchema }, { onRetry: (error, ms) => logger.warn(`following the log failed (${messageOf(error)}); trying again in ${ms} ms`) });
+            return ledgerProjectionRunner(
+              { eventStore, sql, readModelSchema: options.readModelSchema },
+              { ...options.runner, onRetry: (error, ms) => logger.warn(`following the log failed (${messageOf(error)}); trying again in ${ms} ms`) },
+            );
           },
         },
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
@@ -57,6 +65,23 @@ export class ProjectionsModule {
         InlineProjections,
       ],
       exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries, DashboardQueries],
+    };
+  }
+}
+
+/**
+ * The stores and the projections without HTTP: the projector and the cli build their Nest
+ * application context from it (`NestFactory.createApplicationContext`), out of the same two
+ * modules the api imports, so there is one way to wire the stores and one factory of the runner
+ * (with the api's read-model schema). The runner is prepared at bootstrap, never started: the
+ * process starts or rebuilds it itself (`PROJECTION_RUNNER`).
+ */
+@Module({})
+export class ProjectionWorkerModule {
+  static forStores(config: LedgerConfig, stores: OpenedStores, runner: Omit<RunnerOptions, 'schema' | 'onRetry'> = {}): DynamicModule {
+    return {
+      module: ProjectionWorkerModule,
+      imports: [EventStoreModule.forStores(config, stores), ProjectionsModule.forApp({ inline: false, councilId: config.councilId, readModelSchema: stores.readModelSchema, runner })],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { createReportingResultsTable, reportingResultsTable } from './reporting-views';
+import { reportingResultsTable } from './reporting-views';
 import type { MonthEndResult, OutcomeQueries } from './outcomes.queries';
 import type { SqlClient } from '@ledger/sql';
 
@@ -17,9 +17,11 @@ export class ReportingResults {
 
   /** Recomputes every month end from April 2015 (the programme's phase two) to `through` (a business date: today). */
   async refresh(through: string, from = '2015-04-30'): Promise<{ rows: number }> {
+    const table = reportingResultsTable(this.readModelSchema);
     const scratch = reportingResultsTable(this.readModelSchema, '_next');
+    // The table itself is made by the projection runner's migrations; the scratch copies its shape.
     await this.sql.query(`drop table if exists ${scratch}`);
-    await createReportingResultsTable(this.sql, this.readModelSchema, '_next');
+    await this.sql.query(`create table ${scratch} (like ${table} including all)`);
     let rows = 0;
     let batch: MonthEndResult[] = [];
     const flush = async () => {
@@ -38,10 +40,8 @@ export class ReportingResults {
       if (batch.length >= 5_000) await flush();
     }
     await flush();
-    const table = reportingResultsTable(this.readModelSchema);
     await this.sql.transaction(async (tx) => {
       await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-reporting-results:${this.readModelSchema}`]);
-      await createReportingResultsTable(tx, this.readModelSchema);
       await tx.query(`delete from ${table}`);
       await tx.query(`insert into ${table} select * from ${scratch}`);
       await tx.query(`drop table ${scratch}`);

@@ -1,5 +1,5 @@
 import type { TableNamer } from './projection';
-import { quoteIdent, type SqlClient, type SqlTx } from '@ledger/sql';
+import { quoteIdent, type SqlTx } from '@ledger/sql';
 
 /**
  * The BI feeds (issue 19.4): read-only views with stable names in a `reporting` schema (or
@@ -29,8 +29,8 @@ export async function createReportingViews(tx: SqlTx, schema: string, readModelS
     select family_id, reference, status, identified_on, attached_on,
            left(encode(sha256(convert_to(keyworker, 'UTF8')), 'hex'), 16) as keyworker_ref, problems_at_entry, closed_on
       from ${family('family_summary')}`);
-  // Results are judged by the domain's rules, so this one reads a snapshot the api refreshes (reporting-results.ts).
-  await createReportingResultsTable(tx, readModelSchema);
+  // Results are judged by the domain's rules, so this one reads a snapshot the api refreshes
+  // (reporting-results.ts), in a table the runner's migrations made.
   await tx.query(`create or replace view ${r}.results as
     select family_id, as_of, sustained_progress, continuous_employment, plan_version from ${reportingResultsTable(readModelSchema)}`);
   await tx.query(`create or replace view ${r}.claim_lines as
@@ -57,11 +57,4 @@ export async function createReportingViews(tx: SqlTx, schema: string, readModelS
 /** The table behind `reporting.results`, beside the read models (`<read>.reporting_results`). */
 export function reportingResultsTable(readModelSchema: string, suffix = ''): string {
   return `${quoteIdent(readModelSchema)}.${quoteIdent(`reporting_results${suffix}`)}`;
-}
-
-/** Creates the results table if absent (the reporting views read it). */
-export async function createReportingResultsTable(tx: SqlTx | SqlClient, readModelSchema: string, suffix = ''): Promise<void> {
-  await tx.query(`create table if not exists ${reportingResultsTable(readModelSchema, suffix)} (
-    family_id uuid not null, as_of date not null, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
-    primary key (family_id, as_of))`);
 }

@@ -4,11 +4,9 @@ import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { type UserRole, streams } from '@ledger/domain';
 import { type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
-import { ApiError } from '../http/api-error';
-import { AccessLog, isLegalGatewayCode } from '@ledger/application';
+import { AccessLog, isLegalGatewayCode, ApiError, CLOCK, type Clock, londonToday, type Actor } from '@ledger/application';
 import { DATA_KIND_OF_GRANT, PartnerAgreements } from '../privacy/partner-agreements';
-import { CLOCK, type Clock, londonToday } from '../http/recording';
-import { type Actor, actorOf } from './actor';
+import { actorOf } from './actor';
 
 /**
  * Need-to-know access (DOMAIN.md 6, issue "Privacy"): every route declares who may call it, and

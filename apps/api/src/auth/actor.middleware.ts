@@ -1,8 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { errorName } from '../http/api-error';
 import { setActor } from './actor';
-import { AuthService } from '@ledger/application';
+import { AuthService, errorName } from '@ledger/application';
 
 /**
  * Turns `Authorization: Bearer …` into the request's actor. A token that is malformed, forged or

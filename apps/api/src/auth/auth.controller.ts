@@ -5,10 +5,9 @@ import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { USER_ROLES, type UserRole } from '@ledger/domain';
-import { ApiError } from '../http/api-error';
 import { recordedOrThrow } from '../http/recording';
 import { actorOf } from './actor';
-import { AuthService } from '@ledger/application';
+import { AuthService, ApiError } from '@ledger/application';
 import { Access } from './access';
 import { SignInAttemptsGuard, SignInThrottle } from './sign-in-throttle';
 

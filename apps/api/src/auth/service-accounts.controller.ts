@@ -3,11 +3,10 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenRes
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { Request } from 'express';
 import { SERVICE_ACCOUNT_ROLES, type ServiceAccountRole } from '@ledger/domain';
-import { ApiError } from '../http/api-error';
 import { recordedOrThrow } from '../http/recording';
 import { Access } from './access';
 import { actorOf } from './actor';
-import { AuthService } from '@ledger/application';
+import { AuthService, ApiError } from '@ledger/application';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{1,59}$/;
 

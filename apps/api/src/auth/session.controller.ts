@@ -3,10 +3,9 @@ import { ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, 
 import { JwtService } from '@nestjs/jwt';
 import type { Request, Response } from 'express';
 import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
-import { ApiError } from '../http/api-error';
 import { Access } from './access';
 import { TokenRequestDto } from './auth.controller';
-import { AuthService } from '@ledger/application';
+import { AuthService, ApiError } from '@ledger/application';
 import { SignInAttemptsGuard, SignInThrottle } from './sign-in-throttle';
 
 /** The refresh cookie: sent back only to the session routes, never readable by scripts, never sent cross-site. */

@@ -3,8 +3,7 @@ import { ThrottlerGuard, type ThrottlerLimitDetail, ThrottlerStorage } from '@ne
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { LEDGER_CONFIG } from '@ledger/event-store';
-import { ApiError } from '../http/api-error';
-import { LOCKOUT } from '@ledger/application';
+import { LOCKOUT, ApiError } from '@ledger/application';
 
 /** The window failed sign-ins are counted in per client address (the user lock-out's window too). */
 export const SIGN_IN_WINDOW_MS = LOCKOUT.minutes * 60_000;

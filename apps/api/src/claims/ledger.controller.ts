@@ -6,7 +6,7 @@ import { isBusinessDate } from '@ledger/domain';
 import { LedgerQueries } from '@ledger/projections';
 import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '@ledger/application';
 import { Access } from '../auth/access';
 
 @ApiTags('claims')

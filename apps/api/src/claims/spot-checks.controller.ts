@@ -16,9 +16,8 @@ import {
 import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
 import { Access, roles } from '../auth/access';
 import { requireRole } from '../auth/auth.controller';
-import { ApiError } from '../http/api-error';
-import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
-import { COUNCIL_ID, allClaims, claimedFamilies } from '@ledger/application';
+import { RecordingFactory, recordedOrThrow } from '../http/recording';
+import { COUNCIL_ID, allClaims, claimedFamilies, ApiError, derivedId, type Recording } from '@ledger/application';
 import { SpotCheckDto } from './claims.dto';
 
 // Government spot checks (DOMAIN.md 5.5): records of their own on `spotCheck-<spotCheckId>`. The

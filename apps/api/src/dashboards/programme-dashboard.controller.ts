@@ -9,7 +9,7 @@ import { csvRecords, suppressTable, suppressedMarker } from '@ledger/reporting';
 import { actorOf } from '../auth/actor';
 import { Access, roles } from '../auth/access';
 import { QueryContext } from '../families/query-context';
-import { ApiError, type FieldProblem } from '../http/api-error';
+import { ApiError, type FieldProblem } from '@ledger/application';
 
 export const FIGURES = ['funnel', 'results-by-month', 'problems', 'time-to-result', 'caseloads', 'no-result', 'money'] as const;
 /** Figures that name families: for the roles that may see family references (programme managers and finance officers). */

@@ -6,8 +6,7 @@ import { type FamilyCommand, type ProgrammeCommand, type Rejection, type UserEve
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand, uuidV5 } from '@ledger/event-store';
 import { generateBorough } from '@ledger/synthetic';
 import { RecordFamilyCommand } from '../families/family-commands';
-import { appendPrivacyRecord, registerStream, registerUser, RecordProgrammeCommand } from '@ledger/application';
-import { CLOCK, type Clock, type Recording, derivedId } from '../http/recording';
+import { appendPrivacyRecord, registerStream, registerUser, RecordProgrammeCommand, CLOCK, type Clock, type Recording, derivedId } from '@ledger/application';
 import { fold } from '../privacy/partner-agreements';
 
 const DEMO_NAMESPACE = '3c9f6a0e-5d1b-4e7a-9f21-8b4d6c2e0a57';

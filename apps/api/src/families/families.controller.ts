@@ -5,10 +5,9 @@ import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { type FamilyCommand, type Member, type Rejection, type UserEvent, evolveUser, initialUserState } from '@ledger/domain';
 import { type CommandOutcome, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE } from '@ledger/event-store';
-import { streams } from '@ledger/domain';
-import { ApiError } from '../http/api-error';
+import { ApiError, derivedId, type Recording } from '@ledger/application';
 import { familyIdPipe } from '../http/family-id.pipe';
-import { derivedId, type Recording, RecordingFactory, recordedOrThrow } from '../http/recording';
+import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { validateBody } from '../http/validation';
 import { RecordFamilyCommand } from './family-commands';
 import {
@@ -35,7 +34,6 @@ import {
   BenefitDto,
 } from './families.dto';
 import { Access, PARTNER_KINDS, CASEWORK } from '../auth/access';
-import { latestConsents } from '@ledger/privacy';
 
 
 const recordedSchema = { schema: { type: 'object', properties: { eventId: { type: 'string', format: 'uuid' }, version: { type: 'integer' } } } };
@@ -262,25 +260,10 @@ export class FamiliesController {
   }
 
   private async record(familyId: string, command: FamilyCommand, recording: Recording, res: Response, clientMemberIds: readonly string[] = []): Promise<Answer> {
-    if (recording.envelope.actor.role === 'partner') await this.requireSharingConsent(familyId, command, recording);
     const recorded = recordedOrThrow(await this.run(familyId, command, recording, clientMemberIds), 'family');
     res.setHeader('ETag', `"${recorded.version}"`);
     const main = recorded.events[recorded.events.length - 1];
     return { eventId: main?.eventId ?? '', version: recorded.version };
-  }
-
-  /**
-   * DOMAIN.md 6: a partner's evidence about a person who withdrew consent to sharing is refused,
-   * unless the request names the legal basis it is shared under (`X-Legal-Basis`, kept in the
-   * event's metadata). The latest consent recorded for sharing, by date, is the one that holds.
-   */
-  private async requireSharingConsent(familyId: string, command: FamilyCommand, recording: Recording): Promise<void> {
-    const memberId = (command as { memberId?: string }).memberId;
-    if (memberId === undefined || recording.envelope.legalBasis !== undefined) return;
-    const sharing = latestConsents((await this.rawStore.readStream(streams.family(familyId))).events, 'sharing');
-    if (sharing.get(memberId) === false) {
-      throw new ApiError(422, 'this person withdrew consent to sharing: record it only under a legal basis, named in the X-Legal-Basis header', { reason: 'SharingConsentWithdrawn' });
-    }
   }
 
   private run(familyId: string, command: FamilyCommand, recording: Recording, clientMemberIds: readonly string[] = []): Promise<CommandOutcome<Rejection>> {

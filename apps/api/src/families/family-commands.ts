@@ -29,8 +29,7 @@ import {
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
 import type { LedgerConfig } from '@ledger/config';
-import { COUNCIL_ID, readProgramme } from '@ledger/application';
-import { derivedId, type Recording } from '../http/recording';
+import { COUNCIL_ID, readProgramme, derivedId, type Recording } from '@ledger/application';
 import { KeyVault } from '@ledger/privacy';
 
 /** Records one family command: load the family's stream → decide → append. */
@@ -71,7 +70,13 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   async execute({ familyId, command, recording, clientMemberIds }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
     const { envelope, recordedOn } = recording;
     const streamId = streams.family(familyId);
-    const context = { recordedOn, actorId: envelope.actor.userId, programmeStartsOn: troubledFamilies2015.programmeStartsOn };
+    const context = {
+      recordedOn,
+      actorId: envelope.actor.userId,
+      programmeStartsOn: troubledFamilies2015.programmeStartsOn,
+      // DOMAIN.md 6: the sharing-consent rule is the decider's, on the state it appends to.
+      sharedWithoutLegalBasis: envelope.actor.role === 'partner' && envelope.legalBasis === undefined,
+    };
 
     // Commands that first record on another stream (the reference, a place of the allocation) are
     // checked against the family's own rules and If-Match before that, so a refused or stale
@@ -102,19 +107,28 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
         if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
         // DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected
         // version serialises concurrent attachments; the place is taken before the family is attached.
-        const place = await handleCommand(
-          this.store,
-          programmeStream,
-          {
-            initial: initialProgrammeState,
-            evolve: (s, e: ProgrammeEvent) => evolveProgramme(s, e),
-            decide: (s) => decideProgramme({ type: 'TakeAllocationPlace', familyId, attachedOn: command.attachedOn }, s),
-          },
-          { ...envelope, commandId: derivedId(envelope.commandId, 'allocation-place'), expectedVersion: undefined },
-        );
+        // Its command id names the family version read: a retry after a refusal (the family moved
+        // on) takes a place afresh rather than replaying one since given back.
+        const onProgramme = (decide: (s: ReturnType<typeof initialProgrammeState>) => ReturnType<typeof decideProgramme>, step: string) =>
+          handleCommand(
+            this.store,
+            programmeStream,
+            { initial: initialProgrammeState, evolve: (s, e: ProgrammeEvent) => evolveProgramme(s, e), decide },
+            { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${read.version}`), expectedVersion: undefined },
+          );
+        const place = await onProgramme((s) => decideProgramme({ type: 'TakeAllocationPlace', familyId, attachedOn: command.attachedOn }, s), 'allocation-place');
         if (place.kind !== 'recorded') return place.kind === 'rejected' ? { ...place, version: read.version } : place;
         const { state: updated } = await readProgramme(this.store, this.councilId);
-        return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...attachContext, programme: updated })), envelope);
+        const attached = await handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...attachContext, programme: updated })), envelope);
+        // Issue 14.4: the family refused the attachment (it moved on since it was read) after this
+        // command took a place: the place is given back, unless the family's own stream now records
+        // it attached (another request attached it, holding the same place).
+        if (attached.kind !== 'recorded' && place.events.length > 0) {
+          const now = await this.store.readStream(streamId);
+          const family = foldFamily(now.events.map((e) => ({ event: { type: e.type, data: e.data } as FamilyEvent, eventId: e.metadata.eventId })));
+          await onProgramme((s) => decideProgramme({ type: 'ReleaseAllocationPlace', familyId, familyAttached: family.attachment !== null }, s), 'allocation-place-release');
+        }
+        return attached;
       }
     }
 

@@ -6,11 +6,10 @@ import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
 import { nameOfMembers, timelineOf } from './family-timeline';
-import { ApiError } from '../http/api-error';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
-import { AccessLog, accessPurposeOf, purposeOf, claimedFamilies, COUNCIL_ID } from '@ledger/application';
+import { AccessLog, accessPurposeOf, purposeOf, claimedFamilies, COUNCIL_ID, ApiError } from '@ledger/application';
 import { Access, AGGREGATES } from '../auth/access';
 import { CsvList } from '../http/csv-list';
 import { BlindIndex, ERASED } from '@ledger/privacy';

@@ -3,8 +3,7 @@ import type { LedgerConfig } from '@ledger/config';
 import { isBusinessDate } from '@ledger/domain';
 import { LEDGER_CONFIG } from '@ledger/event-store';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
-import { ApiError, type FieldProblem } from '../http/api-error';
-import { CLOCK, type Clock, londonToday } from '../http/recording';
+import { ApiError, type FieldProblem, CLOCK, type Clock, londonToday } from '@ledger/application';
 
 /** What every read needs: validated as-of / known-at dates and, inline, read-your-writes. */
 @Injectable()

@@ -3,8 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
 import { Access } from '../auth/access';
-import { ApiError } from '../http/api-error';
-import { COUNCIL_ID, claimedFamilies } from '@ledger/application';
+import { COUNCIL_ID, claimedFamilies, ApiError } from '@ledger/application';
 import { QueryContext } from './query-context';
 
 const BANDS = ['6-to-12-months', 'more-than-12-months'] as const;

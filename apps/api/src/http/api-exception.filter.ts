@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { EventStoreUnavailableError, StoreFaultError } from '@ledger/event-store';
-import { type ApiErrorBody, errorName } from './api-error';
+import { type ApiErrorBody, errorName } from '@ledger/application';
 import { PersonErasedError } from '@ledger/privacy';
 
 /**

@@ -4,7 +4,7 @@ import { ApiProduces, ApiQuery } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type Observable, map } from 'rxjs';
 import { type CsvValue, csvRecords } from '@ledger/reporting';
-import { ApiError } from './api-error';
+import { ApiError } from '@ledger/application';
 
 /** How a list route's JSON answer becomes CSV: a header row, one row per item, and optional headers (a paging cursor). */
 export interface CsvListSpec<T = never> {

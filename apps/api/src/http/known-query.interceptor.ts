@@ -2,7 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
-import { ApiError } from './api-error';
+import { ApiError } from '@ledger/application';
 
 /**
  * Unknown query parameters are 400, never silently ignored (API.md "Conventions"): a misspelt

@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { ApiError, type FieldProblem } from './api-error';
+import { ApiError, type FieldProblem } from '@ledger/application';
 
 export const VALIDATION_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 

@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { comparePositions, formatPosition, type LogPosition } from '@ledger/event-store';
 import { PROJECTION_RUNNER, type ProjectionCheckpoint, type ProjectionRunner } from '@ledger/projections';
-import { CLOCK, type Clock } from '../http/recording';
+import { CLOCK, type Clock } from '@ledger/application';
 
 /** What `GET /api/live` sends as `event: checkpoint` (the web app's contract, issue 19.3). */
 export interface CheckpointMessage {

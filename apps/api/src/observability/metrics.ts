@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EventStoreUnavailableError } from '@ledger/event-store';
 import { PROJECTION_RUNNER, type ProjectionLag, type ProjectionRunner } from '@ledger/projections';
-import { CLOCK, type Clock } from '../http/recording';
+import { CLOCK, type Clock } from '@ledger/application';
 
 /**
  * The service's Prometheus metrics (issue 14.7, ARCHITECTURE.md "Observability"). One registry per

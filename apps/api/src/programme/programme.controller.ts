@@ -13,10 +13,9 @@ import {
   streams,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { ApiError } from '../http/api-error';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { ClaimWindowDto, ConfigureProgrammeDto, OutcomePlanVersionDto } from './programme.dto';
-import { COUNCIL_ID, readProgramme, RecordOutcomePlanCommand, RecordProgrammeCommand } from '@ledger/application';
+import { COUNCIL_ID, readProgramme, RecordOutcomePlanCommand, RecordProgrammeCommand, ApiError } from '@ledger/application';
 import { Access, STAFF } from '../auth/access';
 
 @ApiTags('programme set-up')

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { LedgerConfig } from '@ledger/config';
 import { formatPosition, LEDGER_CONFIG } from '@ledger/event-store';
 import { PROJECTION_RUNNER, type ProjectionRunner, ReportingResults } from '@ledger/projections';
-import { CLOCK, type Clock, londonToday } from '../http/recording';
+import { CLOCK, type Clock, londonToday } from '@ledger/application';
 
 /**
  * Keeps the BI feed's `reporting.results` (results per family and month end) current: every

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { Actor } from '../actor';
 import { ApiError } from '../api-error';
 import { CLOCK, type Clock } from '../recording';
-import { type SqlClient, quoteIdent } from '@ledger/sql';
+import { applyMigrations, type Migration, type SqlClient, quoteIdent } from '@ledger/sql';
 
 export interface AccessEntry {
   actor: Actor;
@@ -71,46 +71,79 @@ export function accessPurposeOf(req: Request, role: string): string {
 }
 
 /**
- * Creates `<schema>.access_log` if absent, owned by the role connected: a trigger refuses UPDATE,
- * DELETE and TRUNCATE. On PostgreSQL the table should belong to a role other than the service's
- * (issue 16.10, infra/README.md "The access log's two roles"): its owner runs this once
+ * The access log's table, as migrations of its own (`<schema>.access_log_migrations`): the table
+ * may belong to another role than the service's (see `installAccessLog`), so it is not among the
+ * person keys' `privacy_migrations`. The first adopts a log made before there was a runner: every
+ * step is idempotent, and its indexes keep the names PostgreSQL gave them then.
+ */
+export function accessLogMigrations(schema: string): Migration[] {
+  const s = quoteIdent(schema);
+  const table = `${s}.access_log`;
+  return [
+    {
+      id: 1,
+      name: 'access log',
+      statements: [
+        `create table if not exists ${table} (
+          id bigserial primary key,
+          at timestamptz not null,
+          user_id text not null,
+          role text not null,
+          organisation text,
+          route text not null,
+          outcome text not null,
+          family_id uuid,
+          member_ids text[] not null default '{}',
+          purpose text not null)`,
+        `create index if not exists access_log_member_ids_idx on ${table} using gin (member_ids)`,
+        `create index if not exists access_log_family_id_id_idx on ${table} (family_id, id)`,
+        `create or replace function ${s}.access_log_is_append_only() returns trigger language plpgsql as $$
+          begin raise exception 'the access log is append-only'; end $$`,
+        `create or replace trigger access_log_no_rewrite before update or delete on ${table} for each row execute function ${s}.access_log_is_append_only()`,
+        `create or replace trigger access_log_no_truncate before truncate on ${table} for each statement execute function ${s}.access_log_is_append_only()`,
+      ],
+    },
+  ];
+}
+
+const ACCESS_LOG_LEDGER = 'access_log_migrations';
+
+/** The access log's migrations not yet recorded in `<schema>.access_log_migrations` (all, if it is absent). */
+export async function pendingAccessLogMigrations(sql: SqlClient, schema: string): Promise<Migration[]> {
+  const [ledger] = await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [`${quoteIdent(schema)}.${ACCESS_LOG_LEDGER}`]);
+  const all = accessLogMigrations(schema);
+  if (!ledger?.found) return all;
+  const applied = new Set((await sql.query<{ id: number }>(`select id from ${quoteIdent(schema)}.${ACCESS_LOG_LEDGER}`)).map((r) => Number(r.id)));
+  return all.filter((m) => !applied.has(m.id));
+}
+
+/**
+ * Applies the access log's migrations (`accessLogMigrations`) by the one migration runner, so the
+ * table belongs to the role connected: a trigger refuses UPDATE, DELETE and TRUNCATE. On
+ * PostgreSQL the table should belong to a role other than the service's (issue 16.10,
+ * infra/README.md "The access log's two roles"): its owner runs this
  * (`npm run cli -- access-log install --grant-to <service role>`), granting the service only
- * INSERT and SELECT, so the service itself can neither rewrite the log nor drop its trigger.
+ * INSERT and SELECT (and a read of the migrations applied), so the service itself can neither
+ * rewrite the log nor drop its trigger. 'created' when the table was not there before.
  */
 export async function installAccessLog(sql: SqlClient, schema: string, options: { grantTo?: string } = {}): Promise<'created' | 'existed'> {
   const s = quoteIdent(schema);
   const table = `${s}.access_log`;
   return sql.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`ledger-access-log:${schema}`]);
     // The owner role of a two-role set-up may lack CREATE on the database: its schema is made for it.
     const [schemaFound] = await tx.query<{ found: boolean }>(`select exists (select 1 from pg_namespace where nspname = $1) as found`, [schema]);
     if (!schemaFound?.found) await tx.query(`create schema ${s}`);
     const exists = await tx.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [`${schema}.access_log`]);
     const created = !exists[0]?.found;
-    if (created) {
-      await tx.query(`create table ${table} (
-        id bigserial primary key,
-        at timestamptz not null,
-        user_id text not null,
-        role text not null,
-        organisation text,
-        route text not null,
-        outcome text not null,
-        family_id uuid,
-        member_ids text[] not null default '{}',
-        purpose text not null)`);
-      await tx.query(`create index on ${table} using gin (member_ids)`);
-      await tx.query(`create index on ${table} (family_id, id)`);
-      await tx.query(`create or replace function ${s}.access_log_is_append_only() returns trigger language plpgsql as $$
-        begin raise exception 'the access log is append-only'; end $$`);
-      await tx.query(`create trigger access_log_no_rewrite before update or delete on ${table} for each row execute function ${s}.access_log_is_append_only()`);
-      await tx.query(`create trigger access_log_no_truncate before truncate on ${table} for each statement execute function ${s}.access_log_is_append_only()`);
-    }
+    await applyMigrations(tx, schema, ACCESS_LOG_LEDGER, accessLogMigrations(schema));
     if (options.grantTo !== undefined) {
       const role = quoteIdent(options.grantTo);
       await tx.query(`grant usage on schema ${s} to ${role}`);
       await tx.query(`revoke all on ${table} from ${role}`);
       await tx.query(`grant insert, select on ${table} to ${role}`);
       await tx.query(`grant usage on sequence ${s}.access_log_id_seq to ${role}`);
+      await tx.query(`grant select on ${s}.${ACCESS_LOG_LEDGER} to ${role}`);
     }
     return created ? 'created' : 'existed';
   });
@@ -138,7 +171,16 @@ export class AccessLog implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    await installAccessLog(this.sql, this.schema);
+    const pending = await pendingAccessLogMigrations(this.sql, this.schema);
+    if (pending.length > 0) {
+      // A single-role install migrates at start; a log of another role is its owner's to migrate.
+      const [owner] = await this.sql.query<{ other: boolean }>(`select pg_get_userbyid(relowner) <> current_user as other from pg_class where oid = to_regclass($1)`, [`${this.schema}.access_log`]);
+      if (owner?.other) {
+        this.logger.warn(`the access log's migrations ${pending.map((m) => `${m.id} (${m.name})`).join(', ')} are not recorded in ${this.schema}.${ACCESS_LOG_LEDGER}: run \`npm run cli -- access-log install\` as the log's owner role (infra/README.md)`);
+      } else {
+        await installAccessLog(this.sql, this.schema);
+      }
+    }
     if (this.description.kind === 'embedded') return;
     // Issue 16.10: said at every start until the two-role set-up is done.
     const [owner] = await this.sql.query<{ own: boolean }>(`select pg_get_userbyid(relowner) = current_user as own from pg_class where oid = to_regclass($1)`, [`${this.schema}.access_log`]);

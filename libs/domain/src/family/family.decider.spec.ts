@@ -503,6 +503,32 @@ describe('family: social care and consent', () => {
 
   it('refuses consent from someone who is not in the family', () =>
     given(identified).when({ type: 'RecordConsent', memberId: 'stranger', purpose: 'evaluation', given: false, on: '2016-04-11' }).thenRejected('UnknownMember'));
+
+  describe("a partner's evidence about a person who withdrew consent to sharing (DOMAIN.md 6)", () => {
+    const partner = { ...recording, sharedWithoutLegalBasis: true };
+    const exclusion: FamilyCommand = { type: 'RecordExclusion', memberId: 'jake', kind: 'fixed-term', startedOn: '2016-05-02', days: 2 };
+    const consent = (given: boolean, on: string): FamilyEvent => ({ type: 'ConsentRecorded', data: { familyId, memberId: 'jake', purpose: 'sharing', given, on } });
+
+    it('is refused without a legal basis', () => given(identified, consent(false, '2016-04-20')).when(exclusion, partner).thenRejected('SharingConsentWithdrawn'));
+
+    it('is recorded under a legal basis', () =>
+      given(identified, consent(false, '2016-04-20'))
+        .when(exclusion, { ...partner, sharedWithoutLegalBasis: false })
+        .then({ type: 'ExclusionRecorded', data: { familyId, memberId: 'jake', kind: 'fixed-term', startedOn: '2016-05-02', days: 2 } }));
+
+    it('is recorded once consent is given again, by a later date', () =>
+      given(identified, consent(false, '2016-04-20'), consent(true, '2016-04-25'))
+        .when(exclusion, partner)
+        .then({ type: 'ExclusionRecorded', data: { familyId, memberId: 'jake', kind: 'fixed-term', startedOn: '2016-05-02', days: 2 } }));
+
+    it('is refused when the later record is dated before the withdrawal', () =>
+      given(identified, consent(false, '2016-04-20'), consent(true, '2016-04-01')).when(exclusion, partner).thenRejected('SharingConsentWithdrawn'));
+
+    it("is not about another person's consent", () =>
+      given(identified, { type: 'ConsentRecorded', data: { familyId, memberId: 'lily', purpose: 'sharing', given: false, on: '2016-04-20' } })
+        .when(exclusion, partner)
+        .then({ type: 'ExclusionRecorded', data: { familyId, memberId: 'jake', kind: 'fixed-term', startedOn: '2016-05-02', days: 2 } }));
+  });
 });
 
 describe('family: local evidence against the Outcome Plan (DOMAIN.md 4.4) and UC regimes (4.2)', () => {

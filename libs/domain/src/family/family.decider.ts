@@ -16,7 +16,7 @@ import {
   type Term,
   type UcRegime,
 } from './family.events';
-import { evolveFamily, type FamilyState, factsOf, healthConcern, openBenefitSpell, openEmployment } from './family.state';
+import { consentOf, evolveFamily, type FamilyState, factsOf, healthConcern, openBenefitSpell, openEmployment } from './family.state';
 
 // Commands on `family-<familyId>`: imperative, in the programme's words.
 export type FamilyCommand =
@@ -60,6 +60,12 @@ export interface FamilyDecisionContext extends RecordingContext {
   framework?: FinancialFramework;
   /** The council's Outcome Plan versions, for local evidence against the plan's own codes (DOMAIN.md 4.4). */
   outcomePlans?: OutcomePlanState;
+  /**
+   * DOMAIN.md 6: a partner shares this without naming a legal basis (`X-Legal-Basis`): evidence
+   * about a person whose consent to sharing stands withdrawn is then refused. Decided on the state
+   * the events are appended to, so a withdrawal recorded meanwhile is never missed.
+   */
+  sharedWithoutLegalBasis?: boolean;
 }
 
 /**
@@ -72,6 +78,10 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
   const familyId = state.familyId;
   const dateProblem = checkDates(command, context.recordedOn);
   if (dateProblem) return dateProblem;
+  const memberId = (command as { memberId?: unknown }).memberId;
+  if (context.sharedWithoutLegalBasis === true && typeof memberId === 'string' && consentOf(state, memberId, 'sharing') === false) {
+    return reject('SharingConsentWithdrawn', 'this person withdrew consent to sharing: record it only under a legal basis, named in the X-Legal-Basis header');
+  }
 
   switch (command.type) {
     case 'AddFamilyMember': {

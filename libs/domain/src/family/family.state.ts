@@ -126,6 +126,19 @@ export function factsOf<T extends EvidenceEvent['type']>(state: FamilyState, typ
   return state.facts.filter((f): f is Fact<Extract<EvidenceEvent, { type: T }>> => f.event.type === type);
 }
 
+/**
+ * The member's consent for a purpose as the facts stand (a corrected record no longer counts):
+ * the latest by its date, and of two of one date the later recorded; undefined when none.
+ */
+export function consentOf(state: FamilyState, memberId: string, purpose: string): boolean | undefined {
+  let latest: { on: string; given: boolean } | undefined;
+  for (const { event } of factsOf(state, 'ConsentRecorded')) {
+    if (event.data.memberId !== memberId || event.data.purpose !== purpose) continue;
+    if (!latest || event.data.on >= latest.on) latest = { on: event.data.on, given: event.data.given };
+  }
+  return latest?.given;
+}
+
 /** The member's open spell of a benefit (started, not yet ended), if any. */
 export function openBenefitSpell(state: FamilyState, memberId: string, benefit: string): string | null {
   let openedOn: string | null = null;

@@ -74,6 +74,20 @@ describe("programme: places in the council's allocation", () => {
 
   it('refuses a place once every place of the allocation is taken', () =>
     given(configuredWith(2), placeTaken('family-1'), placeTaken('family-2')).when(takePlace('family-3')).thenRejected('AllocationExhausted'));
+
+  it('releases the place of a family whose attachment was refused, freeing it for another family', () =>
+    given(configuredWith(1), placeTaken('family-1'))
+      .when({ type: 'ReleaseAllocationPlace', familyId: 'family-1', familyAttached: false })
+      .then({ type: 'AllocationPlaceReleased', data: { familyId: 'family-1' } }));
+
+  it('gives a released place to the next family', () =>
+    given(configuredWith(1), placeTaken('family-1'), { type: 'AllocationPlaceReleased', data: { familyId: 'family-1' } }).when(takePlace('family-2')).then(placeTaken('family-2')));
+
+  it('keeps the place of a family its own stream records attached', () =>
+    given(configuredWith(1), placeTaken('family-1')).when({ type: 'ReleaseAllocationPlace', familyId: 'family-1', familyAttached: true }).thenRejected('FamilyAttached'));
+
+  it('records nothing when releasing a place the family does not hold', () =>
+    given(configuredWith(1)).when({ type: 'ReleaseAllocationPlace', familyId: 'family-1', familyAttached: false }).thenNothing());
 });
 
 describe('programme: attachment fees received', () => {

@@ -10,6 +10,8 @@ export type ProgrammeEvent =
   | DomainEvent<'ProgrammeConfigured', { councilName: string; framework: string; allocation: number; attachmentFeeBasis: 'actual' | 'profile' }>
   | DomainEvent<'ClaimWindowDefined', { windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }>
   | DomainEvent<'AllocationPlaceTaken', { familyId: string; attachedOn: string }>
+  /** A place taken for an attachment the family's own stream then refused (issue 14.4): free again. */
+  | DomainEvent<'AllocationPlaceReleased', { familyId: string }>
   | DomainEvent<'AttachmentFeeReceived', { receivedOn: string; amountPence: number; financialYear: string }>
   | DomainEvent<'AttachmentProfileSet', { financialYear: string; families: number; setOn: string }>;
 
@@ -54,6 +56,11 @@ export function evolveProgramme(state: ProgrammeState, event: ProgrammeEvent): P
       attachedFamilies.set(event.data.familyId, event.data.attachedOn);
       return { ...state, attachedFamilies };
     }
+    case 'AllocationPlaceReleased': {
+      const attachedFamilies = new Map(state.attachedFamilies);
+      attachedFamilies.delete(event.data.familyId);
+      return { ...state, attachedFamilies };
+    }
     case 'AttachmentFeeReceived': {
       const feesReceived = new Map(state.feesReceived);
       feesReceived.set(event.data.financialYear, (feesReceived.get(event.data.financialYear) ?? 0) + event.data.amountPence);
@@ -72,6 +79,11 @@ export type ProgrammeCommand =
   | { type: 'ConfigureProgramme'; councilName: string; framework: string; allocation: number; attachmentFeeBasis?: 'actual' | 'profile' }
   | { type: 'DefineClaimWindow'; windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }
   | { type: 'TakeAllocationPlace'; familyId: string; attachedOn: string }
+  /**
+   * Gives back the place a refused attachment took. `familyAttached`: whether the family's own
+   * stream records it attached (then its place is kept: another request attached it).
+   */
+  | { type: 'ReleaseAllocationPlace'; familyId: string; familyAttached: boolean }
   /**
    * `recordedOn`: the day of recording (a receipt dated after it is refused); `allowDuplicate`: the
    * finance officer confirms a second receipt of the same year, date and amount is a real one.
@@ -124,6 +136,11 @@ export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState
         return reject('AllocationExhausted', `all ${state.allocation} places of the council's allocation are taken`);
       }
       return accept({ type: 'AllocationPlaceTaken', data: { familyId: command.familyId, attachedOn: command.attachedOn } });
+    }
+    case 'ReleaseAllocationPlace': {
+      if (!state.attachedFamilies.has(command.familyId)) return accept();
+      if (command.familyAttached) return reject('FamilyAttached', 'the family is attached: its place of the allocation is kept');
+      return accept({ type: 'AllocationPlaceReleased', data: { familyId: command.familyId } });
     }
     case 'RecordAttachmentFeeReceipt': {
       if (!state.configured) return reject('ProgrammeNotConfigured', 'the programme has not been set up (PUT /api/programme)');
