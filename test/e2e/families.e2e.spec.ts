@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
-import { keyworkerOnRecord, signedInAs } from '../support/signed-in';
+import { keyworkerOnRecord, signedInAs, signedInPartner } from '../support/signed-in';
 import {
   type FamilyFixture,
   api,
@@ -560,7 +560,7 @@ describe.each(storeKinds)('attachment and the allocation on %s', (kind) => {
 
   it("refuses a partner's evidence about a person whose withdrawal of consent to sharing was recorded while the evidence was being decided", async () => {
     const f = await identifiedFamily(t);
-    const school = await signedInAs(t, 'partner', { organisation: 'school' });
+    const school = await signedInPartner(t, 'school');
     // Issue 14.4: the withdrawal is recorded by a real concurrent request right after the partner's
     // command read the family, before it appends: the rule is decided on the stream it appends to.
     const store = t.app.get<EventStore>(EVENT_STORE);
