@@ -56,6 +56,9 @@ export interface ImportReport {
   lines: ReportLine[];
 }
 
+/** An import as the list of past imports shows it: its report without the lines. */
+export type ImportSummary = Omit<ImportReport, 'lines'>;
+
 export interface ImportRequest {
   source: ImportSource;
   bytes: Uint8Array;
@@ -155,6 +158,33 @@ export class ImportService {
     return recorded ? (recorded.data as unknown as ImportReport) : null;
   }
 
+  /**
+   * Past imports, newest first (by when recorded, then id), a page at a time: their reports without
+   * the lines. `organisation` keeps a partner's own organisation's; `after` is the last import id of
+   * the previous page (undefined: the first page; unknown: null).
+   */
+  async list(options: { organisation?: string; limit: number; after?: string }): Promise<{ imports: ImportSummary[]; next: string | null } | null> {
+    const all: ImportSummary[] = [];
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+      const read = await this.raw.readAll({ after, limit: 5_000, filter: { categories: ['import'], types: ['ImportRecorded'] } });
+      for (const e of read.events) {
+        const { lines: _lines, ...summary } = e.data as unknown as ImportReport;
+        if (options.organisation === undefined || summary.organisation === options.organisation) all.push(summary);
+      }
+      after = read.next;
+      if (read.endOfLog) break;
+    }
+    all.sort((a, b) => b.recordedAt.localeCompare(a.recordedAt) || a.importId.localeCompare(b.importId));
+    let start = 0;
+    if (options.after !== undefined) {
+      const at = all.findIndex((i) => i.importId === options.after);
+      if (at < 0) return null;
+      start = at + 1;
+    }
+    const page = all.slice(start, start + options.limit);
+    return { imports: page, next: start + options.limit < all.length ? (page[page.length - 1]?.importId ?? null) : null };
+  }
+
   /** The rows of an import held for review, opened (for programme managers), with their decisions. */
   async reviewQueue(importId: string): Promise<ReviewItem[] | null> {
     const read = await this.store.readStream(importStream(importId));
@@ -199,9 +229,9 @@ export class ImportService {
       if (item.status !== 'pending') return { kind: 'refused', status: 409, reason: 'AlreadyDecided', message: `this row was ${item.status} already` };
       const importRead = await this.store.readStream(importStream(importId));
       const commandId = uuidV5(`${importId}\nreview\n${reviewId}`, NAMESPACE);
-      const decided = (familyId?: string): NewEvent => ({
+      const decided = (familyId?: string, memberId?: string): NewEvent => ({
         type: 'ImportReviewDecided',
-        data: { importId, reviewId, line: item.line, decision: decision.confirm ? 'confirmed' : 'rejected', decidedBy: decision.actor.userId, decidedOn: decision.recordedOn, ...(familyId ? { familyId } : {}) },
+        data: { importId, reviewId, line: item.line, decision: decision.confirm ? 'confirmed' : 'rejected', decidedBy: decision.actor.userId, decidedOn: decision.recordedOn, ...(familyId ? { familyId } : {}), ...(memberId ? { memberId } : {}) },
         metadata: metadataFor(eventIdsFor(commandId, 1)[0], commandId, importId, decision.actor, decision.recordedAt),
       });
       if (!decision.confirm) {
@@ -233,7 +263,7 @@ export class ImportService {
       }));
       const result = await this.store.appendMany([
         { streamId: streams.family(familyId), events, expectedVersion: read.version },
-        { streamId: importStream(importId), events: [decided(familyId)], expectedVersion: importRead.version },
+        { streamId: importStream(importId), events: [decided(familyId, memberId)], expectedVersion: importRead.version },
       ]);
       if (result.kind === 'appended') return { kind: 'decided', item: { ...item, status: 'confirmed', decidedBy: decision.actor.userId, familyId }, eventIds: ids };
     }
@@ -277,29 +307,65 @@ export class ImportService {
   /** Every member on record, opened in memory for matching (erased people are left out). */
   private async people(): Promise<KnownPerson[]> {
     const people = new Map<string, KnownPerson>();
-    const add = (familyId: string, m: Record<string, unknown>) => {
-      if (typeof m.memberId !== 'string' || m.givenName === ERASED || typeof m.givenName !== 'string') return;
-      const identifiers: Partial<Record<IdentifierKind, string>> = {};
-      for (const kind of ['uniquePupilNumber', 'nationalInsuranceNumber', 'nhsNumber'] as const) if (typeof m[kind] === 'string' && m[kind] !== ERASED) identifiers[kind] = m[kind] as string;
-      people.set(m.memberId, {
-        memberId: m.memberId,
-        familyId,
-        givenName: m.givenName,
-        familyName: String(m.familyName),
-        dateOfBirth: String(m.dateOfBirth),
-        ...(typeof m.postcode === 'string' && m.postcode !== ERASED ? { postcode: m.postcode } : {}),
-        identifiers,
-      });
-    };
     for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
       const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['family'], types: ['FamilyIdentified', 'FamilyMemberAdded'] } });
-      for (const e of read.events) {
-        const familyId = String(e.data.familyId);
-        if (e.type === 'FamilyIdentified') for (const m of e.data.members as Record<string, unknown>[]) add(familyId, m);
-        else if (e.type === 'FamilyMemberAdded') add(familyId, e.data.member as Record<string, unknown>);
-      }
+      for (const e of read.events) for (const person of membersIn(e)) people.set(person.memberId, person);
       after = read.next;
       if (read.endOfLog) return [...people.values()];
+    }
+  }
+
+  /**
+   * Erasure's reach into imports (DOMAIN.md 6): the keys of the rows kept on imports' streams that
+   * are about a person being erased, found while the person's record still opens. A row held for
+   * review whose candidate is the person, or confirmed for them, or whose person the matcher would
+   * take for them (matched, or close enough for review); an unmatched row the same. Rows already
+   * unreadable are left out, so a retried erasure finds nothing more.
+   */
+  async keysAbout(request: { memberId: string; familyId: string }): Promise<string[]> {
+    const family = await this.store.readStream(streams.family(request.familyId));
+    const member = family.events.flatMap(membersIn).find((p) => p.memberId === request.memberId);
+    const index = member ? new PersonIndex([member]) : null;
+    const about = (person: unknown) => index !== null && typeof person === 'object' && person !== null && index.match(person as PersonInRow, DEFAULT_MATCH_OPTIONS).kind !== 'unmatched';
+    const keys = new Set<string>();
+    const readable = new Map<string, boolean>();
+    for await (const e of this.importRows()) {
+      const d = e.data;
+      if (e.type === 'ImportRowHeldForReview') {
+        readable.set(String(d.reviewId), typeof d.person === 'object' && d.person !== null);
+        if ((d.candidate as { memberId?: string } | undefined)?.memberId === request.memberId || about(d.person)) keys.add(String(d.reviewId));
+      } else if (e.type === 'ImportReviewDecided') {
+        if (d.memberId === request.memberId) keys.add(String(d.reviewId));
+      } else if (e.type === 'ImportRowUnmatched' && about(d.person)) keys.add(String(d.rowId));
+    }
+    return [...keys].filter((key) => readable.get(key) !== false);
+  }
+
+  /**
+   * The retention schedule's reach into imports: the keys of the rows kept (held for review, or
+   * unmatched for candidate families) by imports recorded on or before `recordedOnOrBefore`, not
+   * yet unreadable. The import's report stays (counts, lines and reasons: no personal values).
+   */
+  async rowKeysRecordedOnOrBefore(recordedOnOrBefore: string): Promise<string[]> {
+    const keys: string[] = [];
+    const recordedOn = new Map<string, string>();
+    for await (const e of this.importRows()) {
+      if (e.type === 'ImportRecorded') recordedOn.set(String(e.data.importId), String(e.data.recordedOn));
+      if (e.type !== 'ImportRowHeldForReview' && e.type !== 'ImportRowUnmatched') continue;
+      if (typeof e.data.person !== 'object' || e.data.person === null) continue;
+      const on = recordedOn.get(String(e.data.importId)) ?? e.metadata.recordedAt.slice(0, 10);
+      if (on <= recordedOnOrBefore) keys.push(String(e.type === 'ImportRowHeldForReview' ? e.data.reviewId : e.data.rowId));
+    }
+    return keys;
+  }
+
+  /** The imports' reports and the rows they keep, opened, in log order. */
+  private async *importRows(): AsyncGenerator<RecordedEvent> {
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+      const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['import'], types: ['ImportRecorded', 'ImportRowHeldForReview', 'ImportReviewDecided', 'ImportRowUnmatched'] } });
+      yield* read.events;
+      after = read.next;
+      if (read.endOfLog) return;
     }
   }
 
@@ -459,6 +525,28 @@ export class ImportService {
     request.onProgress?.(rows.length * 2, rows.length * 2);
     return { items, report };
   }
+}
+
+/** The members a family's event names, opened, as the matcher knows them (erased people are left out). */
+function membersIn(e: RecordedEvent): KnownPerson[] {
+  const familyId = String(e.data.familyId);
+  const records = e.type === 'FamilyIdentified' ? ((e.data.members ?? []) as Record<string, unknown>[]) : e.type === 'FamilyMemberAdded' ? [e.data.member as Record<string, unknown>] : [];
+  const people: KnownPerson[] = [];
+  for (const m of records) {
+    if (typeof m?.memberId !== 'string' || m.givenName === ERASED || typeof m.givenName !== 'string') continue;
+    const identifiers: Partial<Record<IdentifierKind, string>> = {};
+    for (const kind of ['uniquePupilNumber', 'nationalInsuranceNumber', 'nhsNumber'] as const) if (typeof m[kind] === 'string' && m[kind] !== ERASED) identifiers[kind] = m[kind] as string;
+    people.push({
+      memberId: m.memberId,
+      familyId,
+      givenName: m.givenName,
+      familyName: String(m.familyName),
+      dateOfBirth: String(m.dateOfBirth),
+      ...(typeof m.postcode === 'string' && m.postcode !== ERASED ? { postcode: m.postcode } : {}),
+      identifiers,
+    });
+  }
+  return people;
 }
 
 function context(recordedOn: string, actorId: string) {
