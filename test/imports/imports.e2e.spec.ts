@@ -123,6 +123,40 @@ describe.each(storeKinds)('partner files imported in bulk on %s', (kind) => {
     expect(await countEvents(t)).toBe(before);
   });
 
+  it("lists past imports newest first, a page at a time, and a partner only its own organisation's", async () => {
+    const newestFirst = [...IMPORT_SOURCES].reverse().map((source) => importIds[source]);
+    const first = await pm.get('/api/imports').query({ limit: 4 }).expect(200);
+    expect(first.body.imports.map((i: { importId: string }) => i.importId)).toEqual(newestFirst.slice(0, 4));
+    expect(first.body.imports[0]).toEqual({
+      importId: importIds.housing,
+      source: 'housing',
+      organisation: 'housing',
+      fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      recordedOn: '2019-04-20',
+      recordedAt: '2019-04-20T10:00:00.000Z',
+      importedBy: expect.any(String),
+      legalBasisRecorded: false,
+      rows: 1,
+      recorded: 1,
+      corrected: 0,
+      alreadyRecorded: 0,
+      matched: { identifier: 0, deterministic: 1, probabilistic: 0 },
+      queuedForReview: 0,
+      held: 0,
+      rejected: 0,
+      unmatched: 0,
+    });
+    const second = await pm.get('/api/imports').query({ limit: 4, after: first.body.next }).expect(200);
+    const third = await pm.get('/api/imports').query({ limit: 4, after: second.body.next }).expect(200);
+    expect([...second.body.imports, ...third.body.imports].map((i: { importId: string }) => i.importId)).toEqual(newestFirst.slice(4));
+    expect(third.body.next).toBeNull();
+    const police = await partner.police.get('/api/imports').expect(200);
+    expect(police.body).toEqual({ imports: [expect.objectContaining({ importId: importIds['police-asb'] }), expect.objectContaining({ importId: importIds['police-offences'] })], next: null });
+    expect((await pm.get('/api/imports').query({ limit: 0 }).expect(400)).body.details).toEqual([{ field: 'limit', message: expect.any(String) }]);
+    expect((await pm.get('/api/imports').query({ after: 'someone' }).expect(400)).body.details).toEqual([{ field: 'after', message: expect.any(String) }]);
+    expect((await pm.get('/api/imports').query({ after: '00000000-0000-4000-8000-000000000000' }).expect(400)).body.details).toEqual([{ field: 'after', message: expect.any(String) }]);
+  });
+
   it('refuses a file missing required columns as a whole, naming them, and records nothing', async () => {
     const before = await countEvents(t);
     const file = Buffer.from('reference,given_name,family_name,committed_on\r\nPO-1,Lee,Fletcher,01/01/2017\r\n');

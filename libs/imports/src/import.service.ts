@@ -159,7 +159,7 @@ export class ImportService {
   }
 
   /**
-   * Past imports, newest first (by when recorded, then id), a page at a time: their reports without
+   * Past imports, newest first (by when recorded, then by log position), a page at a time: their reports without
    * the lines. `organisation` keeps a partner's own organisation's; `after` is the last import id of
    * the previous page (undefined: the first page; unknown: null).
    */
@@ -174,7 +174,8 @@ export class ImportService {
       after = read.next;
       if (read.endOfLog) break;
     }
-    all.sort((a, b) => b.recordedAt.localeCompare(a.recordedAt) || a.importId.localeCompare(b.importId));
+    // Newest first: by when recorded, and in the log's order backwards for imports recorded at one instant.
+    all.reverse().sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
     let start = 0;
     if (options.after !== undefined) {
       const at = all.findIndex((i) => i.importId === options.after);
