@@ -3,8 +3,8 @@ import {
   type FamilyCommand,
   type FamilyEvent,
   type FamilyState,
+  applyFamilyEvent,
   decideFamily,
-  evolveFamily,
   foldFamily,
   streams,
   troubledFamilies2015,
@@ -102,9 +102,9 @@ const NAMESPACE = '2d8f4b6a-0c1e-4a7b-9f3d-5e6c7a8b9d0e';
 const SCHEMA_VERSION = 1;
 const ATTEMPTS = 5;
 /** Family streams read at once while deciding an import. */
-const READ_CONCURRENCY = 8;
+const READ_CONCURRENCY = 3;
 /** Family streams a statement, where the store reads many at once. */
-const READ_BATCH = 200;
+const READ_BATCH = 100;
 
 export function importStream(importId: string): string {
   return `import-${importId}`;
@@ -134,9 +134,17 @@ export class ImportService {
     const importId = importIdFor(request.source, fileSha256, request.legalBasis !== undefined);
     const existing = await this.report(importId);
     if (existing) return { kind: 'already-imported', report: existing };
-    // The file is refused as a whole (ImportFileRefused) before anything else is read.
-    const rows = parseImportFile(request.source, request.bytes);
-    const index = new PersonIndex(await this.people());
+    // The members are read while the file is parsed (the database works while this process
+    // parses); a file refused as a whole (ImportFileRefused) records nothing and reads no further.
+    const people = this.people();
+    let rows: ReturnType<typeof parseImportFile>;
+    try {
+      rows = parseImportFile(request.source, request.bytes);
+    } catch (error) {
+      await people.catch(() => undefined);
+      throw error;
+    }
+    const index = new PersonIndex(await people);
     for (let attempt = 1; ; attempt++) {
       const plan = await this.plan(importId, fileSha256, rows, index, request);
       const result = await this.store.appendMany(plan.items);
@@ -434,36 +442,12 @@ export class ImportService {
       if (list) list.push(m);
       else byFamily.set(m.familyId, [m]);
     }
-    const items: BulkAppendItem[] = [];
     const ctx = context(request.recordedOn, request.actor.userId);
     let done = rows.length;
-    // The families' streams, read a few at a time (a file touches thousands of families).
-    const reads = new Map<string, StreamRead>();
-    const familyIds = [...byFamily.keys()];
-    const raw = this.raw;
-    if (raw.readStreams) {
-      // Many streams a statement (the store's `readStreams`), a few statements at a time.
-      const batches: string[][] = [];
-      for (let i = 0; i < familyIds.length; i += READ_BATCH) batches.push(familyIds.slice(i, i + READ_BATCH));
-      await Promise.all(
-        Array.from({ length: Math.min(READ_CONCURRENCY, batches.length) }, async (_, worker) => {
-          for (let b = worker; b < batches.length; b += READ_CONCURRENCY) {
-            const batch = batches[b] as string[];
-            const read = await (raw.readStreams as NonNullable<EventStore['readStreams']>).call(raw, batch.map((id) => streams.family(id)));
-            batch.forEach((id, n) => reads.set(id, read[n] as StreamRead));
-          }
-        }),
-      );
-    } else {
-      await Promise.all(
-        Array.from({ length: Math.min(READ_CONCURRENCY, familyIds.length) }, async (_, worker) => {
-          for (let i = worker; i < familyIds.length; i += READ_CONCURRENCY) reads.set(familyIds[i], await raw.readStream(streams.family(familyIds[i])));
-        }),
-      );
-    }
-    for (const [familyId, list] of byFamily) {
-      const read = reads.get(familyId) as StreamRead;
-      let state = foldState(read.events);
+    /** Decides one family's rows on its history as read: its events to append (none: nothing to record). */
+    const decideRows = (familyId: string, list: typeof matched, read: StreamRead): BulkAppendItem | null => {
+      // The state is this import's own: folded in place row by row (applyFamilyEvent), not copied.
+      const state = foldState(read.events);
       const keys = importKeys(read.events);
       const sharing = latestSharing(read.events);
       const events: NewEvent[] = [];
@@ -496,7 +480,7 @@ export class ImportService {
         const commandId = uuidV5(`${importId}\nline\n${row.line}`, NAMESPACE);
         const ids = eventIdsFor(commandId, decision.events.length);
         decision.events.forEach((event, i) => {
-          state = evolveFamily(state, event, ids[i]);
+          applyFamilyEvent(state, event, ids[i]);
           events.push({
             type: event.type,
             data: event.data as unknown as JsonObject,
@@ -514,8 +498,30 @@ export class ImportService {
         else report.recorded++;
         if (request.onProgress && done % 500 === 0) request.onProgress(done, rows.length * 2);
       }
-      if (events.length > 0) items.push({ streamId: streams.family(familyId), events, expectedVersion: read.version === 0 ? 'no_stream' : read.version });
-    }
+      return events.length > 0 ? { streamId: streams.family(familyId), events, expectedVersion: read.version === 0 ? 'no_stream' : read.version } : null;
+    };
+
+    // The families' streams, read a batch at a time, a few batches in flight (a file touches
+    // thousands of families); each batch is decided as soon as it arrives, while the next are read,
+    // and the items kept in the batches' order so a retry appends the same thing in the same order.
+    const familyIds = [...byFamily.keys()];
+    const raw = this.raw;
+    const batchSize = raw.readStreams ? READ_BATCH : 1;
+    const batches: string[][] = [];
+    for (let i = 0; i < familyIds.length; i += batchSize) batches.push(familyIds.slice(i, i + batchSize));
+    const decided: (BulkAppendItem | null)[][] = new Array(batches.length);
+    const readBatch = (batch: string[]): Promise<StreamRead[]> =>
+      raw.readStreams ? raw.readStreams(batch.map((id) => streams.family(id))) : Promise.all(batch.map((id) => raw.readStream(streams.family(id))));
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, batches.length) }, async (_, worker) => {
+        for (let b = worker; b < batches.length; b += READ_CONCURRENCY) {
+          const batch = batches[b] as string[];
+          const reads = await readBatch(batch);
+          decided[b] = batch.map((familyId, n) => decideRows(familyId, byFamily.get(familyId) as typeof matched, reads[n] as StreamRead));
+        }
+      }),
+    );
+    const items: BulkAppendItem[] = decided.flat().filter((item): item is BulkAppendItem => item !== null);
     report.lines.sort((a, b) => a.line - b.line);
     const reportId = uuidV5(`${importId}\nreport`, NAMESPACE);
     items.push({
