@@ -143,7 +143,7 @@ export async function runRetention(config: LedgerConfig, stores: OpenedStores, a
   const rows = await importRowsDue(imports, asOf, report.periods);
   console.log(`  import rows kept for review or candidate families from imports recorded on or before ${rows.recordedOnOrBefore}: ${rows.rows} due`);
   if (dryRun) {
-    console.log(`dry run: ${people} people in ${report.due.length} families and ${rows.rows} import rows would be erased; nothing was changed (${report.held.length} families held)`);
+    console.log(`dry run: ${people} people in ${report.due.length} families would be erased; nothing was changed (${report.held.length} families held); and ${rows.rows} import rows`);
     return 0;
   }
   const done = await runRetentionSchedule(report, new Erasure(vault, sealing, [imports]), new Date().toISOString());

@@ -5,7 +5,7 @@ import {
   type FamilyState,
   applyFamilyEvent,
   decideFamily,
-  foldFamily,
+  initialFamilyState,
   streams,
   troubledFamilies2015,
 } from '@ledger/domain';
@@ -338,7 +338,7 @@ export class ImportService {
     const about = (person: unknown) => index !== null && typeof person === 'object' && person !== null && index.match(person as PersonInRow, DEFAULT_MATCH_OPTIONS).kind !== 'unmatched';
     const keys = new Set<string>();
     const readable = new Map<string, boolean>();
-    for await (const e of this.importRows()) {
+    for await (const e of this.importRows(['ImportRowHeldForReview', 'ImportReviewDecided', 'ImportRowUnmatched'])) {
       const d = e.data;
       if (e.type === 'ImportRowHeldForReview') {
         readable.set(String(d.reviewId), typeof d.person === 'object' && d.person !== null);
@@ -358,7 +358,7 @@ export class ImportService {
   async rowKeysRecordedOnOrBefore(recordedOnOrBefore: string): Promise<string[]> {
     const keys: string[] = [];
     const recordedOn = new Map<string, string>();
-    for await (const e of this.importRows()) {
+    for await (const e of this.importRows(['ImportRecorded', 'ImportRowHeldForReview', 'ImportRowUnmatched'])) {
       if (e.type === 'ImportRecorded') recordedOn.set(String(e.data.importId), String(e.data.recordedOn));
       if (e.type !== 'ImportRowHeldForReview' && e.type !== 'ImportRowUnmatched') continue;
       if (typeof e.data.person !== 'object' || e.data.person === null) continue;
@@ -368,10 +368,10 @@ export class ImportService {
     return keys;
   }
 
-  /** The imports' reports and the rows they keep, opened, in log order. */
-  private async *importRows(): AsyncGenerator<RecordedEvent> {
+  /** Events of the imports' streams of these types, opened, in log order. */
+  private async *importRows(types: string[]): AsyncGenerator<RecordedEvent> {
     for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
-      const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['import'], types: ['ImportRecorded', 'ImportRowHeldForReview', 'ImportReviewDecided', 'ImportRowUnmatched'] } });
+      const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['import'], types } });
       yield* read.events;
       after = read.next;
       if (read.endOfLog) return;
@@ -566,7 +566,10 @@ function metadataFor(eventId: string, commandId: string, importId: string, actor
 
 /** The family's state from its history, folded in one pass (as the command handler does). */
 function foldState(events: readonly RecordedEvent[]): FamilyState {
-  return foldFamily(events.map((e) => ({ event: { type: e.type, data: e.data } as unknown as FamilyEvent, eventId: e.metadata.eventId })));
+  // foldFamily's own loop, without a wrapper per event (a file's families hold tens of thousands).
+  const state = initialFamilyState();
+  for (const e of events) applyFamilyEvent(state, e as unknown as FamilyEvent, e.metadata.eventId);
+  return state;
 }
 
 /** The latest imported event of each row key in a family's history (a correction's replacement holds the key after it). */
