@@ -98,6 +98,17 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.click('button:has-text("Import file")');
     await page.waitForSelector('[data-testid=already-imported]', { timeout: 60_000 });
     expect((await history()).filter((e) => e.type === 'AsbIncidentRecorded')).toHaveLength(2);
+    // The past imports, newest first, each linking to its report.
+    const importId = new URL(page.url()).pathname.split('/').pop() as string;
+    await page.goto(`${rig.base}/imports`);
+    await page.waitForSelector(`[data-testid=past-imports] tr[data-import-id="${importId}"]`);
+    const row = await page.textContent(`[data-testid=past-imports] tr[data-import-id="${importId}"]`);
+    expect(row).toContain('Police: anti-social behaviour incidents');
+    expect(row).toContain('20 April 2019');
+    await expectAccessible(page, 'imports page with past imports');
+    await page.click(`[data-testid=past-imports] tr[data-import-id="${importId}"] a`);
+    await page.waitForSelector('[data-testid=report-counts]');
+    expect(new URL(page.url()).pathname).toBe(`/imports/${importId}`);
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
@@ -115,6 +126,12 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.waitForSelector('[data-testid=report-counts]', { timeout: 60_000 });
     expect(await page.$('[data-testid=review-queue]')).toBeNull();
     await expectAccessible(page, 'partner import report');
+    // Past imports: the police's own only (the programme manager's police-asb file included), none of another organisation's.
+    await page.goto(`${rig.base}/imports`);
+    await page.waitForSelector('[data-testid=past-imports] tbody tr');
+    const kinds = await page.$$eval('[data-testid=past-imports] tbody tr td:nth-child(3)', (cells) => cells.map((c) => c.textContent));
+    expect(kinds.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(kinds)).toEqual(new Set(['police']));
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);

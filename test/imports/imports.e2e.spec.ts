@@ -2,11 +2,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IMPORT_SOURCES, type ImportSource, SOURCE_ORGANISATION } from '@ledger/imports';
+import { eraseImportRowsDue, retentionPeriods } from '@ledger/application';
+import { IMPORT_SOURCES, ImportService, type ImportSource, SOURCE_ORGANISATION } from '@ledger/imports';
+import { KeyVault } from '@ledger/privacy';
 import { streams } from '@ledger/domain';
 import { startTestApp, storeKinds, type TestApp, TEST_MASTER_KEY } from '../support/app';
 import { countEvents } from '../support/families-fixture';
-import { type Client, asProgrammeManager, signedInPartner } from '../support/signed-in';
+import { type Client, asAdmin, asProgrammeManager, signedInAs, signedInPartner } from '../support/signed-in';
 import { testEnv } from '../support/test-env';
 
 const root = join(__dirname, '..', '..');
@@ -121,6 +123,40 @@ describe.each(storeKinds)('partner files imported in bulk on %s', (kind) => {
     expect(await countEvents(t)).toBe(before);
   });
 
+  it("lists past imports newest first, a page at a time, and a partner only its own organisation's", async () => {
+    const newestFirst = [...IMPORT_SOURCES].reverse().map((source) => importIds[source]);
+    const first = await pm.get('/api/imports').query({ limit: 4 }).expect(200);
+    expect(first.body.imports.map((i: { importId: string }) => i.importId)).toEqual(newestFirst.slice(0, 4));
+    expect(first.body.imports[0]).toEqual({
+      importId: importIds.housing,
+      source: 'housing',
+      organisation: 'housing',
+      fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      recordedOn: '2019-04-20',
+      recordedAt: '2019-04-20T10:00:00.000Z',
+      importedBy: expect.any(String),
+      legalBasisRecorded: false,
+      rows: 1,
+      recorded: 1,
+      corrected: 0,
+      alreadyRecorded: 0,
+      matched: { identifier: 0, deterministic: 1, probabilistic: 0 },
+      queuedForReview: 0,
+      held: 0,
+      rejected: 0,
+      unmatched: 0,
+    });
+    const second = await pm.get('/api/imports').query({ limit: 4, after: first.body.next }).expect(200);
+    const third = await pm.get('/api/imports').query({ limit: 4, after: second.body.next }).expect(200);
+    expect([...second.body.imports, ...third.body.imports].map((i: { importId: string }) => i.importId)).toEqual(newestFirst.slice(4));
+    expect(third.body.next).toBeNull();
+    const police = await partner.police.get('/api/imports').expect(200);
+    expect(police.body).toEqual({ imports: [expect.objectContaining({ importId: importIds['police-asb'] }), expect.objectContaining({ importId: importIds['police-offences'] })], next: null });
+    expect((await pm.get('/api/imports').query({ limit: 0 }).expect(400)).body.details).toEqual([{ field: 'limit', message: expect.any(String) }]);
+    expect((await pm.get('/api/imports').query({ after: 'someone' }).expect(400)).body.details).toEqual([{ field: 'after', message: expect.any(String) }]);
+    expect((await pm.get('/api/imports').query({ after: '00000000-0000-4000-8000-000000000000' }).expect(400)).body.details).toEqual([{ field: 'after', message: expect.any(String) }]);
+  });
+
   it('refuses a file missing required columns as a whole, naming them, and records nothing', async () => {
     const before = await countEvents(t);
     const file = Buffer.from('reference,given_name,family_name,committed_on\r\nPO-1,Lee,Fletcher,01/01/2017\r\n');
@@ -197,6 +233,60 @@ describe.each(storeKinds)('partner files imported in bulk on %s', (kind) => {
     // Once a person identifies the family, its people match and the candidate is gone.
     await pm.post('/api/families').send({ reference: 'IMP-QUESTLEY', identifiedOn: '2018-07-01', members: [{ relationship: 'parent', givenName: 'Robin', familyName: 'Questley', dateOfBirth: '1988-06-12', postcode: 'ZZ9 9ZZ' }, { relationship: 'parent', givenName: 'Ash', familyName: 'Questley', dateOfBirth: '1986-03-03', postcode: 'ZZ9 9ZZ' }] }).expect(201);
     expect((await eventually(() => pm.get('/api/imports/candidate-families').expect(200), (res) => res.body.families.length === 0)).body.families).toEqual([]);
+  });
+
+  it("erasing a person reaches their rows held for review and kept for candidate families, which no longer list them", async () => {
+    // Pat Erasely shows two problems in two files while on no family's record, then is identified.
+    const offences = 'reference,given_name,family_name,date_of_birth,postcode,committed_on,proven\nPO-8001,Pat,Erasely,02/02/1980,QQ1 1QQ,01/05/2018,yes\n';
+    const offence = await partner.police.post('/api/imports/police-offences').attach('file', Buffer.from(offences), 'offences.csv').expect(201);
+    const benefits = 'reference,given_name,family_name,date_of_birth,postcode,benefit,change,on\nJSA-8001,Pat,Erasely,02/02/1980,QQ1 1QQ,JSA,started,01/06/2018\n';
+    const benefit = await partner.dwp.post('/api/imports/dwp-benefits').attach('file', Buffer.from(benefits), 'benefits.csv').expect(201);
+    expect([offence.body.unmatched, benefit.body.unmatched]).toEqual([1, 1]);
+    const identified = await pm.post('/api/families').send({ reference: 'IMP-ERASELY', identifiedOn: '2018-07-01', members: [{ relationship: 'parent', givenName: 'Pat', familyName: 'Erasely', dateOfBirth: '1980-02-02', postcode: 'QQ1 1QQ' }] }).expect(201);
+    const pat = identified.body.members[0].memberId as string;
+    // A later row about Pat under another surname is held for review, Pat its candidate.
+    const asb = 'reference,given_name,family_name,date_of_birth,postcode,occurred_on,kind\nASB-8001,Pat,Smith,02/02/1980,QQ1 1QQ,01/09/2018,noise\n';
+    const held = await partner.police.post('/api/imports/police-asb').attach('file', Buffer.from(asb), 'asb.csv').expect(201);
+    expect(held.body).toMatchObject({ queuedForReview: 1 });
+    expect((await pm.get(`/api/imports/${held.body.importId}/review`).expect(200)).body.items[0]).toMatchObject({ candidate: { memberId: pat }, person: expect.objectContaining({ familyName: 'Smith' }) });
+    expect((await eventually(() => pm.get('/api/imports/candidate-families').expect(200), (res) => res.body.families.length === 0)).body.families).toEqual([]);
+
+    await asAdmin(t).post(`/api/people/${pat}/erasure`).send({ reason: 'request from the data subject (ref DSR-8001)' }).expect(202);
+    // The held row's person and fact are unreadable, and it can no longer be confirmed.
+    const queue = await pm.get(`/api/imports/${held.body.importId}/review`).expect(200);
+    expect(queue.body.items[0]).toMatchObject({ person: '[erased]', fact: '[erased]' });
+    expect((await pm.post(`/api/imports/${held.body.importId}/review/${queue.body.items[0].reviewId}`).send({ decision: 'confirm' }).expect(422)).body.reason).toBe('RowErased');
+    // Pat is on no record now, but the rows kept for candidate families went with Pat's key.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const listed = await pm.get('/api/imports/candidate-families').expect(200);
+    expect(JSON.stringify(listed.body)).not.toContain('Erasely');
+    for (const importId of [offence.body.importId, benefit.body.importId]) {
+      const rows = (await pm.get(`/api/imports/${importId}`).expect(200)).body;
+      expect(rows.unmatched).toBe(1);
+    }
+  });
+
+  it('the retention schedule erases the rows kept from imports once their period is over', async () => {
+    const asb = 'reference,given_name,family_name,date_of_birth,postcode,occurred_on\nASB-7001,Robin,Keptlong,12/06/1978,KL1 1KL,01/03/2019\n';
+    const asbImport = await partner.police.post('/api/imports/police-asb').attach('file', Buffer.from(asb), 'asb.csv').expect(201);
+    const offences = 'reference,given_name,family_name,date_of_birth,postcode,committed_on,proven\nPO-7001,Robin,Keptlong,12/06/1978,KL1 1KL,01/04/2019,yes\n';
+    await partner.police.post('/api/imports/police-offences').attach('file', Buffer.from(offences), 'offences.csv').expect(201);
+    const benefits = 'reference,given_name,family_name,date_of_birth,postcode,benefit,change,on\nJSA-7001,Robin,Keptlong,12/06/1978,KL1 1KL,JSA,started,01/04/2019\n';
+    await partner.dwp.post('/api/imports/dwp-benefits').attach('file', Buffer.from(benefits), 'benefits.csv').expect(201);
+    expect(JSON.stringify((await eventually(() => pm.get('/api/imports/candidate-families').expect(200), (res) => JSON.stringify(res.body).includes('Keptlong'))).body)).toContain('Keptlong');
+    const admin = asAdmin(t);
+    // Rows are kept LEDGER_RETENTION_NOT_ATTACHED_YEARS (2) after their import: not yet on the day, due two years on.
+    expect((await admin.get('/api/privacy/retention?asOf=2019-04-20').expect(200)).body.importRows).toMatchObject({ recordedOnOrBefore: '2017-04-20', rows: expect.any(Number) });
+    const dueLater = (await admin.get('/api/privacy/retention?asOf=2021-04-20').expect(200)).body.importRows;
+    expect(dueLater.recordedOnOrBefore).toBe('2019-04-20');
+    expect(dueLater.rows).toBeGreaterThanOrEqual(3);
+    // The run is never for a future day: the schedule's own step, as the run calls it, two years on.
+    const erased = await eraseImportRowsDue(t.app.get(ImportService), t.app.get(KeyVault), '2021-04-20', retentionPeriods(t.config));
+    expect(erased.rows).toBe(dueLater.rows);
+    expect(JSON.stringify((await pm.get('/api/imports/candidate-families').expect(200)).body)).not.toContain('Keptlong');
+    expect((await admin.get('/api/privacy/retention?asOf=2021-04-20').expect(200)).body.importRows.rows).toBe(0);
+    // The report stays (counts and reasons, no personal values).
+    expect((await pm.get(`/api/imports/${asbImport.body.importId}`).expect(200)).body).toMatchObject({ unmatched: 1 });
   });
 
   it('imports through the cli with progress and a summary, and records nothing the second time', async () => {

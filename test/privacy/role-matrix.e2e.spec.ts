@@ -140,6 +140,7 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   // Issue 21: partners import their own kinds of file (a school's attendance file is refused to the
   // police in the route, 403 NotThisPartnersData) and read back their own imports' reports; the
   // review queue shows rows' personal values, to programme managers only.
+  'GET /api/imports': ['pm', 'police', 'school', 'dwp', 'health'],
   'POST /api/imports/{source}': ['pm', 'police', 'school', 'dwp', 'health'],
   'GET /api/imports/{importId}': ['pm', 'police', 'school', 'dwp', 'health'],
   'GET /api/imports/{importId}/report.csv': ['pm', 'police', 'school', 'dwp', 'health'],

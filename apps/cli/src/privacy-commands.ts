@@ -3,8 +3,9 @@ import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
 import { type OpenedStores, PgSqlClient } from '@ledger/event-store';
 import type { FamilyQueries, ProjectionRunner } from '@ledger/projections';
-import { changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, registerUser, retentionPeriods, retentionReport, revokeServiceAccount, runRetention as runRetentionSchedule, systemClock } from '@ledger/application';
+import { changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, registerUser, eraseImportRowsDue, importRowsDue, retentionPeriods, retentionReport, revokeServiceAccount, runRetention as runRetentionSchedule, systemClock } from '@ledger/application';
 import { Erasure, openPersonalData } from '@ledger/privacy';
+import { ImportService } from '@ledger/imports';
 
 const CLI_ACTOR = { userId: 'cli', role: 'admin' as const };
 
@@ -136,12 +137,16 @@ export async function runRetention(config: LedgerConfig, stores: OpenedStores, a
   );
   for (const f of report.due) console.log(`  due   family ${f.familyId} (${f.rule}, due ${f.dueOn}): ${f.memberIds.length} ${f.memberIds.length === 1 ? 'person' : 'people'}; ${f.reason}`);
   for (const f of report.held) console.log(`  held  family ${f.familyId} (${f.rule}, due ${f.dueOn}): ${f.reason}; held by ${f.holds.map((h) => h.reason).join('; ')}`);
+  const imports = new ImportService(sealing, stores.eventStore);
+  const rows = await importRowsDue(imports, asOf, report.periods);
+  console.log(`  import rows kept for review or candidate families from imports recorded on or before ${rows.recordedOnOrBefore}: ${rows.rows} due`);
   if (dryRun) {
-    console.log(`dry run: ${people} people in ${report.due.length} families would be erased; nothing was changed (${report.held.length} families held)`);
+    console.log(`dry run: ${people} people in ${report.due.length} families would be erased; nothing was changed (${report.held.length} families held); and ${rows.rows} import rows`);
     return 0;
   }
-  const done = await runRetentionSchedule(report, new Erasure(vault, sealing), new Date().toISOString());
-  console.log(`erased ${done.people} people in ${done.families} families`);
+  const done = await runRetentionSchedule(report, new Erasure(vault, sealing, [imports]), new Date().toISOString());
+  const erasedRows = await eraseImportRowsDue(imports, vault, asOf, report.periods);
+  console.log(`erased ${done.people} people in ${done.families} families, and ${erasedRows.rows} import rows`);
   return 0;
 }
 

@@ -3,9 +3,9 @@ import {
   type FamilyCommand,
   type FamilyEvent,
   type FamilyState,
+  applyFamilyEvent,
   decideFamily,
-  evolveFamily,
-  foldFamily,
+  initialFamilyState,
   streams,
   troubledFamilies2015,
 } from '@ledger/domain';
@@ -56,6 +56,9 @@ export interface ImportReport {
   lines: ReportLine[];
 }
 
+/** An import as the list of past imports shows it: its report without the lines. */
+export type ImportSummary = Omit<ImportReport, 'lines'>;
+
 export interface ImportRequest {
   source: ImportSource;
   bytes: Uint8Array;
@@ -99,9 +102,9 @@ const NAMESPACE = '2d8f4b6a-0c1e-4a7b-9f3d-5e6c7a8b9d0e';
 const SCHEMA_VERSION = 1;
 const ATTEMPTS = 5;
 /** Family streams read at once while deciding an import. */
-const READ_CONCURRENCY = 8;
+const READ_CONCURRENCY = 3;
 /** Family streams a statement, where the store reads many at once. */
-const READ_BATCH = 200;
+const READ_BATCH = 100;
 
 export function importStream(importId: string): string {
   return `import-${importId}`;
@@ -131,9 +134,17 @@ export class ImportService {
     const importId = importIdFor(request.source, fileSha256, request.legalBasis !== undefined);
     const existing = await this.report(importId);
     if (existing) return { kind: 'already-imported', report: existing };
-    // The file is refused as a whole (ImportFileRefused) before anything else is read.
-    const rows = parseImportFile(request.source, request.bytes);
-    const index = new PersonIndex(await this.people());
+    // The members are read while the file is parsed (the database works while this process
+    // parses); a file refused as a whole (ImportFileRefused) records nothing and reads no further.
+    const people = this.people();
+    let rows: ReturnType<typeof parseImportFile>;
+    try {
+      rows = parseImportFile(request.source, request.bytes);
+    } catch (error) {
+      await people.catch(() => undefined);
+      throw error;
+    }
+    const index = new PersonIndex(await people);
     for (let attempt = 1; ; attempt++) {
       const plan = await this.plan(importId, fileSha256, rows, index, request);
       const result = await this.store.appendMany(plan.items);
@@ -153,6 +164,34 @@ export class ImportService {
     const read = await this.store.readStream(importStream(importId));
     const recorded = read.events.find((e) => e.type === 'ImportRecorded');
     return recorded ? (recorded.data as unknown as ImportReport) : null;
+  }
+
+  /**
+   * Past imports, newest first (by when recorded, then by log position), a page at a time: their reports without
+   * the lines. `organisation` keeps a partner's own organisation's; `after` is the last import id of
+   * the previous page (undefined: the first page; unknown: null).
+   */
+  async list(options: { organisation?: string; limit: number; after?: string }): Promise<{ imports: ImportSummary[]; next: string | null } | null> {
+    const all: ImportSummary[] = [];
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+      const read = await this.raw.readAll({ after, limit: 5_000, filter: { categories: ['import'], types: ['ImportRecorded'] } });
+      for (const e of read.events) {
+        const { lines: _lines, ...summary } = e.data as unknown as ImportReport;
+        if (options.organisation === undefined || summary.organisation === options.organisation) all.push(summary);
+      }
+      after = read.next;
+      if (read.endOfLog) break;
+    }
+    // Newest first: by when recorded, and in the log's order backwards for imports recorded at one instant.
+    all.reverse().sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
+    let start = 0;
+    if (options.after !== undefined) {
+      const at = all.findIndex((i) => i.importId === options.after);
+      if (at < 0) return null;
+      start = at + 1;
+    }
+    const page = all.slice(start, start + options.limit);
+    return { imports: page, next: start + options.limit < all.length ? (page[page.length - 1]?.importId ?? null) : null };
   }
 
   /** The rows of an import held for review, opened (for programme managers), with their decisions. */
@@ -199,9 +238,9 @@ export class ImportService {
       if (item.status !== 'pending') return { kind: 'refused', status: 409, reason: 'AlreadyDecided', message: `this row was ${item.status} already` };
       const importRead = await this.store.readStream(importStream(importId));
       const commandId = uuidV5(`${importId}\nreview\n${reviewId}`, NAMESPACE);
-      const decided = (familyId?: string): NewEvent => ({
+      const decided = (familyId?: string, memberId?: string): NewEvent => ({
         type: 'ImportReviewDecided',
-        data: { importId, reviewId, line: item.line, decision: decision.confirm ? 'confirmed' : 'rejected', decidedBy: decision.actor.userId, decidedOn: decision.recordedOn, ...(familyId ? { familyId } : {}) },
+        data: { importId, reviewId, line: item.line, decision: decision.confirm ? 'confirmed' : 'rejected', decidedBy: decision.actor.userId, decidedOn: decision.recordedOn, ...(familyId ? { familyId } : {}), ...(memberId ? { memberId } : {}) },
         metadata: metadataFor(eventIdsFor(commandId, 1)[0], commandId, importId, decision.actor, decision.recordedAt),
       });
       if (!decision.confirm) {
@@ -233,7 +272,7 @@ export class ImportService {
       }));
       const result = await this.store.appendMany([
         { streamId: streams.family(familyId), events, expectedVersion: read.version },
-        { streamId: importStream(importId), events: [decided(familyId)], expectedVersion: importRead.version },
+        { streamId: importStream(importId), events: [decided(familyId, memberId)], expectedVersion: importRead.version },
       ]);
       if (result.kind === 'appended') return { kind: 'decided', item: { ...item, status: 'confirmed', decidedBy: decision.actor.userId, familyId }, eventIds: ids };
     }
@@ -277,29 +316,65 @@ export class ImportService {
   /** Every member on record, opened in memory for matching (erased people are left out). */
   private async people(): Promise<KnownPerson[]> {
     const people = new Map<string, KnownPerson>();
-    const add = (familyId: string, m: Record<string, unknown>) => {
-      if (typeof m.memberId !== 'string' || m.givenName === ERASED || typeof m.givenName !== 'string') return;
-      const identifiers: Partial<Record<IdentifierKind, string>> = {};
-      for (const kind of ['uniquePupilNumber', 'nationalInsuranceNumber', 'nhsNumber'] as const) if (typeof m[kind] === 'string' && m[kind] !== ERASED) identifiers[kind] = m[kind] as string;
-      people.set(m.memberId, {
-        memberId: m.memberId,
-        familyId,
-        givenName: m.givenName,
-        familyName: String(m.familyName),
-        dateOfBirth: String(m.dateOfBirth),
-        ...(typeof m.postcode === 'string' && m.postcode !== ERASED ? { postcode: m.postcode } : {}),
-        identifiers,
-      });
-    };
     for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
       const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['family'], types: ['FamilyIdentified', 'FamilyMemberAdded'] } });
-      for (const e of read.events) {
-        const familyId = String(e.data.familyId);
-        if (e.type === 'FamilyIdentified') for (const m of e.data.members as Record<string, unknown>[]) add(familyId, m);
-        else if (e.type === 'FamilyMemberAdded') add(familyId, e.data.member as Record<string, unknown>);
-      }
+      for (const e of read.events) for (const person of membersIn(e)) people.set(person.memberId, person);
       after = read.next;
       if (read.endOfLog) return [...people.values()];
+    }
+  }
+
+  /**
+   * Erasure's reach into imports (DOMAIN.md 6): the keys of the rows kept on imports' streams that
+   * are about a person being erased, found while the person's record still opens. A row held for
+   * review whose candidate is the person, or confirmed for them, or whose person the matcher would
+   * take for them (matched, or close enough for review); an unmatched row the same. Rows already
+   * unreadable are left out, so a retried erasure finds nothing more.
+   */
+  async keysAbout(request: { memberId: string; familyId: string }): Promise<string[]> {
+    const family = await this.store.readStream(streams.family(request.familyId));
+    const member = family.events.flatMap(membersIn).find((p) => p.memberId === request.memberId);
+    const index = member ? new PersonIndex([member]) : null;
+    const about = (person: unknown) => index !== null && typeof person === 'object' && person !== null && index.match(person as PersonInRow, DEFAULT_MATCH_OPTIONS).kind !== 'unmatched';
+    const keys = new Set<string>();
+    const readable = new Map<string, boolean>();
+    for await (const e of this.importRows(['ImportRowHeldForReview', 'ImportReviewDecided', 'ImportRowUnmatched'])) {
+      const d = e.data;
+      if (e.type === 'ImportRowHeldForReview') {
+        readable.set(String(d.reviewId), typeof d.person === 'object' && d.person !== null);
+        if ((d.candidate as { memberId?: string } | undefined)?.memberId === request.memberId || about(d.person)) keys.add(String(d.reviewId));
+      } else if (e.type === 'ImportReviewDecided') {
+        if (d.memberId === request.memberId) keys.add(String(d.reviewId));
+      } else if (e.type === 'ImportRowUnmatched' && about(d.person)) keys.add(String(d.rowId));
+    }
+    return [...keys].filter((key) => readable.get(key) !== false);
+  }
+
+  /**
+   * The retention schedule's reach into imports: the keys of the rows kept (held for review, or
+   * unmatched for candidate families) by imports recorded on or before `recordedOnOrBefore`, not
+   * yet unreadable. The import's report stays (counts, lines and reasons: no personal values).
+   */
+  async rowKeysRecordedOnOrBefore(recordedOnOrBefore: string): Promise<string[]> {
+    const keys: string[] = [];
+    const recordedOn = new Map<string, string>();
+    for await (const e of this.importRows(['ImportRecorded', 'ImportRowHeldForReview', 'ImportRowUnmatched'])) {
+      if (e.type === 'ImportRecorded') recordedOn.set(String(e.data.importId), String(e.data.recordedOn));
+      if (e.type !== 'ImportRowHeldForReview' && e.type !== 'ImportRowUnmatched') continue;
+      if (typeof e.data.person !== 'object' || e.data.person === null) continue;
+      const on = recordedOn.get(String(e.data.importId)) ?? e.metadata.recordedAt.slice(0, 10);
+      if (on <= recordedOnOrBefore) keys.push(String(e.type === 'ImportRowHeldForReview' ? e.data.reviewId : e.data.rowId));
+    }
+    return keys;
+  }
+
+  /** Events of the imports' streams of these types, opened, in log order. */
+  private async *importRows(types: string[]): AsyncGenerator<RecordedEvent> {
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+      const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['import'], types } });
+      yield* read.events;
+      after = read.next;
+      if (read.endOfLog) return;
     }
   }
 
@@ -367,36 +442,12 @@ export class ImportService {
       if (list) list.push(m);
       else byFamily.set(m.familyId, [m]);
     }
-    const items: BulkAppendItem[] = [];
     const ctx = context(request.recordedOn, request.actor.userId);
     let done = rows.length;
-    // The families' streams, read a few at a time (a file touches thousands of families).
-    const reads = new Map<string, StreamRead>();
-    const familyIds = [...byFamily.keys()];
-    const raw = this.raw;
-    if (raw.readStreams) {
-      // Many streams a statement (the store's `readStreams`), a few statements at a time.
-      const batches: string[][] = [];
-      for (let i = 0; i < familyIds.length; i += READ_BATCH) batches.push(familyIds.slice(i, i + READ_BATCH));
-      await Promise.all(
-        Array.from({ length: Math.min(READ_CONCURRENCY, batches.length) }, async (_, worker) => {
-          for (let b = worker; b < batches.length; b += READ_CONCURRENCY) {
-            const batch = batches[b] as string[];
-            const read = await (raw.readStreams as NonNullable<EventStore['readStreams']>).call(raw, batch.map((id) => streams.family(id)));
-            batch.forEach((id, n) => reads.set(id, read[n] as StreamRead));
-          }
-        }),
-      );
-    } else {
-      await Promise.all(
-        Array.from({ length: Math.min(READ_CONCURRENCY, familyIds.length) }, async (_, worker) => {
-          for (let i = worker; i < familyIds.length; i += READ_CONCURRENCY) reads.set(familyIds[i], await raw.readStream(streams.family(familyIds[i])));
-        }),
-      );
-    }
-    for (const [familyId, list] of byFamily) {
-      const read = reads.get(familyId) as StreamRead;
-      let state = foldState(read.events);
+    /** Decides one family's rows on its history as read: its events to append (none: nothing to record). */
+    const decideRows = (familyId: string, list: typeof matched, read: StreamRead): BulkAppendItem | null => {
+      // The state is this import's own: folded in place row by row (applyFamilyEvent), not copied.
+      const state = foldState(read.events);
       const keys = importKeys(read.events);
       const sharing = latestSharing(read.events);
       const events: NewEvent[] = [];
@@ -429,7 +480,7 @@ export class ImportService {
         const commandId = uuidV5(`${importId}\nline\n${row.line}`, NAMESPACE);
         const ids = eventIdsFor(commandId, decision.events.length);
         decision.events.forEach((event, i) => {
-          state = evolveFamily(state, event, ids[i]);
+          applyFamilyEvent(state, event, ids[i]);
           events.push({
             type: event.type,
             data: event.data as unknown as JsonObject,
@@ -447,8 +498,30 @@ export class ImportService {
         else report.recorded++;
         if (request.onProgress && done % 500 === 0) request.onProgress(done, rows.length * 2);
       }
-      if (events.length > 0) items.push({ streamId: streams.family(familyId), events, expectedVersion: read.version === 0 ? 'no_stream' : read.version });
-    }
+      return events.length > 0 ? { streamId: streams.family(familyId), events, expectedVersion: read.version === 0 ? 'no_stream' : read.version } : null;
+    };
+
+    // The families' streams, read a batch at a time, a few batches in flight (a file touches
+    // thousands of families); each batch is decided as soon as it arrives, while the next are read,
+    // and the items kept in the batches' order so a retry appends the same thing in the same order.
+    const familyIds = [...byFamily.keys()];
+    const raw = this.raw;
+    const batchSize = raw.readStreams ? READ_BATCH : 1;
+    const batches: string[][] = [];
+    for (let i = 0; i < familyIds.length; i += batchSize) batches.push(familyIds.slice(i, i + batchSize));
+    const decided: (BulkAppendItem | null)[][] = new Array(batches.length);
+    const readBatch = (batch: string[]): Promise<StreamRead[]> =>
+      raw.readStreams ? raw.readStreams(batch.map((id) => streams.family(id))) : Promise.all(batch.map((id) => raw.readStream(streams.family(id))));
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, batches.length) }, async (_, worker) => {
+        for (let b = worker; b < batches.length; b += READ_CONCURRENCY) {
+          const batch = batches[b] as string[];
+          const reads = await readBatch(batch);
+          decided[b] = batch.map((familyId, n) => decideRows(familyId, byFamily.get(familyId) as typeof matched, reads[n] as StreamRead));
+        }
+      }),
+    );
+    const items: BulkAppendItem[] = decided.flat().filter((item): item is BulkAppendItem => item !== null);
     report.lines.sort((a, b) => a.line - b.line);
     const reportId = uuidV5(`${importId}\nreport`, NAMESPACE);
     items.push({
@@ -461,6 +534,28 @@ export class ImportService {
   }
 }
 
+/** The members a family's event names, opened, as the matcher knows them (erased people are left out). */
+function membersIn(e: RecordedEvent): KnownPerson[] {
+  const familyId = String(e.data.familyId);
+  const records = e.type === 'FamilyIdentified' ? ((e.data.members ?? []) as Record<string, unknown>[]) : e.type === 'FamilyMemberAdded' ? [e.data.member as Record<string, unknown>] : [];
+  const people: KnownPerson[] = [];
+  for (const m of records) {
+    if (typeof m?.memberId !== 'string' || m.givenName === ERASED || typeof m.givenName !== 'string') continue;
+    const identifiers: Partial<Record<IdentifierKind, string>> = {};
+    for (const kind of ['uniquePupilNumber', 'nationalInsuranceNumber', 'nhsNumber'] as const) if (typeof m[kind] === 'string' && m[kind] !== ERASED) identifiers[kind] = m[kind] as string;
+    people.push({
+      memberId: m.memberId,
+      familyId,
+      givenName: m.givenName,
+      familyName: String(m.familyName),
+      dateOfBirth: String(m.dateOfBirth),
+      ...(typeof m.postcode === 'string' && m.postcode !== ERASED ? { postcode: m.postcode } : {}),
+      identifiers,
+    });
+  }
+  return people;
+}
+
 function context(recordedOn: string, actorId: string) {
   return { recordedOn, actorId, programmeStartsOn: troubledFamilies2015.programmeStartsOn };
 }
@@ -471,7 +566,10 @@ function metadataFor(eventId: string, commandId: string, importId: string, actor
 
 /** The family's state from its history, folded in one pass (as the command handler does). */
 function foldState(events: readonly RecordedEvent[]): FamilyState {
-  return foldFamily(events.map((e) => ({ event: { type: e.type, data: e.data } as unknown as FamilyEvent, eventId: e.metadata.eventId })));
+  // foldFamily's own loop, without a wrapper per event (a file's families hold tens of thousands).
+  const state = initialFamilyState();
+  for (const e of events) applyFamilyEvent(state, e as unknown as FamilyEvent, e.metadata.eventId);
+  return state;
 }
 
 /** The latest imported event of each row key in a family's history (a correction's replacement holds the key after it). */

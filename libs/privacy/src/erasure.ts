@@ -20,13 +20,25 @@ export interface ErasureRequest {
  * the ledger are unchanged. Each erasure is recorded on the person's own `personalData-<memberId>`
  * stream (ids and the reason only), once: a retry records nothing new.
  */
+/**
+ * Something else holding a person's personal data sealed under keys of its own (rows of partner
+ * files held for review or kept for candidate families, issue 21): the keys of what is about the
+ * person, found while the person's own key still opens their record, destroyed with it.
+ */
+export interface ErasureReach {
+  keysAbout(request: ErasureRequest): Promise<string[]>;
+}
+
 export class Erasure {
   constructor(
     private readonly vault: KeyVault,
     private readonly store: EventStore,
+    private readonly reaches: readonly ErasureReach[] = [],
   ) {}
 
   async erase(request: ErasureRequest): Promise<'erased' | 'already-erased'> {
+    // First, while the person's record still opens: a crash in between is mended by a retry.
+    for (const reach of this.reaches) for (const keyId of await reach.keysAbout(request)) await this.vault.erase(keyId, request.reason);
     const outcome = await this.vault.erase(request.memberId, request.reason);
     await this.eraseFamilyKeyAfterLastMember(request.familyId, request.reason);
     const streamId = `personalData-${request.memberId}`;

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, StreamableFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { LEDGER_CONFIG } from '@ledger/event-store';
@@ -84,6 +84,24 @@ export class ImportsController {
       }
       throw error;
     }
+  }
+
+  @Access({ 'programme-manager': true, partner: { organisations: IMPORTING_ORGANISATIONS } })
+  @Get()
+  @ApiOperation({ summary: 'Past imports, newest first: source, organisation, file hash, day recorded and counts (a partner sees its own organisation\'s)' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 200, default 50' })
+  @ApiQuery({ name: 'after', required: false, description: 'The `next` of the previous page' })
+  @ApiBadRequestResponse({ description: 'limit out of range, or after not the next of a page' })
+  async list(@Req() req: Request, @Query('limit') limitRaw?: string, @Query('after') after?: string) {
+    const limit = limitRaw === undefined ? 50 : Number(limitRaw);
+    const problems: { field: string; message: string }[] = [];
+    if (!/^\d{1,3}$/.test(limitRaw ?? '50') || !Number.isInteger(limit) || limit < 1 || limit > 200) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 200' });
+    if (after !== undefined && !UUID.test(after)) problems.push({ field: 'after', message: 'must be the `next` of a previous page' });
+    if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
+    const actor = actorOf(req);
+    const page = await this.imports.list({ limit, ...(after !== undefined ? { after } : {}), ...(actor.role === 'partner' ? { organisation: actor.organisation ?? '' } : {}) });
+    if (!page) throw ApiError.badRequest('invalid query: after', [{ field: 'after', message: 'must be the `next` of a previous page' }]);
+    return page;
   }
 
   @Access({ 'programme-manager': true })

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { ONS_AGREEMENT_TERMS } from './ons-transfers';
 import { appendPrivacyRecord, readProgramme, registerStream, COUNCIL_ID, AccessLog } from '@ledger/application';
 import { ERASED, KeyVault, latestConsents, Erasure } from '@ledger/privacy';
+import { ImportService } from '@ledger/imports';
 
 export class OnsTransferDto {
   @ApiProperty({ example: '2015-04-01', description: 'Families identified from this date' })
@@ -55,6 +56,7 @@ export class PrivacyController {
     private readonly accessLog: AccessLog,
     @Inject(FAMILY_STATES) private readonly familyStates: FamilyStates,
     private readonly recordings: RecordingFactory,
+    @Inject(ImportService) private readonly imports: ImportService,
   ) {}
 
   @Access({ admin: true })
@@ -72,7 +74,7 @@ export class PrivacyController {
     const familyId = await this.families.familyOfMember(memberId);
     if (familyId === null) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
     const actor = actorOf(req);
-    const outcome = await new Erasure(this.vault, this.store).erase({ memberId, familyId, reason: body.reason, by: { userId: actor.userId, role: actor.role }, at: this.clock.now().toISOString() });
+    const outcome = await new Erasure(this.vault, this.store, [this.imports]).erase({ memberId, familyId, reason: body.reason, by: { userId: actor.userId, role: actor.role }, at: this.clock.now().toISOString() });
     // The family's folded state for commands holds the person's opened fields: forgotten now.
     this.familyStates.forget(streams.family(familyId));
     return { memberId, familyId, status: outcome === 'already-erased' ? 'already-erased' : 'erased' };

@@ -14,7 +14,8 @@ import { ApiError } from '../http/api-error';
 import { CLOCK, type Clock, RecordingFactory, londonToday } from '../http/recording';
 import { retentionPeriods } from '@ledger/application';
 import { appendPrivacyRecord, registerStream } from '@ledger/application';
-import { LEGAL_HOLD_KINDS, legalHoldId, placedHolds, retentionReport, runRetention } from '@ledger/application';
+import { LEGAL_HOLD_KINDS, eraseImportRowsDue, importRowsDue, legalHoldId, placedHolds, retentionReport, runRetention } from '@ledger/application';
+import { ImportService } from '@ledger/imports';
 import { streams } from '@ledger/domain';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,6 +68,7 @@ export class RetentionController {
     private readonly families: FamilyQueries,
     private readonly context: QueryContext,
     private readonly recordings: RecordingFactory,
+    @Inject(ImportService) private readonly imports: ImportService,
   ) {}
 
   @Access({ admin: true })
@@ -82,7 +84,8 @@ export class RetentionController {
     await this.context.settle();
     const report = await retentionReport(this.families, this.store, this.vault, asOf, retentionPeriods(this.config));
     const shown = (f: (typeof report.due)[number]) => ({ familyId: f.familyId, reference: f.reference, rule: f.rule, from: f.from, dueOn: f.dueOn, reason: f.reason, people: f.memberIds.length, holds: f.holds });
-    return { asOf, periods: report.periods, due: report.due.map(shown), held: report.held.map(shown) };
+    const { recordedOnOrBefore, rows } = await importRowsDue(this.imports, asOf, report.periods);
+    return { asOf, periods: report.periods, due: report.due.map(shown), held: report.held.map(shown), importRows: { recordedOnOrBefore, rows } };
   }
 
   @Access({ admin: true })
@@ -95,9 +98,10 @@ export class RetentionController {
     if (body.asOf > today) throw ApiError.badRequest('invalid body: asOf', [{ field: 'asOf', message: `must not be after today (${today}): nothing is erased before its date` }]);
     await this.context.settle();
     const report = await retentionReport(this.families, this.store, this.vault, body.asOf, retentionPeriods(this.config));
-    const done = await runRetention(report, new Erasure(this.vault, this.store), this.clock.now().toISOString());
+    const done = await runRetention(report, new Erasure(this.vault, this.store, [this.imports]), this.clock.now().toISOString());
     for (const f of report.due) this.familyStates.forget(streams.family(f.familyId));
-    return { asOf: body.asOf, erased: { people: done.people, families: done.families }, held: report.held.map((f) => ({ familyId: f.familyId, holds: f.holds })) };
+    const importRows = await eraseImportRowsDue(this.imports, this.vault, body.asOf, report.periods);
+    return { asOf: body.asOf, erased: { people: done.people, families: done.families }, importRows: { recordedOnOrBefore: importRows.recordedOnOrBefore, erased: importRows.rows }, held: report.held.map((f) => ({ familyId: f.familyId, holds: f.holds })) };
   }
 
   @Access({ admin: true, 'finance-officer': true })

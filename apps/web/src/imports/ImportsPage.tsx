@@ -95,8 +95,109 @@ export function ImportsPage({ user }: { user: User }) {
           <Loading active={sending}>Importing the file…</Loading>
         </form>
       )}
+      <PastImports user={user} />
       {user.role === 'programme-manager' ? <CandidateFamilies /> : null}
     </>
+  );
+}
+
+/** An import as `GET /api/imports` lists it: its report without the lines. */
+interface ImportSummary {
+  importId: string;
+  source: string;
+  organisation: string;
+  fileSha256: string;
+  recordedOn: string;
+  rows: number;
+  recorded: number;
+  corrected: number;
+  alreadyRecorded: number;
+  queuedForReview: number;
+  held: number;
+  rejected: number;
+  unmatched: number;
+}
+
+const PAGE = 20;
+
+/** Past imports, newest first (a partner's own organisation's only), each linking to its report; more a page at a time. */
+function PastImports({ user }: { user: User }) {
+  const [imports, setImports] = useState<ImportSummary[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  async function load(after: string | null, signal?: AbortSignal) {
+    setLoading(true);
+    try {
+      const body = await getJson<{ imports: ImportSummary[]; next: string | null }>(`/api/imports?limit=${PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`, signal);
+      setImports((shown) => [...(after ? (shown ?? []) : []), ...body.imports]);
+      setNext(body.next);
+      setProblem(null);
+    } catch (e) {
+      if (e instanceof ApiProblem) setProblem(plainReason(e));
+    } finally {
+      setLoading(false);
+    }
+  }
+  useEffect(() => {
+    const abort = new AbortController();
+    void load(null, abort.signal);
+    return () => abort.abort();
+  }, []);
+
+  const label = (source: string) => IMPORT_SOURCES.find((s) => s.source === source)?.label ?? source;
+  return (
+    <section data-testid="past-imports">
+      <h2 className="govuk-heading-m">Past imports</h2>
+      <p className="govuk-body">{user.role === 'partner' ? "Your organisation's files" : 'Every file'} imported so far, newest first. Open one for its report.</p>
+      {problem ? <p className="govuk-body">{problem}</p> : null}
+      {imports === null && !problem ? <Loading active>Loading past imports…</Loading> : null}
+      {imports && imports.length === 0 ? <p className="govuk-body">No files have been imported yet.</p> : null}
+      {imports && imports.length > 0 ? (
+        <table className="govuk-table">
+          <caption className="govuk-table__caption govuk-table__caption--s govuk-visually-hidden">Past imports, newest first</caption>
+          <thead className="govuk-table__head">
+            <tr className="govuk-table__row">
+              <th scope="col" className="govuk-table__header">Imported on</th>
+              <th scope="col" className="govuk-table__header">Kind of file</th>
+              <th scope="col" className="govuk-table__header">Organisation</th>
+              <th scope="col" className="govuk-table__header">File (SHA-256)</th>
+              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Rows</th>
+              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Recorded</th>
+              <th scope="col" className="govuk-table__header govuk-table__header--numeric">For review</th>
+              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Not recorded</th>
+            </tr>
+          </thead>
+          <tbody className="govuk-table__body">
+            {imports.map((i) => (
+              <tr key={i.importId} className="govuk-table__row" data-import-id={i.importId}>
+                <td className="govuk-table__cell">
+                  <a className="govuk-link" href={`/imports/${i.importId}`} onClick={(ev) => { ev.preventDefault(); navigate(`/imports/${i.importId}`); }}>
+                    {ukDate(i.recordedOn)}
+                    <span className="govuk-visually-hidden">: the report of this {label(i.source)} file</span>
+                  </a>
+                </td>
+                <td className="govuk-table__cell">{label(i.source)}</td>
+                <td className="govuk-table__cell">{i.organisation}</td>
+                <td className="govuk-table__cell">
+                  <code title={i.fileSha256}>{i.fileSha256.slice(0, 12)}…</code>
+                </td>
+                <td className="govuk-table__cell govuk-table__cell--numeric">{i.rows}</td>
+                <td className="govuk-table__cell govuk-table__cell--numeric">{i.recorded + i.corrected}</td>
+                <td className="govuk-table__cell govuk-table__cell--numeric">{i.queuedForReview}</td>
+                <td className="govuk-table__cell govuk-table__cell--numeric">{i.held + i.rejected + i.unmatched}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {next ? (
+        <button type="button" className="govuk-button govuk-button--secondary" disabled={loading} onClick={() => void load(next)}>
+          Show more imports
+        </button>
+      ) : null}
+    </section>
   );
 }
 

@@ -175,3 +175,33 @@ export async function runRetention(report: RetentionReport, erasure: Erasure, at
   }
   return { people, families: report.due.length };
 }
+
+/** What keeps rows of partner files sealed under keys of their own (the import service, issue 21). */
+export interface ImportRowsKept {
+  rowKeysRecordedOnOrBefore(recordedOnOrBefore: string): Promise<string[]>;
+}
+
+export interface ImportRowsDue {
+  /** Rows of imports recorded on or before this day are due. */
+  recordedOnOrBefore: string;
+  /** Rows held for review or kept for candidate families, about people on no family's record (or not known to be), not yet erased. */
+  rows: number;
+}
+
+/**
+ * Rows kept from partner files (held for review, or unmatched and kept for candidate families) are
+ * about people the ledger has not identified: they are kept as long as a family identified but
+ * never attached, `notAttachedYears` after their import, then their keys are destroyed.
+ */
+export async function importRowsDue(imports: ImportRowsKept, asOf: string, periods: RetentionPeriods): Promise<ImportRowsDue & { keyIds: string[] }> {
+  const recordedOnOrBefore = addMonths(businessDate(asOf), -12 * periods.notAttachedYears);
+  const keyIds = await imports.rowKeysRecordedOnOrBefore(recordedOnOrBefore);
+  return { recordedOnOrBefore, rows: keyIds.length, keyIds };
+}
+
+/** The retention schedule's step for imports: destroys the keys of the rows due (idempotent: erased rows are not found again). */
+export async function eraseImportRowsDue(imports: ImportRowsKept, vault: KeyVault, asOf: string, periods: RetentionPeriods): Promise<ImportRowsDue> {
+  const due = await importRowsDue(imports, asOf, periods);
+  for (const keyId of due.keyIds) await vault.erase(keyId, `retention schedule: import rows kept ${periods.notAttachedYears} years after their import (recorded on or before ${due.recordedOnOrBefore})`);
+  return { recordedOnOrBefore: due.recordedOnOrBefore, rows: due.rows };
+}
