@@ -1,0 +1,41 @@
+import type { ReactNode } from 'react';
+import type { User } from '../api';
+import { EvaluationPage } from './EvaluationPage';
+import { IdentifyFamilyPage, ManageFamilyPage } from './FamilyManagePages';
+import { FinancePage } from './FinancePage';
+import { OutcomePlanPage } from './OutcomePlanPage';
+
+/**
+ * Issue 20 ("each of the users named in README can do their job in the browser"): the programme
+ * manager's identification, problems, attachment, overrides and Outcome Plan; the finance
+ * officer's ledger and finance reports; the analyst's evaluation transfer and outcomes report.
+ * In one place so the app's router needs two lines (`isManagePath`, `managePage`).
+ */
+const MANAGE_FAMILY = /^\/families\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/manage$/i;
+
+export const MANAGE_ROLES = ['programme-manager'];
+export const FINANCE_PAGE_ROLES = ['finance-officer', 'auditor', 'admin'];
+export const EVALUATION_ROLES = ['analyst', 'programme-manager'];
+
+/** The family a `/families/<id>/manage` path names, or null. */
+export function manageFamilyIdOf(path: string): string | null {
+  const m = MANAGE_FAMILY.exec(path);
+  return m ? (m[1] as string).toLowerCase() : null;
+}
+
+export function isManagePath(path: string, role: string): boolean {
+  if (path === '/families/new' || path === '/outcome-plan' || manageFamilyIdOf(path)) return MANAGE_ROLES.includes(role);
+  if (path === '/finance') return FINANCE_PAGE_ROLES.includes(role);
+  if (path === '/evaluation') return EVALUATION_ROLES.includes(role);
+  return false;
+}
+
+export function managePage(path: string, user: User, search: URLSearchParams): ReactNode | null {
+  if (!isManagePath(path, user.role)) return null;
+  if (path === '/families/new') return <IdentifyFamilyPage />;
+  if (path === '/outcome-plan') return <OutcomePlanPage />;
+  if (path === '/finance') return <FinancePage user={user} search={search} />;
+  if (path === '/evaluation') return <EvaluationPage user={user} />;
+  const familyId = manageFamilyIdOf(path);
+  return familyId ? <ManageFamilyPage key={familyId} familyId={familyId} search={search} /> : null;
+}
