@@ -1,0 +1,225 @@
+/// <reference lib="dom" />
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Download, Page } from 'playwright-core';
+import { type BrowserRig, expectAccessible, fillDate, screenshot, startBrowserRig } from '../support/browser';
+import { describeWhen, testEnv } from '../support/test-env';
+
+const TODAY = '2019-04-20';
+
+async function downloaded(page: Page, click: () => Promise<void>): Promise<{ download: Download; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), click()]);
+  return { download, bytes: readFileSync((await download.path()) as string) };
+}
+
+/**
+ * Issue 20 ("each of the users named in README can do their job in the browser without Swagger or
+ * curl"), in Debian's Chromium against the real api with the demo borough: the programme manager
+ * identifies a family with its members, records its problems at entry with the Outcome Plan's
+ * indicators, attaches it to a keyworker chosen from the keyworkers who may sign in, records an
+ * override and publishes a new version of the Outcome Plan; the finance officer previews a draft
+ * with its total, reads the ledger and downloads the finance reports and a claim's report; the
+ * analyst makes the ONS evaluation transfer and sees its transfer id and the file's SHA-256.
+ */
+describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (apt-get install -y chromium)`)('programme manager, finance officer and analyst pages, in a real browser', () => {
+  let rig: BrowserRig;
+  const as = async (username: string) => ({ Authorization: `Bearer ${await rig.tokenOf(username)}` });
+
+  beforeAll(async () => {
+    rig = await startBrowserRig(TODAY, '20');
+  }, 300_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('identifies a family, adds its problems, attaches it, records an override and publishes an Outcome Plan version', async () => {
+    const pm = await as('demo.pm');
+    const { context, page, errors } = await rig.signIn('demo.pm');
+
+    // Identify: a missing name is refused beside its field, and nothing is recorded.
+    await page.click('nav[aria-label=Menu] a:has-text("Identify a family")');
+    await page.waitForSelector('form[data-testid=identify]');
+    await page.fill('#f-reference', 'PM-BROWSER-0001');
+    await fillDate(page, 'f-identifiedOn', '2019-03-01');
+    await page.selectOption('#f-m0-relationship', 'parent');
+    await page.fill('#f-m0-givenName', 'Rowena');
+    await page.fill('#f-m0-familyName', 'Quillfeather');
+    await fillDate(page, 'f-m0-dateOfBirth', '1985-06-12');
+    await page.fill('#f-m0-postcode', 'ZZ1 2AB');
+    await page.selectOption('#f-m1-relationship', 'child');
+    await page.fill('#f-m1-familyName', 'Quillfeather');
+    await fillDate(page, 'f-m1-dateOfBirth', '2009-02-03');
+    await page.click('button:has-text("Identify the family")');
+    await page.waitForSelector('#f-m1-givenName-error');
+    expect(await page.locator('#f-m1-givenName-error').innerText()).toMatch(/given name/i);
+    expect((await rig.api().get('/api/families').query({ reference: 'PM-BROWSER' }).set(pm).expect(200)).body.total).toBe(0);
+    await expectAccessible(page, 'identify a family, with an error');
+    await page.fill('#f-m1-givenName', 'Tamsin');
+    await screenshot(page, 'identify-a-family');
+    await page.dblclick('button:has-text("Identify the family")');
+    await page.waitForURL(/\/families\/[0-9a-f-]{36}\/manage/, { timeout: 60_000 });
+    const familyId = new URL(page.url()).pathname.split('/')[2] as string;
+    const found = (await rig.api().get('/api/families').query({ reference: 'PM-BROWSER' }).set(pm).expect(200)).body;
+    expect(found.total).toBe(1); // a double click identified one family
+    expect(found.families[0].familyId).toBe(familyId);
+    await page.waitForSelector('[data-testid=done]');
+
+    // Problems at entry, each with an indicator of the plan in force on the date.
+    const plans = (await rig.api().get('/api/outcome-plans').set(pm).expect(200)).body.versions as { version: number; effectiveFrom: string; problems: Record<string, { indicators: { code: string }[] }>; parameters?: Record<string, Record<string, number>> }[];
+    const inForce = [...plans].sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom)).find((v) => v.effectiveFrom <= '2019-03-01');
+    if (!inForce) throw new Error('no Outcome Plan version in force on 2019-03-01');
+    for (const [problem, source] of [['education', 'school'], ['crime-asb', 'police']] as const) {
+      const indicator = inForce.problems[problem]?.indicators[0]?.code;
+      await fillDate(page, 'f-identifiedOn', '2019-03-01');
+      await page.selectOption('#f-problem', problem);
+      if (indicator) await page.selectOption('#f-indicatorCode', indicator);
+      await page.fill('#f-source', source);
+      await page.click('button:has-text("Add the problem")');
+      await page.waitForSelector(`[data-testid=problems] li[data-problem="${problem}"]`);
+    }
+    await expectAccessible(page, 'manage a family: problems');
+
+    // Attach to a keyworker chosen from those who may sign in.
+    const keyworkers = (await rig.api().get('/api/keyworkers').set(pm).expect(200)).body.keyworkers as { username: string }[];
+    expect(keyworkers.length).toBeGreaterThan(0);
+    const options = await page.locator('#f-keyworker option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value).filter(Boolean));
+    expect(options).toEqual(keyworkers.map((k) => k.username));
+    const keyworker = keyworkers[0]?.username as string;
+    await fillDate(page, 'f-attachedOn', '2019-03-15');
+    await page.selectOption('#f-keyworker', keyworker);
+    await page.click('button:has-text("Attach the family")');
+    await page.waitForFunction(() => document.querySelector('[data-key=attached]')?.textContent?.includes('keyworker'));
+    const family = (await rig.api().get(`/api/families/${familyId}`).set(pm).expect(200)).body;
+    expect(family).toEqual(expect.objectContaining({ status: 'attached', attachedOn: '2019-03-15', keyworker }));
+    expect([...family.problemsAtEntry].sort()).toEqual(['crime-asb', 'education']);
+
+    // An override: refused in words before its date is valid, then recorded with its reason.
+    await page.selectOption('#f-o-problem', 'education');
+    await fillDate(page, 'f-o-on', '2019-03-10');
+    await page.fill('#f-o-reason', 'attending well after a managed move; the school confirms');
+    await page.click('button:has-text("Record the override")');
+    await page.waitForSelector('[data-testid=error-summary]');
+    expect((await rig.api().get(`/api/families/${familyId}`).set(pm).expect(200)).body.overrides).toEqual([]);
+    await fillDate(page, 'f-o-on', '2019-04-01');
+    await page.click('button:has-text("Record the override")');
+    await page.waitForSelector('[data-testid=overrides] tbody tr');
+    expect((await rig.api().get(`/api/families/${familyId}`).set(pm).expect(200)).body.overrides).toEqual([expect.objectContaining({ problem: 'education', on: '2019-04-01', reason: 'attending well after a managed move; the school confirms', approvedBy: 'demo.pm' })]);
+    await expectAccessible(page, 'manage a family: attached, with an override');
+    await screenshot(page, 'manage-a-family');
+
+    // The family's page links here.
+    await page.goto(`${rig.base}/families/${familyId}`);
+    await page.waitForSelector(`a[href="/families/${familyId}/manage"]`);
+
+    // The Outcome Plan: a threshold changed, checked on the page, then published.
+    const latest = [...plans].sort((a, b) => b.version - a.version)[0];
+    if (!latest?.parameters) throw new Error('the latest Outcome Plan version has no thresholds to change');
+    expect(latest.effectiveFrom < '2019-04-01').toBe(true);
+    await page.click('nav[aria-label=Menu] a:has-text("Outcome Plan")');
+    await page.waitForSelector('[data-testid=versions]');
+    expect(await page.locator('[data-testid=versions] tbody tr').count()).toBe(plans.length);
+    await fillDate(page, 'f-effectiveFrom', '2019-04-01');
+    await page.fill('#f-p-education-attendanceThresholdPercent', '92');
+    await page.click('button:has-text("Check the changes")');
+    await page.waitForSelector('[data-testid=draft-version]');
+    expect(await page.locator('[data-testid=draft-version]').innerText()).toContain(`${latest.parameters.education?.attendanceThresholdPercent} → 92`);
+    await expectAccessible(page, 'outcome plan: a draft version');
+    await screenshot(page, 'outcome-plan');
+    await page.click(`button:has-text("Publish version ${latest.version + 1}")`);
+    await page.waitForSelector(`[data-testid=versions] tr[data-version="${latest.version + 1}"]`);
+    const after = (await rig.api().get('/api/outcome-plans').set(pm).expect(200)).body.versions as { version: number; effectiveFrom: string; parameters?: { education: { attendanceThresholdPercent: number } } }[];
+    expect(after).toHaveLength(plans.length + 1);
+    expect(after.find((v) => v.version === latest.version + 1)).toEqual(expect.objectContaining({ effectiveFrom: '2019-04-01', parameters: expect.objectContaining({ education: expect.objectContaining({ attendanceThresholdPercent: 92 }) }) }));
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it("previews a draft with its total, reads the ledger and downloads the finance reports and a claim's report", async () => {
+    const fo = await as('demo.finance');
+    const { context, page, errors } = await rig.signIn('demo.finance');
+
+    // The draft's preview shows the families, their routes and the total the draft then holds.
+    const windows = ((await rig.api().get('/api/claim-windows').set(fo).expect(200)).body.windows as { windowId: string; closesOn: string }[]).filter((w) => w.closesOn <= TODAY).sort((a, b) => b.closesOn.localeCompare(a.closesOn));
+    let chosen: { windowId: string; closesOn: string } | undefined;
+    let preview: { totalPence: number; families: { reference: string; amountPence: number }[] } | undefined;
+    for (const w of windows) {
+      const answer = (await rig.api().get('/api/claims/preview').query({ asOf: w.closesOn }).set(fo).expect(200)).body;
+      if (answer.families.length > 0) {
+        chosen = w;
+        preview = answer;
+        break;
+      }
+    }
+    if (!chosen || !preview) throw new Error('the demo borough has no claim window with results to claim');
+    expect(preview.totalPence).toBe(preview.families.reduce((s, f) => s + f.amountPence, 0));
+    await page.click('nav[aria-label=Menu] a:has-text("Claims")');
+    await page.waitForSelector('[data-testid=claims]');
+    await page.selectOption('#f-windowId', chosen.windowId);
+    await fillDate(page, 'f-asOf', chosen.closesOn);
+    await page.click('button:has-text("Preview the families")');
+    await page.waitForSelector('[data-testid=preview-total]');
+    expect(Number(await page.getAttribute('[data-testid=preview-total]', 'data-pence'))).toBe(preview.totalPence);
+    expect((await page.locator('[data-testid=preview] tbody th').allInnerTexts()).sort()).toEqual(preview.families.map((f) => f.reference).sort());
+    const drafted = (await rig.api().post('/api/claims').set(fo).send({ windowId: chosen.windowId, asOf: chosen.closesOn }).expect(201)).body as { claimId: string; totalPence: number };
+    expect(drafted.totalPence).toBe(preview.totalPence);
+
+    // The ledger and the finance reports, as the API answers them.
+    await page.click('nav[aria-label=Menu] a:has-text("Ledger and reports")');
+    await page.fill('#asOf', TODAY);
+    await page.click('button:has-text("Show")');
+    await page.waitForFunction((d) => new URL(location.href).searchParams.get('asOf') === d, TODAY);
+    await page.waitForSelector('[data-testid=balances] tbody tr');
+    const balances = (await rig.api().get('/api/ledger/balances').query({ asOf: TODAY }).set(fo).expect(200)).body.accounts as { account: string; balancePence: number }[];
+    const shown = await page.locator('[data-testid=balances] tbody tr').evaluateAll((rows) => rows.map((r) => ({ account: r.getAttribute('data-account'), balancePence: Number(r.querySelector('td')?.getAttribute('data-pence')) })));
+    expect(shown).toEqual(balances.map((b) => ({ account: b.account, balancePence: b.balancePence })));
+    expect(shown.reduce((s, b) => s + b.balancePence, 0)).toBe(0);
+    await page.waitForSelector('[data-testid=reconciliation]');
+    await page.waitForSelector('[data-testid=attachment-fees]');
+    await page.waitForSelector(`[data-testid=claim-reports] tr[data-claim="${drafted.claimId}"]`);
+    await expectAccessible(page, 'ledger and finance reports');
+    await screenshot(page, 'ledger-and-reports');
+
+    const reconciliation = await downloaded(page, () => page.click('button:has-text("Download the reconciliation (CSV)")'));
+    expect(reconciliation.download.suggestedFilename()).toBe(`reconciliation-${TODAY}.csv`);
+    const api = await rig.api().get('/api/reports/reconciliation.csv').query({ asOf: TODAY }).set(fo).expect(200);
+    expect(reconciliation.bytes.toString('utf8')).toBe(api.text);
+    const fees = await downloaded(page, () => page.click('button:has-text("Download the attachment fees (XLSX)")'));
+    expect(fees.bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+    const pdf = await downloaded(page, () => page.click(`[data-testid=claim-reports] tr[data-claim="${drafted.claimId}"] button:has-text("PDF")`));
+    expect(pdf.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('makes the ONS evaluation transfer and shows its transfer id and the SHA-256 of the file downloaded', async () => {
+    const { context, page, errors } = await rig.signIn('demo.analyst');
+    await page.click('nav[aria-label=Menu] a:has-text("Evaluation")');
+    await page.waitForSelector('form[data-testid=ons-export]');
+    // A period ending before it starts is refused beside the field; nothing is transferred.
+    await fillDate(page, 'f-from', '2019-03-31');
+    await fillDate(page, 'f-to', '2015-04-01');
+    await page.click('button:has-text("Make the transfer")');
+    await page.waitForSelector('#f-to-error');
+    expect((await rig.api().get('/api/ons-transfers').set(await as('demo.analyst')).expect(200)).body.transfers).toEqual([]);
+    await fillDate(page, 'f-from', '2015-04-01');
+    await fillDate(page, 'f-to', '2019-03-31');
+    const file = await downloaded(page, () => page.click('button:has-text("Make the transfer")'));
+    await page.waitForSelector('[data-testid=transfer] [data-key=sha256]');
+    const transfers = (await rig.api().get('/api/ons-transfers').set(await as('demo.analyst')).expect(200)).body.transfers as { transferId: string; fileSha256: string; people: number }[];
+    expect(transfers).toHaveLength(1);
+    expect(await page.locator('[data-key=transfer-id]').innerText()).toBe(transfers[0]?.transferId);
+    expect(await page.locator('[data-key=sha256]').innerText()).toBe(createHash('sha256').update(file.bytes).digest('hex'));
+    expect(transfers[0]?.fileSha256).toBe(createHash('sha256').update(file.bytes).digest('hex'));
+    expect(file.bytes.toString('utf8').split(/\r?\n/)[0]).toMatch(/^family_id,family_reference,member_id/);
+    await page.waitForSelector(`[data-testid=transfers] tr[data-transfer="${transfers[0]?.transferId}"]`);
+    await expectAccessible(page, 'evaluation');
+    await screenshot(page, 'evaluation');
+
+    // The outcomes report, small counts withheld, as the API serves it.
+    await fillDate(page, 'f-asOf', TODAY);
+    const report = await downloaded(page, () => page.click('button:has-text("Download the outcomes report")'));
+    expect(report.bytes.toString('utf8')).toBe((await rig.api().get('/api/reports/outcomes.csv').query({ asOf: TODAY }).set(await as('demo.analyst')).expect(200)).text);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
