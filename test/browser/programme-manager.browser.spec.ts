@@ -64,6 +64,16 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     expect(found.families[0].familyId).toBe(familyId);
     await page.waitForSelector('[data-testid=done]');
 
+    // A person who joined the household since.
+    await page.click('button:has-text("Add a person to the household")');
+    await page.selectOption('#f-a-relationship', 'child');
+    await page.fill('#f-a-givenName', 'Milo');
+    await page.fill('#f-a-familyName', 'Quillfeather');
+    await fillDate(page, 'f-a-dateOfBirth', '2012-09-30');
+    await page.click('button:has-text("Add the person")');
+    await page.waitForFunction(() => document.querySelector('[data-testid=members]')?.textContent?.includes('Milo'));
+    expect((await rig.api().get(`/api/families/${familyId}`).set(pm).expect(200)).body.members).toHaveLength(3);
+
     // Problems at entry, each with an indicator of the plan in force on the date.
     const plans = (await rig.api().get('/api/outcome-plans').set(pm).expect(200)).body.versions as { version: number; effectiveFrom: string; problems: Record<string, { indicators: { code: string }[] }>; parameters?: Record<string, Record<string, number>> }[];
     const inForce = [...plans].sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom)).find((v) => v.effectiveFrom <= '2019-03-01');
@@ -187,6 +197,28 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     expect(fees.bytes.subarray(0, 2).toString('latin1')).toBe('PK');
     const pdf = await downloaded(page, () => page.click(`[data-testid=claim-reports] tr[data-claim="${drafted.claimId}"] button:has-text("PDF")`));
     expect(pdf.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    // Attachment fees received: a double click records one receipt, in pence, shown in the report.
+    const feesReceived = async () => (await rig.api().get('/api/reports/attachment-fees').query({ asOf: TODAY }).set(fo).expect(200)).body.totals.receivedPence as number;
+    const receivedBefore = await feesReceived();
+    await fillDate(page, 'f-r-receivedOn', '2019-04-10');
+    await page.fill('#f-r-amountPence', '£1,234.56');
+    await page.fill('#f-r-financialYear', '2018/19');
+    await page.dblclick('button:has-text("Record the receipt")');
+    await page.waitForSelector('[data-testid=fee-receipt] [data-testid=done]');
+    expect(await feesReceived()).toBe(receivedBefore + 123_456);
+
+    // A claim window: one closing before it opens is refused in words, a good one is listed.
+    await page.fill('#f-w-windowId', '2019-20-w9');
+    await fillDate(page, 'f-w-opensOn', '2019-04-01');
+    await fillDate(page, 'f-w-closesOn', '2019-03-01');
+    await fillDate(page, 'f-w-expectedPaymentOn', '2019-10-31');
+    await page.click('button:has-text("Add the window")');
+    await page.waitForSelector('[data-testid=claim-window] [data-testid=error-summary]');
+    await fillDate(page, 'f-w-closesOn', '2019-09-30');
+    await page.click('button:has-text("Add the window")');
+    await page.waitForSelector('[data-testid=claim-windows] tr[data-window="2019-20-w9"]');
+    await expectAccessible(page, 'ledger and finance reports, after recording');
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
@@ -214,6 +246,13 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.waitForSelector(`[data-testid=transfers] tr[data-transfer="${transfers[0]?.transferId}"]`);
     await expectAccessible(page, 'evaluation');
     await screenshot(page, 'evaluation');
+
+    // The evaluator's confirmation that the file was destroyed.
+    await fillDate(page, 'f-d-confirmedOn', TODAY);
+    await page.fill('#f-d-reference', 'ONS-DEST-2019-001');
+    await page.click('button:has-text("Record the destruction")');
+    await page.waitForFunction((id) => document.querySelector(`[data-testid=transfers] tr[data-transfer="${id}"]`)?.textContent?.includes('Confirmed'), transfers[0]?.transferId);
+    expect((await rig.api().get('/api/ons-transfers').set(await as('demo.analyst')).expect(200)).body.transfers[0].destruction).toEqual(expect.objectContaining({ confirmedOn: TODAY, reference: 'ONS-DEST-2019-001' }));
 
     // The outcomes report, small counts withheld, as the API serves it.
     await fillDate(page, 'f-asOf', TODAY);

@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiProblem, type User, apiFetch, download, getJson, newIdempotencyKey } from '../api';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, dateOf, partsOf } from '../components/Form';
+import { ApiProblem, type User, apiFetch, download, getJson, newIdempotencyKey, sendCommand } from '../api';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf, partsOf } from '../components/Form';
 import { count, todayInLondon, ukDate } from '../format';
 import { Done, formErrorOf } from './forms';
 
@@ -198,6 +198,51 @@ function OnsTransfer() {
       ) : (
         <p className="govuk-body">{transfers === null ? 'Loading…' : 'None yet.'}</p>
       )}
+      {transfers && transfers.some((t) => !t.destruction) ? <DestructionForm transfers={transfers.filter((t) => !t.destruction)} onRecorded={load} /> : null}
     </section>
+  );
+}
+
+const DESTRUCTION_FIELDS = ['d-transferId', 'd-confirmedOn', 'd-reference'];
+const destructionField = (f: string) => `d-${f}`;
+
+/** The evaluator's confirmation that a transferred file was destroyed (`POST /api/ons-transfers/:transferId/destruction`). */
+function DestructionForm({ transfers, onRecorded }: { transfers: Transfer[]; onRecorded: () => Promise<void> }) {
+  const [transferId, setTransferId] = useState(transfers[0]?.transferId ?? '');
+  const [confirmedOn, setConfirmedOn] = useState<DateParts>(NO_DATE);
+  const [reference, setReference] = useState('');
+  const [error, setError] = useState<FormError | null>(null);
+  const key = useRef(newIdempotencyKey());
+  const sending = useRef(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (sending.current) return;
+    sending.current = true;
+    try {
+      await sendCommand(`/api/ons-transfers/${encodeURIComponent(transferId)}/destruction`, { confirmedOn: dateOf(confirmedOn), reference: reference.trim() }, { idempotencyKey: key.current });
+      key.current = newIdempotencyKey();
+      setError(null);
+      setReference('');
+      await onRecorded();
+    } catch (problem) {
+      if (problem instanceof ApiProblem) key.current = newIdempotencyKey();
+      setError(formErrorOf(problem, DESTRUCTION_FIELDS, { 'd-confirmedOn': 'Confirmed on', 'd-reference': "The evaluator's reference" }, destructionField));
+    } finally {
+      sending.current = false;
+    }
+  }
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate data-testid="destruction">
+      <h3 className="govuk-heading-s">Record that the evaluator destroyed a file</h3>
+      <ErrorSummary error={error} />
+      <SelectField name="d-transferId" label="Transfer" value={transferId} onChange={setTransferId} options={transfers.map((t) => ({ value: t.transferId, label: `${ukDate(t.transferredOn)}: families identified ${ukDate(t.from)} to ${ukDate(t.to)}` }))} error={error?.fields['d-transferId']} />
+      <DateField name="d-confirmedOn" legend="Confirmed on" value={confirmedOn} onChange={setConfirmedOn} error={error?.fields['d-confirmedOn']} />
+      <TextField name="d-reference" label="The evaluator's reference" hint="A code, for example ONS-DEST-2020-017: no names" value={reference} onChange={setReference} error={error?.fields['d-reference']} width={20} />
+      <button type="submit" className="govuk-button govuk-button--secondary">
+        Record the destruction
+      </button>
+    </form>
   );
 }

@@ -248,6 +248,7 @@ export function ManageFamilyPage({ familyId, search }: { familyId: string; searc
           ))}
         </ul>
       )}
+      {closed ? null : <AddMemberForm family={family} etag={etag} onRecorded={recorded} />}
       {closed ? null : <ProblemForm family={family} etag={etag} plans={plans} onRecorded={recorded} />}
       {!attached && !closed ? <AttachForm family={family} etag={etag} keyworkers={keyworkers} onRecorded={recorded} /> : null}
       {attached ? <OverrideSection family={family} etag={etag} problems={identifiedProblems} onRecorded={recorded} /> : null}
@@ -278,6 +279,61 @@ function useSubmission(path: string, etag: string | null) {
     }
   };
   return { send, busy, sending };
+}
+
+const MEMBER_FIELDS = ['a-relationship', 'a-givenName', 'a-familyName', 'a-dateOfBirth', 'a-postcode'];
+const addedField = (field: string) => `a-${field}`;
+
+/** A person who joined the household after identification (`POST /api/families/:familyId/members`). */
+function AddMemberForm({ family, etag, onRecorded }: { family: Family; etag: string | null; onRecorded: Recorded }) {
+  const [member, setMember] = useState<MemberForm>({ ...NO_MEMBER, relationship: 'child' });
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<FormError | null>(null);
+  const { send, busy, sending } = useSubmission(`/api/families/${family.familyId}/members`, etag);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (sending.current) return;
+    try {
+      await send({ relationship: member.relationship, givenName: member.givenName.trim(), familyName: member.familyName.trim(), dateOfBirth: dateOf(member.dateOfBirth), ...(member.postcode.trim() ? { postcode: member.postcode.trim() } : {}) });
+      setError(null);
+      setMember({ ...NO_MEMBER, relationship: 'child' });
+      setOpen(false);
+      await onRecorded(`${member.givenName.trim()} is added to the family.`);
+    } catch (problem) {
+      setError(formErrorOf(problem, MEMBER_FIELDS, { 'a-givenName': 'Given name', 'a-familyName': 'Family name', 'a-dateOfBirth': 'Date of birth', 'a-postcode': 'Postcode', 'a-relationship': 'Relationship' }, addedField));
+    }
+  }
+
+  return (
+    <section className="app-figure" aria-labelledby="members-title">
+      <h2 className="govuk-heading-m" id="members-title">
+        People in the household
+      </h2>
+      <ul className="govuk-list" data-testid="members">
+        {family.members.map((m) => (
+          <li key={m.memberId}>{`${m.givenName ?? ''} ${m.familyName ?? ''}`.trim() || 'Details erased'} ({m.relationship})</li>
+        ))}
+      </ul>
+      {open ? (
+        <form onSubmit={(e) => void submit(e)} noValidate data-testid="add-member">
+          <ErrorSummary error={error} />
+          <SelectField name="a-relationship" label="Relationship" value={member.relationship} onChange={(v) => setMember({ ...member, relationship: v })} options={RELATIONSHIPS} error={error?.fields['a-relationship']} />
+          <TextField name="a-givenName" label="Given name" value={member.givenName} onChange={(v) => setMember({ ...member, givenName: v })} error={error?.fields['a-givenName']} width={20} />
+          <TextField name="a-familyName" label="Family name" value={member.familyName} onChange={(v) => setMember({ ...member, familyName: v })} error={error?.fields['a-familyName']} width={20} />
+          <DateField name="a-dateOfBirth" legend="Date of birth" value={member.dateOfBirth} onChange={(v) => setMember({ ...member, dateOfBirth: v })} error={error?.fields['a-dateOfBirth']} />
+          <TextField name="a-postcode" label="Postcode (optional)" value={member.postcode} onChange={(v) => setMember({ ...member, postcode: v })} error={error?.fields['a-postcode']} width={10} />
+          <button type="submit" className="govuk-button" disabled={busy}>
+            Add the person
+          </button>
+        </form>
+      ) : (
+        <button type="button" className="govuk-button govuk-button--secondary" onClick={() => setOpen(true)}>
+          Add a person to the household
+        </button>
+      )}
+    </section>
+  );
 }
 
 const PROBLEM_FIELDS = ['problem', 'indicatorCode', 'indicator', 'memberId', 'identifiedOn', 'source'];

@@ -4,6 +4,7 @@ import { AppLink } from '../components/Layout';
 import { Loading } from '../components/Loading';
 import { count, money, todayInLondon, ukDate } from '../format';
 import { navigate } from '../router';
+import { ClaimWindowForm, FeeReceiptForm } from './FinanceForms';
 
 const ACCOUNTS: Record<string, string> = {
   'attachment-fees-receivable': 'Attachment fees receivable',
@@ -79,6 +80,10 @@ export function FinancePage({ user, search }: { user: User; search: URLSearchPar
   const [claims, setClaims] = useState<ClaimSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [downloadError, setDownloadError] = useState<string | null>(null);
+  const [windows, setWindows] = useState<{ windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }[] | null>(null);
+  // Moved on by each receipt or window recorded on the page, so the figures are read again.
+  const [recorded, setRecorded] = useState(0);
+  const financeOfficer = user.role === 'finance-officer';
   const readsLedger = ['finance-officer', 'auditor', 'admin'].includes(user.role);
   const from = yearStart(asOf);
 
@@ -100,8 +105,9 @@ export function FinancePage({ user, search }: { user: User; search: URLSearchPar
     getJson<Reconciliation>(`/api/reports/reconciliation?${q}`, controller.signal).then(setReconciliation, fail);
     getJson<AttachmentFees>(`/api/reports/attachment-fees?${q}`, controller.signal).then(setFees, fail);
     getJson<{ claims: ClaimSummary[] }>('/api/claims', controller.signal).then((a) => setClaims(a.claims), fail);
+    getJson<{ windows: { windowId: string; opensOn: string; closesOn: string; expectedPaymentOn: string }[] }>('/api/claim-windows', controller.signal).then((a) => setWindows(a.windows), fail);
     return () => controller.abort();
-  }, [asOf, from, readsLedger]);
+  }, [asOf, from, readsLedger, recorded]);
 
   const get = (path: string, filename: string) => {
     setDownloadError(null);
@@ -316,6 +322,42 @@ export function FinancePage({ user, search }: { user: User; search: URLSearchPar
         ) : (
           <Loading active>Loading the attachment fees…</Loading>
         )}
+        {financeOfficer ? <FeeReceiptForm onRecorded={() => setRecorded((n) => n + 1)} /> : null}
+      </section>
+
+      <section className="app-figure" aria-labelledby="windows-title">
+        <h2 className="govuk-heading-m" id="windows-title">
+          Claim windows
+        </h2>
+        {windows && windows.length > 0 ? (
+          <table className="govuk-table" data-testid="claim-windows">
+            <caption className="govuk-table__caption govuk-visually-hidden">Claim windows</caption>
+            <thead className="govuk-table__head">
+              <tr className="govuk-table__row">
+                {['Window', 'Opens', 'Closes', 'Payment expected'].map((h) => (
+                  <th key={h} scope="col" className="govuk-table__header">
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="govuk-table__body">
+              {windows.map((w) => (
+                <tr key={w.windowId} className="govuk-table__row" data-window={w.windowId}>
+                  <th scope="row" className="govuk-table__header">
+                    {w.windowId}
+                  </th>
+                  <td className="govuk-table__cell">{ukDate(w.opensOn)}</td>
+                  <td className="govuk-table__cell">{ukDate(w.closesOn)}</td>
+                  <td className="govuk-table__cell">{ukDate(w.expectedPaymentOn)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="govuk-body">{windows === null ? 'Loading…' : 'No claim windows yet.'}</p>
+        )}
+        {financeOfficer ? <ClaimWindowForm onRecorded={() => setRecorded((n) => n + 1)} /> : null}
       </section>
 
       <section className="app-figure" aria-labelledby="claim-reports-title">

@@ -77,6 +77,10 @@ const PLAIN: Record<string, string> = {
   NoIndicatorCode: "Choose the indicator from the Outcome Plan.",
   EffectiveFromNotAfterPrevious: 'A new version must come into force after the latest version.',
   InvalidOutcomePlanParameter: 'The Outcome Plan version is not valid.',
+  PossibleDuplicateReceipt: 'A receipt of this amount on this date for this year is already recorded.',
+  UnknownFinancialYear: 'That is not a financial year of the programme.',
+  ClaimWindowExists: 'A claim window of that name already exists.',
+  PaymentBeforeClose: 'The payment cannot be expected before the window closes.',
   VersionConflict: 'Someone else recorded something since you opened this page: reload it.',
 };
 
