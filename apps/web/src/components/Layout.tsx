@@ -45,6 +45,9 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     // Issue 23.2 and 23.5: the admin's data-protection work.
     ...(role === 'admin' ? [{ path: '/data-subject-requests', label: 'Data subject requests' }] : []),
     ...(role === 'admin' ? [{ path: '/retention', label: 'Retention' }] : []),
+    // Issue 20: the BI tools' tokens, and the legal holds that keep a family past retention.
+    ...(role === 'admin' ? [{ path: '/service-accounts', label: 'Service accounts' }] : []),
+    ...(['admin', 'finance-officer', 'auditor'].includes(role) ? [{ path: '/legal-holds', label: 'Legal holds' }] : []),
   ];
 }
 

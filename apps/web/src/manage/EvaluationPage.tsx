@@ -92,6 +92,7 @@ function OnsTransfer() {
   const [error, setError] = useState<FormError | null>(null);
   const [made, setMade] = useState<{ transferId: string; sha256: string; rows: number; filename: string } | null>(null);
   const [transfers, setTransfers] = useState<Transfer[] | null>(null);
+  const [optOuts, setOptOuts] = useState<{ transferId: string; transferredOn: string; memberId: string; optedOutOn: string; fileDestroyed: boolean }[] | null>(null);
   const [busy, setBusy] = useState(false);
   const key = useRef(newIdempotencyKey());
   const sending = useRef(false);
@@ -99,8 +100,10 @@ function OnsTransfer() {
   const load = useCallback(async () => {
     try {
       setTransfers((await getJson<{ transfers: Transfer[] }>('/api/ons-transfers')).transfers);
+      setOptOuts((await getJson<{ notifications: { transferId: string; transferredOn: string; memberId: string; optedOutOn: string; fileDestroyed: boolean }[] }>('/api/ons-transfers/opt-outs')).notifications);
     } catch {
-      setTransfers([]);
+      setTransfers((t) => t ?? []);
+      setOptOuts((o) => o ?? []);
     }
   }, []);
   useEffect(() => {
@@ -197,6 +200,33 @@ function OnsTransfer() {
         </table>
       ) : (
         <p className="govuk-body">{transfers === null ? 'Loading…' : 'None yet.'}</p>
+      )}
+      <h3 className="govuk-heading-s">People to notify to the evaluator</h3>
+      {optOuts && optOuts.length > 0 ? (
+        <table className="govuk-table" data-testid="opt-outs">
+          <caption className="govuk-table__caption govuk-body">People in a transfer who have since withdrawn evaluation consent: tell the evaluator their member id (the file&rsquo;s member_id).</caption>
+          <thead className="govuk-table__head">
+            <tr className="govuk-table__row">
+              {['Member id', 'Withdrew on', 'Transfer of', 'File destroyed'].map((h) => (
+                <th key={h} scope="col" className="govuk-table__header">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="govuk-table__body">
+            {optOuts.map((o) => (
+              <tr key={`${o.transferId}-${o.memberId}`} className="govuk-table__row">
+                <td className="govuk-table__cell app-break">{o.memberId}</td>
+                <td className="govuk-table__cell">{ukDate(o.optedOutOn)}</td>
+                <td className="govuk-table__cell">{ukDate(o.transferredOn)}</td>
+                <td className="govuk-table__cell">{o.fileDestroyed ? 'Yes' : 'No'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="govuk-body">{optOuts === null ? 'Loading…' : 'Nobody in a transfer has withdrawn evaluation consent since.'}</p>
       )}
       {transfers && transfers.some((t) => !t.destruction) ? <DestructionForm transfers={transfers.filter((t) => !t.destruction)} onRecorded={load} /> : null}
     </section>

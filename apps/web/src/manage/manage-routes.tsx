@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { User } from '../api';
+import { LegalHoldsPage, ServiceAccountsPage } from './AccountsAndHoldsPages';
 import { EvaluationPage } from './EvaluationPage';
 import { IdentifyFamilyPage, ManageFamilyPage } from './FamilyManagePages';
 import { FinancePage } from './FinancePage';
@@ -16,6 +17,7 @@ const MANAGE_FAMILY = /^\/families\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export const MANAGE_ROLES = ['programme-manager'];
 export const FINANCE_PAGE_ROLES = ['finance-officer', 'auditor', 'admin'];
 export const EVALUATION_ROLES = ['analyst', 'programme-manager'];
+export const LEGAL_HOLD_ROLES = ['admin', 'finance-officer', 'auditor'];
 
 /** The family a `/families/<id>/manage` path names, or null. */
 export function manageFamilyIdOf(path: string): string | null {
@@ -27,6 +29,8 @@ export function isManagePath(path: string, role: string): boolean {
   if (path === '/families/new' || path === '/outcome-plan' || manageFamilyIdOf(path)) return MANAGE_ROLES.includes(role);
   if (path === '/finance') return FINANCE_PAGE_ROLES.includes(role);
   if (path === '/evaluation') return EVALUATION_ROLES.includes(role);
+  if (path === '/service-accounts') return role === 'admin';
+  if (path === '/legal-holds') return LEGAL_HOLD_ROLES.includes(role);
   return false;
 }
 
@@ -36,6 +40,8 @@ export function managePage(path: string, user: User, search: URLSearchParams): R
   if (path === '/outcome-plan') return <OutcomePlanPage />;
   if (path === '/finance') return <FinancePage user={user} search={search} />;
   if (path === '/evaluation') return <EvaluationPage user={user} />;
+  if (path === '/service-accounts') return <ServiceAccountsPage />;
+  if (path === '/legal-holds') return <LegalHoldsPage user={user} />;
   const familyId = manageFamilyIdOf(path);
   return familyId ? <ManageFamilyPage key={familyId} familyId={familyId} search={search} /> : null;
 }
