@@ -271,7 +271,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
-  it("issues and revokes a BI tool's token, and places and releases a legal hold, as the administrator", async () => {
+  it("issues and revokes a BI tool's token, places and releases a legal hold, and records a partner's sharing agreement, as the administrator", async () => {
     const { context, page, errors } = await rig.signIn('demo.admin');
     await page.click('nav[aria-label=Menu] a:has-text("Service accounts")');
     await page.waitForSelector('form[data-testid=new-service-account]');
@@ -307,6 +307,30 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.click(`tr[data-hold="${holds[0]?.holdId}"] button:has-text("Release")`);
     await page.waitForFunction((id) => document.querySelector(`tr[data-hold="${id}"] [data-key=released]`)?.textContent?.includes('2019'), holds[0]?.holdId);
     expect((await rig.api().get('/api/legal-holds').set(await as('demo.admin')).expect(200)).body.holds[0].releasedOn).toBe(TODAY);
+
+    // A partner (one with no users here) and its sharing agreement, then the agreement revoked.
+    await page.click('nav[aria-label=Menu] a:has-text("Partners")');
+    await page.waitForSelector('form[data-testid=new-partner]');
+    await page.fill('#f-organisation', 'probation-north');
+    await page.fill('#f-name', 'North Probation Service');
+    await page.selectOption('#f-kind', 'probation');
+    await page.click('button:has-text("Register the partner")');
+    await page.waitForSelector('section[data-partner="probation-north"]');
+    await page.selectOption('#f-g-organisation', 'probation-north');
+    await page.fill('#f-g-reference', 'ISA-PROB-2019');
+    await fillDate(page, 'f-g-startsOn', '2019-04-01');
+    await fillDate(page, 'f-g-endsOn', '2020-03-31');
+    await page.check('#f-g-gateways-cda-1998-s115');
+    await page.check('#f-g-shares-crime');
+    await page.click('button:has-text("Record the agreement")');
+    await page.waitForSelector('tr[data-agreement="ISA-PROB-2019"]');
+    const partner = ((await rig.api().get('/api/partners').set(await as('demo.admin')).expect(200)).body.partners as { organisation: string; agreements: { agreementId: string; reference: string; gateways: string[]; shares: string[]; inForce: boolean }[] }[]).find((p) => p.organisation === 'probation-north');
+    expect(partner?.agreements).toEqual([expect.objectContaining({ reference: 'ISA-PROB-2019', gateways: ['cda-1998-s115'], shares: ['crime'], inForce: true })]);
+    await expectAccessible(page, 'partners');
+    await screenshot(page, 'partners');
+    await page.fill(`#revoke-${partner?.agreements[0]?.agreementId}`, TODAY);
+    await page.click('tr[data-agreement="ISA-PROB-2019"] button:has-text("Revoke")');
+    await page.waitForFunction(() => document.querySelector('tr[data-agreement="ISA-PROB-2019"] [data-key=in-force]')?.textContent?.startsWith('No'));
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

@@ -39,7 +39,8 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     // Issue 21: partner files (programme managers: any source, the review queue and candidate families).
     ...(IMPORT_ROLES.includes(role) ? [{ path: '/imports', label: 'Imports' }] : []),
     ...(role === 'admin' ? [{ path: '/users', label: 'Users' }] : []),
-    ...(role === 'admin' ? [{ path: '/programme', label: 'Programme' }] : []),
+    // PUT /api/programme is the administrator's and the programme manager's.
+    ...(role === 'admin' || role === 'programme-manager' ? [{ path: '/programme', label: 'Programme' }] : []),
     ...(role === 'admin' || role === 'auditor' ? [{ path: '/access-log', label: 'Access log' }] : []),
     ...(role === 'admin' ? [{ path: '/erasure', label: 'Erase a person' }] : []),
     // Issue 23.2 and 23.5: the admin's data-protection work.
@@ -47,6 +48,7 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     ...(role === 'admin' ? [{ path: '/retention', label: 'Retention' }] : []),
     // Issue 20: the BI tools' tokens, and the legal holds that keep a family past retention.
     ...(role === 'admin' ? [{ path: '/service-accounts', label: 'Service accounts' }] : []),
+    ...(role === 'admin' ? [{ path: '/partners', label: 'Partners' }] : []),
     ...(['admin', 'finance-officer', 'auditor'].includes(role) ? [{ path: '/legal-holds', label: 'Legal holds' }] : []),
   ];
 }

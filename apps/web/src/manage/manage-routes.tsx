@@ -5,6 +5,7 @@ import { EvaluationPage } from './EvaluationPage';
 import { IdentifyFamilyPage, ManageFamilyPage } from './FamilyManagePages';
 import { FinancePage } from './FinancePage';
 import { OutcomePlanPage } from './OutcomePlanPage';
+import { PartnersPage } from './PartnersPage';
 
 /**
  * Issue 20 ("each of the users named in README can do their job in the browser"): the programme
@@ -29,7 +30,7 @@ export function isManagePath(path: string, role: string): boolean {
   if (path === '/families/new' || path === '/outcome-plan' || manageFamilyIdOf(path)) return MANAGE_ROLES.includes(role);
   if (path === '/finance') return FINANCE_PAGE_ROLES.includes(role);
   if (path === '/evaluation') return EVALUATION_ROLES.includes(role);
-  if (path === '/service-accounts') return role === 'admin';
+  if (path === '/service-accounts' || path === '/partners') return role === 'admin';
   if (path === '/legal-holds') return LEGAL_HOLD_ROLES.includes(role);
   return false;
 }
@@ -41,6 +42,7 @@ export function managePage(path: string, user: User, search: URLSearchParams): R
   if (path === '/finance') return <FinancePage user={user} search={search} />;
   if (path === '/evaluation') return <EvaluationPage user={user} />;
   if (path === '/service-accounts') return <ServiceAccountsPage />;
+  if (path === '/partners') return <PartnersPage />;
   if (path === '/legal-holds') return <LegalHoldsPage user={user} />;
   const familyId = manageFamilyIdOf(path);
   return familyId ? <ManageFamilyPage key={familyId} familyId={familyId} search={search} /> : null;
