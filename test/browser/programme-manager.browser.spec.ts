@@ -218,6 +218,15 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.waitForSelector('[data-testid=fee-receipt] [data-testid=done]');
     expect(await feesReceived()).toBe(receivedBefore + 123_456);
 
+    // A year's attachment profile: set once; a second is refused in words.
+    await page.fill('#f-p-financialYear', '2019/20');
+    await page.fill('#f-p-families', '40');
+    await page.click('button:has-text("Set the profile")');
+    await page.waitForSelector('[data-testid=fee-profile] [data-testid=done]');
+    await page.fill('#f-p-families', '41');
+    await page.click('button:has-text("Set the profile")');
+    await page.waitForFunction(() => document.querySelector('[data-testid=fee-profile] [data-testid=error-summary]')?.textContent?.includes('already set'));
+
     // A claim window: one closing before it opens is refused in words, a good one is listed.
     await page.fill('#f-w-windowId', '2019-20-w9');
     await fillDate(page, 'f-w-opensOn', '2019-04-01');

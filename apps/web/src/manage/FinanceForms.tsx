@@ -145,3 +145,44 @@ export function ClaimWindowForm({ onRecorded }: { onRecorded: () => void }) {
     </form>
   );
 }
+
+const PROFILE_FIELDS = ['p-financialYear', 'p-families'];
+const profileField = (f: string) => `p-${f}`;
+
+/** The government's annual profile of families (`POST /api/attachment-fees/profile`): on the profile basis, fees are due on it. */
+export function AttachmentProfileForm({ onRecorded }: { onRecorded: () => void }) {
+  const [financialYear, setFinancialYear] = useState('');
+  const [families, setFamilies] = useState('');
+  const [error, setError] = useState<FormError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const { run, busy } = useOnce();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setDone(null);
+    if (!/^\d+$/.test(families.trim())) return setError({ fields: { 'p-families': 'Enter the number of families in the profile, for example 120' } });
+    try {
+      const answered = await run((key) => sendCommand('/api/attachment-fees/profile', { financialYear: financialYear.trim(), families: Number(families.trim()) }, { idempotencyKey: key }));
+      if (answered === undefined) return;
+      setError(null);
+      setDone(`The profile for ${financialYear.trim()} is set: ${families.trim()} families.`);
+      onRecorded();
+    } catch (problem) {
+      setError(formErrorOf(problem, PROFILE_FIELDS, { 'p-financialYear': 'Financial year', 'p-families': 'Families' }, profileField));
+    }
+  }
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate data-testid="fee-profile">
+      <h3 className="govuk-heading-s">Set a year&rsquo;s attachment profile</h3>
+      <p className="govuk-body">On the profile basis, a year&rsquo;s fees are due on the government&rsquo;s profile of families, and the report shows the true-up against the families attached. A year&rsquo;s profile is set once.</p>
+      {done ? <Done>{done}</Done> : null}
+      <ErrorSummary error={error} />
+      <TextField name="p-financialYear" label="Financial year" hint="For example 2019/20" value={financialYear} onChange={setFinancialYear} error={error?.fields['p-financialYear']} width={5} />
+      <TextField name="p-families" label="Families in the profile" numeric value={families} onChange={setFamilies} error={error?.fields['p-families']} width={5} />
+      <button type="submit" className="govuk-button govuk-button--secondary" disabled={busy}>
+        Set the profile
+      </button>
+    </form>
+  );
+}

@@ -4,7 +4,7 @@ import { AppLink } from '../components/Layout';
 import { Loading } from '../components/Loading';
 import { count, money, todayInLondon, ukDate } from '../format';
 import { navigate } from '../router';
-import { ClaimWindowForm, FeeReceiptForm } from './FinanceForms';
+import { AttachmentProfileForm, ClaimWindowForm, FeeReceiptForm } from './FinanceForms';
 
 const ACCOUNTS: Record<string, string> = {
   'attachment-fees-receivable': 'Attachment fees receivable',
@@ -323,6 +323,7 @@ export function FinancePage({ user, search }: { user: User; search: URLSearchPar
           <Loading active>Loading the attachment fees…</Loading>
         )}
         {financeOfficer ? <FeeReceiptForm onRecorded={() => setRecorded((n) => n + 1)} /> : null}
+        {financeOfficer ? <AttachmentProfileForm onRecorded={() => setRecorded((n) => n + 1)} /> : null}
       </section>
 
       <section className="app-figure" aria-labelledby="windows-title">

@@ -78,6 +78,7 @@ const PLAIN: Record<string, string> = {
   EffectiveFromNotAfterPrevious: 'A new version must come into force after the latest version.',
   InvalidOutcomePlanParameter: 'The Outcome Plan version is not valid.',
   PossibleDuplicateReceipt: 'A receipt of this amount on this date for this year is already recorded.',
+  ProfileAlreadySet: "This year's profile is already set.",
   UnknownFinancialYear: 'That is not a financial year of the programme.',
   ClaimWindowExists: 'A claim window of that name already exists.',
   PaymentBeforeClose: 'The payment cannot be expected before the window closes.',
