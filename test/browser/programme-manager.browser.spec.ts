@@ -340,6 +340,14 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.fill(`#revoke-${partner?.agreements[0]?.agreementId}`, TODAY);
     await page.click('tr[data-agreement="ISA-PROB-2019"] button:has-text("Revoke")');
     await page.waitForFunction(() => document.querySelector('tr[data-agreement="ISA-PROB-2019"] [data-key=in-force]')?.textContent?.startsWith('No'));
+
+    // The ONS transfers (the analyst's, above), without the transfer itself, which is the analyst's.
+    await page.click('nav[aria-label=Menu] a:has-text("ONS transfers")');
+    await page.waitForSelector('[data-testid=transfers] tbody tr');
+    const transfers = (await rig.api().get('/api/ons-transfers').set(await as('demo.admin')).expect(200)).body.transfers as { transferId: string }[];
+    expect(await page.locator('[data-testid=transfers] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-transfer')))).toEqual(transfers.map((t) => t.transferId));
+    expect(await page.locator('form[data-testid=ons-export]').count()).toBe(0);
+    await expectAccessible(page, 'ONS transfers, as the administrator');
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

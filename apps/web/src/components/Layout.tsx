@@ -36,6 +36,7 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     ...(['finance-officer', 'auditor', 'admin'].includes(role) ? [{ path: '/finance', label: 'Ledger and reports' }] : []),
     ...(role === 'analyst' ? [{ path: '/evaluation', label: 'Evaluation' }] : []),
     ...(role === 'programme-manager' ? [{ path: '/evaluation', label: 'Outcomes report' }] : []),
+    ...(role === 'admin' ? [{ path: '/evaluation', label: 'ONS transfers' }] : []),
     // Issue 21: partner files (programme managers: any source, the review queue and candidate families).
     ...(IMPORT_ROLES.includes(role) ? [{ path: '/imports', label: 'Imports' }] : []),
     ...(role === 'admin' ? [{ path: '/users', label: 'Users' }] : []),

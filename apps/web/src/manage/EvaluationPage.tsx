@@ -39,14 +39,16 @@ function save(blob: Blob, filename: string): void {
  */
 export function EvaluationPage({ user }: { user: User }) {
   const analyst = user.role === 'analyst';
+  const admin = user.role === 'admin';
+  const title = analyst ? 'Evaluation and the outcomes report' : admin ? 'ONS transfers' : 'Outcomes report';
   useEffect(() => {
-    document.title = `${analyst ? 'Evaluation' : 'Outcomes report'} – Family outcomes ledger`;
-  }, [analyst]);
+    document.title = `${title} – Family outcomes ledger`;
+  }, [title]);
   return (
     <>
-      <h1 className="govuk-heading-l">{analyst ? 'Evaluation and the outcomes report' : 'Outcomes report'}</h1>
-      <OutcomesReport />
-      {analyst ? <OnsTransfer /> : null}
+      <h1 className="govuk-heading-l">{title}</h1>
+      {admin ? null : <OutcomesReport />}
+      {analyst || admin ? <OnsTransfer mayTransfer={analyst} /> : null}
     </>
   );
 }
@@ -86,7 +88,8 @@ function OutcomesReport() {
   );
 }
 
-function OnsTransfer() {
+/** The transfers, opt-outs and destruction confirmations (analysts and administrators); the transfer itself is the analyst's. */
+function OnsTransfer({ mayTransfer }: { mayTransfer: boolean }) {
   const [from, setFrom] = useState<DateParts>(NO_DATE);
   const [to, setTo] = useState<DateParts>(NO_DATE);
   const [error, setError] = useState<FormError | null>(null);
@@ -163,14 +166,16 @@ function OnsTransfer() {
           </dl>
         </div>
       ) : null}
-      <form onSubmit={(e) => void submit(e)} noValidate data-testid="ons-export">
-        <ErrorSummary error={error} />
-        <DateField name="from" legend="Families identified from" value={from} onChange={setFrom} error={error?.fields.from} />
-        <DateField name="to" legend="To" value={to} onChange={setTo} error={error?.fields.to} />
-        <button type="submit" className="govuk-button" disabled={busy}>
-          Make the transfer and download the file
-        </button>
-      </form>
+      {mayTransfer ? (
+        <form onSubmit={(e) => void submit(e)} noValidate data-testid="ons-export">
+          <ErrorSummary error={error} />
+          <DateField name="from" legend="Families identified from" value={from} onChange={setFrom} error={error?.fields.from} />
+          <DateField name="to" legend="To" value={to} onChange={setTo} error={error?.fields.to} />
+          <button type="submit" className="govuk-button" disabled={busy}>
+            Make the transfer and download the file
+          </button>
+        </form>
+      ) : null}
       <h3 className="govuk-heading-s">Transfers made</h3>
       {transfers && transfers.length > 0 ? (
         <table className="govuk-table" data-testid="transfers">

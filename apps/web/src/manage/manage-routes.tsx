@@ -17,7 +17,7 @@ const MANAGE_FAMILY = /^\/families\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 export const MANAGE_ROLES = ['programme-manager'];
 export const FINANCE_PAGE_ROLES = ['finance-officer', 'auditor', 'admin'];
-export const EVALUATION_ROLES = ['analyst', 'programme-manager'];
+export const EVALUATION_ROLES = ['analyst', 'programme-manager', 'admin'];
 export const LEGAL_HOLD_ROLES = ['admin', 'finance-officer', 'auditor'];
 
 /** The family a `/families/<id>/manage` path names, or null. */
