@@ -131,6 +131,23 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.goto(`${rig.base}/families/${familyId}`);
     await page.waitForSelector(`a[href="/families/${familyId}/manage"]`);
 
+    // Its keyworker adds a person and a problem there, and is offered neither attachment nor overrides.
+    const kw = await rig.signIn(keyworker);
+    await kw.page.goto(`${rig.base}/families/${familyId}`);
+    await kw.page.click(`a[href="/families/${familyId}/manage"]`);
+    await kw.page.waitForSelector('[data-testid=add-problem]');
+    expect(await kw.page.locator('[data-testid=override], [data-testid=attach]').count()).toBe(0);
+    await kw.page.click('button:has-text("Add a person to the household")');
+    await kw.page.selectOption('#f-a-relationship', 'parent');
+    await kw.page.fill('#f-a-givenName', 'Jory');
+    await kw.page.fill('#f-a-familyName', 'Quillfeather');
+    await fillDate(kw.page, 'f-a-dateOfBirth', '1983-01-20');
+    await kw.page.click('button:has-text("Add the person")');
+    await kw.page.waitForFunction(() => document.querySelector('[data-testid=members]')?.textContent?.includes('Jory'));
+    await expectAccessible(kw.page, 'a keyworker adds people and problems');
+    expect(kw.errors).toEqual([]);
+    await kw.context.close();
+
     // The Outcome Plan: a threshold changed, checked on the page, then published.
     const latest = [...plans].sort((a, b) => b.version - a.version)[0];
     if (!latest?.parameters) throw new Error('the latest Outcome Plan version has no thresholds to change');

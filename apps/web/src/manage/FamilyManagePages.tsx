@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { getJson, getWithEtag, newIdempotencyKey, sendCommand } from '../api';
+import { type User, getJson, getWithEtag, newIdempotencyKey, sendCommand } from '../api';
 import { PROBLEM_NAMES } from '../components/FigureView';
 import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf } from '../components/Form';
 import { AppLink } from '../components/Layout';
@@ -159,7 +159,8 @@ function planOn(versions: PlanVersion[], date: string): PlanVersion | undefined 
   return (date ? sorted.find((v) => v.effectiveFrom <= date) : undefined) ?? sorted[0];
 }
 
-export function ManageFamilyPage({ familyId, search }: { familyId: string; search: URLSearchParams }) {
+export function ManageFamilyPage({ user, familyId, search }: { user: User; familyId: string; search: URLSearchParams }) {
+  const manager = user.role === 'programme-manager';
   const [family, setFamily] = useState<Family | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
   const [problems, setProblems] = useState<TimelineEntry[]>([]);
@@ -186,10 +187,12 @@ export function ManageFamilyPage({ familyId, search }: { familyId: string; searc
     getJson<{ versions: PlanVersion[] }>('/api/outcome-plans')
       .then((a) => setPlans(a.versions))
       .catch(() => setPlans([]));
-    getJson<{ keyworkers: { username: string }[] }>('/api/keyworkers')
-      .then((a) => setKeyworkers(a.keyworkers.map((k) => k.username)))
-      .catch(() => setKeyworkers([]));
-  }, [load]);
+    if (manager) {
+      getJson<{ keyworkers: { username: string }[] }>('/api/keyworkers')
+        .then((a) => setKeyworkers(a.keyworkers.map((k) => k.username)))
+        .catch(() => setKeyworkers([]));
+    }
+  }, [load, manager]);
 
   const recorded = async (what: string) => {
     setDone(what);
@@ -211,7 +214,7 @@ export function ManageFamilyPage({ familyId, search }: { familyId: string; searc
 
   return (
     <>
-      <span className="govuk-caption-l">Manage a family</span>
+      <span className="govuk-caption-l">{manager ? 'Manage a family' : 'People and problems'}</span>
       <h1 className="govuk-heading-l">{family.reference}</h1>
       <p className="govuk-body">
         <AppLink to={`/families/${family.familyId}`}>The family&rsquo;s page (timeline and progress)</AppLink> · <AppLink to={`/families/${family.familyId}/record`}>Record what happened</AppLink>
@@ -250,8 +253,8 @@ export function ManageFamilyPage({ familyId, search }: { familyId: string; searc
       )}
       {closed ? null : <AddMemberForm family={family} etag={etag} onRecorded={recorded} />}
       {closed ? null : <ProblemForm family={family} etag={etag} plans={plans} onRecorded={recorded} />}
-      {!attached && !closed ? <AttachForm family={family} etag={etag} keyworkers={keyworkers} onRecorded={recorded} /> : null}
-      {attached ? <OverrideSection family={family} etag={etag} problems={identifiedProblems} onRecorded={recorded} /> : null}
+      {manager && !attached && !closed ? <AttachForm family={family} etag={etag} keyworkers={keyworkers} onRecorded={recorded} /> : null}
+      {manager && attached ? <OverrideSection family={family} etag={etag} problems={identifiedProblems} onRecorded={recorded} /> : null}
     </>
   );
 }

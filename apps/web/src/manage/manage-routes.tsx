@@ -27,7 +27,9 @@ export function manageFamilyIdOf(path: string): string | null {
 }
 
 export function isManagePath(path: string, role: string): boolean {
-  if (path === '/families/new' || path === '/outcome-plan' || manageFamilyIdOf(path)) return MANAGE_ROLES.includes(role);
+  if (path === '/families/new' || path === '/outcome-plan') return MANAGE_ROLES.includes(role);
+  // A keyworker adds people and problems to their own families (the API refuses any other); attaching and overrides are the programme manager's.
+  if (manageFamilyIdOf(path)) return MANAGE_ROLES.includes(role) || role === 'keyworker';
   if (path === '/finance') return FINANCE_PAGE_ROLES.includes(role);
   if (path === '/evaluation') return EVALUATION_ROLES.includes(role);
   if (path === '/service-accounts' || path === '/partners') return role === 'admin';
@@ -45,5 +47,5 @@ export function managePage(path: string, user: User, search: URLSearchParams): R
   if (path === '/partners') return <PartnersPage />;
   if (path === '/legal-holds') return <LegalHoldsPage user={user} />;
   const familyId = manageFamilyIdOf(path);
-  return familyId ? <ManageFamilyPage key={familyId} familyId={familyId} search={search} /> : null;
+  return familyId ? <ManageFamilyPage key={familyId} user={user} familyId={familyId} search={search} /> : null;
 }

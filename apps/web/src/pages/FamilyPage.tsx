@@ -143,12 +143,10 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
       {user.role === 'programme-manager' || user.role === 'keyworker' ? (
         <p className="govuk-body">
           <AppLink to={`/families/${family.familyId}/record`}>Record what happened</AppLink>
-          {user.role === 'programme-manager' ? (
-            <>
-              {' · '}
-              <AppLink to={`/families/${family.familyId}/manage`}>{attachedOnOf(family) ? 'Add a problem or record an override' : 'Add a problem or attach the family'}</AppLink>
-            </>
-          ) : null}
+          {' · '}
+          <AppLink to={`/families/${family.familyId}/manage`}>
+            {user.role !== 'programme-manager' ? 'Add a person or a problem' : attachedOnOf(family) ? 'Add a problem or record an override' : 'Add a problem or attach the family'}
+          </AppLink>
         </p>
       ) : null}
       <dl className="govuk-summary-list" data-testid="family-summary">
