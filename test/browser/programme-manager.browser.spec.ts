@@ -167,6 +167,18 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     const after = (await rig.api().get('/api/outcome-plans').set(pm).expect(200)).body.versions as { version: number; effectiveFrom: string; parameters?: { education: { attendanceThresholdPercent: number } } }[];
     expect(after).toHaveLength(plans.length + 1);
     expect(after.find((v) => v.version === latest.version + 1)).toEqual(expect.objectContaining({ effectiveFrom: '2019-04-01', parameters: expect.objectContaining({ education: expect.objectContaining({ attendanceThresholdPercent: 92 }) }) }));
+
+    // A claim window, added on the claims page.
+    await page.click('nav[aria-label=Menu] a:has-text("Claims")');
+    await page.waitForSelector('form[data-testid=claim-window]');
+    await page.fill('#f-w-windowId', '2019-20-w8');
+    await fillDate(page, 'f-w-opensOn', '2019-04-01');
+    await fillDate(page, 'f-w-closesOn', '2019-09-30');
+    await fillDate(page, 'f-w-expectedPaymentOn', '2019-10-31');
+    await page.click('button:has-text("Add the window")');
+    await page.waitForSelector('[data-testid=claim-window] [data-testid=done]');
+    expect(((await rig.api().get('/api/claim-windows').set(pm).expect(200)).body.windows as { windowId: string }[]).map((w) => w.windowId)).toContain('2019-20-w8');
+    await expectAccessible(page, 'claims, as a programme manager');
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

@@ -5,6 +5,7 @@ import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, Selec
 import { Loading } from '../components/Loading';
 import { count, money, ukDate } from '../format';
 import { plainReason } from '../record/plain-words';
+import { ClaimWindowForm } from '../manage/FinanceForms';
 import { navigate } from '../router';
 
 export interface ClaimSummary {
@@ -133,6 +134,12 @@ export function ClaimsPage({ user, search }: { user: User; search: URLSearchPara
         </div>
       ) : null}
       {user.role === 'finance-officer' || user.role === 'admin' ? <DraftClaim /> : null}
+      {/* POST /api/claim-windows is the programme manager's too (finance officers add windows on the ledger page). */}
+      {user.role === 'programme-manager' ? (
+        <section className="app-figure">
+          <ClaimWindowForm onRecorded={() => undefined} />
+        </section>
+      ) : null}
     </>
   );
 }
