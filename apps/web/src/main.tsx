@@ -19,6 +19,7 @@ import { UsersPage } from './pages/UsersPage';
 import { AccessLogPage, ErasurePage, ProgrammePage } from './pages/AdminPages';
 import { navigate, useLocation } from './router';
 import { isWorkspacePath, workspacePage } from './workspace-routes';
+import { isManagePath, managePage } from './manage/manage-routes';
 
 /** The one page anyone may read, signed in or not. */
 const PUBLIC_PATH = '/privacy-notice';
@@ -53,7 +54,7 @@ function App() {
     }
     if (!user && path !== '/sign-in') return navigate('/sign-in', true);
     if (user && (path === '/' || path === '/sign-in')) return navigate(home, true);
-    if (user && !canShow(user.role, path) && !isWorkspacePath(path, user.role) && !isImportsPath(path, user.role) && path !== '/nothing') return navigate(home, true);
+    if (user && !canShow(user.role, path) && !isWorkspacePath(path, user.role) && !isImportsPath(path, user.role) && !isManagePath(path, user.role) && path !== '/nothing') return navigate(home, true);
     // After a change of page (not on the first, nor on a redirect), focus moves to the new page's
     // content, so screen readers and keyboard users start there; a fresh load's first Tab still
     // finds the skip link.
@@ -77,6 +78,7 @@ function App() {
   else if (path === '/programme') page = <ProgrammePage />;
   else if (path === '/access-log') page = <AccessLogPage search={search} />;
   else if (path === '/erasure') page = <ErasurePage />;
+  else if (isManagePath(path, user.role)) page = managePage(path, user, search);
   else if (familyIdOfPath(path)) page = <FamilyPage user={user} familyId={familyIdOfPath(path) as string} search={search} />;
   else if (isWorkspacePath(path, user.role)) page = workspacePage(path, user, search);
   else if (isImportsPath(path, user.role)) page = importsPage(path, user, search);

@@ -81,6 +81,20 @@ export class AuthController {
     return { users: await this.auth.list() };
   }
 
+  /**
+   * Issue 20: a programme manager attaches a family to a keyworker chosen from the keyworkers who
+   * may sign in (the attachment refuses any other name with UnknownKeyworker). Usernames only.
+   */
+  @Access({ admin: true, 'programme-manager': true })
+  @Get('keyworkers')
+  @ApiOperation({ summary: 'The active keyworker users a family can be attached to (programme managers, admins): usernames only' })
+  @ApiOkResponse({ schema: { example: { keyworkers: [{ username: 'kw.sam' }] } } })
+  async keyworkers(@Req() req: Request) {
+    requireRole(req, ['admin', 'programme-manager']);
+    const users = await this.auth.list();
+    return { keyworkers: users.filter((u) => u.role === 'keyworker' && u.active).map((u) => ({ username: u.username })).sort((a, b) => a.username.localeCompare(b.username)) };
+  }
+
   @Access({ admin: true })
   @Post('users/:username/deactivation')
   @HttpCode(200)

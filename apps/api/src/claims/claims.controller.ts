@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
 import type { Request, Response } from 'express';
-import { CLAIM_STATUSES, type ClaimCandidate, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
+import { CLAIM_STATUSES, type ClaimCandidate, claimRouteOf, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
 import type { LedgerConfig } from '@ledger/config';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
@@ -119,6 +119,36 @@ export class ClaimsController {
       if (status === undefined || summary.status === status) claims.push(summary);
     }
     return { claims };
+  }
+
+  /**
+   * Issue 20.4: what a draft as of this date would hold, before it is drafted: the families the
+   * draft would take (as `POST /api/claims` chooses them), each with its route and amount, and the
+   * total. Records nothing; a finance officer's read is logged family by family like the results.
+   */
+  @Access(roles(ROLES.draft))
+  @Get('preview')
+  @ApiOperation({ summary: 'Preview a draft as of a date: the families it would hold, their routes and amounts, and the total; records nothing' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'The date results are judged at (default today)' })
+  async preview(@Req() req: Request, @Query('asOf') asOfRaw?: string) {
+    const actor = requireRole(req, ROLES.draft);
+    const asOf = this.context.dates(asOfRaw, undefined);
+    await this.context.settle();
+    const claimed = await claimedFamilies(this.store, this.councilId);
+    const { candidates, frameworkId, frameworkVersion } = await this.outcomes.claimCandidates(asOf, new Set(claimed.keys()));
+    const families = (await this.withoutFamiliesFoundInvalid(candidates)).map((c) => ({
+      familyId: c.familyId,
+      reference: c.reference,
+      routes: c.routes,
+      route: claimRouteOf(c.routes),
+      planVersion: c.planVersion,
+      amountPence: c.amountPence,
+      ...(c.afterInvalidFinding ? { afterInvalidFinding: c.afterInvalidFinding } : {}),
+    }));
+    if (actor.role === 'finance-officer') {
+      await this.accessLog.recordMany(actor, families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+    }
+    return { asOf, frameworkId, frameworkVersion, families, totalPence: families.reduce((sum, f) => sum + f.amountPence, 0) };
   }
 
   @Access(roles(ROLES.read))

@@ -5,6 +5,7 @@ import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, Selec
 import { Loading } from '../components/Loading';
 import { count, money, ukDate } from '../format';
 import { plainReason } from '../record/plain-words';
+import { ClaimWindowForm } from '../manage/FinanceForms';
 import { navigate } from '../router';
 
 export interface ClaimSummary {
@@ -25,9 +26,11 @@ interface ClaimWindow {
   expectedPaymentOn: string;
 }
 
-interface Results {
+/** `GET /api/claims/preview`: the families a draft as of the date would hold, with their amounts and the total. */
+interface Preview {
   asOf: string;
-  families: { familyId: string; reference: string; routes: string[]; planVersion?: number }[];
+  families: { familyId: string; reference: string; routes: string[]; route: string | null; planVersion?: number; amountPence: number; afterInvalidFinding?: unknown }[];
+  totalPence: number;
 }
 
 export const STATUS_NAMES: Record<string, string> = {
@@ -131,6 +134,12 @@ export function ClaimsPage({ user, search }: { user: User; search: URLSearchPara
         </div>
       ) : null}
       {user.role === 'finance-officer' || user.role === 'admin' ? <DraftClaim /> : null}
+      {/* POST /api/claim-windows is the programme manager's too (finance officers add windows on the ledger page). */}
+      {user.role === 'programme-manager' ? (
+        <section className="app-figure">
+          <ClaimWindowForm onRecorded={() => undefined} />
+        </section>
+      ) : null}
     </>
   );
 }
@@ -140,7 +149,7 @@ function DraftClaim() {
   const [windows, setWindows] = useState<ClaimWindow[]>([]);
   const [windowId, setWindowId] = useState('');
   const [asOf, setAsOf] = useState<DateParts>(NO_DATE);
-  const [preview, setPreview] = useState<Results | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<FormError | null>(null);
   const [busy, setBusy] = useState(false);
   const key = useRef(newIdempotencyKey());
@@ -163,7 +172,7 @@ function DraftClaim() {
       return;
     }
     try {
-      setPreview(await getJson<Results>(`/api/results?asOf=${encodeURIComponent(date)}`));
+      setPreview(await getJson<Preview>(`/api/claims/preview?asOf=${encodeURIComponent(date)}`));
       setError(null);
     } catch (problem) {
       if (problem instanceof ApiProblem && problem.status === 400) {
@@ -195,7 +204,7 @@ function DraftClaim() {
     }
   }
 
-  const routesCount = (route: string) => preview?.families.filter((f) => f.routes.includes(route)).length ?? 0;
+  const routesCount = (route: string) => preview?.families.filter((f) => (f.route ?? f.routes[0]) === route).length ?? 0;
   return (
     <section className="app-figure" aria-labelledby="draft-title">
       <h2 className="govuk-heading-m" id="draft-title">
@@ -235,8 +244,11 @@ function DraftClaim() {
             {count(preview.families.length)} {preview.families.length === 1 ? 'family has' : 'families have'} a result as of {ukDate(preview.asOf)} and {preview.families.length === 1 ? 'is' : 'are'} not yet claimed
           </h3>
           <p className="govuk-body">
-            {ROUTE_NAMES['sustained-progress']}: {count(routesCount('sustained-progress'))} · {ROUTE_NAMES['continuous-employment']}: {count(routesCount('continuous-employment'))}. The draft prices each family at the framework's rate for the year and
-            shows the total; families found invalid by internal audit are left out unless new evidence was recorded since.
+            {ROUTE_NAMES['sustained-progress']}: {count(routesCount('sustained-progress'))} · {ROUTE_NAMES['continuous-employment']}: {count(routesCount('continuous-employment'))}. Each family is priced at the framework's rate for the year it was
+            attached in; families found invalid by internal audit are left out unless new evidence was recorded since.
+          </p>
+          <p className="govuk-body govuk-!-font-weight-bold" data-testid="preview-total" data-pence={preview.totalPence}>
+            Total: {money(preview.totalPence)}
           </p>
           {preview.families.length > 0 ? (
             <div className="app-table-scroll" tabIndex={0} role="region" aria-label="Families in the preview">
@@ -248,7 +260,10 @@ function DraftClaim() {
                       Reference
                     </th>
                     <th scope="col" className="govuk-table__header">
-                      Routes
+                      Route claimed
+                    </th>
+                    <th scope="col" className="govuk-table__header govuk-table__header--numeric">
+                      Amount
                     </th>
                   </tr>
                 </thead>
@@ -258,7 +273,8 @@ function DraftClaim() {
                       <th scope="row" className="govuk-table__header">
                         {f.reference}
                       </th>
-                      <td className="govuk-table__cell">{f.routes.map((r) => ROUTE_NAMES[r] ?? r).join(', ')}</td>
+                      <td className="govuk-table__cell">{f.route ? (ROUTE_NAMES[f.route] ?? f.route) : f.routes.map((r) => ROUTE_NAMES[r] ?? r).join(', ')}</td>
+                      <td className="govuk-table__cell govuk-table__cell--numeric">{money(f.amountPence)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -25,14 +25,22 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     ...(DASHBOARD_ROLES.includes(role) ? [{ path: '/dashboard', label: 'Dashboard' }] : []),
     ...(FAMILY_ROLES.includes(role) ? [{ path: '/families', label: 'Families' }] : []),
     ...(FAMILY_ROLES.includes(role) ? [{ path: '/find-a-family', label: 'Find a family' }] : []),
+    // Issue 20: the programme manager identifies families and keeps the Outcome Plan.
+    ...(role === 'programme-manager' ? [{ path: '/families/new', label: 'Identify a family' }] : []),
     ...(WORK_LIST_ROLES.includes(role) ? [{ path: '/no-result', label: 'No result yet' }] : []),
+    ...(role === 'programme-manager' ? [{ path: '/outcome-plan', label: 'Outcome Plan' }] : []),
     // Issue 20.4: the claim workspace; issue 20.3: partners record by the family id of a referral.
     ...(CLAIM_ROLES.includes(role) ? [{ path: '/claims', label: 'Claims' }] : []),
     ...(role === 'partner' ? [{ path: '/record', label: 'Record evidence' }] : []),
+    // Issue 20: the ledger and finance reports; the analyst's evaluation transfer and the outcomes report.
+    ...(['finance-officer', 'auditor', 'admin'].includes(role) ? [{ path: '/finance', label: 'Ledger and reports' }] : []),
+    ...(role === 'analyst' ? [{ path: '/evaluation', label: 'Evaluation' }] : []),
+    ...(role === 'programme-manager' ? [{ path: '/evaluation', label: 'Outcomes report' }] : []),
     // Issue 21: partner files (programme managers: any source, the review queue and candidate families).
     ...(IMPORT_ROLES.includes(role) ? [{ path: '/imports', label: 'Imports' }] : []),
     ...(role === 'admin' ? [{ path: '/users', label: 'Users' }] : []),
-    ...(role === 'admin' ? [{ path: '/programme', label: 'Programme' }] : []),
+    // PUT /api/programme is the administrator's and the programme manager's.
+    ...(role === 'admin' || role === 'programme-manager' ? [{ path: '/programme', label: 'Programme' }] : []),
     ...(role === 'admin' || role === 'auditor' ? [{ path: '/access-log', label: 'Access log' }] : []),
     ...(role === 'admin' ? [{ path: '/erasure', label: 'Erase a person' }] : []),
     // Issue 23.2 and 23.5: the admin's data-protection work.
@@ -41,6 +49,9 @@ export function pagesFor(role: string): { path: string; label: string }[] {
     // Issue 23.1 and 23.4: partners and their sharing agreements; ONS transfers (analysts too).
     ...(role === 'admin' ? [{ path: '/partners', label: 'Partners' }] : []),
     ...(role === 'admin' || role === 'analyst' ? [{ path: '/ons-transfers', label: 'ONS transfers' }] : []),
+    // Issue 20: the BI tools' tokens, and the legal holds that keep a family past retention.
+    ...(role === 'admin' ? [{ path: '/service-accounts', label: 'Service accounts' }] : []),
+    ...(['admin', 'finance-officer', 'auditor'].includes(role) ? [{ path: '/legal-holds', label: 'Legal holds' }] : []),
   ];
 }
 

@@ -49,6 +49,8 @@ interface Progress {
   claimedIn?: string;
 }
 
+const attachedOnOf = (family: Family) => family.attachedOn ?? null;
+
 /** Age in whole years on a date. */
 function ageOn(dateOfBirth: string, on: string): number {
   const [by, bm, bd] = dateOfBirth.split('-').map(Number);
@@ -141,6 +143,10 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
       {user.role === 'programme-manager' || user.role === 'keyworker' ? (
         <p className="govuk-body">
           <AppLink to={`/families/${family.familyId}/record`}>Record what happened</AppLink>
+          {' · '}
+          <AppLink to={`/families/${family.familyId}/manage`}>
+            {user.role !== 'programme-manager' ? 'Add a person or a problem' : attachedOnOf(family) ? 'Add a problem or record an override' : 'Add a problem or attach the family'}
+          </AppLink>
         </p>
       ) : null}
       <dl className="govuk-summary-list" data-testid="family-summary">
