@@ -304,7 +304,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
-  it("issues and revokes a BI tool's token, places and releases a legal hold, and records a partner's sharing agreement, as the administrator", async () => {
+  it("issues and revokes a BI tool's token and places and releases a legal hold, as the administrator", async () => {
     const { context, page, errors } = await rig.signIn('demo.admin');
     await page.click('nav[aria-label=Menu] a:has-text("Service accounts")');
     await page.waitForSelector('form[data-testid=new-service-account]');
