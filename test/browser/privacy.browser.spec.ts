@@ -314,6 +314,21 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
       await page.waitForSelector('tr[data-request="DSR-OBJ-7"]:has-text("consent to evaluation withdrawn from 2019-04-19")');
       const requests = (await asAdmin(t).get('/api/data-subject-requests').expect(200)).body.requests as { reference: string; actions: { what: string }[] }[];
       expect(requests.find((r) => r.reference === 'DSR-OBJ-7')?.actions).toEqual([expect.objectContaining({ what: expect.stringContaining('consent to evaluation withdrawn from 2019-04-19') })]);
+
+      // The reply sent: the request is answered and its deadline closed (no day is refused beside the field).
+      await page.locator('tr[data-request="DSR-OBJ-7"] button:has-text("Record the reply")').click();
+      await page.click('[data-testid="reply-to-request"] button:has-text("Record the reply")');
+      await page.waitForSelector('#f-respondedOn-error, [data-testid="error-summary"]');
+      await page.fill('#f-respondedOn-day', '20');
+      await page.fill('#f-respondedOn-month', '4');
+      await page.fill('#f-respondedOn-year', '2019');
+      await expectAccessible(page, 'recording the reply to a request');
+      await page.click('[data-testid="reply-to-request"] button:has-text("Record the reply")');
+      await page.waitForSelector('[data-testid="request-recorded"]:has-text("DSR-OBJ-7 answered on 2019-04-20")');
+      await page.waitForSelector('tr[data-request="DSR-OBJ-7"]:has-text("Answered 2019-04-20")');
+      expect(await page.locator('tr[data-request="DSR-OBJ-7"] button:has-text("Record the reply")').count()).toBe(0);
+      const answered = (await asAdmin(t).get('/api/data-subject-requests').expect(200)).body.requests as { reference: string; status: string; respondedOn: string | null }[];
+      expect(answered.find((r) => r.reference === 'DSR-OBJ-7')).toMatchObject({ status: 'answered', respondedOn: '2019-04-20' });
       expect(admin.errors).toEqual([]);
 
       // The ONS transfers page: the file, its destruction confirmed, the person to notify.

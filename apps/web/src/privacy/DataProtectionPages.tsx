@@ -45,6 +45,7 @@ export function DataSubjectRequestsPage() {
   const [busy, setBusy] = useState(false);
   const [key, setKey] = useState(newIdempotencyKey);
   const [applying, setApplying] = useState<SubjectRequest | null>(null);
+  const [replying, setReplying] = useState<SubjectRequest | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -153,6 +154,19 @@ export function DataSubjectRequestsPage() {
                       <span className="govuk-visually-hidden"> for {r.reference}</span>
                     </button>
                   )}
+                  {r.status !== 'answered' ? (
+                    <button
+                      type="button"
+                      className="govuk-button govuk-button--secondary govuk-!-margin-bottom-1"
+                      onClick={() => {
+                        setReplying(r);
+                        setApplying(null);
+                        setDone(null);
+                      }}
+                    >
+                      Record the reply<span className="govuk-visually-hidden"> to {r.reference}</span>
+                    </button>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -166,6 +180,18 @@ export function DataSubjectRequestsPage() {
           onCancel={() => setApplying(null)}
           onDone={async (text) => {
             setApplying(null);
+            setDone(text);
+            await load();
+          }}
+        />
+      ) : null}
+      {replying ? (
+        <ReplyToRequest
+          key={replying.requestId}
+          request={replying}
+          onCancel={() => setReplying(null)}
+          onDone={async (text) => {
+            setReplying(null);
             setDone(text);
             await load();
           }}
@@ -281,6 +307,46 @@ function ApplyRequest({ request, onCancel, onDone }: { request: SubjectRequest; 
       <div className="govuk-button-group">
         <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
           {objection ? 'Record the objection' : 'Record the correction'}
+        </button>
+        <button type="button" className="govuk-button govuk-button--secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Issue 23.2: the day the council answered a request (`POST /api/data-subject-requests/:id/response`), which closes its deadline. */
+function ReplyToRequest({ request, onCancel, onDone }: { request: SubjectRequest; onCancel: () => void; onDone: (text: string) => Promise<void> }) {
+  const [respondedOn, setRespondedOn] = useState<DateParts>(NO_DATE);
+  const [error, setError] = useState<FormError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [key] = useState(newIdempotencyKey);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (dateOf(respondedOn) === '') return setError({ fields: { respondedOn: 'Enter the day the reply was sent' } });
+    setBusy(true);
+    try {
+      await sendCommand(`/api/data-subject-requests/${request.requestId}/response`, { respondedOn: dateOf(respondedOn) }, { idempotencyKey: key });
+      setError(null);
+      await onDone(`Request ${request.reference} answered on ${dateOf(respondedOn)}`);
+    } catch (err) {
+      if (err instanceof ApiProblem && err.status === 400) setError({ fields: { respondedOn: fieldErrorsOf(err, ['respondedOn']).fields.respondedOn ?? err.message } });
+      else setError({ fields: {}, message: problemText(err) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form noValidate onSubmit={submit} className="govuk-inset-text" data-testid="reply-to-request">
+      <ErrorSummary error={error} />
+      <h2 className="govuk-heading-m">Record the reply to {request.reference}</h2>
+      <DateField name="respondedOn" legend="Reply sent on" value={respondedOn} onChange={setRespondedOn} error={error?.fields.respondedOn} hint={`The deadline is ${request.dueOn}; for example 15 4 2019`} />
+      <div className="govuk-button-group">
+        <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
+          Record the reply
         </button>
         <button type="button" className="govuk-button govuk-button--secondary" onClick={onCancel}>
           Cancel
