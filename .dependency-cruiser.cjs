@@ -58,13 +58,6 @@ module.exports = {
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
-      name: 'no-new-importers-of-the-api-error-shim',
-      comment: 'ApiError lives in @ledger/application: import it from there. apps/api/src/http/api-error.ts only re-exports it for the privacy and imports controllers until they point at the lib (issue 14).',
-      severity: 'error',
-      from: { path: '^apps/api/src/', pathNot: '^apps/api/src/(privacy|imports)/' },
-      to: { path: '^apps/api/src/http/api-error\\.ts$' },
-    },
-    {
       name: 'web-app-talks-to-the-api-over-http-only',
       comment: 'apps/web (the browser app) imports nothing of the api, the other apps or the libs: it reads and writes through the public HTTP API.',
       severity: 'error',

@@ -10,7 +10,7 @@ import { generateBorough } from '@ledger/synthetic';
 import { runGenerate } from '../../apps/cli/src/generate';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { RecordFamilyCommand } from '../../apps/api/src/families/family-commands';
-import type { Recording } from '../../apps/api/src/http/recording';
+import type { Recording } from '@ledger/application';
 import { startTestApp, storeKinds, type TestApp } from '../support/app';
 import { asProgrammeManager, keyworkerOnRecord } from '../support/signed-in';
 

@@ -6,11 +6,6 @@ import type { Rejection } from '@ledger/domain';
 import { ApiError, CLOCK, COMMAND_NAMESPACE, type Clock, LEGAL_GATEWAY_RULE, type Recording, isLegalGatewayCode, londonToday } from '@ledger/application';
 import { actorOf } from '../auth/actor';
 
-// The clock, the recording of a command and derived ids live in @ledger/application (shared with
-// the cli): import them from there. Re-exported here only for the privacy controllers (changed on
-// other branches at the time of issue 14); delete this line with their last use.
-export { CLOCK, type Clock, type Recording, derivedId, londonToday } from '@ledger/application';
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

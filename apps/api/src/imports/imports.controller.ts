@@ -7,11 +7,10 @@ import { LEDGER_CONFIG } from '@ledger/event-store';
 import { DEFAULT_MATCH_OPTIONS, IMPORT_SOURCES, ImportFileRefused, type ImportReport, ImportService, SOURCE_ORGANISATION, isImportSource } from '@ledger/imports';
 import { csvRecords } from '@ledger/reporting';
 import { Access, routeOf } from '../auth/access';
-import { type Actor, actorOf } from '../auth/actor';
-import { ApiError } from '../http/api-error';
+import { actorOf } from '../auth/actor';
 import { EnumField, IdField } from '../http/fields';
 import { RecordingFactory } from '../http/recording';
-import { AccessLog } from '@ledger/application';
+import { AccessLog, type Actor, ApiError } from '@ledger/application';
 
 /** The partner organisations whose files the ledger takes (each source's, `SOURCE_ORGANISATION`). */
 const IMPORTING_ORGANISATIONS = [...new Set(Object.values(SOURCE_ORGANISATION))];

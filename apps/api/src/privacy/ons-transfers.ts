@@ -7,9 +7,8 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { FamilyQueries } from '@ledger/projections';
 import { Access } from '../auth/access';
 import { QueryContext } from '../families/query-context';
-import { ApiError } from '../http/api-error';
 import { RecordingFactory } from '../http/recording';
-import { appendPrivacyRecord, readRecords, registerStream } from '@ledger/application';
+import { appendPrivacyRecord, readRecords, registerStream, ApiError } from '@ledger/application';
 
 /** The terms of the council's data agreement with the ONS, recorded with every transfer (DOMAIN.md 6). */
 export const ONS_AGREEMENT_TERMS = [

@@ -6,9 +6,8 @@ import { isBusinessDate } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ORGANISATION, type PartnerOrganisation, fold, inForce } from './partner-agreements';
 import { Access, STAFF } from '../auth/access';
-import { ApiError, type FieldProblem } from '../http/api-error';
-import { RecordingFactory, derivedId } from '../http/recording';
-import { LEGAL_GATEWAY_CODES, LEGAL_GATEWAY_REGISTER, appendPrivacyRecord, readRecords, registerStream } from '@ledger/application';
+import { RecordingFactory } from '../http/recording';
+import { LEGAL_GATEWAY_CODES, LEGAL_GATEWAY_REGISTER, appendPrivacyRecord, readRecords, registerStream, ApiError, type FieldProblem, derivedId } from '@ledger/application';
 
 /** The kinds of partner organisation the programme works with (issue 23.1). */
 export const PARTNER_ORGANISATION_KINDS = [

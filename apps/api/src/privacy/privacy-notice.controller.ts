@@ -3,12 +3,11 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/config';
 import { EVENT_STORE, type EventStore, LEDGER_CONFIG } from '@ledger/event-store';
 import { Access, PARTNER_KINDS } from '../auth/access';
-import { COUNCIL_ID, ROLE_PURPOSES, readProgramme } from '@ledger/application';
+import { COUNCIL_ID, ROLE_PURPOSES, readProgramme, CLOCK, type Clock, londonToday } from '@ledger/application';
 import { LEGAL_GATEWAY_REGISTER } from './partners';
 import { ONS_AGREEMENT_TERMS } from './ons-transfers';
 import { type PartnerOrganisation, fold, inForce } from './partner-agreements';
 import { readRecords } from '@ledger/application';
-import { CLOCK, type Clock, londonToday } from '../http/recording';
 
 /** The laws partners share under when a family has not consented: the register's. */
 const LEGAL_GATEWAYS = Object.values(LEGAL_GATEWAY_REGISTER);

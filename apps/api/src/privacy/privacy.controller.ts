@@ -12,11 +12,10 @@ import { Access, routeOf } from '../auth/access';
 import { actorOf } from '../auth/actor';
 import { FAMILY_STATES, type FamilyStates } from '../families/family-commands';
 import { QueryContext } from '../families/query-context';
-import { ApiError, type FieldProblem } from '../http/api-error';
-import { CLOCK, type Clock, RecordingFactory, derivedId } from '../http/recording';
+import { RecordingFactory } from '../http/recording';
 import { createHash } from 'node:crypto';
 import { ONS_AGREEMENT_TERMS } from './ons-transfers';
-import { appendPrivacyRecord, readProgramme, registerStream, COUNCIL_ID, AccessLog } from '@ledger/application';
+import { appendPrivacyRecord, readProgramme, registerStream, COUNCIL_ID, AccessLog, ApiError, type FieldProblem, CLOCK, type Clock, derivedId } from '@ledger/application';
 import { ERASED, KeyVault, latestConsents, Erasure } from '@ledger/privacy';
 import { ImportService } from '@ledger/imports';
 
