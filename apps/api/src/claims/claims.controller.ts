@@ -9,7 +9,6 @@ import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, RAW_E
 import { OutcomeQueries } from '@ledger/projections';
 import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import { auditStatusOf, ClaimReports, COUNCIL_ID, readProgramme, allClaimIds, allClaims, claimedFamilies, invalidFindings, readClaim, RecordClaimCommand, AccessLog, purposeOf, ApiError, derivedId, type Recording } from '@ledger/application';
-import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto, SubmissionDto, WithdrawalDto } from './claims.dto';
@@ -53,7 +52,7 @@ export class ClaimsController {
   @Post()
   @ApiOperation({ summary: 'Draft a claim as of a date: every claimable, not-yet-claimed family with route, plan version, amount and evidence' })
   async draft(@Body() body: DraftClaimDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = requireRole(req, ROLES.draft);
+    const actor = actorOf(req);
     const recording = this.recordings.from(req);
     const { state: programme } = await readProgramme(this.store, this.councilId);
     const window = programme.claimWindows.find((w) => w.windowId === body.windowId);
@@ -109,7 +108,6 @@ export class ClaimsController {
       claims.map((c) => [c.claimId, c.status, c.windowId, c.asOf, c.frameworkId, c.planVersions.join(';'), c.totalPence, c.submission?.submittedOn, c.submission?.totalPence, c.payment?.receivedOn, c.payment?.amountPence]),
   })
   async list(@Req() req: Request, @Query('status') status?: string) {
-    requireRole(req, ROLES.read);
     if (status !== undefined && !(CLAIM_STATUSES as readonly string[]).includes(status)) {
       throw ApiError.badRequest('invalid query: status', [{ field: 'status', message: `must be one of ${CLAIM_STATUSES.join(', ')}` }]);
     }
@@ -131,7 +129,7 @@ export class ClaimsController {
   @ApiOperation({ summary: 'Preview a draft as of a date: the families it would hold, their routes and amounts, and the total; records nothing' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'The date results are judged at (default today)' })
   async preview(@Req() req: Request, @Query('asOf') asOfRaw?: string) {
-    const actor = requireRole(req, ROLES.draft);
+    const actor = actorOf(req);
     const asOf = this.context.dates(asOfRaw, undefined);
     await this.context.settle();
     const claimed = await claimedFamilies(this.store, this.councilId);
@@ -155,7 +153,6 @@ export class ClaimsController {
   @Get(':claimId')
   @ApiOperation({ summary: 'A claim: status, families (with route, amount, evidence, audit status), sample, sign-offs, payment' })
   async get(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.read);
     const view = await this.view(claimId);
     // Issue 16.6: a finance officer's read of the claim's family references is logged family by family.
     const actor = actorOf(req);
@@ -172,7 +169,7 @@ export class ClaimsController {
     summary: "Internal audit draws the reproducible, risk-weighted audit sample (same seed → same sample), at the framework's percentage or more with a reason",
   })
   async sample(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditSampleDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = requireRole(req, ROLES.sample);
+    const actor = actorOf(req);
     const recording = this.recordings.from(req);
     const seed = body.seed ?? auditSeedOf(claimId);
     const command: ClaimCommand = {
@@ -193,7 +190,7 @@ export class ClaimsController {
   @Post(':claimId/audit-findings')
   @ApiOperation({ summary: "Record the auditor's finding for a sampled family; an invalid family leaves the claim" })
   async finding(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditFindingDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = requireRole(req, ROLES.finding);
+    const actor = actorOf(req);
     const recording = this.recordings.from(req);
     const { foundOn, ...finding } = body;
     return this.record(await this.run(claimId, { type: 'RecordAuditFinding', ...finding, auditor: actor.userId, foundOn: foundOn ?? recording.recordedOn }, recording), res);
@@ -203,7 +200,9 @@ export class ClaimsController {
   @Post(':claimId/sign-offs')
   @ApiOperation({ summary: 'Sign off as programme lead (programme manager) or head of audit (auditor): two different people' })
   async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = requireRole(req, [SIGNER_ROLE[body.role]]);
+    const actor = actorOf(req);
+    // Both signers' roles may call the route; each signs only in their own capacity (DOMAIN.md 5).
+    if (actor.role !== SIGNER_ROLE[body.role]) throw new ApiError(403, `this needs the role ${SIGNER_ROLE[body.role]}`, { reason: 'Forbidden' });
     const recording = this.recordings.from(req);
     const overrideApprovers = body.role === 'programme-lead' ? await this.overrideApprovers(claimId) : [];
     const command: ClaimCommand = { type: 'SignOffClaim', role: body.role, by: actor.userId, signedOn: body.signedOn ?? recording.recordedOn, overrideApprovers };
@@ -226,7 +225,6 @@ export class ClaimsController {
   @Post(':claimId/submission')
   @ApiOperation({ summary: 'Submit the claim (refused until both sign-offs exist); each family is claimed once across all claims' })
   async submit(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SubmissionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.submit);
     const recording = this.recordings.from(req);
     return this.record(await this.run(claimId, { type: 'SubmitClaim', submittedOn: body.submittedOn ?? recording.recordedOn, alreadyClaimedFamilyIds: [] }, recording), res);
   }
@@ -235,7 +233,6 @@ export class ClaimsController {
   @Post(':claimId/payments')
   @ApiOperation({ summary: 'Record the payment received; the difference from the claimed total is reconciled' })
   async payment(@Param('claimId', claimIdPipe) claimId: string, @Body() body: PaymentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.payment);
     return this.record(await this.run(claimId, { type: 'RecordPayment', ...body }, this.recordings.from(req)), res);
   }
 
@@ -243,7 +240,6 @@ export class ClaimsController {
   @Post(':claimId/recoveries')
   @ApiOperation({ summary: "Recover a family's payment after a spot check (a reversing ledger entry)" })
   async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.recovery);
     const { spotCheckId, ...recovery } = body;
     const spotCheck = await spotCheckFindingOf(this.store, spotCheckId, body.familyId);
     return this.record(await this.run(claimId, { type: 'RecoverFamily', ...recovery, spotCheck }, this.recordings.from(req)), res);
@@ -256,7 +252,6 @@ export class ClaimsController {
     summary: 'Re-check a draft: flags families claimed in another submitted claim since it was drafted, or found invalid by internal audit, with the totals without them',
   })
   async recheck(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request) {
-    requireRole(req, ROLES.draft);
     const recording = this.recordings.from(req);
     const { state } = await this.load(claimId);
     const claimed = await claimedFamilies(this.store, this.councilId);
@@ -294,7 +289,7 @@ export class ClaimsController {
   @Post(':claimId/withdrawal')
   @ApiOperation({ summary: 'Withdraw a claim not yet submitted, with a reason (a submitted claim is frozen)' })
   async withdraw(@Param('claimId', claimIdPipe) claimId: string, @Body() body: WithdrawalDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = requireRole(req, ROLES.draft);
+    const actor = actorOf(req);
     const recording = this.recordings.from(req);
     return this.record(await this.run(claimId, { type: 'WithdrawClaim', reason: body.reason, withdrawnOn: body.withdrawnOn ?? recording.recordedOn, by: actor.userId }, recording), res);
   }
@@ -304,7 +299,6 @@ export class ClaimsController {
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'The claim report as CSV: the claim as submitted, frozen (identical bytes every time, whatever is paid or recovered later); a draft is marked DRAFT' })
   async csv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.read);
     return this.file(res, claimReportCsv(await this.reports.build(claimId)), 'text/csv; charset=utf-8', `claim-${claimId}.csv`);
   }
 
@@ -313,7 +307,6 @@ export class ClaimsController {
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: 'The claim report as XLSX' })
   async xlsx(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.read);
     return this.file(res, await claimReportXlsx(await this.reports.build(claimId)), XLSX, `claim-${claimId}.xlsx`);
   }
 
@@ -322,7 +315,6 @@ export class ClaimsController {
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The claim report as PDF' })
   async pdf(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.read);
     return this.file(res, await claimReportPdf(await this.reports.build(claimId)), 'application/pdf', `claim-${claimId}.pdf`);
   }
 
@@ -331,7 +323,6 @@ export class ClaimsController {
   @ApiProduces('text/csv')
   @ApiOperation({ summary: "The claim's position after submission as CSV: claimed, paid, the difference and recoveries (422 ClaimNotSubmitted before submission)" })
   async positionCsv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.read);
     const report = await this.reports.position(claimId);
     return this.file(res, claimPositionCsv(report), 'text/csv; charset=utf-8', `claim-${claimId}-position.csv`);
   }
@@ -341,7 +332,6 @@ export class ClaimsController {
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: "The claim's position after submission as XLSX" })
   async positionXlsx(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.read);
     const report = await this.reports.position(claimId);
     return this.file(res, await claimPositionXlsx(report), XLSX, `claim-${claimId}-position.xlsx`);
   }
@@ -351,7 +341,6 @@ export class ClaimsController {
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: "The claim's position after submission as PDF" })
   async positionPdf(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ROLES.read);
     const report = await this.reports.position(claimId);
     return this.file(res, await claimPositionPdf(report), 'application/pdf', `claim-${claimId}-position.pdf`);
   }

@@ -5,7 +5,6 @@ import type { Request, Response } from 'express';
 import type { Rejection } from '@ledger/domain';
 import type { CommandOutcome } from '@ledger/event-store';
 import { attachmentFeesCsv, attachmentFeesXlsx, reconciliationCsv, reconciliationXlsx } from '@ledger/reporting';
-import { requireRole } from '../auth/auth.controller';
 import { QueryContext } from '../families/query-context';
 import { BoolField, DateField, IntField, PatternField } from '../http/fields';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
@@ -44,7 +43,6 @@ export class FinanceReportsController {
   @Post('attachment-fees/receipts')
   @ApiOperation({ summary: 'Record attachment fees received from central government for a financial year' })
   async receipt(@Body() body: AttachmentFeeReceiptDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ['finance-officer']);
     const recording = this.recordings.from(req);
     const outcome: CommandOutcome<Rejection> = await this.commands.execute(new RecordProgrammeCommand({ type: 'RecordAttachmentFeeReceipt', ...body, recordedOn: recording.recordedOn }, recording));
     const recorded = recordedOrThrow(outcome, 'programme');
@@ -56,7 +54,6 @@ export class FinanceReportsController {
   @Post('attachment-fees/profile')
   @ApiOperation({ summary: "Set a financial year's attachment profile (families expected), for the profile fee basis" })
   async profile(@Body() body: AttachmentProfileDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireRole(req, ['finance-officer']);
     const recording = this.recordings.from(req);
     const outcome: CommandOutcome<Rejection> = await this.commands.execute(
       new RecordProgrammeCommand({ type: 'SetAttachmentProfile', financialYear: body.financialYear, families: body.families, setOn: recording.recordedOn }, recording),
@@ -71,7 +68,6 @@ export class FinanceReportsController {
   @ApiOperation({ summary: 'Attachment fees per financial year as of a date: families attached, fees due at that year’s rate, received, against the allocation' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'Count attachments and receipts dated on or before this day (default today)' })
   async attachmentFees(@Req() req: Request, @Query('asOf') asOf?: string) {
-    requireRole(req, FINANCE);
     return this.reports.attachmentFees(this.context.dates(asOf, undefined));
   }
 
@@ -81,7 +77,6 @@ export class FinanceReportsController {
   @ApiOperation({ summary: 'Attachment fees as CSV, with a totals row' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
   async attachmentFeesCsv(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
-    requireRole(req, FINANCE);
     const report = await this.reports.attachmentFees(this.context.dates(asOfRaw, undefined));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="attachment-fees-${report.asOf}.csv"`);
@@ -94,7 +89,6 @@ export class FinanceReportsController {
   @ApiOperation({ summary: 'Attachment fees as XLSX: amounts in pounds, a totals row' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
   async attachmentFeesXlsx(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
-    requireRole(req, FINANCE);
     const report = await this.reports.attachmentFees(this.context.dates(asOfRaw, undefined));
     res.setHeader('Content-Type', XLSX);
     res.setHeader('Content-Disposition', `attachment; filename="attachment-fees-${report.asOf}.xlsx"`);
@@ -106,7 +100,6 @@ export class FinanceReportsController {
   @ApiOperation({ summary: 'Claimed, paid and recovered per claim, per claim window and per financial year, as of a date' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'Count submissions, payments and recoveries dated on or before this day (default today)' })
   async reconciliation(@Req() req: Request, @Query('asOf') asOf?: string) {
-    requireRole(req, FINANCE);
     return this.reports.reconciliation(this.context.dates(asOf, undefined));
   }
 
@@ -116,7 +109,6 @@ export class FinanceReportsController {
   @ApiOperation({ summary: 'The reconciliation as CSV, with totals rows per window, per financial year and overall' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
   async reconciliationCsv(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
-    requireRole(req, FINANCE);
     const report = await this.reports.reconciliation(this.context.dates(asOfRaw, undefined));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${report.asOf}.csv"`);
@@ -129,7 +121,6 @@ export class FinanceReportsController {
   @ApiOperation({ summary: 'The reconciliation as XLSX: one sheet per table, amounts in pounds, totals rows' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
   async reconciliationXlsx(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
-    requireRole(req, FINANCE);
     const report = await this.reports.reconciliation(this.context.dates(asOfRaw, undefined));
     res.setHeader('Content-Type', XLSX);
     res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${report.asOf}.xlsx"`);
