@@ -1,6 +1,6 @@
 import { actorOf } from '../auth/actor';
 import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
-import { CommandBus, CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandBus, CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
@@ -31,11 +31,13 @@ const ROLES = {
 
 const spotCheckIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no spot check with this id', { reason: 'SpotCheckNotFound' }) });
 
-export class RecordSpotCheckCommand implements ICommand {
+export class RecordSpotCheckCommand extends Command<CommandOutcome<Rejection>> {
   constructor(
     readonly command: SpotCheckCommand,
     readonly recording: Recording,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RecordSpotCheckCommand)

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import {
   type FamilyCommand,
   type FamilyEvent,
@@ -33,7 +33,7 @@ import { COUNCIL_ID, readProgramme, derivedId, type Recording } from '@ledger/ap
 import { KeyVault } from '@ledger/privacy';
 
 /** Records one family command: load the family's stream → decide → append. */
-export class RecordFamilyCommand implements ICommand {
+export class RecordFamilyCommand extends Command<CommandOutcome<Rejection>> {
   constructor(
     readonly familyId: string,
     readonly command: FamilyCommand,
@@ -43,7 +43,9 @@ export class RecordFamilyCommand implements ICommand {
      * the api derived from the command id are new by construction and need no check.
      */
     readonly clientMemberIds: readonly string[] = [],
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import {
   type ClaimCommand,
   type ClaimDecisionContext,
@@ -19,12 +19,14 @@ import { derivedId, londonToday, type Recording } from '../recording';
 import { COUNCIL_ID } from '../programme/programme-commands';
 
 /** Records one claim command: load `claim-<claimId>` → decide → append. */
-export class RecordClaimCommand implements ICommand {
+export class RecordClaimCommand extends Command<CommandOutcome<Rejection>> {
   constructor(
     readonly claimId: string,
     readonly command: ClaimCommand,
     readonly recording: Recording,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 type RegistryEvent = { type: 'ResultsClaimed'; data: { claimId: string; familyIds: string[] } };

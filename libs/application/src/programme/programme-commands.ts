@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommand, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import {
   type OutcomePlanCommand,
   type OutcomePlanEvent,
@@ -31,11 +31,13 @@ export async function readProgramme(store: EventStore, councilId: string): Promi
   return { state, version: read.version };
 }
 
-export class RecordProgrammeCommand implements ICommand {
+export class RecordProgrammeCommand extends Command<CommandOutcome<Rejection>> {
   constructor(
     readonly command: ProgrammeCommand,
     readonly recording: Recording,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RecordProgrammeCommand)
@@ -55,11 +57,13 @@ export class ProgrammeCommandHandler implements ICommandHandler<RecordProgrammeC
   }
 }
 
-export class RecordOutcomePlanCommand implements ICommand {
+export class RecordOutcomePlanCommand extends Command<CommandOutcome<Rejection>> {
   constructor(
     readonly command: OutcomePlanCommand,
     readonly recording: Recording,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RecordOutcomePlanCommand)
