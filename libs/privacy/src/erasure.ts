@@ -1,3 +1,4 @@
+import { streams } from '@ledger/domain';
 import { type EventStore, uuidV5 } from '@ledger/event-store';
 import type { KeyVault } from './key-vault';
 import { familyKeyId } from './personal-data-cipher';
@@ -80,7 +81,7 @@ export class Erasure {
 
 async function membersOf(store: EventStore, familyId: string): Promise<Set<string>> {
   const members = new Set<string>();
-  const read = await store.readStream(`family-${familyId}`);
+  const read = await store.readStream(streams.family(familyId));
   for (const event of read.events) {
     if (event.type === 'FamilyIdentified') for (const m of (event.data.members ?? []) as { memberId: string }[]) members.add(m.memberId);
     if (event.type === 'FamilyMemberAdded') members.add((event.data.member as { memberId: string }).memberId);

@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import bcrypt from 'bcryptjs';
 import { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { type FamilyCommand, type ProgrammeCommand, type Rejection, type UserEvent, evolveUser, initialUserState } from '@ledger/domain';
+import { type FamilyCommand, type ProgrammeCommand, type Rejection, type UserEvent, evolveUser, initialUserState, streams } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand, uuidV5 } from '@ledger/event-store';
 import { generateBorough } from '@ledger/synthetic';
 import { RecordFamilyCommand } from '../families/family-commands';
@@ -78,7 +78,7 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
     const working: string[] = [];
     for (const username of DEMO_USERNAMES) {
       let user = initialUserState();
-      for (const e of (await this.store.readStream(`user-${username}`)).events) user = evolveUser(user, { type: e.type, data: e.data } as unknown as UserEvent);
+      for (const e of (await this.store.readStream(streams.user(username))).events) user = evolveUser(user, { type: e.type, data: e.data } as unknown as UserEvent);
       if (user.exists && user.active && (await bcrypt.compare(DEMO_PASSWORD, user.passwordHash))) working.push(username);
     }
     if (working.length > 0) {
@@ -194,7 +194,7 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
   private async addDemoKeyworkers(commands: FamilyCommand[]): Promise<void> {
     const names = new Set(commands.flatMap((c) => (c.type === 'AttachFamily' ? [c.keyworker] : [])));
     for (const username of [...names].sort()) {
-      const existing = await this.store.readStream(`user-${username}`);
+      const existing = await this.store.readStream(streams.user(username));
       if (existing.version > 0) continue;
       await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role: 'keyworker' }, { userId: 'demo-seed', role: 'admin' });
     }

@@ -157,7 +157,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   /** Issue 17.5: the keyworker named at attachment is a keyworker user on record (stream `user-<username>`). */
   private async isKeyworker(username: string): Promise<boolean> {
     if (!/^[a-z0-9][a-z0-9._-]{1,59}$/.test(username)) return false;
-    const read = await this.store.readStream(`user-${username}`);
+    const read = await this.store.readStream(streams.user(username));
     const user = read.events.reduce((state, e) => evolveUser(state, { type: e.type, data: e.data } as unknown as UserEvent), initialUserState());
     return user.exists && user.role === 'keyworker';
   }
@@ -210,7 +210,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     for (const memberId of memberIds) {
       const outcome = await handleCommand<string | null, MembershipEvent, Rejection>(
         this.store,
-        `familyMember-${memberId}`,
+        streams.familyMember(memberId),
         {
           initial: () => null,
           evolve: (_s, e) => e.data.familyId,

@@ -1,3 +1,4 @@
+import { streams } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import type { KeyVault } from '@ledger/privacy';
 import { type ReportDocument, type ReportSection, reportDocumentPdf } from '@ledger/reporting';
@@ -70,7 +71,7 @@ export async function subjectAccessExport(
   parts: { store: EventStore; vault: KeyVault; accessLog: AccessLog; transfers: OnsTransfer[] },
 ): Promise<SubjectAccessExport> {
   const { memberId, familyId } = request;
-  const family = await parts.store.readStream(`family-${familyId}`);
+  const family = await parts.store.readStream(streams.family(familyId));
   const identified = family.events.find((e) => e.type === 'FamilyIdentified');
   const familyReference = String(identified?.data.reference ?? '');
   const base = { request: { requestId: request.requestId, reference: request.reference, receivedOn: request.receivedOn, dueOn: request.dueOn }, generatedOn };

@@ -17,6 +17,7 @@ import {
   evolveUser,
   initialServiceAccountState,
   initialUserState,
+  streams,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
@@ -220,7 +221,7 @@ export class AuthService implements OnApplicationBootstrap {
    * only the events after the version remembered (users' streams grow with every sign-in).
    */
   private async current(username: string, options: { fresh?: boolean } = {}): Promise<UserState> {
-    const streamId = `user-${username}`;
+    const streamId = streams.user(username);
     const cached = this.users.get(username);
     const now = Date.now();
     if (cached && !options.fresh && now - cached.checkedAt < USER_CHECK_MS) return cached.state;
@@ -337,7 +338,7 @@ export async function listServiceAccounts(store: EventStore): Promise<ServiceAcc
 
 function runUserCommand(store: EventStore, clock: Clock, username: string, by: Actor, decide: (state: UserState) => ReturnType<typeof decideUser>): Promise<CommandOutcome<Rejection>> {
   const commandId = randomUUID();
-  return handleCommand(store, `user-${username}`, { initial: initialUserState, evolve: (s, e: UserEvent) => evolveUser(s, e), decide }, {
+  return handleCommand(store, streams.user(username), { initial: initialUserState, evolve: (s, e: UserEvent) => evolveUser(s, e), decide }, {
     commandId,
     correlationId: commandId,
     actor: actorMetadata(by),

@@ -13,6 +13,7 @@ import {
   initialClaimState,
   reject,
   upcastClaimEvent,
+  streams,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, type LogPosition, type RecordedEvent, comparePositions, handleCommand } from '@ledger/event-store';
 import { derivedId, londonToday, type Recording } from '../recording';
@@ -40,7 +41,7 @@ export async function claimedFamilies(store: EventStore, councilId: string): Pro
 }
 
 export async function readClaim(store: EventStore, claimId: string): Promise<{ state: ClaimState; version: number }> {
-  const read = await store.readStream(`claim-${claimId}`);
+  const read = await store.readStream(streams.claim(claimId));
   let state = initialClaimState();
   for (const e of read.events) state = evolveClaim(state, claimEventOf(e));
   return { state, version: read.version };
@@ -123,7 +124,7 @@ export class ClaimCommandHandler implements ICommandHandler<RecordClaimCommand, 
   ) {}
 
   async execute({ claimId, command, recording }: RecordClaimCommand): Promise<CommandOutcome<Rejection>> {
-    const streamId = `claim-${claimId}`;
+    const streamId = streams.claim(claimId);
     const context: ClaimDecisionContext = { auditSample: AUDIT_SAMPLE, recordedOn: recording.recordedOn };
     const decider = (decide: (s: ClaimState) => ReturnType<typeof decideClaim>) => ({
       initial: initialClaimState,

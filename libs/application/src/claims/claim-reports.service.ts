@@ -25,7 +25,7 @@ export class ClaimReports {
 
   /** The claim report: as submitted once submitted (frozen), otherwise the draft as it stands (watermarked DRAFT). */
   async build(claimId: string): Promise<ClaimReport> {
-    const events = (await this.store.readStream(`claim-${claimId}`)).events;
+    const events = (await this.store.readStream(streams.claim(claimId))).events;
     const submittedAt = events.findIndex((e) => e.type === 'ClaimSubmitted');
     const frozen = submittedAt >= 0 ? events.slice(0, submittedAt + 1) : events;
     const state = foldClaim(frozen);
@@ -53,7 +53,7 @@ export class ClaimReports {
 
   /** The claim's position after submission: payments received and recoveries (DOMAIN.md 5.4, 5.5). */
   async position(claimId: string): Promise<ClaimPositionReport> {
-    const events = (await this.store.readStream(`claim-${claimId}`)).events;
+    const events = (await this.store.readStream(streams.claim(claimId))).events;
     const state = foldClaim(events);
     if (!state.drafted) throw notFound();
     if (!state.submission) throw new ApiError(422, 'the claim has not been submitted: its position starts at submission (see its report for the draft)', { reason: 'ClaimNotSubmitted' });

@@ -26,7 +26,7 @@ export class FinanceReports {
       let paidPence = 0;
       let paid = false;
       let recoveredPence = 0;
-      for (const e of (await this.store.readStream(`claim-${claimId}`)).events) {
+      for (const e of (await this.store.readStream(streams.claim(claimId))).events) {
         if (e.type === 'ClaimPaymentReceived') {
           if (dateOf(e.data, ['receivedOn']) > asOf) continue;
           paid = true;

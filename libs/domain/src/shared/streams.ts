@@ -5,6 +5,9 @@ export const streams = {
   programme: (councilId: string) => `programme-${councilId}`,
   outcomePlan: (councilId: string) => `outcomePlan-${councilId}`,
   spotCheck: (spotCheckId: string) => `spotCheck-${spotCheckId}`,
+  user: (username: string) => `user-${username}`,
+  /** A person's one family (issue 16.8). */
+  familyMember: (memberId: string) => `familyMember-${memberId}`,
 } as const;
 
 export type StreamCategory = keyof typeof streams;
