@@ -93,3 +93,16 @@ export async function fillDate(page: Page, id: string, date: string): Promise<vo
   await page.fill(`#${id}-month`, String(Number(month)));
   await page.fill(`#${id}-year`, String(year));
 }
+
+/**
+ * Waits for `selector`; when it does not come, fails saying what the page showed instead (its
+ * URL, the error summary and the main text), so a failure in CI can be read without a rerun.
+ */
+export async function waitShown(page: Page, selector: string, timeout = 30_000): Promise<void> {
+  try {
+    await page.waitForSelector(selector, { timeout });
+  } catch (e) {
+    const shown = await page.evaluate(() => (document.querySelector('main') ?? document.body).innerText.slice(0, 2000)).catch(() => '(page unreadable)');
+    throw new Error(`${selector} was not shown within ${timeout} ms at ${page.url()}; the page showed:\n${shown}\n(${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+}
