@@ -51,6 +51,9 @@ export async function startTestApp(
     LEDGER_API_DOCS: 'on',
     // Suites sign many users in from one address; the throttle's own tests set it back.
     LEDGER_SIGN_IN_ATTEMPTS_PER_MINUTE: '10000',
+    // bcrypt at its lowest cost: suites register and sign in hundreds of throwaway users, and
+    // the sign-in timing suite sets the production cost back.
+    LEDGER_PASSWORD_HASH_COST: '4',
     ...(dir ? { LEDGER_DATA_DIR: dir.dataDir } : { LEDGER_POSTGRES_URL: postgresUrl }),
     ...env,
   });

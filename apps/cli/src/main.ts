@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
     if (command === 'import') return await runImport(config, stores, args);
-    if (command === 'users') return await runUsers(stores, args);
+    if (command === 'users') return await runUsers(config, stores, args);
     if (command === 'service-accounts') return await runServiceAccounts(stores, args);
     if (command === 'retention') return await runRetention(config, stores, args, { runner, families: context.get(FamilyQueries) });
     if (command === 'rebuild') {

@@ -18,7 +18,7 @@ const USERS_USAGE = 'usage: users list | users add <username> --role ROLE [--org
  * input, never from the command line, where other users of the machine could see it). A
  * deactivation or role change stops the user's tokens at once (within a second on a running api).
  */
-export async function runUsers(stores: OpenedStores, args: string[]): Promise<number> {
+export async function runUsers(config: LedgerConfig, stores: OpenedStores, args: string[]): Promise<number> {
   const [what, username] = args;
   if (what === 'list') {
     for (const u of await listUsers(stores.eventStore)) {
@@ -54,7 +54,7 @@ export async function runUsers(stores: OpenedStores, args: string[]): Promise<nu
     return 2;
   }
   const organisation = option(args, 'organisation');
-  const outcome = await registerUser(stores.eventStore, systemClock, { username, password, role: role as UserRole, ...(organisation ? { organisation } : {}) }, CLI_ACTOR);
+  const outcome = await registerUser(stores.eventStore, systemClock, { username, password, role: role as UserRole, ...(organisation ? { organisation } : {}) }, CLI_ACTOR, config.passwordHashCost);
   if (outcome.kind !== 'recorded') {
     console.error(`refused: ${outcome.kind === 'rejected' ? `${outcome.rejection.reason}: ${outcome.rejection.message}` : 'the user changed meanwhile; try again'}`);
     return 1;

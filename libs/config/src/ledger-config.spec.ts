@@ -4,7 +4,7 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, trustProxy: undefined, masterKey: undefined, retentionYears: 6, retentionNotAttachedYears: 2, retentionInactiveYears: 6, onsAgreementReference: 'ONS-EVALUATION-AGREEMENT', privacyContact: "the council's data protection officer", suppressionThreshold: 5, importMatchThreshold: 0.93, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, readyMaxLagEvents: 10_000, reportingRefreshSeconds: 0, logLevel: 'info', apiDocs: true },
+      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, passwordHashCost: 10, trustProxy: undefined, masterKey: undefined, retentionYears: 6, retentionNotAttachedYears: 2, retentionInactiveYears: 6, onsAgreementReference: 'ONS-EVALUATION-AGREEMENT', privacyContact: "the council's data protection officer", suppressionThreshold: 5, importMatchThreshold: 0.93, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, readyMaxLagEvents: 10_000, reportingRefreshSeconds: 0, logLevel: 'info', apiDocs: true },
     });
   });
 
@@ -91,6 +91,12 @@ describe('configuration', () => {
   it('reads how long a starting process waits for its database, refusing a bad value', () => {
     expect(loadConfig({ LEDGER_STORE_WAIT_SECONDS: '5' })).toMatchObject({ ok: true, config: { storeWaitSeconds: 5 } });
     expect(loadConfig({ LEDGER_STORE_WAIT_SECONDS: 'soon' })).toEqual({ ok: false, errors: ['LEDGER_STORE_WAIT_SECONDS: "soon" is not a whole number from 0 to 3600'] });
+  });
+
+  it('hashes passwords at bcrypt cost 10 unless LEDGER_PASSWORD_HASH_COST says otherwise, from 4 to 15', () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { passwordHashCost: 10 } });
+    expect(loadConfig({ LEDGER_PASSWORD_HASH_COST: '12' })).toMatchObject({ ok: true, config: { passwordHashCost: 12 } });
+    expect(loadConfig({ LEDGER_PASSWORD_HASH_COST: '3' })).toEqual({ ok: false, errors: ['LEDGER_PASSWORD_HASH_COST: "3" is not a whole number from 4 to 15'] });
   });
 
   it('requires an EventStoreDB address when that store is chosen', () => {

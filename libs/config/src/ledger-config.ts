@@ -42,6 +42,12 @@ export interface LedgerConfig {
   /** Sign-in attempts, right or wrong, one client address may make in a minute. */
   signInAttemptsPerMinute: number;
   /**
+   * bcrypt's cost for new password hashes (2^cost rounds). 10 by default; 12 or more where sign-in
+   * can afford it. Below 10 only for test runs, which hash hundreds of throwaway passwords: the api
+   * warns at start. A hash keeps the cost it was made with, so a change applies to new passwords.
+   */
+  passwordHashCost: number;
+  /**
    * Express's `trust proxy` (LEDGER_TRUST_PROXY): how a client's address is found behind reverse
    * proxies, a number of hops or a list of the proxies' addresses (`loopback`, `10.0.0.0/8`, …).
    * Absent: the connection's own address (behind a proxy, every client would share the proxy's).
@@ -219,6 +225,7 @@ export function loadConfig(env: Env): ConfigResult {
   const tokenMinutes = wholeNumber('LEDGER_TOKEN_MINUTES', 15, 1, 24 * 60);
   const signInFailuresPerAddress = wholeNumber('LEDGER_SIGN_IN_FAILURES_PER_ADDRESS', 5, 1, 100_000);
   const signInAttemptsPerMinute = wholeNumber('LEDGER_SIGN_IN_ATTEMPTS_PER_MINUTE', 30, 1, 100_000);
+  const passwordHashCost = wholeNumber('LEDGER_PASSWORD_HASH_COST', 10, 4, 15);
   let trustProxy: number | string | undefined;
   const rawTrustProxy = value('LEDGER_TRUST_PROXY');
   if (rawTrustProxy !== undefined) {
@@ -272,7 +279,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, trustProxy, masterKey, retentionYears, retentionNotAttachedYears, retentionInactiveYears, onsAgreementReference, privacyContact, suppressionThreshold, importMatchThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
+    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, passwordHashCost, trustProxy, masterKey, retentionYears, retentionNotAttachedYears, retentionInactiveYears, onsAgreementReference, privacyContact, suppressionThreshold, importMatchThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
   };
 
   function declaration(name: string, fallback: string): string {

@@ -177,10 +177,10 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
   private async addDemoUsers(): Promise<void> {
     const users = DEMO_USERS;
     for (const [username, role] of users) {
-      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role }, { userId: 'demo-seed', role: 'admin' });
+      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role }, { userId: 'demo-seed', role: 'admin' }, this.config.passwordHashCost);
     }
     for (const [username, organisation] of DEMO_PARTNERS) {
-      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role: 'partner', organisation }, { userId: 'demo-seed', role: 'admin' });
+      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role: 'partner', organisation }, { userId: 'demo-seed', role: 'admin' }, this.config.passwordHashCost);
     }
     this.logger.log(
       `demo users (synthetic data only): ${[...users.map(([u, r]) => `${u} (${r})`), ...DEMO_PARTNERS.map(([u, o]) => `${u} (partner, ${o})`)].join(', ')}; keyworkers kw.*; password "${DEMO_PASSWORD}"`,
@@ -196,7 +196,7 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
     for (const username of [...names].sort()) {
       const existing = await this.store.readStream(streams.user(username));
       if (existing.version > 0) continue;
-      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role: 'keyworker' }, { userId: 'demo-seed', role: 'admin' });
+      await registerUser(this.store, this.clock, { username, password: DEMO_PASSWORD, role: 'keyworker' }, { userId: 'demo-seed', role: 'admin' }, this.config.passwordHashCost);
     }
   }
 

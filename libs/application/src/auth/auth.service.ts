@@ -30,7 +30,8 @@ import type { Actor } from '../actor';
  * so no single outsider can lock anyone out.
  */
 export const LOCKOUT = { afterFailures: 10, minutes: 15 };
-const BCRYPT_COST = 10;
+/** bcrypt's cost when none is configured (LEDGER_PASSWORD_HASH_COST). */
+export const DEFAULT_PASSWORD_HASH_COST = 10;
 /** How long a user's state read for a token is trusted before the stream's tail is read again. */
 const USER_CHECK_MS = 1_000;
 /** What a service account's token is for, in its `typ` claim; people's tokens have none. */
@@ -88,17 +89,23 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
   private readonly users = new Map<string, CachedUser>();
   /** A hash compared against when the username is unknown, so an unknown name costs as much as a known one. */
-  private readonly dummyHash = bcrypt.hashSync(randomUUID(), BCRYPT_COST);
+  private readonly dummyHash: string;
 
   constructor(
     private readonly jwt: JwtService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    // At the configured cost, so an unknown name costs what a password made now costs.
+    this.dummyHash = bcrypt.hashSync(randomUUID(), config.passwordHashCost);
+  }
 
   /** LEDGER_BOOTSTRAP_ADMIN creates the first admin on a store with no users. */
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.passwordHashCost < DEFAULT_PASSWORD_HASH_COST) {
+      this.logger.warn(`LEDGER_PASSWORD_HASH_COST=${this.config.passwordHashCost} is below ${DEFAULT_PASSWORD_HASH_COST}: password hashes are quick to guess; use it for test runs only`);
+    }
     const admin = this.config.bootstrapAdmin;
     if (!admin) return;
     const anyUser = await this.store.readAll({ limit: 1, filter: { categories: ['user'] } });
@@ -108,7 +115,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   register(user: NewUser, by: Actor): Promise<CommandOutcome<Rejection>> {
-    return registerUser(this.store, this.clock, user, by);
+    return registerUser(this.store, this.clock, user, by, this.config.passwordHashCost);
   }
 
   /**
@@ -277,8 +284,8 @@ export interface ServiceAccountSummary {
 }
 
 /** Registers a user with a bcrypt hash of their password (the API's admins and `cli users add`). */
-export async function registerUser(store: EventStore, clock: Clock, user: NewUser, by: Actor): Promise<CommandOutcome<Rejection>> {
-  const passwordHash = await bcrypt.hash(user.password, BCRYPT_COST);
+export async function registerUser(store: EventStore, clock: Clock, user: NewUser, by: Actor, hashCost = DEFAULT_PASSWORD_HASH_COST): Promise<CommandOutcome<Rejection>> {
+  const passwordHash = await bcrypt.hash(user.password, hashCost);
   return runUserCommand(store, clock, user.username, by, (state) =>
     decideUser({ type: 'RegisterUser', username: user.username, passwordHash, role: user.role, organisation: user.organisation, registeredBy: by.userId }, state),
   );
