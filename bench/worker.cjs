@@ -486,6 +486,11 @@ async function claims(task) {
   const profiler = process.env.LEDGER_BENCH_CPU_PROFILE ? await startProfile() : null;
   for (let i = 0; i < repeats; i += 1) drafts.push(await timed(`claim draft ${i + 1}`, 'POST', '/api/claims', { asOf: task.asOf }));
   if (profiler) writeFileSync(process.env.LEDGER_BENCH_CPU_PROFILE, JSON.stringify(await profiler.stop()));
+  // The web app's dashboard page (issue 22): its one call, as a finance officer opens it at the
+  // claim's date (every figure, families listed), and the same for a filtered cohort.
+  const dashboards = [];
+  for (let i = 0; i < repeats; i += 1) dashboards.push(await timed(`dashboard ${i + 1}`, 'GET', `/api/dashboards/programme?asOf=${task.asOf}`));
+  const filtered = await timed('dashboard, 2016/17 cohort', 'GET', `/api/dashboards/programme?asOf=${task.asOf}&financialYear=2016%2F17`);
   await app.close();
   await store.close().catch(() => undefined);
   return {
@@ -499,6 +504,9 @@ async function claims(task) {
     draftSeconds: drafts.map((r) => r.seconds),
     familiesInDraft: drafts[0].out.body.families.length,
     draftTotalPence: drafts[0].out.body.totalPence,
+    dashboardSeconds: dashboards.map((r) => r.seconds),
+    dashboardFilteredSeconds: filtered.seconds,
+    dashboardFigures: (dashboards[0].out.body.figures ?? []).length,
     peakRssBytes: vmHwmBytes(),
   };
 }
