@@ -123,11 +123,9 @@ export class ImportsController {
   @Get(':importId/report.csv')
   @ApiOperation({ summary: "An import's report as CSV: its counts, then each line not recorded with its outcome and reason (formula-safe)" })
   @ApiProduces('text/csv')
-  async reportCsv(@Param('importId') importId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const report = await this.reportFor(importId, actorOf(req));
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="import-${report.importId}.csv"`);
-    return new StreamableFile(Buffer.from(reportCsv(report), 'utf8'));
+  async reportCsv(@Param('importId') importId: string, @CurrentActor() actor: Actor) {
+    const report = await this.reportFor(importId, actor);
+    return new StreamableFile(Buffer.from(reportCsv(report), 'utf8'), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="import-${report.importId}.csv"` });
   }
 
   @Access({ 'programme-manager': true })
