@@ -1,3 +1,4 @@
+import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
 import { ANONYMOUS, type Actor } from '@ledger/application';
 
@@ -11,3 +12,6 @@ export function actorOf(req: Request): Actor {
 export function setActor(req: Request, actor: Actor): void {
   (req as unknown as { [ACTOR]?: Actor })[ACTOR] = actor;
 }
+
+/** Who is acting (set by ActorMiddleware; anonymous when nobody signed in): `@CurrentActor() actor: Actor`. */
+export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => actorOf(context.switchToHttp().getRequest<Request>()));

@@ -6,8 +6,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { USER_ROLES, type UserRole } from '@ledger/domain';
 import { recordedOrThrow } from '../http/recording';
-import { actorOf } from './actor';
-import { AuthService, ApiError } from '@ledger/application';
+import { CurrentActor } from './actor';
+import { type Actor, AuthService, ApiError } from '@ledger/application';
 import { Access } from './access';
 import { SignInAttemptsGuard, SignInThrottle } from './sign-in-throttle';
 
@@ -62,8 +62,7 @@ export class AuthController {
   @ApiCreatedResponse({ schema: { example: { username: 'kw.sam', role: 'keyworker' } } })
   @ApiUnauthorizedResponse({ description: 'Not signed in' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  async addUser(@Body() body: NewUserDto, @Req() req: Request) {
-    const actor = actorOf(req);
+  async addUser(@Body() body: NewUserDto, @CurrentActor() actor: Actor) {
     recordedOrThrow(await this.auth.register(body, actor), 'user');
     return { username: body.username, role: body.role, ...(body.organisation ? { organisation: body.organisation } : {}) };
   }
@@ -76,7 +75,7 @@ export class AuthController {
     columns: ['username', 'role', 'organisation', 'locked_until'],
     rows: ({ users }) => users.map((u) => [u.username, u.role, u.organisation, u.lockedUntil]),
   })
-  async users(@Req() req: Request) {
+  async users() {
     return { users: await this.auth.list() };
   }
 
@@ -88,7 +87,7 @@ export class AuthController {
   @Get('keyworkers')
   @ApiOperation({ summary: 'The active keyworker users a family can be attached to (programme managers, admins): usernames only' })
   @ApiOkResponse({ schema: { example: { keyworkers: [{ username: 'kw.sam' }] } } })
-  async keyworkers(@Req() req: Request) {
+  async keyworkers() {
     const users = await this.auth.list();
     return { keyworkers: users.filter((u) => u.role === 'keyworker' && u.active).map((u) => ({ username: u.username })).sort((a, b) => a.username.localeCompare(b.username)) };
   }
@@ -100,8 +99,8 @@ export class AuthController {
   @ApiOperation({ summary: "Deactivate a user (admins): they cannot sign in, and every token of theirs stops at once" })
   @ApiOkResponse({ schema: { example: { username: 'kw.sam', active: false } } })
   @ApiNotFoundResponse({ description: 'No user of that name' })
-  async deactivate(@Param('username') username: string, @Req() req: Request) {
-    recordedOrThrow(await this.auth.deactivate(validUsername(username), actorOf(req)), 'user');
+  async deactivate(@Param('username') username: string, @CurrentActor() actor: Actor) {
+    recordedOrThrow(await this.auth.deactivate(validUsername(username), actor), 'user');
     return { username, active: false };
   }
 
@@ -112,8 +111,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Reactivate a deactivated user (admins); their old tokens stay void' })
   @ApiOkResponse({ schema: { example: { username: 'kw.sam', active: true } } })
   @ApiNotFoundResponse({ description: 'No user of that name' })
-  async reactivate(@Param('username') username: string, @Req() req: Request) {
-    recordedOrThrow(await this.auth.reactivate(validUsername(username), actorOf(req)), 'user');
+  async reactivate(@Param('username') username: string, @CurrentActor() actor: Actor) {
+    recordedOrThrow(await this.auth.reactivate(validUsername(username), actor), 'user');
     return { username, active: true };
   }
 
@@ -123,8 +122,8 @@ export class AuthController {
   @ApiOperation({ summary: "Change a user's role (admins): tokens issued for the old role stop at once" })
   @ApiOkResponse({ schema: { example: { username: 'kw.sam', role: 'analyst' } } })
   @ApiNotFoundResponse({ description: 'No user of that name' })
-  async changeRole(@Param('username') username: string, @Body() body: RoleChangeDto, @Req() req: Request) {
-    recordedOrThrow(await this.auth.changeRole(validUsername(username), body.role, body.organisation, actorOf(req)), 'user');
+  async changeRole(@Param('username') username: string, @Body() body: RoleChangeDto, @CurrentActor() actor: Actor) {
+    recordedOrThrow(await this.auth.changeRole(validUsername(username), body.role, body.organisation, actor), 'user');
     return { username, role: body.role, ...(body.role === 'partner' && body.organisation ? { organisation: body.organisation } : {}) };
   }
 }

@@ -1,12 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import type { Request } from 'express';
 import { SERVICE_ACCOUNT_ROLES, type ServiceAccountRole } from '@ledger/domain';
 import { recordedOrThrow } from '../http/recording';
 import { Access } from './access';
-import { actorOf } from './actor';
-import { AuthService, ApiError } from '@ledger/application';
+import { CurrentActor } from './actor';
+import { type Actor, AuthService, ApiError } from '@ledger/application';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{1,59}$/;
 
@@ -48,8 +47,8 @@ export class ServiceAccountsController {
   @ApiConflictResponse({ description: 'A service account of that name exists (revoked ones keep their name)' })
   @ApiUnauthorizedResponse({ description: 'Not signed in' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  async issue(@Body() body: NewServiceAccountDto, @Req() req: Request) {
-    const outcome = await this.auth.issueServiceAccount({ name: body.name, role: body.role, description: body.description, days: body.days ?? 365 }, actorOf(req));
+  async issue(@Body() body: NewServiceAccountDto, @CurrentActor() actor: Actor) {
+    const outcome = await this.auth.issueServiceAccount({ name: body.name, role: body.role, description: body.description, days: body.days ?? 365 }, actor);
     recordedOrThrow(outcome, 'service account');
     if (!outcome.accessToken) throw new ApiError(409, `a service account ${body.name} already exists`, { reason: 'ServiceAccountExists' });
     return { name: body.name, role: body.role, accessToken: outcome.accessToken, tokenType: 'Bearer', expiresAt: outcome.expiresAt };
@@ -68,9 +67,9 @@ export class ServiceAccountsController {
   @ApiOperation({ summary: "Revoke a service account (admins): its token stops at once" })
   @ApiOkResponse({ schema: { example: { name: 'powerbi-finance', revoked: true } } })
   @ApiNotFoundResponse({ description: 'No service account of that name' })
-  async revoke(@Param('name') name: string, @Req() req: Request) {
+  async revoke(@Param('name') name: string, @CurrentActor() actor: Actor) {
     if (!NAME.test(name)) throw ApiError.badRequest('invalid service account name', [{ field: 'name', message: 'must be 2–60 lower-case letters, digits, dots, dashes or underscores' }]);
-    recordedOrThrow(await this.auth.revokeServiceAccount(name, actorOf(req)), 'service account');
+    recordedOrThrow(await this.auth.revokeServiceAccount(name, actor), 'service account');
     return { name, revoked: true };
   }
 }

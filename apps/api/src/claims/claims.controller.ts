@@ -1,20 +1,22 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { CLAIM_STATUSES, type ClaimCandidate, claimRouteOf, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
 import type { LedgerConfig } from '@ledger/config';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
 import { OutcomeQueries } from '@ledger/projections';
 import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
-import { auditStatusOf, ClaimReports, COUNCIL_ID, readProgramme, allClaimIds, allClaims, claimedFamilies, invalidFindings, readClaim, RecordClaimCommand, AccessLog, purposeOf, ApiError, derivedId, type Recording } from '@ledger/application';
+import { auditStatusOf, ClaimReports, COUNCIL_ID, readProgramme, allClaimIds, allClaims, claimedFamilies, invalidFindings, readClaim, RecordClaimCommand, AccessLog, purposeOf, ApiError, type Actor, derivedId, type Recording } from '@ledger/application';
 import { QueryContext } from '../families/query-context';
+import { ETag, versioned } from '../http/etag';
+import { Recorded } from '../http/recorded';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto, SubmissionDto, WithdrawalDto } from './claims.dto';
 import { spotCheckFindingOf } from './spot-checks.controller';
 import { Access, roles, routeOf } from '../auth/access';
-import { actorOf } from '../auth/actor';
+import { CurrentActor, actorOf } from '../auth/actor';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });
@@ -51,9 +53,8 @@ export class ClaimsController {
   @Access(roles(ROLES.draft))
   @Post()
   @ApiOperation({ summary: 'Draft a claim as of a date: every claimable, not-yet-claimed family with route, plan version, amount and evidence' })
-  async draft(@Body() body: DraftClaimDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = actorOf(req);
-    const recording = this.recordings.from(req);
+  @ETag()
+  async draft(@Body() body: DraftClaimDto, @CurrentActor() actor: Actor, @Recorded() recording: Recording) {
     const { state: programme } = await readProgramme(this.store, this.councilId);
     const window = programme.claimWindows.find((w) => w.windowId === body.windowId);
     await this.context.settle();
@@ -73,8 +74,8 @@ export class ClaimsController {
       draftedBy: actor.userId,
       families: await this.withoutFamiliesFoundInvalid(candidates),
     };
-    this.record(await this.run(claimId, command, recording), res);
-    return this.view(claimId);
+    const { version } = this.record(await this.run(claimId, command, recording));
+    return versioned(await this.view(claimId), version);
   }
 
   /**
@@ -107,7 +108,7 @@ export class ClaimsController {
     rows: ({ claims }) =>
       claims.map((c) => [c.claimId, c.status, c.windowId, c.asOf, c.frameworkId, c.planVersions.join(';'), c.totalPence, c.submission?.submittedOn, c.submission?.totalPence, c.payment?.receivedOn, c.payment?.amountPence]),
   })
-  async list(@Req() req: Request, @Query('status') status?: string) {
+  async list(@Query('status') status?: string) {
     if (status !== undefined && !(CLAIM_STATUSES as readonly string[]).includes(status)) {
       throw ApiError.badRequest('invalid query: status', [{ field: 'status', message: `must be one of ${CLAIM_STATUSES.join(', ')}` }]);
     }
@@ -152,15 +153,14 @@ export class ClaimsController {
   @Access(roles(ROLES.read))
   @Get(':claimId')
   @ApiOperation({ summary: 'A claim: status, families (with route, amount, evidence, audit status), sample, sign-offs, payment' })
-  async get(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ETag()
+  async get(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @CurrentActor() actor: Actor) {
     const view = await this.view(claimId);
     // Issue 16.6: a finance officer's read of the claim's family references is logged family by family.
-    const actor = actorOf(req);
     if (actor.role === 'finance-officer') {
       await this.accessLog.recordMany(actor, view.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
     }
-    res.setHeader('ETag', `"${view.version}"`);
-    return view;
+    return versioned(view, view.version);
   }
 
   @Access(roles(ROLES.sample))
@@ -168,9 +168,8 @@ export class ClaimsController {
   @ApiOperation({
     summary: "Internal audit draws the reproducible, risk-weighted audit sample (same seed → same sample), at the framework's percentage or more with a reason",
   })
-  async sample(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditSampleDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = actorOf(req);
-    const recording = this.recordings.from(req);
+  @ETag()
+  async sample(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditSampleDto, @CurrentActor() actor: Actor, @Recorded() recording: Recording) {
     const seed = body.seed ?? auditSeedOf(claimId);
     const command: ClaimCommand = {
       type: 'DrawAuditSample',
@@ -181,32 +180,32 @@ export class ClaimsController {
       by: actor.userId,
       alreadyClaimedFamilyIds: [],
     };
-    this.record(await this.run(claimId, command, recording), res);
+    const { version } = this.record(await this.run(claimId, command, recording));
     const { sample } = await this.view(claimId);
-    return sample;
+    return versioned(sample, version);
   }
 
   @Access(roles(ROLES.finding))
   @Post(':claimId/audit-findings')
   @ApiOperation({ summary: "Record the auditor's finding for a sampled family; an invalid family leaves the claim" })
-  async finding(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditFindingDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = actorOf(req);
-    const recording = this.recordings.from(req);
+  @ETag()
+  async finding(@Param('claimId', claimIdPipe) claimId: string, @Body() body: AuditFindingDto, @CurrentActor() actor: Actor, @Recorded() recording: Recording) {
     const { foundOn, ...finding } = body;
-    return this.record(await this.run(claimId, { type: 'RecordAuditFinding', ...finding, auditor: actor.userId, foundOn: foundOn ?? recording.recordedOn }, recording), res);
+    return this.recorded(await this.run(claimId, { type: 'RecordAuditFinding', ...finding, auditor: actor.userId, foundOn: foundOn ?? recording.recordedOn }, recording));
   }
 
   @Access(roles(['programme-manager', 'auditor']))
   @Post(':claimId/sign-offs')
   @ApiOperation({ summary: 'Sign off as programme lead (programme manager) or head of audit (auditor): two different people' })
-  async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = actorOf(req);
+  @ETag()
+  async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @Req() req: Request, @CurrentActor() actor: Actor) {
     // Both signers' roles may call the route; each signs only in their own capacity (DOMAIN.md 5).
+    // The role is refused before the headers are read (so the recording is built here, not by @Recorded()).
     if (actor.role !== SIGNER_ROLE[body.role]) throw new ApiError(403, `this needs the role ${SIGNER_ROLE[body.role]}`, { reason: 'Forbidden' });
     const recording = this.recordings.from(req);
     const overrideApprovers = body.role === 'programme-lead' ? await this.overrideApprovers(claimId) : [];
     const command: ClaimCommand = { type: 'SignOffClaim', role: body.role, by: actor.userId, signedOn: body.signedOn ?? recording.recordedOn, overrideApprovers };
-    return this.record(await this.run(claimId, command, recording), res);
+    return this.recorded(await this.run(claimId, command, recording));
   }
 
   /** DOMAIN.md 4.1: who approved a discretionary override on a family still in the claim. */
@@ -224,25 +223,28 @@ export class ClaimsController {
   @Access(roles(ROLES.submit))
   @Post(':claimId/submission')
   @ApiOperation({ summary: 'Submit the claim (refused until both sign-offs exist); each family is claimed once across all claims' })
-  async submit(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SubmissionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const recording = this.recordings.from(req);
-    return this.record(await this.run(claimId, { type: 'SubmitClaim', submittedOn: body.submittedOn ?? recording.recordedOn, alreadyClaimedFamilyIds: [] }, recording), res);
+  @ETag()
+  async submit(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SubmissionDto, @Recorded() recording: Recording) {
+    return this.recorded(await this.run(claimId, { type: 'SubmitClaim', submittedOn: body.submittedOn ?? recording.recordedOn, alreadyClaimedFamilyIds: [] }, recording));
   }
 
   @Access(roles(ROLES.payment))
   @Post(':claimId/payments')
   @ApiOperation({ summary: 'Record the payment received; the difference from the claimed total is reconciled' })
-  async payment(@Param('claimId', claimIdPipe) claimId: string, @Body() body: PaymentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(await this.run(claimId, { type: 'RecordPayment', ...body }, this.recordings.from(req)), res);
+  @ETag()
+  async payment(@Param('claimId', claimIdPipe) claimId: string, @Body() body: PaymentDto, @Recorded() recording: Recording) {
+    return this.recorded(await this.run(claimId, { type: 'RecordPayment', ...body }, recording));
   }
 
   @Access(roles(ROLES.recovery))
   @Post(':claimId/recoveries')
   @ApiOperation({ summary: "Recover a family's payment after a spot check (a reversing ledger entry)" })
-  async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ETag()
+  async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @Req() req: Request) {
     const { spotCheckId, ...recovery } = body;
+    // The spot check is looked up (404 / 422) before the headers are read: the recording is built here.
     const spotCheck = await spotCheckFindingOf(this.store, spotCheckId, body.familyId);
-    return this.record(await this.run(claimId, { type: 'RecoverFamily', ...recovery, spotCheck }, this.recordings.from(req)), res);
+    return this.recorded(await this.run(claimId, { type: 'RecoverFamily', ...recovery, spotCheck }, this.recordings.from(req)));
   }
 
   @Access(roles(ROLES.draft))
@@ -251,8 +253,7 @@ export class ClaimsController {
   @ApiOperation({
     summary: 'Re-check a draft: flags families claimed in another submitted claim since it was drafted, or found invalid by internal audit, with the totals without them',
   })
-  async recheck(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request) {
-    const recording = this.recordings.from(req);
+  async recheck(@Param('claimId', claimIdPipe) claimId: string, @Recorded() recording: Recording) {
     const { state } = await this.load(claimId);
     const claimed = await claimedFamilies(this.store, this.councilId);
     const elsewhere = new Set(staleFamilies(state, [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId)));
@@ -288,78 +289,81 @@ export class ClaimsController {
   @Access(roles(ROLES.draft))
   @Post(':claimId/withdrawal')
   @ApiOperation({ summary: 'Withdraw a claim not yet submitted, with a reason (a submitted claim is frozen)' })
-  async withdraw(@Param('claimId', claimIdPipe) claimId: string, @Body() body: WithdrawalDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = actorOf(req);
-    const recording = this.recordings.from(req);
-    return this.record(await this.run(claimId, { type: 'WithdrawClaim', reason: body.reason, withdrawnOn: body.withdrawnOn ?? recording.recordedOn, by: actor.userId }, recording), res);
+  @ETag()
+  async withdraw(@Param('claimId', claimIdPipe) claimId: string, @Body() body: WithdrawalDto, @CurrentActor() actor: Actor, @Recorded() recording: Recording) {
+    return this.recorded(await this.run(claimId, { type: 'WithdrawClaim', reason: body.reason, withdrawnOn: body.withdrawnOn ?? recording.recordedOn, by: actor.userId }, recording));
   }
 
   @Access(roles(ROLES.read))
   @Get(':claimId/report.csv')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'The claim report as CSV: the claim as submitted, frozen (identical bytes every time, whatever is paid or recovered later); a draft is marked DRAFT' })
-  async csv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.file(res, claimReportCsv(await this.reports.build(claimId)), 'text/csv; charset=utf-8', `claim-${claimId}.csv`);
+  async csv(@Param('claimId', claimIdPipe) claimId: string) {
+    return this.file(claimReportCsv(await this.reports.build(claimId)), 'text/csv; charset=utf-8', `claim-${claimId}.csv`);
   }
 
   @Access(roles(ROLES.read))
   @Get(':claimId/report.xlsx')
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: 'The claim report as XLSX' })
-  async xlsx(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.file(res, await claimReportXlsx(await this.reports.build(claimId)), XLSX, `claim-${claimId}.xlsx`);
+  async xlsx(@Param('claimId', claimIdPipe) claimId: string) {
+    return this.file(await claimReportXlsx(await this.reports.build(claimId)), XLSX, `claim-${claimId}.xlsx`);
   }
 
   @Access(roles(ROLES.read))
   @Get(':claimId/report.pdf')
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The claim report as PDF' })
-  async pdf(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.file(res, await claimReportPdf(await this.reports.build(claimId)), 'application/pdf', `claim-${claimId}.pdf`);
+  async pdf(@Param('claimId', claimIdPipe) claimId: string) {
+    return this.file(await claimReportPdf(await this.reports.build(claimId)), 'application/pdf', `claim-${claimId}.pdf`);
   }
 
   @Access(roles(ROLES.read))
   @Get(':claimId/position.csv')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: "The claim's position after submission as CSV: claimed, paid, the difference and recoveries (422 ClaimNotSubmitted before submission)" })
-  async positionCsv(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async positionCsv(@Param('claimId', claimIdPipe) claimId: string) {
     const report = await this.reports.position(claimId);
-    return this.file(res, claimPositionCsv(report), 'text/csv; charset=utf-8', `claim-${claimId}-position.csv`);
+    return this.file(claimPositionCsv(report), 'text/csv; charset=utf-8', `claim-${claimId}-position.csv`);
   }
 
   @Access(roles(ROLES.read))
   @Get(':claimId/position.xlsx')
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: "The claim's position after submission as XLSX" })
-  async positionXlsx(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async positionXlsx(@Param('claimId', claimIdPipe) claimId: string) {
     const report = await this.reports.position(claimId);
-    return this.file(res, await claimPositionXlsx(report), XLSX, `claim-${claimId}-position.xlsx`);
+    return this.file(await claimPositionXlsx(report), XLSX, `claim-${claimId}-position.xlsx`);
   }
 
   @Access(roles(ROLES.read))
   @Get(':claimId/position.pdf')
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: "The claim's position after submission as PDF" })
-  async positionPdf(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async positionPdf(@Param('claimId', claimIdPipe) claimId: string) {
     const report = await this.reports.position(claimId);
-    return this.file(res, await claimPositionPdf(report), 'application/pdf', `claim-${claimId}-position.pdf`);
+    return this.file(await claimPositionPdf(report), 'application/pdf', `claim-${claimId}-position.pdf`);
   }
 
-  /** A file answer: its type set only once it is built, so a refusal goes out as JSON. */
-  private file(res: Response, bytes: Buffer, contentType: string, filename: string): StreamableFile {
-    res.setHeader('Content-Type', contentType);
-    res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
-    return new StreamableFile(bytes);
+  /** A file answer: its type set only once it is built (by Nest, from the file), so a refusal goes out as JSON. */
+  private file(bytes: Buffer, contentType: string, filename: string): StreamableFile {
+    return new StreamableFile(bytes, { type: contentType, disposition: `attachment; filename="${filename}"` });
   }
 
   private run(claimId: string, command: ClaimCommand, recording: Recording): Promise<CommandOutcome<Rejection>> {
     return this.commands.execute(new RecordClaimCommand(claimId, command, recording));
   }
 
-  private record(outcome: CommandOutcome<Rejection>, res: Response) {
+  /** `{ eventId, version }` of the command's last event. */
+  private record(outcome: CommandOutcome<Rejection>) {
     const recorded = recordedOrThrow(outcome, 'claim');
-    res.setHeader('ETag', `"${recorded.version}"`);
     return { eventId: recorded.events[recorded.events.length - 1]?.eventId ?? null, version: recorded.version };
+  }
+
+  /** `{ eventId, version }`, with the claim's version as its ETag. */
+  private recorded(outcome: CommandOutcome<Rejection>) {
+    const answer = this.record(outcome);
+    return versioned(answer, answer.version);
   }
 
   private async load(claimId: string): Promise<{ state: ClaimState; version: number }> {

@@ -1,14 +1,15 @@
-import { Body, Controller, Get, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import type { Rejection } from '@ledger/domain';
 import type { CommandOutcome } from '@ledger/event-store';
 import { attachmentFeesCsv, attachmentFeesXlsx, reconciliationCsv, reconciliationXlsx } from '@ledger/reporting';
 import { QueryContext } from '../families/query-context';
 import { BoolField, DateField, IntField, PatternField } from '../http/fields';
-import { RecordingFactory, recordedOrThrow } from '../http/recording';
-import { RecordProgrammeCommand, FinanceReports } from '@ledger/application';
+import { ETag, versioned } from '../http/etag';
+import { Recorded } from '../http/recorded';
+import { recordedOrThrow } from '../http/recording';
+import { RecordProgrammeCommand, FinanceReports, type Recording } from '@ledger/application';
 import { Access, roles } from '../auth/access';
 
 export class AttachmentProfileDto {
@@ -34,7 +35,6 @@ const FINANCE = ['finance-officer', 'auditor', 'programme-manager', 'admin'] as 
 export class FinanceReportsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly recordings: RecordingFactory,
     private readonly context: QueryContext,
     private readonly reports: FinanceReports,
   ) {}
@@ -42,32 +42,30 @@ export class FinanceReportsController {
   @Access({ 'finance-officer': true })
   @Post('attachment-fees/receipts')
   @ApiOperation({ summary: 'Record attachment fees received from central government for a financial year' })
-  async receipt(@Body() body: AttachmentFeeReceiptDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const recording = this.recordings.from(req);
+  @ETag()
+  async receipt(@Body() body: AttachmentFeeReceiptDto, @Recorded() recording: Recording) {
     const outcome: CommandOutcome<Rejection> = await this.commands.execute(new RecordProgrammeCommand({ type: 'RecordAttachmentFeeReceipt', ...body, recordedOn: recording.recordedOn }, recording));
     const recorded = recordedOrThrow(outcome, 'programme');
-    res.setHeader('ETag', `"${recorded.version}"`);
-    return { eventId: recorded.events[0]?.eventId ?? null, version: recorded.version };
+    return versioned({ eventId: recorded.events[0]?.eventId ?? null, version: recorded.version }, recorded.version);
   }
 
   @Access({ 'finance-officer': true })
   @Post('attachment-fees/profile')
   @ApiOperation({ summary: "Set a financial year's attachment profile (families expected), for the profile fee basis" })
-  async profile(@Body() body: AttachmentProfileDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const recording = this.recordings.from(req);
+  @ETag()
+  async profile(@Body() body: AttachmentProfileDto, @Recorded() recording: Recording) {
     const outcome: CommandOutcome<Rejection> = await this.commands.execute(
       new RecordProgrammeCommand({ type: 'SetAttachmentProfile', financialYear: body.financialYear, families: body.families, setOn: recording.recordedOn }, recording),
     );
     const recorded = recordedOrThrow(outcome, 'programme');
-    res.setHeader('ETag', `"${recorded.version}"`);
-    return { eventId: recorded.events[0]?.eventId ?? null, version: recorded.version };
+    return versioned({ eventId: recorded.events[0]?.eventId ?? null, version: recorded.version }, recorded.version);
   }
 
   @Access(roles(FINANCE))
   @Get('reports/attachment-fees')
   @ApiOperation({ summary: 'Attachment fees per financial year as of a date: families attached, fees due at that year’s rate, received, against the allocation' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'Count attachments and receipts dated on or before this day (default today)' })
-  async attachmentFees(@Req() req: Request, @Query('asOf') asOf?: string) {
+  async attachmentFees(@Query('asOf') asOf?: string) {
     return this.reports.attachmentFees(this.context.dates(asOf, undefined));
   }
 
@@ -76,11 +74,9 @@ export class FinanceReportsController {
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'Attachment fees as CSV, with a totals row' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
-  async attachmentFeesCsv(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
+  async attachmentFeesCsv(@Query('asOf') asOfRaw?: string) {
     const report = await this.reports.attachmentFees(this.context.dates(asOfRaw, undefined));
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="attachment-fees-${report.asOf}.csv"`);
-    return new StreamableFile(attachmentFeesCsv(report));
+    return new StreamableFile(attachmentFeesCsv(report), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="attachment-fees-${report.asOf}.csv"` });
   }
 
   @Access(roles(FINANCE))
@@ -88,18 +84,16 @@ export class FinanceReportsController {
   @ApiProduces(XLSX)
   @ApiOperation({ summary: 'Attachment fees as XLSX: amounts in pounds, a totals row' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
-  async attachmentFeesXlsx(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
+  async attachmentFeesXlsx(@Query('asOf') asOfRaw?: string) {
     const report = await this.reports.attachmentFees(this.context.dates(asOfRaw, undefined));
-    res.setHeader('Content-Type', XLSX);
-    res.setHeader('Content-Disposition', `attachment; filename="attachment-fees-${report.asOf}.xlsx"`);
-    return new StreamableFile(await attachmentFeesXlsx(report));
+    return new StreamableFile(await attachmentFeesXlsx(report), { type: XLSX, disposition: `attachment; filename="attachment-fees-${report.asOf}.xlsx"` });
   }
 
   @Access(roles(FINANCE))
   @Get('reports/reconciliation')
   @ApiOperation({ summary: 'Claimed, paid and recovered per claim, per claim window and per financial year, as of a date' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'Count submissions, payments and recoveries dated on or before this day (default today)' })
-  async reconciliation(@Req() req: Request, @Query('asOf') asOf?: string) {
+  async reconciliation(@Query('asOf') asOf?: string) {
     return this.reports.reconciliation(this.context.dates(asOf, undefined));
   }
 
@@ -108,11 +102,9 @@ export class FinanceReportsController {
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'The reconciliation as CSV, with totals rows per window, per financial year and overall' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
-  async reconciliationCsv(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
+  async reconciliationCsv(@Query('asOf') asOfRaw?: string) {
     const report = await this.reports.reconciliation(this.context.dates(asOfRaw, undefined));
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${report.asOf}.csv"`);
-    return new StreamableFile(reconciliationCsv(report));
+    return new StreamableFile(reconciliationCsv(report), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="reconciliation-${report.asOf}.csv"` });
   }
 
   @Access(roles(FINANCE))
@@ -120,10 +112,8 @@ export class FinanceReportsController {
   @ApiProduces(XLSX)
   @ApiOperation({ summary: 'The reconciliation as XLSX: one sheet per table, amounts in pounds, totals rows' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31' })
-  async reconciliationXlsx(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('asOf') asOfRaw?: string) {
+  async reconciliationXlsx(@Query('asOf') asOfRaw?: string) {
     const report = await this.reports.reconciliation(this.context.dates(asOfRaw, undefined));
-    res.setHeader('Content-Type', XLSX);
-    res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${report.asOf}.xlsx"`);
-    return new StreamableFile(await reconciliationXlsx(report));
+    return new StreamableFile(await reconciliationXlsx(report), { type: XLSX, disposition: `attachment; filename="reconciliation-${report.asOf}.xlsx"` });
   }
 }

@@ -1,7 +1,6 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
-import type { Request } from 'express';
 import { isBusinessDate } from '@ledger/domain';
 import { LedgerQueries } from '@ledger/projections';
 import { QueryContext } from '../families/query-context';
@@ -20,7 +19,7 @@ export class LedgerController {
   @Get('balances')
   @ApiOperation({ summary: 'Balances of every ledger account as of a date; they always sum to zero' })
   @ApiQuery({ name: 'asOf', required: false })
-  async balances(@Req() req: Request, @Query('asOf') asOfRaw?: string) {
+  async balances(@Query('asOf') asOfRaw?: string) {
     const asOf = this.context.dates(asOfRaw, undefined);
     await this.context.settle();
     return { asOf, accounts: await this.ledger.balances(asOf) };
@@ -37,7 +36,7 @@ export class LedgerController {
     columns: ['event_id', 'on', 'financial_year', 'description', 'claim_id', 'family_id', 'account', 'amount_pence'],
     rows: ({ entries }) => entries.flatMap((e) => e.lines.map((l) => [e.eventId, e.on, e.financialYear, e.description, e.claimId, e.familyId, l.account, l.amountPence])),
   })
-  async entries(@Req() req: Request, @Query('from') from?: string, @Query('to') to?: string) {
+  async entries(@Query('from') from?: string, @Query('to') to?: string) {
     const problems = [
       ...(from !== undefined && isBusinessDate(from) ? [] : [{ field: 'from', message: 'must be a calendar date YYYY-MM-DD' }]),
       ...(to !== undefined && isBusinessDate(to) ? [] : [{ field: 'to', message: 'must be a calendar date YYYY-MM-DD' }]),

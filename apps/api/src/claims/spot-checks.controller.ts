@@ -1,8 +1,7 @@
-import { actorOf } from '../auth/actor';
-import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { CurrentActor } from '../auth/actor';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import {
   type Rejection,
   type SpotCheckCommand,
@@ -16,8 +15,10 @@ import {
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
 import { Access, roles } from '../auth/access';
-import { RecordingFactory, recordedOrThrow } from '../http/recording';
-import { COUNCIL_ID, allClaims, claimedFamilies, ApiError, derivedId, type Recording } from '@ledger/application';
+import { ETag, versioned } from '../http/etag';
+import { Recorded } from '../http/recorded';
+import { recordedOrThrow } from '../http/recording';
+import { COUNCIL_ID, allClaims, claimedFamilies, ApiError, type Actor, derivedId, type Recording } from '@ledger/application';
 import { SpotCheckDto } from './claims.dto';
 
 // Government spot checks (DOMAIN.md 5.5): records of their own on `spotCheck-<spotCheckId>`. The
@@ -74,7 +75,6 @@ export async function spotCheckFindingOf(store: EventStore, spotCheckId: string,
 export class SpotChecksController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly recordings: RecordingFactory,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
@@ -84,9 +84,8 @@ export class SpotChecksController {
   @ApiOperation({
     summary: "Record a government spot check: its date, the claimed families sampled, and the three questions answered for each (eligible, whole-family working, result evidenced)",
   })
-  async record(@Body() body: SpotCheckDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const actor = actorOf(req);
-    const recording = this.recordings.from(req);
+  @ETag()
+  async record(@Body() body: SpotCheckDto, @CurrentActor() actor: Actor, @Recorded() recording: Recording) {
     const spotCheckId = derivedId(recording.envelope.commandId, 'spot-check');
     const register = await claimedFamilies(this.store, this.councilId);
     const submittedOn = new Map((await allClaims(this.store)).map((c) => [c.claimId, c.state.submission?.submittedOn ?? null]));
@@ -99,15 +98,13 @@ export class SpotChecksController {
       new RecordSpotCheckCommand({ type: 'RecordSpotCheck', spotCheckId, checkedOn: body.checkedOn, recordedBy: actor.userId, families }, recording),
     );
     const recorded = recordedOrThrow(outcome, 'spot check');
-    res.setHeader('ETag', `"${recorded.version}"`);
-    res.setHeader('Location', `/api/spot-checks/${spotCheckId}`);
-    return this.outcomeOf(spotCheckId);
+    return versioned(await this.outcomeOf(spotCheckId), recorded.version, { location: `/api/spot-checks/${spotCheckId}` });
   }
 
   @Access(roles(ROLES.read))
   @Get()
   @ApiOperation({ summary: 'The spot-check report: every spot check with its outcome (families checked, found invalid, recovered and still to recover)' })
-  async list(@Req() req: Request) {
+  async list() {
     const ids: string[] = [];
     for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
       const read = await this.store.readAll({ after, limit: 1_000, filter: { categories: ['spotCheck'] } });
@@ -137,7 +134,7 @@ export class SpotChecksController {
   @Access(roles(ROLES.read))
   @Get(':spotCheckId')
   @ApiOperation({ summary: 'One spot check: each family with its answers, its claim and any recovery that followed' })
-  async get(@Param('spotCheckId', spotCheckIdPipe) spotCheckId: string, @Req() req: Request) {
+  async get(@Param('spotCheckId', spotCheckIdPipe) spotCheckId: string) {
     return this.outcomeOf(spotCheckId);
   }
 

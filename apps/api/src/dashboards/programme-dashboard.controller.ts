@@ -1,15 +1,15 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { ALL_HEADLINE_PROBLEMS } from '@ledger/domain';
 import { LEDGER_CONFIG, comparePositions, parsePosition } from '@ledger/event-store';
 import { type CellValue, DashboardQueries, type Figure, PROJECTION_RUNNER, type ProgrammeDashboard, type ProjectionRunner } from '@ledger/projections';
 import { csvRecords, suppressTable, suppressedMarker } from '@ledger/reporting';
-import { actorOf } from '../auth/actor';
+import { CurrentActor } from '../auth/actor';
 import { Access, roles } from '../auth/access';
 import { QueryContext } from '../families/query-context';
-import { ApiError, type FieldProblem } from '@ledger/application';
+import { type Actor, ApiError, type FieldProblem } from '@ledger/application';
 
 export const FIGURES = ['funnel', 'results-by-month', 'problems', 'time-to-result', 'caseloads', 'no-result', 'money'] as const;
 /** Figures that name families: for the roles that may see family references (programme managers and finance officers). */
@@ -49,7 +49,7 @@ export class ProgrammeDashboardController {
   @ApiQuery({ name: 'figure', required: false, enum: FIGURES, description: 'With format=csv: the figure to download' })
   @ApiOkResponse({ description: '`{ asOf, filters, choices, allocation, position, suppressed, figures: [{ name, title, columns, rows }] }`, or one figure as text/csv' })
   async programme(
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: Response,
     @Query('asOf') asOfRaw?: string,
     @Query('financialYear') financialYear?: string,
@@ -68,7 +68,7 @@ export class ProgrammeDashboardController {
     if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
     const asOf = this.context.dates(asOfRaw, undefined);
 
-    const role = actorOf(req).role;
+    const role = actor.role;
     const suppressed = role === 'analyst';
     if (figure !== undefined && FAMILY_LEVEL.has(figure) && !SEES_FAMILIES.has(role)) throw new ApiError(403, 'this figure names families: programme managers and finance officers only', { reason: 'Forbidden' });
 

@@ -1,13 +1,14 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { type FamilyCommand, type Member, type Rejection, type UserEvent, evolveUser, initialUserState, streams } from '@ledger/domain';
 import { type CommandOutcome, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE } from '@ledger/event-store';
 import { ApiError, derivedId, type Recording } from '@ledger/application';
 import { familyIdPipe } from '../http/family-id.pipe';
-import { RecordingFactory, recordedOrThrow } from '../http/recording';
+import { ETag, type Versioned, versioned } from '../http/etag';
+import { Recorded } from '../http/recorded';
+import { recordedOrThrow } from '../http/recording';
 import { validateBody } from '../http/validation';
 import { RecordFamilyCommand } from './family-commands';
 import {
@@ -63,7 +64,6 @@ type Answer = { eventId: string; version: number };
 export class FamiliesController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly recordings: RecordingFactory,
     @Inject(RAW_EVENT_STORE) private readonly rawStore: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
@@ -72,161 +72,174 @@ export class FamiliesController {
   @Post()
   @ApiOperation({ summary: 'Identify a family with its members' })
   @CommandResponses()
+  @ETag()
   @ApiCreatedResponse({ schema: { example: { familyId: 'uuid', members: [{ memberId: 'uuid' }] } } })
-  async identify(@Body() body: IdentifyFamilyDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const recording = this.recordings.from(req);
+  async identify(@Body() body: IdentifyFamilyDto, @Recorded() recording: Recording) {
     const familyId = derivedId(recording.envelope.commandId, 'family');
     const members = body.members.map((m, i) => toMember(m, m.memberId ?? derivedId(recording.envelope.commandId, `member:${i}`)));
     const chosen = body.members.flatMap((m) => (m.memberId ? [m.memberId] : []));
     const outcome = await this.run(familyId, { type: 'IdentifyFamily', familyId, reference: body.reference, identifiedOn: body.identifiedOn, members }, recording, chosen);
     const recorded = recordedOrThrow(outcome, 'family');
-    res.setHeader('ETag', `"${recorded.version}"`);
-    res.setHeader('Location', `/api/families/${familyId}`);
     const data = recorded.events[0]?.data as { members?: { memberId: string }[] } | undefined;
-    return { familyId, members: (data?.members ?? members).map((m) => ({ memberId: m.memberId })), eventId: recorded.events[0]?.eventId, version: recorded.version };
+    const answer = { familyId, members: (data?.members ?? members).map((m) => ({ memberId: m.memberId })), eventId: recorded.events[0]?.eventId, version: recorded.version };
+    return versioned(answer, recorded.version, { location: `/api/families/${familyId}` });
   }
 
   @Access(CASEWORK)
   @Post(':familyId/members')
   @ApiOperation({ summary: 'Add a member to a family' })
   @CommandResponses()
-  async addMember(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MemberDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const recording = this.recordings.from(req);
+  @ETag()
+  async addMember(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MemberDto, @Recorded() recording: Recording) {
     const member = toMember(body, body.memberId ?? derivedId(recording.envelope.commandId, 'member:0'));
-    const answer = await this.record(familyId, { type: 'AddFamilyMember', member }, recording, res, body.memberId ? [body.memberId] : []);
-    return { ...answer, memberId: member.memberId };
+    const answer = await this.record(familyId, { type: 'AddFamilyMember', member }, recording, body.memberId ? [body.memberId] : []);
+    return versioned({ ...answer, memberId: member.memberId }, answer.version);
   }
 
   @Access(CASEWORK)
   @Post(':familyId/problems')
   @ApiOperation({ summary: 'Record a headline problem with its indicator and source' })
   @CommandResponses()
-  problem(@Param('familyId', familyIdPipe) familyId: string, @Body() body: HeadlineProblemDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, { type: 'IdentifyHeadlineProblem', ...body }, this.recordings.from(req), res);
+  @ETag()
+  problem(@Param('familyId', familyIdPipe) familyId: string, @Body() body: HeadlineProblemDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, { type: 'IdentifyHeadlineProblem', ...body }, recording);
   }
 
   @Access({ 'programme-manager': true })
   @Post(':familyId/attachment')
   @ApiOperation({ summary: 'Attach the family to the programme (keyworker, eligibility, allocation)' })
   @CommandResponses()
-  attach(@Param('familyId', familyIdPipe) familyId: string, @Body() body: AttachmentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, { type: 'AttachFamily', ...body }, this.recordings.from(req), res);
+  @ETag()
+  attach(@Param('familyId', familyIdPipe) familyId: string, @Body() body: AttachmentDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, { type: 'AttachFamily', ...body }, recording);
   }
 
   @Access({ ...CASEWORK, partner: PARTNER_KINDS.school })
   @Post(':familyId/school-attendance')
   @ApiOperation({ summary: "Record a child's attendance for a term" })
   @CommandResponses()
-  attendance(@Param('familyId', familyIdPipe) familyId: string, @Body() body: SchoolAttendanceDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('school-attendance', body, ''), this.recordings.from(req), res);
+  @ETag()
+  attendance(@Param('familyId', familyIdPipe) familyId: string, @Body() body: SchoolAttendanceDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('school-attendance', body, ''), recording);
   }
 
   @Access({ ...CASEWORK, partner: PARTNER_KINDS.school })
   @Post(':familyId/exclusions')
   @ApiOperation({ summary: 'Record a fixed-term or permanent exclusion' })
   @CommandResponses()
-  exclusion(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ExclusionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('exclusions', body, ''), this.recordings.from(req), res);
+  @ETag()
+  exclusion(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ExclusionDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('exclusions', body, ''), recording);
   }
 
   @Access({ ...CASEWORK, partner: PARTNER_KINDS.police })
   @Post(':familyId/offences')
   @ApiOperation({ summary: 'Record an offence (proven or not)' })
   @CommandResponses()
-  offence(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OffenceDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('offences', body, ''), this.recordings.from(req), res);
+  @ETag()
+  offence(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OffenceDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('offences', body, ''), recording);
   }
 
   @Access({ ...CASEWORK, partner: PARTNER_KINDS.police })
   @Post(':familyId/asb-incidents')
   @ApiOperation({ summary: 'Record an anti-social behaviour incident' })
   @CommandResponses()
-  asb(@Param('familyId', familyIdPipe) familyId: string, @Body() body: AsbIncidentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('asb-incidents', body, ''), this.recordings.from(req), res);
+  @ETag()
+  asb(@Param('familyId', familyIdPipe) familyId: string, @Body() body: AsbIncidentDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('asb-incidents', body, ''), recording);
   }
 
   @Access({ ...CASEWORK, partner: PARTNER_KINDS.dwp })
   @Post(':familyId/benefits')
   @ApiOperation({ summary: 'Record a benefit spell starting or ending' })
   @CommandResponses()
-  benefit(@Param('familyId', familyIdPipe) familyId: string, @Body() body: BenefitDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('benefits', body, ''), this.recordings.from(req), res);
+  @ETag()
+  benefit(@Param('familyId', familyIdPipe) familyId: string, @Body() body: BenefitDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('benefits', body, ''), recording);
   }
 
   @Access({ ...CASEWORK, partner: PARTNER_KINDS.dwp })
   @Post(':familyId/employment')
   @ApiOperation({ summary: 'Record employment starting or ending' })
   @CommandResponses()
-  employment(@Param('familyId', familyIdPipe) familyId: string, @Body() body: EmploymentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('employment', body, ''), this.recordings.from(req), res);
+  @ETag()
+  employment(@Param('familyId', familyIdPipe) familyId: string, @Body() body: EmploymentDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('employment', body, ''), recording);
   }
 
   @Access(CASEWORK)
   @Post(':familyId/domestic-abuse-incidents')
   @ApiOperation({ summary: 'Record a domestic abuse incident' })
   @CommandResponses()
-  domesticAbuse(@Param('familyId', familyIdPipe) familyId: string, @Body() body: DomesticAbuseIncidentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('domestic-abuse-incidents', body, ''), this.recordings.from(req), res);
+  @ETag()
+  domesticAbuse(@Param('familyId', familyIdPipe) familyId: string, @Body() body: DomesticAbuseIncidentDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('domestic-abuse-incidents', body, ''), recording);
   }
 
   @Access({ ...CASEWORK, partner: PARTNER_KINDS.health })
   @Post(':familyId/health')
   @ApiOperation({ summary: 'Record a health concern identified or resolved' })
   @CommandResponses()
+  @ETag()
   @ApiCreatedResponse({ schema: { example: { eventId: 'uuid', version: 7, concernId: 'uuid' } } })
-  async health(@Param('familyId', familyIdPipe) familyId: string, @Body() body: HealthDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const recording = this.recordings.from(req);
+  async health(@Param('familyId', familyIdPipe) familyId: string, @Body() body: HealthDto, @Recorded() recording: Recording) {
     const command = toCommand('health', body, derivedId(recording.envelope.commandId, 'concern'));
-    const answer = await this.record(familyId, command, recording, res);
-    return { ...answer, concernId: (command as { concernId: string }).concernId };
+    const answer = await this.record(familyId, command, recording);
+    return versioned({ ...answer, concernId: (command as { concernId: string }).concernId }, answer.version);
   }
 
   @Access(CASEWORK)
   @Post(':familyId/social-care')
   @ApiOperation({ summary: "Record a child's social care status" })
   @CommandResponses()
-  socialCare(@Param('familyId', familyIdPipe) familyId: string, @Body() body: SocialCareDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('social-care', body, ''), this.recordings.from(req), res);
+  @ETag()
+  socialCare(@Param('familyId', familyIdPipe) familyId: string, @Body() body: SocialCareDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('social-care', body, ''), recording);
   }
 
   @Access(CASEWORK)
   @Post(':familyId/consents')
   @ApiOperation({ summary: 'Record consent given or withdrawn, per person and purpose' })
   @CommandResponses()
-  consent(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ConsentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('consents', body, ''), this.recordings.from(req), res);
+  @ETag()
+  consent(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ConsentDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('consents', body, ''), recording);
   }
 
   @Access(CASEWORK)
   @Post(':familyId/activities')
   @ApiOperation({ summary: "Record a member's activity changing: NEET, or into education, training or employment (local evidence, DOMAIN.md 4.4)" })
   @CommandResponses()
-  activity(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ActivityDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('activities', body, ''), this.recordings.from(req), res);
+  @ETag()
+  activity(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ActivityDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('activities', body, ''), recording);
   }
 
   @Access({ ...CASEWORK, partner: PARTNER_KINDS.dwp })
   @Post(':familyId/uc-conditionality')
   @ApiOperation({ summary: "Record a Universal Credit claimant's conditionality regime changing (DOMAIN.md 4.2); 422 NoOpenUcClaim without a UC claim open on that date" })
   @CommandResponses()
-  ucConditionality(@Param('familyId', familyIdPipe) familyId: string, @Body() body: UcConditionalityDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('uc-conditionality', body, ''), this.recordings.from(req), res);
+  @ETag()
+  ucConditionality(@Param('familyId', familyIdPipe) familyId: string, @Body() body: UcConditionalityDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('uc-conditionality', body, ''), recording);
   }
 
   @Access(CASEWORK)
   @Post(':familyId/milestones')
   @ApiOperation({ summary: "Record a local milestone of the Outcome Plan in force achieved or reversed, with its evidence (DOMAIN.md 4.4); 422 UnknownMilestone when the plan in force on that date has no such code" })
   @CommandResponses()
-  milestone(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MilestoneDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, toCommand('milestones', body, ''), this.recordings.from(req), res);
+  @ETag()
+  milestone(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MilestoneDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, toCommand('milestones', body, ''), recording);
   }
 
   @Access({ 'programme-manager': true })
   @Post(':familyId/overrides')
   @ApiOperation({ summary: "Record a programme manager's discretionary override for one problem" })
   @CommandResponses()
-  async override(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OverrideDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const recording = this.recordings.from(req);
+  @ETag()
+  async override(@Param('familyId', familyIdPipe) familyId: string, @Body() body: OverrideDto, @Recorded() recording: Recording) {
     // DOMAIN.md 4.1: the approver is a programme manager (another one than the recorder when configured).
     if (body.approvedBy !== undefined && body.approvedBy !== recording.envelope.actor.userId) {
       let approver = initialUserState();
@@ -236,15 +249,16 @@ export class FamiliesController {
       }
     }
     const command: FamilyCommand = { type: 'RecordOutcomeOverride', ...body, separateApprover: this.config.separateOverrideApprover === true };
-    return this.record(familyId, command, recording, res);
+    return this.recorded(familyId, command, recording);
   }
 
   @Access(CASEWORK)
   @Post(':familyId/closure')
   @ApiOperation({ summary: "Close the family's case" })
   @CommandResponses()
-  close(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ClosureDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.record(familyId, { type: 'CloseFamilyCase', ...body }, this.recordings.from(req), res);
+  @ETag()
+  close(@Param('familyId', familyIdPipe) familyId: string, @Body() body: ClosureDto, @Recorded() recording: Recording) {
+    return this.recorded(familyId, { type: 'CloseFamilyCase', ...body }, recording);
   }
 
   @Access(CASEWORK)
@@ -252,16 +266,21 @@ export class FamiliesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Correct a recorded fact: the replacement supersedes it; history keeps both' })
   @CommandResponses()
-  async correct(@Param('familyId', familyIdPipe) familyId: string, @Body() body: CorrectionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const recording = this.recordings.from(req);
+  @ETag()
+  async correct(@Param('familyId', familyIdPipe) familyId: string, @Body() body: CorrectionDto, @Recorded() recording: Recording) {
     const dto = await validateBody(REPLACEMENT_DTOS[body.replacement.path], body.replacement.body, 'replacement.body');
     const replacement = toCommand(body.replacement.path, dto, derivedId(recording.envelope.commandId, 'concern'));
-    return this.record(familyId, { type: 'CorrectFact', supersedesEventId: body.supersedesEventId, replacement, ...(body.reason ? { reason: body.reason } : {}) }, recording, res);
+    return this.recorded(familyId, { type: 'CorrectFact', supersedesEventId: body.supersedesEventId, replacement, ...(body.reason ? { reason: body.reason } : {}) }, recording);
   }
 
-  private async record(familyId: string, command: FamilyCommand, recording: Recording, res: Response, clientMemberIds: readonly string[] = []): Promise<Answer> {
+  /** `{ eventId, version }` of the command's last event, with the family's version as its ETag. */
+  private async recorded(familyId: string, command: FamilyCommand, recording: Recording): Promise<Versioned<Answer>> {
+    const answer = await this.record(familyId, command, recording);
+    return versioned(answer, answer.version);
+  }
+
+  private async record(familyId: string, command: FamilyCommand, recording: Recording, clientMemberIds: readonly string[] = []): Promise<Answer> {
     const recorded = recordedOrThrow(await this.run(familyId, command, recording, clientMemberIds), 'family');
-    res.setHeader('ETag', `"${recorded.version}"`);
     const main = recorded.events[recorded.events.length - 1];
     return { eventId: main?.eventId ?? '', version: recorded.version };
   }

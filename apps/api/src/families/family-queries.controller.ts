@@ -1,12 +1,13 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { type FamilyEvent, type FamilyState, ALL_HEADLINE_PROBLEMS, type Member, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
 import { nameOfMembers, timelineOf } from './family-timeline';
 import { familyIdPipe } from '../http/family-id.pipe';
+import { ETag, versioned } from '../http/etag';
 import { actorOf } from '../auth/actor';
 import { routeOf } from '../auth/access';
 import { AccessLog, accessPurposeOf, purposeOf, claimedFamilies, COUNCIL_ID, ApiError } from '@ledger/application';
@@ -150,19 +151,19 @@ export class FamilyQueriesController {
   @Get(':familyId')
   @ApiOperation({ summary: 'A family: summary and members' })
   @ApiNotFoundResponse({ description: 'No family with this id' })
-  async get(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ETag()
+  async get(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request) {
     const { state, version } = await this.load(familyId);
-    res.setHeader('ETag', `"${version}"`);
     const members = [...state.members.values()];
     // Finance officers work with family references (issue 16.6): members by id and relationship,
     // nothing personal, no problems at entry (special-category flags) and no keyworker; logged.
     if (actorOf(req).role === 'finance-officer') {
       await this.logRead(req, familyId, members.map((m) => m.memberId));
       const { keyworker: _keyworker, problemsAtEntry: _atEntry, problemsIdentified: _identified, ...visible } = summaryOf(state);
-      return { ...visible, identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) };
+      return versioned({ ...visible, identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) }, version);
     }
     await this.logRead(req, familyId, members.map((m) => m.memberId));
-    return { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members, overrides: state.overrides };
+    return versioned({ ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members, overrides: state.overrides }, version);
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
@@ -199,15 +200,15 @@ export class FamilyQueriesController {
   @Get(':familyId/history')
   @ApiOperation({ summary: "The family's events in order, with corrections marked" })
   @ApiNotFoundResponse({ description: 'No family with this id' })
-  async history(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ETag()
+  async history(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request) {
     const read = await this.store.readStream(streams.family(familyId));
     if (read.version === 0) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
     const state = foldFamily(read.events.map((e) => ({ event: toFamilyEvent(e), eventId: e.metadata.eventId })));
     await this.logRead(req, familyId, [...state.members.keys()]);
     const supersededBy = new Map<string, string>();
     for (const e of read.events) if (e.type === 'FactCorrected') supersededBy.set(String(e.data.supersededEventId), e.metadata.eventId);
-    res.setHeader('ETag', `"${read.version}"`);
-    return {
+    return versioned({
       familyId,
       version: read.version,
       events: read.events.map((e) => ({
@@ -219,7 +220,7 @@ export class FamilyQueriesController {
         data: e.data,
         ...(supersededBy.has(e.metadata.eventId) ? { supersededBy: supersededBy.get(e.metadata.eventId) } : {}),
       })),
-    };
+    }, read.version);
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })

@@ -7,7 +7,7 @@ import { LEDGER_CONFIG } from '@ledger/event-store';
 import { DEFAULT_MATCH_OPTIONS, IMPORT_SOURCES, ImportFileRefused, type ImportReport, ImportService, SOURCE_ORGANISATION, isImportSource } from '@ledger/imports';
 import { csvRecords } from '@ledger/reporting';
 import { Access, routeOf } from '../auth/access';
-import { actorOf } from '../auth/actor';
+import { CurrentActor, actorOf } from '../auth/actor';
 import { EnumField, IdField } from '../http/fields';
 import { RecordingFactory } from '../http/recording';
 import { AccessLog, type Actor, ApiError } from '@ledger/application';
@@ -91,13 +91,12 @@ export class ImportsController {
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 200, default 50' })
   @ApiQuery({ name: 'after', required: false, description: 'The `next` of the previous page' })
   @ApiBadRequestResponse({ description: 'limit out of range, or after not the next of a page' })
-  async list(@Req() req: Request, @Query('limit') limitRaw?: string, @Query('after') after?: string) {
+  async list(@CurrentActor() actor: Actor, @Query('limit') limitRaw?: string, @Query('after') after?: string) {
     const limit = limitRaw === undefined ? 50 : Number(limitRaw);
     const problems: { field: string; message: string }[] = [];
     if (!/^\d{1,3}$/.test(limitRaw ?? '50') || !Number.isInteger(limit) || limit < 1 || limit > 200) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 200' });
     if (after !== undefined && !UUID.test(after)) problems.push({ field: 'after', message: 'must be the `next` of a previous page' });
     if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
-    const actor = actorOf(req);
     const page = await this.imports.list({ limit, ...(after !== undefined ? { after } : {}), ...(actor.role === 'partner' ? { organisation: actor.organisation ?? '' } : {}) });
     if (!page) throw ApiError.badRequest('invalid query: after', [{ field: 'after', message: 'must be the `next` of a previous page' }]);
     return page;
@@ -116,19 +115,17 @@ export class ImportsController {
   @Get(':importId')
   @ApiOperation({ summary: "An import's report: accepted, matched by method, queued for review, rejected with line numbers and reasons" })
   @ApiNotFoundResponse({ description: 'No such import (or not one of your organisation)' })
-  async report(@Param('importId') importId: string, @Req() req: Request) {
-    return summary(await this.reportFor(importId, actorOf(req)), false);
+  async report(@Param('importId') importId: string, @CurrentActor() actor: Actor) {
+    return summary(await this.reportFor(importId, actor), false);
   }
 
   @Access({ 'programme-manager': true, partner: { organisations: IMPORTING_ORGANISATIONS } })
   @Get(':importId/report.csv')
   @ApiOperation({ summary: "An import's report as CSV: its counts, then each line not recorded with its outcome and reason (formula-safe)" })
   @ApiProduces('text/csv')
-  async reportCsv(@Param('importId') importId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const report = await this.reportFor(importId, actorOf(req));
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="import-${report.importId}.csv"`);
-    return new StreamableFile(Buffer.from(reportCsv(report), 'utf8'));
+  async reportCsv(@Param('importId') importId: string, @CurrentActor() actor: Actor) {
+    const report = await this.reportFor(importId, actor);
+    return new StreamableFile(Buffer.from(reportCsv(report), 'utf8'), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="import-${report.importId}.csv"` });
   }
 
   @Access({ 'programme-manager': true })

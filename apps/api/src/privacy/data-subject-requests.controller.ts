@@ -15,6 +15,7 @@ import { FamilyQueries } from '@ledger/projections';
 import { Access, routeOf } from '../auth/access';
 import { actorOf } from '../auth/actor';
 import { QueryContext } from '../families/query-context';
+import { Recorded } from '../http/recorded';
 import { RecordingFactory } from '../http/recording';
 import { AccessLog, COUNCIL_ID, readProgramme, type Recording, ApiError, type FieldProblem, CLOCK, type Clock, derivedId, londonToday } from '@ledger/application';
 import { onsTransfers } from './ons-transfers';
@@ -146,9 +147,8 @@ export class DataSubjectRequestsController {
   @Post('data-subject-requests')
   @HttpCode(201)
   @ApiOperation({ summary: "Record a person's request: access, rectification or objection, with its receipt date; the statutory deadline is one calendar month later" })
-  async receive(@Body() body: DataSubjectRequestDto, @Req() req: Request) {
+  async receive(@Body() body: DataSubjectRequestDto, @Recorded() recording: Recording) {
     const problems: FieldProblem[] = [];
-    const recording = this.recordings.from(req);
     if (!isBusinessDate(body.receivedOn)) problems.push({ field: 'receivedOn', message: 'must be a calendar date YYYY-MM-DD' });
     else if (body.receivedOn > recording.recordedOn) problems.push({ field: 'receivedOn', message: `must not be after today (${recording.recordedOn})` });
     if (problems.length > 0) throw ApiError.badRequest('invalid body: receivedOn', problems);

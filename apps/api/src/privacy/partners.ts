@@ -6,8 +6,9 @@ import { isBusinessDate } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ORGANISATION, type PartnerOrganisation, fold, inForce } from './partner-agreements';
 import { Access, STAFF } from '../auth/access';
+import { Recorded } from '../http/recorded';
 import { RecordingFactory } from '../http/recording';
-import { LEGAL_GATEWAY_CODES, LEGAL_GATEWAY_REGISTER, appendPrivacyRecord, readRecords, registerStream, ApiError, type FieldProblem, derivedId } from '@ledger/application';
+import { LEGAL_GATEWAY_CODES, LEGAL_GATEWAY_REGISTER, appendPrivacyRecord, readRecords, registerStream, ApiError, type FieldProblem, derivedId, type Recording } from '@ledger/application';
 
 /** The kinds of partner organisation the programme works with (issue 23.1). */
 export const PARTNER_ORGANISATION_KINDS = [
@@ -107,8 +108,8 @@ export class PartnersController {
   @Access({ admin: true })
   @Get('partners')
   @ApiOperation({ summary: 'Partner organisations with their sharing agreements, each marked in force today or not' })
-  async list(@Req() req: Request) {
-    const today = this.recordings.from(req).recordedOn;
+  async list(@Recorded() recording: Recording) {
+    const today = recording.recordedOn;
     const events = await readRecords(this.store, 'partnerOrganisation');
     const organisations = [...new Set(events.filter((e) => e.type === 'PartnerOrganisationRegistered').map((e) => String(e.data.organisation)))];
     return {
@@ -123,8 +124,7 @@ export class PartnersController {
   @Post('partners')
   @HttpCode(201)
   @ApiOperation({ summary: "Register a partner organisation: from then on its users record and read only within an agreement in force" })
-  async register(@Body() body: PartnerDto, @Req() req: Request) {
-    const recording = this.recordings.from(req);
+  async register(@Body() body: PartnerDto, @Recorded() recording: Recording) {
     const stream = registerStream('partnerOrganisation');
     const existing = fold((await this.store.readStream(stream)).events, body.organisation);
     if (existing) throw new ApiError(409, `${body.organisation} is already registered`, { reason: 'PartnerAlreadyRegistered' });

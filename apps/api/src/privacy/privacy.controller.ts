@@ -9,13 +9,13 @@ import { EVENT_STORE, type EventStore, LEDGER_CONFIG } from '@ledger/event-store
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { csvRecords, outcomesReportCsv } from '@ledger/reporting';
 import { Access, routeOf } from '../auth/access';
-import { actorOf } from '../auth/actor';
+import { CurrentActor, actorOf } from '../auth/actor';
 import { FAMILY_STATES, type FamilyStates } from '../families/family-commands';
 import { QueryContext } from '../families/query-context';
 import { RecordingFactory } from '../http/recording';
 import { createHash } from 'node:crypto';
 import { ONS_AGREEMENT_TERMS } from './ons-transfers';
-import { appendPrivacyRecord, readProgramme, registerStream, COUNCIL_ID, AccessLog, ApiError, type FieldProblem, CLOCK, type Clock, derivedId } from '@ledger/application';
+import { appendPrivacyRecord, readProgramme, registerStream, COUNCIL_ID, AccessLog, ApiError, type FieldProblem, CLOCK, type Clock, derivedId, type Actor } from '@ledger/application';
 import { ERASED, KeyVault, latestConsents, Erasure } from '@ledger/privacy';
 import { ImportService } from '@ledger/imports';
 
@@ -67,12 +67,11 @@ export class PrivacyController {
   })
   @ApiAcceptedResponse({ schema: { example: { memberId: 'uuid', familyId: 'uuid', status: 'erased' } } })
   @ApiNotFoundResponse({ description: 'No person with this id' })
-  async erase(@Param('memberId') memberId: string, @Body() body: ErasureDto, @Req() req: Request) {
+  async erase(@Param('memberId') memberId: string, @Body() body: ErasureDto, @CurrentActor() actor: Actor) {
     if (!UUID.test(memberId)) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
     await this.context.settle();
     const familyId = await this.families.familyOfMember(memberId);
     if (familyId === null) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
-    const actor = actorOf(req);
     const outcome = await new Erasure(this.vault, this.store, [this.imports]).erase({ memberId, familyId, reason: body.reason, by: { userId: actor.userId, role: actor.role }, at: this.clock.now().toISOString() });
     // The family's folded state for commands holds the person's opened fields: forgotten now.
     this.familyStates.forget(streams.family(familyId));

@@ -1,7 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import {
   type OutcomePlanEvent,
   type OutcomePlanParametersPatch,
@@ -13,9 +12,11 @@ import {
   streams,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { RecordingFactory, recordedOrThrow } from '../http/recording';
+import { ETag, versioned } from '../http/etag';
+import { Recorded } from '../http/recorded';
+import { recordedOrThrow } from '../http/recording';
 import { ClaimWindowDto, ConfigureProgrammeDto, OutcomePlanVersionDto } from './programme.dto';
-import { COUNCIL_ID, readProgramme, RecordOutcomePlanCommand, RecordProgrammeCommand, ApiError } from '@ledger/application';
+import { COUNCIL_ID, readProgramme, RecordOutcomePlanCommand, RecordProgrammeCommand, ApiError, type Recording } from '@ledger/application';
 import { Access, STAFF } from '../auth/access';
 
 @ApiTags('programme set-up')
@@ -23,7 +24,6 @@ import { Access, STAFF } from '../auth/access';
 export class ProgrammeController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly recordings: RecordingFactory,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
   ) {}
@@ -35,21 +35,21 @@ export class ProgrammeController {
   @ApiOkResponse({ description: 'The programme as now configured' })
   @ApiBadRequestResponse({ description: 'Invalid fields, each named in details' })
   @ApiUnprocessableEntityResponse({ description: 'AllocationBelowAttachments, UnknownFramework' })
-  async configure(@Body() body: ConfigureProgrammeDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const outcome: CommandOutcome<Rejection> = await this.commands.execute(new RecordProgrammeCommand({ type: 'ConfigureProgramme', ...body }, this.recordings.from(req)));
+  @ETag()
+  async configure(@Body() body: ConfigureProgrammeDto, @Recorded() recording: Recording) {
+    const outcome: CommandOutcome<Rejection> = await this.commands.execute(new RecordProgrammeCommand({ type: 'ConfigureProgramme', ...body }, recording));
     const recorded = recordedOrThrow(outcome, 'programme');
-    res.setHeader('ETag', `"${recorded.version}"`);
-    return this.programme();
+    return versioned(await this.programme(), recorded.version);
   }
 
   @Access(STAFF)
   @Get('programme')
   @ApiOperation({ summary: "The council's programme" })
-  async get(@Res({ passthrough: true }) res: Response) {
+  @ETag()
+  async get() {
     const programme = await this.programme();
     if (!programme.configured) throw new ApiError(404, 'the programme has not been set up (PUT /api/programme)', { reason: 'ProgrammeNotConfigured' });
-    res.setHeader('ETag', `"${programme.version}"`);
-    return programme;
+    return versioned(programme, programme.version);
   }
 
   @Access(STAFF)
@@ -69,7 +69,8 @@ export class ProgrammeController {
   @ApiCreatedResponse({ schema: { example: { version: 2 } } })
   @ApiBadRequestResponse({ description: 'Invalid fields, each named in details' })
   @ApiUnprocessableEntityResponse({ description: 'EffectiveFromNotAfterPrevious, InvalidOutcomePlanParameter' })
-  async recordPlan(@Body() body: OutcomePlanVersionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ETag()
+  async recordPlan(@Body() body: OutcomePlanVersionDto, @Recorded() recording: Recording) {
     const command = {
       type: 'RecordOutcomePlanVersion' as const,
       effectiveFrom: body.effectiveFrom,
@@ -78,10 +79,10 @@ export class ProgrammeController {
       ...(body.problems !== undefined ? { problems: body.problems } : {}),
       ...(body.milestones !== undefined ? { milestones: body.milestones } : {}),
     };
-    const recorded = recordedOrThrow(await this.commands.execute<RecordOutcomePlanCommand, CommandOutcome<Rejection>>(new RecordOutcomePlanCommand(command, this.recordings.from(req))), 'outcome plan');
-    res.setHeader('ETag', `"${recorded.version}"`);
+    const recorded = recordedOrThrow(await this.commands.execute<RecordOutcomePlanCommand, CommandOutcome<Rejection>>(new RecordOutcomePlanCommand(command, recording)), 'outcome plan');
     const data = recorded.events[0]?.data as { version?: number } | undefined;
-    return { version: data?.version, eventId: recorded.events[0]?.eventId };
+    // The body's version is the plan's; the ETag is the plan stream's.
+    return versioned({ version: data?.version, eventId: recorded.events[0]?.eventId }, recorded.version);
   }
 
   @Access({ admin: true, 'programme-manager': true, 'finance-officer': true, auditor: true })
@@ -98,13 +99,13 @@ export class ProgrammeController {
   @ApiBadRequestResponse({ description: 'Invalid fields, each named in details' })
   @ApiConflictResponse({ description: 'ClaimWindowExists' })
   @ApiUnprocessableEntityResponse({ description: 'EndBeforeStart, PaymentBeforeClose' })
-  async defineWindow(@Body() body: ClaimWindowDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ETag()
+  async defineWindow(@Body() body: ClaimWindowDto, @Recorded() recording: Recording) {
     const recorded = recordedOrThrow(
-      await this.commands.execute<RecordProgrammeCommand, CommandOutcome<Rejection>>(new RecordProgrammeCommand({ type: 'DefineClaimWindow', ...body }, this.recordings.from(req))),
+      await this.commands.execute<RecordProgrammeCommand, CommandOutcome<Rejection>>(new RecordProgrammeCommand({ type: 'DefineClaimWindow', ...body }, recording)),
       'programme',
     );
-    res.setHeader('ETag', `"${recorded.version}"`);
-    return { ...body, eventId: recorded.events[0]?.eventId, version: recorded.version };
+    return versioned({ ...body, eventId: recorded.events[0]?.eventId, version: recorded.version }, recorded.version);
   }
 
   private async programme() {
