@@ -98,6 +98,6 @@ export function upcastClaimEvent(event: ClaimEvent, recordedOn: string): ClaimEv
  * without them here, as the claim's decider folds them (no order to check against them); readers
  * that need a date give them the day they were recorded with `upcastClaimEvent`.
  */
-export function decodeClaimEvent(stored: StoredEvent): ClaimEvent {
+export function decodeClaimEvent(stored: Pick<StoredEvent, 'type' | 'data'>): ClaimEvent {
   return { type: stored.type, data: stored.data } as ClaimEvent;
 }

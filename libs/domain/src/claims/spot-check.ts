@@ -69,7 +69,7 @@ export function decideSpotCheck(command: SpotCheckCommand, state: SpotCheckState
   return accept({ type: 'SpotCheckRecorded', data: { spotCheckId, checkedOn, recordedBy, families } });
 }
 
-export const decodeSpotCheckEvent = (stored: StoredEvent): SpotCheckEvent => plainEvent<SpotCheckEvent>(stored);
+export const decodeSpotCheckEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): SpotCheckEvent => plainEvent<SpotCheckEvent>(stored);
 
 /** The rules of `spotCheck-<spotCheckId>`. */
 export const spotCheckDecider: Decider<SpotCheckCommand, SpotCheckEvent, SpotCheckState, { recordedOn: string }> = {

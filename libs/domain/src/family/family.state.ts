@@ -103,7 +103,7 @@ export function applyFamilyEvent(state: FamilyState, event: FamilyEvent, eventId
  * The one step from a stored event to a family event: every reader of family streams decodes
  * through it (upcasters of older shapes go here). Today every shape ever recorded is current.
  */
-export function decodeFamilyEvent(stored: StoredEvent): FamilyEvent {
+export function decodeFamilyEvent(stored: Pick<StoredEvent, 'type' | 'data'>): FamilyEvent {
   return { type: stored.type, data: stored.data } as FamilyEvent;
 }
 

@@ -309,7 +309,7 @@ function checkParameters(parameters: OutcomePlanParameters): string | null {
   return null;
 }
 
-export const decodeOutcomePlanEvent = (stored: StoredEvent): OutcomePlanEvent => plainEvent<OutcomePlanEvent>(stored);
+export const decodeOutcomePlanEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): OutcomePlanEvent => plainEvent<OutcomePlanEvent>(stored);
 
 /** The rules of `outcomePlan-<councilId>`, whose version 1 is the framework's own plan (`first`). */
 export function outcomePlanDecider(first: OutcomePlanVersion = defaultOutcomePlan): Decider<OutcomePlanCommand, OutcomePlanEvent, OutcomePlanState> {

@@ -175,7 +175,7 @@ export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState
 }
 
 /** The one step from a stored event to a programme event (upcasters go here). */
-export const decodeProgrammeEvent = (stored: StoredEvent): ProgrammeEvent => plainEvent<ProgrammeEvent>(stored);
+export const decodeProgrammeEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): ProgrammeEvent => plainEvent<ProgrammeEvent>(stored);
 
 /** The rules of `programme-<councilId>`. */
 export const programmeDecider: Decider<ProgrammeCommand, ProgrammeEvent, ProgrammeState> = {

@@ -31,7 +31,7 @@ export function memberOfAnotherFamily<E>(): Decision<E> {
   return reject('MemberOfAnotherFamily', 'this member id is a person of another family; leave memberId out to have a new one made', 'duplicate');
 }
 
-export const decodeFamilyMembershipEvent = (stored: StoredEvent): FamilyMembershipEvent => plainEvent<FamilyMembershipEvent>(stored);
+export const decodeFamilyMembershipEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): FamilyMembershipEvent => plainEvent<FamilyMembershipEvent>(stored);
 
 export const familyMembershipDecider: Decider<FamilyMembershipCommand, FamilyMembershipEvent, FamilyMembershipState> = {
   initialState: initialFamilyMembershipState,

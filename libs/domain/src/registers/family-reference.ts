@@ -27,7 +27,7 @@ export function decideFamilyReference(command: FamilyReferenceCommand, state: Fa
   return reject('DuplicateReference', `reference ${command.reference} belongs to another family`, 'duplicate');
 }
 
-export const decodeFamilyReferenceEvent = (stored: StoredEvent): FamilyReferenceEvent => plainEvent<FamilyReferenceEvent>(stored);
+export const decodeFamilyReferenceEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): FamilyReferenceEvent => plainEvent<FamilyReferenceEvent>(stored);
 
 export const familyReferenceDecider: Decider<FamilyReferenceCommand, FamilyReferenceEvent, FamilyReferenceState> = {
   initialState: initialFamilyReferenceState,

@@ -40,7 +40,7 @@ export function familiesClaimedElsewhere(state: ResultsRegisterState, claimId: s
   return [...state.claimedIn].filter(([, by]) => by !== claimId).map(([familyId]) => familyId);
 }
 
-export function decodeResultsRegisterEvent(stored: StoredEvent): ResultsRegisterEvent {
+export function decodeResultsRegisterEvent(stored: Pick<StoredEvent, 'type' | 'data'>): ResultsRegisterEvent {
   const data = stored.data as { claimId?: unknown; familyIds?: unknown };
   return { type: 'ResultsClaimed', data: { claimId: String(data.claimId), familyIds: Array.isArray(data.familyIds) ? data.familyIds.map(String) : [] } };
 }

@@ -37,6 +37,6 @@ export function foldStored<E extends DomainEvent, S>(decider: Pick<Decider<never
 }
 
 /** A stored event read as the stream's own type, for streams whose events have had one shape only (no upcaster yet). */
-export function plainEvent<E extends DomainEvent>(stored: StoredEvent): E {
+export function plainEvent<E extends DomainEvent>(stored: Pick<StoredEvent, 'type' | 'data'>): E {
   return { type: stored.type, data: stored.data } as E;
 }

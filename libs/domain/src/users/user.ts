@@ -172,7 +172,7 @@ export function decideServiceAccount(command: ServiceAccountCommand, state: Serv
   }
 }
 
-export const decodeUserEvent = (stored: StoredEvent): UserEvent => plainEvent<UserEvent>(stored);
+export const decodeUserEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): UserEvent => plainEvent<UserEvent>(stored);
 
 /** The rules of `user-<username>`. */
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
@@ -182,7 +182,7 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
   decode: decodeUserEvent,
 };
 
-export const decodeServiceAccountEvent = (stored: StoredEvent): ServiceAccountEvent => plainEvent<ServiceAccountEvent>(stored);
+export const decodeServiceAccountEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): ServiceAccountEvent => plainEvent<ServiceAccountEvent>(stored);
 
 /** The rules of `serviceAccount-<name>`. */
 export const serviceAccountDecider: Decider<ServiceAccountCommand, ServiceAccountEvent, ServiceAccountState> = {
