@@ -1,6 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import {
+  type Decider,
+  type DomainEvent,
   type FamilyCommand,
   type FamilyDecisionContext,
   type FamilyState,
@@ -89,13 +91,19 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
       if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: family.version };
       const known = await this.knownElsewhere(clientMemberIds, family.state, family.version);
       if (known) return known;
-      if (command.type === 'IdentifyFamily') {
-        const reserved = await this.reserveReference(command.reference, familyId, recording, family.version);
-        if (reserved) return reserved;
+      // What this command takes on the registers is given back if the family's stream then
+      // refuses it (a person another request claimed meanwhile, the family moved on): the
+      // reference and the people are free again for the next request.
+      const taken: Taken[] = [];
+      const refusal =
+        (command.type === 'IdentifyFamily' ? await this.reserveReference(command.reference, familyId, recording, family.version, taken) : null) ??
+        (await this.claimMembers(clientMemberIds, familyId, recording, family.version, taken));
+      const outcome = refusal ?? (await onFamily(context));
+      if (outcome.kind !== 'recorded' && taken.length > 0) {
+        const now = await loadStream(this.store, streamId, familyDecider, this.states);
+        for (const giveBack of taken) await giveBack(now.state);
       }
-      const joined = await this.claimMembers(clientMemberIds, familyId, recording, family.version);
-      if (joined) return joined;
-      return onFamily(context);
+      return outcome;
     }
 
     // Local evidence and problems are checked against the codes of the framework and the Outcome
@@ -198,16 +206,20 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     return null;
   }
 
-  /** Claims each new client-chosen id for this family on its own stream, so two families racing for one person cannot both have them. */
-  private async claimMembers(memberIds: readonly string[], familyId: string, recording: Recording, version: number): Promise<CommandOutcome<Rejection> | null> {
+  /**
+   * Claims each new client-chosen id for this family on its own stream, so two families racing for
+   * one person cannot both have them; each person claimed is noted in `taken`, to give back.
+   */
+  private async claimMembers(memberIds: readonly string[], familyId: string, recording: Recording, version: number, taken: Taken[]): Promise<CommandOutcome<Rejection> | null> {
     for (const memberId of memberIds) {
-      const outcome = await handleCommand(
-        this.store,
+      const outcome = await this.onRegister(
         streams.familyMember(memberId),
         familyMembershipDecider,
         { type: 'AssignFamilyMember', memberId, familyId },
-        undefined,
-        { ...recording.envelope, commandId: derivedId(recording.envelope.commandId, `membership:${memberId}`), expectedVersion: undefined },
+        recording,
+        `membership:${memberId}`,
+        (family) => ({ type: 'ReleaseFamilyMember' as const, memberId, familyId, familyHasThem: family.members.has(memberId) }),
+        taken,
       );
       if (outcome.kind === 'rejected') return { ...outcome, version };
       if (outcome.kind !== 'recorded') return outcome;
@@ -215,20 +227,47 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     return null;
   }
 
-  /** A family's reference is unique in the council: assigned on the reference register before identification. */
-  private async reserveReference(reference: string, familyId: string, recording: Recording, version: number): Promise<CommandOutcome<Rejection> | null> {
-    const outcome = await handleCommand(
-      this.store,
+  /** A family's reference is unique in the council: assigned on the reference register before identification (noted in `taken`, to give back). */
+  private async reserveReference(reference: string, familyId: string, recording: Recording, version: number, taken: Taken[]): Promise<CommandOutcome<Rejection> | null> {
+    const outcome = await this.onRegister(
       streams.familyReference(reference),
       familyReferenceDecider,
       { type: 'AssignFamilyReference', reference, familyId },
-      undefined,
-      { ...recording.envelope, commandId: derivedId(recording.envelope.commandId, 'reference'), expectedVersion: undefined },
+      recording,
+      'reference',
+      (family) => ({ type: 'ReleaseFamilyReference' as const, reference, familyId, familyIdentifiedWithIt: family.exists && family.reference === reference }),
+      taken,
     );
     if (outcome.kind === 'recorded') return null;
     return outcome.kind === 'rejected' ? { ...outcome, version } : outcome;
   }
+
+  /**
+   * Records a command on a register. Its command id names the register's version read, so a retry
+   * after the register gave back what an earlier try took decides afresh rather than replaying an
+   * assignment since given back; the release names the version it gives back.
+   */
+  private async onRegister<C, E extends DomainEvent, S>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    command: C,
+    recording: Recording,
+    step: string,
+    release: (family: FamilyState) => C,
+    taken: Taken[],
+  ): Promise<CommandOutcome<Rejection>> {
+    const envelope = { ...recording.envelope, expectedVersion: undefined };
+    const register = await loadStream(this.store, streamId, decider);
+    const outcome = await handleCommand(this.store, streamId, decider, command, undefined, { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${register.version}`) }, { loaded: register });
+    if (outcome.kind === 'recorded' && outcome.events.length > 0) {
+      taken.push((family) => handleCommand(this.store, streamId, decider, release(family), undefined, { ...envelope, commandId: derivedId(envelope.commandId, `${step}-release@${outcome.version}`) }));
+    }
+    return outcome;
+  }
 }
+
+/** Gives back what a command took on a register, unless the family's stream (as it now stands) holds it. */
+type Taken = (family: FamilyState) => Promise<unknown>;
 
 function refused(decision: ReturnType<typeof memberOfAnotherFamily>, version: number): CommandOutcome<Rejection> {
   if (decision.ok) throw new Error('unreachable');

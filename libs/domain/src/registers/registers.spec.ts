@@ -9,7 +9,9 @@ const membership = deciderSpec(familyMembershipDecider);
 const results = deciderSpec(resultsRegisterDecider);
 
 const assigned = (familyId: string): FamilyReferenceEvent => ({ type: 'FamilyReferenceAssigned', data: { reference: 'ESX-0001', familyId } });
+const released = (familyId: string): FamilyReferenceEvent => ({ type: 'FamilyReferenceReleased', data: { reference: 'ESX-0001', familyId } });
 const joined = (familyId: string): FamilyMembershipEvent => ({ type: 'FamilyMemberAssigned', data: { memberId: 'm-1', familyId } });
+const letGo = (familyId: string): FamilyMembershipEvent => ({ type: 'FamilyMemberReleased', data: { memberId: 'm-1', familyId } });
 const claimed = (claimId: string, ...familyIds: string[]): ResultsRegisterEvent => ({ type: 'ResultsClaimed', data: { claimId, familyIds } });
 
 type Expected<E> = { then: E[] } | { rejected: string; kind: 'rule' | 'not-found' | 'duplicate' };
@@ -19,12 +21,23 @@ describe('the reference register: a family reference belongs to one family', () 
     ['assigns a reference nobody holds', [], 'family-a', { then: [assigned('family-a')] }],
     ['records nothing when the family already holds it (a retry)', [assigned('family-a')], 'family-a', { then: [] }],
     ["refuses another family's reference as a duplicate", [assigned('family-a')], 'family-b', { rejected: 'DuplicateReference', kind: 'duplicate' }],
+    ['assigns a reference given back', [assigned('family-a'), released('family-a')], 'family-b', { then: [assigned('family-b')] }],
   ];
   it.each(cases)('%s', (_name, history, familyId, expected) => {
     const outcome = reference.given(...history).when({ type: 'AssignFamilyReference', reference: 'ESX-0001', familyId });
     if ('then' in expected) outcome.then(...expected.then);
     else outcome.thenRejected(expected.rejected, expected.kind);
   });
+
+  const releases: [string, FamilyReferenceEvent[], string, boolean, FamilyReferenceEvent[]][] = [
+    ['gives back the reference of a family never identified with it', [assigned('family-a')], 'family-a', false, [released('family-a')]],
+    ['keeps it when the family is identified with it (another request identified it)', [assigned('family-a')], 'family-a', true, []],
+    ["leaves another family's reference alone", [assigned('family-b')], 'family-a', false, []],
+    ['records nothing for a reference nobody holds', [], 'family-a', false, []],
+    ['records nothing when it was given back already (a retry)', [assigned('family-a'), released('family-a')], 'family-a', false, []],
+  ];
+  it.each(releases)('release: %s', (_name, history, familyId, familyIdentifiedWithIt, events) =>
+    reference.given(...history).when({ type: 'ReleaseFamilyReference', reference: 'ESX-0001', familyId, familyIdentifiedWithIt }).then(...events));
 });
 
 describe("a person's one family: a client-chosen member id joins one family", () => {
@@ -32,12 +45,22 @@ describe("a person's one family: a client-chosen member id joins one family", ()
     ['assigns a person to the first family that claims them', [], 'family-a', { then: [joined('family-a')] }],
     ['records nothing when the person is already of this family (a retry)', [joined('family-a')], 'family-a', { then: [] }],
     ['refuses a person of another family as a duplicate', [joined('family-a')], 'family-b', { rejected: 'MemberOfAnotherFamily', kind: 'duplicate' }],
+    ['assigns a person given back', [joined('family-a'), letGo('family-a')], 'family-b', { then: [joined('family-b')] }],
   ];
   it.each(cases)('%s', (_name, history, familyId, expected) => {
     const outcome = membership.given(...history).when({ type: 'AssignFamilyMember', memberId: 'm-1', familyId });
     if ('then' in expected) outcome.then(...expected.then);
     else outcome.thenRejected(expected.rejected, expected.kind);
   });
+
+  const releases: [string, FamilyMembershipEvent[], string, boolean, FamilyMembershipEvent[]][] = [
+    ['gives back a person the family never recorded', [joined('family-a')], 'family-a', false, [letGo('family-a')]],
+    ['keeps them when the family records them a member', [joined('family-a')], 'family-a', true, []],
+    ["leaves another family's person alone", [joined('family-b')], 'family-a', false, []],
+    ['records nothing when they were given back already (a retry)', [joined('family-a'), letGo('family-a')], 'family-a', false, []],
+  ];
+  it.each(releases)('release: %s', (_name, history, familyId, familyHasThem, events) =>
+    membership.given(...history).when({ type: 'ReleaseFamilyMember', memberId: 'm-1', familyId, familyHasThem }).then(...events));
 });
 
 describe('the results register: one result per family across all claims (DOMAIN.md 4.3)', () => {
