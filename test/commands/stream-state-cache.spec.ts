@@ -4,7 +4,6 @@ import {
   type AppendResult,
   type CommandEnvelope,
   type CommandOutcome,
-  type Decider,
   type EventStore,
   type NewEvent,
   type ReadStreamOptions,
@@ -12,6 +11,7 @@ import {
   StreamStateCache,
   handleCommand,
 } from '@ledger/event-store';
+import { type Decider, type Rejection, accept, reject } from '@ledger/domain';
 import { openPgliteStore, openPostgresStore } from '../support/stores';
 import { testEnv } from '../support/test-env';
 
@@ -26,14 +26,13 @@ type Added = { type: 'Added'; data: { amount: number } };
 type Tally = { total: number; count: number };
 const LIMIT = 100;
 
-/** Adds an amount to a stream's tally; refuses to pass LIMIT. */
-function adding(amount: number): Decider<Tally, Added, string> {
-  return {
-    initial: () => ({ total: 0, count: 0 }),
-    evolve: (s, e) => ({ total: s.total + e.data.amount, count: s.count + 1 }),
-    decide: (s) => (s.total + amount > LIMIT ? { ok: false, rejection: `over the limit at ${s.total}` } : { ok: true, events: [{ type: 'Added', data: { amount } }] }),
-  };
-}
+/** Adds an amount (the command) to a stream's tally; refuses to pass LIMIT. */
+const tally: Decider<number, Added, Tally> = {
+  initialState: () => ({ total: 0, count: 0 }),
+  evolve: (s, e) => ({ total: s.total + e.data.amount, count: s.count + 1 }),
+  decide: (amount, s) => (s.total + amount > LIMIT ? reject('OverTheLimit', `over the limit at ${s.total}`) : accept<Added>({ type: 'Added', data: { amount } })),
+  decode: (e) => ({ type: 'Added', data: e.data as Added['data'] }),
+};
 
 function envelope(commandId = randomUUID()): CommandEnvelope {
   return { commandId, correlationId: commandId, actor: { userId: 'u.test', role: 'keyworker' }, recordedAt: '2019-04-01T10:00:00.000Z' };
@@ -69,17 +68,17 @@ describe.each(kinds)('commands with remembered stream states on %s', (kind) => {
     const noting = new NotingStore(opened.store);
     const cache = new StreamStateCache<Tally>();
     const amounts = [10, 20, 5, 30];
-    const outcomes: CommandOutcome<string>[] = [];
+    const outcomes: CommandOutcome<Rejection>[] = [];
     for (const [i, amount] of amounts.entries()) {
-      outcomes.push(await handleCommand(noting.asStore(), streamId, adding(amount), envelope(), { cache }));
+      outcomes.push(await handleCommand(noting.asStore(), streamId, tally, amount, undefined, envelope(), { cache }));
       // Another writer, folding the whole stream and remembering nothing, appends in between.
-      if (i === 1) expect((await handleCommand(opened.store, streamId, adding(25), envelope())).kind).toBe('recorded');
+      if (i === 1) expect((await handleCommand(opened.store, streamId, tally, 25, undefined, envelope())).kind).toBe('recorded');
     }
     expect(outcomes.map((o) => (o.kind === 'recorded' ? o.version : o.kind))).toEqual([1, 2, 4, 5]);
     // 10 + 20 + 25 + 5 + 30 = 90: 11 more passes the limit, and only the other writer's 25 makes it so.
-    const refused = await handleCommand(noting.asStore(), streamId, adding(11), envelope(), { cache });
-    expect(refused).toEqual({ kind: 'rejected', rejection: 'over the limit at 90', version: 5 });
-    const wholeRead = await handleCommand(opened.store, streamId, adding(11), envelope());
+    const refused = await handleCommand(noting.asStore(), streamId, tally, 11, undefined, envelope(), { cache });
+    expect(refused).toEqual({ kind: 'rejected', rejection: { reason: 'OverTheLimit', message: 'over the limit at 90', kind: 'rule' }, version: 5 });
+    const wholeRead = await handleCommand(opened.store, streamId, tally, 11, undefined, envelope());
     expect(wholeRead).toEqual(refused);
     // The first two read the whole stream (an absent stream is not remembered), each later one
     // its tail only, after the state remembered from the read before (not its own append).
@@ -90,10 +89,10 @@ describe.each(kinds)('commands with remembered stream states on %s', (kind) => {
     const streamId = `tally-${randomUUID()}`;
     const cache = new StreamStateCache<Tally>();
     const first = envelope();
-    const answer = await handleCommand(opened.store, streamId, adding(40), first, { cache });
-    await handleCommand(opened.store, streamId, adding(40), envelope(), { cache });
+    const answer = await handleCommand(opened.store, streamId, tally, 40, undefined, first, { cache });
+    await handleCommand(opened.store, streamId, tally, 40, undefined, envelope(), { cache });
     // The retry would now pass the limit (40 + 40 + 40 > 100) if it were decided again.
-    const retried = await handleCommand(opened.store, streamId, adding(40), first, { cache });
+    const retried = await handleCommand(opened.store, streamId, tally, 40, undefined, first, { cache });
     expect(retried).toEqual({ ...answer, replayed: true });
     expect((await opened.store.readStream(streamId)).version).toBe(2);
   });
@@ -103,14 +102,14 @@ describe.each(kinds)('commands with remembered stream states on %s', (kind) => {
     let now = 1_000_000;
     const noting = new NotingStore(opened.store);
     const cache = new StreamStateCache<Tally>({ ttlMs: 60_000, now: () => now });
-    await handleCommand(noting.asStore(), streamId, adding(1), envelope(), { cache });
-    await handleCommand(noting.asStore(), streamId, adding(1), envelope(), { cache });
+    await handleCommand(noting.asStore(), streamId, tally, 1, undefined, envelope(), { cache });
+    await handleCommand(noting.asStore(), streamId, tally, 1, undefined, envelope(), { cache });
     now += 59_999;
-    await handleCommand(noting.asStore(), streamId, adding(1), envelope(), { cache });
+    await handleCommand(noting.asStore(), streamId, tally, 1, undefined, envelope(), { cache });
     // Used all along, still expired: the lifetime runs from the last whole read.
     now += 1;
-    await handleCommand(noting.asStore(), streamId, adding(1), envelope(), { cache });
-    await handleCommand(noting.asStore(), streamId, adding(1), envelope(), { cache });
+    await handleCommand(noting.asStore(), streamId, tally, 1, undefined, envelope(), { cache });
+    await handleCommand(noting.asStore(), streamId, tally, 1, undefined, envelope(), { cache });
     expect(noting.reads).toEqual([undefined, undefined, 1, undefined, 3]);
     expect(cache.get(streamId)).toMatchObject({ version: 4, state: { total: 4, count: 4 } });
   });
@@ -118,13 +117,13 @@ describe.each(kinds)('commands with remembered stream states on %s', (kind) => {
   it('reads a stream whole again when its version went back (a restored database)', async () => {
     const streamId = `tally-${randomUUID()}`;
     const cache = new StreamStateCache<Tally>();
-    for (let i = 0; i < 3; i += 1) await handleCommand(opened.store, streamId, adding(30), envelope(), { cache });
+    for (let i = 0; i < 3; i += 1) await handleCommand(opened.store, streamId, tally, 30, undefined, envelope(), { cache });
     // The same stream id in another store holding less of it, with the same cache.
     const restored = kind === 'postgres' ? await openPostgresStore() : await openPgliteStore();
     try {
       const noting = new NotingStore(restored.store);
-      await handleCommand(restored.store, streamId, adding(30), envelope());
-      const outcome = await handleCommand(noting.asStore(), streamId, adding(30), envelope(), { cache });
+      await handleCommand(restored.store, streamId, tally, 30, undefined, envelope());
+      const outcome = await handleCommand(noting.asStore(), streamId, tally, 30, undefined, envelope(), { cache });
       expect(outcome).toMatchObject({ kind: 'recorded', version: 2 });
       expect(noting.reads).toEqual([2, undefined]);
       expect(cache.get(streamId)).toMatchObject({ version: 1, state: { total: 30, count: 1 } });

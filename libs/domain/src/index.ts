@@ -27,3 +27,7 @@ export * from './claims/claim.decider';
 export * from './claims/audit-sample';
 export * from './claims/spot-check';
 export * from './users/user';
+export * from './shared/decider';
+export * from './registers/family-reference';
+export * from './registers/family-membership';
+export * from './registers/results-register';

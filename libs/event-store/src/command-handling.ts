@@ -1,5 +1,7 @@
+import type { Decider, DomainEvent, Rejection } from '@ledger/domain';
 import { eventIdsFor } from './event-ids';
 import type { EventMetadata, EventStore, JsonObject, RecordedEvent } from './event-store.port';
+
 
 /** Who recorded a command and when: set at the edge, carried in every event's metadata. */
 export interface CommandEnvelope {
@@ -18,14 +20,6 @@ export interface CommandEnvelope {
    * (another user, another body) is `reused`, never answered with the first command's events.
    */
   requestHash?: string;
-}
-
-export interface Decider<S, E extends { type: string; data: unknown }, R> {
-  initial: () => S;
-  evolve: (state: S, event: E, eventId: string) => S;
-  /** The state a whole stream folds to, when the decider has a faster way than `evolve` event by event. */
-  fold?: (history: { event: E; eventId: string }[]) => S;
-  decide: (state: S) => { ok: true; events: E[] } | { ok: false; rejection: R };
 }
 
 export type CommandOutcome<R> =
@@ -147,14 +141,23 @@ export class StreamStateCache<S> {
   }
 }
 
-interface LoadedStream<S> {
+/** A stream's state as read: its version, its folded state, and every event id in it. */
+export interface LoadedStream<S> {
   version: number;
   state: S;
   eventIds: ReadonlySet<string>;
 }
 
-/** The stream's state: from the cache and the events after it when remembered, else from the whole stream. */
-async function loadStream<S, E extends { type: string; data: unknown }, R>(store: EventStore, streamId: string, decider: Decider<S, E, R>, cache?: StreamStateCache<S>): Promise<LoadedStream<S>> {
+/**
+ * The stream's state: from the cache and the events after it when remembered (one short read),
+ * else from the whole stream (one read). Every stored event goes through the decider's `decode`.
+ */
+export async function loadStream<E extends DomainEvent, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Pick<Decider<never, E, S, never>, 'initialState' | 'evolve' | 'decode' | 'fold'>,
+  cache?: StreamStateCache<S>,
+): Promise<LoadedStream<S>> {
   const cached = cache?.get(streamId);
   if (cache && cached) {
     const tail = await store.readStream(streamId, { afterVersion: cached.version });
@@ -163,7 +166,7 @@ async function loadStream<S, E extends { type: string; data: unknown }, R>(store
       let state = cached.state;
       const eventIds = new Set(cached.eventIds);
       for (const event of tail.events) {
-        state = decider.evolve(state, { type: event.type, data: event.data } as E, event.metadata.eventId);
+        state = decider.evolve(state, decider.decode(event), event.metadata.eventId);
         eventIds.add(event.metadata.eventId);
       }
       const loaded = { version: tail.version, state, eventIds };
@@ -175,14 +178,30 @@ async function loadStream<S, E extends { type: string; data: unknown }, R>(store
   }
   const stream = await store.readStream(streamId);
   let state: S;
-  if (decider.fold) state = decider.fold(stream.events.map((event) => ({ event: { type: event.type, data: event.data } as E, eventId: event.metadata.eventId })));
+  if (decider.fold) state = decider.fold(stream.events.map((event) => ({ event: decider.decode(event), eventId: event.metadata.eventId })));
   else {
-    state = decider.initial();
-    for (const event of stream.events) state = decider.evolve(state, { type: event.type, data: event.data } as E, event.metadata.eventId);
+    state = decider.initialState();
+    for (const event of stream.events) state = decider.evolve(state, decider.decode(event), event.metadata.eventId);
   }
   const loaded = { version: stream.version, state, eventIds: new Set(stream.events.map((e) => e.metadata.eventId)) };
   if (cache && stream.version > 0) cache.remember(streamId, loaded);
   return loaded;
+}
+
+export interface CommandOptions<S> {
+  /** Folded states of streams used lately: the stream's tail is read, not the whole stream. */
+  cache?: StreamStateCache<S>;
+  /**
+   * The stream as the caller has just read it (with `loadStream`): decided on at the first
+   * attempt without reading it again. A concurrent append is still caught by the expected version.
+   */
+  loaded?: LoadedStream<S>;
+}
+
+/** A command's outcome, and the stream's state after it (null when nothing was decided on: a replay, a conflict, a reused key). */
+export interface CommandResult<S> {
+  outcome: CommandOutcome<Rejection>;
+  state: S | null;
 }
 
 /**
@@ -192,31 +211,46 @@ async function loadStream<S, E extends { type: string; data: unknown }, R>(store
  * re-read and decide again (a few times); with it, a stale version is a conflict. With a `cache`,
  * the stream's state is folded from the remembered state and the events after it.
  */
-export async function handleCommand<S, E extends { type: string; data: unknown }, R>(
+export async function handleCommand<C, E extends DomainEvent, S, X>(
   store: EventStore,
   streamId: string,
-  decider: Decider<S, E, R>,
+  decider: Decider<C, E, S, X>,
+  command: C,
+  context: X,
   envelope: CommandEnvelope,
-  options: { cache?: StreamStateCache<S> } = {},
-): Promise<CommandOutcome<R>> {
+  options: CommandOptions<S> = {},
+): Promise<CommandOutcome<Rejection>> {
+  return (await decideOnStream(store, streamId, decider, command, context, envelope, options)).outcome;
+}
+
+/** `handleCommand`, also answering the stream's state after the command (for a handler that decides on another stream next). */
+export async function decideOnStream<C, E extends DomainEvent, S, X>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, E, S, X>,
+  command: C,
+  context: X,
+  envelope: CommandEnvelope,
+  options: CommandOptions<S> = {},
+): Promise<CommandResult<S>> {
   const [firstId] = eventIdsFor(envelope.commandId, 1);
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stream = await loadStream(store, streamId, decider, options.cache);
+    const stream = attempt === 0 && options.loaded ? options.loaded : await loadStream(store, streamId, decider, options.cache);
     if (stream.eventIds.has(firstId)) {
       // A retry: answered from the stream as recorded the first time.
       const whole = await store.readStream(streamId);
       const earlier = whole.events.filter((e) => e.metadata.commandId === envelope.commandId);
       if (earlier.some((e) => e.metadata.eventId === firstId)) {
-        if (reusedBy(envelope, earlier)) return { kind: 'reused' };
-        return { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier[earlier.length - 1].version, replayed: true };
+        if (reusedBy(envelope, earlier)) return { outcome: { kind: 'reused' }, state: null };
+        return { outcome: { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier[earlier.length - 1].version, replayed: true }, state: null };
       }
     }
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== stream.version) {
-      return { kind: 'conflict', expected: envelope.expectedVersion, actual: stream.version };
+      return { outcome: { kind: 'conflict', expected: envelope.expectedVersion, actual: stream.version }, state: null };
     }
-    const decision = decider.decide(stream.state);
-    if (!decision.ok) return { kind: 'rejected', rejection: decision.rejection, version: stream.version };
-    if (decision.events.length === 0) return { kind: 'recorded', events: [], version: stream.version, replayed: false };
+    const decision = decider.decide(command, stream.state, context);
+    if (!decision.ok) return { outcome: { kind: 'rejected', rejection: decision.rejection, version: stream.version }, state: stream.state };
+    if (decision.events.length === 0) return { outcome: { kind: 'recorded', events: [], version: stream.version, replayed: false }, state: stream.state };
 
     const ids = eventIdsFor(envelope.commandId, decision.events.length);
     const result = await store.append(
@@ -242,15 +276,20 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
       if (result.idempotent && envelope.requestHash !== undefined) {
         // A concurrent request with the same key got there first: answer only if it was this one.
         const earlier = (await store.readStream(streamId)).events.filter((e) => e.metadata.commandId === envelope.commandId);
-        if (reusedBy(envelope, earlier)) return { kind: 'reused' };
+        if (reusedBy(envelope, earlier)) return { outcome: { kind: 'reused' }, state: null };
       }
       const first = result.nextExpectedVersion - decision.events.length + 1;
       const events = decision.events.map((event, i) => ({ eventId: ids[i], type: event.type, version: first + i, data: event.data as JsonObject }));
-      return { kind: 'recorded', events, version: result.nextExpectedVersion, replayed: result.idempotent };
+      let after: S | null = null;
+      if (!result.idempotent) {
+        after = stream.state;
+        decision.events.forEach((event, i) => (after = decider.evolve(after as S, event, ids[i])));
+      }
+      return { outcome: { kind: 'recorded', events, version: result.nextExpectedVersion, replayed: result.idempotent }, state: after };
     }
-    if (envelope.expectedVersion !== undefined) return { kind: 'conflict', expected: envelope.expectedVersion, actual: result.actual };
+    if (envelope.expectedVersion !== undefined) return { outcome: { kind: 'conflict', expected: envelope.expectedVersion, actual: result.actual }, state: null };
     // Someone else appended between our read and our append: decide again on the new state.
   }
   const current = await store.readStream(streamId, { limit: 0 });
-  return { kind: 'conflict', expected: envelope.expectedVersion ?? current.version, actual: current.version };
+  return { outcome: { kind: 'conflict', expected: envelope.expectedVersion ?? current.version, actual: current.version }, state: null };
 }

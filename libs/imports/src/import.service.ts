@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   type FamilyCommand,
-  type FamilyEvent,
   type FamilyState,
   applyFamilyEvent,
   decideFamily,
-  initialFamilyState,
+  foldStoredFamily,
   streams,
   troubledFamilies2015,
 } from '@ledger/domain';
@@ -564,12 +563,10 @@ function metadataFor(eventId: string, commandId: string, importId: string, actor
   return { eventId, commandId, correlationId: importId, causationId: commandId, actor, recordedAt, schemaVersion: SCHEMA_VERSION };
 }
 
-/** The family's state from its history, folded in one pass (as the command handler does). */
+/** The family's state from its history, folded in one pass through the family's one decode step (as the command handler does). */
 function foldState(events: readonly RecordedEvent[]): FamilyState {
-  // foldFamily's own loop, without a wrapper per event (a file's families hold tens of thousands).
-  const state = initialFamilyState();
-  for (const e of events) applyFamilyEvent(state, e as unknown as FamilyEvent, e.metadata.eventId);
-  return state;
+  // In place, without a list of wrappers first (a file's families hold tens of thousands of events).
+  return foldStoredFamily(events);
 }
 
 /** The latest imported event of each row key in a family's history (a correction's replacement holds the key after it). */

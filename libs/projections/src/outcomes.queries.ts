@@ -1,6 +1,6 @@
 import {
   FAMILY_EVENT_TYPES_THE_RULES_READ,
-  type FamilyEvent,
+  decodeFamilyEvent,
   type FamilyProgress,
   type FamilyState,
   type FinancialFramework,
@@ -271,5 +271,5 @@ export function monthEnds(from: string, to: string): string[] {
 }
 
 export function foldFacts(facts: readonly FamilyFactRow[]): FamilyState {
-  return foldFamily(facts.map((f) => ({ event: { type: f.type, data: f.data } as unknown as FamilyEvent, eventId: f.eventId })));
+  return foldFamily(facts.map((f) => ({ event: decodeFamilyEvent(f), eventId: f.eventId })));
 }

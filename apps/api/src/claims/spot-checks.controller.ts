@@ -5,12 +5,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   type Rejection,
   type SpotCheckCommand,
-  type SpotCheckEvent,
   type SpotCheckFinding,
   type SpotCheckRecorded,
-  decideSpotCheck,
-  evolveSpotCheck,
-  initialSpotCheckState,
+  foldStored,
+  spotCheckDecider,
   streams,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
@@ -46,20 +44,13 @@ export class SpotCheckCommandHandler implements ICommandHandler<RecordSpotCheckC
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   execute({ command, recording }: RecordSpotCheckCommand): Promise<CommandOutcome<Rejection>> {
-    return handleCommand(
-      this.store,
-      streams.spotCheck(command.spotCheckId),
-      { initial: initialSpotCheckState, evolve: (s, e: SpotCheckEvent) => evolveSpotCheck(s, e), decide: (s) => decideSpotCheck(command, s, { recordedOn: recording.recordedOn }) },
-      recording.envelope,
-    );
+    return handleCommand(this.store, streams.spotCheck(command.spotCheckId), spotCheckDecider, command, { recordedOn: recording.recordedOn }, recording.envelope);
   }
 }
 
 /** A spot check as recorded (null when there is none with this id). */
 export async function readSpotCheck(store: EventStore, spotCheckId: string): Promise<SpotCheckRecorded['data'] | null> {
-  let state = initialSpotCheckState();
-  for (const e of (await store.readStream(streams.spotCheck(spotCheckId))).events) state = evolveSpotCheck(state, { type: e.type, data: e.data } as unknown as SpotCheckEvent);
-  return state.recorded;
+  return foldStored(spotCheckDecider, (await store.readStream(streams.spotCheck(spotCheckId))).events).recorded;
 }
 
 /** What a spot check found about one family, for the recovery that names it; 422 when the spot check does not exist. */

@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import bcrypt from 'bcryptjs';
 import { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '@ledger/config';
-import { type FamilyCommand, type ProgrammeCommand, type Rejection, type UserEvent, evolveUser, initialUserState, streams } from '@ledger/domain';
+import { type FamilyCommand, type ProgrammeCommand, type Rejection, accept, decodeUserEvent, evolveUser, initialUserState, streams } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand, uuidV5 } from '@ledger/event-store';
 import { generateBorough } from '@ledger/synthetic';
 import { RecordFamilyCommand } from '../families/family-commands';
@@ -78,7 +78,7 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
     const working: string[] = [];
     for (const username of DEMO_USERNAMES) {
       let user = initialUserState();
-      for (const e of (await this.store.readStream(streams.user(username))).events) user = evolveUser(user, { type: e.type, data: e.data } as unknown as UserEvent);
+      for (const e of (await this.store.readStream(streams.user(username))).events) user = evolveUser(user, decodeUserEvent(e));
       if (user.exists && user.active && (await bcrypt.compare(DEMO_PASSWORD, user.passwordHash))) working.push(username);
     }
     if (working.length > 0) {
@@ -222,10 +222,12 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
 
   private async mark(streamId: string, type: SeedEvent['type'], seed: number, families: number): Promise<void> {
     const commandId = uuidV5(`${seed}\n${type}`, DEMO_NAMESPACE);
-    await handleCommand<null, SeedEvent, never>(
+    await handleCommand(
       this.store,
       streamId,
-      { initial: () => null, evolve: () => null, decide: () => ({ ok: true, events: [{ type, data: { seed, families } }] }) },
+      { initialState: () => null, evolve: () => null, decide: () => accept<SeedEvent>({ type, data: { seed, families } }), decode: (e) => ({ type: e.type, data: e.data }) as SeedEvent },
+      undefined,
+      undefined,
       { commandId, correlationId: commandId, actor: { userId: 'demo-seed', role: 'system' }, recordedAt: '2015-04-01T12:00:00.000Z' },
     );
   }

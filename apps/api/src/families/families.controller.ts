@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common'
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/config';
-import { type FamilyCommand, type Member, type Rejection, type UserEvent, evolveUser, initialUserState, streams } from '@ledger/domain';
+import { type FamilyCommand, type Member, type Rejection, decodeUserEvent, evolveUser, initialUserState, streams } from '@ledger/domain';
 import { type CommandOutcome, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE } from '@ledger/event-store';
 import { ApiError, derivedId, type Recording } from '@ledger/application';
 import { familyIdPipe } from '../http/family-id.pipe';
@@ -243,7 +243,7 @@ export class FamiliesController {
     // DOMAIN.md 4.1: the approver is a programme manager (another one than the recorder when configured).
     if (body.approvedBy !== undefined && body.approvedBy !== recording.envelope.actor.userId) {
       let approver = initialUserState();
-      for (const e of (await this.rawStore.readStream(streams.user(body.approvedBy))).events) approver = evolveUser(approver, { type: e.type, data: e.data } as unknown as UserEvent);
+      for (const e of (await this.rawStore.readStream(streams.user(body.approvedBy))).events) approver = evolveUser(approver, decodeUserEvent(e));
       if (!approver.exists || approver.role !== 'programme-manager') {
         throw new ApiError(422, `approvedBy: ${body.approvedBy} is not a programme manager`, { reason: 'ApproverNotProgrammeManager' });
       }

@@ -1,35 +1,30 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import {
+  type Decider,
+  type DomainEvent,
   type FamilyCommand,
-  type FamilyEvent,
+  type FamilyDecisionContext,
   type FamilyState,
-  type ProgrammeEvent,
   type Rejection,
   decideFamily,
-  decideProgramme,
-  evolveFamily,
-  foldFamily,
-  evolveProgramme,
-  initialFamilyState,
-  initialProgrammeState,
-  reject,
-  accept,
+  familyDecider,
+  familyMembershipDecider,
+  familyReferenceDecider,
+  foldStored,
+  memberOfAnotherFamily,
+  outcomePlanDecider,
+  programmeDecider,
   streams,
   troubledFamilies2015,
   frameworks,
   type FinancialFramework,
-  type UserEvent,
-  evolveUser,
-  initialUserState,
-  type OutcomePlanEvent,
+  userDecider,
   type OutcomePlanState,
-  evolveOutcomePlan,
-  initialOutcomePlanState,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, StreamStateCache, eventIdsFor, handleCommand } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, type LoadedStream, StreamStateCache, decideOnStream, eventIdsFor, handleCommand, loadStream } from '@ledger/event-store';
 import type { LedgerConfig } from '@ledger/config';
-import { COUNCIL_ID, readProgramme, derivedId, type Recording } from '@ledger/application';
+import { COUNCIL_ID, derivedId, type Recording } from '@ledger/application';
 import { KeyVault } from '@ledger/privacy';
 
 /** Records one family command: load the family's stream → decide → append. */
@@ -55,10 +50,13 @@ export class RecordFamilyCommand extends Command<CommandOutcome<Rejection>> {
 export const FAMILY_STATES = Symbol('FAMILY_STATES');
 export type FamilyStates = StreamStateCache<FamilyState>;
 
-type ReferenceEvent = { type: 'FamilyReferenceAssigned'; data: { reference: string; familyId: string } };
-/** A person's one family (issue 16.8), on `familyMember-<memberId>`: claimed before a client-chosen id joins a family. */
-type MembershipEvent = { type: 'FamilyMemberAssigned'; data: { memberId: string; familyId: string } };
-
+/**
+ * A family command loads the family's stream once (from the remembered state and its tail) and
+ * decides on it; the commands that first record on another stream (the reference register, a
+ * person's one family, a place of the allocation) are checked against the family's own rules and
+ * If-Match on that same read before, so a refused or stale request records nothing anywhere, and
+ * the family's append then goes on the state read (its expected version catches anyone between).
+ */
 @CommandHandler(RecordFamilyCommand)
 export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand, CommandOutcome<Rejection>> {
   constructor(
@@ -72,78 +70,40 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   async execute({ familyId, command, recording, clientMemberIds }: RecordFamilyCommand): Promise<CommandOutcome<Rejection>> {
     const { envelope, recordedOn } = recording;
     const streamId = streams.family(familyId);
-    const context = {
+    const context: FamilyDecisionContext = {
       recordedOn,
       actorId: envelope.actor.userId,
       programmeStartsOn: troubledFamilies2015.programmeStartsOn,
       // DOMAIN.md 6: the sharing-consent rule is the decider's, on the state it appends to.
       sharedWithoutLegalBasis: envelope.actor.role === 'partner' && envelope.legalBasis === undefined,
     };
+    const family = await loadStream(this.store, streamId, familyDecider, this.states);
+    const onFamily = (decisionContext: FamilyDecisionContext) => handleCommand(this.store, streamId, familyDecider, command, decisionContext, envelope, { cache: this.states, loaded: family });
+    // A retry of a command already recorded is answered from the stream, as the first time.
+    if (family.eventIds.has(eventIdsFor(envelope.commandId, 1)[0])) return onFamily(context);
 
-    // Commands that first record on another stream (the reference, a place of the allocation) are
-    // checked against the family's own rules and If-Match before that, so a refused or stale
-    // request records nothing anywhere.
-    if ((command.type === 'IdentifyFamily' || command.type === 'AttachFamily') && !(await this.alreadyRecorded(streamId, envelope.commandId))) {
-      const read = await this.store.readStream(streamId);
-      if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== read.version) {
-        return { kind: 'conflict', expected: envelope.expectedVersion, actual: read.version };
+    if (command.type === 'IdentifyFamily' || command.type === 'AttachFamily' || (command.type === 'AddFamilyMember' && clientMemberIds.length > 0)) {
+      if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== family.version) {
+        return { kind: 'conflict', expected: envelope.expectedVersion, actual: family.version };
       }
-      let family = initialFamilyState();
-      for (const e of read.events) family = evolveFamily(family, { type: e.type, data: e.data } as FamilyEvent, e.metadata.eventId);
-
-      if (command.type === 'IdentifyFamily') {
-        const precheck = decideFamily(command, family, context);
-        if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
-        const known = await this.knownElsewhere(clientMemberIds, family, read.version);
-        if (known) return known;
-        const reserved = await this.reserveReference(command.reference, familyId, recording);
-        if (reserved) return reserved;
-        const joined = await this.claimMembers(clientMemberIds, familyId, recording, read.version);
-        if (joined) return joined;
-      } else {
-        const programmeStream = streams.programme(this.councilId);
-        const { state: programme } = await readProgramme(this.store, this.councilId);
-        const framework = frameworks[programme.framework] ?? troubledFamilies2015;
-        const attachContext = { ...context, framework, programmeStartsOn: this.programmeStartsOn(framework), keyworkerOnRecord: await this.isKeyworker(command.keyworker) };
-        const precheck = decideFamily(command, family, { ...attachContext, programme });
-        if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
-        // DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected
-        // version serialises concurrent attachments; the place is taken before the family is attached.
-        // Its command id names the family version read: a retry after a refusal (the family moved
-        // on) takes a place afresh rather than replaying one since given back.
-        const onProgramme = (decide: (s: ReturnType<typeof initialProgrammeState>) => ReturnType<typeof decideProgramme>, step: string) =>
-          handleCommand(
-            this.store,
-            programmeStream,
-            { initial: initialProgrammeState, evolve: (s, e: ProgrammeEvent) => evolveProgramme(s, e), decide },
-            { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${read.version}`), expectedVersion: undefined },
-          );
-        const place = await onProgramme((s) => decideProgramme({ type: 'TakeAllocationPlace', familyId, attachedOn: command.attachedOn }, s), 'allocation-place');
-        if (place.kind !== 'recorded') return place.kind === 'rejected' ? { ...place, version: read.version } : place;
-        const { state: updated } = await readProgramme(this.store, this.councilId);
-        const attached = await handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...attachContext, programme: updated })), envelope);
-        // Issue 14.4: the family refused the attachment (it moved on since it was read) after this
-        // command took a place: the place is given back, unless the family's own stream now records
-        // it attached (another request attached it, holding the same place).
-        if (attached.kind !== 'recorded' && place.events.length > 0) {
-          const now = await this.store.readStream(streamId);
-          const family = foldFamily(now.events.map((e) => ({ event: { type: e.type, data: e.data } as FamilyEvent, eventId: e.metadata.eventId })));
-          await onProgramme((s) => decideProgramme({ type: 'ReleaseAllocationPlace', familyId, familyAttached: family.attachment !== null }, s), 'allocation-place-release');
-        }
-        return attached;
-      }
-    }
-
-    if (command.type === 'AddFamilyMember' && clientMemberIds.length > 0 && !(await this.alreadyRecorded(streamId, envelope.commandId))) {
-      const read = await this.store.readStream(streamId);
-      let family = initialFamilyState();
-      for (const e of read.events) family = evolveFamily(family, { type: e.type, data: e.data } as FamilyEvent, e.metadata.eventId);
-      const precheck = decideFamily(command, family, context);
-      if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: read.version };
-      const known = await this.knownElsewhere(clientMemberIds, family, read.version);
+      if (command.type === 'AttachFamily') return this.attach(familyId, command, family, context, recording);
+      const precheck = decideFamily(command, family.state, context);
+      if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: family.version };
+      const known = await this.knownElsewhere(clientMemberIds, family.state, family.version);
       if (known) return known;
-      const joined = await this.claimMembers(clientMemberIds, familyId, recording, read.version);
-      if (joined) return joined;
+      // What this command takes on the registers is given back if the family's stream then
+      // refuses it (a person another request claimed meanwhile, the family moved on): the
+      // reference and the people are free again for the next request.
+      const taken: Taken[] = [];
+      const refusal =
+        (command.type === 'IdentifyFamily' ? await this.reserveReference(command.reference, familyId, recording, family.version, taken) : null) ??
+        (await this.claimMembers(clientMemberIds, familyId, recording, family.version, taken));
+      const outcome = refusal ?? (await onFamily(context));
+      if (outcome.kind !== 'recorded' && taken.length > 0) {
+        const now = await loadStream(this.store, streamId, familyDecider, this.states);
+        for (const giveBack of taken) await giveBack(now.state);
+      }
+      return outcome;
     }
 
     // Local evidence and problems are checked against the codes of the framework and the Outcome
@@ -151,14 +111,55 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     const reads = readsOutcomePlan(command);
     const framework = reads ? await this.framework() : undefined;
     const outcomePlans = framework ? await this.outcomePlans(framework) : undefined;
-    return handleCommand(this.store, streamId, familyDecider((s) => decideFamily(command, s, { ...context, outcomePlans, ...(framework ? { framework } : {}) })), envelope, { cache: this.states });
+    return onFamily({ ...context, outcomePlans, ...(framework ? { framework } : {}) });
   }
 
-  /** Issue 17.5: the keyworker named at attachment is a keyworker user on record (stream `user-<username>`). */
+  /**
+   * DOMAIN.md 1: the allocation is enforced on the programme's stream, whose expected version
+   * serialises concurrent attachments; the place is taken before the family is attached, and the
+   * family decides on the programme as the place left it.
+   */
+  private async attach(
+    familyId: string,
+    command: Extract<FamilyCommand, { type: 'AttachFamily' }>,
+    family: LoadedStream<FamilyState>,
+    context: FamilyDecisionContext,
+    recording: Recording,
+  ): Promise<CommandOutcome<Rejection>> {
+    const { envelope } = recording;
+    const streamId = streams.family(familyId);
+    const programmeStream = streams.programme(this.councilId);
+    const keyworkerOnRecord = await this.isKeyworker(command.keyworker);
+    const programme = await loadStream(this.store, programmeStream, programmeDecider);
+    const attachContext = (state: typeof programme.state): FamilyDecisionContext => {
+      const framework = frameworks[state.framework] ?? troubledFamilies2015;
+      return { ...context, framework, programmeStartsOn: this.programmeStartsOn(framework), keyworkerOnRecord, programme: state };
+    };
+    const precheck = decideFamily(command, family.state, attachContext(programme.state));
+    if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: family.version };
+    // The place's command id names the family version read: a retry after a refusal (the family
+    // moved on) takes a place afresh rather than replaying one since given back.
+    const onProgramme = (placeCommand: Parameters<typeof programmeDecider.decide>[0], step: string, loaded?: typeof programme) =>
+      decideOnStream(this.store, programmeStream, programmeDecider, placeCommand, undefined, { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${family.version}`), expectedVersion: undefined }, { loaded });
+    const place = await onProgramme({ type: 'TakeAllocationPlace', familyId, attachedOn: command.attachedOn }, 'allocation-place', programme);
+    if (place.outcome.kind !== 'recorded') return place.outcome.kind === 'rejected' ? { ...place.outcome, version: family.version } : place.outcome;
+    // The programme as the place left it (read again only when the place was taken by an earlier try of this command).
+    const updated = place.state ?? (await loadStream(this.store, programmeStream, programmeDecider)).state;
+    const attached = await handleCommand(this.store, streamId, familyDecider, command, attachContext(updated), envelope, { cache: this.states, loaded: family });
+    // Issue 14.4: the family refused the attachment (it moved on since it was read) after this
+    // command took a place: the place is given back, unless the family's own stream now records
+    // it attached (another request attached it, holding the same place).
+    if (attached.kind !== 'recorded' && place.outcome.events.length > 0) {
+      const now = await loadStream(this.store, streamId, familyDecider, this.states);
+      await onProgramme({ type: 'ReleaseAllocationPlace', familyId, familyAttached: now.state.attachment !== null }, 'allocation-place-release');
+    }
+    return attached;
+  }
+
+/** Issue 17.5: the keyworker named at attachment is a keyworker user on record (stream `user-<username>`). */
   private async isKeyworker(username: string): Promise<boolean> {
     if (!/^[a-z0-9][a-z0-9._-]{1,59}$/.test(username)) return false;
-    const read = await this.store.readStream(streams.user(username));
-    const user = read.events.reduce((state, e) => evolveUser(state, { type: e.type, data: e.data } as unknown as UserEvent), initialUserState());
+    const user = foldStored(userDecider, (await this.store.readStream(streams.user(username))).events);
     return user.exists && user.role === 'keyworker';
   }
 
@@ -189,7 +190,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   /** The council's plan versions; version 1 is the framework's own plan. */
   private async outcomePlans(framework: FinancialFramework): Promise<OutcomePlanState> {
     const read = await this.store.readStream(streams.outcomePlan(this.councilId));
-    return read.events.reduce((state, e) => evolveOutcomePlan(state, { type: e.type, data: e.data } as unknown as OutcomePlanEvent), initialOutcomePlanState(framework.defaultPlan));
+    return foldStored(outcomePlanDecider(framework.defaultPlan), read.events);
   }
 
   /**
@@ -200,27 +201,25 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   private async knownElsewhere(memberIds: readonly string[], family: FamilyState, version: number): Promise<CommandOutcome<Rejection> | null> {
     for (const memberId of memberIds) {
       if (family.members.has(memberId)) continue;
-      if ((await this.vault.status(memberId)) !== 'unknown') return memberOfAnotherFamily(version);
+      if ((await this.vault.status(memberId)) !== 'unknown') return refused(memberOfAnotherFamily(), version);
     }
     return null;
   }
 
-  /** Claims each new client-chosen id for this family on its own stream, so two families racing for one person cannot both have them. */
-  private async claimMembers(memberIds: readonly string[], familyId: string, recording: Recording, version: number): Promise<CommandOutcome<Rejection> | null> {
+  /**
+   * Claims each new client-chosen id for this family on its own stream, so two families racing for
+   * one person cannot both have them; each person claimed is noted in `taken`, to give back.
+   */
+  private async claimMembers(memberIds: readonly string[], familyId: string, recording: Recording, version: number, taken: Taken[]): Promise<CommandOutcome<Rejection> | null> {
     for (const memberId of memberIds) {
-      const outcome = await handleCommand<string | null, MembershipEvent, Rejection>(
-        this.store,
+      const outcome = await this.onRegister(
         streams.familyMember(memberId),
-        {
-          initial: () => null,
-          evolve: (_s, e) => e.data.familyId,
-          decide: (owner) => {
-            if (owner === null) return accept<MembershipEvent>({ type: 'FamilyMemberAssigned', data: { memberId, familyId } });
-            if (owner === familyId) return accept<MembershipEvent>();
-            return memberOfAnotherFamilyDecision();
-          },
-        },
-        { ...recording.envelope, commandId: derivedId(recording.envelope.commandId, `membership:${memberId}`), expectedVersion: undefined },
+        familyMembershipDecider,
+        { type: 'AssignFamilyMember', memberId, familyId },
+        recording,
+        `membership:${memberId}`,
+        (family) => ({ type: 'ReleaseFamilyMember' as const, memberId, familyId, familyHasThem: family.members.has(memberId) }),
+        taken,
       );
       if (outcome.kind === 'rejected') return { ...outcome, version };
       if (outcome.kind !== 'recorded') return outcome;
@@ -228,37 +227,49 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     return null;
   }
 
-  /** A family's reference is unique in the council: reserved on its own stream before identification. */
-  private async reserveReference(reference: string, familyId: string, recording: Recording): Promise<CommandOutcome<Rejection> | null> {
-    const outcome = await handleCommand<string | null, ReferenceEvent, Rejection>(
-      this.store,
-      `familyReference-${reference}`,
-      {
-        initial: () => null,
-        evolve: (_s, e) => e.data.familyId,
-        decide: (owner) => {
-          if (owner === null) return accept<ReferenceEvent>({ type: 'FamilyReferenceAssigned', data: { reference, familyId } });
-          if (owner === familyId) return accept<ReferenceEvent>();
-          return reject<ReferenceEvent>('DuplicateReference', `reference ${reference} belongs to another family`, 'duplicate');
-        },
-      },
-      { ...recording.envelope, commandId: derivedId(recording.envelope.commandId, 'reference'), expectedVersion: undefined },
+  /** A family's reference is unique in the council: assigned on the reference register before identification (noted in `taken`, to give back). */
+  private async reserveReference(reference: string, familyId: string, recording: Recording, version: number, taken: Taken[]): Promise<CommandOutcome<Rejection> | null> {
+    const outcome = await this.onRegister(
+      streams.familyReference(reference),
+      familyReferenceDecider,
+      { type: 'AssignFamilyReference', reference, familyId },
+      recording,
+      'reference',
+      (family) => ({ type: 'ReleaseFamilyReference' as const, reference, familyId, familyIdentifiedWithIt: family.exists && family.reference === reference }),
+      taken,
     );
-    return outcome.kind === 'recorded' ? null : outcome;
+    if (outcome.kind === 'recorded') return null;
+    return outcome.kind === 'rejected' ? { ...outcome, version } : outcome;
   }
 
-  private async alreadyRecorded(streamId: string, commandId: string): Promise<boolean> {
-    const [firstId] = eventIdsFor(commandId, 1);
-    return (await this.store.readStream(streamId)).events.some((e) => e.metadata.eventId === firstId);
+  /**
+   * Records a command on a register. Its command id names the register's version read, so a retry
+   * after the register gave back what an earlier try took decides afresh rather than replaying an
+   * assignment since given back; the release names the version it gives back.
+   */
+  private async onRegister<C, E extends DomainEvent, S>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    command: C,
+    recording: Recording,
+    step: string,
+    release: (family: FamilyState) => C,
+    taken: Taken[],
+  ): Promise<CommandOutcome<Rejection>> {
+    const envelope = { ...recording.envelope, expectedVersion: undefined };
+    const register = await loadStream(this.store, streamId, decider);
+    const outcome = await handleCommand(this.store, streamId, decider, command, undefined, { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${register.version}`) }, { loaded: register });
+    if (outcome.kind === 'recorded' && outcome.events.length > 0) {
+      taken.push((family) => handleCommand(this.store, streamId, decider, release(family), undefined, { ...envelope, commandId: derivedId(envelope.commandId, `${step}-release@${outcome.version}`) }));
+    }
+    return outcome;
   }
 }
 
-function memberOfAnotherFamilyDecision() {
-  return reject<MembershipEvent>('MemberOfAnotherFamily', 'this member id is a person of another family; leave memberId out to have a new one made', 'duplicate');
-}
+/** Gives back what a command took on a register, unless the family's stream (as it now stands) holds it. */
+type Taken = (family: FamilyState) => Promise<unknown>;
 
-function memberOfAnotherFamily(version: number): CommandOutcome<Rejection> {
-  const decision = memberOfAnotherFamilyDecision();
+function refused(decision: ReturnType<typeof memberOfAnotherFamily>, version: number): CommandOutcome<Rejection> {
   if (decision.ok) throw new Error('unreachable');
   return { kind: 'rejected', rejection: decision.rejection, version };
 }
@@ -270,8 +281,4 @@ function readsOutcomePlan(command: FamilyCommand): boolean {
     command.type === 'RecordOutcomeOverride' ||
     (command.type === 'CorrectFact' && readsOutcomePlan(command.replacement))
   );
-}
-
-function familyDecider(decide: (state: ReturnType<typeof initialFamilyState>) => ReturnType<typeof decideFamily>) {
-  return { initial: initialFamilyState, evolve: evolveFamily, fold: foldFamily, decide };
 }

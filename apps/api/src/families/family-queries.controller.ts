@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { type FamilyEvent, type FamilyState, ALL_HEADLINE_PROBLEMS, type Member, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
+import { type FamilyEvent, type FamilyState, ALL_HEADLINE_PROBLEMS, type Member, decodeFamilyEvent, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { QueryContext } from './query-context';
@@ -274,7 +274,7 @@ interface FieldIssue {
 }
 
 function toFamilyEvent(e: RecordedEvent): FamilyEvent {
-  return { type: e.type, data: e.data } as unknown as FamilyEvent;
+  return decodeFamilyEvent(e);
 }
 
 function summaryOf(state: FamilyState) {

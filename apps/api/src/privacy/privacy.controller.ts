@@ -4,7 +4,7 @@ import { CsvList } from '../http/csv-list';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
-import { type FamilyEvent, type FamilyState, type Member, foldFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams, troubledFamilies2015 } from '@ledger/domain';
+import { type FamilyState, type Member, foldStoredFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams, troubledFamilies2015 } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, LEDGER_CONFIG } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
 import { csvRecords, outcomesReportCsv } from '@ledger/reporting';
@@ -147,7 +147,7 @@ export class PrivacyController {
     let optOuts = 0;
     for (const familyId of await this.families.identifiedBetween(from as string, to as string)) {
       const read = await this.store.readStream(streams.family(familyId));
-      const state = foldFamily(read.events.map((e) => ({ event: { type: e.type, data: e.data } as unknown as FamilyEvent, eventId: e.metadata.eventId })));
+      const state = foldStoredFamily(read.events);
       const evaluationConsent = latestConsents(read.events, 'evaluation');
       const members = [...state.members.values()];
       const eligible = problemsIdentifiedBy(state, to as string).length >= troubledFamilies2015.minimumHeadlineProblems && members.some((m) => m.dateOfBirth !== ERASED && isDependentChild(m, to as string));

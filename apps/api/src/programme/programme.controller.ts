@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/comm
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import {
-  type OutcomePlanEvent,
+  decodeOutcomePlanEvent,
   type OutcomePlanParametersPatch,
   type Rejection,
   evolveOutcomePlan,
@@ -59,7 +59,7 @@ export class ProgrammeController {
     const read = await this.store.readStream(streams.outcomePlan(this.councilId));
     const { state: programme } = await readProgramme(this.store, this.councilId);
     let state = initialOutcomePlanState((frameworks[programme.framework] ?? troubledFamilies2015).defaultPlan);
-    for (const e of read.events) state = evolveOutcomePlan(state, { type: e.type, data: e.data } as unknown as OutcomePlanEvent);
+    for (const e of read.events) state = evolveOutcomePlan(state, decodeOutcomePlanEvent(e));
     return { versions: state.versions };
   }
 

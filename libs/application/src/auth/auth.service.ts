@@ -4,20 +4,22 @@ import bcrypt from 'bcryptjs';
 import type { LedgerConfig } from '@ledger/config';
 import {
   type Rejection,
-  type ServiceAccountEvent,
+  type ServiceAccountCommand,
   type ServiceAccountRole,
   type ServiceAccountState,
   type UserCommand,
-  type UserEvent,
   type UserRole,
   type UserState,
-  decideServiceAccount,
-  decideUser,
+  decodeServiceAccountEvent,
+  decodeUserEvent,
   evolveServiceAccount,
   evolveUser,
+  foldStored,
   initialServiceAccountState,
   initialUserState,
+  serviceAccountDecider,
   streams,
+  userDecider,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
@@ -199,9 +201,15 @@ export class AuthService implements OnApplicationBootstrap {
   async issueServiceAccount(request: { name: string; role: ServiceAccountRole; description?: string; days: number }, by: Actor): Promise<CommandOutcome<Rejection> & { accessToken?: string; expiresAt?: string }> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + request.days * 86_400_000);
-    const outcome = await runServiceAccountCommand(this.store, this.clock, request.name, by, (state) =>
-      decideServiceAccount({ type: 'IssueServiceAccount', name: request.name, role: request.role, description: request.description, issuedBy: by.userId, issuedAt: now.toISOString(), expiresAt: expiresAt.toISOString() }, state),
-    );
+    const outcome = await runServiceAccountCommand(this.store, this.clock, request.name, by, {
+      type: 'IssueServiceAccount',
+      name: request.name,
+      role: request.role,
+      description: request.description,
+      issuedBy: by.userId,
+      issuedAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
     if (outcome.kind !== 'recorded') return outcome;
     const claims = { sub: request.name, role: request.role, typ: SERVICE_TOKEN };
     return { ...outcome, accessToken: await this.jwt.signAsync(claims, { expiresIn: request.days * 86_400 }), expiresAt: expiresAt.toISOString() };
@@ -240,7 +248,7 @@ export class AuthService implements OnApplicationBootstrap {
       this.users.delete(username);
       return this.current(username, options);
     }
-    for (const e of tail.events) state = evolveUser(state, { type: e.type, data: e.data } as unknown as UserEvent);
+    for (const e of tail.events) state = evolveUser(state, decodeUserEvent(e));
     version = tail.version;
     if (version > 0) {
       this.users.delete(username);
@@ -251,7 +259,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   private async run(username: string, by: Actor, command: UserCommand): Promise<CommandOutcome<Rejection>> {
-    const outcome = await runUserCommand(this.store, this.clock, username, by, (state) => decideUser(command, state));
+    const outcome = await runUserCommand(this.store, this.clock, username, by, command);
     // This instance stops the user's old tokens at once, not after USER_CHECK_MS.
     this.users.delete(username);
     return outcome;
@@ -286,19 +294,17 @@ export interface ServiceAccountSummary {
 /** Registers a user with a bcrypt hash of their password (the API's admins and `cli users add`). */
 export async function registerUser(store: EventStore, clock: Clock, user: NewUser, by: Actor, hashCost = DEFAULT_PASSWORD_HASH_COST): Promise<CommandOutcome<Rejection>> {
   const passwordHash = await bcrypt.hash(user.password, hashCost);
-  return runUserCommand(store, clock, user.username, by, (state) =>
-    decideUser({ type: 'RegisterUser', username: user.username, passwordHash, role: user.role, organisation: user.organisation, registeredBy: by.userId }, state),
-  );
+  return runUserCommand(store, clock, user.username, by, { type: 'RegisterUser', username: user.username, passwordHash, role: user.role, organisation: user.organisation, registeredBy: by.userId });
 }
 
 /** Deactivates a user (`cli users deactivate`); the api's AuthService does the same for admins. */
 export function deactivateUser(store: EventStore, clock: Clock, username: string, by: Actor): Promise<CommandOutcome<Rejection>> {
-  return runUserCommand(store, clock, username, by, (state) => decideUser({ type: 'DeactivateUser', username, by: by.userId, at: clock.now().toISOString() }, state));
+  return runUserCommand(store, clock, username, by, { type: 'DeactivateUser', username, by: by.userId, at: clock.now().toISOString() });
 }
 
 /** Changes a user's role (`cli users role`). */
 export function changeUserRole(store: EventStore, clock: Clock, username: string, role: UserRole, organisation: string | undefined, by: Actor): Promise<CommandOutcome<Rejection>> {
-  return runUserCommand(store, clock, username, by, (state) => decideUser({ type: 'ChangeUserRole', username, role, organisation, by: by.userId, at: clock.now().toISOString() }, state));
+  return runUserCommand(store, clock, username, by, { type: 'ChangeUserRole', username, role, organisation, by: by.userId, at: clock.now().toISOString() });
 }
 
 /** Every user, their role, whether active and any lock-out, by username. */
@@ -306,7 +312,7 @@ export async function listUsers(store: EventStore): Promise<UserSummary[]> {
   const users = new Map<string, UserState>();
   for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
     const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['user'] } });
-    for (const e of read.events) users.set(e.streamId, evolveUser(users.get(e.streamId) ?? initialUserState(), { type: e.type, data: e.data } as unknown as UserEvent));
+    for (const e of read.events) users.set(e.streamId, evolveUser(users.get(e.streamId) ?? initialUserState(), decodeUserEvent(e)));
     after = read.next;
     if (read.endOfLog) break;
   }
@@ -318,14 +324,12 @@ export async function listUsers(store: EventStore): Promise<UserSummary[]> {
 
 /** A service account's state from its stream. */
 export async function readServiceAccount(store: EventStore, name: string): Promise<ServiceAccountState> {
-  let state = initialServiceAccountState();
-  for (const e of (await store.readStream(`serviceAccount-${name}`)).events) state = evolveServiceAccount(state, { type: e.type, data: e.data } as unknown as ServiceAccountEvent);
-  return state;
+  return foldStored(serviceAccountDecider, (await store.readStream(`serviceAccount-${name}`)).events);
 }
 
 /** Revokes a service account: its token stops at once (`cli service-accounts revoke`, and the api). */
 export function revokeServiceAccount(store: EventStore, clock: Clock, name: string, by: Actor): Promise<CommandOutcome<Rejection>> {
-  return runServiceAccountCommand(store, clock, name, by, (state) => decideServiceAccount({ type: 'RevokeServiceAccount', name, revokedBy: by.userId, revokedAt: clock.now().toISOString() }, state));
+  return runServiceAccountCommand(store, clock, name, by, { type: 'RevokeServiceAccount', name, revokedBy: by.userId, revokedAt: clock.now().toISOString() });
 }
 
 /** Every service account, revoked ones included, by name (never their tokens, which are not kept). */
@@ -333,7 +337,7 @@ export async function listServiceAccounts(store: EventStore): Promise<ServiceAcc
   const accounts = new Map<string, ServiceAccountState>();
   for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
     const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['serviceAccount'] } });
-    for (const e of read.events) accounts.set(e.streamId, evolveServiceAccount(accounts.get(e.streamId) ?? initialServiceAccountState(), { type: e.type, data: e.data } as unknown as ServiceAccountEvent));
+    for (const e of read.events) accounts.set(e.streamId, evolveServiceAccount(accounts.get(e.streamId) ?? initialServiceAccountState(), decodeServiceAccountEvent(e)));
     after = read.next;
     if (read.endOfLog) break;
   }
@@ -343,9 +347,9 @@ export async function listServiceAccounts(store: EventStore): Promise<ServiceAcc
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-function runUserCommand(store: EventStore, clock: Clock, username: string, by: Actor, decide: (state: UserState) => ReturnType<typeof decideUser>): Promise<CommandOutcome<Rejection>> {
+function runUserCommand(store: EventStore, clock: Clock, username: string, by: Actor, command: UserCommand): Promise<CommandOutcome<Rejection>> {
   const commandId = randomUUID();
-  return handleCommand(store, streams.user(username), { initial: initialUserState, evolve: (s, e: UserEvent) => evolveUser(s, e), decide }, {
+  return handleCommand(store, streams.user(username), userDecider, command, undefined, {
     commandId,
     correlationId: commandId,
     actor: actorMetadata(by),
@@ -353,9 +357,9 @@ function runUserCommand(store: EventStore, clock: Clock, username: string, by: A
   });
 }
 
-function runServiceAccountCommand(store: EventStore, clock: Clock, name: string, by: Actor, decide: (state: ServiceAccountState) => ReturnType<typeof decideServiceAccount>): Promise<CommandOutcome<Rejection>> {
+function runServiceAccountCommand(store: EventStore, clock: Clock, name: string, by: Actor, command: ServiceAccountCommand): Promise<CommandOutcome<Rejection>> {
   const commandId = randomUUID();
-  return handleCommand(store, `serviceAccount-${name}`, { initial: initialServiceAccountState, evolve: (s, e: ServiceAccountEvent) => evolveServiceAccount(s, e), decide }, {
+  return handleCommand(store, `serviceAccount-${name}`, serviceAccountDecider, command, undefined, {
     commandId,
     correlationId: commandId,
     actor: actorMetadata(by),

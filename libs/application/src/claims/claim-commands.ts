@@ -7,15 +7,18 @@ import {
   type ClaimState,
   DEFAULT_AUDIT_SAMPLE,
   type Rejection,
-  accept,
+  claimDecider,
   decideClaim,
+  decodeClaimEvent,
   evolveClaim,
+  familiesClaimedElsewhere,
+  foldStored,
   initialClaimState,
-  reject,
-  upcastClaimEvent,
+  resultsRegisterDecider,
   streams,
+  upcastClaimEvent,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, type LogPosition, type RecordedEvent, comparePositions, handleCommand } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, type LogPosition, type RecordedEvent, comparePositions, decideOnStream, handleCommand, loadStream } from '@ledger/event-store';
 import { derivedId, londonToday, type Recording } from '../recording';
 import { COUNCIL_ID } from '../programme/programme-commands';
 
@@ -30,14 +33,10 @@ export class RecordClaimCommand extends Command<CommandOutcome<Rejection>> {
   }
 }
 
-type RegistryEvent = { type: 'ResultsClaimed'; data: { claimId: string; familyIds: string[] } };
-
-/** The council's register of families whose result has been claimed (DOMAIN.md 4.3). */
+/** The council's register of families whose result has been claimed (DOMAIN.md 4.3): the claim holding each. */
 export async function claimedFamilies(store: EventStore, councilId: string): Promise<Map<string, string>> {
-  const read = await store.readStream(registryStream(councilId));
-  const claimed = new Map<string, string>();
-  for (const e of read.events) for (const familyId of (e.data.familyIds as string[]) ?? []) claimed.set(familyId, String(e.data.claimId));
-  return claimed;
+  const read = await store.readStream(streams.resultClaims(councilId));
+  return foldStored(resultsRegisterDecider, read.events).claimedIn;
 }
 
 export async function readClaim(store: EventStore, claimId: string): Promise<{ state: ClaimState; version: number }> {
@@ -49,7 +48,7 @@ export async function readClaim(store: EventStore, claimId: string): Promise<{ s
 
 /** A stored claim event as the domain folds it: events from before the steps carried dates get the day they were recorded. */
 export function claimEventOf(e: RecordedEvent): ClaimEvent {
-  return upcastClaimEvent({ type: e.type, data: e.data } as unknown as ClaimEvent, londonToday(new Date(e.metadata.recordedAt)));
+  return upcastClaimEvent(decodeClaimEvent(e), londonToday(new Date(e.metadata.recordedAt)));
 }
 
 /**
@@ -112,10 +111,6 @@ export async function allClaimIds(store: EventStore): Promise<string[]> {
   return [...ids];
 }
 
-function registryStream(councilId: string): string {
-  return `resultClaims-${councilId}`;
-}
-
 @CommandHandler(RecordClaimCommand)
 export class ClaimCommandHandler implements ICommandHandler<RecordClaimCommand, CommandOutcome<Rejection>> {
   constructor(
@@ -126,54 +121,37 @@ export class ClaimCommandHandler implements ICommandHandler<RecordClaimCommand, 
   async execute({ claimId, command, recording }: RecordClaimCommand): Promise<CommandOutcome<Rejection>> {
     const streamId = streams.claim(claimId);
     const context: ClaimDecisionContext = { auditSample: AUDIT_SAMPLE, recordedOn: recording.recordedOn };
-    const decider = (decide: (s: ClaimState) => ReturnType<typeof decideClaim>) => ({
-      initial: initialClaimState,
-      // Events from before the steps carried dates fold with none here (no order to check against them).
-      evolve: (s: ClaimState, e: ClaimEvent) => evolveClaim(s, e),
-      decide,
-    });
+    const registerStream = streams.resultClaims(this.councilId);
     if (command.type === 'DrawAuditSample') {
       // A stale draft is refused at sample time: the families other submitted claims hold now.
-      const claimed = await claimedFamilies(this.store, this.councilId);
-      const others = [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId);
-      return handleCommand(this.store, streamId, decider((s) => decideClaim({ ...command, alreadyClaimedFamilyIds: others }, s, context)), recording.envelope);
+      const register = await loadStream(this.store, registerStream, resultsRegisterDecider);
+      return handleCommand(this.store, streamId, claimDecider, { ...command, alreadyClaimedFamilyIds: familiesClaimedElsewhere(register.state, claimId) }, context, recording.envelope);
     }
-    if (command.type !== 'SubmitClaim') return handleCommand(this.store, streamId, decider((s) => decideClaim(command, s, context)), recording.envelope);
+    if (command.type !== 'SubmitClaim') return handleCommand(this.store, streamId, claimDecider, command, context, recording.envelope);
 
     // One result per family across all claims: the families are entered in the council's register
     // (one stream, so concurrent submissions are serialised by its expected version) before the
     // claim records its submission. A retry finds its own entry and goes on.
-    const { state, version } = await readClaim(this.store, claimId);
-    if (recording.envelope.expectedVersion !== undefined && recording.envelope.expectedVersion !== version) {
-      return { kind: 'conflict', expected: recording.envelope.expectedVersion, actual: version };
+    // Checked on the claim as its readers see it (older events dated the day they were recorded).
+    const claim = await readClaim(this.store, claimId);
+    if (recording.envelope.expectedVersion !== undefined && recording.envelope.expectedVersion !== claim.version) {
+      return { kind: 'conflict', expected: recording.envelope.expectedVersion, actual: claim.version };
     }
-    const claimed = await claimedFamilies(this.store, this.councilId);
-    const others = [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId);
-    const precheck = decideClaim({ ...command, alreadyClaimedFamilyIds: others }, state, context);
-    if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version };
-    const familyIds = state.families.remaining;
-    const entered = await handleCommand<Map<string, string>, RegistryEvent, Rejection>(
+    const register = await loadStream(this.store, registerStream, resultsRegisterDecider);
+    const precheck = decideClaim({ ...command, alreadyClaimedFamilyIds: familiesClaimedElsewhere(register.state, claimId) }, claim.state, context);
+    if (!precheck.ok) return { kind: 'rejected', rejection: precheck.rejection, version: claim.version };
+    const entered = await decideOnStream(
       this.store,
-      registryStream(this.councilId),
-      {
-        initial: () => new Map(),
-        evolve: (s, e) => {
-          const next = new Map(s);
-          for (const id of e.data.familyIds) next.set(id, e.data.claimId);
-          return next;
-        },
-        decide: (register) => {
-          const taken = familyIds.filter((id) => register.has(id) && register.get(id) !== claimId);
-          if (taken.length > 0) return reject('AlreadyClaimed', `already claimed in another claim: ${taken.join(', ')}`);
-          if (familyIds.every((id) => register.get(id) === claimId)) return accept();
-          return accept({ type: 'ResultsClaimed', data: { claimId, familyIds } });
-        },
-      },
+      registerStream,
+      resultsRegisterDecider,
+      { type: 'ClaimResults', claimId, familyIds: claim.state.families.remaining },
+      undefined,
       { ...recording.envelope, commandId: derivedId(recording.envelope.commandId, 'results-register'), expectedVersion: undefined },
+      { loaded: register },
     );
-    if (entered.kind !== 'recorded') return entered.kind === 'rejected' ? { ...entered, version } : entered;
-    const fresh = await claimedFamilies(this.store, this.councilId);
-    const othersNow = [...fresh].filter(([, by]) => by !== claimId).map(([familyId]) => familyId);
-    return handleCommand(this.store, streamId, decider((s) => decideClaim({ ...command, alreadyClaimedFamilyIds: othersNow }, s, context)), recording.envelope);
+    if (entered.outcome.kind !== 'recorded') return entered.outcome.kind === 'rejected' ? { ...entered.outcome, version: claim.version } : entered.outcome;
+    // The register as entered (read again only when this was a retry of an entry already made).
+    const now = entered.state ?? (await loadStream(this.store, registerStream, resultsRegisterDecider)).state;
+    return handleCommand(this.store, streamId, claimDecider, { ...command, alreadyClaimedFamilyIds: familiesClaimedElsewhere(now, claimId) }, context, recording.envelope);
   }
 }

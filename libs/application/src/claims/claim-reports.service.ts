@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LedgerConfig } from '@ledger/config';
-import { type ClaimEvent, type ClaimState, type ProgrammeEvent, type ProgrammeState, claimStatus, evolveClaim, evolveProgramme, initialClaimState, initialProgrammeState, streams } from '@ledger/domain';
+import { type ClaimState, type ProgrammeState, claimStatus, decodeClaimEvent, decodeProgrammeEvent, evolveClaim, evolveProgramme, initialClaimState, initialProgrammeState, streams } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, LEDGER_CONFIG, type RecordedEvent, comparePositions } from '@ledger/event-store';
 import type { ClaimDeclaration, ClaimPositionReport, ClaimReport, ClaimReportSignOff, ClaimSignOffRole } from '@ledger/reporting';
 import { ApiError } from '../api-error';
@@ -93,7 +93,7 @@ export class ClaimReports {
     let state = initialProgrammeState();
     for (const e of (await this.store.readStream(streams.programme(this.councilId))).events) {
       if (upTo && comparePositions(e.position, upTo.position) > 0) break;
-      state = evolveProgramme(state, { type: e.type, data: e.data } as unknown as ProgrammeEvent);
+      state = evolveProgramme(state, decodeProgrammeEvent(e));
     }
     return state;
   }
@@ -116,7 +116,7 @@ function notFound(): ApiError {
 
 function foldClaim(events: readonly RecordedEvent[]): ClaimState {
   let state = initialClaimState();
-  for (const e of events) state = evolveClaim(state, { type: e.type, data: e.data } as unknown as ClaimEvent);
+  for (const e of events) state = evolveClaim(state, decodeClaimEvent(e));
   return state;
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ClaimEvent, type ProgrammeEvent, evolveClaim, evolveProgramme, financialYearOf, frameworks, initialClaimState, initialProgrammeState, streams, troubledFamilies2015 } from '@ledger/domain';
+import { decodeClaimEvent, decodeProgrammeEvent, evolveClaim, evolveProgramme, financialYearOf, frameworks, initialClaimState, initialProgrammeState, streams, troubledFamilies2015 } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { type AttachmentFeesReport, type ReconciledClaim, type ReconciliationReport, reconciliationGroups, reconciliationSums } from '@ledger/reporting';
 import { COUNCIL_ID } from '../programme/programme-commands';
@@ -36,7 +36,7 @@ export class FinanceReports {
           if (dateOf(e.data, ['on', 'recoveredOn']) > asOf) continue;
           recoveredPence += Number(e.data.amountPence);
         }
-        state = evolveClaim(state, { type: e.type, data: e.data } as unknown as ClaimEvent);
+        state = evolveClaim(state, decodeClaimEvent(e));
       }
       const submission = state.submission;
       if (!submission || submission.submittedOn > asOf) continue;
@@ -70,7 +70,7 @@ export class FinanceReports {
       if (e.type === 'AllocationPlaceTaken' && dateOf(e.data, ['attachedOn']) > asOf) continue;
       if (e.type === 'AttachmentFeeReceived' && dateOf(e.data, ['receivedOn']) > asOf) continue;
       if (e.type === 'AttachmentProfileSet' && dateOf(e.data, ['setOn']) > asOf) continue;
-      state = evolveProgramme(state, { type: e.type, data: e.data } as unknown as ProgrammeEvent);
+      state = evolveProgramme(state, decodeProgrammeEvent(e));
     }
     const framework = frameworks[state.framework] ?? troubledFamilies2015;
     const byYear = new Map<string, number>();
@@ -118,7 +118,7 @@ export class FinanceReports {
   private async councilName(): Promise<string> {
     let state = initialProgrammeState();
     for (const e of (await this.store.readStream(streams.programme(this.councilId))).events) {
-      if (e.type === 'ProgrammeConfigured') state = evolveProgramme(state, { type: e.type, data: e.data } as unknown as ProgrammeEvent);
+      if (e.type === 'ProgrammeConfigured') state = evolveProgramme(state, decodeProgrammeEvent(e));
     }
     return state.councilName || this.councilId;
   }

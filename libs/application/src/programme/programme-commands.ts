@@ -1,22 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
-import {
-  type OutcomePlanCommand,
-  type OutcomePlanEvent,
-  type ProgrammeCommand,
-  type ProgrammeEvent,
-  type ProgrammeState,
-  type Rejection,
-  decideOutcomePlan,
-  decideProgramme,
-  evolveOutcomePlan,
-  evolveProgramme,
-  initialOutcomePlanState,
-  frameworks,
-  troubledFamilies2015,
-  initialProgrammeState,
-  streams,
-} from '@ledger/domain';
+import { type OutcomePlanCommand, type ProgrammeCommand, type ProgrammeState, type Rejection, foldStored, frameworks, outcomePlanDecider, programmeDecider, troubledFamilies2015, streams } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
 import type { Recording } from '../recording';
 
@@ -26,9 +10,7 @@ export const COUNCIL_ID = Symbol('COUNCIL_ID');
 /** The council's programme as its stream tells it now. */
 export async function readProgramme(store: EventStore, councilId: string): Promise<{ state: ProgrammeState; version: number }> {
   const read = await store.readStream(streams.programme(councilId));
-  let state = initialProgrammeState();
-  for (const e of read.events) state = evolveProgramme(state, { type: e.type, data: e.data } as unknown as ProgrammeEvent);
-  return { state, version: read.version };
+  return { state: foldStored(programmeDecider, read.events), version: read.version };
 }
 
 export class RecordProgrammeCommand extends Command<CommandOutcome<Rejection>> {
@@ -48,12 +30,7 @@ export class ProgrammeCommandHandler implements ICommandHandler<RecordProgrammeC
   ) {}
 
   execute({ command, recording }: RecordProgrammeCommand): Promise<CommandOutcome<Rejection>> {
-    return handleCommand(
-      this.store,
-      streams.programme(this.councilId),
-      { initial: initialProgrammeState, evolve: (s, e: ProgrammeEvent) => evolveProgramme(s, e), decide: (s) => decideProgramme(command, s) },
-      recording.envelope,
-    );
+    return handleCommand(this.store, streams.programme(this.councilId), programmeDecider, command, undefined, recording.envelope);
   }
 }
 
@@ -77,11 +54,6 @@ export class OutcomePlanCommandHandler implements ICommandHandler<RecordOutcomeP
     // Version 1 is the framework's own plan: a new version's problems are that framework's.
     const { state: programme } = await readProgramme(this.store, this.councilId);
     const framework = frameworks[programme.framework] ?? troubledFamilies2015;
-    return handleCommand(
-      this.store,
-      streams.outcomePlan(this.councilId),
-      { initial: () => initialOutcomePlanState(framework.defaultPlan), evolve: (s, e: OutcomePlanEvent) => evolveOutcomePlan(s, e), decide: (s) => decideOutcomePlan(command, s) },
-      recording.envelope,
-    );
+    return handleCommand(this.store, streams.outcomePlan(this.councilId), outcomePlanDecider(framework.defaultPlan), command, undefined, recording.envelope);
   }
 }

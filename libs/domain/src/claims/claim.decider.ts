@@ -1,8 +1,9 @@
 import { type Decision, accept, reject } from '../shared/decision';
 import { isBusinessDate } from '../shared/business-date';
 import { DEFAULT_AUDIT_SAMPLE, drawAuditSample, isAuditPercent, isAuditSeed } from './audit-sample';
-import { type ClaimEvent, type ClaimRoute, type ClaimedFamily, type SignOffRole } from './claim.events';
-import { type ClaimState, fullySignedOff, lastAuditDate, outstandingFindings } from './claim.state';
+import { type ClaimEvent, type ClaimRoute, type ClaimedFamily, type SignOffRole, decodeClaimEvent } from './claim.events';
+import { type ClaimState, evolveClaim, fullySignedOff, initialClaimState, lastAuditDate, outstandingFindings } from './claim.state';
+import type { Decider } from '../shared/decider';
 
 /**
  * A family the results read model found claimable at the claim's as-of date (attached, a result
@@ -320,3 +321,11 @@ function isWholePence(amount: number): boolean {
 function invalidDate(date: string): Decision<ClaimEvent> {
   return reject('InvalidDate', `"${date}" is not a calendar date (YYYY-MM-DD)`);
 }
+
+/** The rules of `claim-<claimId>`. */
+export const claimDecider: Decider<ClaimCommand, ClaimEvent, ClaimState, ClaimDecisionContext> = {
+  initialState: initialClaimState,
+  evolve: (state, event) => evolveClaim(state, event),
+  decide: decideClaim,
+  decode: decodeClaimEvent,
+};

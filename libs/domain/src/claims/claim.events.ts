@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../shared/decision';
+import type { StoredEvent } from '../shared/decider';
 
 // Events of `claim-<claimId>` (DOMAIN.md 5): a results claim from its draft, through internal
 // audit and the two sign-offs, to submission, payment and any later recovery. Money is integer
@@ -89,4 +90,14 @@ export function upcastClaimEvent(event: ClaimEvent, recordedOn: string): ClaimEv
     default:
       return event;
   }
+}
+
+/**
+ * The one step from a stored event to a claim event: every reader of claim streams decodes
+ * through it (upcasters of older shapes go here). Events from before the steps carried dates stay
+ * without them here, as the claim's decider folds them (no order to check against them); readers
+ * that need a date give them the day they were recorded with `upcastClaimEvent`.
+ */
+export function decodeClaimEvent(stored: Pick<StoredEvent, 'type' | 'data'>): ClaimEvent {
+  return { type: stored.type, data: stored.data } as ClaimEvent;
 }

@@ -1,5 +1,6 @@
 import { type Decision, type DomainEvent, accept, reject } from '../shared/decision';
 import { isBusinessDate } from '../shared/business-date';
+import { type Decider, type StoredEvent, plainEvent } from '../shared/decider';
 
 // A government spot check (DOMAIN.md 5.5), a record of its own on `spotCheck-<spotCheckId>`:
 // central government samples about 10% of a council's claimed families and asks three questions
@@ -67,3 +68,13 @@ export function decideSpotCheck(command: SpotCheckCommand, state: SpotCheckState
   }
   return accept({ type: 'SpotCheckRecorded', data: { spotCheckId, checkedOn, recordedBy, families } });
 }
+
+export const decodeSpotCheckEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): SpotCheckEvent => plainEvent<SpotCheckEvent>(stored);
+
+/** The rules of `spotCheck-<spotCheckId>`. */
+export const spotCheckDecider: Decider<SpotCheckCommand, SpotCheckEvent, SpotCheckState, { recordedOn: string }> = {
+  initialState: initialSpotCheckState,
+  evolve: (state, event) => evolveSpotCheck(state, event),
+  decide: decideSpotCheck,
+  decode: decodeSpotCheckEvent,
+};

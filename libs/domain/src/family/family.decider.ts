@@ -16,7 +16,8 @@ import {
   type Term,
   type UcRegime,
 } from './family.events';
-import { consentOf, evolveFamily, type FamilyState, factsOf, healthConcern, openBenefitSpell, openEmployment } from './family.state';
+import { consentOf, decodeFamilyEvent, evolveFamily, type FamilyState, factsOf, foldFamily, healthConcern, initialFamilyState, openBenefitSpell, openEmployment } from './family.state';
+import type { Decider } from '../shared/decider';
 
 // Commands on `family-<familyId>`: imperative, in the programme's words.
 export type FamilyCommand =
@@ -412,3 +413,12 @@ function businessDatesOf(command: FamilyCommand): string[] {
   collect(command);
   return dates;
 }
+
+/** The rules of `family-<familyId>`, in the one shape of every stream's decider. */
+export const familyDecider: Decider<FamilyCommand, FamilyEvent, FamilyState, FamilyDecisionContext> = {
+  initialState: initialFamilyState,
+  evolve: evolveFamily,
+  decide: decideFamily,
+  decode: decodeFamilyEvent,
+  fold: foldFamily,
+};

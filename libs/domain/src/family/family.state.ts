@@ -1,5 +1,6 @@
 import type { EvidenceEvent, FamilyAttached, FamilyEvent, HeadlineProblem, Member } from './family.events';
 import { EVIDENCE_EVENT_TYPES } from './family.events';
+import type { StoredEvent } from '../shared/decider';
 
 /** A fact as it stands: the event and the id it was recorded under (its evidence id). */
 export interface Fact<E extends EvidenceEvent = EvidenceEvent> {
@@ -38,48 +39,21 @@ export const initialFamilyState = (): FamilyState => ({
   recorded: new Map(),
 });
 
-/** Folds one event (with the id it was recorded under) into the state. Never mutates `state`. */
+/**
+ * Folds one event (with the id it was recorded under) into the state. Never mutates `state`: the
+ * one fold of a family (`applyFamilyEvent`) on a copy of it, so a state someone holds (a
+ * remembered one, a spec's) stays as it was.
+ */
 export function evolveFamily(state: FamilyState, event: FamilyEvent, eventId: string): FamilyState {
-  const recorded = new Map(state.recorded);
-  recorded.set(eventId, { type: event.type, superseded: false });
-  const next: FamilyState = { ...state, recorded };
-  switch (event.type) {
-    case 'FamilyIdentified':
-      return {
-        ...next,
-        exists: true,
-        familyId: event.data.familyId,
-        reference: event.data.reference,
-        identifiedOn: event.data.identifiedOn,
-        members: new Map(event.data.members.map((m) => [m.memberId, m])),
-      };
-    case 'FamilyMemberAdded': {
-      const members = new Map(state.members);
-      members.set(event.data.member.memberId, event.data.member);
-      return { ...next, members };
-    }
-    case 'FamilyAttached':
-      return { ...next, attachment: event.data };
-    case 'OutcomeOverrideRecorded':
-      return { ...next, overrides: [...state.overrides, event.data] };
-    case 'FamilyCaseClosed':
-      return { ...next, closedOn: event.data.closedOn };
-    case 'FactCorrected': {
-      const superseded = recorded.get(event.data.supersededEventId);
-      if (superseded) recorded.set(event.data.supersededEventId, { ...superseded, superseded: true });
-      return { ...next, facts: state.facts.filter((f) => f.eventId !== event.data.supersededEventId) };
-    }
-    default:
-      if (EVIDENCE_EVENT_TYPES.has(event.type)) return { ...next, facts: [...state.facts, { eventId, event }] };
-      return next;
-  }
+  const next: FamilyState = { ...state, members: new Map(state.members), recorded: new Map(state.recorded), overrides: [...state.overrides], facts: [...state.facts] };
+  applyFamilyEvent(next, event, eventId);
+  return next;
 }
 
 /**
- * The state a whole history folds to: the same answer as applying `evolveFamily` event by event,
- * in linear time. `evolveFamily` copies the state's maps and lists at every step (it must never
- * mutate a state someone holds), which is quadratic over a long stream; here the structures are
- * new and private to the fold, so they are filled in place and handed over at the end.
+ * The state a whole history folds to, in linear time: `applyFamilyEvent` on a state new and
+ * private to the fold, filled in place and handed over at the end (`evolveFamily` copies the
+ * state's maps and lists at every step, which is quadratic over a long stream).
  */
 export function foldFamily(history: Iterable<{ event: FamilyEvent; eventId: string }>): FamilyState {
   const state = initialFamilyState();
@@ -88,10 +62,9 @@ export function foldFamily(history: Iterable<{ event: FamilyEvent; eventId: stri
 }
 
 /**
- * Folds one event into a state the caller owns, in place, in constant time (a correction aside):
- * the same answer as `evolveFamily`, for a state nobody else holds (one from `foldFamily` or
- * `initialFamilyState`, then decided on and folded into row by row, as the partner-file import
- * does: `evolveFamily` copies the maps and lists at each step, which dominated deciding a file).
+ * The one definition of how an event changes a family: folds it into a state the caller owns, in
+ * place, in constant time (a correction aside). `evolveFamily` and `foldFamily` are built on it;
+ * the partner-file import folds its own states with it row by row.
  */
 export function applyFamilyEvent(state: FamilyState, event: FamilyEvent, eventId: string): void {
   state.recorded.set(eventId, { type: event.type, superseded: false });
@@ -124,6 +97,21 @@ export function applyFamilyEvent(state: FamilyState, event: FamilyEvent, eventId
     default:
       if (EVIDENCE_EVENT_TYPES.has(event.type)) state.facts.push({ eventId, event: event as EvidenceEvent });
   }
+}
+
+/**
+ * The one step from a stored event to a family event: every reader of family streams decodes
+ * through it (upcasters of older shapes go here). Today every shape ever recorded is current.
+ */
+export function decodeFamilyEvent(stored: Pick<StoredEvent, 'type' | 'data'>): FamilyEvent {
+  return { type: stored.type, data: stored.data } as FamilyEvent;
+}
+
+/** A family's stored history folded to its state (through `decodeFamilyEvent`, in one pass). */
+export function foldStoredFamily(events: Iterable<StoredEvent>): FamilyState {
+  const state = initialFamilyState();
+  for (const e of events) applyFamilyEvent(state, decodeFamilyEvent(e), e.metadata.eventId);
+  return state;
 }
 
 export function factsOf<T extends EvidenceEvent['type']>(state: FamilyState, type: T): Fact<Extract<EvidenceEvent, { type: T }>>[] {

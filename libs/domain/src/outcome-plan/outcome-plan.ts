@@ -1,5 +1,6 @@
 import { type Decision, type DomainEvent, accept, reject } from '../shared/decision';
 import { isBusinessDate } from '../shared/business-date';
+import { type Decider, type StoredEvent, plainEvent } from '../shared/decider';
 import type { HeadlineProblem } from '../family/family.events';
 import { type Indicator, type Milestone, type ProblemPlans, parseMilestones, parseProblemPlans } from './measures';
 
@@ -306,4 +307,11 @@ function checkParameters(parameters: OutcomePlanParameters): string | null {
     if (!path.endsWith('Percent') && !Number.isInteger(value)) return `parameters.${path} must be a whole number`;
   }
   return null;
+}
+
+export const decodeOutcomePlanEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): OutcomePlanEvent => plainEvent<OutcomePlanEvent>(stored);
+
+/** The rules of `outcomePlan-<councilId>`, whose version 1 is the framework's own plan (`first`). */
+export function outcomePlanDecider(first: OutcomePlanVersion = defaultOutcomePlan): Decider<OutcomePlanCommand, OutcomePlanEvent, OutcomePlanState> {
+  return { initialState: () => initialOutcomePlanState(first), evolve: (state, event) => evolveOutcomePlan(state, event), decide: decideOutcomePlan, decode: decodeOutcomePlanEvent };
 }

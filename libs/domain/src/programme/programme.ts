@@ -1,5 +1,6 @@
 import { type Decision, type DomainEvent, accept, reject } from '../shared/decision';
 import { isBusinessDate } from '../shared/business-date';
+import { type Decider, type StoredEvent, plainEvent } from '../shared/decider';
 import { frameworks } from './frameworks';
 
 // Events of `programme-<councilId>`: the council's set-up, its claim windows, and the places of
@@ -172,3 +173,14 @@ export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState
     }
   }
 }
+
+/** The one step from a stored event to a programme event (upcasters go here). */
+export const decodeProgrammeEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): ProgrammeEvent => plainEvent<ProgrammeEvent>(stored);
+
+/** The rules of `programme-<councilId>`. */
+export const programmeDecider: Decider<ProgrammeCommand, ProgrammeEvent, ProgrammeState> = {
+  initialState: initialProgrammeState,
+  evolve: evolveProgramme,
+  decide: decideProgramme,
+  decode: decodeProgrammeEvent,
+};

@@ -1,4 +1,5 @@
-import type { Decision, Rejection } from './decision';
+import type { Decision, DomainEvent, Rejection } from './decision';
+import type { Decider } from './decider';
 
 /**
  * The test language for deciders (STYLE.md "A decider spec"): given the events already recorded,
@@ -8,12 +9,7 @@ import type { Decision, Rejection } from './decision';
  * Only specs import this file. It uses Jest's `expect`, so it must never be imported by code that
  * runs outside a test.
  */
-export interface SpecDecider<C, E, S, X> {
-  decide: (command: C, state: S, context: X) => Decision<E>;
-  /** Deciders that need the id an event was recorded under (the family's evidence ids) take it third. */
-  evolve: (state: S, event: E, eventId: string) => S;
-  initialState: () => S;
-}
+export type SpecDecider<C, E extends DomainEvent, S, X> = Pick<Decider<C, E, S, X>, 'initialState' | 'evolve' | 'decide'>;
 
 /** A given event with the id it was recorded under, for scenarios that name it (a correction). */
 export interface RecordedEvent<E> {
@@ -21,7 +17,7 @@ export interface RecordedEvent<E> {
   event: E;
 }
 
-export interface GivenHistory<C, E, S, X> {
+export interface GivenHistory<C, E extends DomainEvent, S, X> {
   /** The state the given events fold to. */
   state: S;
   when: (command: C, context?: X) => Outcome<E>;
@@ -38,7 +34,7 @@ export interface Outcome<E> {
  * would pass; `when(command, context)` may override it for one scenario. Given plain events are
  * recorded under ids `e1, e2, ...` by their position; a `{ eventId, event }` pair keeps its own id.
  */
-export function deciderSpec<C, E, S, X = undefined>(decider: SpecDecider<C, E, S, X>, ...defaultContext: X extends undefined ? [] : [X]) {
+export function deciderSpec<C, E extends DomainEvent, S, X = undefined>(decider: SpecDecider<C, E, S, X>, ...defaultContext: X extends undefined ? [] : [X]) {
   const given = (...history: (E | RecordedEvent<E>)[]): GivenHistory<C, E, S, X> => {
     const state = history.reduce((current, item, index) => {
       const { eventId, event } = isRecorded(item) ? item : { eventId: `e${index + 1}`, event: item };

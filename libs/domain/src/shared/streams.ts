@@ -8,6 +8,10 @@ export const streams = {
   user: (username: string) => `user-${username}`,
   /** A person's one family (issue 16.8). */
   familyMember: (memberId: string) => `familyMember-${memberId}`,
+  /** The reference register: a family's reference is unique in the council. */
+  familyReference: (reference: string) => `familyReference-${reference}`,
+  /** The council's register of families whose result has been claimed (DOMAIN.md 4.3). */
+  resultClaims: (councilId: string) => `resultClaims-${councilId}`,
 } as const;
 
 export type StreamCategory = keyof typeof streams;

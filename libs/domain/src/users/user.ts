@@ -1,4 +1,5 @@
 import { type Decision, type DomainEvent, accept, reject } from '../shared/decision';
+import { type Decider, type StoredEvent, plainEvent } from '../shared/decider';
 
 /**
  * People who sign in (DOMAIN.md 6: each role sees only what its job needs). Stream `user-<username>`.
@@ -170,3 +171,23 @@ export function decideServiceAccount(command: ServiceAccountCommand, state: Serv
     }
   }
 }
+
+export const decodeUserEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): UserEvent => plainEvent<UserEvent>(stored);
+
+/** The rules of `user-<username>`. */
+export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
+  initialState: initialUserState,
+  evolve: (state, event) => evolveUser(state, event),
+  decide: decideUser,
+  decode: decodeUserEvent,
+};
+
+export const decodeServiceAccountEvent = (stored: Pick<StoredEvent, 'type' | 'data'>): ServiceAccountEvent => plainEvent<ServiceAccountEvent>(stored);
+
+/** The rules of `serviceAccount-<name>`. */
+export const serviceAccountDecider: Decider<ServiceAccountCommand, ServiceAccountEvent, ServiceAccountState> = {
+  initialState: initialServiceAccountState,
+  evolve: (state, event) => evolveServiceAccount(state, event),
+  decide: decideServiceAccount,
+  decode: decodeServiceAccountEvent,
+};
