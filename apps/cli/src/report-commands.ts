@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { isBusinessDate } from '@ledger/domain';
-import { type EventStore, openStores } from '@ledger/event-store';
+import { type OpenedStores, openStores } from '@ledger/event-store';
+import { ClaimQueries, ledgerProjectionRunner } from '@ledger/projections';
 import { attachmentFeesCsv, attachmentFeesXlsx, claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx, reconciliationCsv, reconciliationXlsx } from '@ledger/reporting';
 import { ClaimReports, FinanceReports, londonToday } from '@ledger/application';
 
@@ -43,7 +44,7 @@ export async function runReport(config: LedgerConfig, args: string[]): Promise<n
     }
     if (stores) {
       try {
-        return write(request, await fromStore(stores.eventStore, config, request));
+        return write(request, await fromStore(stores, config, request));
       } finally {
         await stores.eventStore.close();
         await stores.sql.close().catch(() => undefined);
@@ -77,10 +78,12 @@ function parse(args: string[]): ReportRequest | string {
   return { kind, ...(claimId ? { claimId } : {}), ...(asOf ? { asOf } : {}), format: format as ReportRequest['format'], out, viaApi: rest.includes('--via-api') };
 }
 
-async function fromStore(store: EventStore, config: LedgerConfig, request: ReportRequest): Promise<Buffer> {
+async function fromStore(stores: OpenedStores, config: LedgerConfig, request: ReportRequest): Promise<Buffer> {
+  const store = stores.eventStore;
   const asOf = request.asOf ?? londonToday(new Date());
   const claims = new ClaimReports(store, config.councilId, config);
-  const finance = new FinanceReports(store, config.councilId);
+  // The claims read model, brought up to the log before it is read (no projector need be running).
+  const finance = new FinanceReports(store, config.councilId, new ClaimQueries(stores.sql, ledgerProjectionRunner(stores), { settle: true }));
   const claimId = request.claimId ?? '';
   const unwrap = (error: unknown): never => {
     throw new Error(error instanceof Error ? error.message : String(error));

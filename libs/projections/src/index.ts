@@ -10,3 +10,7 @@ export * from './reporting-views';
 export * from './reporting-results';
 export * from './dashboard.queries';
 export * from './ledger-projections';
+export * from './claims.projection';
+export * from './claims.queries';
+export * from './users.projection';
+export * from './users.queries';

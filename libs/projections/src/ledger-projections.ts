@@ -1,12 +1,14 @@
 import type { OpenedStores } from '@ledger/event-store';
 import { FamilyReadModelsProjection } from './family-read-models.projection';
 import { LedgerProjection } from './ledger.projection';
+import { ClaimsProjection } from './claims.projection';
+import { UsersProjection } from './users.projection';
 import { ProjectionRunner, type RunnerOptions } from './projection-runner';
 import { reportingSchemaFor } from './reporting-views';
 
 /** Every projection the ledger runs, in the order the runner applies them. */
 export function ledgerProjections() {
-  return [new FamilyReadModelsProjection(), new LedgerProjection()];
+  return [new FamilyReadModelsProjection(), new LedgerProjection(), new ClaimsProjection(), new UsersProjection()];
 }
 
 /**

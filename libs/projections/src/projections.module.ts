@@ -6,6 +6,8 @@ import { LedgerQueries } from './ledger.queries';
 import { type FactOpener, FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
 import { DashboardQueries } from './dashboard.queries';
+import { ClaimQueries } from './claims.queries';
+import { UserQueries } from './users.queries';
 import { ProjectionRunner, type RunnerOptions } from './projection-runner';
 import type { SqlClient } from '@ledger/sql';
 
@@ -62,9 +64,12 @@ export class ProjectionsModule {
           inject: [SQL_CLIENT, PROJECTION_RUNNER, FamilyQueries, OutcomeQueries],
           useFactory: (sql: SqlClient, runner: ProjectionRunner, families: FamilyQueries, outcomes: OutcomeQueries) => new DashboardQueries(sql, runner, families, outcomes, options.councilId),
         },
+        // Inline, their reads first apply what is in the log (read-your-writes); with an external projector they lag it.
+        { provide: ClaimQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new ClaimQueries(sql, runner, { settle: options.inline }) },
+        { provide: UserQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new UserQueries(sql, runner, { settle: options.inline }) },
         InlineProjections,
       ],
-      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries, DashboardQueries],
+      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries, DashboardQueries, ClaimQueries, UserQueries],
     };
   }
 }

@@ -4,6 +4,7 @@ import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { type UserRole, streams } from '@ledger/domain';
 import { type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
+import { ClaimQueries } from '@ledger/projections';
 import { AccessLog, isLegalGatewayCode, ApiError, CLOCK, type Clock, londonToday, type Actor } from '@ledger/application';
 import { DATA_KIND_OF_GRANT, PartnerAgreements } from '../privacy/partner-agreements';
 import { actorOf } from './actor';
@@ -54,12 +55,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Who may read what of a family: the family's keyworker and whether an auditor's sample holds it.
- * Read from the streams (always current, never a lagging read model), from the raw store: the
- * checks need no personal field.
+ * The keyworker is read from the family's stream; the samples from the claims read model (settled
+ * first in inline mode), each candidate claim then confirmed from its own stream, so a claim
+ * submitted or withdrawn since the model last moved opens nothing. With an external projector a
+ * sample drawn moments ago opens nothing until the projector has applied it: the check fails
+ * closed. Read from the raw store: the checks need no personal field.
  */
 @Injectable()
 export class FamilyAccess {
-  constructor(@Inject(RAW_EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(RAW_EVENT_STORE) private readonly store: EventStore,
+    private readonly claims: ClaimQueries,
+  ) {}
 
   async keyworkerOf(familyId: string): Promise<string | null> {
     let keyworker: string | null = null;
@@ -75,16 +82,15 @@ export class FamilyAccess {
    * and a draft never sampled opens nothing.
    */
   async sampled(familyId: string): Promise<boolean> {
-    const open = new Map<string, boolean>();
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
-      const read = await this.store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
-      for (const e of read.events) {
-        if (e.type === 'AuditSampleDrawn' && (e.data.familyIds as string[]).includes(familyId)) open.set(e.streamId, true);
-        else if ((e.type === 'ClaimSubmitted' || e.type === 'ClaimWithdrawn') && open.has(e.streamId)) open.set(e.streamId, false);
+    for (const claimId of await this.claims.openSamplesHolding(familyId)) {
+      let open = false;
+      for (const e of (await this.store.readStream(streams.claim(claimId))).events) {
+        if (e.type === 'AuditSampleDrawn' && (e.data.familyIds as string[]).includes(familyId)) open = true;
+        else if (e.type === 'ClaimSubmitted' || e.type === 'ClaimWithdrawn') open = false;
       }
-      after = read.next;
-      if (read.endOfLog) return [...open.values()].some(Boolean);
+      if (open) return true;
     }
+    return false;
   }
 }
 

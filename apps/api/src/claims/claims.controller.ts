@@ -6,9 +6,9 @@ import type { Request } from 'express';
 import { CLAIM_STATUSES, type ClaimCandidate, claimRouteOf, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
 import type { LedgerConfig } from '@ledger/config';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
-import { OutcomeQueries } from '@ledger/projections';
+import { ClaimQueries, OutcomeQueries } from '@ledger/projections';
 import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
-import { auditStatusOf, ClaimReports, COUNCIL_ID, readProgramme, allClaimIds, allClaims, claimedFamilies, invalidFindings, readClaim, RecordClaimCommand, AccessLog, purposeOf, ApiError, type Actor, derivedId, type Recording } from '@ledger/application';
+import { auditStatusOf, ClaimReports, COUNCIL_ID, readProgramme, claimedFamilies, readClaim, RecordClaimCommand, AccessLog, purposeOf, ApiError, type Actor, derivedId, type Recording } from '@ledger/application';
 import { QueryContext } from '../families/query-context';
 import { ETag, versioned } from '../http/etag';
 import { Recorded } from '../http/recorded';
@@ -48,6 +48,7 @@ export class ClaimsController {
     @Inject(COUNCIL_ID) private readonly councilId: string,
     private readonly accessLog: AccessLog,
     @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'declarations'>,
+    private readonly claims: ClaimQueries,
   ) {}
 
   @Access(roles(ROLES.draft))
@@ -83,7 +84,7 @@ export class ClaimsController {
    * evidence about it was recorded after the finding; one that does is marked with both.
    */
   private async withoutFamiliesFoundInvalid(candidates: ClaimCandidate[]): Promise<ClaimCandidate[]> {
-    const invalid = invalidFindings(await allClaims(this.store));
+    const invalid = await this.claims.invalidFindings();
     const kept: ClaimCandidate[] = [];
     for (const candidate of candidates) {
       const finding = invalid.get(candidate.familyId);
@@ -112,12 +113,8 @@ export class ClaimsController {
     if (status !== undefined && !(CLAIM_STATUSES as readonly string[]).includes(status)) {
       throw ApiError.badRequest('invalid query: status', [{ field: 'status', message: `must be one of ${CLAIM_STATUSES.join(', ')}` }]);
     }
-    const claims = [];
-    for (const id of await allClaimIds(this.store)) {
-      const { families: _families, declarations: _declarations, ...summary } = await this.view(id);
-      if (status === undefined || summary.status === status) claims.push(summary);
-    }
-    return { claims };
+    // The claims read model: each claim's view without its families and declarations, in drafting order.
+    return { claims: await this.claims.list(status) };
   }
 
   /**
@@ -257,7 +254,7 @@ export class ClaimsController {
     const { state } = await this.load(claimId);
     const claimed = await claimedFamilies(this.store, this.councilId);
     const elsewhere = new Set(staleFamilies(state, [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId)));
-    const invalid = invalidFindings((await allClaims(this.store)).filter((entry) => entry.claimId !== claimId));
+    const invalid = await this.claims.invalidFindings(claimId);
     const flagged = [];
     let flaggedPence = 0;
     for (const family of state.families.drafted) {

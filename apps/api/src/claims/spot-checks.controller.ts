@@ -16,7 +16,8 @@ import { Access, roles } from '../auth/access';
 import { ETag, versioned } from '../http/etag';
 import { Recorded } from '../http/recorded';
 import { recordedOrThrow } from '../http/recording';
-import { COUNCIL_ID, allClaims, claimedFamilies, ApiError, type Actor, derivedId, type Recording } from '@ledger/application';
+import { COUNCIL_ID, claimedFamilies, readClaim, ApiError, type Actor, derivedId, type Recording } from '@ledger/application';
+import { ClaimQueries } from '@ledger/projections';
 import { SpotCheckDto } from './claims.dto';
 
 // Government spot checks (DOMAIN.md 5.5): records of their own on `spotCheck-<spotCheckId>`. The
@@ -68,6 +69,7 @@ export class SpotChecksController {
     private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
+    private readonly claims: ClaimQueries,
   ) {}
 
   @Access(roles(ROLES.record))
@@ -79,7 +81,11 @@ export class SpotChecksController {
   async record(@Body() body: SpotCheckDto, @CurrentActor() actor: Actor, @Recorded() recording: Recording) {
     const spotCheckId = derivedId(recording.envelope.commandId, 'spot-check');
     const register = await claimedFamilies(this.store, this.councilId);
-    const submittedOn = new Map((await allClaims(this.store)).map((c) => [c.claimId, c.state.submission?.submittedOn ?? null]));
+    // Recorded into the spot check, so read from the claims' own streams (never a lagging read model): only the claims of the families checked.
+    const submittedOn = new Map<string, string | null>();
+    for (const claimId of new Set(body.families.flatMap(({ familyId }) => register.get(familyId) ?? []))) {
+      submittedOn.set(claimId, (await readClaim(this.store, claimId)).state.submission?.submittedOn ?? null);
+    }
     const families = body.families.map(({ familyId, eligible, wholeFamilyWorking, resultEvidenced }) => {
       const claimId = register.get(familyId);
       const on = claimId === undefined ? null : (submittedOn.get(claimId) ?? null);
@@ -96,13 +102,7 @@ export class SpotChecksController {
   @Get()
   @ApiOperation({ summary: 'The spot-check report: every spot check with its outcome (families checked, found invalid, recovered and still to recover)' })
   async list() {
-    const ids: string[] = [];
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
-      const read = await this.store.readAll({ after, limit: 1_000, filter: { categories: ['spotCheck'] } });
-      for (const e of read.events) if (e.type === 'SpotCheckRecorded') ids.push(e.streamId.slice('spotCheck-'.length));
-      after = read.next;
-      if (read.endOfLog) break;
-    }
+    const ids = await this.claims.spotCheckIds();
     const recoveries = await this.recoveries();
     const spotChecks = [];
     for (const id of ids) {
@@ -129,21 +129,9 @@ export class SpotChecksController {
     return this.outcomeOf(spotCheckId);
   }
 
-  /** Recoveries that name a spot check: by spot check, then family. */
-  private async recoveries(): Promise<Map<string, Map<string, { claimId: string; on: string; amountPence: number }>>> {
-    const bySpotCheck = new Map<string, Map<string, { claimId: string; on: string; amountPence: number }>>();
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
-      const read = await this.store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
-      for (const e of read.events) {
-        if (e.type !== 'FamilyResultRecovered' || typeof e.data.spotCheckId !== 'string') continue;
-        const families = bySpotCheck.get(e.data.spotCheckId) ?? new Map();
-        families.set(String(e.data.familyId), { claimId: e.streamId.slice('claim-'.length), on: String(e.data.on), amountPence: Number(e.data.amountPence) });
-        bySpotCheck.set(e.data.spotCheckId, families);
-      }
-      after = read.next;
-      if (read.endOfLog) break;
-    }
-    return bySpotCheck;
+  /** Recoveries that name a spot check: by spot check, then family (the claims read model). */
+  private recoveries(): Promise<Map<string, Map<string, { claimId: string; on: string; amountPence: number }>>> {
+    return this.claims.recoveriesBySpotCheck();
   }
 
   private async outcomeOf(spotCheckId: string, known?: Awaited<ReturnType<SpotChecksController['recoveries']>>) {

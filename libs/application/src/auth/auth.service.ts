@@ -22,6 +22,7 @@ import {
   userDecider,
 } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, handleCommand } from '@ledger/event-store';
+import { UserQueries } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../recording';
 import type { Actor } from '../actor';
@@ -98,6 +99,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly userList: UserQueries,
   ) {
     // At the configured cost, so an unknown name costs what a password made now costs.
     this.dummyHash = bcrypt.hashSync(randomUUID(), config.passwordHashCost);
@@ -181,8 +183,9 @@ export class AuthService implements OnApplicationBootstrap {
     return { userId: claims.sub, role: claims.role, ...(claims.org ? { organisation: claims.org } : {}) };
   }
 
+  /** Every user, from the users read model (settled first in inline mode, so a user just added is listed). */
   list(): Promise<UserSummary[]> {
-    return listUsers(this.store);
+    return this.userList.users();
   }
 
   deactivate(username: string, by: Actor): Promise<CommandOutcome<Rejection>> {
@@ -219,8 +222,9 @@ export class AuthService implements OnApplicationBootstrap {
     return revokeServiceAccount(this.store, this.clock, name, by);
   }
 
+  /** Every service account, from the users read model. */
   listServiceAccounts(): Promise<ServiceAccountSummary[]> {
-    return listServiceAccounts(this.store);
+    return this.userList.serviceAccounts();
   }
 
   private lockedOut(user: UserState): boolean {
@@ -307,7 +311,10 @@ export function changeUserRole(store: EventStore, clock: Clock, username: string
   return runUserCommand(store, clock, username, by, { type: 'ChangeUserRole', username, role, organisation, by: by.userId, at: clock.now().toISOString() });
 }
 
-/** Every user, their role, whether active and any lock-out, by username. */
+/**
+ * Every user, their role, whether active and any lock-out, by username, folded from the log's
+ * user streams: for the cli, which runs without the read models (the api lists from `UserQueries`).
+ */
 export async function listUsers(store: EventStore): Promise<UserSummary[]> {
   const users = new Map<string, UserState>();
   for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
@@ -332,7 +339,10 @@ export function revokeServiceAccount(store: EventStore, clock: Clock, name: stri
   return runServiceAccountCommand(store, clock, name, by, { type: 'RevokeServiceAccount', name, revokedBy: by.userId, revokedAt: clock.now().toISOString() });
 }
 
-/** Every service account, revoked ones included, by name (never their tokens, which are not kept). */
+/**
+ * Every service account, revoked ones included, by name (never their tokens, which are not kept),
+ * folded from the log: for the cli (the api lists from `UserQueries`).
+ */
 export async function listServiceAccounts(store: EventStore): Promise<ServiceAccountSummary[]> {
   const accounts = new Map<string, ServiceAccountState>();
   for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {

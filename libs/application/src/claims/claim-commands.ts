@@ -18,7 +18,7 @@ import {
   streams,
   upcastClaimEvent,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, type LogPosition, type RecordedEvent, comparePositions, decideOnStream, handleCommand, loadStream } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, type RecordedEvent, decideOnStream, handleCommand, loadStream } from '@ledger/event-store';
 import { derivedId, londonToday, type Recording } from '../recording';
 import { COUNCIL_ID } from '../programme/programme-commands';
 
@@ -51,65 +51,8 @@ export function claimEventOf(e: RecordedEvent): ClaimEvent {
   return upcastClaimEvent(decodeClaimEvent(e), londonToday(new Date(e.metadata.recordedAt)));
 }
 
-/**
- * Every claim's state, and where in the log each audit finding was recorded (for "evidence
- * recorded after the finding": the log's order, never two clocks' instants).
- */
-export interface ClaimBookEntry {
-  claimId: string;
-  state: ClaimState;
-  findingsRecordedAt: Map<string, LogPosition>;
-}
-
-/** Every claim folded from one pass over the log's claim streams, in the order claims were drafted. */
-export async function allClaims(store: EventStore): Promise<ClaimBookEntry[]> {
-  const book = new Map<string, ClaimBookEntry>();
-  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
-    const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
-    for (const e of read.events) {
-      const claimId = e.streamId.slice('claim-'.length);
-      const entry = book.get(claimId) ?? { claimId, state: initialClaimState(), findingsRecordedAt: new Map<string, LogPosition>() };
-      entry.state = evolveClaim(entry.state, claimEventOf(e));
-      if (e.type === 'AuditFindingRecorded') entry.findingsRecordedAt.set(String(e.data.familyId), e.position);
-      book.set(claimId, entry);
-    }
-    after = read.next;
-    if (read.endOfLog) break;
-  }
-  return [...book.values()];
-}
-
-/**
- * Families internal audit found invalid, in any claim, with the claim, the finding's date and the
- * instant it was recorded (the latest finding when there are several).
- */
-export function invalidFindings(book: readonly ClaimBookEntry[]): Map<string, { claimId: string; foundOn: string; recordedAt: LogPosition }> {
-  const found = new Map<string, { claimId: string; foundOn: string; recordedAt: LogPosition }>();
-  for (const { claimId, state, findingsRecordedAt } of book) {
-    for (const [familyId, finding] of state.findings) {
-      const recordedAt = findingsRecordedAt.get(familyId);
-      if (finding.valid || !recordedAt) continue;
-      const seen = found.get(familyId);
-      if (!seen || comparePositions(seen.recordedAt, recordedAt) < 0) found.set(familyId, { claimId, foundOn: finding.foundOn ?? '', recordedAt });
-    }
-  }
-  return found;
-}
-
 /** The audit sample's percentage and minimum (DOMAIN.md 5.2 [config]). */
 export const AUDIT_SAMPLE = { ...DEFAULT_AUDIT_SAMPLE };
-
-/** Every claim's id, in the order claims were drafted. */
-export async function allClaimIds(store: EventStore): Promise<string[]> {
-  const ids = new Set<string>();
-  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
-    const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['claim'] } });
-    for (const e of read.events) ids.add(e.streamId.slice('claim-'.length));
-    after = read.next;
-    if (read.endOfLog) break;
-  }
-  return [...ids];
-}
 
 @CommandHandler(RecordClaimCommand)
 export class ClaimCommandHandler implements ICommandHandler<RecordClaimCommand, CommandOutcome<Rejection>> {

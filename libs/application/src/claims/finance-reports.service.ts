@@ -1,48 +1,39 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeClaimEvent, decodeProgrammeEvent, evolveClaim, evolveProgramme, financialYearOf, frameworks, initialClaimState, initialProgrammeState, streams, troubledFamilies2015 } from '@ledger/domain';
+import { decodeProgrammeEvent, evolveProgramme, financialYearOf, frameworks, initialProgrammeState, streams, troubledFamilies2015 } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { ClaimQueries } from '@ledger/projections';
 import { type AttachmentFeesReport, type ReconciledClaim, type ReconciliationReport, reconciliationGroups, reconciliationSums } from '@ledger/reporting';
 import { COUNCIL_ID } from '../programme/programme-commands';
-import { allClaimIds } from './claim-commands';
 
 /**
- * The finance reports' data as of a business date, from the event store alone (no read model),
- * so the api and the cli give the same figures and a year end gives the same figures whenever it
- * is asked for (DOMAIN.md 5: every figure reproducible for any past as-of date). An event counts
- * when its own business date (submission, payment, recovery, attachment, receipt) is on or before
- * the as-of date.
+ * The finance reports' data as of a business date: the reconciliation from the claims read model
+ * (each submitted claim with every payment and recovery and its business date), the attachment
+ * fees from the programme's one stream. The api and the cli give the same figures, and a year end
+ * gives the same figures whenever it is asked for (DOMAIN.md 5: every figure reproducible for any
+ * past as-of date): an event counts when its own business date (submission, payment, recovery,
+ * attachment, receipt) is on or before the as-of date.
  */
 @Injectable()
 export class FinanceReports {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(COUNCIL_ID) private readonly councilId: string,
+    private readonly claims: ClaimQueries,
   ) {}
 
   async reconciliation(asOf: string): Promise<ReconciliationReport> {
     const claims: ReconciledClaim[] = [];
-    for (const claimId of await allClaimIds(this.store)) {
-      let state = initialClaimState();
-      let paidPence = 0;
-      let paid = false;
-      let recoveredPence = 0;
-      for (const e of (await this.store.readStream(streams.claim(claimId))).events) {
-        if (e.type === 'ClaimPaymentReceived') {
-          if (dateOf(e.data, ['receivedOn']) > asOf) continue;
-          paid = true;
-          paidPence += Number(e.data.amountPence);
-        }
-        if (e.type === 'FamilyResultRecovered') {
-          if (dateOf(e.data, ['on', 'recoveredOn']) > asOf) continue;
-          recoveredPence += Number(e.data.amountPence);
-        }
-        state = evolveClaim(state, decodeClaimEvent(e));
-      }
-      const submission = state.submission;
-      if (!submission || submission.submittedOn > asOf) continue;
+    // The claims read model: each submitted claim with its payments and recoveries and their dates.
+    for (const claim of await this.claims.submittedClaimsMoney()) {
+      const submission = claim.submission;
+      if (submission.submittedOn > asOf) continue;
+      const payments = claim.payments.filter((p) => p.on <= asOf);
+      const paid = payments.length > 0;
+      const paidPence = payments.reduce((sum, p) => sum + p.amountPence, 0);
+      const recoveredPence = claim.recoveries.filter((r) => r.on <= asOf).reduce((sum, r) => sum + r.amountPence, 0);
       claims.push({
-        claimId,
-        windowId: state.windowId,
+        claimId: claim.claimId,
+        windowId: claim.windowId,
         financialYear: financialYearOf(submission.submittedOn),
         status: paid ? 'paid' : 'submitted',
         families: submission.familyIds.length,
