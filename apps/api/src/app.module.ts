@@ -71,7 +71,7 @@ export class AppModule implements NestModule {
         CqrsModule.forRoot(),
         loggingModule({ level: options.log?.level ?? config.logLevel, destination: options.log?.destination }),
         // The secret as a KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it
-        // as a public or private key on every sign and verify, which cost ~7% of a command's CPU.
+        // as a public or private key on every sign and verify, a cost paid by every command.
         // Sign-in attempts per client address (issue 16.2); the guard is on the sign-in routes only.
         ThrottlerModule.forRoot({ throttlers: [{ name: SIGN_IN_ATTEMPTS, ttl: 60_000, limit: config.signInAttemptsPerMinute }] }),
         JwtModule.register({ secretOrKeyProvider: () => jwtKey, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),

@@ -246,13 +246,11 @@ export class FamilyQueries {
     const facts = await this.runner.liveTable('family-read-models', 'family_facts');
     const knownBefore = knownAt ? `${knownAt}T23:59:59.999Z` : null;
     // Without JIT: at national scale the planner's estimate for a page of 1,000 families passes
-    // jit_above_cost, and compiling took longer than the query (measured on 19.7M facts: 781 ms of
-    // JIT for a page that runs in 361 ms without it). A transaction scopes the setting.
+    // jit_above_cost, and compiling took longer than the query. A transaction scopes the setting.
     // One row per family, its facts as one JSON array (version, event id, type, data, recorded at)
-    // in stream order: a page of 1,000 families is ~40,000 facts, and the drivers' per-row and
-    // per-field costs (pg's row parsing, PGlite's decoding of each field) were most of a claim
-    // draft's time (a page: 175 → 155 ms on PostgreSQL, 399 → 180 ms on PGlite, measured on
-    // 3,000 generated families).
+    // in stream order: a page of 1,000 families holds tens of thousands of facts, and the drivers'
+    // per-row and per-field costs (pg's row parsing, PGlite's decoding of each field) were most of
+    // a claim draft's time.
     const rows = await this.sql.transaction(async (tx) => {
       await tx.query(`select set_config('jit', 'off', true)`);
       return tx.query<{ family_id: string; facts: string }>(
