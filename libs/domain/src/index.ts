@@ -27,3 +27,4 @@ export * from './claims/claim.decider';
 export * from './claims/audit-sample';
 export * from './claims/spot-check';
 export * from './users/user';
+export * from './shared/present';
