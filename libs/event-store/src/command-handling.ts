@@ -1,4 +1,4 @@
-import { eventIdsFor } from './event-ids';
+import { eventIdFor } from './event-ids';
 import type { EventMetadata, EventStore, JsonObject, RecordedEvent } from './event-store.port';
 
 /** Who recorded a command and when: set at the edge, carried in every event's metadata. */
@@ -158,7 +158,7 @@ async function loadStream<S, E extends { type: string; data: unknown }, R>(store
   const cached = cache?.get(streamId);
   if (cache && cached) {
     const tail = await store.readStream(streamId, { afterVersion: cached.version });
-    if (tail.version >= cached.version && (tail.events.length === 0 || tail.events[0].version === cached.version + 1)) {
+    if (tail.version >= cached.version && (tail.events.length === 0 || tail.events[0]?.version === cached.version + 1)) {
       if (tail.events.length === 0) return cached;
       let state = cached.state;
       const eventIds = new Set(cached.eventIds);
@@ -199,7 +199,7 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
   envelope: CommandEnvelope,
   options: { cache?: StreamStateCache<S> } = {},
 ): Promise<CommandOutcome<R>> {
-  const [firstId] = eventIdsFor(envelope.commandId, 1);
+  const firstId = eventIdFor(envelope.commandId, 0);
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const stream = await loadStream(store, streamId, decider, options.cache);
     if (stream.eventIds.has(firstId)) {
@@ -208,7 +208,7 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
       const earlier = whole.events.filter((e) => e.metadata.commandId === envelope.commandId);
       if (earlier.some((e) => e.metadata.eventId === firstId)) {
         if (reusedBy(envelope, earlier)) return { kind: 'reused' };
-        return { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier[earlier.length - 1].version, replayed: true };
+        return { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier.at(-1)?.version ?? stream.version, replayed: true };
       }
     }
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== stream.version) {
@@ -218,14 +218,13 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
     if (!decision.ok) return { kind: 'rejected', rejection: decision.rejection, version: stream.version };
     if (decision.events.length === 0) return { kind: 'recorded', events: [], version: stream.version, replayed: false };
 
-    const ids = eventIdsFor(envelope.commandId, decision.events.length);
     const result = await store.append(
       streamId,
       decision.events.map((event, i) => ({
         type: event.type,
         data: event.data as JsonObject,
         metadata: {
-          eventId: ids[i],
+          eventId: eventIdFor(envelope.commandId, i),
           commandId: envelope.commandId,
           correlationId: envelope.correlationId,
           causationId: envelope.commandId,
@@ -245,7 +244,7 @@ export async function handleCommand<S, E extends { type: string; data: unknown }
         if (reusedBy(envelope, earlier)) return { kind: 'reused' };
       }
       const first = result.nextExpectedVersion - decision.events.length + 1;
-      const events = decision.events.map((event, i) => ({ eventId: ids[i], type: event.type, version: first + i, data: event.data as JsonObject }));
+      const events = decision.events.map((event, i) => ({ eventId: eventIdFor(envelope.commandId, i), type: event.type, version: first + i, data: event.data as JsonObject }));
       return { kind: 'recorded', events, version: result.nextExpectedVersion, replayed: result.idempotent };
     }
     if (envelope.expectedVersion !== undefined) return { kind: 'conflict', expected: envelope.expectedVersion, actual: result.actual };

@@ -24,7 +24,7 @@ import {
 import { followLog } from '../subscription';
 import { quoteIdent } from '@ledger/sql';
 import { migrateEventStore } from './schema';
-import { copyField, type SqlClient } from '@ledger/sql';
+import { copyField, oneRow, type SqlClient } from '@ledger/sql';
 
 export interface PostgresEventStoreOptions {
   /** Schema holding the store's tables (default `ledger`). */
@@ -226,9 +226,12 @@ export class PostgresEventStore implements EventStore {
           for (let i = 0; i < rows.length; i += COPY_CHUNK) {
             await tx.copyFrom(`${this.s}.events (stream_id, category, version, event_id, type, data, metadata)`, copyPieces(rows.slice(i, i + COPY_CHUNK)));
           }
+          // Every pending item has events (one with none counts as a retry above), so rows has a last.
+          const lastRow = rows[rows.length - 1];
+          if (!lastRow) throw new EventStoreUsageError('a bulk append with pending streams made no rows');
           const [last] = await tx.query<{ transaction_id: string; global_position: string }>(
             `select transaction_id::text as transaction_id, global_position::text as global_position from ${this.s}.events where event_id = $1`,
-            [rows[rows.length - 1].event.metadata.eventId],
+            [lastRow.event.metadata.eventId],
           );
           return {
             kind: 'appended',
@@ -258,9 +261,10 @@ export class PostgresEventStore implements EventStore {
         where s.stream_id = $1 order by e.version_order`,
       [streamId, after, limit],
     );
-    if (rows.length === 0) return { streamId, version: 0, events: [] };
-    const events = rows[0].event_id == null ? [] : rows.map((row) => toRecorded(row as EventRow));
-    return { streamId, version: Number(rows[0].stream_version), events };
+    const [first] = rows;
+    if (!first) return { streamId, version: 0, events: [] };
+    const events = first.event_id == null ? [] : rows.map((row) => toRecorded(row as EventRow));
+    return { streamId, version: Number(first.stream_version), events };
   }
 
   async readStreams(streamIds: readonly string[]): Promise<StreamRead[]> {
@@ -328,7 +332,7 @@ export class PostgresEventStore implements EventStore {
       (categories && categories.length > 0) || types
         ? await this.client.transaction(async (tx) => {
             await tx.query(`select set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`);
-            if (types) [{ xmin: params[4] }] = await tx.query<{ xmin: string }>(`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`);
+            if (types) params[4] = oneRow(await tx.query<{ xmin: string }>(`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`), 'snapshot xmin').xmin;
             const page = await tx.query<EventRow>(text, params);
             if (types && page.length < limit) {
               // At the end of a type-filtered read, resume after everything scanned, not after the
@@ -355,7 +359,7 @@ export class PostgresEventStore implements EventStore {
           })
         : await this.client.query<EventRow>(text, params);
     const events = rows.map(toRecorded);
-    const lastRead = events.length > 0 ? events[events.length - 1].position : after;
+    const lastRead = events.at(-1)?.position ?? after;
     const next = scannedTo && (!lastRead || comparePositions(scannedTo, lastRead) > 0) ? scannedTo : lastRead;
     return { events, next, endOfLog: events.length < limit };
   }
