@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ClaimEvent, type ProgrammeEvent, evolveClaim, evolveProgramme, financialYearOf, frameworks, initialClaimState, initialProgrammeState, streams, troubledFamilies2015 } from '@ledger/domain';
+import { type ClaimEvent, type ProgrammeEvent, evolveClaim, evolveProgramme, financialYearOf, frameworks, initialClaimState, initialProgrammeState, must, streams, troubledFamilies2015 } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { type AttachmentFeesReport, type ReconciledClaim, type ReconciliationReport, reconciliationGroups, reconciliationSums } from '@ledger/reporting';
 import { COUNCIL_ID } from '../programme/programme-commands';
@@ -80,7 +80,7 @@ export class FinanceReports {
     }
     const years = Object.keys(framework.ratesByFinancialYear).sort().map((financialYear) => {
       const attached = byYear.get(financialYear) ?? 0;
-      const rate = framework.ratesByFinancialYear[financialYear].attachmentFeePence;
+      const rate = must(framework.ratesByFinancialYear[financialYear], `rates of ${financialYear}`).attachmentFeePence;
       const profiled = state.profile.get(financialYear) ?? null;
       // On the profile basis the fee is due on the profile; the true-up is what actual attachments would have earned less that.
       const duePence = state.attachmentFeeBasis === 'actual' ? attached * rate : (profiled ?? 0) * rate;
