@@ -1,5 +1,6 @@
 import type { ProjectionRunner } from './projection-runner';
 import type { SqlClient } from '@ledger/sql';
+import { atIndex } from '@ledger/domain';
 
 export interface FamilySummaryRow {
   familyId: string;
@@ -162,7 +163,7 @@ export class FamilyQueries {
       [filter.status ?? null, filter.keyworker ?? null, filter.problem ?? null, filter.after ?? null, filter.limit + 1],
     );
     const families = rows.slice(0, filter.limit).map(toSummary);
-    return { families, next: rows.length > filter.limit ? families[families.length - 1].familyId : null };
+    return { families, next: rows.length > filter.limit ? (families.at(-1)?.familyId ?? null) : null };
   }
 
   /**
@@ -217,11 +218,11 @@ export class FamilyQueries {
     // The next page's ids follow from this page's last id (a cheap query); its facts are read
     // while the caller works through this page. Up to PAGES_AHEAD pages are read at once (on
     // PostgreSQL each on a connection of its own, so the server builds them on its other core).
-    const after = (page: Page): Page => pageOf(page.ids.then((list) => (list.length === pageSize ? idsAfter(list[list.length - 1]) : [])));
+    const after = (page: Page): Page => pageOf(page.ids.then((list) => (list.length === pageSize ? idsAfter(list.at(-1) ?? null) : [])));
     const queue: Page[] = [pageOf(idsAfter(null))];
     try {
       while (queue.length > 0) {
-        while (queue.length < PAGES_AHEAD) queue.push(after(queue[queue.length - 1]));
+        while (queue.length < PAGES_AHEAD) queue.push(after(atIndex(queue, queue.length - 1, 'page')));
         const current = queue.shift() as Page;
         const ids = await current.ids;
         if (ids.length === 0) break;
@@ -272,7 +273,7 @@ export class FamilyQueries {
     const opened = await this.open(found, options.open);
     const out = new Map<string, FamilyFactRow[]>();
     for (const [i, row] of found.entries()) {
-      row.data = opened[i];
+      row.data = atIndex(opened, i, 'opened fact');
       const list = out.get(row.familyId);
       if (list) list.push(row);
       else out.set(row.familyId, [row]);
@@ -284,9 +285,9 @@ export class FamilyQueries {
     if (!types) return this.opener(rows);
     const wanted = new Set(types);
     const which = rows.flatMap((r, i) => (wanted.has(r.type) ? [i] : []));
-    const opened = await this.opener(which.map((i) => rows[i]));
+    const opened = await this.opener(which.map((i) => atIndex(rows, i, 'fact')));
     const out = rows.map((r) => r.data);
-    which.forEach((row, k) => (out[row] = opened[k]));
+    which.forEach((row, k) => (out[row] = atIndex(opened, k, 'opened fact')));
     return out;
   }
 
