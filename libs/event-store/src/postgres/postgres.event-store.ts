@@ -323,8 +323,8 @@ export class PostgresEventStore implements EventStore {
         : `select ${EVENT_COLUMNS} from ${this.s}.events e where ${window} order by e.transaction_id, e.global_position limit $3`;
     // Filtered reads (projections) name the plan: the planner cannot estimate the log window (a
     // row comparison and the snapshot's xmin) and, with statistics not yet refreshed after a bulk
-    // import, took far more rows to match than did, then bitmap-scanned and sorted the whole log on
-    // every page. The indexes already give log order, so those plans are
+    // import, expected far more matching rows than there were, then bitmap-scanned and sorted the
+    // whole log on every page. The indexes already give log order, so those plans are
     // ruled out for this read. (The unfiltered read keeps one statement: its index matches the
     // order exactly and no other plan has been seen; the transaction would slow it.)
     let scannedTo: LogPosition | null = null;
