@@ -9,13 +9,14 @@ const es = require(join(__dirname, '..', 'dist/libs/event-store/src'));
 const privacy = require(join(__dirname, '..', 'dist/libs/privacy/src'));
 
 (async () => {
-  if (!global.gc) throw new Error('run with node --expose-gc');
+  const { gc } = global;
+  if (!gc) throw new Error('run with node --expose-gc');
   const families = Number(process.argv[2] ?? 10_000);
   const sql = await es.PgliteSqlClient.open('memory://');
   const vault = await privacy.KeyVault.open(sql, { schema: 'ledger', masterKey: randomBytes(32) });
   const mib = (b) => (b / 2 ** 20).toFixed(1);
   const measure = () => {
-    global.gc();
+    gc();
     return process.memoryUsage();
   };
   const start = measure();

@@ -326,14 +326,20 @@ function newReaderTally() {
 
 // ------------------------------------------------------------------------------------ main
 
+/** A message to the parent: this file runs only as a forked child, with an IPC channel. */
+function toParent(message, callback) {
+  if (!process.send) throw new Error('run as a forked child with an IPC channel (by bench/run.mjs or bench/peer.cjs)');
+  process.send(message, callback);
+}
+
 (async () => {
-  const task = JSON.parse(process.argv[2]);
+  const task = JSON.parse(String(process.argv[2]));
   try {
     const impl = task.store === 'peer' ? peer : ours;
     if (!impl[task.kind]) throw new Error(`unknown task ${task.store}/${task.kind}`);
     const result = await impl[task.kind](task);
-    process.send({ kind: 'result', result }, () => process.exit(0));
+    toParent({ kind: 'result', result }, () => process.exit(0));
   } catch (error) {
-    process.send({ kind: 'error', message: error && error.stack ? error.stack : String(error) }, () => process.exit(1));
+    toParent({ kind: 'error', message: error instanceof Error && error.stack ? error.stack : String(error) }, () => process.exit(1));
   }
 })();

@@ -47,7 +47,7 @@ function runPeerTask(task, { dist, timeoutSeconds }) {
       settle({ error: `${task.store} ${task.kind}: no result after ${timeoutSeconds} s (process killed)` });
       child.kill('SIGKILL');
     }, timeoutSeconds * 1000);
-    child.on('message', (m) => {
+    child.on('message', (/** @type {{ kind: string, result?: object, message?: string }} */ m) => {
       if (m.kind === 'result') settle({ result: m.result });
       else if (m.kind === 'error') settle({ error: `${task.store} ${task.kind} failed: ${m.message}` });
     });
@@ -74,14 +74,15 @@ const firstLine = (s) => String(s).split('\n')[0];
 async function peerComparison({ url, file, families, seed, quick = false, log = () => undefined, dist }) {
   const started = Date.now();
   const profile = { ...(quick ? PROFILES.quick : PROFILES.default) };
-  if (Number.isInteger(families) && families > 0) profile.families = Math.min(families, quick ? PROFILES.quick.families : Infinity);
+  if (typeof families === 'number' && Number.isInteger(families) && families > 0) profile.families = Math.min(families, quick ? PROFILES.quick.families : Infinity);
   const pg = require('pg');
   const emmettVersion = installedVersion('@event-driven-io/emmett-postgresql');
   const versions = { emmett: emmettVersion, pg: require('pg/package.json').version };
   const notes = [];
   const raw = {};
   const rows = [];
-  const reader = {};
+  /** @type {{ ours: object, peer: object }} */
+  const reader = { ours: {}, peer: {} };
 
   const tag = randomBytes(4).toString('hex');
   const admin = new pg.Client({ connectionString: url });

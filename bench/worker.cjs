@@ -221,7 +221,7 @@ async function limits(task) {
         clients.map(async (c) => {
           while (now() < end) {
             const i = counter++;
-            const r = rows[i % rows.length].slice();
+            const r = nth(rows, i % rows.length).slice();
             r[0] = `${r[0]}-${i}`;
             r[3] = randomUUID();
             const s = now();
@@ -276,7 +276,7 @@ async function limits(task) {
       Array.from({ length: connections }, async () => {
         while (now() < end) {
           const i = counter++;
-          const r = rows[i % rows.length].slice();
+          const r = nth(rows, i % rows.length).slice();
           r[0] = `${r[0]}-${i}`;
           r[3] = randomUUID();
           const s = now();
@@ -297,7 +297,7 @@ async function limits(task) {
 function percentiles(latencies) {
   if (latencies.length === 0) return { p50Ms: null, p99Ms: null };
   const sorted = Float64Array.from(latencies).sort();
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 1000;
+  const at = (q) => nth(sorted, Math.min(sorted.length - 1, Math.floor(q * sorted.length))) * 1000;
   return { p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
@@ -379,10 +379,11 @@ async function serve(task) {
     }
   }
   // LEDGER_BENCH_SERVE_PROFILE=<file.cpuprofile>: a CPU profile of the api while it serves the load.
-  const profiler = process.env.LEDGER_BENCH_SERVE_PROFILE ? await startProfile() : null;
-  process.send({ kind: 'ready', port, targets, token });
-  await new Promise((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
-  if (profiler) writeFileSync(process.env.LEDGER_BENCH_SERVE_PROFILE, JSON.stringify(await profiler.stop()));
+  const profilePath = process.env.LEDGER_BENCH_SERVE_PROFILE;
+  const profiler = profilePath ? await startProfile() : null;
+  toParent({ kind: 'ready', port, targets, token });
+  await /** @type {Promise<void>} */ (new Promise((resolve) => process.on('message', (m) => m === 'stop' && resolve())));
+  if (profiler && profilePath) writeFileSync(profilePath, JSON.stringify(await profiler.stop()));
   const appendedEvents = await store.countEvents();
   await app.close();
   await store.close().catch(() => undefined);
@@ -411,8 +412,8 @@ async function soak(task) {
   };
   sample();
   const timer = setInterval(sample, task.sampleMs ?? 2_000);
-  process.send({ kind: 'ready', port, token });
-  await new Promise((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
+  toParent({ kind: 'ready', port, token });
+  await /** @type {Promise<void>} */ (new Promise((resolve) => process.on('message', (m) => m === 'stop' && resolve())));
   clearInterval(timer);
   sample();
   const eventsInStoreAfter = await store.countEvents();
@@ -483,9 +484,10 @@ async function claims(task) {
   const drafts = [];
   // LEDGER_BENCH_CPU_PROFILE=<file.cpuprofile>: a CPU profile of the three drafts (this process
   // serves them), for DevTools or speedscope.
-  const profiler = process.env.LEDGER_BENCH_CPU_PROFILE ? await startProfile() : null;
+  const profilePath = process.env.LEDGER_BENCH_CPU_PROFILE;
+  const profiler = profilePath ? await startProfile() : null;
   for (let i = 0; i < repeats; i += 1) drafts.push(await timed(`claim draft ${i + 1}`, 'POST', '/api/claims', { asOf: task.asOf }));
-  if (profiler) writeFileSync(process.env.LEDGER_BENCH_CPU_PROFILE, JSON.stringify(await profiler.stop()));
+  if (profiler && profilePath) writeFileSync(profilePath, JSON.stringify(await profiler.stop()));
   // The web app's dashboard page (issue 22): its one call, as a finance officer opens it at the
   // claim's date (every figure, families listed), and the same for a filtered cohort.
   const dashboards = [];
@@ -500,13 +502,13 @@ async function claims(task) {
     importSeconds,
     catchUpSeconds,
     resultsSeconds: results.map((r) => r.seconds),
-    familiesWithResult: results[0].out.body.families.length,
+    familiesWithResult: nth(results, 0).out.body.families.length,
     draftSeconds: drafts.map((r) => r.seconds),
-    familiesInDraft: drafts[0].out.body.families.length,
-    draftTotalPence: drafts[0].out.body.totalPence,
+    familiesInDraft: nth(drafts, 0).out.body.families.length,
+    draftTotalPence: nth(drafts, 0).out.body.totalPence,
     dashboardSeconds: dashboards.map((r) => r.seconds),
     dashboardFilteredSeconds: filtered.seconds,
-    dashboardFigures: (dashboards[0].out.body.figures ?? []).length,
+    dashboardFigures: (nth(dashboards, 0).out.body.figures ?? []).length,
     peakRssBytes: vmHwmBytes(),
   };
 }
@@ -599,12 +601,31 @@ async function partnerImport(task) {
 
 const tasks = { init, import: importBatches, rebuild, scan, limits, serve, claims, soak, partnerImport };
 
+/**
+ * `items[i]` for an index this file keeps in range.
+ * @template T
+ * @param {ArrayLike<T>} items
+ * @param {number} i
+ * @returns {T}
+ */
+function nth(items, i) {
+  const item = items[i];
+  if (item === undefined) throw new RangeError(`no item ${i} of ${items.length}`);
+  return item;
+}
+
+/** A message to the parent: this file runs only as a forked child, with an IPC channel. */
+function toParent(message, callback) {
+  if (!process.send) throw new Error('run as a forked child with an IPC channel (by bench/run.mjs or bench/peer.cjs)');
+  process.send(message, callback);
+}
+
 (async () => {
-  const task = JSON.parse(process.argv[2]);
+  const task = JSON.parse(String(process.argv[2]));
   try {
     const result = await tasks[task.kind](task);
-    process.send({ kind: 'result', result }, () => process.exit(0));
+    toParent({ kind: 'result', result }, () => process.exit(0));
   } catch (error) {
-    process.send({ kind: 'error', message: error && error.stack ? error.stack : String(error) }, () => process.exit(1));
+    toParent({ kind: 'error', message: error instanceof Error && error.stack ? error.stack : String(error) }, () => process.exit(1));
   }
 })();

@@ -70,10 +70,10 @@ describe('the migration runner', () => {
     expect(await installAccessLog(sql, 'ledger')).toBe('existed');
     expect(await applied('ledger.access_log_migrations')).toEqual(['access log']);
     const indexes = await sql.query<{ n: number }>(`select count(*)::int as n from pg_indexes where schemaname = 'ledger' and tablename = 'access_log'`);
-    expect(indexes[0].n).toBe(3);
+    expect(indexes[0]?.n).toBe(3);
     const triggers = await sql.query<{ n: number }>(`select count(*)::int as n from pg_trigger where tgrelid = 'ledger.access_log'::regclass and not tgisinternal`);
-    expect(triggers[0].n).toBe(2);
-    expect((await sql.query<{ n: number }>(`select count(*)::int as n from ledger.access_log`))[0].n).toBe(1);
+    expect(triggers[0]?.n).toBe(2);
+    expect((await sql.query<{ n: number }>(`select count(*)::int as n from ledger.access_log`))[0]?.n).toBe(1);
     await expect(sql.query(`delete from ledger.access_log`)).rejects.toThrow(/append-only/);
   });
 
@@ -84,6 +84,6 @@ describe('the migration runner', () => {
     await sql.query(`insert into read.reporting_results values ($1, '2026-03-31', true, false, 1)`, [randomUUID()]);
     await new ProjectionRunner(store, sql, [], { schema: 'read' }).prepare();
     expect(await applied('read.projection_migrations')).toEqual(['checkpoints and live versions', 'reporting results']);
-    expect((await sql.query<{ n: number }>(`select count(*)::int as n from read.reporting_results`))[0].n).toBe(1);
+    expect((await sql.query<{ n: number }>(`select count(*)::int as n from read.reporting_results`))[0]?.n).toBe(1);
   });
 });

@@ -109,7 +109,7 @@ const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeri
     await page.waitForSelector('[data-testid=progress] tr[data-problem]');
     // Known then: the day the family was first recorded (the demo borough back-fills, so facts arrive later).
     const firstKnown = (timeline.entries[0] as unknown as { recordedOn: string }).recordedOn;
-    for (const query of [{ asOf: '2019-03-31' }, { asOf: '2019-03-31', knownAt: firstKnown }] as Record<string, string>[]) {
+    for (const query of [{ asOf: '2019-03-31' }, { asOf: '2019-03-31', knownAt: firstKnown }] as { asOf: string; knownAt?: string }[]) {
       await page.fill('#asOf', query.asOf);
       await page.fill('#knownAt', query.knownAt ?? '');
       await page.click('button:has-text("Show progress")');

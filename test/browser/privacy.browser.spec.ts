@@ -10,6 +10,7 @@ import { startDemoBorough } from '../support/demo-borough';
 import { DEMO_PASSWORD, expectAccessible, screenshot } from '../support/browser';
 import { asAdmin, asProgrammeManager } from '../support/signed-in';
 import { describeWhen, testEnv } from '../support/test-env';
+import { must } from '@ledger/domain';
 
 const root = resolve(__dirname, '..', '..');
 const TODAY = '2019-04-20';
@@ -287,8 +288,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     const analyst = (await request(t.app.getHttpServer()).post('/api/auth/token').send({ username: 'demo.analyst', password: DEMO_PASSWORD }).expect(200)).body.accessToken as string;
     const file = await request(t.app.getHttpServer()).post('/api/exports/ons-evaluation').set('Authorization', `Bearer ${analyst}`).send({ from: '2015-01-01', to: '2019-03-31' }).buffer(true).expect(201);
     const transferId = file.headers['x-transfer-id'] as string;
-    const header = file.text.split('\n')[0].split(',');
-    const memberId = file.text.split('\n')[1].split(',')[header.indexOf('member_id')];
+    const [headerLine, firstLine] = file.text.split('\n');
+    const header = must(headerLine, 'the header').split(',');
+    const memberId = must(firstLine, 'the first row').split(',')[header.indexOf('member_id')];
     expect(memberId).toMatch(/^[0-9a-f-]{36}$/);
     await asAdmin(t).post('/api/data-subject-requests').send({ memberId, kind: 'objection', reference: 'DSR-OBJ-7', receivedOn: '2019-04-18' }).expect(201);
 

@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { TestApp } from '../support/app';
 import { startDemoBorough } from '../support/demo-borough';
 import { describeWhen, testEnv } from '../support/test-env';
+import { must } from '@ledger/domain';
 
 const root = resolve(__dirname, '..', '..');
 const PASSWORD = 'demo-borough-only';
@@ -94,7 +95,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     );
     expect(shown.map((s) => s.name)).toEqual(answer.figures.map((f) => f.name));
     for (const figure of answer.figures) {
-      const expected = figure.rows.length === 0 ? [['None as of this date.']] : figure.rows.map((r) => figure.columns.map((c) => ukText(c, r[c.key])));
+      const expected = figure.rows.length === 0 ? [['None as of this date.']] : figure.rows.map((r) => figure.columns.map((c) => ukText(c, must(r[c.key], c.key))));
       expect({ figure: figure.name, rows: shown.find((s) => s.name === figure.name)?.rows }).toEqual({ figure: figure.name, rows: expected });
     }
   }

@@ -12,6 +12,7 @@ import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { api as asPm, dates, identifyBody, recordProblem } from '../support/families-fixture';
 import { signedInAs } from '../support/signed-in';
 import { signedInTeam, TEAM_ENV } from '../support/team';
+import { atIndex, must } from '@ledger/domain';
 
 const root = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -78,7 +79,7 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     expect((await api().get(`/api/claims/${claimId}/position.pdf`).set(as('finance.fo')).expect(422)).body.reason).toBe('ClaimNotSubmitted');
 
     const sampled: string[] = (await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201)).body.familyIds;
-    removedFamilyId = sampled[0];
+    removedFamilyId = atIndex(sampled, 0, 'sampled family');
     for (const [i, familyId] of sampled.entries()) {
       await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: i === 0 ? 'evidence missing' : 'checked' }).expect(201);
     }
@@ -91,7 +92,7 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     now = new Date('2019-10-01T10:00:00Z');
     const claimed = (families.length - 1) * 80_000;
     await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-06-14', amountPence: claimed - 80_000 }).expect(201);
-    const recovered = families.find((f) => f.familyId !== removedFamilyId) ?? families[0];
+    const recovered = families.find((f) => f.familyId !== removedFamilyId) ?? atIndex(families, 0, 'family');
     // Recoveries follow from a government spot check that found the family invalid (DOMAIN.md 5).
     const spotCheck = { checkedOn: '2019-08-20', families: [{ familyId: recovered.familyId, eligible: true, wholeFamilyWorking: true, resultEvidenced: false }] };
     const { spotCheckId } = (await api().post('/api/spot-checks').set(as('finance.fo')).send(spotCheck).expect(201)).body;
@@ -101,11 +102,11 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
 
     for (const format of ['csv', 'xlsx', 'pdf']) {
       const again = await bytes(`/api/claims/${claimId}/report.${format}`);
-      expect({ format, identical: again.equals(atSubmission[format]) }).toEqual({ format, identical: true });
+      expect({ format, identical: again.equals(must(atSubmission[format], format)) }).toEqual({ format, identical: true });
     }
 
     // The report as submitted is fit to send (issue 18.5).
-    const csv = atSubmission.csv.toString('utf8');
+    const csv = must(atSubmission.csv, 'csv').toString('utf8');
     expect(csv).toContain('claim,Submitted on,2019-04-20');
     expect(csv).toContain('claim,Status,submitted');
     expect(csv).toContain(`claim,Claim reference,${claimId}`);
@@ -118,14 +119,14 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     expect(csv).toMatch(new RegExp(`total,Total claimed,,,,,${families.length - 1},${claimed},`));
     expect(csv).not.toContain('recovered');
 
-    const pdf = await pdfText(atSubmission.pdf);
+    const pdf = await pdfText(must(atSubmission.pdf, 'pdf'));
     expect(pdf).toMatch(/Results claim: .+, claim window 2018-19-w2, as of 2019-01-31/);
     expect(pdf.split('\n')[0]).not.toContain(claimId);
     expect(pdf).toContain('Head of internal audit');
     expect(pdf).toContain(AUDIT_DECLARATION);
     expect(pdf).not.toContain('DRAFT');
 
-    const workbook = await readWorkbook(atSubmission.xlsx);
+    const workbook = await readWorkbook(must(atSubmission.xlsx, 'xlsx'));
     expect(workbook.worksheets.map((w) => w.name)).toEqual(['Claim', 'Totals', 'Families', 'Sign-offs', 'Declarations']);
     const sheet = workbook.getWorksheet('Families');
     expect(sheet?.autoFilter).toBe(`A1:D${families.length + 1}`);
@@ -191,7 +192,7 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
 
   it('writes a council name or family reference that is a formula as text in every CSV (issue 16.5)', async () => {
     const family = (await asPm(t).post('/api/families').send(identifyBody(FORMULA)).expect(201)).body;
-    const [parent, child] = family.members as { memberId: string }[];
+    const [parent, child] = family.members as [{ memberId: string }, { memberId: string }];
     let fixture = { familyId: family.familyId, reference: FORMULA, parentId: parent.memberId, childId: child.memberId, version: family.version };
     fixture = await recordProblem(t, fixture, 'education', fixture.childId);
     await recordProblem(t, fixture, 'crime-asb', fixture.parentId);
@@ -256,11 +257,11 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
       }
       const claimOut = join(dir, 'claim.pdf');
       expect((await cli(['claim', claimId, '--format', 'pdf', '--out', claimOut, '--via-api'], viaService)).code).toBe(0);
-      expect(readFileSync(claimOut).equals(atSubmission.pdf)).toBe(true);
+      expect(readFileSync(claimOut).equals(must(atSubmission.pdf, 'pdf'))).toBe(true);
 
       // Once the service has stopped, the cli opens the store itself and writes the same bytes.
       await t.stop();
-      for (const [report, format] of [outputs[0], outputs[3]]) {
+      for (const [report, format] of [atIndex(outputs, 0), atIndex(outputs, 3)]) {
         const out = join(dir, `store-${report}.${format}`);
         const res = await cli([report, '--as-of', '2020-03-31', '--format', format, '--out', out]);
         expect({ report, format, code: res.code, stderr: res.stderr }).toEqual({ report, format, code: 0, stderr: '' });
@@ -268,7 +269,7 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
       }
       const frozen = join(dir, 'claim.csv');
       expect((await cli(['claim', claimId, '--format', 'csv', '--out', frozen])).code).toBe(0);
-      expect(readFileSync(frozen).equals(atSubmission.csv)).toBe(true);
+      expect(readFileSync(frozen).equals(must(atSubmission.csv, 'csv'))).toBe(true);
       const bad = await cli(['reconciliation', '--as-of', '2020-13-01', '--format', 'csv', '--out', join(dir, 'y.csv')]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--as-of must be a calendar date/);

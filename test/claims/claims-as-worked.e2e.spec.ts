@@ -4,6 +4,7 @@ import { storeKinds, startTestApp, TEST_PM, type TestApp } from '../support/app'
 import { attachedFamily, configureProgramme, countEvents } from '../support/families-fixture';
 import { asProgrammeManager, signedInAs } from '../support/signed-in';
 import { signedInTeam, TEAM_ENV } from '../support/team';
+import { atIndex } from '@ledger/domain';
 
 /**
  * Issues 18 and 16.1: claims as a finance officer works them, over real HTTP on the demo borough,
@@ -100,7 +101,7 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
     await get('audit.au', `/api/families/${sampled[0]}/history`).expect(200);
     if (unsampled) expect((await get('audit.au', `/api/families/${unsampled}`).expect(403)).body.reason).toBe('NotSampledFamily');
 
-    invalidFamily = sampled[0];
+    invalidFamily = atIndex(sampled, 0, 'sampled family');
     for (const familyId of sampled) {
       const valid = familyId !== invalidFamily;
       await post('audit.au', `/api/claims/${claimX}/audit-findings`, { familyId, valid, note: valid ? 'evidence checked' : 'attendance evidence missing', foundOn: '2019-02-05' }).expect(201);

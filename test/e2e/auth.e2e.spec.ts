@@ -26,7 +26,7 @@ describe.each(storeKinds)('signing in on %s', (kind) => {
 
     await request(t.app.getHttpServer()).put('/api/programme').set(auth).send({ councilName: 'Test', framework: 'troubled-families-2015', allocation: 5 }).expect(200);
     const programme = await t.stores.eventStore.readStream('programme-council');
-    expect(programme.events[0].metadata.actor).toEqual({ userId: 'admin.root', role: 'admin' });
+    expect(programme.events[0]?.metadata.actor).toEqual({ userId: 'admin.root', role: 'admin' });
   });
 
   it('refuses a non-admin adding users (403) and anyone not signed in (401)', async () => {

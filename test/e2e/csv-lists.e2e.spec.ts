@@ -33,7 +33,7 @@ describe.each(storeKinds)('CSV on the list endpoints on %s', (kind) => {
     await t.close();
   });
 
-  const routes: { name: string; who: () => Client; path: string; query?: Record<string, string>; list: (body: Record<string, unknown[]>) => unknown[]; columns: string[]; idColumn?: string; rowsPerItem?: (item: { lines: unknown[] }) => number }[] = [
+  const routes: { name: string; who: () => Client; path: string; query?: Record<string, string>; list: (body: Record<'families' | 'claims' | 'entries' | 'users', unknown[]>) => unknown[]; columns: string[]; idColumn?: string; rowsPerItem?: (item: { lines: unknown[] }) => number }[] = [
     { name: 'families', who: () => asProgrammeManager(t), path: '/api/families', query: { limit: '1000' }, list: (b) => b.families, columns: ['family_id', 'reference', 'status', 'identified_on', 'attached_on', 'keyworker', 'problems_at_entry', 'closed_on'] },
     { name: 'results', who: () => asProgrammeManager(t), path: '/api/results', query: { asOf: '2019-03-31' }, list: (b) => b.families, idColumn: 'family_id', columns: ['as_of', 'known_at', 'family_id', 'reference', 'routes', 'plan_version'] },
     { name: 'claims', who: () => fo, path: '/api/claims', list: (b) => b.claims, columns: ['claim_id', 'status', 'window_id', 'as_of', 'framework_id', 'plan_versions', 'total_pence', 'submitted_on', 'submitted_pence', 'paid_on', 'paid_pence'] },
@@ -65,7 +65,7 @@ describe.each(storeKinds)('CSV on the list endpoints on %s', (kind) => {
     expect(rows.length).toBeGreaterThan(0);
     // The same answer as JSON, row for row (the item's id: its first field).
     const firstIds = items.map((item) => Object.values(item)[0]).map(String);
-    if (!route.rowsPerItem) expect(rows.map((r) => r[route.idColumn ?? route.columns[0]])).toEqual(firstIds);
+    if (!route.rowsPerItem) expect(rows.map((r) => r[route.idColumn ?? route.columns[0] ?? ''])).toEqual(firstIds);
     expect(await route.who().get(route.path).query({ ...route.query, format: 'json' }).expect(200)).toHaveProperty('body');
   });
 

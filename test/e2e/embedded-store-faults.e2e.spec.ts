@@ -9,6 +9,7 @@ import { buildApp } from '../../apps/api/src/bootstrap';
 import { startTestApp, TEST_ADMIN, TEST_MASTER_KEY, TEST_PM, type TestApp } from '../support/app';
 import { freshPgliteDataDir } from '../support/stores';
 import { describeWhen, testEnv } from '../support/test-env';
+import { atIndex, must } from '@ledger/domain';
 
 /** A family; `children` more members make its first event longer. */
 const family = (n: number, children = 1) => ({
@@ -43,13 +44,13 @@ describe('a corrupted embedded store', () => {
       const res = await request(t.app.getHttpServer()).post('/api/families').set('Authorization', `Bearer ${pm}`).send(family(n, 6)).expect(201);
       ids.push(res.body.familyId as string);
     }
-    const [{ path }] = await t.stores.sql.query<{ path: string }>(`select pg_relation_filepath('ledger.events') as path`);
+    const { path } = must((await t.stores.sql.query<{ path: string }>(`select pg_relation_filepath('ledger.events') as path`))[0], 'the events file');
     // A full page in the middle of the families' events (not the last page, which has room left).
     const pages = await t.stores.sql.query<{ block: number; stream_id: string }>(
       `select (ctid::text::point)[0]::int as block, stream_id from ledger.events where stream_id like 'family-%' order by global_position`,
     );
     const blocks = [...new Set(pages.map((p) => p.block))];
-    const block = blocks[Math.floor(blocks.length / 2)];
+    const block = atIndex(blocks, Math.floor(blocks.length / 2), 'block');
     damagedFamily = pages.find((p) => p.block === block)!.stream_id.slice('family-'.length);
     expect(ids).toContain(damagedFamily);
     await t.stop();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { countEvents, defaultMembers, identifiedFamily, identifyBody, uniqueReference } from '../support/families-fixture';
 import { type Client, asProgrammeManager, signedInAs } from '../support/signed-in';
+import { atIndex } from '@ledger/domain';
 
 /**
  * Issue 16.7: an Idempotency-Key is bound to the user who sent it and to the body it came with,
@@ -51,7 +52,7 @@ describe.each(storeKinds)('Idempotency-Key bound to user and body, and member id
 
   it('refuses a member id of a person in another family, when identifying a family and when adding a member (409)', async () => {
     const chosen = randomUUID();
-    const [parent, child] = defaultMembers();
+    const [parent, child] = [atIndex(defaultMembers(), 0, 'member'), atIndex(defaultMembers(), 1, 'member')];
     const first = await pm.post('/api/families').send(identifyBody(uniqueReference(), [{ ...parent, memberId: chosen }, child])).expect(201);
     expect(first.body.members[0].memberId).toBe(chosen);
     const derivedChild = first.body.members[1].memberId as string;
@@ -71,7 +72,7 @@ describe.each(storeKinds)('Idempotency-Key bound to user and body, and member id
 
   it('lets two families race for one new member id: exactly one gets the person', async () => {
     const chosen = randomUUID();
-    const [parent, child] = defaultMembers();
+    const [parent, child] = [atIndex(defaultMembers(), 0, 'member'), atIndex(defaultMembers(), 1, 'member')];
     const answers = await Promise.all(
       [0, 1, 2].map(() => pm.post('/api/families').send(identifyBody(uniqueReference(), [{ ...parent, memberId: chosen }, child]))),
     );

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PgSqlClient, PostgresEventStore } from '@ledger/event-store';
+import { PgSqlClient, PostgresEventStore, parsePosition } from '@ledger/event-store';
 import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 import { storeKinds, startTestApp, TEST_PM, type TestApp } from '../support/app';
 import { identifyBody } from '../support/families-fixture';
@@ -78,8 +78,8 @@ class LiveFeed {
 
 /** `commit/prepare` positions compare commit first. */
 function after(a: string, b: string): boolean {
-  const [ac, ap] = a.split('/').map(BigInt);
-  const [bc, bp] = b.split('/').map(BigInt);
+  const { commit: ac, prepare: ap } = parsePosition(a);
+  const { commit: bc, prepare: bp } = parsePosition(b);
   return ac !== bc ? ac > bc : ap > bp;
 }
 

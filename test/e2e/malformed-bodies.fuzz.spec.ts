@@ -92,7 +92,7 @@ function setPath(body: Record<string, unknown>, path: string, value: unknown): R
   const keys = path.split('.');
   let node = copy as Record<string, unknown>;
   for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
-  node[keys[keys.length - 1]] = value;
+  node[keys.at(-1) ?? path] = value;
   return copy;
 }
 

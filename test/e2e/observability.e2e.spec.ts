@@ -4,6 +4,7 @@ import { ledgerProjections, ProjectionRunner } from '@ledger/projections';
 import { storeKinds, startTestApp, TEST_PM, type TestApp } from '../support/app';
 import { attachedFamily, configureProgramme, identifiedFamily, identifyBody } from '../support/families-fixture';
 import { asProgrammeManager } from '../support/signed-in';
+import { must } from '@ledger/domain';
 
 /** The value of one sample of the Prometheus text, or undefined when it is not there. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -90,7 +91,7 @@ describe.each(storeKinds)('observability on %s', (kind) => {
 
   it('writes one JSON line per request with its id, user, route, status and duration, and the id in X-Request-Id', async () => {
     const res = await asProgrammeManager(t).get('/api/families').set('X-Access-Purpose', 'planning a visit to Ms Example').expect(200);
-    const id = res.headers['x-request-id'];
+    const id = must(res.headers['x-request-id'], 'X-Request-Id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     // The line is written when the response has finished, which the client may see first.
     const line = await logs.lineOf(id);

@@ -46,10 +46,10 @@ describe.each(storeKinds)('command headers on %s', (kind) => {
     const f = await eligibleFamily(t);
     const read = await api(t).get(`/api/families/${f.familyId}`).expect(200);
     expect(read.headers.etag).toBe(`"${f.version}"`);
-    const recorded = await api(t).post(`/api/families/${f.familyId}/offences`).set('If-Match', read.headers.etag).send({ memberId: f.parentId, committedOn: '2016-02-01', proven: true }).expect(201);
+    const recorded = await api(t).post(`/api/families/${f.familyId}/offences`).set('If-Match', String(read.headers.etag)).send({ memberId: f.parentId, committedOn: '2016-02-01', proven: true }).expect(201);
     expect(recorded.headers.etag).toBe(`"${f.version + 1}"`);
     expect(recorded.body).toEqual({ eventId: expect.any(String), version: f.version + 1 });
-    const stale = await api(t).post(`/api/families/${f.familyId}/offences`).set('If-Match', read.headers.etag).send({ memberId: f.parentId, committedOn: '2016-02-02', proven: true }).expect(409);
+    const stale = await api(t).post(`/api/families/${f.familyId}/offences`).set('If-Match', String(read.headers.etag)).send({ memberId: f.parentId, committedOn: '2016-02-02', proven: true }).expect(409);
     expect(stale.headers.etag ?? '').not.toMatch(VERSION);
     const identified = await api(t).post('/api/families').send(identifyBody()).expect(201);
     expect(identified.headers.etag).toBe('"1"');

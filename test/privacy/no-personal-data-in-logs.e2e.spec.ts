@@ -13,7 +13,7 @@ import { asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs, signedInPar
 const PEOPLE = [
   { relationship: 'parent', givenName: 'Wenceslava', familyName: 'Quorncastle', dateOfBirth: '1977-11-29', postcode: 'QX4 8WZ', nationalInsuranceNumber: 'QW776655A' },
   { relationship: 'child', givenName: 'Thaddeusina', familyName: 'Quorncastle', dateOfBirth: '2010-02-17', nhsNumber: '9876544321' },
-];
+] as const;
 const HEALTH_NOTE = 'Quorncastle asthma clinic';
 const VALUES = [...PEOPLE.flatMap((p) => [p.givenName, p.familyName, p.dateOfBirth]), 'QX4 8WZ', 'QW776655A', '9876544321', HEALTH_NOTE];
 

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { configureProgramme } from '../support/families-fixture';
 import { type Client, asAdmin, asProgrammeManager, keyworkerOnRecord, signedInAs } from '../support/signed-in';
+import { atIndex } from '@ledger/domain';
 
 /**
  * Issue 23.5: retention for every family. A family identified but never attached reaches its
@@ -114,7 +115,7 @@ describe.each(storeKinds)('retention for every family on %s', (kind) => {
 
     const holds = (await admin.get('/api/legal-holds').expect(200)).body.holds as { holdId: string }[];
     expect(holds).toHaveLength(1);
-    expect((await admin.post(`/api/legal-holds/${holds[0].holdId}/release`).send({ releasedOn: '2021-06-01' }).expect(200)).body).toMatchObject({ releasedOn: '2021-06-01' });
+    expect((await admin.post(`/api/legal-holds/${atIndex(holds, 0).holdId}/release`).send({ releasedOn: '2021-06-01' }).expect(200)).body).toMatchObject({ releasedOn: '2021-06-01' });
     await admin.post('/api/legal-holds/00000000-0000-4000-8000-000000000000/release').send({ releasedOn: '2021-06-01' }).expect(404);
     expect((await admin.post('/api/privacy/retention/run').send({ asOf: '2021-06-01' }).expect(200)).body.erased).toEqual({ people: 2, families: 1 });
     expect(await givenNames(family.held.familyId)).toEqual(['[erased]', '[erased]']);

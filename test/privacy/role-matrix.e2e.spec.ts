@@ -5,6 +5,7 @@ import { countEvents } from '../support/families-fixture';
 import { type Client, asAdmin, asProgrammeManager, signedInAs, signedInPartner } from '../support/signed-in';
 import { parseString } from 'fast-csv';
 import { outcomesReportCsv } from '@ledger/reporting';
+import { atIndex, must } from '@ledger/domain';
 
 function readCsv(text: string): Promise<Record<string, string>[]> {
   return new Promise((resolve, reject) => {
@@ -195,7 +196,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     const draft = await as.fo.post('/api/claims').send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);
     claimId = draft.body.claimId;
     const sampled: string[] = (await as.aud.post(`/api/claims/${claimId}/audit-sample`).send({ seed: 42 }).expect(201)).body.familyIds;
-    familyId = sampled[0];
+    familyId = atIndex(sampled, 0, 'sampled family');
     const family = await as.pm.get(`/api/families/${familyId}`).expect(200);
     memberId = family.body.members[0].memberId;
     as.kw = await signedInAs(t, 'keyworker', { username: family.body.keyworker });
@@ -218,7 +219,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
   it('refuses exactly the roles the table refuses, with 403 (401 when not signed in), and records nothing when it refuses', async () => {
     const wrong: string[] = [];
     for (const [route, allowed] of Object.entries(MATRIX)) {
-      const [method, pattern] = route.split(' ');
+      const [method, pattern] = route.split(' ') as [string, string];
       // Users and service accounts that do not exist: an allowed admin gets 404, and nobody's sign-in is touched.
       const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
       const send = (client: Client | null) => {
@@ -249,7 +250,7 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     const wrong: string[] = [];
     for (const [route, allowed] of Object.entries(MATRIX)) {
       if (allowed === 'public') continue;
-      const [method, pattern] = route.split(' ');
+      const [method, pattern] = route.split(' ') as [string, string];
       const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
       const m = method.toLowerCase() as 'get' | 'post' | 'put';
       const req = request(t.app.getHttpServer())[m](path).set(bearer).query(QUERIES[route] ?? {});
@@ -343,16 +344,16 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
 
   it('exports identifiers for ONS linkage to analysts, leaving out people who opted out of evaluation, and logs each person exported', async () => {
     const family = (await as.pm.get(`/api/families/${unsampledFamilyId}`).expect(200)).body;
-    const [optedOut, ...others] = family.members as { memberId: string; givenName: string }[];
+    const [optedOut, ...others] = family.members as [{ memberId: string; givenName: string }, ...{ memberId: string; givenName: string }[]];
     await as.pm.post(`/api/families/${unsampledFamilyId}/consents`).send({ memberId: optedOut.memberId, purpose: 'evaluation', given: false, on: '2019-04-01' }).expect(201);
     const res = await as.analyst.get('/api/exports/ons-evaluation.csv').query({ from: '2015-01-01', to: '2019-03-31' }).buffer(true).expect(200);
     const rows = await readCsv(res.text);
     expect(rows.length).toBeGreaterThan(10);
-    expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['member_id', 'given_name', 'family_name', 'date_of_birth', 'gender', 'postcode', 'national_insurance_number', 'participated']));
+    expect(Object.keys(must(rows[0], 'a row'))).toEqual(expect.arrayContaining(['member_id', 'given_name', 'family_name', 'date_of_birth', 'gender', 'postcode', 'national_insurance_number', 'participated']));
     const exported = new Set(rows.map((r) => r.member_id));
     expect(exported.has(optedOut.memberId)).toBe(false);
     for (const m of others) expect(exported.has(m.memberId)).toBe(true);
-    const log = (await as.aud.get('/api/audit/access-log').query({ memberId: others[0].memberId, limit: 100 }).expect(200)).body.entries as { userId: string; route: string }[];
+    const log = (await as.aud.get('/api/audit/access-log').query({ memberId: atIndex(others, 0).memberId, limit: 100 }).expect(200)).body.entries as { userId: string; route: string }[];
     expect(log).toContainEqual(expect.objectContaining({ userId: as.analyst.username, route: 'GET /api/exports/ons-evaluation.csv' }));
     const bad = await as.analyst.get('/api/exports/ons-evaluation.csv').query({ from: '2019-13-01' }).expect(400);
     expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['from', 'to']);

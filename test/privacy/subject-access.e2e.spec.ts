@@ -4,6 +4,7 @@ import { PDFParse } from 'pdf-parse';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { startSeededTestApp } from '../support/demo-borough';
 import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
+import { atIndex, must } from '@ledger/domain';
 
 /**
  * Issue 23.2 and 23.4: a subject access export of a demo person holds their personal data, the
@@ -37,15 +38,18 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
   it('records each ONS export as a transfer under the data agreement, with its hash, and its destruction later', async () => {
     const res = await analyst.post('/api/exports/ons-evaluation').send({ from: '2015-01-01', to: '2019-03-31' }).buffer(true).expect(201);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
-    transferId = res.headers['x-transfer-id'];
+    transferId = must(res.headers['x-transfer-id'], 'X-Transfer-Id');
     expect(res.headers['x-file-sha256']).toBe(createHash('sha256').update(res.text, 'utf8').digest('hex'));
     rows = await readCsv(res.text);
     expect(rows.length).toBeGreaterThan(10);
     // A person with a differently named member of the same family in the file, and someone of another family.
     const byFamily = new Map<string, Record<string, string>[]>();
-    for (const r of rows) byFamily.set(r.family_id, [...(byFamily.get(r.family_id) ?? []), r]);
-    const family = [...byFamily.values()].find((members) => members.length >= 2 && members[0].given_name !== members[1].given_name && members[0].date_of_birth !== members[1].date_of_birth) as Record<string, string>[];
-    [person, sibling] = family;
+    for (const r of rows) {
+      const familyId = must(r.family_id, 'family_id');
+      byFamily.set(familyId, [...(byFamily.get(familyId) ?? []), r]);
+    }
+    const family = [...byFamily.values()].find((members) => members.length >= 2 && members[0]?.given_name !== members[1]?.given_name && members[0]?.date_of_birth !== members[1]?.date_of_birth) as Record<string, string>[];
+    [person, sibling] = [atIndex(family, 0), atIndex(family, 1)];
     stranger = rows.find((r) => r.family_id !== person.family_id && r.given_name !== person.given_name && r.family_name !== person.family_name) as Record<string, string>;
 
     const transfers = (await admin.get('/api/ons-transfers').expect(200)).body.transfers;
@@ -91,7 +95,7 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
     expect(next.text).not.toContain(sibling.member_id);
     const transfers = (await admin.get('/api/ons-transfers').expect(200)).body.transfers as { transferId: string; optOutsApplied: number; people: number }[];
     const [first, , last] = transfers;
-    expect(last).toMatchObject({ transferId: next.headers['x-transfer-id'], optOutsApplied: first.optOutsApplied + 1, people: first.people - 1 });
+    expect(last).toMatchObject({ transferId: next.headers['x-transfer-id'], optOutsApplied: must(first, 'the first transfer').optOutsApplied + 1, people: must(first, 'the first transfer').people - 1 });
   }, 120_000);
 
   it("exports a demo person's data, the reads of it and the transfers that included them, and nothing about anyone else; the export is logged", async () => {
@@ -176,11 +180,11 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
   function leaks(text: string, who: Record<string, string>): string[] {
     const found: string[] = [];
     for (const other of [sibling, stranger]) {
-      if (text.includes(other.member_id)) found.push(`member id of ${other.member_id}`);
+      if (text.includes(must(other.member_id, 'member_id'))) found.push(`member id of ${other.member_id}`);
       if (other.given_name !== who.given_name && new RegExp(`\\b${other.given_name}\\b`).test(text)) found.push(`given name ${other.given_name}`);
-      if (other.date_of_birth !== who.date_of_birth && text.includes(other.date_of_birth)) found.push(`date of birth ${other.date_of_birth}`);
+      if (other.date_of_birth !== who.date_of_birth && text.includes(must(other.date_of_birth, 'date_of_birth'))) found.push(`date of birth ${other.date_of_birth}`);
     }
-    if (text.includes(stranger.family_id)) found.push('the stranger family id');
+    if (text.includes(must(stranger.family_id, 'family_id'))) found.push('the stranger family id');
     return found;
   }
 });

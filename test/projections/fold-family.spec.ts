@@ -1,4 +1,4 @@
-import { type FamilyEvent, evolveFamily, foldFamily, initialFamilyState } from '@ledger/domain';
+import { type FamilyEvent, evolveFamily, foldFamily, initialFamilyState, atIndex } from '@ledger/domain';
 import { syntheticEventBatches } from '../support/synthetic-events';
 
 /**
@@ -18,7 +18,7 @@ describe('folding a whole family history', () => {
         // The generator records no corrections: every third family gets one of its fourth event
         // (and, when there is one, of an already superseded id, which must change nothing).
         if (families % 3 === 0 && history.length > 4) {
-          const target = history[3];
+          const target = atIndex(history, 3, 'event');
           for (const [n, supersededEventId] of [target.eventId, target.eventId, 'no-such-event'].entries()) {
             history.push({ event: { type: 'FactCorrected', data: { familyId: item.streamId.slice(7), supersededEventId, supersededType: target.event.type } } as unknown as FamilyEvent, eventId: `correction-${n}-${item.streamId}` });
           }

@@ -1,4 +1,5 @@
 import {
+  atIndex,
   decideFamily,
   decideProgramme,
   evolveFamily,
@@ -12,7 +13,7 @@ import {
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boroughFiles } from '@ledger/imports';
-import { type BulkAppendItem, eventIdsFor, type NewEvent } from '@ledger/event-store';
+import { type BulkAppendItem, eventIdFor, eventIdsFor, type NewEvent } from '@ledger/event-store';
 import { generateBorough, generateFamilies, type SyntheticFamily } from '@ledger/synthetic';
 
 /**
@@ -56,7 +57,7 @@ export function* syntheticEventBatches(options: GenerateOptions): Generator<Bulk
       if (!decision.ok) throw new Error(`${family.reference} command ${i}: ${decision.rejection.reason}`);
       const recorded = toNew(decision.events, `${family.familyId}:${i}`, step.recordedOn);
       decision.events.forEach((event, n) => {
-        state = evolveFamily(state, event, recorded[n].metadata.eventId);
+        state = evolveFamily(state, event, atIndex(recorded, n, 'event').metadata.eventId);
       });
       if (step.command.type === 'AttachFamily') {
         const place = decideProgramme({ type: 'TakeAllocationPlace', familyId: family.familyId, attachedOn: step.command.attachedOn }, programme);
@@ -82,12 +83,12 @@ export function* syntheticEventBatches(options: GenerateOptions): Generator<Bulk
 }
 
 function toNew(events: readonly { type: string; data: unknown }[], commandKey: string, recordedOn: string): NewEvent[] {
-  const commandId = eventIdsFor(commandKey, 1)[0];
+  const commandId = eventIdFor(commandKey, 0);
   const ids = eventIdsFor(commandId, events.length);
   return events.map((e, i) => ({
     type: e.type,
     data: e.data as NewEvent['data'],
-    metadata: { eventId: ids[i], commandId, correlationId: commandId, causationId: commandId, actor: { userId: 'generator', role: 'system' }, recordedAt: `${recordedOn}T12:00:00.000Z`, schemaVersion: 1 },
+    metadata: { eventId: atIndex(ids, i, 'event id'), commandId, correlationId: commandId, causationId: commandId, actor: { userId: 'generator', role: 'system' }, recordedAt: `${recordedOn}T12:00:00.000Z`, schemaVersion: 1 },
   }));
 }
 
@@ -166,11 +167,12 @@ Writes newline-delimited JSON to stdout:
 export async function runGenerate(args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i += 2) {
-    if (!args[i].startsWith('--') || args[i + 1] === undefined) {
+    const [name, value] = [args[i], args[i + 1]];
+    if (name === undefined || !name.startsWith('--') || value === undefined) {
       console.error(GENERATE_USAGE);
       return 2;
     }
-    flags.set(args[i].slice(2), args[i + 1]);
+    flags.set(name.slice(2), value);
   }
   const families = Number(flags.get('families'));
   const seed = Number(flags.get('seed') ?? '2015');

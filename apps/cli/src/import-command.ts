@@ -27,7 +27,7 @@ export async function runImport(config: LedgerConfig, stores: OpenedStores, args
   let legalBasis: string | undefined;
   for (let i = 0; i < rest.length; i += 2) {
     if (rest[i] === '--threshold' && rest[i + 1] !== undefined && Number(rest[i + 1]) > 0 && Number(rest[i + 1]) <= 1) threshold = Number(rest[i + 1]);
-    else if (rest[i] === '--legal-basis' && rest[i + 1] !== undefined && isLegalGatewayCode(rest[i + 1].trim())) legalBasis = rest[i + 1].trim();
+    else if (rest[i] === '--legal-basis' && isLegalGatewayCode(rest[i + 1]?.trim() ?? '')) legalBasis = rest[i + 1]?.trim();
     else {
       console.error(`unknown or bad option "${rest[i]}": --threshold takes a number in (0, 1], --legal-basis a legal gateway code from the register: ${LEGAL_GATEWAY_CODES.join(', ')}`);
       return 2;

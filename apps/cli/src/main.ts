@@ -113,7 +113,7 @@ async function printStatus(store: EventStore, where: string): Promise<void> {
   for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
     const read = await store.readAll({ after, limit: 5_000 });
     for (const event of read.events) {
-      const category = event.streamId.split('-')[0];
+      const category = event.streamId.split('-')[0] ?? event.streamId;
       if (!categories.has(category)) categories.set(category, new Set());
       categories.get(category)?.add(event.streamId);
     }

@@ -31,3 +31,4 @@ export * from './shared/decider';
 export * from './registers/family-reference';
 export * from './registers/family-membership';
 export * from './registers/results-register';
+export * from './shared/present';

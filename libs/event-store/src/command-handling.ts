@@ -1,5 +1,5 @@
 import type { Decider, DomainEvent, Rejection } from '@ledger/domain';
-import { eventIdsFor } from './event-ids';
+import { eventIdFor } from './event-ids';
 import type { EventMetadata, EventStore, JsonObject, RecordedEvent } from './event-store.port';
 
 
@@ -161,7 +161,7 @@ export async function loadStream<E extends DomainEvent, S>(
   const cached = cache?.get(streamId);
   if (cache && cached) {
     const tail = await store.readStream(streamId, { afterVersion: cached.version });
-    if (tail.version >= cached.version && (tail.events.length === 0 || tail.events[0].version === cached.version + 1)) {
+    if (tail.version >= cached.version && (tail.events.length === 0 || tail.events[0]?.version === cached.version + 1)) {
       if (tail.events.length === 0) return cached;
       let state = cached.state;
       const eventIds = new Set(cached.eventIds);
@@ -233,7 +233,7 @@ export async function decideOnStream<C, E extends DomainEvent, S, X>(
   envelope: CommandEnvelope,
   options: CommandOptions<S> = {},
 ): Promise<CommandResult<S>> {
-  const [firstId] = eventIdsFor(envelope.commandId, 1);
+  const firstId = eventIdFor(envelope.commandId, 0);
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const stream = attempt === 0 && options.loaded ? options.loaded : await loadStream(store, streamId, decider, options.cache);
     if (stream.eventIds.has(firstId)) {
@@ -242,7 +242,7 @@ export async function decideOnStream<C, E extends DomainEvent, S, X>(
       const earlier = whole.events.filter((e) => e.metadata.commandId === envelope.commandId);
       if (earlier.some((e) => e.metadata.eventId === firstId)) {
         if (reusedBy(envelope, earlier)) return { outcome: { kind: 'reused' }, state: null };
-        return { outcome: { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier[earlier.length - 1].version, replayed: true }, state: null };
+        return { outcome: { kind: 'recorded', events: earlier.map(toCommandEvent), version: earlier.at(-1)?.version ?? stream.version, replayed: true }, state: null };
       }
     }
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== stream.version) {
@@ -252,14 +252,13 @@ export async function decideOnStream<C, E extends DomainEvent, S, X>(
     if (!decision.ok) return { outcome: { kind: 'rejected', rejection: decision.rejection, version: stream.version }, state: stream.state };
     if (decision.events.length === 0) return { outcome: { kind: 'recorded', events: [], version: stream.version, replayed: false }, state: stream.state };
 
-    const ids = eventIdsFor(envelope.commandId, decision.events.length);
     const result = await store.append(
       streamId,
       decision.events.map((event, i) => ({
         type: event.type,
         data: event.data as JsonObject,
         metadata: {
-          eventId: ids[i],
+          eventId: eventIdFor(envelope.commandId, i),
           commandId: envelope.commandId,
           correlationId: envelope.correlationId,
           causationId: envelope.commandId,
@@ -279,11 +278,11 @@ export async function decideOnStream<C, E extends DomainEvent, S, X>(
         if (reusedBy(envelope, earlier)) return { outcome: { kind: 'reused' }, state: null };
       }
       const first = result.nextExpectedVersion - decision.events.length + 1;
-      const events = decision.events.map((event, i) => ({ eventId: ids[i], type: event.type, version: first + i, data: event.data as JsonObject }));
+      const events = decision.events.map((event, i) => ({ eventId: eventIdFor(envelope.commandId, i), type: event.type, version: first + i, data: event.data as JsonObject }));
       let after: S | null = null;
       if (!result.idempotent) {
         after = stream.state;
-        decision.events.forEach((event, i) => (after = decider.evolve(after as S, event, ids[i])));
+        decision.events.forEach((event, i) => (after = decider.evolve(after as S, event, eventIdFor(envelope.commandId, i))));
       }
       return { outcome: { kind: 'recorded', events, version: result.nextExpectedVersion, replayed: result.idempotent }, state: after };
     }

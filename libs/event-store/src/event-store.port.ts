@@ -247,9 +247,9 @@ export function formatPosition(p: LogPosition): string {
 }
 
 export function parsePosition(raw: string): LogPosition {
-  const match = /^(\d+)\/(\d+)$/.exec(raw);
-  if (!match) throw new EventStoreUsageError(`not a log position: "${raw}"`);
-  return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+  const [, commit, prepare] = /^(\d+)\/(\d+)$/.exec(raw) ?? [];
+  if (commit === undefined || prepare === undefined) throw new EventStoreUsageError(`not a log position: "${raw}"`);
+  return { commit: BigInt(commit), prepare: BigInt(prepare) };
 }
 
 /** The category of a stream: the text before the first dash. */

@@ -89,7 +89,7 @@ export function* csvRecords(text: string): Generator<CsvRecord> {
     }
     if (quoted) throw new CsvSyntaxError(startLine, `line ${startLine}: a quoted field is never closed`);
     fields.push(field);
-    if (fields.length === 1 && fields[0].trim() === '') continue;
+    if (fields.length === 1 && fields[0]?.trim() === '') continue;
     yield { line: startLine, fields };
   }
 }

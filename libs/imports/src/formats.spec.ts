@@ -77,7 +77,7 @@ describe('partner files: a layout per source', () => {
       ['S1:regime:2016-09-01', { type: 'RecordUcConditionality', memberId: '', regime: 'light-touch', on: '2016-09-01' }],
       ['S1:ended:', { type: 'RecordBenefitChange', memberId: '', benefit: 'UC', change: 'ended', on: '2017-03-01' }],
     ]);
-    expect(rows[0].person.identifiers).toEqual({ nationalInsuranceNumber: 'QQ123456C' });
+    expect(rows[0]?.person.identifiers).toEqual({ nationalInsuranceNumber: 'QQ123456C' });
   });
 
   it.each(IMPORT_SOURCES)('reads every row of the %s sample in docs/samples, and docs/imports.md lists its columns', (source) => {

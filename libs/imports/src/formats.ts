@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BENEFITS, type Benefit, type HeadlineProblem as Problem, type FamilyCommand, type HeadlineProblem, SOCIAL_CARE_STATUSES, type SocialCareStatus, TERMS, type Term, UC_REGIMES, type UcRegime } from '@ledger/domain';
+import { BENEFITS, type Benefit, type HeadlineProblem as Problem, type FamilyCommand, type HeadlineProblem, SOCIAL_CARE_STATUSES, type SocialCareStatus, TERMS, type Term, UC_REGIMES, type UcRegime, must } from '@ledger/domain';
 import { uuidV5 } from '@ledger/event-store';
 import { CsvSyntaxError, csvRecords, decodeUtf8 } from './csv-reader';
 import { parsePartnerDate } from './dates';
@@ -332,7 +332,7 @@ export const LAYOUTS: Readonly<Record<ImportSource, Layout>> = {
       if (failed(risk)) return risk;
       const identifiedOn = dateIn(get, 'identified_on');
       if (failed(identifiedOn)) return identifiedOn;
-      return { ok: true, key: ref, command: { type: 'IdentifyHeadlineProblem', problem: TENANCY_RISKS[risk], indicator: `tenancy: ${risk}`, memberId: '', identifiedOn, source: 'housing' } };
+      return { ok: true, key: ref, command: { type: 'IdentifyHeadlineProblem', problem: must(TENANCY_RISKS[risk], `tenancy risk ${risk}`), indicator: `tenancy: ${risk}`, memberId: '', identifiedOn, source: 'housing' } };
     },
   },
 };

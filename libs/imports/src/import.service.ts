@@ -3,12 +3,13 @@ import {
   type FamilyCommand,
   type FamilyState,
   applyFamilyEvent,
+  atIndex,
   decideFamily,
   foldStoredFamily,
   streams,
   troubledFamilies2015,
 } from '@ledger/domain';
-import { type BulkAppendItem, type EventMetadata, type EventStore, type JsonObject, type NewEvent, type RecordedEvent, type StreamRead, eventIdsFor, uuidV5 } from '@ledger/event-store';
+import { type BulkAppendItem, type EventMetadata, type EventStore, type JsonObject, type NewEvent, type RecordedEvent, type StreamRead, eventIdFor, eventIdsFor, uuidV5 } from '@ledger/event-store';
 import { ERASED } from '@ledger/privacy';
 import { type IdentifierKind, type ImportSource, type ParsedRow, type PersonInRow, SOURCE_ORGANISATION, commandFor, headlineProblemShown, parseImportFile } from './formats';
 import { DEFAULT_MATCH_OPTIONS, type KnownPerson, type MatchMethod, type MatchOptions, PersonIndex, normaliseName, normalisePostcode } from './matching';
@@ -240,7 +241,7 @@ export class ImportService {
       const decided = (familyId?: string, memberId?: string): NewEvent => ({
         type: 'ImportReviewDecided',
         data: { importId, reviewId, line: item.line, decision: decision.confirm ? 'confirmed' : 'rejected', decidedBy: decision.actor.userId, decidedOn: decision.recordedOn, ...(familyId ? { familyId } : {}), ...(memberId ? { memberId } : {}) },
-        metadata: metadataFor(eventIdsFor(commandId, 1)[0], commandId, importId, decision.actor, decision.recordedAt),
+        metadata: metadataFor(eventIdFor(commandId, 0), commandId, importId, decision.actor, decision.recordedAt),
       });
       if (!decision.confirm) {
         const result = await this.store.appendMany([{ streamId: importStream(importId), events: [decided()], expectedVersion: importRead.version }]);
@@ -264,7 +265,7 @@ export class ImportService {
         type: event.type,
         data: event.data as unknown as JsonObject,
         metadata: {
-          ...metadataFor(ids[i], commandId, importId, decision.actor, decision.recordedAt),
+          ...metadataFor(atIndex(ids, i, 'event id'), commandId, importId, decision.actor, decision.recordedAt),
           import: { importId, source: report?.source ?? '', file: report?.fileSha256 ?? '', line: item.line, matchMethod: 'review', matchConfidence: item.confidence, confirmedBy: decision.actor.userId },
           ...(decision.legalBasis ? { legalBasis: decision.legalBasis } : {}),
         },
@@ -307,6 +308,7 @@ export class ImportService {
       const problems = [...new Set(household.rows.map((r) => r.problem))].sort();
       if (problems.length < 2) continue;
       const first = [...household.people.values()][0];
+      if (!first) continue;
       candidates.push({ postcode: home.length > 3 ? `${home.slice(0, -3)} ${home.slice(-3)}` : home, familyName: first.familyName, problems, people: [...household.people.values()], evidence: household.rows });
     }
     return candidates.sort((a, b) => b.problems.length - a.problems.length || a.postcode.localeCompare(b.postcode));
@@ -415,7 +417,7 @@ export class ImportService {
           importEvents.push({
             type: 'ImportRowHeldForReview',
             data: { importId, reviewId, line: row.line, confidence: match.confidence, why: match.why, candidate: { memberId: match.candidate.memberId, familyId: match.candidate.familyId }, person: row.person as unknown as JsonObject, fact: row.command as unknown as JsonObject },
-            metadata: metadataFor(eventIdsFor(reviewId, 1)[0], reviewId, importId, request.actor, request.recordedAt),
+            metadata: metadataFor(eventIdFor(reviewId, 0), reviewId, importId, request.actor, request.recordedAt),
           });
         } else {
           report.unmatched++;
@@ -427,7 +429,7 @@ export class ImportService {
             importEvents.push({
               type: 'ImportRowUnmatched',
               data: { importId, rowId, line: row.line, source: request.source, problem, shownOn: businessDateOf(row.command), person: row.person as unknown as JsonObject },
-              metadata: metadataFor(eventIdsFor(rowId, 1)[0], rowId, importId, request.actor, request.recordedAt),
+              metadata: metadataFor(eventIdFor(rowId, 0), rowId, importId, request.actor, request.recordedAt),
             });
           }
         }
@@ -479,19 +481,20 @@ export class ImportService {
         const commandId = uuidV5(`${importId}\nline\n${row.line}`, NAMESPACE);
         const ids = eventIdsFor(commandId, decision.events.length);
         decision.events.forEach((event, i) => {
-          applyFamilyEvent(state, event, ids[i]);
+          const eventId = atIndex(ids, i, 'event id');
+          applyFamilyEvent(state, event, eventId);
           events.push({
             type: event.type,
             data: event.data as unknown as JsonObject,
             metadata: {
-              ...metadataFor(ids[i], commandId, importId, request.actor, request.recordedAt),
+              ...metadataFor(eventId, commandId, importId, request.actor, request.recordedAt),
               import: { importId, source: request.source, file: fileSha256, line: row.line, rowKey: row.rowKey, digest: row.digest, matchMethod: method, matchConfidence: confidence },
               ...(request.legalBasis !== undefined ? { legalBasis: request.legalBasis } : {}),
             },
           });
         });
         // The replacement (the last event) now holds the row's key.
-        keys.set(key, { eventId: ids[ids.length - 1], digest: row.digest, inThisFile: true, line: row.line });
+        keys.set(key, { eventId: atIndex(ids, ids.length - 1, 'event id'), digest: row.digest, inThisFile: true, line: row.line });
         report.matched[method]++;
         if (previous) report.corrected++;
         else report.recorded++;
@@ -525,7 +528,7 @@ export class ImportService {
     const reportId = uuidV5(`${importId}\nreport`, NAMESPACE);
     items.push({
       streamId: importStream(importId),
-      events: [{ type: 'ImportRecorded', data: report as unknown as JsonObject, metadata: metadataFor(eventIdsFor(reportId, 1)[0], reportId, importId, request.actor, request.recordedAt) }, ...importEvents],
+      events: [{ type: 'ImportRecorded', data: report as unknown as JsonObject, metadata: metadataFor(eventIdFor(reportId, 0), reportId, importId, request.actor, request.recordedAt) }, ...importEvents],
       expectedVersion: 'no_stream',
     });
     request.onProgress?.(rows.length * 2, rows.length * 2);

@@ -1,4 +1,5 @@
 import type { IdentifierKind, PersonInRow } from './formats';
+import { atIndex } from '@ledger/domain';
 
 /**
  * Person matching (issue 21.2): which family member a partner's row is about. In order:
@@ -134,8 +135,8 @@ export class PersonIndex {
     for (const [kind, value] of Object.entries(row.identifiers) as [IdentifierKind, string | undefined][]) {
       if (!value) continue;
       const found = unique(this.byIdentifier.get(`${kind}:${normaliseIdentifier(kind, value)}`));
-      if (found.length === 1) return { kind: 'matched', person: found[0].person, method: 'identifier', confidence: 1 };
-      if (found.length > 1) return { kind: 'review', candidate: found[0].person, confidence: 1, why: 'ambiguous' };
+      if (found.length === 1) return { kind: 'matched', person: atIndex(found, 0, 'match').person, method: 'identifier', confidence: 1 };
+      if (found.length > 1) return { kind: 'review', candidate: atIndex(found, 0, 'match').person, confidence: 1, why: 'ambiguous' };
     }
     const given = normaliseName(row.givenName);
     const family = normaliseName(row.familyName);
@@ -143,7 +144,7 @@ export class PersonIndex {
     // 2. Name, date of birth and postcode, normalised, name one person: deterministic.
     if (postcode) {
       const found = unique(this.byExactKey.get(exactKey(given, family, row.dateOfBirth, postcode)));
-      if (found.length === 1) return { kind: 'matched', person: found[0].person, method: 'deterministic', confidence: 1 };
+      if (found.length === 1) return { kind: 'matched', person: atIndex(found, 0, 'match').person, method: 'deterministic', confidence: 1 };
     }
     // 3. Candidates sharing the date of birth (or its transposition), or the family name and year of birth.
     const candidates = new Set<Indexed>([

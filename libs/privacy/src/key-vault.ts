@@ -215,7 +215,7 @@ export class KeyVault {
       decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
       // The key gets memory of its own. Buffer.concat would slice it from Node's shared 8 KB
       // pool, and a cached 32-byte slice keeps its whole slab alive: with the HTTP traffic
-      // between two keys, about 8 KB per person held in the cache (issue 15.3).
+      // between two keys, a slab per person held in the cache (issue 15.3).
       const key = Buffer.allocUnsafeSlow(KEY_BYTES);
       const opened = decipher.update(wrapped.subarray(IV_BYTES, wrapped.length - TAG_BYTES)).copy(key, 0);
       if (opened + decipher.final().copy(key, opened) !== KEY_BYTES) throw new Error('unwrapped key of the wrong length');

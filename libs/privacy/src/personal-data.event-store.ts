@@ -15,6 +15,7 @@ import type {
   Subscription,
 } from '@ledger/event-store';
 import type { BlindIndex } from './blind-index';
+import { atIndex } from '@ledger/domain';
 import { METADATA_RECORD, SEALED, type PersonalDataCipher } from './personal-data-cipher';
 
 /**
@@ -55,7 +56,7 @@ export class PersonalDataEventStore implements EventStore {
     // One batch for the cipher, so the vault is asked once for every person in the import.
     const sealed = await this.sealEvents(items.flatMap((item) => item.events));
     let next = 0;
-    const result = await this.inner.appendMany(items.map((item) => ({ ...item, events: item.events.map(() => sealed[next++]) })));
+    const result = await this.inner.appendMany(items.map((item) => ({ ...item, events: item.events.map(() => atIndex(sealed, next++, 'sealed event')) })));
     for (const item of items) await this.search?.index(item.streamId, item.events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })));
     return result;
   }
@@ -96,15 +97,15 @@ export class PersonalDataEventStore implements EventStore {
     const metadata = events.map((event) => event.metadata);
     if (carrying.length > 0) {
       const records = await this.cipher.seal(
-        carrying.map((i) => ({ type: METADATA_RECORD, data: { familyId: typeof events[i].data.familyId === 'string' ? events[i].data.familyId : '', legalBasis: events[i].metadata.legalBasis as string } })),
+        carrying.map((i) => atIndex(events, i, 'event')).map((event) => ({ type: METADATA_RECORD, data: { familyId: typeof event.data.familyId === 'string' ? event.data.familyId : '', legalBasis: event.metadata.legalBasis as string } })),
       );
       carrying.forEach((i, k) => {
-        const { legalBasis: _clear, ...rest } = metadata[i];
-        const sealed = records[k][SEALED];
+        const { legalBasis: _clear, ...rest } = atIndex(metadata, i, 'metadata');
+        const sealed = atIndex(records, k, 'sealed legal basis')[SEALED];
         metadata[i] = sealed === undefined ? rest : { ...rest, [SEALED]: sealed };
       });
     }
-    return events.map((event, i) => ({ ...event, data: data[i], metadata: metadata[i] }));
+    return events.map((event, i) => ({ ...event, data: atIndex(data, i, 'sealed data'), metadata: atIndex(metadata, i, 'metadata') }));
   }
 
   private async openEvents(events: RecordedEvent[]): Promise<RecordedEvent[]> {
@@ -112,12 +113,15 @@ export class PersonalDataEventStore implements EventStore {
     const carrying = events.flatMap((event, i) => (event.metadata[SEALED] !== undefined ? [i] : []));
     const metadata = events.map((event) => event.metadata);
     if (carrying.length > 0) {
-      const opened = await this.cipher.open(carrying.map((i) => ({ type: METADATA_RECORD, data: { familyId: events[i].data.familyId, [SEALED]: events[i].metadata[SEALED] } as Record<string, unknown> })));
+      const opened = await this.cipher.open(carrying.map((i) => atIndex(events, i, 'event')).map((event) => ({ type: METADATA_RECORD, data: { familyId: event.data.familyId, [SEALED]: event.metadata[SEALED] } as Record<string, unknown> })));
       carrying.forEach((i, k) => {
-        const { [SEALED]: _sealed, ...rest } = metadata[i];
-        metadata[i] = { ...rest, legalBasis: opened[k].legalBasis as string };
+        const { [SEALED]: _sealed, ...rest } = atIndex(metadata, i, 'metadata');
+        metadata[i] = { ...rest, legalBasis: atIndex(opened, k, 'opened legal basis').legalBasis as string };
       });
     }
-    return events.map((event, i) => (data[i] === event.data && metadata[i] === event.metadata ? event : { ...event, data: data[i], metadata: metadata[i] }));
+    return events.map((event, i) => {
+      const [opened, meta] = [atIndex(data, i, 'opened data'), atIndex(metadata, i, 'metadata')];
+      return opened === event.data && meta === event.metadata ? event : { ...event, data: opened, metadata: meta };
+    });
   }
 }

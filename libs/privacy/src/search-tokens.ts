@@ -66,9 +66,9 @@ const SOUNDEX: Record<string, string> = {
 export function phoneticKey(token: string): string {
   const word = soundsLike(token);
   if (word.length === 0) return '';
-  const first = 'aeiouy'.includes(word[0]) ? 'a' : word[0];
+  const first = 'aeiouy'.includes(word.charAt(0)) ? 'a' : word.charAt(0);
   let key = first;
-  let last = SOUNDEX[word[0]] ?? '';
+  let last = SOUNDEX[word.charAt(0)] ?? '';
   for (const ch of word.slice(1)) {
     const code = SOUNDEX[ch] ?? '';
     if (code !== '' && code !== last) key += code;

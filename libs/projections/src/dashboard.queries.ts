@@ -1,4 +1,4 @@
-import { FAMILY_EVENT_TYPES_THE_RULES_READ, PERSONAL_DATA_THE_RULES_READ, evaluateProgress, financialYearOf, frameworks, troubledFamilies2015 } from '@ledger/domain';
+import { FAMILY_EVENT_TYPES_THE_RULES_READ, PERSONAL_DATA_THE_RULES_READ, atIndex, dateParts, evaluateProgress, financialYearOf, frameworks, troubledFamilies2015 } from '@ledger/domain';
 import type { FamilyQueries } from './family.queries';
 import { type OutcomeQueries, foldFacts, monthEnds } from './outcomes.queries';
 import type { ProjectionRunner } from './projection-runner';
@@ -346,10 +346,11 @@ function resultsByMonth(families: FamilyAt[], asOf: string): Figure {
   const withResult = families.filter((f) => f.resultOn !== null);
   const dates = withResult.map((f) => f.resultOn as string).sort();
   // From the first month with a result to the last (the months after it, to the as-of date, add only zeros).
-  const rows: Record<string, CellValue>[] = dates.length === 0 ? [] : monthEnds(dates[0], dates[dates.length - 1] < asOf ? dates[dates.length - 1] : asOf).map((end) => ({ month: end.slice(0, 7), sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
+  const [first, last] = [dates[0], dates.at(-1)];
+  const rows: Record<string, CellValue>[] = first === undefined || last === undefined ? [] : monthEnds(first, last < asOf ? last : asOf).map((end) => ({ month: end.slice(0, 7), sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
   const index = new Map(rows.map((r, i) => [r.month as string, i]));
   for (const f of withResult) {
-    const row = rows[index.get((f.resultOn as string).slice(0, 7)) as number];
+    const row = atIndex(rows, index.get((f.resultOn as string).slice(0, 7)) as number, 'month row');
     row.families = (row.families as number) + 1;
     if (f.resultRoutes.includes('sustained-progress')) row.sustainedProgress = (row.sustainedProgress as number) + 1;
     if (f.resultRoutes.includes('continuous-employment')) row.continuousEmployment = (row.continuousEmployment as number) + 1;
@@ -391,7 +392,8 @@ function timeToResult(families: FamilyAt[]): Figure {
   for (const f of families) {
     if (!f.resultOn || !f.attachedOn) continue;
     const months = monthsBetween(f.attachedOn, f.resultOn);
-    counts[TIME_BANDS.findIndex((b) => months <= b.upTo)] += 1;
+    const band = TIME_BANDS.findIndex((b) => months <= b.upTo);
+    counts[band] = atIndex(counts, band, 'time band') + 1;
   }
   return {
     name: 'time-to-result',
@@ -400,7 +402,7 @@ function timeToResult(families: FamilyAt[]): Figure {
       { key: 'band', label: 'Time from attachment to result', kind: 'text' },
       { key: 'families', label: 'Families', kind: 'count' },
     ],
-    rows: TIME_BANDS.map((b, i) => ({ band: b.label, families: counts[i] })),
+    rows: TIME_BANDS.map((b, i) => ({ band: b.label, families: atIndex(counts, i, 'time band') })),
   };
 }
 
@@ -452,7 +454,7 @@ function noResult(families: FamilyAt[], asOf: string): Figure {
 
 /** Whole calendar months from one date to another (5 May to 4 November is 5; to 5 November, 6). */
 export function monthsBetween(from: string, to: string): number {
-  const [fy, fm, fd] = from.split('-').map(Number);
-  const [ty, tm, td] = to.split('-').map(Number);
+  const [fy, fm, fd] = dateParts(from);
+  const [ty, tm, td] = dateParts(to);
   return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
 }

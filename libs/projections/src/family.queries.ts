@@ -1,5 +1,6 @@
 import type { ProjectionRunner } from './projection-runner';
 import type { SqlClient } from '@ledger/sql';
+import { atIndex } from '@ledger/domain';
 
 export interface FamilySummaryRow {
   familyId: string;
@@ -162,7 +163,7 @@ export class FamilyQueries {
       [filter.status ?? null, filter.keyworker ?? null, filter.problem ?? null, filter.after ?? null, filter.limit + 1],
     );
     const families = rows.slice(0, filter.limit).map(toSummary);
-    return { families, next: rows.length > filter.limit ? families[families.length - 1].familyId : null };
+    return { families, next: rows.length > filter.limit ? (families.at(-1)?.familyId ?? null) : null };
   }
 
   /**
@@ -217,11 +218,11 @@ export class FamilyQueries {
     // The next page's ids follow from this page's last id (a cheap query); its facts are read
     // while the caller works through this page. Up to PAGES_AHEAD pages are read at once (on
     // PostgreSQL each on a connection of its own, so the server builds them on its other core).
-    const after = (page: Page): Page => pageOf(page.ids.then((list) => (list.length === pageSize ? idsAfter(list[list.length - 1]) : [])));
+    const after = (page: Page): Page => pageOf(page.ids.then((list) => (list.length === pageSize ? idsAfter(list.at(-1) ?? null) : [])));
     const queue: Page[] = [pageOf(idsAfter(null))];
     try {
       while (queue.length > 0) {
-        while (queue.length < PAGES_AHEAD) queue.push(after(queue[queue.length - 1]));
+        while (queue.length < PAGES_AHEAD) queue.push(after(atIndex(queue, queue.length - 1, 'page')));
         const current = queue.shift() as Page;
         const ids = await current.ids;
         if (ids.length === 0) break;
@@ -246,13 +247,11 @@ export class FamilyQueries {
     const facts = await this.runner.liveTable('family-read-models', 'family_facts');
     const knownBefore = knownAt ? `${knownAt}T23:59:59.999Z` : null;
     // Without JIT: at national scale the planner's estimate for a page of 1,000 families passes
-    // jit_above_cost, and compiling took longer than the query (measured on 19.7M facts: 781 ms of
-    // JIT for a page that runs in 361 ms without it). A transaction scopes the setting.
+    // jit_above_cost, and compiling took longer than the query. A transaction scopes the setting.
     // One row per family, its facts as one JSON array (version, event id, type, data, recorded at)
-    // in stream order: a page of 1,000 families is ~40,000 facts, and the drivers' per-row and
-    // per-field costs (pg's row parsing, PGlite's decoding of each field) were most of a claim
-    // draft's time (a page: 175 → 155 ms on PostgreSQL, 399 → 180 ms on PGlite, measured on
-    // 3,000 generated families).
+    // in stream order: a page of 1,000 families holds tens of thousands of facts, and the drivers'
+    // per-row and per-field costs (pg's row parsing, PGlite's decoding of each field) were most of
+    // a claim draft's time.
     const rows = await this.sql.transaction(async (tx) => {
       await tx.query(`select set_config('jit', 'off', true)`);
       return tx.query<{ family_id: string; facts: string }>(
@@ -274,7 +273,7 @@ export class FamilyQueries {
     const opened = await this.open(found, options.open);
     const out = new Map<string, FamilyFactRow[]>();
     for (const [i, row] of found.entries()) {
-      row.data = opened[i];
+      row.data = atIndex(opened, i, 'opened fact');
       const list = out.get(row.familyId);
       if (list) list.push(row);
       else out.set(row.familyId, [row]);
@@ -286,9 +285,9 @@ export class FamilyQueries {
     if (!types) return this.opener(rows);
     const wanted = new Set(types);
     const which = rows.flatMap((r, i) => (wanted.has(r.type) ? [i] : []));
-    const opened = await this.opener(which.map((i) => rows[i]));
+    const opened = await this.opener(which.map((i) => atIndex(rows, i, 'fact')));
     const out = rows.map((r) => r.data);
-    which.forEach((row, k) => (out[row] = opened[k]));
+    which.forEach((row, k) => (out[row] = atIndex(opened, k, 'opened fact')));
     return out;
   }
 

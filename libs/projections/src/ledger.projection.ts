@@ -103,12 +103,12 @@ export class LedgerProjection implements Projection {
 /** The posting's position among those of its own event (an event may cause several). */
 function postingIndex(all: Posting[], posting: Posting, index: number): number {
   let n = 0;
-  for (let i = 0; i < index; i += 1) if (all[i].eventId === posting.eventId) n += 1;
+  for (let i = 0; i < index; i += 1) if (all[i]?.eventId === posting.eventId) n += 1;
   return n;
 }
 
 function toFact(event: RecordedEvent): LedgerFact | null {
-  const d = event.data as Record<string, never>;
+  const d = event.data as Record<'familyId' | 'attachedOn' | 'financialYear' | 'families' | 'setOn' | 'receivedOn' | 'amountPence' | 'submittedOn' | 'expectedPence' | 'on', never>;
   const eventId = event.metadata.eventId;
   const claimId = event.streamId.startsWith('claim-') ? event.streamId.slice('claim-'.length) : '';
   switch (event.type) {

@@ -29,7 +29,7 @@ export class LedgerQueries {
     const postings = new Map<string, { eventId: string; on: string; financialYear: string; description: string; claimId: string | null; familyId: string | null; lines: { account: string; amountPence: number }[] }>();
     for (const r of rows) {
       const key = `${r.event_id}/${r.posting}`;
-      const posting = postings.get(key) ?? { eventId: String(r.event_id), on: String(r.on_date), financialYear: String(r.financial_year), description: String(r.description), claimId: r.claim_id, familyId: r.family_id, lines: [] };
+      const posting = postings.get(key) ?? { eventId: String(r.event_id), on: String(r.on_date), financialYear: String(r.financial_year), description: String(r.description), claimId: r.claim_id ?? null, familyId: r.family_id ?? null, lines: [] };
       posting.lines.push({ account: String(r.account), amountPence: Number(r.amount_pence) });
       postings.set(key, posting);
     }

@@ -7,6 +7,8 @@ import {
   type OutcomePlanVersion,
   PERSONAL_DATA_THE_RULES_READ,
   asRecorded,
+  atIndex,
+  dateParts,
   evaluateProgress,
   evolveOutcomePlan,
   initialOutcomePlanState,
@@ -126,9 +128,10 @@ export class OutcomeQueries {
         if (!state.attachment || state.attachment.attachedOn > end) continue;
         const progress = evaluateProgress(state, plan, framework, end);
         if (!progress.claimable) continue;
-        byMonth[i].families += 1;
-        if (progress.routes.sustainedProgress) byMonth[i].sustainedProgress += 1;
-        if (progress.routes.continuousEmployment) byMonth[i].continuousEmployment += 1;
+        const point = atIndex(byMonth, i, 'month');
+        point.families += 1;
+        if (progress.routes.sustainedProgress) point.sustainedProgress += 1;
+        if (progress.routes.continuousEmployment) point.continuousEmployment += 1;
       }
     }
     // A financial year's figure is its last month's (31 March, or the last month asked for).
@@ -225,8 +228,8 @@ export interface NoResultFamily {
 
 /** Whole calendar months from one date to another (5 May to 4 November is 5; to 5 November, 6). */
 function wholeMonths(from: string, to: string): number {
-  const [fy, fm, fd] = from.split('-').map(Number);
-  const [ty, tm, td] = to.split('-').map(Number);
+  const [fy, fm, fd] = dateParts(from);
+  const [ty, tm, td] = dateParts(to);
   return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
 }
 
@@ -256,8 +259,8 @@ export interface SeriesPoint {
 /** The last day of each month from the month of `from` to the month of `to` (at most 120). */
 export function monthEnds(from: string, to: string): string[] {
   const out: string[] = [];
-  let [y, m] = from.split('-').map(Number);
-  const [ty, tm] = to.split('-').map(Number);
+  let [y, m] = dateParts(from);
+  const [ty, tm] = dateParts(to);
   while ((y < ty || (y === ty && m <= tm)) && out.length < 120) {
     const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
     out.push(`${y}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`);

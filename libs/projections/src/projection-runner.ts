@@ -489,8 +489,8 @@ export class ProjectionRunner {
 
   /**
    * Refreshes the planner's statistics of a projection's tables after a large load. Without them
-   * the queries were planned for empty tables: at 19.7M facts loaded by a catch-up, reading a
-   * page of 1,000 families became a parallel scan of the whole table (over 20 s a page) until
+   * the queries were planned for empty tables: after a national-scale catch-up, reading a
+   * page of 1,000 families became a parallel scan of the whole table until
    * autovacuum got round to it; analysed, it is an index scan.
    */
   private async analyze(projection: Projection, table: TableNamer): Promise<void> {

@@ -39,8 +39,9 @@ export function claimReportLayout(report: ClaimReport): ClaimReportLayout {
     .map((f) => ({ reference: f.reference, route: f.route, amountPence: f.amountPence, auditStatus: f.auditStatus }))
     .sort((a, b) => compareCodeUnits(a.reference, b.reference));
   for (let i = 1; i < families.length; i += 1) {
-    if (families[i].reference === families[i - 1].reference) {
-      throw new RangeError(`family ${families[i].reference} appears twice in claim ${report.claimId}`);
+    const [previous, family] = [families[i - 1], families[i]];
+    if (previous && family && family.reference === previous.reference) {
+      throw new RangeError(`family ${family.reference} appears twice in claim ${report.claimId}`);
     }
   }
   const totals = claimTotals(report);

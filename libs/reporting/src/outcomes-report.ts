@@ -1,5 +1,5 @@
 import { ClaimRoute, claimRoutes } from './claim-report';
-import { LinearRelation, LinkedCount, PublishedCount, SuppressionOptions, SuppressionReason, defaultSuppressionThreshold, suppressLinkedTables } from './suppression';
+import { LinearRelation, LinkedCount, PublishedCount, SuppressionOptions, SuppressionReason, defaultSuppressionThreshold, nth, suppressLinkedTables } from './suppression';
 import { csvRecords } from './csv';
 
 /**
@@ -90,7 +90,7 @@ export function outcomesReport(families: readonly OutcomesFamily[], options: Out
   const { byProblem, byCount } = tally(families);
   const { counts, relations, boundsSystems, at } = linkedTables(byProblem, byCount);
   const { reasons, suppressZeros } = suppressLinkedTables(counts, relations, options, boundsSystems);
-  const published = (cell: number): PublishedCount => publishedCount(counts[cell].value, reasons[cell]);
+  const published = (cell: number): PublishedCount => publishedCount(nth(counts, cell).value, nth(reasons, cell));
   const results = outcomeResults.map((_, r) => r);
   const total = outcomeResults.length; // the families column
   return {
@@ -157,9 +157,9 @@ export function outcomesReportCsv(families: readonly OutcomesFamily[], options: 
       'Table by-headline-problem',
       'Attached families with each headline problem at entry, by result. A family is counted in the row of each of its headline problems, so the rows overlap and are not totalled; families is the sum of the results.',
     ),
-    ...table1.rows.map((n, k) => counted('by-problem-count', `${n} headline problems`, table1.cells[k], table1.families[k])),
+    ...table1.rows.map((n, k) => counted('by-problem-count', `${n} headline problems`, nth(table1.cells, k), nth(table1.families, k))),
     counted('by-problem-count', 'All attached families', table1.totals, table1.allFamilies),
-    ...table2.rows.map((problem, p) => counted('by-headline-problem', problem, table2.cells[p], table2.families[p])),
+    ...table2.rows.map((problem, p) => counted('by-headline-problem', problem, nth(table2.cells, p), nth(table2.families, p))),
   ];
   return csvRecords(records);
 }
@@ -188,8 +188,12 @@ function tally(families: readonly OutcomesFamily[]): { byProblem: number[][]; by
       tooFew += 1;
       continue;
     }
-    byCount[problems.length - 2][result] += 1;
-    for (const p of problems) byProblem[p][result] += 1;
+    const countRow = nth(byCount, problems.length - 2);
+    countRow[result] = nth(countRow, result) + 1;
+    for (const p of problems) {
+      const problemRow = nth(byProblem, p);
+      problemRow[result] = nth(problemRow, result) + 1;
+    }
   }
   if (tooFew > 0) {
     throw new RangeError(`${tooFew} attached famil${tooFew === 1 ? 'y has' : 'ies have'} fewer than 2 headline problems at entry (DOMAIN.md 2: phase two attaches only families with at least 2)`);
@@ -216,7 +220,7 @@ function linkedTables(byProblem: number[][], byCount: number[][]) {
   const withFamilies = (rows: number[][]) => rows.map((row) => [...row, sum(row)]);
   const table2 = withFamilies(byProblem);
   const table1Rows = withFamilies(byCount);
-  const table1 = [...table1Rows, table1Rows[0].map((_, c) => sum(table1Rows.map((row) => row[c])))];
+  const table1 = [...table1Rows, nth(table1Rows, 0).map((_, c) => sum(table1Rows.map((row) => nth(row, c))))];
   const base = table2.length * width;
   const at = {
     byProblem: (p: number, c: number) => p * width + c,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CountTable, PublishedCount, SuppressedTable, outcomesReport, suppressTable } from './index';
-import { LinearRelation } from './suppression';
+import { LinearRelation, nth } from './suppression';
 
 /**
  * DOMAIN.md 6 (Revised): no hidden count may be pinned to one value by the published totals and
@@ -13,7 +13,7 @@ describe('suppression: bounds a reader knows do not pin a withheld count', () =>
   it('does not publish a column 5, [c], [c], 0, 0 with total 7 (both withheld counts would be 1)', () => {
     const input = counts([[5, 6], [1, 0], [1, 0], [0, 0], [0, 0]]);
     const table = suppressTable(input);
-    const column0 = gridOfPublished(table).map((row) => row[0]);
+    const column0 = gridOfPublished(table).map((row) => nth(row, 0));
     const shown = column0.map((c) => (c.suppressed === false ? String(c.value) : '[c]'));
     expect(shown).not.toEqual(['5', '[c]', '[c]', '0', '0', '7']);
     expect(pinnedCells(table, input)).toEqual([]);
@@ -41,7 +41,7 @@ describe('suppression: bounds a reader knows do not pin a withheld count', () =>
     const t1 = report.byProblemCount;
     // Table 1 alone, rows (results + families) and columns (number of problems + all): a reader
     // can use these relations whatever else is published.
-    const grid: PublishedCount[][] = [...t1.cells.map((row, k) => [...row, t1.families[k]]), [...t1.totals, t1.allFamilies]];
+    const grid: PublishedCount[][] = [...t1.cells.map((row, k) => [...row, nth(t1.families, k)]), [...t1.totals, t1.allFamilies]];
     const truth = table1Truth(families);
     expect(pinnedInGrid(grid, truth, 5, false)).toEqual([]);
   });
@@ -74,17 +74,17 @@ describe('suppression: bounds a reader knows do not pin a withheld count', () =>
 // helpers below the scenarios
 
 function counts(cells: readonly (readonly number[])[]): CountTable {
-  return { rows: cells.map((_, r) => `r${r}`), columns: cells[0].map((_, c) => `c${c}`), cells };
+  return { rows: cells.map((_, r) => `r${r}`), columns: nth(cells, 0).map((_, c) => `c${c}`), cells };
 }
 
 function gridOfPublished(table: SuppressedTable): PublishedCount[][] {
-  return [...table.cells.map((row, r) => [...row, table.rowTotals[r]]), [...table.columnTotals, table.grandTotal]];
+  return [...table.cells.map((row, r) => [...row, nth(table.rowTotals, r)]), [...table.columnTotals, table.grandTotal]];
 }
 
 function gridOf(cells: readonly (readonly number[])[]): number[][] {
   const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
   const rows = cells.map((row) => [...row, sum(row)]);
-  return [...rows, rows[0].map((_, c) => sum(rows.map((row) => row[c])))];
+  return [...rows, nth(rows, 0).map((_, c) => sum(rows.map((row) => nth(row, c))))];
 }
 
 function table1Truth(families: { problemsAtEntry: readonly string[]; routes: readonly string[] }[]): number[][] {
@@ -92,7 +92,9 @@ function table1Truth(families: { problemsAtEntry: readonly string[]; routes: rea
   for (const f of families) {
     const s = f.routes.includes('sustained-progress');
     const c = f.routes.includes('continuous-employment');
-    rows[f.problemsAtEntry.length - 2][s && c ? 2 : s ? 0 : c ? 1 : 3] += 1;
+    const row = nth(rows, f.problemsAtEntry.length - 2);
+    const column = s && c ? 2 : s ? 0 : c ? 1 : 3;
+    row[column] = nth(row, column) + 1;
   }
   return gridOf(rows);
 }
@@ -116,7 +118,7 @@ function gridRelations(rows: number, columns: number): LinearRelation[] {
 }
 
 function pinnedInGrid(grid: PublishedCount[][], truth: number[][], threshold: number, suppressZeros: boolean): number[] {
-  const relations = gridRelations(grid.length - 1, grid[0].length - 1);
+  const relations = gridRelations(grid.length - 1, nth(grid, 0).length - 1);
   const published = grid.flat();
   const values = truth.flat();
   const cap = Math.max(...values);
@@ -124,15 +126,15 @@ function pinnedInGrid(grid: PublishedCount[][], truth: number[][], threshold: nu
   // than a real one: protecting against it protects against them).
   const bounds = published.map((c, at): [number, number] => {
     if (c.suppressed === false) return [c.value, c.value];
-    const v = values[at];
+    const v = nth(values, at);
     const lo = suppressZeros ? 0 : Math.min(1, v);
     const hi = v <= threshold - 1 ? threshold - 1 : cap;
     return [lo, hi];
   });
   return published.flatMap((c, at) => {
     if (c.suppressed === false) return [];
-    const v = values[at];
-    const [lo, hi] = bounds[at];
+    const v = nth(values, at);
+    const [lo, hi] = nth(bounds, at);
     // Threshold 2 with zeros shown: the rule itself says a withheld small count is 1. That is the
     // threshold's doing, not the totals'; the check is for what totals and bounds add.
     if (lo === hi) return [];
@@ -153,16 +155,17 @@ function solvable(relations: LinearRelation[], boxes: [number, number][]): boole
         let restMax = 0;
         for (const j of terms) {
           if (j === k) continue;
-          const [lo, hi] = b[j.cell];
+          const [lo, hi] = nth(b, j.cell);
           restMin += Math.min(j.coefficient * lo, j.coefficient * hi);
           restMax += Math.max(j.coefficient * lo, j.coefficient * hi);
         }
         // k.coefficient × x = −rest
         const [a, z] = k.coefficient > 0 ? [-restMax / k.coefficient, -restMin / k.coefficient] : [-restMin / k.coefficient, -restMax / k.coefficient];
-        const lo = Math.max(b[k.cell][0], Math.ceil(a - 1e-9));
-        const hi = Math.min(b[k.cell][1], Math.floor(z + 1e-9));
+        const own = nth(b, k.cell);
+        const lo = Math.max(own[0], Math.ceil(a - 1e-9));
+        const hi = Math.min(own[1], Math.floor(z + 1e-9));
         if (lo > hi) return false;
-        if (lo !== b[k.cell][0] || hi !== b[k.cell][1]) {
+        if (lo !== own[0] || hi !== own[1]) {
           b[k.cell] = [lo, hi];
           changed = true;
         }
@@ -171,7 +174,7 @@ function solvable(relations: LinearRelation[], boxes: [number, number][]): boole
   }
   const open = b.map(([lo, hi], at) => ({ at, width: hi - lo })).filter((x) => x.width > 0).sort((x, y) => x.width - y.width)[0];
   if (open === undefined) return true;
-  const [lo, hi] = b[open.at];
+  const [lo, hi] = nth(b, open.at);
   const mid = Math.floor((lo + hi) / 2);
   return solvable(relations, b.map((box, i) => (i === open.at ? [lo, mid] : box))) || solvable(relations, b.map((box, i) => (i === open.at ? [mid + 1, hi] : box)));
 }

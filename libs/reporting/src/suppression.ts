@@ -138,8 +138,8 @@ export function suppressTable(table: CountTable, options: SuppressionOptions = {
   const { reasons, suppressZeros } = suppressLinkedTables(counts, tableRelations(rows, columns).map((relation) => relation.linear), options);
   const published = (row: number, column: number): PublishedCount => {
     const at = indexOf(shape, { row, column });
-    const reason = reasons[at];
-    return reason === false ? { suppressed: false, value: grid[row][column] } : { suppressed: reason };
+    const reason = nth(reasons, at);
+    return reason === false ? { suppressed: false, value: nth(nth(grid, row), column) } : { suppressed: reason };
   };
   const R = rows.length;
   const C = columns.length;
@@ -164,7 +164,7 @@ export function revealsSuppressed(table: SuppressedTable): (TableRelation & { su
   const withheld = withheldFlags(table);
   return tableRelations(table.rows, table.columns).flatMap(({ relation, linear }) => {
     const members = linear.terms.filter((term) => withheld[term.cell]);
-    return members.length === 1 ? [{ ...relation, suppressed: positionOf(shape, members[0].cell) }] : [];
+    return members.length === 1 ? [{ ...relation, suppressed: positionOf(shape, nth(members, 0).cell) }] : [];
   });
 }
 
@@ -304,7 +304,7 @@ export function determinedCells(relations: readonly LinearRelation[], withheld: 
       const row = unknowns.map(() => 0n);
       for (const term of relation.terms) {
         const at = column.get(term.cell);
-        if (at !== undefined) row[at] += BigInt(term.coefficient);
+        if (at !== undefined) row[at] = nth(row, at) + BigInt(term.coefficient);
       }
       return row;
     })
@@ -312,8 +312,8 @@ export function determinedCells(relations: readonly LinearRelation[], withheld: 
   const pivots = reducedRowEchelon(matrix);
   // A pivot row with no other non-zero entry fixes its unknown; any other entry is a free unknown.
   return pivots
-    .filter(({ row }) => matrix[row].filter((entry) => entry !== 0n).length === 1)
-    .map(({ column: at }) => unknowns[at])
+    .filter(({ row }) => nth(matrix, row).filter((entry) => entry !== 0n).length === 1)
+    .map(({ column: at }) => nth(unknowns, at))
     .sort((a, b) => a - b);
 }
 
@@ -325,12 +325,13 @@ function reducedRowEchelon(matrix: bigint[][]): { row: number; column: number }[
     const top = pivots.length;
     const found = matrix.findIndex((row, r) => r >= top && row[column] !== 0n);
     if (found < 0) continue;
-    [matrix[top], matrix[found]] = [matrix[found], matrix[top]];
-    const pivot = matrix[top][column];
+    [matrix[top], matrix[found]] = [nth(matrix, found), nth(matrix, top)];
+    const topRow = nth(matrix, top);
+    const pivot = nth(topRow, column);
     matrix.forEach((row, r) => {
-      const factor = row[column];
+      const factor = nth(row, column);
       if (r === top || factor === 0n) return;
-      matrix[r] = primitive(row.map((entry, c) => entry * pivot - matrix[top][c] * factor));
+      matrix[r] = primitive(row.map((entry, c) => entry * pivot - nth(topRow, c) * factor));
     });
     pivots.push({ row: top, column });
   }
@@ -350,7 +351,7 @@ function gcd(a: bigint, b: bigint): bigint {
 
 /** The count to withhold next among candidates: smallest non-zero, interior before total, then first. */
 function preferred(candidates: readonly number[], counts: readonly LinkedCount[]): number {
-  return [...candidates].sort((a, b) => compareComplements(counts[a], counts[b]) || candidates.indexOf(a) - candidates.indexOf(b))[0];
+  return nth([...candidates].sort((a, b) => compareComplements(nth(counts, a), nth(counts, b)) || candidates.indexOf(a) - candidates.indexOf(b)), 0);
 }
 
 function compareComplements(a: LinkedCount, b: LinkedCount): number {
@@ -402,7 +403,7 @@ export function pinnedByBounds(
   const bounds = readerBounds(counts, withheld, threshold, suppressZeros);
   const own = bounds[cell];
   if (own === undefined || own[0] === own[1]) return false; // shown, or fixed by the threshold alone (module comment)
-  const value = counts[cell].value;
+  const value = nth(counts, cell).value;
   const network = networkOf(counts, relations);
   if (network !== undefined) return !(cycleThrough(cell, +1, network, counts, bounds) || cycleThrough(cell, -1, network, counts, bounds));
   if (kernelMoves(relations, withheld).some((move) => move[cell] !== 0 && withinBounds(move, counts, bounds))) return false;
@@ -437,7 +438,7 @@ function computeKernelMoves(relations: readonly LinearRelation[], withheld: read
       const row = unknowns.map(() => 0n);
       for (const term of relation.terms) {
         const at = column.get(term.cell);
-        if (at !== undefined) row[at] += BigInt(term.coefficient);
+        if (at !== undefined) row[at] = nth(row, at) + BigInt(term.coefficient);
       }
       return row;
     })
@@ -448,21 +449,22 @@ function computeKernelMoves(relations: readonly LinearRelation[], withheld: read
   for (let free = 0; free < unknowns.length; free += 1) {
     if (pivotColumns.has(free)) continue;
     let scale = 1n;
-    for (const { row, column: pc } of pivots) if (matrix[row][free] !== 0n) scale = lcm(scale, abs(matrix[row][pc]));
+    for (const { row, column: pc } of pivots) if (nth(nth(matrix, row), free) !== 0n) scale = lcm(scale, abs(nth(nth(matrix, row), pc)));
     const d = unknowns.map(() => 0n);
     d[free] = scale;
-    for (const { row, column: pc } of pivots) d[pc] = (-scale * matrix[row][free]) / matrix[row][pc];
+    for (const { row, column: pc } of pivots) d[pc] = (-scale * nth(nth(matrix, row), free)) / nth(nth(matrix, row), pc);
     const vector = primitive(d).map(Number);
     const move = withheld.map(() => 0);
-    unknowns.forEach((cell, at) => (move[cell] = vector[at]));
+    unknowns.forEach((cell, at) => (move[cell] = nth(vector, at)));
     basis.push(move);
   }
   const moves: number[][] = [];
   for (const a of basis) moves.push(a, a.map((x) => -x));
   for (let i = 0; i < basis.length; i += 1) {
     for (let j = i + 1; j < basis.length; j += 1) {
-      const sum = basis[i].map((x, k) => x + basis[j][k]);
-      const difference = basis[i].map((x, k) => x - basis[j][k]);
+      const [bi, bj] = [nth(basis, i), nth(basis, j)];
+      const sum = bi.map((x, k) => x + nth(bj, k));
+      const difference = bi.map((x, k) => x - nth(bj, k));
       moves.push(sum, sum.map((x) => -x), difference, difference.map((x) => -x));
     }
   }
@@ -473,7 +475,7 @@ function withinBounds(move: readonly number[], counts: readonly LinkedCount[], b
   return move.every((delta, cell) => {
     if (delta === 0) return true;
     const box = bounds[cell];
-    const next = counts[cell].value + delta;
+    const next = nth(counts, cell).value + delta;
     return box !== undefined && next >= box[0] && next <= box[1];
   });
 }
@@ -508,17 +510,18 @@ function networkOf(counts: readonly LinkedCount[], relations: readonly LinearRel
   const known = networks.get(relations);
   if (known !== undefined) return known ?? undefined;
   const ends: { relation: number; coefficient: number }[][] = counts.map(() => []);
-  relations.forEach((relation, r) => relation.terms.forEach(({ cell, coefficient }) => ends[cell].push({ relation: r, coefficient })));
+  relations.forEach((relation, r) => relation.terms.forEach(({ cell, coefficient }) => nth(ends, cell).push({ relation: r, coefficient })));
   const found = ((): Network | null => {
     // Counts in none of these relations are not part of the system.
     if (ends.some((e) => (e.length !== 0 && e.length !== 2) || e.some(({ coefficient }) => Math.abs(coefficient) !== 1))) return null;
     // Two-colour the relations: a count with equal coefficients joins relations of opposite sides.
     const side: (1 | -1 | 0)[] = relations.map(() => 0);
     const links: { to: number; same: boolean }[][] = relations.map(() => []);
-    for (const [a, b] of ends.filter((e) => e.length === 2)) {
+    for (const pair of ends.filter((e) => e.length === 2)) {
+      const [a, b] = [nth(pair, 0), nth(pair, 1)];
       const same = a.coefficient !== b.coefficient;
-      links[a.relation].push({ to: b.relation, same });
-      links[b.relation].push({ to: a.relation, same });
+      nth(links, a.relation).push({ to: b.relation, same });
+      nth(links, b.relation).push({ to: a.relation, same });
     }
     for (let start = 0; start < relations.length; start += 1) {
       if (side[start] !== 0) continue;
@@ -526,8 +529,8 @@ function networkOf(counts: readonly LinkedCount[], relations: readonly LinearRel
       const queue = [start];
       while (queue.length > 0) {
         const r = queue.pop() as number;
-        for (const { to, same } of links[r]) {
-          const want = (same ? side[r] : -side[r]) as 1 | -1;
+        for (const { to, same } of nth(links, r)) {
+          const want = (same ? nth(side, r) : -nth(side, r)) as 1 | -1;
           if (side[to] === 0) {
             side[to] = want;
             queue.push(to);
@@ -538,12 +541,13 @@ function networkOf(counts: readonly LinkedCount[], relations: readonly LinearRel
     const tail: number[] = [];
     const head: number[] = [];
     for (const [a, b] of ends) {
-      if (a === undefined) {
+      // Each count is in no relation or in two (checked above).
+      if (a === undefined || b === undefined) {
         tail.push(-1);
         head.push(-1);
         continue;
       }
-      const aSign = a.coefficient * side[a.relation];
+      const aSign = a.coefficient * nth(side, a.relation);
       tail.push(aSign < 0 ? a.relation : b.relation);
       head.push(aSign < 0 ? b.relation : a.relation);
     }
@@ -559,22 +563,22 @@ function networkOf(counts: readonly LinkedCount[], relations: readonly LinearRel
  */
 function cycleThrough(cell: number, direction: 1 | -1, network: Network, counts: readonly LinkedCount[], bounds: readonly ([number, number] | undefined)[]): boolean {
   const own = bounds[cell] as [number, number];
-  if (direction > 0 ? counts[cell].value >= own[1] : counts[cell].value <= own[0]) return false;
+  if (direction > 0 ? nth(counts, cell).value >= own[1] : nth(counts, cell).value <= own[0]) return false;
   // Moving `cell` up goes tail → head; the cycle must come back from head to tail.
   const [from, to] = direction > 0 ? [network.head[cell], network.tail[cell]] : [network.tail[cell], network.head[cell]];
   const arcs: number[][][] = Array.from({ length: network.relations }, () => []);
   bounds.forEach((box, at) => {
-    if (box === undefined || at === cell || network.tail[at] < 0) return;
-    const value = counts[at].value;
-    if (value < box[1]) arcs[network.tail[at]].push([network.head[at]]);
-    if (value > box[0]) arcs[network.head[at]].push([network.tail[at]]);
+    if (box === undefined || at === cell || nth(network.tail, at) < 0) return;
+    const value = nth(counts, at).value;
+    if (value < box[1]) nth(arcs, nth(network.tail, at)).push([nth(network.head, at)]);
+    if (value > box[0]) nth(arcs, nth(network.head, at)).push([nth(network.tail, at)]);
   });
   const seen = new Set([from]);
   const queue = [from];
   while (queue.length > 0) {
     const r = queue.pop() as number;
     if (r === to) return true;
-    for (const [next] of arcs[r]) {
+    for (const [next] of nth(arcs, r)) {
       if (!seen.has(next)) {
         seen.add(next);
         queue.push(next);
@@ -608,11 +612,12 @@ function boundedAlternative(
     if (!propagate(relations, box)) return false;
     let open = -1;
     for (let at = 0; at < box.length; at += 1) {
-      if (box[at][0] < box[at][1] && (open < 0 || box[at][1] - box[at][0] < box[open][1] - box[open][0])) open = at;
+      const here = nth(box, at);
+      if (here[0] < here[1] && (open < 0 || here[1] - here[0] < nth(box, open)[1] - nth(box, open)[0])) open = at;
     }
     if (open < 0) return true;
-    const [lo, hi] = box[open];
-    const near = Math.min(Math.max(counts[open].value, lo), hi - 1);
+    const [lo, hi] = nth(box, open);
+    const near = Math.min(Math.max(nth(counts, open).value, lo), hi - 1);
     for (const side of [[lo, near], [near + 1, hi]] as [number, number][]) {
       const found = search(box.map((b, at) => (at === open ? side : ([...b] as [number, number]))));
       if (found !== false) return found;
@@ -630,19 +635,21 @@ function propagate(relations: readonly LinearRelation[], box: [number, number][]
       let min = 0;
       let max = 0;
       for (const { cell, coefficient } of terms) {
-        min += Math.min(coefficient * box[cell][0], coefficient * box[cell][1]);
-        max += Math.max(coefficient * box[cell][0], coefficient * box[cell][1]);
+        const cellBox = nth(box, cell);
+        min += Math.min(coefficient * cellBox[0], coefficient * cellBox[1]);
+        max += Math.max(coefficient * cellBox[0], coefficient * cellBox[1]);
       }
       for (const { cell, coefficient } of terms) {
-        const own = [coefficient * box[cell][0], coefficient * box[cell][1]];
+        const cellBox = nth(box, cell);
+        const own = [coefficient * cellBox[0], coefficient * cellBox[1]] as const;
         // coefficient × x = −(the others), the others within [min − own max, max − own min]
         const othersMin = min - Math.max(own[0], own[1]);
         const othersMax = max - Math.min(own[0], own[1]);
         const [a, b] = coefficient > 0 ? [-othersMax / coefficient, -othersMin / coefficient] : [-othersMin / coefficient, -othersMax / coefficient];
-        const lo = Math.max(box[cell][0], Math.ceil(a - 1e-9));
-        const hi = Math.min(box[cell][1], Math.floor(b + 1e-9));
+        const lo = Math.max(cellBox[0], Math.ceil(a - 1e-9));
+        const hi = Math.min(cellBox[1], Math.floor(b + 1e-9));
         if (lo > hi) return false;
-        if (lo !== box[cell][0] || hi !== box[cell][1]) {
+        if (lo !== cellBox[0] || hi !== cellBox[1]) {
           min += Math.min(coefficient * lo, coefficient * hi) - Math.min(own[0], own[1]);
           max += Math.max(coefficient * lo, coefficient * hi) - Math.max(own[0], own[1]);
           box[cell] = [lo, hi];
@@ -670,17 +677,17 @@ function cheapestCycle(cell: number, network: Network, counts: readonly LinkedCo
   const own = readerBounds(counts, withheld, threshold, suppressZeros);
   const arcs: { from: number; to: number; cost: number; cell: number }[] = [];
   counts.forEach((count, at) => {
-    if (at === cell || network.tail[at] < 0) return;
+    if (at === cell || nth(network.tail, at) < 0) return;
     const box = withheld[at] ? own[at] : asWithheld[at];
     if (box === undefined) return;
     const cost = withheld[at] ? 0 : count.value === 0 ? 1_000_000 : 2 * count.value + (count.total ? 1 : 0);
-    if (count.value < box[1]) arcs.push({ from: network.tail[at], to: network.head[at], cost, cell: at });
-    if (count.value > box[0]) arcs.push({ from: network.head[at], to: network.tail[at], cost, cell: at });
+    if (count.value < box[1]) arcs.push({ from: nth(network.tail, at), to: nth(network.head, at), cost, cell: at });
+    if (count.value > box[0]) arcs.push({ from: nth(network.head, at), to: nth(network.tail, at), cost, cell: at });
   });
   const box = own[cell] as [number, number];
   const paths: { cost: number; cells: number[] }[] = [];
-  if (counts[cell].value < box[1]) paths.push(cheapestPath(network.head[cell], network.tail[cell], network.relations, arcs));
-  if (counts[cell].value > box[0]) paths.push(cheapestPath(network.tail[cell], network.head[cell], network.relations, arcs));
+  if (nth(counts, cell).value < box[1]) paths.push(cheapestPath(nth(network.head, cell), nth(network.tail, cell), network.relations, arcs));
+  if (nth(counts, cell).value > box[0]) paths.push(cheapestPath(nth(network.tail, cell), nth(network.head, cell), network.relations, arcs));
   const best = paths.filter((p) => Number.isFinite(p.cost)).sort((a, b) => a.cost - b.cost)[0];
   return best === undefined ? [] : best.cells.filter((at) => !withheld[at]);
 }
@@ -693,12 +700,12 @@ function cheapestPath(from: number, to: number, vertices: number, arcs: readonly
   distance[from] = 0;
   for (;;) {
     let next = -1;
-    for (let v = 0; v < vertices; v += 1) if (!done.has(v) && Number.isFinite(distance[v]) && (next < 0 || distance[v] < distance[next])) next = v;
+    for (let v = 0; v < vertices; v += 1) if (!done.has(v) && Number.isFinite(distance[v]) && (next < 0 || nth(distance, v) < nth(distance, next))) next = v;
     if (next < 0 || next === to) break;
     done.add(next);
     for (const arc of arcs) {
-      if (arc.from !== next || distance[next] + arc.cost >= distance[arc.to]) continue;
-      distance[arc.to] = distance[next] + arc.cost;
+      if (arc.from !== next || nth(distance, next) + arc.cost >= nth(distance, arc.to)) continue;
+      distance[arc.to] = nth(distance, next) + arc.cost;
       via[arc.to] = { previous: next, cell: arc.cell };
     }
   }
@@ -709,7 +716,7 @@ function cheapestPath(from: number, to: number, vertices: number, arcs: readonly
     cells.push(step.cell);
     v = step.previous;
   }
-  return { cost: distance[to], cells };
+  return { cost: nth(distance, to), cells };
 }
 
 /**
@@ -737,7 +744,7 @@ function boundsComplementFor(
 }
 
 function preferredOrder(candidates: readonly number[], counts: readonly LinkedCount[]): number[] {
-  return [...candidates].sort((a, b) => compareComplements(counts[a], counts[b]) || a - b);
+  return [...candidates].sort((a, b) => compareComplements(nth(counts, a), nth(counts, b)) || a - b);
 }
 
 function assertRelation(relation: LinearRelation, counts: readonly LinkedCount[]): void {
@@ -748,7 +755,7 @@ function assertRelation(relation: LinearRelation, counts: readonly LinkedCount[]
     if (seen.has(cell)) throw new RangeError(`relation ${relation.name} names count ${cell} twice`);
     if (!Number.isSafeInteger(coefficient) || coefficient === 0) throw new RangeError(`relation ${relation.name} has coefficient ${coefficient}`);
     seen.add(cell);
-    sum += coefficient * counts[cell].value;
+    sum += coefficient * nth(counts, cell).value;
   }
   if (relation.terms.length < 2) throw new RangeError(`relation ${relation.name} needs at least two members`);
   if (sum !== 0) throw new RangeError(`relation ${relation.name} does not hold for these counts (off by ${sum})`);
@@ -764,7 +771,7 @@ interface Shape {
 
 function withMargins(cells: readonly (readonly number[])[]): number[][] {
   const grid = cells.map((row) => [...row, sumOf(row)]);
-  const totals = grid[0].map((_, c) => sumOf(grid.map((row) => row[c])));
+  const totals = nth(grid, 0).map((_, c) => sumOf(grid.map((row) => nth(row, c))));
   return [...grid, totals];
 }
 
@@ -791,7 +798,7 @@ function shapeOf(table: SuppressedTable): Shape {
 }
 
 function withheldFlags(table: SuppressedTable): boolean[] {
-  const grid = [...table.cells.map((row, r) => [...row, table.rowTotals[r]]), [...table.columnTotals, table.grandTotal]];
+  const grid = [...table.cells.map((row, r) => [...row, nth(table.rowTotals, r)]), [...table.columnTotals, table.grandTotal]];
   return grid.flat().map((count) => count.suppressed !== false);
 }
 
@@ -819,4 +826,11 @@ function assertCount(count: number, what: string): void {
 
 function sumOf(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0);
+}
+
+/** `items[i]` for an index this module's own bookkeeping keeps in range (a count, relation, row or column it numbered). */
+export function nth<T>(items: readonly T[], i: number): T {
+  const item = items[i];
+  if (item === undefined) throw new RangeError(`suppression: no entry ${i} of ${items.length}`);
+  return item;
 }

@@ -37,3 +37,15 @@ export function copyField(value: string): string {
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A statement that always returns a row (an aggregate, `returning` of a row written) returned none. */
+export class MissingRowError extends Error {
+  override readonly name = 'MissingRowError';
+}
+
+/** The first row of a statement that always returns one; `what` names the statement in the error if it did not. */
+export function oneRow<T>(rows: readonly T[], what: string): T {
+  const [row] = rows;
+  if (row === undefined) throw new MissingRowError(`${what}: the statement returned no row`);
+  return row;
+}

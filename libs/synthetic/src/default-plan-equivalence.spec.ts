@@ -10,6 +10,7 @@ import {
   foldFamily,
   handWrittenSuccessTests,
   initialOutcomePlanState,
+  must,
   planInForce,
   troubledFamilies2015,
 } from '@ledger/domain';
@@ -53,7 +54,7 @@ describe('the default Outcome Plan as measure kinds answers as the hand-written 
           const attachedOn = progress.attachedOn;
           if (attachedOn === null || attachedOn > asOf) continue;
           for (const result of progress.problems) {
-            const expected = handWrittenSuccessTests[result.problem as HeadlineProblem]({ state, parameters, attachedOn, asOf });
+            const expected = must(handWrittenSuccessTests[result.problem as HeadlineProblem], result.problem)({ state, parameters, attachedOn, asOf });
             expect({ problem: result.problem, met: result.met, evidence: [...result.evidenceEventIds].sort() }).toEqual({ problem: result.problem, met: expected.met, evidence: [...expected.evidenceEventIds].sort() });
             if (expected.detail.startsWith('not yet')) expect(result.detail).toMatch(/^not yet/);
             else expect(result.detail).toBe(expected.detail);

@@ -1,4 +1,5 @@
 import { Random } from './random';
+import { atIndex, dateParts } from '@ledger/domain';
 
 /**
  * A synthetic population with known truth, and partner records about it with realistic noise
@@ -65,7 +66,7 @@ function syllable(rng: Random): string {
 function madeUpName(rng: Random, syllables: number): string {
   let name = '';
   for (let i = 0; i < syllables; i++) name += syllable(rng);
-  return name[0].toUpperCase() + name.slice(1);
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 function date(year: number, month: number, day: number): string {
@@ -109,7 +110,7 @@ function pools(rng: Random): NamePools {
 
 function common(rng: Random, names: readonly string[]): string {
   const r = rng.next();
-  return names[Math.floor(r * r * names.length)];
+  return atIndex(names, Math.floor(r * r * names.length), 'name');
 }
 
 function person(rng: Random, names: NamePools, householdId: string, index: number, familyName: string, dateOfBirth: string, home: string, child: boolean): PopulationPerson {
@@ -152,7 +153,7 @@ export function noisyPopulation(options: { people: number; records: number; seed
       // born within two years of them: a sibling or cousin the council does not work with).
       const near = rng.pick(people);
       const namesake = rng.chance(0.5);
-      const [ny, nm, nd] = near.dateOfBirth.split('-').map(Number);
+      const [ny, nm, nd] = dateParts(near.dateOfBirth);
       const born = namesake ? date(ny + rng.int(-2, 2), rng.chance(0.3) ? nm : rng.int(1, 12), rng.chance(0.3) ? nd : rng.int(1, 28)) : date(rng.int(1965, 2016), rng.int(1, 12), rng.int(1, 28));
       const stranger = person(rng, names, 'none', -1, namesake ? near.familyName : common(rng, names.family), born, namesake ? near.postcode : postcode(rng), rng.chance(0.5));
       records.push({ truth: null, givenName: stranger.givenName, familyName: stranger.familyName, dateOfBirth: stranger.dateOfBirth, postcode: stranger.postcode, identifiers: {}, noise: [namesake ? 'stranger-namesake' : 'stranger'] });

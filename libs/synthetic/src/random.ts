@@ -1,3 +1,5 @@
+import { atIndex } from '@ledger/domain';
+
 /**
  * A small seeded pseudo-random generator (mulberry32) for synthetic data. Never the clock, never
  * `Math.random`: the same seed gives the same families, byte for byte, on every machine.
@@ -38,7 +40,7 @@ export class Random {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
+    return atIndex(items, Math.floor(this.next() * items.length), 'item to pick');
   }
 
   /** One item, chosen with the given (non-negative) weights. */
@@ -49,7 +51,7 @@ export class Random {
       roll -= weight;
       if (roll < 0) return item;
     }
-    return items[items.length - 1][0];
+    return atIndex(items, items.length - 1, 'weighted item')[0];
   }
 
   /** A digit string of the given length. */

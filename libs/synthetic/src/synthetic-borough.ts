@@ -1,4 +1,4 @@
-import { type Benefit, type FamilyCommand, type HeadlineProblem, type Member, type ProgrammeCommand, type Term, ageOn, dayNumber, fromDayNumber } from '@ledger/domain';
+import { type Benefit, type FamilyCommand, type HeadlineProblem, type Member, type ProgrammeCommand, type Term, ageOn, atIndex, dayNumber, fromDayNumber, must } from '@ledger/domain';
 import { Random, seedFor } from './random';
 
 /**
@@ -318,14 +318,14 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
     );
   };
   for (const problem of problems) {
-    const list = indicators[problem];
+    const list = must(indicators[problem], `indicators of ${problem}`);
     const i = rng.int(0, list.length - 1);
-    const indicator = list[i];
+    const indicator = atIndex(list, i, 'indicator');
     const second = rng.chance(0.5) ? list[(i + rng.int(1, list.length - 1)) % list.length] : undefined;
     const on = attached !== null ? rng.int(identified, attached) : rng.int(identified, identified + 60);
-    identifyProblem(problem, on, indicator, PROBLEM_SOURCE[problem]);
+    identifyProblem(problem, on, indicator, must(PROBLEM_SOURCE[problem], `source of ${problem}`));
     // DOMAIN.md 2: a problem is often backed by more than one partner's indicator.
-    if (second) identifyProblem(problem, attached !== null ? rng.int(identified, attached) : on, second, SECOND_SOURCE[problem]);
+    if (second) identifyProblem(problem, attached !== null ? rng.int(identified, attached) : on, second, must(SECOND_SOURCE[problem], `second source of ${problem}`));
   }
   // A problem must be recorded no later than the attachment that counts it.
   if (attached !== null) {
@@ -335,7 +335,7 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
     const later = candidates.filter(([p]) => !has(p) && p !== 'education');
     if (later.length > 0 && rng.chance(0.15)) {
       const problem = rng.weighted(later);
-      identifyProblem(problem, attached + rng.int(30, 300), rng.pick(indicators[problem]), PROBLEM_SOURCE[problem]);
+      identifyProblem(problem, attached + rng.int(30, 300), rng.pick(must(indicators[problem], `indicators of ${problem}`)), must(PROBLEM_SOURCE[problem], `source of ${problem}`));
     }
   }
 
@@ -543,7 +543,7 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
     history.add({ type: 'AddFamilyMember', member: baby }, born, 30);
   }
   if (attached !== null && !progress && rng.chance(0.03)) {
-    const problem = problems.find((p) => !turnsAround(p)) ?? problems[0];
+    const problem = problems.find((p) => !turnsAround(p)) ?? atIndex(problems, 0, 'problem');
     const on = pivot + rng.int(400, 600);
     history.add({ type: 'RecordOutcomeOverride', problem, reason: 'keyworker evidence of sustained progress not held by partners', on: format(on) }, on, 7, attachRecorded);
   }

@@ -15,8 +15,8 @@ export class ActorMiddleware implements NestMiddleware {
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     const header = req.headers.authorization;
     if (header === undefined) return next();
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const actor = match ? await this.auth.verify(match[1]) : null;
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const actor = token !== undefined ? await this.auth.verify(token) : null;
     if (!actor) {
       res.status(401).json({ statusCode: 401, error: errorName(401), message: 'the bearer token is invalid or has expired; sign in again', reason: 'InvalidToken' });
       return;

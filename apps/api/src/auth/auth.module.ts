@@ -16,7 +16,7 @@ export class AuthModule {
   static forRoot(config: LedgerConfig): DynamicModule {
     const jwtSecret = jwtSecretFor(config);
     // The secret as a KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it
-    // as a public or private key on every sign and verify, which cost ~7% of a command's CPU.
+    // as a public or private key on every sign and verify, a cost paid by every command.
     const jwtKey = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
     return {
       module: AuthModule,

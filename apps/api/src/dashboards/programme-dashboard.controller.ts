@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
-import { ALL_HEADLINE_PROBLEMS } from '@ledger/domain';
+import { ALL_HEADLINE_PROBLEMS, atIndex } from '@ledger/domain';
 import { LEDGER_CONFIG, comparePositions, parsePosition } from '@ledger/event-store';
 import { type CellValue, DashboardQueries, type Figure, PROJECTION_RUNNER, type ProgrammeDashboard, type ProjectionRunner } from '@ledger/projections';
 import { csvRecords, suppressTable, suppressedMarker } from '@ledger/reporting';
@@ -118,8 +118,9 @@ export function suppress(figure: Figure, threshold: number): Figure {
   for (const column of figure.columns.filter((c) => c.kind === 'count')) {
     const counts = figure.rows.map((r) => (typeof r[column.key] === 'number' ? (r[column.key] as number) : 0));
     const table = suppressTable({ rows: figure.rows.map((_, i) => String(i)), columns: [column.key], cells: counts.map((n) => [n]) }, { threshold });
-    table.cells.forEach(([cell], i) => {
-      rows[i][column.key] = cell.suppressed === false ? cell.value : suppressedMarker;
+    table.cells.forEach((cells, i) => {
+      const cell = atIndex(cells, 0, 'cell');
+      atIndex(rows, i, 'row')[column.key] = cell.suppressed === false ? cell.value : suppressedMarker;
     });
   }
   return { ...figure, rows };

@@ -22,7 +22,7 @@ import {
   userDecider,
   type OutcomePlanState,
 } from '@ledger/domain';
-import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, type LoadedStream, StreamStateCache, decideOnStream, eventIdsFor, handleCommand, loadStream } from '@ledger/event-store';
+import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, type LoadedStream, StreamStateCache, decideOnStream, eventIdFor, handleCommand, loadStream } from '@ledger/event-store';
 import type { LedgerConfig } from '@ledger/config';
 import { COUNCIL_ID, derivedId, type Recording } from '@ledger/application';
 import { KeyVault } from '@ledger/privacy';
@@ -80,7 +80,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     const family = await loadStream(this.store, streamId, familyDecider, this.states);
     const onFamily = (decisionContext: FamilyDecisionContext) => handleCommand(this.store, streamId, familyDecider, command, decisionContext, envelope, { cache: this.states, loaded: family });
     // A retry of a command already recorded is answered from the stream, as the first time.
-    if (family.eventIds.has(eventIdsFor(envelope.commandId, 1)[0])) return onFamily(context);
+    if (family.eventIds.has(eventIdFor(envelope.commandId, 0))) return onFamily(context);
 
     if (command.type === 'IdentifyFamily' || command.type === 'AttachFamily' || (command.type === 'AddFamilyMember' && clientMemberIds.length > 0)) {
       if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== family.version) {

@@ -126,7 +126,7 @@ export class FamilyQueriesController {
       offset: (page - 1) * limit,
       limit,
     });
-    const paging = { total: result.total, page, pages: Math.max(1, Math.ceil(result.total / limit)), next: sort === undefined && result.more ? result.families[result.families.length - 1].familyId : null };
+    const paging = { total: result.total, page, pages: Math.max(1, Math.ceil(result.total / limit)), next: sort === undefined && result.more ? (result.families.at(-1)?.familyId ?? null) : null };
     if (actor.role === 'finance-officer') {
       await this.accessLog.recordMany(actor, result.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
       return { families: result.families.map(({ keyworker: _keyworker, problemsAtEntry: _problems, ...visible }) => visible), ...paging };

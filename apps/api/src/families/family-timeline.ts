@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { ERASED } from '@ledger/privacy';
+import { dateParts } from '@ledger/domain';
 
 /**
  * Issue 20.2: a family's story in words, from its events ("Autumn term 2016: Jake attended 95% (190
@@ -48,7 +49,7 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 
 /** `2017-05-02` → "2 May 2017". */
 export function inWords(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
+  const [y, m, d] = dateParts(date);
   return `${d} ${MONTHS[m - 1]} ${y}`;
 }
 

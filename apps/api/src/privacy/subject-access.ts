@@ -1,4 +1,4 @@
-import { streams } from '@ledger/domain';
+import { dateParts, streams } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import type { KeyVault } from '@ledger/privacy';
 import { type ReportDocument, type ReportSection, reportDocumentPdf } from '@ledger/reporting';
@@ -266,7 +266,7 @@ export function subjectAccessPdf(x: SubjectAccessExport, council: string): Promi
       totals: [],
     });
   }
-  const [y, m, d] = x.generatedOn.split('-').map(Number);
+  const [y, m, d] = dateParts(x.generatedOn);
   const document: ReportDocument = { title: `Subject access: ${x.request.reference}`, subject: 'Personal data held by the family outcomes ledger', author: council, documentDate: new Date(Date.UTC(y, m - 1, d)), sections };
   return reportDocumentPdf(document);
 }

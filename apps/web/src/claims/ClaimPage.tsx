@@ -403,7 +403,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 /** "1,600.00" or "£1600" as pence; anything else as typed, for the API to name. */
 function penceOf(text: string): number | string {
   const m = /^£?\s*(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{1,2}))?$/.exec(text.trim());
-  if (!m) return text;
+  if (!m || m[1] === undefined) return text;
   return Number(m[1].replace(/,/g, '')) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
 }
 

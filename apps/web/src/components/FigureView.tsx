@@ -53,7 +53,7 @@ export const PROBLEM_NAMES: Record<string, string> = {
 
 const WITHHELD = '[c]';
 
-export function cellText(column: FigureColumn, value: Cell): string {
+export function cellText(column: FigureColumn, value: Cell | undefined): string {
   if (value === null || value === undefined) return '–';
   if (value === WITHHELD) return WITHHELD;
   switch (column.kind) {

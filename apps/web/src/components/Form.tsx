@@ -185,7 +185,7 @@ export function dateOf(parts: DateParts): string {
 
 export function partsOf(date: string | undefined): DateParts {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date ?? '');
-  return m ? { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1] } : NO_DATE;
+  return m && m[1] !== undefined ? { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1] } : NO_DATE;
 }
 
 export function DateField(props: { name: string; legend: string; value: DateParts; onChange: (v: DateParts) => void; error?: string; hint?: string }) {
@@ -201,7 +201,7 @@ export function DateField(props: { name: string; legend: string; value: DatePart
             <div key={part} className="govuk-date-input__item">
               <div className="govuk-form-group">
                 <label className="govuk-label govuk-date-input__label" htmlFor={`${fieldId(name)}-${part}`}>
-                  {part[0].toUpperCase() + part.slice(1)}
+                  {part.charAt(0).toUpperCase() + part.slice(1)}
                 </label>
                 <input
                   className={`govuk-input govuk-date-input__input govuk-input--width-${part === 'year' ? 4 : 2}${error ? ' govuk-input--error' : ''}`}

@@ -58,7 +58,7 @@ export function pagesFor(role: string): { path: string; label: string }[] {
 /** A family's own page (`/families/<familyId>`, issue 20.2): its id, or null for any other path. */
 export function familyIdOfPath(path: string): string | null {
   const match = /^\/families\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(path);
-  return match ? match[1] : null;
+  return match?.[1] ?? null;
 }
 
 /** Whether a role has a page at this path: one of its menu's, or a family's own page for those who see families. */

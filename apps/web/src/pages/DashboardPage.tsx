@@ -182,7 +182,7 @@ export function DashboardPage({ user, search }: { user: User; search: URLSearchP
                 <div key={part} className="govuk-date-input__item">
                   <div className="govuk-form-group">
                     <label className="govuk-label govuk-date-input__label" htmlFor={`asOf-${part}`}>
-                      {part[0].toUpperCase() + part.slice(1)}
+                      {part.charAt(0).toUpperCase() + part.slice(1)}
                     </label>
                     <input
                       className={`govuk-input govuk-date-input__input govuk-input--width-${part === 'year' ? 4 : 2}${dateError ? ' govuk-input--error' : ''}`}

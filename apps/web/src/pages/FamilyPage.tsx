@@ -53,8 +53,8 @@ const attachedOnOf = (family: Family) => family.attachedOn ?? null;
 
 /** Age in whole years on a date. */
 function ageOn(dateOfBirth: string, on: string): number {
-  const [by, bm, bd] = dateOfBirth.split('-').map(Number);
-  const [y, m, d] = on.split('-').map(Number);
+  const [by = NaN, bm = NaN, bd = NaN] = dateOfBirth.split('-').map(Number);
+  const [y = NaN, m = NaN, d = NaN] = on.split('-').map(Number);
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 

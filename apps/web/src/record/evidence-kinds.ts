@@ -30,8 +30,8 @@ export interface EvidenceKind {
 }
 
 const change = (a: string, b: string): FieldSpec['options'] => [
-  { value: a, label: a[0].toUpperCase() + a.slice(1) },
-  { value: b, label: b[0].toUpperCase() + b.slice(1) },
+  { value: a, label: a.charAt(0).toUpperCase() + a.slice(1) },
+  { value: b, label: b.charAt(0).toUpperCase() + b.slice(1) },
 ];
 
 export const EVIDENCE_KINDS: EvidenceKind[] = [

@@ -247,7 +247,7 @@ export class AuthService implements OnApplicationBootstrap {
     let state = cached?.state ?? initialUserState();
     let version = cached?.version ?? 0;
     const tail = await this.store.readStream(streamId, version > 0 ? { afterVersion: version } : undefined);
-    if (tail.version < version || (tail.events.length > 0 && tail.events[0].version !== version + 1)) {
+    if (tail.version < version || (tail.events.length > 0 && tail.events[0]?.version !== version + 1)) {
       // Not the stream remembered (a restored store): read it whole.
       this.users.delete(username);
       return this.current(username, options);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProgrammeEvent, evolveProgramme, financialYearOf, frameworks, initialProgrammeState, streams, troubledFamilies2015 } from '@ledger/domain';
+import { decodeProgrammeEvent, evolveProgramme, financialYearOf, frameworks, initialProgrammeState, must, streams, troubledFamilies2015 } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ClaimQueries } from '@ledger/projections';
 import { type AttachmentFeesReport, type ReconciledClaim, type ReconciliationReport, reconciliationGroups, reconciliationSums } from '@ledger/reporting';
@@ -71,7 +71,7 @@ export class FinanceReports {
     }
     const years = Object.keys(framework.ratesByFinancialYear).sort().map((financialYear) => {
       const attached = byYear.get(financialYear) ?? 0;
-      const rate = framework.ratesByFinancialYear[financialYear].attachmentFeePence;
+      const rate = must(framework.ratesByFinancialYear[financialYear], `rates of ${financialYear}`).attachmentFeePence;
       const profiled = state.profile.get(financialYear) ?? null;
       // On the profile basis the fee is due on the profile; the true-up is what actual attachments would have earned less that.
       const duePence = state.attachmentFeeBasis === 'actual' ? attached * rate : (profiled ?? 0) * rate;

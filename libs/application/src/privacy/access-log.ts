@@ -257,6 +257,6 @@ export class AccessLog implements OnModuleInit {
       memberIds: (r.member_ids as string[]) ?? [],
       purpose: String(r.purpose),
     }));
-    return { entries, next: rows.length > filter.limit ? entries[entries.length - 1].id : null };
+    return { entries, next: rows.length > filter.limit ? (entries.at(-1)?.id ?? null) : null };
   }
 }

@@ -60,7 +60,7 @@ export function drawAuditSample(families: readonly AuditCandidate[], options: Au
   checkOptions(options);
   const ordered = [...families].sort((a, b) => compareIds(a.familyId, b.familyId));
   ordered.forEach((family, index) => {
-    if (index > 0 && ordered[index - 1].familyId === family.familyId) throw new RangeError(`family ${family.familyId} is listed twice`);
+    if (index > 0 && ordered[index - 1]?.familyId === family.familyId) throw new RangeError(`family ${family.familyId} is listed twice`);
   });
   const size = auditSampleSize(ordered.length, options.percent, options.minimum);
   const random = mulberry32(options.seed);

@@ -2,6 +2,7 @@ import { deciderSpec } from '../shared/decider-spec';
 import { type ClaimCandidate, type ClaimCommand, type ClaimDecisionContext, claimRouteOf, decideClaim } from './claim.decider';
 import { type ClaimedFamily, type ClaimEvent, upcastClaimEvent } from './claim.events';
 import { claimStatus, evolveClaim, initialClaimState } from './claim.state';
+import { atIndex, must } from '../shared/present';
 
 const claim = { decide: decideClaim, evolve: evolveClaim, initialState: initialClaimState };
 const configuration: ClaimDecisionContext = { auditSample: { percent: 10, minimum: 5 }, recordedOn: '2017-03-31' };
@@ -428,12 +429,12 @@ const candidates: Record<string, ClaimCandidate> = {
 };
 
 function candidate(familyId: string, changes: Partial<ClaimCandidate> = {}): ClaimCandidate {
-  return { ...(candidates[familyId] ?? { ...candidates['family-a'], familyId, reference: `TF-${familyId}` }), ...changes };
+  return { ...(candidates[familyId] ?? { ...must(candidates['family-a'], 'family-a'), familyId, reference: `TF-${familyId}` }), ...changes };
 }
 
 function claimed(familyId: string, changes: Partial<ClaimedFamily> = {}): ClaimedFamily {
   const { routes, ...rest } = candidate(familyId);
-  return { ...rest, route: routes[0], ...changes };
+  return { ...rest, route: atIndex(routes, 0, 'route'), ...changes };
 }
 
 const draftClaim = {

@@ -1,6 +1,7 @@
 import { type FinancialFramework, troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
 import type { HeadlineProblem, Member } from './family.events';
 import { type FamilyState, factsOf } from './family.state';
+import { dateParts } from '../shared/business-date';
 
 /**
  * DOMAIN.md 2: a dependent child is aged 0–15, or 16–18 and in full-time education, training or
@@ -16,8 +17,8 @@ export function isDependentChild(member: Member, on: string, rule: FinancialFram
 
 /** Whole years between a date of birth and a date (a birthday counts on the day). */
 export function ageOn(dateOfBirth: string, on: string): number {
-  const [by, bm, bd] = dateOfBirth.split('-').map(Number);
-  const [y, m, d] = on.split('-').map(Number);
+  const [by, bm, bd] = dateParts(dateOfBirth);
+  const [y, m, d] = dateParts(on);
   let age = y - by;
   if (m < bm || (m === bm && d < bd)) age -= 1;
   return age;

@@ -16,6 +16,7 @@ import type {
   SchoolAttendanceRecorded,
 } from './family.events';
 import { evolveFamily, factsOf, initialFamilyState } from './family.state';
+import { must } from '../shared/present';
 
 const family = { decide: decideFamily, evolve: evolveFamily, initialState: initialFamilyState };
 const recording: FamilyDecisionContext = {
@@ -714,7 +715,7 @@ const indicators: Record<HeadlineProblem, { indicator: string; source: string }>
 };
 
 function problem(kind: HeadlineProblem, memberId = 'jake', identifiedOn = '2016-04-20'): HeadlineProblemIdentified {
-  return { type: 'HeadlineProblemIdentified', data: { familyId, problem: kind, ...indicators[kind], memberId, identifiedOn } };
+  return { type: 'HeadlineProblemIdentified', data: { familyId, problem: kind, ...must(indicators[kind], kind), memberId, identifiedOn } };
 }
 
 const attach = { type: 'AttachFamily', attachedOn: '2016-05-03', keyworker: 'keyworker-amira' } satisfies FamilyCommand;

@@ -1,5 +1,6 @@
 import { type Decision, type RecordingContext, accept, reject } from '../shared/decision';
 import { financialYearOf, isBusinessDate } from '../shared/business-date';
+import { must } from '../shared/present';
 import type { ProgrammeState } from '../programme/programme';
 import { type OutcomePlanState, planInForce } from '../outcome-plan/outcome-plan';
 import { type FinancialFramework, troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
@@ -268,7 +269,7 @@ function problemOfPlan(command: Extract<FamilyCommand, { type: 'IdentifyHeadline
   if (!framework.headlineProblems.includes(command.problem) || !problems.includes(command.problem)) {
     return reject('UnknownHeadlineProblem', `problem: ${command.problem} is not a headline problem of Outcome Plan version ${plan.version} (${framework.name}); known: ${framework.headlineProblems.filter((p) => problems.includes(p)).join(', ')}`);
   }
-  const codes = plan.problems[command.problem].indicators.map((i) => i.code);
+  const codes = must(plan.problems[command.problem], `plan's ${command.problem}`).indicators.map((i) => i.code);
   if (command.indicatorCode === undefined) {
     if (framework.indicatorCodeRequired) return reject('NoIndicatorCode', `indicatorCode: the ${framework.name} identifies a problem by an indicator code of the plan; for ${command.problem}: ${codes.join(', ')}`);
     if (command.indicator === undefined) return reject('NoIndicatorCode', `indicatorCode: name an indicator of ${command.problem} (${codes.join(', ')}), or describe it in indicator`);

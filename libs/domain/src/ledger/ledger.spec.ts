@@ -23,7 +23,7 @@ describe('the payment-by-results ledger', () => {
 
   it('books fees on the annual profile on the profile basis, and nothing for a profile on the actual basis', () => {
     const profile = { type: 'AttachmentProfileSet' as const, eventId: 'p1', financialYear: '2017/18', families: 120, setOn: '2017-04-01' };
-    expect(postingsFor(profile, { ...settings, attachmentFeeBasis: 'profile' })[0].lines).toEqual([
+    expect(postingsFor(profile, { ...settings, attachmentFeeBasis: 'profile' })[0]?.lines).toEqual([
       { account: ACCOUNTS.attachmentFeesReceivable, amountPence: 12_000_000 },
       { account: ACCOUNTS.attachmentFeeIncome, amountPence: -12_000_000 },
     ]);
@@ -47,7 +47,7 @@ describe('the payment-by-results ledger', () => {
 
   it('reverses a recovered family’s payment', () => {
     const postings = postingsFor({ type: 'FamilyResultRecovered', eventId: 'r', claimId: 'c', familyId: 'a', on: '2018-02-01', amountPence: 80_000 }, settings);
-    expect(postings[0].lines).toEqual([
+    expect(postings[0]?.lines).toEqual([
       { account: ACCOUNTS.resultsIncome, amountPence: 80_000 },
       { account: ACCOUNTS.recoveriesPayable, amountPence: -80_000 },
     ]);

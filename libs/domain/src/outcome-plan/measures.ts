@@ -1,4 +1,5 @@
 import type { HeadlineProblem, SocialCareStatus } from '../family/family.events';
+import { must } from '../shared/present';
 
 /**
  * The Outcome Plan as the council writes it (DOMAIN.md 4.4): per headline problem, the indicators
@@ -84,7 +85,7 @@ export function parseProblemPlans(raw: unknown, base: ProblemPlans, milestones: 
     // The problems are the framework's: those of the plan before (version 1 is the framework's own).
     const known = Object.keys(base);
     if (!known.includes(name)) return { ok: false, problem: `${at} is not a headline problem; known: ${known.join(', ')}` };
-    const parsed = parseProblemPlan(value, at, milestones, base[name].indicators);
+    const parsed = parseProblemPlan(value, at, milestones, must(base[name], at).indicators);
     if (typeof parsed === 'string') return { ok: false, problem: parsed };
     problems[name] = parsed;
   }

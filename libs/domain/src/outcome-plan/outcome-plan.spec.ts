@@ -78,7 +78,7 @@ describe('outcome plan: the version in force at an as-of date', () => {
     const plan = planInForce(given(version2).state, '2016-09-01');
     expect(plan).toMatchObject(version2.data);
     // The thresholds become the default plan's measures (DOMAIN.md 4.4).
-    expect(plan.problems.education.measures).toEqual([{ kind: 'attendance-threshold', termsRequired: 3, thresholdPercent: 92, maxFixedTermExclusions: 2 }]);
+    expect(plan.problems.education?.measures).toEqual([{ kind: 'attendance-threshold', termsRequired: 3, thresholdPercent: 92, maxFixedTermExclusions: 2 }]);
   });
 
   it('leaves the default plan unchanged when a new version is recorded', () => {

@@ -1,6 +1,7 @@
 import { type Decision, type DomainEvent, accept, reject } from '../shared/decision';
 import { isBusinessDate } from '../shared/business-date';
 import { type Decider, type StoredEvent, plainEvent } from '../shared/decider';
+import { must } from '../shared/present';
 import type { HeadlineProblem } from '../family/family.events';
 import { type Indicator, type Milestone, type ProblemPlans, parseMilestones, parseProblemPlans } from './measures';
 
@@ -92,7 +93,7 @@ export function problemsFromParameters(parameters: OutcomePlanParameters): Probl
   const { crimeAsb, education, childrenInNeed, worklessness, domesticAbuse, health } = parameters;
   return {
     'crime-asb': {
-      indicators: defaultIndicators['crime-asb'],
+      indicators: must(defaultIndicators['crime-asb'], 'default indicators of crime-asb'),
       combine: 'all',
       measures: [
         { kind: 'count-reduction', counts: 'proven-offence', windowMonths: crimeAsb.windowMonths, reductionPercent: crimeAsb.offenceReductionPercent },
@@ -100,27 +101,27 @@ export function problemsFromParameters(parameters: OutcomePlanParameters): Probl
       ],
     },
     education: {
-      indicators: defaultIndicators.education,
+      indicators: must(defaultIndicators.education, 'default indicators of education'),
       combine: 'all',
       measures: [{ kind: 'attendance-threshold', termsRequired: education.termsRequired, thresholdPercent: education.attendanceThresholdPercent, maxFixedTermExclusions: education.maxFixedTermExclusions }],
     },
     'children-in-need': {
-      indicators: defaultIndicators['children-in-need'],
+      indicators: must(defaultIndicators['children-in-need'], 'default indicators of children-in-need'),
       combine: 'all',
       measures: [{ kind: 'status-clear', statuses: ['child-in-need', 'child-protection', 'looked-after'], windowMonths: childrenInNeed.windowMonths, sustainMonths: childrenInNeed.sustainMonths }],
     },
     worklessness: {
-      indicators: defaultIndicators.worklessness,
+      indicators: must(defaultIndicators.worklessness, 'default indicators of worklessness'),
       combine: 'all',
       measures: [{ kind: 'into-activity', from: 'out-of-work-benefit', to: ['employment'], weeks: worklessness.employedWeeks }],
     },
     'domestic-abuse': {
-      indicators: defaultIndicators['domestic-abuse'],
+      indicators: must(defaultIndicators['domestic-abuse'], 'default indicators of domestic-abuse'),
       combine: 'all',
       measures: [{ kind: 'none-in-window', counts: 'domestic-abuse-incident', windowMonths: domesticAbuse.windowMonths }],
     },
     health: {
-      indicators: defaultIndicators.health,
+      indicators: must(defaultIndicators.health, 'default indicators of health'),
       combine: 'all',
       measures: [{ kind: 'concerns-resolved', concern: 'health', windowMonths: health.windowMonths, sustainMonths: health.sustainMonths }],
     },
@@ -263,7 +264,7 @@ function unknownParameters(patch: unknown, base: OutcomePlanParameters): string 
   for (const [group, values] of Object.entries(patch)) {
     if (!Object.prototype.hasOwnProperty.call(base, group)) return `parameters.${group} is not a parameter group; known: ${Object.keys(base).join(', ')}`;
     if (typeof values !== 'object' || values === null || Array.isArray(values)) return `parameters.${group} must be an object of named parameters`;
-    const known = (base as unknown as Record<string, Record<string, unknown>>)[group];
+    const known = must((base as unknown as Record<string, Record<string, unknown>>)[group], `parameters.${group}`);
     for (const name of Object.keys(values)) {
       if (!Object.prototype.hasOwnProperty.call(known, name)) return `parameters.${group}.${name} is not a parameter; known: ${Object.keys(known).join(', ')}`;
     }
@@ -299,8 +300,8 @@ const LIMITS: Record<string, [number, number]> = {
 
 function checkParameters(parameters: OutcomePlanParameters): string | null {
   for (const [path, [min, max]] of Object.entries(LIMITS)) {
-    const [group, name] = path.split('.');
-    const value = (parameters as unknown as Record<string, Record<string, unknown>>)[group][name];
+    const [group, name] = path.split('.') as [string, string];
+    const value = (parameters as unknown as Record<string, Record<string, unknown>>)[group]?.[name];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
       return `parameters.${path} must be a number from ${min} to ${max}`;
     }

@@ -5,6 +5,7 @@ import { type FinancialFramework, troubledFamilies2015 } from '../programme/trou
 import { evaluateContinuousEmployment, weeksEndingOn } from './continuous-employment';
 import { evaluateProgress } from './outcome-rules';
 import { daysBefore } from './windows';
+import { atIndex } from '../shared/present';
 
 // The Begum family, attached 3 May 2016, judged as of Friday 30 June 2017 unless a scenario says
 // otherwise. `week(n)` is the first day of the n-th 7-day block ending at T: the last 26 weeks
@@ -78,7 +79,7 @@ describe('continuous employment: in work for enough of the last weeks after leav
       ...benefit('mum', 'JSA', '2016-01-10'),
       recorded('dad-esa-start', benefitStarted('dad', 'ESA', '2016-02-01')),
       recorded('dad-esa-end', benefitEnded('dad', 'ESA', week(13))),
-      recorded('dad-job', job('dad', week(13))[0]),
+      recorded('dad-job', atIndex(job('dad', week(13)), 0)),
       ...job('dad', '2014-01-01', '2015-01-01'),
     ];
     const result = ce(events);
@@ -87,7 +88,7 @@ describe('continuous employment: in work for enough of the last weeks after leav
   });
 
   it('judges a corrected start date: the job began later than first recorded', () => {
-    const before = [...benefit('mum', 'ESA', '2016-01-10', week(13)), recorded('job-start', job('mum', week(13))[0])];
+    const before = [...benefit('mum', 'ESA', '2016-01-10', week(13)), recorded('job-start', atIndex(job('mum', week(13)), 0))];
     expect(ce(before).met).toBe(true);
     expect(ce([...before, correction('job-start'), ...job('mum', week(12))]).met).toBe(false);
   });

@@ -5,6 +5,7 @@ import { adultsOf } from './continuous-employment';
 import { sameTerm, schoolTerm, termHasEnded, termLabel, termsEndedBetween } from './school-terms';
 import { type Spell, benefitSpells, employmentSpells, spellCovers, spellOverlaps } from './spells';
 import { type Window, daysBefore, inWindow, monthsEndingOn, sustainedSince } from './windows';
+import { atIndex } from '../shared/present';
 
 /**
  * The default plan's six success tests as first written by hand (DOMAIN.md 4.1 table, with
@@ -109,9 +110,11 @@ function educationTest({ state, parameters, attachedOn, asOf }: SuccessTestInput
     return { met: false, detail: `not yet: ${endedSinceAttachment.length} of ${termsRequired} terms started since attachment have ended`, evidenceEventIds: [] };
   }
   const terms = endedSinceAttachment.slice(endedSinceAttachment.length - termsRequired);
-  const spanFrom = terms[0].startsOn;
-  const spanTo = terms[terms.length - 1].endsOn;
-  const span = `${termLabel(terms[0])} to ${termLabel(terms[terms.length - 1])}`;
+  const firstTerm = atIndex(terms, 0, 'term');
+  const lastTerm = atIndex(terms, terms.length - 1, 'term');
+  const spanFrom = firstTerm.startsOn;
+  const spanTo = lastTerm.endsOn;
+  const span = `${termLabel(firstTerm)} to ${termLabel(lastTerm)}`;
 
   // Attendance for a term is known once the term has ended; records for the current term wait.
   const attendance = factsOf(state, 'SchoolAttendanceRecorded').filter((f) => termHasEnded(schoolTerm(f.event.data.academicYear, f.event.data.term), asOf));
@@ -144,7 +147,7 @@ function educationTest({ state, parameters, attachedOn, asOf }: SuccessTestInput
     own.forEach((f) => evidence.push(f.eventId));
     const permanent = own.filter((f) => f.event.data.kind === 'permanent');
     const fixedTerm = own.filter((f) => f.event.data.kind === 'fixed-term');
-    if (permanent.length > 0) failures.push(`${memberId}: permanently excluded on ${permanent[0].event.data.startedOn}`);
+    if (permanent.length > 0) failures.push(`${memberId}: permanently excluded on ${atIndex(permanent, 0).event.data.startedOn}`);
     if (fixedTerm.length > maxFixedTermExclusions) {
       failures.push(`${memberId}: ${fixedTerm.length} fixed-term exclusions in ${span}, at most ${maxFixedTermExclusions} allowed`);
     }

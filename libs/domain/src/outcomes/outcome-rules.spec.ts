@@ -13,6 +13,7 @@ import {
 import { troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
 import { supportingFamilies2022, supportingFamiliesDefaultPlan } from '../programme/supporting-families-2022.framework';
 import { type ProblemResult, evaluateProgress, scopeOf } from './outcome-rules';
+import { atIndex } from '../shared/present';
 
 // The Okafor family: identified 14 March 2016, attached 3 May 2016 (education scenarios: 31 March) with all six headline problems
 // at entry; most scenarios are judged as of 30 June 2017, so "the 6 months before T" holds the
@@ -266,16 +267,16 @@ describe('outcome rules: worklessness (DOMAIN.md 4.1)', () => {
 
   it('gives the benefit and employment facts as evidence', () => {
     const events = [
-      recorded('jsa-start', benefit('mum', 'JSA', '2016-01-10')[0]),
+      recorded('jsa-start', atIndex(benefit('mum', 'JSA', '2016-01-10'), 0)),
       recorded('jsa-end', benefitEnded('mum', 'JSA', '2017-01-02')),
-      recorded('job', job('mum', '2017-01-02')[0]),
+      recorded('job', atIndex(job('mum', '2017-01-02'), 0)),
       job('mum', '2014-01-02', '2015-01-01'),
     ];
     expect(outcome('worklessness', events).evidenceEventIds.sort()).toEqual(['job', 'jsa-end', 'jsa-start']);
   });
 
   it('judges a corrected start date: a job that began later than first recorded', () => {
-    const before = [benefit('mum', 'JSA', '2016-01-10', '2017-03-01'), recorded('job-start', job('mum', '2017-03-01')[0])];
+    const before = [benefit('mum', 'JSA', '2016-01-10', '2017-03-01'), recorded('job-start', atIndex(job('mum', '2017-03-01'), 0))];
     expect(outcome('worklessness', before).met).toBe(true);
     expect(outcome('worklessness', [...before, correction('job-start', 'EmploymentStarted'), job('mum', '2017-05-01')]).met).toBe(false);
   });

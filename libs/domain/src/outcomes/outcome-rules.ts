@@ -7,6 +7,7 @@ import type { FinancialFramework } from '../programme/troubled-families-2015.fra
 import { sustainedSince } from './windows';
 import { type ContinuousEmploymentResult, evaluateContinuousEmployment } from './continuous-employment';
 import { evaluateProblemPlan } from './measure-kinds';
+import { atIndex, must } from '../shared/present';
 
 /** One headline problem's success test at the as-of date (DOMAIN.md 4.1). */
 export interface ProblemResult {
@@ -83,7 +84,7 @@ export function evaluateProgress(state: FamilyState, plan: OutcomePlanVersion, f
 
   const problemsInScope = scopeOf(state, plan, asOf, framework.headlineProblems);
   // DOMAIN.md 4.4: each problem judged by its measures in the plan version in force.
-  const problems = problemsInScope.map((problem) => withOverride(state, asOf, { problem, ...evaluateProblemPlan(plan.problems[problem], { state, attachedOn, asOf }) }));
+  const problems = problemsInScope.map((problem) => withOverride(state, asOf, { problem, ...evaluateProblemPlan(must(plan.problems[problem], `plan's ${problem}`), { state, attachedOn, asOf }) }));
   // An empty scope never holds: there is no progress to show.
   const outcomesMet = problems.length > 0 && problems.every((p) => p.met);
   const caseClosure = caseClosureRule(state, framework, asOf);
@@ -141,10 +142,10 @@ function withOverride(state: FamilyState, asOf: string, result: ProblemResult): 
   let index = -1;
   state.overrides.forEach((override, i) => {
     if (override.problem !== result.problem || override.on > asOf) return;
-    if (index < 0 || override.on >= state.overrides[index].on) index = i;
+    if (index < 0 || override.on >= atIndex(state.overrides, index, 'override').on) index = i;
   });
   if (index < 0) return result;
-  const override = state.overrides[index];
+  const override = atIndex(state.overrides, index, 'override');
   const eventId = overrideIds.length === state.overrides.length ? overrideIds[index] : undefined;
   return {
     problem: result.problem,

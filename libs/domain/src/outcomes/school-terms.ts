@@ -1,5 +1,6 @@
 import type { Term } from '../family/family.events';
 import { TERMS } from '../family/family.events';
+import { atIndex } from '../shared/present';
 
 /**
  * A school term of an academic year (DOMAIN.md 3): academic year `YYYY/YY` runs September to
@@ -57,7 +58,7 @@ function ordinalOf(academicYear: string, term: Term): number {
 
 function termAt(ordinal: number, calendar: SchoolTermCalendar): SchoolTerm {
   const year = Math.floor(ordinal / TERMS.length);
-  return schoolTerm(academicYearStarting(year), TERMS[ordinal - year * TERMS.length], calendar);
+  return schoolTerm(academicYearStarting(year), atIndex(TERMS, ordinal - year * TERMS.length, 'term'), calendar);
 }
 
 /** The term a date falls in (every day of the year falls in exactly one term). */

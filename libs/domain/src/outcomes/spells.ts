@@ -2,6 +2,7 @@ import { type Benefit, type BenefitEnded, type BenefitStarted, type Member, UC_I
 import { ageOn } from '../family/eligibility';
 import { type BusinessDate, dayNumber, fromDayNumber } from '../shared/business-date';
 import type { Fact, FamilyState } from '../family/family.state';
+import { atIndex } from '../shared/present';
 
 /**
  * A period on a benefit or in work, paired from its started and ended facts. A spell covers the
@@ -111,7 +112,7 @@ function claimSpells(state: FamilyState, asOf: string): BenefitSpell[] {
   }
   const spells: BenefitSpell[] = [];
   for (const changes of byClaim.values()) {
-    const first = changes[0].fact.event as BenefitStarted | BenefitEnded;
+    const first = atIndex(changes, 0, 'benefit change').fact.event as BenefitStarted | BenefitEnded;
     for (const spell of pair(changes, 'BenefitStarted')) {
       const startedEvent = spell.started ? (spell.started.event as BenefitStarted) : null;
       spells.push({

@@ -39,7 +39,7 @@ export function dayNumber(date: BusinessDate | string): number {
   const [year, m, d] =
     date.length === 10 && date[4] === '-' && date[7] === '-'
       ? [digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3), digit(5) * 10 + digit(6), digit(8) * 10 + digit(9)]
-      : date.split('-').map(Number);
+      : dateParts(date);
   const y = m <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -68,7 +68,7 @@ export function addDays(date: BusinessDate, days: number): BusinessDate {
 
 /** The same day `months` later (or earlier), clamped to the month's end (31 Aug − 6 months = 28/29 Feb). */
 export function addMonths(date: BusinessDate, months: number): BusinessDate {
-  const [y, m, d] = date.split('-').map(Number);
+  const [y, m, d] = dateParts(date);
   const index = y * 12 + (m - 1) + months;
   const year = Math.floor(index / 12);
   const month = (index % 12) + 1;
@@ -85,13 +85,19 @@ export function compareDates(a: BusinessDate, b: BusinessDate): number {
  * attachment fees and results are paid at the rates of a financial year (DOMAIN.md 1).
  */
 export function financialYearOf(date: BusinessDate | string): string {
-  const [y, m] = date.split('-').map(Number);
+  const [y, m] = dateParts(date);
   const start = m >= 4 ? y : y - 1;
   return `${start}/${String((start + 1) % 100).padStart(2, '0')}`;
 }
 
 function daysInMonth(year: number, month: number): number {
-  return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? NaN;
+}
+
+/** The numbers of `YYYY-MM-DD`'s parts, split at '-' (NaN for a part that is not there). */
+export function dateParts(date: string): [number, number, number] {
+  const [y, m, d] = date.split('-');
+  return [Number(y), Number(m), Number(d)];
 }
 
 function isLeap(year: number): boolean {

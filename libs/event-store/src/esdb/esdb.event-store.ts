@@ -186,7 +186,7 @@ export class EsdbEventStore implements EventStore {
     } finally {
       await subscription.unsubscribe().catch(() => undefined);
     }
-    return { events, next: events.length > 0 ? events[events.length - 1].position : after, endOfLog: caughtUp && events.length < limit };
+    return { events, next: events.at(-1)?.position ?? after, endOfLog: caughtUp && events.length < limit };
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -259,6 +259,7 @@ export class EsdbEventStore implements EventStore {
     if (found.length !== eventIds.length) throw new EventStoreUsageError('event ids of this append are already recorded for other events (command id reused?)');
     found.sort((a, b) => a.version - b.version);
     const last = found[found.length - 1];
+    if (!last) return null;
     return { kind: 'appended', streamId, nextExpectedVersion: last.version, position: last.position, eventIds, idempotent: true };
   }
 
@@ -271,7 +272,7 @@ export class EsdbEventStore implements EventStore {
       if (error instanceof StreamNotFoundError) return 0;
       throw mapEsdbError(error);
     }
-    return read.length > 0 ? read[read.length - 1].version : 0;
+    return read.at(-1)?.version ?? 0;
   }
 }
 

@@ -2,6 +2,7 @@ import { StoreFaultError } from '../event-store.port';
 import { quoteIdent } from '@ledger/sql';
 import { corruptionAdvice } from '@ledger/sql';
 import type { SqlClient } from '@ledger/sql';
+import { oneRow } from '@ledger/sql';
 
 /**
  * The embedded store's check at start (issue 15.5): every page of the log read once, so that
@@ -28,15 +29,15 @@ export async function checkEmbeddedStore(sql: SqlClient, schema: string, dir: st
     await tx.query('set local enable_indexscan = off');
     await tx.query('set local enable_indexonlyscan = off');
     await tx.query('set local enable_bitmapscan = off');
-    const [heap] = await tx.query<{ n: string }>(`select count(*)::text as n from ${s}.events`);
-    const [streams] = await tx.query<{ v: string }>(`select coalesce(sum(version), 0)::text as v from ${s}.streams`);
+    const heap = oneRow(await tx.query<{ n: string }>(`select count(*)::text as n from ${s}.events`), 'count of events');
+    const streams = oneRow(await tx.query<{ v: string }>(`select coalesce(sum(version), 0)::text as v from ${s}.streams`), 'sum of stream versions');
     if (heap.n !== streams.v) throw damaged(`the events table holds ${heap.n} events where its streams record ${streams.v}`);
-    const [keys] = await tx.query<{ present: boolean }>(`select to_regclass($1) is not null as present`, [`${s}.person_keys`]);
+    const keys = oneRow(await tx.query<{ present: boolean }>(`select to_regclass($1) is not null as present`, [`${s}.person_keys`]), 'person keys table');
     if (keys.present) await tx.query(`select count(*) from ${s}.person_keys`);
     await tx.query('set local enable_seqscan = off');
     await tx.query('set local enable_indexscan = on');
     for (const order of ['transaction_id, global_position', 'stream_id, version']) {
-      const [walked] = await tx.query<{ n: string }>(`select count(*)::text as n from (select 1 from ${s}.events order by ${order}) as x`);
+      const walked = oneRow(await tx.query<{ n: string }>(`select count(*)::text as n from (select 1 from ${s}.events order by ${order}) as x`), 'count of indexed events');
       if (walked.n !== heap.n) throw damaged(`the index of the events in order of ${order} holds ${walked.n} where the table holds ${heap.n}`);
     }
   });

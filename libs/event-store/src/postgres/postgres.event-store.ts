@@ -24,7 +24,7 @@ import {
 import { followLog } from '../subscription';
 import { quoteIdent } from '@ledger/sql';
 import { migrateEventStore } from './schema';
-import { copyField, type SqlClient } from '@ledger/sql';
+import { copyField, oneRow, type SqlClient } from '@ledger/sql';
 
 export interface PostgresEventStoreOptions {
   /** Schema holding the store's tables (default `ledger`). */
@@ -218,17 +218,20 @@ export class PostgresEventStore implements EventStore {
             const base = versions.get(item.streamId) ?? 0;
             return item.events.map((event, i) => ({ streamId: item.streamId, version: base + i + 1, event }));
           });
-          // COPY, not insert: the same rows, constraints, defaults and indexes, about 1.7 times
-          // the rate (the events arrive as one text stream; no array parameters to escape and parse).
+          // COPY, not insert: the same rows, constraints, defaults and indexes, at a higher rate
+          // (the events arrive as one text stream; no array parameters to escape and parse).
           // In statements of COPY_CHUNK rows, so a very large call never builds one huge string,
           // each sent in pieces made as they go: PostgreSQL loads one piece while Node serialises
-          // the next (the JSON text was ~18% of a bulk append's time, made before the COPY began).
+          // the next (the JSON text, made before the COPY began, was a large share of a bulk append's time).
           for (let i = 0; i < rows.length; i += COPY_CHUNK) {
             await tx.copyFrom(`${this.s}.events (stream_id, category, version, event_id, type, data, metadata)`, copyPieces(rows.slice(i, i + COPY_CHUNK)));
           }
+          // Every pending item has events (one with none counts as a retry above), so rows has a last.
+          const lastRow = rows[rows.length - 1];
+          if (!lastRow) throw new EventStoreUsageError('a bulk append with pending streams made no rows');
           const [last] = await tx.query<{ transaction_id: string; global_position: string }>(
             `select transaction_id::text as transaction_id, global_position::text as global_position from ${this.s}.events where event_id = $1`,
-            [rows[rows.length - 1].event.metadata.eventId],
+            [lastRow.event.metadata.eventId],
           );
           return {
             kind: 'appended',
@@ -258,9 +261,10 @@ export class PostgresEventStore implements EventStore {
         where s.stream_id = $1 order by e.version_order`,
       [streamId, after, limit],
     );
-    if (rows.length === 0) return { streamId, version: 0, events: [] };
-    const events = rows[0].event_id == null ? [] : rows.map((row) => toRecorded(row as EventRow));
-    return { streamId, version: Number(rows[0].stream_version), events };
+    const [first] = rows;
+    if (!first) return { streamId, version: 0, events: [] };
+    const events = first.event_id == null ? [] : rows.map((row) => toRecorded(row as EventRow));
+    return { streamId, version: Number(first.stream_version), events };
   }
 
   async readStreams(streamIds: readonly string[]): Promise<StreamRead[]> {
@@ -268,8 +272,8 @@ export class PostgresEventStore implements EventStore {
     if (streamIds.length === 0) return [];
     // One statement for all of them (one snapshot): each stream's version and events. Without JIT:
     // right after a bulk append, before statistics are refreshed, the planner took each stream for
-    // ~1,000 events, passed jit_above_cost and compiled the statement every call (measured at 100
-    // streams of ~80 events: 326 ms with JIT, 88 ms without), the import's largest read.
+    // far more events than it had, passed jit_above_cost and compiled the statement every call
+    // (compiling took longer than the read itself), the import's largest read.
     const rows = await this.client.transaction(async (tx) => {
       await tx.query(`select set_config('jit', 'off', true)`);
       return tx.query<Partial<EventRow> & { stream_version: string; wanted: string }>(
@@ -305,7 +309,7 @@ export class PostgresEventStore implements EventStore {
     const window = `${scanned}${typeFilter}`;
     // With categories, one ordered index range scan per category (category, log order), merged:
     // `category = any(...)` cannot use that index in log order and would sort every matching event
-    // of the log on each page (measured: 0.66 s a page at 110k events, against 9 ms merged).
+    // of the log on each page, far slower than the merged scans.
     const text =
       categories && categories.length > 0
         ? `select e.* from (${categories
@@ -319,16 +323,16 @@ export class PostgresEventStore implements EventStore {
         : `select ${EVENT_COLUMNS} from ${this.s}.events e where ${window} order by e.transaction_id, e.global_position limit $3`;
     // Filtered reads (projections) name the plan: the planner cannot estimate the log window (a
     // row comparison and the snapshot's xmin) and, with statistics not yet refreshed after a bulk
-    // import, took 1M matching rows for ~1,800, then bitmap-scanned and sorted the whole log on
-    // every page (2 s a page at 1M events). The indexes already give log order, so those plans are
+    // import, expected far more matching rows than there were, then bitmap-scanned and sorted the
+    // whole log on every page. The indexes already give log order, so those plans are
     // ruled out for this read. (The unfiltered read keeps one statement: its index matches the
-    // order exactly and no other plan has been seen; the transaction would halve its speed.)
+    // order exactly and no other plan has been seen; the transaction would slow it.)
     let scannedTo: LogPosition | null = null;
     const rows =
       (categories && categories.length > 0) || types
         ? await this.client.transaction(async (tx) => {
             await tx.query(`select set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`);
-            if (types) [{ xmin: params[4] }] = await tx.query<{ xmin: string }>(`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`);
+            if (types) params[4] = oneRow(await tx.query<{ xmin: string }>(`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`), 'snapshot xmin').xmin;
             const page = await tx.query<EventRow>(text, params);
             if (types && page.length < limit) {
               // At the end of a type-filtered read, resume after everything scanned, not after the
@@ -355,7 +359,7 @@ export class PostgresEventStore implements EventStore {
           })
         : await this.client.query<EventRow>(text, params);
     const events = rows.map(toRecorded);
-    const lastRead = events.length > 0 ? events[events.length - 1].position : after;
+    const lastRead = events.at(-1)?.position ?? after;
     const next = scannedTo && (!lastRead || comparePositions(scannedTo, lastRead) > 0) ? scannedTo : lastRead;
     return { events, next, endOfLog: events.length < limit };
   }
@@ -470,7 +474,7 @@ class PostgresLogTable implements LogInDatabase {
     // same reason (see readAll).
     const rows = await this.client.transaction(async (tx) => {
       // No JIT: disabling sorts inflates the estimated cost past jit_above_cost, and compiling
-      // took 155 ms of a 50,000-event range that runs in 90 ms without it.
+      // took longer than the range's query itself.
       await tx.query(`select set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`);
       return tx.query<{ n: string; transaction_id: string; global_position: string }>(
         `select p.n::text as n, p.transaction_id::text as transaction_id, p.global_position::text as global_position
