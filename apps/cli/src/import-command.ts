@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
-import type { OpenedStores } from '@ledger/event-store';
 import { DEFAULT_MATCH_OPTIONS, IMPORT_SOURCES, ImportFileRefused, type ImportReport, ImportService, isImportSource } from '@ledger/imports';
-import { openPersonalData } from '@ledger/privacy';
 import { LEGAL_GATEWAY_CODES, isLegalGatewayCode, londonToday, systemClock } from '@ledger/application';
 
 export const IMPORT_USAGE = `  import <source> <file> [--threshold T] [--legal-basis CODE]
@@ -17,7 +15,7 @@ export const IMPORT_USAGE = `  import <source> <file> [--threshold T] [--legal-b
  * error and the report's summary on standard output. Exit 0 when imported (or imported before),
  * 1 when the file is refused as a whole, 2 for a wrong command line.
  */
-export async function runImport(config: LedgerConfig, stores: OpenedStores, args: string[]): Promise<number> {
+export async function runImport(config: LedgerConfig, imports: ImportService, args: string[]): Promise<number> {
   const [source, file, ...rest] = args;
   if (!source || !file || !isImportSource(source)) {
     console.error(`usage: npm run cli -- import <source> <file>\n  sources: ${IMPORT_SOURCES.join(', ')}`);
@@ -34,7 +32,6 @@ export async function runImport(config: LedgerConfig, stores: OpenedStores, args
     }
   }
   const bytes = readFileSync(file);
-  const { sealing } = await openPersonalData(config, stores);
   const started = process.hrtime.bigint();
   const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
   let lastDraw = -1;
@@ -50,7 +47,7 @@ export async function runImport(config: LedgerConfig, stores: OpenedStores, args
   };
   const now = systemClock.now();
   try {
-    const outcome = await new ImportService(sealing, stores.eventStore).run({
+    const outcome = await imports.run({
       source,
       bytes,
       actor: { userId: 'cli', role: 'programme-manager' },

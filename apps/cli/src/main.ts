@@ -1,8 +1,12 @@
 import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configOrReport } from '@ledger/config';
-import { type EventStore, formatPosition, openStores } from '@ledger/event-store';
-import { FamilyQueries, PROJECTION_RUNNER, ProjectionWorkerModule, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
+import { type LedgerConfig, configOrReport } from '@ledger/config';
+import { type EventStore, type OpenedStores, formatPosition, openStores } from '@ledger/event-store';
+import { ImportService } from '@ledger/imports';
+import { openPersonalData } from '@ledger/privacy';
+import { PROJECTION_RUNNER, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
+import { CliModule } from './cli.module';
 import { runGenerate } from './generate';
 import { IMPORT_USAGE, runImport } from './import-command';
 import { runAccessLogInstall, runRetention, runServiceAccounts, runUsers } from './privacy-commands';
@@ -50,27 +54,19 @@ async function main(argv: string[]): Promise<number> {
   const config = configOrReport(process.env);
   if (!config) return 1;
   if (command === 'access-log') return runAccessLogInstall(config, args);
-  if (command === 'report') return runReport(config, args);
+  if (command === 'report') return runReport(config, args, async () => openContext(config, await openStores(config)));
   const stores = await openStores(config);
-  // The same Nest modules as the api and the projector (one way to wire the stores, one factory
-  // of the runner), as an application context without HTTP; closing it closes the stores.
-  const context = await NestFactory.createApplicationContext(ProjectionWorkerModule.forStores(config, stores, { batchSize: 5_000 }), { logger: ['warn', 'error'], abortOnError: false }).catch(
-    async (error: unknown) => {
-      await stores.eventStore.close().catch(() => undefined);
-      await stores.sql.close().catch(() => undefined);
-      throw error;
-    },
-  );
+  const context = await openContext(config, stores, command === 'import' || command === 'retention');
   try {
     if (command === 'status') await printStatus(stores.eventStore, `${stores.description.kind} (${stores.description.where})`);
     const runner = context.get<ProjectionRunner>(PROJECTION_RUNNER);
     if (command === 'projections') {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
-    if (command === 'import') return await runImport(config, stores, args);
+    if (command === 'import') return await runImport(config, context.get(ImportService), args);
     if (command === 'users') return await runUsers(config, stores, args);
     if (command === 'service-accounts') return await runServiceAccounts(stores, args);
-    if (command === 'retention') return await runRetention(config, stores, args, { runner, families: context.get(FamilyQueries) });
+    if (command === 'retention') return await runRetention(config, context, args);
     if (command === 'rebuild') {
       const names = args.length > 0 ? args : ledgerProjections().map((p) => p.name);
       for (const name of names) await rebuild(runner, stores.eventStore, name);
@@ -79,6 +75,23 @@ async function main(argv: string[]): Promise<number> {
     await context.close();
   }
   return 0;
+}
+
+/**
+ * The stores and the cli's application context over them, built from the same Nest modules as the
+ * api and the projector (one way to wire the stores, one factory of the runner); with the
+ * personal-data parts for the commands that record or erase personal data. Closing the context
+ * closes the stores.
+ */
+async function openContext(config: LedgerConfig, stores: OpenedStores, personalData = false): Promise<INestApplicationContext> {
+  try {
+    const privacy = personalData ? await openPersonalData(config, stores) : undefined;
+    return await NestFactory.createApplicationContext(CliModule.forStores(config, stores, privacy), { logger: ['warn', 'error'], abortOnError: false });
+  } catch (error) {
+    await stores.eventStore.close().catch(() => undefined);
+    await stores.sql.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 async function rebuild(runner: ProjectionRunner, store: EventStore, name: string): Promise<void> {

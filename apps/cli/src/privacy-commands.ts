@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
-import { type OpenedStores, PgSqlClient } from '@ledger/event-store';
-import type { FamilyQueries, ProjectionRunner } from '@ledger/projections';
+import type { INestApplicationContext } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, type OpenedStores, PgSqlClient, RAW_EVENT_STORE } from '@ledger/event-store';
+import { FamilyQueries, PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
 import { changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, registerUser, eraseImportRowsDue, importRowsDue, retentionPeriods, retentionReport, revokeServiceAccount, runRetention as runRetentionSchedule, systemClock } from '@ledger/application';
-import { Erasure, openPersonalData } from '@ledger/privacy';
+import { Erasure, KeyVault } from '@ledger/privacy';
 import { ImportService } from '@ledger/imports';
 
 const CLI_ACTOR = { userId: 'cli', role: 'admin' as const };
@@ -121,23 +122,25 @@ function refusedOr(outcome: Awaited<ReturnType<typeof deactivateUser>>, done: st
  * and any legal hold keeping it; then everyone in the families due and not held is erased by
  * crypto-shredding. A dry run prints the report and changes nothing.
  */
-export async function runRetention(config: LedgerConfig, stores: OpenedStores, args: string[], projections: { runner: ProjectionRunner; families: FamilyQueries }): Promise<number> {
+export async function runRetention(config: LedgerConfig, context: INestApplicationContext, args: string[]): Promise<number> {
   const asOf = option(args, 'as-of') ?? londonToday(new Date());
   if (!isBusinessDate(asOf)) {
     console.error('--as-of must be a calendar date YYYY-MM-DD');
     return 2;
   }
   const dryRun = args.includes('--dry-run');
-  const { vault, sealing } = await openPersonalData(config, stores);
-  await projections.runner.catchUp();
-  const report = await retentionReport(projections.families, stores.eventStore, vault, asOf, retentionPeriods(config));
+  const vault = context.get(KeyVault);
+  const sealing = context.get<EventStore>(EVENT_STORE);
+  const families = context.get(FamilyQueries);
+  await context.get<ProjectionRunner>(PROJECTION_RUNNER).catchUp();
+  const report = await retentionReport(families, context.get<EventStore>(RAW_EVENT_STORE), vault, asOf, retentionPeriods(config));
   const people = report.due.reduce((n, f) => n + f.memberIds.length, 0);
   console.log(
     `retention: ${config.retentionYears} years after case closure, ${config.retentionNotAttachedYears} after identification or last activity when never attached, ${config.retentionInactiveYears} after last activity when never closed; as of ${asOf}, cases closed on or before ${report.closedOnOrBefore}`,
   );
   for (const f of report.due) console.log(`  due   family ${f.familyId} (${f.rule}, due ${f.dueOn}): ${f.memberIds.length} ${f.memberIds.length === 1 ? 'person' : 'people'}; ${f.reason}`);
   for (const f of report.held) console.log(`  held  family ${f.familyId} (${f.rule}, due ${f.dueOn}): ${f.reason}; held by ${f.holds.map((h) => h.reason).join('; ')}`);
-  const imports = new ImportService(sealing, stores.eventStore);
+  const imports = context.get(ImportService);
   const rows = await importRowsDue(imports, asOf, report.periods);
   console.log(`  import rows kept for review or candidate families from imports recorded on or before ${rows.recordedOnOrBefore}: ${rows.rows} due`);
   if (dryRun) {

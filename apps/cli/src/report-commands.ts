@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { isBusinessDate } from '@ledger/domain';
-import { type OpenedStores, openStores } from '@ledger/event-store';
-import { ClaimQueries, ledgerProjectionRunner } from '@ledger/projections';
+import type { INestApplicationContext } from '@nestjs/common';
 import { attachmentFeesCsv, attachmentFeesXlsx, claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx, reconciliationCsv, reconciliationXlsx } from '@ledger/reporting';
 import { ClaimReports, FinanceReports, londonToday } from '@ledger/application';
 
@@ -25,29 +24,31 @@ interface ReportRequest {
   viaApi: boolean;
 }
 
-/** `report …`: from the store when the cli can open it, else through the running service. */
-export async function runReport(config: LedgerConfig, args: string[]): Promise<number> {
+/**
+ * `report …`: from the store when the cli can open it (`open`: the stores and the cli's application
+ * context over them), else through the running service.
+ */
+export async function runReport(config: LedgerConfig, args: string[], open: () => Promise<INestApplicationContext>): Promise<number> {
   const request = parse(args);
   if (typeof request === 'string') {
     console.error(`${request}\nusage:\n${REPORT_USAGE}`);
     return 2;
   }
   if (!request.viaApi) {
-    let stores: Awaited<ReturnType<typeof openStores>> | null = null;
+    let context: INestApplicationContext | null = null;
     try {
-      stores = await openStores(config);
+      context = await open();
     } catch (error) {
       // The embedded store admits one process (its lock file): the running service has it, so the
       // report is read through the service instead of refusing (issue 18.6).
       if (!(error instanceof Error && error.name === 'DataDirectoryLockedError')) throw error;
       console.error(`the embedded store is open in the running service; reading the report through it at ${config.apiUrl}`);
     }
-    if (stores) {
+    if (context) {
       try {
-        return write(request, await fromStore(stores, config, request));
+        return write(request, await fromStore(context, request));
       } finally {
-        await stores.eventStore.close();
-        await stores.sql.close().catch(() => undefined);
+        await context.close();
       }
     }
   }
@@ -78,12 +79,11 @@ function parse(args: string[]): ReportRequest | string {
   return { kind, ...(claimId ? { claimId } : {}), ...(asOf ? { asOf } : {}), format: format as ReportRequest['format'], out, viaApi: rest.includes('--via-api') };
 }
 
-async function fromStore(stores: OpenedStores, config: LedgerConfig, request: ReportRequest): Promise<Buffer> {
-  const store = stores.eventStore;
+async function fromStore(context: INestApplicationContext, request: ReportRequest): Promise<Buffer> {
   const asOf = request.asOf ?? londonToday(new Date());
-  const claims = new ClaimReports(store, config.councilId, config);
-  // The claims read model, brought up to the log before it is read (no projector need be running).
-  const finance = new FinanceReports(store, config.councilId, new ClaimQueries(stores.sql, ledgerProjectionRunner(stores), { settle: true }));
+  const claims = context.get(ClaimReports);
+  // From the claims read model, brought up to the log before it is read (no projector need be running).
+  const finance = context.get(FinanceReports);
   const claimId = request.claimId ?? '';
   const unwrap = (error: unknown): never => {
     throw new Error(error instanceof Error ? error.message : String(error));

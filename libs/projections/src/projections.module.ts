@@ -40,7 +40,16 @@ export class ProjectionsModule {
    * The one way every process (api, projector) builds its runner: `runner` adds options (the
    * projector's batch size and progress lines) to the same factory.
    */
-  static forApp(options: { inline: boolean; councilId: string; readModelSchema?: string; opener?: FactOpener; runner?: Omit<RunnerOptions, 'schema' | 'onRetry'> }): DynamicModule {
+  static forApp(options: {
+    inline: boolean;
+    councilId: string;
+    readModelSchema?: string;
+    opener?: FactOpener;
+    runner?: Omit<RunnerOptions, 'schema' | 'onRetry'>;
+    /** Reads of the claims and users read models first apply what is in the log (default: when inline). */
+    settleReads?: boolean;
+  }): DynamicModule {
+    const settle = options.settleReads ?? options.inline;
     return {
       module: ProjectionsModule,
       providers: [
@@ -65,8 +74,8 @@ export class ProjectionsModule {
           useFactory: (sql: SqlClient, runner: ProjectionRunner, families: FamilyQueries, outcomes: OutcomeQueries) => new DashboardQueries(sql, runner, families, outcomes, options.councilId),
         },
         // Inline, their reads first apply what is in the log (read-your-writes); with an external projector they lag it.
-        { provide: ClaimQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new ClaimQueries(sql, runner, { settle: options.inline }) },
-        { provide: UserQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new UserQueries(sql, runner, { settle: options.inline }) },
+        { provide: ClaimQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new ClaimQueries(sql, runner, { settle }) },
+        { provide: UserQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new UserQueries(sql, runner, { settle }) },
         InlineProjections,
       ],
       exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries, DashboardQueries, ClaimQueries, UserQueries],
@@ -83,10 +92,19 @@ export class ProjectionsModule {
  */
 @Module({})
 export class ProjectionWorkerModule {
-  static forStores(config: LedgerConfig, stores: OpenedStores, runner: Omit<RunnerOptions, 'schema' | 'onRetry'> = {}): DynamicModule {
+  static forStores(
+    config: LedgerConfig,
+    stores: OpenedStores,
+    runner: Omit<RunnerOptions, 'schema' | 'onRetry'> = {},
+    /** `sealing`: the store that seals personal fields, as EVENT_STORE (the cli's import and retention); `settleReads`: see `forApp`. */
+    options: { sealing?: EventStore; settleReads?: boolean } = {},
+  ): DynamicModule {
     return {
       module: ProjectionWorkerModule,
-      imports: [EventStoreModule.forStores(config, stores), ProjectionsModule.forApp({ inline: false, councilId: config.councilId, readModelSchema: stores.readModelSchema, runner })],
+      imports: [
+        EventStoreModule.forStores(config, stores, options.sealing),
+        ProjectionsModule.forApp({ inline: false, councilId: config.councilId, readModelSchema: stores.readModelSchema, runner, settleReads: options.settleReads }),
+      ],
     };
   }
 }
