@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LEGAL_GATEWAY_RULE } from '@ledger/application';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { api, dates, eligibleFamily, identifiedFamily, identifyBody } from '../support/families-fixture';
@@ -34,12 +35,14 @@ describe.each(storeKinds)('command headers on %s', (kind) => {
     expect(after.headers.etag).toBe(`"${f.version}"`);
   });
 
-  it('names a bad body before a bad header', async () => {
+  it('names a bad body or path before a bad header', async () => {
     const f = await identifiedFamily(t);
     const res = await api(t).post(`/api/families/${f.familyId}/problems`).set('If-Match', 'three').set('Idempotency-Key', '').send({ ...problem(f.childId), indicator: 42 }).expect(400);
     expect(res.body.message).toBe('invalid request: indicator');
     const identify = await api(t).post('/api/families').set('X-Correlation-Id', 'not a uuid').send({ ...identifyBody(), identifiedOn: 'yesterday' }).expect(400);
     expect(identify.body.message).toBe('invalid request: identifiedOn');
+    const path = await api(t).post('/api/families/not-a-family/problems').set('If-Match', 'three').send(problem(randomUUID())).expect(404);
+    expect(path.body.reason).toBe('FamilyNotFound');
   });
 
   it('answers a command with its version as ETag, which If-Match takes back; a stale one is 409 without one', async () => {
