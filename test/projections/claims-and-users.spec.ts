@@ -1,6 +1,7 @@
 import { listServiceAccounts, listUsers } from '@ledger/application';
 import { type SqlClient, quoteIdent } from '@ledger/event-store';
 import { ClaimQueries, ClaimsProjection, type Projection, ProjectionRunner, UserQueries, UsersProjection } from '@ledger/projections';
+import { FamilyAccess } from '../../apps/api/src/auth/access';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { collectAll } from '../contract/event-store.contract';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
@@ -104,6 +105,21 @@ describe.each(storeKinds)('the claims and users read models on %s', (kind) => {
     expect(money.map((m) => ({ claimId: m.claimId, windowId: m.windowId, payments: m.payments.length, recoveries: m.recoveries }))).toEqual([
       { claimId, windowId: '2018-19-w2', payments: 1, recoveries: [{ on: '2019-09-01', amountPence: 80_000 }] },
     ]);
+  });
+
+  it('confirms an open sample from the claim\'s stream: a model that has not seen the submission opens nothing (external projector)', async () => {
+    const projection = new ClaimsProjection();
+    const runner = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [projection], { schema: schemaFor() });
+    await runner.prepare();
+    // The model as a lagging projector left it: every claim event up to the submission, not after.
+    const events = (await collectAll(t.stores.eventStore, 1_000)).filter((e) => e.streamId.startsWith('claim-'));
+    const submittedAt = events.findIndex((e) => e.type === 'ClaimSubmitted');
+    await t.stores.sql.transaction(async (tx) => projection.apply(tx, events.slice(0, submittedAt), (base) => `${quoteIdent((runner as unknown as { schema: string }).schema)}.${quoteIdent(`${base}_v1`)}`));
+    const stale = new ClaimQueries(t.stores.sql, runner, { settle: false });
+    expect(await stale.openSamplesHolding(invalidFamily)).toEqual([claimId]);
+    expect(await new FamilyAccess(t.stores.eventStore, stale).sampled(invalidFamily)).toBe(false);
+    // Settled, the model itself has closed it.
+    expect(await new ClaimQueries(t.stores.sql, runner, { settle: true }).openSamplesHolding(invalidFamily)).toEqual([]);
   });
 
   it('lists users and service accounts as the log folds them, never a password hash', async () => {

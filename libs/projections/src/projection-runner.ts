@@ -1,4 +1,4 @@
-import { comparePositions, type EventStore, EventStoreUnavailableError, formatPosition, type LogInDatabase, type LogPosition, parsePosition, type Subscription } from '@ledger/event-store';
+import { categoryOf, comparePositions, type EventStore, EventStoreUnavailableError, formatPosition, type LogInDatabase, type LogPosition, parsePosition, type Subscription } from '@ledger/event-store';
 import type { InDatabasePart, Projection, TableNamer } from './projection';
 import { createReportingViews } from './reporting-views';
 import { applyMigrations, type Migration, quoteIdent, type SqlClient, type SqlTx } from '@ledger/sql';
@@ -201,8 +201,13 @@ export class ProjectionRunner {
           subscription = this.store.subscribe({
             from,
             batchSize: 1_000,
-            handler: async () => {
-              await this.catchUp();
+            // Only the projections that read a category of the events delivered: the others have
+            // nothing new (every event after `from` is delivered), and a catch-up of each of them on
+            // every event (a sign-in, a claim) would hold back the ones that have.
+            handler: async (events) => {
+              const categories = new Set(events.map((e) => categoryOf(e.streamId)));
+              const touched = this.projections.filter((p) => p.categories.some((c) => categories.has(c))).map((p) => p.name);
+              if (touched.length > 0) await this.catchUp(touched);
               delay = 0;
             },
           });

@@ -5,7 +5,7 @@ import { CLOCK, type Clock } from '@ledger/application';
 
 /** What `GET /api/live` sends as `event: checkpoint` (the web app's contract, issue 19.3). */
 export interface CheckpointMessage {
-  /** The slowest projection's checkpoint (`commit/prepare`); `"0/0"` before any event is applied. */
+  /** The slowest checkpoint of the projections with events to apply, else the furthest (`commit/prepare`); `"0/0"` before any event is applied. */
   position: string;
   /** Events in the log that the slowest projection has not applied yet (bounded count). */
   behindEvents: number;
@@ -88,9 +88,16 @@ export class LiveCheckpoints implements BeforeApplicationShutdown {
 
   private async message(checkpoints: readonly ProjectionCheckpoint[]): Promise<CheckpointMessage> {
     const lags = await this.runner.lag(checkpoints);
+    // The slowest projection with events of its own still to apply; when none has any, the
+    // furthest checkpoint. A projection with nothing to apply (no claim recorded since its
+    // checkpoint, say) does not hold the position back: its checkpoint moves only with its own events.
+    const behind = lags.filter((l) => l.behindEvents > 0);
     let slowest: LogPosition | null | undefined;
-    for (const c of checkpoints) {
+    for (const c of behind) {
       if (slowest === undefined || c.position === null || (slowest !== null && comparePositions(c.position, slowest) < 0)) slowest = c.position;
+    }
+    if (behind.length === 0) {
+      for (const c of checkpoints) if (c.position !== null && (!slowest || comparePositions(c.position, slowest) > 0)) slowest = c.position;
     }
     return {
       position: slowest ? formatPosition(slowest) : '0/0',
