@@ -90,17 +90,24 @@ export class ProgrammeDashboardController {
     return answer;
   }
 
-  /** How far the figures reach: the least advanced live projection's checkpoint. */
+  /** How far the figures reach: the checkpoint of the least advanced projection they are read from. */
   private async position(): Promise<string | null> {
-    return leastPosition(await this.runner.status());
+    return leastPosition(await this.runner.status(), DASHBOARD_PROJECTIONS);
   }
 }
 
-/** The checkpoint of the least advanced live projection (null: one has applied nothing yet). */
-export function leastPosition(status: readonly { state: string; position: string | null }[]): string | null {
+/**
+ * The projections the dashboards read (the families' read models and the ledger). The claims and
+ * users read models are not among them: one with no event of its own yet (no claim recorded) has
+ * applied nothing, and must not make the figures' position unknown.
+ */
+export const DASHBOARD_PROJECTIONS: readonly string[] = ['family-read-models', 'ledger'];
+
+/** The checkpoint of the least advanced of the named live projections (null: one has applied nothing yet). */
+export function leastPosition(status: readonly { name: string; state: string; position: string | null }[], names: readonly string[]): string | null {
   let least: string | null = null;
   for (const s of status) {
-    if (s.state !== 'live') continue;
+    if (s.state !== 'live' || !names.includes(s.name)) continue;
     if (s.position === null) return null;
     if (least === null || comparePositions(parsePosition(s.position), parsePosition(least)) < 0) least = s.position;
   }
