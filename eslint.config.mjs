@@ -1,6 +1,6 @@
 // ESLint (flat config) with typescript-eslint's type-aware rules, run by `npm run lint` inside
 // `npm test`. Deliberately narrow: the rules that catch bugs the type checker lets through. No
-// formatting rules (formatting is left to editors; the repo is not mass-reformatted).
+// formatting rules: formatting is Prettier's (`npm run format`; `npm test` checks it).
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(

@@ -1,5 +1,5 @@
-// The static checks `npm test` runs before jest: the type check, the lint and the dependency
-// rules, run side by side (each is one process; together they use both cores of a small CI
+// The static checks `npm test` runs before jest: the type check, the lint, the dependency rules
+// and the formatting (Prettier), run side by side (each is one process; together they use both cores of a small CI
 // machine instead of one after another). Each one's output is printed whole when it ends;
 // the exit code is non-zero when any of them failed.
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ const checks = [
   ['typecheck', ['run', '-s', 'typecheck']],
   ['lint', ['run', '-s', 'lint']],
   ['boundaries', ['run', '-s', 'boundaries']],
+  ['format', ['run', '-s', 'format:check']],
 ];
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
