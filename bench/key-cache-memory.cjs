@@ -26,7 +26,9 @@ const privacy = require(join(__dirname, '..', 'dist/libs/privacy/src'));
     for (let j = 0; j < 20; j += 1) Buffer.from(`a request body ${j} ${i}`.repeat(10));
     if (i % 2_000 === 0) {
       const m = measure();
-      console.log(`${i} families: rss ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)} MiB, arrayBuffers ${mib(m.arrayBuffers)} MiB (${((m.arrayBuffers - start.arrayBuffers) / i / 1024).toFixed(2)} KiB a family)`);
+      console.log(
+        `${i} families: rss ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)} MiB, arrayBuffers ${mib(m.arrayBuffers)} MiB (${((m.arrayBuffers - start.arrayBuffers) / i / 1024).toFixed(2)} KiB a family)`,
+      );
     }
   }
   await sql.close();

@@ -43,7 +43,9 @@ async function main() {
     const file = join(temp, `events-seed${seed}-families${families}.ndjson`);
     const fd = openSync(file, 'w');
     try {
-      execFileSync(process.execPath, [join(dist, 'apps/cli/src/main.js'), 'generate', '--families', String(families), '--seed', String(seed), '--format', 'events'], { stdio: ['ignore', fd, 'inherit'] });
+      execFileSync(process.execPath, [join(dist, 'apps/cli/src/main.js'), 'generate', '--families', String(families), '--seed', String(seed), '--format', 'events'], {
+        stdio: ['ignore', fd, 'inherit'],
+      });
     } finally {
       closeSync(fd);
     }
@@ -80,7 +82,10 @@ function print(result) {
   const widths = header.map((_, c) => Math.max(...all.map((r) => String(r[c]).length)));
   const line = (r) => `| ${r.map((v, c) => String(v).padEnd(widths[c])).join(' | ')} |`;
   const out = [
-    `peer comparison${quick ? ' (quick)' : ''}: emmett-postgresql ${result.versions.emmett} (pg ${result.versions.pg}), ${result.seconds.toFixed(1)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`,
+    `peer comparison${quick ? ' (quick)' : ''}: emmett-postgresql ${result.versions.emmett} (pg ${result.versions.pg}), ${result.seconds.toFixed(1)} s; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${os.cpus().length} cores`,
     '',
     line(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,

@@ -66,7 +66,11 @@ const log = (line) => process.stderr.write(`[bench ${((Date.now() - started) / 1
 
 function runTask(task, onMessage) {
   return new Promise((resolve, reject) => {
-    const child = fork(join(here, 'worker.cjs'), [JSON.stringify(task)], { env: { ...process.env, LEDGER_BENCH_DIST: dist }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+    const child = fork(join(here, 'worker.cjs'), [JSON.stringify(task)], {
+      env: { ...process.env, LEDGER_BENCH_DIST: dist },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--expose-gc'],
+    });
     let settled = false;
     child.on('message', (m) => {
       if (m.kind === 'result') {
@@ -138,7 +142,14 @@ async function httpLoad(port, token, targets, clients, seconds, warmupSeconds, {
     new Promise((resolve, reject) => {
       const body = JSON.stringify({ memberId: target.memberId, committedOn: refused ? '2018-02-30' : '2018-05-01', proven: true, category: 'bench' });
       const req = request(
-        { host: '127.0.0.1', port, method: 'POST', path: `/api/families/${target.familyId}/offences`, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: `/api/families/${target.familyId}/offences`,
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode));
@@ -168,7 +179,16 @@ async function httpLoad(port, token, targets, clients, seconds, warmupSeconds, {
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
   const ok = statuses.get(refused ? 400 : 201) ?? 0;
-  return { clients, refused, requests: latencies.length, created: refused ? 0 : ok, statuses: Object.fromEntries(statuses), seconds: elapsed, commandsPerSecond: ok / elapsed, ...percentiles(latencies) };
+  return {
+    clients,
+    refused,
+    requests: latencies.length,
+    created: refused ? 0 : ok,
+    statuses: Object.fromEntries(statuses),
+    seconds: elapsed,
+    commandsPerSecond: ok / elapsed,
+    ...percentiles(latencies),
+  };
 }
 
 /**
@@ -183,7 +203,14 @@ async function soakLoad(port, token, seconds, rate) {
     new Promise((resolve) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
-        { host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          agent,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}) },
+        },
         (res) => {
           const chunks = [];
           res.on('data', (c) => chunks.push(c));
@@ -253,7 +280,9 @@ async function soakLoad(port, token, seconds, rate) {
   });
   while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
   agent.destroy();
-  const commandsAnswered = Object.entries(statuses).filter(([k]) => k.startsWith('command')).reduce((a, [, v]) => a + v, 0);
+  const commandsAnswered = Object.entries(statuses)
+    .filter(([k]) => k.startsWith('command'))
+    .reduce((a, [, v]) => a + v, 0);
   return { seconds, rate, requests: n, skippedAtCap: skipped, commandsAnswered, familiesCreated: created, statuses };
 }
 
@@ -391,7 +420,13 @@ function soakRows(soak) {
   const span = (x) => (x ? `${mib(x.from)} → ${mib(x.to)} (${x.growthPercent >= 0 ? '+' : ''}${x.growthPercent.toFixed(1)}%, ${x.mibPerMinute.toFixed(2)} MiB/min)` : '–');
   const met = t.rss && t.rss.growthPercent <= 5;
   return [
-    [`soak: ${soak.load?.rate} cmd/s + reads asked (${fmt(soak.load?.commandsAnswered / soak.seconds)} answered), ${soak.seconds} s; RSS after ${soak.warmupSeconds} s warm-up`, span(t.rss), 'target (issue 15.3)', '≤ 5% growth', met ? 'met' : 'missed'],
+    [
+      `soak: ${soak.load?.rate} cmd/s + reads asked (${fmt(soak.load?.commandsAnswered / soak.seconds)} answered), ${soak.seconds} s; RSS after ${soak.warmupSeconds} s warm-up`,
+      span(t.rss),
+      'target (issue 15.3)',
+      '≤ 5% growth',
+      met ? 'met' : 'missed',
+    ],
     ['soak: JS heap used', span(t.heapUsed), '', '', ''],
     ['soak: ArrayBuffers (Buffers outside the heap)', span(t.arrayBuffers), '', '', ''],
     ...(t.wasm ? [['soak: PGlite WebAssembly memory', span(t.wasm), '', '', '']] : []),
@@ -404,7 +439,13 @@ function partnerImportRows(p) {
   const ours = p.recorded / p.importSeconds;
   const bulk = p.bulkEvents / p.bulkSeconds;
   return [
-    [`partner attendance file, ${fmt(p.rows)} rows (${fmt(p.recorded)} recorded, ${fmt(p.review)} review, ${fmt(p.rejected)} refused)`, `${ms(p.importSeconds)} s (${fmt(ours)} rows/s)`, 'bulk append, same events', `${fmt(bulk)} events/s`, pct(ours, bulk)],
+    [
+      `partner attendance file, ${fmt(p.rows)} rows (${fmt(p.recorded)} recorded, ${fmt(p.review)} review, ${fmt(p.rejected)} refused)`,
+      `${ms(p.importSeconds)} s (${fmt(ours)} rows/s)`,
+      'bulk append, same events',
+      `${fmt(bulk)} events/s`,
+      pct(ours, bulk),
+    ],
     [`  its ${fmt(p.families)}-family store seeded through the sealing store`, `${fmt(p.seededEvents / p.seedSeconds)} events/s`, '', '', ''],
   ];
 }
@@ -425,25 +466,31 @@ function summarise(r) {
   const httpRow = (label, h, unit) => {
     const limit = L.singleCommits[h.clients];
     const commits = rate(limit.commits, limit.seconds);
-    return [label, `${fmt(h.commandsPerSecond)} ${unit}, p50 ${ms(h.p50Ms)} ms, p99 ${ms(h.p99Ms)} ms`, `single-row commits, ${h.clients} conn`, `${fmt(commits)}/s, p50 ${ms(limit.p50Ms)} ms`, pct(h.commandsPerSecond, commits)];
+    return [
+      label,
+      `${fmt(h.commandsPerSecond)} ${unit}, p50 ${ms(h.p50Ms)} ms, p99 ${ms(h.p99Ms)} ms`,
+      `single-row commits, ${h.clients} conn`,
+      `${fmt(commits)}/s, p50 ${ms(limit.p50Ms)} ms`,
+      pct(h.commandsPerSecond, commits),
+    ];
   };
   for (const h of r.http) rows.push(httpRow(`HTTP offence, ${h.clients} client${h.clients > 1 ? 's' : ''}`, h, 'cmd/s'));
   if (r.httpRefused) rows.push(httpRow(`HTTP ceiling: offence refused at validation (400), ${r.httpRefused.clients} clients`, r.httpRefused, 'req/s'));
   rows.push(['log scan, store.readAll', `${fmt(ourScan)} events/s`, 'raw keyset scan, pages of 1,000', `${fmt(rawScan)} events/s`, pct(ourScan, rawScan)]);
   for (const b of r.rebuild) {
     const eps = rate(b.events, b.seconds);
-    rows.push([`rebuild at ${fmt(b.logEvents)} events${b.path === 'through the store' ? ', via readAll' : ''}`, `${fmt(eps)} events/s, peak RSS ${mib(Math.max(b.vmHwmBytes ?? 0, b.peakRssSampledBytes))} (before ${mib(b.rssBeforeBytes)})`, 'raw keyset scan', `${fmt(rawScan)} events/s`, pct(eps, rawScan)]);
+    rows.push([
+      `rebuild at ${fmt(b.logEvents)} events${b.path === 'through the store' ? ', via readAll' : ''}`,
+      `${fmt(eps)} events/s, peak RSS ${mib(Math.max(b.vmHwmBytes ?? 0, b.peakRssSampledBytes))} (before ${mib(b.rssBeforeBytes)})`,
+      'raw keyset scan',
+      `${fmt(rawScan)} events/s`,
+      pct(eps, rawScan),
+    ]);
   }
   if (r.claims) {
     const c = r.claims;
     const best = (xs) => Math.min(...xs);
-    rows.push([
-      `results query, ${fmt(c.families)} families`,
-      `${ms(best(c.resultsSeconds) * 1000)} ms (best of ${c.resultsSeconds.length}; ${fmt(c.familiesWithResult)} with a result)`,
-      '',
-      '',
-      '',
-    ]);
+    rows.push([`results query, ${fmt(c.families)} families`, `${ms(best(c.resultsSeconds) * 1000)} ms (best of ${c.resultsSeconds.length}; ${fmt(c.familiesWithResult)} with a result)`, '', '', '']);
     const council = c.families <= 3_000;
     rows.push([
       `claim draft, ${fmt(c.families)} families`,
@@ -472,7 +519,12 @@ function summarise(r) {
 function peerTable(peer) {
   const header = ['shared measure (PostgreSQL)', 'ours', 'emmett-postgresql 0.42.0', 'ours / peer'];
   const unitFmt = (v, unit) => (v === null || v === undefined ? '–' : `${fmt(v)}${unit ? ` ${unit}` : ''}`);
-  const rows = peer.rows.map((r) => [r.measure, r.error ? `error: ${String(r.error).slice(0, 60)}` : unitFmt(r.ours, r.unit), r.error ? '' : unitFmt(r.peer, r.unit), r.ratio === null || r.ratio === undefined ? '–' : `${(r.ratio * 100).toFixed(0)}%`]);
+  const rows = peer.rows.map((r) => [
+    r.measure,
+    r.error ? `error: ${String(r.error).slice(0, 60)}` : unitFmt(r.ours, r.unit),
+    r.error ? '' : unitFmt(r.peer, r.unit),
+    r.ratio === null || r.ratio === undefined ? '–' : `${(r.ratio * 100).toFixed(0)}%`,
+  ]);
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => String(r[c]).length)));
   const line = (r) => `| ${r.map((v, c) => String(v).padEnd(widths[c])).join(' | ')} |`;
@@ -493,8 +545,14 @@ function targetsTable(results, peer, national) {
   };
   const http32 = r?.http?.find((h) => h.clients === 32) ?? null;
   const commits32 = r?.limits?.singleCommits?.[32] ?? null;
-  ratioRow('HTTP commands at 32 clients / single-row commits at 32 connections', http32?.commandsPerSecond ?? null, commits32 ? rate(commits32.commits, commits32.seconds) : null, 0.3, 'no PostgreSQL run');
-  ratioRow('HTTP commands at 32 clients / the stack\'s ceiling (refused at validation)', http32?.commandsPerSecond ?? null, r?.httpRefused?.commandsPerSecond ?? null, 0.6, 'no PostgreSQL run');
+  ratioRow(
+    'HTTP commands at 32 clients / single-row commits at 32 connections',
+    http32?.commandsPerSecond ?? null,
+    commits32 ? rate(commits32.commits, commits32.seconds) : null,
+    0.3,
+    'no PostgreSQL run',
+  );
+  ratioRow("HTTP commands at 32 clients / the stack's ceiling (refused at validation)", http32?.commandsPerSecond ?? null, r?.httpRefused?.commandsPerSecond ?? null, 0.6, 'no PostgreSQL run');
   const tail = peer?.rows?.find((row) => row.measure.startsWith('single-event appends')) ?? null;
   const missed = peer?.rows?.find((row) => row.measure.startsWith('tailing reader: events missed')) ?? null;
   const tailRatio = tail && tail.ours !== null && tail.peer ? tail.ours / tail.peer : null;
@@ -518,7 +576,9 @@ function targetsTable(results, peer, national) {
   const dashLimit = isNational ? 2 : 0.3;
   rows.push([
     `dashboard page, ${c ? fmt(c.families) : '3,000'} families${isNational ? ' (national)' : ''}`,
-    dash === null ? 'no claim cycle in this run (or one from before the dashboards were timed)' : `${(dash * 1000).toFixed(0)} ms best; first call ${(c.dashboardSeconds[0] * 1000).toFixed(0)} ms; cohort filter ${(c.dashboardFilteredSeconds * 1000).toFixed(0)} ms`,
+    dash === null
+      ? 'no claim cycle in this run (or one from before the dashboards were timed)'
+      : `${(dash * 1000).toFixed(0)} ms best; first call ${(c.dashboardSeconds[0] * 1000).toFixed(0)} ms; cohort filter ${(c.dashboardFilteredSeconds * 1000).toFixed(0)} ms`,
     isNational ? '< 2 s' : '< 300 ms (national: < 2 s)',
     status(dash === null ? null : dash < dashLimit),
   ]);
@@ -547,8 +607,19 @@ function matchingQuality(size) {
   const { noisyPopulation } = require(join(dist, 'libs/synthetic/src'));
   const { measureMatching, DEFAULT_MATCH_OPTIONS } = require(join(dist, 'libs/imports/src'));
   const { people, records } = noisyPopulation({ people: size, records: size, seed: SEED });
-  const known = people.map((p) => ({ memberId: p.personId, familyId: p.householdId, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode, identifiers: p.identifiers }));
-  const labelled = records.map((r) => ({ truth: r.truth, person: { givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, ...(r.postcode ? { postcode: r.postcode } : {}), identifiers: r.identifiers } }));
+  const known = people.map((p) => ({
+    memberId: p.personId,
+    familyId: p.householdId,
+    givenName: p.givenName,
+    familyName: p.familyName,
+    dateOfBirth: p.dateOfBirth,
+    postcode: p.postcode,
+    identifiers: p.identifiers,
+  }));
+  const labelled = records.map((r) => ({
+    truth: r.truth,
+    person: { givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, ...(r.postcode ? { postcode: r.postcode } : {}), identifiers: r.identifiers },
+  }));
   const thresholds = [0.85, DEFAULT_MATCH_OPTIONS.threshold, 0.99];
   return {
     people: size,
@@ -578,7 +649,13 @@ function matchingTable(m) {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => String(r[c]).length)));
   const line = (r) => `| ${r.map((v, c) => String(v).padEnd(widths[c])).join(' | ')} |`;
-  return [`### person matching: ${fmt(m.people)} people, ${fmt(m.records)} records (${fmt(m.strangers)} about people not on record)`, '', line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
+  return [
+    `### person matching: ${fmt(m.people)} people, ${fmt(m.records)} records (${fmt(m.strangers)} about people not on record)`,
+    '',
+    line(header),
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 async function main() {
@@ -589,7 +666,7 @@ async function main() {
   const allSizes = [...new Set(backends.flatMap((b) => profile.sizes[b]))].sort((a, b) => a - b);
   const maxEvents = allSizes[allSizes.length - 1];
   // ~48.7 events a family with this generator; generous so the largest size is reached.
-  const file = soakOnly || matchingOnly || importsOnly ? null : await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil((maxEvents / 45) / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
+  const file = soakOnly || matchingOnly || importsOnly ? null : await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil(maxEvents / 45 / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
   const results = {};
   let pgVersion = null;
   let pgliteVersion = null;
@@ -638,7 +715,12 @@ async function main() {
         cpSync(template, join(temp, 'limits'), { recursive: true });
         cpSync(template, join(temp, 'claims'), { recursive: true });
         cpSync(template, join(temp, 'imports'), { recursive: true });
-        results.pglite = await benchBackend('pglite', file, ends, sizes, { dataDir: join(temp, 'store'), limitsDir: join(temp, 'limits'), claimsDir: join(temp, 'claims'), importsDir: join(temp, 'imports') });
+        results.pglite = await benchBackend('pglite', file, ends, sizes, {
+          dataDir: join(temp, 'store'),
+          limitsDir: join(temp, 'limits'),
+          claimsDir: join(temp, 'claims'),
+          importsDir: join(temp, 'imports'),
+        });
         results.pglite.initSeconds = init.seconds;
         pgliteVersion = results.pglite.limits?.serverVersion ?? results.pglite.soak?.serverVersion ?? null;
       } finally {
@@ -697,7 +779,11 @@ async function main() {
   console.log(text);
   mkdirSync(join(here, 'results'), { recursive: true });
   // One file per day and kind of run: a national run and an ordinary one on the same day keep both.
-  const path = join(here, 'results', `${date}${flag('national') ? '-national' : matchingOnly ? '-matching' : importsOnly ? `-imports-${mode}` : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`);
+  const path = join(
+    here,
+    'results',
+    `${date}${flag('national') ? '-national' : matchingOnly ? '-matching' : importsOnly ? `-imports-${mode}` : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`,
+  );
   writeFileSync(path, `${JSON.stringify({ ...report, table: text }, null, 2)}\n`);
   log(`wrote ${path}`);
 }

@@ -92,7 +92,15 @@ async function rebuild(task) {
   const seconds = now() - t0;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const result = { path: inDatabase && store.logInDatabase(sql) ? 'in-database' : 'through the store', events, seconds, rssBeforeBytes: rssBefore, peakRssSampledBytes: peak, vmHwmBeforeBytes: hwmBefore, vmHwmBytes: vmHwmBytes() };
+  const result = {
+    path: inDatabase && store.logInDatabase(sql) ? 'in-database' : 'through the store',
+    events,
+    seconds,
+    rssBeforeBytes: rssBefore,
+    peakRssSampledBytes: peak,
+    vmHwmBeforeBytes: hwmBefore,
+    vmHwmBytes: vmHwmBytes(),
+  };
   await store.close();
   return result;
 }
@@ -164,7 +172,9 @@ function csvField(v) {
 }
 
 async function limits(task) {
-  const sampleEvents = readBatches(task.file, 1, 2).flat().flatMap((item) => item.events);
+  const sampleEvents = readBatches(task.file, 1, 2)
+    .flat()
+    .flatMap((item) => item.events);
   const opened = await openStore(task, 2);
   await opened.store.close();
   const out = {};
@@ -183,7 +193,12 @@ async function limits(task) {
 
     // COPY FROM STDIN (pg-copy-streams), streaming a CSV file of real events, one transaction.
     const csvPath = join(tmpdir(), `ledger-bench-copy-${process.pid}.csv`);
-    writeFileSync(csvPath, limitRows(sampleEvents, task.copyRows, nextTag()).map((r) => r.map(csvField).join(',')).join('\n') + '\n');
+    writeFileSync(
+      csvPath,
+      limitRows(sampleEvents, task.copyRows, nextTag())
+        .map((r) => r.map(csvField).join(','))
+        .join('\n') + '\n',
+    );
     const t0 = now();
     await pipeline(createReadStream(csvPath), admin.query(copyFrom(`copy ${table} ${COLUMNS} from stdin with (format csv)`)));
     out.copy = { rows: task.copyRows, seconds: now() - t0, via: 'COPY FROM STDIN (pg-copy-streams), CSV file streamed' };
@@ -235,7 +250,9 @@ async function limits(task) {
       await truncate();
     }
     out.serverVersion = (await admin.query('show server_version')).rows[0].server_version;
-    out.settings = Object.fromEntries((await admin.query(`select name, setting from pg_settings where name in ('fsync','synchronous_commit','shared_buffers','wal_level','max_connections')`)).rows.map((r) => [r.name, r.setting]));
+    out.settings = Object.fromEntries(
+      (await admin.query(`select name, setting from pg_settings where name in ('fsync','synchronous_commit','shared_buffers','wal_level','max_connections')`)).rows.map((r) => [r.name, r.setting]),
+    );
     await admin.query(`drop schema bench_limits cascade`);
     await admin.end();
     return out;
@@ -247,7 +264,10 @@ async function limits(task) {
   await db.exec(`create schema if not exists bench_limits; drop table if exists ${table}; create table ${table} (like ledger.events including all);`);
   const truncate = () => db.exec(`truncate ${table}`);
 
-  const csv = limitRows(sampleEvents, task.copyRows, nextTag()).map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  const csv =
+    limitRows(sampleEvents, task.copyRows, nextTag())
+      .map((r) => r.map(csvField).join(','))
+      .join('\n') + '\n';
   const t0 = now();
   await db.query(`copy ${table} ${COLUMNS} from '/dev/blob' with (format csv)`, [], { blob: new Blob([csv]) });
   out.copy = { rows: task.copyRows, seconds: now() - t0, via: "PGlite COPY FROM '/dev/blob' (CSV in memory)" };
@@ -319,7 +339,13 @@ async function signedInApp(task, env, role) {
   });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const { sql, store } = await openStore(task, task.poolSize ?? 20);
-  const stores = { eventStore: store, sql, schema: 'ledger', readModelSchema: 'read', description: task.backend === 'postgres' ? { kind: 'postgres', where: 'bench' } : { kind: 'embedded', where: task.dataDir } };
+  const stores = {
+    eventStore: store,
+    sql,
+    schema: 'ledger',
+    readModelSchema: 'read',
+    description: task.backend === 'postgres' ? { kind: 'postgres', where: 'bench' } : { kind: 'embedded', where: task.dataDir },
+  };
   const { app } = await buildApp(loaded.config, { stores, logger: false });
   await app.listen(0, '127.0.0.1');
   const port = app.getHttpServer().address().port;
@@ -451,7 +477,10 @@ async function claims(task) {
         families += batch.filter((item) => item.streamId.startsWith('family-')).length;
       });
       inFlight.add(append);
-      append.then(() => inFlight.delete(append), () => undefined);
+      append.then(
+        () => inFlight.delete(append),
+        () => undefined,
+      );
       if (i === 0 || inFlight.size >= 2) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
@@ -567,12 +596,18 @@ async function partnerImport(task) {
     const bytes = Buffer.from(lines.join('\r\n') + '\r\n');
     const before = await store.countEvents();
     const started = now();
-    const outcome = await new imports.ImportService(sealing, store).run({ source: 'school-attendance', bytes, actor: { userId: 'bench', role: 'programme-manager' }, recordedAt: new Date().toISOString(), recordedOn: new Date().toISOString().slice(0, 10) });
+    const outcome = await new imports.ImportService(sealing, store).run({
+      source: 'school-attendance',
+      bytes,
+      actor: { userId: 'bench', role: 'programme-manager' },
+      recordedAt: new Date().toISOString(),
+      recordedOn: new Date().toISOString().slice(0, 10),
+    });
     const importSeconds = now() - started;
     const recordedEvents = (await store.countEvents()) - before;
     // The same events through the store's own bulk append (raw, new streams and ids), in 100-family batches.
     const recorded = [];
-    for (let after = null; ; ) {
+    for (let after = null; ;) {
       const read = await store.readAll({ after, limit: 5_000, filter: { types: ['SchoolAttendanceRecorded'] } });
       for (const e of read.events) if (e.metadata.import) recorded.push(e);
       after = read.next;
@@ -592,7 +627,21 @@ async function partnerImport(task) {
     }
     const bulkSeconds = now() - bulkStarted;
     const r = outcome.report;
-    return { rows: r.rows, recorded: r.recorded, recordedEvents, rejected: r.rejected, review: r.queuedForReview, unmatched: r.unmatched, matched: r.matched, families: task.families, seededEvents: seeded, seedSeconds, importSeconds, bulkEvents: recorded.length, bulkSeconds };
+    return {
+      rows: r.rows,
+      recorded: r.recorded,
+      recordedEvents,
+      rejected: r.rejected,
+      review: r.queuedForReview,
+      unmatched: r.unmatched,
+      matched: r.matched,
+      families: task.families,
+      seededEvents: seeded,
+      seedSeconds,
+      importSeconds,
+      bulkEvents: recorded.length,
+      bulkSeconds,
+    };
   } finally {
     await store.close();
     await sql.close().catch(() => undefined);

@@ -14,7 +14,10 @@ function withoutGdsTransport() {
     transform(code, id) {
       if (!id.includes('govuk-frontend') || !/\.css($|\?)/.test(id)) return null;
       // The crown of the GOV.UK header is not ours to use either.
-      const css = code.replace(/@font-face\{[^}]*\}/g, '').replace(/"?GDS Transport"?,\s*/g, '').replace(/url\(\/assets\/images\/govuk-crest\.svg\)/g, 'none');
+      const css = code
+        .replace(/@font-face\{[^}]*\}/g, '')
+        .replace(/"?GDS Transport"?,\s*/g, '')
+        .replace(/url\(\/assets\/images\/govuk-crest\.svg\)/g, 'none');
       return { code: css, map: null };
     },
   };

@@ -31,7 +31,17 @@ describe('the migration runner', () => {
     expect(await applied('ledger.privacy_migrations')).toEqual(['person keys', 'person search tokens']);
     expect(await applied('read.projection_migrations')).toEqual(['checkpoints and live versions', 'reporting results']);
     const tables = (await sql.query<{ t: string }>(`select table_schema || '.' || table_name as t from information_schema.tables where table_schema in ('ledger', 'read') order by 1`)).map((r) => r.t);
-    expect(tables).toEqual(expect.arrayContaining(['ledger.events', 'ledger.streams', 'ledger.person_keys', 'ledger.person_search_tokens', 'read.projection_checkpoints', 'read.projection_versions', 'read.reporting_results']));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'ledger.events',
+        'ledger.streams',
+        'ledger.person_keys',
+        'ledger.person_search_tokens',
+        'read.projection_checkpoints',
+        'read.projection_versions',
+        'read.reporting_results',
+      ]),
+    );
   });
 
   it('adopts a person-key table made before there was a runner, keeping its keys', async () => {
@@ -80,7 +90,9 @@ describe('the migration runner', () => {
   it('adopts reporting results made at start before there was a migration, keeping its rows', async () => {
     const store = await PostgresEventStore.open(sql, { schema: 'ledger' });
     await sql.query(`create schema read`);
-    await sql.query(`create table read.reporting_results (family_id uuid not null, as_of date not null, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null, primary key (family_id, as_of))`);
+    await sql.query(
+      `create table read.reporting_results (family_id uuid not null, as_of date not null, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null, primary key (family_id, as_of))`,
+    );
     await sql.query(`insert into read.reporting_results values ($1, '2026-03-31', true, false, 1)`, [randomUUID()]);
     await new ProjectionRunner(store, sql, [], { schema: 'read' }).prepare();
     expect(await applied('read.projection_migrations')).toEqual(['checkpoints and live versions', 'reporting results']);

@@ -53,7 +53,13 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
   });
 
   async function claimOf(claimId: string): Promise<ClaimView> {
-    return (await rig.api().get(`/api/claims/${claimId}`).set('Authorization', `Bearer ${await rig.tokenOf('demo.finance')}`).expect(200)).body;
+    return (
+      await rig
+        .api()
+        .get(`/api/claims/${claimId}`)
+        .set('Authorization', `Bearer ${await rig.tokenOf('demo.finance')}`)
+        .expect(200)
+    ).body;
   }
 
   async function statusShown(page: Page, status: string): Promise<void> {
@@ -88,12 +94,25 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     expect(claim.families.map((f) => f.reference).sort()).toEqual(previewed.sort());
     expect(await finance.page.getByTestId('claim-total').innerText()).toBe(pounds(claim.totalPence));
     // A double click drafted one claim.
-    const claims = (await rig.api().get('/api/claims').set('Authorization', `Bearer ${await rig.tokenOf('demo.finance')}`).expect(200)).body.claims as unknown[];
+    const claims = (
+      await rig
+        .api()
+        .get('/api/claims')
+        .set('Authorization', `Bearer ${await rig.tokenOf('demo.finance')}`)
+        .expect(200)
+    ).body.claims as unknown[];
     expect(claims).toHaveLength(1);
     // Internal audit draws the sample, not the finance officer: their only step on a draft is to withdraw it.
     expect(await finance.page.locator('[data-step]').evaluateAll((els) => els.map((e) => e.getAttribute('data-step')))).toEqual(['withdrawal']);
     // A second draft of the same families, made before the first is submitted (through the API).
-    const rival = (await rig.api().post('/api/claims').set('Authorization', `Bearer ${await rig.tokenOf('demo.finance')}`).send({ windowId: window.windowId, asOf: window.closesOn }).expect(201)).body.claimId as string;
+    const rival = (
+      await rig
+        .api()
+        .post('/api/claims')
+        .set('Authorization', `Bearer ${await rig.tokenOf('demo.finance')}`)
+        .send({ windowId: window.windowId, asOf: window.closesOn })
+        .expect(201)
+    ).body.claimId as string;
     await expectAccessible(finance.page, 'claim: draft');
     await screenshot(finance.page, 'claim-draft');
 

@@ -38,11 +38,25 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
   const signIn = (username: string) => rig.signIn(username);
 
   async function api<T>(username: string, path: string, query: Record<string, string | number> = {}): Promise<T> {
-    return (await rig.api().get(path).query(query).set('Authorization', `Bearer ${await tokenOf(username)}`).expect(200)).body as T;
+    return (
+      await rig
+        .api()
+        .get(path)
+        .query(query)
+        .set('Authorization', `Bearer ${await tokenOf(username)}`)
+        .expect(200)
+    ).body as T;
   }
 
   async function post(username: string, path: string, body: object, status = 201): Promise<Record<string, unknown>> {
-    return (await rig.api().post(path).send(body).set('Authorization', `Bearer ${await tokenOf(username)}`).expect(status)).body;
+    return (
+      await rig
+        .api()
+        .post(path)
+        .send(body)
+        .set('Authorization', `Bearer ${await tokenOf(username)}`)
+        .expect(status)
+    ).body;
   }
 
   /** An attached family with a child and a member whose name is theirs alone in the family. */
@@ -58,9 +72,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
   }
 
   /** `2019-03-31` → "31 March 2019", as the page writes dates. */
-const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 
-/** "Sampleton" → "Smapleton": two letters swapped (one typo), the given name in lower case. */
+  /** "Sampleton" → "Smapleton": two letters swapped (one typo), the given name in lower case. */
   const misspelt = (m: Member) => `${m.givenName.toLowerCase()} ${m.familyName[0]}${m.familyName[2]}${m.familyName[1]}${m.familyName.slice(3)}`;
 
   it('finds a family by a member’s misspelt name, opens its page with the timeline in words and progress as of a date and as known then', async () => {
@@ -120,7 +134,9 @@ const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeri
           throw new Error(`${String(e)}; at ${page.url()}: ${await page.locator('main').innerText()}`);
         });
       const progress = await api<{ problems: { problem: string; met: boolean; detail: string }[]; claimable: boolean }>('demo.pm', `/api/families/${chosen.familyId}/progress`, query);
-      const rows = await page.$$eval('[data-testid=progress] tr[data-problem]', (trs) => trs.map((tr) => [tr.getAttribute('data-problem'), ...[...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)]));
+      const rows = await page.$$eval('[data-testid=progress] tr[data-problem]', (trs) =>
+        trs.map((tr) => [tr.getAttribute('data-problem'), ...[...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)]),
+      );
       expect(rows.slice(0, -1)).toEqual(progress.problems.map((p) => [p.problem, p.met ? 'Met' : 'Not yet', p.detail]));
       if (!query.knownAt) await screenshot(page, 'family-page');
     }
@@ -164,7 +180,7 @@ const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeri
     await context.close();
   }, 120_000);
 
-  it("gives a keyworker their own families only, and a finance officer references without people", async () => {
+  it('gives a keyworker their own families only, and a finance officer references without people', async () => {
     const chosen = await aFamily();
     const kw = await signIn(chosen.keyworker);
     await kw.page.goto(`${base}/find-a-family?name=${encodeURIComponent(chosen.child.givenName)}`);
@@ -195,7 +211,12 @@ const ukDate = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeri
       expect(signedIn.role).toBe('partner');
     }
     const users = await api<{ users: { username: string; role: string; organisation?: string }[] }>('demo.admin', '/api/users');
-    expect(users.users.filter((u) => u.role === 'partner').map((u) => u.organisation).sort()).toEqual(['dwp', 'health', 'police', 'school']);
+    expect(
+      users.users
+        .filter((u) => u.role === 'partner')
+        .map((u) => u.organisation)
+        .sort(),
+    ).toEqual(['dwp', 'health', 'police', 'school']);
     expect(users.users.some((u) => u.role === 'keyworker' && u.username.startsWith('kw.'))).toBe(true);
   });
 });

@@ -43,7 +43,14 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await rig?.close();
   });
 
-  const history = async () => (await rig.api().get(`/api/families/${familyId}/history`).set('Authorization', `Bearer ${await rig.tokenOf('demo.pm')}`).expect(200)).body.events as { type: string; data: Record<string, unknown> }[];
+  const history = async () =>
+    (
+      await rig
+        .api()
+        .get(`/api/families/${familyId}/history`)
+        .set('Authorization', `Bearer ${await rig.tokenOf('demo.pm')}`)
+        .expect(200)
+    ).body.events as { type: string; data: Record<string, unknown> }[];
 
   it('lets a programme manager upload a file, read its report and CSV, and confirm a match from the review queue', async () => {
     const { context, page, errors } = await rig.signIn('demo.pm');
@@ -113,7 +120,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await context.close();
   }, 240_000);
 
-  it("lets a police partner upload only police files, and shows them no review queue or candidate families", async () => {
+  it('lets a police partner upload only police files, and shows them no review queue or candidate families', async () => {
     const { context, page, errors } = await rig.signIn('demo.police');
     await page.goto(`${rig.base}/imports`);
     await page.waitForSelector('[data-testid=upload]');

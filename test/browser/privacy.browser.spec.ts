@@ -39,8 +39,14 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     // The demo borough registers its partners (issue 23.1); one more agreement in force today, and one that has ended.
     const admin = asAdmin(t);
     await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(409);
-    await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['cda-1998-s115'], shares: ['crime'], receives: [] }).expect(201);
-    await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2018', startsOn: '2018-04-01', endsOn: '2019-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
+    await admin
+      .post('/api/partners/police/agreements')
+      .send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['cda-1998-s115'], shares: ['crime'], receives: [] })
+      .expect(201);
+    await admin
+      .post('/api/partners/school/agreements')
+      .send({ reference: 'ISA-SCHOOL-2018', startsOn: '2018-04-01', endsOn: '2019-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] })
+      .expect(201);
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
@@ -124,7 +130,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     }
   }, 120_000);
 
-  it("gives the admin the data subject requests: record one with its receipt date, due dates and the overdue flag, the JSON and PDF answers", async () => {
+  it('gives the admin the data subject requests: record one with its receipt date, due dates and the overdue flag, the JSON and PDF answers', async () => {
     const pm = asProgrammeManager(t);
     const family = await pm
       .post('/api/families')
@@ -168,7 +174,11 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
       expect(JSON.stringify(answer)).toContain('DSR-2019-044');
       const [pdf] = await Promise.all([page.waitForEvent('download'), row.locator('button:has-text("Download PDF")').click()]);
       expect(pdf.suggestedFilename()).toBe('subject-access-DSR-2019-044.pdf');
-      expect(readFileSync((await pdf.path()) as string).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(
+        readFileSync((await pdf.path()) as string)
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
       expect(errors).toEqual([]);
     } finally {
       await close();
@@ -177,7 +187,12 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
 
   it('gives the admin the retention report: what is due, why, and what a legal hold keeps', async () => {
     const pm = asProgrammeManager(t);
-    const held = (await pm.post('/api/families').send({ reference: 'HELD-FAMILY', identifiedOn: '2019-01-11', members: [{ relationship: 'parent', givenName: 'Hal', familyName: 'Held', dateOfBirth: '1979-01-02' }] }).expect(201)).body.familyId as string;
+    const held = (
+      await pm
+        .post('/api/families')
+        .send({ reference: 'HELD-FAMILY', identifiedOn: '2019-01-11', members: [{ relationship: 'parent', givenName: 'Hal', familyName: 'Held', dateOfBirth: '1979-01-02' }] })
+        .expect(201)
+    ).body.familyId as string;
     await asAdmin(t).post(`/api/families/${held}/legal-holds`).send({ kind: 'spot-check', reference: 'SC-2019-04', placedOn: '2019-04-19' }).expect(201);
     const asOf = '2040-01-01';
     const api = (await asAdmin(t).get('/api/privacy/retention').query({ asOf }).expect(200)).body as { due: { reference: string; reason: string }[]; held: { reference: string }[] };
@@ -272,7 +287,11 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
       await page.waitForSelector('[data-testid="partners-done"]:has-text("revoked from 2019-04-20")');
       await page.waitForSelector('tr[data-agreement="ISA-PROBATION-2019"]:has-text("Revoked from 2019-04-20")');
       expect(await row.locator('button:has-text("Revoke")').count()).toBe(0);
-      const partners = (await asAdmin(t).get('/api/partners').expect(200)).body.partners as { organisation: string; kind: string; agreements: { reference: string; gateways: string[]; shares: string[]; receives: string[]; revokedOn: string | null; inForce: boolean }[] }[];
+      const partners = (await asAdmin(t).get('/api/partners').expect(200)).body.partners as {
+        organisation: string;
+        kind: string;
+        agreements: { reference: string; gateways: string[]; shares: string[]; receives: string[]; revokedOn: string | null; inForce: boolean }[];
+      }[];
       expect(partners.find((p) => p.organisation === 'probation')).toMatchObject({
         kind: 'probation',
         agreements: [{ reference: 'ISA-PROBATION-2019', gateways: ['cda-1998-s115'], shares: ['crime'], receives: ['family-details'], revokedOn: '2019-04-20', inForce: false }],
@@ -286,7 +305,12 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
   it('records an objection and a correction through their requests, and the ONS transfer the objection follows: destruction confirmed, the person listed for the evaluator', async () => {
     // The analyst sends a file to the ONS (through the API); someone in it then objects to the evaluation.
     const analyst = (await request(t.app.getHttpServer()).post('/api/auth/token').send({ username: 'demo.analyst', password: DEMO_PASSWORD }).expect(200)).body.accessToken as string;
-    const file = await request(t.app.getHttpServer()).post('/api/exports/ons-evaluation').set('Authorization', `Bearer ${analyst}`).send({ from: '2015-01-01', to: '2019-03-31' }).buffer(true).expect(201);
+    const file = await request(t.app.getHttpServer())
+      .post('/api/exports/ons-evaluation')
+      .set('Authorization', `Bearer ${analyst}`)
+      .send({ from: '2015-01-01', to: '2019-03-31' })
+      .buffer(true)
+      .expect(201);
     const transferId = file.headers['x-transfer-id'] as string;
     const [headerLine, firstLine] = file.text.split('\n');
     const header = must(headerLine, 'the header').split(',');
@@ -368,9 +392,13 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
 
     // A rectification: the wrong fact replaced through its request, the request naming the correction.
     const pm = asProgrammeManager(t);
-    const family = await pm.post('/api/families').send({ reference: 'RECT-FAMILY', identifiedOn: '2019-01-10', members: [{ relationship: 'parent', givenName: 'Rhian', familyName: 'Rect', dateOfBirth: '1981-03-04' }] }).expect(201);
+    const family = await pm
+      .post('/api/families')
+      .send({ reference: 'RECT-FAMILY', identifiedOn: '2019-01-10', members: [{ relationship: 'parent', givenName: 'Rhian', familyName: 'Rect', dateOfBirth: '1981-03-04' }] })
+      .expect(201);
     const person = family.body.members[0].memberId as string;
-    const wrong = (await pm.post(`/api/families/${family.body.familyId}/offences`).send({ memberId: person, committedOn: '2019-02-01', proven: true, category: 'theft' }).expect(201)).body.eventId as string;
+    const wrong = (await pm.post(`/api/families/${family.body.familyId}/offences`).send({ memberId: person, committedOn: '2019-02-01', proven: true, category: 'theft' }).expect(201)).body
+      .eventId as string;
     await asAdmin(t).post('/api/data-subject-requests').send({ memberId: person, kind: 'rectification', reference: 'DSR-RECT-1', receivedOn: '2019-04-18' }).expect(201);
     const rect = await signedIn('demo.admin');
     try {

@@ -75,10 +75,18 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     expect((await rig.api().get(`/api/families/${familyId}`).set(pm).expect(200)).body.members).toHaveLength(3);
 
     // Problems at entry, each with an indicator of the plan in force on the date.
-    const plans = (await rig.api().get('/api/outcome-plans').set(pm).expect(200)).body.versions as { version: number; effectiveFrom: string; problems: Record<string, { indicators: { code: string }[] }>; parameters?: Record<string, Record<string, number>> }[];
+    const plans = (await rig.api().get('/api/outcome-plans').set(pm).expect(200)).body.versions as {
+      version: number;
+      effectiveFrom: string;
+      problems: Record<string, { indicators: { code: string }[] }>;
+      parameters?: Record<string, Record<string, number>>;
+    }[];
     const inForce = [...plans].sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom)).find((v) => v.effectiveFrom <= '2019-03-01');
     if (!inForce) throw new Error('no Outcome Plan version in force on 2019-03-01');
-    for (const [problem, source] of [['education', 'school'], ['crime-asb', 'police']] as const) {
+    for (const [problem, source] of [
+      ['education', 'school'],
+      ['crime-asb', 'police'],
+    ] as const) {
       const indicator = inForce.problems[problem]?.indicators[0]?.code;
       await fillDate(page, 'f-identifiedOn', '2019-03-01');
       await page.selectOption('#f-problem', problem);
@@ -123,7 +131,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.fill('#f-o-reason', 'attending well after a managed move; the school confirms');
     await page.click('button:has-text("Record the override")');
     await page.waitForSelector('[data-testid=overrides] tbody tr');
-    expect((await rig.api().get(`/api/families/${familyId}`).set(pm).expect(200)).body.overrides).toEqual([expect.objectContaining({ problem: 'education', on: '2019-04-01', reason: 'attending well after a managed move; the school confirms', approvedBy: 'demo.pm' })]);
+    expect((await rig.api().get(`/api/families/${familyId}`).set(pm).expect(200)).body.overrides).toEqual([
+      expect.objectContaining({ problem: 'education', on: '2019-04-01', reason: 'attending well after a managed move; the school confirms', approvedBy: 'demo.pm' }),
+    ]);
     await expectAccessible(page, 'manage a family: attached, with an override');
     await screenshot(page, 'manage-a-family');
 
@@ -164,9 +174,15 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await screenshot(page, 'outcome-plan');
     await page.click(`button:has-text("Publish version ${latest.version + 1}")`);
     await page.waitForSelector(`[data-testid=versions] tr[data-version="${latest.version + 1}"]`);
-    const after = (await rig.api().get('/api/outcome-plans').set(pm).expect(200)).body.versions as { version: number; effectiveFrom: string; parameters?: { education: { attendanceThresholdPercent: number } } }[];
+    const after = (await rig.api().get('/api/outcome-plans').set(pm).expect(200)).body.versions as {
+      version: number;
+      effectiveFrom: string;
+      parameters?: { education: { attendanceThresholdPercent: number } };
+    }[];
     expect(after).toHaveLength(plans.length + 1);
-    expect(after.find((v) => v.version === latest.version + 1)).toEqual(expect.objectContaining({ effectiveFrom: '2019-04-01', parameters: expect.objectContaining({ education: expect.objectContaining({ attendanceThresholdPercent: 92 }) }) }));
+    expect(after.find((v) => v.version === latest.version + 1)).toEqual(
+      expect.objectContaining({ effectiveFrom: '2019-04-01', parameters: expect.objectContaining({ education: expect.objectContaining({ attendanceThresholdPercent: 92 }) }) }),
+    );
 
     // A claim window, added on the claims page.
     await page.click('nav[aria-label=Menu] a:has-text("Claims")');
@@ -188,7 +204,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     const { context, page, errors } = await rig.signIn('demo.finance');
 
     // The draft's preview shows the families, their routes and the total the draft then holds.
-    const windows = ((await rig.api().get('/api/claim-windows').set(fo).expect(200)).body.windows as { windowId: string; closesOn: string }[]).filter((w) => w.closesOn <= TODAY).sort((a, b) => b.closesOn.localeCompare(a.closesOn));
+    const windows = ((await rig.api().get('/api/claim-windows').set(fo).expect(200)).body.windows as { windowId: string; closesOn: string }[])
+      .filter((w) => w.closesOn <= TODAY)
+      .sort((a, b) => b.closesOn.localeCompare(a.closesOn));
     let chosen: { windowId: string; closesOn: string } | undefined;
     let preview: { totalPence: number; families: { reference: string; amountPence: number }[] } | undefined;
     for (const w of windows) {
@@ -219,7 +237,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.waitForFunction((d) => new URL(location.href).searchParams.get('asOf') === d, TODAY);
     await page.waitForSelector('[data-testid=balances] tbody tr');
     const balances = (await rig.api().get('/api/ledger/balances').query({ asOf: TODAY }).set(fo).expect(200)).body.accounts as { account: string; balancePence: number }[];
-    const shown = await page.locator('[data-testid=balances] tbody tr').evaluateAll((rows) => rows.map((r) => ({ account: r.getAttribute('data-account'), balancePence: Number(r.querySelector('td')?.getAttribute('data-pence')) })));
+    const shown = await page
+      .locator('[data-testid=balances] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => ({ account: r.getAttribute('data-account'), balancePence: Number(r.querySelector('td')?.getAttribute('data-pence')) })));
     expect(shown).toEqual(balances.map((b) => ({ account: b.account, balancePence: b.balancePence })));
     expect(shown.reduce((s, b) => s + b.balancePence, 0)).toBe(0);
     await page.waitForSelector('[data-testid=reconciliation]');
@@ -280,12 +300,26 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await fillDate(page, 'f-to', '2015-04-01');
     await page.click('button:has-text("Make the transfer")');
     await page.waitForSelector('#f-to-error');
-    expect((await rig.api().get('/api/ons-transfers').set(await as('demo.analyst')).expect(200)).body.transfers).toEqual([]);
+    expect(
+      (
+        await rig
+          .api()
+          .get('/api/ons-transfers')
+          .set(await as('demo.analyst'))
+          .expect(200)
+      ).body.transfers,
+    ).toEqual([]);
     await fillDate(page, 'f-from', '2015-04-01');
     await fillDate(page, 'f-to', '2019-03-31');
     const file = await downloaded(page, () => page.click('button:has-text("Make the transfer")'));
     await page.waitForSelector('[data-testid=transfer] [data-key=sha256]');
-    const transfers = (await rig.api().get('/api/ons-transfers').set(await as('demo.analyst')).expect(200)).body.transfers as { transferId: string; fileSha256: string; people: number }[];
+    const transfers = (
+      await rig
+        .api()
+        .get('/api/ons-transfers')
+        .set(await as('demo.analyst'))
+        .expect(200)
+    ).body.transfers as { transferId: string; fileSha256: string; people: number }[];
     expect(transfers).toHaveLength(1);
     expect(await page.locator('[data-key=transfer-id]').innerText()).toBe(transfers[0]?.transferId);
     expect(await page.locator('[data-key=sha256]').innerText()).toBe(createHash('sha256').update(file.bytes).digest('hex'));
@@ -297,7 +331,16 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     // The outcomes report, small counts withheld, as the API serves it.
     await fillDate(page, 'f-asOf', TODAY);
     const report = await downloaded(page, () => page.click('button:has-text("Download the outcomes report")'));
-    expect(report.bytes.toString('utf8')).toBe((await rig.api().get('/api/reports/outcomes.csv').query({ asOf: TODAY }).set(await as('demo.analyst')).expect(200)).text);
+    expect(report.bytes.toString('utf8')).toBe(
+      (
+        await rig
+          .api()
+          .get('/api/reports/outcomes.csv')
+          .query({ asOf: TODAY })
+          .set(await as('demo.analyst'))
+          .expect(200)
+      ).text,
+    );
     // The transfer made is listed on the ONS transfers page (its destruction: test/browser/privacy.browser.spec.ts).
     await page.click('nav[aria-label=Menu] a:has-text("ONS transfers")');
     await page.waitForSelector(`[data-testid=transfers] tr[data-transfer="${transfers[0]?.transferId}"]`);
@@ -321,7 +364,14 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.waitForFunction(() => document.querySelector('tr[data-account="powerbi-finance"] [data-key=status]')?.textContent?.startsWith('Revoked'));
     await rig.api().get('/api/ledger/balances').set('Authorization', `Bearer ${token}`).expect(401);
 
-    const family = (await rig.api().get('/api/families').query({ limit: 1, status: 'attached' }).set(await as('demo.pm')).expect(200)).body.families[0] as { familyId: string };
+    const family = (
+      await rig
+        .api()
+        .get('/api/families')
+        .query({ limit: 1, status: 'attached' })
+        .set(await as('demo.pm'))
+        .expect(200)
+    ).body.families[0] as { familyId: string };
     await page.click('nav[aria-label=Menu] a:has-text("Legal holds")');
     await page.waitForSelector('form[data-testid=new-hold]');
     await page.fill('#f-familyId', family.familyId);
@@ -333,13 +383,27 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.fill('#f-reference', 'CMP/2019/014');
     await page.click('button:has-text("Place the hold")');
     await page.waitForSelector('[data-testid=legal-holds] tbody tr');
-    const holds = (await rig.api().get('/api/legal-holds').set(await as('demo.admin')).expect(200)).body.holds as { holdId: string; familyId: string; reference: string; releasedOn: string | null }[];
+    const holds = (
+      await rig
+        .api()
+        .get('/api/legal-holds')
+        .set(await as('demo.admin'))
+        .expect(200)
+    ).body.holds as { holdId: string; familyId: string; reference: string; releasedOn: string | null }[];
     expect(holds).toEqual([expect.objectContaining({ familyId: family.familyId, reference: 'CMP/2019/014', releasedOn: null })]);
     await expectAccessible(page, 'legal holds');
     await page.fill(`#release-${holds[0]?.holdId}`, TODAY);
     await page.click(`tr[data-hold="${holds[0]?.holdId}"] button:has-text("Release")`);
     await page.waitForFunction((id) => document.querySelector(`tr[data-hold="${id}"] [data-key=released]`)?.textContent?.includes('2019'), holds[0]?.holdId);
-    expect((await rig.api().get('/api/legal-holds').set(await as('demo.admin')).expect(200)).body.holds[0].releasedOn).toBe(TODAY);
+    expect(
+      (
+        await rig
+          .api()
+          .get('/api/legal-holds')
+          .set(await as('demo.admin'))
+          .expect(200)
+      ).body.holds[0].releasedOn,
+    ).toBe(TODAY);
 
     // Partners and ONS transfers, the administrator's too: test/browser/privacy.browser.spec.ts.
     expect(errors).toEqual([]);

@@ -30,10 +30,16 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     // A keyworker of the demo borough (a user already, with the demo password) and one of their
     // attached families with a child, attached before the school year whose terms are recorded.
     const pm = await rig.tokenOf('demo.pm');
-    const all = (await rig.api().get('/api/families').query({ limit: 1000, status: 'attached' }).set('Authorization', `Bearer ${pm}`).expect(200)).body.families as { familyId: string; keyworker: string; attachedOn: string }[];
+    const all = (await rig.api().get('/api/families').query({ limit: 1000, status: 'attached' }).set('Authorization', `Bearer ${pm}`).expect(200)).body.families as {
+      familyId: string;
+      keyworker: string;
+      attachedOn: string;
+    }[];
     const candidates = all.filter((f) => f.keyworker && f.attachedOn < '2018-01-01');
     for (const f of candidates) {
-      const family = (await rig.api().get(`/api/families/${f.familyId}`).set('Authorization', `Bearer ${pm}`).expect(200)).body as { members: { memberId: string; relationship: string; givenName: string }[] };
+      const family = (await rig.api().get(`/api/families/${f.familyId}`).set('Authorization', `Bearer ${pm}`).expect(200)).body as {
+        members: { memberId: string; relationship: string; givenName: string }[];
+      };
       const kid = family.members.find((m) => m.relationship === 'child');
       if (!kid) continue;
       familyId = f.familyId;
@@ -48,7 +54,13 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
   });
 
   async function history(): Promise<HistoryEvent[]> {
-    return (await rig.api().get(`/api/families/${familyId}/history`).set('Authorization', `Bearer ${await rig.tokenOf('demo.pm')}`).expect(200)).body.events;
+    return (
+      await rig
+        .api()
+        .get(`/api/families/${familyId}/history`)
+        .set('Authorization', `Bearer ${await rig.tokenOf('demo.pm')}`)
+        .expect(200)
+    ).body.events;
   }
 
   async function openForm(page: Page, kind: string): Promise<void> {
@@ -106,7 +118,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     // The progress on the page is read again: the return (50% attendance) changes it.
     await page.waitForFunction((old) => (document.querySelector('[data-testid=progress] tbody') as HTMLElement | null)?.innerText !== old, progressBefore, { timeout: 30_000 });
     // The rule now reads the return: "<child> (child): attendance 50% in spring 2018/19, below 90%".
-    expect(await page.locator('[data-testid=progress] tr[data-problem=education] [data-key=detail]').innerText()).toContain(`${child.givenName} (child): attendance 50% in ${term} ${academicYear}, below 90%`);
+    expect(await page.locator('[data-testid=progress] tr[data-problem=education] [data-key=detail]').innerText()).toContain(
+      `${child.givenName} (child): attendance 50% in ${term} ${academicYear}, below 90%`,
+    );
     expect(progressBefore).not.toContain(`attendance 50% in ${term} ${academicYear}`);
     // The new fact is listed, and can be corrected through the same form.
     await page.waitForSelector(`[data-testid=facts] li[data-event="${recorded[0]?.eventId}"]`);
@@ -235,7 +249,10 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
 
     // Another keyworker's family offers this keyworker no form.
     const pm = await rig.tokenOf('demo.pm');
-    const others = (await rig.api().get('/api/families').query({ limit: 1000, status: 'attached' }).set('Authorization', `Bearer ${pm}`).expect(200)).body.families as { familyId: string; keyworker: string }[];
+    const others = (await rig.api().get('/api/families').query({ limit: 1000, status: 'attached' }).set('Authorization', `Bearer ${pm}`).expect(200)).body.families as {
+      familyId: string;
+      keyworker: string;
+    }[];
     const notTheirs = others.find((f) => f.keyworker !== keyworker) as { familyId: string };
     const kw = await rig.signIn(keyworker);
     await kw.page.goto(`${rig.base}/families/${notTheirs.familyId}/record?kind=attendance`);

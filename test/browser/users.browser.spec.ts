@@ -23,7 +23,13 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     const { context, page, errors } = await rig.signIn('demo.admin');
     await page.click('a.govuk-service-navigation__link:has-text("Users")');
     await page.waitForSelector('[data-testid=users] tr[data-user="demo.pm"]');
-    const listed = (await rig.api().get('/api/users').set('Authorization', `Bearer ${await rig.tokenOf('demo.admin')}`).expect(200)).body.users as { username: string }[];
+    const listed = (
+      await rig
+        .api()
+        .get('/api/users')
+        .set('Authorization', `Bearer ${await rig.tokenOf('demo.admin')}`)
+        .expect(200)
+    ).body.users as { username: string }[];
     expect(await page.$$eval('[data-testid=users] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-user')))).toEqual(listed.map((u) => u.username));
     await expectAccessible(page, 'users');
 
@@ -65,7 +71,7 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await context.close();
   }, 240_000);
 
-  it("sets up the programme, reads the access log and erases a person, as the API does", async () => {
+  it('sets up the programme, reads the access log and erases a person, as the API does', async () => {
     const admin = await rig.tokenOf('demo.admin');
     const pmToken = await rig.tokenOf('demo.pm');
     const { context, page, errors } = await rig.signIn('demo.admin');
@@ -94,7 +100,10 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.click('button:has-text("Show the log")');
     await page.waitForFunction((id) => new URL(location.href).searchParams.get('familyId') === id, family.familyId);
     await page.waitForSelector('[data-testid=access-log] tbody tr');
-    const logged = (await rig.api().get('/api/audit/access-log').query({ familyId: family.familyId, limit: 100 }).set('Authorization', `Bearer ${admin}`).expect(200)).body.entries as { id: string | number; userId: string }[];
+    const logged = (await rig.api().get('/api/audit/access-log').query({ familyId: family.familyId, limit: 100 }).set('Authorization', `Bearer ${admin}`).expect(200)).body.entries as {
+      id: string | number;
+      userId: string;
+    }[];
     expect(await page.$$eval('[data-testid=access-log] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-entry')))).toEqual(logged.map((e) => String(e.id)));
     expect(logged.some((e) => e.userId === 'demo.pm')).toBe(true);
     await expectAccessible(page, 'access log');

@@ -57,7 +57,13 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
   }
 
   async function dashboardAnswer(username: string, query: Record<string, string> = {}): Promise<{ asOf: string; figures: Figure[] }> {
-    return (await request(t.app.getHttpServer()).get('/api/dashboards/programme').query(query).set('Authorization', `Bearer ${await tokenOf(username)}`).expect(200)).body;
+    return (
+      await request(t.app.getHttpServer())
+        .get('/api/dashboards/programme')
+        .query(query)
+        .set('Authorization', `Bearer ${await tokenOf(username)}`)
+        .expect(200)
+    ).body;
   }
 
   /** Signs in through the form, with the keyboard only: Tab past the skip link to the fields, Enter to send. */
@@ -149,10 +155,18 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     // At tablet width nothing runs off the side of the page.
     await page.setViewportSize({ width: 768, height: 1024 });
     // (The charts follow the new width a frame or two later.)
-    const fits = await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, undefined, { timeout: 5_000 }).then(
-      () => [],
-      () => page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map((e) => `${e.tagName}.${e.className}`)),
-    );
+    const fits = await page
+      .waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, undefined, { timeout: 5_000 })
+      .then(
+        () => [],
+        () =>
+          page.evaluate(() =>
+            [...document.querySelectorAll('body *')]
+              .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .slice(0, 5)
+              .map((e) => `${e.tagName}.${e.className}`),
+          ),
+      );
     expect(fits).toEqual([]);
     await screenshot(page, 'dashboard-tablet');
 
@@ -170,7 +184,8 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await expectFiguresMatch(page, await dashboardAnswer('demo.finance'));
     await expectAccessible(page, 'finance officer dashboard');
     await screenshot(page, 'dashboard-finance-officer');
-    const cellOf = () => page.$$eval('section[data-figure=funnel] tbody tr', (rows) => rows.find((r) => r.querySelector('th')?.textContent === '2019/20')?.querySelector('td[data-key=identified]')?.textContent ?? '0');
+    const cellOf = () =>
+      page.$$eval('section[data-figure=funnel] tbody tr', (rows) => rows.find((r) => r.querySelector('th')?.textContent === '2019/20')?.querySelector('td[data-key=identified]')?.textContent ?? '0');
     const before = Number(await cellOf());
 
     const pm = await tokenOf('demo.pm');
@@ -181,7 +196,9 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
       .send({ reference: 'LIVE-0001', identifiedOn: '2019-04-15', members: [{ relationship: 'parent', givenName: 'Alex', familyName: 'Example', dateOfBirth: '1985-02-01' }] })
       .expect(201);
     await page.waitForFunction(
-      (expected) => document.querySelector('section[data-figure=funnel] tbody tr:last-child td[data-key=identified]')?.textContent === expected && document.querySelector('section[data-figure=funnel] tbody tr:last-child th')?.textContent === '2019/20',
+      (expected) =>
+        document.querySelector('section[data-figure=funnel] tbody tr:last-child td[data-key=identified]')?.textContent === expected &&
+        document.querySelector('section[data-figure=funnel] tbody tr:last-child th')?.textContent === '2019/20',
       String(before + 1),
       { timeout: 20_000, polling: 50 },
     );
@@ -204,7 +221,11 @@ describeWhen(existsSync(testEnv.chromium), `no Chromium at ${testEnv.chromium} (
     await page.route('**/api/dashboards/programme*', async (route) => {
       if (expired) return route.continue();
       expired = true;
-      await route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'the bearer token is invalid or has expired; sign in again', reason: 'InvalidToken' }) });
+      await route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'the bearer token is invalid or has expired; sign in again', reason: 'InvalidToken' }),
+      });
     });
     await page.reload();
     await figuresShown(page);

@@ -9,7 +9,11 @@ describe('attachment fees on the profile basis', () => {
     t = await startTestApp('pglite', { LEDGER_BOOTSTRAP_ADMIN: 'admin.root:correct-horse-battery', LEDGER_JWT_SECRET: 'p'.repeat(40) });
     const api = request(t.app.getHttpServer());
     const admin = (await api.post('/api/auth/token').send({ username: 'admin.root', password: 'correct-horse-battery' }).expect(200)).body.accessToken;
-    await request(t.app.getHttpServer()).post('/api/users').set({ Authorization: `Bearer ${admin}` }).send({ username: 'finance.fo', password: 'a-long-password-9', role: 'finance-officer' }).expect(201);
+    await request(t.app.getHttpServer())
+      .post('/api/users')
+      .set({ Authorization: `Bearer ${admin}` })
+      .send({ username: 'finance.fo', password: 'a-long-password-9', role: 'finance-officer' })
+      .expect(201);
     auth = { Authorization: `Bearer ${(await request(t.app.getHttpServer()).post('/api/auth/token').send({ username: 'finance.fo', password: 'a-long-password-9' }).expect(200)).body.accessToken}` };
   });
   afterAll(async () => {
@@ -18,7 +22,11 @@ describe('attachment fees on the profile basis', () => {
 
   it('books the profile as due, records receipts, and shows the true-up against actual attachments', async () => {
     const api = () => request(t.app.getHttpServer());
-    await api().put('/api/programme').set({ Authorization: `Bearer ${t.tokens.get('pm.test')}` }).send({ councilName: 'Profile borough', framework: 'troubled-families-2015', allocation: 500, attachmentFeeBasis: 'profile' }).expect(200);
+    await api()
+      .put('/api/programme')
+      .set({ Authorization: `Bearer ${t.tokens.get('pm.test')}` })
+      .send({ councilName: 'Profile borough', framework: 'troubled-families-2015', allocation: 500, attachmentFeeBasis: 'profile' })
+      .expect(200);
     await api().post('/api/attachment-fees/profile').set(auth).send({ financialYear: '2016/17', families: 120 }).expect(201);
     expect((await api().post('/api/attachment-fees/profile').set(auth).send({ financialYear: '2016/17', families: 130 }).expect(409)).body.reason).toBe('ProfileAlreadySet');
     await api().post('/api/attachment-fees/receipts').set(auth).send({ receivedOn: '2016-10-01', amountPence: 6_000_000, financialYear: '2016/17' }).expect(201);

@@ -32,7 +32,6 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     await t.close();
   });
 
-
   it('takes a claim from draft to payment and recovery, refusing each step out of turn', async () => {
     await api().post('/api/claims').send({ asOf: '2019-01-31' }).expect(401);
     await api().post('/api/claims').set(as('audit.au')).send({ asOf: '2019-01-31' }).expect(403);
@@ -57,7 +56,11 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
 
     expect((await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(422)).body.reason).toBe('FindingsOutstanding');
     for (const [i, familyId] of sampled.entries()) {
-      await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: i === 0 ? 'attendance evidence missing' : 'evidence checked', foundOn: '2019-03-01' }).expect(201);
+      await api()
+        .post(`/api/claims/${claimId}/audit-findings`)
+        .set(as('audit.au'))
+        .send({ familyId, valid: i !== 0, note: i === 0 ? 'attendance evidence missing' : 'evidence checked', foundOn: '2019-03-01' })
+        .expect(201);
     }
     await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'programme-lead' }).expect(403);
     await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead', signedOn: '2019-04-15' }).expect(201);
@@ -74,7 +77,11 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     const second = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(422);
     expect(second.body.reason).toBe('NothingToClaim');
 
-    await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-06-14', amountPence: expected - 80_000 }).expect(201);
+    await api()
+      .post(`/api/claims/${claimId}/payments`)
+      .set(as('finance.fo'))
+      .send({ receivedOn: '2019-06-14', amountPence: expected - 80_000 })
+      .expect(201);
     const outsider = families.find((f) => f.familyId === sampled[0])?.familyId ?? '';
     const kept = families.find((f) => !sampled.includes(f.familyId) || f.familyId !== sampled[0]);
     const spotCheck = await api()
@@ -83,7 +90,9 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
       .send({ checkedOn: '2019-08-15', families: [{ familyId: kept?.familyId, eligible: true, wholeFamilyWorking: true, resultEvidenced: false }] })
       .expect(201);
     const spotCheckId: string = spotCheck.body.spotCheckId;
-    expect((await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: outsider, reason: 'spot check', on: '2019-09-01', spotCheckId }).expect(422)).body.reason).toBe('FamilyNotInClaim');
+    expect(
+      (await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: outsider, reason: 'spot check', on: '2019-09-01', spotCheckId }).expect(422)).body.reason,
+    ).toBe('FamilyNotInClaim');
     await api().post(`/api/claims/${claimId}/recoveries`).set(as('finance.fo')).send({ familyId: kept?.familyId, reason: 'spot check found no result', on: '2019-09-01', spotCheckId }).expect(201);
     const paid = await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200);
     expect(paid.body.status).toBe('paid');
@@ -103,14 +112,18 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     expect(balance('results-receivable')).toBe(0);
     expect(balance('recoveries-payable')).toBe(-80_000);
     expect(balance('income:payment-differences')).toBe(80_000);
-    const attached = (await api().get('/api/families').set(as('pm.lead')).query({ limit: 1000 }).expect(200)).body.families.filter((f: { attachedOn: string | null }) => f.attachedOn && f.attachedOn <= '2019-12-31');
+    const attached = (await api().get('/api/families').set(as('pm.lead')).query({ limit: 1000 }).expect(200)).body.families.filter(
+      (f: { attachedOn: string | null }) => f.attachedOn && f.attachedOn <= '2019-12-31',
+    );
     expect(balance('attachment-fees-receivable')).toBe(attached.length * 100_000);
     const entries = await api().get('/api/ledger/entries').query({ from: '2019-04-01', to: '2019-12-31' }).set(as('finance.fo')).expect(200);
     expect(entries.body.entries.some((e: { claimId: string | null }) => e.claimId === claimId)).toBe(true);
 
     // Attachment fees against the allocation, and the reconciliation, agree with the ledger.
     await api().post('/api/attachment-fees/receipts').set(as('finance.fo')).send({ receivedOn: '2019-04-10', amountPence: 500_000, financialYear: '2016/17' }).expect(201);
-    expect((await api().post('/api/attachment-fees/receipts').set(as('finance.fo')).send({ receivedOn: '2019-04-10', amountPence: 1, financialYear: '2031/32' }).expect(422)).body.reason).toBe('UnknownFinancialYear');
+    expect((await api().post('/api/attachment-fees/receipts').set(as('finance.fo')).send({ receivedOn: '2019-04-10', amountPence: 1, financialYear: '2031/32' }).expect(422)).body.reason).toBe(
+      'UnknownFinancialYear',
+    );
     const fees = await api().get('/api/reports/attachment-fees').query({ asOf: '2019-12-31' }).set(as('finance.fo')).expect(200);
     expect(fees.body.familiesAttached).toBe(attached.length);
     expect(fees.body.totals.receivedPence).toBe(500_000);

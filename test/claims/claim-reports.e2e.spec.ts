@@ -81,7 +81,11 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     const sampled: string[] = (await api().post(`/api/claims/${claimId}/audit-sample`).set(as('audit.au')).send({ seed: 42 }).expect(201)).body.familyIds;
     removedFamilyId = atIndex(sampled, 0, 'sampled family');
     for (const [i, familyId] of sampled.entries()) {
-      await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: i === 0 ? 'evidence missing' : 'checked' }).expect(201);
+      await api()
+        .post(`/api/claims/${claimId}/audit-findings`)
+        .set(as('audit.au'))
+        .send({ familyId, valid: i !== 0, note: i === 0 ? 'evidence missing' : 'checked' })
+        .expect(201);
     }
     await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(201);
     await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'head-of-audit' }).expect(201);
@@ -91,7 +95,11 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     // Later: paid, a family recovered after a spot check, and the council renamed.
     now = new Date('2019-10-01T10:00:00Z');
     const claimed = (families.length - 1) * 80_000;
-    await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-06-14', amountPence: claimed - 80_000 }).expect(201);
+    await api()
+      .post(`/api/claims/${claimId}/payments`)
+      .set(as('finance.fo'))
+      .send({ receivedOn: '2019-06-14', amountPence: claimed - 80_000 })
+      .expect(201);
     const recovered = families.find((f) => f.familyId !== removedFamilyId) ?? atIndex(families, 0, 'family');
     // Recoveries follow from a government spot check that found the family invalid (DOMAIN.md 5).
     const spotCheck = { checkedOn: '2019-08-20', families: [{ familyId: recovered.familyId, eligible: true, wholeFamilyWorking: true, resultEvidenced: false }] };
@@ -213,7 +221,13 @@ describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
     for (const [name, text] of Object.entries(csvs)) {
       expect({ name, neutralised: text.includes(NEUTRALISED) }).toEqual({ name, neutralised: true });
       // No field anywhere starts with a formula character (a quoted field starts after its quote).
-      expect({ name, live: text.split(/\r\n/).flatMap((line) => line.split(',')).filter((field) => /^"?[=+@]/.test(field)) }).toEqual({ name, live: [] });
+      expect({
+        name,
+        live: text
+          .split(/\r\n/)
+          .flatMap((line) => line.split(','))
+          .filter((field) => /^"?[=+@]/.test(field)),
+      }).toEqual({ name, live: [] });
     }
   });
 

@@ -17,7 +17,11 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
   let t: TestApp;
   let api: Awaited<ReturnType<typeof signedInTeam>>['api'];
   let as: Awaited<ReturnType<typeof signedInTeam>>['as'];
-  const post = (who: string, path: string, body: object = {}) => api().post(path).set(who === 'pm.test' ? { Authorization: `Bearer ${t.tokens.get(TEST_PM.username)}` } : as(who)).send(body);
+  const post = (who: string, path: string, body: object = {}) =>
+    api()
+      .post(path)
+      .set(who === 'pm.test' ? { Authorization: `Bearer ${t.tokens.get(TEST_PM.username)}` } : as(who))
+      .send(body);
   const get = (who: string, path: string, query: Record<string, string> = {}) => api().get(path).set(as(who)).query(query);
   const ids = (families: { familyId: string }[]) => families.map((f) => f.familyId).sort();
   // Shared by the scenarios below, in order.
@@ -45,7 +49,8 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
     const before = await countEvents(t);
     const refused = async (path: string, who: string, body: object, reason: string) => expect((await post(who, `/api/claims/${claimId}${path}`, body).expect(422)).body.reason).toBe(reason);
     await refused('/audit-findings', 'audit.au', { familyId: sample.body.familyIds[0], valid: true, note: 'checked', foundOn: '2016-08-05' }, 'FoundBeforeSample');
-    for (const familyId of sample.body.familyIds as string[]) await post('audit.au', `/api/claims/${claimId}/audit-findings`, { familyId, valid: true, note: 'evidence checked', foundOn: '2016-08-15' }).expect(201);
+    for (const familyId of sample.body.familyIds as string[])
+      await post('audit.au', `/api/claims/${claimId}/audit-findings`, { familyId, valid: true, note: 'evidence checked', foundOn: '2016-08-15' }).expect(201);
     const afterFindings = await countEvents(t);
     expect(afterFindings).toBe(before + sample.body.familyIds.length);
     await refused('/sign-offs', 'pm.lead', { role: 'programme-lead', signedOn: '2016-08-12' }, 'SignedOffBeforeAudit');
@@ -63,15 +68,25 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
 
     const claim = (await get('finance.fo', `/api/claims/${claimId}`).expect(200)).body;
     expect(claim).toMatchObject({ status: 'paid', draftedOn: '2016-08-01', submission: { submittedOn: '2016-09-28' }, payment: { receivedOn: '2016-11-30' } });
-    expect(claim.signOffs).toEqual(expect.arrayContaining([{ role: 'programme-lead', by: 'pm.lead', signedOn: '2016-09-20' }, { role: 'head-of-audit', by: 'audit.au', signedOn: '2016-09-21' }]));
+    expect(claim.signOffs).toEqual(
+      expect.arrayContaining([
+        { role: 'programme-lead', by: 'pm.lead', signedOn: '2016-09-20' },
+        { role: 'head-of-audit', by: 'audit.au', signedOn: '2016-09-21' },
+      ]),
+    );
 
     // The ledger and the reconciliation put it in 2016/17, not the year it was recorded.
-    const entries = (await get('finance.fo', '/api/ledger/entries', { from: '2016-04-01', to: '2027-03-31' }).expect(200)).body.entries as { claimId: string | null; on: string; financialYear: string }[];
+    const entries = (await get('finance.fo', '/api/ledger/entries', { from: '2016-04-01', to: '2027-03-31' }).expect(200)).body.entries as {
+      claimId: string | null;
+      on: string;
+      financialYear: string;
+    }[];
     const ofClaim = entries.filter((e) => e.claimId === claimId);
     expect(ofClaim.length).toBe(familyIds.length + 1);
     expect(new Set(ofClaim.map((e) => e.financialYear))).toEqual(new Set(['2016/17']));
     expect(ofClaim.map((e) => e.on).sort()).toEqual([...familyIds.map(() => '2016-09-28'), '2016-11-30']);
-    const results = async (asOf: string) => ((await get('finance.fo', '/api/ledger/balances', { asOf }).expect(200)).body.accounts as { account: string; balancePence: number }[]).find((a) => a.account === 'income:results')?.balancePence;
+    const results = async (asOf: string) =>
+      ((await get('finance.fo', '/api/ledger/balances', { asOf }).expect(200)).body.accounts as { account: string; balancePence: number }[]).find((a) => a.account === 'income:results')?.balancePence;
     expect(await results('2016-09-27')).toBe(0);
     expect(await results('2017-03-31')).toBe(-totalPence);
     const reconciliation = (await get('finance.fo', '/api/reports/reconciliation').expect(200)).body;
@@ -132,7 +147,12 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
     expect(open.some((f) => submittedX.includes(f.familyId))).toBe(false);
     expect(open.map((f) => f.familyId)).toContain(invalidFamily);
     const all = (await get('pm.lead', '/api/results', { asOf: '2019-01-31', claimed: 'include' }).expect(200)).body.families as { familyId: string; claimedIn?: string }[];
-    expect(all.filter((f) => f.claimedIn === claimX).map((f) => f.familyId).sort()).toEqual(submittedX);
+    expect(
+      all
+        .filter((f) => f.claimedIn === claimX)
+        .map((f) => f.familyId)
+        .sort(),
+    ).toEqual(submittedX);
     await get('pm.lead', '/api/results', { claimed: 'yes' }).expect(400);
     expect((await get('pm.lead', `/api/families/${submittedX[0]}/progress`, { asOf: '2019-01-31' }).expect(200)).body.claimedIn).toBe(claimX);
     expect((await get('pm.lead', `/api/families/${invalidFamily}/progress`, { asOf: '2019-01-31' }).expect(200)).body.claimedIn).toBeUndefined();
@@ -161,7 +181,13 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
 
   it('records a government spot check, recovers only what it found invalid, and reports it', async () => {
     const [kept, failed] = submittedX;
-    const check = { checkedOn: '2019-06-01', families: [{ familyId: kept, eligible: true, wholeFamilyWorking: true, resultEvidenced: true }, { familyId: failed, eligible: true, wholeFamilyWorking: true, resultEvidenced: false }] };
+    const check = {
+      checkedOn: '2019-06-01',
+      families: [
+        { familyId: kept, eligible: true, wholeFamilyWorking: true, resultEvidenced: true },
+        { familyId: failed, eligible: true, wholeFamilyWorking: true, resultEvidenced: false },
+      ],
+    };
     await post('audit.au', '/api/spot-checks', check).expect(403);
     expect((await post('finance.fo', '/api/spot-checks', { ...check, checkedOn: '2026-12-06' }).expect(422)).body.reason).toBe('BusinessDateInFuture');
     expect((await post('finance.fo', '/api/spot-checks', { ...check, families: [{ ...check.families[0], familyId: invalidFamily }] }).expect(422)).body.reason).toBe('FamilyNotClaimed');
@@ -178,7 +204,11 @@ describe.each(storeKinds)('claims as finance officers work them, on %s', (kind) 
     const report = (await get('audit.au', '/api/spot-checks').expect(200)).body;
     expect(report.spotChecks).toEqual([{ spotCheckId, checkedOn: '2019-06-01', recordedBy: 'finance.fo', familiesChecked: 2, foundInvalid: 1, recovered: 1, recoveredPence: 80_000, toRecover: 0 }]);
     const one = (await get('pm.lead', `/api/spot-checks/${spotCheckId}`).expect(200)).body;
-    expect(one.families.find((f: { familyId: string }) => f.familyId === failed)).toMatchObject({ claimId: claimX, valid: false, recovery: { claimId: claimX, on: '2019-07-01', amountPence: 80_000 } });
+    expect(one.families.find((f: { familyId: string }) => f.familyId === failed)).toMatchObject({
+      claimId: claimX,
+      valid: false,
+      recovery: { claimId: claimX, on: '2019-07-01', amountPence: 80_000 },
+    });
   });
 
   it('records attachment-fee receipts with real dates, never counts one twice silently, and flags overpayment', async () => {
@@ -214,11 +244,33 @@ describe.each(storeKinds)('an override approved by a second programme manager (L
     const override = { problem: 'education', reason: 'attendance met after a managed move', on: '2017-01-10', evidence: 'head teacher letter' };
     const path = `/api/families/${family.familyId}/overrides`;
     expect((await pm.post(path).send(override).expect(422)).body.reason).toBe('ApproverIsRecorder');
-    expect((await pm.post(path).send({ ...override, approvedBy: TEST_PM.username }).expect(422)).body.reason).toBe('ApproverIsRecorder');
-    expect((await pm.post(path).send({ ...override, approvedBy: 'nobody.here' }).expect(422)).body.reason).toBe('ApproverNotProgrammeManager');
-    const recorded = (await pm.post(path).send({ ...override, approvedBy: 'pm.second' }).expect(201)).body;
+    expect(
+      (
+        await pm
+          .post(path)
+          .send({ ...override, approvedBy: TEST_PM.username })
+          .expect(422)
+      ).body.reason,
+    ).toBe('ApproverIsRecorder');
+    expect(
+      (
+        await pm
+          .post(path)
+          .send({ ...override, approvedBy: 'nobody.here' })
+          .expect(422)
+      ).body.reason,
+    ).toBe('ApproverNotProgrammeManager');
+    const recorded = (
+      await pm
+        .post(path)
+        .send({ ...override, approvedBy: 'pm.second' })
+        .expect(201)
+    ).body;
     const history = (await pm.get(`/api/families/${family.familyId}/history`).expect(200)).body.events as { eventId: string; data: Record<string, unknown> }[];
     expect(history.find((e) => e.eventId === recorded.eventId)?.data).toMatchObject({ approvedBy: 'pm.second', recordedBy: TEST_PM.username, evidence: 'head teacher letter' });
-    await request(t.app.getHttpServer()).post(path).send({ ...override, approvedBy: 'pm.second' }).expect(401);
+    await request(t.app.getHttpServer())
+      .post(path)
+      .send({ ...override, approvedBy: 'pm.second' })
+      .expect(401);
   });
 });

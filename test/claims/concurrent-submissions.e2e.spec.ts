@@ -24,7 +24,6 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     await t.close();
   });
 
-
   async function draftedAndSignedOff(): Promise<{ claimId: string; familyIds: string[] }> {
     const draft = await api().post('/api/claims').set(as('finance.fo')).send({ asOf: '2019-01-31', windowId: '2018-19-w2' }).expect(201);
     const claimId: string = draft.body.claimId;

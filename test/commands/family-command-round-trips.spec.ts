@@ -49,7 +49,12 @@ describe('the round trips of a family command to the store', () => {
       new RecordProgrammeCommand({ type: 'ConfigureProgramme', councilName: 'East Sussex', framework: 'troubled-families-2015', allocation: 10 }, recording()),
     );
     expect(configured.kind).toBe('recorded');
-    const keyworker = await registerUser(opened.store, { now: () => new Date(RECORDED_AT) }, { username: 'kw.test', password: 'a-long-password-0', role: 'keyworker' }, { userId: 'admin.root', role: 'admin' });
+    const keyworker = await registerUser(
+      opened.store,
+      { now: () => new Date(RECORDED_AT) },
+      { username: 'kw.test', password: 'a-long-password-0', role: 'keyworker' },
+      { userId: 'admin.root', role: 'admin' },
+    );
     expect(keyworker.kind).toBe('recorded');
   }, 60_000);
   afterAll(async () => opened.drop());
@@ -102,7 +107,9 @@ describe('the round trips of a family command to the store', () => {
     const counted = counting(opened.store);
     const familyId = randomUUID();
     const reference = `TF-${familyId.slice(0, 8)}`;
-    const outcome = await handler(counted.store).execute(new RecordFamilyCommand(familyId, { type: 'IdentifyFamily', familyId, reference, identifiedOn: '2016-04-11', members: [mum, jake] }, recording()));
+    const outcome = await handler(counted.store).execute(
+      new RecordFamilyCommand(familyId, { type: 'IdentifyFamily', familyId, reference, identifiedOn: '2016-04-11', members: [mum, jake] }, recording()),
+    );
     expect(outcome).toMatchObject({ kind: 'recorded' });
     expect(counted.calls).toEqual(['readStream family', `readStream familyReference-${reference}`, `append familyReference-${reference}`, 'append family']);
   });

@@ -74,7 +74,9 @@ describe('an identification refused after it took a reference or a person', () =
     const reference = `TF-${randomUUID().slice(0, 8)}`;
     const mum = randomUUID();
     const familyId = randomUUID();
-    const command = new RecordFamilyCommand(familyId, { type: 'IdentifyFamily', familyId, reference, identifiedOn: '2016-04-11', members: [person(mum), person(randomUUID(), 'child')] }, recording(), [mum]);
+    const command = new RecordFamilyCommand(familyId, { type: 'IdentifyFamily', familyId, reference, identifiedOn: '2016-04-11', members: [person(mum), person(randomUUID(), 'child')] }, recording(), [
+      mum,
+    ]);
     const first = await families.execute(command);
     expect(first).toMatchObject({ kind: 'recorded' });
     expect(await families.execute(command)).toEqual({ ...first, replayed: true });

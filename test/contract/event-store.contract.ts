@@ -1,15 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  comparePositions,
-  type EventStore,
-  EventStoreUnavailableError,
-  eventIdsFor,
-  formatPosition,
-  type LogPosition,
-  type NewEvent,
-  parsePosition,
-  type RecordedEvent,
-} from '@ledger/event-store';
+import { comparePositions, type EventStore, EventStoreUnavailableError, eventIdsFor, formatPosition, type LogPosition, type NewEvent, parsePosition, type RecordedEvent } from '@ledger/event-store';
 import { atIndex } from '@ledger/domain';
 
 /** What an adapter's spec hands the contract suite. */

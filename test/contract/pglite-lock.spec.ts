@@ -60,7 +60,14 @@ describe('the embedded data directory lock under a race of many openers', () => 
           child.on('error', reject);
           child.on('exit', (code) => {
             if (code !== 0) reject(new Error(`racer exited with ${code}: ${err}`));
-            else resolve(out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line));
+            else
+              resolve(
+                out
+                  .trim()
+                  .split('\n')
+                  .filter(Boolean)
+                  .map((l) => JSON.parse(l) as Line),
+              );
           });
         }),
     );

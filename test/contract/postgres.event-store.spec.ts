@@ -52,4 +52,3 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     await client.close();
   });
 });
-

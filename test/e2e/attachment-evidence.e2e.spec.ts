@@ -31,7 +31,10 @@ describe.each(storeKinds)('attachment evidence over HTTP on %s', (kind) => {
   it('refuses evidence dates out of order or not in the calendar, recording nothing', async () => {
     const family = await eligibleFamily(t);
     const before = await countEvents(t);
-    const attach = (body: object) => api(t).post(`/api/families/${family.familyId}/attachment`).send({ attachedOn: dates.attachedOn, keyworker: 'kw.evidence', ...body });
+    const attach = (body: object) =>
+      api(t)
+        .post(`/api/families/${family.familyId}/attachment`)
+        .send({ attachedOn: dates.attachedOn, keyworker: 'kw.evidence', ...body });
     expect((await attach({ familyPlanOn: '2099-01-01' }).expect(422)).body.reason).toBe('BusinessDateInFuture');
     expect((await attach({ wholeFamilyAssessmentOn: '2000-01-01' }).expect(422)).body.reason).toBe('EvidenceBeforeIdentified');
     const after = (await attach({ familyPlanOn: '2016-12-31' }).expect(422)).body;
@@ -45,7 +48,10 @@ describe.each(storeKinds)('attachment evidence over HTTP on %s', (kind) => {
   it('records the assessment and plan dates with the attachment and shows them on the family and in its history', async () => {
     const family = await eligibleFamily(t);
     const evidence = { wholeFamilyAssessmentOn: dates.problemsOn, familyPlanOn: dates.attachedOn };
-    await api(t).post(`/api/families/${family.familyId}/attachment`).send({ attachedOn: dates.attachedOn, keyworker: 'kw.evidence', ...evidence }).expect(201);
+    await api(t)
+      .post(`/api/families/${family.familyId}/attachment`)
+      .send({ attachedOn: dates.attachedOn, keyworker: 'kw.evidence', ...evidence })
+      .expect(201);
     const shown = (await api(t).get(`/api/families/${family.familyId}`).expect(200)).body;
     expect(shown).toMatchObject({ keyworker: 'kw.evidence', attachmentEvidence: evidence });
     const history = (await api(t).get(`/api/families/${family.familyId}/history`).expect(200)).body.events as { type: string; data: object }[];

@@ -32,13 +32,28 @@ describe.each(storeKinds)('signing in on %s', (kind) => {
   it('refuses a non-admin adding users (403) and anyone not signed in (401)', async () => {
     const lee = await signIn('finance.lee', 'a-long-password-1').expect(200);
     const body = { username: 'kw.sam', password: 'a-long-password-3', role: 'keyworker' };
-    expect((await request(t.app.getHttpServer()).post('/api/users').set({ Authorization: `Bearer ${lee.body.accessToken}` }).send(body).expect(403)).body.reason).toBe('Forbidden');
+    expect(
+      (
+        await request(t.app.getHttpServer())
+          .post('/api/users')
+          .set({ Authorization: `Bearer ${lee.body.accessToken}` })
+          .send(body)
+          .expect(403)
+      ).body.reason,
+    ).toBe('Forbidden');
     expect((await request(t.app.getHttpServer()).post('/api/users').send(body).expect(401)).body.reason).toBe('NotSignedIn');
   });
 
   it('answers 401 for a forged or malformed token', async () => {
     const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbi5yb290Iiwicm9sZSI6ImFkbWluIn0.c2lnbmF0dXJl';
-    expect((await request(t.app.getHttpServer()).get('/api/users').set({ Authorization: `Bearer ${forged}` }).expect(401)).body.reason).toBe('InvalidToken');
+    expect(
+      (
+        await request(t.app.getHttpServer())
+          .get('/api/users')
+          .set({ Authorization: `Bearer ${forged}` })
+          .expect(401)
+      ).body.reason,
+    ).toBe('InvalidToken');
     await request(t.app.getHttpServer()).get('/api/users').set({ Authorization: 'Basic abc' }).expect(401);
   });
 
@@ -47,7 +62,12 @@ describe.each(storeKinds)('signing in on %s', (kind) => {
     expect(unknown).toMatchObject({ reason: 'SignInRefused', message: 'unknown username or wrong password' });
     for (let i = 0; i < 10; i += 1) expect((await signIn('finance.lee', 'wrong').expect(401)).body.reason).toBe('SignInRefused');
     expect((await signIn('finance.lee', 'a-long-password-1').expect(401)).body).toEqual(unknown);
-    const users = (await request(t.app.getHttpServer()).get('/api/users').set({ Authorization: `Bearer ${(await signIn('admin.root', 'correct-horse-battery')).body.accessToken}` }).expect(200)).body.users as { username: string; lockedUntil: string | null }[];
+    const users = (
+      await request(t.app.getHttpServer())
+        .get('/api/users')
+        .set({ Authorization: `Bearer ${(await signIn('admin.root', 'correct-horse-battery')).body.accessToken}` })
+        .expect(200)
+    ).body.users as { username: string; lockedUntil: string | null }[];
     expect(users.find((u) => u.username === 'finance.lee')?.lockedUntil).toEqual(expect.any(String));
   });
 });

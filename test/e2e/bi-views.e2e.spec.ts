@@ -62,7 +62,9 @@ onPostgres('the reporting views and the read-only BI role (PostgreSQL; skipped w
     expect(rows.length).toBeGreaterThan(0);
     // Keyworkers appear as a pseudonymous reference: the first 16 hex digits of the SHA-256 of the username.
     const ref = (username: unknown) => (typeof username === 'string' ? createHash('sha256').update(username, 'utf8').digest('hex').slice(0, 16) : null);
-    const api = listed.map((f) => [f.familyId, f.reference, f.status, f.attachedOn, ref(f.keyworker), [...(f.problemsAtEntry as string[])].sort()]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const api = listed
+      .map((f) => [f.familyId, f.reference, f.status, f.attachedOn, ref(f.keyworker), [...(f.problemsAtEntry as string[])].sort()])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     expect(rows.map((r) => [r.family_id, r.reference, r.status, r.attached_on, r.keyworker_ref, [...(r.problems_at_entry as string[])].sort()])).toEqual(api);
     expect(rows.some((r) => r.keyworker_ref !== null)).toBe(true);
   });
@@ -70,7 +72,12 @@ onPostgres('the reporting views and the read-only BI role (PostgreSQL; skipped w
   it('answers results per family and month end as the dashboards and /progress do', async () => {
     const { rows } = await t.app.get(ReportingRefresher).refresh();
     expect(rows).toBeGreaterThan(0);
-    const series = (await asProgrammeManager(t).get('/api/dashboards/results').query({ from: '2016-04-01', to: '2019-03-31' }).expect(200)).body.byMonth as { asOf: string; families: number; sustainedProgress: number; continuousEmployment: number }[];
+    const series = (await asProgrammeManager(t).get('/api/dashboards/results').query({ from: '2016-04-01', to: '2019-03-31' }).expect(200)).body.byMonth as {
+      asOf: string;
+      families: number;
+      sustainedProgress: number;
+      continuousEmployment: number;
+    }[];
     const counts = await admin.query<{ as_of: string; families: string; sp: string; ce: string }>(
       `select as_of::text, count(*)::text as families, count(*) filter (where sustained_progress)::text as sp, count(*) filter (where continuous_employment)::text as ce
          from ${quoteIdent(reporting)}.results where as_of between '2016-04-01' and '2019-03-31' group by as_of`,
@@ -94,7 +101,10 @@ onPostgres('the reporting views and the read-only BI role (PostgreSQL; skipped w
   it('answers the claim, its lines and the ledger balances as the API does', async () => {
     const [row] = await admin.query<{ families: number; drafted_pence: string }>(`select families, drafted_pence::text from ${quoteIdent(reporting)}.claims where claim_id = $1`, [claim.claimId]);
     expect({ families: Number(row?.families), drafted: Number(row?.drafted_pence) }).toEqual({ families: claim.families.length, drafted: claim.totalPence });
-    const lines = await admin.query<{ family_id: string; amount_pence: string }>(`select family_id::text, amount_pence::text from ${quoteIdent(reporting)}.claim_lines where claim_id = $1 order by family_id`, [claim.claimId]);
+    const lines = await admin.query<{ family_id: string; amount_pence: string }>(
+      `select family_id::text, amount_pence::text from ${quoteIdent(reporting)}.claim_lines where claim_id = $1 order by family_id`,
+      [claim.claimId],
+    );
     expect(lines.map((l) => [l.family_id, Number(l.amount_pence)])).toEqual(claim.families.map((f) => [f.familyId, f.amountPence]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
 
     // Balances at the end of financial year 2018/19: the API's as of 31 March 2019.

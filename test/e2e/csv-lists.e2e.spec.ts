@@ -33,10 +33,40 @@ describe.each(storeKinds)('CSV on the list endpoints on %s', (kind) => {
     await t.close();
   });
 
-  const routes: { name: string; who: () => Client; path: string; query?: Record<string, string>; list: (body: Record<'families' | 'claims' | 'entries' | 'users', unknown[]>) => unknown[]; columns: string[]; idColumn?: string; rowsPerItem?: (item: { lines: unknown[] }) => number }[] = [
-    { name: 'families', who: () => asProgrammeManager(t), path: '/api/families', query: { limit: '1000' }, list: (b) => b.families, columns: ['family_id', 'reference', 'status', 'identified_on', 'attached_on', 'keyworker', 'problems_at_entry', 'closed_on'] },
-    { name: 'results', who: () => asProgrammeManager(t), path: '/api/results', query: { asOf: '2019-03-31' }, list: (b) => b.families, idColumn: 'family_id', columns: ['as_of', 'known_at', 'family_id', 'reference', 'routes', 'plan_version'] },
-    { name: 'claims', who: () => fo, path: '/api/claims', list: (b) => b.claims, columns: ['claim_id', 'status', 'window_id', 'as_of', 'framework_id', 'plan_versions', 'total_pence', 'submitted_on', 'submitted_pence', 'paid_on', 'paid_pence'] },
+  const routes: {
+    name: string;
+    who: () => Client;
+    path: string;
+    query?: Record<string, string>;
+    list: (body: Record<'families' | 'claims' | 'entries' | 'users', unknown[]>) => unknown[];
+    columns: string[];
+    idColumn?: string;
+    rowsPerItem?: (item: { lines: unknown[] }) => number;
+  }[] = [
+    {
+      name: 'families',
+      who: () => asProgrammeManager(t),
+      path: '/api/families',
+      query: { limit: '1000' },
+      list: (b) => b.families,
+      columns: ['family_id', 'reference', 'status', 'identified_on', 'attached_on', 'keyworker', 'problems_at_entry', 'closed_on'],
+    },
+    {
+      name: 'results',
+      who: () => asProgrammeManager(t),
+      path: '/api/results',
+      query: { asOf: '2019-03-31' },
+      list: (b) => b.families,
+      idColumn: 'family_id',
+      columns: ['as_of', 'known_at', 'family_id', 'reference', 'routes', 'plan_version'],
+    },
+    {
+      name: 'claims',
+      who: () => fo,
+      path: '/api/claims',
+      list: (b) => b.claims,
+      columns: ['claim_id', 'status', 'window_id', 'as_of', 'framework_id', 'plan_versions', 'total_pence', 'submitted_on', 'submitted_pence', 'paid_on', 'paid_pence'],
+    },
     {
       name: 'ledger-entries',
       who: () => fo,
@@ -47,13 +77,28 @@ describe.each(storeKinds)('CSV on the list endpoints on %s', (kind) => {
       rowsPerItem: (entry) => entry.lines.length,
     },
     { name: 'users', who: () => asAdmin(t), path: '/api/users', list: (b) => b.users, columns: ['username', 'role', 'organisation', 'locked_until'] },
-    { name: 'access-log', who: () => aud, path: '/api/audit/access-log', query: { limit: '1000' }, list: (b) => b.entries, columns: ['id', 'at', 'user_id', 'role', 'organisation', 'route', 'outcome', 'family_id', 'member_ids', 'purpose'] },
+    {
+      name: 'access-log',
+      who: () => aud,
+      path: '/api/audit/access-log',
+      query: { limit: '1000' },
+      list: (b) => b.entries,
+      columns: ['id', 'at', 'user_id', 'role', 'organisation', 'route', 'outcome', 'family_id', 'member_ids', 'purpose'],
+    },
   ];
 
   it.each(routes.map((r) => [r.name, r] as const))('GET %s?format=csv answers the JSON list as a CSV attachment', async (_name, route) => {
-    const json = await route.who().get(route.path).query(route.query ?? {}).expect(200);
+    const json = await route
+      .who()
+      .get(route.path)
+      .query(route.query ?? {})
+      .expect(200);
     const items = route.list(json.body) as { lines: unknown[] }[];
-    const csv = await route.who().get(route.path).query({ ...route.query, format: 'csv' }).expect(200);
+    const csv = await route
+      .who()
+      .get(route.path)
+      .query({ ...route.query, format: 'csv' })
+      .expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="${route.name}.csv"`);
     expect(csv.headers['cache-control']).toBe('no-store');
@@ -66,7 +111,13 @@ describe.each(storeKinds)('CSV on the list endpoints on %s', (kind) => {
     // The same answer as JSON, row for row (the item's id: its first field).
     const firstIds = items.map((item) => Object.values(item)[0]).map(String);
     if (!route.rowsPerItem) expect(rows.map((r) => r[route.idColumn ?? route.columns[0] ?? ''])).toEqual(firstIds);
-    expect(await route.who().get(route.path).query({ ...route.query, format: 'json' }).expect(200)).toHaveProperty('body');
+    expect(
+      await route
+        .who()
+        .get(route.path)
+        .query({ ...route.query, format: 'json' })
+        .expect(200),
+    ).toHaveProperty('body');
   });
 
   it('refuses any other format with a 400 naming it', async () => {
@@ -76,7 +127,10 @@ describe.each(storeKinds)('CSV on the list endpoints on %s', (kind) => {
 
   it('writes a value that a spreadsheet would run as a formula as text', async () => {
     const pm = asProgrammeManager(t);
-    await pm.post('/api/families').send({ reference: '=HYPERLINK("http://x")', identifiedOn: '2016-05-01', members: [{ relationship: 'child', givenName: 'A', familyName: 'B', dateOfBirth: '2008-02-02' }] }).expect(201);
+    await pm
+      .post('/api/families')
+      .send({ reference: '=HYPERLINK("http://x")', identifiedOn: '2016-05-01', members: [{ relationship: 'child', givenName: 'A', familyName: 'B', dateOfBirth: '2008-02-02' }] })
+      .expect(201);
     const csv = await pm.get('/api/families').query({ limit: '1000', format: 'csv' }).expect(200);
     expect(csv.text).toContain(`"'=HYPERLINK(""http://x"")"`);
   });

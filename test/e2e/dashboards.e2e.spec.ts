@@ -124,7 +124,9 @@ describe.each(storeKinds)('dashboards on %s', (kind) => {
   it('applies the filters: a financial year keeps its cohort, a keyworker and a problem keep their families', async () => {
     const keyworker = families.find((f) => f.keyworker !== null && f.attachedOn !== null && f.attachedOn <= ASOF)?.keyworker as string;
     const body = (await pm.get('/api/dashboards/programme').query({ asOf: ASOF, keyworker, problem: 'education', financialYear: '2016/17' }).expect(200)).body as Dashboard;
-    const expected = families.filter((f) => financialYearOf(f.identifiedOn) === '2016/17' && f.keyworker === keyworker && f.attachedOn !== null && f.attachedOn <= ASOF && f.problemsAtEntry.includes('education'));
+    const expected = families.filter(
+      (f) => financialYearOf(f.identifiedOn) === '2016/17' && f.keyworker === keyworker && f.attachedOn !== null && f.attachedOn <= ASOF && f.problemsAtEntry.includes('education'),
+    );
     const funnel = body.figures.find((f) => f.name === 'funnel')?.rows ?? [];
     expect(funnel.reduce((s, r) => s + (r.attached as number), 0)).toBe(expected.length);
     expect(funnel.every((r) => r.financialYear === '2016/17')).toBe(true);
@@ -181,7 +183,10 @@ describe.each(storeKinds)('dashboards on %s', (kind) => {
     };
     const first = await nextCheckpoint();
     expect(first).toEqual({ position: expect.stringMatching(/^\d+\/\d+$/), behindEvents: expect.any(Number), at: expect.any(String) });
-    await pm.post('/api/families').send({ reference: 'LIVE-E2E-1', identifiedOn: '2019-04-01', members: [{ relationship: 'parent', givenName: 'Sam', familyName: 'Example', dateOfBirth: '1980-01-01' }] }).expect(201);
+    await pm
+      .post('/api/families')
+      .send({ reference: 'LIVE-E2E-1', identifiedOn: '2019-04-01', members: [{ relationship: 'parent', givenName: 'Sam', familyName: 'Example', dateOfBirth: '1980-01-01' }] })
+      .expect(201);
     let next = await nextCheckpoint();
     while (next.position === first.position || next.behindEvents > 0) next = await nextCheckpoint();
     expect(next.position).not.toBe(first.position);
@@ -204,7 +209,10 @@ describe.each(storeKinds)('dashboards on %s', (kind) => {
     const refreshed = await request(server).post('/api/auth/refresh').set('Cookie', cookie).set('X-Requested-With', 'ledger-web').expect(200);
     await request(server).get('/api/dashboards/families').set('Authorization', `Bearer ${refreshed.body.accessToken}`).expect(200);
     // The refresh token is no bearer token, and a bearer token is no refresh token.
-    await request(server).get('/api/dashboards/families').set('Authorization', `Bearer ${cookie.split('=')[1]}`).expect(401);
+    await request(server)
+      .get('/api/dashboards/families')
+      .set('Authorization', `Bearer ${cookie.split('=')[1]}`)
+      .expect(401);
     await request(server).post('/api/auth/refresh').set('Cookie', `ledger_session=${refreshed.body.accessToken}`).set('X-Requested-With', 'x').expect(401);
     await request(server).post('/api/auth/refresh').set('X-Requested-With', 'x').expect(401);
 

@@ -68,8 +68,18 @@ describe('seeding the demo borough on an empty store', () => {
     const older = await startTestApp('pglite', { LEDGER_DEMO: 'on', LEDGER_DEMO_FAMILIES: '12', LEDGER_DEMO_SEED: '7' });
     try {
       // A completed demo seeding with no partner on record (as stores seeded before issue 23.1 are).
-      const envelope = { eventId: '0b6c2d5e-1f3a-4c8b-9d7e-2a4f6b8c0d1e', commandId: '0b6c2d5e-1f3a-4c8b-9d7e-2a4f6b8c0d1f', correlationId: '0b6c2d5e-1f3a-4c8b-9d7e-2a4f6b8c0d1f', causationId: '0b6c2d5e-1f3a-4c8b-9d7e-2a4f6b8c0d1f', actor: { userId: 'demo-seed', role: 'system' }, recordedAt: '2015-04-01T12:00:00.000Z', schemaVersion: 1 };
-      await older.stores.eventStore.append(`demoSeed-${older.app.get<LedgerConfig>(LEDGER_CONFIG).councilId}`, [{ type: 'DemoSeedCompleted', data: { seed: 7, families: 12 }, metadata: envelope }], { expectedVersion: 'any' });
+      const envelope = {
+        eventId: '0b6c2d5e-1f3a-4c8b-9d7e-2a4f6b8c0d1e',
+        commandId: '0b6c2d5e-1f3a-4c8b-9d7e-2a4f6b8c0d1f',
+        correlationId: '0b6c2d5e-1f3a-4c8b-9d7e-2a4f6b8c0d1f',
+        causationId: '0b6c2d5e-1f3a-4c8b-9d7e-2a4f6b8c0d1f',
+        actor: { userId: 'demo-seed', role: 'system' },
+        recordedAt: '2015-04-01T12:00:00.000Z',
+        schemaVersion: 1,
+      };
+      await older.stores.eventStore.append(`demoSeed-${older.app.get<LedgerConfig>(LEDGER_CONFIG).councilId}`, [{ type: 'DemoSeedCompleted', data: { seed: 7, families: 12 }, metadata: envelope }], {
+        expectedVersion: 'any',
+      });
       expect(await older.app.get(DemoSeeder).seedIfEmpty()).toMatchObject({ seeded: false });
       expect(await older.app.get(DemoSeeder).seedIfEmpty()).toMatchObject({ seeded: false });
       const register = (await older.stores.eventStore.readStream('partnerOrganisation-register')).events;

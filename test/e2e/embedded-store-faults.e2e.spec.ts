@@ -158,7 +158,7 @@ describeWhen(testEnv.pgliteTemplate !== undefined && canMountTmpfs(), 'mounting 
     fillTheDisk();
     // Free space is read every 250 ms: wait until the service has seen the disk full (a loaded
     // machine may take longer than one reading to run the check).
-    for (const deadline = Date.now() + 15_000; (await request(server).get('/health/ready')).status === 200 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    for (const deadline = Date.now() + 15_000; (await request(server).get('/health/ready')).status === 200 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
     const refused = await request(server).post('/api/families').set('Authorization', pm).send(family(2));
     expect(refused.status).toBe(507);
@@ -175,7 +175,7 @@ describeWhen(testEnv.pgliteTemplate !== undefined && canMountTmpfs(), 'mounting 
 
     rmSync(filler);
     // Free space is read every 250 ms: recording resumes once the service has seen it return.
-    for (const deadline = Date.now() + 15_000; (await request(server).get('/health/ready')).status !== 200 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    for (const deadline = Date.now() + 15_000; (await request(server).get('/health/ready')).status !== 200 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
     await request(server).post('/api/families').set('Authorization', pm).send(family(3)).expect(201);
     await request(server).get('/health/ready').expect(200);
     const after = await request(server).get('/api/families').set('Authorization', pm).expect(200);

@@ -257,12 +257,22 @@ describe.each(storeKinds)('family commands over HTTP on %s', (kind) => {
     const post = (familyId: string, path: string, body: object) => () => api(t).post(`/api/families/${familyId}${path}`).send(body);
 
     it('identification: BusinessDateInFuture for an identification date after today', async () => {
-      await refused(() => api(t).post('/api/families').send({ ...identifyBody(uniqueReference()), identifiedOn: FUTURE }), 422, 'BusinessDateInFuture');
+      await refused(
+        () =>
+          api(t)
+            .post('/api/families')
+            .send({ ...identifyBody(uniqueReference()), identifiedOn: FUTURE }),
+        422,
+        'BusinessDateInFuture',
+      );
     });
 
     it('identification: a refused identification leaves its reference free for the corrected request', async () => {
       const reference = uniqueReference();
-      await api(t).post('/api/families').send({ ...identifyBody(reference), identifiedOn: FUTURE }).expect(422);
+      await api(t)
+        .post('/api/families')
+        .send({ ...identifyBody(reference), identifiedOn: FUTURE })
+        .expect(422);
       const res = await api(t).post('/api/families').send(identifyBody(reference));
       expect(res.status).toBe(201);
     });
@@ -270,11 +280,29 @@ describe.each(storeKinds)('family commands over HTTP on %s', (kind) => {
     it('identification: DuplicateMember when two members share an id', async () => {
       const memberId = randomUUID();
       const [parent, child] = defaultMembers();
-      await refused(() => api(t).post('/api/families').send(identifyBody(uniqueReference(), [{ ...parent, memberId }, { ...child, memberId }])), 422, 'DuplicateMember');
+      await refused(
+        () =>
+          api(t)
+            .post('/api/families')
+            .send(
+              identifyBody(uniqueReference(), [
+                { ...parent, memberId },
+                { ...child, memberId },
+              ]),
+            ),
+        422,
+        'DuplicateMember',
+      );
     });
 
     it('identification: a member that is not an object (members: [[]]) is a 400 naming members[0]', async () => {
-      const res = await refused(() => api(t).post('/api/families').send({ ...identifyBody(uniqueReference()), members: [[]] }), 400);
+      const res = await refused(
+        () =>
+          api(t)
+            .post('/api/families')
+            .send({ ...identifyBody(uniqueReference()), members: [[]] }),
+        400,
+      );
       expect(fieldsNamed(res.body).some((f) => f.startsWith('members[0]'))).toBe(true);
     });
 
@@ -385,7 +413,11 @@ describe.each(storeKinds)('family commands over HTTP on %s', (kind) => {
     it('corrections: AlreadySuperseded, ReplacementOfDifferentKind, NotCorrectable, and 404 UnknownEvent', async () => {
       const f = await withOffence(t);
       const replacement = { path: 'offences', body: { memberId: f.parentId, committedOn: '2016-02-02', proven: false } };
-      await refused(post(f.familyId, '/corrections', { supersedesEventId: f.offenceEventId, replacement: { path: 'asb-incidents', body: { occurredOn: '2016-02-02' } } }), 422, 'ReplacementOfDifferentKind');
+      await refused(
+        post(f.familyId, '/corrections', { supersedesEventId: f.offenceEventId, replacement: { path: 'asb-incidents', body: { occurredOn: '2016-02-02' } } }),
+        422,
+        'ReplacementOfDifferentKind',
+      );
       await api(t).post(`/api/families/${f.familyId}/corrections`).send({ supersedesEventId: f.offenceEventId, replacement }).expect(201);
       await refused(post(f.familyId, '/corrections', { supersedesEventId: f.offenceEventId, replacement }), 422, 'AlreadySuperseded');
       const history = await api(t).get(`/api/families/${f.familyId}/history`).expect(200);
@@ -463,14 +495,7 @@ describe.each(storeKinds)('family commands over HTTP on %s', (kind) => {
       const res = await api(t).get(`/api/families/${f.familyId}/history`).expect(200);
       const events = res.body.events as { eventId: string; version: number; type: string; data: Record<string, unknown>; supersededBy?: string }[];
       expect(events.map((e) => e.version)).toEqual(events.map((_e, i) => i + 1));
-      expect(events.map((e) => e.type)).toEqual([
-        'FamilyIdentified',
-        'HeadlineProblemIdentified',
-        'HeadlineProblemIdentified',
-        'OffenceRecorded',
-        'FactCorrected',
-        'OffenceRecorded',
-      ]);
+      expect(events.map((e) => e.type)).toEqual(['FamilyIdentified', 'HeadlineProblemIdentified', 'HeadlineProblemIdentified', 'OffenceRecorded', 'FactCorrected', 'OffenceRecorded']);
       expect(res.headers.etag).toBe(`"${events.length}"`);
       const [original, replacement] = events.filter((e) => e.type === 'OffenceRecorded');
       const corrected = events.find((e) => e.type === 'FactCorrected');
@@ -522,7 +547,11 @@ describe.each(storeKinds)('attachment and the allocation on %s', (kind) => {
     await configureProgramme(t, attached + 1);
     const f = await eligibleFamily(t);
     const before = await countEvents(t);
-    await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', `"${f.version - 1}"`).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(409);
+    await api(t)
+      .post(`/api/families/${f.familyId}/attachment`)
+      .set('If-Match', `"${f.version - 1}"`)
+      .send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' })
+      .expect(409);
     expect((await api(t).get('/api/programme').expect(200)).body.placesLeft).toBe(1);
     expect(await countEvents(t)).toBe(before);
   });

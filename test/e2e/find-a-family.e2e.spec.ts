@@ -34,7 +34,10 @@ describe.each(storeKinds)('find a family, its timeline and the work list on %s',
     kw = await signedInAs(t, 'keyworker', { username: 'kw.find' });
     await configureProgramme(t);
     reference = uniqueReference('FIND');
-    const identified = await pm.post('/api/families').send({ reference, identifiedOn: '2016-04-01', members: [ZOE, JAKE] }).expect(201);
+    const identified = await pm
+      .post('/api/families')
+      .send({ reference, identifiedOn: '2016-04-01', members: [ZOE, JAKE] })
+      .expect(201);
     familyId = identified.body.familyId;
     const [zoe, jake] = (identified.body.members as { memberId: string }[]).map((m) => m.memberId);
     [zoeId, jakeId] = [must(zoe, 'Zoe'), must(jake, 'Jake')];
@@ -48,7 +51,12 @@ describe.each(storeKinds)('find a family, its timeline and the work list on %s',
   });
 
   const found = async (client: Client, query: Record<string, string | number>) =>
-    (await client.get('/api/families').query(query).expect(200)).body as { families: { familyId: string; matches?: { memberId: string; givenName: string }[] }[]; total: number; page: number; pages: number };
+    (await client.get('/api/families').query(query).expect(200)).body as {
+      families: { familyId: string; matches?: { memberId: string; givenName: string }[] }[];
+      total: number;
+      page: number;
+      pages: number;
+    };
 
   it('finds a member by name in any case, without accents or hyphens, with one typo, and by date of birth or postcode', async () => {
     for (const name of ['zoe', 'ZOË', "o'brien", 'obrien quixley', 'OBrien-Quixley', 'Zoe Quixly', 'Qiuxley', 'Quixleyy', 'zeo']) {
@@ -101,14 +109,20 @@ describe.each(storeKinds)('find a family, its timeline and the work list on %s',
   }, 120_000);
 
   it('tells the timeline in words, with a correction and what it replaced', async () => {
-    await pm.post(`/api/families/${familyId}/school-attendance`).send({ memberId: jakeId, academicYear: '2016/17', term: 'autumn', possibleSessions: 200, attendedSessions: 190, unauthorisedAbsenceSessions: 4 }).expect(201);
+    await pm
+      .post(`/api/families/${familyId}/school-attendance`)
+      .send({ memberId: jakeId, academicYear: '2016/17', term: 'autumn', possibleSessions: 200, attendedSessions: 190, unauthorisedAbsenceSessions: 4 })
+      .expect(201);
     const offence = await pm.post(`/api/families/${familyId}/offences`).send({ memberId: jakeId, committedOn: '2017-05-02', proven: true }).expect(201);
     today = '2017-10-04';
     await pm
       .post(`/api/families/${familyId}/corrections`)
       .send({ supersedesEventId: offence.body.eventId, replacement: { path: 'offences', body: { memberId: jakeId, committedOn: '2017-05-02', proven: false } } })
       .expect(201);
-    const timeline = (await pm.get(`/api/families/${familyId}/timeline`).expect(200)).body as { reference: string; entries: { eventId: string; text: string; corrected?: { on: string }; replaces?: { text: string } }[] };
+    const timeline = (await pm.get(`/api/families/${familyId}/timeline`).expect(200)).body as {
+      reference: string;
+      entries: { eventId: string; text: string; corrected?: { on: string }; replaces?: { text: string } }[];
+    };
     const texts = timeline.entries.map((e) => e.text);
     expect(texts).toContain('Autumn term 2016: Jake attended 95% (190 of 200 sessions), 4 unauthorised absence sessions');
     const wrong = timeline.entries.find((e) => e.eventId === offence.body.eventId);
@@ -142,7 +156,7 @@ describe.each(storeKinds)('find a family, its timeline and the work list on %s',
     expect(list.counts['more-than-12-months']).toBe(list.families.filter((f) => f.band === 'more-than-12-months').length);
     // The read models may trail the latest commits for a moment on PostgreSQL (see `listedFamilies`).
     let later = { families: [] as { familyId: string }[] };
-    for (const deadline = Date.now() + 5_000; Date.now() < deadline && later.families.length === 0; ) {
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline && later.families.length === 0;) {
       later = (await pm.get('/api/work-lists/no-result').query({ asOf: '2017-11-02', band: '6-to-12-months' }).expect(200)).body;
     }
     expect(later.families.map((f: { familyId: string }) => f.familyId)).toEqual([young.familyId]);

@@ -71,13 +71,23 @@ describe.each(storeKinds)('headers and limits on %s', (kind) => {
 
   it('refuses business dates before 1900 in bodies and in queries', async () => {
     const before = await countEvents(t);
-    const early = await api(t).post('/api/families').send({ ...identifyBody(uniqueReference('OLD')), identifiedOn: '1899-12-31' });
+    const early = await api(t)
+      .post('/api/families')
+      .send({ ...identifyBody(uniqueReference('OLD')), identifiedOn: '1899-12-31' });
     expect({ status: early.status, fields: early.body.details?.map((d: { field: string }) => d.field) }).toEqual({ status: 400, fields: ['identifiedOn'] });
     expect(early.body.details[0].message).toContain('1900-01-01');
     const body = identifyBody(uniqueReference('OLD')) as { members: Record<string, unknown>[] };
-    const born = await api(t).post('/api/families').send({ ...body, members: [{ ...body.members[0], dateOfBirth: '0001-01-01' }, ...body.members.slice(1)] });
+    const born = await api(t)
+      .post('/api/families')
+      .send({ ...body, members: [{ ...body.members[0], dateOfBirth: '0001-01-01' }, ...body.members.slice(1)] });
     expect(born.status).toBe(400);
-    expect((await api(t).post(`/api/families/${familyId}/offences`).send({ memberId: (await api(t).get(`/api/families/${familyId}`)).body.members[0].memberId, committedOn: '1066-10-14', proven: true })).status).toBe(400);
+    expect(
+      (
+        await api(t)
+          .post(`/api/families/${familyId}/offences`)
+          .send({ memberId: (await api(t).get(`/api/families/${familyId}`)).body.members[0].memberId, committedOn: '1066-10-14', proven: true })
+      ).status,
+    ).toBe(400);
     expect((await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '1899-12-31' })).status).toBe(400);
     expect(await countEvents(t)).toBe(before);
   });

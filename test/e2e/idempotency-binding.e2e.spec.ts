@@ -35,7 +35,11 @@ describe.each(storeKinds)('Idempotency-Key bound to user and body, and member id
     expect(stranger.body).toMatchObject({ statusCode: 422, reason: 'IdempotencyKeyReused' });
     expect(JSON.stringify(stranger.body)).not.toContain(first.body.familyId);
 
-    const changed = await pm.post('/api/families').set('Idempotency-Key', key).send({ ...body, identifiedOn: '2016-04-02' }).expect(422);
+    const changed = await pm
+      .post('/api/families')
+      .set('Idempotency-Key', key)
+      .send({ ...body, identifiedOn: '2016-04-02' })
+      .expect(422);
     expect(changed.body.reason).toBe('IdempotencyKeyReused');
     expect(await countEvents(t)).toBe(before);
   });
@@ -47,24 +51,41 @@ describe.each(storeKinds)('Idempotency-Key bound to user and body, and member id
     await pm.post(`/api/families/${family.familyId}/problems`).set('Idempotency-Key', key).send(problem).expect(201);
     await pm.post(`/api/families/${family.familyId}/problems`).set('Idempotency-Key', key).send(problem).expect(201);
     expect((await otherPm.post(`/api/families/${family.familyId}/problems`).set('Idempotency-Key', key).send(problem).expect(422)).body.reason).toBe('IdempotencyKeyReused');
-    expect((await pm.post(`/api/families/${family.familyId}/problems`).set('Idempotency-Key', key).send({ ...problem, problem: 'crime-asb' }).expect(422)).body.reason).toBe('IdempotencyKeyReused');
+    expect(
+      (
+        await pm
+          .post(`/api/families/${family.familyId}/problems`)
+          .set('Idempotency-Key', key)
+          .send({ ...problem, problem: 'crime-asb' })
+          .expect(422)
+      ).body.reason,
+    ).toBe('IdempotencyKeyReused');
   });
 
   it('refuses a member id of a person in another family, when identifying a family and when adding a member (409)', async () => {
     const chosen = randomUUID();
     const [parent, child] = [atIndex(defaultMembers(), 0, 'member'), atIndex(defaultMembers(), 1, 'member')];
-    const first = await pm.post('/api/families').send(identifyBody(uniqueReference(), [{ ...parent, memberId: chosen }, child])).expect(201);
+    const first = await pm
+      .post('/api/families')
+      .send(identifyBody(uniqueReference(), [{ ...parent, memberId: chosen }, child]))
+      .expect(201);
     expect(first.body.members[0].memberId).toBe(chosen);
     const derivedChild = first.body.members[1].memberId as string;
     const before = await countEvents(t);
 
     for (const taken of [chosen, derivedChild]) {
-      const again = await pm.post('/api/families').send(identifyBody(uniqueReference(), [{ ...parent, memberId: taken }, child])).expect(409);
+      const again = await pm
+        .post('/api/families')
+        .send(identifyBody(uniqueReference(), [{ ...parent, memberId: taken }, child]))
+        .expect(409);
       expect(again.body).toMatchObject({ statusCode: 409, reason: 'MemberOfAnotherFamily' });
     }
     const other = await identifiedFamily(t);
     const afterOther = await countEvents(t);
-    const added = await pm.post(`/api/families/${other.familyId}/members`).send({ ...child, memberId: chosen }).expect(409);
+    const added = await pm
+      .post(`/api/families/${other.familyId}/members`)
+      .send({ ...child, memberId: chosen })
+      .expect(409);
     expect(added.body.reason).toBe('MemberOfAnotherFamily');
     expect(await countEvents(t)).toBe(afterOther);
     expect(afterOther).toBeGreaterThan(before);
@@ -73,9 +94,7 @@ describe.each(storeKinds)('Idempotency-Key bound to user and body, and member id
   it('lets two families race for one new member id: exactly one gets the person', async () => {
     const chosen = randomUUID();
     const [parent, child] = [atIndex(defaultMembers(), 0, 'member'), atIndex(defaultMembers(), 1, 'member')];
-    const answers = await Promise.all(
-      [0, 1, 2].map(() => pm.post('/api/families').send(identifyBody(uniqueReference(), [{ ...parent, memberId: chosen }, child]))),
-    );
+    const answers = await Promise.all([0, 1, 2].map(() => pm.post('/api/families').send(identifyBody(uniqueReference(), [{ ...parent, memberId: chosen }, child]))));
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409]);
   });
 });

@@ -29,12 +29,49 @@ interface Target {
 }
 
 const targets: Target[] = [
-  { name: 'programme', method: 'put', family: false, path: '/api/programme', valid: () => ({ councilName: 'Synthetic Borough', framework: 'troubled-families-2015', allocation: 100, attachmentFeeBasis: 'actual' }) },
-  { name: 'outcome plan', method: 'post', family: false, path: '/api/outcome-plans', valid: () => ({ effectiveFrom: '2019-01-01', scope: 'at-entry', parameters: { education: { attendanceThresholdPercent: 92 } } }) },
-  { name: 'claim window', method: 'post', family: false, path: '/api/claim-windows', valid: () => ({ windowId: 'fuzz-w1', opensOn: '2016-10-01', closesOn: '2016-10-31', expectedPaymentOn: '2016-12-15' }) },
-  { name: 'identify', method: 'post', family: false, path: '/api/families', valid: () => identifyBody('FUZZ-REF'), nested: ['members.0.dateOfBirth', 'members.0.relationship', 'members.1.givenName', 'members.1.nhsNumber'] },
-  { name: 'members', method: 'post', family: true, path: '/members', valid: () => ({ relationship: 'child', givenName: 'Jo', familyName: 'Example', dateOfBirth: '2011-09-30', livesInHousehold: true }) },
-  { name: 'problems', method: 'post', family: true, path: '/problems', valid: (c) => ({ problem: 'health', indicator: 'gp referral', memberId: c.family.parentId, identifiedOn: '2016-04-12', source: 'gp' }) },
+  {
+    name: 'programme',
+    method: 'put',
+    family: false,
+    path: '/api/programme',
+    valid: () => ({ councilName: 'Synthetic Borough', framework: 'troubled-families-2015', allocation: 100, attachmentFeeBasis: 'actual' }),
+  },
+  {
+    name: 'outcome plan',
+    method: 'post',
+    family: false,
+    path: '/api/outcome-plans',
+    valid: () => ({ effectiveFrom: '2019-01-01', scope: 'at-entry', parameters: { education: { attendanceThresholdPercent: 92 } } }),
+  },
+  {
+    name: 'claim window',
+    method: 'post',
+    family: false,
+    path: '/api/claim-windows',
+    valid: () => ({ windowId: 'fuzz-w1', opensOn: '2016-10-01', closesOn: '2016-10-31', expectedPaymentOn: '2016-12-15' }),
+  },
+  {
+    name: 'identify',
+    method: 'post',
+    family: false,
+    path: '/api/families',
+    valid: () => identifyBody('FUZZ-REF'),
+    nested: ['members.0.dateOfBirth', 'members.0.relationship', 'members.1.givenName', 'members.1.nhsNumber'],
+  },
+  {
+    name: 'members',
+    method: 'post',
+    family: true,
+    path: '/members',
+    valid: () => ({ relationship: 'child', givenName: 'Jo', familyName: 'Example', dateOfBirth: '2011-09-30', livesInHousehold: true }),
+  },
+  {
+    name: 'problems',
+    method: 'post',
+    family: true,
+    path: '/problems',
+    valid: (c) => ({ problem: 'health', indicator: 'gp referral', memberId: c.family.parentId, identifiedOn: '2016-04-12', source: 'gp' }),
+  },
   { name: 'attachment', method: 'post', family: true, path: '/attachment', valid: () => ({ attachedOn: dates.attachedOn, keyworker: 'kw.fuzz' }) },
   {
     name: 'school attendance',
@@ -125,7 +162,9 @@ const invalidDate = fc.oneof(
   fc.record({ y: fc.integer({ min: 1900, max: 2100 }), m: fc.integer({ min: 13, max: 99 }), d: fc.integer({ min: 1, max: 28 }) }).map(({ y, m, d }) => `${y}-${m}-${String(d).padStart(2, '0')}`),
   fc.record({ y: fc.integer({ min: 1900, max: 2100 }), m: fc.constantFrom(4, 6, 9, 11) }).map(({ y, m }) => `${y}-${String(m).padStart(2, '0')}-31`),
   // Issue 16.9: real calendar dates before 1900 are refused like any other bad date.
-  fc.record({ y: fc.integer({ min: 0, max: 1899 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) }).map(({ y, m, d }) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
+  fc
+    .record({ y: fc.integer({ min: 0, max: 1899 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) })
+    .map(({ y, m, d }) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
 );
 
 /** Issue 16.9: a NUL character in any string (PostgreSQL's text and jsonb refuse it). */
@@ -159,9 +198,15 @@ const garbage: fc.Arbitrary<Json> = fc.oneof(
 /** Outcome Plan parameters that are garbage: an unknown group, an unknown parameter, or a value that is not a number. */
 const garbageParameters: fc.Arbitrary<Json> = fc.oneof(
   fc.record({ key: fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !PARAMETER_GROUPS.includes(k)), value: fc.jsonValue({ maxDepth: 3 }) }).map(({ key, value }) => ({ [key]: value })),
-  fc.record({ group: fc.constantFrom(...PARAMETER_GROUPS), key: fc.string({ minLength: 1, maxLength: 12 }).map((k) => `zz${k}`), value: fc.jsonValue({ maxDepth: 2 }) }).map(({ group, key, value }) => ({ [group]: { [key]: value } })),
-  fc.record({ group: fc.constantFrom(...PARAMETER_GROUPS), value: fc.oneof(fc.string({ minLength: 1 }), fc.array(fc.jsonValue(), { minLength: 1 }), fc.integer(), fc.boolean()) }).map(({ group, value }) => ({ [group]: value })),
-  fc.record({ value: fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { minLength: 1 }), fc.dictionary(fc.string(), fc.jsonValue())) }).map(({ value }) => ({ education: { attendanceThresholdPercent: value } })),
+  fc
+    .record({ group: fc.constantFrom(...PARAMETER_GROUPS), key: fc.string({ minLength: 1, maxLength: 12 }).map((k) => `zz${k}`), value: fc.jsonValue({ maxDepth: 2 }) })
+    .map(({ group, key, value }) => ({ [group]: { [key]: value } })),
+  fc
+    .record({ group: fc.constantFrom(...PARAMETER_GROUPS), value: fc.oneof(fc.string({ minLength: 1 }), fc.array(fc.jsonValue(), { minLength: 1 }), fc.integer(), fc.boolean()) })
+    .map(({ group, value }) => ({ [group]: value })),
+  fc
+    .record({ value: fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { minLength: 1 }), fc.dictionary(fc.string(), fc.jsonValue())) })
+    .map(({ value }) => ({ education: { attendanceThresholdPercent: value } })),
 );
 
 /** One field of a valid body made bad: wrong type, out of range, an invalid date, huge, or garbage. */
@@ -186,17 +231,20 @@ function mutatedField(valid: Record<string, unknown>, nested: string[]): fc.Arbi
 
 function extraField(valid: Record<string, unknown>, nested: string[]): fc.Arbitrary<Malformed> {
   const objects = ['', ...nested.filter((p) => jsonType(getPath(valid, p)) === 'object'), ...(nested.some((p) => p.startsWith('members.')) ? ['members.0'] : [])];
-  return fc.record({ at: fc.constantFrom(...objects), key: unknownKey, value: fc.jsonValue({ maxDepth: 2 }) }).filter(({ at, key }) => {
-    const node = (at === '' ? valid : getPath(valid, at)) as Record<string, unknown>;
-    return !Object.prototype.hasOwnProperty.call(node, key);
-  }).map(({ at, key, value }) => {
-    // Built as text so that keys like `__proto__` reach the server as JSON keys.
-    const inner = JSON.stringify(key) + ':' + JSON.stringify(value);
-    const node = at === '' ? valid : (getPath(valid, at) as Record<string, unknown>);
-    const withKey = JSON.stringify(node).replace(/^\{/, `{${inner}${Object.keys(node).length > 0 ? ',' : ''}`);
-    const text = at === '' ? withKey : JSON.stringify(setPath(valid, at, '__PLACEHOLDER__')).replace('"__PLACEHOLDER__"', withKey);
-    return { how: `unknown field ${JSON.stringify(key)} at ${at || '(body)'}`, text };
-  });
+  return fc
+    .record({ at: fc.constantFrom(...objects), key: unknownKey, value: fc.jsonValue({ maxDepth: 2 }) })
+    .filter(({ at, key }) => {
+      const node = (at === '' ? valid : getPath(valid, at)) as Record<string, unknown>;
+      return !Object.prototype.hasOwnProperty.call(node, key);
+    })
+    .map(({ at, key, value }) => {
+      // Built as text so that keys like `__proto__` reach the server as JSON keys.
+      const inner = JSON.stringify(key) + ':' + JSON.stringify(value);
+      const node = at === '' ? valid : (getPath(valid, at) as Record<string, unknown>);
+      const withKey = JSON.stringify(node).replace(/^\{/, `{${inner}${Object.keys(node).length > 0 ? ',' : ''}`);
+      const text = at === '' ? withKey : JSON.stringify(setPath(valid, at, '__PLACEHOLDER__')).replace('"__PLACEHOLDER__"', withKey);
+      return { how: `unknown field ${JSON.stringify(key)} at ${at || '(body)'}`, text };
+    });
 }
 
 const notAnObject: fc.Arbitrary<Malformed> = fc
@@ -218,7 +266,9 @@ function notJson(valid: Record<string, unknown>): fc.Arbitrary<Malformed> {
   return fc
     .oneof(
       fc.integer({ min: 1, max: text.length - 1 }).map((n) => text.slice(0, n)),
-      fc.record({ at: fc.integer({ min: 0, max: text.length }), junk: fc.constantFrom(',', '}', '{', ':', '"', "'", 'undefined', 'NaN', '\\', '\u0000', '//') }).map(({ at, junk }) => text.slice(0, at) + junk + text.slice(at)),
+      fc
+        .record({ at: fc.integer({ min: 0, max: text.length }), junk: fc.constantFrom(',', '}', '{', ':', '"', "'", 'undefined', 'NaN', '\\', '\u0000', '//') })
+        .map(({ at, junk }) => text.slice(0, at) + junk + text.slice(at)),
       fc.constantFrom("{'reference': 'x'}", '{"a":1,}', '{"a":undefined}', '{a:1}', 'NaN', '[1,2', '{"a":01}', '{"a":"\u0001"}', '\uFEFF{}', '{"a":1}{"b":2}', 'tru'),
       fc.string({ unit: 'binary', maxLength: 200 }),
     )
@@ -308,7 +358,10 @@ describe.each(storeKinds)('malformed request bodies on %s', (kind) => {
   });
 
   it('still records a valid body after the fuzzing (the app is healthy)', async () => {
-    const res = await api(t).post('/api/families').send(identifyBody(uniqueReference('FUZZ'))).expect(201);
+    const res = await api(t)
+      .post('/api/families')
+      .send(identifyBody(uniqueReference('FUZZ')))
+      .expect(201);
     expect(res.body.version).toBe(1);
   });
 });

@@ -95,7 +95,15 @@ describe.each(storeKinds)('observability on %s', (kind) => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     // The line is written when the response has finished, which the client may see first.
     const line = await logs.lineOf(id);
-    expect(line).toMatchObject({ level: 'info', userId: TEST_PM.username, role: 'programme-manager', route: '/api/families', status: 200, durationMs: expect.any(Number), req: { method: 'GET', path: '/api/families' } });
+    expect(line).toMatchObject({
+      level: 'info',
+      userId: TEST_PM.username,
+      role: 'programme-manager',
+      route: '/api/families',
+      status: 200,
+      durationMs: expect.any(Number),
+      req: { method: 'GET', path: '/api/families' },
+    });
     expect((line?.req as { headers: Record<string, string> }).headers).toMatchObject({ authorization: '[redacted]', 'x-access-purpose': '[redacted]' });
     expect(logs.raw.join('\n')).not.toContain('Ms Example');
     expect(logs.raw.join('\n')).not.toContain(t.tokens.get(TEST_PM.username));

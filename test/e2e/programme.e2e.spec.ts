@@ -42,10 +42,16 @@ describe.each(storeKinds)('programme set-up over HTTP on %s', (kind) => {
 
     it('records a change of allocation or fee basis', async () => {
       const before = await countEvents(t);
-      const res = await api(t).put('/api/programme').send({ ...programme, allocation: 2000, attachmentFeeBasis: 'profile' }).expect(200);
+      const res = await api(t)
+        .put('/api/programme')
+        .send({ ...programme, allocation: 2000, attachmentFeeBasis: 'profile' })
+        .expect(200);
       expect(res.body).toMatchObject({ allocation: 2000, attachmentFeeBasis: 'profile', placesLeft: 2000 });
       expect(await countEvents(t)).toBe(before + 1);
-      await api(t).put('/api/programme').send({ ...programme, attachmentFeeBasis: 'actual' }).expect(200);
+      await api(t)
+        .put('/api/programme')
+        .send({ ...programme, attachmentFeeBasis: 'actual' })
+        .expect(200);
     });
 
     it.each([
@@ -169,7 +175,10 @@ describe.each(storeKinds)('programme set-up over HTTP on %s', (kind) => {
 
     it('refuses a second window with the same id (409 ClaimWindowExists)', async () => {
       const before = await countEvents(t);
-      const res = await api(t).post('/api/claim-windows').send({ ...window, closesOn: '2016-11-30' }).expect(409);
+      const res = await api(t)
+        .post('/api/claim-windows')
+        .send({ ...window, closesOn: '2016-11-30' })
+        .expect(409);
       expectErrorShape(res.body, 409);
       expect(res.body.reason).toBe('ClaimWindowExists');
       expect(await countEvents(t)).toBe(before);
@@ -177,13 +186,19 @@ describe.each(storeKinds)('programme set-up over HTTP on %s', (kind) => {
 
     it('refuses a window that closes before it opens (422 EndBeforeStart)', async () => {
       const before = await countEvents(t);
-      const res = await api(t).post('/api/claim-windows').send({ ...window, windowId: '2016-17-w2', opensOn: '2017-01-10', closesOn: '2017-01-01' }).expect(422);
+      const res = await api(t)
+        .post('/api/claim-windows')
+        .send({ ...window, windowId: '2016-17-w2', opensOn: '2017-01-10', closesOn: '2017-01-01' })
+        .expect(422);
       expect(res.body.reason).toBe('EndBeforeStart');
       expect(await countEvents(t)).toBe(before);
     });
 
     it('refuses payment expected before the window closes (422 PaymentBeforeClose)', async () => {
-      const res = await api(t).post('/api/claim-windows').send({ ...window, windowId: '2016-17-w3', expectedPaymentOn: '2016-10-15' }).expect(422);
+      const res = await api(t)
+        .post('/api/claim-windows')
+        .send({ ...window, windowId: '2016-17-w3', expectedPaymentOn: '2016-10-15' })
+        .expect(422);
       expect(res.body.reason).toBe('PaymentBeforeClose');
     });
 
@@ -211,7 +226,11 @@ describe.each(storeKinds)('programme set-up over HTTP on %s', (kind) => {
     });
 
     it('refuses an Idempotency-Key longer than 200 characters with 400 naming the header', async () => {
-      const res = await api(t).post('/api/claim-windows').set('Idempotency-Key', 'k'.repeat(201)).send({ ...window, windowId: 'w-long-key' }).expect(400);
+      const res = await api(t)
+        .post('/api/claim-windows')
+        .set('Idempotency-Key', 'k'.repeat(201))
+        .send({ ...window, windowId: 'w-long-key' })
+        .expect(400);
       expect(fieldsNamed(res.body)).toContain('Idempotency-Key');
     });
   });

@@ -37,9 +37,18 @@ describe.each(storeKinds)('command headers on %s', (kind) => {
 
   it('names a bad body or path before a bad header', async () => {
     const f = await identifiedFamily(t);
-    const res = await api(t).post(`/api/families/${f.familyId}/problems`).set('If-Match', 'three').set('Idempotency-Key', '').send({ ...problem(f.childId), indicator: 42 }).expect(400);
+    const res = await api(t)
+      .post(`/api/families/${f.familyId}/problems`)
+      .set('If-Match', 'three')
+      .set('Idempotency-Key', '')
+      .send({ ...problem(f.childId), indicator: 42 })
+      .expect(400);
     expect(res.body.message).toBe('invalid request: indicator');
-    const identify = await api(t).post('/api/families').set('X-Correlation-Id', 'not a uuid').send({ ...identifyBody(), identifiedOn: 'yesterday' }).expect(400);
+    const identify = await api(t)
+      .post('/api/families')
+      .set('X-Correlation-Id', 'not a uuid')
+      .send({ ...identifyBody(), identifiedOn: 'yesterday' })
+      .expect(400);
     expect(identify.body.message).toBe('invalid request: identifiedOn');
     const path = await api(t).post('/api/families/not-a-family/problems').set('If-Match', 'three').send(problem(randomUUID())).expect(404);
     expect(path.body.reason).toBe('FamilyNotFound');
@@ -49,10 +58,18 @@ describe.each(storeKinds)('command headers on %s', (kind) => {
     const f = await eligibleFamily(t);
     const read = await api(t).get(`/api/families/${f.familyId}`).expect(200);
     expect(read.headers.etag).toBe(`"${f.version}"`);
-    const recorded = await api(t).post(`/api/families/${f.familyId}/offences`).set('If-Match', String(read.headers.etag)).send({ memberId: f.parentId, committedOn: '2016-02-01', proven: true }).expect(201);
+    const recorded = await api(t)
+      .post(`/api/families/${f.familyId}/offences`)
+      .set('If-Match', String(read.headers.etag))
+      .send({ memberId: f.parentId, committedOn: '2016-02-01', proven: true })
+      .expect(201);
     expect(recorded.headers.etag).toBe(`"${f.version + 1}"`);
     expect(recorded.body).toEqual({ eventId: expect.any(String), version: f.version + 1 });
-    const stale = await api(t).post(`/api/families/${f.familyId}/offences`).set('If-Match', String(read.headers.etag)).send({ memberId: f.parentId, committedOn: '2016-02-02', proven: true }).expect(409);
+    const stale = await api(t)
+      .post(`/api/families/${f.familyId}/offences`)
+      .set('If-Match', String(read.headers.etag))
+      .send({ memberId: f.parentId, committedOn: '2016-02-02', proven: true })
+      .expect(409);
     expect(stale.headers.etag ?? '').not.toMatch(VERSION);
     const identified = await api(t).post('/api/families').send(identifyBody()).expect(201);
     expect(identified.headers.etag).toBe('"1"');

@@ -221,7 +221,10 @@ describe.each(storeKinds)('service accounts for BI tools on %s', (kind) => {
 
   it('refuses service accounts for roles that record or administer, and names already taken', async () => {
     for (const role of ['admin', 'programme-manager', 'keyworker', 'partner']) {
-      const refused = await asAdmin(t).post('/api/service-accounts').send({ name: `svc-${role}`, role }).expect(400);
+      const refused = await asAdmin(t)
+        .post('/api/service-accounts')
+        .send({ name: `svc-${role}`, role })
+        .expect(400);
       expect(refused.body.details.map((d: { field: string }) => d.field)).toContain('role');
     }
     await asAdmin(t).post('/api/service-accounts').send({ name: 'tableau', role: 'analyst' }).expect(201);

@@ -15,64 +15,68 @@ import { describeWhen, testEnv } from '../support/test-env';
  * second, lose and repeat no acknowledged command, and its read models must catch up: in both
  * projection modes.
  */
-describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not set')('PostgreSQL dropping the service\'s connections under load', () => {
+describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not set')("PostgreSQL dropping the service's connections under load", () => {
   beforeAll(() => buildDist(), 120_000);
 
-  it.each(['inline', 'external'] as const)('with %s projections: stays up, answers 503 then 2xx, loses and repeats nothing', async (mode) => {
-    const db = await privateDatabase('ledger_outage');
-    const name = `ledger_outage_${randomBytes(4).toString('hex')}`;
-    const url = withApplicationName(db.url, name);
-    const admin = new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 1 });
-    let api: (ServiceProcess & { baseUrl: string }) | undefined;
-    let projector: ServiceProcess | undefined;
-    try {
-      api = await startApiProcess({ ...SERVICE_ENV, LEDGER_POSTGRES_URL: url, LEDGER_PROJECTIONS: mode, LEDGER_POSTGRES_POOL_SIZE: '8' });
-      if (mode === 'external') {
-        projector = startService('projector', { LEDGER_POSTGRES_URL: url, LEDGER_DEMO: 'off' });
-        await projector.waitFor('following the log');
-      }
-      const token = await prepareService(api.baseUrl);
-      const stream = commandStream(api.baseUrl, token, { clients: 6, reads: true });
-      await sleep(1_000);
-      let terminated = 0;
-      for (let cut = 0; cut < 8; cut += 1) {
-        const rows = await admin.query<{ ok: boolean }>(`select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name = $1`, [name]);
-        terminated += rows.length;
-        await sleep(300);
-      }
-      const lastCut = Date.now();
-      await sleep(2_000);
-      const result = await stream.stop();
-
-      expect({ api: api.isRunning(), projector: projector?.isRunning() ?? true }).toEqual({ api: true, projector: true });
-      expect(terminated).toBeGreaterThan(10);
-      expect(result.unexpected).toEqual([]);
-      expect(result.statuses.get(503) ?? 0).toBeGreaterThan(0);
-      // Status 0 would be the api not answering at all.
-      expect(result.statuses.get(0) ?? 0).toBe(0);
-      const firstAfter = result.successesAt.find((at) => at >= lastCut) ?? Infinity;
-      expect(firstAfter - lastCut).toBeLessThan(1_000);
-      expect(result.acknowledged.size).toBeGreaterThan(20);
-
-      // The projections recovered: every acknowledged family is listed (the runner retried).
-      expect(await untilListed(api.baseUrl, token, result.families)).toEqual([]);
-      const sql = new PgSqlClient({ connectionString: db.url, max: 1 });
+  it.each(['inline', 'external'] as const)(
+    'with %s projections: stays up, answers 503 then 2xx, loses and repeats nothing',
+    async (mode) => {
+      const db = await privateDatabase('ledger_outage');
+      const name = `ledger_outage_${randomBytes(4).toString('hex')}`;
+      const url = withApplicationName(db.url, name);
+      const admin = new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 1 });
+      let api: (ServiceProcess & { baseUrl: string }) | undefined;
+      let projector: ServiceProcess | undefined;
       try {
-        const log = await checkLog(sql, 'ledger', result.acknowledged);
-        expect({ missing: log.missing, repeated: log.repeated }).toEqual({ missing: [], repeated: 0 });
+        api = await startApiProcess({ ...SERVICE_ENV, LEDGER_POSTGRES_URL: url, LEDGER_PROJECTIONS: mode, LEDGER_POSTGRES_POOL_SIZE: '8' });
+        if (mode === 'external') {
+          projector = startService('projector', { LEDGER_POSTGRES_URL: url, LEDGER_DEMO: 'off' });
+          await projector.waitFor('following the log');
+        }
+        const token = await prepareService(api.baseUrl);
+        const stream = commandStream(api.baseUrl, token, { clients: 6, reads: true });
+        await sleep(1_000);
+        let terminated = 0;
+        for (let cut = 0; cut < 8; cut += 1) {
+          const rows = await admin.query<{ ok: boolean }>(`select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name = $1`, [name]);
+          terminated += rows.length;
+          await sleep(300);
+        }
+        const lastCut = Date.now();
+        await sleep(2_000);
+        const result = await stream.stop();
+
+        expect({ api: api.isRunning(), projector: projector?.isRunning() ?? true }).toEqual({ api: true, projector: true });
+        expect(terminated).toBeGreaterThan(10);
+        expect(result.unexpected).toEqual([]);
+        expect(result.statuses.get(503) ?? 0).toBeGreaterThan(0);
+        // Status 0 would be the api not answering at all.
+        expect(result.statuses.get(0) ?? 0).toBe(0);
+        const firstAfter = result.successesAt.find((at) => at >= lastCut) ?? Infinity;
+        expect(firstAfter - lastCut).toBeLessThan(1_000);
+        expect(result.acknowledged.size).toBeGreaterThan(20);
+
+        // The projections recovered: every acknowledged family is listed (the runner retried).
+        expect(await untilListed(api.baseUrl, token, result.families)).toEqual([]);
+        const sql = new PgSqlClient({ connectionString: db.url, max: 1 });
+        try {
+          const log = await checkLog(sql, 'ledger', result.acknowledged);
+          expect({ missing: log.missing, repeated: log.repeated }).toEqual({ missing: [], repeated: 0 });
+        } finally {
+          await sql.close();
+        }
       } finally {
-        await sql.close();
+        if (api?.isRunning() === false || projector?.isRunning() === false) {
+          console.log(`api output:\n${api?.output().slice(-4_000)}\nprojector output:\n${projector?.output().slice(-4_000) ?? ''}`);
+        }
+        await projector?.kill('SIGTERM');
+        await api?.kill('SIGTERM');
+        await admin.close();
+        await db.drop();
       }
-    } finally {
-      if (api?.isRunning() === false || projector?.isRunning() === false) {
-        console.log(`api output:\n${api?.output().slice(-4_000)}\nprojector output:\n${projector?.output().slice(-4_000) ?? ''}`);
-      }
-      await projector?.kill('SIGTERM');
-      await api?.kill('SIGTERM');
-      await admin.close();
-      await db.drop();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });
 
 describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not set')('PostgreSQL going away and coming back', () => {

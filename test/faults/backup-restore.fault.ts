@@ -22,7 +22,7 @@ const clock = { now: () => new Date('2019-04-20T10:00:00Z') };
  * reproduces every read model, and every submitted claim's report (CSV, XLSX, PDF) byte for byte.
  * The master key is not in the dump: the restored service is given it apart (infra/README.md).
  */
-describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private PostgreSQL cluster (see the suite\'s global setup)')('backing up and restoring the event store', () => {
+describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, "no private PostgreSQL cluster (see the suite's global setup)")('backing up and restoring the event store', () => {
   it('restores a dump into a fresh database whose rebuild reproduces every read model and claim report', async () => {
     const cluster = suiteCluster();
     const admin = new PgSqlClient({ connectionString: cluster.url(), max: 1 });
@@ -34,7 +34,11 @@ describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private Postgr
     let restored: Awaited<ReturnType<typeof buildApp>> | undefined;
     try {
       // A council's claim cycle on the demo borough, up to submission.
-      original = await startTestApp('postgres', { ...TEAM_ENV, LEDGER_JWT_SECRET: JWT_SECRET, LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' }, { clock, postgresUrl: cluster.url('ledger_backup') });
+      original = await startTestApp(
+        'postgres',
+        { ...TEAM_ENV, LEDGER_JWT_SECRET: JWT_SECRET, LEDGER_DEMO_FAMILIES: '40', LEDGER_DEMO_SEED: '7' },
+        { clock, postgresUrl: cluster.url('ledger_backup') },
+      );
       await original.app.get(DemoSeeder).seedIfEmpty();
       const team = await signedInTeam(original);
       const { api, as } = team;
@@ -48,7 +52,10 @@ describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private Postgr
       await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'head-of-audit' }).expect(201);
       await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).expect(201);
       const reportsOf = async (server: Parameters<typeof request>[0], token: string): Promise<Record<string, string>> => {
-        const claims = await request(server).get('/api/claims').set({ Authorization: `Bearer ${token}` }).expect(200);
+        const claims = await request(server)
+          .get('/api/claims')
+          .set({ Authorization: `Bearer ${token}` })
+          .expect(200);
         const submitted = (claims.body.claims as { claimId: string; status: string }[]).filter((c) => c.status === 'submitted').map((c) => c.claimId);
         const out: Record<string, string> = {};
         for (const id of submitted.sort()) {
@@ -68,7 +75,8 @@ describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private Postgr
         }
         return out;
       };
-      const signIn = async (server: Parameters<typeof request>[0]) => (await request(server).post('/api/auth/token').send({ username: 'finance.fo', password: 'a-long-password-9' }).expect(200)).body.accessToken as string;
+      const signIn = async (server: Parameters<typeof request>[0]) =>
+        (await request(server).post('/api/auth/token').send({ username: 'finance.fo', password: 'a-long-password-9' }).expect(200)).body.accessToken as string;
       const originalReports = await reportsOf(original.app.getHttpServer(), await signIn(original.app.getHttpServer()));
       expect(Object.keys(originalReports).sort()).toEqual([`${claimId}.csv`, `${claimId}.pdf`, `${claimId}.xlsx`]);
       const originalRunner = original.app.get<ProjectionRunner>(PROJECTION_RUNNER);

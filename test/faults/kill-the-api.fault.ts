@@ -12,7 +12,7 @@ import { suiteCluster } from './support/cluster';
  * end: every acknowledged command is in the log exactly once, and the read models the api kept
  * equal a clean rebuild from the log.
  */
-describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private PostgreSQL cluster (see the suite\'s global setup)')('kill -9 of the api during a stream of commands', () => {
+describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, "no private PostgreSQL cluster (see the suite's global setup)")('kill -9 of the api during a stream of commands', () => {
   it('loses and repeats no acknowledged command over 10 kills, and its read models equal a clean rebuild', async () => {
     const cluster = suiteCluster();
     const admin = new PgSqlClient({ connectionString: cluster.url(), max: 1 });

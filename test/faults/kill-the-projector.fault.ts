@@ -11,7 +11,7 @@ import { suiteCluster } from './support/cluster';
  * of its own (issue 14.2: it must fill `<schema>_read`), restarting it each time; the read models
  * it ends with equal a clean rebuild (rows and checkpoint commit together).
  */
-describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private PostgreSQL cluster (see the suite\'s global setup)')('kill -9 of the projector during a catch-up', () => {
+describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, "no private PostgreSQL cluster (see the suite's global setup)")('kill -9 of the projector during a catch-up', () => {
   it('ends with read models equal to a clean rebuild', async () => {
     const cluster = suiteCluster();
     const admin = new PgSqlClient({ connectionString: cluster.url(), max: 1 });

@@ -14,7 +14,7 @@ import { suiteCluster } from './support/cluster';
  * answer 503 StoreUnavailable while the database is away and 2xx within a second of its return;
  * no acknowledged command is lost or repeated, and the read models equal a clean rebuild.
  */
-describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, 'no private PostgreSQL cluster (see the suite\'s global setup)')('restarting and killing the database under load', () => {
+describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, "no private PostgreSQL cluster (see the suite's global setup)")('restarting and killing the database under load', () => {
   it('keeps both projection modes up, 503 during the outage, 2xx within a second after, nothing lost or repeated', async () => {
     const cluster = suiteCluster();
     const admin = new PgSqlClient({ connectionString: cluster.url(), max: 1 });

@@ -27,7 +27,12 @@ function recording(key: string, recordedOn: string): Recording {
 
 /** What a family's progress says, without the event ids (which differ between the two ways of recording). */
 function progressFacts(body: { problems: { problem: string; met: boolean; detail: string }[]; routes: unknown; claimable: unknown; continuousEmployment: { met: boolean } }) {
-  return { problems: body.problems.map((p) => ({ problem: p.problem, met: p.met, detail: p.detail })), routes: body.routes, claimable: body.claimable, continuousEmployment: body.continuousEmployment.met };
+  return {
+    problems: body.problems.map((p) => ({ problem: p.problem, met: p.met, detail: p.detail })),
+    routes: body.routes,
+    claimable: body.claimable,
+    continuousEmployment: body.continuousEmployment.met,
+  };
 }
 
 /**
@@ -67,7 +72,11 @@ describe.each(storeKinds)('the demo borough seeded from partner files on %s', (k
     let text = '';
     out.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     expect(await runGenerate(['--families', String(FAMILIES), '--seed', String(SEED), '--format', 'http', '--files', dir], out)).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(Object.keys(split.files).map((s) => `${s}.csv`).sort());
+    expect(readdirSync(dir).sort()).toEqual(
+      Object.keys(split.files)
+        .map((s) => `${s}.csv`)
+        .sort(),
+    );
     for (const [source, csv] of Object.entries(split.files) as [ImportSource, string][]) {
       const bytes = readFileSync(join(dir, `${source}.csv`));
       expect(bytes.toString('utf8')).toBe(csv);
@@ -76,7 +85,10 @@ describe.each(storeKinds)('the demo borough seeded from partner files on %s', (k
       expect(rows).toHaveLength(split.rows[source] as number);
     }
     // stdout: the staff's requests only, one line per family.
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { requests: unknown[] });
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { requests: unknown[] });
     expect(lines.map((l) => l.requests.length)).toEqual(split.recordedByStaff.map((f) => f.commands.length));
   });
 
@@ -101,7 +113,16 @@ describe.each(storeKinds)('the demo borough seeded from partner files on %s', (k
       const file = split.files[source];
       if (!file) continue;
       const res = await pm.post(`/api/imports/${source}`).set('X-Legal-Basis', 'children-act-2004').attach('file', Buffer.from(file, 'utf8'), `${source}.csv`).expect(201);
-      expect({ source, rows: res.body.rows, recorded: res.body.recorded, rejected: res.body.rejected, unmatched: res.body.unmatched, review: res.body.queuedForReview, held: res.body.held, lines: res.body.lines }).toEqual({
+      expect({
+        source,
+        rows: res.body.rows,
+        recorded: res.body.recorded,
+        rejected: res.body.rejected,
+        unmatched: res.body.unmatched,
+        review: res.body.queuedForReview,
+        held: res.body.held,
+        lines: res.body.lines,
+      }).toEqual({
         source,
         rows: split.rows[source],
         recorded: split.rows[source],

@@ -27,7 +27,7 @@ describe('the demo borough’s progress and results', () => {
 
   it.each(asOfs)('agrees with the pure rules for every family as of %s', async (asOf) => {
     const ids: string[] = [];
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page: { body: { families: { familyId: string }[]; next: string | null } } = await api(t)
         .get('/api/families')
         .query({ limit: 1000, ...(after ? { after } : {}) })

@@ -55,9 +55,21 @@ describe.each(storeKinds)('a local Outcome Plan published and evaluated over HTT
 
   it.each([
     ['an unknown measure kind', { health: { measures: [{ kind: 'feels-better', months: 6 }] } }, 'problems.health.measures[0].kind must be one of'],
-    ['a parameter the kind does not take', { health: { measures: [{ kind: 'none-in-window', counts: 'asb-incident', windowMonths: 6, percent: 10 }] } }, 'problems.health.measures[0].percent is not a parameter here'],
-    ['a parameter out of range', { worklessness: { measures: [{ kind: 'into-activity', from: 'neet', to: ['training'], weeks: 0 }] } }, 'problems.worklessness.measures[0].weeks must be a whole number from 1 to 104'],
-    ['a milestone the plan does not list', { health: { measures: [{ kind: 'milestone-sustained', milestone: 'joined-a-gym', months: 6 }] } }, 'problems.health.measures[0].milestone joined-a-gym is not in the plan'],
+    [
+      'a parameter the kind does not take',
+      { health: { measures: [{ kind: 'none-in-window', counts: 'asb-incident', windowMonths: 6, percent: 10 }] } },
+      'problems.health.measures[0].percent is not a parameter here',
+    ],
+    [
+      'a parameter out of range',
+      { worklessness: { measures: [{ kind: 'into-activity', from: 'neet', to: ['training'], weeks: 0 }] } },
+      'problems.worklessness.measures[0].weeks must be a whole number from 1 to 104',
+    ],
+    [
+      'a milestone the plan does not list',
+      { health: { measures: [{ kind: 'milestone-sustained', milestone: 'joined-a-gym', months: 6 }] } },
+      'problems.health.measures[0].milestone joined-a-gym is not in the plan',
+    ],
     ['a problem that is not a headline problem', { housing: { measures: [{ kind: 'none-in-window', counts: 'asb-incident', windowMonths: 6 }] } }, 'problems.housing is not a headline problem'],
   ])('refuses %s with 422 naming the path, recording nothing', async (_case, problems, message) => {
     const before = await countEvents(t);
@@ -97,15 +109,24 @@ describe.each(storeKinds)('a local Outcome Plan published and evaluated over HTT
       .expect(201);
     familyId = identified.body.familyId;
     [parentId, youngPersonId] = (identified.body.members as { memberId: string }[]).map((m) => m.memberId) as [string, string];
-    await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'worklessness', indicator: 'neet', memberId: youngPersonId, identifiedOn: '2016-04-10', source: 'careers service' }).expect(201);
-    await api(t).post(`/api/families/${familyId}/problems`).send({ problem: 'health', indicator: 'substance-misuse', memberId: parentId, identifiedOn: '2016-04-10', source: 'treatment service' }).expect(201);
+    await api(t)
+      .post(`/api/families/${familyId}/problems`)
+      .send({ problem: 'worklessness', indicator: 'neet', memberId: youngPersonId, identifiedOn: '2016-04-10', source: 'careers service' })
+      .expect(201);
+    await api(t)
+      .post(`/api/families/${familyId}/problems`)
+      .send({ problem: 'health', indicator: 'substance-misuse', memberId: parentId, identifiedOn: '2016-04-10', source: 'treatment service' })
+      .expect(201);
     await keyworkerOnRecord(t, 'kw.local');
     await api(t).post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-05-03', keyworker: 'kw.local' }).expect(201);
 
     await api(t).post(`/api/families/${familyId}/activities`).send({ memberId: youngPersonId, activity: 'neet', on: '2016-05-01' }).expect(201);
     await api(t).post(`/api/families/${familyId}/activities`).send({ memberId: youngPersonId, activity: 'training', on: '2016-09-01' }).expect(201);
     await api(t).post(`/api/families/${familyId}/health`).send({ memberId: parentId, change: 'identified', on: '2016-04-20' }).expect(201);
-    await api(t).post(`/api/families/${familyId}/milestones`).send({ memberId: parentId, milestone: 'engaged-with-treatment', change: 'achieved', on: '2016-06-01', evidence: 'attending the community drug service weekly' }).expect(201);
+    await api(t)
+      .post(`/api/families/${familyId}/milestones`)
+      .send({ memberId: parentId, milestone: 'engaged-with-treatment', change: 'achieved', on: '2016-06-01', evidence: 'attending the community drug service weekly' })
+      .expect(201);
   });
 
   it.each([
@@ -175,7 +196,10 @@ describe.each(storeKinds)('a local Outcome Plan published and evaluated over HTT
       expect(res.body.message.startsWith(`${field}:`)).toBe(true);
       expect(await countEvents(t)).toBe(before);
     }
-    await api(t).post(problems).send({ ...arrears, identifiedOn: '2016-04-10' }).expect(201);
+    await api(t)
+      .post(problems)
+      .send({ ...arrears, identifiedOn: '2016-04-10' })
+      .expect(201);
     // A problem the council's version wrote without indicators keeps the previous version's codes.
     await api(t).post(problems).send({ problem: 'health', indicatorCode: 'substance-misuse', memberId: parent, identifiedOn: '2016-04-10', source: 'treatment service' }).expect(201);
     await keyworkerOnRecord(t, 'kw.local');
@@ -193,7 +217,10 @@ describe.each(storeKinds)('a local Outcome Plan published and evaluated over HTT
   });
 
   it('a reversed milestone no longer holds', async () => {
-    await api(t).post(`/api/families/${familyId}/milestones`).send({ memberId: parentId, milestone: 'engaged-with-treatment', change: 'reversed', on: '2017-01-10', evidence: 'stopped attending' }).expect(201);
+    await api(t)
+      .post(`/api/families/${familyId}/milestones`)
+      .send({ memberId: parentId, milestone: 'engaged-with-treatment', change: 'reversed', on: '2017-01-10', evidence: 'stopped attending' })
+      .expect(201);
     const res = await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2017-02-01' }).expect(200);
     const health = (res.body.problems as { problem: string; met: boolean; detail: string }[]).find((p) => p.problem === 'health');
     expect(health).toMatchObject({ met: false });

@@ -92,18 +92,18 @@ describe.each(storeKinds)('one family through each framework over HTTP on %s', (
       const framework = { frameworkId: troubledFamilies2015.id, frameworkVersion: troubledFamilies2015.version };
       const finance = await signedInAs(t, 'finance-officer');
       await eventually(async () => {
-      // An incident on 20 February: the 6 months without one end on 20 August.
-      const before = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2016-08-19' }).expect(200)).body;
-      // (Phase two keeps its continuous-employment route: 13 of 15 weeks in work after ESA.)
-      expect(before).toMatchObject({ ...framework, problemsInScope: ['worklessness', 'domestic-abuse'], routes: { sustainedProgress: false, continuousEmployment: true } });
-      expect(before.problems.map((p: { met: boolean }) => p.met)).toEqual([true, false]);
-      const progress = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2016-08-31' }).expect(200)).body;
-      expect(progress).toMatchObject({ ...framework, problemsInScope: ['worklessness', 'domestic-abuse'], routes: { sustainedProgress: true }, claimable: true });
-      expect(progress.problems.map((p: { met: boolean }) => p.met)).toEqual([true, true]);
-      expect(progress).not.toHaveProperty('caseClosure');
-      const results = (await finance.get('/api/results').query({ asOf: '2016-08-31' }).expect(200)).body;
-      expect(results).toMatchObject(framework);
-      expect(results.families.map((f: { familyId: string }) => f.familyId)).toEqual([familyId]);
+        // An incident on 20 February: the 6 months without one end on 20 August.
+        const before = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2016-08-19' }).expect(200)).body;
+        // (Phase two keeps its continuous-employment route: 13 of 15 weeks in work after ESA.)
+        expect(before).toMatchObject({ ...framework, problemsInScope: ['worklessness', 'domestic-abuse'], routes: { sustainedProgress: false, continuousEmployment: true } });
+        expect(before.problems.map((p: { met: boolean }) => p.met)).toEqual([true, false]);
+        const progress = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2016-08-31' }).expect(200)).body;
+        expect(progress).toMatchObject({ ...framework, problemsInScope: ['worklessness', 'domestic-abuse'], routes: { sustainedProgress: true }, claimable: true });
+        expect(progress.problems.map((p: { met: boolean }) => p.met)).toEqual([true, true]);
+        expect(progress).not.toHaveProperty('caseClosure');
+        const results = (await finance.get('/api/results').query({ asOf: '2016-08-31' }).expect(200)).body;
+        expect(results).toMatchObject(framework);
+        expect(results.families.map((f: { familyId: string }) => f.familyId)).toEqual([familyId]);
       });
       const draft = (await finance.post('/api/claims').send({ asOf: '2016-08-31' }).expect(201)).body;
       expect(draft).toMatchObject({ ...framework, totalPence: troubledFamilies2015.ratesByFinancialYear['2015/16']?.resultPaymentPence });
@@ -166,26 +166,26 @@ describe.each(storeKinds)('one family through each framework over HTTP on %s', (
       const framework = { frameworkId: supportingFamilies2022.id, frameworkVersion: supportingFamilies2022.version };
       const inScope = ['domestic-abuse', 'housing', 'financial-stability'];
       await eventually(async () => {
-      // Every outcome holds from 1 June 2023, but the case is still open.
-      const open = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2023-06-30' }).expect(200)).body;
-      expect(open).toMatchObject({ ...framework, problemsInScope: inScope, claimable: false, routes: { sustainedProgress: false, continuousEmployment: false } });
-      expect(open.problems.map((p: { met: boolean }) => p.met)).toEqual([true, true, true]);
-      expect(open.caseClosure).toContain('the case is not closed');
-      expect(open.continuousEmployment.detail).toContain('has no continuous-employment route');
+        // Every outcome holds from 1 June 2023, but the case is still open.
+        const open = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2023-06-30' }).expect(200)).body;
+        expect(open).toMatchObject({ ...framework, problemsInScope: inScope, claimable: false, routes: { sustainedProgress: false, continuousEmployment: false } });
+        expect(open.problems.map((p: { met: boolean }) => p.met)).toEqual([true, true, true]);
+        expect(open.caseClosure).toContain('the case is not closed');
+        expect(open.continuousEmployment.detail).toContain('has no continuous-employment route');
       });
 
       await api(t).post(`/api/families/${familyId}/closure`).send({ closedOn: '2023-07-01', reason: 'plan complete' }).expect(201);
       const finance = await signedInAs(t, 'finance-officer');
       await eventually(async () => {
-      const soon = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2023-12-31' }).expect(200)).body;
-      expect(soon).toMatchObject({ claimable: false });
-      expect(soon.caseClosure).toContain('first on 2024-01-01');
-      const held = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2024-01-31' }).expect(200)).body;
-      expect(held).toMatchObject({ ...framework, claimable: true, routes: { sustainedProgress: true } });
-      expect(held).not.toHaveProperty('caseClosure');
-      const results = (await finance.get('/api/results').query({ asOf: '2024-01-31' }).expect(200)).body;
-      expect(results).toMatchObject(framework);
-      expect(results.families.map((f: { familyId: string }) => f.familyId)).toEqual([familyId]);
+        const soon = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2023-12-31' }).expect(200)).body;
+        expect(soon).toMatchObject({ claimable: false });
+        expect(soon.caseClosure).toContain('first on 2024-01-01');
+        const held = (await api(t).get(`/api/families/${familyId}/progress`).query({ asOf: '2024-01-31' }).expect(200)).body;
+        expect(held).toMatchObject({ ...framework, claimable: true, routes: { sustainedProgress: true } });
+        expect(held).not.toHaveProperty('caseClosure');
+        const results = (await finance.get('/api/results').query({ asOf: '2024-01-31' }).expect(200)).body;
+        expect(results).toMatchObject(framework);
+        expect(results.families.map((f: { familyId: string }) => f.familyId)).toEqual([familyId]);
       });
       const draft = (await finance.post('/api/claims').send({ asOf: '2024-01-31' }).expect(201)).body;
       expect(draft).toMatchObject({ ...framework, totalPence: supportingFamilies2022.ratesByFinancialYear['2022/23']?.resultPaymentPence });

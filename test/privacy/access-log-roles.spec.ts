@@ -59,7 +59,7 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     await superuser.close();
   });
 
-  it("lets the service insert and read the log but never rewrite it, drop its trigger or drop it", async () => {
+  it('lets the service insert and read the log but never rewrite it, drop its trigger or drop it', async () => {
     const asOwner = new PgSqlClient({ connectionString: urlAs(owner), max: 1 });
     expect(await installAccessLog(asOwner, schema, { grantTo: service })).toBe('created');
     await asOwner.close();

@@ -58,19 +58,22 @@ describe.each(storeKinds)('free text and erasure on %s', (kind) => {
     familyId = family.body.familyId;
     memberIds = family.body.members.map((m: { memberId: string }) => m.memberId);
     const problem = await pm.post(`/api/families/${familyId}/problems`).send({ problem: 'education', indicator: TEXT.indicator, identifiedOn: '2016-05-02', source: 'school' }).expect(201);
-    await pm.post(`/api/families/${familyId}/problems`).send({ problem: 'worklessness', indicator: TEXT.memberIndicator, memberId: memberIds[0], identifiedOn: '2016-05-02', source: 'dwp' }).expect(201);
+    await pm
+      .post(`/api/families/${familyId}/problems`)
+      .send({ problem: 'worklessness', indicator: TEXT.memberIndicator, memberId: memberIds[0], identifiedOn: '2016-05-02', source: 'dwp' })
+      .expect(201);
     await pm.post(`/api/families/${familyId}/asb-incidents`).send({ occurredOn: '2016-05-03', kind: TEXT.asbKind }).expect(201);
     await keyworkerOnRecord(t, 'kw.freetext');
     await pm.post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-05-10', keyworker: 'kw.freetext' }).expect(201);
-    await pm
-      .post(`/api/families/${familyId}/offences`)
-      .set('X-Legal-Basis', 'children-act-1989')
-      .send({ memberId: memberIds[1], committedOn: '2016-06-01', proven: false })
-      .expect(201);
+    await pm.post(`/api/families/${familyId}/offences`).set('X-Legal-Basis', 'children-act-1989').send({ memberId: memberIds[1], committedOn: '2016-06-01', proven: false }).expect(201);
     await pm.post(`/api/families/${familyId}/overrides`).send({ problem: 'education', reason: TEXT.override, on: '2017-01-05' }).expect(201);
     await pm
       .post(`/api/families/${familyId}/corrections`)
-      .send({ supersedesEventId: problem.body.eventId, replacement: { path: 'problems', body: { problem: 'education', indicator: 'attendance below 90%', identifiedOn: '2016-05-03', source: 'school' } }, reason: TEXT.correction })
+      .send({
+        supersedesEventId: problem.body.eventId,
+        replacement: { path: 'problems', body: { problem: 'education', indicator: 'attendance below 90%', identifiedOn: '2016-05-03', source: 'school' } },
+        reason: TEXT.correction,
+      })
       .expect(201);
     await pm.post(`/api/families/${familyId}/closure`).send({ closedOn: '2018-01-10', reason: TEXT.closure }).expect(201);
   }, 240_000);

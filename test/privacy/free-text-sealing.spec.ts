@@ -24,7 +24,9 @@ const FREE_TEXT: Record<string, string[]> = {
 
 const stores: [string, (schema: string) => Promise<{ store: PostgresEventStore; drop: () => Promise<void> }>][] = [
   ['PGlite', () => openPgliteStore({ pollIntervalMs: 100 })],
-  ...(testEnv.postgresUrl ? [['PostgreSQL', (schema: string) => openPostgresStore({ schema, pollIntervalMs: 100 })] as [string, (schema: string) => Promise<{ store: PostgresEventStore; drop: () => Promise<void> }>]] : []),
+  ...(testEnv.postgresUrl
+    ? [['PostgreSQL', (schema: string) => openPostgresStore({ schema, pollIntervalMs: 100 })] as [string, (schema: string) => Promise<{ store: PostgresEventStore; drop: () => Promise<void> }>]]
+    : []),
 ];
 
 describe.each(stores)('free text sealed with the family or the person on %s', (name, open) => {
@@ -72,7 +74,11 @@ describe.each(stores)('free text sealed with the family or the person on %s', (n
 
 function event(type: string, data: Record<string, string | boolean>, extra: Record<string, string> = {}): NewEvent {
   const id = randomUUID();
-  return { type, data, metadata: { eventId: id, commandId: id, correlationId: id, causationId: id, actor: { userId: 'u', role: 'programme-manager' }, recordedAt: '2019-01-01T00:00:00.000Z', schemaVersion: 1, ...extra } };
+  return {
+    type,
+    data,
+    metadata: { eventId: id, commandId: id, correlationId: id, causationId: id, actor: { userId: 'u', role: 'programme-manager' }, recordedAt: '2019-01-01T00:00:00.000Z', schemaVersion: 1, ...extra },
+  };
 }
 
 async function storedText(raw: PostgresEventStore, schema: string): Promise<string> {

@@ -22,12 +22,24 @@ class CapturingLogger implements LoggerService {
   private write(level: string, message: unknown, rest: unknown[]) {
     this.lines.push(`${level} ${stringify(message)} ${rest.map(stringify).join(' ')}`);
   }
-  log(message: unknown, ...rest: unknown[]) { this.write('log', message, rest); }
-  error(message: unknown, ...rest: unknown[]) { this.write('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]) { this.write('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]) { this.write('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]) { this.write('verbose', message, rest); }
-  fatal(message: unknown, ...rest: unknown[]) { this.write('fatal', message, rest); }
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.write('fatal', message, rest);
+  }
 }
 
 function stringify(value: unknown): string {
@@ -72,20 +84,30 @@ describe.each(storeKinds)('logs on %s', (kind) => {
     const familyId: string = family.body.familyId;
     const [parentId, childId] = family.body.members.map((m: { memberId: string }) => m.memberId);
     await pm.post(`/api/families/${familyId}/health`).send({ memberId: parentId, change: 'identified', on: '2016-05-02', description: HEALTH_NOTE }).expect(201);
-    for (const problem of ['health', 'education']) await pm.post(`/api/families/${familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2016-05-02', source: 'school' }).expect(201);
+    for (const problem of ['health', 'education'])
+      await pm.post(`/api/families/${familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2016-05-02', source: 'school' }).expect(201);
     await keyworkerOnRecord(t, 'kw.logs');
     await pm.post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2016-05-10', keyworker: 'kw.logs' }).expect(201);
     await pm.get(`/api/families/${familyId}`).expect(200);
     await pm.get(`/api/families/${familyId}/history`).expect(200);
 
     // Bad input carrying the values, a duplicate, refusals by role and by consent.
-    await pm.post('/api/families').send({ reference: 'LOGS-2', identifiedOn: '2016-05-01', members: [{ ...PEOPLE[0], dateOfBirth: `${PEOPLE[0].givenName} 1977` }] }).expect(400);
-    await pm.post(`/api/families/${familyId}/members`).send({ ...PEOPLE[1], memberId: childId }).expect(409);
+    await pm
+      .post('/api/families')
+      .send({ reference: 'LOGS-2', identifiedOn: '2016-05-01', members: [{ ...PEOPLE[0], dateOfBirth: `${PEOPLE[0].givenName} 1977` }] })
+      .expect(400);
+    await pm
+      .post(`/api/families/${familyId}/members`)
+      .send({ ...PEOPLE[1], memberId: childId })
+      .expect(409);
     await pm.post('/api/families').set('Content-Type', 'application/json').send(`{"members": [{"givenName": "${PEOPLE[0].givenName}"`).expect(400);
     const police = await signedInPartner(t, 'police');
     await police.get(`/api/families/${familyId}`).expect(403);
     await pm.post(`/api/families/${familyId}/consents`).send({ memberId: parentId, purpose: 'sharing', given: false, on: '2019-01-01' }).expect(201);
-    await police.post(`/api/families/${familyId}/offences`).send({ memberId: parentId, committedOn: '2019-02-01', proven: true, category: `${PEOPLE[0].familyName} theft` }).expect(422);
+    await police
+      .post(`/api/families/${familyId}/offences`)
+      .send({ memberId: parentId, committedOn: '2019-02-01', proven: true, category: `${PEOPLE[0].familyName} theft` })
+      .expect(422);
     const analyst = await signedInAs(t, 'analyst');
     await analyst.get('/api/exports/ons-evaluation.csv').query({ from: '2015-01-01', to: '2019-03-31' }).expect(200);
     await asAdmin(t).post(`/api/people/${parentId}/erasure`).send({ reason: 'request from the data subject' }).expect(202);
@@ -95,11 +117,7 @@ describe.each(storeKinds)('logs on %s', (kind) => {
     await pm.get(`/api/families/${familyId}`).set('X-Access-Purpose', `visit to ${PEOPLE[0].givenName}`).expect(400);
     await pm.get(`/api/families/${familyId}`).set('X-Access-Purpose', 'casework').set('X-Correlation-Id', '6f1d3c2a-8b4e-4f6a-9c1d-2e3f4a5b6c7d').expect(200);
     // A legal basis is a gateway code from the register (issue 23.1): free text naming a person is refused, and logged redacted.
-    await police
-      .post(`/api/families/${familyId}/asb-incidents`)
-      .set('X-Legal-Basis', `Crime and Disorder Act 1998 s115 re ${PEOPLE[0].familyName}`)
-      .send({ occurredOn: '2019-02-02' })
-      .expect(400);
+    await police.post(`/api/families/${familyId}/asb-incidents`).set('X-Legal-Basis', `Crime and Disorder Act 1998 s115 re ${PEOPLE[0].familyName}`).send({ occurredOn: '2019-02-02' }).expect(400);
     await police
       .post(`/api/families/${familyId}/asb-incidents`)
       .set('X-Legal-Basis', 'cda-1998-s115')

@@ -42,14 +42,29 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
     expect(unregistered.body).toMatchObject({ reason: 'NoSharingAgreement', message: expect.stringContaining('not a registered partner organisation') });
     expect((await admin.get('/api/audit/access-log').query({ userId: police.username, limit: 1 }).expect(200)).body.entries[0]).toMatchObject({ outcome: 'denied', purpose: 'NoSharingAgreement' });
     await asProgrammeManager(t).post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(403);
-    expect((await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(201)).body).toMatchObject({ organisation: 'police', kind: 'police', agreements: [] });
+    expect((await admin.post('/api/partners').send({ organisation: 'police', name: 'Synthetic Borough Police', kind: 'police' }).expect(201)).body).toMatchObject({
+      organisation: 'police',
+      kind: 'police',
+      agreements: [],
+    });
     await admin.post('/api/partners').send({ organisation: 'police', name: 'Again', kind: 'police' }).expect(409);
     expect((await offence().expect(403)).body.reason).toBe('NoSharingAgreement');
 
-    const bad = await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2019-03-31', gateways: ['Crime and Disorder Act, as the officer said'], shares: ['crime'], receives: [] }).expect(400);
+    const bad = await admin
+      .post('/api/partners/police/agreements')
+      .send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2019-03-31', gateways: ['Crime and Disorder Act, as the officer said'], shares: ['crime'], receives: [] })
+      .expect(400);
     expect(bad.body.details.map((d: { field: string }) => d.field)).toContain('gateways');
-    await admin.post('/api/partners/nobody/agreements').send({ reference: 'ISA-X', startsOn: '2019-04-01', endsOn: '2019-04-30', gateways: ['dpa-2018'], shares: ['crime'], receives: [] }).expect(404);
-    const agreement = (await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2019-04-30', gateways: ['cda-1998-s115', 'dpa-2018'], shares: ['crime'], receives: [] }).expect(201)).body;
+    await admin
+      .post('/api/partners/nobody/agreements')
+      .send({ reference: 'ISA-X', startsOn: '2019-04-01', endsOn: '2019-04-30', gateways: ['dpa-2018'], shares: ['crime'], receives: [] })
+      .expect(404);
+    const agreement = (
+      await admin
+        .post('/api/partners/police/agreements')
+        .send({ reference: 'ISA-POLICE-2019', startsOn: '2019-04-01', endsOn: '2019-04-30', gateways: ['cda-1998-s115', 'dpa-2018'], shares: ['crime'], receives: [] })
+        .expect(201)
+    ).body;
     expect(agreement).toMatchObject({ reference: 'ISA-POLICE-2019', gateways: ['cda-1998-s115', 'dpa-2018'], revokedOn: null });
     await offence().expect(201);
 
@@ -60,9 +75,17 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
     expect(denied[0]).toMatchObject({ outcome: 'denied', purpose: 'NoSharingAgreement', organisation: 'police' });
 
     // An agreement for other kinds of data does not open crime data; one for crime does, until revoked.
-    await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-EDU', startsOn: '2019-05-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
+    await admin
+      .post('/api/partners/police/agreements')
+      .send({ reference: 'ISA-POLICE-EDU', startsOn: '2019-05-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] })
+      .expect(201);
     expect((await offence().expect(403)).body.reason).toBe('NoSharingAgreement');
-    const renewed = (await admin.post('/api/partners/police/agreements').send({ reference: 'ISA-POLICE-2019-20', startsOn: '2019-05-01', endsOn: '2020-03-31', gateways: ['cda-1998-s115'], shares: ['crime'], receives: ['family-details'] }).expect(201)).body;
+    const renewed = (
+      await admin
+        .post('/api/partners/police/agreements')
+        .send({ reference: 'ISA-POLICE-2019-20', startsOn: '2019-05-01', endsOn: '2020-03-31', gateways: ['cda-1998-s115'], shares: ['crime'], receives: ['family-details'] })
+        .expect(201)
+    ).body;
     await offence().expect(201);
     await admin.post(`/api/partners/police/agreements/${renewed.agreementId}/revocation`).send({ revokedOn: '2019-05-01' }).expect(200);
     expect((await offence().expect(403)).body.reason).toBe('NoSharingAgreement');
@@ -97,7 +120,10 @@ describe.each(storeKinds)('partner organisations and sharing agreements on %s', 
     await pm.post(`/api/families/${otherFamily}/consents`).send({ memberId: otherMember, purpose: 'sharing', given: false, on: '2019-02-01' }).expect(201);
     // Registered, under an agreement in force for education that relies on the Children Act 2004.
     await admin.post('/api/partners').send({ organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school' }).expect(201);
-    await admin.post('/api/partners/school/agreements').send({ reference: 'ISA-SCHOOL-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] }).expect(201);
+    await admin
+      .post('/api/partners/school/agreements')
+      .send({ reference: 'ISA-SCHOOL-2019', startsOn: '2019-04-01', endsOn: '2020-03-31', gateways: ['children-act-2004'], shares: ['education'], receives: [] })
+      .expect(201);
     const school = await signedInAs(t, 'partner', { organisation: 'school' });
     const exclusion = () => school.post(`/api/families/${otherFamily}/exclusions`).send({ memberId: otherMember, kind: 'fixed-term', startedOn: '2019-03-01', days: 2 });
     const history = async () => (await pm.get(`/api/families/${otherFamily}/history`).expect(200)).body;

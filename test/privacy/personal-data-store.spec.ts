@@ -132,9 +132,7 @@ function privacySuite(name: string, open: OpenHarness): void {
       expect(row).toEqual({ wrapped: false, erased: true, reason: 'request from the person' });
 
       const expectedMembers = (family.identified.data.members as Record<string, unknown>[]).map((m) =>
-        m.memberId === erased
-          ? { ...m, givenName: ERASED, familyName: ERASED, dateOfBirth: ERASED, postcode: ERASED, nhsNumber: ERASED }
-          : m,
+        m.memberId === erased ? { ...m, givenName: ERASED, familyName: ERASED, dateOfBirth: ERASED, postcode: ERASED, nhsNumber: ERASED } : m,
       );
       for (const read of [(await h.store.readStream(stream)).events, await collectAll(h.store)]) {
         expect(read[0]?.data).toEqual({ ...family.identified.data, members: expectedMembers });

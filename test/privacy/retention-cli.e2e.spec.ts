@@ -23,7 +23,10 @@ describe('the retention job and user management in the cli (embedded store)', ()
     dataDir = t.stores.description.where;
     await configureProgramme(t);
     const pm = asProgrammeManager(t);
-    for (const [reference, closedOn, into] of [['RET-OLD', '2016-03-31', due], ['RET-RECENT', '2019-01-31', kept]] as const) {
+    for (const [reference, closedOn, into] of [
+      ['RET-OLD', '2016-03-31', due],
+      ['RET-RECENT', '2019-01-31', kept],
+    ] as const) {
       const family = await pm
         .post('/api/families')
         .send({
@@ -37,7 +40,8 @@ describe('the retention job and user management in the cli (embedded store)', ()
         .expect(201);
       const familyId = family.body.familyId as string;
       into.push(...family.body.members.map((m: { memberId: string }) => m.memberId));
-      for (const problem of ['education', 'crime-asb']) await pm.post(`/api/families/${familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2015-06-02', source: 'school' }).expect(201);
+      for (const problem of ['education', 'crime-asb'])
+        await pm.post(`/api/families/${familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2015-06-02', source: 'school' }).expect(201);
       await keyworkerOnRecord(t, 'kw.ret');
       await pm.post(`/api/families/${familyId}/attachment`).send({ attachedOn: '2015-06-10', keyworker: 'kw.ret' }).expect(201);
       await pm.post(`/api/families/${familyId}/closure`).send({ closedOn, reason: 'step down' }).expect(201);

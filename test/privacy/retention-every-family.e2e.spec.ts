@@ -42,7 +42,8 @@ describe.each(storeKinds)('retention for every family on %s', (kind) => {
     family.never = await identify('RET-NEVER', '2018-01-10');
     family.held = await identify('RET-HELD', '2018-01-10');
     family.open = await identify('RET-OPEN', '2018-01-10');
-    for (const problem of ['education', 'crime-asb']) await pm.post(`/api/families/${family.open.familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2018-01-11', source: 'school' }).expect(201);
+    for (const problem of ['education', 'crime-asb'])
+      await pm.post(`/api/families/${family.open.familyId}/problems`).send({ problem, indicator: 'at entry', identifiedOn: '2018-01-11', source: 'school' }).expect(201);
     await keyworkerOnRecord(t, 'kw.retention');
     await pm.post(`/api/families/${family.open.familyId}/attachment`).send({ attachedOn: '2018-02-01', keyworker: 'kw.retention' }).expect(201);
   }, 240_000);
@@ -54,7 +55,9 @@ describe.each(storeKinds)('retention for every family on %s', (kind) => {
     const fo = await signedInAs(t, 'finance-officer');
     const hold = await fo.post(`/api/families/${family.held.familyId}/legal-holds`).send({ kind: 'spot-check', reference: 'SC-2019-04', placedOn: '2019-05-31' }).expect(201);
     expect(hold.body).toMatchObject({ familyId: family.held.familyId, kind: 'spot-check', reference: 'SC-2019-04', placedOn: '2019-05-31', releasedOn: null });
-    expect((await fo.post(`/api/families/${family.held.familyId}/legal-holds`).send({ kind: 'spot-check', reference: 'SC-2019-04', placedOn: '2019-05-31' }).expect(200)).body.holdId).toBe(hold.body.holdId);
+    expect((await fo.post(`/api/families/${family.held.familyId}/legal-holds`).send({ kind: 'spot-check', reference: 'SC-2019-04', placedOn: '2019-05-31' }).expect(200)).body.holdId).toBe(
+      hold.body.holdId,
+    );
     const bad = await fo.post(`/api/families/${family.held.familyId}/legal-holds`).send({ kind: 'whim', reference: 'Mrs Smith complained', placedOn: '2019-06-02' }).expect(400);
     expect(JSON.stringify(bad.body)).toMatch(/kind/);
     expect(JSON.stringify(bad.body)).toMatch(/reference/);
@@ -67,15 +70,33 @@ describe.each(storeKinds)('retention for every family on %s', (kind) => {
 
     const report = (await admin.get('/api/privacy/retention').query({ asOf: '2021-06-01' }).expect(200)).body;
     expect(report.due).toEqual([
-      { familyId: family.never.familyId, reference: 'RET-NEVER', rule: 'never-attached', from: '2019-06-01', dueOn: '2021-06-01', reason: 'never attached: 2 years after last activity on 2019-06-01 (identified 2018-01-10)', people: 2, holds: [] },
+      {
+        familyId: family.never.familyId,
+        reference: 'RET-NEVER',
+        rule: 'never-attached',
+        from: '2019-06-01',
+        dueOn: '2021-06-01',
+        reason: 'never attached: 2 years after last activity on 2019-06-01 (identified 2018-01-10)',
+        people: 2,
+        holds: [],
+      },
     ]);
     expect(report.held).toEqual([
-      expect.objectContaining({ familyId: family.held.familyId, rule: 'never-attached', dueOn: '2021-06-01', holds: [{ holdId: hold.body.holdId, kind: 'spot-check', reference: 'SC-2019-04', reason: 'spot-check SC-2019-04 (held since 2019-05-31)' }] }),
+      expect.objectContaining({
+        familyId: family.held.familyId,
+        rule: 'never-attached',
+        dueOn: '2021-06-01',
+        holds: [{ holdId: hold.body.holdId, kind: 'spot-check', reference: 'SC-2019-04', reason: 'spot-check SC-2019-04 (held since 2019-05-31)' }],
+      }),
     ]);
     // The attached family never closed waits six years after its last activity.
     const later = (await admin.get('/api/privacy/retention').query({ asOf: '2025-06-01' }).expect(200)).body;
     expect(later.due.map((f: { familyId: string }) => f.familyId).sort()).toEqual([family.never.familyId, family.open.familyId].sort());
-    expect(later.due.find((f: { familyId: string }) => f.familyId === family.open.familyId)).toMatchObject({ rule: 'never-closed', dueOn: '2025-06-01', reason: 'case never closed: 6 years after last activity on 2019-06-01 (attached 2018-02-01)' });
+    expect(later.due.find((f: { familyId: string }) => f.familyId === family.open.familyId)).toMatchObject({
+      rule: 'never-closed',
+      dueOn: '2025-06-01',
+      reason: 'case never closed: 6 years after last activity on 2019-06-01 (attached 2018-02-01)',
+    });
 
     await pm.get('/api/privacy/retention').expect(403);
     expect((await admin.get('/api/privacy/retention').query({ asOf: '2021-13-01' }).expect(400)).body.details[0].field).toBe('asOf');
@@ -88,7 +109,7 @@ describe.each(storeKinds)('retention for every family on %s', (kind) => {
     expect(notice.legalGateways).toContain('Crime and Disorder Act 1998, section 115');
     const text = (notice.sections as { heading: string; text: string }[]).map((x) => `${x.heading}\n${x.text}`).join('\n');
     expect(text).toContain('2 years after we identified your family');
-    expect(text).toContain('6 years after your family\'s case is closed');
+    expect(text).toContain("6 years after your family's case is closed");
     expect(text).toContain('Contact dpo@borough.example.gov.uk.');
   }, 120_000);
 
@@ -109,13 +130,25 @@ describe.each(storeKinds)('retention for every family on %s', (kind) => {
     expect(await givenNames(family.held.familyId)).toEqual(['Perpetua', 'Tamsin']);
     expect(await givenNames(family.open.familyId)).toEqual(['Perpetua', 'Tamsin']);
     // The keys themselves are gone, in the store the app runs on.
-    const keys = await t.stores.sql.query<{ person_id: string; live: boolean }>(`select person_id, wrapped_key is not null as live from ${t.stores.schema}.person_keys where person_id = any($1::text[])`, [[...family.never.memberIds, ...family.held.memberIds]]);
-    expect(Object.fromEntries(keys.map((k) => [k.person_id, k.live]))).toEqual(Object.fromEntries([...family.never.memberIds.map((id) => [id, false]), ...family.held.memberIds.map((id) => [id, true])]));
+    const keys = await t.stores.sql.query<{ person_id: string; live: boolean }>(
+      `select person_id, wrapped_key is not null as live from ${t.stores.schema}.person_keys where person_id = any($1::text[])`,
+      [[...family.never.memberIds, ...family.held.memberIds]],
+    );
+    expect(Object.fromEntries(keys.map((k) => [k.person_id, k.live]))).toEqual(
+      Object.fromEntries([...family.never.memberIds.map((id) => [id, false]), ...family.held.memberIds.map((id) => [id, true])]),
+    );
     expect((await admin.post('/api/privacy/retention/run').send({ asOf: '2021-06-01' }).expect(200)).body.erased).toEqual({ people: 0, families: 0 });
 
     const holds = (await admin.get('/api/legal-holds').expect(200)).body.holds as { holdId: string }[];
     expect(holds).toHaveLength(1);
-    expect((await admin.post(`/api/legal-holds/${atIndex(holds, 0).holdId}/release`).send({ releasedOn: '2021-06-01' }).expect(200)).body).toMatchObject({ releasedOn: '2021-06-01' });
+    expect(
+      (
+        await admin
+          .post(`/api/legal-holds/${atIndex(holds, 0).holdId}/release`)
+          .send({ releasedOn: '2021-06-01' })
+          .expect(200)
+      ).body,
+    ).toMatchObject({ releasedOn: '2021-06-01' });
     await admin.post('/api/legal-holds/00000000-0000-4000-8000-000000000000/release').send({ releasedOn: '2021-06-01' }).expect(404);
     expect((await admin.post('/api/privacy/retention/run').send({ asOf: '2021-06-01' }).expect(200)).body.erased).toEqual({ people: 2, families: 1 });
     expect(await givenNames(family.held.familyId)).toEqual(['[erased]', '[erased]']);

@@ -221,7 +221,13 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     for (const [route, allowed] of Object.entries(MATRIX)) {
       const [method, pattern] = route.split(' ') as [string, string];
       // Users and service accounts that do not exist: an allowed admin gets 404, and nobody's sign-in is touched.
-      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
+      const path = pattern
+        .replace('{familyId}', familyId)
+        .replace('{claimId}', claimId)
+        .replace('{memberId}', memberId)
+        .replace('{spotCheckId}', claimId)
+        .replace('{username}', 'nobody.here')
+        .replace('{name}', 'nobody-here');
       const send = (client: Client | null) => {
         const m = method.toLowerCase() as 'get' | 'post' | 'put';
         const req = client ? client[m](path) : request(t.app.getHttpServer())[m](path);
@@ -251,9 +257,18 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     for (const [route, allowed] of Object.entries(MATRIX)) {
       if (allowed === 'public') continue;
       const [method, pattern] = route.split(' ') as [string, string];
-      const path = pattern.replace('{familyId}', familyId).replace('{claimId}', claimId).replace('{memberId}', memberId).replace('{spotCheckId}', claimId).replace('{username}', 'nobody.here').replace('{name}', 'nobody-here');
+      const path = pattern
+        .replace('{familyId}', familyId)
+        .replace('{claimId}', claimId)
+        .replace('{memberId}', memberId)
+        .replace('{spotCheckId}', claimId)
+        .replace('{username}', 'nobody.here')
+        .replace('{name}', 'nobody-here');
       const m = method.toLowerCase() as 'get' | 'post' | 'put';
-      const req = request(t.app.getHttpServer())[m](path).set(bearer).query(QUERIES[route] ?? {});
+      const req = request(t.app.getHttpServer())
+        [m](path)
+        .set(bearer)
+        .query(QUERIES[route] ?? {});
       const res = STREAMS.has(route) ? await hangUpAfterFirstChunk(req) : method === 'GET' ? await req : await req.send(BODIES[route] ?? {});
       if (method !== 'GET') {
         if (res.status !== 403 || res.body.reason !== 'ServiceAccountReadOnly') wrong.push(`${route} → ${res.status} ${res.body?.reason ?? ''} (should be 403 ServiceAccountReadOnly)`);
@@ -334,7 +349,12 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
       expect(['sustained_progress_only', 'continuous_employment_only', 'both_routes', 'no_result_yet', 'families'].filter((c) => r[c] === '[c]').length).not.toBe(1);
     }
     // The same bytes as the pure report over what the programme manager sees.
-    const results = new Map(((await as.pm.get('/api/results').query({ asOf: '2019-03-31' }).expect(200)).body.families as { familyId: string; routes: ('sustained-progress' | 'continuous-employment')[] }[]).map((f) => [f.familyId, f.routes]));
+    const results = new Map(
+      ((await as.pm.get('/api/results').query({ asOf: '2019-03-31' }).expect(200)).body.families as { familyId: string; routes: ('sustained-progress' | 'continuous-employment')[] }[]).map((f) => [
+        f.familyId,
+        f.routes,
+      ]),
+    );
     const families = ((await as.pm.get('/api/families').query({ limit: 1000 }).expect(200)).body.families as { familyId: string; attachedOn: string | null; problemsAtEntry: string[] }[])
       .filter((f) => f.attachedOn !== null && f.attachedOn <= '2019-03-31')
       .map((f) => ({ problemsAtEntry: f.problemsAtEntry, routes: results.get(f.familyId) ?? [], attached: true }));
@@ -349,11 +369,18 @@ describe.each(storeKinds)('the role × endpoint matrix on %s', (kind) => {
     const res = await as.analyst.get('/api/exports/ons-evaluation.csv').query({ from: '2015-01-01', to: '2019-03-31' }).buffer(true).expect(200);
     const rows = await readCsv(res.text);
     expect(rows.length).toBeGreaterThan(10);
-    expect(Object.keys(must(rows[0], 'a row'))).toEqual(expect.arrayContaining(['member_id', 'given_name', 'family_name', 'date_of_birth', 'gender', 'postcode', 'national_insurance_number', 'participated']));
+    expect(Object.keys(must(rows[0], 'a row'))).toEqual(
+      expect.arrayContaining(['member_id', 'given_name', 'family_name', 'date_of_birth', 'gender', 'postcode', 'national_insurance_number', 'participated']),
+    );
     const exported = new Set(rows.map((r) => r.member_id));
     expect(exported.has(optedOut.memberId)).toBe(false);
     for (const m of others) expect(exported.has(m.memberId)).toBe(true);
-    const log = (await as.aud.get('/api/audit/access-log').query({ memberId: atIndex(others, 0).memberId, limit: 100 }).expect(200)).body.entries as { userId: string; route: string }[];
+    const log = (
+      await as.aud
+        .get('/api/audit/access-log')
+        .query({ memberId: atIndex(others, 0).memberId, limit: 100 })
+        .expect(200)
+    ).body.entries as { userId: string; route: string }[];
     expect(log).toContainEqual(expect.objectContaining({ userId: as.analyst.username, route: 'GET /api/exports/ons-evaluation.csv' }));
     const bad = await as.analyst.get('/api/exports/ons-evaluation.csv').query({ from: '2019-13-01' }).expect(400);
     expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['from', 'to']);

@@ -48,7 +48,9 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
       const familyId = must(r.family_id, 'family_id');
       byFamily.set(familyId, [...(byFamily.get(familyId) ?? []), r]);
     }
-    const family = [...byFamily.values()].find((members) => members.length >= 2 && members[0]?.given_name !== members[1]?.given_name && members[0]?.date_of_birth !== members[1]?.date_of_birth) as Record<string, string>[];
+    const family = [...byFamily.values()].find(
+      (members) => members.length >= 2 && members[0]?.given_name !== members[1]?.given_name && members[0]?.date_of_birth !== members[1]?.date_of_birth,
+    ) as Record<string, string>[];
     [person, sibling] = [atIndex(family, 0), atIndex(family, 1)];
     stranger = rows.find((r) => r.family_id !== person.family_id && r.given_name !== person.given_name && r.family_name !== person.family_name) as Record<string, string>;
 
@@ -79,7 +81,11 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
 
     const bad = await analyst.post(`/api/ons-transfers/${transferId}/destruction`).send({ confirmedOn: '2019-04-21', reference: 'ONS-DC-1' }).expect(400);
     expect(bad.body.details[0].field).toBe('confirmedOn');
-    expect((await analyst.post(`/api/ons-transfers/${transferId}/destruction`).send({ confirmedOn: '2019-04-20', reference: 'ONS-DC-1' }).expect(200)).body.destruction).toEqual({ confirmedOn: '2019-04-20', reference: 'ONS-DC-1', recordedBy: analyst.username });
+    expect((await analyst.post(`/api/ons-transfers/${transferId}/destruction`).send({ confirmedOn: '2019-04-20', reference: 'ONS-DC-1' }).expect(200)).body.destruction).toEqual({
+      confirmedOn: '2019-04-20',
+      reference: 'ONS-DC-1',
+      recordedBy: analyst.username,
+    });
     await analyst.post('/api/ons-transfers/00000000-0000-4000-8000-000000000000/destruction').send({ confirmedOn: '2019-04-20', reference: 'ONS-DC-1' }).expect(404);
   }, 120_000);
 
@@ -95,7 +101,11 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
     expect(next.text).not.toContain(sibling.member_id);
     const transfers = (await admin.get('/api/ons-transfers').expect(200)).body.transfers as { transferId: string; optOutsApplied: number; people: number }[];
     const [first, , last] = transfers;
-    expect(last).toMatchObject({ transferId: next.headers['x-transfer-id'], optOutsApplied: must(first, 'the first transfer').optOutsApplied + 1, people: must(first, 'the first transfer').people - 1 });
+    expect(last).toMatchObject({
+      transferId: next.headers['x-transfer-id'],
+      optOutsApplied: must(first, 'the first transfer').optOutsApplied + 1,
+      people: must(first, 'the first transfer').people - 1,
+    });
   }, 120_000);
 
   it("exports a demo person's data, the reads of it and the transfers that included them, and nothing about anyone else; the export is logged", async () => {
@@ -110,10 +120,16 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
     const x = (await admin.get(`/api/data-subject-requests/${request.requestId}/export.json`).expect(200)).body;
     expect(x.person).toMatchObject({ memberId: person.member_id, status: 'held', familyReference: person.family_reference });
     expect(x.personalData[0].fields).toMatchObject({ givenName: person.given_name, familyName: person.family_name, dateOfBirth: person.date_of_birth });
-    expect(x.reads).toContainEqual(expect.objectContaining({ userId: pm.username, role: 'programme-manager', route: 'GET /api/families/:familyId', purpose: 'home visit planning', outcome: 'served' }));
+    expect(x.reads).toContainEqual(
+      expect.objectContaining({ userId: pm.username, role: 'programme-manager', route: 'GET /api/families/:familyId', purpose: 'home visit planning', outcome: 'served' }),
+    );
     expect(x.reads).toContainEqual(expect.objectContaining({ userId: analyst.username, route: 'POST /api/exports/ons-evaluation', purpose: 'ONS evaluation linkage' }));
     expect(x.onsTransfers.map((o: { transferId: string }) => o.transferId)).toContain(transferId);
-    expect(x.onsTransfers.find((o: { transferId: string }) => o.transferId === transferId)).toMatchObject({ agreementReference: 'ONS-DSA-2015-017', transferredOn: '2019-04-20', destroyedOn: '2019-04-20' });
+    expect(x.onsTransfers.find((o: { transferId: string }) => o.transferId === transferId)).toMatchObject({
+      agreementReference: 'ONS-DSA-2015-017',
+      transferredOn: '2019-04-20',
+      destroyedOn: '2019-04-20',
+    });
     expect(x.facts.every((f: { data: Record<string, unknown> }) => f.data.memberId === person.member_id)).toBe(true);
     const json = JSON.stringify(x);
     expect(leaks(json, person)).toEqual([]);
@@ -132,7 +148,10 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
     await pm.get(`/api/data-subject-requests/${request.requestId}/export.json`).expect(403);
     await admin.get('/api/data-subject-requests/00000000-0000-4000-8000-000000000000/export.json').expect(404);
 
-    expect((await admin.post(`/api/data-subject-requests/${request.requestId}/response`).send({ respondedOn: '2019-04-20' }).expect(200)).body).toMatchObject({ respondedOn: '2019-04-20', status: 'answered' });
+    expect((await admin.post(`/api/data-subject-requests/${request.requestId}/response`).send({ respondedOn: '2019-04-20' }).expect(200)).body).toMatchObject({
+      respondedOn: '2019-04-20',
+      status: 'answered',
+    });
   }, 120_000);
 
   it('answers for an erased person with a statement that their data was erased, and when', async () => {
@@ -161,11 +180,19 @@ describe.each(storeKinds)('subject access and ONS transfers on %s', (kind) => {
 
     const activity = (await pm.post(`/api/families/${person.family_id}/activities`).send({ memberId: person.member_id, activity: 'neet', on: '2019-04-01' }).expect(201)).body;
     const siblingActivity = (await pm.post(`/api/families/${person.family_id}/activities`).send({ memberId: sibling.member_id, activity: 'neet', on: '2019-04-01' }).expect(201)).body;
-    const rectification = (await admin.post('/api/data-subject-requests').send({ memberId: person.member_id, kind: 'rectification', reference: 'DSR-2019-011', receivedOn: '2019-04-19' }).expect(201)).body;
+    const rectification = (await admin.post('/api/data-subject-requests').send({ memberId: person.member_id, kind: 'rectification', reference: 'DSR-2019-011', receivedOn: '2019-04-19' }).expect(201))
+      .body;
     const replacement = { path: 'activities', body: { memberId: person.member_id, activity: 'education', on: '2019-04-01' } };
-    expect((await pm.post(`/api/data-subject-requests/${rectification.requestId}/corrections`).send({ supersedesEventId: siblingActivity.eventId, replacement }).expect(422)).body.reason).toBe('NotThisPersonsFact');
-    await pm.post(`/api/data-subject-requests/${rectification.requestId}/corrections`).send({ supersedesEventId: activity.eventId, replacement: { ...replacement, body: { ...replacement.body, memberId: sibling.member_id } } }).expect(400);
-    const corrected = (await pm.post(`/api/data-subject-requests/${rectification.requestId}/corrections`).send({ supersedesEventId: activity.eventId, replacement, reason: 'was in college' }).expect(201)).body;
+    expect((await pm.post(`/api/data-subject-requests/${rectification.requestId}/corrections`).send({ supersedesEventId: siblingActivity.eventId, replacement }).expect(422)).body.reason).toBe(
+      'NotThisPersonsFact',
+    );
+    await pm
+      .post(`/api/data-subject-requests/${rectification.requestId}/corrections`)
+      .send({ supersedesEventId: activity.eventId, replacement: { ...replacement, body: { ...replacement.body, memberId: sibling.member_id } } })
+      .expect(400);
+    const corrected = (
+      await pm.post(`/api/data-subject-requests/${rectification.requestId}/corrections`).send({ supersedesEventId: activity.eventId, replacement, reason: 'was in college' }).expect(201)
+    ).body;
     expect(corrected.actions).toEqual([{ eventIds: expect.any(Array), what: 'ActivityChanged corrected (request DSR-2019-011)', on: '2019-04-20' }]);
 
     // The person's subject access export shows both.

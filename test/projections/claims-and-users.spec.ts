@@ -52,13 +52,21 @@ describe.each(storeKinds)('the claims and users read models on %s', (kind) => {
     invalidFamily = sampled[0] ?? '';
     expect(invalidFamily).not.toBe('');
     for (const [i, familyId] of sampled.entries()) {
-      await api().post(`/api/claims/${claimId}/audit-findings`).set(as('audit.au')).send({ familyId, valid: i !== 0, note: 'checked', foundOn: '2019-03-01' }).expect(201);
+      await api()
+        .post(`/api/claims/${claimId}/audit-findings`)
+        .set(as('audit.au'))
+        .send({ familyId, valid: i !== 0, note: 'checked', foundOn: '2019-03-01' })
+        .expect(201);
     }
     await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead', signedOn: '2019-04-15' }).expect(201);
     await api().post(`/api/claims/${claimId}/sign-offs`).set(as('audit.au')).send({ role: 'head-of-audit', signedOn: '2019-04-16' }).expect(201);
     await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).send({ submittedOn: '2019-04-20' }).expect(201);
     const submitted = (await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200)).body;
-    await api().post(`/api/claims/${claimId}/payments`).set(as('finance.fo')).send({ receivedOn: '2019-06-14', amountPence: submitted.totalPence - 80_000 }).expect(201);
+    await api()
+      .post(`/api/claims/${claimId}/payments`)
+      .set(as('finance.fo'))
+      .send({ receivedOn: '2019-06-14', amountPence: submitted.totalPence - 80_000 })
+      .expect(201);
     const kept = sampled[1];
     spotCheckId = (
       await api()
@@ -107,14 +115,16 @@ describe.each(storeKinds)('the claims and users read models on %s', (kind) => {
     ]);
   });
 
-  it('confirms an open sample from the claim\'s stream: a model that has not seen the submission opens nothing (external projector)', async () => {
+  it("confirms an open sample from the claim's stream: a model that has not seen the submission opens nothing (external projector)", async () => {
     const projection = new ClaimsProjection();
     const runner = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [projection], { schema: schemaFor() });
     await runner.prepare();
     // The model as a lagging projector left it: every claim event up to the submission, not after.
     const events = (await collectAll(t.stores.eventStore, 1_000)).filter((e) => e.streamId.startsWith('claim-'));
     const submittedAt = events.findIndex((e) => e.type === 'ClaimSubmitted');
-    await t.stores.sql.transaction(async (tx) => projection.apply(tx, events.slice(0, submittedAt), (base) => `${quoteIdent((runner as unknown as { schema: string }).schema)}.${quoteIdent(`${base}_v1`)}`));
+    await t.stores.sql.transaction(async (tx) =>
+      projection.apply(tx, events.slice(0, submittedAt), (base) => `${quoteIdent((runner as unknown as { schema: string }).schema)}.${quoteIdent(`${base}_v1`)}`),
+    );
     const stale = new ClaimQueries(t.stores.sql, runner, { settle: false });
     expect(await stale.openSamplesHolding(invalidFamily)).toEqual([claimId]);
     expect(await new FamilyAccess(t.stores.eventStore, stale).sampled(invalidFamily)).toBe(false);

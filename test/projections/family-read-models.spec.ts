@@ -44,7 +44,7 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
     expect(await snapshot(t.stores.sql, small)).toEqual(incremental);
   });
 
-  it('applies in SQL over the store\'s own table exactly what it applies event by event, at any batch size', async () => {
+  it("applies in SQL over the store's own table exactly what it applies event by event, at any batch size", async () => {
     // The store keeps the log in the read models' database, so the runner's default is SQL.
     expect(t.stores.eventStore.logInDatabase?.(t.stores.sql)).toBeTruthy();
     const viaNode = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), inDatabase: false });

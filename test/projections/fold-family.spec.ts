@@ -20,7 +20,10 @@ describe('folding a whole family history', () => {
         if (families % 3 === 0 && history.length > 4) {
           const target = atIndex(history, 3, 'event');
           for (const [n, supersededEventId] of [target.eventId, target.eventId, 'no-such-event'].entries()) {
-            history.push({ event: { type: 'FactCorrected', data: { familyId: item.streamId.slice(7), supersededEventId, supersededType: target.event.type } } as unknown as FamilyEvent, eventId: `correction-${n}-${item.streamId}` });
+            history.push({
+              event: { type: 'FactCorrected', data: { familyId: item.streamId.slice(7), supersededEventId, supersededType: target.event.type } } as unknown as FamilyEvent,
+              eventId: `correction-${n}-${item.streamId}`,
+            });
           }
         }
         for (const h of history) types.add(h.event.type);

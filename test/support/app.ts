@@ -38,7 +38,14 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 export async function startTestApp(
   kind: StoreKind,
   env: Record<string, string> = {},
-  options: { clock?: Clock; logger?: LoggerService; postgresUrl?: string; schema?: string; /** An embedded directory of the caller's (kept on close). */ dataDir?: string; log?: AppOptions['log'] } = {},
+  options: {
+    clock?: Clock;
+    logger?: LoggerService;
+    postgresUrl?: string;
+    schema?: string;
+    /** An embedded directory of the caller's (kept on close). */ dataDir?: string;
+    log?: AppOptions['log'];
+  } = {},
 ): Promise<TestApp> {
   const postgresUrl = options.postgresUrl ?? testEnv.postgresUrl;
   const dir = kind !== 'pglite' ? null : options.dataDir ? { dataDir: options.dataDir, remove: () => undefined } : freshPgliteDataDir();

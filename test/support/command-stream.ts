@@ -140,7 +140,10 @@ export function commandStream(baseUrl: string, token: string, options: { clients
         return;
       }
       if (!identify.familyId) continue;
-      for (const [problem, memberIndex] of [['education', 1], ['crime-asb', 0]] as const) {
+      for (const [problem, memberIndex] of [
+        ['education', 1],
+        ['crime-asb', 0],
+      ] as const) {
         if (stopped) return;
         const members = identify.members;
         const command: Command = {
@@ -211,9 +214,7 @@ export async function checkLog(sql: SqlClient, schema: string, acknowledged: Set
   const s = quoteIdent(schema);
   const rows = await sql.query<{ event_id: string }>(`select event_id::text as event_id from ${s}.events where category = 'family'`);
   const recorded = new Set(rows.map((r) => r.event_id));
-  const [repeats] = await sql.query<{ n: string }>(
-    `select (count(*) - count(distinct event_id))::text as n from ${s}.events`,
-  );
+  const [repeats] = await sql.query<{ n: string }>(`select (count(*) - count(distinct event_id))::text as n from ${s}.events`);
   const [kinds] = await sql.query<{ n: string }>(
     `select count(*)::text as n from (
        select stream_id, type, coalesce(data->>'problem', metadata->>'commandId') from ${s}.events

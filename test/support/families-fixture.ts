@@ -122,7 +122,10 @@ export async function attachedFamily(t: TestApp, keyworker = 'kw.e2e'): Promise<
 export async function listedFamilies(t: TestApp, familyIds: string[], query: Record<string, string | number> = {}): Promise<{ familyId: string }[]> {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const res = await api(t).get('/api/families').query({ limit: 1000, ...query }).expect(200);
+    const res = await api(t)
+      .get('/api/families')
+      .query({ limit: 1000, ...query })
+      .expect(200);
     const families = res.body.families as { familyId: string }[];
     const listed = new Set(families.map((f) => f.familyId));
     if (familyIds.every((id) => listed.has(id)) || Date.now() > deadline) return families;

@@ -86,7 +86,10 @@ export async function registeredPartner(t: TestApp, organisation: string): Promi
   if (registered.status !== 201) throw new Error(`registering partner ${organisation}: ${registered.status} ${JSON.stringify(registered.body)}`);
   const shares = DATA_KIND_OF_GRANT[organisation] ? [DATA_KIND_OF_GRANT[organisation]] : [];
   const gateways = (await admin.get('/api/legal-gateways').expect(200)).body.gateways.map((g: { code: string }) => g.code);
-  await admin.post(`/api/partners/${organisation}/agreements`).send({ reference: `ISA-TEST-${organisation.toUpperCase()}`, startsOn: '2000-01-01', endsOn: '2099-12-31', gateways, shares, receives: [] }).expect(201);
+  await admin
+    .post(`/api/partners/${organisation}/agreements`)
+    .send({ reference: `ISA-TEST-${organisation.toUpperCase()}`, startsOn: '2000-01-01', endsOn: '2099-12-31', gateways, shares, receives: [] })
+    .expect(201);
 }
 
 /** A partner user of `organisation`, signed in, their organisation registered under an agreement in force (`registeredPartner`). */

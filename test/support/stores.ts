@@ -17,9 +17,7 @@ export function uniqueSchema(prefix = 't'): string {
 }
 
 /** Opens a PostgreSQL event store in a schema of its own; `drop` removes the schema. */
-export async function openPostgresStore(
-  options: PostgresEventStoreOptions & { poolSize?: number } = {},
-): Promise<{ store: PostgresEventStore; drop: () => Promise<void> }> {
+export async function openPostgresStore(options: PostgresEventStoreOptions & { poolSize?: number } = {}): Promise<{ store: PostgresEventStore; drop: () => Promise<void> }> {
   if (!testEnv.postgresUrl) throw new Error('LEDGER_TEST_POSTGRES_URL is not set');
   const schema = options.schema ?? uniqueSchema();
   const client = new PgSqlClient({ connectionString: testEnv.postgresUrl, max: options.poolSize ?? 20 });

@@ -14,7 +14,11 @@ export async function signedInTeam(t: TestApp) {
   const signIn = async (username: string, password: string) => (await api().post('/api/auth/token').send({ username, password }).expect(200)).body.accessToken as string;
   tokens.admin = await signIn('admin.root', 'correct-horse-battery');
   const as = (who: string) => ({ Authorization: `Bearer ${tokens[who]}` });
-  for (const [username, role] of [['finance.fo', 'finance-officer'], ['audit.au', 'auditor'], ['pm.lead', 'programme-manager']] as const) {
+  for (const [username, role] of [
+    ['finance.fo', 'finance-officer'],
+    ['audit.au', 'auditor'],
+    ['pm.lead', 'programme-manager'],
+  ] as const) {
     await api().post('/api/users').set(as('admin')).send({ username, password: 'a-long-password-9', role }).expect(201);
     tokens[username] = await signIn(username, 'a-long-password-9');
   }

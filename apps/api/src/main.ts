@@ -12,9 +12,12 @@ async function main(): Promise<void> {
   const { app, stores } = await buildApp(config);
   await app.listen(config.port);
   const logger = new Logger('Ledger');
-  const where = stores.description.kind === 'embedded' ? `embedded PGlite in ${stores.description.where} (for trying and development: PGlite does not fsync)` : `${stores.description.kind} at ${stores.description.where}`;
+  const where =
+    stores.description.kind === 'embedded'
+      ? `embedded PGlite in ${stores.description.where} (for trying and development: PGlite does not fsync)`
+      : `${stores.description.kind} at ${stores.description.where}`;
   logger.log(`event store: ${where}`);
-  logger.log(`listening on http://localhost:${config.port}${config.apiDocs ? ` — API docs at http://localhost:${config.port}/api/docs` : " (API docs off: LEDGER_API_DOCS=on serves them)"}`);
+  logger.log(`listening on http://localhost:${config.port}${config.apiDocs ? ` — API docs at http://localhost:${config.port}/api/docs` : ' (API docs off: LEDGER_API_DOCS=on serves them)'}`);
   if (config.demo) {
     // Seeded after the service is up, so /health answers at once; families appear as they are recorded.
     const started = Date.now();

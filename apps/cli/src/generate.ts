@@ -1,15 +1,4 @@
-import {
-  atIndex,
-  decideFamily,
-  decideProgramme,
-  evolveFamily,
-  evolveProgramme,
-  type FamilyCommand,
-  initialFamilyState,
-  initialProgrammeState,
-  streams,
-  troubledFamilies2015,
-} from '@ledger/domain';
+import { atIndex, decideFamily, decideProgramme, evolveFamily, evolveProgramme, type FamilyCommand, initialFamilyState, initialProgrammeState, streams, troubledFamilies2015 } from '@ledger/domain';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boroughFiles } from '@ledger/imports';
@@ -88,7 +77,15 @@ function toNew(events: readonly { type: string; data: unknown }[], commandKey: s
   return events.map((e, i) => ({
     type: e.type,
     data: e.data as NewEvent['data'],
-    metadata: { eventId: atIndex(ids, i, 'event id'), commandId, correlationId: commandId, causationId: commandId, actor: { userId: 'generator', role: 'system' }, recordedAt: `${recordedOn}T12:00:00.000Z`, schemaVersion: 1 },
+    metadata: {
+      eventId: atIndex(ids, i, 'event id'),
+      commandId,
+      correlationId: commandId,
+      causationId: commandId,
+      actor: { userId: 'generator', role: 'system' },
+      recordedAt: `${recordedOn}T12:00:00.000Z`,
+      schemaVersion: 1,
+    },
   }));
 }
 
@@ -143,7 +140,11 @@ function requestFor(command: FamilyCommand): { path: string; body: Record<string
       const replacement = requestFor(command.replacement);
       return {
         path: '/api/families/:familyId/corrections',
-        body: { supersedesEventId: command.supersedesEventId, replacement: { path: replacement.path.replace(/^.*\//, ''), body: replacement.body }, ...(command.reason ? { reason: command.reason } : {}) },
+        body: {
+          supersedesEventId: command.supersedesEventId,
+          replacement: { path: replacement.path.replace(/^.*\//, ''), body: replacement.body },
+          ...(command.reason ? { reason: command.reason } : {}),
+        },
       };
     }
     default: {
@@ -180,7 +181,16 @@ export async function runGenerate(args: string[], out: NodeJS.WritableStream = p
   const format = flags.get('format') ?? 'events';
   const filesDir = flags.get('files');
   const unknown = [...flags.keys()].filter((k) => !['families', 'seed', 'start', 'format', 'files'].includes(k));
-  if (!Number.isInteger(families) || families < 1 || !Number.isInteger(seed) || !Number.isInteger(startIndex) || startIndex < 0 || !['events', 'http'].includes(format) || unknown.length > 0 || (filesDir !== undefined && format !== 'http')) {
+  if (
+    !Number.isInteger(families) ||
+    families < 1 ||
+    !Number.isInteger(seed) ||
+    !Number.isInteger(startIndex) ||
+    startIndex < 0 ||
+    !['events', 'http'].includes(format) ||
+    unknown.length > 0 ||
+    (filesDir !== undefined && format !== 'http')
+  ) {
     console.error(GENERATE_USAGE);
     return 2;
   }

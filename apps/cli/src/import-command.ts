@@ -41,9 +41,11 @@ export async function runImport(config: LedgerConfig, imports: ImportService, ar
     lastDraw = elapsed;
     // The import reads each row twice (matching, then deciding): progress counts both passes.
     const share = total > 0 ? Math.min(1, done / total) : 1;
-    const rowsPerSecond = elapsed > 0 ? (done / 2) / elapsed : 0;
+    const rowsPerSecond = elapsed > 0 ? done / 2 / elapsed : 0;
     const eta = rowsPerSecond > 0 ? ` ETA ${Math.max(0, (total - done) / 2 / rowsPerSecond).toFixed(0)}s` : '';
-    process.stderr.write(`\rimport ${source} [${'#'.repeat(Math.round(share * 30)).padEnd(30, '.')}] ${(share * 100).toFixed(0).padStart(3)}% ${Math.round(rowsPerSecond).toLocaleString('en-GB')} rows/s${eta}   `);
+    process.stderr.write(
+      `\rimport ${source} [${'#'.repeat(Math.round(share * 30)).padEnd(30, '.')}] ${(share * 100).toFixed(0).padStart(3)}% ${Math.round(rowsPerSecond).toLocaleString('en-GB')} rows/s${eta}   `,
+    );
   };
   const now = systemClock.now();
   try {

@@ -96,7 +96,12 @@ async function openContext(config: LedgerConfig, stores: OpenedStores, personalD
 
 async function rebuild(runner: ProjectionRunner, store: EventStore, name: string): Promise<void> {
   const projection = ledgerProjections().find((p) => p.name === name);
-  if (!projection) throw new Error(`no projection named ${name}; known: ${ledgerProjections().map((p) => p.name).join(', ')}`);
+  if (!projection)
+    throw new Error(
+      `no projection named ${name}; known: ${ledgerProjections()
+        .map((p) => p.name)
+        .join(', ')}`,
+    );
   const total = store.countEvents ? await store.countEvents({ categories: projection.categories }) : null;
   const started = process.hrtime.bigint();
   const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
@@ -110,7 +115,9 @@ async function rebuild(runner: ProjectionRunner, store: EventStore, name: string
     const share = total ? Math.min(1, done / total) : 0;
     const bar = total ? `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${(share * 100).toFixed(0).padStart(3)}% ` : '';
     const eta = total && rate > 0 ? ` ETA ${Math.max(0, (total - done) / rate).toFixed(0)}s` : '';
-    process.stderr.write(`\rrebuild ${name} ${bar}${done.toLocaleString('en-GB')}${total ? ` / ${total.toLocaleString('en-GB')}` : ''} events, ${Math.round(rate).toLocaleString('en-GB')} events/s${eta}   `);
+    process.stderr.write(
+      `\rrebuild ${name} ${bar}${done.toLocaleString('en-GB')}${total ? ` / ${total.toLocaleString('en-GB')}` : ''} events, ${Math.round(rate).toLocaleString('en-GB')} events/s${eta}   `,
+    );
   };
   const events = await runner.rebuild(name, (done) => draw(done));
   draw(events, true);
@@ -123,7 +130,7 @@ async function printStatus(store: EventStore, where: string): Promise<void> {
   const categories = new Map<string, Set<string>>();
   let events = 0;
   let last = null;
-  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ;) {
     const read = await store.readAll({ after, limit: 5_000 });
     for (const event of read.events) {
       const category = event.streamId.split('-')[0] ?? event.streamId;

@@ -4,7 +4,22 @@ import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type OpenedStores, PgSqlClient, RAW_EVENT_STORE } from '@ledger/event-store';
 import { FamilyQueries, PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
-import { changeUserRole, deactivateUser, installAccessLog, listServiceAccounts, listUsers, londonToday, registerUser, eraseImportRowsDue, importRowsDue, retentionPeriods, retentionReport, revokeServiceAccount, runRetention as runRetentionSchedule, systemClock } from '@ledger/application';
+import {
+  changeUserRole,
+  deactivateUser,
+  installAccessLog,
+  listServiceAccounts,
+  listUsers,
+  londonToday,
+  registerUser,
+  eraseImportRowsDue,
+  importRowsDue,
+  retentionPeriods,
+  retentionReport,
+  revokeServiceAccount,
+  runRetention as runRetentionSchedule,
+  systemClock,
+} from '@ledger/application';
 import { Erasure, KeyVault } from '@ledger/privacy';
 import { ImportService } from '@ledger/imports';
 
@@ -38,7 +53,10 @@ export async function runUsers(config: LedgerConfig, stores: OpenedStores, args:
       return 2;
     }
     const organisation = option(args, 'organisation');
-    return refusedOr(await changeUserRole(stores.eventStore, systemClock, username, newRole as UserRole, organisation, CLI_ACTOR), `${username} is now ${newRole}: tokens of the old role no longer work`);
+    return refusedOr(
+      await changeUserRole(stores.eventStore, systemClock, username, newRole as UserRole, organisation, CLI_ACTOR),
+      `${username} is now ${newRole}: tokens of the old role no longer work`,
+    );
   }
   const role = option(args, 'role');
   if (what !== 'add' || !username || !role || !args.includes('--password-stdin')) {

@@ -2,7 +2,18 @@ import { writeFileSync } from 'node:fs';
 import type { LedgerConfig } from '@ledger/config';
 import { isBusinessDate } from '@ledger/domain';
 import type { INestApplicationContext } from '@nestjs/common';
-import { attachmentFeesCsv, attachmentFeesXlsx, claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx, reconciliationCsv, reconciliationXlsx } from '@ledger/reporting';
+import {
+  attachmentFeesCsv,
+  attachmentFeesXlsx,
+  claimPositionCsv,
+  claimPositionPdf,
+  claimPositionXlsx,
+  claimReportCsv,
+  claimReportPdf,
+  claimReportXlsx,
+  reconciliationCsv,
+  reconciliationXlsx,
+} from '@ledger/reporting';
 import { ClaimReports, FinanceReports, londonToday } from '@ledger/application';
 
 export const REPORT_USAGE = `  report claim <claimId> --format csv|xlsx|pdf --out FILE
@@ -110,9 +121,11 @@ async function fromStore(context: INestApplicationContext, request: ReportReques
 
 async function fromApi(config: LedgerConfig, request: ReportRequest): Promise<Buffer> {
   const path =
-    request.kind === 'claim' ? `/api/claims/${encodeURIComponent(request.claimId ?? '')}/report.${request.format}`
-    : request.kind === 'position' ? `/api/claims/${encodeURIComponent(request.claimId ?? '')}/position.${request.format}`
-    : `/api/reports/${request.kind}.${request.format}${request.asOf ? `?asOf=${request.asOf}` : ''}`;
+    request.kind === 'claim'
+      ? `/api/claims/${encodeURIComponent(request.claimId ?? '')}/report.${request.format}`
+      : request.kind === 'position'
+        ? `/api/claims/${encodeURIComponent(request.claimId ?? '')}/position.${request.format}`
+        : `/api/reports/${request.kind}.${request.format}${request.asOf ? `?asOf=${request.asOf}` : ''}`;
   const url = new URL(path, config.apiUrl);
   const res = await fetch(url, { headers: { Authorization: `Bearer ${config.apiToken}` } }).catch((error: unknown) => {
     throw new Error(`could not reach the service at ${url.origin}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);

@@ -86,7 +86,13 @@ function App() {
     page = (
       <>
         <h1 className="govuk-heading-l">Nothing to show yet</h1>
-        <p className="govuk-body">There are no pages for your role in the web app yet. The API documentation is at <a className="govuk-link" href="/api/docs">/api/docs</a>.</p>
+        <p className="govuk-body">
+          There are no pages for your role in the web app yet. The API documentation is at{' '}
+          <a className="govuk-link" href="/api/docs">
+            /api/docs
+          </a>
+          .
+        </p>
       </>
     );
   return (

@@ -4,11 +4,49 @@ describe('configuration', () => {
   it('defaults to the embedded store in ./data on port 3000 with the demo borough', () => {
     expect(loadConfig({})).toEqual({
       ok: true,
-      config: { port: 3000, eventStore: 'postgres', postgresUrl: undefined, dataDir: './data', esdbUrl: undefined, demo: true, demoUsers: true, postgresPoolSize: 20, postgresSchema: 'ledger', councilId: 'council', demoFamilies: 300, demoSeed: 2015, projections: 'inline', jwtSecret: undefined, bootstrapAdmin: undefined, tokenMinutes: 15, signInFailuresPerAddress: 5, signInAttemptsPerMinute: 30, passwordHashCost: 10, trustProxy: undefined, masterKey: undefined, retentionYears: 6, retentionNotAttachedYears: 2, retentionInactiveYears: 6, onsAgreementReference: 'ONS-EVALUATION-AGREEMENT', privacyContact: "the council's data protection officer", suppressionThreshold: 5, importMatchThreshold: 0.93, storeWaitSeconds: 60, separateOverrideApprover: false, declarations: defaultDeclarations, apiUrl: 'http://127.0.0.1:3000', apiToken: undefined, readyMaxLagEvents: 10_000, reportingRefreshSeconds: 0, logLevel: 'info', apiDocs: true },
+      config: {
+        port: 3000,
+        eventStore: 'postgres',
+        postgresUrl: undefined,
+        dataDir: './data',
+        esdbUrl: undefined,
+        demo: true,
+        demoUsers: true,
+        postgresPoolSize: 20,
+        postgresSchema: 'ledger',
+        councilId: 'council',
+        demoFamilies: 300,
+        demoSeed: 2015,
+        projections: 'inline',
+        jwtSecret: undefined,
+        bootstrapAdmin: undefined,
+        tokenMinutes: 15,
+        signInFailuresPerAddress: 5,
+        signInAttemptsPerMinute: 30,
+        passwordHashCost: 10,
+        trustProxy: undefined,
+        masterKey: undefined,
+        retentionYears: 6,
+        retentionNotAttachedYears: 2,
+        retentionInactiveYears: 6,
+        onsAgreementReference: 'ONS-EVALUATION-AGREEMENT',
+        privacyContact: "the council's data protection officer",
+        suppressionThreshold: 5,
+        importMatchThreshold: 0.93,
+        storeWaitSeconds: 60,
+        separateOverrideApprover: false,
+        declarations: defaultDeclarations,
+        apiUrl: 'http://127.0.0.1:3000',
+        apiToken: undefined,
+        readyMaxLagEvents: 10_000,
+        reportingRefreshSeconds: 0,
+        logLevel: 'info',
+        apiDocs: true,
+      },
     });
   });
 
-  it('takes the claim report declarations and the cli\'s service address from the environment, refusing control characters', () => {
+  it("takes the claim report declarations and the cli's service address from the environment, refusing control characters", () => {
     const loaded = loadConfig({ PORT: '8080', LEDGER_DECLARATION_HEAD_OF_AUDIT: 'Audited.', LEDGER_API_TOKEN: 'abc' });
     expect(loaded.ok && loaded.config.declarations).toEqual({ programmeLead: defaultDeclarations.programmeLead, headOfAudit: 'Audited.' });
     expect(loaded.ok && [loaded.config.apiUrl, loaded.config.apiToken]).toEqual(['http://127.0.0.1:8080', 'abc']);

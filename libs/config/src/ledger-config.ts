@@ -123,7 +123,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The declarations printed when none is configured (DOMAIN.md 5.3). */
 export const defaultDeclarations = {
   programmeLead:
-    'I confirm that the families in this claim met the eligibility criteria of the Troubled Families programme, that each achieved the result claimed under the council\'s Outcome Plan, that the evidence of each result is held and available for inspection, and that no family has been claimed for before.',
+    "I confirm that the families in this claim met the eligibility criteria of the Troubled Families programme, that each achieved the result claimed under the council's Outcome Plan, that the evidence of each result is held and available for inspection, and that no family has been claimed for before.",
   headOfAudit:
     'I confirm that internal audit has validated a sample of the results in this claim, drawn as the financial framework requires, that every family found invalid has been removed from it, and that I am satisfied the claim is supported by the evidence held.',
 } as const;
@@ -263,7 +263,10 @@ export function loadConfig(env: Env): ConfigResult {
   const separateOverrideApprover = rawApprover === 'separate';
   const programmeStartsOn = value('LEDGER_PROGRAMME_STARTS_ON');
   if (programmeStartsOn !== undefined && !isCalendarDate(programmeStartsOn)) errors.push(`LEDGER_PROGRAMME_STARTS_ON: "${programmeStartsOn}" is not a date YYYY-MM-DD`);
-  const declarations = { programmeLead: declaration('LEDGER_DECLARATION_PROGRAMME_LEAD', defaultDeclarations.programmeLead), headOfAudit: declaration('LEDGER_DECLARATION_HEAD_OF_AUDIT', defaultDeclarations.headOfAudit) };
+  const declarations = {
+    programmeLead: declaration('LEDGER_DECLARATION_PROGRAMME_LEAD', defaultDeclarations.programmeLead),
+    headOfAudit: declaration('LEDGER_DECLARATION_HEAD_OF_AUDIT', defaultDeclarations.headOfAudit),
+  };
   const apiUrl = value('LEDGER_API_URL') ?? `http://127.0.0.1:${port}`;
   if (!isUrlWithProtocol(apiUrl, ['http:', 'https:'])) errors.push('LEDGER_API_URL: not an http:// or https:// address');
   const apiToken = value('LEDGER_API_TOKEN');
@@ -279,7 +282,46 @@ export function loadConfig(env: Env): ConfigResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { port, eventStore, postgresUrl, dataDir, esdbUrl, demo, demoUsers, postgresPoolSize, postgresSchema, councilId, demoFamilies, demoSeed, projections, jwtSecret, bootstrapAdmin, tokenMinutes, signInFailuresPerAddress, signInAttemptsPerMinute, passwordHashCost, trustProxy, masterKey, retentionYears, retentionNotAttachedYears, retentionInactiveYears, onsAgreementReference, privacyContact, suppressionThreshold, importMatchThreshold, storeWaitSeconds, separateOverrideApprover, ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}), declarations, apiUrl, apiToken, readyMaxLagEvents, reportingRefreshSeconds, logLevel, apiDocs },
+    config: {
+      port,
+      eventStore,
+      postgresUrl,
+      dataDir,
+      esdbUrl,
+      demo,
+      demoUsers,
+      postgresPoolSize,
+      postgresSchema,
+      councilId,
+      demoFamilies,
+      demoSeed,
+      projections,
+      jwtSecret,
+      bootstrapAdmin,
+      tokenMinutes,
+      signInFailuresPerAddress,
+      signInAttemptsPerMinute,
+      passwordHashCost,
+      trustProxy,
+      masterKey,
+      retentionYears,
+      retentionNotAttachedYears,
+      retentionInactiveYears,
+      onsAgreementReference,
+      privacyContact,
+      suppressionThreshold,
+      importMatchThreshold,
+      storeWaitSeconds,
+      separateOverrideApprover,
+      ...(programmeStartsOn !== undefined ? { programmeStartsOn } : {}),
+      declarations,
+      apiUrl,
+      apiToken,
+      readyMaxLagEvents,
+      reportingRefreshSeconds,
+      logLevel,
+      apiDocs,
+    },
   };
 
   function declaration(name: string, fallback: string): string {

@@ -2,7 +2,6 @@ import type { Decider, DomainEvent, Rejection } from '@ledger/domain';
 import { eventIdFor } from './event-ids';
 import type { EventMetadata, EventStore, JsonObject, RecordedEvent } from './event-store.port';
 
-
 /** Who recorded a command and when: set at the edge, carried in every event's metadata. */
 export interface CommandEnvelope {
   commandId: string;

@@ -76,9 +76,7 @@ const START_RETRY_FIRST_MS = 250;
 const START_RETRY_MAX_MS = 2_000;
 
 async function openStoresOnce(config: LedgerConfig): Promise<OpenedStores> {
-  const sql: SqlClient = config.postgresUrl
-    ? new PgSqlClient({ connectionString: config.postgresUrl, max: config.postgresPoolSize })
-    : await PgliteSqlClient.open(config.dataDir);
+  const sql: SqlClient = config.postgresUrl ? new PgSqlClient({ connectionString: config.postgresUrl, max: config.postgresPoolSize }) : await PgliteSqlClient.open(config.dataDir);
   try {
     if (config.eventStore === 'esdb' && config.esdbUrl) {
       // Loaded only when chosen: a PostgreSQL or embedded install never loads the gRPC client.
@@ -88,9 +86,7 @@ async function openStoresOnce(config: LedgerConfig): Promise<OpenedStores> {
     const eventStore = await PostgresEventStore.open(sql, { schema: config.postgresSchema });
     // A damaged embedded directory is refused here, not served as ready (issue 15.5).
     if (!config.postgresUrl) await checkEmbeddedStore(sql, config.postgresSchema, resolve(config.dataDir));
-    const description: StoreDescription = config.postgresUrl
-      ? { kind: 'postgres', where: redactUrl(config.postgresUrl) }
-      : { kind: 'embedded', where: config.dataDir };
+    const description: StoreDescription = config.postgresUrl ? { kind: 'postgres', where: redactUrl(config.postgresUrl) } : { kind: 'embedded', where: config.dataDir };
     return { eventStore, sql, description, readModelSchema: config.postgresSchema === 'ledger' ? 'read' : `${config.postgresSchema}_read`, schema: config.postgresSchema };
   } catch (error) {
     await sql.close().catch(() => undefined);

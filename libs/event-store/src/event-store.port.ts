@@ -162,9 +162,7 @@ export interface BulkAppendItem {
   expectedVersion?: ExpectedVersion;
 }
 
-export type BulkAppendResult =
-  | { kind: 'appended'; appendedEvents: number; skippedRetries: number; position: LogPosition | null }
-  | { kind: 'conflict'; conflicts: VersionConflict[] };
+export type BulkAppendResult = { kind: 'appended'; appendedEvents: number; skippedRetries: number; position: LogPosition | null } | { kind: 'conflict'; conflicts: VersionConflict[] };
 
 export interface ReadStreamOptions {
   /** Read events with version strictly greater than this (default 0: from the start). */

@@ -81,7 +81,10 @@ function rowOf(c: FamilyCommand, member: (id: string) => Member | undefined, ref
   const person = [m.givenName, m.familyName, uk(m.dateOfBirth), m.postcode ?? ''];
   switch (c.type) {
     case 'RecordSchoolAttendance':
-      return { source: 'school-attendance', fields: [...person, m.uniquePupilNumber ?? '', c.academicYear, c.term, String(c.possibleSessions), String(c.attendedSessions), String(c.unauthorisedAbsenceSessions)] };
+      return {
+        source: 'school-attendance',
+        fields: [...person, m.uniquePupilNumber ?? '', c.academicYear, c.term, String(c.possibleSessions), String(c.attendedSessions), String(c.unauthorisedAbsenceSessions)],
+      };
     case 'RecordExclusion':
       return { source: 'school-exclusions', fields: [reference, ...person, m.uniquePupilNumber ?? '', c.kind, uk(c.startedOn), c.days !== undefined ? String(c.days) : ''] };
     case 'RecordOffence':

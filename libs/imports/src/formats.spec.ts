@@ -9,7 +9,7 @@ const accepted = (rows: (ParsedRow | RefusedRow)[]) => rows.filter((r): r is Par
 const refused = (rows: (ParsedRow | RefusedRow)[]) => rows.filter((r): r is RefusedRow => !r.ok);
 
 describe('partner files: reading CSV as partners write it', () => {
-  it('reads quoted fields with commas, doubled quotes and line breaks, keeping each record\'s first line', () => {
+  it("reads quoted fields with commas, doubled quotes and line breaks, keeping each record's first line", () => {
     const records = [...csvRecords('a,b\r\n"x, y","say ""hi"""\r\n"two\nlines",z\r\n\r\nlast,row')];
     expect(records).toEqual([
       { line: 1, fields: ['a', 'b'] },
@@ -32,7 +32,9 @@ describe('partner files: reading CSV as partners write it', () => {
 
 describe('partner files: a layout per source', () => {
   it('accepts a file with a byte-order mark, CRLF line ends, headers in any case and extra columns', () => {
-    const file = '\uFEFFGiven Name,FAMILY_NAME,Date-of-Birth,Postcode,UPN,Academic Year,Term,Possible Sessions,Attended Sessions,Unauthorised Absence Sessions,School Notes\r\n' + 'ALEX,smith,05/12/2006,ab1 2cd,A123,2016/17,Autumn,140,120,10,ignored\r\n';
+    const file =
+      '\uFEFFGiven Name,FAMILY_NAME,Date-of-Birth,Postcode,UPN,Academic Year,Term,Possible Sessions,Attended Sessions,Unauthorised Absence Sessions,School Notes\r\n' +
+      'ALEX,smith,05/12/2006,ab1 2cd,A123,2016/17,Autumn,140,120,10,ignored\r\n';
     const rows = parseImportFile('school-attendance', bytes(file));
     expect(refused(rows)).toEqual([]);
     expect(accepted(rows)[0]).toMatchObject({
@@ -58,7 +60,14 @@ describe('partner files: a layout per source', () => {
   });
 
   it('refuses each bad row with its line number and a reason, without quoting personal values', () => {
-    const file = ['reference,given_name,family_name,date_of_birth,committed_on,proven', 'P1,Alex,Smith,31/02/2001,01/01/2017,yes', 'P2,Alex,Smith,01/02/2001,2017-13-01,yes', 'P3,,Smith,01/02/2001,01/01/2017,yes', 'P4,Alex,Smith,01/02/2001,01/01/2017,perhaps', 'P5,Alex,Smith,01/02/2001,01/01/2017,N'].join('\r\n');
+    const file = [
+      'reference,given_name,family_name,date_of_birth,committed_on,proven',
+      'P1,Alex,Smith,31/02/2001,01/01/2017,yes',
+      'P2,Alex,Smith,01/02/2001,2017-13-01,yes',
+      'P3,,Smith,01/02/2001,01/01/2017,yes',
+      'P4,Alex,Smith,01/02/2001,01/01/2017,perhaps',
+      'P5,Alex,Smith,01/02/2001,01/01/2017,N',
+    ].join('\r\n');
     const rows = parseImportFile('police-offences', bytes(file));
     expect(refused(rows).map((r) => [r.line, r.reason, r.message])).toEqual([
       [2, 'InvalidDate', 'date_of_birth is not a calendar date (DD/MM/YYYY or YYYY-MM-DD)'],
@@ -70,7 +79,12 @@ describe('partner files: a layout per source', () => {
   });
 
   it('keys DWP rows by the spell and the change, and reads UC conditionality', () => {
-    const file = ['reference,ni_number,given_name,family_name,date_of_birth,benefit,change,on,uc_regime', 'S1,QQ123456C,Sam,Jones,01/02/1980,UC,started,01/04/2016,intensive-work-search', 'S1,QQ123456C,Sam,Jones,01/02/1980,UC,regime,01/09/2016,light-touch', 'S1,QQ123456C,Sam,Jones,01/02/1980,UC,ended,01/03/2017,'].join('\n');
+    const file = [
+      'reference,ni_number,given_name,family_name,date_of_birth,benefit,change,on,uc_regime',
+      'S1,QQ123456C,Sam,Jones,01/02/1980,UC,started,01/04/2016,intensive-work-search',
+      'S1,QQ123456C,Sam,Jones,01/02/1980,UC,regime,01/09/2016,light-touch',
+      'S1,QQ123456C,Sam,Jones,01/02/1980,UC,ended,01/03/2017,',
+    ].join('\n');
     const rows = accepted(parseImportFile('dwp-benefits', bytes(file)));
     expect(rows.map((r) => [r.rowKey, r.command])).toEqual([
       ['S1:started:', { type: 'RecordBenefitChange', memberId: '', benefit: 'UC', change: 'started', on: '2016-04-01', fullWorkSearch: true }],
@@ -95,7 +109,9 @@ describe('partner files: a layout per source', () => {
 describe('partner files: the headline problem a row shows on its own (candidate families)', () => {
   it('reads attendance below 90%, proven offences, out-of-work benefits, health concerns and statuses', () => {
     const shown = (command: Parameters<typeof headlineProblemShown>[0]) => headlineProblemShown(command);
-    expect(shown({ type: 'RecordSchoolAttendance', memberId: '', academicYear: '2016/17', term: 'autumn', possibleSessions: 100, attendedSessions: 89, unauthorisedAbsenceSessions: 5 })).toBe('education');
+    expect(shown({ type: 'RecordSchoolAttendance', memberId: '', academicYear: '2016/17', term: 'autumn', possibleSessions: 100, attendedSessions: 89, unauthorisedAbsenceSessions: 5 })).toBe(
+      'education',
+    );
     expect(shown({ type: 'RecordSchoolAttendance', memberId: '', academicYear: '2016/17', term: 'autumn', possibleSessions: 100, attendedSessions: 90, unauthorisedAbsenceSessions: 5 })).toBeNull();
     expect(shown({ type: 'RecordOffence', memberId: '', committedOn: '2017-01-01', proven: false })).toBeNull();
     expect(shown({ type: 'RecordOffence', memberId: '', committedOn: '2017-01-01', proven: true })).toBe('crime-asb');

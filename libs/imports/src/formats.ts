@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { BENEFITS, type Benefit, type HeadlineProblem as Problem, type FamilyCommand, type HeadlineProblem, SOCIAL_CARE_STATUSES, type SocialCareStatus, TERMS, type Term, UC_REGIMES, type UcRegime, must } from '@ledger/domain';
+import {
+  BENEFITS,
+  type Benefit,
+  type HeadlineProblem as Problem,
+  type FamilyCommand,
+  type HeadlineProblem,
+  SOCIAL_CARE_STATUSES,
+  type SocialCareStatus,
+  TERMS,
+  type Term,
+  UC_REGIMES,
+  type UcRegime,
+  must,
+} from '@ledger/domain';
 import { uuidV5 } from '@ledger/event-store';
 import { CsvSyntaxError, csvRecords, decodeUtf8 } from './csv-reader';
 import { parsePartnerDate } from './dates';
@@ -110,7 +123,9 @@ function wholeNumber(get: Get, column: string, required: boolean): number | unde
 }
 
 function oneOf<T extends string>(get: Get, column: string, allowed: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | Refusal {
-  const raw = get(column).toLowerCase().replace(/[\s_]+/g, '-');
+  const raw = get(column)
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   if (raw === '') return refuse('MissingValue', `${column} is required`);
   const found = allowed.find((a) => a.toLowerCase() === raw) ?? aliases[raw];
   return found ?? refuse('InvalidValue', `${column} must be one of ${allowed.join(', ')}`);
@@ -174,14 +189,28 @@ export const LAYOUTS: Readonly<Record<ImportSource, Layout>> = {
       return {
         ok: true,
         key: `${academicYear}:${term}`,
-        command: { type: 'RecordSchoolAttendance', memberId: '', academicYear, term, possibleSessions: possibleSessions as number, attendedSessions: attendedSessions as number, unauthorisedAbsenceSessions: unauthorisedAbsenceSessions as number },
+        command: {
+          type: 'RecordSchoolAttendance',
+          memberId: '',
+          academicYear,
+          term,
+          possibleSessions: possibleSessions as number,
+          attendedSessions: attendedSessions as number,
+          unauthorisedAbsenceSessions: unauthorisedAbsenceSessions as number,
+        },
       };
     },
   },
   'school-exclusions': {
     source: 'school-exclusions',
     title: 'Schools: an exclusion',
-    columns: [reference, { name: 'upn', required: false, meaning: 'Unique Pupil Number' }, { name: 'kind', required: true, meaning: 'fixed-term or permanent' }, { name: 'started_on', required: true, meaning: 'first day of the exclusion' }, { name: 'days', required: false, meaning: 'length in school days (fixed-term)' }],
+    columns: [
+      reference,
+      { name: 'upn', required: false, meaning: 'Unique Pupil Number' },
+      { name: 'kind', required: true, meaning: 'fixed-term or permanent' },
+      { name: 'started_on', required: true, meaning: 'first day of the exclusion' },
+      { name: 'days', required: false, meaning: 'length in school days (fixed-term)' },
+    ],
     fact(get) {
       const ref = required(get, 'reference');
       if (failed(ref)) return ref;
@@ -197,7 +226,12 @@ export const LAYOUTS: Readonly<Record<ImportSource, Layout>> = {
   'police-offences': {
     source: 'police-offences',
     title: 'Police: an offence',
-    columns: [reference, { name: 'committed_on', required: true, meaning: 'date of the offence' }, { name: 'proven', required: true, meaning: 'yes when proven (a caution or conviction), else no' }, { name: 'category', required: false, meaning: 'offence category (sealed: personal data)' }],
+    columns: [
+      reference,
+      { name: 'committed_on', required: true, meaning: 'date of the offence' },
+      { name: 'proven', required: true, meaning: 'yes when proven (a caution or conviction), else no' },
+      { name: 'category', required: false, meaning: 'offence category (sealed: personal data)' },
+    ],
     fact(get) {
       const ref = required(get, 'reference');
       if (failed(ref)) return ref;
@@ -212,7 +246,11 @@ export const LAYOUTS: Readonly<Record<ImportSource, Layout>> = {
   'police-asb': {
     source: 'police-asb',
     title: 'Police: an anti-social behaviour incident',
-    columns: [reference, { name: 'occurred_on', required: true, meaning: 'date of the incident' }, { name: 'kind', required: false, meaning: 'kind of incident or intervention (sealed: personal data)' }],
+    columns: [
+      reference,
+      { name: 'occurred_on', required: true, meaning: 'date of the incident' },
+      { name: 'kind', required: false, meaning: 'kind of incident or intervention (sealed: personal data)' },
+    ],
     fact(get) {
       const ref = required(get, 'reference');
       if (failed(ref)) return ref;
@@ -332,7 +370,11 @@ export const LAYOUTS: Readonly<Record<ImportSource, Layout>> = {
       if (failed(risk)) return risk;
       const identifiedOn = dateIn(get, 'identified_on');
       if (failed(identifiedOn)) return identifiedOn;
-      return { ok: true, key: ref, command: { type: 'IdentifyHeadlineProblem', problem: must(TENANCY_RISKS[risk], `tenancy risk ${risk}`), indicator: `tenancy: ${risk}`, memberId: '', identifiedOn, source: 'housing' } };
+      return {
+        ok: true,
+        key: ref,
+        command: { type: 'IdentifyHeadlineProblem', problem: must(TENANCY_RISKS[risk], `tenancy risk ${risk}`), indicator: `tenancy: ${risk}`, memberId: '', identifiedOn, source: 'housing' },
+      };
     },
   },
 };
@@ -344,7 +386,10 @@ export function columnsOf(source: ImportSource): readonly Column[] {
 
 /** A header name as written (`Date of Birth`, `DATE-OF-BIRTH`) in the layout's form (`date_of_birth`). */
 export function normaliseHeader(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s\-.]+/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s\-.]+/g, '_');
 }
 
 /** The file is refused before any row is read (issue 21.1): required columns missing, or named twice. */
@@ -371,7 +416,9 @@ export function readHeader(source: ImportSource, header: readonly string[]): Map
     else seen.set(name, i);
   });
   if (twice.length > 0) throw new ImportFileRefused('DuplicateColumns', `columns named more than once: ${twice.join(', ')}`, twice);
-  const missing = columnsOf(source).filter((c) => c.required && !seen.has(c.name)).map((c) => c.name);
+  const missing = columnsOf(source)
+    .filter((c) => c.required && !seen.has(c.name))
+    .map((c) => c.name);
   if (missing.length > 0) throw new ImportFileRefused('MissingColumns', `the ${source} layout needs the columns ${missing.join(', ')} (see docs/imports.md)`, missing);
   return seen;
 }
@@ -387,7 +434,13 @@ export function readRow(source: ImportSource, columns: Map<string, number>, line
   }
   const dob = get('date_of_birth');
   const dateOfBirth = parsePartnerDate(dob);
-  if (dateOfBirth === null) return { ok: false, line, reason: dob === '' ? 'MissingValue' : 'InvalidDate', message: dob === '' ? 'date_of_birth is required' : 'date_of_birth is not a calendar date (DD/MM/YYYY or YYYY-MM-DD)' };
+  if (dateOfBirth === null)
+    return {
+      ok: false,
+      line,
+      reason: dob === '' ? 'MissingValue' : 'InvalidDate',
+      message: dob === '' ? 'date_of_birth is required' : 'date_of_birth is not a calendar date (DD/MM/YYYY or YYYY-MM-DD)',
+    };
   const identifiers: PersonInRow['identifiers'] = {};
   for (const [column, kind] of Object.entries(IDENTIFIER_COLUMNS)) {
     const value = get(column);
@@ -397,7 +450,9 @@ export function readRow(source: ImportSource, columns: Map<string, number>, line
   const person: PersonInRow = { givenName: get('given_name'), familyName: get('family_name'), dateOfBirth, ...(postcode ? { postcode } : {}), identifiers };
   const fact = LAYOUTS[source].fact(get);
   if (!fact.ok) return { ok: false, line, reason: fact.reason, message: fact.message };
-  const digest = createHash('sha256').update(JSON.stringify([person, fact.command])).digest('base64url');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([person, fact.command]))
+    .digest('base64url');
   return { ok: true, line, person, command: fact.command, rowKey: fact.key, digest };
 }
 

@@ -1,14 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  type FamilyCommand,
-  type FamilyState,
-  applyFamilyEvent,
-  atIndex,
-  decideFamily,
-  foldStoredFamily,
-  streams,
-  troubledFamilies2015,
-} from '@ledger/domain';
+import { type FamilyCommand, type FamilyState, applyFamilyEvent, atIndex, decideFamily, foldStoredFamily, streams, troubledFamilies2015 } from '@ledger/domain';
 import { type BulkAppendItem, type EventMetadata, type EventStore, type JsonObject, type NewEvent, type RecordedEvent, type StreamRead, eventIdFor, eventIdsFor, uuidV5 } from '@ledger/event-store';
 import { ERASED } from '@ledger/privacy';
 import { type IdentifierKind, type ImportSource, type ParsedRow, type PersonInRow, SOURCE_ORGANISATION, commandFor, headlineProblemShown, parseImportFile } from './formats';
@@ -173,7 +164,7 @@ export class ImportService {
    */
   async list(options: { organisation?: string; limit: number; after?: string }): Promise<{ imports: ImportSummary[]; next: string | null } | null> {
     const all: ImportSummary[] = [];
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ;) {
       const read = await this.raw.readAll({ after, limit: 5_000, filter: { categories: ['import'], types: ['ImportRecorded'] } });
       for (const e of read.events) {
         const { lines: _lines, ...summary } = e.data as unknown as ImportReport;
@@ -240,7 +231,16 @@ export class ImportService {
       const commandId = uuidV5(`${importId}\nreview\n${reviewId}`, NAMESPACE);
       const decided = (familyId?: string, memberId?: string): NewEvent => ({
         type: 'ImportReviewDecided',
-        data: { importId, reviewId, line: item.line, decision: decision.confirm ? 'confirmed' : 'rejected', decidedBy: decision.actor.userId, decidedOn: decision.recordedOn, ...(familyId ? { familyId } : {}), ...(memberId ? { memberId } : {}) },
+        data: {
+          importId,
+          reviewId,
+          line: item.line,
+          decision: decision.confirm ? 'confirmed' : 'rejected',
+          decidedBy: decision.actor.userId,
+          decidedOn: decision.recordedOn,
+          ...(familyId ? { familyId } : {}),
+          ...(memberId ? { memberId } : {}),
+        },
         metadata: metadataFor(eventIdFor(commandId, 0), commandId, importId, decision.actor, decision.recordedAt),
       });
       if (!decision.confirm) {
@@ -248,14 +248,20 @@ export class ImportService {
         if (result.kind === 'appended') return { kind: 'decided', item: { ...item, status: 'rejected', decidedBy: decision.actor.userId }, eventIds: [] };
         continue;
       }
-      if (typeof item.fact === 'string' || typeof item.person === 'string') return { kind: 'refused', status: 422, reason: 'RowErased', message: 'the held row was erased and can no longer be recorded' };
+      if (typeof item.fact === 'string' || typeof item.person === 'string')
+        return { kind: 'refused', status: 422, reason: 'RowErased', message: 'the held row was erased and can no longer be recorded' };
       const memberId = decision.memberId ?? item.candidate.memberId;
       const familyId = decision.memberId ? (await this.people()).find((p) => p.memberId === memberId)?.familyId : item.candidate.familyId;
       if (!familyId) return { kind: 'refused', status: 422, reason: 'UnknownMember', message: `memberId: ${memberId} is not a member of any family` };
       const read = await this.store.readStream(streams.family(familyId));
       const state = foldState(read.events);
       if (!decision.legalBasis && sharingWithdrawn(read.events, memberId)) {
-        return { kind: 'refused', status: 422, reason: 'SharingConsentWithdrawn', message: 'this person withdrew consent to sharing: confirm it only under a legal basis, named in the X-Legal-Basis header' };
+        return {
+          kind: 'refused',
+          status: 422,
+          reason: 'SharingConsentWithdrawn',
+          message: 'this person withdrew consent to sharing: confirm it only under a legal basis, named in the X-Legal-Basis header',
+        };
       }
       const outcome = decideFamily(commandFor(item.fact, memberId), state, context(decision.recordedOn, decision.actor.userId));
       if (!outcome.ok) return { kind: 'refused', status: 422, reason: outcome.rejection.reason, message: outcome.rejection.message };
@@ -266,7 +272,15 @@ export class ImportService {
         data: event.data as unknown as JsonObject,
         metadata: {
           ...metadataFor(atIndex(ids, i, 'event id'), commandId, importId, decision.actor, decision.recordedAt),
-          import: { importId, source: report?.source ?? '', file: report?.fileSha256 ?? '', line: item.line, matchMethod: 'review', matchConfidence: item.confidence, confirmedBy: decision.actor.userId },
+          import: {
+            importId,
+            source: report?.source ?? '',
+            file: report?.fileSha256 ?? '',
+            line: item.line,
+            matchMethod: 'review',
+            matchConfidence: item.confidence,
+            confirmedBy: decision.actor.userId,
+          },
           ...(decision.legalBasis ? { legalBasis: decision.legalBasis } : {}),
         },
       }));
@@ -287,7 +301,7 @@ export class ImportService {
   async candidateFamilies(options: MatchOptions = DEFAULT_MATCH_OPTIONS): Promise<CandidateFamily[]> {
     const index = new PersonIndex(await this.people());
     const households = new Map<string, { rows: CandidateFamily['evidence']; people: Map<string, CandidateFamily['people'][number]> }>();
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ;) {
       const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['import'], types: ['ImportRowUnmatched'] } });
       for (const e of read.events) {
         if (e.type !== 'ImportRowUnmatched' || typeof e.data.person !== 'object' || e.data.person === null) continue;
@@ -309,7 +323,13 @@ export class ImportService {
       if (problems.length < 2) continue;
       const first = [...household.people.values()][0];
       if (!first) continue;
-      candidates.push({ postcode: home.length > 3 ? `${home.slice(0, -3)} ${home.slice(-3)}` : home, familyName: first.familyName, problems, people: [...household.people.values()], evidence: household.rows });
+      candidates.push({
+        postcode: home.length > 3 ? `${home.slice(0, -3)} ${home.slice(-3)}` : home,
+        familyName: first.familyName,
+        problems,
+        people: [...household.people.values()],
+        evidence: household.rows,
+      });
     }
     return candidates.sort((a, b) => b.problems.length - a.problems.length || a.postcode.localeCompare(b.postcode));
   }
@@ -317,7 +337,7 @@ export class ImportService {
   /** Every member on record, opened in memory for matching (erased people are left out). */
   private async people(): Promise<KnownPerson[]> {
     const people = new Map<string, KnownPerson>();
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ;) {
       const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['family'], types: ['FamilyIdentified', 'FamilyMemberAdded'] } });
       for (const e of read.events) for (const person of membersIn(e)) people.set(person.memberId, person);
       after = read.next;
@@ -371,7 +391,7 @@ export class ImportService {
 
   /** Events of the imports' streams of these types, opened, in log order. */
   private async *importRows(types: string[]): AsyncGenerator<RecordedEvent> {
-    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+    for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ;) {
       const read = await this.store.readAll({ after, limit: 5_000, filter: { categories: ['import'], types } });
       yield* read.events;
       after = read.next;
@@ -416,7 +436,16 @@ export class ImportService {
           report.lines.push({ line: row.line, outcome: 'review', reason: match.why === 'ambiguous' ? 'AmbiguousMatch' : 'BelowMatchThreshold', confidence: match.confidence, reviewId });
           importEvents.push({
             type: 'ImportRowHeldForReview',
-            data: { importId, reviewId, line: row.line, confidence: match.confidence, why: match.why, candidate: { memberId: match.candidate.memberId, familyId: match.candidate.familyId }, person: row.person as unknown as JsonObject, fact: row.command as unknown as JsonObject },
+            data: {
+              importId,
+              reviewId,
+              line: row.line,
+              confidence: match.confidence,
+              why: match.why,
+              candidate: { memberId: match.candidate.memberId, familyId: match.candidate.familyId },
+              person: row.person as unknown as JsonObject,
+              fact: row.command as unknown as JsonObject,
+            },
             metadata: metadataFor(eventIdFor(reviewId, 0), reviewId, importId, request.actor, request.recordedAt),
           });
         } else {
@@ -462,12 +491,24 @@ export class ImportService {
         }
         if (previous?.inThisFile) {
           report.rejected++;
-          report.lines.push({ line: row.line, outcome: 'rejected', reason: 'DuplicateRowInFile', message: `line ${previous.line} of this file has the same ${row.rowKey.includes(':') ? 'record and change' : 'reference'}` });
+          report.lines.push({
+            line: row.line,
+            outcome: 'rejected',
+            reason: 'DuplicateRowInFile',
+            message: `line ${previous.line} of this file has the same ${row.rowKey.includes(':') ? 'record and change' : 'reference'}`,
+          });
           continue;
         }
         if (!request.legalBasis && sharing.get(memberId) === false) {
           report.held++;
-          report.lines.push({ line: row.line, outcome: 'held', reason: 'SharingConsentWithdrawn', message: 'this person withdrew consent to sharing: held, not recorded; import the file again under a legal basis to record it', method, confidence });
+          report.lines.push({
+            line: row.line,
+            outcome: 'held',
+            reason: 'SharingConsentWithdrawn',
+            message: 'this person withdrew consent to sharing: held, not recorded; import the file again under a legal basis to record it',
+            method,
+            confidence,
+          });
           continue;
         }
         const command = commandFor(row.command, memberId);
@@ -528,7 +569,10 @@ export class ImportService {
     const reportId = uuidV5(`${importId}\nreport`, NAMESPACE);
     items.push({
       streamId: importStream(importId),
-      events: [{ type: 'ImportRecorded', data: report as unknown as JsonObject, metadata: metadataFor(eventIdFor(reportId, 0), reportId, importId, request.actor, request.recordedAt) }, ...importEvents],
+      events: [
+        { type: 'ImportRecorded', data: report as unknown as JsonObject, metadata: metadataFor(eventIdFor(reportId, 0), reportId, importId, request.actor, request.recordedAt) },
+        ...importEvents,
+      ],
       expectedVersion: 'no_stream',
     });
     request.onProgress?.(rows.length * 2, rows.length * 2);

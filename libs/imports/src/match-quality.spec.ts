@@ -9,8 +9,19 @@ import { measureMatching } from './match-quality';
  */
 describe('matching quality on a noisy synthetic population', () => {
   const { people, records } = noisyPopulation({ people: 4_000, records: 4_000, seed: 21 });
-  const known = people.map((p) => ({ memberId: p.personId, familyId: p.householdId, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode, identifiers: p.identifiers }));
-  const labelled = records.map((r) => ({ truth: r.truth, person: { givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, ...(r.postcode ? { postcode: r.postcode } : {}), identifiers: r.identifiers } }));
+  const known = people.map((p) => ({
+    memberId: p.personId,
+    familyId: p.householdId,
+    givenName: p.givenName,
+    familyName: p.familyName,
+    dateOfBirth: p.dateOfBirth,
+    postcode: p.postcode,
+    identifiers: p.identifiers,
+  }));
+  const labelled = records.map((r) => ({
+    truth: r.truth,
+    person: { givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, ...(r.postcode ? { postcode: r.postcode } : {}), identifiers: r.identifiers },
+  }));
 
   it('keeps precision at or above 99.5% at the default threshold, with most of the rest in review', () => {
     const q = measureMatching(known, labelled, DEFAULT_MATCH_OPTIONS);

@@ -1,6 +1,14 @@
 import { jaroWinkler, type KnownPerson, PersonIndex, transposedDate } from './matching';
 
-const person = (memberId: string, givenName: string, familyName: string, dateOfBirth: string, postcode?: string, identifiers: KnownPerson['identifiers'] = {}): KnownPerson => ({ memberId, familyId: `family-of-${memberId}`, givenName, familyName, dateOfBirth, postcode, identifiers });
+const person = (memberId: string, givenName: string, familyName: string, dateOfBirth: string, postcode?: string, identifiers: KnownPerson['identifiers'] = {}): KnownPerson => ({
+  memberId,
+  familyId: `family-of-${memberId}`,
+  givenName,
+  familyName,
+  dateOfBirth,
+  postcode,
+  identifiers,
+});
 
 const index = new PersonIndex([
   person('alex', 'Alex', 'Smith', '2006-12-05', 'AB1 2CD', { uniquePupilNumber: 'A12345678901B' }),
@@ -13,7 +21,12 @@ const row = (givenName: string, familyName: string, dateOfBirth: string, postcod
 
 describe('person matching', () => {
   it('matches exactly on an identifier, whatever its spacing and case', () =>
-    expect(index.match(row('Alexander', 'Smyth', '2006-12-05', undefined, { uniquePupilNumber: 'a123 4567 8901b' }))).toMatchObject({ kind: 'matched', method: 'identifier', confidence: 1, person: { memberId: 'alex' } }));
+    expect(index.match(row('Alexander', 'Smyth', '2006-12-05', undefined, { uniquePupilNumber: 'a123 4567 8901b' }))).toMatchObject({
+      kind: 'matched',
+      method: 'identifier',
+      confidence: 1,
+      person: { memberId: 'alex' },
+    }));
 
   it('matches deterministically on normalised name, date of birth and postcode', () =>
     expect(index.match(row('  chloe ', 'ONEILL', '1990-07-15', 'ls11aa'))).toMatchObject({ kind: 'matched', method: 'deterministic', person: { memberId: 'chloe' } }));
@@ -30,8 +43,7 @@ describe('person matching', () => {
   it('sends a changed family name to review rather than matching it', () =>
     expect(index.match(row('Sam', 'Taylor', '1980-02-01', 'AB1 2CD'))).toMatchObject({ kind: 'review', candidate: { memberId: 'sam' }, why: 'below-threshold' }));
 
-  it('sends a row that could be either of two twins to review', () =>
-    expect(index.match(row('Jak', 'Brown', '2008-03-04', 'XY9 8ZW'))).toMatchObject({ kind: 'review', why: 'ambiguous' }));
+  it('sends a row that could be either of two twins to review', () => expect(index.match(row('Jak', 'Brown', '2008-03-04', 'XY9 8ZW'))).toMatchObject({ kind: 'review', why: 'ambiguous' }));
 
   it('matches nobody when nobody is close', () => expect(index.match(row('Zed', 'Quinn', '1970-01-01', 'ZZ1 1ZZ'))).toMatchObject({ kind: 'unmatched' }));
 

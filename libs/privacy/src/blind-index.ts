@@ -16,7 +16,6 @@ export interface SearchableDeclaration {
 
 export type SearchableDeclarations = Readonly<Record<string, SearchableDeclaration | undefined>>;
 
-
 /**
  * The blind index key: derived from the master key by HKDF under a label of its own, so it is a key
  * apart from every person's data key and from the key wrapping them (issue 20.1).
@@ -72,7 +71,8 @@ export class BlindIndex {
     for (const event of events) {
       const declaration = this.declarations[event.type];
       if (!declaration) continue;
-      const records = declaration.at === 'members[]' ? ((event.data.members ?? []) as Record<string, unknown>[]) : [event.data.member as Record<string, unknown> | undefined].filter((r) => r !== undefined);
+      const records =
+        declaration.at === 'members[]' ? ((event.data.members ?? []) as Record<string, unknown>[]) : [event.data.member as Record<string, unknown> | undefined].filter((r) => r !== undefined);
       for (const record of records) {
         const personId = record[declaration.subject];
         if (typeof personId !== 'string') continue;
@@ -107,7 +107,7 @@ export class BlindIndex {
     if (any) return 0;
     const types = Object.keys(this.declarations);
     let indexed = 0;
-    for (let after: Awaited<ReturnType<EventStore['readAll']>>['next'] = null; ; ) {
+    for (let after: Awaited<ReturnType<EventStore['readAll']>>['next'] = null; ;) {
       const read = await opened.readAll({ after, limit: 1_000, filter: { categories: ['family'], types } });
       for (const event of read.events) {
         if (!this.declarations[event.type]) continue;
@@ -131,7 +131,9 @@ export class BlindIndex {
     const criteria: { hashes: Map<string, boolean> }[] = [];
     if (query.name !== undefined) {
       // Each word of the query must match (the stored side also holds hyphenated parts joined).
-      for (const token of foldName(query.name).split(' ').filter((t) => t.length > 0)) {
+      for (const token of foldName(query.name)
+        .split(' ')
+        .filter((t) => t.length > 0)) {
         criteria.push({ hashes: new Map(tokensOfNameToken(token).map((t) => [this.hash(t), t.startsWith('n:')])) });
       }
     }

@@ -164,10 +164,7 @@ export class KeyVault {
   }
 
   private async select(personIds: string[]): Promise<KeyRow[]> {
-    return this.sql.query<KeyRow>(
-      `select person_id, encode(wrapped_key, 'hex') as wrapped_key from ${this.table} where person_id = any($1::text[])`,
-      [personIds],
-    );
+    return this.sql.query<KeyRow>(`select person_id, encode(wrapped_key, 'hex') as wrapped_key from ${this.table} where person_id = any($1::text[])`, [personIds]);
   }
 
   private remember(personId: string, key: PersonKey): void {
@@ -193,9 +190,7 @@ export class KeyVault {
   }
 
   private async checkMasterKey(): Promise<void> {
-    const [row] = await this.sql.query<KeyRow>(
-      `select person_id, encode(wrapped_key, 'hex') as wrapped_key from ${this.table} where wrapped_key is not null limit 1`,
-    );
+    const [row] = await this.sql.query<KeyRow>(`select person_id, encode(wrapped_key, 'hex') as wrapped_key from ${this.table} where wrapped_key is not null limit 1`);
     if (row?.wrapped_key) this.unwrap(row.person_id, Buffer.from(row.wrapped_key, 'hex'));
   }
 

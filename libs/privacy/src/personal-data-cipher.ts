@@ -212,7 +212,8 @@ function subjectOf(record: Fields, declaration: PersonalFieldsDeclaration): stri
 
 function sealedSubjectOf(record: Fields, declaration: PersonalFieldsDeclaration, type: string): string {
   const personId = subjectOf(record, declaration);
-  if (personId === null) throw new UnreadableSealedDataError(`${type}: a sealed record names no person in "${declaration.subject}"${declaration.orFamily ? ` nor a family in "${declaration.orFamily}"` : ''}`);
+  if (personId === null)
+    throw new UnreadableSealedDataError(`${type}: a sealed record names no person in "${declaration.subject}"${declaration.orFamily ? ` nor a family in "${declaration.orFamily}"` : ''}`);
   return personId;
 }
 

@@ -47,7 +47,10 @@ export class PersonalDataEventStore implements EventStore {
     const result = await this.inner.append(streamId, await this.sealEvents(events), options);
     // After the append, from the plaintext: a failed append indexes nothing, and a retried command
     // (answered as recorded) indexes again, idempotently, mending an index write lost to a crash.
-    await this.search?.index(streamId, events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })));
+    await this.search?.index(
+      streamId,
+      events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })),
+    );
     return result;
   }
 
@@ -57,7 +60,11 @@ export class PersonalDataEventStore implements EventStore {
     const sealed = await this.sealEvents(items.flatMap((item) => item.events));
     let next = 0;
     const result = await this.inner.appendMany(items.map((item) => ({ ...item, events: item.events.map(() => atIndex(sealed, next++, 'sealed event')) })));
-    for (const item of items) await this.search?.index(item.streamId, item.events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })));
+    for (const item of items)
+      await this.search?.index(
+        item.streamId,
+        item.events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })),
+      );
     return result;
   }
 
@@ -97,7 +104,9 @@ export class PersonalDataEventStore implements EventStore {
     const metadata = events.map((event) => event.metadata);
     if (carrying.length > 0) {
       const records = await this.cipher.seal(
-        carrying.map((i) => atIndex(events, i, 'event')).map((event) => ({ type: METADATA_RECORD, data: { familyId: typeof event.data.familyId === 'string' ? event.data.familyId : '', legalBasis: event.metadata.legalBasis as string } })),
+        carrying
+          .map((i) => atIndex(events, i, 'event'))
+          .map((event) => ({ type: METADATA_RECORD, data: { familyId: typeof event.data.familyId === 'string' ? event.data.familyId : '', legalBasis: event.metadata.legalBasis as string } })),
       );
       carrying.forEach((i, k) => {
         const { legalBasis: _clear, ...rest } = atIndex(metadata, i, 'metadata');
@@ -113,7 +122,11 @@ export class PersonalDataEventStore implements EventStore {
     const carrying = events.flatMap((event, i) => (event.metadata[SEALED] !== undefined ? [i] : []));
     const metadata = events.map((event) => event.metadata);
     if (carrying.length > 0) {
-      const opened = await this.cipher.open(carrying.map((i) => atIndex(events, i, 'event')).map((event) => ({ type: METADATA_RECORD, data: { familyId: event.data.familyId, [SEALED]: event.metadata[SEALED] } as Record<string, unknown> })));
+      const opened = await this.cipher.open(
+        carrying
+          .map((i) => atIndex(events, i, 'event'))
+          .map((event) => ({ type: METADATA_RECORD, data: { familyId: event.data.familyId, [SEALED]: event.metadata[SEALED] } as Record<string, unknown> })),
+      );
       carrying.forEach((i, k) => {
         const { [SEALED]: _sealed, ...rest } = atIndex(metadata, i, 'metadata');
         metadata[i] = { ...rest, legalBasis: atIndex(opened, k, 'opened legal basis').legalBasis as string };

@@ -30,7 +30,9 @@ export function foldName(value: string): string {
 
 /** The name's tokens; a hyphenated or spaced name also gives its parts joined. */
 export function nameTokens(value: string): string[] {
-  const parts = foldName(value).split(' ').filter((p) => p.length > 0);
+  const parts = foldName(value)
+    .split(' ')
+    .filter((p) => p.length > 0);
   const tokens = new Set(parts);
   if (parts.length > 1) tokens.add(parts.join(''));
   return [...tokens];
@@ -54,11 +56,23 @@ function soundsLike(token: string): string {
 }
 
 const SOUNDEX: Record<string, string> = {
-  b: '1', f: '1', p: '1', v: '1',
-  c: '2', g: '2', j: '2', k: '2', q: '2', s: '2', x: '2', z: '2',
-  d: '3', t: '3',
+  b: '1',
+  f: '1',
+  p: '1',
+  v: '1',
+  c: '2',
+  g: '2',
+  j: '2',
+  k: '2',
+  q: '2',
+  s: '2',
+  x: '2',
+  z: '2',
+  d: '3',
+  t: '3',
   l: '4',
-  m: '5', n: '5',
+  m: '5',
+  n: '5',
   r: '6',
 };
 

@@ -171,7 +171,13 @@ export function claimListEntry(claimId: string, state: ClaimState, version: numb
     totals: state.totals,
     draftedOn: state.draftedOn,
     sample: state.sample
-      ? { seed: state.sample.seed, percent: state.sample.percent, familyIds: state.sample.familyIds, sampledOn: state.sample.sampledOn ?? null, ...(state.sample.reason ? { reason: state.sample.reason } : {}) }
+      ? {
+          seed: state.sample.seed,
+          percent: state.sample.percent,
+          familyIds: state.sample.familyIds,
+          sampledOn: state.sample.sampledOn ?? null,
+          ...(state.sample.reason ? { reason: state.sample.reason } : {}),
+        }
       : null,
     signOffs: Object.entries(state.signOffs).map(([role, by]) => ({ role, by, signedOn: state.signedOn[role as keyof typeof state.signedOn] ?? null })),
     submission: state.submission,

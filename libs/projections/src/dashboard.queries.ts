@@ -347,7 +347,8 @@ function resultsByMonth(families: FamilyAt[], asOf: string): Figure {
   const dates = withResult.map((f) => f.resultOn as string).sort();
   // From the first month with a result to the last (the months after it, to the as-of date, add only zeros).
   const [first, last] = [dates[0], dates.at(-1)];
-  const rows: Record<string, CellValue>[] = first === undefined || last === undefined ? [] : monthEnds(first, last < asOf ? last : asOf).map((end) => ({ month: end.slice(0, 7), sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
+  const rows: Record<string, CellValue>[] =
+    first === undefined || last === undefined ? [] : monthEnds(first, last < asOf ? last : asOf).map((end) => ({ month: end.slice(0, 7), sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
   const index = new Map(rows.map((r, i) => [r.month as string, i]));
   for (const f of withResult) {
     const row = atIndex(rows, index.get((f.resultOn as string).slice(0, 7)) as number, 'month row');

@@ -40,8 +40,12 @@ export class FamilyReadModelsProjection implements Projection {
         event_id uuid not null,
         type text not null,
         data jsonb not null,
-        recorded_at timestamptz not null${options.deferIndexes ? '' : `,
-        primary key (family_id, version)`})`);
+        recorded_at timestamptz not null${
+          options.deferIndexes
+            ? ''
+            : `,
+        primary key (family_id, version)`
+        })`);
     }
     if (!(await tableExists(tx, table('outcome_plans')))) {
       await tx.query(`create table ${table('outcome_plans')} (
@@ -75,11 +79,7 @@ export class FamilyReadModelsProjection implements Projection {
          select (r->>'f')::uuid, (r->>'v')::bigint, (r->>'e')::uuid, r->>'t', r->'d', (r->>'r')::timestamptz
            from jsonb_array_elements($1::jsonb) as r
          on conflict do nothing`,
-        [
-          JSON.stringify(
-            family.map((e) => ({ f: e.streamId.slice('family-'.length), v: e.version, e: e.metadata.eventId, t: e.type, d: e.data, r: e.metadata.recordedAt })),
-          ),
-        ],
+        [JSON.stringify(family.map((e) => ({ f: e.streamId.slice('family-'.length), v: e.version, e: e.metadata.eventId, t: e.type, d: e.data, r: e.metadata.recordedAt })))],
       );
     }
     // Family summaries: one set-based statement per kind of change for the whole batch (a family
@@ -120,10 +120,13 @@ export class FamilyReadModelsProjection implements Projection {
       const id = event.streamId.slice(event.streamId.indexOf('-') + 1);
       switch (event.type) {
         case 'OutcomePlanVersionRecorded':
-          await tx.query(
-            `insert into ${table('outcome_plans')} (council_id, version, effective_from, scope, parameters) values ($1, $2, $3, $4, $5) on conflict do nothing`,
-            [id, data.version, data.effectiveFrom, data.scope, JSON.stringify(storedPlanValue(data as unknown as RecordedOutcomePlanVersion))],
-          );
+          await tx.query(`insert into ${table('outcome_plans')} (council_id, version, effective_from, scope, parameters) values ($1, $2, $3, $4, $5) on conflict do nothing`, [
+            id,
+            data.version,
+            data.effectiveFrom,
+            data.scope,
+            JSON.stringify(storedPlanValue(data as unknown as RecordedOutcomePlanVersion)),
+          ]);
           break;
         case 'ProgrammeConfigured':
           await tx.query(

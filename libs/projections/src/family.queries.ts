@@ -87,10 +87,7 @@ export class FamilyQueries {
   /** Families identified in a period (for the evaluation export), with their facts. */
   async identifiedBetween(from: string, to: string): Promise<string[]> {
     const t = await this.runner.liveTable('family-read-models', 'family_summary');
-    const rows = await this.sql.query<{ family_id: string }>(
-      `select family_id::text as family_id from ${t} where identified_on between $1::date and $2::date order by ${t}.family_id`,
-      [from, to],
-    );
+    const rows = await this.sql.query<{ family_id: string }>(`select family_id::text as family_id from ${t} where identified_on between $1::date and $2::date order by ${t}.family_id`, [from, to]);
     return rows.map((r) => r.family_id);
   }
 
@@ -108,7 +105,9 @@ export class FamilyQueries {
    * Every family with what the retention schedule needs (DOMAIN.md 6): its status, identification
    * and closure dates, and the instant of the last event recorded on it (its last activity).
    */
-  async retentionCandidates(): Promise<{ familyId: string; reference: string; status: string; identifiedOn: string; attachedOn: string | null; closedOn: string | null; lastRecordedAt: string | null }[]> {
+  async retentionCandidates(): Promise<
+    { familyId: string; reference: string; status: string; identifiedOn: string; attachedOn: string | null; closedOn: string | null; lastRecordedAt: string | null }[]
+  > {
     const t = await this.runner.liveTable('family-read-models', 'family_summary');
     const facts = await this.runner.liveTable('family-read-models', 'family_facts');
     const rows = await this.sql.query<Record<string, unknown>>(
@@ -150,7 +149,13 @@ export class FamilyQueries {
          from ${facts} where type = 'ConsentRecorded' and data->>'purpose' = $1 order by family_id, version`,
       [purpose],
     );
-    return rows.map((r) => ({ familyId: String(r.family_id), memberId: String(r.member_id), given: r.given === 'true', on: String(r.on_date), recordedAt: new Date(r.recorded_at as string).toISOString() }));
+    return rows.map((r) => ({
+      familyId: String(r.family_id),
+      memberId: String(r.member_id),
+      given: r.given === 'true',
+      on: String(r.on_date),
+      recordedAt: new Date(r.recorded_at as string).toISOString(),
+    }));
   }
 
   async list(filter: { status?: string; keyworker?: string; problem?: string; after?: string; limit: number }): Promise<{ families: FamilySummaryRow[]; next: string | null }> {
@@ -293,7 +298,9 @@ export class FamilyQueries {
 
   async outcomePlans(councilId: string): Promise<PlanRow[]> {
     const t = await this.runner.liveTable('family-read-models', 'outcome_plans');
-    const rows = await this.sql.query<Record<string, unknown>>(`select version, effective_from::text as effective_from, scope, parameters from ${t} where council_id = $1 order by version`, [councilId]);
+    const rows = await this.sql.query<Record<string, unknown>>(`select version, effective_from::text as effective_from, scope, parameters from ${t} where council_id = $1 order by version`, [
+      councilId,
+    ]);
     return rows.map((r) => ({ version: Number(r.version), effectiveFrom: String(r.effective_from), scope: String(r.scope), parameters: r.parameters as PlanRow['parameters'] }));
   }
 

@@ -18,5 +18,9 @@ export function ledgerProjections() {
  */
 export function ledgerProjectionRunner(stores: Pick<OpenedStores, 'eventStore' | 'sql' | 'readModelSchema'>, options: Omit<RunnerOptions, 'schema'> = {}): ProjectionRunner {
   // The BI views beside the read models (`reporting`, or `<schema>_reporting`), remade by whichever process rebuilds.
-  return new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), { reportingSchema: reportingSchemaFor(stores.readModelSchema ?? 'read'), ...options, schema: stores.readModelSchema });
+  return new ProjectionRunner(stores.eventStore, stores.sql, ledgerProjections(), {
+    reportingSchema: reportingSchemaFor(stores.readModelSchema ?? 'read'),
+    ...options,
+    schema: stores.readModelSchema,
+  });
 }

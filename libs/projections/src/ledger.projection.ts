@@ -58,10 +58,11 @@ export class LedgerProjection implements Projection {
       }
       if (event.type === 'ClaimDrafted') {
         const families = (event.data.families ?? []) as { familyId: string; amountPence: number }[];
-        await tx.query(
-          `insert into ${table('ledger_claim_families')} (claim_id, family_id, amount_pence) select $1, * from unnest($2::uuid[], $3::bigint[]) on conflict do nothing`,
-          [event.streamId.slice('claim-'.length), families.map((f) => f.familyId), families.map((f) => f.amountPence)],
-        );
+        await tx.query(`insert into ${table('ledger_claim_families')} (claim_id, family_id, amount_pence) select $1, * from unnest($2::uuid[], $3::bigint[]) on conflict do nothing`, [
+          event.streamId.slice('claim-'.length),
+          families.map((f) => f.familyId),
+          families.map((f) => f.amountPence),
+        ]);
         continue;
       }
       let fact = toFact(event);
@@ -77,7 +78,18 @@ export class LedgerProjection implements Projection {
       postings.push(...postingsFor(fact, { framework: frameworks[settings?.framework ?? ''] ?? troubledFamilies2015, attachmentFeeBasis: settings?.attachment_fee_basis ?? 'actual' }));
     }
     const rows = postings.flatMap((p, posting) =>
-      p.lines.map((l, line) => ({ eventId: p.eventId, posting: postingIndex(postings, p, posting), line, on: p.on, fy: p.financialYear, account: l.account, amount: l.amountPence, description: p.description, claimId: p.claimId ?? null, familyId: p.familyId ?? null })),
+      p.lines.map((l, line) => ({
+        eventId: p.eventId,
+        posting: postingIndex(postings, p, posting),
+        line,
+        on: p.on,
+        fy: p.financialYear,
+        account: l.account,
+        amount: l.amountPence,
+        description: p.description,
+        claimId: p.claimId ?? null,
+        familyId: p.familyId ?? null,
+      })),
     );
     if (rows.length === 0) return;
     await tx.query(

@@ -208,7 +208,11 @@ export class OutcomeQueries {
     const framework = (frameworkId && frameworks[frameworkId]) || troubledFamilies2015;
     // The read model keeps each version as recorded; the domain reads it as the events' fold does.
     const state = recorded.reduce(
-      (s, r) => evolveOutcomePlan(s, { type: 'OutcomePlanVersionRecorded', data: { version: r.version, effectiveFrom: r.effectiveFrom, scope: r.scope as OutcomePlanVersion['scope'], ...asRecorded(r.parameters) } }),
+      (s, r) =>
+        evolveOutcomePlan(s, {
+          type: 'OutcomePlanVersionRecorded',
+          data: { version: r.version, effectiveFrom: r.effectiveFrom, scope: r.scope as OutcomePlanVersion['scope'], ...asRecorded(r.parameters) },
+        }),
       initialOutcomePlanState(framework.defaultPlan),
     );
     return { plan: planInForce(state, asOf), framework };

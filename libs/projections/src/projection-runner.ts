@@ -236,7 +236,13 @@ export class ProjectionRunner {
     const rows = await this.sql.query<{ name: string; version: number; position: string | null; live_version: number | null }>(
       `select c.name, c.version, c.position, v.live_version from ${this.s}.projection_checkpoints c left join ${this.s}.projection_versions v on v.name = c.name order by c.name, c.version`,
     );
-    return rows.map((r) => ({ name: r.name, version: Number(r.version), liveVersion: r.live_version === null ? null : Number(r.live_version), position: r.position, state: Number(r.live_version) === Number(r.version) ? 'live' : 'building' }));
+    return rows.map((r) => ({
+      name: r.name,
+      version: Number(r.version),
+      liveVersion: r.live_version === null ? null : Number(r.live_version),
+      position: r.position,
+      state: Number(r.live_version) === Number(r.version) ? 'live' : 'building',
+    }));
   }
 
   /**
@@ -297,7 +303,8 @@ export class ProjectionRunner {
       await projection.createTables(tx, table, { deferIndexes: true });
     });
     const log = this.logInDatabase(projection);
-    const loaded = log && projection.applyInDatabase ? await this.loadInDatabase(projection, log, projection.applyInDatabase, table, onProgress) : await this.loadThroughStore(projection, table, onProgress);
+    const loaded =
+      log && projection.applyInDatabase ? await this.loadInDatabase(projection, log, projection.applyInDatabase, table, onProgress) : await this.loadThroughStore(projection, table, onProgress);
     const position = loaded.position;
     const total = loaded.events;
     if (projection.createDeferredIndexes) await this.sql.transaction((tx) => projection.createDeferredIndexes?.(tx, table) ?? Promise.resolve());
@@ -383,10 +390,12 @@ export class ProjectionRunner {
           if (!range || failed) return;
           // Look one range ahead, so the next position is known when this range is applied.
           if (!range.last) void rangeAt(k + 1).catch(() => undefined);
-          await this.sql.transaction((tx) => part(tx, { events: (category, types) => log.events(range, category, types) }, table)).catch((error: unknown) => {
-            failed = true;
-            throw error;
-          });
+          await this.sql
+            .transaction((tx) => part(tx, { events: (category, types) => log.events(range, category, types) }, table))
+            .catch((error: unknown) => {
+              failed = true;
+              throw error;
+            });
           if (lane === 0) {
             position = range.upTo;
             total += range.events;
@@ -447,20 +456,22 @@ export class ProjectionRunner {
         // checkpoint moves there too (an empty batch), so later reads do not scan them again.
         if (read.next && (read.events > 0 || !from || comparePositions(read.next, from) > 0)) {
           const next = read.next;
-          const moved = await this.sql.transaction(async (tx) => {
-            await read.apply(tx, this.namer(projection.version));
-            const rows = await tx.query(
-              `update ${this.s}.projection_checkpoints set position = $3, updated_at = now() where name = $1 and version = $2 and position is not distinct from $4 returning name`,
-              [projection.name, projection.version, formatPosition(next), from ? formatPosition(from) : null],
-            );
-            if (rows.length === 0) throw new CheckpointMoved();
-            return true;
-          }).catch(async (error: unknown) => {
-            if (!(error instanceof CheckpointMoved)) throw error;
-            // Another runner applied this batch first: continue from where it got to.
-            this.positions.set(projection.name, await this.storedPosition(projection));
-            return false;
-          });
+          const moved = await this.sql
+            .transaction(async (tx) => {
+              await read.apply(tx, this.namer(projection.version));
+              const rows = await tx.query(
+                `update ${this.s}.projection_checkpoints set position = $3, updated_at = now() where name = $1 and version = $2 and position is not distinct from $4 returning name`,
+                [projection.name, projection.version, formatPosition(next), from ? formatPosition(from) : null],
+              );
+              if (rows.length === 0) throw new CheckpointMoved();
+              return true;
+            })
+            .catch(async (error: unknown) => {
+              if (!(error instanceof CheckpointMoved)) throw error;
+              // Another runner applied this batch first: continue from where it got to.
+              this.positions.set(projection.name, await this.storedPosition(projection));
+              return false;
+            });
           if (moved) {
             this.positions.set(projection.name, next);
             applied += read.events;

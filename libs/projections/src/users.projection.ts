@@ -1,4 +1,14 @@
-import { type ServiceAccountEvent, type ServiceAccountState, type UserEvent, type UserRole, type UserState, evolveServiceAccount, evolveUser, initialServiceAccountState, initialUserState } from '@ledger/domain';
+import {
+  type ServiceAccountEvent,
+  type ServiceAccountState,
+  type UserEvent,
+  type UserRole,
+  type UserState,
+  evolveServiceAccount,
+  evolveUser,
+  initialServiceAccountState,
+  initialUserState,
+} from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
 import type { SqlTx } from '@ledger/sql';
 import { type Projection, type TableNamer, tableExists } from './projection';
@@ -34,15 +44,29 @@ export class UsersProjection implements Projection {
     const userEvents = events.filter((e) => e.streamId.startsWith('user-') && (this.types as readonly string[]).includes(e.type));
     if (userEvents.length > 0) {
       const keys = [...new Set(userEvents.map((e) => e.streamId.slice('user-'.length)))];
-      const stored = await tx.query<{ stream_key: string; registered: boolean; username: string; role: string | null; organisation: string | null; active: boolean; locked_until: string | null; version: string }>(
-        `select stream_key, registered, username, role, organisation, active, locked_until, version::text as version from ${table('users')} where stream_key = any($1::text[])`,
-        [keys],
-      );
+      const stored = await tx.query<{
+        stream_key: string;
+        registered: boolean;
+        username: string;
+        role: string | null;
+        organisation: string | null;
+        active: boolean;
+        locked_until: string | null;
+        version: string;
+      }>(`select stream_key, registered, username, role, organisation, active, locked_until, version::text as version from ${table('users')} where stream_key = any($1::text[])`, [keys]);
       const rows = new Map<string, { state: UserState; version: number; changed: boolean }>(
         stored.map((r) => [
           r.stream_key,
           {
-            state: { ...initialUserState(), exists: r.registered, username: r.username, role: r.role as UserRole | null, ...(r.organisation !== null ? { organisation: r.organisation } : {}), active: r.active, lockedUntil: r.locked_until },
+            state: {
+              ...initialUserState(),
+              exists: r.registered,
+              username: r.username,
+              role: r.role as UserRole | null,
+              ...(r.organisation !== null ? { organisation: r.organisation } : {}),
+              active: r.active,
+              lockedUntil: r.locked_until,
+            },
             version: Number(r.version),
             changed: false,
           },
@@ -68,7 +92,16 @@ export class UsersProjection implements Projection {
           [
             JSON.stringify(
               // The password hash the registration carries stays out of the row.
-              changed.map(([key, { state, version }]) => ({ key, registered: state.exists, username: state.username, role: state.role, organisation: state.organisation ?? null, active: state.active, lockedUntil: state.lockedUntil, version })),
+              changed.map(([key, { state, version }]) => ({
+                key,
+                registered: state.exists,
+                username: state.username,
+                role: state.role,
+                organisation: state.organisation ?? null,
+                active: state.active,
+                lockedUntil: state.lockedUntil,
+                version,
+              })),
             ),
           ],
         );

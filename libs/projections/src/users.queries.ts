@@ -48,11 +48,25 @@ export class UserQueries {
   /** Every service account, revoked ones included, by name. */
   async serviceAccounts(): Promise<ServiceAccountRow[]> {
     const t = await this.table('service_accounts');
-    const rows = await this.sql.query<{ name: string; role: ServiceAccountRole | null; description: string | null; issued_by: string; issued_at: string; expires_at: string; revoked_at: string | null }>(
-      `select name, role, description, issued_by, issued_at, expires_at, revoked_at from ${t} where issued`,
-    );
+    const rows = await this.sql.query<{
+      name: string;
+      role: ServiceAccountRole | null;
+      description: string | null;
+      issued_by: string;
+      issued_at: string;
+      expires_at: string;
+      revoked_at: string | null;
+    }>(`select name, role, description, issued_by, issued_at, expires_at, revoked_at from ${t} where issued`);
     return rows
-      .map((a) => ({ name: a.name, role: a.role, ...(a.description ? { description: a.description } : {}), issuedBy: a.issued_by, issuedAt: a.issued_at, expiresAt: a.expires_at, revokedAt: a.revoked_at }))
+      .map((a) => ({
+        name: a.name,
+        role: a.role,
+        ...(a.description ? { description: a.description } : {}),
+        issuedBy: a.issued_by,
+        issuedAt: a.issued_at,
+        expiresAt: a.expires_at,
+        revokedAt: a.revoked_at,
+      }))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 

@@ -74,7 +74,9 @@ function positionLayout(report: ClaimPositionReport) {
   const recoveries = families.filter((f) => f.recovered).sort((a, b) => compareCodeUnits(a.recovered?.on ?? '', b.recovered?.on ?? '') || compareCodeUnits(a.reference, b.reference));
   const lines: PositionLine[] = [
     { item: 'Claimed as submitted', on: report.submittedOn, families: figures.claimedFamilies, amountPence: figures.claimedPence },
-    ...[...report.payments].sort((a, b) => compareCodeUnits(a.receivedOn, b.receivedOn)).map((p) => ({ item: 'Payment received', on: p.receivedOn, families: '' as const, amountPence: p.amountPence })),
+    ...[...report.payments]
+      .sort((a, b) => compareCodeUnits(a.receivedOn, b.receivedOn))
+      .map((p) => ({ item: 'Payment received', on: p.receivedOn, families: '' as const, amountPence: p.amountPence })),
     { item: 'Difference (received less claimed)', on: '', families: '', amountPence: figures.differencePence },
     ...recoveries.map((f) => ({ item: `Recovered: ${f.reference}`, on: f.recovered?.on ?? '', families: 1, amountPence: f.recovered?.amountPence ?? 0 })),
   ];
@@ -158,7 +160,15 @@ export function claimPositionCsv(report: ClaimPositionReport): Buffer {
       ...layout.lines.map(line('position')),
       ...layout.totals.map(line('total')),
       ...layout.families.map((f) =>
-        row({ section: 'family', item: f.reference, route: f.route, amount_pence: f.claimedPence, amount: poundsText(f.claimedPence), date: f.recovered?.on ?? '', recovered_pence: f.recovered?.amountPence ?? 0 }),
+        row({
+          section: 'family',
+          item: f.reference,
+          route: f.route,
+          amount_pence: f.claimedPence,
+          amount: poundsText(f.claimedPence),
+          date: f.recovered?.on ?? '',
+          recovered_pence: f.recovered?.amountPence ?? 0,
+        }),
       ),
     ]),
     'utf8',

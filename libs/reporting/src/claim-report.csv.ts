@@ -26,12 +26,8 @@ export function claimReportCsv(report: ClaimReport): Buffer {
   const records: (string | number)[][] = [
     [...header],
     ...layout.claim.map(({ label, value }) => row({ section: 'claim', item: label, value })),
-    ...layout.families.map((f) =>
-      row({ section: 'family', item: f.reference, route: f.route, audit_status: f.auditStatus, amount_pence: f.amountPence, amount: f.amount }),
-    ),
-    ...layout.totals.map((t) =>
-      row({ section: 'total', item: t.label, route: t.route ?? '', families: t.families, amount_pence: t.amountPence, amount: t.amount }),
-    ),
+    ...layout.families.map((f) => row({ section: 'family', item: f.reference, route: f.route, audit_status: f.auditStatus, amount_pence: f.amountPence, amount: f.amount })),
+    ...layout.totals.map((t) => row({ section: 'total', item: t.label, route: t.route ?? '', families: t.families, amount_pence: t.amountPence, amount: t.amount })),
     ...layout.signOffs.map((s) => row({ section: 'sign-off', item: s.role, value: s.by, date: s.on })),
     ...layout.declarations.map((d) => row({ section: 'declaration', item: d.role, value: d.text })),
   ];

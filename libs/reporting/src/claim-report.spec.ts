@@ -49,14 +49,7 @@ describe('claim report: totals', () => {
   });
 
   it('writes pounds from whole pence without floats or locale', () => {
-    expect([0, 5, 80_000, 880_000, 123_456_789, -10_000].map(poundsText)).toEqual([
-      '£0.00',
-      '£0.05',
-      '£800.00',
-      '£8,800.00',
-      '£1,234,567.89',
-      '-£100.00',
-    ]);
+    expect([0, 5, 80_000, 880_000, 123_456_789, -10_000].map(poundsText)).toEqual(['£0.00', '£0.05', '£800.00', '£8,800.00', '£1,234,567.89', '-£100.00']);
     expect(() => poundsText(800.5)).toThrow(RangeError);
   });
 
@@ -83,20 +76,28 @@ describe('claim report: CSV', () => {
 
   it('reads back with the claim, one line per family, the totals per route, the sign-offs and the declarations', () => {
     const csv = csvSections(claimReportCsv(claim));
-    expect(csv.claim).toEqual([
-      ['Council', "Borough of Demoford, Children's Services"],
-      ['Claim window', '2016-W1'],
-      ['As of', '2016-03-31'],
-      ['Submitted on', '2016-04-05'],
-      ['Status', 'submitted'],
-      ['Framework', 'troubled-families-2015'],
-      ['Outcome Plan versions', '1, 2'],
-      ['Claim reference', 'claim-2016-1'],
-    ].map(([item, value]) => ({ ...blank, section: 'claim', item, value })));
+    expect(csv.claim).toEqual(
+      [
+        ['Council', "Borough of Demoford, Children's Services"],
+        ['Claim window', '2016-W1'],
+        ['As of', '2016-03-31'],
+        ['Submitted on', '2016-04-05'],
+        ['Status', 'submitted'],
+        ['Framework', 'troubled-families-2015'],
+        ['Outcome Plan versions', '1, 2'],
+        ['Claim reference', 'claim-2016-1'],
+      ].map(([item, value]) => ({ ...blank, section: 'claim', item, value })),
+    );
     expect(csv.family.map((f) => f.item)).toEqual(references);
     // DOMAIN.md 5.2: the family audit removed is listed as removed, at £0.
     expect(csv.family.find((f) => f.item === 'TF-0007')).toEqual({
-      ...blank, section: 'family', item: 'TF-0007', route: 'sustained-progress', audit_status: 'sampled: invalid (removed)', amount_pence: '0', amount: '£0.00',
+      ...blank,
+      section: 'family',
+      item: 'TF-0007',
+      route: 'sustained-progress',
+      audit_status: 'sampled: invalid (removed)',
+      amount_pence: '0',
+      amount: '£0.00',
     });
     expect(csv.total.map((t) => [t.item, t.families, t.amount_pence, t.amount])).toEqual([
       ['sustained-progress', '6', '480000', '£4,800.00'],
@@ -256,11 +257,7 @@ const claim: ClaimReport = {
     reference,
     route: i < 7 ? 'sustained-progress' : 'continuous-employment',
     amountPence: 80_000,
-    auditStatus:
-      reference === 'TF-0007' ? 'sampled: invalid (removed)'
-      : reference === 'TF-0010' ? 'recovered'
-      : i % 4 === 0 ? 'sampled: valid'
-      : 'not sampled',
+    auditStatus: reference === 'TF-0007' ? 'sampled: invalid (removed)' : reference === 'TF-0010' ? 'recovered' : i % 4 === 0 ? 'sampled: valid' : 'not sampled',
   })),
   signOffs: [
     { role: 'programme-lead', by: 'Pat Lead', on: '2016-04-04' },

@@ -16,12 +16,7 @@ import { addWhole, assertPence } from './money';
 export type ClaimRoute = 'sustained-progress' | 'continuous-employment';
 
 /** Where a claimed family stands after internal audit (DOMAIN.md 5.2) and central spot check (5.5). */
-export type ClaimAuditStatus =
-  | 'not sampled'
-  | 'sampled: valid'
-  | 'sampled: invalid (removed)'
-  | 'sampled: awaiting finding'
-  | 'recovered';
+export type ClaimAuditStatus = 'not sampled' | 'sampled: valid' | 'sampled: invalid (removed)' | 'sampled: awaiting finding' | 'recovered';
 
 /** The two sign-offs before submission (DOMAIN.md 5.3). */
 export type ClaimSignOffRole = 'programme-lead' | 'head-of-audit';
@@ -137,4 +132,3 @@ export function claimTotals(report: ClaimReport): ClaimTotals {
     removedFamilies,
   };
 }
-

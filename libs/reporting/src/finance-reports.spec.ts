@@ -116,7 +116,17 @@ const fees: AttachmentFeesReport = {
   familiesAttached: 70,
   placesLeft: 30,
   years: [
-    { financialYear: '2016/17', familiesAttached: 40, profileFamilies: null, ratePence: 100_000, duePence: 4_000_000, receivedPence: 3_000_000, outstandingPence: 1_000_000, overpaid: false, overpaidPence: 0 },
+    {
+      financialYear: '2016/17',
+      familiesAttached: 40,
+      profileFamilies: null,
+      ratePence: 100_000,
+      duePence: 4_000_000,
+      receivedPence: 3_000_000,
+      outstandingPence: 1_000_000,
+      overpaid: false,
+      overpaidPence: 0,
+    },
     { financialYear: '2017/18', familiesAttached: 30, profileFamilies: null, ratePence: 66_667, duePence: 2_000_000, receivedPence: 0, outstandingPence: 2_000_000, overpaid: false, overpaidPence: 0 },
   ],
   overpaidYears: [],

@@ -80,7 +80,13 @@ export function reconciliationSums(rows: readonly ReconciledClaim[]): Omit<Recon
       assertPence(r[key], key);
       return addWhole(s, r[key]);
     }, 0);
-  return { families: rows.reduce((s, r) => s + r.families, 0), claimedPence: sum('claimedPence'), paidPence: sum('paidPence'), differencePence: sum('differencePence'), recoveredPence: sum('recoveredPence') };
+  return {
+    families: rows.reduce((s, r) => s + r.families, 0),
+    claimedPence: sum('claimedPence'),
+    paidPence: sum('paidPence'),
+    differencePence: sum('differencePence'),
+    recoveredPence: sum('recoveredPence'),
+  };
 }
 
 const moneyColumns = ['claimed_pence', 'paid_pence', 'difference_pence', 'recovered_pence'] as const;
@@ -122,24 +128,30 @@ export function reconciliationXlsx(report: ReconciliationReport): Promise<Buffer
     totals: [['Total', ...sums(report.totals)]],
   });
   return reportDocumentXlsx(
-    financeDocument('Reconciliation', report.councilName, report.asOf, [], [
-      {
-        kind: 'table',
-        name: 'Claims',
-        title: 'Submitted claims',
-        columns: [
-          { label: 'Claim', kind: 'text', width: 38 },
-          { label: 'Window', kind: 'text', width: 14 },
-          { label: 'Financial year', kind: 'text', width: 12 },
-          { label: 'Status', kind: 'text', width: 11 },
-          ...sumColumns,
-        ],
-        rows: report.claims.map((c) => [c.claimId, c.windowId ?? '', c.financialYear, c.status, c.families, c.claimedPence, c.paidPence, c.differencePence, c.recoveredPence]),
-        totals: [['Total', '', '', '', ...sums(report.totals)]],
-      },
-      group('By window', 'By claim window', 'Window', report.byWindow),
-      group('By financial year', 'By financial year (of submission)', 'Financial year', report.byFinancialYear),
-    ]),
+    financeDocument(
+      'Reconciliation',
+      report.councilName,
+      report.asOf,
+      [],
+      [
+        {
+          kind: 'table',
+          name: 'Claims',
+          title: 'Submitted claims',
+          columns: [
+            { label: 'Claim', kind: 'text', width: 38 },
+            { label: 'Window', kind: 'text', width: 14 },
+            { label: 'Financial year', kind: 'text', width: 12 },
+            { label: 'Status', kind: 'text', width: 11 },
+            ...sumColumns,
+          ],
+          rows: report.claims.map((c) => [c.claimId, c.windowId ?? '', c.financialYear, c.status, c.families, c.claimedPence, c.paidPence, c.differencePence, c.recoveredPence]),
+          totals: [['Total', '', '', '', ...sums(report.totals)]],
+        },
+        group('By window', 'By claim window', 'Window', report.byWindow),
+        group('By financial year', 'By financial year (of submission)', 'Financial year', report.byFinancialYear),
+      ],
+    ),
   );
 }
 
@@ -159,7 +171,17 @@ export function attachmentFeesCsv(report: AttachmentFeesReport): Buffer {
       about('Fee basis', report.basis),
       about('Allocation', report.allocation),
       about('Places left', report.placesLeft),
-      ...report.years.map((y) => ['year', y.financialYear, y.familiesAttached, y.profileFamilies ?? '', y.ratePence, y.duePence, y.receivedPence, y.outstandingPence, y.profileReconciliationPence ?? '']),
+      ...report.years.map((y) => [
+        'year',
+        y.financialYear,
+        y.familiesAttached,
+        y.profileFamilies ?? '',
+        y.ratePence,
+        y.duePence,
+        y.receivedPence,
+        y.outstandingPence,
+        y.profileReconciliationPence ?? '',
+      ]),
       ['total', '', report.totals.familiesAttached, '', '', report.totals.duePence, report.totals.receivedPence, report.totals.outstandingPence, ''],
     ]),
     'utf8',

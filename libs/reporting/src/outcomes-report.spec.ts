@@ -27,16 +27,7 @@ describe('outcomes report: CSV', () => {
 
   it('opens with a block naming the council, the as-of date, the suppression rule and the marker', async () => {
     const about = (await sections(outcomesReportCsv(families, options))).about;
-    expect(about.map((r) => r.item)).toEqual([
-      'Report',
-      'Council',
-      'As of',
-      'Families counted',
-      'Suppression',
-      'Suppressed marker',
-      'Table by-problem-count',
-      'Table by-headline-problem',
-    ]);
+    expect(about.map((r) => r.item)).toEqual(['Report', 'Council', 'As of', 'Families counted', 'Suppression', 'Suppressed marker', 'Table by-problem-count', 'Table by-headline-problem']);
     const value = (item: string) => about.find((r) => r.item === item)?.value;
     expect(value('Council')).toBe(options.councilName);
     expect(value('As of')).toBe('2017-03-31');
@@ -111,8 +102,7 @@ describe('outcomes report: CSV', () => {
   });
 
   it('states the threshold and zeros options in the rule and applies them', async () => {
-    const rule = async (o: Partial<OutcomesReportOptions>) =>
-      (await sections(outcomesReportCsv(families, { ...options, ...o }))).about.find((r) => r.item === 'Suppression')?.value;
+    const rule = async (o: Partial<OutcomesReportOptions>) => (await sections(outcomesReportCsv(families, { ...options, ...o }))).about.find((r) => r.item === 'Suppression')?.value;
     expect(await rule({ threshold: 3 })).toMatch(/^Counts from 1 to 2 are suppressed/);
     expect(await rule({ threshold: 2 })).toMatch(/^Counts of 1 are suppressed/);
     expect(await rule({ threshold: 1 })).toBe('No counts are suppressed. Zeros are shown.');
@@ -205,8 +195,7 @@ const families: OutcomesFamily[] = (() => {
       if (!chosen.includes(problem)) chosen.push(problem);
     }
     const roll = next(20);
-    const routes: OutcomesFamily['routes'] =
-      roll < 7 ? ['sustained-progress'] : roll < 10 ? ['continuous-employment'] : roll < 11 ? ['continuous-employment', 'sustained-progress'] : [];
+    const routes: OutcomesFamily['routes'] = roll < 7 ? ['sustained-progress'] : roll < 10 ? ['continuous-employment'] : roll < 11 ? ['continuous-employment', 'sustained-progress'] : [];
     return { problemsAtEntry: chosen, routes, attached: i % 9 !== 4 };
   });
 })();
@@ -277,9 +266,27 @@ function publishedRelations(): LinearRelation[] {
   const four = [0, 1, 2, 3];
   const five = [0, 1, 2, 3, 4];
   return [
-    ...[0, 1, 2, 3, 4, 5].map((k) => sumIs(`table 1 row ${k}`, four.map((i) => t1(k, i)), t1(k, 4))),
-    ...five.map((i) => sumIs(`table 1 column ${i}`, five.map((k) => t1(k, i)), t1(5, i))),
-    ...[0, 1, 2, 3, 4, 5].map((p) => sumIs(`table 2 row ${p}`, four.map((i) => t2(p, i)), t2(p, 4))),
+    ...[0, 1, 2, 3, 4, 5].map((k) =>
+      sumIs(
+        `table 1 row ${k}`,
+        four.map((i) => t1(k, i)),
+        t1(k, 4),
+      ),
+    ),
+    ...five.map((i) =>
+      sumIs(
+        `table 1 column ${i}`,
+        five.map((k) => t1(k, i)),
+        t1(5, i),
+      ),
+    ),
+    ...[0, 1, 2, 3, 4, 5].map((p) =>
+      sumIs(
+        `table 2 row ${p}`,
+        four.map((i) => t2(p, i)),
+        t2(p, 4),
+      ),
+    ),
     ...five.map((i) => ({
       name: `across column ${i}`,
       terms: [...[0, 1, 2, 3, 4, 5].map((p) => ({ cell: t2(p, i), coefficient: 1 })), ...five.map((k) => ({ cell: t1(k, i), coefficient: -(k + 2) }))],

@@ -131,12 +131,7 @@ export function outcomesReportCsv(families: readonly OutcomesFamily[], options: 
   const report = outcomesReport(families, options);
   const header = ['section', 'item', 'value', 'sustained_progress_only', 'continuous_employment_only', 'both_routes', 'no_result_yet', 'families'];
   const about = (item: string, value: string) => ['about', item, value, '', '', '', '', ''];
-  const counted = (section: string, item: string, cells: readonly PublishedCount[], total: PublishedCount) => [
-    section,
-    item,
-    '',
-    ...[...cells, total].map(countText),
-  ];
+  const counted = (section: string, item: string, cells: readonly PublishedCount[], total: PublishedCount) => [section, item, '', ...[...cells, total].map(countText)];
   const { byProblemCount: table1, byProblem: table2 } = report;
   const records: string[][] = [
     header,
@@ -249,10 +244,7 @@ function linkedTables(byProblem: number[][], byCount: number[][]) {
     })),
     ...columns.map((c) => ({
       name: `${label(c)}: sum over headline problems = sum of number of problems × families`,
-      terms: [
-        ...headlineProblems.map((_, p) => ({ cell: at.byProblem(p, c), coefficient: 1 })),
-        ...headlineProblemCounts.map((n, k) => ({ cell: at.byCount(k, c), coefficient: -n })),
-      ],
+      terms: [...headlineProblems.map((_, p) => ({ cell: at.byProblem(p, c), coefficient: 1 })), ...headlineProblemCounts.map((n, k) => ({ cell: at.byCount(k, c), coefficient: -n }))],
     })),
   ];
   // Rule 3 of the suppression (bounds a reader knows, DOMAIN.md 6) is tested exactly in table 1
@@ -279,4 +271,3 @@ function assertDate(asOf: string): void {
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   if (!match || days === undefined || day < 1 || day > days) throw new RangeError(`asOf must be a YYYY-MM-DD date, got ${asOf}`);
 }
-

@@ -95,7 +95,10 @@ function render(doc: PDFKit.PDFDocument, document: ReportDocument): void {
     const text = (cells: (string | number)[]) => cells.map((cell, i) => cellText(section.columns[i]?.kind ?? 'text', cell));
     sectionTitle(section.title);
     row(columns, head, bold);
-    for (const [body, font] of [[section.rows, regular], [section.totals, bold]] as const) {
+    for (const [body, font] of [
+      [section.rows, regular],
+      [section.totals, bold],
+    ] as const) {
       for (const cells of body) {
         if (y > bottom()) {
           newPage();

@@ -76,7 +76,10 @@ function addSheet(workbook: Workbook, document: ReportDocument, section: ReportS
     width: column.width,
     ...(column.kind === 'money' ? { style: { numFmt: poundsFormat } } : column.kind === 'count' ? { style: { numFmt: '0' } } : {}),
   }));
-  heading(sheet, section.columns.map((c) => c.label));
+  heading(
+    sheet,
+    section.columns.map((c) => c.label),
+  );
   const cells = (row: (string | number)[]) => row.map((cell, i) => (section.columns[i]?.kind === 'money' && typeof cell === 'number' ? cell / 100 : cell));
   for (const row of section.rows) sheet.addRow(cells(row));
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + section.rows.length, column: section.columns.length } };

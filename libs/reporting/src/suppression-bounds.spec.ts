@@ -11,7 +11,13 @@ import { LinearRelation, nth } from './suppression';
  */
 describe('suppression: bounds a reader knows do not pin a withheld count', () => {
   it('does not publish a column 5, [c], [c], 0, 0 with total 7 (both withheld counts would be 1)', () => {
-    const input = counts([[5, 6], [1, 0], [1, 0], [0, 0], [0, 0]]);
+    const input = counts([
+      [5, 6],
+      [1, 0],
+      [1, 0],
+      [0, 0],
+      [0, 0],
+    ]);
     const table = suppressTable(input);
     const column0 = gridOfPublished(table).map((row) => nth(row, 0));
     const shown = column0.map((c) => (c.suppressed === false ? String(c.value) : '[c]'));
@@ -21,7 +27,10 @@ describe('suppression: bounds a reader knows do not pin a withheld count', () =>
 
   it('does not pin a withheld pair by its upper bound: two small counts in a row of total 8 (threshold 5)', () => {
     // Without bounds this row is safe (two withheld members); with "at most 4" both must be 4.
-    const input = counts([[4, 4, 20], [10, 12, 30]]);
+    const input = counts([
+      [4, 4, 20],
+      [10, 12, 30],
+    ]);
     expect(pinnedCells(suppressTable(input), input)).toEqual([]);
   });
 
@@ -62,7 +71,12 @@ describe('suppression: bounds a reader knows do not pin a withheld count', () =>
           const published = suppressTable(t, o);
           // With every count withheld there is nothing left to withhold; the rule applies to
           // tables that publish something.
-          if (gridOfPublished(published).flat().every((c) => c.suppressed !== false)) return;
+          if (
+            gridOfPublished(published)
+              .flat()
+              .every((c) => c.suppressed !== false)
+          )
+            return;
           expect(pinnedCells(published, t)).toEqual([]);
         }),
         { numRuns: 400 },
@@ -138,8 +152,18 @@ function pinnedInGrid(grid: PublishedCount[][], truth: number[][], threshold: nu
     // Threshold 2 with zeros shown: the rule itself says a withheld small count is 1. That is the
     // threshold's doing, not the totals'; the check is for what totals and bounds add.
     if (lo === hi) return [];
-    const below = lo <= v - 1 && solvable(relations, bounds.map((b, i) => (i === at ? [lo, v - 1] : b)));
-    const above = v + 1 <= hi && solvable(relations, bounds.map((b, i) => (i === at ? [v + 1, hi] : b)));
+    const below =
+      lo <= v - 1 &&
+      solvable(
+        relations,
+        bounds.map((b, i) => (i === at ? [lo, v - 1] : b)),
+      );
+    const above =
+      v + 1 <= hi &&
+      solvable(
+        relations,
+        bounds.map((b, i) => (i === at ? [v + 1, hi] : b)),
+      );
     return below || above ? [] : [at];
   });
 }
@@ -147,7 +171,7 @@ function pinnedInGrid(grid: PublishedCount[][], truth: number[][], threshold: nu
 /** Is there an integer point in the boxes that satisfies every relation? Propagate, then branch. */
 function solvable(relations: LinearRelation[], boxes: [number, number][]): boolean {
   const b = boxes.map(([lo, hi]) => [lo, hi] as [number, number]);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const { terms } of relations) {
       for (const k of terms) {
@@ -172,9 +196,21 @@ function solvable(relations: LinearRelation[], boxes: [number, number][]): boole
       }
     }
   }
-  const open = b.map(([lo, hi], at) => ({ at, width: hi - lo })).filter((x) => x.width > 0).sort((x, y) => x.width - y.width)[0];
+  const open = b
+    .map(([lo, hi], at) => ({ at, width: hi - lo }))
+    .filter((x) => x.width > 0)
+    .sort((x, y) => x.width - y.width)[0];
   if (open === undefined) return true;
   const [lo, hi] = nth(b, open.at);
   const mid = Math.floor((lo + hi) / 2);
-  return solvable(relations, b.map((box, i) => (i === open.at ? [lo, mid] : box))) || solvable(relations, b.map((box, i) => (i === open.at ? [mid + 1, hi] : box)));
+  return (
+    solvable(
+      relations,
+      b.map((box, i) => (i === open.at ? [lo, mid] : box)),
+    ) ||
+    solvable(
+      relations,
+      b.map((box, i) => (i === open.at ? [mid + 1, hi] : box)),
+    )
+  );
 }

@@ -27,11 +27,13 @@ describe('suppression: table-driven cases', () => {
   it('picks the complement by the rule: smallest non-zero, an interior cell before a total, the first on a tie', () => {
     // Row 0: 2 is primary; shown members 7, 7 (cells) and 16 (total): the first 7.
     // Column 0: 2 is primary; shown 9 and 11: 9.
-    const table = suppressTable(counts([
-      [2, 7, 7],
-      [9, 20, 30],
-      [11, 40, 50],
-    ]));
+    const table = suppressTable(
+      counts([
+        [2, 7, 7],
+        [9, 20, 30],
+        [11, 40, 50],
+      ]),
+    );
     expect(table.cells[0]?.[1]).toEqual({ suppressed: 'secondary' });
     expect(table.cells[0]?.[2]).toEqual({ suppressed: false, value: 7 });
     expect(table.cells[1]?.[0]).toEqual({ suppressed: 'secondary' });
@@ -53,14 +55,28 @@ describe('suppression: table-driven cases', () => {
   it('never takes a zero as a complement while a non-zero member is shown', () => {
     // Row 0 [2, 0, 9 | 11]: 9, not 0. The column total 2 is primary too, alone in the totals
     // row [2, 0, 18 | 20]: 18, not 0. Column 2 then holds 9 and 18: settled.
-    expect(render(suppressTable(counts([[2, 0, 9], [0, 0, 9]])))).toEqual([
+    expect(
+      render(
+        suppressTable(
+          counts([
+            [2, 0, 9],
+            [0, 0, 9],
+          ]),
+        ),
+      ),
+    ).toEqual([
       ['P', '0', 'S', '11'],
       ['0', '0', '9', '9'],
       ['P', '0', 'S', '20'],
     ]);
     // Row 0 [2, 0 | 2] and column 0 [2, 0 | 2] settle themselves; the totals row [2, 7 | 9] takes
     // 7, which leaves column 1 and then row 1 a 7 each.
-    const small = suppressTable(counts([[2, 0], [0, 7]]));
+    const small = suppressTable(
+      counts([
+        [2, 0],
+        [0, 7],
+      ]),
+    );
     expect(render(small)).toEqual([
       ['P', '0', 'P'],
       ['0', 'S', 'S'],
@@ -68,7 +84,13 @@ describe('suppression: table-driven cases', () => {
     ]);
     expect(revealsSuppressed(small)).toEqual([]);
     // Every shown member left is a zero and the 2s protect each other: nothing more to do.
-    const onlyZeros = suppressTable(counts([[2, 0], [0, 0], [0, 0]]));
+    const onlyZeros = suppressTable(
+      counts([
+        [2, 0],
+        [0, 0],
+        [0, 0],
+      ]),
+    );
     expect(render(onlyZeros)).toEqual([
       ['P', '0', 'P'],
       ['0', '0', '0'],
@@ -82,7 +104,13 @@ describe('suppression: table-driven cases', () => {
   it('withholds a small total even when its cells are large enough, and protects it in the totals row', () => {
     // Row 0 [0, 4 | 4]: the 4 and its total are primary and pair up; column 1 then takes 6, row 1
     // takes 5, column 0 takes 9, row 2 takes 8, and the totals column takes 11 for the 4.
-    const table = suppressTable(counts([[0, 4], [5, 6], [9, 8]]));
+    const table = suppressTable(
+      counts([
+        [0, 4],
+        [5, 6],
+        [9, 8],
+      ]),
+    );
     expect(table.rowTotals[0]).toEqual({ suppressed: 'primary' });
     expect(table.cells[0]?.[1]).toEqual({ suppressed: 'primary' });
     expect(render(table)).toEqual([
@@ -93,7 +121,17 @@ describe('suppression: table-driven cases', () => {
     ]);
     expect(revealsSuppressed(table)).toEqual([]);
 
-    const smallMargins = suppressTable({ rows: ['a', 'b'], columns: ['x', 'y'], cells: [[5, 0], [0, 5]] }, { threshold: 6 });
+    const smallMargins = suppressTable(
+      {
+        rows: ['a', 'b'],
+        columns: ['x', 'y'],
+        cells: [
+          [5, 0],
+          [0, 5],
+        ],
+      },
+      { threshold: 6 },
+    );
     // 5 is under threshold 6: both cells and the four totals of 5 are primary, two in every
     // relation. A grand total of 10 would still give them away with the bounds a reader knows
     // (DOMAIN.md 6: two column totals of at most 5 that add up to 10 are 5 each), so it is withheld.
@@ -106,7 +144,10 @@ describe('suppression: table-driven cases', () => {
   });
 
   it('publishes an all-zero table as it is, and withholds all of it when zeros are suppressed', () => {
-    const zero = counts([[0, 0], [0, 0]]);
+    const zero = counts([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(render(suppressTable(zero))).toEqual([
       ['0', '0', '0'],
       ['0', '0', '0'],
@@ -116,7 +157,11 @@ describe('suppression: table-driven cases', () => {
   });
 
   it('reads the threshold option: 1 to threshold − 1 is primary', () => {
-    const cells = [[1, 2, 3, 10], [4, 5, 6, 10], [10, 10, 10, 10]];
+    const cells = [
+      [1, 2, 3, 10],
+      [4, 5, 6, 10],
+      [10, 10, 10, 10],
+    ];
     const primaries = (threshold: number) =>
       suppressTable(counts(cells), { threshold })
         .cells.flat()
@@ -168,7 +213,23 @@ describe('suppression: table-driven cases', () => {
     expect(() => suppressTable(counts([[-1]]))).toThrow(RangeError);
     expect(() => suppressTable({ rows: ['a'], columns: ['x', 'y'], cells: [[1]] })).toThrow(RangeError);
     expect(() => suppressTable({ rows: [], columns: ['x'], cells: [] })).toThrow(RangeError);
-    expect(() => suppressLinked([{ value: 3, total: false }, { value: 4, total: true }], [{ name: 'wrong', terms: [{ cell: 0, coefficient: 1 }, { cell: 1, coefficient: -1 }] }])).toThrow(/does not hold/);
+    expect(() =>
+      suppressLinked(
+        [
+          { value: 3, total: false },
+          { value: 4, total: true },
+        ],
+        [
+          {
+            name: 'wrong',
+            terms: [
+              { cell: 0, coefficient: 1 },
+              { cell: 1, coefficient: -1 },
+            ],
+          },
+        ],
+      ),
+    ).toThrow(/does not hold/);
   });
 });
 
@@ -202,7 +263,9 @@ describe('suppression: properties over random tables', () => {
       fc.property(table, options, (t, o) => {
         const published = suppressTable(t, o);
         expect(revealsSuppressed(published)).toEqual([]);
-        const flags = gridOfPublished(published).flat().map((c) => c.suppressed !== false);
+        const flags = gridOfPublished(published)
+          .flat()
+          .map((c) => c.suppressed !== false);
         // An independent check: in a row-and-column table a withheld value is exactly derivable
         // when its cell is a bridge of the rows–columns graph of withheld cells.
         expect(bridges(t.rows.length, t.columns.length, flags)).toEqual([]);

@@ -135,7 +135,11 @@ export function suppressTable(table: CountTable, options: SuppressionOptions = {
   const shape = { rows: rows.length, columns: columns.length };
   const grid = withMargins(table.cells);
   const counts = grid.flat().map((value, at) => ({ value, total: isMargin(shape, positionOf(shape, at)) }));
-  const { reasons, suppressZeros } = suppressLinkedTables(counts, tableRelations(rows, columns).map((relation) => relation.linear), options);
+  const { reasons, suppressZeros } = suppressLinkedTables(
+    counts,
+    tableRelations(rows, columns).map((relation) => relation.linear),
+    options,
+  );
   const published = (row: number, column: number): PublishedCount => {
     const at = indexOf(shape, { row, column });
     const reason = nth(reasons, at);
@@ -175,7 +179,10 @@ export function revealsSuppressed(table: SuppressedTable): (TableRelation & { su
  */
 export function derivableSuppressed(table: SuppressedTable): TablePosition[] {
   const shape = shapeOf(table);
-  return determinedCells(tableRelations(table.rows, table.columns).map((r) => r.linear), withheldFlags(table)).map((at) => positionOf(shape, at));
+  return determinedCells(
+    tableRelations(table.rows, table.columns).map((r) => r.linear),
+    withheldFlags(table),
+  ).map((at) => positionOf(shape, at));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,9 +253,7 @@ function suppressOnce(
   counts.forEach((count, at) => assertCount(count.value, `count ${at}`));
   for (const relation of relations) assertRelation(relation, counts);
 
-  const reasons: (SuppressionReason | false)[] = counts.map(({ value }) =>
-    (value > 0 && value < threshold) || (suppressZeros && value === 0) ? 'primary' : false,
-  );
+  const reasons: (SuppressionReason | false)[] = counts.map(({ value }) => ((value > 0 && value < threshold) || (suppressZeros && value === 0) ? 'primary' : false));
   const withheld = () => reasons.map((reason) => reason !== false);
 
   for (let step = 0; step <= counts.length; step += 1) {
@@ -351,7 +356,10 @@ function gcd(a: bigint, b: bigint): bigint {
 
 /** The count to withhold next among candidates: smallest non-zero, interior before total, then first. */
 function preferred(candidates: readonly number[], counts: readonly LinkedCount[]): number {
-  return nth([...candidates].sort((a, b) => compareComplements(nth(counts, a), nth(counts, b)) || candidates.indexOf(a) - candidates.indexOf(b)), 0);
+  return nth(
+    [...candidates].sort((a, b) => compareComplements(nth(counts, a), nth(counts, b)) || candidates.indexOf(a) - candidates.indexOf(b)),
+    0,
+  );
 }
 
 function compareComplements(a: LinkedCount, b: LinkedCount): number {
@@ -371,7 +379,11 @@ function complementFor(exposed: number, counts: readonly LinkedCount[], relation
     if (!determinedCells(relations, trial).includes(exposed)) return candidate;
   }
   const through = relations.find((r) => r.terms.some((t) => t.cell === exposed) && r.terms.some((t) => !withheld[t.cell]));
-  if (through !== undefined) return preferred(through.terms.map((t) => t.cell).filter((cell) => !withheld[cell]), counts);
+  if (through !== undefined)
+    return preferred(
+      through.terms.map((t) => t.cell).filter((cell) => !withheld[cell]),
+      counts,
+    );
   if (shown.length > 0) return preferred(shown, counts);
   throw new Error(`count ${exposed} is determined by its relations alone and cannot be protected`);
 }
@@ -459,13 +471,22 @@ function computeKernelMoves(relations: readonly LinearRelation[], withheld: read
     basis.push(move);
   }
   const moves: number[][] = [];
-  for (const a of basis) moves.push(a, a.map((x) => -x));
+  for (const a of basis)
+    moves.push(
+      a,
+      a.map((x) => -x),
+    );
   for (let i = 0; i < basis.length; i += 1) {
     for (let j = i + 1; j < basis.length; j += 1) {
       const [bi, bj] = [nth(basis, i), nth(basis, j)];
       const sum = bi.map((x, k) => x + nth(bj, k));
       const difference = bi.map((x, k) => x - nth(bj, k));
-      moves.push(sum, sum.map((x) => -x), difference, difference.map((x) => -x));
+      moves.push(
+        sum,
+        sum.map((x) => -x),
+        difference,
+        difference.map((x) => -x),
+      );
     }
   }
   return moves;
@@ -596,13 +617,7 @@ const searchBudget = 300;
  * one within `range`? Interval propagation over each relation (`a·x = −(sum of the others)`), then
  * branching on the narrowest open count, the side holding its published value first.
  */
-function boundedAlternative(
-  cell: number,
-  range: [number, number],
-  counts: readonly LinkedCount[],
-  relations: readonly LinearRelation[],
-  bounds: readonly ([number, number] | undefined)[],
-): boolean {
+function boundedAlternative(cell: number, range: [number, number], counts: readonly LinkedCount[], relations: readonly LinearRelation[], bounds: readonly ([number, number] | undefined)[]): boolean {
   if (range[0] > range[1]) return false;
   const boxes = counts.map(({ value }, at): [number, number] => (at === cell ? range : (bounds[at] ?? [value, value])));
   let work = 0;
@@ -618,7 +633,10 @@ function boundedAlternative(
     if (open < 0) return true;
     const [lo, hi] = nth(box, open);
     const near = Math.min(Math.max(nth(counts, open).value, lo), hi - 1);
-    for (const side of [[lo, near], [near + 1, hi]] as [number, number][]) {
+    for (const side of [
+      [lo, near],
+      [near + 1, hi],
+    ] as [number, number][]) {
       const found = search(box.map((b, at) => (at === open ? side : ([...b] as [number, number]))));
       if (found !== false) return found;
     }
@@ -629,7 +647,7 @@ function boundedAlternative(
 
 /** Tightens the boxes to a fixed point; false when a box empties (no solution). */
 function propagate(relations: readonly LinearRelation[], box: [number, number][]): boolean {
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const { terms } of relations) {
       let min = 0;
@@ -711,7 +729,7 @@ function cheapestPath(from: number, to: number, vertices: number, arcs: readonly
   }
   if (!Number.isFinite(distance[to])) return { cost: Infinity, cells: [] };
   const cells: number[] = [];
-  for (let v = to; v !== from; ) {
+  for (let v = to; v !== from;) {
     const step = via[v] as { previous: number; cell: number };
     cells.push(step.cell);
     v = step.previous;
@@ -739,7 +757,11 @@ function boundsComplementFor(
     if (!stillPinned(trial)) return candidate;
   }
   const through = relations.find((r) => r.terms.some((t) => t.cell === pinned) && r.terms.some((t) => !withheld[t.cell]));
-  if (through !== undefined) return preferred(through.terms.map((t) => t.cell).filter((cell) => !withheld[cell]), counts);
+  if (through !== undefined)
+    return preferred(
+      through.terms.map((t) => t.cell).filter((cell) => !withheld[cell]),
+      counts,
+    );
   return shown.length > 0 ? preferred(shown, counts) : undefined;
 }
 
@@ -788,8 +810,22 @@ function tableRelations(rows: readonly string[], columns: readonly string[]): { 
   });
   const range = (n: number) => Array.from({ length: n + 1 }, (_, i) => i);
   return [
-    ...range(R).map((row) => along('row', row, rows[row] ?? 'Total', range(C).map((column) => ({ row, column })))),
-    ...range(C).map((column) => along('column', column, columns[column] ?? 'Total', range(R).map((row) => ({ row, column })))),
+    ...range(R).map((row) =>
+      along(
+        'row',
+        row,
+        rows[row] ?? 'Total',
+        range(C).map((column) => ({ row, column })),
+      ),
+    ),
+    ...range(C).map((column) =>
+      along(
+        'column',
+        column,
+        columns[column] ?? 'Total',
+        range(R).map((row) => ({ row, column })),
+      ),
+    ),
   ];
 }
 

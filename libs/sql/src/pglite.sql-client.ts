@@ -238,9 +238,7 @@ export function takeDirectoryLock(dir: string): DirectoryLock {
         if (holder === null) continue; // let go of meanwhile: try again
         if (holder.pid === process.pid) throw new DataDirectoryLockedError(`the embedded data directory ${dir} is already open in this process`);
         if (holder.pid > 0 && isAlive(holder.pid)) {
-          throw new DataDirectoryLockedError(
-            `the embedded data directory ${dir} is in use by process ${holder.pid}; stop it, or set LEDGER_DATA_DIR to another directory`,
-          );
+          throw new DataDirectoryLockedError(`the embedded data directory ${dir} is in use by process ${holder.pid}; stop it, or set LEDGER_DATA_DIR to another directory`);
         }
         removeIfStill(lockPath, holder.ino, `${own}.stale`);
         continue;

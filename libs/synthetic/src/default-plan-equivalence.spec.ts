@@ -55,7 +55,11 @@ describe('the default Outcome Plan as measure kinds answers as the hand-written 
           if (attachedOn === null || attachedOn > asOf) continue;
           for (const result of progress.problems) {
             const expected = must(handWrittenSuccessTests[result.problem as HeadlineProblem], result.problem)({ state, parameters, attachedOn, asOf });
-            expect({ problem: result.problem, met: result.met, evidence: [...result.evidenceEventIds].sort() }).toEqual({ problem: result.problem, met: expected.met, evidence: [...expected.evidenceEventIds].sort() });
+            expect({ problem: result.problem, met: result.met, evidence: [...result.evidenceEventIds].sort() }).toEqual({
+              problem: result.problem,
+              met: expected.met,
+              evidence: [...expected.evidenceEventIds].sort(),
+            });
             if (expected.detail.startsWith('not yet')) expect(result.detail).toMatch(/^not yet/);
             else expect(result.detail).toBe(expected.detail);
             compared += 1;

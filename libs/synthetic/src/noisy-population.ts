@@ -156,7 +156,15 @@ export function noisyPopulation(options: { people: number; records: number; seed
       const [ny, nm, nd] = dateParts(near.dateOfBirth);
       const born = namesake ? date(ny + rng.int(-2, 2), rng.chance(0.3) ? nm : rng.int(1, 12), rng.chance(0.3) ? nd : rng.int(1, 28)) : date(rng.int(1965, 2016), rng.int(1, 12), rng.int(1, 28));
       const stranger = person(rng, names, 'none', -1, namesake ? near.familyName : common(rng, names.family), born, namesake ? near.postcode : postcode(rng), rng.chance(0.5));
-      records.push({ truth: null, givenName: stranger.givenName, familyName: stranger.familyName, dateOfBirth: stranger.dateOfBirth, postcode: stranger.postcode, identifiers: {}, noise: [namesake ? 'stranger-namesake' : 'stranger'] });
+      records.push({
+        truth: null,
+        givenName: stranger.givenName,
+        familyName: stranger.familyName,
+        dateOfBirth: stranger.dateOfBirth,
+        postcode: stranger.postcode,
+        identifiers: {},
+        noise: [namesake ? 'stranger-namesake' : 'stranger'],
+      });
       continue;
     }
     const p = rng.pick(people);
@@ -172,13 +180,13 @@ export function noisyPopulation(options: { people: number; records: number; seed
       identifiers[kind] = p.identifiers[kind];
       applied.push('identifier');
     }
-    if (rng.chance(noise.givenNameTypo)) (givenName = typo(rng, givenName)), applied.push('given-name-typo');
-    if (rng.chance(noise.familyNameChanged)) (familyName = common(rng, names.family)), applied.push('family-name-changed');
-    else if (rng.chance(noise.familyNameTypo)) (familyName = typo(rng, familyName)), applied.push('family-name-typo');
+    if (rng.chance(noise.givenNameTypo)) ((givenName = typo(rng, givenName)), applied.push('given-name-typo'));
+    if (rng.chance(noise.familyNameChanged)) ((familyName = common(rng, names.family)), applied.push('family-name-changed'));
+    else if (rng.chance(noise.familyNameTypo)) ((familyName = typo(rng, familyName)), applied.push('family-name-typo'));
     const [y, m, d] = dateOfBirth.split('-');
-    if (Number(d) <= 12 && d !== m && rng.chance(noise.dayMonthSwapped)) (dateOfBirth = `${y}-${d}-${m}`), applied.push('day-month-swapped');
-    if (rng.chance(noise.postcodeMissing)) (home = undefined), applied.push('postcode-missing');
-    else if (rng.chance(noise.moved)) (home = postcode(rng)), applied.push('moved');
+    if (Number(d) <= 12 && d !== m && rng.chance(noise.dayMonthSwapped)) ((dateOfBirth = `${y}-${d}-${m}`), applied.push('day-month-swapped'));
+    if (rng.chance(noise.postcodeMissing)) ((home = undefined), applied.push('postcode-missing'));
+    else if (rng.chance(noise.moved)) ((home = postcode(rng)), applied.push('moved'));
     records.push({ truth: p.personId, givenName: oddCase(rng, givenName), familyName: oddCase(rng, familyName), dateOfBirth, ...(home ? { postcode: home } : {}), identifiers, noise: applied });
   }
   return { people, records };

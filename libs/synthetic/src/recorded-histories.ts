@@ -1,14 +1,4 @@
-import {
-  type FamilyEvent,
-  type ProgrammeCommand,
-  type ProgrammeState,
-  decideFamily,
-  decideProgramme,
-  evolveFamily,
-  evolveProgramme,
-  initialFamilyState,
-  initialProgrammeState,
-} from '@ledger/domain';
+import { type FamilyEvent, type ProgrammeCommand, type ProgrammeState, decideFamily, decideProgramme, evolveFamily, evolveProgramme, initialFamilyState, initialProgrammeState } from '@ledger/domain';
 import type { SyntheticBorough, SyntheticFamily } from './synthetic-borough';
 
 /** The programme a borough's set-up commands configure, through the programme decider. */

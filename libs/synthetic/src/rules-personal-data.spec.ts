@@ -110,7 +110,13 @@ describe('the outcome rules read no family event type outside FAMILY_EVENT_TYPES
     // 2022–25 does (outcome-rules.spec.ts, test/outcomes/two-frameworks.e2e.spec.ts).
     expect(unnoticed).toEqual(['FamilyMemberAdded', 'FamilyCaseClosed']);
     // Never recorded by the synthetic borough, so not judged here.
-    expect(FAMILY_EVENT_TYPES_THE_RULES_READ.filter((type) => !held.has(type))).toEqual(['OutcomeOverrideRecorded', 'FactCorrected', 'ActivityChanged', 'OutcomeMilestoneRecorded', 'UcConditionalityChanged']);
+    expect(FAMILY_EVENT_TYPES_THE_RULES_READ.filter((type) => !held.has(type))).toEqual([
+      'OutcomeOverrideRecorded',
+      'FactCorrected',
+      'ActivityChanged',
+      'OutcomeMilestoneRecorded',
+      'UcConditionalityChanged',
+    ]);
   });
 });
 

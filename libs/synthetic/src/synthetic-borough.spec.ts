@@ -287,7 +287,11 @@ function termsEndedBefore(asOf: string): { academicYear: string; term: 'autumn' 
   const terms = [];
   for (let year = 2013; year <= 2020; year += 1) {
     const academicYear = `${year}/${String((year + 1) % 100).padStart(2, '0')}`;
-    for (const [term, ends] of [['autumn', `${year}-12-31`], ['spring', `${year + 1}-03-31`], ['summer', `${year + 1}-08-31`]] as const) {
+    for (const [term, ends] of [
+      ['autumn', `${year}-12-31`],
+      ['spring', `${year + 1}-03-31`],
+      ['summer', `${year + 1}-08-31`],
+    ] as const) {
       if (ends < asOf) terms.push({ academicYear, term, starts: termStartOn(academicYear, term), ends });
     }
   }
@@ -299,7 +303,11 @@ function termsEndedBefore(asOf: string): { academicYear: string; term: 'autumn' 
  * entry: enough to show the generator tells stories of progress and of problems that persist.
  */
 function significantAndSustainedProgress(family: SyntheticFamily, attachedOn: string, asOf: string): boolean {
-  const problems = new Set(commandsOf(family, 'IdentifyHeadlineProblem').filter((p) => p.identifiedOn <= attachedOn).map((p) => p.problem));
+  const problems = new Set(
+    commandsOf(family, 'IdentifyHeadlineProblem')
+      .filter((p) => p.identifiedOn <= attachedOn)
+      .map((p) => p.problem),
+  );
   const tests: Record<string, () => boolean> = {
     'crime-asb': () => {
       const offences = commandsOf(family, 'RecordOffence').filter((o) => o.proven);

@@ -194,7 +194,13 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
   const identified = rng.int(IDENTIFIED_FROM, IDENTIFIED_TO);
   // DOMAIN.md 7: most families identified are attached, within about three months.
   const attaches = rng.chance(0.85);
-  const attached = attaches ? identified + rng.weighted([[rng.int(0, 30), 3], [rng.int(31, 90), 2]]) : null;
+  const attached = attaches
+    ? identified +
+      rng.weighted([
+        [rng.int(0, 30), 3],
+        [rng.int(31, 90), 2],
+      ])
+    : null;
   /** The reference day the family's story turns on: attachment, or identification when never attached. */
   const pivot = attached ?? identified;
   /** Evidence keeps arriving for about two years. */
@@ -228,7 +234,12 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
   }
   const absentParent = rng.chance(0.2) ? person('parent', !mainCarer.member.gender?.startsWith('f'), bornAged(rng.int(20, 50)), false, true) : null;
   const children: Person[] = [];
-  const childCount = rng.weighted([[1, 15], [2, 30], [3, 30], [4, 25]]);
+  const childCount = rng.weighted([
+    [1, 15],
+    [2, 30],
+    [3, 30],
+    [4, 25],
+  ]);
   for (let c = 0; c < childCount; c += 1) {
     // The first child is certainly dependent at attachment (aged 14 or under when identified).
     const age = c === 0 ? rng.int(4, 14) : rng.int(0, 17);
@@ -257,7 +268,18 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
 
   // Headline problems: 2–4 for attached families (1–3 for those never attached).
   const candidates = PROBLEM_WEIGHTS.filter(([p]) => p !== 'education' || pupils.length > 0);
-  const wanted = attached !== null ? rng.weighted([[2, 35], [3, 40], [4, 25]]) : rng.weighted([[1, 40], [2, 40], [3, 20]]);
+  const wanted =
+    attached !== null
+      ? rng.weighted([
+          [2, 35],
+          [3, 40],
+          [4, 25],
+        ])
+      : rng.weighted([
+          [1, 40],
+          [2, 40],
+          [3, 20],
+        ]);
   const problems: HeadlineProblem[] = [];
   while (problems.length < wanted && problems.length < candidates.length) {
     const p = rng.weighted(candidates.filter(([c]) => !problems.includes(c)));
@@ -311,11 +333,7 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
   const attachRecorded = attached !== null ? Math.max(attached + rng.int(0, 3), history.floor) : DATA_ENDS;
   const identifyProblem = (problem: HeadlineProblem, on: number, indicator: string, source: string): void => {
     const member = subject.get(problem);
-    history.add(
-      { type: 'IdentifyHeadlineProblem', problem, indicator, ...(member ? { memberId: member.member.memberId } : {}), identifiedOn: format(on), source },
-      on,
-      10,
-    );
+    history.add({ type: 'IdentifyHeadlineProblem', problem, indicator, ...(member ? { memberId: member.member.memberId } : {}), identifiedOn: format(on), source }, on, 10);
   };
   for (const problem of problems) {
     const list = must(indicators[problem], `indicators of ${problem}`);
@@ -352,10 +370,24 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
     const baselineOffences = crimeFamily ? rng.int(1, 3) : 0;
     for (let i = 0; i < baselineOffences; i += 1) {
       const on = pivot - rng.int(7, 175);
-      history.add({ type: 'RecordOffence', memberId: who.member.memberId, committedOn: format(on), proven: i === 0 || rng.chance(0.7), category: rng.pick(['theft', 'criminal damage', 'assault', 'public order']) }, on, 30);
+      history.add(
+        {
+          type: 'RecordOffence',
+          memberId: who.member.memberId,
+          committedOn: format(on),
+          proven: i === 0 || rng.chance(0.7),
+          category: rng.pick(['theft', 'criminal damage', 'assault', 'public order']),
+        },
+        on,
+        30,
+      );
     }
     for (const on of spread(pivot - 180, pivot - 1, crimeFamily ? 20 : 60, crimeFamily ? 70 : 150)) {
-      history.add({ type: 'RecordAsbIncident', memberId: rng.pick([who, ...olderChildren]).member.memberId, occurredOn: format(on), kind: rng.pick(['noise', 'nuisance', 'intimidation', 'vandalism']) }, on, 21);
+      history.add(
+        { type: 'RecordAsbIncident', memberId: rng.pick([who, ...olderChildren]).member.memberId, occurredOn: format(on), kind: rng.pick(['noise', 'nuisance', 'intimidation', 'vandalism']) },
+        on,
+        21,
+      );
     }
     if (crimeFamily && attached !== null && !turnsAround('crime-asb')) {
       for (const on of spread(pivot + 20, horizon, 60, 150)) {
@@ -417,7 +449,13 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
     const claimant = subject.get('worklessness') ?? mainCarer;
     const memberId = claimant.member.memberId;
     const started = pivot - rng.int(30, 900);
-    const benefit: Benefit = rng.weighted<Benefit>([['JSA', 30], ['ESA', 25], ['UC', started >= UC_FROM ? 30 : 0], ['IS', 12], ['CA', 3]]);
+    const benefit: Benefit = rng.weighted<Benefit>([
+      ['JSA', 30],
+      ['ESA', 25],
+      ['UC', started >= UC_FROM ? 30 : 0],
+      ['IS', 12],
+      ['CA', 3],
+    ]);
     const fullWorkSearch = benefit === 'UC' ? rng.chance(0.6) : undefined;
     let last: number | null = history.floor;
     const jobEnded = started - rng.int(400, 900);
@@ -492,7 +530,13 @@ function generateFamily(seed: number, index: number): SyntheticFamily {
   // ---- health (GP, mental health and substance misuse services) ------------------------------
   if (has('health') || rng.chance(0.25)) {
     const who = has('health') ? (subject.get('health') ?? mainCarer) : rng.pick([...adults, ...children]);
-    const concerns = has('health') ? rng.weighted([[1, 50], [2, 35], [3, 15]]) : 1;
+    const concerns = has('health')
+      ? rng.weighted([
+          [1, 50],
+          [2, 35],
+          [3, 15],
+        ])
+      : 1;
     for (let i = 0; i < concerns; i += 1) {
       const concernId = rng.uuid();
       const on = pivot - rng.int(0, 240);

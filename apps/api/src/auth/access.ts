@@ -146,13 +146,11 @@ export class AccessGuard implements CanActivate {
     // A malformed id is left to the route's own validation (a 400 naming the field).
     if (familyId === undefined || !UUID.test(familyId)) return null;
     if (grant === 'assigned') {
-      return (await this.families.keyworkerOf(familyId)) === actor.userId
-        ? null
-        : { reason: 'NotAssignedFamily', message: 'keyworkers see only the families assigned to them' };
+      return (await this.families.keyworkerOf(familyId)) === actor.userId ? null : { reason: 'NotAssignedFamily', message: 'keyworkers see only the families assigned to them' };
     }
     return (await this.families.sampled(familyId))
       ? null
-      : { reason: 'NotSampledFamily', message: "auditors see the evidence of families in the sample of a claim under audit only, while that audit is open" };
+      : { reason: 'NotSampledFamily', message: 'auditors see the evidence of families in the sample of a claim under audit only, while that audit is open' };
   }
 }
 

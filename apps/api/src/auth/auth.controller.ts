@@ -1,5 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -24,7 +34,10 @@ export class RoleChangeDto {
 }
 
 export class NewUserDto {
-  @ApiProperty({ example: 'kw.sam' }) @IsString() @Matches(/^[a-z0-9][a-z0-9._-]{1,59}$/, { message: 'username must be 2–60 lower-case letters, digits, dots, dashes or underscores' }) username!: string;
+  @ApiProperty({ example: 'kw.sam' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9._-]{1,59}$/, { message: 'username must be 2–60 lower-case letters, digits, dots, dashes or underscores' })
+  username!: string;
   @ApiProperty({ minLength: 12 }) @IsString() @MinLength(12, { message: 'password must be at least 12 characters' }) @MaxLength(200) password!: string;
   @ApiProperty({ enum: USER_ROLES }) @IsIn([...USER_ROLES], { message: `role must be one of ${USER_ROLES.join(', ')}` }) role!: UserRole;
   @ApiPropertyOptional({ example: 'police', description: "A partner's organisation: police, school, dwp, health, …" }) @IsOptional() @IsString() @Matches(/^[a-z][a-z-]{1,40}$/) organisation?: string;
@@ -89,14 +102,19 @@ export class AuthController {
   @ApiOkResponse({ schema: { example: { keyworkers: [{ username: 'kw.sam' }] } } })
   async keyworkers() {
     const users = await this.auth.list();
-    return { keyworkers: users.filter((u) => u.role === 'keyworker' && u.active).map((u) => ({ username: u.username })).sort((a, b) => a.username.localeCompare(b.username)) };
+    return {
+      keyworkers: users
+        .filter((u) => u.role === 'keyworker' && u.active)
+        .map((u) => ({ username: u.username }))
+        .sort((a, b) => a.username.localeCompare(b.username)),
+    };
   }
 
   @Access({ admin: true })
   @Post('users/:username/deactivation')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: "Deactivate a user (admins): they cannot sign in, and every token of theirs stops at once" })
+  @ApiOperation({ summary: 'Deactivate a user (admins): they cannot sign in, and every token of theirs stops at once' })
   @ApiOkResponse({ schema: { example: { username: 'kw.sam', active: false } } })
   @ApiNotFoundResponse({ description: 'No user of that name' })
   async deactivate(@Param('username') username: string, @CurrentActor() actor: Actor) {
@@ -132,4 +150,3 @@ function validUsername(username: string): string {
   if (!USERNAME.test(username)) throw ApiError.badRequest('invalid username', [{ field: 'username', message: 'must be 2–60 lower-case letters, digits, dots, dashes or underscores' }]);
   return username;
 }
-

@@ -1,5 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { SERVICE_ACCOUNT_ROLES, type ServiceAccountRole } from '@ledger/domain';
 import { recordedOrThrow } from '../http/recording';
@@ -64,7 +76,7 @@ export class ServiceAccountsController {
   @Access({ admin: true })
   @Post(':name/revocation')
   @HttpCode(200)
-  @ApiOperation({ summary: "Revoke a service account (admins): its token stops at once" })
+  @ApiOperation({ summary: 'Revoke a service account (admins): its token stops at once' })
   @ApiOkResponse({ schema: { example: { name: 'powerbi-finance', revoked: true } } })
   @ApiNotFoundResponse({ description: 'No service account of that name' })
   async revoke(@Param('name') name: string, @CurrentActor() actor: Actor) {

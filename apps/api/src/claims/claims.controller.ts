@@ -3,12 +3,38 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
 import type { Request } from 'express';
-import { CLAIM_STATUSES, type ClaimCandidate, claimRouteOf, type ClaimCommand, type ClaimState, EVIDENCE_EVENT_TYPES, type Rejection, auditSeedOf, claimStatus, staleFamilies, streams } from '@ledger/domain';
+import {
+  CLAIM_STATUSES,
+  type ClaimCandidate,
+  claimRouteOf,
+  type ClaimCommand,
+  type ClaimState,
+  EVIDENCE_EVENT_TYPES,
+  type Rejection,
+  auditSeedOf,
+  claimStatus,
+  staleFamilies,
+  streams,
+} from '@ledger/domain';
 import type { LedgerConfig } from '@ledger/config';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
 import { ClaimQueries, OutcomeQueries } from '@ledger/projections';
 import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
-import { auditStatusOf, ClaimReports, COUNCIL_ID, readProgramme, claimedFamilies, readClaim, RecordClaimCommand, AccessLog, purposeOf, ApiError, type Actor, derivedId, type Recording } from '@ledger/application';
+import {
+  auditStatusOf,
+  ClaimReports,
+  COUNCIL_ID,
+  readProgramme,
+  claimedFamilies,
+  readClaim,
+  RecordClaimCommand,
+  AccessLog,
+  purposeOf,
+  ApiError,
+  type Actor,
+  derivedId,
+  type Recording,
+} from '@ledger/application';
 import { QueryContext } from '../families/query-context';
 import { ETag, versioned } from '../http/etag';
 import { Recorded } from '../http/recorded';
@@ -103,11 +129,35 @@ export class ClaimsController {
   @Get()
   @ApiOperation({ summary: 'Claims with their status and totals (filter by status)' })
   @ApiQuery({ name: 'status', required: false, enum: CLAIM_STATUSES })
-  @CsvList<{ claims: { claimId: string; status: string; windowId?: string | null; asOf: string; frameworkId?: string; planVersions: number[]; totalPence: number; submission: { submittedOn: string; totalPence: number } | null; payment: { receivedOn: string; amountPence: number } | null }[] }>({
+  @CsvList<{
+    claims: {
+      claimId: string;
+      status: string;
+      windowId?: string | null;
+      asOf: string;
+      frameworkId?: string;
+      planVersions: number[];
+      totalPence: number;
+      submission: { submittedOn: string; totalPence: number } | null;
+      payment: { receivedOn: string; amountPence: number } | null;
+    }[];
+  }>({
     filename: 'claims',
     columns: ['claim_id', 'status', 'window_id', 'as_of', 'framework_id', 'plan_versions', 'total_pence', 'submitted_on', 'submitted_pence', 'paid_on', 'paid_pence'],
     rows: ({ claims }) =>
-      claims.map((c) => [c.claimId, c.status, c.windowId, c.asOf, c.frameworkId, c.planVersions.join(';'), c.totalPence, c.submission?.submittedOn, c.submission?.totalPence, c.payment?.receivedOn, c.payment?.amountPence]),
+      claims.map((c) => [
+        c.claimId,
+        c.status,
+        c.windowId,
+        c.asOf,
+        c.frameworkId,
+        c.planVersions.join(';'),
+        c.totalPence,
+        c.submission?.submittedOn,
+        c.submission?.totalPence,
+        c.payment?.receivedOn,
+        c.payment?.amountPence,
+      ]),
   })
   async list(@Query('status') status?: string) {
     if (status !== undefined && !(CLAIM_STATUSES as readonly string[]).includes(status)) {
@@ -142,7 +192,10 @@ export class ClaimsController {
       ...(c.afterInvalidFinding ? { afterInvalidFinding: c.afterInvalidFinding } : {}),
     }));
     if (actor.role === 'finance-officer') {
-      await this.accessLog.recordMany(actor, families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+      await this.accessLog.recordMany(
+        actor,
+        families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+      );
     }
     return { asOf, frameworkId, frameworkVersion, families, totalPence: families.reduce((sum, f) => sum + f.amountPence, 0) };
   }
@@ -155,7 +208,10 @@ export class ClaimsController {
     const view = await this.view(claimId);
     // Issue 16.6: a finance officer's read of the claim's family references is logged family by family.
     if (actor.role === 'finance-officer') {
-      await this.accessLog.recordMany(actor, view.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+      await this.accessLog.recordMany(
+        actor,
+        view.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+      );
     }
     return versioned(view, view.version);
   }
@@ -253,7 +309,12 @@ export class ClaimsController {
   async recheck(@Param('claimId', claimIdPipe) claimId: string, @Recorded() recording: Recording) {
     const { state } = await this.load(claimId);
     const claimed = await claimedFamilies(this.store, this.councilId);
-    const elsewhere = new Set(staleFamilies(state, [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId)));
+    const elsewhere = new Set(
+      staleFamilies(
+        state,
+        [...claimed].filter(([, by]) => by !== claimId).map(([familyId]) => familyId),
+      ),
+    );
     const invalid = await this.claims.invalidFindings(claimId);
     const flagged = [];
     let flaggedPence = 0;
@@ -263,7 +324,8 @@ export class ClaimsController {
       if (elsewhere.has(family.familyId)) reasons.push({ reason: 'claimed-elsewhere', claimId: claimed.get(family.familyId) ?? null });
       const finding = invalid.get(family.familyId);
       // A family back with evidence recorded after its finding was drafted knowingly (shown as such).
-      if (finding && !(family.afterInvalidFinding && family.afterInvalidFinding.claimId === finding.claimId)) reasons.push({ reason: 'found-invalid', claimId: finding.claimId, foundOn: finding.foundOn });
+      if (finding && !(family.afterInvalidFinding && family.afterInvalidFinding.claimId === finding.claimId))
+        reasons.push({ reason: 'found-invalid', claimId: finding.claimId, foundOn: finding.foundOn });
       if (reasons.length === 0) continue;
       flagged.push({ familyId: family.familyId, reference: family.reference, amountPence: family.amountPence, flags: reasons });
       flaggedPence += family.amountPence;
@@ -384,7 +446,13 @@ export class ClaimsController {
       families: state.families.drafted.map((f) => ({ ...f, auditStatus: auditStatusOf(state, f.familyId) })),
       draftedOn: state.draftedOn,
       sample: state.sample
-        ? { seed: state.sample.seed, percent: state.sample.percent, familyIds: state.sample.familyIds, sampledOn: state.sample.sampledOn ?? null, ...(state.sample.reason ? { reason: state.sample.reason } : {}) }
+        ? {
+            seed: state.sample.seed,
+            percent: state.sample.percent,
+            familyIds: state.sample.familyIds,
+            sampledOn: state.sample.sampledOn ?? null,
+            ...(state.sample.reason ? { reason: state.sample.reason } : {}),
+          }
         : null,
       signOffs: Object.entries(state.signOffs).map(([role, by]) => ({ role, by, signedOn: state.signedOn[role as keyof typeof state.signedOn] ?? null })),
       submission: state.submission,
@@ -399,8 +467,4 @@ export class ClaimsController {
       version,
     };
   }
-
-
 }
-
-

@@ -31,7 +31,8 @@ export class AuditSampleDto {
   @Max(2 ** 32 - 1)
   seed?: number;
   @IntField({ optional: true, min: 1, max: 100, description: "Share of families to sample: the framework's 10% by default, never less; more only with a reason" }) percent?: number;
-  @EnumField(SAMPLE_REASONS, { optional: true, description: "Why internal audit samples more than the framework's percentage (a code: free text could name people, DOMAIN.md 6)" }) reason?: (typeof SAMPLE_REASONS)[number];
+  @EnumField(SAMPLE_REASONS, { optional: true, description: "Why internal audit samples more than the framework's percentage (a code: free text could name people, DOMAIN.md 6)" })
+  reason?: (typeof SAMPLE_REASONS)[number];
   @DateField({ optional: true, description: `The date the sample was drawn. ${ON_DAY}` }) sampledOn?: string;
 }
 

@@ -30,7 +30,9 @@ export class LedgerController {
   @ApiOperation({ summary: 'Double-entry postings between two dates, each with the event that caused it' })
   @ApiQuery({ name: 'from', required: true })
   @ApiQuery({ name: 'to', required: true })
-  @CsvList<{ entries: { eventId: string; on: string; financialYear: string; description: string; claimId: string | null; familyId: string | null; lines: { account: string; amountPence: number }[] }[] }>({
+  @CsvList<{
+    entries: { eventId: string; on: string; financialYear: string; description: string; claimId: string | null; familyId: string | null; lines: { account: string; amountPence: number }[] }[];
+  }>({
     filename: 'ledger-entries',
     // One row per posting line: the lines of a posting share its event id and sum to zero.
     columns: ['event_id', 'on', 'financial_year', 'description', 'claim_id', 'family_id', 'account', 'amount_pence'],

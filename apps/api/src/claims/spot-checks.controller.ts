@@ -2,15 +2,7 @@ import { CurrentActor } from '../auth/actor';
 import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  type Rejection,
-  type SpotCheckCommand,
-  type SpotCheckFinding,
-  type SpotCheckRecorded,
-  foldStored,
-  spotCheckDecider,
-  streams,
-} from '@ledger/domain';
+import { type Rejection, type SpotCheckCommand, type SpotCheckFinding, type SpotCheckRecorded, foldStored, spotCheckDecider, streams } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
 import { Access, roles } from '../auth/access';
 import { ETag, versioned } from '../http/etag';
@@ -75,7 +67,7 @@ export class SpotChecksController {
   @Access(roles(ROLES.record))
   @Post()
   @ApiOperation({
-    summary: "Record a government spot check: its date, the claimed families sampled, and the three questions answered for each (eligible, whole-family working, result evidenced)",
+    summary: 'Record a government spot check: its date, the claimed families sampled, and the three questions answered for each (eligible, whole-family working, result evidenced)',
   })
   @ETag()
   async record(@Body() body: SpotCheckDto, @CurrentActor() actor: Actor, @Recorded() recording: Recording) {

@@ -63,21 +63,21 @@ export class ProgrammeDashboardController {
     if (keyworker !== undefined && !/^[a-z0-9][a-z0-9._-]{1,59}$/.test(keyworker)) problems.push({ field: 'keyworker', message: "must be a keyworker's username" });
     if (problem !== undefined && !ALL_HEADLINE_PROBLEMS.includes(problem)) problems.push({ field: 'problem', message: `must be one of ${ALL_HEADLINE_PROBLEMS.join(', ')}` });
     if (format !== undefined && !['json', 'csv'].includes(format)) problems.push({ field: 'format', message: 'must be json or csv' });
-    if (format === 'csv' && (figure === undefined || !(FIGURES as readonly string[]).includes(figure))) problems.push({ field: 'figure', message: `with format=csv, must be one of ${FIGURES.join(', ')}` });
+    if (format === 'csv' && (figure === undefined || !(FIGURES as readonly string[]).includes(figure)))
+      problems.push({ field: 'figure', message: `with format=csv, must be one of ${FIGURES.join(', ')}` });
     if (format !== 'csv' && figure !== undefined) problems.push({ field: 'figure', message: 'is for format=csv only' });
     if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
     const asOf = this.context.dates(asOfRaw, undefined);
 
     const role = actor.role;
     const suppressed = role === 'analyst';
-    if (figure !== undefined && FAMILY_LEVEL.has(figure) && !SEES_FAMILIES.has(role)) throw new ApiError(403, 'this figure names families: programme managers and finance officers only', { reason: 'Forbidden' });
+    if (figure !== undefined && FAMILY_LEVEL.has(figure) && !SEES_FAMILIES.has(role))
+      throw new ApiError(403, 'this figure names families: programme managers and finance officers only', { reason: 'Forbidden' });
 
     await this.context.settle();
     const position = await this.position();
     const dashboard = await this.dashboards.programme({ asOf, financialYear, keyworker, problem });
-    const figures = dashboard.figures
-      .filter((f) => !FAMILY_LEVEL.has(f.name) || SEES_FAMILIES.has(role))
-      .map((f) => (suppressed ? suppress(f, this.config.suppressionThreshold) : f));
+    const figures = dashboard.figures.filter((f) => !FAMILY_LEVEL.has(f.name) || SEES_FAMILIES.has(role)).map((f) => (suppressed ? suppress(f, this.config.suppressionThreshold) : f));
     const answer: ProgrammeDashboard & { position: string | null; suppressed: boolean } = { ...dashboard, position, suppressed, figures };
     if (suppressed) answer.choices = { ...answer.choices, keyworkers: [] };
 
@@ -141,5 +141,10 @@ function figureCsv(figure: Figure, answer: { asOf: string; filters: Record<strin
     .filter(([, v]) => v !== null)
     .map(([k, v]) => `${k}=${v}`)
     .join('; ');
-  return csvRecords([[figure.title], [`as of ${answer.asOf}${filters ? `; ${filters}` : ''}${answer.suppressed ? `; counts under the threshold withheld (${suppressedMarker})` : ''}`], header, ...body]);
+  return csvRecords([
+    [figure.title],
+    [`as of ${answer.asOf}${filters ? `; ${filters}` : ''}${answer.suppressed ? `; counts under the threshold withheld (${suppressedMarker})` : ''}`],
+    header,
+    ...body,
+  ]);
 }

@@ -37,9 +37,33 @@ const DEMO_PARTNERS = [
  */
 const DEMO_PARTNER_ORGANISATIONS = [
   { organisation: 'police', name: 'Synthetic Borough Police', kind: 'police', reference: 'ISA-DEMO-POLICE', gateways: ['cda-1998-s115', 'dpa-2018'], shares: ['crime'], receives: ['family-details'] },
-  { organisation: 'school', name: 'Synthetic Borough Schools', kind: 'school', reference: 'ISA-DEMO-SCHOOLS', gateways: ['children-act-2004', 'children-act-1989', 'dpa-2018'], shares: ['education'], receives: ['family-details'] },
-  { organisation: 'dwp', name: 'Synthetic Borough Jobcentre Plus', kind: 'dwp-jobcentre-plus', reference: 'ISA-DEMO-DWP', gateways: ['wra-2012', 'dpa-2018'], shares: ['benefits-employment'], receives: ['family-details'] },
-  { organisation: 'health', name: 'Synthetic Borough Public Health', kind: 'health', reference: 'ISA-DEMO-HEALTH', gateways: ['children-act-2004', 'dpa-2018'], shares: ['health'], receives: ['family-details'] },
+  {
+    organisation: 'school',
+    name: 'Synthetic Borough Schools',
+    kind: 'school',
+    reference: 'ISA-DEMO-SCHOOLS',
+    gateways: ['children-act-2004', 'children-act-1989', 'dpa-2018'],
+    shares: ['education'],
+    receives: ['family-details'],
+  },
+  {
+    organisation: 'dwp',
+    name: 'Synthetic Borough Jobcentre Plus',
+    kind: 'dwp-jobcentre-plus',
+    reference: 'ISA-DEMO-DWP',
+    gateways: ['wra-2012', 'dpa-2018'],
+    shares: ['benefits-employment'],
+    receives: ['family-details'],
+  },
+  {
+    organisation: 'health',
+    name: 'Synthetic Borough Public Health',
+    kind: 'health',
+    reference: 'ISA-DEMO-HEALTH',
+    gateways: ['children-act-2004', 'dpa-2018'],
+    shares: ['health'],
+    receives: ['family-details'],
+  },
 ] as const;
 /** The demo agreements' term: from the programme's start, long enough for any demo. */
 const DEMO_AGREEMENT_TERM = { startsOn: '2015-04-01', endsOn: '2040-03-31' } as const;
@@ -209,7 +233,13 @@ export class DemoSeeder implements BeforeApplicationShutdown, OnApplicationBoots
     for (const p of DEMO_PARTNER_ORGANISATIONS) {
       const on = DEMO_AGREEMENT_TERM.startsOn;
       if (fold((await this.store.readStream(stream)).events, p.organisation) === null) {
-        await appendPrivacyRecord(this.store, stream, 'PartnerOrganisationRegistered', { organisation: p.organisation, name: p.name, kind: p.kind }, this.recording(seed, `partner:${p.organisation}`, on));
+        await appendPrivacyRecord(
+          this.store,
+          stream,
+          'PartnerOrganisationRegistered',
+          { organisation: p.organisation, name: p.name, kind: p.kind },
+          this.recording(seed, `partner:${p.organisation}`, on),
+        );
       }
       if ((fold((await this.store.readStream(stream)).events, p.organisation)?.agreements.length ?? 0) === 0) {
         const recording = this.recording(seed, `agreement:${p.organisation}`, on);

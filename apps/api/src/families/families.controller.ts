@@ -1,6 +1,16 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/config';
 import { type FamilyCommand, type Member, type Rejection, decodeUserEvent, evolveUser, initialUserState, streams } from '@ledger/domain';
 import { type CommandOutcome, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE } from '@ledger/event-store';
@@ -35,7 +45,6 @@ import {
   BenefitDto,
 } from './families.dto';
 import { Access, PARTNER_KINDS, CASEWORK } from '../auth/access';
-
 
 const recordedSchema = { schema: { type: 'object', properties: { eventId: { type: 'string', format: 'uuid' }, version: { type: 'integer' } } } };
 
@@ -227,7 +236,9 @@ export class FamiliesController {
 
   @Access(CASEWORK)
   @Post(':familyId/milestones')
-  @ApiOperation({ summary: "Record a local milestone of the Outcome Plan in force achieved or reversed, with its evidence (DOMAIN.md 4.4); 422 UnknownMilestone when the plan in force on that date has no such code" })
+  @ApiOperation({
+    summary: 'Record a local milestone of the Outcome Plan in force achieved or reversed, with its evidence (DOMAIN.md 4.4); 422 UnknownMilestone when the plan in force on that date has no such code',
+  })
   @CommandResponses()
   @ETag()
   milestone(@Param('familyId', familyIdPipe) familyId: string, @Body() body: MilestoneDto, @Recorded() recording: Recording) {

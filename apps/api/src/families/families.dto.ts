@@ -32,13 +32,24 @@ export class IdentifyFamilyDto {
 const CODE = /^[a-z0-9][a-z0-9-]{0,59}$/;
 
 export class HeadlineProblemDto {
-  @PatternField(CODE, 'education', `must be a headline problem code of the council's framework (phase two: ${HEADLINE_PROBLEMS.join(', ')}); 422 UnknownHeadlineProblem when not in the Outcome Plan in force`) problem!: string;
-  @PatternField(CODE, 'attendance-below-90', "must be an indicator code of the problem in the Outcome Plan in force (422 UnknownIndicator otherwise)", {
+  @PatternField(
+    CODE,
+    'education',
+    `must be a headline problem code of the council's framework (phase two: ${HEADLINE_PROBLEMS.join(', ')}); 422 UnknownHeadlineProblem when not in the Outcome Plan in force`,
+  )
+  problem!: string;
+  @PatternField(CODE, 'attendance-below-90', 'must be an indicator code of the problem in the Outcome Plan in force (422 UnknownIndicator otherwise)', {
     optional: true,
     description: 'An indicator code of the problem in the Outcome Plan in force on identifiedOn (GET /api/outcome-plans). Required under Supporting Families 2022–25 (422 NoIndicatorCode)',
   })
   indicatorCode?: string;
-  @TextField({ max: 200, optional: true, example: 'attendance below 90% over the last 3 terms', description: 'Free text: an optional note beside indicatorCode (phase two: the indicator in words when no code is given). Personal data: sealed' }) indicator?: string;
+  @TextField({
+    max: 200,
+    optional: true,
+    example: 'attendance below 90% over the last 3 terms',
+    description: 'Free text: an optional note beside indicatorCode (phase two: the indicator in words when no code is given). Personal data: sealed',
+  })
+  indicator?: string;
   @IdField({ optional: true }) memberId?: string;
   @DateField() identifiedOn!: string;
   @TextField({ max: 100, example: 'school' }) source!: string;
@@ -139,10 +150,10 @@ export class UcConditionalityDto {
 
 export class MilestoneDto {
   @IdField() memberId!: string;
-  @PatternField(/^[a-z0-9][a-z0-9-]{0,59}$/, 'debt-plan-agreed', "must be a milestone code of the Outcome Plan in force (lower-case letters, digits and dashes)") milestone!: string;
+  @PatternField(/^[a-z0-9][a-z0-9-]{0,59}$/, 'debt-plan-agreed', 'must be a milestone code of the Outcome Plan in force (lower-case letters, digits and dashes)') milestone!: string;
   @EnumField(['achieved', 'reversed']) change!: 'achieved' | 'reversed';
   @DateField() on!: string;
-  @TextField({ max: 1_000, description: 'What shows it (personal data: sealed with the member\'s key)' }) evidence!: string;
+  @TextField({ max: 1_000, description: "What shows it (personal data: sealed with the member's key)" }) evidence!: string;
 }
 
 export class OverrideDto {
@@ -194,4 +205,3 @@ export class CorrectionDto {
   @NestedField(() => ReplacementDto) replacement!: ReplacementDto;
   @TextField({ optional: true, max: 500 }) reason?: string;
 }
-

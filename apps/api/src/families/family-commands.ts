@@ -140,7 +140,15 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     // The place's command id names the family version read: a retry after a refusal (the family
     // moved on) takes a place afresh rather than replaying one since given back.
     const onProgramme = (placeCommand: Parameters<typeof programmeDecider.decide>[0], step: string, loaded?: typeof programme) =>
-      decideOnStream(this.store, programmeStream, programmeDecider, placeCommand, undefined, { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${family.version}`), expectedVersion: undefined }, { loaded });
+      decideOnStream(
+        this.store,
+        programmeStream,
+        programmeDecider,
+        placeCommand,
+        undefined,
+        { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${family.version}`), expectedVersion: undefined },
+        { loaded },
+      );
     const place = await onProgramme({ type: 'TakeAllocationPlace', familyId, attachedOn: command.attachedOn }, 'allocation-place', programme);
     if (place.outcome.kind !== 'recorded') return place.outcome.kind === 'rejected' ? { ...place.outcome, version: family.version } : place.outcome;
     // The programme as the place left it (read again only when the place was taken by an earlier try of this command).
@@ -156,7 +164,7 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
     return attached;
   }
 
-/** Issue 17.5: the keyworker named at attachment is a keyworker user on record (stream `user-<username>`). */
+  /** Issue 17.5: the keyworker named at attachment is a keyworker user on record (stream `user-<username>`). */
   private async isKeyworker(username: string): Promise<boolean> {
     if (!/^[a-z0-9][a-z0-9._-]{1,59}$/.test(username)) return false;
     const user = foldStored(userDecider, (await this.store.readStream(streams.user(username))).events);
@@ -258,7 +266,15 @@ export class FamilyCommandHandler implements ICommandHandler<RecordFamilyCommand
   ): Promise<CommandOutcome<Rejection>> {
     const envelope = { ...recording.envelope, expectedVersion: undefined };
     const register = await loadStream(this.store, streamId, decider);
-    const outcome = await handleCommand(this.store, streamId, decider, command, undefined, { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${register.version}`) }, { loaded: register });
+    const outcome = await handleCommand(
+      this.store,
+      streamId,
+      decider,
+      command,
+      undefined,
+      { ...envelope, commandId: derivedId(envelope.commandId, `${step}@${register.version}`) },
+      { loaded: register },
+    );
     if (outcome.kind === 'recorded' && outcome.events.length > 0) {
       taken.push((family) => handleCommand(this.store, streamId, decider, release(family), undefined, { ...envelope, commandId: derivedId(envelope.commandId, `${step}-release@${outcome.version}`) }));
     }

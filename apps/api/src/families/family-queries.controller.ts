@@ -15,9 +15,21 @@ import { Access, AGGREGATES } from '../auth/access';
 import { CsvList } from '../http/csv-list';
 import { BlindIndex, ERASED } from '@ledger/privacy';
 
-type FamilyPage = { families: { familyId: string; reference: string; status: string; identifiedOn?: string | null; attachedOn?: string | null; keyworker?: string | null; problemsAtEntry?: string[]; closedOn?: string | null }[]; next: string | null; total?: number };
+type FamilyPage = {
+  families: {
+    familyId: string;
+    reference: string;
+    status: string;
+    identifiedOn?: string | null;
+    attachedOn?: string | null;
+    keyworker?: string | null;
+    problemsAtEntry?: string[];
+    closedOn?: string | null;
+  }[];
+  next: string | null;
+  total?: number;
+};
 type ResultsAnswer = { asOf: string; knownAt?: string; families: { familyId: string; reference: string; routes: string[]; planVersion?: number }[] };
-
 
 /**
  * Family reads: the list from the family summary read model; one family and its history from its
@@ -41,7 +53,7 @@ export class FamilyQueriesController {
   @ApiOperation({
     summary: 'Find a family: summaries filtered and searched, sorted, with a total and pages',
     description:
-      'Issue 20.1. Filters status, keyworker, problem; search by reference (a fragment, any case), a member\'s name (case, accents, hyphens and one typo forgiven; every word must match one member), date of birth or postcode (the same member as the name). Names are searched through a keyed blind index, never by opening families. Sort by reference, attachedOn or keyworker (order asc or desc); page through with page and limit, or (default order by familyId) with after. A keyworker finds only their families; a finance officer searches by reference only.',
+      "Issue 20.1. Filters status, keyworker, problem; search by reference (a fragment, any case), a member's name (case, accents, hyphens and one typo forgiven; every word must match one member), date of birth or postcode (the same member as the name). Names are searched through a keyed blind index, never by opening families. Sort by reference, attachedOn or keyworker (order asc or desc); page through with page and limit, or (default order by familyId) with after. A keyworker finds only their families; a finance officer searches by reference only.",
   })
   @ApiQuery({ name: 'status', required: false, enum: ['identified', 'attached', 'closed'] })
   @ApiQuery({ name: 'keyworker', required: false })
@@ -87,7 +99,11 @@ export class FamilyQueriesController {
     if (sort !== undefined && !['reference', 'attachedOn', 'keyworker'].includes(sort)) problems.push({ field: 'sort', message: 'must be one of reference, attachedOn, keyworker' });
     if (order !== undefined && order !== 'asc' && order !== 'desc') problems.push({ field: 'order', message: 'must be asc or desc' });
     if (after !== undefined && (sort !== undefined || pageRaw !== undefined)) problems.push({ field: 'after', message: 'pages by familyId only: not with sort or page' });
-    for (const [field, value] of [['reference', reference], ['name', name], ['postcode', postcode]] as const) {
+    for (const [field, value] of [
+      ['reference', reference],
+      ['name', name],
+      ['postcode', postcode],
+    ] as const) {
       if (value !== undefined && (value.trim().length === 0 || value.length > 100)) problems.push({ field, message: 'must be 1 to 100 characters' });
     }
     if (name !== undefined && !/\p{L}/u.test(name)) problems.push({ field: 'name', message: 'must contain letters' });
@@ -107,7 +123,7 @@ export class FamilyQueriesController {
     // Nor people: a finance officer finds a family by its reference only (DOMAIN.md 6, need to know).
     const personal = { name, dateOfBirth, postcode };
     if (actor.role === 'finance-officer' && Object.values(personal).some((v) => v !== undefined)) {
-      throw new ApiError(403, 'finance officers find families by reference, not by a person\'s name, date of birth or postcode', { reason: 'Forbidden' });
+      throw new ApiError(403, "finance officers find families by reference, not by a person's name, date of birth or postcode", { reason: 'Forbidden' });
     }
     await this.context.settle();
     // Issue 20.1: people are found through the blind index (HMACs of their tokens), never by
@@ -128,7 +144,10 @@ export class FamilyQueriesController {
     });
     const paging = { total: result.total, page, pages: Math.max(1, Math.ceil(result.total / limit)), next: sort === undefined && result.more ? (result.families.at(-1)?.familyId ?? null) : null };
     if (actor.role === 'finance-officer') {
-      await this.accessLog.recordMany(actor, result.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+      await this.accessLog.recordMany(
+        actor,
+        result.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+      );
       return { families: result.families.map(({ keyworker: _keyworker, problemsAtEntry: _problems, ...visible }) => visible), ...paging };
     }
     if (!searched) return { families: result.families, ...paging };
@@ -141,7 +160,11 @@ export class FamilyQueriesController {
         const member = state.members.get(m.personId);
         return member ? [{ memberId: member.memberId, relationship: member.relationship, givenName: member.givenName, familyName: member.familyName, dateOfBirth: member.dateOfBirth }] : [];
       });
-      await this.logRead(req, f.familyId, people.map((p) => p.memberId));
+      await this.logRead(
+        req,
+        f.familyId,
+        people.map((p) => p.memberId),
+      );
       families.push({ ...f, matches: people });
     }
     return { families, ...paging };
@@ -158,12 +181,23 @@ export class FamilyQueriesController {
     // Finance officers work with family references (issue 16.6): members by id and relationship,
     // nothing personal, no problems at entry (special-category flags) and no keyworker; logged.
     if (actorOf(req).role === 'finance-officer') {
-      await this.logRead(req, familyId, members.map((m) => m.memberId));
+      await this.logRead(
+        req,
+        familyId,
+        members.map((m) => m.memberId),
+      );
       const { keyworker: _keyworker, problemsAtEntry: _atEntry, problemsIdentified: _identified, ...visible } = summaryOf(state);
       return versioned({ ...visible, identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) }, version);
     }
-    await this.logRead(req, familyId, members.map((m) => m.memberId));
-    return versioned({ ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members, overrides: state.overrides }, version);
+    await this.logRead(
+      req,
+      familyId,
+      members.map((m) => m.memberId),
+    );
+    return versioned(
+      { ...summaryOf(state), identifiedOn: state.identifiedOn, closedOn: state.closedOn, attachmentEvidence: attachmentEvidenceOf(state), members, overrides: state.overrides },
+      version,
+    );
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
@@ -208,19 +242,22 @@ export class FamilyQueriesController {
     await this.logRead(req, familyId, [...state.members.keys()]);
     const supersededBy = new Map<string, string>();
     for (const e of read.events) if (e.type === 'FactCorrected') supersededBy.set(String(e.data.supersededEventId), e.metadata.eventId);
-    return versioned({
-      familyId,
-      version: read.version,
-      events: read.events.map((e) => ({
-        eventId: e.metadata.eventId,
-        version: e.version,
-        type: e.type,
-        recordedAt: e.metadata.recordedAt,
-        recordedBy: e.metadata.actor,
-        data: e.data,
-        ...(supersededBy.has(e.metadata.eventId) ? { supersededBy: supersededBy.get(e.metadata.eventId) } : {}),
-      })),
-    }, read.version);
+    return versioned(
+      {
+        familyId,
+        version: read.version,
+        events: read.events.map((e) => ({
+          eventId: e.metadata.eventId,
+          version: e.version,
+          type: e.type,
+          recordedAt: e.metadata.recordedAt,
+          recordedBy: e.metadata.actor,
+          data: e.data,
+          ...(supersededBy.has(e.metadata.eventId) ? { supersededBy: supersededBy.get(e.metadata.eventId) } : {}),
+        })),
+      },
+      read.version,
+    );
   }
 
   @Access({ 'programme-manager': true, keyworker: 'assigned', auditor: 'sampled' })
@@ -363,7 +400,10 @@ export class ResultsController {
     // Issue 16.6: a finance officer's read of family references is logged family by family.
     const actor = actorOf(req);
     if (actor.role === 'finance-officer') {
-      await this.accessLog.recordMany(actor, results.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })));
+      await this.accessLog.recordMany(
+        actor,
+        results.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+      );
     }
     return results;
   }

@@ -132,7 +132,10 @@ export function describe(event: Pick<RecordedEvent, 'type' | 'data'>, nameOf: Na
     case 'ExclusionRecorded':
       return {
         on: s(d.startedOn),
-        text: d.kind === 'permanent' ? `Permanent exclusion, ${inWords(s(d.startedOn))}: ${who}` : `Fixed-term exclusion${typeof d.days === 'number' ? ` of ${d.days} ${d.days === 1 ? 'day' : 'days'}` : ''}, ${inWords(s(d.startedOn))}: ${who}`,
+        text:
+          d.kind === 'permanent'
+            ? `Permanent exclusion, ${inWords(s(d.startedOn))}: ${who}`
+            : `Fixed-term exclusion${typeof d.days === 'number' ? ` of ${d.days} ${d.days === 1 ? 'day' : 'days'}` : ''}, ${inWords(s(d.startedOn))}: ${who}`,
         memberIds: about,
       };
     case 'OffenceRecorded': {
@@ -177,11 +180,19 @@ export function describe(event: Pick<RecordedEvent, 'type' | 'data'>, nameOf: Na
       return { on: s(d.on), text: `${who} now ${d.activity === 'neet' ? 'not in education, employment or training' : `in ${s(d.activity)}`}, ${inWords(s(d.on))}`, memberIds: about };
     case 'OutcomeMilestoneRecorded': {
       const evidence = free(d.evidence);
-      return { on: s(d.on), text: `Milestone "${s(d.milestone)}" ${d.change === 'reversed' ? 'reversed' : 'achieved'} for ${who}, ${inWords(s(d.on))}${evidence ? ` (evidence: ${evidence})` : ''}`, memberIds: about };
+      return {
+        on: s(d.on),
+        text: `Milestone "${s(d.milestone)}" ${d.change === 'reversed' ? 'reversed' : 'achieved'} for ${who}, ${inWords(s(d.on))}${evidence ? ` (evidence: ${evidence})` : ''}`,
+        memberIds: about,
+      };
     }
     case 'OutcomeOverrideRecorded': {
       const reason = free(d.reason);
-      return { on: s(d.on), text: `Override: ${PROBLEM_NAMES[s(d.problem)] ?? s(d.problem)} counted as met, approved by ${s(d.approvedBy)}, ${inWords(s(d.on))}${reason ? ` (${reason})` : ''}`, memberIds: [] };
+      return {
+        on: s(d.on),
+        text: `Override: ${PROBLEM_NAMES[s(d.problem)] ?? s(d.problem)} counted as met, approved by ${s(d.approvedBy)}, ${inWords(s(d.on))}${reason ? ` (${reason})` : ''}`,
+        memberIds: [],
+      };
     }
     case 'FamilyCaseClosed': {
       const reason = free(d.reason);
@@ -210,7 +221,16 @@ export function timelineOf(events: readonly RecordedEvent[], nameOf: NameOf): Ti
     if (!words) continue;
     const recordedOn = londonDate(e.metadata.recordedAt);
     described.set(e.metadata.eventId, words.text);
-    entries.set(e.metadata.eventId, { eventId: e.metadata.eventId, version: e.version, type: e.type, on: words.on || recordedOn, recordedOn, text: words.text, memberIds: words.memberIds, ...(words.problem ? { problem: words.problem } : {}) });
+    entries.set(e.metadata.eventId, {
+      eventId: e.metadata.eventId,
+      version: e.version,
+      type: e.type,
+      on: words.on || recordedOn,
+      recordedOn,
+      text: words.text,
+      memberIds: words.memberIds,
+      ...(words.problem ? { problem: words.problem } : {}),
+    });
   }
   for (const [i, e] of events.entries()) {
     if (e.type !== 'FactCorrected') continue;

@@ -47,11 +47,9 @@ export class HealthController {
       // Not ready either way; a full disk or damaged data says what to do (issue 15.4, 15.5).
       // (No cause: the error filter would read a cause as plain unavailability.)
       if (fault) throw new HttpException({ statusCode: 503, error: 'Service Unavailable', message: fault.message, reason: fault.reason }, HttpStatus.SERVICE_UNAVAILABLE);
-      throw new HttpException(
-        { statusCode: 503, error: 'Service Unavailable', message: 'the event store is unavailable', reason: 'StoreUnavailable' },
-        HttpStatus.SERVICE_UNAVAILABLE,
-        { cause: error },
-      );
+      throw new HttpException({ statusCode: 503, error: 'Service Unavailable', message: 'the event store is unavailable', reason: 'StoreUnavailable' }, HttpStatus.SERVICE_UNAVAILABLE, {
+        cause: error,
+      });
     }
     const maxLagEvents = this.config.readyMaxLagEvents;
     const projections = lags.map((l) => ({ name: l.name, behindEvents: l.behindEvents }));

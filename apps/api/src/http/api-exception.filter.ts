@@ -40,7 +40,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (typeof raw === 'object' && raw !== null && 'statusCode' in raw && 'error' in raw && typeof (raw as ApiErrorBody).message === 'string') {
         return raw as ApiErrorBody;
       }
-      const message = typeof raw === 'string' ? raw : Array.isArray((raw as { message?: unknown }).message) ? ((raw as { message: string[] }).message.join('; ')) : String((raw as { message?: unknown }).message ?? exception.message);
+      const message =
+        typeof raw === 'string'
+          ? raw
+          : Array.isArray((raw as { message?: unknown }).message)
+            ? (raw as { message: string[] }).message.join('; ')
+            : String((raw as { message?: unknown }).message ?? exception.message);
       return { statusCode: status, error: errorName(status), message };
     }
     // body-parser's errors (malformed JSON, too large, bad charset) carry an HTTP status.

@@ -1,7 +1,25 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsObject, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested, IsArray, ArrayMaxSize, ArrayMinSize } from 'class-validator';
+import {
+  IsBoolean,
+  IsObject,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateNested,
+  IsArray,
+  ArrayMaxSize,
+  ArrayMinSize,
+} from 'class-validator';
 import { BUSINESS_DATE_RULE, isBusinessDate } from '@ledger/domain';
 
 // Field decorators shared by the DTOs: validation and the Swagger schema side by side.
@@ -11,7 +29,8 @@ interface Opts {
   description?: string;
 }
 
-const doc = (opts: Opts, schema: Record<string, unknown>) => (opts.optional ? ApiPropertyOptional({ ...schema, description: opts.description }) : ApiProperty({ ...schema, description: opts.description }));
+const doc = (opts: Opts, schema: Record<string, unknown>) =>
+  opts.optional ? ApiPropertyOptional({ ...schema, description: opts.description }) : ApiProperty({ ...schema, description: opts.description });
 const maybe = (opts: Opts) => (opts.optional ? [IsOptional()] : []);
 
 /** A business date `YYYY-MM-DD` that exists in the calendar, not before 1900 (`isBusinessDate`, the one check). */
@@ -59,5 +78,14 @@ export function NestedField(cls: () => new () => object, opts: Opts = {}): Prope
 }
 
 export function NestedArrayField(cls: () => new () => object, opts: Opts & { min?: number; max?: number } = {}): PropertyDecorator {
-  return applyDecorators(doc(opts, { type: () => cls(), isArray: true }), ...maybe(opts), IsArray(), ArrayMinSize(opts.min ?? 0), ArrayMaxSize(opts.max ?? 100), IsObject({ each: true, message: (a) => `each of ${a.property} must be an object` }), ValidateNested({ each: true }), Type(cls));
+  return applyDecorators(
+    doc(opts, { type: () => cls(), isArray: true }),
+    ...maybe(opts),
+    IsArray(),
+    ArrayMinSize(opts.min ?? 0),
+    ArrayMaxSize(opts.max ?? 100),
+    IsObject({ each: true, message: (a) => `each of ${a.property} must be an object` }),
+    ValidateNested({ each: true }),
+    Type(cls),
+  );
 }

@@ -44,8 +44,8 @@ export class KnownQueryInterceptor implements NestInterceptor {
     let names = this.declared.get(handler);
     if (!names) {
       const parameters = [
-        ...((this.reflector.get<{ in?: string; name?: string }[] | undefined>(API_PARAMETERS, handler)) ?? []),
-        ...((this.reflector.get<{ in?: string; name?: string }[] | undefined>(API_PARAMETERS, context.getClass())) ?? []),
+        ...(this.reflector.get<{ in?: string; name?: string }[] | undefined>(API_PARAMETERS, handler) ?? []),
+        ...(this.reflector.get<{ in?: string; name?: string }[] | undefined>(API_PARAMETERS, context.getClass()) ?? []),
       ];
       names = new Set(parameters.filter((p) => p.in === 'query' && typeof p.name === 'string').map((p) => p.name as string));
       this.declared.set(handler, names);

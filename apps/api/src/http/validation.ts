@@ -26,7 +26,13 @@ export function fieldProblems(errors: ValidationError[], prefix = ''): FieldProb
 }
 
 export function validationError(problems: FieldProblem[]): ApiError {
-  return ApiError.badRequest(`invalid request: ${problems.map((p) => p.field).filter((f, i, all) => all.indexOf(f) === i).join(', ')}`, problems);
+  return ApiError.badRequest(
+    `invalid request: ${problems
+      .map((p) => p.field)
+      .filter((f, i, all) => all.indexOf(f) === i)
+      .join(', ')}`,
+    problems,
+  );
 }
 
 /** The global pipe: bodies must be JSON objects; unknown fields refused; every bad field named. */

@@ -1,6 +1,20 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { LEDGER_CONFIG } from '@ledger/event-store';
@@ -50,7 +64,13 @@ export class ImportsController {
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } }))
   @ApiOperation({ summary: 'Import a partner file (multipart, field `file`): each row matched to a family member and recorded through the family rules' })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: `a CSV file in the source's layout (docs/imports.md); sources: ${IMPORT_SOURCES.join(', ')}` } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary', description: `a CSV file in the source's layout (docs/imports.md); sources: ${IMPORT_SOURCES.join(', ')}` } },
+    },
+  })
   @ApiHeader({ name: 'X-Legal-Basis', required: false, description: 'The legal basis for recording rows about people who withdrew consent to sharing (otherwise such rows are held)' })
   @ApiCreatedResponse({ description: 'Imported: the report (accepted, matched by method, queued for review, rejected with line numbers and reasons)' })
   @ApiOkResponse({ description: 'This file was imported before: its report, and nothing recorded' })
@@ -79,7 +99,10 @@ export class ImportsController {
       return summary(outcome.report, outcome.kind === 'already-imported');
     } catch (error) {
       if (error instanceof ImportFileRefused) {
-        throw new ApiError(400, error.message, { reason: error.reason, details: error.columns.length > 0 ? error.columns.map((field) => ({ field, message: 'required column missing or named twice' })) : [{ field: 'file', message: error.message }] });
+        throw new ApiError(400, error.message, {
+          reason: error.reason,
+          details: error.columns.length > 0 ? error.columns.map((field) => ({ field, message: 'required column missing or named twice' })) : [{ field: 'file', message: error.message }],
+        });
       }
       throw error;
     }
@@ -87,7 +110,7 @@ export class ImportsController {
 
   @Access({ 'programme-manager': true, partner: { organisations: IMPORTING_ORGANISATIONS } })
   @Get()
-  @ApiOperation({ summary: 'Past imports, newest first: source, organisation, file hash, day recorded and counts (a partner sees its own organisation\'s)' })
+  @ApiOperation({ summary: "Past imports, newest first: source, organisation, file hash, day recorded and counts (a partner sees its own organisation's)" })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 200, default 50' })
   @ApiQuery({ name: 'after', required: false, description: 'The `next` of the previous page' })
   @ApiBadRequestResponse({ description: 'limit out of range, or after not the next of a page' })
@@ -197,5 +220,9 @@ export function reportCsv(report: ImportReport): string {
     ['unmatched', report.unmatched],
     ['rejected', report.rejected],
   ];
-  return csvRecords([['line', 'outcome', 'reason', 'message', 'confidence'], ...counts.map(([k, v]) => ['', k, String(v), '', '']), ...report.lines.map((l) => [l.line, l.outcome, l.reason ?? '', l.message ?? '', l.confidence ?? ''])]);
+  return csvRecords([
+    ['line', 'outcome', 'reason', 'message', 'confidence'],
+    ...counts.map(([k, v]) => ['', k, String(v), '', '']),
+    ...report.lines.map((l) => [l.line, l.outcome, l.reason ?? '', l.message ?? '', l.confidence ?? '']),
+  ]);
 }

@@ -25,7 +25,10 @@ export class LiveController {
       '`text/event-stream`: `event: checkpoint` with `data: {"position":"<commit/prepare>","behindEvents":<int>,"at":"<ISO instant>"}` on connecting and whenever the projections move (at most 4 a second), and a `: keep-alive` comment every 15 s. Send the usual `Authorization: Bearer …` header (read it with fetch() streaming; EventSource cannot send headers).',
   })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'The stream of checkpoint events', content: { 'text/event-stream': { schema: { type: 'string', example: 'event: checkpoint\ndata: {"position":"812/4077","behindEvents":0,"at":"2026-12-05T09:00:00.000Z"}\n\n' } } } })
+  @ApiOkResponse({
+    description: 'The stream of checkpoint events',
+    content: { 'text/event-stream': { schema: { type: 'string', example: 'event: checkpoint\ndata: {"position":"812/4077","behindEvents":0,"at":"2026-12-05T09:00:00.000Z"}\n\n' } } },
+  })
   async follow(@Req() req: Request, @Res() res: Response): Promise<void> {
     const first = await this.checkpoints.current();
     if (req.destroyed || res.writableEnded) return;

@@ -14,7 +14,12 @@ import { CLOCK, type Clock } from '@ledger/application';
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
-  readonly commands = new Counter({ name: 'ledger_commands_total', help: 'Commands handled, by command type and outcome (recorded, replayed, rejected, conflict, store-unavailable, error)', labelNames: ['command', 'outcome'], registers: [this.registry] });
+  readonly commands = new Counter({
+    name: 'ledger_commands_total',
+    help: 'Commands handled, by command type and outcome (recorded, replayed, rejected, conflict, store-unavailable, error)',
+    labelNames: ['command', 'outcome'],
+    registers: [this.registry],
+  });
   readonly commandSeconds = new Histogram({
     name: 'ledger_command_duration_seconds',
     help: 'Time to handle a command (load, decide, append), by command type',
@@ -22,8 +27,18 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
-  readonly versionConflicts = new Counter({ name: 'ledger_version_conflicts_total', help: 'Commands refused because the stream had moved past If-Match (HTTP 409), by command type', labelNames: ['command'], registers: [this.registry] });
-  readonly storeErrors = new Counter({ name: 'ledger_store_errors_total', help: 'Times a store could not be reached, by where it was met (command, request, readiness, projections)', labelNames: ['where'], registers: [this.registry] });
+  readonly versionConflicts = new Counter({
+    name: 'ledger_version_conflicts_total',
+    help: 'Commands refused because the stream had moved past If-Match (HTTP 409), by command type',
+    labelNames: ['command'],
+    registers: [this.registry],
+  });
+  readonly storeErrors = new Counter({
+    name: 'ledger_store_errors_total',
+    help: 'Times a store could not be reached, by where it was met (command, request, readiness, projections)',
+    labelNames: ['where'],
+    registers: [this.registry],
+  });
   readonly httpSeconds = new Histogram({
     name: 'ledger_http_request_duration_seconds',
     help: 'HTTP requests by method, route pattern and status',

@@ -68,7 +68,17 @@ export async function dataSubjectRequests(store: EventStore): Promise<Map<string
     const d = e.data as Record<string, unknown>;
     const requestId = String(d.requestId);
     if (e.type === 'DataSubjectRequestReceived' && !out.has(requestId)) {
-      out.set(requestId, { requestId, kind: d.kind as DataSubjectRequest['kind'], memberId: String(d.memberId), familyId: String(d.familyId), reference: String(d.reference), receivedOn: String(d.receivedOn), dueOn: String(d.dueOn), respondedOn: null, actions: [] });
+      out.set(requestId, {
+        requestId,
+        kind: d.kind as DataSubjectRequest['kind'],
+        memberId: String(d.memberId),
+        familyId: String(d.familyId),
+        reference: String(d.reference),
+        receivedOn: String(d.receivedOn),
+        dueOn: String(d.dueOn),
+        respondedOn: null,
+        actions: [],
+      });
     }
     const r = out.get(requestId);
     if (!r) continue;
@@ -117,16 +127,18 @@ export class DataSubjectRequestsController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'Apply a rectification: correct a recorded fact about the person, linked to the request',
-    description: "As `POST /api/families/:familyId/corrections` (`{ supersedesEventId, replacement: { path, body }, reason? }`), for a fact naming the request's person only (422 NotThisPersonsFact); the correction carries the request's id as its correlation id and the request lists it. Only for `rectification` requests.",
+    description:
+      "As `POST /api/families/:familyId/corrections` (`{ supersedesEventId, replacement: { path, body }, reason? }`), for a fact naming the request's person only (422 NotThisPersonsFact); the correction carries the request's id as its correlation id and the request lists it. Only for `rectification` requests.",
   })
   async correction(@Param('requestId') requestId: string, @Body() body: CorrectionDto, @Req() req: Request) {
     const request = await this.request(requestId, 'rectification');
     const recording = this.linked(this.recordings.from(req), request);
     const superseded = (await this.store.readStream(streams.family(request.familyId))).events.find((e) => e.metadata.eventId === body.supersedesEventId);
-    if (!superseded) throw new ApiError(404, 'no fact with this id in the person\'s family', { reason: 'FactNotFound' });
+    if (!superseded) throw new ApiError(404, "no fact with this id in the person's family", { reason: 'FactNotFound' });
     if (superseded.data.memberId !== request.memberId) throw new ApiError(422, "the fact is not about the request's person", { reason: 'NotThisPersonsFact' });
     const dto = await validateBody(REPLACEMENT_DTOS[body.replacement.path], body.replacement.body, 'replacement.body');
-    if ((dto as { memberId?: string }).memberId !== request.memberId) throw ApiError.badRequest('invalid body: replacement.body.memberId', [{ field: 'replacement.body.memberId', message: "must be the request's person" }]);
+    if ((dto as { memberId?: string }).memberId !== request.memberId)
+      throw ApiError.badRequest('invalid body: replacement.body.memberId', [{ field: 'replacement.body.memberId', message: "must be the request's person" }]);
     const replacement = toCommand(body.replacement.path, dto, derivedId(recording.envelope.commandId, 'concern'));
     const command: FamilyCommand = { type: 'CorrectFact', supersedesEventId: body.supersedesEventId, replacement, ...(body.reason ? { reason: body.reason } : {}) };
     return this.applied(request, command, recording, `${String(superseded.type)} corrected (request ${request.reference})`);
@@ -157,7 +169,13 @@ export class DataSubjectRequestsController {
     if (familyId === null) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
     const requestId = derivedId(recording.envelope.commandId, 'dataSubjectRequest');
     const dueOn = addMonths(businessDate(body.receivedOn), 1);
-    await appendPrivacyRecord(this.store, registerStream('dataSubjectRequest'), 'DataSubjectRequestReceived', { requestId, kind: body.kind, memberId: body.memberId, familyId, reference: body.reference, receivedOn: body.receivedOn, dueOn }, recording);
+    await appendPrivacyRecord(
+      this.store,
+      registerStream('dataSubjectRequest'),
+      'DataSubjectRequestReceived',
+      { requestId, kind: body.kind, memberId: body.memberId, familyId, reference: body.reference, receivedOn: body.receivedOn, dueOn },
+      recording,
+    );
     return this.shown((await dataSubjectRequests(this.store)).get(requestId) as DataSubjectRequest);
   }
 
@@ -180,7 +198,8 @@ export class DataSubjectRequestsController {
     else if (body.respondedOn > recording.recordedOn) problems.push({ field: 'respondedOn', message: `must not be after today (${recording.recordedOn})` });
     else if (body.respondedOn < request.receivedOn) problems.push({ field: 'respondedOn', message: `must not be before the request was received (${request.receivedOn})` });
     if (problems.length > 0) throw ApiError.badRequest('invalid body: respondedOn', problems);
-    if (request.respondedOn === null) await appendPrivacyRecord(this.store, registerStream('dataSubjectRequest'), 'DataSubjectRequestAnswered', { requestId, respondedOn: body.respondedOn }, recording);
+    if (request.respondedOn === null)
+      await appendPrivacyRecord(this.store, registerStream('dataSubjectRequest'), 'DataSubjectRequestAnswered', { requestId, respondedOn: body.respondedOn }, recording);
     return this.shown((await dataSubjectRequests(this.store)).get(requestId) as DataSubjectRequest);
   }
 
@@ -188,7 +207,8 @@ export class DataSubjectRequestsController {
   @Get('data-subject-requests/:requestId/export.json')
   @ApiOperation({
     summary: "A subject access request's answer: everything held about the person, as JSON",
-    description: 'Their personal data as recorded, the facts about them and their corrections, the kinds and dates of facts about their household, who read their records and why, partners, and the ONS transfers that included them; nothing about anyone else. An erased person: a statement that their data was erased and when. Logged in the access log (purpose `subject access request`).',
+    description:
+      'Their personal data as recorded, the facts about them and their corrections, the kinds and dates of facts about their household, who read their records and why, partners, and the ONS transfers that included them; nothing about anyone else. An erased person: a statement that their data was erased and when. Logged in the access log (purpose `subject access request`).',
   })
   async exportJson(@Param('requestId') requestId: string, @Req() req: Request) {
     return this.export(requestId, req);
@@ -218,7 +238,8 @@ export class DataSubjectRequestsController {
   private async request(requestId: string, kind?: DataSubjectRequest['kind']): Promise<DataSubjectRequest> {
     const request = UUID.test(requestId) ? (await dataSubjectRequests(this.store)).get(requestId) : undefined;
     if (!request) throw new ApiError(404, 'no data subject request with this id', { reason: 'RequestNotFound' });
-    if (kind !== undefined && request.kind !== kind) throw new ApiError(422, `request ${request.reference} is a ${request.kind} request, not ${kind === 'objection' ? 'an objection' : 'a rectification'}`, { reason: 'WrongRequestKind' });
+    if (kind !== undefined && request.kind !== kind)
+      throw new ApiError(422, `request ${request.reference} is a ${request.kind} request, not ${kind === 'objection' ? 'an objection' : 'a rectification'}`, { reason: 'WrongRequestKind' });
     return request;
   }
 

@@ -126,7 +126,8 @@ export class OnsTransfersController {
   @Get('ons-transfers/opt-outs')
   @ApiOperation({
     summary: 'People who opted out of evaluation after a transfer that included them: to notify to the evaluator',
-    description: "One row per person and transfer: the person's member id (the file's `member_id`), the transfer, and the date of the opt-out. Only opt-outs still in force (no later consent) are listed.",
+    description:
+      "One row per person and transfer: the person's member id (the file's `member_id`), the transfer, and the date of the opt-out. Only opt-outs still in force (no later consent) are listed.",
   })
   async optOuts() {
     await this.context.settle();
@@ -142,7 +143,15 @@ export class OnsTransfersController {
         const c = latest.get(memberId);
         // Everyone in a file had not opted out when it was made: an opt-out in force now came after it.
         if (!c || c.given) continue;
-        notifications.push({ transferId: t.transferId, agreementReference: t.agreementReference, transferredOn: t.transferredOn, memberId, familyId: c.familyId, optedOutOn: c.on, fileDestroyed: t.destruction !== null });
+        notifications.push({
+          transferId: t.transferId,
+          agreementReference: t.agreementReference,
+          transferredOn: t.transferredOn,
+          memberId,
+          familyId: c.familyId,
+          optedOutOn: c.on,
+          fileDestroyed: t.destruction !== null,
+        });
       }
     }
     return { notifications };

@@ -32,7 +32,16 @@ export function fold(events: readonly { type: string; data: Record<string, unkno
     if (e.type === 'PartnerOrganisationRegistered') partner = { organisation: String(d.organisation), name: String(d.name), kind: String(d.kind), agreements: [] };
     if (!partner) continue;
     if (e.type === 'SharingAgreementRecorded') {
-      partner.agreements.push({ agreementId: String(d.agreementId), reference: String(d.reference), startsOn: String(d.startsOn), endsOn: String(d.endsOn), gateways: d.gateways as string[], shares: d.shares as string[], receives: d.receives as string[], revokedOn: null });
+      partner.agreements.push({
+        agreementId: String(d.agreementId),
+        reference: String(d.reference),
+        startsOn: String(d.startsOn),
+        endsOn: String(d.endsOn),
+        gateways: d.gateways as string[],
+        shares: d.shares as string[],
+        receives: d.receives as string[],
+        revokedOn: null,
+      });
     }
     if (e.type === 'SharingAgreementRevoked') {
       const a = partner.agreements.find((x) => x.agreementId === d.agreementId);
@@ -60,7 +69,10 @@ export class PartnerAgreements {
   async refusal(organisation: string, dataKind: string | undefined, today: string, legalBasis?: string): Promise<{ reason: string; message: string } | null> {
     const partner = ORGANISATION.test(organisation) ? fold((await this.store.readStream('partnerOrganisation-register')).events, organisation) : null;
     if (partner === null) {
-      return { reason: 'NoSharingAgreement', message: `${organisation} is not a registered partner organisation: an admin registers it and records its information-sharing agreement (POST /api/partners) before its users may share` };
+      return {
+        reason: 'NoSharingAgreement',
+        message: `${organisation} is not a registered partner organisation: an admin registers it and records its information-sharing agreement (POST /api/partners) before its users may share`,
+      };
     }
     const current = partner.agreements.filter((a) => inForce(a, today));
     if (current.length === 0) return { reason: 'NoSharingAgreement', message: `${partner.name} has no information-sharing agreement in force today (${today})` };
@@ -72,10 +84,12 @@ export class PartnerAgreements {
       const covering = current.filter((a) => dataKind === undefined || a.shares.includes(dataKind));
       const gateways = [...new Set(covering.flatMap((a) => a.gateways))];
       if (!gateways.includes(legalBasis)) {
-        return { reason: 'GatewayNotInAgreement', message: `${partner.name}'s agreements in force rely on ${gateways.join(', ')}, not ${legalBasis}: a share without consent names one of them in X-Legal-Basis` };
+        return {
+          reason: 'GatewayNotInAgreement',
+          message: `${partner.name}'s agreements in force rely on ${gateways.join(', ')}, not ${legalBasis}: a share without consent names one of them in X-Legal-Basis`,
+        };
       }
     }
     return null;
   }
 }
-

@@ -123,7 +123,7 @@ export class PartnersController {
   @Access({ admin: true })
   @Post('partners')
   @HttpCode(201)
-  @ApiOperation({ summary: "Register a partner organisation: from then on its users record and read only within an agreement in force" })
+  @ApiOperation({ summary: 'Register a partner organisation: from then on its users record and read only within an agreement in force' })
   async register(@Body() body: PartnerDto, @Recorded() recording: Recording) {
     const stream = registerStream('partnerOrganisation');
     const existing = fold((await this.store.readStream(stream)).events, body.organisation);
@@ -147,7 +147,13 @@ export class PartnersController {
     if (problems.length > 0) throw ApiError.badRequest(`invalid body: ${problems.map((p) => p.field).join(', ')}`, problems);
     const recording = this.recordings.from(req);
     const agreementId = derivedId(recording.envelope.commandId, 'sharingAgreement');
-    await appendPrivacyRecord(this.store, stream, 'SharingAgreementRecorded', { organisation, agreementId, reference: body.reference, startsOn: body.startsOn, endsOn: body.endsOn, gateways: body.gateways, shares: body.shares, receives: body.receives }, recording);
+    await appendPrivacyRecord(
+      this.store,
+      stream,
+      'SharingAgreementRecorded',
+      { organisation, agreementId, reference: body.reference, startsOn: body.startsOn, endsOn: body.endsOn, gateways: body.gateways, shares: body.shares, receives: body.receives },
+      recording,
+    );
     return (fold((await this.store.readStream(stream)).events, organisation) as PartnerOrganisation).agreements.find((a) => a.agreementId === agreementId);
   }
 

@@ -41,9 +41,15 @@ export class PrivacyNoticeController {
     const registered = organisations.map((o) => fold(events, o)).filter((p): p is PartnerOrganisation => p !== null);
     const partners = [
       ...registered.filter((p) => p.agreements.some((a) => inForce(a, today))).map((p) => p.name),
-      ...Object.keys(PARTNER_KINDS).filter((k) => !registered.some((p) => p.organisation === k)).map((k) => PARTNER_NAMES[k] ?? k),
+      ...Object.keys(PARTNER_KINDS)
+        .filter((k) => !registered.some((p) => p.organisation === k))
+        .map((k) => PARTNER_NAMES[k] ?? k),
     ];
-    const agreements = registered.flatMap((p) => p.agreements.filter((a) => inForce(a, today)).map((a) => ({ partner: p.name, reference: a.reference, endsOn: a.endsOn, gateways: a.gateways.map((g) => LEGAL_GATEWAY_REGISTER[g] ?? g), shares: a.shares })));
+    const agreements = registered.flatMap((p) =>
+      p.agreements
+        .filter((a) => inForce(a, today))
+        .map((a) => ({ partner: p.name, reference: a.reference, endsOn: a.endsOn, gateways: a.gateways.map((g) => LEGAL_GATEWAY_REGISTER[g] ?? g), shares: a.shares })),
+    );
     const retention = [
       `${this.config.retentionYears} years after your family's case is closed`,
       `${this.config.retentionNotAttachedYears} years after we identified your family, or last recorded anything about it, if you never joined the programme`,
@@ -51,11 +57,26 @@ export class PrivacyNoticeController {
     ];
     const sections = [
       { heading: 'Who we are', text: `${council} runs the Troubled Families programme and keeps this record of the families it works with.` },
-      { heading: 'Why we use your information', text: `Only to identify families who could be helped, to support them, and to evaluate the programme: ${[...new Set(Object.values(ROLE_PURPOSES))].join(', ')}. Each person sees only what their job needs, and every look at your records is logged.` },
-      { heading: 'Who we share it with', text: `With your consent, ${partners.join(', ')} share information with us about your family. Without consent they may share only where a law allows it: ${LEGAL_GATEWAYS.join('; ')}.` },
-      { heading: 'The national evaluation', text: `We send your name, date of birth, gender, last postcode and National Insurance number (where known), and how your family took part, to the Office for National Statistics under data agreement ${this.config.onsAgreementReference}: ${ONS_AGREEMENT_TERMS.join('; ')}. You can opt out at any time; people who opt out are left out of every later file, and the evaluator is told about earlier ones.` },
-      { heading: 'How long we keep it', text: `We delete your personal information ${retention.join('; ')}, unless it is needed for an audit or a legal case then open. Published results are numbers only, with small counts hidden.` },
-      { heading: 'Your rights', text: 'You can ask for a copy of everything we hold about you, ask us to correct it, object to sharing or to the evaluation, or ask us to delete it. We answer within one month.' },
+      {
+        heading: 'Why we use your information',
+        text: `Only to identify families who could be helped, to support them, and to evaluate the programme: ${[...new Set(Object.values(ROLE_PURPOSES))].join(', ')}. Each person sees only what their job needs, and every look at your records is logged.`,
+      },
+      {
+        heading: 'Who we share it with',
+        text: `With your consent, ${partners.join(', ')} share information with us about your family. Without consent they may share only where a law allows it: ${LEGAL_GATEWAYS.join('; ')}.`,
+      },
+      {
+        heading: 'The national evaluation',
+        text: `We send your name, date of birth, gender, last postcode and National Insurance number (where known), and how your family took part, to the Office for National Statistics under data agreement ${this.config.onsAgreementReference}: ${ONS_AGREEMENT_TERMS.join('; ')}. You can opt out at any time; people who opt out are left out of every later file, and the evaluator is told about earlier ones.`,
+      },
+      {
+        heading: 'How long we keep it',
+        text: `We delete your personal information ${retention.join('; ')}, unless it is needed for an audit or a legal case then open. Published results are numbers only, with small counts hidden.`,
+      },
+      {
+        heading: 'Your rights',
+        text: 'You can ask for a copy of everything we hold about you, ask us to correct it, object to sharing or to the evaluation, or ask us to delete it. We answer within one month.',
+      },
       { heading: 'Contact', text: `Contact ${this.config.privacyContact}.` },
     ];
     return {

@@ -63,7 +63,8 @@ export class PrivacyController {
   @HttpCode(202)
   @ApiOperation({
     summary: "Erase a person's personal data (crypto-shredding)",
-    description: "Destroys the person's key: their names, date of birth, identifiers and other personal fields read as a placeholder from then on, everywhere; claims, totals and the ledger are unchanged. Idempotent.",
+    description:
+      "Destroys the person's key: their names, date of birth, identifiers and other personal fields read as a placeholder from then on, everywhere; claims, totals and the ledger are unchanged. Idempotent.",
   })
   @ApiAcceptedResponse({ schema: { example: { memberId: 'uuid', familyId: 'uuid', status: 'erased' } } })
   @ApiNotFoundResponse({ description: 'No person with this id' })
@@ -72,7 +73,13 @@ export class PrivacyController {
     await this.context.settle();
     const familyId = await this.families.familyOfMember(memberId);
     if (familyId === null) throw new ApiError(404, 'no person with this id', { reason: 'PersonNotFound' });
-    const outcome = await new Erasure(this.vault, this.store, [this.imports]).erase({ memberId, familyId, reason: body.reason, by: { userId: actor.userId, role: actor.role }, at: this.clock.now().toISOString() });
+    const outcome = await new Erasure(this.vault, this.store, [this.imports]).erase({
+      memberId,
+      familyId,
+      reason: body.reason,
+      by: { userId: actor.userId, role: actor.role },
+      at: this.clock.now().toISOString(),
+    });
     // The family's folded state for commands holds the person's opened fields: forgotten now.
     this.familyStates.forget(streams.family(familyId));
     return { memberId, familyId, status: outcome === 'already-erased' ? 'already-erased' : 'erased' };
@@ -86,13 +93,33 @@ export class PrivacyController {
   @ApiQuery({ name: 'userId', required: false })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'after', required: false, description: 'The `next` of the previous page' })
-  @CsvList<{ entries: { id: string | number; at: string; userId: string; role: string; organisation?: string | null; route: string; outcome: string; familyId?: string | null; memberIds?: string[]; purpose?: string | null }[]; next?: string | null }>({
+  @CsvList<{
+    entries: {
+      id: string | number;
+      at: string;
+      userId: string;
+      role: string;
+      organisation?: string | null;
+      route: string;
+      outcome: string;
+      familyId?: string | null;
+      memberIds?: string[];
+      purpose?: string | null;
+    }[];
+    next?: string | null;
+  }>({
     filename: 'access-log',
     columns: ['id', 'at', 'user_id', 'role', 'organisation', 'route', 'outcome', 'family_id', 'member_ids', 'purpose'],
     rows: ({ entries }) => entries.map((e) => [String(e.id), e.at, e.userId, e.role, e.organisation, e.route, e.outcome, e.familyId, (e.memberIds ?? []).join(';'), e.purpose]),
     headers: (page) => ({ 'X-Next-After': page.next ?? null }),
   })
-  async accessLogEntries(@Query('memberId') memberId?: string, @Query('familyId') familyId?: string, @Query('userId') userId?: string, @Query('limit') limitRaw?: string, @Query('after') after?: string) {
+  async accessLogEntries(
+    @Query('memberId') memberId?: string,
+    @Query('familyId') familyId?: string,
+    @Query('userId') userId?: string,
+    @Query('limit') limitRaw?: string,
+    @Query('after') after?: string,
+  ) {
     const problems: FieldProblem[] = [];
     if (memberId !== undefined && !UUID.test(memberId)) problems.push({ field: 'memberId', message: 'must be a memberId' });
     if (familyId !== undefined && !UUID.test(familyId)) problems.push({ field: 'familyId', message: 'must be a familyId' });
@@ -124,7 +151,7 @@ export class PrivacyController {
   @ApiOperation({
     summary: 'Transfer the ONS evaluation file: records the transfer under the data agreement and returns the file',
     description:
-      'The file of `GET /api/exports/ons-evaluation.csv`, recorded as a transfer (`onsTransfer-<transferId>`): the agreement (LEDGER_ONS_AGREEMENT) and its terms, the date, the number of people and families, the file\'s SHA-256, the opt-outs applied and who was in it. `X-Transfer-Id` and `X-File-Sha256` name it. A retry with the same Idempotency-Key is the same transfer.',
+      "The file of `GET /api/exports/ons-evaluation.csv`, recorded as a transfer (`onsTransfer-<transferId>`): the agreement (LEDGER_ONS_AGREEMENT) and its terms, the date, the number of people and families, the file's SHA-256, the opt-outs applied and who was in it. `X-Transfer-Id` and `X-File-Sha256` name it. A retry with the same Idempotency-Key is the same transfer.",
   })
   async onsTransferPost(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: OnsTransferDto) {
     return this.onsTransfer(req, res, body.from, body.to);
@@ -139,7 +166,24 @@ export class PrivacyController {
     const recording = this.recordings.from(req);
     await this.context.settle();
 
-    const header = ['family_id', 'family_reference', 'member_id', 'relationship', 'given_name', 'family_name', 'date_of_birth', 'gender', 'postcode', 'national_insurance_number', 'identified_on', 'assessed_eligible', 'attached_on', 'participated', 'closed_on', 'problems_at_entry'];
+    const header = [
+      'family_id',
+      'family_reference',
+      'member_id',
+      'relationship',
+      'given_name',
+      'family_name',
+      'date_of_birth',
+      'gender',
+      'postcode',
+      'national_insurance_number',
+      'identified_on',
+      'assessed_eligible',
+      'attached_on',
+      'participated',
+      'closed_on',
+      'problems_at_entry',
+    ];
     const records: string[][] = [header];
     const actor = actorOf(req);
     const included: string[] = [];
@@ -150,7 +194,8 @@ export class PrivacyController {
       const state = foldStoredFamily(read.events);
       const evaluationConsent = latestConsents(read.events, 'evaluation');
       const members = [...state.members.values()];
-      const eligible = problemsIdentifiedBy(state, to as string).length >= troubledFamilies2015.minimumHeadlineProblems && members.some((m) => m.dateOfBirth !== ERASED && isDependentChild(m, to as string));
+      const eligible =
+        problemsIdentifiedBy(state, to as string).length >= troubledFamilies2015.minimumHeadlineProblems && members.some((m) => m.dateOfBirth !== ERASED && isDependentChild(m, to as string));
       const attached = state.attachment !== null && state.attachment !== undefined;
       if (!eligible && !attached) continue;
       optOuts += members.filter((m) => evaluationConsent.get(m.memberId) === false && m.givenName !== ERASED).length;
@@ -169,7 +214,19 @@ export class PrivacyController {
       this.store,
       registerStream('onsTransfer'),
       'OnsTransferRecorded',
-      { transferId, agreementReference: this.config.onsAgreementReference, terms: [...ONS_AGREEMENT_TERMS], from: from as string, to: to as string, transferredOn: recording.recordedOn, people: included.length, families, fileSha256, optOutsApplied: optOuts, memberIds: included },
+      {
+        transferId,
+        agreementReference: this.config.onsAgreementReference,
+        terms: [...ONS_AGREEMENT_TERMS],
+        from: from as string,
+        to: to as string,
+        transferredOn: recording.recordedOn,
+        people: included.length,
+        families,
+        fileSha256,
+        optOutsApplied: optOuts,
+        memberIds: included,
+      },
       recording,
     );
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -192,7 +249,7 @@ export class PrivacyController {
     await this.context.settle();
     const results = new Map((await this.outcomes.results(asOf)).families.map((f) => [f.familyId, f.routes]));
     const rows: { problemsAtEntry: string[]; routes: ('sustained-progress' | 'continuous-employment')[]; attached: boolean }[] = [];
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await this.families.list({ after, limit: 1_000 });
       for (const f of page.families) {
         if (f.attachedOn === null || f.attachedOn > asOf) continue;

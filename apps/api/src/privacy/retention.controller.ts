@@ -82,7 +82,16 @@ export class RetentionController {
     const asOf = this.context.dates(asOfRaw, undefined);
     await this.context.settle();
     const report = await retentionReport(this.families, this.store, this.vault, asOf, retentionPeriods(this.config));
-    const shown = (f: (typeof report.due)[number]) => ({ familyId: f.familyId, reference: f.reference, rule: f.rule, from: f.from, dueOn: f.dueOn, reason: f.reason, people: f.memberIds.length, holds: f.holds });
+    const shown = (f: (typeof report.due)[number]) => ({
+      familyId: f.familyId,
+      reference: f.reference,
+      rule: f.rule,
+      from: f.from,
+      dueOn: f.dueOn,
+      reason: f.reason,
+      people: f.memberIds.length,
+      holds: f.holds,
+    });
     const { recordedOnOrBefore, rows } = await importRowsDue(this.imports, asOf, report.periods);
     return { asOf, periods: report.periods, due: report.due.map(shown), held: report.held.map(shown), importRows: { recordedOnOrBefore, rows } };
   }
@@ -90,7 +99,10 @@ export class RetentionController {
   @Access({ admin: true })
   @Post('privacy/retention/run')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Run the retention schedule: erase everyone in the families due and not held (as the report lists them)', description: 'Idempotent: people already erased are not counted again.' })
+  @ApiOperation({
+    summary: 'Run the retention schedule: erase everyone in the families due and not held (as the report lists them)',
+    description: 'Idempotent: people already erased are not counted again.',
+  })
   async run(@Body() body: RetentionRunDto) {
     const today = londonToday(this.clock.now());
     if (!isBusinessDate(body.asOf)) throw ApiError.badRequest('invalid body: asOf', [{ field: 'asOf', message: 'must be a calendar date YYYY-MM-DD' }]);
@@ -100,12 +112,20 @@ export class RetentionController {
     const done = await runRetention(report, new Erasure(this.vault, this.store, [this.imports]), this.clock.now().toISOString());
     for (const f of report.due) this.familyStates.forget(streams.family(f.familyId));
     const importRows = await eraseImportRowsDue(this.imports, this.vault, body.asOf, report.periods);
-    return { asOf: body.asOf, erased: { people: done.people, families: done.families }, importRows: { recordedOnOrBefore: importRows.recordedOnOrBefore, erased: importRows.rows }, held: report.held.map((f) => ({ familyId: f.familyId, holds: f.holds })) };
+    return {
+      asOf: body.asOf,
+      erased: { people: done.people, families: done.families },
+      importRows: { recordedOnOrBefore: importRows.recordedOnOrBefore, erased: importRows.rows },
+      held: report.held.map((f) => ({ familyId: f.familyId, holds: f.holds })),
+    };
   }
 
   @Access({ admin: true, 'finance-officer': true })
   @Post('families/:familyId/legal-holds')
-  @ApiOperation({ summary: "Place a legal hold on a family: its erasure by the retention schedule waits until the hold is released", description: 'The same family, kind and reference is the same hold: placing it again answers 200 with it.' })
+  @ApiOperation({
+    summary: 'Place a legal hold on a family: its erasure by the retention schedule waits until the hold is released',
+    description: 'The same family, kind and reference is the same hold: placing it again answers 200 with it.',
+  })
   async placeHold(@Param('familyId') familyId: string, @Body() body: LegalHoldDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     if (!UUID.test(familyId)) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
     if (!isBusinessDate(body.placedOn)) throw ApiError.badRequest('invalid body: placedOn', [{ field: 'placedOn', message: 'must be a calendar date YYYY-MM-DD' }]);

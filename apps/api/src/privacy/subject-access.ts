@@ -107,7 +107,13 @@ export async function subjectAccessExport(
     }
     if (e.type === 'FactCorrected') {
       if (theirEventIds.has(String(data.supersededEventId))) {
-        corrections.push({ eventId: e.metadata.eventId, recordedAt: e.metadata.recordedAt, supersededEventId: String(data.supersededEventId), supersededType: String(data.supersededType), reason: typeof data.reason === 'string' ? data.reason : null });
+        corrections.push({
+          eventId: e.metadata.eventId,
+          recordedAt: e.metadata.recordedAt,
+          supersededEventId: String(data.supersededEventId),
+          supersededType: String(data.supersededType),
+          reason: typeof data.reason === 'string' ? data.reason : null,
+        });
         const fact = facts.find((f) => f.eventId === data.supersededEventId);
         if (fact) fact.supersededBy = e.metadata.eventId;
       }
@@ -124,7 +130,7 @@ export async function subjectAccessExport(
   }
 
   const rows: AccessLogRow[] = [];
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const page = await parts.accessLog.list({ memberId, after, limit: 1_000 });
     rows.push(...page.entries);
     if (page.next === null) break;
@@ -133,13 +139,23 @@ export async function subjectAccessExport(
   const reads = rows.map((r) => ({ at: r.at, userId: r.userId, role: r.role, organisation: r.organisation, route: r.route, purpose: r.purpose, outcome: r.outcome }));
 
   const partners = new Map<string, { recorded: Map<string, number>; reads: number }>();
-  const partner = (organisation: string) => partners.get(organisation) ?? (partners.set(organisation, { recorded: new Map(), reads: 0 }).get(organisation) as { recorded: Map<string, number>; reads: number });
-  for (const f of facts) if (f.recordedBy.role === 'partner' && f.recordedBy.organisation) partner(f.recordedBy.organisation).recorded.set(f.type, (partner(f.recordedBy.organisation).recorded.get(f.type) ?? 0) + 1);
+  const partner = (organisation: string) =>
+    partners.get(organisation) ?? (partners.set(organisation, { recorded: new Map(), reads: 0 }).get(organisation) as { recorded: Map<string, number>; reads: number });
+  for (const f of facts)
+    if (f.recordedBy.role === 'partner' && f.recordedBy.organisation) partner(f.recordedBy.organisation).recorded.set(f.type, (partner(f.recordedBy.organisation).recorded.get(f.type) ?? 0) + 1);
   for (const r of reads) if (r.role === 'partner' && r.organisation && r.outcome === 'served') partner(r.organisation).reads += 1;
 
   const onsTransfers = parts.transfers
     .filter((t) => t.memberIds.includes(memberId))
-    .map((t) => ({ transferId: t.transferId, agreementReference: t.agreementReference, transferredOn: t.transferredOn, from: t.from, to: t.to, fileSha256: t.fileSha256, destroyedOn: t.destruction?.confirmedOn ?? null }));
+    .map((t) => ({
+      transferId: t.transferId,
+      agreementReference: t.agreementReference,
+      transferredOn: t.transferredOn,
+      from: t.from,
+      to: t.to,
+      fileSha256: t.fileSha256,
+      destroyedOn: t.destruction?.confirmedOn ?? null,
+    }));
 
   return {
     ...base,
@@ -237,7 +253,13 @@ export function subjectAccessPdf(x: SubjectAccessExport, council: string): Promi
         { label: 'What', kind: 'text', width: 4 },
         { label: 'Why', kind: 'text', width: 3 },
       ],
-      rows: x.reads.map((r) => [r.at.slice(0, 16).replace('T', ' '), r.userId, [r.role, r.organisation].filter(Boolean).join(' '), r.route, r.outcome === 'served' ? r.purpose : `refused: ${r.purpose}`]),
+      rows: x.reads.map((r) => [
+        r.at.slice(0, 16).replace('T', ' '),
+        r.userId,
+        [r.role, r.organisation].filter(Boolean).join(' '),
+        r.route,
+        r.outcome === 'served' ? r.purpose : `refused: ${r.purpose}`,
+      ]),
       totals: [],
     });
     sections.push({
@@ -267,6 +289,12 @@ export function subjectAccessPdf(x: SubjectAccessExport, council: string): Promi
     });
   }
   const [y, m, d] = dateParts(x.generatedOn);
-  const document: ReportDocument = { title: `Subject access: ${x.request.reference}`, subject: 'Personal data held by the family outcomes ledger', author: council, documentDate: new Date(Date.UTC(y, m - 1, d)), sections };
+  const document: ReportDocument = {
+    title: `Subject access: ${x.request.reference}`,
+    subject: 'Personal data held by the family outcomes ledger',
+    author: council,
+    documentDate: new Date(Date.UTC(y, m - 1, d)),
+    sections,
+  };
   return reportDocumentPdf(document);
 }

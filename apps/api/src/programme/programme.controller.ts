@@ -1,16 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import {
-  decodeOutcomePlanEvent,
-  type OutcomePlanParametersPatch,
-  type Rejection,
-  evolveOutcomePlan,
-  initialOutcomePlanState,
-  frameworks,
-  troubledFamilies2015,
-  streams,
-} from '@ledger/domain';
+import { decodeOutcomePlanEvent, type OutcomePlanParametersPatch, type Rejection, evolveOutcomePlan, initialOutcomePlanState, frameworks, troubledFamilies2015, streams } from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ETag, versioned } from '../http/etag';
 import { Recorded } from '../http/recorded';

@@ -32,7 +32,11 @@ export class OutcomePlanVersionDto {
   @IsObject()
   problems?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, label: { type: 'string' } } }, description: "The plan's local milestones ({ code, label }), which milestone-sustained measures and recorded milestones name" })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', properties: { code: { type: 'string' }, label: { type: 'string' } } },
+    description: "The plan's local milestones ({ code, label }), which milestone-sustained measures and recorded milestones name",
+  })
   @IsOptional()
   @IsArray()
   milestones?: unknown[];

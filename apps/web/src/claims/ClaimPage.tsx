@@ -121,7 +121,9 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
           <span data-testid="claim-total">{money(claim.totalPence)}</span>
           {claim.totals.removedPence > 0 ? ` (${money(claim.totals.removedPence)} removed by internal audit)` : ''}
         </Row>
-        <Row label="Audit sample">{claim.sample ? `${claim.sample.familyIds.length} families (${claim.sample.percent}%), drawn ${claim.sample.sampledOn ? ukDate(claim.sample.sampledOn) : ''}` : 'Not drawn yet'}</Row>
+        <Row label="Audit sample">
+          {claim.sample ? `${claim.sample.familyIds.length} families (${claim.sample.percent}%), drawn ${claim.sample.sampledOn ? ukDate(claim.sample.sampledOn) : ''}` : 'Not drawn yet'}
+        </Row>
         <Row label="Sign-offs">
           {claim.signOffs.length === 0
             ? 'None yet'
@@ -129,7 +131,9 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
         </Row>
         <Row label="Submitted">{claim.submission ? `${ukDate(claim.submission.submittedOn)}, ${money(claim.submission.totalPence)}` : 'Not yet'}</Row>
         <Row label="Payment">{claim.payment ? `${money(claim.payment.amountPence)} received ${ukDate(claim.payment.receivedOn)}` : 'Not yet'}</Row>
-        <Row label="Recoveries">{(claim.recoveries ?? []).length === 0 ? 'None' : (claim.recoveries ?? []).map((r) => `${byReference.get(r.familyId) ?? r.familyId}: ${money(r.amountPence)} on ${ukDate(r.on)}`).join('; ')}</Row>
+        <Row label="Recoveries">
+          {(claim.recoveries ?? []).length === 0 ? 'None' : (claim.recoveries ?? []).map((r) => `${byReference.get(r.familyId) ?? r.familyId}: ${money(r.amountPence)} on ${ukDate(r.on)}`).join('; ')}
+        </Row>
         {claim.withdrawal ? <Row label="Withdrawn">{ukDate(claim.withdrawal.withdrawnOn)}</Row> : null}
       </dl>
 
@@ -250,7 +254,15 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
             path="/api/spot-checks"
             fields={[
               { name: 'checkedOn', label: 'Date of the spot check', kind: 'date' },
-              { name: 'familyId', label: 'Family checked', kind: 'select', options: [{ value: '', label: 'Choose a family' }, ...claim.families.filter((f) => !f.auditStatus.includes('removed') && f.auditStatus !== 'recovered').map((f) => ({ value: f.familyId, label: f.reference }))] },
+              {
+                name: 'familyId',
+                label: 'Family checked',
+                kind: 'select',
+                options: [
+                  { value: '', label: 'Choose a family' },
+                  ...claim.families.filter((f) => !f.auditStatus.includes('removed') && f.auditStatus !== 'recovered').map((f) => ({ value: f.familyId, label: f.reference })),
+                ],
+              },
               { name: 'eligible', label: 'Was the family eligible?', kind: 'yesno' },
               { name: 'wholeFamilyWorking', label: 'Is there evidence of whole-family working?', kind: 'yesno' },
               { name: 'resultEvidenced', label: 'Is there evidence of the result claimed?', kind: 'yesno' },
@@ -271,7 +283,12 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
               intro="A family the spot check found invalid: its payment is recovered by a reversing entry in the ledger."
               path={`/api/claims/${claimId}/recoveries`}
               fields={[
-                { name: 'which', label: 'Family found invalid', kind: 'select', options: toRecover.map((r) => ({ value: `${r.spotCheckId}/${r.familyId}`, label: `${byReference.get(r.familyId) ?? r.familyId} (spot check of ${ukDate(r.checkedOn)})` })) },
+                {
+                  name: 'which',
+                  label: 'Family found invalid',
+                  kind: 'select',
+                  options: toRecover.map((r) => ({ value: `${r.spotCheckId}/${r.familyId}`, label: `${byReference.get(r.familyId) ?? r.familyId} (spot check of ${ukDate(r.checkedOn)})` })),
+                },
                 { name: 'reason', label: 'Reason', kind: 'textarea' },
                 { name: 'on', label: 'Date of the recovery', kind: 'date' },
               ]}
@@ -355,7 +372,13 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
       <p className="govuk-body">The claim report{claim.submission ? ' as submitted (frozen: the same bytes every time)' : ' (a draft is marked DRAFT)'}:</p>
       <div className="govuk-button-group">
         {(['csv', 'xlsx', 'pdf'] as const).map((ext) => (
-          <button key={ext} type="button" className="govuk-button govuk-button--secondary" data-download={`report.${ext}`} onClick={() => void download(`/api/claims/${claimId}/report.${ext}`, `claim-${claimId}.${ext}`)}>
+          <button
+            key={ext}
+            type="button"
+            className="govuk-button govuk-button--secondary"
+            data-download={`report.${ext}`}
+            onClick={() => void download(`/api/claims/${claimId}/report.${ext}`, `claim-${claimId}.${ext}`)}
+          >
             Claim report ({ext.toUpperCase()})
           </button>
         ))}
@@ -365,7 +388,13 @@ export function ClaimPage({ user, claimId }: { user: User; claimId: string }) {
           <p className="govuk-body">The claim's position now (claimed, paid, the difference and recoveries):</p>
           <div className="govuk-button-group">
             {(['csv', 'xlsx', 'pdf'] as const).map((ext) => (
-              <button key={ext} type="button" className="govuk-button govuk-button--secondary" data-download={`position.${ext}`} onClick={() => void download(`/api/claims/${claimId}/position.${ext}`, `claim-${claimId}-position.${ext}`)}>
+              <button
+                key={ext}
+                type="button"
+                className="govuk-button govuk-button--secondary"
+                data-download={`position.${ext}`}
+                onClick={() => void download(`/api/claims/${claimId}/position.${ext}`, `claim-${claimId}-position.${ext}`)}
+              >
                 Position ({ext.toUpperCase()})
               </button>
             ))}
@@ -504,7 +533,14 @@ function CommandForm(props: {
               ) : null}
               <div className="govuk-checkboxes">
                 <div className="govuk-checkboxes__item">
-                  <input className="govuk-checkboxes__input" id={`f-${domName(f.name)}`} name={domName(f.name)} type="checkbox" checked={values[f.name] === 'yes'} onChange={(e) => setValues((old) => ({ ...old, [f.name]: e.target.checked ? 'yes' : '' }))} />
+                  <input
+                    className="govuk-checkboxes__input"
+                    id={`f-${domName(f.name)}`}
+                    name={domName(f.name)}
+                    type="checkbox"
+                    checked={values[f.name] === 'yes'}
+                    onChange={(e) => setValues((old) => ({ ...old, [f.name]: e.target.checked ? 'yes' : '' }))}
+                  />
                   <label className="govuk-label govuk-checkboxes__label" htmlFor={`f-${domName(f.name)}`}>
                     {f.label}
                   </label>
@@ -512,7 +548,14 @@ function CommandForm(props: {
               </div>
             </div>
           ) : (
-            <Field key={f.name} spec={{ ...f, name: domName(f.name) }} value={values[f.name]} onChange={(v: string | DateParts) => setValues((old) => ({ ...old, [f.name]: v }))} members={[]} error={error?.fields[domName(f.name)]} />
+            <Field
+              key={f.name}
+              spec={{ ...f, name: domName(f.name) }}
+              value={values[f.name]}
+              onChange={(v: string | DateParts) => setValues((old) => ({ ...old, [f.name]: v }))}
+              members={[]}
+              error={error?.fields[domName(f.name)]}
+            />
           ),
         )}
         <button type="submit" className={`govuk-button${props.secondary ? ' govuk-button--warning' : ''}`} disabled={busy} aria-disabled={busy}>

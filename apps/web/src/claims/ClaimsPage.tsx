@@ -241,11 +241,12 @@ function DraftClaim() {
       {preview ? (
         <div data-testid="preview">
           <h3 className="govuk-heading-s">
-            {count(preview.families.length)} {preview.families.length === 1 ? 'family has' : 'families have'} a result as of {ukDate(preview.asOf)} and {preview.families.length === 1 ? 'is' : 'are'} not yet claimed
+            {count(preview.families.length)} {preview.families.length === 1 ? 'family has' : 'families have'} a result as of {ukDate(preview.asOf)} and {preview.families.length === 1 ? 'is' : 'are'}{' '}
+            not yet claimed
           </h3>
           <p className="govuk-body">
-            {ROUTE_NAMES['sustained-progress']}: {count(routesCount('sustained-progress'))} · {ROUTE_NAMES['continuous-employment']}: {count(routesCount('continuous-employment'))}. Each family is priced at the framework's rate for the year it was
-            attached in; families found invalid by internal audit are left out unless new evidence was recorded since.
+            {ROUTE_NAMES['sustained-progress']}: {count(routesCount('sustained-progress'))} · {ROUTE_NAMES['continuous-employment']}: {count(routesCount('continuous-employment'))}. Each family is
+            priced at the framework's rate for the year it was attached in; families found invalid by internal audit are left out unless new evidence was recorded since.
           </p>
           <p className="govuk-body govuk-!-font-weight-bold" data-testid="preview-total" data-pence={preview.totalPence}>
             Total: {money(preview.totalPence)}

@@ -132,43 +132,43 @@ function FigureChart({ figure }: { figure: Figure }) {
 function TableOf({ figure, long }: { figure: Figure; long: boolean }) {
   const table = (
     <div className="app-table-scroll" tabIndex={0} role="region" aria-label={`Table: ${figure.title}`}>
-        <table className="govuk-table app-table">
-          <caption className="govuk-table__caption govuk-visually-hidden">{figure.title}</caption>
-          <thead className="govuk-table__head">
+      <table className="govuk-table app-table">
+        <caption className="govuk-table__caption govuk-visually-hidden">{figure.title}</caption>
+        <thead className="govuk-table__head">
+          <tr className="govuk-table__row">
+            {figure.columns.map((c) => (
+              <th key={c.key} scope="col" className={`govuk-table__header${c.kind === 'text' || c.kind === 'date' ? '' : ' govuk-table__header--numeric'}`}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="govuk-table__body">
+          {figure.rows.length === 0 ? (
             <tr className="govuk-table__row">
-              {figure.columns.map((c) => (
-                <th key={c.key} scope="col" className={`govuk-table__header${c.kind === 'text' || c.kind === 'date' ? '' : ' govuk-table__header--numeric'}`}>
-                  {c.label}
-                </th>
-              ))}
+              <td className="govuk-table__cell" colSpan={figure.columns.length}>
+                None as of this date.
+              </td>
             </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {figure.rows.length === 0 ? (
-              <tr className="govuk-table__row">
-                <td className="govuk-table__cell" colSpan={figure.columns.length}>
-                  None as of this date.
-                </td>
+          ) : (
+            figure.rows.map((r, i) => (
+              <tr key={i} className="govuk-table__row">
+                {figure.columns.map((c, j) =>
+                  j === 0 ? (
+                    <th key={c.key} scope="row" className="govuk-table__header" data-key={c.key}>
+                      {cellText(c, r[c.key])}
+                    </th>
+                  ) : (
+                    <td key={c.key} className={`govuk-table__cell${c.kind === 'text' || c.kind === 'date' ? '' : ' govuk-table__cell--numeric'}`} data-key={c.key}>
+                      {cellText(c, r[c.key])}
+                    </td>
+                  ),
+                )}
               </tr>
-            ) : (
-              figure.rows.map((r, i) => (
-                <tr key={i} className="govuk-table__row">
-                  {figure.columns.map((c, j) =>
-                    j === 0 ? (
-                      <th key={c.key} scope="row" className="govuk-table__header" data-key={c.key}>
-                        {cellText(c, r[c.key])}
-                      </th>
-                    ) : (
-                      <td key={c.key} className={`govuk-table__cell${c.kind === 'text' || c.kind === 'date' ? '' : ' govuk-table__cell--numeric'}`} data-key={c.key}>
-                        {cellText(c, r[c.key])}
-                      </td>
-                    ),
-                  )}
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
+            ))
+          )}
+        </tbody>
+      </table>
     </div>
   );
   if (!long) return table;

@@ -29,7 +29,13 @@ export function fieldErrorsOf(problem: ApiProblem, known: readonly string[], pre
 
 /** "attendedSessions must be an integer" → "Sessions attended must be an integer" (the field's label, or its name in words). */
 function sentence(field: string, message: string, label?: string): string {
-  const words = label && !label.endsWith('?') ? label : field.replace(/\[(\d+)\]/g, ' $1').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const words =
+    label && !label.endsWith('?')
+      ? label
+      : field
+          .replace(/\[(\d+)\]/g, ' $1')
+          .replace(/([a-z])([A-Z])/g, '$1 $2')
+          .toLowerCase();
   const text = message.startsWith(field) ? `${words}${message.slice(field.length)}` : `${words} ${message}`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -97,7 +103,17 @@ function Hint({ name, hint }: { name: string; hint?: string }) {
   ) : null;
 }
 
-export function TextField(props: { name: string; label: string; value: string; onChange: (v: string) => void; error?: string; hint?: string; width?: 2 | 3 | 4 | 5 | 10 | 20; numeric?: boolean; textarea?: boolean }) {
+export function TextField(props: {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  hint?: string;
+  width?: 2 | 3 | 4 | 5 | 10 | 20;
+  numeric?: boolean;
+  textarea?: boolean;
+}) {
   const { name, label, value, onChange, error, hint, width, numeric, textarea } = props;
   return (
     <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
@@ -107,7 +123,15 @@ export function TextField(props: { name: string; label: string; value: string; o
       <Hint name={name} hint={hint} />
       <ErrorText name={name} error={error} />
       {textarea ? (
-        <textarea className={`govuk-textarea${error ? ' govuk-textarea--error' : ''}`} id={fieldId(name)} name={name} rows={3} value={value} aria-describedby={described(name, hint, error)} onChange={(e) => onChange(e.target.value)} />
+        <textarea
+          className={`govuk-textarea${error ? ' govuk-textarea--error' : ''}`}
+          id={fieldId(name)}
+          name={name}
+          rows={3}
+          value={value}
+          aria-describedby={described(name, hint, error)}
+          onChange={(e) => onChange(e.target.value)}
+        />
       ) : (
         <input
           className={`govuk-input${width ? ` govuk-input--width-${width}` : ''}${error ? ' govuk-input--error' : ''}`}
@@ -134,7 +158,14 @@ export function SelectField(props: { name: string; label: string; value: string;
       </label>
       <Hint name={name} hint={hint} />
       <ErrorText name={name} error={error} />
-      <select className={`govuk-select${error ? ' govuk-select--error' : ''}`} id={fieldId(name)} name={name} value={value} aria-describedby={described(name, hint, error)} onChange={(e) => onChange(e.target.value)}>
+      <select
+        className={`govuk-select${error ? ' govuk-select--error' : ''}`}
+        id={fieldId(name)}
+        name={name}
+        value={value}
+        aria-describedby={described(name, hint, error)}
+        onChange={(e) => onChange(e.target.value)}
+      >
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -145,7 +176,16 @@ export function SelectField(props: { name: string; label: string; value: string;
   );
 }
 
-export function RadiosField(props: { name: string; legend: string; value: string; onChange: (v: string) => void; options: { value: string; label: string }[]; error?: string; hint?: string; inline?: boolean }) {
+export function RadiosField(props: {
+  name: string;
+  legend: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: { value: string; label: string }[];
+  error?: string;
+  hint?: string;
+  inline?: boolean;
+}) {
   const { name, legend, value, onChange, options, error, hint, inline } = props;
   return (
     <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
@@ -156,7 +196,15 @@ export function RadiosField(props: { name: string; legend: string; value: string
         <div className={`govuk-radios${inline ? ' govuk-radios--inline' : ''}`}>
           {options.map((o, i) => (
             <div key={o.value} className="govuk-radios__item">
-              <input className="govuk-radios__input" id={i === 0 ? fieldId(name) : `${fieldId(name)}-${o.value}`} name={name} type="radio" value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} />
+              <input
+                className="govuk-radios__input"
+                id={i === 0 ? fieldId(name) : `${fieldId(name)}-${o.value}`}
+                name={name}
+                type="radio"
+                value={o.value}
+                checked={value === o.value}
+                onChange={() => onChange(o.value)}
+              />
               <label className="govuk-label govuk-radios__label" htmlFor={i === 0 ? fieldId(name) : `${fieldId(name)}-${o.value}`}>
                 {o.label}
               </label>

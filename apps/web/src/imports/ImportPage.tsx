@@ -136,9 +136,15 @@ export function ImportPage({ user, importId, search }: { user: User; importId: s
         <table className="govuk-table" data-testid="report-lines">
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">Line</th>
-              <th scope="col" className="govuk-table__header">Outcome</th>
-              <th scope="col" className="govuk-table__header">Reason</th>
+              <th scope="col" className="govuk-table__header">
+                Line
+              </th>
+              <th scope="col" className="govuk-table__header">
+                Outcome
+              </th>
+              <th scope="col" className="govuk-table__header">
+                Reason
+              </th>
             </tr>
           </thead>
           <tbody className="govuk-table__body">
@@ -203,7 +209,10 @@ function ReviewQueue({ importId, onDecided }: { importId: string; onDecided: () 
   return (
     <section data-testid="review-queue">
       <h2 className="govuk-heading-m">Review queue</h2>
-      <p className="govuk-body">Rows whose person matched a family member below the confidence threshold. Confirm a match to record the row's fact for that member through the family rules, or reject it if the row is about somebody else.</p>
+      <p className="govuk-body">
+        Rows whose person matched a family member below the confidence threshold. Confirm a match to record the row's fact for that member through the family rules, or reject it if the row is about
+        somebody else.
+      </p>
       <ErrorSummary error={error} />
       {items === null ? <Loading active>Loading the review queue…</Loading> : null}
       {items?.map((item) => {
@@ -224,7 +233,9 @@ function ReviewQueue({ importId, onDecided }: { importId: string; onDecided: () 
                 <div className="govuk-summary-list__row">
                   <dt className="govuk-summary-list__key">Proposed match</dt>
                   <dd className="govuk-summary-list__value" data-testid="candidate">
-                    {candidate ? `${candidate.givenName ?? ''} ${candidate.familyName ?? ''}, born ${candidate.dateOfBirth ? ukDate(candidate.dateOfBirth) : 'unknown'} (${candidate.relationship}, family ${candidate.reference ?? ''})` : `member ${item.candidate.memberId}`}{' '}
+                    {candidate
+                      ? `${candidate.givenName ?? ''} ${candidate.familyName ?? ''}, born ${candidate.dateOfBirth ? ukDate(candidate.dateOfBirth) : 'unknown'} (${candidate.relationship}, family ${candidate.reference ?? ''})`
+                      : `member ${item.candidate.memberId}`}{' '}
                     <AppLink to={`/families/${item.candidate.familyId}`}>open the family</AppLink>
                   </dd>
                 </div>
@@ -266,7 +277,9 @@ function personText(person: PersonInRow | string): string {
 function factText(fact: Record<string, unknown> | string): string {
   if (typeof fact === 'string') return fact;
   const { type, memberId: _memberId, ...rest } = fact;
-  const words = String(type).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const words = String(type)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   const details = Object.entries(rest).map(([k, v]) => `${k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} ${String(v)}`);
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
 }

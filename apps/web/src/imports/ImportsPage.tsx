@@ -75,7 +75,11 @@ export function ImportsPage({ user }: { user: User }) {
           <ErrorSummary error={error} />
           <h2 className="govuk-heading-m">Import a partner file</h2>
           <p className="govuk-body">
-            A CSV file in the source's layout (see <a className="govuk-link" href="/api/docs">the API documentation</a> and docs/imports.md). Each row is matched to a family member and recorded through the family rules; the report lists every row not recorded, with its line and reason.
+            A CSV file in the source's layout (see{' '}
+            <a className="govuk-link" href="/api/docs">
+              the API documentation
+            </a>{' '}
+            and docs/imports.md). Each row is matched to a family member and recorded through the family rules; the report lists every row not recorded, with its line and reason.
           </p>
           <SelectField name="source" label="Kind of file" value={source} onChange={setSource} options={sources.map((s) => ({ value: s.source, label: s.label }))} />
           <div className={`govuk-form-group${error?.fields.file ? ' govuk-form-group--error' : ''}`}>
@@ -87,7 +91,15 @@ export function ImportsPage({ user }: { user: User }) {
                 <span className="govuk-visually-hidden">Error:</span> {error.fields.file}
               </p>
             ) : null}
-            <input className={`govuk-file-upload${error?.fields.file ? ' govuk-file-upload--error' : ''}`} id={fieldId('file')} name="file" type="file" accept=".csv,text/csv" ref={fileRef} aria-describedby={error?.fields.file ? `${fieldId('file')}-error` : undefined} />
+            <input
+              className={`govuk-file-upload${error?.fields.file ? ' govuk-file-upload--error' : ''}`}
+              id={fieldId('file')}
+              name="file"
+              type="file"
+              accept=".csv,text/csv"
+              ref={fileRef}
+              aria-describedby={error?.fields.file ? `${fieldId('file')}-error` : undefined}
+            />
           </div>
           <button type="submit" className="govuk-button" disabled={sending}>
             Import file
@@ -159,21 +171,44 @@ function PastImports({ user }: { user: User }) {
           <caption className="govuk-table__caption govuk-table__caption--s govuk-visually-hidden">Past imports, newest first</caption>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">Imported on</th>
-              <th scope="col" className="govuk-table__header">Kind of file</th>
-              <th scope="col" className="govuk-table__header">Organisation</th>
-              <th scope="col" className="govuk-table__header">File (SHA-256)</th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Rows</th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Recorded</th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">For review</th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Not recorded</th>
+              <th scope="col" className="govuk-table__header">
+                Imported on
+              </th>
+              <th scope="col" className="govuk-table__header">
+                Kind of file
+              </th>
+              <th scope="col" className="govuk-table__header">
+                Organisation
+              </th>
+              <th scope="col" className="govuk-table__header">
+                File (SHA-256)
+              </th>
+              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
+                Rows
+              </th>
+              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
+                Recorded
+              </th>
+              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
+                For review
+              </th>
+              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
+                Not recorded
+              </th>
             </tr>
           </thead>
           <tbody className="govuk-table__body">
             {imports.map((i) => (
               <tr key={i.importId} className="govuk-table__row" data-import-id={i.importId}>
                 <td className="govuk-table__cell">
-                  <a className="govuk-link" href={`/imports/${i.importId}`} onClick={(ev) => { ev.preventDefault(); navigate(`/imports/${i.importId}`); }}>
+                  <a
+                    className="govuk-link"
+                    href={`/imports/${i.importId}`}
+                    onClick={(ev) => {
+                      ev.preventDefault();
+                      navigate(`/imports/${i.importId}`);
+                    }}
+                  >
                     {ukDate(i.recordedOn)}
                     <span className="govuk-visually-hidden">: the report of this {label(i.source)} file</span>
                   </a>
@@ -216,7 +251,10 @@ function CandidateFamilies() {
   return (
     <section data-testid="candidate-families">
       <h2 className="govuk-heading-m">Candidate families</h2>
-      <p className="govuk-body">People matched to no family who show two or more headline problems at one address, from every import so far. Review each and, if it is a family, identify it: its people then match and it leaves this list.</p>
+      <p className="govuk-body">
+        People matched to no family who show two or more headline problems at one address, from every import so far. Review each and, if it is a family, identify it: its people then match and it
+        leaves this list.
+      </p>
       {problem ? <p className="govuk-body">{problem}</p> : null}
       {families === null && !problem ? <Loading active>Loading candidate families…</Loading> : null}
       {families && families.length === 0 ? <p className="govuk-body">No candidate families.</p> : null}
@@ -240,10 +278,18 @@ function CandidateFamilies() {
               <caption className="govuk-table__caption govuk-table__caption--s">Rows behind each problem</caption>
               <thead className="govuk-table__head">
                 <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">Problem</th>
-                  <th scope="col" className="govuk-table__header">Source</th>
-                  <th scope="col" className="govuk-table__header">Shown on</th>
-                  <th scope="col" className="govuk-table__header">Import, line</th>
+                  <th scope="col" className="govuk-table__header">
+                    Problem
+                  </th>
+                  <th scope="col" className="govuk-table__header">
+                    Source
+                  </th>
+                  <th scope="col" className="govuk-table__header">
+                    Shown on
+                  </th>
+                  <th scope="col" className="govuk-table__header">
+                    Import, line
+                  </th>
                 </tr>
               </thead>
               <tbody className="govuk-table__body">
@@ -253,7 +299,14 @@ function CandidateFamilies() {
                     <td className="govuk-table__cell">{e.source}</td>
                     <td className="govuk-table__cell">{ukDate(e.shownOn)}</td>
                     <td className="govuk-table__cell">
-                      <a className="govuk-link" href={`/imports/${e.importId}`} onClick={(ev) => { ev.preventDefault(); navigate(`/imports/${e.importId}`); }}>
+                      <a
+                        className="govuk-link"
+                        href={`/imports/${e.importId}`}
+                        onClick={(ev) => {
+                          ev.preventDefault();
+                          navigate(`/imports/${e.importId}`);
+                        }}
+                      >
                         line {e.line}
                       </a>
                     </td>

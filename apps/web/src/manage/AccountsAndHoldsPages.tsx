@@ -56,7 +56,11 @@ export function ServiceAccountsPage() {
     setIssued(null);
     setDone(null);
     try {
-      const answer = await sendCommand<{ name: string; accessToken: string; expiresAt: string }>('/api/service-accounts', { name: name.trim(), role, ...(description.trim() ? { description: description.trim() } : {}), ...(days.trim() ? { days: Number(days.trim()) } : {}) }, { idempotencyKey: key.current });
+      const answer = await sendCommand<{ name: string; accessToken: string; expiresAt: string }>(
+        '/api/service-accounts',
+        { name: name.trim(), role, ...(description.trim() ? { description: description.trim() } : {}), ...(days.trim() ? { days: Number(days.trim()) } : {}) },
+        { idempotencyKey: key.current },
+      );
       key.current = newIdempotencyKey();
       setIssued(answer.body);
       setError(null);
@@ -151,7 +155,15 @@ export function ServiceAccountsPage() {
       <form onSubmit={(e) => void issue(e)} noValidate data-testid="new-service-account">
         <h2 className="govuk-heading-m">Issue a token</h2>
         <ErrorSummary error={error} />
-        <TextField name="name" label="Name of the tool" hint="Lower-case letters, digits, dots, dashes or underscores, e.g. powerbi-finance. Names are never reused" value={name} onChange={setName} error={error?.fields.name} width={20} />
+        <TextField
+          name="name"
+          label="Name of the tool"
+          hint="Lower-case letters, digits, dots, dashes or underscores, e.g. powerbi-finance. Names are never reused"
+          value={name}
+          onChange={setName}
+          error={error?.fields.name}
+          width={20}
+        />
         <SelectField
           name="role"
           label="Reads as"
@@ -306,7 +318,13 @@ export function LegalHoldsPage({ user }: { user: User }) {
                         <label className="govuk-label govuk-visually-hidden" htmlFor={`release-${h.holdId}`}>
                           Release {h.reference} on
                         </label>
-                        <input className="govuk-input govuk-input--width-10" id={`release-${h.holdId}`} type="date" value={releaseOn[h.holdId] ?? ''} onChange={(e) => setReleaseOn({ ...releaseOn, [h.holdId]: e.target.value })} />
+                        <input
+                          className="govuk-input govuk-input--width-10"
+                          id={`release-${h.holdId}`}
+                          type="date"
+                          value={releaseOn[h.holdId] ?? ''}
+                          onChange={(e) => setReleaseOn({ ...releaseOn, [h.holdId]: e.target.value })}
+                        />
                         <button type="button" className="govuk-button govuk-button--secondary" onClick={() => void release(h)}>
                           Release<span className="govuk-visually-hidden"> {h.reference}</span>
                         </button>
@@ -327,7 +345,15 @@ export function LegalHoldsPage({ user }: { user: User }) {
           <ErrorSummary error={error} />
           <TextField name="familyId" label="Family id" value={familyId} onChange={setFamilyId} error={error?.fields.familyId} width={20} />
           <SelectField name="kind" label="Why" value={kind} onChange={setKind} options={HOLD_KINDS} error={error?.fields.kind} />
-          <TextField name="reference" label="Reference" hint="A code: letters, digits and / _ . - (no names), for example AUD/2019/07" value={reference} onChange={setReference} error={error?.fields.reference} width={20} />
+          <TextField
+            name="reference"
+            label="Reference"
+            hint="A code: letters, digits and / _ . - (no names), for example AUD/2019/07"
+            value={reference}
+            onChange={setReference}
+            error={error?.fields.reference}
+            width={20}
+          />
           <DateField name="placedOn" legend="Placed on" value={placedOn} onChange={setPlacedOn} error={error?.fields.placedOn} />
           <button type="submit" className="govuk-button">
             Place the hold

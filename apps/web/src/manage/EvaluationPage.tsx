@@ -61,7 +61,10 @@ function OutcomesReport() {
       <h2 className="govuk-heading-m" id="outcomes-title">
         Outcomes report
       </h2>
-      <p className="govuk-body">Families by number of headline problems at entry and by headline problem, against the result route. Counts from 1 to below the suppression threshold are withheld as [c], with enough others that no total gives one away: the report may be published.</p>
+      <p className="govuk-body">
+        Families by number of headline problems at entry and by headline problem, against the result route. Counts from 1 to below the suppression threshold are withheld as [c], with enough others
+        that no total gives one away: the report may be published.
+      </p>
       {done ? <Done>{done}</Done> : null}
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="outcomes-report">
         <ErrorSummary error={error} />
@@ -114,7 +117,10 @@ function OnsTransfer() {
       <h2 className="govuk-heading-m" id="ons-title">
         ONS evaluation transfer
       </h2>
-      <p className="govuk-body">One row per person of the families identified between the two dates who were assessed as eligible or took part, for linkage by the ONS under the council&rsquo;s data agreement. People who withdrew evaluation consent, and erased people, are left out. Each transfer is recorded, and each person in it is written to the access log.</p>
+      <p className="govuk-body">
+        One row per person of the families identified between the two dates who were assessed as eligible or took part, for linkage by the ONS under the council&rsquo;s data agreement. People who
+        withdrew evaluation consent, and erased people, are left out. Each transfer is recorded, and each person in it is written to the access log.
+      </p>
       {made ? (
         <div data-testid="transfer">
           <Done>

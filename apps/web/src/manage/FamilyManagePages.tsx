@@ -51,13 +51,15 @@ export function IdentifyFamilyPage() {
   }, []);
 
   const known = ['reference', 'identifiedOn', ...members.flatMap((_, i) => ['relationship', 'givenName', 'familyName', 'dateOfBirth', 'postcode'].map((f) => `m${i}-${f}`))];
-  const labels = Object.fromEntries(members.flatMap((_, i) => [
-    [`m${i}-givenName`, `Person ${i + 1}: given name`],
-    [`m${i}-familyName`, `Person ${i + 1}: family name`],
-    [`m${i}-dateOfBirth`, `Person ${i + 1}: date of birth`],
-    [`m${i}-postcode`, `Person ${i + 1}: postcode`],
-    [`m${i}-relationship`, `Person ${i + 1}: relationship`],
-  ]));
+  const labels = Object.fromEntries(
+    members.flatMap((_, i) => [
+      [`m${i}-givenName`, `Person ${i + 1}: given name`],
+      [`m${i}-familyName`, `Person ${i + 1}: family name`],
+      [`m${i}-dateOfBirth`, `Person ${i + 1}: date of birth`],
+      [`m${i}-postcode`, `Person ${i + 1}: postcode`],
+      [`m${i}-relationship`, `Person ${i + 1}: relationship`],
+    ]),
+  );
 
   const set = (i: number, change: Partial<MemberForm>) => setMembers(members.map((m, j) => (j === i ? { ...m, ...change } : m)));
 
@@ -94,15 +96,32 @@ export function IdentifyFamilyPage() {
   return (
     <>
       <h1 className="govuk-heading-l">Identify a family</h1>
-      <p className="govuk-body">Record a family the programme has identified, with the people in its household. Their names, dates of birth and postcodes are sealed: only the roles that may see them read them back.</p>
+      <p className="govuk-body">
+        Record a family the programme has identified, with the people in its household. Their names, dates of birth and postcodes are sealed: only the roles that may see them read them back.
+      </p>
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="identify">
         <ErrorSummary error={error} />
-        <TextField name="reference" label="Family reference" hint="The council's own reference, for example TF-2019-0042" value={reference} onChange={setReference} error={error?.fields.reference} width={20} />
+        <TextField
+          name="reference"
+          label="Family reference"
+          hint="The council's own reference, for example TF-2019-0042"
+          value={reference}
+          onChange={setReference}
+          error={error?.fields.reference}
+          width={20}
+        />
         <DateField name="identifiedOn" legend="Identified on" hint="For example, 27 3 2019" value={identifiedOn} onChange={setIdentifiedOn} error={error?.fields.identifiedOn} />
         {members.map((m, i) => (
           <fieldset key={i} className="govuk-fieldset app-member" data-member={i}>
             <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">Person {i + 1}</legend>
-            <SelectField name={`m${i}-relationship`} label="Relationship" value={m.relationship} onChange={(v) => set(i, { relationship: v })} options={RELATIONSHIPS} error={error?.fields[`m${i}-relationship`]} />
+            <SelectField
+              name={`m${i}-relationship`}
+              label="Relationship"
+              value={m.relationship}
+              onChange={(v) => set(i, { relationship: v })}
+              options={RELATIONSHIPS}
+              error={error?.fields[`m${i}-relationship`]}
+            />
             <TextField name={`m${i}-givenName`} label="Given name" value={m.givenName} onChange={(v) => set(i, { givenName: v })} error={error?.fields[`m${i}-givenName`]} width={20} />
             <TextField name={`m${i}-familyName`} label="Family name" value={m.familyName} onChange={(v) => set(i, { familyName: v })} error={error?.fields[`m${i}-familyName`]} width={20} />
             <DateField name={`m${i}-dateOfBirth`} legend="Date of birth" value={m.dateOfBirth} onChange={(v) => set(i, { dateOfBirth: v })} error={error?.fields[`m${i}-dateOfBirth`]} />
@@ -298,13 +317,26 @@ function AddMemberForm({ family, etag, onRecorded }: { family: Family; etag: str
     e.preventDefault();
     if (sending.current) return;
     try {
-      await send({ relationship: member.relationship, givenName: member.givenName.trim(), familyName: member.familyName.trim(), dateOfBirth: dateOf(member.dateOfBirth), ...(member.postcode.trim() ? { postcode: member.postcode.trim() } : {}) });
+      await send({
+        relationship: member.relationship,
+        givenName: member.givenName.trim(),
+        familyName: member.familyName.trim(),
+        dateOfBirth: dateOf(member.dateOfBirth),
+        ...(member.postcode.trim() ? { postcode: member.postcode.trim() } : {}),
+      });
       setError(null);
       setMember({ ...NO_MEMBER, relationship: 'child' });
       setOpen(false);
       await onRecorded(`${member.givenName.trim()} is added to the family.`);
     } catch (problem) {
-      setError(formErrorOf(problem, MEMBER_FIELDS, { 'a-givenName': 'Given name', 'a-familyName': 'Family name', 'a-dateOfBirth': 'Date of birth', 'a-postcode': 'Postcode', 'a-relationship': 'Relationship' }, addedField));
+      setError(
+        formErrorOf(
+          problem,
+          MEMBER_FIELDS,
+          { 'a-givenName': 'Given name', 'a-familyName': 'Family name', 'a-dateOfBirth': 'Date of birth', 'a-postcode': 'Postcode', 'a-relationship': 'Relationship' },
+          addedField,
+        ),
+      );
     }
   }
 
@@ -315,13 +347,22 @@ function AddMemberForm({ family, etag, onRecorded }: { family: Family; etag: str
       </h2>
       <ul className="govuk-list" data-testid="members">
         {family.members.map((m) => (
-          <li key={m.memberId}>{`${m.givenName ?? ''} ${m.familyName ?? ''}`.trim() || 'Details erased'} ({m.relationship})</li>
+          <li key={m.memberId}>
+            {`${m.givenName ?? ''} ${m.familyName ?? ''}`.trim() || 'Details erased'} ({m.relationship})
+          </li>
         ))}
       </ul>
       {open ? (
         <form onSubmit={(e) => void submit(e)} noValidate data-testid="add-member">
           <ErrorSummary error={error} />
-          <SelectField name="a-relationship" label="Relationship" value={member.relationship} onChange={(v) => setMember({ ...member, relationship: v })} options={RELATIONSHIPS} error={error?.fields['a-relationship']} />
+          <SelectField
+            name="a-relationship"
+            label="Relationship"
+            value={member.relationship}
+            onChange={(v) => setMember({ ...member, relationship: v })}
+            options={RELATIONSHIPS}
+            error={error?.fields['a-relationship']}
+          />
           <TextField name="a-givenName" label="Given name" value={member.givenName} onChange={(v) => setMember({ ...member, givenName: v })} error={error?.fields['a-givenName']} width={20} />
           <TextField name="a-familyName" label="Family name" value={member.familyName} onChange={(v) => setMember({ ...member, familyName: v })} error={error?.fields['a-familyName']} width={20} />
           <DateField name="a-dateOfBirth" legend="Date of birth" value={member.dateOfBirth} onChange={(v) => setMember({ ...member, dateOfBirth: v })} error={error?.fields['a-dateOfBirth']} />
@@ -380,7 +421,14 @@ function ProblemForm({ family, etag, plans, onRecorded }: { family: Family; etag
     <form onSubmit={(e) => void submit(e)} noValidate data-testid="add-problem" className="app-figure">
       <h2 className="govuk-heading-m">Add a problem at entry</h2>
       <ErrorSummary error={error} />
-      <DateField name="identifiedOn" legend="Identified on" hint={plan ? `Outcome Plan version ${plan.version} (in force from ${ukDate(plan.effectiveFrom)}) lists the problems and indicators` : undefined} value={identifiedOn} onChange={setIdentifiedOn} error={error?.fields.identifiedOn} />
+      <DateField
+        name="identifiedOn"
+        legend="Identified on"
+        hint={plan ? `Outcome Plan version ${plan.version} (in force from ${ukDate(plan.effectiveFrom)}) lists the problems and indicators` : undefined}
+        value={identifiedOn}
+        onChange={setIdentifiedOn}
+        error={error?.fields.identifiedOn}
+      />
       <SelectField
         name="problem"
         label="Headline problem"
@@ -401,7 +449,14 @@ function ProblemForm({ family, etag, plans, onRecorded }: { family: Family; etag
         options={[{ value: '', label: indicators.length > 0 ? 'Choose an indicator' : 'Choose a problem first' }, ...indicators.map((i) => ({ value: i.code, label: i.label }))]}
         error={error?.fields.indicatorCode}
       />
-      <TextField name="indicator" label="Note on the indicator (optional)" hint="For example, attendance below 90% over the last 3 terms. Sealed: only those who may read the family see it" value={indicator} onChange={setIndicator} error={error?.fields.indicator} />
+      <TextField
+        name="indicator"
+        label="Note on the indicator (optional)"
+        hint="For example, attendance below 90% over the last 3 terms. Sealed: only those who may read the family see it"
+        value={indicator}
+        onChange={setIndicator}
+        error={error?.fields.indicator}
+      />
       <SelectField
         name="memberId"
         label="Who (optional)"
@@ -436,7 +491,12 @@ function AttachForm({ family, etag, keyworkers, onRecorded }: { family: Family; 
       return;
     }
     try {
-      await send({ attachedOn: dateOf(attachedOn), keyworker, ...(dateOf(assessment) ? { wholeFamilyAssessmentOn: dateOf(assessment) } : {}), ...(dateOf(plan) ? { familyPlanOn: dateOf(plan) } : {}) });
+      await send({
+        attachedOn: dateOf(attachedOn),
+        keyworker,
+        ...(dateOf(assessment) ? { wholeFamilyAssessmentOn: dateOf(assessment) } : {}),
+        ...(dateOf(plan) ? { familyPlanOn: dateOf(plan) } : {}),
+      });
       setError(null);
       await onRecorded(`The family is attached, with ${keyworker} as its keyworker.`);
     } catch (problem) {
@@ -450,7 +510,14 @@ function AttachForm({ family, etag, keyworkers, onRecorded }: { family: Family; 
       <p className="govuk-body">Attaching takes a place of the programme&rsquo;s allocation and brings an attachment fee. The family needs a dependent child and enough headline problems at entry.</p>
       <ErrorSummary error={error} />
       <DateField name="attachedOn" legend="Attached on" value={attachedOn} onChange={setAttachedOn} error={error?.fields.attachedOn} />
-      <SelectField name="keyworker" label="Keyworker" value={keyworker} onChange={setKeyworker} options={[{ value: '', label: keyworkers.length > 0 ? 'Choose a keyworker' : 'No keyworkers found' }, ...keyworkers.map((k) => ({ value: k, label: k }))]} error={error?.fields.keyworker} />
+      <SelectField
+        name="keyworker"
+        label="Keyworker"
+        value={keyworker}
+        onChange={setKeyworker}
+        options={[{ value: '', label: keyworkers.length > 0 ? 'Choose a keyworker' : 'No keyworkers found' }, ...keyworkers.map((k) => ({ value: k, label: k }))]}
+        error={error?.fields.keyworker}
+      />
       <DateField name="wholeFamilyAssessmentOn" legend="Whole-family assessment (optional)" value={assessment} onChange={setAssessment} error={error?.fields.wholeFamilyAssessmentOn} />
       <DateField name="familyPlanOn" legend="Family plan agreed (optional)" value={plan} onChange={setPlan} error={error?.fields.familyPlanOn} />
       <button type="submit" className="govuk-button" disabled={busy}>
@@ -492,7 +559,10 @@ function OverrideSection({ family, etag, problems, onRecorded }: { family: Famil
       <h2 className="govuk-heading-m" id="overrides-title">
         Outcome overrides
       </h2>
-      <p className="govuk-body">A programme manager may judge a problem met on evidence the rules do not read (DOMAIN.md 4.1). An override stays in the family&rsquo;s history, and its approver cannot sign off a claim that holds the family.</p>
+      <p className="govuk-body">
+        A programme manager may judge a problem met on evidence the rules do not read (DOMAIN.md 4.1). An override stays in the family&rsquo;s history, and its approver cannot sign off a claim that
+        holds the family.
+      </p>
       {family.overrides.length === 0 ? (
         <p className="govuk-body">No overrides recorded.</p>
       ) : (
@@ -522,11 +592,42 @@ function OverrideSection({ family, etag, problems, onRecorded }: { family: Famil
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="override">
         <h3 className="govuk-heading-s">Record an override</h3>
         <ErrorSummary error={error} />
-        <SelectField name="o-problem" label="Problem judged met" value={problem} onChange={setProblem} options={[{ value: '', label: 'Choose a problem' }, ...problems.map((p) => ({ value: p, label: PROBLEM_NAMES[p] ?? p }))]} error={error?.fields['o-problem']} />
+        <SelectField
+          name="o-problem"
+          label="Problem judged met"
+          value={problem}
+          onChange={setProblem}
+          options={[{ value: '', label: 'Choose a problem' }, ...problems.map((p) => ({ value: p, label: PROBLEM_NAMES[p] ?? p }))]}
+          error={error?.fields['o-problem']}
+        />
         <DateField name="o-on" legend="Met on" value={on} onChange={setOn} error={error?.fields['o-on']} />
-        <TextField name="o-reason" label="Reason" hint="Why the problem is met although the rules do not show it. Sealed" value={reason} onChange={setReason} error={error?.fields['o-reason']} textarea />
-        <TextField name="o-evidence" label="Evidence (optional)" hint="What the judgement rests on, for example a head teacher's letter" value={evidence} onChange={setEvidence} error={error?.fields['o-evidence']} textarea />
-        <TextField name="o-approvedBy" label="Approved by (optional)" hint="A programme manager's username; you, if left empty" value={approvedBy} onChange={setApprovedBy} error={error?.fields['o-approvedBy']} width={20} />
+        <TextField
+          name="o-reason"
+          label="Reason"
+          hint="Why the problem is met although the rules do not show it. Sealed"
+          value={reason}
+          onChange={setReason}
+          error={error?.fields['o-reason']}
+          textarea
+        />
+        <TextField
+          name="o-evidence"
+          label="Evidence (optional)"
+          hint="What the judgement rests on, for example a head teacher's letter"
+          value={evidence}
+          onChange={setEvidence}
+          error={error?.fields['o-evidence']}
+          textarea
+        />
+        <TextField
+          name="o-approvedBy"
+          label="Approved by (optional)"
+          hint="A programme manager's username; you, if left empty"
+          value={approvedBy}
+          onChange={setApprovedBy}
+          error={error?.fields['o-approvedBy']}
+          width={20}
+        />
         <button type="submit" className="govuk-button" disabled={busy}>
           Record the override
         </button>

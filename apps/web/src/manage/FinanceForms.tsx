@@ -59,7 +59,13 @@ export function FeeReceiptForm({ onRecorded }: { onRecorded: () => void }) {
     const amountPence = penceOf(amount);
     if (amountPence === null || amountPence < 1) return setError({ fields: { 'r-amountPence': 'Enter the amount received in pounds, for example 125000.00' } });
     try {
-      const answered = await run((key) => sendCommand('/api/attachment-fees/receipts', { receivedOn: dateOf(receivedOn), amountPence, financialYear: financialYear.trim(), ...(duplicate ? { allowDuplicate: true } : {}) }, { idempotencyKey: key }));
+      const answered = await run((key) =>
+        sendCommand(
+          '/api/attachment-fees/receipts',
+          { receivedOn: dateOf(receivedOn), amountPence, financialYear: financialYear.trim(), ...(duplicate ? { allowDuplicate: true } : {}) },
+          { idempotencyKey: key },
+        ),
+      );
       if (answered === undefined) return;
       setError(null);
       setAskDuplicate(false);
@@ -83,7 +89,15 @@ export function FeeReceiptForm({ onRecorded }: { onRecorded: () => void }) {
       <ErrorSummary error={error} />
       <DateField name="r-receivedOn" legend="Received on" value={receivedOn} onChange={setReceivedOn} error={error?.fields['r-receivedOn']} />
       <TextField name="r-amountPence" label="Amount received (£)" value={amount} onChange={setAmount} error={error?.fields['r-amountPence']} width={10} />
-      <TextField name="r-financialYear" label="For the financial year" hint="For example 2018/19" value={financialYear} onChange={setFinancialYear} error={error?.fields['r-financialYear']} width={5} />
+      <TextField
+        name="r-financialYear"
+        label="For the financial year"
+        hint="For example 2018/19"
+        value={financialYear}
+        onChange={setFinancialYear}
+        error={error?.fields['r-financialYear']}
+        width={5}
+      />
       {askDuplicate ? (
         <div className="govuk-form-group">
           <div className="govuk-checkboxes govuk-checkboxes--small">
@@ -120,7 +134,9 @@ export function ClaimWindowForm({ onRecorded }: { onRecorded: () => void }) {
     e.preventDefault();
     setDone(null);
     try {
-      const answered = await run((key) => sendCommand('/api/claim-windows', { windowId: windowId.trim(), opensOn: dateOf(opensOn), closesOn: dateOf(closesOn), expectedPaymentOn: dateOf(expectedPaymentOn) }, { idempotencyKey: key }));
+      const answered = await run((key) =>
+        sendCommand('/api/claim-windows', { windowId: windowId.trim(), opensOn: dateOf(opensOn), closesOn: dateOf(closesOn), expectedPaymentOn: dateOf(expectedPaymentOn) }, { idempotencyKey: key }),
+      );
       if (answered === undefined) return;
       setError(null);
       setDone(`Claim window ${windowId.trim()} is recorded.`);
@@ -175,7 +191,10 @@ export function AttachmentProfileForm({ onRecorded }: { onRecorded: () => void }
   return (
     <form onSubmit={(e) => void submit(e)} noValidate data-testid="fee-profile">
       <h3 className="govuk-heading-s">Set a year&rsquo;s attachment profile</h3>
-      <p className="govuk-body">On the profile basis, a year&rsquo;s fees are due on the government&rsquo;s profile of families, and the report shows the true-up against the families attached. A year&rsquo;s profile is set once.</p>
+      <p className="govuk-body">
+        On the profile basis, a year&rsquo;s fees are due on the government&rsquo;s profile of families, and the report shows the true-up against the families attached. A year&rsquo;s profile is set
+        once.
+      </p>
       {done ? <Done>{done}</Done> : null}
       <ErrorSummary error={error} />
       <TextField name="p-financialYear" label="Financial year" hint="For example 2019/20" value={financialYear} onChange={setFinancialYear} error={error?.fields['p-financialYear']} width={5} />

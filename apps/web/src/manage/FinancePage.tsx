@@ -192,7 +192,11 @@ export function FinancePage({ user, search }: { user: User; search: URLSearchPar
             <>
               <p className="govuk-body" data-testid="entries-count">
                 {count(entries.entries.length)} entries{entries.entries.length > SHOWN_ENTRIES ? `; the latest ${SHOWN_ENTRIES} are shown, the CSV has them all` : ''}.{' '}
-                <button type="button" className="govuk-button govuk-button--secondary app-inline-button" onClick={() => get(`/api/ledger/entries?format=csv&from=${from}&to=${asOf}`, `ledger-entries-${from}-to-${asOf}.csv`)}>
+                <button
+                  type="button"
+                  className="govuk-button govuk-button--secondary app-inline-button"
+                  onClick={() => get(`/api/ledger/entries?format=csv&from=${from}&to=${asOf}`, `ledger-entries-${from}-to-${asOf}.csv`)}
+                >
                   Download the entries (CSV)
                 </button>
               </p>
@@ -391,7 +395,12 @@ export function FinancePage({ user, search }: { user: User; search: URLSearchPar
                     <td className="govuk-table__cell">{money(c.totalPence)}</td>
                     <td className="govuk-table__cell">
                       {(['csv', 'xlsx', 'pdf'] as const).map((f) => (
-                        <button key={f} type="button" className="govuk-button govuk-button--secondary app-inline-button" onClick={() => get(`/api/claims/${c.claimId}/report.${f}`, `claim-${c.windowId ?? c.claimId}.${f}`)}>
+                        <button
+                          key={f}
+                          type="button"
+                          className="govuk-button govuk-button--secondary app-inline-button"
+                          onClick={() => get(`/api/claims/${c.claimId}/report.${f}`, `claim-${c.windowId ?? c.claimId}.${f}`)}
+                        >
                           {f.toUpperCase()}
                           <span className="govuk-visually-hidden"> report of the claim {c.windowId ?? c.claimId}</span>
                         </button>

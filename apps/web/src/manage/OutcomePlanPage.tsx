@@ -72,7 +72,10 @@ export function OutcomePlanPage() {
   return (
     <>
       <h1 className="govuk-heading-l">Outcome Plan</h1>
-      <p className="govuk-body">The council&rsquo;s measures of significant and sustained progress. Each version is in force from its date; a family&rsquo;s progress and a claim are judged by the version in force at their as-of date, so a published version never changes.</p>
+      <p className="govuk-body">
+        The council&rsquo;s measures of significant and sustained progress. Each version is in force from its date; a family&rsquo;s progress and a claim are judged by the version in force at their
+        as-of date, so a published version never changes.
+      </p>
       {done ? <Done>{done}</Done> : null}
       <Loading active={versions === null && loadError === null}>Loading the plan…</Loading>
       {loadError ? <p className="govuk-error-message">{loadError}</p> : null}
@@ -111,7 +114,9 @@ export function OutcomePlanPage() {
                       </summary>
                       <div className="govuk-details__text">
                         <ul className="govuk-list govuk-body-s">
-                          {Object.entries(v.parameters).flatMap(([group, values]) => Object.entries(values).map(([name, value]) => <li key={`${group}.${name}`}>{`${labelOf(group, name)}: ${value}`}</li>))}
+                          {Object.entries(v.parameters).flatMap(([group, values]) =>
+                            Object.entries(values).map(([name, value]) => <li key={`${group}.${name}`}>{`${labelOf(group, name)}: ${value}`}</li>),
+                          )}
                         </ul>
                       </div>
                     </details>
@@ -141,7 +146,9 @@ function NewVersion({ latest, onPublished }: { latest: PlanVersion; onPublished:
   const [effectiveFrom, setEffectiveFrom] = useState<DateParts>(NO_DATE);
   const [scope, setScope] = useState(latest.scope);
   const [how, setHow] = useState(latest.parameters ? 'thresholds' : 'written');
-  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(Object.entries(latest.parameters ?? {}).flatMap(([g, v]) => Object.entries(v).map(([n, x]) => [fieldOf(g, n), String(x)]))));
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(Object.entries(latest.parameters ?? {}).flatMap(([g, v]) => Object.entries(v).map(([n, x]) => [fieldOf(g, n), String(x)]))),
+  );
   const [written, setWritten] = useState('{\n  "problems": {},\n  "milestones": []\n}');
   const [checked, setChecked] = useState<{ body: Record<string, unknown>; changes: string[] } | null>(null);
   const [error, setError] = useState<FormError | null>(null);
@@ -217,24 +224,70 @@ function NewVersion({ latest, onPublished }: { latest: PlanVersion; onPublished:
       </h2>
       <form onSubmit={check} noValidate data-testid="new-version">
         <ErrorSummary error={error} />
-        <DateField name="effectiveFrom" legend="In force from" hint={`After ${ukDate(latest.effectiveFrom)}, when version ${latest.version} came into force`} value={effectiveFrom} onChange={(v) => { setEffectiveFrom(v); setChecked(null); }} error={error?.fields.effectiveFrom} />
-        <RadiosField name="scope" legend="Which problems count" value={scope} onChange={(v) => { setScope(v); setChecked(null); }} options={SCOPES} error={error?.fields.scope} />
+        <DateField
+          name="effectiveFrom"
+          legend="In force from"
+          hint={`After ${ukDate(latest.effectiveFrom)}, when version ${latest.version} came into force`}
+          value={effectiveFrom}
+          onChange={(v) => {
+            setEffectiveFrom(v);
+            setChecked(null);
+          }}
+          error={error?.fields.effectiveFrom}
+        />
+        <RadiosField
+          name="scope"
+          legend="Which problems count"
+          value={scope}
+          onChange={(v) => {
+            setScope(v);
+            setChecked(null);
+          }}
+          options={SCOPES}
+          error={error?.fields.scope}
+        />
         <RadiosField
           name="how"
           legend="What changes"
           value={how}
-          onChange={(v) => { setHow(v); setChecked(null); }}
+          onChange={(v) => {
+            setHow(v);
+            setChecked(null);
+          }}
           options={[...(latest.parameters ? [{ value: 'thresholds', label: "The default plan's thresholds" }] : []), { value: 'written', label: 'The plan as the council wrote it (JSON)' }]}
         />
         {how === 'thresholds' ? (
           <fieldset className="govuk-fieldset">
             <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">Thresholds (version {latest.version}&rsquo;s values shown)</legend>
             {parameterFields.map((p) => (
-              <TextField key={p.field} name={p.field} label={labelOf(p.group, p.name)} numeric width={4} value={values[p.field] ?? ''} onChange={(v) => { setValues({ ...values, [p.field]: v }); setChecked(null); }} error={error?.fields[p.field]} />
+              <TextField
+                key={p.field}
+                name={p.field}
+                label={labelOf(p.group, p.name)}
+                numeric
+                width={4}
+                value={values[p.field] ?? ''}
+                onChange={(v) => {
+                  setValues({ ...values, [p.field]: v });
+                  setChecked(null);
+                }}
+                error={error?.fields[p.field]}
+              />
             ))}
           </fieldset>
         ) : (
-          <TextField name="written" label="The plan" hint='Problems and milestones as docs/outcome-plans.md describes; a problem left out keeps its measures' value={written} onChange={(v) => { setWritten(v); setChecked(null); }} error={error?.fields.written} textarea />
+          <TextField
+            name="written"
+            label="The plan"
+            hint="Problems and milestones as docs/outcome-plans.md describes; a problem left out keeps its measures"
+            value={written}
+            onChange={(v) => {
+              setWritten(v);
+              setChecked(null);
+            }}
+            error={error?.fields.written}
+            textarea
+          />
         )}
         <button type="submit" className="govuk-button govuk-button--secondary">
           Check the changes

@@ -15,7 +15,12 @@ export function formErrorOf(problem: unknown, known: readonly string[], labels: 
   if (!(problem instanceof ApiProblem)) return { fields: {}, message: 'The ledger did not answer. Send it again: it will be recorded once.' };
   if (problem.status === 409 && problem.reason === 'VersionConflict') return { fields: {}, message: STALE };
   if (problem.status === 400 && problem.details.length > 0) {
-    const renamed = new ApiProblem(problem.status, problem.message, problem.details.map((d) => ({ field: rename(d.field), message: d.message.startsWith(d.field) ? `${rename(d.field)}${d.message.slice(d.field.length)}` : d.message })), problem.reason);
+    const renamed = new ApiProblem(
+      problem.status,
+      problem.message,
+      problem.details.map((d) => ({ field: rename(d.field), message: d.message.startsWith(d.field) ? `${rename(d.field)}${d.message.slice(d.field.length)}` : d.message })),
+      problem.reason,
+    );
     const { fields, unplaced } = fieldErrorsOf(renamed, known, '', labels);
     return { fields, message: unplaced.length > 0 ? unplaced.join('. ') : undefined };
   }

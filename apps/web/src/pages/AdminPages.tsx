@@ -93,7 +93,15 @@ export function ProgrammePage() {
             error={error?.fields.framework}
             hint="It cannot change once families are attached."
           />
-          <TextField name="allocation" label="Allocation (families over the programme)" numeric value={String(form.allocation)} onChange={(v) => setForm({ ...form, allocation: v as unknown as number })} error={error?.fields.allocation} width={10} />
+          <TextField
+            name="allocation"
+            label="Allocation (families over the programme)"
+            numeric
+            value={String(form.allocation)}
+            onChange={(v) => setForm({ ...form, allocation: v as unknown as number })}
+            error={error?.fields.allocation}
+            width={10}
+          />
           <SelectField
             name="attachmentFeeBasis"
             label="Attachment fees"
@@ -180,14 +188,26 @@ export function AccessLogPage({ search }: { search: URLSearchParams }) {
       {answer ? (
         <>
           <table className="govuk-table" data-testid="access-log">
-            <caption className="govuk-table__caption govuk-table__caption--m">{answer.entries.length === 0 ? 'Nothing in the log for this search' : `${answer.entries.length} entries${answer.next ? ' (more on the next page)' : ''}`}</caption>
+            <caption className="govuk-table__caption govuk-table__caption--m">
+              {answer.entries.length === 0 ? 'Nothing in the log for this search' : `${answer.entries.length} entries${answer.next ? ' (more on the next page)' : ''}`}
+            </caption>
             <thead className="govuk-table__head">
               <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">When</th>
-                <th scope="col" className="govuk-table__header">Who</th>
-                <th scope="col" className="govuk-table__header">What</th>
-                <th scope="col" className="govuk-table__header">Outcome</th>
-                <th scope="col" className="govuk-table__header">Why</th>
+                <th scope="col" className="govuk-table__header">
+                  When
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  Who
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  What
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  Outcome
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  Why
+                </th>
               </tr>
             </thead>
             <tbody className="govuk-table__body">
@@ -211,7 +231,13 @@ export function AccessLogPage({ search }: { search: URLSearchParams }) {
             </tbody>
           </table>
           {answer.next ? (
-            <button type="button" className="govuk-button govuk-button--secondary" onClick={() => navigate(`/access-log?${new URLSearchParams([...LOG_FILTERS.filter((f) => filters[f]).map((f) => [f, filters[f]] as [string, string]), ['after', answer.next as string]]).toString()}`)}>
+            <button
+              type="button"
+              className="govuk-button govuk-button--secondary"
+              onClick={() =>
+                navigate(`/access-log?${new URLSearchParams([...LOG_FILTERS.filter((f) => filters[f]).map((f) => [f, filters[f]] as [string, string]), ['after', answer.next as string]]).toString()}`)
+              }
+            >
               Next page
             </button>
           ) : null}
@@ -274,7 +300,15 @@ export function ErasurePage() {
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="erasure">
         <ErrorSummary error={error} />
         <TextField name="memberId" label="Member id" hint="From the subject access request or the family’s record" value={memberId} onChange={setMemberId} error={error?.fields.memberId} width={20} />
-        <TextField name="reason" label="Reason" hint="For example: request from the data subject (ref DSR-2019-044). Do not put personal data here." value={reason} onChange={setReason} error={error?.fields.reason} width={20} />
+        <TextField
+          name="reason"
+          label="Reason"
+          hint="For example: request from the data subject (ref DSR-2019-044). Do not put personal data here."
+          value={reason}
+          onChange={setReason}
+          error={error?.fields.reason}
+          width={20}
+        />
         <div className={`govuk-form-group${error?.fields.confirm ? ' govuk-form-group--error' : ''}`}>
           {error?.fields.confirm ? (
             <p className="govuk-error-message" id="f-confirm-error">

@@ -102,13 +102,10 @@ export function DashboardPage({ user, search }: { user: User; search: URLSearchP
   }, [query]);
   useEffect(
     () =>
-      followCheckpoints(
-        (c) => {
-          setCheckpoint(c);
-          void load();
-        },
-        setConnected,
-      ),
+      followCheckpoints((c) => {
+        setCheckpoint(c);
+        void load();
+      }, setConnected),
     [load],
   );
 

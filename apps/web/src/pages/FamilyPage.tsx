@@ -249,7 +249,15 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
                   Only what had been recorded by the end of that day
                 </div>
                 {fieldError('knownAt') ? <p className="govuk-error-message">{fieldError('knownAt')}</p> : null}
-                <input className="govuk-input" id="knownAt" name="knownAt" type="date" aria-describedby="knownAt-hint" value={form.knownAt} onChange={(e) => setForm({ ...form, knownAt: e.target.value })} />
+                <input
+                  className="govuk-input"
+                  id="knownAt"
+                  name="knownAt"
+                  type="date"
+                  aria-describedby="knownAt-hint"
+                  value={form.knownAt}
+                  onChange={(e) => setForm({ ...form, knownAt: e.target.value })}
+                />
               </div>
             </div>
             <button type="submit" className="govuk-button govuk-button--secondary">
@@ -262,7 +270,11 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
               <p className="govuk-body" data-testid="progress-summary">
                 As of {ukDate(progress.asOf)}
                 {progress.knownAt ? `, as known on ${ukDate(progress.knownAt)}` : ''} (Outcome Plan version {progress.planVersion}):{' '}
-                <strong>{progress.claimable ? `a result holds (${[progress.routes.sustainedProgress ? 'significant and sustained progress' : '', progress.routes.continuousEmployment ? 'continuous employment' : ''].filter(Boolean).join(' and ')})` : 'no result yet'}</strong>
+                <strong>
+                  {progress.claimable
+                    ? `a result holds (${[progress.routes.sustainedProgress ? 'significant and sustained progress' : '', progress.routes.continuousEmployment ? 'continuous employment' : ''].filter(Boolean).join(' and ')})`
+                    : 'no result yet'}
+                </strong>
                 {progress.claimedIn ? ', claimed' : ''}.
               </p>
               <table className="govuk-table">
@@ -277,7 +289,16 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
                   </tr>
                 </thead>
                 <tbody className="govuk-table__body">
-                  {[...progress.problems.map((p) => ({ key: p.problem, label: PROBLEM_NAMES[p.problem] ?? p.problem, met: p.met, detail: p.detail, ids: p.evidenceEventIds })), { key: 'continuous-employment', label: 'Continuous employment (route)', met: progress.continuousEmployment.met, detail: progress.continuousEmployment.detail, ids: progress.continuousEmployment.evidenceEventIds }].map((row) => (
+                  {[
+                    ...progress.problems.map((p) => ({ key: p.problem, label: PROBLEM_NAMES[p.problem] ?? p.problem, met: p.met, detail: p.detail, ids: p.evidenceEventIds })),
+                    {
+                      key: 'continuous-employment',
+                      label: 'Continuous employment (route)',
+                      met: progress.continuousEmployment.met,
+                      detail: progress.continuousEmployment.detail,
+                      ids: progress.continuousEmployment.evidenceEventIds,
+                    },
+                  ].map((row) => (
                     <tr key={row.key} className="govuk-table__row" data-problem={row.key}>
                       <th scope="row" className="govuk-table__header">
                         {row.label}
@@ -309,7 +330,12 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
           ) : (
             <ol className="app-timeline" data-testid="timeline">
               {entries.map((e) => (
-                <li key={e.eventId} id={`event-${e.eventId}`} className={`app-timeline__item${e.corrected ? ' app-timeline__item--corrected' : ''}${evidence.has(e.eventId) ? ' app-timeline__item--evidence' : ''}`} data-event={e.eventId}>
+                <li
+                  key={e.eventId}
+                  id={`event-${e.eventId}`}
+                  className={`app-timeline__item${e.corrected ? ' app-timeline__item--corrected' : ''}${evidence.has(e.eventId) ? ' app-timeline__item--evidence' : ''}`}
+                  data-event={e.eventId}
+                >
                   <p className="govuk-body-s app-timeline__date">
                     {ukDate(e.on)}
                     {e.recordedOn !== e.on ? ` · recorded ${ukDate(e.recordedOn)}` : ''}

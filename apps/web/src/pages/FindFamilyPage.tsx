@@ -116,7 +116,11 @@ export function FindFamilyPage({ user, search }: { user: User; search: URLSearch
               <label className="govuk-label" htmlFor={field}>
                 {LABELS[field]}
               </label>
-              {field === 'dateOfBirth' ? <div className="govuk-hint" id={`${field}-hint`}>For example, 2 October 2007</div> : null}
+              {field === 'dateOfBirth' ? (
+                <div className="govuk-hint" id={`${field}-hint`}>
+                  For example, 2 October 2007
+                </div>
+              ) : null}
               {fieldError(field) ? (
                 <p className="govuk-error-message" id={`${field}-error`}>
                   <span className="govuk-visually-hidden">Error:</span> {fieldError(field)}

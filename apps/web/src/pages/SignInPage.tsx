@@ -33,7 +33,13 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (user: User) => void })
     try {
       onSignedIn(await signIn(username.trim(), password));
     } catch (error) {
-      setRefusal(error instanceof ApiProblem && error.status === 401 ? (error.reason === 'LockedOut' ? error.message : 'The username or password is not right') : 'Sign-in is not working at the moment: try again');
+      setRefusal(
+        error instanceof ApiProblem && error.status === 401
+          ? error.reason === 'LockedOut'
+            ? error.message
+            : 'The username or password is not right'
+          : 'Sign-in is not working at the moment: try again',
+      );
     } finally {
       setBusy(false);
     }

@@ -78,10 +78,18 @@ export function UsersPage() {
           <caption className="govuk-table__caption govuk-table__caption--m">{users.length} users</caption>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">Username</th>
-              <th scope="col" className="govuk-table__header">Role</th>
-              <th scope="col" className="govuk-table__header">Status</th>
-              <th scope="col" className="govuk-table__header">Change</th>
+              <th scope="col" className="govuk-table__header">
+                Username
+              </th>
+              <th scope="col" className="govuk-table__header">
+                Role
+              </th>
+              <th scope="col" className="govuk-table__header">
+                Status
+              </th>
+              <th scope="col" className="govuk-table__header">
+                Change
+              </th>
             </tr>
           </thead>
           <tbody className="govuk-table__body">
@@ -141,15 +149,28 @@ function UserRow({ user, act }: { user: ListedUser; act: (what: string, run: () 
               <input className="govuk-input govuk-input--width-10" id={`${id}-org`} value={organisation} placeholder="organisation" onChange={(e) => setOrganisation(e.target.value)} />
             </>
           ) : null}
-          <button type="button" className="govuk-button govuk-button--secondary" onClick={() => void changeRole()} disabled={role === user.role && (role !== 'partner' || organisation === (user.organisation ?? ''))}>
+          <button
+            type="button"
+            className="govuk-button govuk-button--secondary"
+            onClick={() => void changeRole()}
+            disabled={role === user.role && (role !== 'partner' || organisation === (user.organisation ?? ''))}
+          >
             Change role<span className="govuk-visually-hidden"> of {user.username}</span>
           </button>
           {user.active ? (
-            <button type="button" className="govuk-button govuk-button--warning" onClick={() => void act(`${user.username} deactivated`, () => sendCommand(`/api/users/${encodeURIComponent(user.username)}/deactivation`, {}, { idempotencyKey: newIdempotencyKey() }))}>
+            <button
+              type="button"
+              className="govuk-button govuk-button--warning"
+              onClick={() => void act(`${user.username} deactivated`, () => sendCommand(`/api/users/${encodeURIComponent(user.username)}/deactivation`, {}, { idempotencyKey: newIdempotencyKey() }))}
+            >
               Deactivate<span className="govuk-visually-hidden"> {user.username}</span>
             </button>
           ) : (
-            <button type="button" className="govuk-button govuk-button--secondary" onClick={() => void act(`${user.username} reactivated`, () => sendCommand(`/api/users/${encodeURIComponent(user.username)}/reactivation`, {}, { idempotencyKey: newIdempotencyKey() }))}>
+            <button
+              type="button"
+              className="govuk-button govuk-button--secondary"
+              onClick={() => void act(`${user.username} reactivated`, () => sendCommand(`/api/users/${encodeURIComponent(user.username)}/reactivation`, {}, { idempotencyKey: newIdempotencyKey() }))}
+            >
               Reactivate<span className="govuk-visually-hidden"> {user.username}</span>
             </button>
           )}
@@ -194,7 +215,15 @@ function NewUserForm({ onAdded }: { onAdded: (username: string) => Promise<void>
     <form onSubmit={(e) => void submit(e)} noValidate data-testid="new-user">
       <h2 className="govuk-heading-m">Add a user</h2>
       <ErrorSummary error={error} />
-      <TextField name="username" label="Username" hint="Lower-case letters, digits, dots, dashes or underscores, e.g. kw.sam" value={username} onChange={setUsername} error={error?.fields.username} width={20} />
+      <TextField
+        name="username"
+        label="Username"
+        hint="Lower-case letters, digits, dots, dashes or underscores, e.g. kw.sam"
+        value={username}
+        onChange={setUsername}
+        error={error?.fields.username}
+        width={20}
+      />
       <div className={`govuk-form-group${error?.fields.password ? ' govuk-form-group--error' : ''}`}>
         <label className="govuk-label" htmlFor={fieldId('password')}>
           Password
@@ -207,10 +236,21 @@ function NewUserForm({ onAdded }: { onAdded: (username: string) => Promise<void>
             <span className="govuk-visually-hidden">Error:</span> {error.fields.password}
           </p>
         ) : null}
-        <input className="govuk-input govuk-input--width-20" id={fieldId('password')} name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby={`${fieldId('password')}-hint${error?.fields.password ? ` ${fieldId('password')}-error` : ''}`} />
+        <input
+          className="govuk-input govuk-input--width-20"
+          id={fieldId('password')}
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          aria-describedby={`${fieldId('password')}-hint${error?.fields.password ? ` ${fieldId('password')}-error` : ''}`}
+        />
       </div>
       <SelectField name="role" label="Role" value={role} onChange={setRole} options={ROLE_OPTIONS} error={error?.fields.role} />
-      {role === 'partner' ? <TextField name="organisation" label="Organisation" hint="police, school, dwp, health, …" value={organisation} onChange={setOrganisation} error={error?.fields.organisation} width={10} /> : null}
+      {role === 'partner' ? (
+        <TextField name="organisation" label="Organisation" hint="police, school, dwp, health, …" value={organisation} onChange={setOrganisation} error={error?.fields.organisation} width={10} />
+      ) : null}
       <button type="submit" className="govuk-button" disabled={sending}>
         Add user
       </button>

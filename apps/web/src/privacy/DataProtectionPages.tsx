@@ -63,14 +63,19 @@ export function DataSubjectRequestsPage() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const fields: Record<string, string> = {};
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(memberId.trim())) fields.memberId = 'Enter the person’s id (a member id, for example 3f2c9a4e-8b1d-4c6f-9e2a-7d5b1c0e4f38)';
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(memberId.trim()))
+      fields.memberId = 'Enter the person’s id (a member id, for example 3f2c9a4e-8b1d-4c6f-9e2a-7d5b1c0e4f38)';
     if (reference.trim() === '') fields.reference = 'Enter the council’s reference for the request';
     if (dateOf(receivedOn) === '') fields.receivedOn = 'Enter the day the request was received';
     setDone(null);
     if (Object.keys(fields).length > 0) return setError({ fields });
     setBusy(true);
     try {
-      const { body } = await sendCommand<SubjectRequest>('/api/data-subject-requests', { memberId: memberId.trim().toLowerCase(), kind, reference: reference.trim(), receivedOn: dateOf(receivedOn) }, { idempotencyKey: key });
+      const { body } = await sendCommand<SubjectRequest>(
+        '/api/data-subject-requests',
+        { memberId: memberId.trim().toLowerCase(), kind, reference: reference.trim(), receivedOn: dateOf(receivedOn) },
+        { idempotencyKey: key },
+      );
       setError(null);
       setDone(`Request ${body.reference} recorded: answer it by ${body.dueOn}`);
       setMemberId('');
@@ -93,7 +98,10 @@ export function DataSubjectRequestsPage() {
     <>
       <ErrorSummary error={error} />
       <h1 className="govuk-heading-l">Data subject requests</h1>
-      <p className="govuk-body">People may ask for a copy of what is held about them, for a correction, or object to the evaluation or to sharing. Each request must be answered within one calendar month of the day it was received.</p>
+      <p className="govuk-body">
+        People may ask for a copy of what is held about them, for a correction, or object to the evaluation or to sharing. Each request must be answered within one calendar month of the day it was
+        received.
+      </p>
       {done ? (
         <div className="govuk-notification-banner govuk-notification-banner--success" role="status" data-testid="request-recorded">
           <div className="govuk-notification-banner__content">
@@ -127,16 +135,30 @@ export function DataSubjectRequestsPage() {
                 <td className="govuk-table__cell">{r.receivedOn}</td>
                 <td className="govuk-table__cell">{r.dueOn}</td>
                 <td className="govuk-table__cell">
-                  {r.status === 'overdue' ? <strong className="govuk-tag govuk-tag--red">Overdue</strong> : r.status === 'answered' ? <strong className="govuk-tag govuk-tag--green">Answered {r.respondedOn}</strong> : <strong className="govuk-tag govuk-tag--blue">Open</strong>}
+                  {r.status === 'overdue' ? (
+                    <strong className="govuk-tag govuk-tag--red">Overdue</strong>
+                  ) : r.status === 'answered' ? (
+                    <strong className="govuk-tag govuk-tag--green">Answered {r.respondedOn}</strong>
+                  ) : (
+                    <strong className="govuk-tag govuk-tag--blue">Open</strong>
+                  )}
                 </td>
                 <td className="govuk-table__cell">{(r.actions ?? []).length === 0 ? 'Nothing yet' : (r.actions ?? []).map((a) => <div key={`${a.on}:${a.eventIds.join()}`}>{a.what}</div>)}</td>
                 <td className="govuk-table__cell">
                   {r.kind === 'access' ? (
                     <>
-                      <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-1 govuk-!-margin-right-1" onClick={() => void download(`/api/data-subject-requests/${r.requestId}/export.json`, `subject-access-${r.reference}.json`)}>
+                      <button
+                        type="button"
+                        className="govuk-button govuk-button--secondary govuk-!-margin-bottom-1 govuk-!-margin-right-1"
+                        onClick={() => void download(`/api/data-subject-requests/${r.requestId}/export.json`, `subject-access-${r.reference}.json`)}
+                      >
                         Download JSON<span className="govuk-visually-hidden"> for {r.reference}</span>
                       </button>
-                      <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-1" onClick={() => void download(`/api/data-subject-requests/${r.requestId}/export.pdf`, `subject-access-${r.reference}.pdf`)}>
+                      <button
+                        type="button"
+                        className="govuk-button govuk-button--secondary govuk-!-margin-bottom-1"
+                        onClick={() => void download(`/api/data-subject-requests/${r.requestId}/export.pdf`, `subject-access-${r.reference}.pdf`)}
+                      >
                         Download PDF<span className="govuk-visually-hidden"> for {r.reference}</span>
                       </button>
                     </>
@@ -201,8 +223,23 @@ export function DataSubjectRequestsPage() {
       <form noValidate onSubmit={submit}>
         <TextField name="memberId" label="Person (member id)" value={memberId} onChange={setMemberId} error={error?.fields.memberId} hint="The person’s id, as the family’s page shows it" width={20} />
         <RadiosField name="kind" legend="What they ask for" value={kind} onChange={setKind} options={KINDS} error={error?.fields.kind} />
-        <TextField name="reference" label="Reference" value={reference} onChange={setReference} error={error?.fields.reference} hint="The council’s reference, for example DSR-2019-044: letters, digits and / _ . - only, no names" width={10} />
-        <DateField name="receivedOn" legend="Received on" value={receivedOn} onChange={setReceivedOn} error={error?.fields.receivedOn} hint="The one-month deadline runs from this day, for example 15 4 2019" />
+        <TextField
+          name="reference"
+          label="Reference"
+          value={reference}
+          onChange={setReference}
+          error={error?.fields.reference}
+          hint="The council’s reference, for example DSR-2019-044: letters, digits and / _ . - only, no names"
+          width={10}
+        />
+        <DateField
+          name="receivedOn"
+          legend="Received on"
+          value={receivedOn}
+          onChange={setReceivedOn}
+          error={error?.fields.receivedOn}
+          hint="The one-month deadline runs from this day, for example 15 4 2019"
+        />
         <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
           Record the request
         </button>
@@ -280,7 +317,8 @@ function ApplyRequest({ request, onCancel, onDone }: { request: SubjectRequest; 
         const others = unplaced.filter((u) => !/^Replacement/i.test(u));
         setError({ fields: { ...placed, ...(replacementProblems.length > 0 ? { replacement: replacementProblems.join('; ') } : {}) }, ...(others.length > 0 ? { message: others.join('; ') } : {}) });
       } else if (err instanceof ApiProblem && err.status === 404) setError({ fields: { supersedesEventId: 'No fact with this id is recorded about the person’s family' } });
-      else if (err instanceof ApiProblem && err.reason === 'NotThisPersonsFact') setError({ fields: { supersedesEventId: 'This fact is about someone else: only facts about the request’s person can be corrected through it' } });
+      else if (err instanceof ApiProblem && err.reason === 'NotThisPersonsFact')
+        setError({ fields: { supersedesEventId: 'This fact is about someone else: only facts about the request’s person can be corrected through it' } });
       else setError({ fields: {}, message: problemText(err) });
     } finally {
       setBusy(false);
@@ -298,9 +336,25 @@ function ApplyRequest({ request, onCancel, onDone }: { request: SubjectRequest; 
         </>
       ) : (
         <>
-          <TextField name="supersedesEventId" label="The fact to correct (its id)" value={factId} onChange={setFactId} error={error?.fields.supersedesEventId} hint="The fact’s id, as the person’s subject access answer or the family’s timeline lists it" width={20} />
+          <TextField
+            name="supersedesEventId"
+            label="The fact to correct (its id)"
+            value={factId}
+            onChange={setFactId}
+            error={error?.fields.supersedesEventId}
+            hint="The fact’s id, as the person’s subject access answer or the family’s timeline lists it"
+            width={20}
+          />
           <SelectField name="path" label="What kind of fact it is" value={path} onChange={setPath} options={CORRECTABLE} />
-          <TextField name="replacement" label="The corrected fact" value={replacement} onChange={setReplacement} error={error?.fields.replacement} hint={'As JSON, with the same fields the fact was recorded with, for example { "memberId": "…", "committedOn": "2019-02-01", "proven": false }'} textarea />
+          <TextField
+            name="replacement"
+            label="The corrected fact"
+            value={replacement}
+            onChange={setReplacement}
+            error={error?.fields.replacement}
+            hint={'As JSON, with the same fields the fact was recorded with, for example { "memberId": "…", "committedOn": "2019-02-01", "proven": false }'}
+            textarea
+          />
           <TextField name="reason" label="Why it is corrected (optional)" value={reason} onChange={setReason} error={error?.fields.reason} textarea />
         </>
       )}
@@ -343,7 +397,14 @@ function ReplyToRequest({ request, onCancel, onDone }: { request: SubjectRequest
     <form noValidate onSubmit={submit} className="govuk-inset-text" data-testid="reply-to-request">
       <ErrorSummary error={error} />
       <h2 className="govuk-heading-m">Record the reply to {request.reference}</h2>
-      <DateField name="respondedOn" legend="Reply sent on" value={respondedOn} onChange={setRespondedOn} error={error?.fields.respondedOn} hint={`The deadline is ${request.dueOn}; for example 15 4 2019`} />
+      <DateField
+        name="respondedOn"
+        legend="Reply sent on"
+        value={respondedOn}
+        onChange={setRespondedOn}
+        error={error?.fields.respondedOn}
+        hint={`The deadline is ${request.dueOn}; for example 15 4 2019`}
+      />
       <div className="govuk-button-group">
         <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
           Record the reply
@@ -454,7 +515,8 @@ export function RetentionPage({ search }: { search: URLSearchParams }) {
       {report ? (
         <>
           <p className="govuk-body" data-testid="retention-periods">
-            As of {report.asOf}. Kept {report.periods.closedYears} years after a case closes; {report.periods.notAttachedYears} years after identification or last activity for families never attached; {report.periods.inactiveYears} years after last activity for cases never closed.
+            As of {report.asOf}. Kept {report.periods.closedYears} years after a case closes; {report.periods.notAttachedYears} years after identification or last activity for families never attached;{' '}
+            {report.periods.inactiveYears} years after last activity for cases never closed.
           </p>
           {report.due.length === 0 ? <p className="govuk-body">No family is due for erasure.</p> : table(report.due, 'retention-due', `Due for erasure (${report.due.length})`, false)}
           {report.held.length === 0 ? <p className="govuk-body">No family due is kept by a legal hold.</p> : table(report.held, 'retention-held', `Kept by a legal hold (${report.held.length})`, true)}

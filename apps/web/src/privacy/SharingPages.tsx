@@ -84,7 +84,15 @@ function CheckboxesField(props: { name: string; legend: string; value: string[];
             const id = i === 0 ? fieldId(name) : `${fieldId(name)}-${o.value}`;
             return (
               <div key={o.value} className="govuk-checkboxes__item">
-                <input className="govuk-checkboxes__input" id={id} name={name} type="checkbox" value={o.value} checked={value.includes(o.value)} onChange={(e) => onChange(e.target.checked ? [...value, o.value] : value.filter((v) => v !== o.value))} />
+                <input
+                  className="govuk-checkboxes__input"
+                  id={id}
+                  name={name}
+                  type="checkbox"
+                  value={o.value}
+                  checked={value.includes(o.value)}
+                  onChange={(e) => onChange(e.target.checked ? [...value, o.value] : value.filter((v) => v !== o.value))}
+                />
                 <label className="govuk-label govuk-checkboxes__label" htmlFor={id}>
                   {o.label}
                 </label>
@@ -238,7 +246,11 @@ export function PartnersPage() {
     setBusy(true);
     try {
       const { organisation: org, agreement } = revoking;
-      const { body } = await sendCommand<Agreement>(`/api/partners/${encodeURIComponent(org)}/agreements/${agreement.agreementId}/revocation`, { revokedOn: dateOf(revokedOn) }, { idempotencyKey: newIdempotencyKey() });
+      const { body } = await sendCommand<Agreement>(
+        `/api/partners/${encodeURIComponent(org)}/agreements/${agreement.agreementId}/revocation`,
+        { revokedOn: dateOf(revokedOn) },
+        { idempotencyKey: newIdempotencyKey() },
+      );
       setError(null);
       setDone(`Agreement ${body.reference} revoked from ${body.revokedOn}: the partner’s users lose the access it gave from that day`);
       setRevoking(null);
@@ -257,7 +269,9 @@ export function PartnersPage() {
     <>
       <ErrorSummary error={error} />
       <h1 className="govuk-heading-l">Partner organisations</h1>
-      <p className="govuk-body">A partner’s users record and read only within an information-sharing agreement in force for that kind of data. An organisation not registered here, or with no agreement in force, is refused.</p>
+      <p className="govuk-body">
+        A partner’s users record and read only within an information-sharing agreement in force for that kind of data. An organisation not registered here, or with no agreement in force, is refused.
+      </p>
       <Banner text={done} testId="partners-done" />
       {loadError ? <p className="govuk-body">{loadError}</p> : null}
       {partners === null && !loadError ? <Loading active>Loading the partners…</Loading> : null}
@@ -324,7 +338,14 @@ export function PartnersPage() {
           {revoking?.organisation === p.organisation ? (
             <form noValidate onSubmit={revoke} className="govuk-inset-text" data-testid="revoke-form">
               <h3 className="govuk-heading-s">Revoke {revoking.agreement.reference}</h3>
-              <DateField name="revokedOn" legend="Revoked from" value={revokedOn} onChange={setRevokedOn} error={error?.fields.revokedOn} hint="From this day the partner’s users lose the access the agreement gave, for example 1 5 2019" />
+              <DateField
+                name="revokedOn"
+                legend="Revoked from"
+                value={revokedOn}
+                onChange={setRevokedOn}
+                error={error?.fields.revokedOn}
+                hint="From this day the partner’s users lose the access the agreement gave, for example 1 5 2019"
+              />
               <div className="govuk-button-group">
                 <button type="submit" className="govuk-button govuk-button--warning" disabled={busy} aria-disabled={busy}>
                   Revoke the agreement
@@ -340,7 +361,15 @@ export function PartnersPage() {
 
       <h2 className="govuk-heading-m">Register a partner organisation</h2>
       <form noValidate onSubmit={register}>
-        <TextField name="organisation" label="Organisation code" value={organisation} onChange={setOrganisation} error={error?.fields.organisation} hint="The code its users are registered with, for example police" width={20} />
+        <TextField
+          name="organisation"
+          label="Organisation code"
+          value={organisation}
+          onChange={setOrganisation}
+          error={error?.fields.organisation}
+          hint="The code its users are registered with, for example police"
+          width={20}
+        />
         <TextField name="name" label="Name" value={name} onChange={setName} error={error?.fields.name} hint="For example, Synthetic Borough Police" />
         <SelectField name="kind" label="Kind of organisation" value={kind} onChange={setKind} error={error?.fields.kind} options={[{ value: '', label: 'Choose a kind' }, ...PARTNER_KINDS]} />
         <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
@@ -350,11 +379,34 @@ export function PartnersPage() {
 
       <h2 className="govuk-heading-m">Add an information-sharing agreement</h2>
       <form noValidate onSubmit={addAgreement}>
-        <SelectField name="partner" label="Partner organisation" value={partner} onChange={setPartner} error={error?.fields.partner} options={[{ value: '', label: 'Choose a partner' }, ...(partners ?? []).map((p) => ({ value: p.organisation, label: p.name }))]} />
-        <TextField name="reference" label="Agreement reference" value={reference} onChange={setReference} error={error?.fields.reference} hint="For example ISA-POLICE-2019: letters, digits and / _ . - only" width={20} />
+        <SelectField
+          name="partner"
+          label="Partner organisation"
+          value={partner}
+          onChange={setPartner}
+          error={error?.fields.partner}
+          options={[{ value: '', label: 'Choose a partner' }, ...(partners ?? []).map((p) => ({ value: p.organisation, label: p.name }))]}
+        />
+        <TextField
+          name="reference"
+          label="Agreement reference"
+          value={reference}
+          onChange={setReference}
+          error={error?.fields.reference}
+          hint="For example ISA-POLICE-2019: letters, digits and / _ . - only"
+          width={20}
+        />
         <DateField name="startsOn" legend="Starts on" value={startsOn} onChange={setStartsOn} error={error?.fields.startsOn} hint="For example 1 4 2019" />
         <DateField name="endsOn" legend="Ends on" value={endsOn} onChange={setEndsOn} error={error?.fields.endsOn} hint="The last day it holds, for example 31 3 2020" />
-        <CheckboxesField name="gateways" legend="Legal gateways it relies on" value={chosenGateways} onChange={setChosenGateways} error={error?.fields.gateways} hint="From the register of laws partners may share under" options={gateways.map((g) => ({ value: g.code, label: g.name }))} />
+        <CheckboxesField
+          name="gateways"
+          legend="Legal gateways it relies on"
+          value={chosenGateways}
+          onChange={setChosenGateways}
+          error={error?.fields.gateways}
+          hint="From the register of laws partners may share under"
+          options={gateways.map((g) => ({ value: g.code, label: g.name }))}
+        />
         <CheckboxesField name="shares" legend="Kinds of data the partner shares with the programme" value={shares} onChange={setShares} error={error?.fields.shares} options={DATA_KINDS} />
         <CheckboxesField name="receives" legend="Kinds of data the partner receives" value={receives} onChange={setReceives} error={error?.fields.receives} options={DATA_KINDS} />
         <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
@@ -431,7 +483,11 @@ export function OnsTransfersPage() {
     if (Object.keys(fields).length > 0) return setError({ fields });
     setBusy(true);
     try {
-      const { body } = await sendCommand<Transfer>(`/api/ons-transfers/${confirming.transferId}/destruction`, { confirmedOn: dateOf(confirmedOn), reference: reference.trim() }, { idempotencyKey: key });
+      const { body } = await sendCommand<Transfer>(
+        `/api/ons-transfers/${confirming.transferId}/destruction`,
+        { confirmedOn: dateOf(confirmedOn), reference: reference.trim() },
+        { idempotencyKey: key },
+      );
       setError(null);
       setDone(`The file of ${body.transferredOn} is recorded as destroyed on ${body.destruction?.confirmedOn ?? dateOf(confirmedOn)}`);
       setConfirming(null);
@@ -452,7 +508,10 @@ export function OnsTransfersPage() {
     <>
       <ErrorSummary error={error} />
       <h1 className="govuk-heading-l">ONS transfers</h1>
-      <p className="govuk-body">Each evaluation file sent to the Office for National Statistics, under the data agreement: research and evaluation only, no re-identification, the linked data never returned, the file destroyed after use.</p>
+      <p className="govuk-body">
+        Each evaluation file sent to the Office for National Statistics, under the data agreement: research and evaluation only, no re-identification, the linked data never returned, the file
+        destroyed after use.
+      </p>
       <Banner text={done} testId="transfer-done" />
       {loadError ? <p className="govuk-body">{loadError}</p> : null}
       {transfers === null && !loadError ? <Loading active>Loading the transfers…</Loading> : null}
@@ -513,8 +572,23 @@ export function OnsTransfersPage() {
       {confirming ? (
         <form noValidate onSubmit={confirm} data-testid="destruction-form">
           <h2 className="govuk-heading-m">Record the destruction of the file sent on {confirming.transferredOn}</h2>
-          <DateField name="confirmedOn" legend="Destroyed on" value={confirmedOn} onChange={setConfirmedOn} error={error?.fields.confirmedOn} hint="The day the ONS confirmed it destroyed the file, for example 30 6 2019" />
-          <TextField name="destructionReference" label="Confirmation reference" value={reference} onChange={setReference} error={error?.fields.destructionReference} hint="The evaluator’s reference: letters, digits and / _ . - only" width={20} />
+          <DateField
+            name="confirmedOn"
+            legend="Destroyed on"
+            value={confirmedOn}
+            onChange={setConfirmedOn}
+            error={error?.fields.confirmedOn}
+            hint="The day the ONS confirmed it destroyed the file, for example 30 6 2019"
+          />
+          <TextField
+            name="destructionReference"
+            label="Confirmation reference"
+            value={reference}
+            onChange={setReference}
+            error={error?.fields.destructionReference}
+            hint="The evaluator’s reference: letters, digits and / _ . - only"
+            width={20}
+          />
           <div className="govuk-button-group">
             <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy}>
               Record the destruction

@@ -83,7 +83,13 @@ export function RecordPage({ user, familyId, search }: { user: User; familyId: s
         setLoadError(null);
       } catch (e) {
         if (signal?.aborted) return;
-        setLoadError(e instanceof ApiProblem && e.status === 403 ? 'This family is not one of yours: you can record only for the families assigned to you.' : e instanceof ApiProblem && e.status === 404 ? 'There is no family with this id.' : String(e instanceof Error ? e.message : e));
+        setLoadError(
+          e instanceof ApiProblem && e.status === 403
+            ? 'This family is not one of yours: you can record only for the families assigned to you.'
+            : e instanceof ApiProblem && e.status === 404
+              ? 'There is no family with this id.'
+              : String(e instanceof Error ? e.message : e),
+        );
       } finally {
         if (!signal?.aborted) setLoading(false);
       }
@@ -278,12 +284,25 @@ function EvidenceForm(props: {
   );
 }
 
-export function Field({ spec, value, onChange, members, error }: { spec: FieldSpec; value: FormValues[string] | undefined; onChange: (v: string | DateParts) => void; members: Member[] | null; error?: string }) {
+export function Field({
+  spec,
+  value,
+  onChange,
+  members,
+  error,
+}: {
+  spec: FieldSpec;
+  value: FormValues[string] | undefined;
+  onChange: (v: string | DateParts) => void;
+  members: Member[] | null;
+  error?: string;
+}) {
   const text = typeof value === 'string' ? value : '';
   switch (spec.kind) {
     case 'member':
     case 'child': {
-      if (members === null) return <TextField name={spec.name} label={`${spec.label}: member id`} hint="The member's id, as given in the referral" value={text} onChange={onChange} error={error} width={20} />;
+      if (members === null)
+        return <TextField name={spec.name} label={`${spec.label}: member id`} hint="The member's id, as given in the referral" value={text} onChange={onChange} error={error} width={20} />;
       const shown = members.filter((m) => spec.kind === 'member' || m.relationship === 'child');
       return (
         <SelectField
@@ -293,7 +312,10 @@ export function Field({ spec, value, onChange, members, error }: { spec: FieldSp
           value={text}
           onChange={onChange}
           error={error}
-          options={[{ value: '', label: spec.optional ? 'No one in particular' : `Choose ${spec.kind === 'child' ? 'a child' : 'a member'}` }, ...shown.map((m) => ({ value: m.memberId, label: memberName(m) }))]}
+          options={[
+            { value: '', label: spec.optional ? 'No one in particular' : `Choose ${spec.kind === 'child' ? 'a child' : 'a member'}` },
+            ...shown.map((m) => ({ value: m.memberId, label: memberName(m) })),
+          ]}
         />
       );
     }
@@ -302,7 +324,21 @@ export function Field({ spec, value, onChange, members, error }: { spec: FieldSp
     case 'radios':
       return <RadiosField name={spec.name} legend={spec.label} hint={spec.hint} value={text} onChange={onChange} options={spec.options ?? []} error={error} />;
     case 'yesno':
-      return <RadiosField name={spec.name} legend={spec.label} hint={spec.hint} value={text} onChange={onChange} options={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]} error={error} inline />;
+      return (
+        <RadiosField
+          name={spec.name}
+          legend={spec.label}
+          hint={spec.hint}
+          value={text}
+          onChange={onChange}
+          options={[
+            { value: 'yes', label: 'Yes' },
+            { value: 'no', label: 'No' },
+          ]}
+          error={error}
+          inline
+        />
+      );
     case 'select':
       return <SelectField name={spec.name} label={spec.label} hint={spec.hint} value={text} onChange={onChange} options={spec.options ?? []} error={error} />;
     case 'int':
@@ -359,7 +395,10 @@ function ProgressTable({ progress }: { progress: Progress }) {
 /** The facts recorded most recently that the user may correct, newest first. */
 function RecentFacts({ history, members, base, kinds }: { history: HistoryEvent[]; members: Member[]; base: string; kinds: EvidenceKind[] }) {
   const named = new Map(members.map((m) => [m.memberId, [m.givenName, m.familyName].filter(Boolean).join(' ') || m.relationship]));
-  const facts = history.filter((e) => !e.supersededBy && kindOfEvent(e.type) !== undefined && kinds.includes(kindOfEvent(e.type) as EvidenceKind)).slice(-12).reverse();
+  const facts = history
+    .filter((e) => !e.supersededBy && kindOfEvent(e.type) !== undefined && kinds.includes(kindOfEvent(e.type) as EvidenceKind))
+    .slice(-12)
+    .reverse();
   if (facts.length === 0) return null;
   return (
     <section className="app-figure" aria-labelledby="facts-title">

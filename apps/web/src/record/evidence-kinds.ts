@@ -46,7 +46,16 @@ export const EVIDENCE_KINDS: EvidenceKind[] = [
     fields: [
       { name: 'memberId', label: 'Child', kind: 'child' },
       { name: 'academicYear', label: 'Academic year', kind: 'text', hint: 'For example, 2018/19' },
-      { name: 'term', label: 'Term', kind: 'radios', options: [{ value: 'autumn', label: 'Autumn' }, { value: 'spring', label: 'Spring' }, { value: 'summer', label: 'Summer' }] },
+      {
+        name: 'term',
+        label: 'Term',
+        kind: 'radios',
+        options: [
+          { value: 'autumn', label: 'Autumn' },
+          { value: 'spring', label: 'Spring' },
+          { value: 'summer', label: 'Summer' },
+        ],
+      },
       { name: 'possibleSessions', label: 'Possible sessions', kind: 'int' },
       { name: 'attendedSessions', label: 'Sessions attended', kind: 'int' },
       { name: 'unauthorisedAbsenceSessions', label: 'Unauthorised absence sessions', kind: 'int' },
@@ -62,7 +71,15 @@ export const EVIDENCE_KINDS: EvidenceKind[] = [
     eventTypes: ['ExclusionRecorded'],
     fields: [
       { name: 'memberId', label: 'Child', kind: 'child' },
-      { name: 'kind', label: 'Kind of exclusion', kind: 'radios', options: [{ value: 'fixed-term', label: 'Fixed-term' }, { value: 'permanent', label: 'Permanent' }] },
+      {
+        name: 'kind',
+        label: 'Kind of exclusion',
+        kind: 'radios',
+        options: [
+          { value: 'fixed-term', label: 'Fixed-term' },
+          { value: 'permanent', label: 'Permanent' },
+        ],
+      },
       { name: 'startedOn', label: 'Date the exclusion started', kind: 'date' },
       { name: 'days', label: 'Days (fixed-term only)', kind: 'int', optional: true },
     ],
@@ -201,7 +218,15 @@ export const EVIDENCE_KINDS: EvidenceKind[] = [
     eventTypes: ['ConsentRecorded'],
     fields: [
       { name: 'memberId', label: 'Family member', kind: 'member' },
-      { name: 'purpose', label: 'Purpose', kind: 'radios', options: [{ value: 'sharing', label: 'Sharing information with partners' }, { value: 'evaluation', label: 'National evaluation' }] },
+      {
+        name: 'purpose',
+        label: 'Purpose',
+        kind: 'radios',
+        options: [
+          { value: 'sharing', label: 'Sharing information with partners' },
+          { value: 'evaluation', label: 'National evaluation' },
+        ],
+      },
       { name: 'given', label: 'Is consent given?', kind: 'yesno', hint: 'No means consent is withdrawn or refused' },
       { name: 'on', label: 'Date', kind: 'date' },
     ],

@@ -76,7 +76,7 @@ const PLAIN: Record<string, string> = {
   ApproverIsRecorder: 'Another programme manager must approve the override.',
   ApproverNotProgrammeManager: 'The approver must be a programme manager.',
   UnknownIndicator: 'That indicator is not in the Outcome Plan in force on that date.',
-  NoIndicatorCode: "Choose the indicator from the Outcome Plan.",
+  NoIndicatorCode: 'Choose the indicator from the Outcome Plan.',
   EffectiveFromNotAfterPrevious: 'A new version must come into force after the latest version.',
   InvalidOutcomePlanParameter: 'The Outcome Plan version is not valid.',
   PossibleDuplicateReceipt: 'A receipt of this amount on this date for this year is already recorded.',

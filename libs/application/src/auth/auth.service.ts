@@ -135,12 +135,16 @@ export class AuthService implements OnApplicationBootstrap {
     const now = this.clock.now();
     const since = new Date(now.getTime() - LOCKOUT.minutes * 60_000).toISOString();
     const untilAt = new Date(now.getTime() + LOCKOUT.minutes * 60_000).toISOString();
-    const outcome = await this.run(username, { userId: username, role: user.role ?? 'unauthenticated' }, {
-      type: 'RecordSignIn',
-      passwordMatched: matched,
-      at: now.toISOString(),
-      lockout: { afterFailures: LOCKOUT.afterFailures, since, untilAt },
-    });
+    const outcome = await this.run(
+      username,
+      { userId: username, role: user.role ?? 'unauthenticated' },
+      {
+        type: 'RecordSignIn',
+        passwordMatched: matched,
+        at: now.toISOString(),
+        lockout: { afterFailures: LOCKOUT.afterFailures, since, untilAt },
+      },
+    );
     if (!matched || outcome.kind !== 'recorded') return refused;
     return (await this.issueFor(username)) ?? refused;
   }
@@ -201,7 +205,10 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   /** Issues a service account and its long-lived token (shown once: only its claims are kept). */
-  async issueServiceAccount(request: { name: string; role: ServiceAccountRole; description?: string; days: number }, by: Actor): Promise<CommandOutcome<Rejection> & { accessToken?: string; expiresAt?: string }> {
+  async issueServiceAccount(
+    request: { name: string; role: ServiceAccountRole; description?: string; days: number },
+    by: Actor,
+  ): Promise<CommandOutcome<Rejection> & { accessToken?: string; expiresAt?: string }> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + request.days * 86_400_000);
     const outcome = await runServiceAccountCommand(this.store, this.clock, request.name, by, {
@@ -317,7 +324,7 @@ export function changeUserRole(store: EventStore, clock: Clock, username: string
  */
 export async function listUsers(store: EventStore): Promise<UserSummary[]> {
   const users = new Map<string, UserState>();
-  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ;) {
     const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['user'] } });
     for (const e of read.events) users.set(e.streamId, evolveUser(users.get(e.streamId) ?? initialUserState(), decodeUserEvent(e)));
     after = read.next;
@@ -345,7 +352,7 @@ export function revokeServiceAccount(store: EventStore, clock: Clock, name: stri
  */
 export async function listServiceAccounts(store: EventStore): Promise<ServiceAccountSummary[]> {
   const accounts = new Map<string, ServiceAccountState>();
-  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ;) {
     const read = await store.readAll({ after, limit: 1_000, filter: { categories: ['serviceAccount'] } });
     for (const e of read.events) accounts.set(e.streamId, evolveServiceAccount(accounts.get(e.streamId) ?? initialServiceAccountState(), decodeServiceAccountEvent(e)));
     after = read.next;

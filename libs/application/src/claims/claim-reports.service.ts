@@ -1,6 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LedgerConfig } from '@ledger/config';
-import { type ClaimState, type ProgrammeState, claimStatus, decodeClaimEvent, decodeProgrammeEvent, evolveClaim, evolveProgramme, initialClaimState, initialProgrammeState, streams } from '@ledger/domain';
+import {
+  type ClaimState,
+  type ProgrammeState,
+  claimStatus,
+  decodeClaimEvent,
+  decodeProgrammeEvent,
+  evolveClaim,
+  evolveProgramme,
+  initialClaimState,
+  initialProgrammeState,
+  streams,
+} from '@ledger/domain';
 import { EVENT_STORE, type EventStore, LEDGER_CONFIG, type RecordedEvent, comparePositions } from '@ledger/event-store';
 import type { ClaimDeclaration, ClaimPositionReport, ClaimReport, ClaimReportSignOff, ClaimSignOffRole } from '@ledger/reporting';
 import { ApiError } from '../api-error';

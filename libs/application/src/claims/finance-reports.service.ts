@@ -69,27 +69,29 @@ export class FinanceReports {
       const year = financialYearOf(attachedOn);
       byYear.set(year, (byYear.get(year) ?? 0) + 1);
     }
-    const years = Object.keys(framework.ratesByFinancialYear).sort().map((financialYear) => {
-      const attached = byYear.get(financialYear) ?? 0;
-      const rate = must(framework.ratesByFinancialYear[financialYear], `rates of ${financialYear}`).attachmentFeePence;
-      const profiled = state.profile.get(financialYear) ?? null;
-      // On the profile basis the fee is due on the profile; the true-up is what actual attachments would have earned less that.
-      const duePence = state.attachmentFeeBasis === 'actual' ? attached * rate : (profiled ?? 0) * rate;
-      const receivedPence = state.feesReceived.get(financialYear) ?? 0;
-      return {
-        financialYear,
-        familiesAttached: attached,
-        profileFamilies: profiled,
-        ratePence: rate,
-        duePence,
-        receivedPence,
-        outstandingPence: duePence - receivedPence,
-        // Issue 18.7: more received than due is flagged, never netted away silently.
-        overpaid: receivedPence > duePence,
-        overpaidPence: Math.max(0, receivedPence - duePence),
-        ...(state.attachmentFeeBasis === 'profile' ? { profileReconciliationPence: attached * rate - duePence } : {}),
-      };
-    });
+    const years = Object.keys(framework.ratesByFinancialYear)
+      .sort()
+      .map((financialYear) => {
+        const attached = byYear.get(financialYear) ?? 0;
+        const rate = must(framework.ratesByFinancialYear[financialYear], `rates of ${financialYear}`).attachmentFeePence;
+        const profiled = state.profile.get(financialYear) ?? null;
+        // On the profile basis the fee is due on the profile; the true-up is what actual attachments would have earned less that.
+        const duePence = state.attachmentFeeBasis === 'actual' ? attached * rate : (profiled ?? 0) * rate;
+        const receivedPence = state.feesReceived.get(financialYear) ?? 0;
+        return {
+          financialYear,
+          familiesAttached: attached,
+          profileFamilies: profiled,
+          ratePence: rate,
+          duePence,
+          receivedPence,
+          outstandingPence: duePence - receivedPence,
+          // Issue 18.7: more received than due is flagged, never netted away silently.
+          overpaid: receivedPence > duePence,
+          overpaidPence: Math.max(0, receivedPence - duePence),
+          ...(state.attachmentFeeBasis === 'profile' ? { profileReconciliationPence: attached * rate - duePence } : {}),
+        };
+      });
     const familiesAttached = years.reduce((s, r) => s + r.familiesAttached, 0);
     const duePence = years.reduce((s, r) => s + r.duePence, 0);
     const receivedPence = years.reduce((s, r) => s + r.receivedPence, 0);

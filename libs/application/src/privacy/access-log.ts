@@ -176,7 +176,9 @@ export class AccessLog implements OnModuleInit {
       // A single-role install migrates at start; a log of another role is its owner's to migrate.
       const [owner] = await this.sql.query<{ other: boolean }>(`select pg_get_userbyid(relowner) <> current_user as other from pg_class where oid = to_regclass($1)`, [`${this.schema}.access_log`]);
       if (owner?.other) {
-        this.logger.warn(`the access log's migrations ${pending.map((m) => `${m.id} (${m.name})`).join(', ')} are not recorded in ${this.schema}.${ACCESS_LOG_LEDGER}: run \`npm run cli -- access-log install\` as the log's owner role (infra/README.md)`);
+        this.logger.warn(
+          `the access log's migrations ${pending.map((m) => `${m.id} (${m.name})`).join(', ')} are not recorded in ${this.schema}.${ACCESS_LOG_LEDGER}: run \`npm run cli -- access-log install\` as the log's owner role (infra/README.md)`,
+        );
       } else {
         await installAccessLog(this.sql, this.schema);
       }
@@ -185,7 +187,9 @@ export class AccessLog implements OnModuleInit {
     // Issue 16.10: said at every start until the two-role set-up is done.
     const [owner] = await this.sql.query<{ own: boolean }>(`select pg_get_userbyid(relowner) = current_user as own from pg_class where oid = to_regclass($1)`, [`${this.schema}.access_log`]);
     if (owner?.own) {
-      this.logger.warn(`the access log ${this.schema}.access_log belongs to this service's own database role, which could drop its append-only trigger: give it to another role (infra/README.md "The access log's two roles")`);
+      this.logger.warn(
+        `the access log ${this.schema}.access_log belongs to this service's own database role, which could drop its append-only trigger: give it to another role (infra/README.md "The access log's two roles")`,
+      );
     }
   }
 
@@ -216,20 +220,17 @@ export class AccessLog implements OnModuleInit {
   }
 
   async record(entry: AccessEntry): Promise<void> {
-    await this.sql.query(
-      `insert into ${this.table} (at, user_id, role, organisation, route, outcome, family_id, member_ids, purpose) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        this.clock.now().toISOString(),
-        entry.actor.userId,
-        entry.actor.role,
-        entry.actor.organisation ?? null,
-        entry.route,
-        entry.outcome,
-        entry.familyId !== undefined && /^[0-9a-f-]{36}$/i.test(entry.familyId) ? entry.familyId : null,
-        [...entry.memberIds],
-        entry.purpose.slice(0, 200),
-      ],
-    );
+    await this.sql.query(`insert into ${this.table} (at, user_id, role, organisation, route, outcome, family_id, member_ids, purpose) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+      this.clock.now().toISOString(),
+      entry.actor.userId,
+      entry.actor.role,
+      entry.actor.organisation ?? null,
+      entry.route,
+      entry.outcome,
+      entry.familyId !== undefined && /^[0-9a-f-]{36}$/i.test(entry.familyId) ? entry.familyId : null,
+      [...entry.memberIds],
+      entry.purpose.slice(0, 200),
+    ]);
   }
 
   /** Newest first, filtered by person, family or user; cursor `after` is the last id seen. */

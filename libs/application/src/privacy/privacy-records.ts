@@ -35,7 +35,7 @@ export async function appendPrivacyRecord(store: EventStore, streamId: string, t
 /** Every event of a category, in log order. */
 export async function readCategory(store: EventStore, category: string): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
-  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ; ) {
+  for (let after = null as Awaited<ReturnType<EventStore['readAll']>>['next']; ;) {
     const read = await store.readAll({ after, limit: 1_000, filter: { categories: [category] } });
     events.push(...read.events);
     after = read.next;

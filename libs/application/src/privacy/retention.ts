@@ -83,7 +83,15 @@ export async function placedHolds(store: EventStore): Promise<Map<string, Placed
     if (e.type === 'LegalHoldPlaced') {
       const existing = holds.get(holdId);
       if (existing && existing.releasedOn === null) continue;
-      holds.set(holdId, { holdId, familyId: String(e.data.familyId), kind: e.data.kind as LegalHoldKind, reference: String(e.data.reference), placedOn: String(e.data.placedOn), placedBy: e.metadata.actor.userId, releasedOn: null });
+      holds.set(holdId, {
+        holdId,
+        familyId: String(e.data.familyId),
+        kind: e.data.kind as LegalHoldKind,
+        reference: String(e.data.reference),
+        placedOn: String(e.data.placedOn),
+        placedBy: e.metadata.actor.userId,
+        releasedOn: null,
+      });
     } else if (e.type === 'LegalHoldReleased') {
       const hold = holds.get(holdId);
       if (hold) hold.releasedOn = String(e.data.releasedOn);
@@ -121,14 +129,28 @@ const later = (a: string, b: string | null): string => (b !== null && b > a ? b 
  * internal audit, or a hold placed for a spot check, litigation, a complaint or a regulator).
  * Families whose people are all erased already are left out.
  */
-export async function retentionReport(queries: FamilyQueries, store: EventStore, vault: KeyVault, asOf: string, periods: RetentionPeriods, options: { familyIds?: readonly string[] } = {}): Promise<RetentionReport> {
+export async function retentionReport(
+  queries: FamilyQueries,
+  store: EventStore,
+  vault: KeyVault,
+  asOf: string,
+  periods: RetentionPeriods,
+  options: { familyIds?: readonly string[] } = {},
+): Promise<RetentionReport> {
   const candidates = (await queries.retentionCandidates()).filter((c) => !options.familyIds || options.familyIds.includes(c.familyId));
   const reached: Omit<RetentionFamily, 'memberIds' | 'holds'>[] = [];
   for (const c of candidates) {
     const lastActivity = c.lastRecordedAt === null ? c.identifiedOn : later(c.identifiedOn, londonToday(new Date(c.lastRecordedAt)));
     let entry: Omit<RetentionFamily, 'memberIds' | 'holds'>;
     if (c.closedOn !== null) {
-      entry = { familyId: c.familyId, reference: c.reference, rule: 'closed', from: c.closedOn, dueOn: yearsAfter(c.closedOn, periods.closedYears), reason: `${periods.closedYears} years after case closure on ${c.closedOn}` };
+      entry = {
+        familyId: c.familyId,
+        reference: c.reference,
+        rule: 'closed',
+        from: c.closedOn,
+        dueOn: yearsAfter(c.closedOn, periods.closedYears),
+        reason: `${periods.closedYears} years after case closure on ${c.closedOn}`,
+      };
     } else if (c.attachedOn === null) {
       const from = later(c.identifiedOn, lastActivity);
       entry = {
@@ -140,7 +162,14 @@ export async function retentionReport(queries: FamilyQueries, store: EventStore,
         reason: `never attached: ${periods.notAttachedYears} years after ${from === c.identifiedOn ? `identification on ${c.identifiedOn}` : `last activity on ${from} (identified ${c.identifiedOn})`}`,
       };
     } else {
-      entry = { familyId: c.familyId, reference: c.reference, rule: 'never-closed', from: lastActivity, dueOn: yearsAfter(lastActivity, periods.inactiveYears), reason: `case never closed: ${periods.inactiveYears} years after last activity on ${lastActivity} (attached ${c.attachedOn})` };
+      entry = {
+        familyId: c.familyId,
+        reference: c.reference,
+        rule: 'never-closed',
+        from: lastActivity,
+        dueOn: yearsAfter(lastActivity, periods.inactiveYears),
+        reason: `case never closed: ${periods.inactiveYears} years after last activity on ${lastActivity} (attached ${c.attachedOn})`,
+      };
     }
     if (entry.dueOn <= asOf) reached.push(entry);
   }
@@ -202,6 +231,7 @@ export async function importRowsDue(imports: ImportRowsKept, asOf: string, perio
 /** The retention schedule's step for imports: destroys the keys of the rows due (idempotent: erased rows are not found again). */
 export async function eraseImportRowsDue(imports: ImportRowsKept, vault: KeyVault, asOf: string, periods: RetentionPeriods): Promise<ImportRowsDue> {
   const due = await importRowsDue(imports, asOf, periods);
-  for (const keyId of due.keyIds) await vault.erase(keyId, `retention schedule: import rows kept ${periods.notAttachedYears} years after their import (recorded on or before ${due.recordedOnOrBefore})`);
+  for (const keyId of due.keyIds)
+    await vault.erase(keyId, `retention schedule: import rows kept ${periods.notAttachedYears} years after their import (recorded on or before ${due.recordedOnOrBefore})`);
   return { recordedOnOrBefore: due.recordedOnOrBefore, rows: due.rows };
 }

@@ -1,6 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
-import { type OutcomePlanCommand, type ProgrammeCommand, type ProgrammeState, type Rejection, foldStored, frameworks, outcomePlanDecider, programmeDecider, troubledFamilies2015, streams } from '@ledger/domain';
+import {
+  type OutcomePlanCommand,
+  type ProgrammeCommand,
+  type ProgrammeState,
+  type Rejection,
+  foldStored,
+  frameworks,
+  outcomePlanDecider,
+  programmeDecider,
+  troubledFamilies2015,
+  streams,
+} from '@ledger/domain';
 import { type CommandOutcome, EVENT_STORE, type EventStore, handleCommand } from '@ledger/event-store';
 import type { Recording } from '../recording';
 

@@ -3,14 +3,12 @@ import { addDays, businessDate } from '../shared/business-date';
 import { type AuditCandidate, auditRiskWeight, auditSampleSize, auditSeedOf, DEFAULT_AUDIT_SAMPLE, drawAuditSample } from './audit-sample';
 
 describe('audit sample: reproducible from its seed', () => {
-  it('draws the same sample from the same seed', () =>
-    expect(drawAuditSample(claimOf(200), tenPercent(20160731))).toEqual(drawAuditSample(claimOf(200), tenPercent(20160731))));
+  it('draws the same sample from the same seed', () => expect(drawAuditSample(claimOf(200), tenPercent(20160731))).toEqual(drawAuditSample(claimOf(200), tenPercent(20160731))));
 
   it('draws the same sample whatever order the families are listed in', () =>
     expect(drawAuditSample([...claimOf(200)].reverse(), tenPercent(20160731))).toEqual(drawAuditSample(claimOf(200), tenPercent(20160731))));
 
-  it('draws a different sample from a different seed', () =>
-    expect(drawAuditSample(claimOf(200), tenPercent(1))).not.toEqual(drawAuditSample(claimOf(200), tenPercent(2))));
+  it('draws a different sample from a different seed', () => expect(drawAuditSample(claimOf(200), tenPercent(1))).not.toEqual(drawAuditSample(claimOf(200), tenPercent(2))));
 
   it('draws (almost always) a different sample from each of 50 seeds', () => {
     const samples = new Set(Array.from({ length: 50 }, (_, seed) => drawAuditSample(claimOf(200), tenPercent(seed)).join(',')));
@@ -74,7 +72,8 @@ describe('audit sample: weighted towards the riskier results', () => {
     ['claimed 2 years after attachment with an override', 730, true, 2],
     ['claimed 90 days after attachment with an override', 90, true, 6],
   ])('weighs a result %s as %p', (_name, days, overridden, weight) =>
-    expect(auditRiskWeight({ familyId: 'family-1', attachedOn: addDays(asOf, -Number(days)), asOf, overridden: Boolean(overridden) })).toBe(weight));
+    expect(auditRiskWeight({ familyId: 'family-1', attachedOn: addDays(asOf, -Number(days)), asOf, overridden: Boolean(overridden) })).toBe(weight),
+  );
 
   it('samples families claimed soon after attachment with an override far more often, over many seeds', () => {
     const risky = Array.from({ length: 4 }, (_, i) => ({ familyId: `risky-${i}`, attachedOn: addDays(asOf, -90), asOf, overridden: true }));

@@ -131,7 +131,8 @@ export function decideClaim(command: ClaimCommand, state: ClaimState, context: C
       if (command.sampledOn < state.draftedOn) return reject('SampledBeforeDraft', `the claim was drafted on ${state.draftedOn}, after ${command.sampledOn}`);
       // A stale draft is refused now, not only at submission: re-check it, or withdraw it and draft again.
       const stale = staleFamilies(state, command.alreadyClaimedFamilyIds);
-      if (stale.length > 0) return reject('AlreadyClaimed', `claimed in another submitted claim since this draft: ${stale.join(', ')}; re-check the draft (POST /api/claims/:claimId/recheck) and withdraw it`);
+      if (stale.length > 0)
+        return reject('AlreadyClaimed', `claimed in another submitted claim since this draft: ${stale.join(', ')}; re-check the draft (POST /api/claims/:claimId/recheck) and withdraw it`);
       const candidates = remainingFamilies(state).map(({ familyId, attachedOn, overridden }) => ({ familyId, attachedOn, overridden, asOf: state.asOf }));
       const familyIds = drawAuditSample(candidates, { seed: command.seed, percent, minimum });
       return accept({

@@ -46,10 +46,7 @@ export type ClaimDrafted = DomainEvent<
  * The internal audit's sample, reproducible from its seed, percent and minimum (DOMAIN.md 5.2);
  * `reason` says why internal audit sampled more than the framework's percentage.
  */
-export type AuditSampleDrawn = DomainEvent<
-  'AuditSampleDrawn',
-  { seed: number; percent: number; minimum: number; familyIds: string[]; sampledOn?: string; drawnBy?: string; reason?: string }
->;
+export type AuditSampleDrawn = DomainEvent<'AuditSampleDrawn', { seed: number; percent: number; minimum: number; familyIds: string[]; sampledOn?: string; drawnBy?: string; reason?: string }>;
 export type AuditFindingRecorded = DomainEvent<'AuditFindingRecorded', { familyId: string; valid: boolean; note: string; auditor: string; foundOn?: string }>;
 /** An invalid family leaves the claim (recorded with its finding, DOMAIN.md 5.2). */
 export type FamilyRemovedFromClaim = DomainEvent<'FamilyRemovedFromClaim', { familyId: string; reason: string; amountPence: number }>;
@@ -63,15 +60,7 @@ export type FamilyResultRecovered = DomainEvent<'FamilyResultRecovered', { famil
 export type ClaimWithdrawn = DomainEvent<'ClaimWithdrawn', { reason: string; withdrawnOn: string; by: string }>;
 
 export type ClaimEvent =
-  | ClaimDrafted
-  | AuditSampleDrawn
-  | AuditFindingRecorded
-  | FamilyRemovedFromClaim
-  | ClaimSignedOff
-  | ClaimSubmitted
-  | ClaimPaymentReceived
-  | FamilyResultRecovered
-  | ClaimWithdrawn;
+  ClaimDrafted | AuditSampleDrawn | AuditFindingRecorded | FamilyRemovedFromClaim | ClaimSignedOff | ClaimSubmitted | ClaimPaymentReceived | FamilyResultRecovered | ClaimWithdrawn;
 
 /**
  * Events recorded before the claim steps carried their own business dates fold with the day they

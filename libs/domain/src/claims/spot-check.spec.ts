@@ -9,16 +9,26 @@ describe("spot check: central government's check of claimed families (DOMAIN.md 
   it('refuses to record the same spot check twice', () => given(checked).when(check).thenRejected('SpotCheckAlreadyRecorded', 'duplicate'));
 
   it('refuses a family in no submitted claim', () =>
-    given().when({ ...check, families: [{ ...answered('family-z'), claim: null }] }).thenRejected('FamilyNotClaimed'));
+    given()
+      .when({ ...check, families: [{ ...answered('family-z'), claim: null }] })
+      .thenRejected('FamilyNotClaimed'));
 
-  it("refuses a check dated before the family's claim was submitted", () => given().when({ ...check, checkedOn: '2016-09-01' }).thenRejected('SpotCheckBeforeSubmission'));
+  it("refuses a check dated before the family's claim was submitted", () =>
+    given()
+      .when({ ...check, checkedOn: '2016-09-01' })
+      .thenRejected('SpotCheckBeforeSubmission'));
 
-  it('refuses a check dated after the day it is recorded', () =>
-    given().when(check, { recordedOn: '2017-01-31' }).thenRejected('BusinessDateInFuture'));
+  it('refuses a check dated after the day it is recorded', () => given().when(check, { recordedOn: '2017-01-31' }).thenRejected('BusinessDateInFuture'));
 
-  it('refuses a family listed twice', () => given().when({ ...check, families: [answered('family-a'), answered('family-a')] }).thenRejected('FamilyListedTwice'));
+  it('refuses a family listed twice', () =>
+    given()
+      .when({ ...check, families: [answered('family-a'), answered('family-a')] })
+      .thenRejected('FamilyListedTwice'));
 
-  it('refuses a check of no family', () => given().when({ ...check, families: [] }).thenRejected('NothingChecked'));
+  it('refuses a check of no family', () =>
+    given()
+      .when({ ...check, families: [] })
+      .thenRejected('NothingChecked'));
 });
 
 // Fixtures: a March 2017 spot check of two families claimed on 28 September 2016.

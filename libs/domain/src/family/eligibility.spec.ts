@@ -112,9 +112,7 @@ describe('eligibility: a parent who lives elsewhere accounts for at most one pro
       .then(attachedWith(['crime-asb', 'education'])));
 
   it('counts two problems backed only by the same absent parent as one', () =>
-    given(identified, problem('crime-asb', 'dad'), problem('health', 'dad'))
-      .when(attach)
-      .thenRejected('FewerThanTwoHeadlineProblems'));
+    given(identified, problem('crime-asb', 'dad'), problem('health', 'dad')).when(attach).thenRejected('FewerThanTwoHeadlineProblems'));
 
   it('counts both when one of the absent parent’s problems is also backed by someone in the household', () =>
     given(identified, problem('crime-asb', 'dad'), problem('health', 'dad'), problem('crime-asb', 'jake'))

@@ -4,17 +4,7 @@ import { troubledFamilies2015 } from '../programme/troubled-families-2015.framew
 import { supportingFamilies2022 } from '../programme/supporting-families-2022.framework';
 import { deciderSpec } from '../shared/decider-spec';
 import { decideFamily, type FamilyCommand, type FamilyDecisionContext } from './family.decider';
-import type {
-  FactCorrected,
-  FamilyAttached,
-  FamilyCaseClosed,
-  FamilyEvent,
-  FamilyIdentified,
-  HeadlineProblem,
-  HeadlineProblemIdentified,
-  Member,
-  SchoolAttendanceRecorded,
-} from './family.events';
+import type { FactCorrected, FamilyAttached, FamilyCaseClosed, FamilyEvent, FamilyIdentified, HeadlineProblem, HeadlineProblemIdentified, Member, SchoolAttendanceRecorded } from './family.events';
 import { evolveFamily, factsOf, initialFamilyState } from './family.state';
 import { must } from '../shared/present';
 
@@ -48,18 +38,14 @@ describe('family: identifying a family', () => {
       .when({ type: 'IdentifyFamily', familyId, reference: 'TF-0042', identifiedOn: '2016-04-11', members: [mum, { ...lily, dateOfBirth: '2016-08-01' }] })
       .thenRejected('BusinessDateInFuture'));
 
-  it('refuses a family with no members', () =>
-    given()
-      .when({ type: 'IdentifyFamily', familyId, reference: 'TF-0042', identifiedOn: '2016-04-11', members: [] })
-      .thenRejected('NoMembers'));
+  it('refuses a family with no members', () => given().when({ type: 'IdentifyFamily', familyId, reference: 'TF-0042', identifiedOn: '2016-04-11', members: [] }).thenRejected('NoMembers'));
 
   it('refuses two members recorded under the same id', () =>
     given()
       .when({ type: 'IdentifyFamily', familyId, reference: 'TF-0042', identifiedOn: '2016-04-11', members: [jake, { ...lily, memberId: jake.memberId }] })
       .thenRejected('DuplicateMember'));
 
-  it('refuses to record anything about a family that has not been identified', () =>
-    given().when(attach).thenRejected('FamilyNotFound', 'not-found'));
+  it('refuses to record anything about a family that has not been identified', () => given().when(attach).thenRejected('FamilyNotFound', 'not-found'));
 });
 
 describe('family: members', () => {
@@ -68,8 +54,7 @@ describe('family: members', () => {
       .when({ type: 'AddFamilyMember', member: baby })
       .then({ type: 'FamilyMemberAdded', data: { familyId, member: baby } }));
 
-  it('refuses a member who is already in the family', () =>
-    given(identified).when({ type: 'AddFamilyMember', member: jake }).thenRejected('MemberAlreadyInFamily', 'duplicate'));
+  it('refuses a member who is already in the family', () => given(identified).when({ type: 'AddFamilyMember', member: jake }).thenRejected('MemberAlreadyInFamily', 'duplicate'));
 
   it('refuses a member born after the day it is recorded', () =>
     given(identified)
@@ -121,11 +106,9 @@ describe('family: attaching to the programme', () => {
       .when(attach, { ...recording, programme: initialProgrammeState() })
       .thenRejected('ProgrammeNotConfigured'));
 
-  it('refuses to attach a family twice', () =>
-    given(identified, problem('education'), problem('crime-asb'), attached).when(attach).thenRejected('AlreadyAttached'));
+  it('refuses to attach a family twice', () => given(identified, problem('education'), problem('crime-asb'), attached).when(attach).thenRejected('AlreadyAttached'));
 
-  it('refuses to attach a family whose case is closed', () =>
-    given(identified, problem('education'), problem('crime-asb'), closed('2016-04-30')).when(attach).thenRejected('FamilyCaseClosed'));
+  it('refuses to attach a family whose case is closed', () => given(identified, problem('education'), problem('crime-asb'), closed('2016-04-30')).when(attach).thenRejected('FamilyCaseClosed'));
 
   it('refuses to attach a family without a named keyworker', () =>
     given(identified, problem('education'), problem('crime-asb'))
@@ -148,10 +131,11 @@ describe('family: attaching to the programme', () => {
       .thenRejected('BusinessDateInFuture'));
 
   it('refuses a household with no dependent child', () =>
-    given(identifiedWith([mum, dad]), problem('worklessness', 'mum'), problem('health', 'mum')).when(attach).thenRejected('NoDependentChild'));
+    given(identifiedWith([mum, dad]), problem('worklessness', 'mum'), problem('health', 'mum'))
+      .when(attach)
+      .thenRejected('NoDependentChild'));
 
-  it('refuses a family with one headline problem', () =>
-    given(identified, problem('education')).when(attach).thenRejected('FewerThanTwoHeadlineProblems'));
+  it('refuses a family with one headline problem', () => given(identified, problem('education')).when(attach).thenRejected('FewerThanTwoHeadlineProblems'));
 
   it("refuses to attach once the council's allocation is taken", () =>
     given(identified, problem('education'), problem('crime-asb'))
@@ -168,7 +152,9 @@ describe('family: attachment evidence and the keyworker on record (DOMAIN.md 2)'
       .then({ type: 'FamilyAttached', data: { ...attached.data, wholeFamilyAssessmentOn: '2016-04-18', familyPlanOn: '2016-05-03' } }));
 
   it('refuses a keyworker who is not a keyworker user on record', () =>
-    given(identified, problem('education'), problem('crime-asb')).when(attach, { ...recording, keyworkerOnRecord: false }).thenRejected('UnknownKeyworker'));
+    given(identified, problem('education'), problem('crime-asb'))
+      .when(attach, { ...recording, keyworkerOnRecord: false })
+      .thenRejected('UnknownKeyworker'));
 
   it('refuses an assessment before the family was identified', () =>
     given(identified, problem('education'), problem('crime-asb'))
@@ -221,12 +207,21 @@ describe('family: problems are codes of the framework and the plan in force (iss
     expect(!outcome.ok && outcome.rejection.message.startsWith(field)).toBe(true);
   });
 
-  it('keeps free text alone for phase two (its histories name indicators in words)', () =>
-    expect(decide(identify({ indicatorCode: undefined, indicator: 'persistent absence' })).ok).toBe(true));
+  it('keeps free text alone for phase two (its histories name indicators in words)', () => expect(decide(identify({ indicatorCode: undefined, indicator: 'persistent absence' })).ok).toBe(true));
 
   it('checks the code against the plan in force on the day of identification, not the default plan', () => {
     const recorded = decideOutcomePlan(
-      { type: 'RecordOutcomePlanVersion', effectiveFrom: '2016-04-01', scope: 'at-entry', problems: { education: { indicators: [{ code: 'low-attendance', label: 'Low attendance', evidence: 'school' }], measures: [{ kind: 'attendance-threshold', termsRequired: 3, thresholdPercent: 90, maxFixedTermExclusions: 2 }] } } },
+      {
+        type: 'RecordOutcomePlanVersion',
+        effectiveFrom: '2016-04-01',
+        scope: 'at-entry',
+        problems: {
+          education: {
+            indicators: [{ code: 'low-attendance', label: 'Low attendance', evidence: 'school' }],
+            measures: [{ kind: 'attendance-threshold', termsRequired: 3, thresholdPercent: 90, maxFixedTermExclusions: 2 }],
+          },
+        },
+      },
       initialOutcomePlanState(),
     );
     if (!recorded.ok) throw new Error(recorded.rejection.message);
@@ -238,7 +233,12 @@ describe('family: problems are codes of the framework and the plan in force (iss
   });
 
   describe('under Supporting Families 2022–25', () => {
-    const sf = (): Partial<FamilyDecisionContext> => ({ framework: supportingFamilies2022, outcomePlans: initialOutcomePlanState(supportingFamilies2022.defaultPlan), recordedOn: '2023-01-31', programmeStartsOn: '2022-04-01' });
+    const sf = (): Partial<FamilyDecisionContext> => ({
+      framework: supportingFamilies2022,
+      outcomePlans: initialOutcomePlanState(supportingFamilies2022.defaultPlan),
+      recordedOn: '2023-01-31',
+      programmeStartsOn: '2022-04-01',
+    });
     const need = (problem: string, indicatorCode: string, identifiedOn = '2022-10-05'): HeadlineProblemIdentified => ({
       type: 'HeadlineProblemIdentified',
       data: { familyId, problem, indicatorCode, identifiedOn, source: 'partner' },
@@ -248,8 +248,13 @@ describe('family: problems are codes of the framework and the plan in force (iss
 
     it("accepts the framework's own needs by code, and refuses phase two's problems and free text alone", () => {
       expect(decideFamily(identify({ problem: 'housing', indicatorCode: 'housing-risk', identifiedOn: '2022-10-05' }), given(identified).state, { ...recording, ...sf() }).ok).toBe(true);
-      expect(decideFamily(identify({ problem: 'worklessness', indicatorCode: 'out-of-work-benefit', identifiedOn: '2022-10-05' }), given(identified).state, { ...recording, ...sf() })).toMatchObject({ ok: false, rejection: { reason: 'UnknownHeadlineProblem' } });
-      expect(decideFamily(identify({ problem: 'housing', indicatorCode: undefined, indicator: 'sofa surfing', identifiedOn: '2022-10-05' }), given(identified).state, { ...recording, ...sf() })).toMatchObject({ ok: false, rejection: { reason: 'NoIndicatorCode' } });
+      expect(decideFamily(identify({ problem: 'worklessness', indicatorCode: 'out-of-work-benefit', identifiedOn: '2022-10-05' }), given(identified).state, { ...recording, ...sf() })).toMatchObject({
+        ok: false,
+        rejection: { reason: 'UnknownHeadlineProblem' },
+      });
+      expect(
+        decideFamily(identify({ problem: 'housing', indicatorCode: undefined, indicator: 'sofa surfing', identifiedOn: '2022-10-05' }), given(identified).state, { ...recording, ...sf() }),
+      ).toMatchObject({ ok: false, rejection: { reason: 'NoIndicatorCode' } });
     });
 
     it('attaches an expectant parent with no dependent child on three needs; refuses two', () => {
@@ -257,7 +262,10 @@ describe('family: problems are codes of the framework and the plan in force (iss
       const two = given(family, need('housing', 'housing-risk'), need('domestic-abuse', 'domestic-abuse')).state;
       expect(decideFamily(sfAttach, two, { ...recording, ...sf() })).toMatchObject({ ok: false, rejection: { reason: 'FewerThanTwoHeadlineProblems' } });
       const three = given(family, need('housing', 'housing-risk'), need('domestic-abuse', 'domestic-abuse'), need('financial-stability', 'problem-debt')).state;
-      expect(decideFamily(sfAttach, three, { ...recording, ...sf() })).toMatchObject({ ok: true, events: [{ type: 'FamilyAttached', data: { problemsAtEntry: ['domestic-abuse', 'financial-stability', 'housing'] } }] });
+      expect(decideFamily(sfAttach, three, { ...recording, ...sf() })).toMatchObject({
+        ok: true,
+        events: [{ type: 'FamilyAttached', data: { problemsAtEntry: ['domestic-abuse', 'financial-stability', 'housing'] } }],
+      });
     });
 
     it('refuses an expectant parent with no dependent child under phase two (DOMAIN.md 2)', () => {
@@ -305,8 +313,7 @@ describe("family: attachment reads the framework's own fields (DOMAIN.md 4.5)", 
 });
 
 describe('family: school attendance and exclusions', () => {
-  it("records a child's attendance for a term", () =>
-    given(identified).when(autumnAttendance).then(autumnAttendanceRecorded));
+  it("records a child's attendance for a term", () => given(identified).when(autumnAttendance).then(autumnAttendanceRecorded));
 
   it('records the same term for a brother or sister', () =>
     given(identified, autumnAttendanceRecorded)
@@ -314,13 +321,19 @@ describe('family: school attendance and exclusions', () => {
       .then({ ...autumnAttendanceRecorded, data: { ...autumnAttendanceRecorded.data, memberId: 'lily' } }));
 
   it('refuses school attendance for a parent', () =>
-    given(identified).when({ ...autumnAttendance, memberId: 'mum' }).thenRejected('NotAChild'));
+    given(identified)
+      .when({ ...autumnAttendance, memberId: 'mum' })
+      .thenRejected('NotAChild'));
 
   it('refuses school attendance for a child who is not in the family', () =>
-    given(identified).when({ ...autumnAttendance, memberId: 'stranger' }).thenRejected('UnknownMember'));
+    given(identified)
+      .when({ ...autumnAttendance, memberId: 'stranger' })
+      .thenRejected('UnknownMember'));
 
   it('refuses an academic year that is not two consecutive years', () =>
-    given(identified).when({ ...autumnAttendance, academicYear: '2015/17' }).thenRejected('InvalidAcademicYear'));
+    given(identified)
+      .when({ ...autumnAttendance, academicYear: '2015/17' })
+      .thenRejected('InvalidAcademicYear'));
 
   it('refuses more sessions attended than were possible', () =>
     given(identified)
@@ -333,18 +346,21 @@ describe('family: school attendance and exclusions', () => {
       .thenRejected('AbsenceExceedsPossible'));
 
   it('refuses attendance for a term that has not started on the day it is recorded', () =>
-    given(identified).when({ ...autumnAttendance, academicYear: '2016/17' }).thenRejected('BusinessDateInFuture'));
+    given(identified)
+      .when({ ...autumnAttendance, academicYear: '2016/17' })
+      .thenRejected('BusinessDateInFuture'));
 
   it('refuses a second attendance return for the same child and term', () =>
-    given(identified, autumnAttendanceRecorded).when({ ...autumnAttendance, attendedSessions: 130, unauthorisedAbsenceSessions: 4 }).thenRejected('AttendanceAlreadyRecorded'));
+    given(identified, autumnAttendanceRecorded)
+      .when({ ...autumnAttendance, attendedSessions: 130, unauthorisedAbsenceSessions: 4 })
+      .thenRejected('AttendanceAlreadyRecorded'));
 
   it("records a child's fixed-term exclusion", () =>
     given(identified)
       .when({ type: 'RecordExclusion', memberId: 'jake', kind: 'fixed-term', startedOn: '2016-02-08', days: 3 })
       .then({ type: 'ExclusionRecorded', data: { familyId, memberId: 'jake', kind: 'fixed-term', startedOn: '2016-02-08', days: 3 } }));
 
-  it('refuses an exclusion for a parent', () =>
-    given(identified).when({ type: 'RecordExclusion', memberId: 'mum', kind: 'permanent', startedOn: '2016-02-08' }).thenRejected('NotAChild'));
+  it('refuses an exclusion for a parent', () => given(identified).when({ type: 'RecordExclusion', memberId: 'mum', kind: 'permanent', startedOn: '2016-02-08' }).thenRejected('NotAChild'));
 });
 
 describe('family: crime and anti-social behaviour', () => {
@@ -366,8 +382,7 @@ describe('family: crime and anti-social behaviour', () => {
 });
 
 describe('family: benefits', () => {
-  it('records the start of a benefit spell', () =>
-    given(identified).when(jsaStarts).then(jsaStarted));
+  it('records the start of a benefit spell', () => given(identified).when(jsaStarts).then(jsaStarted));
 
   it('records a second benefit while another is open', () =>
     given(identified, jsaStarted)
@@ -375,21 +390,23 @@ describe('family: benefits', () => {
       .then({ type: 'BenefitStarted', data: { familyId, memberId: 'mum', benefit: 'ESA', on: '2016-01-04' } }));
 
   it('refuses to start a benefit that is already open for the member', () =>
-    given(identified, jsaStarted).when({ ...jsaStarts, on: '2016-02-01' }).thenRejected('BenefitSpellAlreadyOpen'));
+    given(identified, jsaStarted)
+      .when({ ...jsaStarts, on: '2016-02-01' })
+      .thenRejected('BenefitSpellAlreadyOpen'));
 
   it('records the end of an open benefit spell', () =>
     given(identified, jsaStarted)
       .when(jsaEnds('2016-05-16'))
       .then({ type: 'BenefitEnded', data: { familyId, memberId: 'mum', benefit: 'JSA', on: '2016-05-16' } }));
 
-  it('refuses to end a benefit the member is not on', () =>
-    given(identified).when(jsaEnds('2016-05-16')).thenRejected('NoOpenBenefitSpell'));
+  it('refuses to end a benefit the member is not on', () => given(identified).when(jsaEnds('2016-05-16')).thenRejected('NoOpenBenefitSpell'));
 
-  it('refuses to end a benefit before it started', () =>
-    given(identified, jsaStarted).when(jsaEnds('2015-12-31')).thenRejected('EndBeforeStart'));
+  it('refuses to end a benefit before it started', () => given(identified, jsaStarted).when(jsaEnds('2015-12-31')).thenRejected('EndBeforeStart'));
 
   it('refuses a benefit change for someone who is not in the family', () =>
-    given(identified).when({ ...jsaStarts, memberId: 'stranger' }).thenRejected('UnknownMember'));
+    given(identified)
+      .when({ ...jsaStarts, memberId: 'stranger' })
+      .thenRejected('UnknownMember'));
 
   it('keeps a benefit claimed again on the day the previous claim ended open', () =>
     given(
@@ -404,14 +421,10 @@ describe('family: benefits', () => {
 
 describe('family: employment', () => {
   it('records that a member has started work', () =>
-    given(identified)
-      .when({ type: 'RecordEmploymentChange', memberId: 'mum', change: 'started', on: '2016-05-16', hoursPerWeek: 20 })
-      .then(mumStartsWork));
+    given(identified).when({ type: 'RecordEmploymentChange', memberId: 'mum', change: 'started', on: '2016-05-16', hoursPerWeek: 20 }).then(mumStartsWork));
 
   it('refuses a second job start while the member is recorded in work', () =>
-    given(identified, mumStartsWork)
-      .when({ type: 'RecordEmploymentChange', memberId: 'mum', change: 'started', on: '2016-06-01' })
-      .thenRejected('EmploymentAlreadyOpen'));
+    given(identified, mumStartsWork).when({ type: 'RecordEmploymentChange', memberId: 'mum', change: 'started', on: '2016-06-01' }).thenRejected('EmploymentAlreadyOpen'));
 
   it('records that a member has left work', () =>
     given(identified, mumStartsWork)
@@ -419,19 +432,13 @@ describe('family: employment', () => {
       .then({ type: 'EmploymentEnded', data: { familyId, memberId: 'mum', on: '2016-06-24' } }));
 
   it('refuses to end employment for a member who is not in work', () =>
-    given(identified)
-      .when({ type: 'RecordEmploymentChange', memberId: 'mum', change: 'ended', on: '2016-06-24' })
-      .thenRejected('NoOpenEmployment'));
+    given(identified).when({ type: 'RecordEmploymentChange', memberId: 'mum', change: 'ended', on: '2016-06-24' }).thenRejected('NoOpenEmployment'));
 
   it('refuses to end employment before it started', () =>
-    given(identified, mumStartsWork)
-      .when({ type: 'RecordEmploymentChange', memberId: 'mum', change: 'ended', on: '2016-05-15' })
-      .thenRejected('EndBeforeStart'));
+    given(identified, mumStartsWork).when({ type: 'RecordEmploymentChange', memberId: 'mum', change: 'ended', on: '2016-05-15' }).thenRejected('EndBeforeStart'));
 
   it('refuses employment for someone who is not in the family', () =>
-    given(identified)
-      .when({ type: 'RecordEmploymentChange', memberId: 'stranger', change: 'started', on: '2016-05-16' })
-      .thenRejected('UnknownMember'));
+    given(identified).when({ type: 'RecordEmploymentChange', memberId: 'stranger', change: 'started', on: '2016-05-16' }).thenRejected('UnknownMember'));
 
   it('keeps a member who moves straight from one job to the next in work', () =>
     given(
@@ -456,9 +463,7 @@ describe('family: domestic abuse', () => {
 
 describe('family: health', () => {
   it('records a health concern for a member', () =>
-    given(identified)
-      .when({ type: 'RecordHealthChange', memberId: 'mum', change: 'identified', on: '2016-04-20', concernId: 'concern-1', description: 'depression' })
-      .then(mumsConcernIdentified));
+    given(identified).when({ type: 'RecordHealthChange', memberId: 'mum', change: 'identified', on: '2016-04-20', concernId: 'concern-1', description: 'depression' }).then(mumsConcernIdentified));
 
   it('refuses a health concern id that is already recorded', () =>
     given(identified, mumsConcernIdentified)
@@ -470,22 +475,18 @@ describe('family: health', () => {
       .when(concernResolved('mum', '2016-06-10'))
       .then({ type: 'HealthConcernResolved', data: { familyId, memberId: 'mum', concernId: 'concern-1', on: '2016-06-10' } }));
 
-  it('refuses to resolve a health concern that was never recorded', () =>
-    given(identified).when(concernResolved('mum', '2016-06-10')).thenRejected('UnknownHealthConcern'));
+  it('refuses to resolve a health concern that was never recorded', () => given(identified).when(concernResolved('mum', '2016-06-10')).thenRejected('UnknownHealthConcern'));
 
-  it("refuses to resolve another member's health concern", () =>
-    given(identified, mumsConcernIdentified).when(concernResolved('jake', '2016-06-10')).thenRejected('UnknownHealthConcern'));
+  it("refuses to resolve another member's health concern", () => given(identified, mumsConcernIdentified).when(concernResolved('jake', '2016-06-10')).thenRejected('UnknownHealthConcern'));
 
   it('refuses to resolve a health concern twice', () =>
     given(identified, mumsConcernIdentified, { type: 'HealthConcernResolved', data: { familyId, memberId: 'mum', concernId: 'concern-1', on: '2016-06-10' } })
       .when(concernResolved('mum', '2016-06-20'))
       .thenRejected('HealthConcernAlreadyResolved'));
 
-  it('refuses to resolve a health concern before it was identified', () =>
-    given(identified, mumsConcernIdentified).when(concernResolved('mum', '2016-04-19')).thenRejected('EndBeforeStart'));
+  it('refuses to resolve a health concern before it was identified', () => given(identified, mumsConcernIdentified).when(concernResolved('mum', '2016-04-19')).thenRejected('EndBeforeStart'));
 
-  it('refuses a health change for someone who is not in the family', () =>
-    given(identified).when(concernResolved('stranger', '2016-06-10')).thenRejected('UnknownMember'));
+  it('refuses a health change for someone who is not in the family', () => given(identified).when(concernResolved('stranger', '2016-06-10')).thenRejected('UnknownMember'));
 });
 
 describe('family: social care and consent', () => {
@@ -549,7 +550,8 @@ describe('family: local evidence against the Outcome Plan (DOMAIN.md 4.4) and UC
     ['a code the plan does not list', 'joined-a-gym', '2016-06-01'],
     ['a date before the plan listing it took effect', 'debt-plan-agreed', '2016-03-31'],
   ])('refuses a milestone with %s', (_case, milestone, on) =>
-    given(identified).when({ type: 'RecordOutcomeMilestone', memberId: 'mum', milestone, change: 'achieved', on, evidence: 'x' }, withPlan).thenRejected('UnknownMilestone'));
+    given(identified).when({ type: 'RecordOutcomeMilestone', memberId: 'mum', milestone, change: 'achieved', on, evidence: 'x' }, withPlan).thenRejected('UnknownMilestone'),
+  );
 
   it('records a UC regime change while a UC claim is open', () =>
     given(identified, { type: 'BenefitStarted', data: { familyId, memberId: 'mum', benefit: 'UC', on: '2016-01-04', fullWorkSearch: true } })
@@ -590,8 +592,7 @@ describe('family: discretionary outcome overrides', () => {
       .when({ ...educationOverride('2016-06-20'), separateApprover: true })
       .thenRejected('ApproverIsRecorder'));
 
-  it('refuses an override for a family that is not attached', () =>
-    given(identified, problem('education'), problem('crime-asb')).when(educationOverride('2016-06-20')).thenRejected('NotAttached'));
+  it('refuses an override for a family that is not attached', () => given(identified, problem('education'), problem('crime-asb')).when(educationOverride('2016-06-20')).thenRejected('NotAttached'));
 
   it('refuses an override for a problem the family was never found to have', () =>
     given(identified, problem('crime-asb'), problem('health', 'mum'), attached).when(educationOverride('2016-06-20')).thenRejected('ProblemNotIdentified'));
@@ -606,13 +607,10 @@ describe('family: closing the case', () => {
       .when({ type: 'CloseFamilyCase', closedOn: '2016-06-28', reason: 'family plan completed' })
       .then({ type: 'FamilyCaseClosed', data: { familyId, closedOn: '2016-06-28', reason: 'family plan completed' } }));
 
-  it('refuses to close a case twice', () =>
-    given(identified, closed('2016-05-01')).when({ type: 'CloseFamilyCase', closedOn: '2016-06-28', reason: 'moved away' }).thenRejected('AlreadyClosed'));
+  it('refuses to close a case twice', () => given(identified, closed('2016-05-01')).when({ type: 'CloseFamilyCase', closedOn: '2016-06-28', reason: 'moved away' }).thenRejected('AlreadyClosed'));
 
   it('refuses a closure dated before the attachment', () =>
-    given(identified, problem('education'), problem('crime-asb'), attached)
-      .when({ type: 'CloseFamilyCase', closedOn: '2016-05-02', reason: 'family plan completed' })
-      .thenRejected('EndBeforeStart'));
+    given(identified, problem('education'), problem('crime-asb'), attached).when({ type: 'CloseFamilyCase', closedOn: '2016-05-02', reason: 'family plan completed' }).thenRejected('EndBeforeStart'));
 
   it('refuses a closure dated before a family that was never attached was identified', () =>
     given(identified).when({ type: 'CloseFamilyCase', closedOn: '2016-04-10', reason: 'declined support' }).thenRejected('EndBeforeStart'));
@@ -620,9 +618,7 @@ describe('family: closing the case', () => {
 
 describe('family: correcting a recorded fact', () => {
   it("replaces a school's attendance return with its re-issued figures for the same term", () =>
-    given(identified, { eventId: 'autumn-attendance', event: autumnAttendanceRecorded })
-      .when(correctAutumnAttendance)
-      .then(autumnAttendanceCorrected, autumnAttendanceReissued));
+    given(identified, { eventId: 'autumn-attendance', event: autumnAttendanceRecorded }).when(correctAutumnAttendance).then(autumnAttendanceCorrected, autumnAttendanceReissued));
 
   it('counts the replacement, not the superseded fact, from then on', () => {
     const { state } = given(

@@ -98,7 +98,15 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
       const { problem, indicatorCode, indicator, memberId, identifiedOn, source } = command;
       return accept({
         type: 'HeadlineProblemIdentified',
-        data: { familyId, problem, ...(indicatorCode !== undefined ? { indicatorCode } : {}), ...(indicator !== undefined ? { indicator } : {}), ...(memberId ? { memberId } : {}), identifiedOn, source },
+        data: {
+          familyId,
+          problem,
+          ...(indicatorCode !== undefined ? { indicatorCode } : {}),
+          ...(indicator !== undefined ? { indicator } : {}),
+          ...(memberId ? { memberId } : {}),
+          identifiedOn,
+          source,
+        },
       });
     }
     case 'AttachFamily':
@@ -243,7 +251,15 @@ export function decideFamily(command: FamilyCommand, state: FamilyState, context
       }
       return accept({
         type: 'OutcomeOverrideRecorded',
-        data: { familyId, problem: command.problem, reason: command.reason, on: command.on, approvedBy, recordedBy: context.actorId, ...(command.evidence !== undefined ? { evidence: command.evidence } : {}) },
+        data: {
+          familyId,
+          problem: command.problem,
+          reason: command.reason,
+          on: command.on,
+          approvedBy,
+          recordedBy: context.actorId,
+          ...(command.evidence !== undefined ? { evidence: command.evidence } : {}),
+        },
       });
     }
     case 'CloseFamilyCase': {
@@ -267,16 +283,23 @@ function problemOfPlan(command: Extract<FamilyCommand, { type: 'IdentifyHeadline
   const plan = planInForce(context.outcomePlans ?? { versions: [framework.defaultPlan] }, command.identifiedOn);
   const problems = Object.keys(plan.problems);
   if (!framework.headlineProblems.includes(command.problem) || !problems.includes(command.problem)) {
-    return reject('UnknownHeadlineProblem', `problem: ${command.problem} is not a headline problem of Outcome Plan version ${plan.version} (${framework.name}); known: ${framework.headlineProblems.filter((p) => problems.includes(p)).join(', ')}`);
+    return reject(
+      'UnknownHeadlineProblem',
+      `problem: ${command.problem} is not a headline problem of Outcome Plan version ${plan.version} (${framework.name}); known: ${framework.headlineProblems.filter((p) => problems.includes(p)).join(', ')}`,
+    );
   }
   const codes = must(plan.problems[command.problem], `plan's ${command.problem}`).indicators.map((i) => i.code);
   if (command.indicatorCode === undefined) {
-    if (framework.indicatorCodeRequired) return reject('NoIndicatorCode', `indicatorCode: the ${framework.name} identifies a problem by an indicator code of the plan; for ${command.problem}: ${codes.join(', ')}`);
+    if (framework.indicatorCodeRequired)
+      return reject('NoIndicatorCode', `indicatorCode: the ${framework.name} identifies a problem by an indicator code of the plan; for ${command.problem}: ${codes.join(', ')}`);
     if (command.indicator === undefined) return reject('NoIndicatorCode', `indicatorCode: name an indicator of ${command.problem} (${codes.join(', ')}), or describe it in indicator`);
     return null;
   }
   if (!codes.includes(command.indicatorCode)) {
-    return reject('UnknownIndicator', `indicatorCode: ${command.indicatorCode} is not an indicator of ${command.problem} in Outcome Plan version ${plan.version}, in force on ${command.identifiedOn}; its indicators: ${codes.join(', ') || 'none'}`);
+    return reject(
+      'UnknownIndicator',
+      `indicatorCode: ${command.indicatorCode} is not an indicator of ${command.problem} in Outcome Plan version ${plan.version}, in force on ${command.identifiedOn}; its indicators: ${codes.join(', ') || 'none'}`,
+    );
   }
   return null;
 }
@@ -348,7 +371,10 @@ function correct(command: Extract<FamilyCommand, { type: 'CorrectFact' }>, state
   if (!EVIDENCE_EVENT_TYPES.has(target.type)) return reject('NotCorrectable', `a ${target.type} is not evidence and cannot be corrected this way`);
   if (target.superseded) return reject('AlreadySuperseded', `event ${command.supersedesEventId} has already been corrected`);
   if (command.replacement.type === 'CorrectFact') return reject('NotCorrectable', 'a correction cannot replace a fact with another correction');
-  const correction: FamilyEvent = { type: 'FactCorrected', data: { familyId: state.familyId, supersededEventId: command.supersedesEventId, supersededType: target.type, ...(command.reason ? { reason: command.reason } : {}) } };
+  const correction: FamilyEvent = {
+    type: 'FactCorrected',
+    data: { familyId: state.familyId, supersededEventId: command.supersedesEventId, supersededType: target.type, ...(command.reason ? { reason: command.reason } : {}) },
+  };
   // The replacement is judged as if the wrong fact had never been recorded.
   const without = evolveFamily(state, correction, `correction-of-${command.supersedesEventId}`);
   const replacement = decideFamily(command.replacement, without, context);
@@ -364,8 +390,14 @@ function correct(command: Extract<FamilyCommand, { type: 'CorrectFact' }>, state
 function ucClaimCovers(state: FamilyState, memberId: string, on: string): boolean {
   const started = factsOf(state, 'BenefitStarted').filter((f) => f.event.data.memberId === memberId && f.event.data.benefit === 'UC' && f.event.data.on <= on);
   const ended = factsOf(state, 'BenefitEnded').filter((f) => f.event.data.memberId === memberId && f.event.data.benefit === 'UC' && f.event.data.on <= on);
-  const lastStart = started.map((f) => f.event.data.on).sort().pop();
-  const lastEnd = ended.map((f) => f.event.data.on).sort().pop();
+  const lastStart = started
+    .map((f) => f.event.data.on)
+    .sort()
+    .pop();
+  const lastEnd = ended
+    .map((f) => f.event.data.on)
+    .sort()
+    .pop();
   return lastStart !== undefined && (lastEnd === undefined || lastEnd <= lastStart);
 }
 

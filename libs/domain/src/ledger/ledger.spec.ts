@@ -38,7 +38,19 @@ describe('the payment-by-results ledger', () => {
 
   it('clears a claim in full on payment and reconciles the difference to its own account', () => {
     const postings = [
-      ...postingsFor({ type: 'ClaimSubmitted', eventId: 's', claimId: 'c', submittedOn: '2017-07-31', families: [{ familyId: 'a', amountPence: 80_000 }, { familyId: 'b', amountPence: 80_000 }] }, settings),
+      ...postingsFor(
+        {
+          type: 'ClaimSubmitted',
+          eventId: 's',
+          claimId: 'c',
+          submittedOn: '2017-07-31',
+          families: [
+            { familyId: 'a', amountPence: 80_000 },
+            { familyId: 'b', amountPence: 80_000 },
+          ],
+        },
+        settings,
+      ),
       ...postingsFor({ type: 'ClaimPaymentReceived', eventId: 'p', claimId: 'c', receivedOn: '2017-09-15', amountPence: 159_000, expectedPence: 160_000 }, settings),
     ];
     const balances = Object.fromEntries(balancesAsOf(postings, '2017-12-31').map((b) => [b.account, b.balancePence]));
@@ -57,7 +69,13 @@ describe('the payment-by-results ledger', () => {
     const date = fc.integer({ min: 0, max: 1_800 }).map((d) => addDays(businessDate('2015-04-01'), d) as string);
     const pence = fc.integer({ min: 0, max: 2_000_000 });
     const fact: fc.Arbitrary<LedgerFact> = fc.oneof(
-      fc.record({ type: fc.constant('FamilyAttached' as const), eventId: fc.uuid(), familyId: fc.uuid(), attachedOn: date, financialYear: fc.constantFrom('2015/16', '2016/17', '2019/20', '2024/25') }),
+      fc.record({
+        type: fc.constant('FamilyAttached' as const),
+        eventId: fc.uuid(),
+        familyId: fc.uuid(),
+        attachedOn: date,
+        financialYear: fc.constantFrom('2015/16', '2016/17', '2019/20', '2024/25'),
+      }),
       fc.record({ type: fc.constant('AttachmentFeeReceived' as const), eventId: fc.uuid(), receivedOn: date, amountPence: pence, financialYear: fc.constant('2016/17') }),
       fc.record({
         type: fc.constant('ClaimSubmitted' as const),
@@ -76,7 +94,10 @@ describe('the payment-by-results ledger', () => {
         const balances = balancesAsOf(postings, asOf);
         expect(balances.reduce((s, b) => s + b.balancePence, 0)).toBe(0);
         // Results income equals what was claimed less what was recovered, to the penny.
-        const claimed = facts.filter((f) => f.type === 'ClaimSubmitted' && f.submittedOn <= asOf).flatMap((f) => (f.type === 'ClaimSubmitted' ? f.families : [])).reduce((s, f) => s + f.amountPence, 0);
+        const claimed = facts
+          .filter((f) => f.type === 'ClaimSubmitted' && f.submittedOn <= asOf)
+          .flatMap((f) => (f.type === 'ClaimSubmitted' ? f.families : []))
+          .reduce((s, f) => s + f.amountPence, 0);
         const recovered = facts.filter((f) => f.type === 'FamilyResultRecovered' && f.on <= asOf).reduce((s, f) => s + (f.type === 'FamilyResultRecovered' ? f.amountPence : 0), 0);
         expect(0 - (balances.find((b) => b.account === ACCOUNTS.resultsIncome)?.balancePence ?? 0)).toBe(claimed - recovered);
       }),

@@ -60,10 +60,16 @@ export function postingsFor(fact: LedgerFact, settings: LedgerSettings): Posting
       const rate = settings.framework.ratesByFinancialYear[fact.financialYear]?.attachmentFeePence ?? 0;
       if (rate === 0) return [];
       return [
-        balanced(fact.eventId, fact.attachedOn, `attachment fee due for family ${fact.familyId}`, [
-          { account: ACCOUNTS.attachmentFeesReceivable, amountPence: rate },
-          { account: ACCOUNTS.attachmentFeeIncome, amountPence: credit(rate) },
-        ], { familyId: fact.familyId }),
+        balanced(
+          fact.eventId,
+          fact.attachedOn,
+          `attachment fee due for family ${fact.familyId}`,
+          [
+            { account: ACCOUNTS.attachmentFeesReceivable, amountPence: rate },
+            { account: ACCOUNTS.attachmentFeeIncome, amountPence: credit(rate) },
+          ],
+          { familyId: fact.familyId },
+        ),
       ];
     }
     case 'AttachmentProfileSet': {
@@ -88,10 +94,16 @@ export function postingsFor(fact: LedgerFact, settings: LedgerSettings): Posting
       ];
     case 'ClaimSubmitted':
       return fact.families.map((family) =>
-        balanced(fact.eventId, fact.submittedOn, `results payment claimed for family ${family.familyId}`, [
-          { account: ACCOUNTS.resultsReceivable, amountPence: family.amountPence },
-          { account: ACCOUNTS.resultsIncome, amountPence: credit(family.amountPence) },
-        ], { claimId: fact.claimId, familyId: family.familyId }),
+        balanced(
+          fact.eventId,
+          fact.submittedOn,
+          `results payment claimed for family ${family.familyId}`,
+          [
+            { account: ACCOUNTS.resultsReceivable, amountPence: family.amountPence },
+            { account: ACCOUNTS.resultsIncome, amountPence: credit(family.amountPence) },
+          ],
+          { claimId: fact.claimId, familyId: family.familyId },
+        ),
       );
     case 'ClaimPaymentReceived': {
       // The receivable is cleared in full; any difference from what was claimed is reconciled
@@ -107,10 +119,16 @@ export function postingsFor(fact: LedgerFact, settings: LedgerSettings): Posting
     case 'FamilyResultRecovered':
       // DOMAIN.md 5.5: a recovery is a reversing entry of that family's payment.
       return [
-        balanced(fact.eventId, fact.on, `results payment recovered for family ${fact.familyId}`, [
-          { account: ACCOUNTS.resultsIncome, amountPence: fact.amountPence },
-          { account: ACCOUNTS.recoveriesPayable, amountPence: credit(fact.amountPence) },
-        ], { claimId: fact.claimId, familyId: fact.familyId }),
+        balanced(
+          fact.eventId,
+          fact.on,
+          `results payment recovered for family ${fact.familyId}`,
+          [
+            { account: ACCOUNTS.resultsIncome, amountPence: fact.amountPence },
+            { account: ACCOUNTS.recoveriesPayable, amountPence: credit(fact.amountPence) },
+          ],
+          { claimId: fact.claimId, familyId: fact.familyId },
+        ),
       ];
   }
 }

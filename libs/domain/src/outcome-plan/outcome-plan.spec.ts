@@ -49,13 +49,19 @@ describe("outcome plan: recording a new version of the council's plan", () => {
       }));
 
   it('refuses an effective date that is not a calendar date', () =>
-    given().when({ ...raiseAttendanceThreshold, effectiveFrom: '2016-02-30' }).thenRejected('InvalidDate'));
+    given()
+      .when({ ...raiseAttendanceThreshold, effectiveFrom: '2016-02-30' })
+      .thenRejected('InvalidDate'));
 
   it('refuses a version taking effect on the same day as the default plan', () =>
-    given().when({ ...raiseAttendanceThreshold, effectiveFrom: '2015-04-01' }).thenRejected('EffectiveFromNotAfterPrevious'));
+    given()
+      .when({ ...raiseAttendanceThreshold, effectiveFrom: '2015-04-01' })
+      .thenRejected('EffectiveFromNotAfterPrevious'));
 
   it('refuses a version taking effect before the latest version', () =>
-    given(version2).when({ ...raiseAttendanceThreshold, effectiveFrom: '2016-08-31' }).thenRejected('EffectiveFromNotAfterPrevious'));
+    given(version2)
+      .when({ ...raiseAttendanceThreshold, effectiveFrom: '2016-08-31' })
+      .thenRejected('EffectiveFromNotAfterPrevious'));
 
   it.each([
     ['an attendance threshold above 100%', { education: { attendanceThresholdPercent: 101 } }],
@@ -66,7 +72,10 @@ describe("outcome plan: recording a new version of the council's plan", () => {
     ['a health window longer than two years', { health: { windowMonths: 25 } }],
     ['a threshold that is not a number', { education: { attendanceThresholdPercent: Number.NaN } }],
   ])('refuses %s', (_case, parameters) =>
-    given().when({ ...raiseAttendanceThreshold, parameters }).thenRejected('InvalidOutcomePlanParameter'));
+    given()
+      .when({ ...raiseAttendanceThreshold, parameters })
+      .thenRejected('InvalidOutcomePlanParameter'),
+  );
 });
 
 describe('outcome plan: the version in force at an as-of date', () => {

@@ -103,7 +103,9 @@ export function problemsFromParameters(parameters: OutcomePlanParameters): Probl
     education: {
       indicators: must(defaultIndicators.education, 'default indicators of education'),
       combine: 'all',
-      measures: [{ kind: 'attendance-threshold', termsRequired: education.termsRequired, thresholdPercent: education.attendanceThresholdPercent, maxFixedTermExclusions: education.maxFixedTermExclusions }],
+      measures: [
+        { kind: 'attendance-threshold', termsRequired: education.termsRequired, thresholdPercent: education.attendanceThresholdPercent, maxFixedTermExclusions: education.maxFixedTermExclusions },
+      ],
     },
     'children-in-need': {
       indicators: must(defaultIndicators['children-in-need'], 'default indicators of children-in-need'),
@@ -218,7 +220,7 @@ export function decideOutcomePlan(command: OutcomePlanCommand, state: OutcomePla
   const base = { version: previous.version + 1, effectiveFrom: command.effectiveFrom, scope: command.scope };
   const asWritten = command.problems !== undefined || command.milestones !== undefined;
   if (asWritten && command.parameters !== undefined) {
-    return reject('InvalidOutcomePlanParameter', 'give either parameters (changes to the default plan\'s thresholds) or problems and milestones (the plan as written), not both');
+    return reject('InvalidOutcomePlanParameter', "give either parameters (changes to the default plan's thresholds) or problems and milestones (the plan as written), not both");
   }
   if (asWritten) {
     const milestones = command.milestones === undefined ? { ok: true as const, milestones: previous.milestones } : parseMilestones(command.milestones);

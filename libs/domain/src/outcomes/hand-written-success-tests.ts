@@ -226,7 +226,11 @@ function worklessnessTest({ state, parameters, attachedOn, asOf }: SuccessTestIn
   const neededFrom = daysBefore(asOf, 7 * employedWeeks - 1);
   // DOMAIN.md 4.1 "sustained after engagement": the weeks in work start on or after attachment.
   if (neededFrom < attachedOn) {
-    return { met: false, detail: `not yet: the ${employedWeeks} weeks in work must start on or after attachment (${attachedOn}), so the earliest test is on ${daysBefore(attachedOn, -(7 * employedWeeks - 1))}`, evidenceEventIds: [] };
+    return {
+      met: false,
+      detail: `not yet: the ${employedWeeks} weeks in work must start on or after attachment (${attachedOn}), so the earliest test is on ${daysBefore(attachedOn, -(7 * employedWeeks - 1))}`,
+      evidenceEventIds: [],
+    };
   }
   const benefits = benefitSpells(state, asOf);
   const employment = employmentSpells(state, asOf);
@@ -280,7 +284,10 @@ function domesticAbuseTest({ state, parameters, attachedOn, asOf }: SuccessTestI
       evidenceEventIds: recent.map((f) => f.eventId),
     };
   }
-  const last = known.map((f) => f.event.data.occurredOn).sort().pop();
+  const last = known
+    .map((f) => f.event.data.occurredOn)
+    .sort()
+    .pop();
   const detail = last ? `no domestic-abuse incident in the ${windowMonths} months to ${asOf} (the last on ${last})` : 'no domestic-abuse incident recorded';
   return { met: true, detail, evidenceEventIds: known.map((f) => f.eventId) };
 }
@@ -316,9 +323,7 @@ function healthTest({ state, parameters, attachedOn, asOf }: SuccessTestInput): 
   }
   if (failures.length > 0) return { met: false, detail: failures.join('; '), evidenceEventIds: unique(evidence) };
   const detail =
-    identified.length === 0
-      ? 'no health concern recorded'
-      : `all ${identified.length} health concern(s) resolved by ${firstDay} and since, none identified in the ${windowMonths} months to ${asOf}`;
+    identified.length === 0 ? 'no health concern recorded' : `all ${identified.length} health concern(s) resolved by ${firstDay} and since, none identified in the ${windowMonths} months to ${asOf}`;
   return { met: true, detail, evidenceEventIds: unique(evidence) };
 }
 

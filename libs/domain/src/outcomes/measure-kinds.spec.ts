@@ -15,7 +15,12 @@ describe('measure kinds: into-activity (DOMAIN.md 4.4, NEET into education, empl
     ['NEET at attachment, in training every day of the 13 weeks to T', [activity('jo', 'neet', '2016-04-01'), activity('jo', 'training', '2016-09-01')], '2016-11-30', true],
     ['one day short of 13 weeks in training', [activity('jo', 'neet', '2016-04-01'), activity('jo', 'training', '2016-09-01')], '2016-11-29', false],
     ['training, then a job with no gap', [activity('jo', 'neet', '2016-04-01'), activity('jo', 'training', '2016-08-01'), activity('jo', 'employment', '2016-10-01')], '2016-11-30', true],
-    ['training, a day NEET, then college', [activity('jo', 'neet', '2016-04-01'), activity('jo', 'training', '2016-08-01'), activity('jo', 'neet', '2016-10-01'), activity('jo', 'education', '2016-10-02')], '2016-11-30', false],
+    [
+      'training, a day NEET, then college',
+      [activity('jo', 'neet', '2016-04-01'), activity('jo', 'training', '2016-08-01'), activity('jo', 'neet', '2016-10-01'), activity('jo', 'education', '2016-10-02')],
+      '2016-11-30',
+      false,
+    ],
     ['an employment spell counts as employment', [activity('jo', 'neet', '2016-04-01'), job('jo', '2016-09-01')], '2016-11-30', true],
     ['never NEET at or after attachment', [activity('jo', 'education', '2016-04-01')], '2016-11-30', false],
     ['NEET only after attachment, then training', [activity('jo', 'education', '2016-04-01'), activity('jo', 'neet', '2016-06-01'), activity('jo', 'training', '2016-09-01')], '2016-11-30', true],
@@ -80,10 +85,18 @@ describe('outcome plan as data: reading a plan a council wrote', () => {
     ['a missing parameter', { health: { measures: [{ kind: 'none-in-window', counts: 'asb-incident' }] } }, 'problems.health.measures[0].windowMonths is required for a none-in-window measure'],
     ['an unknown parameter', { health: { measures: [{ kind: 'none-in-window', counts: 'asb-incident', windowMonths: 6, extra: 1 }] } }, 'problems.health.measures[0].extra is not a parameter here'],
     ['an unknown countable fact', { health: { measures: [{ kind: 'none-in-window', counts: 'tweets', windowMonths: 6 }] } }, 'problems.health.measures[0].counts must be one of'],
-    ['a status listed twice', { 'children-in-need': { measures: [{ kind: 'status-clear', statuses: ['child-in-need', 'child-in-need'], windowMonths: 6, sustainMonths: 6 }] } }, 'statuses must be a list'],
+    [
+      'a status listed twice',
+      { 'children-in-need': { measures: [{ kind: 'status-clear', statuses: ['child-in-need', 'child-in-need'], windowMonths: 6, sustainMonths: 6 }] } },
+      'statuses must be a list',
+    ],
     ['no measures', { health: { measures: [] } }, 'problems.health.measures must be a list of at least one measure'],
     ['an unknown combination', { health: { combine: 'most', measures: [{ kind: 'none-in-window', counts: 'asb-incident', windowMonths: 6 }] } }, 'problems.health.combine must be all or any'],
-    ['an indicator without evidence', { health: { indicators: [{ code: 'x', label: 'X' }], measures: [{ kind: 'none-in-window', counts: 'asb-incident', windowMonths: 6 }] } }, 'problems.health.indicators[0].evidence'],
+    [
+      'an indicator without evidence',
+      { health: { indicators: [{ code: 'x', label: 'X' }], measures: [{ kind: 'none-in-window', counts: 'asb-incident', windowMonths: 6 }] } },
+      'problems.health.indicators[0].evidence',
+    ],
   ])('refuses %s, naming the path', (_case, raw, message) => {
     const parsed = parseProblemPlans(raw, base, milestones);
     expect(parsed.ok).toBe(false);
@@ -96,7 +109,11 @@ describe('outcome plan as data: reading a plan a council wrote', () => {
     // Issue 17.3: problems are identified by the plan's indicator codes; a version that rewrites
     // a problem's measures only keeps the codes it was identified by.
     expect(parsed.ok && parsed.problems.health).toEqual({ indicators: base.health?.indicators, combine: 'all', measures: [{ kind: 'milestone-sustained', milestone: 'debt-plan-agreed', months: 6 }] });
-    const replaced = parseProblemPlans({ health: { indicators: [{ code: 'gp-referral', label: 'GP referral', evidence: 'GP' }], measures: [{ kind: 'milestone-sustained', milestone: 'debt-plan-agreed', months: 6 }] } }, base, milestones);
+    const replaced = parseProblemPlans(
+      { health: { indicators: [{ code: 'gp-referral', label: 'GP referral', evidence: 'GP' }], measures: [{ kind: 'milestone-sustained', milestone: 'debt-plan-agreed', months: 6 }] } },
+      base,
+      milestones,
+    );
     expect(replaced.ok && replaced.problems.health?.indicators).toEqual([{ code: 'gp-referral', label: 'GP referral', evidence: 'GP' }]);
   });
 });

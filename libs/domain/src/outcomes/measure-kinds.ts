@@ -145,7 +145,10 @@ function noneInWindow(measure: Extract<Measure, { kind: 'none-in-window' }>, { s
       evidenceEventIds: recent.map((d) => d.fact.eventId),
     };
   }
-  const last = known.map((d) => d.on).sort().pop();
+  const last = known
+    .map((d) => d.on)
+    .sort()
+    .pop();
   const detail = last ? `no ${label.singular} in the ${windowMonths} months to ${asOf} (the last on ${last})` : `no ${label.singular} recorded`;
   return { met: true, detail, evidenceEventIds: known.map((d) => d.fact.eventId) };
 }
@@ -302,9 +305,7 @@ function concernsResolved(measure: Extract<Measure, { kind: 'concerns-resolved' 
   }
   if (failures.length > 0) return { met: false, detail: failures.join('; '), evidenceEventIds: unique(evidence) };
   const detail =
-    identified.length === 0
-      ? 'no health concern recorded'
-      : `all ${identified.length} health concern(s) resolved by ${firstDay} and since, none identified in the ${windowMonths} months to ${asOf}`;
+    identified.length === 0 ? 'no health concern recorded' : `all ${identified.length} health concern(s) resolved by ${firstDay} and since, none identified in the ${windowMonths} months to ${asOf}`;
   return { met: true, detail, evidenceEventIds: unique(evidence) };
 }
 
@@ -334,7 +335,11 @@ function intoActivity(measure: Extract<Measure, { kind: 'into-activity' }>, { st
   const neededFrom = daysBefore(asOf, 7 * weeks - 1);
   // DOMAIN.md 4.1 "sustained after engagement": the weeks in the activity start on or after attachment.
   if (neededFrom < attachedOn) {
-    return { met: false, detail: `not yet: the ${weeks} weeks in ${activities(to)} must start on or after attachment (${attachedOn}), so the earliest test is on ${daysBefore(attachedOn, -(7 * weeks - 1))}`, evidenceEventIds: [] };
+    return {
+      met: false,
+      detail: `not yet: the ${weeks} weeks in ${activities(to)} must start on or after attachment (${attachedOn}), so the earliest test is on ${daysBefore(attachedOn, -(7 * weeks - 1))}`,
+      evidenceEventIds: [],
+    };
   }
   const activityChanges = inDateOrder(
     factsOf(state, 'ActivityChanged').filter((f) => f.event.data.on <= asOf),
@@ -354,7 +359,11 @@ function intoActivity(measure: Extract<Measure, { kind: 'into-activity' }>, { st
       return { met: true, detail: `${start.was} and has been in ${activities(to)}${hours} every day from ${neededFrom} to ${asOf} (${weeks} weeks needed)`, evidenceEventIds: used };
     }
     evidence.push(...used);
-    reasons.push(since === null ? `${start.was} and is not in ${activities(to)}${hours} at ${asOf}` : `${start.was} and has been in ${activities(to)}${hours} only since ${since} (${weeks} weeks from ${neededFrom} needed)`);
+    reasons.push(
+      since === null
+        ? `${start.was} and is not in ${activities(to)}${hours} at ${asOf}`
+        : `${start.was} and has been in ${activities(to)}${hours} only since ${since} (${weeks} weeks from ${neededFrom} needed)`,
+    );
   }
   if (reasons.length === 0) {
     const nobody = measure.from === 'out-of-work-benefit' ? 'no adult was on an out-of-work benefit at or after attachment' : 'nobody was recorded NEET at or after attachment';
@@ -364,13 +373,25 @@ function intoActivity(measure: Extract<Measure, { kind: 'into-activity' }>, { st
 }
 
 /** The members in the measure's starting condition at or after attachment, with why. */
-function startingMembers(state: FamilyState, measure: Extract<Measure, { kind: 'into-activity' }>, attachedOn: string, asOf: string, activityChanges: Fact[]): { memberId: string; was: string; evidenceEventIds: string[] }[] {
+function startingMembers(
+  state: FamilyState,
+  measure: Extract<Measure, { kind: 'into-activity' }>,
+  attachedOn: string,
+  asOf: string,
+  activityChanges: Fact[],
+): { memberId: string; was: string; evidenceEventIds: string[] }[] {
   if (measure.from === 'out-of-work-benefit') {
     const benefits = benefitSpells(state, asOf);
     return adultsOf(state, asOf).flatMap((member) => {
       const claims = benefits.filter((s) => s.memberId === member.memberId && spellOverlaps(s, attachedOn, asOf));
       if (claims.length === 0) return [];
-      return [{ memberId: member.memberId, was: `${member.memberId} was on ${unique(claims.map((s) => s.benefit)).join(', ')} at or after attachment`, evidenceEventIds: claims.flatMap((s) => s.evidenceEventIds) }];
+      return [
+        {
+          memberId: member.memberId,
+          was: `${member.memberId} was on ${unique(claims.map((s) => s.benefit)).join(', ')} at or after attachment`,
+          evidenceEventIds: claims.flatMap((s) => s.evidenceEventIds),
+        },
+      ];
     });
   }
   const members = unique(activityChanges.map((f) => (f.event as { data: { memberId: string } }).data.memberId));
@@ -471,4 +492,3 @@ function inDateOrder<T>(items: T[], dateOf: (item: T) => string): T[] {
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
-

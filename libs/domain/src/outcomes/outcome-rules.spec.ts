@@ -109,7 +109,12 @@ describe('outcome rules: school attendance and exclusions (DOMAIN.md 4.1)', () =
   // start on or after attachment and end.
   const outcome = (problem: HeadlineProblem, events: History, asOf = T, plan = defaultOutcomePlan) => outcomeOf(problem, events, asOf, plan, EDUCATION_ATTACHED_ON);
   it.each([
-    ['the third term ended the day before T', true, '2017-04-01', 'every child attended at least 90% in each of summer 2015/16 to spring 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions'],
+    [
+      'the third term ended the day before T',
+      true,
+      '2017-04-01',
+      'every child attended at least 90% in each of summer 2015/16 to spring 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions',
+    ],
     ['the third term ends on T itself', false, '2017-03-31', 'not yet: 2 of 3 terms started since attachment have ended'],
     ['one term ended since attachment', false, '2016-09-01', 'not yet: 1 of 3 terms started since attachment have ended'],
   ])('%s: met %s', (_case, met, asOf, detail) => {
@@ -124,7 +129,11 @@ describe('outcome rules: school attendance and exclusions (DOMAIN.md 4.1)', () =
     ['89.99% (8999 of 10000), never rounded up to 90%', false, 8999, 10000, 'jake: attendance 89.9% in spring 2016/17, below 90%'],
     ['no possible sessions recorded', false, 0, 0, 'jake: no possible sessions recorded for spring 2016/17'],
   ])('attendance in spring 2016/17 of %s: met %s', (_case, met, attended, possible, detail) => {
-    const result = outcome('education', [attendance('jake', '2015/16', 'summer', 95), attendance('jake', '2016/17', 'autumn', 95), attendance('jake', '2016/17', 'spring', attended, possible)], '2017-04-01');
+    const result = outcome(
+      'education',
+      [attendance('jake', '2015/16', 'summer', 95), attendance('jake', '2016/17', 'autumn', 95), attendance('jake', '2016/17', 'spring', attended, possible)],
+      '2017-04-01',
+    );
     expect(result.met).toBe(met);
     if (detail) expect(result.detail).toBe(detail);
   });
@@ -139,7 +148,12 @@ describe('outcome rules: school attendance and exclusions (DOMAIN.md 4.1)', () =
 
   it.each([
     ['two fixed-term exclusions in the three terms', true, [fixedTerm('2016-06-10'), fixedTerm('2016-11-01')], undefined],
-    ['three fixed-term exclusions in the three terms', false, [fixedTerm('2016-06-10'), fixedTerm('2016-11-01'), fixedTerm('2017-03-31')], 'jake: 3 fixed-term exclusions in summer 2015/16 to spring 2016/17, at most 2 allowed'],
+    [
+      'three fixed-term exclusions in the three terms',
+      false,
+      [fixedTerm('2016-06-10'), fixedTerm('2016-11-01'), fixedTerm('2017-03-31')],
+      'jake: 3 fixed-term exclusions in summer 2015/16 to spring 2016/17, at most 2 allowed',
+    ],
     ['three, one before the three terms began (31 Mar 2016)', true, [fixedTerm('2016-03-31'), fixedTerm('2016-11-01'), fixedTerm('2017-03-31')], undefined],
     ['three, one after the three terms ended (1 Apr 2017)', true, [fixedTerm('2016-06-10'), fixedTerm('2016-11-01'), fixedTerm('2017-04-01')], undefined],
     ['a permanent exclusion in the three terms', false, [exclusion('jake', 'permanent', '2016-10-03')], 'jake: permanently excluded on 2016-10-03'],
@@ -162,11 +176,19 @@ describe('outcome rules: school attendance and exclusions (DOMAIN.md 4.1)', () =
 
   it('holds a child with attendance records only from before attachment to account (no record since is not regular attendance)', () => {
     const events = [...goodAttendance('jake'), attendance('lily', '2015/16', 'spring', 95)];
-    expect(outcome('education', events, '2017-04-01')).toMatchObject({ met: false, detail: 'lily: no attendance record for summer 2015/16; lily: no attendance record for autumn 2016/17; lily: no attendance record for spring 2016/17' });
+    expect(outcome('education', events, '2017-04-01')).toMatchObject({
+      met: false,
+      detail: 'lily: no attendance record for summer 2015/16; lily: no attendance record for autumn 2016/17; lily: no attendance record for spring 2016/17',
+    });
   });
 
   it('adds up the sessions of a child who moved school within a term', () => {
-    const events = [attendance('jake', '2015/16', 'summer', 95), attendance('jake', '2016/17', 'autumn', 95), attendance('jake', '2016/17', 'spring', 40, 50), attendance('jake', '2016/17', 'spring', 50, 50)];
+    const events = [
+      attendance('jake', '2015/16', 'summer', 95),
+      attendance('jake', '2016/17', 'autumn', 95),
+      attendance('jake', '2016/17', 'spring', 40, 50),
+      attendance('jake', '2016/17', 'spring', 50, 50),
+    ];
     expect(outcome('education', events, '2017-04-01').met).toBe(true);
   });
 
@@ -200,10 +222,22 @@ describe('outcome rules: school attendance and exclusions (DOMAIN.md 4.1)', () =
 
   // DOMAIN.md 4.1 "sustained after engagement": a term already running at attachment never counts.
   it.each([
-    ['attached on the first day of summer 2015/16: it counts', '2016-04-01', '2017-04-01', true, 'every child attended at least 90% in each of summer 2015/16 to spring 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions'],
+    [
+      'attached on the first day of summer 2015/16: it counts',
+      '2016-04-01',
+      '2017-04-01',
+      true,
+      'every child attended at least 90% in each of summer 2015/16 to spring 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions',
+    ],
     ['attached the day after summer 2015/16 began: it does not', '2016-04-02', '2017-04-01', false, 'not yet: 2 of 3 terms started since attachment have ended'],
     ['attached on 3 May 2016, as of the end of spring 2016/17: two terms only', '2016-05-03', '2017-04-01', false, 'not yet: 2 of 3 terms started since attachment have ended'],
-    ['attached on 3 May 2016, once summer 2016/17 has ended: the three terms after attachment', '2016-05-03', '2017-09-01', true, 'every child attended at least 90% in each of autumn 2016/17 to summer 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions'],
+    [
+      'attached on 3 May 2016, once summer 2016/17 has ended: the three terms after attachment',
+      '2016-05-03',
+      '2017-09-01',
+      true,
+      'every child attended at least 90% in each of autumn 2016/17 to summer 2016/17, with no permanent exclusion and at most 2 fixed-term exclusions',
+    ],
   ])('%s', (_case, attachedOn, asOf, met, detail) => {
     const events = [...goodAttendance('jake'), attendance('jake', '2016/17', 'summer', 95)];
     expect(outcomeOf('education', events, asOf, defaultOutcomePlan, attachedOn)).toMatchObject({ met, detail });
@@ -222,8 +256,16 @@ describe('outcome rules: children in need (DOMAIN.md 4.1)', () => {
     ['a child looked after since 2015', false, [care('lily', 'looked-after', '2015-06-01')]],
     ['a child in need on T itself', false, [care('lily', 'child-in-need', '2017-06-30')]],
     ['a step down recorded for a date after T is not yet known', false, [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2017-07-01')]],
-    ['a step down and a new referral on the same day, in that order', false, [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-06-01'), care('jake', 'child-in-need', '2016-06-01')]],
-    ['a new referral and a step down on the same day, in that order', true, [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'child-in-need', '2016-06-01'), care('jake', 'none', '2016-06-01')]],
+    [
+      'a step down and a new referral on the same day, in that order',
+      false,
+      [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-06-01'), care('jake', 'child-in-need', '2016-06-01')],
+    ],
+    [
+      'a new referral and a step down on the same day, in that order',
+      true,
+      [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'child-in-need', '2016-06-01'), care('jake', 'none', '2016-06-01')],
+    ],
   ])('%s: met %s', (_case, met, events) => {
     expect(outcome('children-in-need', events).met).toBe(met);
   });
@@ -330,21 +372,49 @@ describe('outcome rules: health (DOMAIN.md 4.1)', () => {
 describe('outcome rules: sustained after engagement (DOMAIN.md 4.1)', () => {
   // Attached 3 May 2016: a 6-month window lies wholly after attachment from 3 November 2016.
   // Each history is a problem that had already ended before attachment: nothing the council did.
-  it.each(([
-    ['domestic abuse, last incident before attachment', 'domestic-abuse', [abuse('2016-04-01')], '2016-05-03', false],
-    ['domestic abuse, at attachment + 6 months − 1 day', 'domestic-abuse', [abuse('2016-04-01')], '2016-11-02', false],
-    ['domestic abuse, at attachment + 6 months', 'domestic-abuse', [abuse('2016-04-01')], '2016-11-03', true],
-    ['a child in need stepped down before attachment, on the day of attachment', 'children-in-need', [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')], '2016-05-03', false],
-    ['a child in need stepped down before attachment, at attachment + 6 months − 1 day', 'children-in-need', [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')], '2016-11-02', false],
-    ['a child in need stepped down before attachment, at attachment + 6 months', 'children-in-need', [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')], '2016-11-03', true],
-    ['a health concern resolved before attachment, at attachment + 6 months − 1 day', 'health', [concern('c1', '2016-01-10', '2016-04-01')], '2016-11-02', false],
-    ['a health concern resolved before attachment, at attachment + 6 months', 'health', [concern('c1', '2016-01-10', '2016-04-01')], '2016-11-03', true],
-    ['no offences or ASB either side, at attachment + 6 months − 1 day', 'crime-asb', [], '2016-11-02', false],
-    ['no offences or ASB either side, at attachment + 6 months', 'crime-asb', [], '2016-11-03', true],
-    // 13 weeks in work must start on or after attachment: from 3 May 2016 they end on 1 August 2016.
-    ['in work since before attachment, 13 weeks ending the day before the first 13 weeks after attachment', 'worklessness', [benefit('mum', 'JSA', '2016-01-10', '2016-06-01'), job('mum', '2016-03-01')], '2016-07-31', false],
-    ['in work since before attachment, the first 13 weeks after attachment', 'worklessness', [benefit('mum', 'JSA', '2016-01-10', '2016-06-01'), job('mum', '2016-03-01')], '2016-08-01', true],
-  ] as const).map(([name, problem, events, asOf, met]) => [name, problem, asOf, met, events] as const))('%s (%s as of %s): met %s', (_case, problem, asOf, met, events) => {
+  it.each(
+    (
+      [
+        ['domestic abuse, last incident before attachment', 'domestic-abuse', [abuse('2016-04-01')], '2016-05-03', false],
+        ['domestic abuse, at attachment + 6 months − 1 day', 'domestic-abuse', [abuse('2016-04-01')], '2016-11-02', false],
+        ['domestic abuse, at attachment + 6 months', 'domestic-abuse', [abuse('2016-04-01')], '2016-11-03', true],
+        [
+          'a child in need stepped down before attachment, on the day of attachment',
+          'children-in-need',
+          [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')],
+          '2016-05-03',
+          false,
+        ],
+        [
+          'a child in need stepped down before attachment, at attachment + 6 months − 1 day',
+          'children-in-need',
+          [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')],
+          '2016-11-02',
+          false,
+        ],
+        [
+          'a child in need stepped down before attachment, at attachment + 6 months',
+          'children-in-need',
+          [care('jake', 'child-in-need', '2016-01-10'), care('jake', 'none', '2016-04-01')],
+          '2016-11-03',
+          true,
+        ],
+        ['a health concern resolved before attachment, at attachment + 6 months − 1 day', 'health', [concern('c1', '2016-01-10', '2016-04-01')], '2016-11-02', false],
+        ['a health concern resolved before attachment, at attachment + 6 months', 'health', [concern('c1', '2016-01-10', '2016-04-01')], '2016-11-03', true],
+        ['no offences or ASB either side, at attachment + 6 months − 1 day', 'crime-asb', [], '2016-11-02', false],
+        ['no offences or ASB either side, at attachment + 6 months', 'crime-asb', [], '2016-11-03', true],
+        // 13 weeks in work must start on or after attachment: from 3 May 2016 they end on 1 August 2016.
+        [
+          'in work since before attachment, 13 weeks ending the day before the first 13 weeks after attachment',
+          'worklessness',
+          [benefit('mum', 'JSA', '2016-01-10', '2016-06-01'), job('mum', '2016-03-01')],
+          '2016-07-31',
+          false,
+        ],
+        ['in work since before attachment, the first 13 weeks after attachment', 'worklessness', [benefit('mum', 'JSA', '2016-01-10', '2016-06-01'), job('mum', '2016-03-01')], '2016-08-01', true],
+      ] as const
+    ).map(([name, problem, events, asOf, met]) => [name, problem, asOf, met, events] as const),
+  )('%s (%s as of %s): met %s', (_case, problem, asOf, met, events) => {
     const result = outcome(problem, [...events], asOf);
     expect(result.met).toBe(met);
     if (!met) expect(result.detail).toMatch(/^not yet: /);
@@ -420,7 +490,10 @@ describe('outcome rules: significant and sustained progress across the problems 
 
   it('does not hold while one problem in scope is unmet', () => {
     const progress = evaluateProgress(familyWith(atEntry, goodAttendance('jake')), defaultOutcomePlan, troubledFamilies2015, T);
-    expect(progress.problems.map((p) => [p.problem, p.met])).toEqual([['education', true], ['worklessness', false]]);
+    expect(progress.problems.map((p) => [p.problem, p.met])).toEqual([
+      ['education', true],
+      ['worklessness', false],
+    ]);
     expect(progress).toMatchObject({ routes: { sustainedProgress: false, continuousEmployment: false }, claimable: false });
   });
 
@@ -461,11 +534,19 @@ describe('outcome rules: significant and sustained progress across the problems 
 
 describe('progress under Supporting Families 2022–25: outcomes held six months after the case closed', () => {
   const plan = supportingFamiliesDefaultPlan;
-  const housing = (on: string): FamilyEvent => ({ type: 'OutcomeMilestoneRecorded', data: { familyId, memberId: 'mum', milestone: 'housing-secure', change: 'achieved', on, evidence: 'tenancy signed' } });
+  const housing = (on: string): FamilyEvent => ({
+    type: 'OutcomeMilestoneRecorded',
+    data: { familyId, memberId: 'mum', milestone: 'housing-secure', change: 'achieved', on, evidence: 'tenancy signed' },
+  });
   const closedOn = (on: string): FamilyEvent => ({ type: 'FamilyCaseClosed', data: { familyId, closedOn: on, reason: 'plan complete' } });
   // Attached 1 November 2022 with two needs; the tenancy from 1 December 2022, no domestic abuse since.
   const history = (...more: FamilyEvent[]): FamilyState =>
-    fold([identified(), { type: 'FamilyAttached', data: { familyId, attachedOn: '2022-11-01', keyworker: 'keyworker-sam', problemsAtEntry: ['housing', 'domestic-abuse'], financialYear: '2022/23' } }, housing('2022-12-01'), ...more]);
+    fold([
+      identified(),
+      { type: 'FamilyAttached', data: { familyId, attachedOn: '2022-11-01', keyworker: 'keyworker-sam', problemsAtEntry: ['housing', 'domestic-abuse'], financialYear: '2022/23' } },
+      housing('2022-12-01'),
+      ...more,
+    ]);
 
   it.each([
     ['the case still open, every outcome met', [], '2023-09-30', false, 'the case is not closed on or before 2023-09-30'],
@@ -474,7 +555,10 @@ describe('progress under Supporting Families 2022–25: outcomes held six months
     ['closed, six months after closure', [closedOn('2023-07-01')], '2024-01-01', true, undefined],
   ])('%s: claimable %s', (_case, more, asOf, claimable, caseClosure) => {
     const progress = evaluateProgress(history(...(more as FamilyEvent[])), plan, supportingFamilies2022, asOf);
-    expect(progress.problems.map((p) => [p.problem, p.met])).toEqual([['domestic-abuse', true], ['housing', true]]);
+    expect(progress.problems.map((p) => [p.problem, p.met])).toEqual([
+      ['domestic-abuse', true],
+      ['housing', true],
+    ]);
     expect(progress.claimable).toBe(claimable);
     if (caseClosure === undefined) expect(progress).not.toHaveProperty('caseClosure');
     else expect(progress.caseClosure).toContain(caseClosure);

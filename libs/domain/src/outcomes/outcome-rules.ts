@@ -41,7 +41,6 @@ export interface FamilyProgress {
   caseClosure?: string;
 }
 
-
 /**
  * The family event types `evaluateProgress` depends on: the family's identity, members,
  * attachment, overrides and corrections, and the evidence its tests read. Every family event

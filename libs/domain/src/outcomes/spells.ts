@@ -68,7 +68,9 @@ export function benefitSpells(state: FamilyState, asOf: string): BenefitSpell[] 
 
 function regimeChanges(state: FamilyState, memberId: string, asOf: string): { fact: Fact; on: string; regime: UcRegime }[] {
   return state.facts
-    .flatMap((fact) => (fact.event.type === 'UcConditionalityChanged' && fact.event.data.memberId === memberId && fact.event.data.on <= asOf ? [{ fact, on: fact.event.data.on, regime: fact.event.data.regime }] : []))
+    .flatMap((fact) =>
+      fact.event.type === 'UcConditionalityChanged' && fact.event.data.memberId === memberId && fact.event.data.on <= asOf ? [{ fact, on: fact.event.data.on, regime: fact.event.data.regime }] : [],
+    )
     .map((change, index) => ({ change, index }))
     .sort((a, b) => (a.change.on < b.change.on ? -1 : a.change.on > b.change.on ? 1 : a.index - b.index))
     .map(({ change }) => change);

@@ -156,7 +156,11 @@ export function decideProgramme(command: ProgrammeCommand, state: ProgrammeState
       // Receipts are never counted twice silently: the same year, date and amount again must be confirmed.
       const twin = state.receipts.some((r) => r.financialYear === financialYear && r.receivedOn === receivedOn && r.amountPence === amountPence);
       if (twin && command.allowDuplicate !== true) {
-        return reject('PossibleDuplicateReceipt', `a receipt of ${amountPence}p for ${financialYear} on ${receivedOn} is already recorded; send allowDuplicate: true if this is a second one`, 'duplicate');
+        return reject(
+          'PossibleDuplicateReceipt',
+          `a receipt of ${amountPence}p for ${financialYear} on ${receivedOn} is already recorded; send allowDuplicate: true if this is a second one`,
+          'duplicate',
+        );
       }
       return accept({ type: 'AttachmentFeeReceived', data: { receivedOn, amountPence, financialYear } });
     }

@@ -41,20 +41,14 @@ const needs: Record<(typeof SUPPORTING_FAMILIES_OUTCOMES)[number], Indicator[]> 
     indicator('neet', 'A young person not in education, employment or training', 'careers service'),
   ],
   'early-years': [indicator('early-years-development', "A child's early years development or school readiness at risk", 'health visitor, early years setting')],
-  health: [
-    indicator('mental-health', 'A parent or child with a mental health need', 'health, CAMHS'),
-    indicator('physical-health', 'A parent or child with a physical health need', 'health'),
-  ],
+  health: [indicator('mental-health', 'A parent or child with a mental health need', 'health, CAMHS'), indicator('physical-health', 'A parent or child with a physical health need', 'health')],
   'substance-use': [indicator('substance-use', 'A parent or young person whose drug or alcohol use needs support', 'treatment services')],
   'family-relationships': [indicator('family-conflict', 'Harmful parental conflict or family breakdown', 'early help, school')],
   'children-safe': [
     indicator('child-in-need', 'A child in need or on a child protection plan', "children's social care"),
     indicator('exploitation', 'A child at risk of exploitation, or missing from home', 'police, social care'),
   ],
-  crime: [
-    indicator('offending', 'A family member offending or at risk of offending', 'police, youth justice, probation'),
-    indicator('asb', 'Anti-social behaviour', 'police, council ASB team'),
-  ],
+  crime: [indicator('offending', 'A family member offending or at risk of offending', 'police, youth justice, probation'), indicator('asb', 'Anti-social behaviour', 'police, council ASB team')],
   'domestic-abuse': [indicator('domestic-abuse', 'The family is affected by domestic abuse', 'police, MARAC, specialist services')],
   housing: [indicator('housing-risk', 'The family homeless, at risk of homelessness or in unsuitable housing', 'housing options service')],
   'financial-stability': [

@@ -37,7 +37,11 @@ describe('the reference register: a family reference belongs to one family', () 
     ['records nothing when it was given back already (a retry)', [assigned('family-a'), released('family-a')], 'family-a', false, []],
   ];
   it.each(releases)('release: %s', (_name, history, familyId, familyIdentifiedWithIt, events) =>
-    reference.given(...history).when({ type: 'ReleaseFamilyReference', reference: 'ESX-0001', familyId, familyIdentifiedWithIt }).then(...events));
+    reference
+      .given(...history)
+      .when({ type: 'ReleaseFamilyReference', reference: 'ESX-0001', familyId, familyIdentifiedWithIt })
+      .then(...events),
+  );
 });
 
 describe("a person's one family: a client-chosen member id joins one family", () => {
@@ -60,7 +64,11 @@ describe("a person's one family: a client-chosen member id joins one family", ()
     ['records nothing when they were given back already (a retry)', [joined('family-a'), letGo('family-a')], 'family-a', false, []],
   ];
   it.each(releases)('release: %s', (_name, history, familyId, familyHasThem, events) =>
-    membership.given(...history).when({ type: 'ReleaseFamilyMember', memberId: 'm-1', familyId, familyHasThem }).then(...events));
+    membership
+      .given(...history)
+      .when({ type: 'ReleaseFamilyMember', memberId: 'm-1', familyId, familyHasThem })
+      .then(...events),
+  );
 });
 
 describe('the results register: one result per family across all claims (DOMAIN.md 4.3)', () => {

@@ -37,9 +37,7 @@ export function dayNumber(date: BusinessDate | string): number {
   // family in a claim draft, and splitting allocates.
   const digit = (i: number) => date.charCodeAt(i) - 48;
   const [year, m, d] =
-    date.length === 10 && date[4] === '-' && date[7] === '-'
-      ? [digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3), digit(5) * 10 + digit(6), digit(8) * 10 + digit(9)]
-      : dateParts(date);
+    date.length === 10 && date[4] === '-' && date[7] === '-' ? [digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3), digit(5) * 10 + digit(6), digit(8) * 10 + digit(9)] : dateParts(date);
   const y = m <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;

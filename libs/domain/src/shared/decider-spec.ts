@@ -54,8 +54,7 @@ function outcomeOf<E>(decision: Decision<E>): Outcome<E> {
   return {
     then: (...events) => expect(seen).toEqual({ accepted: events }),
     thenNothing: () => expect(seen).toEqual({ accepted: [] }),
-    thenRejected: (reason, kind) =>
-      expect(seen).toEqual({ rejected: reason, kind: kind ?? expect.any(String), message: expect.any(String) }),
+    thenRejected: (reason, kind) => expect(seen).toEqual({ rejected: reason, kind: kind ?? expect.any(String), message: expect.any(String) }),
   };
 }
 

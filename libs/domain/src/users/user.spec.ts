@@ -1,5 +1,16 @@
 import { deciderSpec } from '../shared/decider-spec';
-import { type ServiceAccountCommand, type ServiceAccountEvent, decideServiceAccount, decideUser, evolveServiceAccount, evolveUser, initialServiceAccountState, initialUserState, type UserCommand, type UserEvent } from './user';
+import {
+  type ServiceAccountCommand,
+  type ServiceAccountEvent,
+  decideServiceAccount,
+  decideUser,
+  evolveServiceAccount,
+  evolveUser,
+  initialServiceAccountState,
+  initialUserState,
+  type UserCommand,
+  type UserEvent,
+} from './user';
 
 const { given } = deciderSpec({
   decide: (command: UserCommand, state: ReturnType<typeof initialUserState>) => decideUser(command, state),
@@ -9,13 +20,21 @@ const { given } = deciderSpec({
 
 describe('users: registering and signing in', () => {
   it('registers a user with a role', () =>
-    given().when(register).then({ type: 'UserRegistered', data: { username: 'kw.sam', passwordHash: 'h', role: 'keyworker', registeredBy: 'admin' } }));
+    given()
+      .when(register)
+      .then({ type: 'UserRegistered', data: { username: 'kw.sam', passwordHash: 'h', role: 'keyworker', registeredBy: 'admin' } }));
 
   it('refuses a second registration of the same username', () => given(registered).when(register).thenRejected('UserAlreadyExists'));
 
-  it('refuses a partner without an organisation', () => given().when({ ...register, role: 'partner' }).thenRejected('OrganisationRequired'));
+  it('refuses a partner without an organisation', () =>
+    given()
+      .when({ ...register, role: 'partner' })
+      .thenRejected('OrganisationRequired'));
 
-  it('records a successful sign-in', () => given(registered).when(signIn(true)).then({ type: 'SignInSucceeded', data: { at: '2026-01-01T10:00:00.000Z' } }));
+  it('records a successful sign-in', () =>
+    given(registered)
+      .when(signIn(true))
+      .then({ type: 'SignInSucceeded', data: { at: '2026-01-01T10:00:00.000Z' } }));
 
   it('locks the user out at the tenth failure within the window', () =>
     given(registered, failed, failed, failed, failed, failed, failed, failed, failed, failed)
@@ -23,7 +42,9 @@ describe('users: registering and signing in', () => {
       .then({ type: 'SignInFailed', data: { at: '2026-01-01T10:00:00.000Z' } }, { type: 'UserLockedOut', data: { at: '2026-01-01T10:00:00.000Z', until: '2026-01-01T10:15:00.000Z' } }));
 
   it('refuses even the right password while locked out', () =>
-    given(registered, { type: 'UserLockedOut', data: { at: '2026-01-01T09:55:00.000Z', until: '2026-01-01T10:10:00.000Z' } }).when(signIn(true)).thenRejected('LockedOut'));
+    given(registered, { type: 'UserLockedOut', data: { at: '2026-01-01T09:55:00.000Z', until: '2026-01-01T10:10:00.000Z' } })
+      .when(signIn(true))
+      .thenRejected('LockedOut'));
 
   it('refuses an unknown user without saying which part was wrong', () => given().when(signIn(true)).thenRejected('SignInRefused'));
 
@@ -43,14 +64,22 @@ describe('users: taking sign-in back', () => {
   it('answers a second deactivation with nothing to record', () => given(registered, deactivated).when(deactivate('admin.jo')).thenNothing());
 
   it('changes a role', () =>
-    given(registered).when(changeRole('analyst')).then({ type: 'UserRoleChanged', data: { at: '2026-01-01T10:00:00.000Z', by: 'admin.jo', role: 'analyst' } }));
+    given(registered)
+      .when(changeRole('analyst'))
+      .then({ type: 'UserRoleChanged', data: { at: '2026-01-01T10:00:00.000Z', by: 'admin.jo', role: 'analyst' } }));
 
   it('refuses a partner role without an organisation', () => given(registered).when(changeRole('partner')).thenRejected('OrganisationRequired'));
 
   it('refuses to change the role of nobody', () => given().when(changeRole('analyst')).thenRejected('UserNotFound', 'not-found'));
 
   it('moves the token version on at each deactivation, role change and lock-out', () => {
-    const state = given(registered, deactivated, { type: 'UserReactivated', data: { at: 't', by: 'admin.jo' } }, { type: 'UserRoleChanged', data: { at: 't', by: 'admin.jo', role: 'analyst' } }, lockedOut).state;
+    const state = given(
+      registered,
+      deactivated,
+      { type: 'UserReactivated', data: { at: 't', by: 'admin.jo' } },
+      { type: 'UserRoleChanged', data: { at: 't', by: 'admin.jo', role: 'analyst' } },
+      lockedOut,
+    ).state;
     expect(state.tokenVersion).toBe(3);
     expect(state.active).toBe(true);
   });
@@ -85,9 +114,16 @@ const serviceAccounts = deciderSpec({
 
 describe('service accounts: BI tools reading with a revocable token', () => {
   it('issues a service account for a role that reads', () =>
-    serviceAccounts.given().when(issue('finance-officer')).then({ type: 'ServiceAccountIssued', data: { name: 'powerbi', role: 'finance-officer', issuedBy: 'admin.jo', issuedAt: 't0', expiresAt: 't1' } }));
+    serviceAccounts
+      .given()
+      .when(issue('finance-officer'))
+      .then({ type: 'ServiceAccountIssued', data: { name: 'powerbi', role: 'finance-officer', issuedBy: 'admin.jo', issuedAt: 't0', expiresAt: 't1' } }));
 
-  it('refuses a role that records or administers', () => serviceAccounts.given().when(issue('programme-manager' as 'analyst')).thenRejected('NotAReadRole'));
+  it('refuses a role that records or administers', () =>
+    serviceAccounts
+      .given()
+      .when(issue('programme-manager' as 'analyst'))
+      .thenRejected('NotAReadRole'));
 
   it('never reuses a name, even once revoked', () => serviceAccounts.given(issued, revoked).when(issue('analyst')).thenRejected('ServiceAccountExists', 'duplicate'));
 

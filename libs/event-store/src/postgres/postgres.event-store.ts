@@ -165,11 +165,7 @@ export class PostgresEventStore implements EventStore {
       try {
         const result = await this.client.transaction(async (tx): Promise<BulkAppendResult> => {
           const allIds = items.flatMap((item) => item.events.map((e) => e.metadata.eventId));
-          const recorded = new Set(
-            (await tx.query<{ event_id: string }>(`select event_id::text as event_id from ${this.s}.events where event_id = any($1::uuid[])`, [allIds])).map(
-              (r) => r.event_id,
-            ),
-          );
+          const recorded = new Set((await tx.query<{ event_id: string }>(`select event_id::text as event_id from ${this.s}.events where event_id = any($1::uuid[])`, [allIds])).map((r) => r.event_id));
           const pending: BulkAppendItem[] = [];
           let skippedRetries = 0;
           for (const item of items) {
@@ -208,10 +204,10 @@ export class PostgresEventStore implements EventStore {
           }
           const existing = pending.filter((i) => versions.has(i.streamId));
           if (existing.length > 0) {
-            await tx.query(
-              `update ${this.s}.streams s set version = u.version from unnest($1::text[], $2::bigint[]) as u(stream_id, version) where s.stream_id = u.stream_id`,
-              [existing.map((i) => i.streamId), existing.map((i) => (versions.get(i.streamId) ?? 0) + i.events.length)],
-            );
+            await tx.query(`update ${this.s}.streams s set version = u.version from unnest($1::text[], $2::bigint[]) as u(stream_id, version) where s.stream_id = u.stream_id`, [
+              existing.map((i) => i.streamId),
+              existing.map((i) => (versions.get(i.streamId) ?? 0) + i.events.length),
+            ]);
           }
 
           const rows = pending.flatMap((item) => {
@@ -417,16 +413,18 @@ export class PostgresEventStore implements EventStore {
    * that fails (the server is down) is tried again by the next wait, not kept as a failure for ever.
    */
   private ensureListening(): Promise<void> {
-    this.listening ??= this.client.listen(this.channel, () => this.wake()).then(
-      (stop) => {
-        if (this.closed) return stop();
-        this.unlisten = stop;
-      },
-      (error: unknown) => {
-        this.listening = null;
-        throw error;
-      },
-    );
+    this.listening ??= this.client
+      .listen(this.channel, () => this.wake())
+      .then(
+        (stop) => {
+          if (this.closed) return stop();
+          this.unlisten = stop;
+        },
+        (error: unknown) => {
+          this.listening = null;
+          throw error;
+        },
+      );
     return this.listening;
   }
 
@@ -456,7 +454,6 @@ export class PostgresEventStore implements EventStore {
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
-
 }
 
 /** The events table read in SQL by projections sharing the store's database (see the port). */
@@ -584,4 +581,3 @@ function toRecorded(row: EventRow): RecordedEvent {
     position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
   };
 }
-

@@ -45,9 +45,7 @@ export function eventStoreMigrations(schema: string): (Migration & { sql: string
       // append used to send one by one: an idempotent retry answers with the first recording;
       // otherwise the stream row is locked, the expected version checked (a conflict is a value),
       // the stream's version moved, the events inserted and the log's listeners woken.
-      statements: [
-        appendEventsFunction(s, `perform pg_notify(p_channel, '');`),
-      ],
+      statements: [appendEventsFunction(s, `perform pg_notify(p_channel, '');`)],
     },
     {
       id: 3,
@@ -65,8 +63,7 @@ export function eventStoreMigrations(schema: string): (Migration & { sql: string
 
 /** The append_events function (see migrations 2 and 3), ending with `notify`. */
 function appendEventsFunction(s: string, notify: string): string {
-  return (
-        `create or replace function ${s}.append_events(p_stream text, p_category text, p_expected text, p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text)
+  return `create or replace function ${s}.append_events(p_stream text, p_category text, p_expected text, p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text)
            returns table (outcome text, version bigint, transaction_id text, global_position text, actual bigint)
            language plpgsql as $body$
          #variable_conflict use_column
@@ -115,8 +112,7 @@ function appendEventsFunction(s: string, notify: string): string {
                from inserted i order by i.global_position desc limit 1;
            ${notify}
          end
-         $body$`
-  );
+         $body$`;
 }
 
 export async function migrateEventStore(client: SqlClient, schema: string): Promise<void> {
