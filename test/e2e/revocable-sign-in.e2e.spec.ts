@@ -4,6 +4,7 @@ import request from 'supertest';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
 import { asAdmin } from '../support/signed-in';
 import { runServiceAccounts, runUsers } from '../../apps/cli/src/privacy-commands';
+import { UserQueries } from '@ledger/projections';
 
 /**
  * Issue 16.2, sign-in that can be taken back, and issue 19.4, service accounts: a token stops at
@@ -71,9 +72,9 @@ describe.each(storeKinds)('sign-in that can be taken back on %s', (kind) => {
   it('stops a user deactivated, or given another role, from the command line within a second', async () => {
     const analyst = await newUser('an.cli', 'analyst');
     const auditor = await newUser('aud.cli', 'auditor');
-    expect(await runUsers(t.config, t.stores, ['deactivate', 'an.cli'])).toBe(0);
-    expect(await runUsers(t.config, t.stores, ['role', 'aud.cli', 'analyst'])).toBe(0);
-    expect(await runUsers(t.config, t.stores, ['role', 'aud.cli', 'wizard'])).toBe(2);
+    expect(await runUsers(t.config, t.stores, ['deactivate', 'an.cli'], t.app.get(UserQueries))).toBe(0);
+    expect(await runUsers(t.config, t.stores, ['role', 'aud.cli', 'analyst'], t.app.get(UserQueries))).toBe(0);
+    expect(await runUsers(t.config, t.stores, ['role', 'aud.cli', 'wizard'], t.app.get(UserQueries))).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await http().get('/api/dashboards/families').set(bearer(analyst)).expect(401);
     await http().get('/api/claims').set(bearer(auditor)).expect(401);
@@ -214,9 +215,9 @@ describe.each(storeKinds)('service accounts for BI tools on %s', (kind) => {
   it('revokes from the command line too', async () => {
     const issued = await asAdmin(t).post('/api/service-accounts').send({ name: 'metabase', role: 'analyst' }).expect(201);
     await http().get('/api/dashboards/families').set(bearer(issued.body.accessToken)).expect(200);
-    expect(await runServiceAccounts(t.stores, ['revoke', 'metabase'])).toBe(0);
+    expect(await runServiceAccounts(t.stores, ['revoke', 'metabase'], t.app.get(UserQueries))).toBe(0);
     expect((await http().get('/api/dashboards/families').set(bearer(issued.body.accessToken)).expect(401)).body.reason).toBe('InvalidToken');
-    expect(await runServiceAccounts(t.stores, ['revoke', 'no-such-tool'])).toBe(1);
+    expect(await runServiceAccounts(t.stores, ['revoke', 'no-such-tool'], t.app.get(UserQueries))).toBe(1);
   });
 
   it('refuses service accounts for roles that record or administer, and names already taken', async () => {

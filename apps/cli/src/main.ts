@@ -5,7 +5,7 @@ import { type LedgerConfig, configOrReport } from '@ledger/config';
 import { type EventStore, type OpenedStores, formatPosition, openStores } from '@ledger/event-store';
 import { ImportService } from '@ledger/imports';
 import { openPersonalData } from '@ledger/privacy';
-import { PROJECTION_RUNNER, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
+import { PROJECTION_RUNNER, UserQueries, ledgerProjections, type ProjectionRunner } from '@ledger/projections';
 import { CliModule } from './cli.module';
 import { runGenerate } from './generate';
 import { IMPORT_USAGE, runImport } from './import-command';
@@ -64,8 +64,8 @@ async function main(argv: string[]): Promise<number> {
       for (const p of await runner.status()) console.log(`${p.name} v${p.version} ${p.state} at ${p.position ?? 'the start'}`);
     }
     if (command === 'import') return await runImport(config, context.get(ImportService), args);
-    if (command === 'users') return await runUsers(config, stores, args);
-    if (command === 'service-accounts') return await runServiceAccounts(stores, args);
+    if (command === 'users') return await runUsers(config, stores, args, context.get(UserQueries));
+    if (command === 'service-accounts') return await runServiceAccounts(stores, args, context.get(UserQueries));
     if (command === 'retention') return await runRetention(config, context, args);
     if (command === 'rebuild') {
       const names = args.length > 0 ? args : ledgerProjections().map((p) => p.name);

@@ -3,13 +3,11 @@ import type { LedgerConfig } from '@ledger/config';
 import { USER_ROLES, type UserRole, isBusinessDate } from '@ledger/domain';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type OpenedStores, PgSqlClient, RAW_EVENT_STORE } from '@ledger/event-store';
-import { FamilyQueries, PROJECTION_RUNNER, type ProjectionRunner } from '@ledger/projections';
+import { FamilyQueries, PROJECTION_RUNNER, type ProjectionRunner, type UserQueries } from '@ledger/projections';
 import {
   changeUserRole,
   deactivateUser,
   installAccessLog,
-  listServiceAccounts,
-  listUsers,
   londonToday,
   registerUser,
   eraseImportRowsDue,
@@ -34,10 +32,11 @@ const USERS_USAGE = 'usage: users list | users add <username> --role ROLE [--org
  * input, never from the command line, where other users of the machine could see it). A
  * deactivation or role change stops the user's tokens at once (within a second on a running api).
  */
-export async function runUsers(config: LedgerConfig, stores: OpenedStores, args: string[]): Promise<number> {
+export async function runUsers(config: LedgerConfig, stores: OpenedStores, args: string[], list: Pick<UserQueries, 'users'>): Promise<number> {
   const [what, username] = args;
   if (what === 'list') {
-    for (const u of await listUsers(stores.eventStore)) {
+    // From the users read model, caught up with the log first (the cli's context settles its reads).
+    for (const u of await list.users()) {
       const status = !u.active ? 'deactivated' : u.lockedUntil ? `locked until ${u.lockedUntil}` : 'active';
       console.log([u.username, u.role ?? '-', u.organisation ?? '-', status].join('\t'));
     }
@@ -111,10 +110,10 @@ export async function runAccessLogInstall(config: LedgerConfig, args: string[]):
  * `service-accounts list` and `service-accounts revoke <name>` (issue 19.4): BI tools' tokens,
  * without the API. Issuing one needs the token secret, so only the API's admins issue them.
  */
-export async function runServiceAccounts(stores: OpenedStores, args: string[]): Promise<number> {
+export async function runServiceAccounts(stores: OpenedStores, args: string[], list: Pick<UserQueries, 'serviceAccounts'>): Promise<number> {
   const [what, name] = args;
   if (what === 'list') {
-    for (const a of await listServiceAccounts(stores.eventStore)) {
+    for (const a of await list.serviceAccounts()) {
       console.log([a.name, a.role ?? '-', `expires ${a.expiresAt}`, a.revokedAt ? `revoked ${a.revokedAt}` : 'active', a.description ?? ''].join('\t'));
     }
     return 0;

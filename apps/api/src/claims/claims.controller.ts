@@ -18,7 +18,7 @@ import {
 } from '@ledger/domain';
 import type { LedgerConfig } from '@ledger/config';
 import { type CommandOutcome, EVENT_STORE, type EventStore, LEDGER_CONFIG, RAW_EVENT_STORE, comparePositions } from '@ledger/event-store';
-import { ClaimQueries, OutcomeQueries } from '@ledger/projections';
+import { ClaimQueries, OutcomeQueries, claimListEntry } from '@ledger/projections';
 import { claimPositionCsv, claimPositionPdf, claimPositionXlsx, claimReportCsv, claimReportPdf, claimReportXlsx } from '@ledger/reporting';
 import {
   auditStatusOf,
@@ -434,37 +434,14 @@ export class ClaimsController {
   private async view(claimId: string) {
     const { state, version } = await this.load(claimId);
     return {
-      claimId,
-      status: claimStatus(state),
-      windowId: state.windowId,
-      asOf: state.asOf,
-      frameworkId: state.frameworkId,
-      ...(state.frameworkVersion !== undefined ? { frameworkVersion: state.frameworkVersion } : {}),
-      planVersions: [...new Set(state.families.drafted.map((f) => f.planVersion))].sort(),
-      totalPence: state.totals.remainingPence,
-      totals: state.totals,
+      // The list's entry for the claim (one definition of a claim's summary, in the claims read model's queries) ...
+      ...claimListEntry(claimId, state, version),
+      // ... with its families and their audit status, and (issue 20.4) the declarations the two signatories make.
       families: state.families.drafted.map((f) => ({ ...f, auditStatus: auditStatusOf(state, f.familyId) })),
-      draftedOn: state.draftedOn,
-      sample: state.sample
-        ? {
-            seed: state.sample.seed,
-            percent: state.sample.percent,
-            familyIds: state.sample.familyIds,
-            sampledOn: state.sample.sampledOn ?? null,
-            ...(state.sample.reason ? { reason: state.sample.reason } : {}),
-          }
-        : null,
-      signOffs: Object.entries(state.signOffs).map(([role, by]) => ({ role, by, signedOn: state.signedOn[role as keyof typeof state.signedOn] ?? null })),
-      submission: state.submission,
-      payment: state.payment,
-      // Issue 20.4: each recovery with its business date, and the declarations the two signatories make.
-      recoveries: [...state.families.recovered].map(([familyId, r]) => ({ familyId, on: r.on, amountPence: r.amountPence })),
       declarations: [
         { role: 'programme-lead', text: this.config.declarations.programmeLead },
         { role: 'head-of-audit', text: this.config.declarations.headOfAudit },
       ],
-      withdrawal: state.withdrawal,
-      version,
     };
   }
 }
