@@ -149,7 +149,7 @@ export async function runRetention(config: LedgerConfig, context: INestApplicati
   const vault = context.get(KeyVault);
   const sealing = context.get<EventStore>(EVENT_STORE);
   const families = context.get(FamilyQueries);
-  await context.get<ProjectionRunner>(PROJECTION_RUNNER).catchUp();
+  await context.get<ProjectionRunner>(PROJECTION_RUNNER).settle();
   const report = await retentionReport(families, context.get<EventStore>(RAW_EVENT_STORE), vault, asOf, retentionPeriods(config));
   const people = report.due.reduce((n, f) => n + f.memberIds.length, 0);
   console.log(

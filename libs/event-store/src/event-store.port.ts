@@ -54,6 +54,15 @@ export interface EventStore {
    */
   subscribe(options: SubscribeOptions): Subscription;
 
+  /**
+   * The position of the last committed event of each category (absent: none), whether or not
+   * `readAll` shows it yet: an event committed while an older transaction is still open is
+   * committed but not yet readable. A reader that must see what was committed before it began
+   * (a settled read of a read model) waits until it has read up to these positions. Where
+   * `readAll` shows every committed event at once (EventStoreDB), this is absent.
+   */
+  committedHeads?(categories: readonly string[]): Promise<Map<string, LogPosition>>;
+
   /** How many events the log holds (optionally of some categories), where the store can count cheaply. */
   countEvents?(filter?: LogFilter): Promise<number>;
 

@@ -6,6 +6,7 @@ import type {
   BulkAppendResult,
   EventStore,
   LogFilter,
+  LogPosition,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -31,6 +32,8 @@ import { METADATA_RECORD, SEALED, type PersonalDataCipher } from './personal-dat
 export class PersonalDataEventStore implements EventStore {
   /** Present when the inner store can count (the port's member is optional). */
   readonly countEvents?: (filter?: LogFilter) => Promise<number>;
+  /** Present when the inner store has it. */
+  readonly committedHeads?: (categories: readonly string[]) => Promise<Map<string, LogPosition>>;
 
   constructor(
     readonly inner: EventStore,
@@ -40,6 +43,8 @@ export class PersonalDataEventStore implements EventStore {
   ) {
     const count = inner.countEvents;
     if (count) this.countEvents = (filter) => count.call(inner, filter);
+    const heads = inner.committedHeads;
+    if (heads) this.committedHeads = (categories) => heads.call(inner, categories);
   }
 
   /** @throws PersonErasedError (recording nothing) when an event carries personal values of an erased person. */

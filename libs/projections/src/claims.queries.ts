@@ -144,7 +144,7 @@ export class ClaimQueries {
   }
 
   private async table(base: string): Promise<string> {
-    if (this.options.settle) await this.runner.catchUp(['claims']);
+    if (this.options.settle) await this.runner.settle(['claims']);
     return this.runner.liveTable('claims', base);
   }
 }

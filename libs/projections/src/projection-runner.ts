@@ -146,6 +146,37 @@ export class ProjectionRunner {
   }
 
   /**
+   * A read's settle: catches up (the named projections only, if given) at least to every event of
+   * their categories that had committed when it was called, so a client reads its own writes. On
+   * PostgreSQL `readAll` holds back an event committed while an older transaction (anywhere in
+   * the cluster) is still open; the settle waits for that transaction, briefly, reading again,
+   * for at most `maxWaitMs`, then answers from what it has.
+   */
+  async settle(only?: readonly string[], maxWaitMs = SETTLE_MAX_WAIT_MS): Promise<void> {
+    const projections = only ? this.projections.filter((p) => only.includes(p.name)) : this.projections;
+    const heads = this.store.committedHeads ? await this.store.committedHeads([...new Set(projections.flatMap((p) => p.categories))]) : null;
+    await this.catchUp(only);
+    if (!heads || heads.size === 0) return;
+    const behind = (): string[] =>
+      projections
+        .filter((p) => {
+          let target: LogPosition | null = null;
+          for (const category of p.categories) {
+            const head = heads.get(category);
+            if (head && (!target || comparePositions(head, target) > 0)) target = head;
+          }
+          const at = this.positions.get(p.name);
+          return target !== null && (!at || comparePositions(at, target) < 0);
+        })
+        .map((p) => p.name);
+    const deadline = Date.now() + maxWaitMs;
+    for (let lagging = behind(), delay = 2; lagging.length > 0 && Date.now() < deadline; delay = Math.min(delay * 2, 50), lagging = behind()) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await this.catchUp(lagging);
+    }
+  }
+
+  /**
    * Follows the log: catches up, then processes new events as they are appended. A failure while
    * following (the database went away, a broken connection) does not stop it: it tries again with
    * a backoff (0.1 s doubling to 1 s, so it resumes within a second of the database's return),
@@ -153,6 +184,8 @@ export class ProjectionRunner {
    */
   async start(): Promise<void> {
     await this.prepare();
+    // Where following starts: taken before the catch-up (see `furthest`).
+    const from = this.furthest();
     // The first catch-up waits out an outage too (it can take minutes on a long log).
     for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
       try {
@@ -164,7 +197,21 @@ export class ProjectionRunner {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
-    this.following = this.follow();
+    this.following = this.follow(from);
+  }
+
+  /**
+   * The furthest checkpoint, as a place to follow the log from once the catch-up that starts
+   * after this call has finished. Taken before that catch-up, never after: every event up to a
+   * checkpoint had committed when a read reached it, so the catch-up gives each projection all of
+   * them; an event committed later has a later position, and following delivers it. Taken after,
+   * it could pass an event one projection's catch-up had not yet seen (appended while the
+   * projections before it caught up) and that projection would never be woken for it.
+   */
+  private furthest(): LogPosition | null {
+    let from: LogPosition | null = null;
+    for (const position of this.positions.values()) if (position && (!from || comparePositions(position, from) > 0)) from = position;
+    return from;
   }
 
   async stop(): Promise<void> {
@@ -173,7 +220,7 @@ export class ProjectionRunner {
     await this.chain;
   }
 
-  private follow(): { stop(): Promise<void> } {
+  private follow(caughtUpFrom: LogPosition | null): { stop(): Promise<void> } {
     let stopped = false;
     let subscription: Subscription | null = null;
     let interrupt: () => void = () => undefined;
@@ -187,26 +234,34 @@ export class ProjectionRunner {
       });
     const loop = (async () => {
       let delay = 0;
+      let from = caughtUpFrom;
       while (!stopped) {
         try {
           if (delay > 0) {
             await pause(delay);
             if (stopped) return;
+            from = this.furthest();
             await this.catchUp();
           }
           // The subscription is only a wake-up: each delivery makes the runner catch up from its own
-          // checkpoints. It starts where the furthest projection has got to, so it does not re-read history.
-          let from: LogPosition | null = null;
-          for (const position of this.positions.values()) if (position && (!from || comparePositions(position, from) > 0)) from = position;
+          // checkpoints. It starts where the furthest projection had got to before the last whole
+          // catch-up (`furthest`), so it re-reads only what arrived during that catch-up.
           subscription = this.store.subscribe({
             from,
             batchSize: 1_000,
-            // Only the projections that read a category of the events delivered: the others have
-            // nothing new (every event after `from` is delivered), and a catch-up of each of them on
-            // every event (a sign-in, a claim) would hold back the ones that have.
-            handler: async (events) => {
+            // Only the projections that read a category of the events delivered and have not yet
+            // passed them: the others have nothing new (every event after `from` is delivered),
+            // and a catch-up of each of them on every event (a sign-in, a claim) would hold back
+            // the ones that have.
+            handler: async (events, next) => {
               const categories = new Set(events.map((e) => categoryOf(e.streamId)));
-              const touched = this.projections.filter((p) => p.categories.some((c) => categories.has(c))).map((p) => p.name);
+              const touched = this.projections
+                .filter((p) => p.categories.some((c) => categories.has(c)))
+                .filter((p) => {
+                  const at = this.positions.get(p.name);
+                  return !at || comparePositions(at, next) < 0;
+                })
+                .map((p) => p.name);
               if (touched.length > 0) await this.catchUp(touched);
               delay = 0;
             },
@@ -531,6 +586,8 @@ class CheckpointMoved extends Error {}
 
 /** The first and the longest wait before following the log again after a failure (ms). */
 const RETRY_FIRST_MS = 100;
+/** How long a settled read waits for older transactions to finish before answering from what is readable. */
+const SETTLE_MAX_WAIT_MS = 5_000;
 const RETRY_MAX_MS = 1_000;
 
 /** A catch-up that applied at least this many events to a projection analyses its tables. */

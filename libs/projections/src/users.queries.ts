@@ -71,7 +71,7 @@ export class UserQueries {
   }
 
   private async table(base: string): Promise<string> {
-    if (this.options.settle) await this.runner.catchUp(['users']);
+    if (this.options.settle) await this.runner.settle(['users']);
     return this.runner.liveTable('users', base);
   }
 }

@@ -25,6 +25,6 @@ export class QueryContext {
 
   /** In inline mode, apply what is already in the log first, so a client reads its own writes. */
   async settle(): Promise<void> {
-    if (this.config.projections === 'inline') await this.runner.catchUp();
+    if (this.config.projections === 'inline') await this.runner.settle();
   }
 }

@@ -368,6 +368,24 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  async committedHeads(categories: readonly string[]): Promise<Map<string, LogPosition>> {
+    const heads = new Map<string, LogPosition>();
+    if (categories.length === 0) return heads;
+    // One backward index probe per category (category, log order); no visibility guard: this is
+    // what has committed, which `readAll` shows once older transactions have finished.
+    const rows = await this.client.query<{ category: string; transaction_id: string; global_position: string }>(
+      categories
+        .map(
+          (_, i) => `(select e.category, e.transaction_id::text as transaction_id, e.global_position::text as global_position from ${this.s}.events e
+             where e.category = $${i + 1}::text order by e.category desc, e.transaction_id desc, e.global_position desc limit 1)`,
+        )
+        .join(' union all '),
+      [...categories],
+    );
+    for (const row of rows) heads.set(row.category, { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) });
+    return heads;
+  }
+
   async countEvents(filter?: { categories?: readonly string[] }): Promise<number> {
     const categories = filter?.categories && filter.categories.length > 0 ? filter.categories : null;
     const [row] = await this.client.query<{ n: string }>(`select count(*)::text as n from ${this.s}.events e where $1::text[] is null or e.category = any($1::text[])`, [categories]);

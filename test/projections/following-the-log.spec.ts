@@ -1,0 +1,121 @@
+import { registerUser } from '@ledger/application';
+import { type PostgresEventStore, type RecordedEvent, type SqlTx, quoteIdent } from '@ledger/event-store';
+import { type Projection, ProjectionRunner, type TableNamer, tableExists, UserQueries, UsersProjection } from '@ledger/projections';
+import { events } from '../contract/event-store.contract';
+import { openPostgresStore, uniqueSchema } from '../support/stores';
+import { describeWhen, testEnv } from '../support/test-env';
+
+/** A projection that keeps the ids of the events of one category it was given. */
+class Seen implements Projection {
+  readonly version = 1;
+  readonly tables: readonly string[];
+  readonly categories: readonly string[];
+  constructor(
+    readonly name: string,
+    category: string,
+    private readonly onApply: (events: readonly RecordedEvent[]) => Promise<void> = async () => undefined,
+  ) {
+    this.categories = [category];
+    this.tables = [`seen_${name}`];
+  }
+  async createTables(tx: SqlTx, table: TableNamer): Promise<void> {
+    const seen = table(`seen_${this.name}`);
+    if (!(await tableExists(tx, seen))) await tx.query(`create table ${seen} (event_id text primary key)`);
+  }
+  async apply(tx: SqlTx, events: readonly RecordedEvent[], table: TableNamer): Promise<void> {
+    await this.onApply(events);
+    for (const e of events) await tx.query(`insert into ${table(`seen_${this.name}`)} (event_id) values ($1) on conflict do nothing`, [e.metadata.eventId]);
+  }
+}
+
+async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * The runner's reads of the log on PostgreSQL, where other connections append and hold
+ * transactions open while it reads: following the log misses nothing appended during its first
+ * catch-up, and a settled read waits for a write that committed before it began.
+ */
+describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not set')('following the log on PostgreSQL', () => {
+  let opened: { store: PostgresEventStore; drop: () => Promise<void> };
+  const schemas: string[] = [];
+  const schemaFor = (): string => {
+    const schema = uniqueSchema('follow');
+    schemas.push(schema);
+    return schema;
+  };
+  beforeAll(async () => {
+    opened = await openPostgresStore();
+  });
+  afterAll(async () => {
+    for (const schema of schemas) await opened.store.sqlClient.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
+    await opened.drop();
+  });
+
+  it('delivers an event appended while an earlier projection caught up and a later one read past it (the 15.1 restart under load)', async () => {
+    const { store } = opened;
+    const alpha = `alpha${uniqueSchema('')}`;
+    const xray = `xray${uniqueSchema('')}`;
+    await store.append(`${alpha}-1`, events(1));
+    let injected = false;
+    // While the first projection applies its batch, another writer appends one event of each
+    // category: the first projection has already read, the second reads both.
+    const first = new Seen('first', alpha, async () => {
+      if (injected) return;
+      injected = true;
+      await store.append(`${alpha}-2`, events(1));
+      await store.append(`${xray}-1`, events(1));
+    });
+    const second = new Seen('second', xray);
+    const runner = new ProjectionRunner(store, store.sqlClient, [first, second], { schema: schemaFor() });
+    await runner.start();
+    try {
+      expect(injected).toBe(true);
+      const seen = async (): Promise<number> => Number((await store.sqlClient.query<{ n: string }>(`select count(*)::text as n from ${await runner.liveTable('first', 'seen_first')}`))[0]?.n);
+      expect(await until(async () => (await seen()) === 2, 3_000)).toBe(true);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('settles a read after a write that committed while an older transaction was still open', async () => {
+    const { store } = opened;
+    const runner = new ProjectionRunner(store, store.sqlClient, [new UsersProjection()], { schema: schemaFor() });
+    await runner.prepare();
+    const users = new UserQueries(store.sqlClient, runner, { settle: true });
+    const username = `kw.${uniqueSchema('u').slice(2)}`;
+    // Another connection's transaction, with an id, begun before the write and still open after it.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let begun: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (begun = resolve));
+    const older = store.sqlClient.transaction(async (tx) => {
+      await tx.query('select pg_current_xact_id()');
+      begun();
+      await held;
+    });
+    await started;
+    const registered = await registerUser(
+      store,
+      { now: () => new Date('2019-05-01T09:00:00Z') },
+      { username, password: 'a-long-password-0', role: 'keyworker' },
+      { userId: 'admin.root', role: 'admin' },
+      4,
+    );
+    expect(registered.kind).toBe('recorded');
+    const timer = setTimeout(release, 300);
+    try {
+      expect((await users.users()).map((u) => u.username)).toContain(username);
+    } finally {
+      clearTimeout(timer);
+      release();
+      await older;
+    }
+  });
+});
