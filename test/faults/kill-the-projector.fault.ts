@@ -34,9 +34,20 @@ describeWhen(process.env.LEDGER_FAULTS_CLUSTER !== undefined, "no private Postgr
       let kills = 0;
       for (let round = 0; round < 3; round += 1) {
         const projector = startService('projector', env);
-        // Killed once it is under way: after its first batch, at a random moment.
-        await projector.waitFor(/events applied|caught up/, 60_000).catch(() => undefined);
-        await sleep(Math.floor(Math.random() * 150));
+        // Killed while it writes a batch (a statement of its own on the read models is running or
+        // its transaction is open), at a random moment after that: a fixed delay after its first
+        // progress line missed the whole catch-up on an idle machine.
+        const deadline = Date.now() + 60_000;
+        while (projector.isRunning() && !projector.output().includes('caught up') && Date.now() < deadline) {
+          const [writing] = await sql.query<{ n: string }>(
+            `select count(*)::text as n from pg_stat_activity
+              where datname = current_database() and pid <> pg_backend_pid() and state in ('active', 'idle in transaction') and query like $1`,
+            [`%${schema}_read%`],
+          );
+          if (Number(writing?.n) > 0) break;
+          await sleep(2);
+        }
+        await sleep(Math.floor(Math.random() * 30));
         if (projector.isRunning() && !projector.output().includes('caught up')) kills += 1;
         await projector.kill('SIGKILL');
       }
