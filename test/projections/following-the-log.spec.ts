@@ -1,7 +1,7 @@
 import { registerUser } from '@ledger/application';
-import { type PostgresEventStore, type RecordedEvent, type SqlTx, quoteIdent } from '@ledger/event-store';
+import { PgSqlClient, PostgresEventStore, type RecordedEvent, type SqlTx, quoteIdent } from '@ledger/event-store';
 import { type Projection, ProjectionRunner, type TableNamer, tableExists, UserQueries, UsersProjection } from '@ledger/projections';
-import { events } from '../contract/event-store.contract';
+import { events, streamName } from '../contract/event-store.contract';
 import { openPostgresStore, uniqueSchema } from '../support/stores';
 import { describeWhen, testEnv } from '../support/test-env';
 
@@ -81,6 +81,48 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
       expect(await until(async () => (await seen()) === 2, 3_000)).toBe(true);
     } finally {
       await runner.stop();
+    }
+  });
+
+  it('wakes a subscriber for an event that committed behind an older open transaction once that transaction ends, without a NOTIFY or a poll', async () => {
+    const schema = schemaFor();
+    // Polling once a minute: only the store's own re-read can deliver within the test's seconds.
+    const store = await PostgresEventStore.open(new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 4 }), { schema, pollIntervalMs: 60_000 });
+    const seen: string[] = [];
+    let caughtUp = false;
+    const subscription = store.subscribe({
+      from: null,
+      handler: async (batch) => {
+        seen.push(...batch.map((e) => e.metadata.eventId));
+      },
+      onCaughtUp: () => {
+        caughtUp = true;
+      },
+    });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let begun: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (begun = resolve));
+    const older = store.sqlClient.transaction(async (tx) => {
+      await tx.query('select pg_current_xact_id()');
+      begun();
+      await held;
+    });
+    try {
+      expect(await until(async () => caughtUp, 5_000)).toBe(true);
+      await started;
+      // Its NOTIFY wakes the subscriber while the event cannot yet be read; the older transaction
+      // then ends with no NOTIFY of its own.
+      await store.append(streamName('family'), events(1));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await older;
+      expect(await until(async () => seen.length === 1, 3_000)).toBe(true);
+    } finally {
+      release();
+      await older;
+      await subscription.stop();
+      await store.close();
     }
   });
 

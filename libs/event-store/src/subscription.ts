@@ -1,8 +1,8 @@
 import type { EventStore, LogPosition, SubscribeOptions, Subscription } from './event-store.port';
 
 export interface FollowHooks {
-  /** Resolves when more events may be visible (a notification, a timer, or close). */
-  waitForMore(): Promise<void>;
+  /** Resolves when more events after `position` may be visible (a notification, a timer, or close). */
+  waitForMore(position: LogPosition | null): Promise<void>;
   isClosed(): boolean;
   /** Ends any pending wait early (called on stop). */
   interrupt(): void;
@@ -34,7 +34,7 @@ export function followLog(store: Pick<EventStore, 'readAll'>, options: Subscribe
           caughtUpReported = true;
           options.onCaughtUp?.(position);
         }
-        await Promise.race([hooks.waitForMore(), stopSignal]);
+        await Promise.race([hooks.waitForMore(position), stopSignal]);
       }
     }
   };

@@ -361,8 +361,18 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): Subscription {
+    const poll = this.options.pollIntervalMs ?? 1_000;
+    let backoff = 0;
     return followLog(this, options, {
-      waitForMore: () => this.waitForMore(this.options.pollIntervalMs ?? 1_000),
+      // An event that committed while an older transaction (anywhere in the cluster) was open is
+      // not readable until that transaction ends, and its end sends no NOTIFY: while such an event
+      // waits, read again soon (10 ms, doubling up to the poll interval) rather than at the next
+      // poll or append.
+      waitForMore: async (position) => {
+        const hidden = await this.committedAfter(position, options.filter?.categories).catch(() => false);
+        backoff = hidden ? Math.min(backoff > 0 ? backoff * 2 : 10, poll) : 0;
+        await this.waitForMore(hidden ? backoff : poll);
+      },
       isClosed: () => this.closed,
       interrupt: () => this.wake(),
     });
@@ -409,6 +419,19 @@ export class PostgresEventStore implements EventStore {
     await this.announcing;
     if (this.unlisten) await this.unlisten().catch(() => undefined);
     await this.client.close();
+  }
+
+  /** Whether an event after `position` (of the categories, if given) has committed, readable yet or not. */
+  private async committedAfter(position: LogPosition | null, categories?: readonly string[]): Promise<boolean> {
+    if (categories && categories.length > 0) {
+      const heads = await this.committedHeads(categories);
+      return [...heads.values()].some((head) => !position || comparePositions(head, position) > 0);
+    }
+    const rows = await this.client.query(`select 1 from ${this.s}.events e where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) limit 1`, [
+      (position?.commit ?? 0n).toString(),
+      (position?.prepare ?? 0n).toString(),
+    ]);
+    return rows.length > 0;
   }
 
   /** Resolves on a NOTIFY from any process, a local append, close, or after `ms`. */
