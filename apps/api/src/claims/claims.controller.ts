@@ -29,7 +29,6 @@ import {
   readClaim,
   RecordClaimCommand,
   AccessLog,
-  purposeOf,
   ApiError,
   type Actor,
   derivedId,
@@ -41,8 +40,9 @@ import { Recorded } from '../http/recorded';
 import { RecordingFactory, recordedOrThrow } from '../http/recording';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto, SubmissionDto, WithdrawalDto } from './claims.dto';
 import { spotCheckFindingOf } from './spot-checks.controller';
-import { Access, roles, routeOf } from '../auth/access';
-import { CurrentActor, actorOf } from '../auth/actor';
+import { Access, roles } from '../auth/access';
+import { CurrentActor } from '../auth/actor';
+import { ReadBy, Reader } from '../auth/read-by';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });
@@ -176,8 +176,8 @@ export class ClaimsController {
   @Get('preview')
   @ApiOperation({ summary: 'Preview a draft as of a date: the families it would hold, their routes and amounts, and the total; records nothing' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'The date results are judged at (default today)' })
-  async preview(@Req() req: Request, @Query('asOf') asOfRaw?: string) {
-    const actor = actorOf(req);
+  async preview(@ReadBy() reader: Reader, @Query('asOf') asOfRaw?: string) {
+    const { actor } = reader;
     const asOf = this.context.dates(asOfRaw, undefined);
     await this.context.settle();
     const claimed = await claimedFamilies(this.store, this.councilId);
@@ -194,7 +194,7 @@ export class ClaimsController {
     if (actor.role === 'finance-officer') {
       await this.accessLog.recordMany(
         actor,
-        families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+        families.map((f) => ({ route: reader.route, familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: reader.purpose() })),
       );
     }
     return { asOf, frameworkId, frameworkVersion, families, totalPence: families.reduce((sum, f) => sum + f.amountPence, 0) };
@@ -204,13 +204,14 @@ export class ClaimsController {
   @Get(':claimId')
   @ApiOperation({ summary: 'A claim: status, families (with route, amount, evidence, audit status), sample, sign-offs, payment' })
   @ETag()
-  async get(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @CurrentActor() actor: Actor) {
+  async get(@Param('claimId', claimIdPipe) claimId: string, @ReadBy() reader: Reader) {
+    const { actor } = reader;
     const view = await this.view(claimId);
     // Issue 16.6: a finance officer's read of the claim's family references is logged family by family.
     if (actor.role === 'finance-officer') {
       await this.accessLog.recordMany(
         actor,
-        view.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+        view.families.map((f) => ({ route: reader.route, familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: reader.purpose() })),
       );
     }
     return versioned(view, view.version);
