@@ -1,8 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
-import type { Request } from 'express';
 import {
   CLAIM_STATUSES,
   type ClaimCandidate,
@@ -36,8 +35,8 @@ import {
 } from '@ledger/application';
 import { QueryContext } from '../families/query-context';
 import { ETag, versioned } from '../http/etag';
-import { Recorded } from '../http/recorded';
-import { RecordingFactory, recordedOrThrow } from '../http/recording';
+import { Recorded, RecordedOnDemand, type RecordingOnDemand } from '../http/recorded';
+import { recordedOrThrow } from '../http/recording';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto, SubmissionDto, WithdrawalDto } from './claims.dto';
 import { spotCheckFindingOf } from './spot-checks.controller';
 import { Access, roles } from '../auth/access';
@@ -65,7 +64,6 @@ const SIGNER_ROLE = { 'programme-lead': 'programme-manager', 'head-of-audit': 'a
 export class ClaimsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly recordings: RecordingFactory,
     private readonly outcomes: OutcomeQueries,
     private readonly context: QueryContext,
     private readonly reports: ClaimReports,
@@ -252,11 +250,11 @@ export class ClaimsController {
   @Post(':claimId/sign-offs')
   @ApiOperation({ summary: 'Sign off as programme lead (programme manager) or head of audit (auditor): two different people' })
   @ETag()
-  async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @Req() req: Request, @CurrentActor() actor: Actor) {
+  async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @CurrentActor() actor: Actor, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     // Both signers' roles may call the route; each signs only in their own capacity (DOMAIN.md 5).
-    // The role is refused before the headers are read (so the recording is built here, not by @Recorded()).
+    // The role is refused before the headers are read (so the recording is made here, not by @Recorded()).
     if (actor.role !== SIGNER_ROLE[body.role]) throw new ApiError(403, `this needs the role ${SIGNER_ROLE[body.role]}`, { reason: 'Forbidden' });
-    const recording = this.recordings.from(req);
+    const recording = recordingOf();
     const overrideApprovers = body.role === 'programme-lead' ? await this.overrideApprovers(claimId) : [];
     const command: ClaimCommand = { type: 'SignOffClaim', role: body.role, by: actor.userId, signedOn: body.signedOn ?? recording.recordedOn, overrideApprovers };
     return this.recorded(await this.run(claimId, command, recording));
@@ -294,11 +292,11 @@ export class ClaimsController {
   @Post(':claimId/recoveries')
   @ApiOperation({ summary: "Recover a family's payment after a spot check (a reversing ledger entry)" })
   @ETag()
-  async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @Req() req: Request) {
+  async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const { spotCheckId, ...recovery } = body;
-    // The spot check is looked up (404 / 422) before the headers are read: the recording is built here.
+    // The spot check is looked up (404 / 422) before the headers are read: the recording is made here.
     const spotCheck = await spotCheckFindingOf(this.store, spotCheckId, body.familyId);
-    return this.recorded(await this.run(claimId, { type: 'RecoverFamily', ...recovery, spotCheck }, this.recordings.from(req)));
+    return this.recorded(await this.run(claimId, { type: 'RecoverFamily', ...recovery, spotCheck }, recordingOf()));
   }
 
   @Access(roles(ROLES.draft))
