@@ -1,8 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
-import type { Request } from 'express';
 import {
   CLAIM_STATUSES,
   type ClaimCandidate,
@@ -29,7 +28,6 @@ import {
   readClaim,
   RecordClaimCommand,
   AccessLog,
-  purposeOf,
   ApiError,
   type Actor,
   derivedId,
@@ -37,12 +35,13 @@ import {
 } from '@ledger/application';
 import { QueryContext } from '../families/query-context';
 import { ETag, versioned } from '../http/etag';
-import { Recorded } from '../http/recorded';
-import { RecordingFactory, recordedOrThrow } from '../http/recording';
+import { Recorded, RecordedOnDemand, type RecordingOnDemand } from '../http/recorded';
+import { recordedOrThrow } from '../http/recording';
 import { AuditFindingDto, AuditSampleDto, DraftClaimDto, PaymentDto, RecoveryDto, SignOffDto, SubmissionDto, WithdrawalDto } from './claims.dto';
 import { spotCheckFindingOf } from './spot-checks.controller';
-import { Access, roles, routeOf } from '../auth/access';
-import { CurrentActor, actorOf } from '../auth/actor';
+import { Access, roles } from '../auth/access';
+import { CurrentActor } from '../auth/actor';
+import { ReadBy, Reader } from '../auth/read-by';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const claimIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ApiError(404, 'no claim with this id', { reason: 'ClaimNotFound' }) });
@@ -65,7 +64,6 @@ const SIGNER_ROLE = { 'programme-lead': 'programme-manager', 'head-of-audit': 'a
 export class ClaimsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly recordings: RecordingFactory,
     private readonly outcomes: OutcomeQueries,
     private readonly context: QueryContext,
     private readonly reports: ClaimReports,
@@ -176,8 +174,8 @@ export class ClaimsController {
   @Get('preview')
   @ApiOperation({ summary: 'Preview a draft as of a date: the families it would hold, their routes and amounts, and the total; records nothing' })
   @ApiQuery({ name: 'asOf', required: false, example: '2017-03-31', description: 'The date results are judged at (default today)' })
-  async preview(@Req() req: Request, @Query('asOf') asOfRaw?: string) {
-    const actor = actorOf(req);
+  async preview(@ReadBy() reader: Reader, @Query('asOf') asOfRaw?: string) {
+    const { actor } = reader;
     const asOf = this.context.dates(asOfRaw, undefined);
     await this.context.settle();
     const claimed = await claimedFamilies(this.store, this.councilId);
@@ -194,7 +192,7 @@ export class ClaimsController {
     if (actor.role === 'finance-officer') {
       await this.accessLog.recordMany(
         actor,
-        families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+        families.map((f) => ({ route: reader.route, familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: reader.purpose() })),
       );
     }
     return { asOf, frameworkId, frameworkVersion, families, totalPence: families.reduce((sum, f) => sum + f.amountPence, 0) };
@@ -204,13 +202,14 @@ export class ClaimsController {
   @Get(':claimId')
   @ApiOperation({ summary: 'A claim: status, families (with route, amount, evidence, audit status), sample, sign-offs, payment' })
   @ETag()
-  async get(@Param('claimId', claimIdPipe) claimId: string, @Req() req: Request, @CurrentActor() actor: Actor) {
+  async get(@Param('claimId', claimIdPipe) claimId: string, @ReadBy() reader: Reader) {
+    const { actor } = reader;
     const view = await this.view(claimId);
     // Issue 16.6: a finance officer's read of the claim's family references is logged family by family.
     if (actor.role === 'finance-officer') {
       await this.accessLog.recordMany(
         actor,
-        view.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+        view.families.map((f) => ({ route: reader.route, familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: reader.purpose() })),
       );
     }
     return versioned(view, view.version);
@@ -251,11 +250,11 @@ export class ClaimsController {
   @Post(':claimId/sign-offs')
   @ApiOperation({ summary: 'Sign off as programme lead (programme manager) or head of audit (auditor): two different people' })
   @ETag()
-  async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @Req() req: Request, @CurrentActor() actor: Actor) {
+  async signOff(@Param('claimId', claimIdPipe) claimId: string, @Body() body: SignOffDto, @CurrentActor() actor: Actor, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     // Both signers' roles may call the route; each signs only in their own capacity (DOMAIN.md 5).
-    // The role is refused before the headers are read (so the recording is built here, not by @Recorded()).
+    // The role is refused before the headers are read (so the recording is made here, not by @Recorded()).
     if (actor.role !== SIGNER_ROLE[body.role]) throw new ApiError(403, `this needs the role ${SIGNER_ROLE[body.role]}`, { reason: 'Forbidden' });
-    const recording = this.recordings.from(req);
+    const recording = recordingOf();
     const overrideApprovers = body.role === 'programme-lead' ? await this.overrideApprovers(claimId) : [];
     const command: ClaimCommand = { type: 'SignOffClaim', role: body.role, by: actor.userId, signedOn: body.signedOn ?? recording.recordedOn, overrideApprovers };
     return this.recorded(await this.run(claimId, command, recording));
@@ -293,11 +292,11 @@ export class ClaimsController {
   @Post(':claimId/recoveries')
   @ApiOperation({ summary: "Recover a family's payment after a spot check (a reversing ledger entry)" })
   @ETag()
-  async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @Req() req: Request) {
+  async recovery(@Param('claimId', claimIdPipe) claimId: string, @Body() body: RecoveryDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const { spotCheckId, ...recovery } = body;
-    // The spot check is looked up (404 / 422) before the headers are read: the recording is built here.
+    // The spot check is looked up (404 / 422) before the headers are read: the recording is made here.
     const spotCheck = await spotCheckFindingOf(this.store, spotCheckId, body.familyId);
-    return this.recorded(await this.run(claimId, { type: 'RecoverFamily', ...recovery, spotCheck }, this.recordings.from(req)));
+    return this.recorded(await this.run(claimId, { type: 'RecoverFamily', ...recovery, spotCheck }, recordingOf()));
   }
 
   @Access(roles(ROLES.draft))

@@ -1,6 +1,5 @@
-import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { type FamilyEvent, type FamilyState, ALL_HEADLINE_PROBLEMS, type Member, decodeFamilyEvent, foldFamily, isBusinessDate, problemsIdentifiedBy, streams } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { FamilyQueries, OutcomeQueries } from '@ledger/projections';
@@ -8,9 +7,8 @@ import { QueryContext } from './query-context';
 import { nameOfMembers, timelineOf } from './family-timeline';
 import { familyIdPipe } from '../http/family-id.pipe';
 import { ETag, versioned } from '../http/etag';
-import { actorOf } from '../auth/actor';
-import { routeOf } from '../auth/access';
-import { AccessLog, accessPurposeOf, purposeOf, claimedFamilies, COUNCIL_ID, ApiError } from '@ledger/application';
+import { ReadBy, Reader } from '../auth/read-by';
+import { AccessLog, claimedFamilies, COUNCIL_ID, ApiError } from '@ledger/application';
 import { Access, AGGREGATES } from '../auth/access';
 import { CsvList } from '../http/csv-list';
 import { BlindIndex, ERASED } from '@ledger/privacy';
@@ -74,7 +72,7 @@ export class FamilyQueriesController {
     headers: (page) => ({ 'X-Next-After': page.next, 'X-Total-Count': page.total === undefined ? null : String(page.total) }),
   })
   async list(
-    @Req() req: Request,
+    @ReadBy() reader: Reader,
     @Query('status') status?: string,
     @Query('keyworker') keyworker?: string,
     @Query('problem') problem?: string,
@@ -112,7 +110,7 @@ export class FamilyQueriesController {
     if (problems.length > 0) throw ApiError.badRequest(`invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
 
     // Keyworkers see the families assigned to them, and only those.
-    const actor = actorOf(req);
+    const { actor } = reader;
     if (actor.role === 'keyworker' && keyworker !== undefined && keyworker !== actor.userId) {
       throw new ApiError(403, 'keyworkers see only the families assigned to them', { reason: 'NotAssignedFamily' });
     }
@@ -146,7 +144,7 @@ export class FamilyQueriesController {
     if (actor.role === 'finance-officer') {
       await this.accessLog.recordMany(
         actor,
-        result.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+        result.families.map((f) => ({ route: reader.route, familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: reader.purpose() })),
       );
       return { families: result.families.map(({ keyworker: _keyworker, problemsAtEntry: _problems, ...visible }) => visible), ...paging };
     }
@@ -161,7 +159,7 @@ export class FamilyQueriesController {
         return member ? [{ memberId: member.memberId, relationship: member.relationship, givenName: member.givenName, familyName: member.familyName, dateOfBirth: member.dateOfBirth }] : [];
       });
       await this.logRead(
-        req,
+        reader,
         f.familyId,
         people.map((p) => p.memberId),
       );
@@ -175,14 +173,14 @@ export class FamilyQueriesController {
   @ApiOperation({ summary: 'A family: summary and members' })
   @ApiNotFoundResponse({ description: 'No family with this id' })
   @ETag()
-  async get(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request) {
+  async get(@Param('familyId', familyIdPipe) familyId: string, @ReadBy() reader: Reader) {
     const { state, version } = await this.load(familyId);
     const members = [...state.members.values()];
     // Finance officers work with family references (issue 16.6): members by id and relationship,
     // nothing personal, no problems at entry (special-category flags) and no keyworker; logged.
-    if (actorOf(req).role === 'finance-officer') {
+    if (reader.actor.role === 'finance-officer') {
       await this.logRead(
-        req,
+        reader,
         familyId,
         members.map((m) => m.memberId),
       );
@@ -190,7 +188,7 @@ export class FamilyQueriesController {
       return versioned({ ...visible, identifiedOn: state.identifiedOn, closedOn: state.closedOn, members: members.map((m) => ({ memberId: m.memberId, relationship: m.relationship })) }, version);
     }
     await this.logRead(
-      req,
+      reader,
       familyId,
       members.map((m) => m.memberId),
     );
@@ -210,7 +208,7 @@ export class FamilyQueriesController {
   @ApiQuery({ name: 'asOf', required: false, example: '2017-09-01' })
   @ApiQuery({ name: 'knownAt', required: false, example: '2017-09-01' })
   @ApiNotFoundResponse({ description: 'No family with this id' })
-  async progress(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
+  async progress(@Param('familyId', familyIdPipe) familyId: string, @ReadBy() reader: Reader, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string) {
     const asOf = this.context.dates(asOfRaw, knownAt);
     await this.context.settle();
     const progress = await this.outcomes.progress(familyId, asOf, knownAt);
@@ -219,14 +217,14 @@ export class FamilyQueriesController {
     const answer = { ...progress, ...(claimedIn !== undefined ? { claimedIn } : {}) };
     // Issue 17.8: where a rule reads people, those allowed to see names read them ("Jo (child)");
     // others (an auditor) keep member ids. Names are personal data: the read is logged with them.
-    if (!NAMES_IN_PROGRESS.has(actorOf(req).role)) {
-      await this.logRead(req, familyId, []);
+    if (!NAMES_IN_PROGRESS.has(reader.actor.role)) {
+      await this.logRead(reader, familyId, []);
       return answer;
     }
     const { state } = await this.load(familyId);
     const named = namesOf([...state.members.values()]);
     const { value, memberIds } = withMemberNames(answer, named);
-    await this.logRead(req, familyId, memberIds);
+    await this.logRead(reader, familyId, memberIds);
     return value;
   }
 
@@ -235,11 +233,11 @@ export class FamilyQueriesController {
   @ApiOperation({ summary: "The family's events in order, with corrections marked" })
   @ApiNotFoundResponse({ description: 'No family with this id' })
   @ETag()
-  async history(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request) {
+  async history(@Param('familyId', familyIdPipe) familyId: string, @ReadBy() reader: Reader) {
     const read = await this.store.readStream(streams.family(familyId));
     if (read.version === 0) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
     const state = foldFamily(read.events.map((e) => ({ event: toFamilyEvent(e), eventId: e.metadata.eventId })));
-    await this.logRead(req, familyId, [...state.members.keys()]);
+    await this.logRead(reader, familyId, [...state.members.keys()]);
     const supersededBy = new Map<string, string>();
     for (const e of read.events) if (e.type === 'FactCorrected') supersededBy.set(String(e.data.supersededEventId), e.metadata.eventId);
     return versioned(
@@ -269,7 +267,7 @@ export class FamilyQueriesController {
   })
   @ApiQuery({ name: 'knownAt', required: false, example: '2017-09-01' })
   @ApiNotFoundResponse({ description: 'No family with this id' })
-  async timeline(@Param('familyId', familyIdPipe) familyId: string, @Req() req: Request, @Query('knownAt') knownAt?: string) {
+  async timeline(@Param('familyId', familyIdPipe) familyId: string, @ReadBy() reader: Reader, @Query('knownAt') knownAt?: string) {
     this.context.dates(undefined, knownAt);
     const read = await this.store.readStream(streams.family(familyId));
     if (read.version === 0) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
@@ -277,19 +275,18 @@ export class FamilyQueriesController {
     const events = knownBy ? read.events.filter((e) => e.metadata.recordedAt <= knownBy) : read.events;
     if (events.length === 0) throw new ApiError(404, 'no family with this id was known on that date', { reason: 'FamilyNotFound' });
     const state = foldFamily(events.map((e) => ({ event: toFamilyEvent(e), eventId: e.metadata.eventId })));
-    const showNames = NAMES_IN_PROGRESS.has(actorOf(req).role);
+    const showNames = NAMES_IN_PROGRESS.has(reader.actor.role);
     const entries = timelineOf(events, nameOfMembers([...state.members.values()], showNames));
-    await this.logRead(req, familyId, showNames ? [...state.members.keys()] : []);
+    await this.logRead(reader, familyId, showNames ? [...state.members.keys()] : []);
     return { familyId, reference: state.reference, version: read.version, ...(knownAt ? { knownAt } : {}), entries };
   }
 
   /** Every response carrying a family's personal data is written to the access log first. */
-  private async logRead(req: Request, familyId: string, memberIds: string[]): Promise<void> {
-    const actor = actorOf(req);
-    const purpose = accessPurposeOf(req, actor.role);
+  private async logRead(reader: Reader, familyId: string, memberIds: string[]): Promise<void> {
+    const purpose = reader.purpose();
     await this.accessLog.record({
-      actor,
-      route: routeOf(req),
+      actor: reader.actor,
+      route: reader.route,
       familyId,
       memberIds,
       outcome: 'served',
@@ -389,7 +386,7 @@ export class ResultsController {
     columns: ['as_of', 'known_at', 'family_id', 'reference', 'routes', 'plan_version'],
     rows: (answer) => answer.families.map((f) => [answer.asOf, answer.knownAt, f.familyId, f.reference, f.routes.join(';'), f.planVersion]),
   })
-  async results(@Req() req: Request, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string, @Query('claimed') claimed?: string) {
+  async results(@ReadBy() reader: Reader, @Query('asOf') asOfRaw?: string, @Query('knownAt') knownAt?: string, @Query('claimed') claimed?: string) {
     if (claimed !== undefined && claimed !== 'include' && claimed !== 'exclude') {
       throw ApiError.badRequest('invalid query: claimed', [{ field: 'claimed', message: 'must be one of exclude, include' }]);
     }
@@ -398,11 +395,11 @@ export class ResultsController {
     // DOMAIN.md 4.3: a family whose result is claimed in a submitted claim is not claimable again.
     const results = await this.outcomes.results(asOf, knownAt, { claimedIn: await claimedFamilies(this.store, this.councilId), include: claimed === 'include' });
     // Issue 16.6: a finance officer's read of family references is logged family by family.
-    const actor = actorOf(req);
+    const { actor } = reader;
     if (actor.role === 'finance-officer') {
       await this.accessLog.recordMany(
         actor,
-        results.families.map((f) => ({ route: routeOf(req), familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: purposeOf(req, actor) })),
+        results.families.map((f) => ({ route: reader.route, familyId: f.familyId, memberIds: [], outcome: 'served' as const, purpose: reader.purpose() })),
       );
     }
     return results;

@@ -29,3 +29,25 @@ const RequestParam = createParamDecorator((_: unknown, context: ExecutionContext
 export function Recorded(): ParameterDecorator {
   return RequestParam(undefined, RecordingPipe);
 }
+
+/** The recording of the request, made when the handler calls it (with `RecordingFactory`'s 400s then). */
+export type RecordingOnDemand = () => Recording;
+
+@Injectable()
+export class RecordingOnDemandPipe implements PipeTransform<Request, RecordingOnDemand> {
+  constructor(private readonly recordings: RecordingFactory) {}
+
+  transform(request: Request): RecordingOnDemand {
+    return () => this.recordings.from(request);
+  }
+}
+
+/**
+ * The recording of the request, made when the handler asks for it: `@RecordedOnDemand() recordingOf:
+ * RecordingOnDemand`, then `recordingOf()`. For a handler that answers some requests before it reads
+ * the command headers (an unknown id's 404, a role's 403, a repeat answered as it was), which
+ * `@Recorded()` would refuse first for a bad header.
+ */
+export function RecordedOnDemand(): ParameterDecorator {
+  return RequestParam(undefined, RecordingOnDemandPipe);
+}

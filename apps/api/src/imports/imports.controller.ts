@@ -24,6 +24,7 @@ import { Access, routeOf } from '../auth/access';
 import { CurrentActor, actorOf } from '../auth/actor';
 import { EnumField, IdField } from '../http/fields';
 import { RecordingFactory } from '../http/recording';
+import { RecordedOnDemand, type RecordingOnDemand } from '../http/recorded';
 import { AccessLog, type Actor, ApiError } from '@ledger/application';
 
 /** The partner organisations whose files the ledger takes (each source's, `SOURCE_ORGANISATION`). */
@@ -167,10 +168,10 @@ export class ImportsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm a held row (its fact is recorded for the candidate, or the member named) or reject it' })
   @ApiUnprocessableEntityResponse({ description: 'The family rules refused the fact; reason names the rule' })
-  async decide(@Param('importId') importId: string, @Param('reviewId') reviewId: string, @Body() body: ReviewDecisionDto, @Req() req: Request) {
+  async decide(@Param('importId') importId: string, @Param('reviewId') reviewId: string, @Body() body: ReviewDecisionDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     checkId(importId, 'importId');
     checkId(reviewId, 'reviewId');
-    const recording = this.recordings.from(req);
+    const recording = recordingOf();
     const outcome = await this.imports.decide(importId, reviewId, {
       confirm: body.decision === 'confirm',
       ...(body.memberId ? { memberId: body.memberId } : {}),

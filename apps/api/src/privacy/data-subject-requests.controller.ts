@@ -15,8 +15,7 @@ import { FamilyQueries } from '@ledger/projections';
 import { Access, routeOf } from '../auth/access';
 import { actorOf } from '../auth/actor';
 import { QueryContext } from '../families/query-context';
-import { Recorded } from '../http/recorded';
-import { RecordingFactory } from '../http/recording';
+import { Recorded, RecordedOnDemand, type RecordingOnDemand } from '../http/recorded';
 import { AccessLog, COUNCIL_ID, readProgramme, type Recording, ApiError, type FieldProblem, CLOCK, type Clock, derivedId, londonToday } from '@ledger/application';
 import { onsTransfers } from './ons-transfers';
 import { appendPrivacyRecord, readRecords, registerStream } from '@ledger/application';
@@ -102,7 +101,6 @@ export class DataSubjectRequestsController {
     @Inject(COUNCIL_ID) private readonly councilId: string,
     private readonly families: FamilyQueries,
     private readonly context: QueryContext,
-    private readonly recordings: RecordingFactory,
     private readonly accessLog: AccessLog,
     private readonly commands: CommandBus,
   ) {}
@@ -114,9 +112,9 @@ export class DataSubjectRequestsController {
     summary: "Apply an objection: the person's consent to evaluation or sharing is recorded as withdrawn, linked to the request",
     description: "The consent event carries the request's id as its correlation id, and the request lists it with its reference. Only for `objection` requests.",
   })
-  async objection(@Param('requestId') requestId: string, @Body() body: ObjectionDto, @Req() req: Request) {
+  async objection(@Param('requestId') requestId: string, @Body() body: ObjectionDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const request = await this.request(requestId, 'objection');
-    const recording = this.linked(this.recordings.from(req), request);
+    const recording = this.linked(recordingOf(), request);
     if (!isBusinessDate(body.on)) throw ApiError.badRequest('invalid body: on', [{ field: 'on', message: 'must be a calendar date YYYY-MM-DD' }]);
     const command: FamilyCommand = { type: 'RecordConsent', memberId: request.memberId, purpose: body.purpose as (typeof CONSENT_PURPOSES)[number], given: false, on: body.on };
     return this.applied(request, command, recording, `consent to ${body.purpose} withdrawn from ${body.on} (request ${request.reference})`);
@@ -130,9 +128,9 @@ export class DataSubjectRequestsController {
     description:
       "As `POST /api/families/:familyId/corrections` (`{ supersedesEventId, replacement: { path, body }, reason? }`), for a fact naming the request's person only (422 NotThisPersonsFact); the correction carries the request's id as its correlation id and the request lists it. Only for `rectification` requests.",
   })
-  async correction(@Param('requestId') requestId: string, @Body() body: CorrectionDto, @Req() req: Request) {
+  async correction(@Param('requestId') requestId: string, @Body() body: CorrectionDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const request = await this.request(requestId, 'rectification');
-    const recording = this.linked(this.recordings.from(req), request);
+    const recording = this.linked(recordingOf(), request);
     const superseded = (await this.store.readStream(streams.family(request.familyId))).events.find((e) => e.metadata.eventId === body.supersedesEventId);
     if (!superseded) throw new ApiError(404, "no fact with this id in the person's family", { reason: 'FactNotFound' });
     if (superseded.data.memberId !== request.memberId) throw new ApiError(422, "the fact is not about the request's person", { reason: 'NotThisPersonsFact' });
@@ -190,9 +188,9 @@ export class DataSubjectRequestsController {
   @Post('data-subject-requests/:requestId/response')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record the day the request was answered' })
-  async respond(@Param('requestId') requestId: string, @Body() body: ResponseDto, @Req() req: Request) {
+  async respond(@Param('requestId') requestId: string, @Body() body: ResponseDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const request = await this.request(requestId);
-    const recording = this.recordings.from(req);
+    const recording = recordingOf();
     const problems: FieldProblem[] = [];
     if (!isBusinessDate(body.respondedOn)) problems.push({ field: 'respondedOn', message: 'must be a calendar date YYYY-MM-DD' });
     else if (body.respondedOn > recording.recordedOn) problems.push({ field: 'respondedOn', message: `must not be after today (${recording.recordedOn})` });

@@ -1,13 +1,12 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
-import type { Request } from 'express';
 import { isBusinessDate } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { FamilyQueries } from '@ledger/projections';
 import { Access } from '../auth/access';
 import { QueryContext } from '../families/query-context';
-import { RecordingFactory } from '../http/recording';
+import { RecordedOnDemand, type RecordingOnDemand } from '../http/recorded';
 import { appendPrivacyRecord, readRecords, registerStream, ApiError } from '@ledger/application';
 
 /** The terms of the council's data agreement with the ONS, recorded with every transfer (DOMAIN.md 6). */
@@ -94,7 +93,6 @@ export class OnsTransfersController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly families: FamilyQueries,
     private readonly context: QueryContext,
-    private readonly recordings: RecordingFactory,
   ) {}
 
   @Access({ admin: true, analyst: true })
@@ -108,10 +106,10 @@ export class OnsTransfersController {
   @Post('ons-transfers/:transferId/destruction')
   @HttpCode(200)
   @ApiOperation({ summary: "Record the evaluator's confirmation that a transferred file was destroyed", description: 'Once per transfer: a second confirmation answers the first.' })
-  async destruction(@Param('transferId') transferId: string, @Body() body: DestructionDto, @Req() req: Request) {
+  async destruction(@Param('transferId') transferId: string, @Body() body: DestructionDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const transfer = UUID.test(transferId) ? (await onsTransfers(this.store)).find((t) => t.transferId === transferId) : undefined;
     if (!transfer) throw new ApiError(404, 'no ONS transfer with this id', { reason: 'TransferNotFound' });
-    const recording = this.recordings.from(req);
+    const recording = recordingOf();
     const problems = [];
     if (!isBusinessDate(body.confirmedOn)) problems.push({ field: 'confirmedOn', message: 'must be a calendar date YYYY-MM-DD' });
     else if (body.confirmedOn > recording.recordedOn) problems.push({ field: 'confirmedOn', message: `must not be after today (${recording.recordedOn})` });

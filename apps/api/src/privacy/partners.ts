@@ -1,13 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import type { Request } from 'express';
 import { isBusinessDate } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ORGANISATION, type PartnerOrganisation, fold, inForce } from './partner-agreements';
 import { Access, STAFF } from '../auth/access';
-import { Recorded } from '../http/recorded';
-import { RecordingFactory } from '../http/recording';
+import { Recorded, RecordedOnDemand, type RecordingOnDemand } from '../http/recorded';
 import { LEGAL_GATEWAY_CODES, LEGAL_GATEWAY_REGISTER, appendPrivacyRecord, readRecords, registerStream, ApiError, type FieldProblem, derivedId, type Recording } from '@ledger/application';
 
 /** The kinds of partner organisation the programme works with (issue 23.1). */
@@ -93,10 +91,7 @@ export class RevocationDto {
 @ApiTags('privacy and evaluation')
 @Controller('api')
 export class PartnersController {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly recordings: RecordingFactory,
-  ) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Access(STAFF)
   @Get('legal-gateways')
@@ -136,7 +131,7 @@ export class PartnersController {
   @Post('partners/:organisation/agreements')
   @HttpCode(201)
   @ApiOperation({ summary: 'Record an information-sharing agreement: its dates, legal gateways (from the register) and the kinds of data shared and received' })
-  async agreement(@Param('organisation') organisation: string, @Body() body: AgreementDto, @Req() req: Request) {
+  async agreement(@Param('organisation') organisation: string, @Body() body: AgreementDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const stream = registerStream('partnerOrganisation');
     const partner = ORGANISATION.test(organisation) ? fold((await this.store.readStream(stream)).events, organisation) : null;
     if (!partner) throw new ApiError(404, 'no partner organisation with this code', { reason: 'PartnerNotFound' });
@@ -145,7 +140,7 @@ export class PartnersController {
     if (!isBusinessDate(body.endsOn)) problems.push({ field: 'endsOn', message: 'must be a calendar date YYYY-MM-DD' });
     else if (problems.length === 0 && body.endsOn < body.startsOn) problems.push({ field: 'endsOn', message: 'must not be before startsOn' });
     if (problems.length > 0) throw ApiError.badRequest(`invalid body: ${problems.map((p) => p.field).join(', ')}`, problems);
-    const recording = this.recordings.from(req);
+    const recording = recordingOf();
     const agreementId = derivedId(recording.envelope.commandId, 'sharingAgreement');
     await appendPrivacyRecord(
       this.store,
@@ -161,13 +156,13 @@ export class PartnersController {
   @Post('partners/:organisation/agreements/:agreementId/revocation')
   @HttpCode(200)
   @ApiOperation({ summary: "Revoke an agreement: the partner's users lose the access it gave from that day" })
-  async revoke(@Param('organisation') organisation: string, @Param('agreementId') agreementId: string, @Body() body: RevocationDto, @Req() req: Request) {
+  async revoke(@Param('organisation') organisation: string, @Param('agreementId') agreementId: string, @Body() body: RevocationDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const stream = registerStream('partnerOrganisation');
     const partner = ORGANISATION.test(organisation) ? fold((await this.store.readStream(stream)).events, organisation) : null;
     const agreement = UUID.test(agreementId) ? partner?.agreements.find((a) => a.agreementId === agreementId) : undefined;
     if (!agreement) throw new ApiError(404, 'no such agreement', { reason: 'AgreementNotFound' });
     if (!isBusinessDate(body.revokedOn)) throw ApiError.badRequest('invalid body: revokedOn', [{ field: 'revokedOn', message: 'must be a calendar date YYYY-MM-DD' }]);
-    if (agreement.revokedOn === null) await appendPrivacyRecord(this.store, stream, 'SharingAgreementRevoked', { organisation, agreementId, revokedOn: body.revokedOn }, this.recordings.from(req));
+    if (agreement.revokedOn === null) await appendPrivacyRecord(this.store, stream, 'SharingAgreementRevoked', { organisation, agreementId, revokedOn: body.revokedOn }, recordingOf());
     return (fold((await this.store.readStream(stream)).events, organisation) as PartnerOrganisation).agreements.find((a) => a.agreementId === agreementId);
   }
 }

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, Matches } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { LedgerConfig } from '@ledger/config';
 import { isBusinessDate } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, LEDGER_CONFIG } from '@ledger/event-store';
@@ -10,7 +10,7 @@ import { FamilyQueries } from '@ledger/projections';
 import { Access } from '../auth/access';
 import { FAMILY_STATES, type FamilyStates } from '../families/family-commands';
 import { QueryContext } from '../families/query-context';
-import { RecordingFactory } from '../http/recording';
+import { RecordedOnDemand, type RecordingOnDemand } from '../http/recorded';
 import { retentionPeriods, ApiError, CLOCK, type Clock, londonToday } from '@ledger/application';
 import { appendPrivacyRecord, registerStream } from '@ledger/application';
 import { LEGAL_HOLD_KINDS, eraseImportRowsDue, importRowsDue, legalHoldId, placedHolds, retentionReport, runRetention } from '@ledger/application';
@@ -66,7 +66,6 @@ export class RetentionController {
     @Inject(FAMILY_STATES) private readonly familyStates: FamilyStates,
     private readonly families: FamilyQueries,
     private readonly context: QueryContext,
-    private readonly recordings: RecordingFactory,
     @Inject(ImportService) private readonly imports: ImportService,
   ) {}
 
@@ -126,10 +125,10 @@ export class RetentionController {
     summary: 'Place a legal hold on a family: its erasure by the retention schedule waits until the hold is released',
     description: 'The same family, kind and reference is the same hold: placing it again answers 200 with it.',
   })
-  async placeHold(@Param('familyId') familyId: string, @Body() body: LegalHoldDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async placeHold(@Param('familyId') familyId: string, @Body() body: LegalHoldDto, @RecordedOnDemand() recordingOf: RecordingOnDemand, @Res({ passthrough: true }) res: Response) {
     if (!UUID.test(familyId)) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
     if (!isBusinessDate(body.placedOn)) throw ApiError.badRequest('invalid body: placedOn', [{ field: 'placedOn', message: 'must be a calendar date YYYY-MM-DD' }]);
-    const recording = this.recordings.from(req);
+    const recording = recordingOf();
     if (body.placedOn > recording.recordedOn) throw ApiError.badRequest('invalid body: placedOn', [{ field: 'placedOn', message: `must not be after today (${recording.recordedOn})` }]);
     if ((await this.store.readStream(streams.family(familyId))).version === 0) throw new ApiError(404, 'no family with this id', { reason: 'FamilyNotFound' });
     const holdId = legalHoldId(familyId, body.kind, body.reference);
@@ -147,11 +146,11 @@ export class RetentionController {
   @Post('legal-holds/:holdId/release')
   @HttpCode(200)
   @ApiOperation({ summary: 'Release a legal hold: the family is erased by the next run if its retention date has come' })
-  async releaseHold(@Param('holdId') holdId: string, @Body() body: LegalHoldReleaseDto, @Req() req: Request) {
+  async releaseHold(@Param('holdId') holdId: string, @Body() body: LegalHoldReleaseDto, @RecordedOnDemand() recordingOf: RecordingOnDemand) {
     const hold = UUID.test(holdId) ? (await placedHolds(this.store)).get(holdId) : undefined;
     if (!hold) throw new ApiError(404, 'no legal hold with this id', { reason: 'LegalHoldNotFound' });
     if (!isBusinessDate(body.releasedOn)) throw ApiError.badRequest('invalid body: releasedOn', [{ field: 'releasedOn', message: 'must be a calendar date YYYY-MM-DD' }]);
-    const recording = this.recordings.from(req);
+    const recording = recordingOf();
     if (body.releasedOn > recording.recordedOn) throw ApiError.badRequest('invalid body: releasedOn', [{ field: 'releasedOn', message: `must not be after today (${recording.recordedOn})` }]);
     if (body.releasedOn < hold.placedOn) throw ApiError.badRequest('invalid body: releasedOn', [{ field: 'releasedOn', message: `must not be before the hold was placed (${hold.placedOn})` }]);
     if (hold.releasedOn !== null) return hold;
