@@ -497,6 +497,19 @@ describe('outcome rules: significant and sustained progress across the problems 
     expect(progress).toMatchObject({ routes: { sustainedProgress: false, continuousEmployment: false }, claimable: false });
   });
 
+  it("meets a problem by a programme manager's override from its date, naming the approver and the override as evidence", () => {
+    const override = (problem: HeadlineProblem, on: string, approvedBy: string, eventId: string): Given =>
+      recorded(eventId, { type: 'OutcomeOverrideRecorded', data: { familyId, problem, reason: 'a managed move', on, approvedBy } });
+    const state = familyWith(atEntry, [...goodAttendance('jake'), override('worklessness', '2017-01-10', 'pm.first', 'ovr-1'), override('worklessness', '2017-02-01', 'pm.second', 'ovr-2')]);
+    const worklessness = (asOf: string) => evaluateProgress(state, defaultOutcomePlan, troubledFamilies2015, asOf).problems.find((p) => p.problem === 'worklessness');
+    expect(worklessness('2017-01-09')).toMatchObject({ met: false });
+    expect(worklessness('2017-01-10')).toMatchObject({ met: true, evidenceEventIds: ['ovr-1'], overridden: { approvedBy: 'pm.first', on: '2017-01-10', reason: 'a managed move' } });
+    // The latest override in force wins; the rule's own answer stays in the detail.
+    expect(worklessness(T)).toMatchObject({ met: true, evidenceEventIds: ['ovr-2'], overridden: { approvedBy: 'pm.second', on: '2017-02-01' } });
+    expect(worklessness(T)?.detail).toMatch(/^met by discretionary override approved by pm\.second on 2017-02-01: a managed move \(the rule found: .+\)$/);
+    expect(evaluateProgress(state, defaultOutcomePlan, troubledFamilies2015, T)).toMatchObject({ routes: { sustainedProgress: true } });
+  });
+
   it('never holds for an empty scope', () => {
     const progress = evaluateProgress(familyWith([], working), defaultOutcomePlan, troubledFamilies2015, T);
     expect(progress).toMatchObject({ problemsInScope: [], routes: { sustainedProgress: false } });

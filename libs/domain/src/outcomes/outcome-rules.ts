@@ -136,8 +136,8 @@ export function scopeOf(state: FamilyState, plan: OutcomePlanVersion, asOf: stri
  * date) makes the problem met. The rule's own answer stays in the detail for the auditor.
  */
 function withOverride(state: FamilyState, asOf: string, result: ProblemResult): ProblemResult {
-  // Overrides are folded in recording order, the order their event ids are listed in `recorded`.
-  const overrideIds = [...state.recorded].filter(([, r]) => r.type === 'OutcomeOverrideRecorded').map(([id]) => id);
+  // Most families have no override: nothing to look through (this runs for every problem of every family in a claim draft).
+  if (state.overrides.length === 0) return result;
   let index = -1;
   state.overrides.forEach((override, i) => {
     if (override.problem !== result.problem || override.on > asOf) return;
@@ -145,6 +145,8 @@ function withOverride(state: FamilyState, asOf: string, result: ProblemResult): 
   });
   if (index < 0) return result;
   const override = atIndex(state.overrides, index, 'override');
+  // Overrides are folded in recording order, the order their event ids are listed in `recorded`.
+  const overrideIds = [...state.recorded].filter(([, r]) => r.type === 'OutcomeOverrideRecorded').map(([id]) => id);
   const eventId = overrideIds.length === state.overrides.length ? overrideIds[index] : undefined;
   return {
     problem: result.problem,

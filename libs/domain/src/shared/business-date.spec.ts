@@ -1,4 +1,4 @@
-import { addDays, addMonths, businessDate, dayNumber, financialYearOf, fromDayNumber, isBusinessDate } from './business-date';
+import { addDays, addMonths, businessDate, dateParts, dayNumber, financialYearOf, fromDayNumber, isBusinessDate } from './business-date';
 import { formatPounds, pence } from './money';
 
 describe('business dates', () => {
@@ -44,5 +44,34 @@ describe('money', () => {
     expect(() => pence(80.5)).toThrow(RangeError);
     expect(formatPounds(pence(357_000_000))).toBe('£3,570,000.00');
     expect(formatPounds(pence(-80_000))).toBe('-£800.00');
+  });
+});
+
+describe('dateParts', () => {
+  const bySplitting = (date: string): [number, number, number] => {
+    const [y, m, d] = date.split('-');
+    return [Number(y), Number(m), Number(d)];
+  };
+  it('reads YYYY-MM-DD in place and anything else as split at "-", with the same numbers', () => {
+    const samples = [
+      '2019-03-31',
+      '0001-01-01',
+      '2016-02-29',
+      '9999-12-31',
+      '2019-3-31',
+      '2019-03-3',
+      '20a9-03-31',
+      '2019-0x-31',
+      '2019-03-3 ',
+      ' 019-03-31',
+      '2019/03/31',
+      '',
+      '2019',
+      '2019-03',
+      '+019-03-31',
+      '2019-03-31T00',
+    ];
+    for (let day = -800_000; day < 800_000; day += 997) samples.push(fromDayNumber(day));
+    for (const date of samples) expect([date, dateParts(date)]).toEqual([date, bySplitting(date)]);
   });
 });
