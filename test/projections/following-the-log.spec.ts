@@ -126,6 +126,38 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     }
   });
 
+  it("answers a settled read at once when its projections have applied everything committed, not behind another projection's catch-up", async () => {
+    const { store } = opened;
+    const alpha = `alpha${uniqueSchema('')}`;
+    const bravo = `bravo${uniqueSchema('')}`;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let blocking = false;
+    const slow = new Seen('slow', alpha, async () => {
+      if (blocking) await gate;
+    });
+    const quick = new Seen('quick', bravo);
+    const runner = new ProjectionRunner(store, store.sqlClient, [slow, quick], { schema: schemaFor() });
+    await store.append(`${bravo}-1`, events(1));
+    await runner.catchUp();
+    // A catch-up of the slow projection is under way (its batch waits at the gate).
+    blocking = true;
+    await store.append(`${alpha}-1`, events(1));
+    const busy = runner.catchUp(['slow']);
+    try {
+      const answered = await Promise.race([runner.settle(['quick']).then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('waited'), 1_000))]);
+      expect(answered).toBe('settled');
+    } finally {
+      open();
+      await busy;
+    }
+    // A write to its own category still makes it wait for (and apply) that write.
+    await store.append(`${bravo}-2`, events(1));
+    await runner.settle(['quick']);
+    const seen = Number((await store.sqlClient.query<{ n: string }>(`select count(*)::text as n from ${await runner.liveTable('quick', 'seen_quick')}`))[0]?.n);
+    expect(seen).toBe(2);
+  });
+
   it('settles a read after a write that committed while an older transaction was still open', async () => {
     const { store } = opened;
     const runner = new ProjectionRunner(store, store.sqlClient, [new UsersProjection()], { schema: schemaFor() });

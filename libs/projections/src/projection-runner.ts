@@ -155,22 +155,28 @@ export class ProjectionRunner {
   async settle(only?: readonly string[], maxWaitMs = SETTLE_MAX_WAIT_MS): Promise<void> {
     const projections = only ? this.projections.filter((p) => only.includes(p.name)) : this.projections;
     const heads = this.store.committedHeads ? await this.store.committedHeads([...new Set(projections.flatMap((p) => p.categories))]) : null;
-    await this.catchUp(only);
-    if (!heads || heads.size === 0) return;
-    const behind = (): string[] =>
+    const behind = (known: Map<string, LogPosition>): string[] =>
       projections
         .filter((p) => {
           let target: LogPosition | null = null;
           for (const category of p.categories) {
-            const head = heads.get(category);
+            const head = known.get(category);
             if (head && (!target || comparePositions(head, target) > 0)) target = head;
           }
           const at = this.positions.get(p.name);
           return target !== null && (!at || comparePositions(at, target) < 0);
         })
         .map((p) => p.name);
+    // Issue 22.6: a read whose projections have applied everything committed answers at once,
+    // rather than queue behind catch-ups (another projection's, or the writes of other requests).
+    if (heads) {
+      await this.prepare();
+      if (behind(heads).length === 0) return;
+    }
+    await this.catchUp(only);
+    if (!heads || heads.size === 0) return;
     const deadline = Date.now() + maxWaitMs;
-    for (let lagging = behind(), delay = 2; lagging.length > 0 && Date.now() < deadline; delay = Math.min(delay * 2, 50), lagging = behind()) {
+    for (let lagging = behind(heads), delay = 2; lagging.length > 0 && Date.now() < deadline; delay = Math.min(delay * 2, 50), lagging = behind(heads)) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       await this.catchUp(lagging);
     }
