@@ -1,12 +1,12 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { type User, getJson, getWithEtag, newIdempotencyKey, sendCommand } from '../api';
 import { PROBLEM_NAMES } from '../components/FigureView';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf } from '../components/Form';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf, formErrorOf } from '../components/Form';
 import { AppLink } from '../components/Layout';
 import { Loading } from '../components/Loading';
 import { ukDate } from '../format';
 import { navigate } from '../router';
-import { Done, formErrorOf } from './forms';
+import { Done } from './forms';
 
 /**
  * Issue 20 ("each of the users named in README can do their job in the browser"): the programme
@@ -84,7 +84,7 @@ export function IdentifyFamilyPage() {
       key.current = newIdempotencyKey();
       navigate(`/families/${answer.body.familyId}/manage?identified=1`);
     } catch (problem) {
-      setError(formErrorOf(problem, known, labels, memberField));
+      setError(formErrorOf(problem, known, labels, { rename: memberField }));
       // A lost answer keeps its key, so sending again records once; an answered refusal gets a new one.
       if (problem instanceof Error && 'status' in problem) key.current = newIdempotencyKey();
     } finally {
@@ -334,7 +334,7 @@ function AddMemberForm({ family, etag, onRecorded }: { family: Family; etag: str
           problem,
           MEMBER_FIELDS,
           { 'a-givenName': 'Given name', 'a-familyName': 'Family name', 'a-dateOfBirth': 'Date of birth', 'a-postcode': 'Postcode', 'a-relationship': 'Relationship' },
-          addedField,
+          { rename: addedField },
         ),
       );
     }
@@ -550,7 +550,14 @@ function OverrideSection({ family, etag, problems, onRecorded }: { family: Famil
       setEvidence('');
       await onRecorded(`The override for ${PROBLEM_NAMES[problem] ?? problem} is recorded.`);
     } catch (problemAnswer) {
-      setError(formErrorOf(problemAnswer, OVERRIDE_FIELDS, { 'o-problem': 'Problem', 'o-reason': 'Reason', 'o-on': 'Met on', 'o-approvedBy': 'Approved by', 'o-evidence': 'Evidence' }, overrideField));
+      setError(
+        formErrorOf(
+          problemAnswer,
+          OVERRIDE_FIELDS,
+          { 'o-problem': 'Problem', 'o-reason': 'Reason', 'o-on': 'Met on', 'o-approvedBy': 'Approved by', 'o-evidence': 'Evidence' },
+          { rename: overrideField },
+        ),
+      );
     }
   }
 

@@ -1,16 +1,11 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiProblem, apiFetch, getJson, newIdempotencyKey, sendCommand } from '../api';
-import { ErrorSummary, type FormError, SelectField, TextField, fieldErrorsOf } from '../components/Form';
+import { ErrorSummary, type FormError, type RefusalWording, SelectField, TextField, formErrorOf, inApiWords } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { navigate } from '../router';
 
-/** A problem as the summary shows it: fields the API named beside them, the rest in words. */
-function formErrorOf(problem: unknown, known: readonly string[]): FormError {
-  if (!(problem instanceof ApiProblem)) return { fields: {}, message: String(problem) };
-  const { fields, unplaced } = fieldErrorsOf(problem, known);
-  const words = [...unplaced, ...(Object.keys(fields).length === 0 && unplaced.length === 0 ? [problem.message] : [])];
-  return { fields, message: words.length > 0 ? words.join('. ') : undefined };
-}
+/** The admin pages' wording: the API's own message for any other refusal, an unanswered request as its error. */
+const ADMIN_WORDING: RefusalWording = { unanswered: (e) => String(e), refused: inApiWords, separator: '. ' };
 
 interface Programme {
   councilName: string;
@@ -59,7 +54,7 @@ export function ProgrammePage() {
       setError(null);
       setSaved(true);
     } catch (problem) {
-      setError(formErrorOf(problem, PROGRAMME_FIELDS));
+      setError(formErrorOf(problem, PROGRAMME_FIELDS, {}, { wording: ADMIN_WORDING }));
     } finally {
       setKey(newIdempotencyKey());
     }
@@ -280,7 +275,7 @@ export function ErasurePage() {
       setConfirmed(false);
     } catch (problem) {
       if (problem instanceof ApiProblem && problem.reason === 'PersonNotFound') setError({ fields: { memberId: 'There is no person with this member id' } });
-      else setError(formErrorOf(problem, ERASURE_FIELDS));
+      else setError(formErrorOf(problem, ERASURE_FIELDS, {}, { wording: ADMIN_WORDING }));
     } finally {
       setKey(newIdempotencyKey());
     }
