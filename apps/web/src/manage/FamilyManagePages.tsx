@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
 import { type User, getJson, getWithEtag, newIdempotencyKey, sendCommand } from '../api';
 import { PROBLEM_NAMES } from '../components/FigureView';
 import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf, formErrorOf } from '../components/Form';
+import { Table } from '../components/Table';
 import { AppLink } from '../components/Layout';
 import { Loading } from '../components/Loading';
 import { ukDate } from '../format';
@@ -573,28 +574,13 @@ function OverrideSection({ family, etag, problems, onRecorded }: { family: Famil
       {family.overrides.length === 0 ? (
         <p className="govuk-body">No overrides recorded.</p>
       ) : (
-        <table className="govuk-table" data-testid="overrides">
-          <caption className="govuk-table__caption govuk-visually-hidden">Overrides recorded</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              {['Problem', 'On', 'Reason', 'Approved by'].map((h) => (
-                <th key={h} scope="col" className="govuk-table__header">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {family.overrides.map((o, i) => (
-              <tr key={i} className="govuk-table__row">
-                <td className="govuk-table__cell">{PROBLEM_NAMES[o.problem] ?? o.problem}</td>
-                <td className="govuk-table__cell">{ukDate(o.on)}</td>
-                <td className="govuk-table__cell">{o.reason}</td>
-                <td className="govuk-table__cell">{o.approvedBy}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          testId="overrides"
+          caption="Overrides recorded"
+          captionClass="govuk-visually-hidden"
+          head={['Problem', 'On', 'Reason', 'Approved by']}
+          rows={family.overrides.map((o) => ({ cells: [PROBLEM_NAMES[o.problem] ?? o.problem, ukDate(o.on), o.reason, o.approvedBy] }))}
+        />
       )}
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="override">
         <h3 className="govuk-heading-s">Record an override</h3>
