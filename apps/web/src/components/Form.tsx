@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { ApiProblem } from '../api';
+import { plainReason } from '../record/plain-words';
 
 /**
  * Form parts in the GOV.UK Design System's pattern: an error summary at the top (focused, each
@@ -25,6 +26,65 @@ export function fieldErrorsOf(problem: ApiProblem, known: readonly string[], pre
     else unplaced.push(text);
   }
   return { fields, unplaced };
+}
+
+/** What a stale page is told (If-Match no longer matches the family's version). */
+export const STALE = 'Someone else recorded something for this family since you opened it. Reload the family to see what changed, then record again.';
+
+/** How a page words what is not a 400's field problems; each page keeps its own wording. */
+export interface RefusalWording {
+  /** The summary's message when the ledger did not answer (the request threw). */
+  unanswered: (error: unknown) => string;
+  /** Any other refusal (a 400 naming no field, a rule, a conflict, a 403 or 404) as the form shows it. */
+  refused: (problem: ApiProblem, known: readonly string[], rename: (field: string) => string) => FormError;
+  /** Between the problems of fields the form does not have, in the summary. */
+  separator: string;
+}
+
+/**
+ * The record and manage pages' wording: a stale page in words, a rule's refusal in plain words; a
+ * rule whose message starts with a field's name (`problem: …`, `indicatorCode: …`) is shown beside that field.
+ */
+export const PLAIN_WORDING: RefusalWording = {
+  unanswered: () => 'The ledger did not answer. Send it again: it will be recorded once.',
+  refused: (problem, known, rename) => {
+    if (problem.status === 409 && problem.reason === 'VersionConflict') return { fields: {}, message: STALE };
+    const named = /^([a-zA-Z]+):/.exec(problem.message);
+    const field = named ? rename(named[1] as string) : '';
+    if (named && known.includes(field)) return { fields: { [field]: plainReason(problem) }, message: undefined };
+    return { fields: {}, message: plainReason(problem) };
+  },
+  separator: '. ',
+};
+
+/** A refusal in the API's own message, in the summary. */
+export function inApiWords(problem: ApiProblem): FormError {
+  return { fields: {}, message: problem.message };
+}
+
+/**
+ * A refusal as the form shows it: the API's 400 details beside their fields (`rename` maps an API
+ * field name to the form's, `labels` names a form field in words), the details of fields the form
+ * does not have in the summary, anything else as `wording` says.
+ */
+export function formErrorOf(
+  problem: unknown,
+  known: readonly string[],
+  labels: Record<string, string> = {},
+  { rename = (f: string) => f, wording = PLAIN_WORDING }: { rename?: (field: string) => string; wording?: RefusalWording } = {},
+): FormError {
+  if (!(problem instanceof ApiProblem)) return { fields: {}, message: wording.unanswered(problem) };
+  if (problem.status === 400 && problem.details.length > 0) {
+    const renamed = new ApiProblem(
+      problem.status,
+      problem.message,
+      problem.details.map((d) => ({ field: rename(d.field), message: d.message.startsWith(d.field) ? `${rename(d.field)}${d.message.slice(d.field.length)}` : d.message })),
+      problem.reason,
+    );
+    const { fields, unplaced } = fieldErrorsOf(renamed, known, '', labels);
+    return { fields, message: unplaced.length > 0 ? unplaced.join(wording.separator) : undefined };
+  }
+  return wording.refused(problem, known, rename);
 }
 
 /** "attendedSessions must be an integer" → "Sessions attended must be an integer" (the field's label, or its name in words). */

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiProblem, type User, download, getJson, newIdempotencyKey, sendCommand } from '../api';
 import { ErrorSummary, type FormError } from '../components/Form';
+import { Table } from '../components/Table';
 import { AppLink } from '../components/Layout';
 import { Loading } from '../components/Loading';
 import { count, ukDate } from '../format';
@@ -133,34 +134,23 @@ export function ImportPage({ user, importId, search }: { user: User; importId: s
       {report.lines.length === 0 ? (
         <p className="govuk-body">Every row was recorded.</p>
       ) : (
-        <table className="govuk-table" data-testid="report-lines">
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">
-                Line
-              </th>
-              <th scope="col" className="govuk-table__header">
-                Outcome
-              </th>
-              <th scope="col" className="govuk-table__header">
-                Reason
-              </th>
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {report.lines.map((l) => (
-              <tr key={`${l.line} ${l.outcome}`} className="govuk-table__row" data-line={l.line}>
-                <td className="govuk-table__cell">{l.line}</td>
-                <td className="govuk-table__cell">{OUTCOMES[l.outcome] ?? l.outcome}</td>
-                <td className="govuk-table__cell">
-                  {l.reason ?? ''}
-                  {l.message ? `: ${l.message}` : ''}
-                  {l.confidence !== undefined ? ` (confidence ${l.confidence.toFixed(2)})` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          testId="report-lines"
+          head={['Line', 'Outcome', 'Reason']}
+          rows={report.lines.map((l) => ({
+            key: `${l.line} ${l.outcome}`,
+            data: { 'data-line': l.line },
+            cells: [
+              l.line,
+              OUTCOMES[l.outcome] ?? l.outcome,
+              <>
+                {l.reason ?? ''}
+                {l.message ? `: ${l.message}` : ''}
+                {l.confidence !== undefined ? ` (confidence ${l.confidence.toFixed(2)})` : ''}
+              </>,
+            ],
+          }))}
+        />
       )}
       {user.role === 'programme-manager' && report.queuedForReview > 0 ? <ReviewQueue importId={report.importId} onDecided={load} /> : null}
     </>

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiProblem, type User, apiFetch, getJson } from '../api';
 import { ErrorSummary, type FormError, SelectField, fieldId } from '../components/Form';
+import { Table } from '../components/Table';
 import { Loading } from '../components/Loading';
 import { ukDate } from '../format';
 import { plainReason } from '../record/plain-words';
@@ -167,65 +168,36 @@ function PastImports({ user }: { user: User }) {
       {imports === null && !problem ? <Loading active>Loading past imports…</Loading> : null}
       {imports && imports.length === 0 ? <p className="govuk-body">No files have been imported yet.</p> : null}
       {imports && imports.length > 0 ? (
-        <table className="govuk-table">
-          <caption className="govuk-table__caption govuk-table__caption--s govuk-visually-hidden">Past imports, newest first</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">
-                Imported on
-              </th>
-              <th scope="col" className="govuk-table__header">
-                Kind of file
-              </th>
-              <th scope="col" className="govuk-table__header">
-                Organisation
-              </th>
-              <th scope="col" className="govuk-table__header">
-                File (SHA-256)
-              </th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
-                Rows
-              </th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
-                Recorded
-              </th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
-                For review
-              </th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
-                Not recorded
-              </th>
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {imports.map((i) => (
-              <tr key={i.importId} className="govuk-table__row" data-import-id={i.importId}>
-                <td className="govuk-table__cell">
-                  <a
-                    className="govuk-link"
-                    href={`/imports/${i.importId}`}
-                    onClick={(ev) => {
-                      ev.preventDefault();
-                      navigate(`/imports/${i.importId}`);
-                    }}
-                  >
-                    {ukDate(i.recordedOn)}
-                    <span className="govuk-visually-hidden">: the report of this {label(i.source)} file</span>
-                  </a>
-                </td>
-                <td className="govuk-table__cell">{label(i.source)}</td>
-                <td className="govuk-table__cell">{i.organisation}</td>
-                <td className="govuk-table__cell">
-                  <code title={i.fileSha256}>{i.fileSha256.slice(0, 12)}…</code>
-                </td>
-                <td className="govuk-table__cell govuk-table__cell--numeric">{i.rows}</td>
-                <td className="govuk-table__cell govuk-table__cell--numeric">{i.recorded + i.corrected}</td>
-                <td className="govuk-table__cell govuk-table__cell--numeric">{i.queuedForReview}</td>
-                <td className="govuk-table__cell govuk-table__cell--numeric">{i.held + i.rejected + i.unmatched}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="Past imports, newest first"
+          captionClass="govuk-table__caption--s govuk-visually-hidden"
+          head={['Imported on', 'Kind of file', 'Organisation', 'File (SHA-256)', 'Rows', 'Recorded', 'For review', 'Not recorded']}
+          numeric={[4, 5, 6, 7]}
+          rows={imports.map((i) => ({
+            key: i.importId,
+            data: { 'data-import-id': i.importId },
+            cells: [
+              <a
+                className="govuk-link"
+                href={`/imports/${i.importId}`}
+                onClick={(ev) => {
+                  ev.preventDefault();
+                  navigate(`/imports/${i.importId}`);
+                }}
+              >
+                {ukDate(i.recordedOn)}
+                <span className="govuk-visually-hidden">: the report of this {label(i.source)} file</span>
+              </a>,
+              label(i.source),
+              i.organisation,
+              <code title={i.fileSha256}>{i.fileSha256.slice(0, 12)}…</code>,
+              i.rows,
+              i.recorded + i.corrected,
+              i.queuedForReview,
+              i.held + i.rejected + i.unmatched,
+            ],
+          }))}
+        />
       ) : null}
       {next ? (
         <button type="button" className="govuk-button govuk-button--secondary" disabled={loading} onClick={() => void load(next)}>
@@ -274,46 +246,29 @@ function CandidateFamilies() {
                 </li>
               ))}
             </ul>
-            <table className="govuk-table">
-              <caption className="govuk-table__caption govuk-table__caption--s">Rows behind each problem</caption>
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">
-                    Problem
-                  </th>
-                  <th scope="col" className="govuk-table__header">
-                    Source
-                  </th>
-                  <th scope="col" className="govuk-table__header">
-                    Shown on
-                  </th>
-                  <th scope="col" className="govuk-table__header">
-                    Import, line
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {f.evidence.map((e) => (
-                  <tr key={`${e.importId} ${e.line}`} className="govuk-table__row">
-                    <td className="govuk-table__cell">{e.problem}</td>
-                    <td className="govuk-table__cell">{e.source}</td>
-                    <td className="govuk-table__cell">{ukDate(e.shownOn)}</td>
-                    <td className="govuk-table__cell">
-                      <a
-                        className="govuk-link"
-                        href={`/imports/${e.importId}`}
-                        onClick={(ev) => {
-                          ev.preventDefault();
-                          navigate(`/imports/${e.importId}`);
-                        }}
-                      >
-                        line {e.line}
-                      </a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              caption="Rows behind each problem"
+              captionClass="govuk-table__caption--s"
+              head={['Problem', 'Source', 'Shown on', 'Import, line']}
+              rows={f.evidence.map((e) => ({
+                key: `${e.importId} ${e.line}`,
+                cells: [
+                  e.problem,
+                  e.source,
+                  ukDate(e.shownOn),
+                  <a
+                    className="govuk-link"
+                    href={`/imports/${e.importId}`}
+                    onClick={(ev) => {
+                      ev.preventDefault();
+                      navigate(`/imports/${e.importId}`);
+                    }}
+                  >
+                    line {e.line}
+                  </a>,
+                ],
+              }))}
+            />
           </div>
         </div>
       ))}

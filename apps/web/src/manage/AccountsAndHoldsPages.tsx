@@ -1,10 +1,10 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiProblem, type User, getJson, newIdempotencyKey, sendCommand } from '../api';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf } from '../components/Form';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf, formErrorOf } from '../components/Form';
 import { ROLE_NAMES } from '../components/Layout';
 import { Loading } from '../components/Loading';
 import { ukDate } from '../format';
-import { Done, formErrorOf } from './forms';
+import { Done } from './forms';
 
 interface ServiceAccount {
   name: string;

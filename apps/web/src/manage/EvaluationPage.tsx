@@ -1,9 +1,9 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiProblem, type User, apiFetch, download, newIdempotencyKey } from '../api';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, dateOf, partsOf } from '../components/Form';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, dateOf, partsOf, formErrorOf } from '../components/Form';
 import { count, todayInLondon, ukDate } from '../format';
 import { AppLink } from '../components/Layout';
-import { Done, formErrorOf } from './forms';
+import { Done } from './forms';
 
 /** Saves a blob as a file (the answer of a POST cannot be a plain link). */
 function save(blob: Blob, filename: string): void {

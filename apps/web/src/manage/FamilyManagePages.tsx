@@ -1,12 +1,13 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { type User, getJson, getWithEtag, newIdempotencyKey, sendCommand } from '../api';
 import { PROBLEM_NAMES } from '../components/FigureView';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf } from '../components/Form';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf, formErrorOf } from '../components/Form';
+import { Table } from '../components/Table';
 import { AppLink } from '../components/Layout';
 import { Loading } from '../components/Loading';
 import { ukDate } from '../format';
 import { navigate } from '../router';
-import { Done, formErrorOf } from './forms';
+import { Done } from './forms';
 
 /**
  * Issue 20 ("each of the users named in README can do their job in the browser"): the programme
@@ -84,7 +85,7 @@ export function IdentifyFamilyPage() {
       key.current = newIdempotencyKey();
       navigate(`/families/${answer.body.familyId}/manage?identified=1`);
     } catch (problem) {
-      setError(formErrorOf(problem, known, labels, memberField));
+      setError(formErrorOf(problem, known, labels, { rename: memberField }));
       // A lost answer keeps its key, so sending again records once; an answered refusal gets a new one.
       if (problem instanceof Error && 'status' in problem) key.current = newIdempotencyKey();
     } finally {
@@ -334,7 +335,7 @@ function AddMemberForm({ family, etag, onRecorded }: { family: Family; etag: str
           problem,
           MEMBER_FIELDS,
           { 'a-givenName': 'Given name', 'a-familyName': 'Family name', 'a-dateOfBirth': 'Date of birth', 'a-postcode': 'Postcode', 'a-relationship': 'Relationship' },
-          addedField,
+          { rename: addedField },
         ),
       );
     }
@@ -550,7 +551,14 @@ function OverrideSection({ family, etag, problems, onRecorded }: { family: Famil
       setEvidence('');
       await onRecorded(`The override for ${PROBLEM_NAMES[problem] ?? problem} is recorded.`);
     } catch (problemAnswer) {
-      setError(formErrorOf(problemAnswer, OVERRIDE_FIELDS, { 'o-problem': 'Problem', 'o-reason': 'Reason', 'o-on': 'Met on', 'o-approvedBy': 'Approved by', 'o-evidence': 'Evidence' }, overrideField));
+      setError(
+        formErrorOf(
+          problemAnswer,
+          OVERRIDE_FIELDS,
+          { 'o-problem': 'Problem', 'o-reason': 'Reason', 'o-on': 'Met on', 'o-approvedBy': 'Approved by', 'o-evidence': 'Evidence' },
+          { rename: overrideField },
+        ),
+      );
     }
   }
 
@@ -566,28 +574,13 @@ function OverrideSection({ family, etag, problems, onRecorded }: { family: Famil
       {family.overrides.length === 0 ? (
         <p className="govuk-body">No overrides recorded.</p>
       ) : (
-        <table className="govuk-table" data-testid="overrides">
-          <caption className="govuk-table__caption govuk-visually-hidden">Overrides recorded</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              {['Problem', 'On', 'Reason', 'Approved by'].map((h) => (
-                <th key={h} scope="col" className="govuk-table__header">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {family.overrides.map((o, i) => (
-              <tr key={i} className="govuk-table__row">
-                <td className="govuk-table__cell">{PROBLEM_NAMES[o.problem] ?? o.problem}</td>
-                <td className="govuk-table__cell">{ukDate(o.on)}</td>
-                <td className="govuk-table__cell">{o.reason}</td>
-                <td className="govuk-table__cell">{o.approvedBy}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          testId="overrides"
+          caption="Overrides recorded"
+          captionClass="govuk-visually-hidden"
+          head={['Problem', 'On', 'Reason', 'Approved by']}
+          rows={family.overrides.map((o) => ({ cells: [PROBLEM_NAMES[o.problem] ?? o.problem, ukDate(o.on), o.reason, o.approvedBy] }))}
+        />
       )}
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="override">
         <h3 className="govuk-heading-s">Record an override</h3>

@@ -1,8 +1,8 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { ApiProblem, newIdempotencyKey, sendCommand } from '../api';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, TextField, dateOf } from '../components/Form';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, TextField, dateOf, formErrorOf } from '../components/Form';
 import { money, ukDate } from '../format';
-import { Done, formErrorOf } from './forms';
+import { Done } from './forms';
 
 /** "£1,234.56" → 123456 pence, in whole numbers (never through a float); null when it is not an amount. */
 export function penceOf(text: string): number | null {
@@ -78,7 +78,7 @@ export function FeeReceiptForm({ onRecorded }: { onRecorded: () => void }) {
         setAskDuplicate(true);
         return setError({ fields: {}, message: 'A receipt of this amount on this date for this year is already recorded. If this is a second payment, confirm it below and record it again.' });
       }
-      setError(formErrorOf(problem, RECEIPT_FIELDS, { 'r-receivedOn': 'Received on', 'r-amountPence': 'Amount', 'r-financialYear': 'Financial year' }, receiptField));
+      setError(formErrorOf(problem, RECEIPT_FIELDS, { 'r-receivedOn': 'Received on', 'r-amountPence': 'Amount', 'r-financialYear': 'Financial year' }, { rename: receiptField }));
     }
   }
 
@@ -142,7 +142,9 @@ export function ClaimWindowForm({ onRecorded }: { onRecorded: () => void }) {
       setDone(`Claim window ${windowId.trim()} is recorded.`);
       onRecorded();
     } catch (problem) {
-      setError(formErrorOf(problem, WINDOW_FIELDS, { 'w-windowId': 'Window name', 'w-opensOn': 'Opens on', 'w-closesOn': 'Closes on', 'w-expectedPaymentOn': 'Payment expected on' }, windowField));
+      setError(
+        formErrorOf(problem, WINDOW_FIELDS, { 'w-windowId': 'Window name', 'w-opensOn': 'Opens on', 'w-closesOn': 'Closes on', 'w-expectedPaymentOn': 'Payment expected on' }, { rename: windowField }),
+      );
     }
   }
 
@@ -184,7 +186,7 @@ export function AttachmentProfileForm({ onRecorded }: { onRecorded: () => void }
       setDone(`The profile for ${financialYear.trim()} is set: ${families.trim()} families.`);
       onRecorded();
     } catch (problem) {
-      setError(formErrorOf(problem, PROFILE_FIELDS, { 'p-financialYear': 'Financial year', 'p-families': 'Families' }, profileField));
+      setError(formErrorOf(problem, PROFILE_FIELDS, { 'p-financialYear': 'Financial year', 'p-families': 'Families' }, { rename: profileField }));
     }
   }
 

@@ -1,10 +1,10 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiProblem, getJson, newIdempotencyKey, sendCommand } from '../api';
 import { PROBLEM_NAMES } from '../components/FigureView';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, RadiosField, TextField, dateOf } from '../components/Form';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, RadiosField, TextField, dateOf, formErrorOf } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { ukDate } from '../format';
-import { Done, formErrorOf } from './forms';
+import { Done } from './forms';
 
 type Parameters = Record<string, Record<string, number>>;
 

@@ -1,16 +1,12 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiProblem, apiFetch, getJson, newIdempotencyKey, sendCommand } from '../api';
-import { ErrorSummary, type FormError, SelectField, TextField, fieldErrorsOf } from '../components/Form';
+import { ErrorSummary, type FormError, type RefusalWording, SelectField, TextField, formErrorOf, inApiWords } from '../components/Form';
+import { Table } from '../components/Table';
 import { Loading } from '../components/Loading';
 import { navigate } from '../router';
 
-/** A problem as the summary shows it: fields the API named beside them, the rest in words. */
-function formErrorOf(problem: unknown, known: readonly string[]): FormError {
-  if (!(problem instanceof ApiProblem)) return { fields: {}, message: String(problem) };
-  const { fields, unplaced } = fieldErrorsOf(problem, known);
-  const words = [...unplaced, ...(Object.keys(fields).length === 0 && unplaced.length === 0 ? [problem.message] : [])];
-  return { fields, message: words.length > 0 ? words.join('. ') : undefined };
-}
+/** The admin pages' wording: the API's own message for any other refusal, an unanswered request as its error. */
+const ADMIN_WORDING: RefusalWording = { unanswered: (e) => String(e), refused: inApiWords, separator: '. ' };
 
 interface Programme {
   councilName: string;
@@ -59,7 +55,7 @@ export function ProgrammePage() {
       setError(null);
       setSaved(true);
     } catch (problem) {
-      setError(formErrorOf(problem, PROGRAMME_FIELDS));
+      setError(formErrorOf(problem, PROGRAMME_FIELDS, {}, { wording: ADMIN_WORDING }));
     } finally {
       setKey(newIdempotencyKey());
     }
@@ -187,49 +183,30 @@ export function AccessLogPage({ search }: { search: URLSearchParams }) {
       {error ? <p className="govuk-error-message">{error}</p> : null}
       {answer ? (
         <>
-          <table className="govuk-table" data-testid="access-log">
-            <caption className="govuk-table__caption govuk-table__caption--m">
-              {answer.entries.length === 0 ? 'Nothing in the log for this search' : `${answer.entries.length} entries${answer.next ? ' (more on the next page)' : ''}`}
-            </caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">
-                  When
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  Who
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  What
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  Outcome
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  Why
-                </th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {answer.entries.map((e) => (
-                <tr className="govuk-table__row" key={String(e.id)} data-entry={String(e.id)}>
-                  <td className="govuk-table__cell">{e.at.replace('T', ' ').slice(0, 19)}</td>
-                  <td className="govuk-table__cell">
-                    {e.userId} ({e.role}
-                    {e.organisation ? `, ${e.organisation}` : ''})
-                  </td>
-                  <td className="govuk-table__cell">
-                    {e.route}
-                    {e.familyId ? <span className="govuk-hint govuk-!-margin-bottom-0">family {e.familyId}</span> : null}
-                  </td>
-                  <td className="govuk-table__cell" data-key="outcome">
-                    {e.outcome}
-                  </td>
-                  <td className="govuk-table__cell">{e.purpose ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            testId="access-log"
+            caption={answer.entries.length === 0 ? 'Nothing in the log for this search' : `${answer.entries.length} entries${answer.next ? ' (more on the next page)' : ''}`}
+            captionClass="govuk-table__caption--m"
+            head={['When', 'Who', 'What', 'Outcome', 'Why']}
+            rows={answer.entries.map((e) => ({
+              key: String(e.id),
+              data: { 'data-entry': String(e.id) },
+              cellData: { 3: { 'data-key': 'outcome' } },
+              cells: [
+                e.at.replace('T', ' ').slice(0, 19),
+                <>
+                  {e.userId} ({e.role}
+                  {e.organisation ? `, ${e.organisation}` : ''})
+                </>,
+                <>
+                  {e.route}
+                  {e.familyId ? <span className="govuk-hint govuk-!-margin-bottom-0">family {e.familyId}</span> : null}
+                </>,
+                e.outcome,
+                e.purpose ?? '',
+              ],
+            }))}
+          />
           {answer.next ? (
             <button
               type="button"
@@ -280,7 +257,7 @@ export function ErasurePage() {
       setConfirmed(false);
     } catch (problem) {
       if (problem instanceof ApiProblem && problem.reason === 'PersonNotFound') setError({ fields: { memberId: 'There is no person with this member id' } });
-      else setError(formErrorOf(problem, ERASURE_FIELDS));
+      else setError(formErrorOf(problem, ERASURE_FIELDS, {}, { wording: ADMIN_WORDING }));
     } finally {
       setKey(newIdempotencyKey());
     }

@@ -3,6 +3,7 @@ import { ApiProblem, type User, getJson } from '../api';
 import { PROBLEM_NAMES } from '../components/FigureView';
 import { AppLink } from '../components/Layout';
 import { Loading } from '../components/Loading';
+import { Table } from '../components/Table';
 import { todayInLondon, ukDate } from '../format';
 import { navigate } from '../router';
 
@@ -181,31 +182,24 @@ export function FamilyPage({ user, familyId, search }: { user: User; familyId: s
       </dl>
 
       <h2 className="govuk-heading-m">Members</h2>
-      <table className="govuk-table" data-testid="members">
-        <caption className="govuk-table__caption govuk-visually-hidden">Members</caption>
-        <thead className="govuk-table__head">
-          <tr className="govuk-table__row">
-            {[...(finance ? [] : ['Name', 'Age']), 'Relationship'].map((h) => (
-              <th key={h} scope="col" className="govuk-table__header">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="govuk-table__body">
-          {family.members.map((m) => (
-            <tr key={m.memberId} className="govuk-table__row">
-              {finance ? null : (
-                <>
-                  <td className="govuk-table__cell">{m.givenName === ERASED || !m.givenName ? 'Details erased' : `${m.givenName} ${m.familyName ?? ''}`.trim()}</td>
-                  <td className="govuk-table__cell">{m.dateOfBirth && m.dateOfBirth !== ERASED ? `${ageOn(m.dateOfBirth, today)} (born ${ukDate(m.dateOfBirth)})` : '–'}</td>
-                </>
-              )}
-              <td className="govuk-table__cell">{m.relationship}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        testId="members"
+        caption="Members"
+        captionClass="govuk-visually-hidden"
+        head={[...(finance ? [] : ['Name', 'Age']), 'Relationship']}
+        rows={family.members.map((m) => ({
+          key: m.memberId,
+          cells: [
+            ...(finance
+              ? []
+              : [
+                  m.givenName === ERASED || !m.givenName ? 'Details erased' : `${m.givenName} ${m.familyName ?? ''}`.trim(),
+                  m.dateOfBirth && m.dateOfBirth !== ERASED ? `${ageOn(m.dateOfBirth, today)} (born ${ukDate(m.dateOfBirth)})` : '–',
+                ]),
+            m.relationship,
+          ],
+        }))}
+      />
 
       {finance ? (
         <p className="govuk-body">Finance officers see a family&rsquo;s reference, status and money only.</p>

@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, getJson, newIdempotencyKey, sendCommand } from '../api';
-import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, SelectField, TextField, dateOf, fieldErrorsOf, fieldId } from '../components/Form';
+import { DateField, type DateParts, ErrorSummary, type FormError, NO_DATE, type RefusalWording, SelectField, TextField, dateOf, fieldId, formErrorOf, inApiWords } from '../components/Form';
 import { Loading } from '../components/Loading';
 
 /**
@@ -115,14 +115,8 @@ function Banner({ text, testId }: { text: string | null; testId: string }) {
   ) : null;
 }
 
-/** A 400's field problems placed on the form's fields, the rest in the summary; other refusals in words. */
-function formErrorOf(err: unknown, known: readonly string[], labels: Record<string, string> = {}): FormError {
-  if (err instanceof ApiProblem && err.status === 400) {
-    const { fields, unplaced } = fieldErrorsOf(err, known, '', labels);
-    return { fields, ...(unplaced.length > 0 || Object.keys(fields).length === 0 ? { message: unplaced.length > 0 ? unplaced.join('; ') : err.message } : {}) };
-  }
-  return { fields: {}, message: problemText(err) };
-}
+/** The sharing pages' wording: the API's own message for any other refusal; unplaced field problems joined by "; ". */
+const SHARING_WORDING: RefusalWording = { unanswered: problemText, refused: inApiWords, separator: '; ' };
 
 function agreementStatus(a: Agreement): { text: string; colour: string } {
   if (a.inForce) return { text: 'In force', colour: 'green' };
@@ -200,7 +194,7 @@ export function PartnersPage() {
       await load();
     } catch (err) {
       if (err instanceof ApiProblem && err.status === 409) setError({ fields: { organisation: 'This organisation is already registered' } });
-      else setError(formErrorOf(err, ['organisation', 'name', 'kind']));
+      else setError(formErrorOf(err, ['organisation', 'name', 'kind'], {}, { wording: SHARING_WORDING }));
     } finally {
       setBusy(false);
     }
@@ -232,7 +226,7 @@ export function PartnersPage() {
       await load();
     } catch (err) {
       if (err instanceof ApiProblem && err.status === 404) setError({ fields: { partner: 'This organisation is not registered' } });
-      else setError(formErrorOf(err, ['reference', 'startsOn', 'endsOn', 'gateways', 'shares', 'receives'], { startsOn: 'Starts on', endsOn: 'Ends on' }));
+      else setError(formErrorOf(err, ['reference', 'startsOn', 'endsOn', 'gateways', 'shares', 'receives'], { startsOn: 'Starts on', endsOn: 'Ends on' }, { wording: SHARING_WORDING }));
     } finally {
       setBusy(false);
     }
@@ -257,7 +251,7 @@ export function PartnersPage() {
       setRevokedOn(NO_DATE);
       await load();
     } catch (err) {
-      setError(formErrorOf(err, ['revokedOn'], { revokedOn: 'Revoked from' }));
+      setError(formErrorOf(err, ['revokedOn'], { revokedOn: 'Revoked from' }, { wording: SHARING_WORDING }));
     } finally {
       setBusy(false);
     }
@@ -496,7 +490,7 @@ export function OnsTransfersPage() {
       setKey(newIdempotencyKey());
       await load();
     } catch (err) {
-      const placed = formErrorOf(err, ['confirmedOn', 'reference'], { confirmedOn: 'Confirmed on' });
+      const placed = formErrorOf(err, ['confirmedOn', 'reference'], { confirmedOn: 'Confirmed on' }, { wording: SHARING_WORDING });
       const { reference: refError, ...others } = placed.fields;
       setError({ ...placed, fields: { ...others, ...(refError ? { destructionReference: refError } : {}) } });
     } finally {
