@@ -248,6 +248,13 @@ export function comparePositions(a: LogPosition, b: LogPosition): number {
   return 0;
 }
 
+/** The latest of some positions (absent ones skipped); null when there is none. */
+export function latestPosition(positions: Iterable<LogPosition | null | undefined>): LogPosition | null {
+  let latest: LogPosition | null = null;
+  for (const position of positions) if (position && (!latest || comparePositions(position, latest) > 0)) latest = position;
+  return latest;
+}
+
 /** `commit/prepare`, the form checkpoints are stored and passed in. */
 export function formatPosition(p: LogPosition): string {
   return `${p.commit}/${p.prepare}`;

@@ -1,4 +1,15 @@
-import { categoryOf, comparePositions, type EventStore, EventStoreUnavailableError, formatPosition, type LogInDatabase, type LogPosition, parsePosition, type Subscription } from '@ledger/event-store';
+import {
+  categoryOf,
+  comparePositions,
+  latestPosition,
+  type EventStore,
+  EventStoreUnavailableError,
+  formatPosition,
+  type LogInDatabase,
+  type LogPosition,
+  parsePosition,
+  type Subscription,
+} from '@ledger/event-store';
 import type { InDatabasePart, Projection, TableNamer } from './projection';
 import { createReportingViews } from './reporting-views';
 import { applyMigrations, type Migration, quoteIdent, type SqlClient, type SqlTx } from '@ledger/sql';
@@ -158,11 +169,7 @@ export class ProjectionRunner {
     const behind = (known: Map<string, LogPosition>): string[] =>
       projections
         .filter((p) => {
-          let target: LogPosition | null = null;
-          for (const category of p.categories) {
-            const head = known.get(category);
-            if (head && (!target || comparePositions(head, target) > 0)) target = head;
-          }
+          const target = latestPosition(p.categories.map((category) => known.get(category)));
           const at = this.positions.get(p.name);
           return target !== null && (!at || comparePositions(at, target) < 0);
         })
@@ -215,9 +222,7 @@ export class ProjectionRunner {
    * projections before it caught up) and that projection would never be woken for it.
    */
   private furthest(): LogPosition | null {
-    let from: LogPosition | null = null;
-    for (const position of this.positions.values()) if (position && (!from || comparePositions(position, from) > 0)) from = position;
-    return from;
+    return latestPosition(this.positions.values());
   }
 
   async stop(): Promise<void> {
@@ -592,9 +597,9 @@ class CheckpointMoved extends Error {}
 
 /** The first and the longest wait before following the log again after a failure (ms). */
 const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 1_000;
 /** How long a settled read waits for older transactions to finish before answering from what is readable. */
 const SETTLE_MAX_WAIT_MS = 5_000;
-const RETRY_MAX_MS = 1_000;
 
 /** A catch-up that applied at least this many events to a projection analyses its tables. */
 const ANALYZE_AFTER_EVENTS = 100_000;

@@ -6,6 +6,7 @@ import {
   type BulkAppendResult,
   categoryOf,
   comparePositions,
+  latestPosition,
   type EventStore,
   EventStoreUnavailableError,
   EventStoreUsageError,
@@ -356,7 +357,7 @@ export class PostgresEventStore implements EventStore {
         : await this.client.query<EventRow>(text, params);
     const events = rows.map(toRecorded);
     const lastRead = events.at(-1)?.position ?? after;
-    const next = scannedTo && (!lastRead || comparePositions(scannedTo, lastRead) > 0) ? scannedTo : lastRead;
+    const next = latestPosition([scannedTo, lastRead]);
     return { events, next, endOfLog: events.length < limit };
   }
 
@@ -424,8 +425,8 @@ export class PostgresEventStore implements EventStore {
   /** Whether an event after `position` (of the categories, if given) has committed, readable yet or not. */
   private async committedAfter(position: LogPosition | null, categories?: readonly string[]): Promise<boolean> {
     if (categories && categories.length > 0) {
-      const heads = await this.committedHeads(categories);
-      return [...heads.values()].some((head) => !position || comparePositions(head, position) > 0);
+      const head = latestPosition((await this.committedHeads(categories)).values());
+      return head !== null && (!position || comparePositions(head, position) > 0);
     }
     const rows = await this.client.query(`select 1 from ${this.s}.events e where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) limit 1`, [
       (position?.commit ?? 0n).toString(),
