@@ -2,6 +2,7 @@ import {
   type AllRead,
   type AppendOptions,
   type AppendResult,
+  type AppendSuccess,
   type BulkAppendItem,
   type BulkAppendResult,
   categoryOf,
@@ -39,7 +40,26 @@ export interface PostgresEventStoreOptions {
   beforeCommit?: (streamId: string) => Promise<void>;
   /** Create or migrate the tables on open (default true). Off for a process that must not change the schema. */
   migrate?: boolean;
+  /**
+   * Group commit (default on): appends that arrive while others are being written (or in the
+   * same tick) share one transaction and one commit, each with its own expected-version check and
+   * its own answer (see `append`). `false` writes every append in a transaction of its own.
+   */
+  groupCommit?: boolean | GroupCommitLimits;
 }
+
+export interface GroupCommitLimits {
+  /** Most appends in one group (default 64: within PostgreSQL's cache of a transaction's subtransactions). */
+  maxAppends?: number;
+  /** Most groups being written at once, each on a connection of its own (default 2). */
+  maxInFlight?: number;
+}
+
+/** Default limits of group commit (see `GroupCommitLimits`). */
+const GROUP_MAX_APPENDS = 64;
+const GROUP_MAX_IN_FLIGHT = 2;
+/** Tries of one append whose stream was created, or whose ids were taken, by a concurrent transaction. */
+const APPEND_ATTEMPTS = 6;
 
 interface EventRow {
   global_position: string;
@@ -76,6 +96,11 @@ export class PostgresEventStore implements EventStore {
   private announceAgain = false;
   private listening: Promise<void> | null = null;
   private closed = false;
+  /** Appends waiting for a group (group commit), in arrival order. */
+  private readonly waiting: PendingAppend[] = [];
+  private groupsInFlight = 0;
+  private pumpScheduled = false;
+  private readonly group: Required<GroupCommitLimits> | null;
 
   private constructor(
     private readonly client: SqlClient,
@@ -84,6 +109,14 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.s = quoteIdent(schema);
     this.channel = `ledger_events_${schema}`.slice(0, 63);
+    const group = options.groupCommit ?? true;
+    this.group =
+      group === false
+        ? null
+        : {
+            maxAppends: Math.max(1, Math.min(group === true ? GROUP_MAX_APPENDS : (group.maxAppends ?? GROUP_MAX_APPENDS), GROUP_MAX_APPENDS)),
+            maxInFlight: Math.max(1, group === true ? GROUP_MAX_IN_FLIGHT : (group.maxInFlight ?? GROUP_MAX_IN_FLIGHT)),
+          };
   }
 
   /** Opens the store on a client, creating or migrating its tables. */
@@ -98,13 +131,121 @@ export class PostgresEventStore implements EventStore {
     return this.client;
   }
 
+  /**
+   * Appends `events` to one stream. With group commit, appends that are waiting (others are being
+   * written, or they arrived in the same tick) are written together: one statement, one
+   * transaction, one commit (`append_events_group`, migration 4). Each keeps its own
+   * expected-version check and answer; an error rolls back its own savepoint only. They run in
+   * order, so appends to one stream in a group see each other. If the group's statement or commit
+   * fails, every append of the group gets that error and none is recorded (a retry with the same
+   * event ids is idempotent as ever). Nothing waits to make a group: an append with none
+   * waiting beside it is written at once, alone, as before.
+   */
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     assertStreamId(streamId);
     if (events.length === 0) throw new EventStoreUsageError('append needs at least one event');
     const expected = options.expectedVersion ?? 'any';
     const eventIds = events.map((e) => e.metadata.eventId);
     assertEventIds(eventIds);
+    if (!this.group) return this.appendAlone(streamId, events, expected, eventIds);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.waiting.push({ streamId, events, expected, eventIds, attempt: 0, resolve, reject });
+      this.schedulePump();
+    });
+  }
 
+  /**
+   * Starts groups from the waiting appends, after the current tick's synchronous code (so appends
+   * made together, e.g. in one `Promise.all`, form one group): no timer, no added wait.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled || !this.group || this.groupsInFlight >= this.group.maxInFlight) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const limits = this.group;
+    if (!limits) return;
+    while (this.groupsInFlight < limits.maxInFlight && this.waiting.length > 0) {
+      const members = this.waiting.splice(0, limits.maxAppends);
+      this.groupsInFlight += 1;
+      void this.writeGroup(members).finally(() => {
+        this.groupsInFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  /** Writes one group and answers each of its appends; never rejects. */
+  private async writeGroup(members: PendingAppend[]): Promise<void> {
+    const [only] = members;
+    if (only && members.length === 1) {
+      // Alone: the single append_events call, exactly as without group commit.
+      await this.appendAlone(only.streamId, only.events, only.expected, only.eventIds, only.attempt).then(only.resolve, only.reject);
+      return;
+    }
+    // Streams locked in stream order (a stable sort keeps one stream's appends in arrival order),
+    // as appendMany does, so two groups in flight never wait for each other in a cycle.
+    const ordered = [...members].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+    const params = [
+      ordered.map((m) => m.streamId),
+      ordered.map((m) => categoryOf(m.streamId)),
+      ordered.map((m) => String(m.expected)),
+      ordered.map((m) => m.events.length),
+      ordered.flatMap((m) => m.eventIds),
+      ordered.flatMap((m) => m.events.map((e) => e.type)),
+      ordered.flatMap((m) => m.events.map((e) => JSON.stringify(e.data))),
+      ordered.flatMap((m) => m.events.map((e) => JSON.stringify(e.metadata))),
+    ];
+    const text = `select r_outcome as outcome, r_version::text as version, r_transaction_id as transaction_id, r_global_position as global_position,
+        r_actual::text as actual, r_code as code, r_message as message
+      from ${this.s}.append_events_group($1::text[], $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::text[], $8::text[])`;
+    const hook = this.options.beforeCommit;
+    let rows: GroupRow[];
+    try {
+      rows = hook
+        ? await this.client.transaction(async (tx) => {
+            const written = await tx.query<GroupRow>(text, params);
+            for (const [i, row] of written.entries()) {
+              const member = ordered[i];
+              if (member && row.outcome === 'appended') await hook(member.streamId);
+            }
+            return written;
+          })
+        : await this.client.query<GroupRow>(text, params);
+    } catch (error) {
+      // The statement or the commit failed: nothing of the group was recorded.
+      for (const member of ordered) member.reject(error);
+      return;
+    }
+    let appended = false;
+    for (const [i, member] of ordered.entries()) {
+      const row = rows[i];
+      if (!row?.outcome) {
+        member.reject(new Error('append_events_group returned nothing for an append'));
+      } else if (row.outcome === 'error') {
+        const code = row.code ?? '';
+        if (code === 'LD001') member.reject(new EventStoreUsageError(row.message ?? 'event ids already recorded for other events'));
+        else if ((code === 'LD002' || code === '23505' || code === '40P01') && member.attempt + 1 < APPEND_ATTEMPTS) {
+          // Its stream was created, or its ids taken, by a concurrent transaction: again, in a later group.
+          this.waiting.push({ ...member, attempt: member.attempt + 1 });
+        } else member.reject(new AppendError(row.message ?? 'the append failed', code));
+      } else if (row.outcome === 'conflict') {
+        member.resolve(conflict(member.streamId, member.expected, Number(row.actual)));
+      } else {
+        if (row.outcome === 'appended') appended = true;
+        member.resolve(appendedResult(member.streamId, member.eventIds, row));
+      }
+    }
+    if (appended) this.announce();
+  }
+
+  /** One append in a transaction of its own: one call of append_events (migration 2). */
+  private async appendAlone(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion, eventIds: string[], firstAttempt = 0): Promise<AppendResult> {
     // One call of the store's append_events function (migration 2): one round trip and an
     // autocommit, where a client-side transaction took seven. The contract suite's commit hook
     // needs a transaction to hold open, so with it the call runs inside one.
@@ -121,7 +262,7 @@ export class PostgresEventStore implements EventStore {
     const text = `select outcome, version::text as version, transaction_id, global_position, actual::text as actual
       from ${this.s}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8)`;
     const hook = this.options.beforeCommit;
-    for (let attempt = 0; ; attempt += 1) {
+    for (let attempt = firstAttempt; ; attempt += 1) {
       try {
         const [row] = hook
           ? await this.client.transaction(async (tx) => {
@@ -132,20 +273,13 @@ export class PostgresEventStore implements EventStore {
           : await this.client.query<AppendRow>(text, params);
         if (!row) throw new Error('append_events returned nothing');
         if (row.outcome === 'conflict') return conflict(streamId, expected, Number(row.actual));
-        const result: AppendResult = {
-          kind: 'appended',
-          streamId,
-          nextExpectedVersion: Number(row.version),
-          position: { commit: BigInt(row.transaction_id ?? '0'), prepare: BigInt(row.global_position ?? '0') },
-          eventIds,
-          idempotent: row.outcome === 'idempotent',
-        };
+        const result = appendedResult(streamId, eventIds, row);
         if (!result.idempotent) this.announce();
         return result;
       } catch (error) {
         const code = (error as { code?: string } | null)?.code;
         if (code === 'LD001') throw new EventStoreUsageError(error instanceof Error ? error.message : String(error));
-        if ((code === 'LD002' || isUniqueViolation(error)) && attempt < 5) continue;
+        if ((code === 'LD002' || isUniqueViolation(error)) && attempt + 1 < APPEND_ATTEMPTS) continue;
         throw error;
       }
     }
@@ -560,6 +694,45 @@ function int8(value: bigint): string {
 }
 
 class RetryAppend extends Error {}
+
+/** An append of a group that failed in its own savepoint: the database's message and SQLSTATE. */
+export class AppendError extends Error {
+  override readonly name = 'AppendError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  expected: ExpectedVersion;
+  eventIds: string[];
+  /** Tries already made (a stream created or ids taken by a concurrent transaction). */
+  attempt: number;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface GroupRow extends Omit<AppendRow, 'outcome'> {
+  outcome: AppendRow['outcome'] | 'error';
+  code: string | null;
+  message: string | null;
+}
+
+function appendedResult(streamId: string, eventIds: string[], row: Omit<AppendRow, 'outcome'> & { outcome: string }): AppendSuccess {
+  return {
+    kind: 'appended',
+    streamId,
+    nextExpectedVersion: Number(row.version),
+    position: { commit: BigInt(row.transaction_id ?? '0'), prepare: BigInt(row.global_position ?? '0') },
+    eventIds,
+    idempotent: row.outcome === 'idempotent',
+  };
+}
 
 interface AppendRow {
   outcome: 'appended' | 'idempotent' | 'conflict';

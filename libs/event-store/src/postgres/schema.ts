@@ -58,7 +58,53 @@ export function eventStoreMigrations(schema: string): (Migration & { sql: string
       // still passes one (an older build during a rolling upgrade) is woken as before.
       statements: [appendEventsFunction(s, `if p_channel is not null then perform pg_notify(p_channel, ''); end if;`)],
     },
+    {
+      id: 4,
+      name: 'append a group in one call',
+      sql: '',
+      // Group commit (issue 22.2): several appends (to any streams) in one statement and so one
+      // transaction and one commit. Each runs append_events in a block of its own (a savepoint):
+      // an error rolls back that append only and is answered for it (its SQLSTATE and message),
+      // the others go on. They run in order, so an append sees those before it in the group.
+      // Events arrive as flat arrays; p_counts says how many belong to each append. The JSON is
+      // passed as text and cast inside the block, so bad JSON fails only its own append.
+      statements: [appendGroupFunction(s)],
+    },
   ];
+}
+
+/** The append_events_group function (migration 4). */
+function appendGroupFunction(s: string): string {
+  return `create or replace function ${s}.append_events_group(p_streams text[], p_categories text[], p_expected text[], p_counts int[], p_ids uuid[], p_types text[], p_data text[], p_metadata text[])
+           returns table (r_outcome text, r_version bigint, r_transaction_id text, r_global_position text, r_actual bigint, r_code text, r_message text)
+           language plpgsql as $body$
+         declare
+           v_from int := 0;
+           v_to int;
+         begin
+           for i in 1..cardinality(p_streams) loop
+             v_to := v_from + p_counts[i];
+             r_code := null;
+             r_message := null;
+             begin
+               select a.outcome, a.version, a.transaction_id, a.global_position, a.actual
+                 into r_outcome, r_version, r_transaction_id, r_global_position, r_actual
+                 from ${s}.append_events(p_streams[i], p_categories[i], p_expected[i], p_ids[v_from + 1 : v_to], p_types[v_from + 1 : v_to],
+                                         p_data[v_from + 1 : v_to]::jsonb[], p_metadata[v_from + 1 : v_to]::jsonb[], null) a;
+             exception when others then
+               r_outcome := 'error';
+               r_version := null;
+               r_transaction_id := null;
+               r_global_position := null;
+               r_actual := null;
+               r_code := sqlstate;
+               r_message := sqlerrm;
+             end;
+             return next;
+             v_from := v_to;
+           end loop;
+         end
+         $body$`;
 }
 
 /** The append_events function (see migrations 2 and 3), ending with `notify`. */
