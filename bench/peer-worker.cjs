@@ -84,7 +84,8 @@ function ourLibrary() {
 async function openOurs(task, poolSize) {
   const es = ourLibrary();
   const sql = new es.PgSqlClient({ connectionString: task.url, max: poolSize });
-  const store = await es.PostgresEventStore.open(sql, { schema: 'ledger' });
+  // LEDGER_GROUP_COMMIT=off: each append in a transaction of its own (for an A/B of group commit).
+  const store = await es.PostgresEventStore.open(sql, { schema: 'ledger', groupCommit: process.env.LEDGER_GROUP_COMMIT !== 'off' });
   return { sql, store };
 }
 

@@ -22,7 +22,8 @@ const now = () => Number(process.hrtime.bigint()) / 1e9;
 /** Opens the ledger's store: PostgreSQL (`url`, schema `ledger`) or PGlite (`dataDir`). */
 async function openStore(task, poolSize = 10) {
   const sql = task.backend === 'postgres' ? new es.PgSqlClient({ connectionString: task.url, max: poolSize }) : await es.PgliteSqlClient.open(task.dataDir);
-  const store = await es.PostgresEventStore.open(sql, { schema: 'ledger' });
+  // LEDGER_GROUP_COMMIT=off: each append in a transaction of its own (for an A/B of group commit).
+  const store = await es.PostgresEventStore.open(sql, { schema: 'ledger', groupCommit: process.env.LEDGER_GROUP_COMMIT !== 'off' });
   return { sql, store };
 }
 

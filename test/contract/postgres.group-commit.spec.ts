@@ -58,10 +58,10 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     // A stream whose first version is already in the log but not in the stream table: the append
     // creates the stream row, then its event collides; its savepoint must take the row back too.
     const broken = streamName('family');
-    await store.sqlClient.query(
-      `insert into "${schema}".events (stream_id, category, version, event_id, type, data, metadata) values ($1, 'family', 1, $2, 'SchoolAttendanceRecorded', '{}', '{}')`,
-      [broken, randomUUID()],
-    );
+    await store.sqlClient.query(`insert into "${schema}".events (stream_id, category, version, event_id, type, data, metadata) values ($1, 'family', 1, $2, 'SchoolAttendanceRecorded', '{}', '{}')`, [
+      broken,
+      randomUUID(),
+    ]);
     const good = [streamName('family'), streamName('claim'), streamName('family')];
     const badJson = events(1);
     (badJson[0] as { data: Record<string, unknown> }).data = { note: 'a NUL \u0000 PostgreSQL refuses in jsonb' };

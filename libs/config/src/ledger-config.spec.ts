@@ -13,6 +13,7 @@ describe('configuration', () => {
         demo: true,
         demoUsers: true,
         postgresPoolSize: 20,
+        groupCommit: true,
         postgresSchema: 'ledger',
         councilId: 'council',
         demoFamilies: 300,

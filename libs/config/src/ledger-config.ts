@@ -22,6 +22,12 @@ export interface LedgerConfig {
   demoUsers: boolean;
   /** Size of the PostgreSQL connection pool. */
   postgresPoolSize: number;
+  /**
+   * Group commit of the event store on PostgreSQL and PGlite (`LEDGER_GROUP_COMMIT`, default on):
+   * concurrent appends share one transaction and one commit, each with its own answer. Off writes
+   * every append in a transaction of its own (for comparing the two).
+   */
+  groupCommit: boolean;
   /** Schema of the event store on PostgreSQL (read models go in `read`, or `<schema>_read` for another schema). */
   postgresSchema: string;
   /** The council this deployment serves; names its programme and outcome plan streams. */
@@ -198,6 +204,14 @@ export function loadConfig(env: Env): ConfigResult {
     else postgresPoolSize = n;
   }
 
+  let groupCommit = true;
+  const rawGroupCommit = value('LEDGER_GROUP_COMMIT');
+  if (rawGroupCommit !== undefined) {
+    const parsed = ON_OFF[rawGroupCommit.toLowerCase()];
+    if (parsed === undefined) errors.push(`LEDGER_GROUP_COMMIT: "${rawGroupCommit}" is not one of on, off`);
+    else groupCommit = parsed;
+  }
+
   const councilId = value('LEDGER_COUNCIL_ID') ?? 'council';
   if (!/^[a-z0-9][a-z0-9-]{0,59}$/.test(councilId)) errors.push(`LEDGER_COUNCIL_ID: "${councilId}" must be lower-case letters, digits and dashes (up to 60)`);
 
@@ -291,6 +305,7 @@ export function loadConfig(env: Env): ConfigResult {
       demo,
       demoUsers,
       postgresPoolSize,
+      groupCommit,
       postgresSchema,
       councilId,
       demoFamilies,

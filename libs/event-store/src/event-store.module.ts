@@ -83,7 +83,7 @@ async function openStoresOnce(config: LedgerConfig): Promise<OpenedStores> {
       const { EsdbEventStore } = await import('@ledger/event-store/esdb');
       return { eventStore: EsdbEventStore.connect(config.esdbUrl), sql, description: { kind: 'esdb', where: redactUrl(config.esdbUrl) }, schema: config.postgresSchema };
     }
-    const eventStore = await PostgresEventStore.open(sql, { schema: config.postgresSchema });
+    const eventStore = await PostgresEventStore.open(sql, { schema: config.postgresSchema, groupCommit: config.groupCommit });
     // A damaged embedded directory is refused here, not served as ready (issue 15.5).
     if (!config.postgresUrl) await checkEmbeddedStore(sql, config.postgresSchema, resolve(config.dataDir));
     const description: StoreDescription = config.postgresUrl ? { kind: 'postgres', where: redactUrl(config.postgresUrl) } : { kind: 'embedded', where: config.dataDir };
