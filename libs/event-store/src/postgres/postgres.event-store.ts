@@ -173,14 +173,19 @@ export class PostgresEventStore implements EventStore {
     while (this.groupsInFlight < limits.maxInFlight && this.waiting.length > 0) {
       const members = this.waiting.splice(0, limits.maxAppends);
       this.groupsInFlight += 1;
-      void this.writeGroup(members).finally(() => {
-        this.groupsInFlight -= 1;
-        this.pump();
-      });
+      void this.writeGroup(members)
+        // A fault answering the group (none is known) must still answer every append.
+        .catch((error: unknown) => {
+          for (const member of members) member.reject(error);
+        })
+        .finally(() => {
+          this.groupsInFlight -= 1;
+          this.pump();
+        });
     }
   }
 
-  /** Writes one group and answers each of its appends; never rejects. */
+  /** Writes one group and answers each of its appends. */
   private async writeGroup(members: PendingAppend[]): Promise<void> {
     const [only] = members;
     if (only && members.length === 1) {
