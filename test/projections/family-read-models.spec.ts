@@ -1,5 +1,5 @@
 import { FamilyQueries, FamilyReadModelsProjection, type Projection, ProjectionRunner } from '@ledger/projections';
-import { type SqlClient, quoteIdent } from '@ledger/event-store';
+import { PostgresEventStore, type SqlClient, quoteIdent } from '@ledger/event-store';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
 import { collectAll } from '../contract/event-store.contract';
 import { storeKinds, startTestApp, type TestApp } from '../support/app';
@@ -68,6 +68,27 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
     }
     // A store whose log is elsewhere (another client) is read through the store.
     expect(t.stores.eventStore.logInDatabase?.({})).toBeNull();
+  });
+
+  it('rebuilds its tables with the keys and indexes they are made with, from a log of one range, of many, or empty', async () => {
+    // A store with an empty log beside the seeded one (on the same client, which the test app closes).
+    const empty = await PostgresEventStore.open(t.stores.sql, { schema: schemaFor() });
+    for (const [store, size] of [
+      [t.stores.eventStore, 50_000],
+      [t.stores.eventStore, 13],
+      [empty, 50_000],
+    ] as const) {
+      const runner = new ProjectionRunner(store, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor(), inDatabaseBatchSize: size });
+      await runner.prepare();
+      const made = await keysAndIndexes(t.stores.sql, runner);
+      expect(made.filter((row) => row.startsWith('family_facts_v1:'))).toEqual([
+        'family_facts_v1: CREATE UNIQUE INDEX ON family_facts_v1 USING btree (family_id, version)',
+        'family_facts_v1: p PRIMARY KEY (family_id, version)',
+      ]);
+      expect(made.filter((row) => row.startsWith('family_summary_v1:')).length).toBe(5);
+      expect((await runner.rebuild('family-read-models')) > 0).toBe(store !== empty);
+      expect(await keysAndIndexes(t.stores.sql, runner)).toEqual(made);
+    }
   });
 
   it('reads the attached families a page at a time, each once and in id order, whatever the page size', async () => {
@@ -187,6 +208,22 @@ describe('a new version of a projection', () => {
     expect((await v2.status()).map((s) => `${s.name} v${s.version} ${s.state}`)).toEqual(['family-read-models v2 live']);
   });
 });
+
+/** Each live table's indexes (without their names) and constraints, as text. */
+async function keysAndIndexes(sql: SqlClient, runner: ProjectionRunner): Promise<string[]> {
+  const rows: string[] = [];
+  for (const base of new FamilyReadModelsProjection().tables) {
+    const table = await runner.liveTable('family-read-models', base);
+    const name = `${base}_v1`;
+    const indexes = await sql.query<{ def: string }>(`select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = $1::regclass`, [table]);
+    const constraints = await sql.query<{ def: string }>(`select contype::text || ' ' || pg_get_constraintdef(oid) as def from pg_constraint where conrelid = $1::regclass and contype <> 'n'`, [
+      table,
+    ]);
+    for (const { def } of indexes) rows.push(`${name}: ${def.replace(/INDEX \S+ ON \S+/, `INDEX ON ${name}`)}`);
+    for (const { def } of constraints) rows.push(`${name}: ${def}`);
+  }
+  return rows.sort();
+}
 
 function tableOf(runner: ProjectionRunner, projection: Projection) {
   const schema = (runner as unknown as { schema: string }).schema;

@@ -19,8 +19,10 @@ export class FamilyReadModelsProjection implements Projection {
   readonly categories = ['family', 'outcomePlan', 'programme'] as const;
   readonly tables = ['family_summary', 'family_facts', 'outcome_plans', 'programme_settings'] as const;
 
-  async createTables(tx: SqlTx, table: TableNamer, options: { deferIndexes?: boolean } = {}): Promise<void> {
-    if (!(await tableExists(tx, table('family_summary')))) {
+  /** Part 0 (the facts) writes `family_facts`, part 1 the other tables; without a part, all of them. */
+  async createTables(tx: SqlTx, table: TableNamer, options: { deferIndexes?: boolean; part?: number } = {}): Promise<void> {
+    const mine = (part: number): boolean => options.part === undefined || options.part === part;
+    if (mine(1) && !(await tableExists(tx, table('family_summary')))) {
       await tx.query(`create table ${table('family_summary')} (
         family_id uuid primary key,
         reference text not null,
@@ -33,7 +35,7 @@ export class FamilyReadModelsProjection implements Projection {
         version bigint not null)`);
       if (!options.deferIndexes) await this.createSummaryIndexes(tx, table);
     }
-    if (!(await tableExists(tx, table('family_facts')))) {
+    if (mine(0) && !(await tableExists(tx, table('family_facts')))) {
       await tx.query(`create table ${table('family_facts')} (
         family_id uuid not null,
         version bigint not null,
@@ -47,20 +49,21 @@ export class FamilyReadModelsProjection implements Projection {
         primary key (family_id, version)`
         })`);
     }
-    if (!(await tableExists(tx, table('outcome_plans')))) {
+    if (mine(1) && !(await tableExists(tx, table('outcome_plans')))) {
       await tx.query(`create table ${table('outcome_plans')} (
         council_id text not null, version int not null, effective_from date not null, scope text not null, parameters jsonb not null,
         primary key (council_id, version))`);
     }
-    if (!(await tableExists(tx, table('programme_settings')))) {
+    if (mine(1) && !(await tableExists(tx, table('programme_settings')))) {
       await tx.query(`create table ${table('programme_settings')} (
         council_id text primary key, council_name text not null, framework text not null, allocation int not null, attachment_fee_basis text not null, version bigint not null)`);
     }
   }
 
-  async createDeferredIndexes(tx: SqlTx, table: TableNamer): Promise<void> {
-    await tx.query(`alter table ${table('family_facts')} add primary key (family_id, version)`);
-    await this.createSummaryIndexes(tx, table);
+  /** Part 0: the facts' primary key; part 1: the summaries' indexes; without a part, both. */
+  async createDeferredIndexes(tx: SqlTx, table: TableNamer, part?: number): Promise<void> {
+    if (part === undefined || part === 0) await tx.query(`alter table ${table('family_facts')} add primary key (family_id, version)`);
+    if (part === undefined || part === 1) await this.createSummaryIndexes(tx, table);
   }
 
   private async createSummaryIndexes(tx: SqlTx, table: TableNamer): Promise<void> {

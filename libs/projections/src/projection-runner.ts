@@ -364,17 +364,27 @@ export class ProjectionRunner {
     // Build into a scratch copy (version + 1000) so the live tables serve meanwhile.
     const scratchVersion = buildVersion + 1000;
     const table = this.namer(scratchVersion);
+    const log = this.logInDatabase(projection);
+    const parts = log ? projection.applyInDatabase : undefined;
+    // In SQL, the log's first range is found (another connection) while old scratch tables go.
+    const first = log && parts ? log.nextRange(null, this.inDatabaseBatchSize(), projection.categories) : null;
+    first?.catch(() => undefined); // awaited by the load; here only so a failure below leaves it handled
     await this.sql.transaction(async (tx) => {
       await this.dropTables(tx, projection, scratchVersion);
-      await projection.createTables(tx, table, { deferIndexes: true });
+      // In SQL each lane makes its own tables, in its first transaction.
+      if (!first) await projection.createTables(tx, table, { deferIndexes: true });
     });
-    const log = this.logInDatabase(projection);
-    const loaded =
-      log && projection.applyInDatabase ? await this.loadInDatabase(projection, log, projection.applyInDatabase, table, onProgress) : await this.loadThroughStore(projection, table, onProgress);
+    let loaded: { position: LogPosition | null; events: number };
+    if (log && parts && first) {
+      loaded = await this.loadInDatabase(projection, log, parts, table, first, onProgress);
+    } else {
+      loaded = await this.loadThroughStore(projection, table, onProgress);
+      if (projection.createDeferredIndexes) await this.sql.transaction((tx) => projection.createDeferredIndexes?.(tx, table) ?? Promise.resolve());
+    }
     const position = loaded.position;
     const total = loaded.events;
-    if (projection.createDeferredIndexes) await this.sql.transaction((tx) => projection.createDeferredIndexes?.(tx, table) ?? Promise.resolve());
-    await this.analyze(projection, table);
+    // As after a catch-up: a small copy is planned well enough without (and autovacuum analyses it soon).
+    if (total >= ANALYZE_AFTER_EVENTS) await this.analyze(projection, table);
     // Switch: the scratch tables replace the live ones, with the checkpoint where the build ended.
     await this.chain;
     await this.sql.transaction(async (tx) => {
@@ -422,24 +432,27 @@ export class ProjectionRunner {
   /**
    * A rebuild's load in SQL: the log is cut into ranges (positions only, found ahead of use), and
    * each of the projection's parts is a lane that applies every range in log order in
-   * transactions of its own; the lanes run side by side on their own connections. Nothing passes
-   * through this process but positions, so memory does not grow with the log.
+   * transactions of its own; the lanes run side by side on their own connections. Each lane makes
+   * its tables in its first transaction and adds their deferred indexes in its last (on a small
+   * log, one and the same). Nothing passes through this process but positions, so memory does not
+   * grow with the log.
    */
   private async loadInDatabase(
     projection: Projection,
     log: LogInDatabase,
     parts: readonly InDatabasePart[],
     table: TableNamer,
+    first: Promise<{ upTo: LogPosition; events: number } | null>,
     onProgress?: (events: number) => void,
   ): Promise<{ position: LogPosition | null; events: number }> {
-    const size = this.options.inDatabaseBatchSize ?? 50_000;
+    const size = this.inDatabaseBatchSize();
     type Range = { after: LogPosition | null; upTo: LogPosition; events: number; last: boolean };
     const ranges: Promise<Range | null>[] = [];
     const rangeAt = (k: number): Promise<Range | null> => {
       ranges[k] ??= (k === 0 ? Promise.resolve<Range | null>(null) : rangeAt(k - 1)).then(async (previous) => {
         if (k > 0 && (!previous || previous.last)) return null;
         const after = previous?.upTo ?? null;
-        const next = await log.nextRange(after, size, projection.categories);
+        const next = await (k === 0 ? first : log.nextRange(after, size, projection.categories));
         return next ? { after, upTo: next.upTo, events: next.events, last: next.events < size } : null;
       });
       return ranges[k];
@@ -452,28 +465,38 @@ export class ProjectionRunner {
     const lanes = await Promise.allSettled(
       parts.map(async (part, lane) => {
         for (let k = 0; !failed; k += 1) {
+          // Null only at the start of an empty log: the lane then only makes its tables.
           const range = await rangeAt(k);
-          if (!range || failed) return;
+          if (failed) return;
+          const last = !range || range.last;
           // Look one range ahead, so the next position is known when this range is applied.
-          if (!range.last) void rangeAt(k + 1).catch(() => undefined);
+          if (!last) void rangeAt(k + 1).catch(() => undefined);
           await this.sql
-            .transaction((tx) => part(tx, { events: (category, types) => log.events(range, category, types) }, table))
+            .transaction(async (tx) => {
+              if (k === 0) await projection.createTables(tx, table, { deferIndexes: true, part: lane });
+              if (range) await part(tx, { events: (category, types) => log.events(range, category, types) }, table);
+              if (last) await projection.createDeferredIndexes?.(tx, table, lane);
+            })
             .catch((error: unknown) => {
               failed = true;
               throw error;
             });
-          if (lane === 0) {
+          if (range && lane === 0) {
             position = range.upTo;
             total += range.events;
             onProgress?.(total);
           }
-          if (range.last) return;
+          if (last) return;
         }
       }),
     );
     const failure = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
     if (failure) throw failure.reason;
     return { position, events: total };
+  }
+
+  private inDatabaseBatchSize(): number {
+    return this.options.inDatabaseBatchSize ?? 50_000;
   }
 
   /**
@@ -484,7 +507,7 @@ export class ProjectionRunner {
     const log = inDatabase ? this.logInDatabase(projection) : null;
     const parts = projection.applyInDatabase;
     if (log && parts) {
-      const size = this.options.inDatabaseBatchSize ?? 50_000;
+      const size = this.inDatabaseBatchSize();
       return log.nextRange(after, size, projection.categories).then((range) => ({
         events: range?.events ?? 0,
         next: range?.upTo ?? after,
@@ -601,7 +624,7 @@ const RETRY_MAX_MS = 1_000;
 /** How long a settled read waits for older transactions to finish before answering from what is readable. */
 const SETTLE_MAX_WAIT_MS = 5_000;
 
-/** A catch-up that applied at least this many events to a projection analyses its tables. */
+/** A catch-up or a rebuild that applied at least this many events to a projection analyses its tables. */
 const ANALYZE_AFTER_EVENTS = 100_000;
 
 /** A batch read from the log, ready to apply inside the runner's transaction. */

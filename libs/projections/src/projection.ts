@@ -23,9 +23,11 @@ export interface Projection {
   readonly tables: readonly string[];
   /**
    * Creates its tables and their indexes if they do not exist (use `tableExists`); `table('x')`
-   * is the versioned, schema-qualified name. Index names are left to PostgreSQL.
+   * is the versioned, schema-qualified name. Index names are left to PostgreSQL. With `part` (an
+   * index into `applyInDatabase`), only the tables that part writes: a rebuild in SQL makes each
+   * lane's tables in the lane's first transaction, so every table must belong to one part.
    */
-  createTables(tx: SqlTx, table: TableNamer, options?: { deferIndexes?: boolean }): Promise<void>;
+  createTables(tx: SqlTx, table: TableNamer, options?: { deferIndexes?: boolean; part?: number }): Promise<void>;
   /** Applies one batch of events, in log order. */
   apply(tx: SqlTx, events: readonly RecordedEvent[], table: TableNamer): Promise<void>;
   /**
@@ -34,14 +36,17 @@ export interface Projection {
    * following the log, the runner runs them in order in the checkpoint's transaction; in a
    * rebuild, each part is a lane of its own (own connection, ranges in log order), so they load
    * side by side. Together they must leave exactly what `apply` would leave for the same events
-   * (the runner's tests compare the two).
+   * (the runner's tests compare the two). A projection with parts takes `part` in `createTables`
+   * and `createDeferredIndexes`.
    */
   readonly applyInDatabase?: readonly InDatabasePart[];
   /**
    * Optional, for rebuilds: indexes `createTables` leaves off when asked to defer them (loading a
-   * fresh copy is faster without them), created here once the copy is loaded.
+   * fresh copy is faster without them), created here once the copy is loaded. With `part` (an
+   * index into `applyInDatabase`), only the indexes of that part's tables: a rebuild in SQL adds
+   * them in the part's last transaction, so the lanes build their indexes side by side.
    */
-  createDeferredIndexes?(tx: SqlTx, table: TableNamer): Promise<void>;
+  createDeferredIndexes?(tx: SqlTx, table: TableNamer, part?: number): Promise<void>;
 }
 
 export type InDatabasePart = (tx: SqlTx, log: LogBatch, table: TableNamer) => Promise<void>;
