@@ -1,11 +1,11 @@
 import type { DynamicModule } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { LogLevel } from '@ledger/config';
 import { actorOf } from '../auth/actor';
+import { pathOf, routePatternOf } from '../http/http';
 
 export interface LoggingOptions {
   level: LogLevel;
@@ -50,11 +50,11 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
           return id;
         },
         serializers: {
-          req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
+          req: (req: { id: unknown; method: string; url: string; originalUrl?: string; headers: Record<string, unknown> }) => ({
             id: req.id,
             method: req.method,
             // The path only: ids in it are pseudonymous; query strings are left out.
-            path: String(req.url).split('?')[0],
+            path: pathOf(req),
             headers: Object.fromEntries(Object.entries(req.headers).filter(([name]) => (LOGGED_HEADERS as readonly string[]).includes(name) || (REDACTED_HEADERS as readonly string[]).includes(name))),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -74,11 +74,11 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
 }
 
 function requestFacts(req: IncomingMessage, res: ServerResponse): { userId: string; role: string; route: string; status: number } {
-  const actor = actorOf(req as Request);
-  return { userId: actor.userId, role: actor.role, route: routeOfRequest(req), status: (res as Response).statusCode };
+  const actor = actorOf(req);
+  return { userId: actor.userId, role: actor.role, route: routeOfRequest(req), status: res.statusCode };
 }
 
 /** The route pattern (`/api/families/:familyId`), or `unmatched` for a path no route serves. */
 function routeOfRequest(req: IncomingMessage): string {
-  return ((req as Request).route as { path?: string } | undefined)?.path ?? 'unmatched';
+  return routePatternOf(req) ?? 'unmatched';
 }
