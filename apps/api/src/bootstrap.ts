@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
 import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LedgerConfig } from '@ledger/config';
 import { openStores, type OpenedStores } from '@ledger/event-store';
@@ -51,6 +52,13 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
     // X-Forwarded-For, and whether it came over TLS from X-Forwarded-Proto.
     ...(config.trustProxy !== undefined ? { trustProxy: trustProxyOf(config.trustProxy) } : {}),
     bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // JSON as JSON.parse reads it (as under Express): a `__proto__` or `constructor` key is then an
+    // own field, which the validation pipe refuses with a 400 naming it, wherever it is. (Fastify's
+    // default refuses it as "not valid JSON", naming nothing.)
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    // Our own id for every request (logged by pino-http, sent back as X-Request-Id), never the client's.
+    genReqId: () => randomUUID(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, stores, privacy, { clock: options.clock, log }), adapter, {
     logger: options.logger === false ? false : options.logger,
@@ -99,6 +107,7 @@ function secureHttp(app: NestFastifyApplication): void {
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
       markRoute(request);
+      reply.raw.setHeader('X-Request-Id', request.id);
       headers(request.raw, reply.raw, (error?: unknown) => {
         if (error) return done(error as Error);
         if (request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https') reply.raw.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');

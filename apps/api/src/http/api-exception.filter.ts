@@ -73,7 +73,7 @@ const BODY_ERRORS: Record<string, string> = {
   FST_ERR_CTP_INVALID_TYPE: 'the request’s Content-Type is not valid',
 };
 
-/** The API's answer to a body Fastify could not parse (its JSON parser's SyntaxError carries a 400). */
+/** The API's answer to a body Fastify could not read, by Fastify's error code. */
 function bodyError(error: unknown): ApiErrorBody | null {
   const { statusCode, code } = (error ?? {}) as { statusCode?: unknown; code?: unknown };
   if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return null;

@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import { type DynamicModule, RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
@@ -35,6 +35,8 @@ const LOGGED_HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 
 export function loggingModule(options: LoggingOptions): DynamicModule {
   const redactPaths = REDACTED_HEADERS.map((h) => `req.headers[${JSON.stringify(h)}]`);
   return LoggerModule.forRoot({
+    // Every path, in the pattern @fastify/middie matches (nestjs-pino's own default, `{/*splat}`, it does not).
+    forRoutes: [{ path: '*splat', method: RequestMethod.ALL }],
     pinoHttp: [
       {
         level: options.level,
@@ -43,12 +45,8 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
         timestamp: () => `,"time":"${new Date().toISOString()}"`,
         formatters: { level: (label: string) => ({ level: label }) },
         redact: { paths: redactPaths, censor: '[redacted]' },
-        // Our own id for every request: a client's X-Request-Id could carry anything.
-        genReqId: (_req: IncomingMessage, res: ServerResponse) => {
-          const id = randomUUID();
-          res.setHeader('X-Request-Id', id);
-          return id;
-        },
+        // Fastify gives every request its id first (see buildApp); this is for a request without one.
+        genReqId: (_req: IncomingMessage, res: ServerResponse) => requestId(res),
         serializers: {
           req: (req: { id: unknown; method: string; url: string; originalUrl?: string; headers: Record<string, unknown> }) => ({
             id: req.id,
@@ -71,6 +69,17 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
       options.destination ?? process.stdout,
     ],
   });
+}
+
+/**
+ * Our own id for a request, sent back as `X-Request-Id` (a client's X-Request-Id could carry
+ * anything, so it is never taken). Under Fastify the request comes with one (`buildApp`), which
+ * pino-http takes.
+ */
+function requestId(res: ServerResponse): string {
+  const id = randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
 }
 
 function requestFacts(req: IncomingMessage, res: ServerResponse): { userId: string; role: string; route: string; status: number } {
