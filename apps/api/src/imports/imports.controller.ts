@@ -47,12 +47,15 @@ async function uploadedCsv(req: Request): Promise<Buffer | undefined> {
     throw tooLargeOr(error);
   }
   if (!part) return undefined;
-  if (part.fieldname !== 'file') throw ApiError.badRequest('unexpected field', [{ field: part.fieldname, message: 'send the CSV file in the field "file"' }]);
+  let bytes: Buffer;
   try {
-    return await part.toBuffer();
+    // Read whole before any answer, even a refusal: a reply sent while the client still sends would break its connection.
+    bytes = await part.toBuffer();
   } catch (error) {
     throw tooLargeOr(error);
   }
+  if (part.fieldname !== 'file') throw ApiError.badRequest('unexpected field', [{ field: part.fieldname, message: 'send the CSV file in the field "file"' }]);
+  return bytes;
 }
 
 function tooLargeOr(error: unknown): unknown {
@@ -102,12 +105,14 @@ export class ImportsController {
   @ApiBadRequestResponse({ description: 'Unknown source, no file, or the file refused as a whole (missing columns named in details)' })
   @ApiForbiddenResponse({ description: "A partner importing another organisation's kind of file" })
   async upload(@Param('source') source: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    // The file first (as Express's FileInterceptor read it before the handler): the refusals below
+    // are then answered to a client that has finished sending.
+    const file = await uploadedCsv(req);
     if (!isImportSource(source)) throw ApiError.badRequest('unknown source', [{ field: 'source', message: `must be one of ${IMPORT_SOURCES.join(', ')}` }]);
     const actor = actorOf(req);
     if (actor.role === 'partner' && actor.organisation !== SOURCE_ORGANISATION[source]) {
       throw new ApiError(403, `${source} files come from ${SOURCE_ORGANISATION[source]} partners; you are signed in for ${actor.organisation ?? 'no organisation'}`, { reason: 'NotThisPartnersData' });
     }
-    const file = await uploadedCsv(req);
     if (!file || file.length === 0) throw ApiError.badRequest('no file', [{ field: 'file', message: 'send the CSV file as multipart/form-data in the field "file"' }]);
     const recording = this.recordings.from(req);
     try {
