@@ -61,9 +61,8 @@ export function setCookie(res: Response, name: string, value: string, options: C
   if (options.httpOnly) parts.push('HttpOnly');
   if (options.secure) parts.push('Secure');
   parts.push('SameSite=Strict');
-  const current = res.getHeader('set-cookie');
-  const list = current === undefined ? [] : Array.isArray(current) ? current.map(String) : [String(current)];
-  res.header('set-cookie', [...list, parts.join('; ')]);
+  // Fastify adds a Set-Cookie to those the reply has.
+  res.header('set-cookie', parts.join('; '));
 }
 
 /** Clears a cookie set with `options` (an empty value that expired in 1970). */
