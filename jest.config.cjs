@@ -1,5 +1,5 @@
 // Jest on Node 20 with NestJS 12 (ESM-only packages): @swc/jest compiles our TypeScript and the
-// ESM packages below to CommonJS. PGlite needs NODE_OPTIONS=--experimental-vm-modules (set by
+// ESM packages below to CommonJS (Fastify's plugins bring some: issue 22.1). PGlite needs NODE_OPTIONS=--experimental-vm-modules (set by
 // the npm scripts).
 const swc = {
   jsc: {
@@ -12,7 +12,7 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const esmPackages = ['@nestjs', '@apidevtools', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', '@tokenizer'].join('|');
+const esmPackages = ['@nestjs', '@apidevtools', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', '@tokenizer', 'path-to-regexp', 'content-disposition', 'cookie'].join('|');
 
 module.exports = {
   testEnvironment: 'node',
@@ -20,7 +20,8 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.(t|j|mj|cj)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages})/)`],
+  // The last node_modules of a path decides (@fastify/middie's own path-to-regexp is ESM).
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages})/)(?!.*/node_modules/)`],
   moduleNameMapper: {
     '^@ledger/event-store/esdb$': '<rootDir>/libs/event-store/src/esdb/index.ts',
     '^@ledger/(domain|event-store|projections|config|synthetic|reporting|application|sql|privacy|imports)$': '<rootDir>/libs/$1/src/index.ts',

@@ -5,7 +5,7 @@ import { api, dates, eligibleFamily, identifiedFamily, identifyBody } from '../s
 
 // The command headers (API.md "Conventions") as a client meets them: each bad one is a 400 naming
 // it, a bad body is named before a bad header, and the ETag of an answer is the version If-Match
-// takes back; a refusal carries no version (only Express's weak hash of its body).
+// takes back; a refusal carries no ETag at all.
 
 const VERSION = /^"\d+"$/;
 

@@ -1,25 +1,34 @@
 import 'reflect-metadata';
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import multipart from '@fastify/multipart';
 import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LedgerConfig } from '@ledger/config';
 import { openStores, type OpenedStores } from '@ledger/event-store';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { serveWebApp } from './http/web-app';
+import { markRoute } from './http/http';
+import { IMPORT_MAX_BYTES } from './imports/imports.controller';
 import { type PersonalDataParts, openPersonalData } from '@ledger/privacy';
 
+/** A JSON body is at most this big (what Express's body parser allowed before, issue 22.1). */
+export const JSON_BODY_LIMIT_BYTES = 100 * 1024;
+
 export interface BuiltApp {
-  app: INestApplication;
+  app: NestFastifyApplication;
   stores: OpenedStores;
 }
 
 /**
  * Builds the api app on the configured stores (or on stores a test opened), with security headers
  * and, when `LEDGER_API_DOCS` is on, Swagger at `/api/docs` and the OpenAPI document at
- * `/api/docs-json`. Does not listen.
+ * `/api/docs-json`. On Fastify (issue 22.1). Initialised and ready (so supertest can speak to
+ * `app.getHttpServer()`), but not listening.
  */
 export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false | LoggerService } & AppOptions = {}): Promise<BuiltApp> {
   const stores = options.stores ?? (await openStores(config));
@@ -38,19 +47,42 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
   // No logger given: every line, the app's own and one per request, is JSON from nestjs-pino.
   // `false` silences both (unless a test asks for the request logs with `log`).
   const log = options.logger === false && options.log === undefined ? { level: 'silent' as const } : options.log;
-  const app = await NestFactory.create(AppModule.forRoot(config, stores, privacy, { clock: options.clock, log }), {
+  const adapter = new FastifyAdapter({
+    // Behind reverse proxies, the client's address (sign-in throttling per address) comes from
+    // X-Forwarded-For, and whether it came over TLS from X-Forwarded-Proto.
+    ...(config.trustProxy !== undefined ? { trustProxy: trustProxyOf(config.trustProxy) } : {}),
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // JSON as JSON.parse reads it (as under Express): a `__proto__` or `constructor` key is then an
+    // own field, which the validation pipe refuses with a 400 naming it, wherever it is. (Fastify's
+    // default refuses it as "not valid JSON", naming nothing.)
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    // Our own id for every request (logged by pino-http, sent back as X-Request-Id), never the client's.
+    genReqId: () => randomUUID(),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, stores, privacy, { clock: options.clock, log }), adapter, {
     logger: options.logger === false ? false : options.logger,
     bufferLogs: options.logger === undefined,
     abortOnError: false,
   });
   if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
-  // Behind reverse proxies, the client's address (sign-in throttling per address) comes from X-Forwarded-For.
-  if (config.trustProxy !== undefined) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.trustProxy);
   secureHttp(app);
+  // Partner files (POST /api/imports/:source): each handler reads its one file itself.
+  await app.register(multipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } });
   serveWebApp(app);
   if (config.apiDocs) serveApiDocs(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return { app, stores };
+}
+
+/**
+ * `LEDGER_TRUST_PROXY` as Express took it: a list of proxy addresses, or a number of hops, each
+ * of which is trusted whatever its address (Fastify itself trusts no hop given a bare number).
+ */
+function trustProxyOf(trust: number | string): string | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 /**
@@ -61,23 +93,33 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
  * ledger, reports and exports all carry personal data or money, and none may sit in a browser's
  * or a proxy's cache.
  */
-function secureHttp(app: INestApplication): void {
-  app.use(
-    helmet({
-      contentSecurityPolicy: { directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: null } },
-      frameguard: { action: 'deny' },
-      strictTransportSecurity: false,
-    }),
-  );
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.secure || req.headers['x-forwarded-proto'] === 'https') res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    if (req.path.startsWith('/api/') || req.path === '/api') res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+function secureHttp(app: NestFastifyApplication): void {
+  // helmet's own middleware, made once, on Node's response in Fastify's first hook: every answer
+  // (a 404, a static file, the live stream) carries its headers. (@fastify/helmet would build
+  // helmet's middleware again for every request.)
+  const headers = helmet({
+    contentSecurityPolicy: { directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: null } },
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: false,
+  }) as (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      markRoute(request);
+      reply.raw.setHeader('X-Request-Id', request.id);
+      headers(request.raw, reply.raw, (error?: unknown) => {
+        if (error) return done(error as Error);
+        if (request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https') reply.raw.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+        const url = request.url;
+        if (url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')) reply.raw.setHeader('Cache-Control', 'no-store');
+        done();
+      });
+    });
 }
 
 /** Swagger UI at `/api/docs` and the OpenAPI document at `/api/docs-json` (`LEDGER_API_DOCS`). */
-function serveApiDocs(app: INestApplication): void {
+function serveApiDocs(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

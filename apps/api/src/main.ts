@@ -10,7 +10,8 @@ async function main(): Promise<void> {
     return;
   }
   const { app, stores } = await buildApp(config);
-  await app.listen(config.port);
+  // Every IPv4 interface, as a container needs (Fastify alone would listen on localhost only).
+  await app.listen(config.port, '0.0.0.0');
   const logger = new Logger('Ledger');
   const where =
     stores.description.kind === 'embedded'

@@ -54,8 +54,9 @@ export interface LedgerConfig {
    */
   passwordHashCost: number;
   /**
-   * Express's `trust proxy` (LEDGER_TRUST_PROXY): how a client's address is found behind reverse
-   * proxies, a number of hops or a list of the proxies' addresses (`loopback`, `10.0.0.0/8`, …).
+   * Which proxies are trusted (LEDGER_TRUST_PROXY, meant as Express's `trust proxy`): how a
+   * client's address is found behind reverse proxies, a number of hops or a list of the proxies'
+   * addresses (`loopback`, `10.0.0.0/8`, …).
    * Absent: the connection's own address (behind a proxy, every client would share the proxy's).
    */
   trustProxy?: number | string;

@@ -1,7 +1,7 @@
 import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, Logger, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { type Request, pathOf } from '../http/http';
 import { type UserRole, streams } from '@ledger/domain';
 import { type EventStore, RAW_EVENT_STORE } from '@ledger/event-store';
 import { ClaimQueries } from '@ledger/projections';
@@ -161,6 +161,6 @@ function familyParam(req: Request): string | undefined {
 
 /** The route pattern (`GET /api/families/:familyId`), never the ids or query of the request. */
 export function routeOf(req: Request): string {
-  const path = (req.route as { path?: string } | undefined)?.path ?? req.path;
+  const path = (req.is404 ? undefined : req.routeOptions.url) ?? pathOf(req);
   return `${req.method} ${path}`;
 }

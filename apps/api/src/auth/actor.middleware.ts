@@ -1,5 +1,5 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setActor } from './actor';
 import { AuthService, errorName } from '@ledger/application';
 
@@ -12,13 +12,16 @@ import { AuthService, errorName } from '@ledger/application';
 export class ActorMiddleware implements NestMiddleware {
   constructor(private readonly auth: AuthService) {}
 
-  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+  async use(req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> {
     const header = req.headers.authorization;
     if (header === undefined) return next();
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const actor = token !== undefined ? await this.auth.verify(token) : null;
     if (!actor) {
-      res.status(401).json({ statusCode: 401, error: errorName(401), message: 'the bearer token is invalid or has expired; sign in again', reason: 'InvalidToken' });
+      // Nest middleware runs on Node's request and response under Fastify (@fastify/middie).
+      res.statusCode = 401;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify({ statusCode: 401, error: errorName(401), message: 'the bearer token is invalid or has expired; sign in again', reason: 'InvalidToken' }));
       return;
     }
     setActor(req, actor);

@@ -13,7 +13,7 @@ import {
 import { CsvList } from '../http/csv-list';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../http/http';
 import { USER_ROLES, type UserRole } from '@ledger/domain';
 import { recordedOrThrow } from '../http/recording';
 import { CurrentActor } from './actor';

@@ -1,5 +1,5 @@
 import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request } from '../http/http';
 import { type Actor, accessPurposeOf } from '@ledger/application';
 import { routeOf } from './access';
 import { actorOf } from './actor';

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { JwtService } from '@nestjs/jwt';
-import type { Request, Response } from 'express';
+import { type Request, type Response, clearCookie as clearCookieOf, isSecure, setCookie } from '../http/http';
 import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import { Access } from './access';
 import { TokenRequestDto } from './auth.controller';
@@ -79,7 +79,7 @@ export class SessionController {
     const nowS = Math.floor(Date.now() / 1000);
     const untilS = nowS + SESSION_SECONDS;
     await this.setCookie(req, res, body.username, randomUUID(), untilS, nowS);
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     return { accessToken: result.accessToken, tokenType: 'Bearer', expiresIn: result.expiresIn, role: result.role, username: body.username };
   }
 
@@ -100,7 +100,7 @@ export class SessionController {
       throw new ApiError(401, 'no session, or it has ended: sign in again', { reason: 'NoSession' });
     }
     await this.setCookie(req, res, session.username, session.sessionId, session.untilS, nowS);
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     return { accessToken: issued.accessToken, tokenType: 'Bearer', expiresIn: issued.expiresIn, role: issued.role, username: session.username };
   }
 
@@ -117,7 +117,7 @@ export class SessionController {
 
   private async setCookie(req: Request, res: Response, username: string, sessionId: string, untilS: number, nowS: number): Promise<void> {
     const token = await this.refreshTokens.issue(username, sessionId, untilS, nowS);
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: COOKIE_PATH, maxAge: Math.min(IDLE_SECONDS, untilS - nowS) * 1000 });
+    setCookie(res, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: isSecure(req), path: COOKIE_PATH, maxAge: Math.min(IDLE_SECONDS, untilS - nowS) * 1000 });
   }
 }
 
@@ -130,7 +130,7 @@ function requireCsrfHeader(req: Request): void {
 }
 
 function clearCookie(req: Request, res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: COOKIE_PATH });
+  clearCookieOf(res, SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: isSecure(req), path: COOKIE_PATH });
 }
 
 /** One cookie of the request (no cookie parser is installed: the session cookie is the only one read). */

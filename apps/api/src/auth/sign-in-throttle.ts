@@ -1,6 +1,6 @@
 import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, ThrottlerStorage } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../http/http';
 import type { LedgerConfig } from '@ledger/config';
 import { LEDGER_CONFIG } from '@ledger/event-store';
 import { LOCKOUT, ApiError } from '@ledger/application';
@@ -12,7 +12,7 @@ export const SIGN_IN_ATTEMPTS = 'sign-in-attempts';
 const SIGN_IN_FAILURES = 'sign-in-failures';
 
 function tooMany(res: Response, seconds: number): ApiError {
-  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(seconds))));
+  res.header('Retry-After', String(Math.max(1, Math.ceil(seconds))));
   return new ApiError(429, 'too many sign-in attempts from this address; wait and try again', { reason: 'TooManySignInAttempts' });
 }
 
@@ -69,7 +69,7 @@ export class SignInThrottle {
   }
 }
 
-/** The client's address as Express sees it (set `trust proxy` behind a reverse proxy). */
+/** The client's address as Fastify sees it (set `LEDGER_TRUST_PROXY` behind a reverse proxy). */
 function addressOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
 }

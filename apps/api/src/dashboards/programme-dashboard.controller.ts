@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Response } from '../http/http';
 import type { LedgerConfig } from '@ledger/config';
 import { ALL_HEADLINE_PROBLEMS, atIndex } from '@ledger/domain';
 import { LEDGER_CONFIG, comparePositions, parsePosition } from '@ledger/event-store';
@@ -83,8 +83,8 @@ export class ProgrammeDashboardController {
 
     if (format === 'csv') {
       const chosen = figures.find((f) => f.name === figure) as Figure;
-      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="${chosen.name}-${asOf}.csv"`);
+      res.header('Content-Type', 'text/csv; charset=utf-8');
+      res.header('Content-Disposition', `attachment; filename="${chosen.name}-${asOf}.csv"`);
       return figureCsv(chosen, answer);
     }
     return answer;

@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Response } from './http';
 import { EventStoreUnavailableError, StoreFaultError } from '@ledger/event-store';
 import { type ApiErrorBody, errorName } from '@ledger/application';
 import { PersonErasedError } from '@ledger/privacy';
@@ -16,10 +16,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (response.headersSent) return;
+    if (response.sent || response.raw.headersSent) return;
     // An error is JSON even on a route that answers CSV, XLSX or PDF (its @Header is already set).
     response.removeHeader('Content-Disposition');
-    response.status(body.statusCode).type('application/json').json(body);
+    response.raw.removeHeader('Content-Disposition');
+    response.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
 
   private toBody(exception: unknown): ApiErrorBody {
@@ -34,6 +35,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof PersonErasedError) {
       return { statusCode: 422, error: errorName(422), message: "this person's personal data was erased: nothing personal can be recorded for them again", reason: 'PersonErased' };
     }
+    // A body Fastify could not take (malformed JSON, too large, a content type it does not read),
+    // as Nest hands it over (an HttpException caused by it) or as it is.
+    const unread = bodyError(exception instanceof HttpException ? (exception.cause ?? exception) : exception);
+    if (unread) return unread;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
@@ -48,19 +53,32 @@ export class ApiExceptionFilter implements ExceptionFilter {
             : String((raw as { message?: unknown }).message ?? exception.message);
       return { statusCode: status, error: errorName(status), message };
     }
-    // body-parser's errors (malformed JSON, too large, bad charset) carry an HTTP status.
-    const status = (exception as { status?: unknown; type?: unknown } | null)?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const type = (exception as { type?: string }).type;
-      const message = type === 'entity.parse.failed' ? 'the request body is not valid JSON' : type === 'entity.too.large' ? 'the request body is too large' : 'the request body could not be read';
-      return { statusCode: status, error: errorName(status), message };
-    }
+    // Any other client error Fastify raises carries its HTTP status.
+    const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return { statusCode: status, error: errorName(status), message: 'the request could not be read' };
     // Name and driver code only: a database error's message can quote the values it was given.
     const name = exception instanceof Error ? exception.name : typeof exception;
     const code = (exception as { code?: unknown } | null)?.code;
     this.logger.error(`unexpected ${name}${typeof code === 'string' ? ` (code ${code})` : ''}`);
     return { statusCode: 500, error: errorName(500), message: 'an unexpected error occurred' };
   }
+}
+
+const BODY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'the request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'the request body is empty but its Content-Type is application/json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'the request body’s Content-Type is not one this route takes (application/json)',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'the request body is not as long as its Content-Length says',
+  FST_ERR_CTP_INVALID_TYPE: 'the request’s Content-Type is not valid',
+};
+
+/** The API's answer to a body Fastify could not read, by Fastify's error code. */
+function bodyError(error: unknown): ApiErrorBody | null {
+  const { statusCode, code } = (error ?? {}) as { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return null;
+  const message = typeof code === 'string' ? BODY_ERRORS[code] : error instanceof SyntaxError ? BODY_ERRORS.FST_ERR_CTP_INVALID_JSON_BODY : undefined;
+  return message === undefined ? null : { statusCode, error: errorName(statusCode), message };
 }
 
 function causedByUnavailable(exception: unknown): boolean {

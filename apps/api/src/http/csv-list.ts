@@ -1,7 +1,7 @@
 import { applyDecorators, type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiProduces, ApiQuery } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request, Response } from './http';
 import { type Observable, map } from 'rxjs';
 import { type CsvValue, csvRecords } from '@ledger/reporting';
 import { ApiError } from '@ledger/application';
@@ -46,10 +46,10 @@ export class CsvListInterceptor implements NestInterceptor {
     const res = context.switchToHttp().getResponse<Response>();
     return next.handle().pipe(
       map((answer: unknown) => {
-        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="${spec.filename}.csv"`);
-        res.setHeader('Cache-Control', 'no-store');
-        for (const [name, value] of Object.entries(spec.headers?.(answer) ?? {})) if (value) res.setHeader(name, value);
+        res.header('Content-Type', 'text/csv; charset=utf-8');
+        res.header('Content-Disposition', `attachment; filename="${spec.filename}.csv"`);
+        res.header('Cache-Control', 'no-store');
+        for (const [name, value] of Object.entries(spec.headers?.(answer) ?? {})) if (value) res.header(name, value);
         return csvRecords([spec.columns, ...spec.rows(answer)]);
       }),
     );

@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, UseInterceptors } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Response } from './http';
 import { type Observable, map } from 'rxjs';
 
 /** A handler's answer with the version of the stream it read or wrote: the body is sent as it is, the version goes in `ETag`. */
@@ -29,8 +29,8 @@ export class ETagInterceptor implements NestInterceptor {
       map((answer: unknown) => {
         if (!(answer instanceof Versioned)) throw new Error(`${context.getClass().name}.${context.getHandler().name} is marked @ETag() but did not answer versioned(body, version)`);
         const res = context.switchToHttp().getResponse<Response>();
-        res.setHeader('ETag', `"${answer.version}"`);
-        if (answer.location !== undefined) res.setHeader('Location', answer.location);
+        res.header('ETag', `"${answer.version}"`);
+        if (answer.location !== undefined) res.header('Location', answer.location);
         return answer.body;
       }),
     );

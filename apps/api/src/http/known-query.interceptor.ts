@@ -1,6 +1,6 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request } from './http';
 import type { Observable } from 'rxjs';
 import { ApiError } from '@ledger/application';
 

@@ -1,5 +1,5 @@
 import { type ExecutionContext, Injectable, type PipeTransform, createParamDecorator } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request } from './http';
 import type { Recording } from '@ledger/application';
 import { RecordingFactory } from './recording';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import { type Request, pathOf } from './http';
 import { createHash, randomUUID } from 'node:crypto';
 import { type CommandOutcome, uuidV5 } from '@ledger/event-store';
 import type { Rejection } from '@ledger/domain';
@@ -34,7 +34,7 @@ export class RecordingFactory {
     if (legalBasis !== undefined && !isLegalGatewayCode(legalBasis)) {
       throw ApiError.badRequest('invalid X-Legal-Basis', [{ field: 'X-Legal-Basis', message: LEGAL_GATEWAY_RULE }]);
     }
-    const commandId = key !== undefined ? uuidV5(`${request.method} ${request.path}\n${key}`, COMMAND_NAMESPACE) : randomUUID();
+    const commandId = key !== undefined ? uuidV5(`${request.method} ${pathOf(request)}\n${key}`, COMMAND_NAMESPACE) : randomUUID();
     // DOMAIN.md 6: free text is personal data, and a correlation id needs none: a UUID or nothing
     // (it is kept in every event's metadata, where no erasure could reach a name typed into it).
     const correlation = header(request, 'x-correlation-id')?.trim();

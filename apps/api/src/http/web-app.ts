@@ -1,8 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { pathOf } from './http';
 
 /** Paths that belong to the api, never to the web app's pages. */
 const API_PATHS = /^\/(api|health|metrics)(\/|$)/;
@@ -21,21 +22,27 @@ export function webAppDir(): string | null {
  * any other page path (the app routes in the browser). `/api`, `/health` and `/metrics` are left to
  * the api, so an unknown API path is still a JSON 404. Registered before the api's routes.
  */
-export function serveWebApp(app: INestApplication, dir = webAppDir()): void {
-  const express = app as NestExpressApplication;
+export function serveWebApp(app: NestFastifyApplication, dir = webAppDir()): void {
   if (dir === null) {
-    express.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || req.path !== '/') return next();
-      res.type('text/plain').send('The web app is not built: run `npm run build` (npm start builds it too). The API is at /api/docs.\n');
+    app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+      if (req.method !== 'GET' || pathOf(req) !== '/') return next();
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('The web app is not built: run `npm run build` (npm start builds it too). The API is at /api/docs.\n');
     });
     return;
   }
   // Hashed file names: cached for a year. index.html: always asked again, so a new build shows at once.
-  express.useStaticAssets(join(dir, 'assets'), { prefix: '/assets/', immutable: true, maxAge: '365d', index: false });
+  app.useStaticAssets({ root: join(dir, 'assets'), prefix: '/assets/', immutable: true, maxAge: '365d', index: false, wildcard: true });
   const index = join(dir, 'index.html');
-  express.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PATHS.test(req.path) || /\.[a-z0-9]+$/i.test(req.path)) return next();
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
+  app.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+    const path = pathOf(req);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PATHS.test(path) || /\.[a-z0-9]+$/i.test(path)) return next();
+    // Read on each request, as a new build replaces it.
+    readFile(index).then((html) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.setHeader('Content-Length', html.length);
+      res.end(req.method === 'HEAD' ? undefined : html);
+    }, next);
   });
 }

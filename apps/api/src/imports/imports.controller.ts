@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import type { MultipartFile } from '@fastify/multipart';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -15,7 +15,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../http/http';
 import type { LedgerConfig } from '@ledger/config';
 import { LEDGER_CONFIG } from '@ledger/event-store';
 import { DEFAULT_MATCH_OPTIONS, IMPORT_SOURCES, ImportFileRefused, type ImportReport, ImportService, SOURCE_ORGANISATION, isImportSource } from '@ledger/imports';
@@ -33,9 +33,37 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A partner file is at most this big (a council's termly attendance file is a few MB). */
 export const IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 
-interface UploadedCsv {
-  buffer: Buffer;
-  size: number;
+/**
+ * The CSV of the request's multipart field `file` (@fastify/multipart), or undefined when the
+ * request is not multipart or sends no file. A file over `IMPORT_MAX_BYTES` is a 413, a file in
+ * another field a 400 naming it.
+ */
+async function uploadedCsv(req: Request): Promise<Buffer | undefined> {
+  if (!req.isMultipart()) return undefined;
+  let part: MultipartFile | undefined;
+  try {
+    part = await req.file({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } });
+  } catch (error) {
+    throw tooLargeOr(error);
+  }
+  if (!part) return undefined;
+  let bytes: Buffer;
+  try {
+    // Read whole before any answer, even a refusal: a reply sent while the client still sends would break its connection.
+    bytes = await part.toBuffer();
+  } catch (error) {
+    throw tooLargeOr(error);
+  }
+  if (part.fieldname !== 'file') throw ApiError.badRequest('unexpected field', [{ field: part.fieldname, message: 'send the CSV file in the field "file"' }]);
+  return bytes;
+}
+
+function tooLargeOr(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') {
+    return new ApiError(413, `the file is larger than ${IMPORT_MAX_BYTES / (1024 * 1024)} MB`, { reason: 'FileTooLarge' });
+  }
+  return error;
 }
 
 export class ReviewDecisionDto {
@@ -62,7 +90,6 @@ export class ImportsController {
 
   @Access({ 'programme-manager': true, partner: { organisations: IMPORTING_ORGANISATIONS } })
   @Post(':source')
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } }))
   @ApiOperation({ summary: 'Import a partner file (multipart, field `file`): each row matched to a family member and recorded through the family rules' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -78,18 +105,20 @@ export class ImportsController {
   @ApiBadRequestResponse({ description: 'Unknown source, no file, or the file refused as a whole (missing columns named in details)' })
   @ApiForbiddenResponse({ description: "A partner importing another organisation's kind of file" })
   async upload(@Param('source') source: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    // The file first (as Express's FileInterceptor read it before the handler): the refusals below
+    // are then answered to a client that has finished sending.
+    const file = await uploadedCsv(req);
     if (!isImportSource(source)) throw ApiError.badRequest('unknown source', [{ field: 'source', message: `must be one of ${IMPORT_SOURCES.join(', ')}` }]);
     const actor = actorOf(req);
     if (actor.role === 'partner' && actor.organisation !== SOURCE_ORGANISATION[source]) {
       throw new ApiError(403, `${source} files come from ${SOURCE_ORGANISATION[source]} partners; you are signed in for ${actor.organisation ?? 'no organisation'}`, { reason: 'NotThisPartnersData' });
     }
-    const file = (req as Request & { file?: UploadedCsv }).file;
-    if (!file || file.size === 0) throw ApiError.badRequest('no file', [{ field: 'file', message: 'send the CSV file as multipart/form-data in the field "file"' }]);
+    if (!file || file.length === 0) throw ApiError.badRequest('no file', [{ field: 'file', message: 'send the CSV file as multipart/form-data in the field "file"' }]);
     const recording = this.recordings.from(req);
     try {
       const outcome = await this.imports.run({
         source,
-        bytes: file.buffer,
+        bytes: file,
         actor: recording.envelope.actor,
         recordedAt: recording.envelope.recordedAt,
         recordedOn: recording.recordedOn,

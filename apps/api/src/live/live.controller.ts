@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../http/http';
 import { Access, STAFF } from '../auth/access';
 import { type CheckpointMessage, LiveCheckpoints } from './live-checkpoints';
 
@@ -31,29 +31,35 @@ export class LiveController {
   })
   async follow(@Req() req: Request, @Res() res: Response): Promise<void> {
     const first = await this.checkpoints.current();
-    if (req.destroyed || res.writableEnded) return;
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Connection', 'keep-alive');
-    // Reverse proxies (nginx) would otherwise buffer the stream.
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
+    // The stream is written on Node's response: Fastify lets go of the reply, whose headers so far
+    // (the security headers) go out with the stream's own.
+    res.hijack();
+    const out = res.raw;
+    if (req.raw.destroyed || out.writableEnded) return;
+    out.writeHead(200, {
+      ...(res.getHeaders() as Record<string, string | string[]>),
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      // Reverse proxies (nginx) would otherwise buffer the stream.
+      'X-Accel-Buffering': 'no',
+    });
+    out.flushHeaders();
     let last = '';
     const send = (message: CheckpointMessage) => {
       const key = `${message.position} ${message.behindEvents}`;
       if (key === last) return;
       last = key;
-      res.write(`event: checkpoint\ndata: ${JSON.stringify(message)}\n\n`);
+      out.write(`event: checkpoint\ndata: ${JSON.stringify(message)}\n\n`);
     };
     send(first);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     const end = () => {
       clearInterval(keepAlive);
       stop();
-      if (!res.writableEnded) res.end();
+      if (!out.writableEnded) out.end();
     };
     const stop = this.checkpoints.listen({ send, end });
-    req.on('close', end);
+    req.raw.on('close', end);
   }
 }

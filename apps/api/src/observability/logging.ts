@@ -1,11 +1,11 @@
-import type { DynamicModule } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { type DynamicModule, RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { LogLevel } from '@ledger/config';
 import { actorOf } from '../auth/actor';
+import { pathOf, routePatternOf } from '../http/http';
 
 export interface LoggingOptions {
   level: LogLevel;
@@ -35,6 +35,8 @@ const LOGGED_HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 
 export function loggingModule(options: LoggingOptions): DynamicModule {
   const redactPaths = REDACTED_HEADERS.map((h) => `req.headers[${JSON.stringify(h)}]`);
   return LoggerModule.forRoot({
+    // Every path, in the pattern @fastify/middie matches (nestjs-pino's own default, `{/*splat}`, it does not).
+    forRoutes: [{ path: '*splat', method: RequestMethod.ALL }],
     pinoHttp: [
       {
         level: options.level,
@@ -43,18 +45,14 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
         timestamp: () => `,"time":"${new Date().toISOString()}"`,
         formatters: { level: (label: string) => ({ level: label }) },
         redact: { paths: redactPaths, censor: '[redacted]' },
-        // Our own id for every request: a client's X-Request-Id could carry anything.
-        genReqId: (_req: IncomingMessage, res: ServerResponse) => {
-          const id = randomUUID();
-          res.setHeader('X-Request-Id', id);
-          return id;
-        },
+        // Fastify gives every request its id first (see buildApp); this is for a request without one.
+        genReqId: (_req: IncomingMessage, res: ServerResponse) => requestId(res),
         serializers: {
-          req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
+          req: (req: { id: unknown; method: string; url: string; originalUrl?: string; headers: Record<string, unknown> }) => ({
             id: req.id,
             method: req.method,
             // The path only: ids in it are pseudonymous; query strings are left out.
-            path: String(req.url).split('?')[0],
+            path: pathOf(req),
             headers: Object.fromEntries(Object.entries(req.headers).filter(([name]) => (LOGGED_HEADERS as readonly string[]).includes(name) || (REDACTED_HEADERS as readonly string[]).includes(name))),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -73,12 +71,23 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
   });
 }
 
+/**
+ * Our own id for a request, sent back as `X-Request-Id` (a client's X-Request-Id could carry
+ * anything, so it is never taken). Under Fastify the request comes with one (`buildApp`), which
+ * pino-http takes.
+ */
+function requestId(res: ServerResponse): string {
+  const id = randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
 function requestFacts(req: IncomingMessage, res: ServerResponse): { userId: string; role: string; route: string; status: number } {
-  const actor = actorOf(req as Request);
-  return { userId: actor.userId, role: actor.role, route: routeOfRequest(req), status: (res as Response).statusCode };
+  const actor = actorOf(req);
+  return { userId: actor.userId, role: actor.role, route: routeOfRequest(req), status: res.statusCode };
 }
 
 /** The route pattern (`/api/families/:familyId`), or `unmatched` for a path no route serves. */
 function routeOfRequest(req: IncomingMessage): string {
-  return ((req as Request).route as { path?: string } | undefined)?.path ?? 'unmatched';
+  return routePatternOf(req) ?? 'unmatched';
 }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, type NestMiddleware, type OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EventStoreUnavailableError } from '@ledger/event-store';
 import { PROJECTION_RUNNER, type ProjectionLag, type ProjectionRunner } from '@ledger/projections';
 import { CLOCK, type Clock } from '@ledger/application';
+import { routePatternOf } from '../http/http';
 
 /**
  * The service's Prometheus metrics (issue 14.7, ARCHITECTURE.md "Observability"). One registry per
@@ -144,11 +145,11 @@ function commandType(command: object): string {
 export class HttpMetricsMiddleware implements NestMiddleware {
   constructor(private readonly metrics: Metrics) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const end = this.metrics.httpSeconds.startTimer();
     res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
+      const route = routePatternOf(req) ?? 'unmatched';
+      end({ method: req.method ?? 'GET', route, status: String(res.statusCode) });
       if (res.statusCode === 503) this.metrics.storeErrors.inc({ where: 'request' });
     });
     next();

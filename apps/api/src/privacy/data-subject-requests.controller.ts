@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, Matches } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../http/http';
 import { CONSENT_PURPOSES, type FamilyCommand, addMonths, businessDate, isBusinessDate, streams } from '@ledger/domain';
 import { CommandBus } from '@nestjs/cqrs';
 import { CorrectionDto } from '../families/families.dto';
@@ -220,9 +220,9 @@ export class DataSubjectRequestsController {
     const x = await this.export(requestId, req);
     const { state } = await readProgramme(this.store, this.councilId);
     const pdf = await subjectAccessPdf(x, state.councilName ?? this.councilId);
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `attachment; filename="subject-access-${x.request.reference.replace(/[^A-Za-z0-9_.-]/g, '_')}.pdf"`);
-    res.end(pdf);
+    res.header('Content-Type', 'application/pdf');
+    res.header('Content-Disposition', `attachment; filename="subject-access-${x.request.reference.replace(/[^A-Za-z0-9_.-]/g, '_')}.pdf"`);
+    res.send(pdf);
   }
 
   private async export(requestId: string, req: Request) {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOperation, ApiProduces, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CsvList } from '../http/csv-list';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../http/http';
 import type { LedgerConfig } from '@ledger/config';
 import { type FamilyState, type Member, foldStoredFamily, isBusinessDate, isDependentChild, problemsIdentifiedBy, streams, troubledFamilies2015 } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, LEDGER_CONFIG } from '@ledger/event-store';
@@ -229,10 +229,10 @@ export class PrivacyController {
       },
       recording,
     );
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="ons-evaluation-${from}-${to}.csv"`);
-    res.setHeader('X-Transfer-Id', transferId);
-    res.setHeader('X-File-Sha256', fileSha256);
+    res.header('Content-Type', 'text/csv; charset=utf-8');
+    res.header('Content-Disposition', `attachment; filename="ons-evaluation-${from}-${to}.csv"`);
+    res.header('X-Transfer-Id', transferId);
+    res.header('X-File-Sha256', fileSha256);
     return file;
   }
 
@@ -259,8 +259,8 @@ export class PrivacyController {
       after = page.next;
     }
     const { state: programme } = await readProgramme(this.store, this.councilId);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="outcomes-${asOf}.csv"`);
+    res.header('Content-Type', 'text/csv; charset=utf-8');
+    res.header('Content-Disposition', `attachment; filename="outcomes-${asOf}.csv"`);
     return outcomesReportCsv(rows, { asOf, councilName: programme.councilName ?? this.councilId, threshold: this.config.suppressionThreshold });
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, Matches } from 'class-validator';
-import type { Response } from 'express';
+import type { Response } from '../http/http';
 import type { LedgerConfig } from '@ledger/config';
 import { isBusinessDate } from '@ledger/domain';
 import { EVENT_STORE, type EventStore, LEDGER_CONFIG } from '@ledger/event-store';

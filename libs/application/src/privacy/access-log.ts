@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { PRIVACY_SCHEMA, SQL_CLIENT, STORE_DESCRIPTION, type StoreDescription } from '@ledger/event-store';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Actor } from '../actor';
 import { ApiError } from '../api-error';
 import { CLOCK, type Clock } from '../recording';
@@ -32,7 +32,7 @@ export interface AccessLogRow {
 }
 
 /** Why a request reads personal data: its `X-Access-Purpose`, else its role's purpose. */
-export function purposeOf(req: Request, actor: Actor): string {
+export function purposeOf(req: { headers: IncomingHttpHeaders }, actor: Actor): string {
   return accessPurposeOf(req, actor.role);
 }
 
@@ -60,7 +60,7 @@ export const ACCESS_PURPOSES: readonly string[] = [
  * The purpose of a read: the request's `X-Access-Purpose` (one of `ACCESS_PURPOSES`), else the
  * role's. @throws ApiError 400 naming the header for any other value.
  */
-export function accessPurposeOf(req: Request, role: string): string {
+export function accessPurposeOf(req: { headers: IncomingHttpHeaders }, role: string): string {
   const raw = req.headers['x-access-purpose'];
   const given = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   if (given === undefined || given === '') return ROLE_PURPOSES[role] ?? role;
