@@ -40,3 +40,22 @@ describe('the HTTP stack (Fastify)', () => {
     expect([elsewhere.status, elsewhere.body.details?.[0]?.field]).toEqual([400, 'upload']);
   });
 });
+
+describe('the HTTP stack (Fastify) when the store goes away under the bearer-token check', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('pglite');
+  });
+  afterAll(async () => {
+    await t?.close().catch(() => undefined);
+  });
+
+  it('answers 503 StoreUnavailable, not 500, when checking the token needs the store and it cannot be reached', async () => {
+    await asProgrammeManager(t).get('/api/families').expect(200);
+    await t.stores.sql.close();
+    // The user behind a token is checked again after a second (USER_CHECK_MS): that read fails.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const answer = await asProgrammeManager(t).get('/api/families');
+    expect([answer.status, answer.body.reason]).toEqual([503, 'StoreUnavailable']);
+  });
+});

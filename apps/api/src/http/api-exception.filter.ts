@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import type { Response } from './http';
 import { EventStoreUnavailableError, StoreFaultError } from '@ledger/event-store';
 import { type ApiErrorBody, errorName } from '@ledger/application';
@@ -14,13 +15,22 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    // A reply of Fastify's, or Node's own response where a Nest middleware failed (the bearer
+    // token's check runs through @fastify/middie, before Fastify's reply exists for it).
+    const response = host.switchToHttp().getResponse<Response | ServerResponse>();
     const body = this.toBody(exception);
-    if (response.sent || response.raw.headersSent) return;
+    const raw = 'raw' in response ? response.raw : response;
+    if (raw.headersSent || ('sent' in response && response.sent)) return;
     // An error is JSON even on a route that answers CSV, XLSX or PDF (its @Header is already set).
-    response.removeHeader('Content-Disposition');
-    response.raw.removeHeader('Content-Disposition');
-    response.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+    raw.removeHeader('Content-Disposition');
+    if ('raw' in response) {
+      response.removeHeader('Content-Disposition');
+      response.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+      return;
+    }
+    raw.statusCode = body.statusCode;
+    raw.setHeader('Content-Type', 'application/json; charset=utf-8');
+    raw.end(JSON.stringify(body));
   }
 
   private toBody(exception: unknown): ApiErrorBody {
