@@ -62,6 +62,9 @@ describe.each(storeKinds)('observability on %s', (kind) => {
     await pm.post(`/api/families/${family.familyId}/problems`).set('If-Match', '"99"').send({ problem: 'education', indicator: 'x', identifiedOn: '2016-05-02', source: 'school' }).expect(409);
     await configureProgramme(t);
     await attachedFamily(t);
+    // A read settles the family read models in this process, so its runner has applied events
+    // (without one, whether it had depended on the runner following the log in the background).
+    await pm.get('/api/families').expect(200);
 
     const res = await request(t.app.getHttpServer()).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
