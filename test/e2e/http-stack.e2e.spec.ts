@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { asProgrammeManager } from '../support/signed-in';
@@ -58,4 +60,19 @@ describe('the HTTP stack (Fastify) when the store goes away under the bearer-tok
     const answer = await asProgrammeManager(t).get('/api/families');
     expect([answer.status, answer.body.reason]).toEqual([503, 'StoreUnavailable']);
   });
+});
+
+describe('the HTTP stack (Fastify) stopping while a client is slow', () => {
+  it('stops after its grace even when a request never finishes arriving: the connection is cut, the stop is not held up', async () => {
+    const t = await startTestApp('pglite', {}, { shutdownGraceMs: 300 });
+    const address = t.app.getHttpServer().address() as AddressInfo;
+    // A client that announces a body and never sends it: its request stays in flight.
+    const socket = connect(address.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('POST /api/families HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    const cut = new Promise((resolve) => socket.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await t.close();
+    await cut;
+  }, 20_000);
 });

@@ -45,6 +45,8 @@ export async function startTestApp(
     schema?: string;
     /** An embedded directory of the caller's (kept on close). */ dataDir?: string;
     log?: AppOptions['log'];
+    /** How long a stop waits for answers still in flight (buildApp's default otherwise). */
+    shutdownGraceMs?: number;
   } = {},
 ): Promise<TestApp> {
   const postgresUrl = options.postgresUrl ?? testEnv.postgresUrl;
@@ -76,7 +78,7 @@ export async function startTestApp(
     readModelSchema: dir ? 'read' : `${schema}_read`,
     schema: dir ? 'ledger' : schema,
   };
-  const { app } = await buildApp(config, { stores, logger: options.logger ?? false, clock: options.clock, log: options.log });
+  const { app } = await buildApp(config, { stores, logger: options.logger ?? false, clock: options.clock, log: options.log, shutdownGraceMs: options.shutdownGraceMs });
   await app.listen(0, '127.0.0.1');
   const tokens = new Map<string, string>();
   let stopped = false;

@@ -30,7 +30,7 @@ export interface BuiltApp {
  * `/api/docs-json`. On Fastify (issue 22.1). Initialised and ready (so supertest can speak to
  * `app.getHttpServer()`), but not listening.
  */
-export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false | LoggerService } & AppOptions = {}): Promise<BuiltApp> {
+export async function buildApp(config: LedgerConfig, options: { stores?: OpenedStores; logger?: false | LoggerService; shutdownGraceMs?: number } & AppOptions = {}): Promise<BuiltApp> {
   const stores = options.stores ?? (await openStores(config));
   let privacy: PersonalDataParts;
   try {
@@ -72,6 +72,7 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
   await app.register(multipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } });
   serveWebApp(app);
   if (config.apiDocs) serveApiDocs(app);
+  boundStop(app, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return { app, stores };
@@ -83,6 +84,23 @@ export async function buildApp(config: LedgerConfig, options: { stores?: OpenedS
  */
 function trustProxyOf(trust: number | string): string | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
+/** How long a stop waits for answers still in flight before it cuts their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * A stop (SIGTERM, `app.close()`) stops taking connections and closes the idle ones at once, then
+ * waits for the answers in flight, but only for `graceMs`: a client that never finishes sending
+ * its request, or never reads its answer, has its connection cut then, so it cannot hold the stop
+ * (and a redeployment) up. A command cut short was recorded or not; its retry is idempotent.
+ */
+function boundStop(app: NestFastifyApplication, graceMs: number): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('preClose', (done) => {
+    setTimeout(() => fastify.server.closeAllConnections(), graceMs).unref();
+    done();
+  });
 }
 
 /**
