@@ -259,19 +259,8 @@ export function eventStoreContract(adapterName: string, subject: EventStoreUnder
             }
           },
         }));
-        const seen = new Map<string, number>();
-        let lastPosition: LogPosition | null = null;
-        let outOfOrder = 0;
-        const reader = store.subscribe({
-          batchSize: 100,
-          handler: async (batch) => {
-            for (const event of batch) {
-              seen.set(event.metadata.eventId, (seen.get(event.metadata.eventId) ?? 0) + 1);
-              if (lastPosition && comparePositions(lastPosition, event.position) >= 0) outOfOrder += 1;
-              lastPosition = event.position;
-            }
-          },
-        });
+        const reader = tailingReader(store);
+        const { seen } = reader;
         const written: string[] = [];
         await Promise.all(
           Array.from({ length: 8 }, async (_, writer) => {
@@ -288,7 +277,7 @@ export function eventStoreContract(adapterName: string, subject: EventStoreUnder
         await reader.stop();
         const missing = written.filter((id) => !seen.has(id));
         const repeated = [...seen.values()].filter((n) => n > 1).length;
-        expect({ missing: missing.length, repeated, outOfOrder, unexpected: seen.size - written.length }).toEqual({
+        expect({ missing: missing.length, repeated, outOfOrder: reader.outOfOrder(), unexpected: seen.size - written.length }).toEqual({
           missing: 0,
           repeated: 0,
           outOfOrder: 0,
@@ -430,6 +419,27 @@ export async function collectAll(store: EventStore, batch = 100, from: LogPositi
     if (from !== null || !store.countEvents || out.length >= (await store.countEvents()) || Date.now() > deadline) return out;
     await sleep(50);
   }
+}
+
+/**
+ * A reader following the log from the start, as a subscriber does: how often it saw each event
+ * id, and how many events came at or before the position of the one before them.
+ */
+export function tailingReader(store: EventStore): { seen: Map<string, number>; outOfOrder(): number; stop(): Promise<void> } {
+  const seen = new Map<string, number>();
+  let last: LogPosition | null = null;
+  let outOfOrder = 0;
+  const subscription = store.subscribe({
+    batchSize: 100,
+    handler: async (batch) => {
+      for (const event of batch) {
+        seen.set(event.metadata.eventId, (seen.get(event.metadata.eventId) ?? 0) + 1);
+        if (last && comparePositions(last, event.position) >= 0) outOfOrder += 1;
+        last = event.position;
+      }
+    },
+  });
+  return { seen, outOfOrder: () => outOfOrder, stop: () => subscription.stop() };
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

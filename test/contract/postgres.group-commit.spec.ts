@@ -3,7 +3,7 @@ import { type AppendResult, type AppendSuccess, comparePositions, type LogPositi
 import { atIndex } from '@ledger/domain';
 import { openPostgresStore, uniqueSchema } from '../support/stores';
 import { describeWhen, testEnv } from '../support/test-env';
-import { events, streamName, waitFor } from './event-store.contract';
+import { events, streamName, tailingReader, waitFor } from './event-store.contract';
 
 /**
  * Issue 22.2: group commit on PostgreSQL. Appends made together (in one tick, or while others are
@@ -161,19 +161,8 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
   it('forms groups under 8 concurrent writers, and a tailing reader misses and repeats nothing', async () => {
     // One group in flight at a time: every append that arrives meanwhile waits for the next.
     await open({ groupCommit: { maxInFlight: 1 } });
-    const seen = new Map<string, number>();
-    let last: LogPosition | null = null;
-    let outOfOrder = 0;
-    const reader = store.subscribe({
-      batchSize: 100,
-      handler: async (batch) => {
-        for (const event of batch) {
-          seen.set(event.metadata.eventId, (seen.get(event.metadata.eventId) ?? 0) + 1);
-          if (last && comparePositions(last, event.position) >= 0) outOfOrder += 1;
-          last = event.position;
-        }
-      },
-    });
+    const reader = tailingReader(store);
+    const { seen } = reader;
     const written: string[] = [];
     const results: AppendResult[] = [];
     await Promise.all(
@@ -189,7 +178,7 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     );
     await waitFor(() => seen.size >= written.length, 30_000).catch(() => undefined);
     await reader.stop();
-    expect({ missing: written.filter((id) => !seen.has(id)).length, repeated: [...seen.values()].filter((n) => n > 1).length, outOfOrder }).toEqual({
+    expect({ missing: written.filter((id) => !seen.has(id)).length, repeated: [...seen.values()].filter((n) => n > 1).length, outOfOrder: reader.outOfOrder() }).toEqual({
       missing: 0,
       repeated: 0,
       outOfOrder: 0,
