@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { comparePositions, type EventStore, EventStoreUnavailableError, eventIdsFor, formatPosition, type LogPosition, type NewEvent, parsePosition, type RecordedEvent } from '@ledger/event-store';
+import {
+  comparePositions,
+  type EventStore,
+  EventStoreUnavailableError,
+  eventIdsFor,
+  formatPosition,
+  type LogPosition,
+  type NewEvent,
+  parsePosition,
+  type RecordedEvent,
+  type SqlClient,
+} from '@ledger/event-store';
 import { atIndex } from '@ledger/domain';
 
 /** What an adapter's spec hands the contract suite. */
@@ -440,6 +451,39 @@ export function tailingReader(store: EventStore): { seen: Map<string, number>; o
     },
   });
   return { seen, outOfOrder: () => outOfOrder, stop: () => subscription.stop() };
+}
+
+/** A subscriber from the start of the log: the event ids it was given, in order, and whether it has caught up. */
+export function collectingSubscriber(store: EventStore): { seen: string[]; caughtUp(): boolean; stop(): Promise<void> } {
+  const seen: string[] = [];
+  let caughtUp = false;
+  const subscription = store.subscribe({
+    from: null,
+    handler: async (batch) => {
+      seen.push(...batch.map((e) => e.metadata.eventId));
+    },
+    onCaughtUp: () => {
+      caughtUp = true;
+    },
+  });
+  return { seen, caughtUp: () => caughtUp, stop: () => subscription.stop() };
+}
+
+/**
+ * A transaction with an id, begun on another connection and held open until `release`: what
+ * holds a reader of the log back. `started` resolves once it has its id; `ended` when it has ended.
+ */
+export function olderTransaction(sql: SqlClient): { started: Promise<void>; release(): void; ended: Promise<void> } {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let begun: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (begun = resolve));
+  const ended = sql.transaction(async (tx) => {
+    await tx.query('select pg_current_xact_id()');
+    begun();
+    await held;
+  });
+  return { started, release: () => release(), ended };
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

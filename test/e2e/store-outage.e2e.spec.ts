@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server } from 'node:net';
 import { loadConfig } from '@ledger/config';
 import { openStores, PgSqlClient, PostgresEventStore, quoteIdent } from '@ledger/event-store';
-import { events, streamName } from '../contract/event-store.contract';
+import { collectingSubscriber, events, streamName } from '../contract/event-store.contract';
 import { uniqueSchema } from '../support/stores';
 import { checkLog, commandStream, prepareService, SERVICE_ENV, untilListed } from '../support/command-stream';
 import { buildDist, freePort, privateDatabase, type ServiceProcess, sleep, startApiProcess, startService, withApplicationName } from '../support/services';
@@ -89,24 +89,15 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     const store = await PostgresEventStore.open(new PgSqlClient({ connectionString: withApplicationName(serverUrl, name), max: 4 }), { schema, pollIntervalMs: 60_000 });
     const writer = await PostgresEventStore.open(new PgSqlClient({ connectionString: serverUrl, max: 2 }), { schema });
     const admin = new PgSqlClient({ connectionString: serverUrl, max: 1 });
-    const seen: string[] = [];
-    let caughtUp = false;
-    const subscription = store.subscribe({
-      from: null,
-      handler: async (batch) => {
-        seen.push(...batch.map((e) => e.metadata.eventId));
-      },
-      onCaughtUp: () => {
-        caughtUp = true;
-      },
-    });
+    const subscription = collectingSubscriber(store);
+    const { seen } = subscription;
     const until = async (condition: () => boolean, ms: number): Promise<boolean> => {
       const deadline = Date.now() + ms;
       while (!condition() && Date.now() < deadline) await sleep(20);
       return condition();
     };
     try {
-      expect(await until(() => caughtUp, 5_000)).toBe(true);
+      expect(await until(() => subscription.caughtUp(), 5_000)).toBe(true);
       await sleep(300);
       await writer.append(streamName('family'), events(1));
       expect(await until(() => seen.length === 1, 3_000)).toBe(true);

@@ -1,7 +1,7 @@
 import { registerUser } from '@ledger/application';
 import { PgSqlClient, PostgresEventStore, type RecordedEvent, type SqlTx, quoteIdent } from '@ledger/event-store';
 import { type Projection, ProjectionRunner, type TableNamer, tableExists, UserQueries, UsersProjection } from '@ledger/projections';
-import { events, streamName } from '../contract/event-store.contract';
+import { collectingSubscriber, events, olderTransaction, streamName } from '../contract/event-store.contract';
 import { openPostgresStore, uniqueSchema } from '../support/stores';
 import { describeWhen, testEnv } from '../support/test-env';
 
@@ -88,39 +88,21 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     const schema = schemaFor();
     // Polling once a minute: only the store's own re-read can deliver within the test's seconds.
     const store = await PostgresEventStore.open(new PgSqlClient({ connectionString: testEnv.postgresUrl, max: 4 }), { schema, pollIntervalMs: 60_000 });
-    const seen: string[] = [];
-    let caughtUp = false;
-    const subscription = store.subscribe({
-      from: null,
-      handler: async (batch) => {
-        seen.push(...batch.map((e) => e.metadata.eventId));
-      },
-      onCaughtUp: () => {
-        caughtUp = true;
-      },
-    });
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let begun: () => void = () => undefined;
-    const started = new Promise<void>((resolve) => (begun = resolve));
-    const older = store.sqlClient.transaction(async (tx) => {
-      await tx.query('select pg_current_xact_id()');
-      begun();
-      await held;
-    });
+    const subscription = collectingSubscriber(store);
+    const older = olderTransaction(store.sqlClient);
     try {
-      expect(await until(async () => caughtUp, 5_000)).toBe(true);
-      await started;
+      expect(await until(async () => subscription.caughtUp(), 5_000)).toBe(true);
+      await older.started;
       // Its NOTIFY wakes the subscriber while the event cannot yet be read; the older transaction
       // then ends with no NOTIFY of its own.
       await store.append(streamName('family'), events(1));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      release();
-      await older;
-      expect(await until(async () => seen.length === 1, 3_000)).toBe(true);
+      older.release();
+      await older.ended;
+      expect(await until(async () => subscription.seen.length === 1, 3_000)).toBe(true);
     } finally {
-      release();
-      await older;
+      older.release();
+      await older.ended;
       await subscription.stop();
       await store.close();
     }
@@ -165,16 +147,8 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     const users = new UserQueries(store.sqlClient, runner, { settle: true });
     const username = `kw.${uniqueSchema('u').slice(2)}`;
     // Another connection's transaction, with an id, begun before the write and still open after it.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let begun: () => void = () => undefined;
-    const started = new Promise<void>((resolve) => (begun = resolve));
-    const older = store.sqlClient.transaction(async (tx) => {
-      await tx.query('select pg_current_xact_id()');
-      begun();
-      await held;
-    });
-    await started;
+    const older = olderTransaction(store.sqlClient);
+    await older.started;
     const registered = await registerUser(
       store,
       { now: () => new Date('2019-05-01T09:00:00Z') },
@@ -183,13 +157,13 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
       4,
     );
     expect(registered.kind).toBe('recorded');
-    const timer = setTimeout(release, 300);
+    const timer = setTimeout(older.release, 300);
     try {
       expect((await users.users()).map((u) => u.username)).toContain(username);
     } finally {
       clearTimeout(timer);
-      release();
-      await older;
+      older.release();
+      await older.ended;
     }
   });
 });
