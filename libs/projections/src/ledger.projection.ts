@@ -17,10 +17,12 @@ export class LedgerProjection implements Projection {
   readonly types = [
     'ProgrammeConfigured',
     'ClaimDrafted',
+    'ClaimFamiliesListed',
     'FamilyAttached',
     'AttachmentProfileSet',
     'AttachmentFeeReceived',
     'ClaimSubmitted',
+    'ClaimFamiliesSubmitted',
     'ClaimPaymentReceived',
     'FamilyResultRecovered',
   ] as const;
@@ -56,7 +58,8 @@ export class LedgerProjection implements Projection {
         );
         continue;
       }
-      if (event.type === 'ClaimDrafted') {
+      // A draft's families, in the draft and (issue 22.5) the parts appended with it.
+      if (event.type === 'ClaimDrafted' || event.type === 'ClaimFamiliesListed') {
         const families = (event.data.families ?? []) as { familyId: string; amountPence: number }[];
         await tx.query(`insert into ${table('ledger_claim_families')} (claim_id, family_id, amount_pence) select $1, * from unnest($2::uuid[], $3::bigint[]) on conflict do nothing`, [
           event.streamId.slice('claim-'.length),
@@ -67,6 +70,7 @@ export class LedgerProjection implements Projection {
       }
       let fact = toFact(event);
       if (!fact) continue;
+      // Each part of a submission prices its own families (issue 22.5).
       if (fact.type === 'ClaimSubmitted') {
         const priced = await tx.query<{ family_id: string; amount_pence: string }>(
           `select family_id::text as family_id, amount_pence::text as amount_pence from ${table('ledger_claim_families')} where claim_id = $1 and family_id = any($2::uuid[]) order by family_id`,
@@ -77,10 +81,18 @@ export class LedgerProjection implements Projection {
       const [settings] = await tx.query<{ framework: string; attachment_fee_basis: 'actual' | 'profile' }>(`select framework, attachment_fee_basis from ${table('ledger_settings')} limit 1`);
       postings.push(...postingsFor(fact, { framework: frameworks[settings?.framework ?? ''] ?? troubledFamilies2015, attachmentFeeBasis: settings?.attachment_fee_basis ?? 'actual' }));
     }
+    // Each posting's position among those of its own event (an event may cause several: a
+    // submission one per family), counted in one pass.
+    const seen = new Map<string, number>();
+    const indexes = postings.map((p) => {
+      const n = seen.get(p.eventId) ?? 0;
+      seen.set(p.eventId, n + 1);
+      return n;
+    });
     const rows = postings.flatMap((p, posting) =>
       p.lines.map((l, line) => ({
         eventId: p.eventId,
-        posting: postingIndex(postings, p, posting),
+        posting: indexes[posting] ?? 0,
         line,
         on: p.on,
         fy: p.financialYear,
@@ -112,13 +124,6 @@ export class LedgerProjection implements Projection {
   }
 }
 
-/** The posting's position among those of its own event (an event may cause several). */
-function postingIndex(all: Posting[], posting: Posting, index: number): number {
-  let n = 0;
-  for (let i = 0; i < index; i += 1) if (all[i]?.eventId === posting.eventId) n += 1;
-  return n;
-}
-
 function toFact(event: RecordedEvent): LedgerFact | null {
   const d = event.data as Record<'familyId' | 'attachedOn' | 'financialYear' | 'families' | 'setOn' | 'receivedOn' | 'amountPence' | 'submittedOn' | 'expectedPence' | 'on', never>;
   const eventId = event.metadata.eventId;
@@ -131,6 +136,7 @@ function toFact(event: RecordedEvent): LedgerFact | null {
     case 'AttachmentFeeReceived':
       return { type: 'AttachmentFeeReceived', eventId, receivedOn: d.receivedOn, amountPence: d.amountPence, financialYear: d.financialYear };
     case 'ClaimSubmitted':
+    case 'ClaimFamiliesSubmitted':
       return { type: 'ClaimSubmitted', eventId, claimId, submittedOn: d.submittedOn, families: [] };
     case 'ClaimPaymentReceived':
       return { type: 'ClaimPaymentReceived', eventId, claimId, receivedOn: d.receivedOn, amountPence: d.amountPence, expectedPence: d.expectedPence };

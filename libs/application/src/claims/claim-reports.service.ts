@@ -38,7 +38,10 @@ export class ClaimReports {
   async build(claimId: string): Promise<ClaimReport> {
     const events = (await this.store.readStream(streams.claim(claimId))).events;
     const submittedAt = events.findIndex((e) => e.type === 'ClaimSubmitted');
-    const frozen = submittedAt >= 0 ? events.slice(0, submittedAt + 1) : events;
+    // The submission with the parts of its family list recorded with it (issue 22.5).
+    let submittedTo = submittedAt;
+    while (submittedAt >= 0 && events[submittedTo + 1]?.type === 'ClaimFamiliesSubmitted') submittedTo += 1;
+    const frozen = submittedAt >= 0 ? events.slice(0, submittedTo + 1) : events;
     const state = foldClaim(frozen);
     if (!state.drafted) throw notFound();
     const programme = await this.programme(submittedAt >= 0 ? events[submittedAt] : undefined);

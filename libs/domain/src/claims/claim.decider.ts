@@ -1,7 +1,7 @@
 import { type Decision, accept, reject } from '../shared/decision';
 import { isBusinessDate } from '../shared/business-date';
 import { DEFAULT_AUDIT_SAMPLE, drawAuditSample, isAuditPercent, isAuditSeed } from './audit-sample';
-import { type ClaimEvent, type ClaimRoute, type ClaimedFamily, type SignOffRole, decodeClaimEvent } from './claim.events';
+import { type ClaimEvent, type ClaimRoute, type ClaimedFamily, type SignOffRole, decodeClaimEvent, inParts } from './claim.events';
 import { type ClaimState, evolveClaim, fullySignedOff, initialClaimState, lastAuditDate, outstandingFindings } from './claim.state';
 import type { Decider } from '../shared/decider';
 
@@ -195,10 +195,19 @@ export function decideClaim(command: ClaimCommand, state: ClaimState, context: C
       const claimed = new Set(command.alreadyClaimedFamilyIds);
       const twice = state.families.remaining.filter((familyId) => claimed.has(familyId));
       if (twice.length > 0) return reject('AlreadyClaimed', `already claimed in a submitted claim: ${twice.join(', ')}`);
-      return accept({
-        type: 'ClaimSubmitted',
-        data: { submittedOn: command.submittedOn, familyIds: state.families.remaining, totalPence: state.totals.remainingPence },
-      });
+      const [first = [], ...rest] = inParts(state.families.remaining);
+      return accept(
+        {
+          type: 'ClaimSubmitted',
+          data: {
+            submittedOn: command.submittedOn,
+            familyIds: first,
+            totalPence: state.totals.remainingPence,
+            ...(rest.length > 0 ? { parts: rest.length + 1, familyCount: state.families.remaining.length } : {}),
+          },
+        },
+        ...rest.map((familyIds, i): ClaimEvent => ({ type: 'ClaimFamiliesSubmitted', data: { part: i + 2, submittedOn: command.submittedOn, familyIds } })),
+      );
     }
     case 'RecordPayment': {
       const dated = checkDate(command.receivedOn, context);
@@ -300,10 +309,27 @@ function draft(command: Extract<ClaimCommand, { type: 'DraftClaim' }>, state: Cl
   }
   const { claimId, windowId, asOf, draftedOn, frameworkId, frameworkVersion, draftedBy } = command;
   const totalPence = families.reduce((sum, f) => sum + f.amountPence, 0);
-  return accept({
-    type: 'ClaimDrafted',
-    data: { claimId, ...(windowId !== undefined ? { windowId } : {}), asOf, draftedOn, frameworkId, ...(frameworkVersion !== undefined ? { frameworkVersion } : {}), draftedBy, families, totalPence },
-  });
+  // Issue 22.5: the families in parts of bounded size, the first in the draft itself.
+  const [first = [], ...rest] = inParts(families);
+  return accept(
+    {
+      type: 'ClaimDrafted',
+      data: {
+        claimId,
+        ...(windowId !== undefined ? { windowId } : {}),
+        asOf,
+        draftedOn,
+        frameworkId,
+        ...(frameworkVersion !== undefined ? { frameworkVersion } : {}),
+        draftedBy,
+        families: first,
+        totalPence,
+        // Only when listed in more than one event: a claim in one event reads as claims always did.
+        ...(rest.length > 0 ? { parts: rest.length + 1, familyCount: families.length } : {}),
+      },
+    },
+    ...rest.map((part, i): ClaimEvent => ({ type: 'ClaimFamiliesListed', data: { part: i + 2, families: part } })),
+  );
 }
 
 function remainingFamilies(state: ClaimState): ClaimedFamily[] {

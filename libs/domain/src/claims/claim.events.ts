@@ -38,10 +38,33 @@ export interface ClaimedFamily {
 // `signedOn`, `submittedOn`, `receivedOn`, `on`, `withdrawnOn`). Events recorded before those
 // dates existed lack some of them: `upcastClaimEvent` gives them the day they were recorded.
 
+/**
+ * Issue 22.5: a claim's families are listed in events of at most `CLAIM_FAMILIES_PER_EVENT`, so no
+ * event grows with the claim (a national claim holds over 160,000 families). `ClaimDrafted` lists
+ * the first part and says how many parts there are (`parts`, absent on claims drafted before:
+ * one); `ClaimFamiliesListed` events, appended with it, list the rest in order. `totalPence` and
+ * `familyCount` are the whole claim's.
+ */
+export const CLAIM_FAMILIES_PER_EVENT = 1_000;
+
 export type ClaimDrafted = DomainEvent<
   'ClaimDrafted',
-  { claimId: string; windowId?: string; asOf: string; draftedOn?: string; frameworkId: string; frameworkVersion?: string; draftedBy: string; families: ClaimedFamily[]; totalPence: number }
+  {
+    claimId: string;
+    windowId?: string;
+    asOf: string;
+    draftedOn?: string;
+    frameworkId: string;
+    frameworkVersion?: string;
+    draftedBy: string;
+    families: ClaimedFamily[];
+    totalPence: number;
+    parts?: number;
+    familyCount?: number;
+  }
 >;
+/** Part `part` (2 to the draft's `parts`) of the families a draft lists, in the draft's order. */
+export type ClaimFamiliesListed = DomainEvent<'ClaimFamiliesListed', { part: number; families: ClaimedFamily[] }>;
 /**
  * The internal audit's sample, reproducible from its seed, percent and minimum (DOMAIN.md 5.2);
  * `reason` says why internal audit sampled more than the framework's percentage.
@@ -51,7 +74,13 @@ export type AuditFindingRecorded = DomainEvent<'AuditFindingRecorded', { familyI
 /** An invalid family leaves the claim (recorded with its finding, DOMAIN.md 5.2). */
 export type FamilyRemovedFromClaim = DomainEvent<'FamilyRemovedFromClaim', { familyId: string; reason: string; amountPence: number }>;
 export type ClaimSignedOff = DomainEvent<'ClaimSignedOff', { role: SignOffRole; by: string; signedOn?: string }>;
-export type ClaimSubmitted = DomainEvent<'ClaimSubmitted', { submittedOn: string; familyIds: string[]; totalPence: number }>;
+/**
+ * `familyIds` lists the first part of the families submitted; `parts` (absent on claims submitted
+ * before: one) says how many, the rest in `ClaimFamiliesSubmitted` events appended with it.
+ */
+export type ClaimSubmitted = DomainEvent<'ClaimSubmitted', { submittedOn: string; familyIds: string[]; totalPence: number; parts?: number; familyCount?: number }>;
+/** Part `part` (2 to the submission's `parts`) of the families a submission lists, in order. */
+export type ClaimFamiliesSubmitted = DomainEvent<'ClaimFamiliesSubmitted', { part: number; submittedOn: string; familyIds: string[] }>;
 /** `differencePence` = received − expected: negative when central government paid less than claimed. */
 export type ClaimPaymentReceived = DomainEvent<'ClaimPaymentReceived', { receivedOn: string; amountPence: number; expectedPence: number; differencePence: number }>;
 /** A spot check found a claimed family invalid: its result payment is clawed back (a reversing entry, DOMAIN.md 5.5). */
@@ -60,7 +89,24 @@ export type FamilyResultRecovered = DomainEvent<'FamilyResultRecovered', { famil
 export type ClaimWithdrawn = DomainEvent<'ClaimWithdrawn', { reason: string; withdrawnOn: string; by: string }>;
 
 export type ClaimEvent =
-  ClaimDrafted | AuditSampleDrawn | AuditFindingRecorded | FamilyRemovedFromClaim | ClaimSignedOff | ClaimSubmitted | ClaimPaymentReceived | FamilyResultRecovered | ClaimWithdrawn;
+  | ClaimDrafted
+  | ClaimFamiliesListed
+  | AuditSampleDrawn
+  | AuditFindingRecorded
+  | FamilyRemovedFromClaim
+  | ClaimSignedOff
+  | ClaimSubmitted
+  | ClaimFamiliesSubmitted
+  | ClaimPaymentReceived
+  | FamilyResultRecovered
+  | ClaimWithdrawn;
+
+/** Splits a list into parts of at most `size` (at least one part, empty when the list is). */
+export function inParts<T>(items: readonly T[], size = CLAIM_FAMILIES_PER_EVENT): T[][] {
+  const parts: T[][] = [];
+  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
+  return parts.length > 0 ? parts : [[]];
+}
 
 /**
  * Events recorded before the claim steps carried their own business dates fold with the day they

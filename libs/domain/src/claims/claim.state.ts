@@ -97,6 +97,16 @@ export function evolveClaim(state: ClaimState, event: ClaimEvent): ClaimState {
         totals: { ...state.totals, draftedPence: totalPence, remainingPence: totalPence },
       };
     }
+    case 'ClaimFamiliesListed': {
+      // The draft's next part (issue 22.5): appended with the draft, before anything can be removed.
+      const { families } = event.data;
+      return {
+        ...state,
+        families: { ...state.families, drafted: state.families.drafted.concat(families), remaining: state.families.remaining.concat(families.map((f) => f.familyId)) },
+      };
+    }
+    case 'ClaimFamiliesSubmitted':
+      return state.submission ? { ...state, submission: { ...state.submission, familyIds: state.submission.familyIds.concat(event.data.familyIds) } } : state;
     case 'AuditSampleDrawn':
       return { ...state, sample: event.data };
     case 'AuditFindingRecorded': {

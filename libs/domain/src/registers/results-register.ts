@@ -1,5 +1,6 @@
 import { type Decision, type DomainEvent, accept, reject } from '../shared/decision';
 import type { Decider, StoredEvent } from '../shared/decider';
+import { inParts } from '../claims/claim.events';
 
 // The council's register of families whose result has been claimed (DOMAIN.md 4.3),
 // `resultClaims-<councilId>`: one result per family across all claims. A claim's families are
@@ -25,14 +26,16 @@ export function evolveResultsRegister(state: ResultsRegisterState, event: Result
 
 /**
  * Enters a claim's families: refused when another claim holds any of them; nothing to record when
- * the claim holds them all already (a retry). The entry names every family of the claim.
+ * the claim holds them all already (a retry). The entry names every family of the claim, in
+ * events of at most `CLAIM_FAMILIES_PER_EVENT` families appended together.
  */
 export function decideResultsRegister(command: ResultsRegisterCommand, state: ResultsRegisterState): Decision<ResultsRegisterEvent> {
   const { claimId, familyIds } = command;
   const taken = familyIds.filter((id) => state.claimedIn.has(id) && state.claimedIn.get(id) !== claimId);
   if (taken.length > 0) return reject('AlreadyClaimed', `already claimed in another claim: ${taken.join(', ')}`);
   if (familyIds.every((id) => state.claimedIn.get(id) === claimId)) return accept();
-  return accept({ type: 'ResultsClaimed', data: { claimId, familyIds: [...familyIds] } });
+  // Issue 22.5: in entries of bounded size (a national claim enters over 160,000 families), recorded together.
+  return accept(...inParts(familyIds).map((part): ResultsRegisterEvent => ({ type: 'ResultsClaimed', data: { claimId, familyIds: part } })));
 }
 
 /** The families other claims than this one hold. */
