@@ -20,6 +20,7 @@ const dist = join(here, `.dist-${process.pid}`);
 
 // ------------------------------------------------------------------------------------ options
 
+const FAMILIES_PER_BATCH_OF_GENERATOR = 100;
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
 const option = (name, fallback) => {
@@ -39,6 +40,8 @@ const profile = { ...PROFILES[mode] };
 profile.soakSeconds = Number(option('soak-seconds', String(profile.soakSeconds)));
 profile.soakRate = Number(option('soak-rate', '40'));
 const soakOnly = flag('soak-only');
+// --claims-only: only the claim cycle (with --claim-families N or --national), on PostgreSQL.
+const claimsOnly = flag('claims-only');
 // --matching-only: only the person matcher's precision and recall (issue 21.7), no store.
 const matchingOnly = flag('matching-only');
 // --imports-only: only the partner attendance file's import rate (issue 21.5) on each backend.
@@ -54,11 +57,15 @@ const CONCURRENCY = [1, 8, 32];
 const HTTP_FAMILIES = 320; // distinct families, split between clients: no two clients share a stream
 const REBUILD_BATCH = 5_000; // the cli's rebuild batch size
 // A council's claim cycle: 3,000 families (~146k events); --national: England's 400,000.
-const CLAIM_FAMILIES = flag('national') ? 400_000 : 3_000;
+// --claim-families N: the claim cycle at another scale (a multiple of 100), e.g. to watch its memory
+// grow between a council's and the national scale without a national import.
+const CLAIM_FAMILIES = Number(option('claim-families', flag('national') ? '400000' : '3000'));
+if (!Number.isSafeInteger(CLAIM_FAMILIES) || CLAIM_FAMILIES < 100 || CLAIM_FAMILIES % FAMILIES_PER_BATCH_OF_GENERATOR !== 0)
+  throw new Error('--claim-families: a whole number of hundreds of families');
 const CLAIM_AS_OF = '2019-03-31';
 // PGlite's claim run (import + catch-up of ~146k events) does not fit the quick profile's 3 minutes.
 const claimBackends = mode === 'quick' ? ['postgres'] : flag('national') ? ['postgres'] : ['postgres', 'pglite'];
-const FAMILIES_PER_BATCH = 100; // the generator's bulk-append batch: ~4,900 events
+const FAMILIES_PER_BATCH = FAMILIES_PER_BATCH_OF_GENERATOR; // the generator's bulk-append batch: ~4,900 events
 
 const log = (line) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
 
@@ -321,6 +328,13 @@ async function soakRun(backend, base) {
 
 // ------------------------------------------------------------------------------------ the run
 
+function claimCycle(backend, file, where) {
+  log(`${backend}: a council's claim cycle on ${CLAIM_FAMILIES.toLocaleString('en-GB')} families (import, projection catch-up, results and claim draft over HTTP)`);
+  const claimsWhere = backend === 'postgres' ? { backend, url: where.claimsUrl } : { backend, dataDir: where.claimsDir };
+  // Best of three at a council's scale; once each at the national scale (minutes per call).
+  return runTask({ ...claimsWhere, kind: 'claims', file, from: 0, to: 1 + CLAIM_FAMILIES / FAMILIES_PER_BATCH, asOf: CLAIM_AS_OF, repeats: CLAIM_FAMILIES > 50_000 ? 1 : 3 });
+}
+
 async function benchBackend(backend, file, ends, sizes, where) {
   const base = backend === 'postgres' ? { backend, url: where.url } : { backend, dataDir: where.dataDir };
   const out = { backend };
@@ -336,6 +350,10 @@ async function benchBackend(backend, file, ends, sizes, where) {
   }
   if (soakOnly) {
     out.soak = await soakRun(backend, base);
+    return out;
+  }
+  if (claimsOnly) {
+    out.claims = await claimCycle(backend, file, where);
     return out;
   }
 
@@ -378,12 +396,7 @@ async function benchBackend(backend, file, ends, sizes, where) {
     }
   });
 
-  if (claimBackends.includes(backend)) {
-    log(`${backend}: a council's claim cycle on ${CLAIM_FAMILIES.toLocaleString('en-GB')} families (import, projection catch-up, results and claim draft over HTTP)`);
-    const claimsWhere = backend === 'postgres' ? { backend, url: where.claimsUrl } : { backend, dataDir: where.claimsDir };
-    // Best of three at a council's scale; once each at the national scale (minutes per call).
-    out.claims = await runTask({ ...claimsWhere, kind: 'claims', file, from: 0, to: 1 + CLAIM_FAMILIES / FAMILIES_PER_BATCH, asOf: CLAIM_AS_OF, repeats: flag('national') ? 1 : 3 });
-  }
+  if (claimBackends.includes(backend)) out.claims = await claimCycle(backend, file, where);
   if (importBackends.includes(backend)) out.partnerImport = await partnerImport();
   if (profile.soakSeconds > 0) out.soak = await soakRun(backend, base);
   return out;
@@ -450,8 +463,40 @@ function partnerImportRows(p) {
   ];
 }
 
+/** The claim cycle's rows: results, draft, dashboards, import, catch-up, and each phase's peak RSS. */
+function claimRows(c) {
+  if (!c) return [];
+  const rows = [];
+  const best = (xs) => Math.min(...xs);
+  rows.push([`results query, ${fmt(c.families)} families`, `${ms(best(c.resultsSeconds) * 1000)} ms (best of ${c.resultsSeconds.length}; ${fmt(c.familiesWithResult)} with a result)`, '', '', '']);
+  const council = c.families <= 3_000;
+  rows.push([
+    `claim draft, ${fmt(c.families)} families`,
+    `${ms(best(c.draftSeconds) * 1000)} ms (best of ${c.draftSeconds.length}; ${fmt(c.familiesInDraft)} families claimed)`,
+    council ? 'target (issue 7)' : '',
+    council ? '< 1,000 ms' : '',
+    council ? (best(c.draftSeconds) < 1 ? 'met' : 'missed') : '',
+  ]);
+  if (c.dashboardSeconds?.length) {
+    rows.push([
+      `dashboard page (every figure), ${fmt(c.families)} families`,
+      `${ms(best(c.dashboardSeconds) * 1000)} ms (best of ${c.dashboardSeconds.length}, the first ${ms(c.dashboardSeconds[0] * 1000)} ms; ${c.dashboardFigures} figures); 2016/17 cohort ${ms(c.dashboardFilteredSeconds * 1000)} ms`,
+      'target (issue 22)',
+      council ? '< 300 ms' : '< 2,000 ms',
+      best(c.dashboardSeconds) < (council ? 0.3 : 2) ? 'met' : 'missed',
+    ]);
+  }
+  if (c.importSeconds) rows.push([`import through the sealing store, ${fmt(c.events)} events`, `${ms(c.importSeconds)} s (${fmt(c.events / c.importSeconds)} events/s)`, '', '', '']);
+  rows.push([`projection catch-up, ${fmt(c.events)} events`, `${ms(c.catchUpSeconds)} s (${fmt(c.events / c.catchUpSeconds)} events/s, app start included)`, '', '', '']);
+  if (c.phasePeakRssBytes) {
+    const phases = Object.entries(c.phasePeakRssBytes).map(([phase, bytes]) => `${phase} ${mib(bytes)}`);
+    rows.push([`peak RSS of the claim cycle, by phase`, `${mib(c.cyclePeakRssBytes)} without the import (${phases.join(', ')})`, '', '', '']);
+  }
+  return rows;
+}
+
 function summarise(r) {
-  if (!r.limits) return { rows: [...partnerImportRows(r.partnerImport), ...soakRows(r.soak)], figures: {} };
+  if (!r.limits) return { rows: [...claimRows(r.claims), ...partnerImportRows(r.partnerImport), ...soakRows(r.soak)], figures: {} };
   const L = r.limits;
   const copy = rate(L.copy.rows, L.copy.seconds);
   const prepared = rate(L.prepared100.rows, L.prepared100.seconds);
@@ -487,30 +532,7 @@ function summarise(r) {
       pct(eps, rawScan),
     ]);
   }
-  if (r.claims) {
-    const c = r.claims;
-    const best = (xs) => Math.min(...xs);
-    rows.push([`results query, ${fmt(c.families)} families`, `${ms(best(c.resultsSeconds) * 1000)} ms (best of ${c.resultsSeconds.length}; ${fmt(c.familiesWithResult)} with a result)`, '', '', '']);
-    const council = c.families <= 3_000;
-    rows.push([
-      `claim draft, ${fmt(c.families)} families`,
-      `${ms(best(c.draftSeconds) * 1000)} ms (best of ${c.draftSeconds.length}; ${fmt(c.familiesInDraft)} families claimed)`,
-      council ? 'target (issue 7)' : '',
-      council ? '< 1,000 ms' : '',
-      council ? (best(c.draftSeconds) < 1 ? 'met' : 'missed') : '',
-    ]);
-    if (c.dashboardSeconds?.length) {
-      rows.push([
-        `dashboard page (every figure), ${fmt(c.families)} families`,
-        `${ms(best(c.dashboardSeconds) * 1000)} ms (best of ${c.dashboardSeconds.length}, the first ${ms(c.dashboardSeconds[0] * 1000)} ms; ${c.dashboardFigures} figures); 2016/17 cohort ${ms(c.dashboardFilteredSeconds * 1000)} ms`,
-        'target (issue 22)',
-        council ? '< 300 ms' : '< 2,000 ms',
-        best(c.dashboardSeconds) < (council ? 0.3 : 2) ? 'met' : 'missed',
-      ]);
-    }
-    if (c.importSeconds) rows.push([`import through the sealing store, ${fmt(c.events)} events`, `${ms(c.importSeconds)} s (${fmt(c.events / c.importSeconds)} events/s)`, '', '', '']);
-    rows.push([`projection catch-up, ${fmt(c.events)} events`, `${ms(c.catchUpSeconds)} s (${fmt(c.events / c.catchUpSeconds)} events/s, app start included)`, '', '', '']);
-  }
+  rows.push(...claimRows(r.claims));
   rows.push(...partnerImportRows(r.partnerImport));
   rows.push(...soakRows(r.soak));
   return { rows, figures: { bulkImportEventsPerSecond: bulk, copyRowsPerSecond: copy, prepared100RowsPerSecond: prepared, rawScanEventsPerSecond: rawScan, readAllScanEventsPerSecond: ourScan } };
@@ -570,7 +592,9 @@ function targetsTable(results, peer, national) {
   const why = 'runs with --national';
   rows.push(['national: results query (400,000 families)', isNational ? `${ms(Math.min(...c.resultsSeconds))} s` : why, '< 30 s', status(isNational ? Math.min(...c.resultsSeconds) < 30 : null)]);
   rows.push(['national: claim draft', isNational ? `${ms(Math.min(...c.draftSeconds))} s` : why, '< 60 s', status(isNational ? Math.min(...c.draftSeconds) < 60 : null)]);
-  rows.push(['national: peak RSS of the claim cycle', isNational ? mib(c.peakRssBytes) : why, '< 1,536 MiB', status(isNational ? c.peakRssBytes < 1.5 * 2 ** 30 : null)]);
+  // The cycle's own peak (catch-up, results, draft, dashboards) where phases were measured, not the bench's import before it.
+  const cyclePeak = c ? (c.cyclePeakRssBytes ?? c.peakRssBytes) : null;
+  rows.push(['national: peak RSS of the claim cycle', isNational ? mib(cyclePeak) : why, '< 1,536 MiB', status(isNational ? cyclePeak < 1.5 * 2 ** 30 : null)]);
   // The dashboard page's call, best of the repeats, at whichever scale this run's claim cycle ran.
   const dash = c?.dashboardSeconds?.length ? Math.min(...c.dashboardSeconds) : null;
   const dashLimit = isNational ? 2 : 0.3;
@@ -666,7 +690,8 @@ async function main() {
   const allSizes = [...new Set(backends.flatMap((b) => profile.sizes[b]))].sort((a, b) => a - b);
   const maxEvents = allSizes[allSizes.length - 1];
   // ~48.7 events a family with this generator; generous so the largest size is reached.
-  const file = soakOnly || matchingOnly || importsOnly ? null : await generatedFile(Math.max(CLAIM_FAMILIES, Math.ceil(maxEvents / 45 / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
+  const file =
+    soakOnly || matchingOnly || importsOnly ? null : await generatedFile(claimsOnly ? CLAIM_FAMILIES : Math.max(CLAIM_FAMILIES, Math.ceil(maxEvents / 45 / FAMILIES_PER_BATCH) * FAMILIES_PER_BATCH));
   const results = {};
   let pgVersion = null;
   let pgliteVersion = null;
@@ -674,7 +699,7 @@ async function main() {
 
   for (const backend of backends) {
     const sizes = profile.sizes[backend];
-    const ends = soakOnly || importsOnly ? [] : batchBoundaries(file, sizes);
+    const ends = soakOnly || importsOnly || claimsOnly ? [] : batchBoundaries(file, sizes);
     if (backend === 'postgres') {
       const database = `ledger_bench_${randomBytes(4).toString('hex')}`;
       const admin = new pg.Client({ connectionString: pgBaseUrl });
@@ -739,7 +764,7 @@ async function main() {
   }
 
   log(`matching: precision and recall of the person matcher on a noisy synthetic population (${fmt(MATCHING_SIZE[mode])} people, as many records)`);
-  const matching = matchingQuality(MATCHING_SIZE[mode]);
+  const matching = claimsOnly ? null : matchingQuality(MATCHING_SIZE[mode]);
 
   const date = new Date().toISOString().slice(0, 10);
   const report = {
@@ -772,8 +797,8 @@ async function main() {
     '',
     ...tables.flatMap((t) => [t, '']),
     ...(peer ? [peerTable(peer), ''] : []),
-    ...(results.postgres?.limits ? [targetsTable(results, peer, flag('national')), ''] : []),
-    matchingTable(matching),
+    ...(results.postgres?.limits || results.postgres?.claims ? [targetsTable(results, peer, flag('national')), ''] : []),
+    ...(matching ? [matchingTable(matching)] : []),
     '',
   ].join('\n');
   console.log(text);
@@ -782,7 +807,7 @@ async function main() {
   const path = join(
     here,
     'results',
-    `${date}${flag('national') ? '-national' : matchingOnly ? '-matching' : importsOnly ? `-imports-${mode}` : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`,
+    `${date}${flag('national') ? '-national' : claimsOnly ? `-claims-${CLAIM_FAMILIES}` : matchingOnly ? '-matching' : importsOnly ? `-imports-${mode}` : soakOnly ? `-soak-${profile.soakSeconds}s` : mode === 'full' ? '' : `-${mode}`}${option('tag', '') ? `-${option('tag', '')}` : ''}.json`,
   );
   writeFileSync(path, `${JSON.stringify({ ...report, table: text }, null, 2)}\n`);
   log(`wrote ${path}`);
