@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventStoreUsageError } from '@ledger/event-store';
 import { applyMigrations, type Migration, quoteIdent, type SqlClient } from '@ledger/sql';
+import { KeyCache } from './key-cache';
 import { searchTokensTable } from './search-tokens-table';
 
 /** Bytes of a person's data key and of the master key (AES-256). */
@@ -48,11 +49,6 @@ interface KeyRow {
   wrapped_key: string | null;
 }
 
-interface CacheEntry {
-  key: PersonKey;
-  at: number;
-}
-
 /**
  * Per-person data keys for crypto-shredding (ARCHITECTURE.md "Privacy", DOMAIN.md 6). Each
  * person's personal fields are encrypted with their own random key; the key is stored wrapped
@@ -64,7 +60,7 @@ interface CacheEntry {
  */
 export class KeyVault {
   private readonly table: string;
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache = new KeyCache({ maxEntries: CACHE_ENTRIES, ttlMs: CACHE_TTL_MS });
 
   private constructor(
     private readonly sql: SqlClient,
@@ -102,9 +98,9 @@ export class KeyVault {
     const now = Date.now();
     for (const personId of new Set(personIds)) {
       assertPersonId(personId);
-      const cached = this.cache.get(personId);
       // Erasure is final, so an erased entry never needs checking again.
-      if (cached && (cached.key === 'erased' || now - cached.at < CACHE_TTL_MS)) keys.set(personId, cached.key);
+      const cached = this.cache.get(personId, now);
+      if (cached !== undefined) keys.set(personId, cached);
       else missing.push(personId);
     }
     if (missing.length === 0) return keys;
@@ -167,17 +163,9 @@ export class KeyVault {
     return this.sql.query<KeyRow>(`select person_id, encode(wrapped_key, 'hex') as wrapped_key from ${this.table} where person_id = any($1::text[])`, [personIds]);
   }
 
+  /** Expired keys are let go as new ones arrive (issue 15.3: before, every key stayed until 50,000 were held, however long unused). */
   private remember(personId: string, key: PersonKey): void {
-    const now = Date.now();
-    // Delete first so a refreshed entry moves to the end of the Map's insertion order: the Map
-    // is then ordered by `at`, and expired entries are let go from its front as new ones arrive
-    // (issue 15.3: before, every key stayed until 50,000 were held, however long unused).
-    this.cache.delete(personId);
-    this.cache.set(personId, { key, at: now });
-    for (const [id, entry] of this.cache) {
-      if (this.cache.size <= CACHE_ENTRIES && now - entry.at < CACHE_TTL_MS) break;
-      this.cache.delete(id);
-    }
+    this.cache.remember(personId, key, Date.now());
   }
 
   private async createTable(): Promise<void> {
