@@ -65,11 +65,7 @@ export class PersonalDataEventStore implements EventStore {
     const sealed = await this.sealEvents(items.flatMap((item) => item.events));
     let next = 0;
     const result = await this.inner.appendMany(items.map((item) => ({ ...item, events: item.events.map(() => atIndex(sealed, next++, 'sealed event')) })));
-    for (const item of items)
-      await this.search?.index(
-        item.streamId,
-        item.events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })),
-      );
+    await this.search?.indexMany(items.map((item) => ({ streamId: item.streamId, events: item.events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })) })));
     return result;
   }
 
