@@ -66,6 +66,14 @@ describeWhen(testEnv.postgresUrl !== undefined, 'LEDGER_TEST_POSTGRES_URL is not
     expect(second).toEqual(['append family']);
   });
 
+  it('records a problem (checked against the framework and the Outcome Plan in force) in three, two of them at once: the programme and the plans read, the append', async () => {
+    const f = await eligibleFamily(t);
+    const problem = { problem: 'worklessness', indicator: 'out of work', memberId: f.parentId, identifiedOn: dates.problemsOn, source: 'trips' };
+    const statements = await statementsOf(() => api(t).post(`/api/families/${f.familyId}/problems`).send(problem).expect(201));
+    expect(statements.slice(0, 2).sort()).toEqual(['read outcomePlan', 'read programme']);
+    expect(statements.slice(2)).toEqual(['append family']);
+  });
+
   it('attaches a family in three: the family and the keyworker read, the place and the attachment appended at once', async () => {
     const [first, second] = [await eligibleFamily(t), await eligibleFamily(t)];
     const attach = (familyId: string) => api(t).post(`/api/families/${familyId}/attachment`).send({ attachedOn: dates.attachedOn, keyworker: 'kw.trips' }).expect(201);
