@@ -10,6 +10,7 @@ import {
   type StreamRead,
   StreamStateCache,
   handleCommand,
+  loadStream,
 } from '@ledger/event-store';
 import { type Decider, type Rejection, accept, reject } from '@ledger/domain';
 import { openPgliteStore, openPostgresStore } from '../support/stores';
@@ -80,9 +81,11 @@ describe.each(kinds)('commands with remembered stream states on %s', (kind) => {
     expect(refused).toEqual({ kind: 'rejected', rejection: { reason: 'OverTheLimit', message: 'over the limit at 90', kind: 'rule' }, version: 5 });
     const wholeRead = await handleCommand(opened.store, streamId, tally, 11, undefined, envelope());
     expect(wholeRead).toEqual(refused);
-    // The first two read the whole stream (an absent stream is not remembered), each later one
-    // its tail only, after the state remembered from the read before (not its own append).
-    expect(noting.reads).toEqual([undefined, undefined, 1, 3, 4]);
+    // The first two read the whole stream (an absent stream is not remembered); later ones decide
+    // on the state remembered after the last append and read nothing (issue 22.3), except where
+    // the stream moved on (the other writer's append was a conflict) or the remembered state
+    // refused: then the tail after it is read.
+    expect(noting.reads).toEqual([undefined, undefined, 2, 5]);
   });
 
   it('answers a retried command as the first time, even after later commands, and records nothing new', async () => {
@@ -110,8 +113,8 @@ describe.each(kinds)('commands with remembered stream states on %s', (kind) => {
     now += 1;
     await handleCommand(noting.asStore(), streamId, tally, 1, undefined, envelope(), { cache });
     await handleCommand(noting.asStore(), streamId, tally, 1, undefined, envelope(), { cache });
-    expect(noting.reads).toEqual([undefined, undefined, 1, undefined, 3]);
-    expect(cache.get(streamId)).toMatchObject({ version: 4, state: { total: 4, count: 4 } });
+    expect(noting.reads).toEqual([undefined, undefined, undefined]);
+    expect(cache.get(streamId)).toMatchObject({ version: 5, state: { total: 5, count: 5 } });
   });
 
   it('reads a stream whole again when its version went back (a restored database)', async () => {
@@ -125,11 +128,121 @@ describe.each(kinds)('commands with remembered stream states on %s', (kind) => {
       await handleCommand(restored.store, streamId, tally, 30, undefined, envelope());
       const outcome = await handleCommand(noting.asStore(), streamId, tally, 30, undefined, envelope(), { cache });
       expect(outcome).toMatchObject({ kind: 'recorded', version: 2 });
-      expect(noting.reads).toEqual([2, undefined]);
-      expect(cache.get(streamId)).toMatchObject({ version: 1, state: { total: 30, count: 1 } });
+      // The remembered state (version 3) refuses 30 more; read again: the tail after 3 shows a stream at 1.
+      expect(noting.reads).toEqual([3, undefined]);
+      // The state after its own append is remembered.
+      expect(cache.get(streamId)).toMatchObject({ version: 2, state: { total: 60, count: 2 } });
     } finally {
       await restored.drop();
     }
+  });
+
+  // Issue 22.3: a remembered state is decided on without a read, so a retry recorded by another
+  // process after it, a racing command of this process, and an If-Match newer than it must still
+  // be answered as if the stream had been read.
+  describe('deciding on the remembered state without a read', () => {
+    /** Another process: a handler of its own, remembering nothing. */
+    const elsewhere = (command: number, on: string, env = envelope(), decider: Decider<number, Added, Tally> = tally) => handleCommand(opened.store, on, decider, command, undefined, env);
+
+    it('answers a retry recorded elsewhere since as the first time, though the remembered state would refuse it', async () => {
+      const streamId = `tally-${randomUUID()}`;
+      const cache = new StreamStateCache<Tally>();
+      await elsewhere(90, streamId);
+      await loadStream(opened.store, streamId, tally, cache);
+      await elsewhere(-50, streamId);
+      const retried = envelope();
+      const first = await elsewhere(30, streamId, retried);
+      expect(first).toMatchObject({ kind: 'recorded', version: 3 });
+      // Remembered: 90, so 30 more would pass the limit; recorded: 40 + 30.
+      expect(await handleCommand(opened.store, streamId, tally, 30, undefined, retried, { cache })).toEqual({ ...first, replayed: true });
+      expect((await opened.store.readStream(streamId)).version).toBe(3);
+    });
+
+    it('answers a retry recorded elsewhere since as the first time, though the remembered state would decide other events', async () => {
+      // 0: one event; another amount: two events (halves) on a stream of an odd number of events, else one.
+      const uneven: Decider<number, Added, Tally> = {
+        ...tally,
+        decide: (amount, s) =>
+          amount !== 0 && s.count % 2 === 1
+            ? accept<Added>({ type: 'Added', data: { amount: amount / 2 } }, { type: 'Added', data: { amount: amount / 2 } })
+            : accept<Added>({ type: 'Added', data: { amount } }),
+      };
+      // [events before the state remembered, events after it before the retried command, events the retry would decide on the remembered state, events recorded]
+      for (const [before, between, decided, recorded] of [
+        [2, 1, 1, 2],
+        [1, 1, 2, 1],
+      ] as const) {
+        const streamId = `tally-${randomUUID()}`;
+        const cache = new StreamStateCache<Tally>();
+        for (let i = 0; i < before; i += 1) await elsewhere(0, streamId, envelope(), uneven);
+        expect((await loadStream(opened.store, streamId, uneven, cache)).state.count % 2).toBe(decided === 2 ? 1 : 0);
+        for (let i = 0; i < between; i += 1) await elsewhere(0, streamId, envelope(), uneven);
+        const retried = envelope();
+        const first = await elsewhere(2, streamId, retried, uneven);
+        expect(first).toMatchObject({ kind: 'recorded', events: Array.from({ length: recorded }, () => ({ type: 'Added' })) });
+        const version = (await opened.store.readStream(streamId)).version;
+        expect(await handleCommand(opened.store, streamId, uneven, 2, undefined, retried, { cache })).toEqual({ ...first, replayed: true });
+        expect((await opened.store.readStream(streamId)).version).toBe(version);
+      }
+    });
+
+    it('answers a retry recorded elsewhere since with another body under the same key as reused, recording nothing', async () => {
+      const streamId = `tally-${randomUUID()}`;
+      const cache = new StreamStateCache<Tally>();
+      await elsewhere(10, streamId);
+      await loadStream(opened.store, streamId, tally, cache);
+      const key = envelope();
+      expect(await elsewhere(5, streamId, { ...key, requestHash: 'first body' })).toMatchObject({ kind: 'recorded', version: 2 });
+      expect(await handleCommand(opened.store, streamId, tally, 5, undefined, { ...key, requestHash: 'another body' }, { cache })).toEqual({ kind: 'reused' });
+      expect(await handleCommand(opened.store, streamId, tally, 5, undefined, { ...key, requestHash: 'first body' }, { cache })).toMatchObject({ kind: 'recorded', version: 2, replayed: true });
+      expect((await opened.store.readStream(streamId)).version).toBe(2);
+    });
+
+    it('loses no update when commands of one process race on one stream', async () => {
+      const streamId = `tally-${randomUUID()}`;
+      const cache = new StreamStateCache<Tally>();
+      await handleCommand(opened.store, streamId, tally, 1, undefined, envelope(), { cache });
+      await handleCommand(opened.store, streamId, tally, 1, undefined, envelope(), { cache });
+      // Eight at once on the state remembered at version 2: each append that loses is a conflict,
+      // decided again on the tail (a few times; one that loses every time answers a conflict).
+      const outcomes = await Promise.all(Array.from({ length: 8 }, () => handleCommand(opened.store, streamId, tally, 1, undefined, envelope(), { cache })));
+      const versions = outcomes.flatMap((o) => (o.kind === 'recorded' ? [o.version] : []));
+      expect(outcomes.every((o) => o.kind === 'recorded' || o.kind === 'conflict')).toBe(true);
+      expect(versions.length).toBeGreaterThanOrEqual(5);
+      expect([...versions].sort((a, b) => a - b)).toEqual(versions.map((_, i) => i + 3));
+      const read = await opened.store.readStream(streamId);
+      expect(read.version).toBe(2 + versions.length);
+      expect(read.events.reduce((sum, e) => sum + (e.data as { amount: number }).amount, 0)).toBe(read.version);
+      // Whatever is remembered is the stream as it is at some version.
+      const remembered = cache.get(streamId);
+      expect(remembered && remembered.state.total).toBe(remembered?.version);
+    });
+
+    it('decides on the stream as read when If-Match names a version the remembered state has not reached, and refuses a stale one', async () => {
+      const streamId = `tally-${randomUUID()}`;
+      const cache = new StreamStateCache<Tally>();
+      await elsewhere(1, streamId);
+      await loadStream(opened.store, streamId, tally, cache);
+      await elsewhere(1, streamId);
+      // Remembered: version 1; If-Match "2", the stream's version.
+      expect(await handleCommand(opened.store, streamId, tally, 1, undefined, { ...envelope(), expectedVersion: 2 }, { cache })).toMatchObject({ kind: 'recorded', version: 3 });
+      await elsewhere(1, streamId);
+      expect(await handleCommand(opened.store, streamId, tally, 1, undefined, { ...envelope(), expectedVersion: 3 }, { cache })).toEqual({ kind: 'conflict', expected: 3, actual: 4 });
+      expect((await opened.store.readStream(streamId)).version).toBe(4);
+    });
+
+    it('does not remember again a stream forgotten while a command on it was in flight', async () => {
+      const streamId = `tally-${randomUUID()}`;
+      const cache = new StreamStateCache<Tally>();
+      await handleCommand(opened.store, streamId, tally, 1, undefined, envelope(), { cache });
+      await handleCommand(opened.store, streamId, tally, 1, undefined, envelope(), { cache });
+      expect(cache.holds(streamId)).toBe(true);
+      // Decided on the remembered state (version 2); forgotten (an erasure) before its append answers.
+      const inFlight = handleCommand(opened.store, streamId, tally, 1, undefined, envelope(), { cache });
+      cache.forget(streamId);
+      expect(await inFlight).toMatchObject({ kind: 'recorded', version: 3 });
+      expect(cache.holds(streamId)).toBe(false);
+    });
   });
 });
 

@@ -256,6 +256,103 @@ export function eventStoreContract(adapterName: string, subject: EventStoreUnder
       }
     });
 
+    // Issue 22.3: an attachment and the place of the allocation it takes, in one transaction.
+    // EventStoreDB cannot write two streams at once and offers no appendAtomically.
+    describe('appending to several streams at once (where the store offers appendAtomically)', () => {
+      it('appends every stream at its expected version in one transaction, and answers each in the order given', async () => {
+        if (!store.appendAtomically) return;
+        const [programme, family] = [streamName('programme'), streamName('family')];
+        await store.append(programme, events(2));
+        const result = await store.appendAtomically([
+          { streamId: programme, events: events(1), expectedVersion: 2 },
+          { streamId: family, events: events(3), expectedVersion: 'no_stream' },
+        ]);
+        expect(result).toMatchObject({
+          kind: 'appended',
+          results: [
+            { kind: 'appended', streamId: programme, nextExpectedVersion: 3, idempotent: false },
+            { kind: 'appended', streamId: family, nextExpectedVersion: 3, idempotent: false },
+          ],
+        });
+        const [onProgramme, onFamily] = [(await store.readStream(programme)).events, (await store.readStream(family)).events];
+        expect(onProgramme.map((e) => e.version)).toEqual([1, 2, 3]);
+        expect(onFamily.map((e) => e.version)).toEqual([1, 2, 3]);
+        // One transaction: the same commit part of the position (PostgreSQL's transaction id).
+        expect(new Set([atIndex(onProgramme, 2), ...onFamily].map((e) => e.position.commit)).size).toBe(1);
+        expect(await store.appendAtomically([])).toEqual({ kind: 'appended', results: [] });
+      });
+
+      it('records nothing when one stream conflicts, and answers every conflict', async () => {
+        if (!store.appendAtomically) return;
+        const [programme, family, other] = [streamName('programme'), streamName('family'), streamName('family')];
+        await store.append(programme, events(2));
+        await store.append(other, events(1));
+        const before = await collectAll(store);
+        const result = await store.appendAtomically([
+          { streamId: family, events: events(1), expectedVersion: 'no_stream' },
+          { streamId: programme, events: events(1), expectedVersion: 1 },
+          { streamId: other, events: events(1), expectedVersion: 'no_stream' },
+        ]);
+        expect(result.kind).toBe('conflict');
+        expect(result.kind === 'conflict' && [...result.conflicts].sort((a, b) => a.streamId.localeCompare(b.streamId))).toEqual(
+          [
+            { kind: 'conflict', streamId: programme, expected: 1, actual: 2 },
+            { kind: 'conflict', streamId: other, expected: 'no_stream', actual: 1 },
+          ].sort((a, b) => a.streamId.localeCompare(b.streamId)),
+        );
+        expect(await collectAll(store)).toEqual(before);
+        expect((await store.readStream(family)).version).toBe(0);
+      });
+
+      it('answers a retry as the first time (idempotent), whatever the streams did since, and records nothing new', async () => {
+        if (!store.appendAtomically) return;
+        const [programme, family] = [streamName('programme'), streamName('family')];
+        const items = [
+          { streamId: programme, events: events(1), expectedVersion: 'no_stream' as const },
+          { streamId: family, events: events(2), expectedVersion: 'no_stream' as const },
+        ];
+        await store.appendAtomically(items);
+        await store.append(programme, events(1));
+        expect(await store.appendAtomically(items)).toMatchObject({
+          kind: 'appended',
+          results: [
+            { streamId: programme, nextExpectedVersion: 1, idempotent: true },
+            { streamId: family, nextExpectedVersion: 2, idempotent: true },
+          ],
+        });
+        expect((await store.readStream(programme)).version).toBe(2);
+        expect((await store.readStream(family)).version).toBe(2);
+      });
+
+      it('refuses ids recorded for other events, as append does', async () => {
+        if (!store.appendAtomically) return;
+        const commandId = randomUUID();
+        await store.append(streamName('family'), events(1, commandId));
+        await expect(store.appendAtomically([{ streamId: streamName('family'), events: events(1, commandId) }])).rejects.toThrow(/already recorded/);
+      });
+
+      it('loses no update when concurrent callers share a stream (attachments taking places of one programme)', async () => {
+        if (!store.appendAtomically) return;
+        const appendAtomically = store.appendAtomically.bind(store);
+        const programme = streamName('programme');
+        const families = Array.from({ length: 16 }, () => streamName('family'));
+        await Promise.all(
+          families.map(async (family) => {
+            for (;;) {
+              const version = (await store.readStream(programme, { limit: 0 })).version;
+              const result = await appendAtomically([
+                { streamId: family, events: events(1), expectedVersion: 'no_stream' },
+                { streamId: programme, events: events(1), expectedVersion: version === 0 ? 'no_stream' : version },
+              ]);
+              if (result.kind === 'appended') return;
+            }
+          }),
+        );
+        expect((await store.readStream(programme)).events.map((e) => e.version)).toEqual(families.map((_, i) => i + 1));
+        for (const family of families) expect((await store.readStream(family)).version).toBe(1);
+      });
+    });
+
     describe('concurrent writers and a tailing reader', () => {
       it(`misses and repeats nothing while 8 writers commit out of order (${8 * subject.appendsPerWriter} appends)`, async () => {
         await close();

@@ -556,14 +556,50 @@ describe.each(storeKinds)('attachment and the allocation on %s', (kind) => {
     expect(await countEvents(t)).toBe(before);
   });
 
-  it('releases the place it took when the family then refuses the attachment, so the family can still be attached', async () => {
+  it('takes no place when the family moves on between its read and the attachment (409), so the family can still be attached', async () => {
+    const attached = (await api(t).get('/api/programme').expect(200)).body.familiesAttached as number;
+    await configureProgramme(t, attached + 1);
+    const f = await eligibleFamily(t);
+    // Issue 22.3: the place and the attachment are appended at once. A real concurrent request
+    // records on the family after the attachment was decided, before that append, so the
+    // If-Match sent (right when sent) is stale by then: neither the place nor the attachment is
+    // recorded. The store itself is the real one.
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const appendAtomically = must(store.appendAtomically, 'appendAtomically').bind(store);
+    let interposed = false;
+    const between = jest.spyOn(store as Required<EventStore>, 'appendAtomically').mockImplementation(async (items) => {
+      if (!interposed && items.some((item) => item.streamId === `family-${f.familyId}`)) {
+        interposed = true;
+        await recordProblem(t, f, 'worklessness', f.parentId);
+      }
+      return appendAtomically(items);
+    });
+    try {
+      const res = await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', `"${f.version}"`).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(409);
+      expect(res.body.reason).toBe('VersionConflict');
+    } finally {
+      between.mockRestore();
+    }
+    expect(interposed).toBe(true);
+    expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached, placesLeft: 1 });
+    const current = await api(t).get(`/api/families/${f.familyId}`).expect(200);
+    expect(current.body.status).toBe('identified');
+    // Read again and retried: the place is taken, and the family attached.
+    await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', must(current.headers.etag, 'the ETag')).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(201);
+    expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached + 1, placesLeft: 0 });
+  });
+
+  it('without appends to several streams at once (EventStoreDB), releases the place it took when the family then refuses the attachment, so the family can still be attached', async () => {
     const attached = (await api(t).get('/api/programme').expect(200)).body.familiesAttached as number;
     await configureProgramme(t, attached + 1);
     const f = await eligibleFamily(t);
     // Issue 14.4: a real concurrent request records on the family between the place being taken
     // (programme stream) and the attachment's append (family stream), so the If-Match sent
-    // (right when sent) is stale by the time of that append. The store itself is the real one.
-    const store = t.app.get<EventStore>(EVENT_STORE);
+    // (right when sent) is stale by the time of that append. The store itself is the real one,
+    // without its appendAtomically, as EventStoreDB's adapter is.
+    const store = t.app.get<EventStore>(EVENT_STORE) as { appendAtomically?: EventStore['appendAtomically'] } & EventStore;
+    const appendAtomically = store.appendAtomically;
+    store.appendAtomically = undefined;
     const append = store.append.bind(store);
     let interposed = false;
     const between = jest.spyOn(store, 'append').mockImplementation(async (streamId, events, options) => {
@@ -577,15 +613,16 @@ describe.each(storeKinds)('attachment and the allocation on %s', (kind) => {
     try {
       const res = await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', `"${f.version}"`).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(409);
       expect(res.body.reason).toBe('VersionConflict');
+      expect(interposed).toBe(true);
+      expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached, placesLeft: 1 });
+      // Read again and retried: the place is taken again, and kept.
+      const current = await api(t).get(`/api/families/${f.familyId}`).expect(200);
+      await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', must(current.headers.etag, 'the ETag')).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(201);
+      expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached + 1, placesLeft: 0 });
     } finally {
       between.mockRestore();
+      store.appendAtomically = appendAtomically;
     }
-    expect(interposed).toBe(true);
-    expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached, placesLeft: 1 });
-    // Read again and retried: the place is taken again, and kept.
-    const current = await api(t).get(`/api/families/${f.familyId}`).expect(200);
-    await api(t).post(`/api/families/${f.familyId}/attachment`).set('If-Match', must(current.headers.etag, 'the ETag')).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(201);
-    expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached + 1, placesLeft: 0 });
   });
 
   it("refuses a partner's evidence about a person whose withdrawal of consent to sharing was recorded while the evidence was being decided", async () => {
@@ -613,6 +650,22 @@ describe.each(storeKinds)('attachment and the allocation on %s', (kind) => {
     expect(interposed).toBe(true);
     const history = (await api(t).get(`/api/families/${f.familyId}/history`).expect(200)).body as { events: { type: string }[] };
     expect(history.events.map((e) => e.type)).not.toContain('ExclusionRecorded');
+  });
+
+  it('takes one place for concurrent tries of one attachment (one Idempotency-Key), and answers every try as the first', async () => {
+    const programme = await api(t).get('/api/programme');
+    const attached = programme.status === 200 ? (programme.body.familiesAttached as number) : 0;
+    await configureProgramme(t, attached + 2);
+    const f = await eligibleFamily(t);
+    const key = randomUUID();
+    const tries = await Promise.all(
+      Array.from({ length: 3 }, () => api(t).post(`/api/families/${f.familyId}/attachment`).set('Idempotency-Key', key).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' })),
+    );
+    expect(tries.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(new Set(tries.map((r) => JSON.stringify({ eventId: r.body.eventId, version: r.body.version }))).size).toBe(1);
+    const again = await api(t).post(`/api/families/${f.familyId}/attachment`).set('Idempotency-Key', key).send({ attachedOn: dates.attachedOn, keyworker: 'kw.alloc' }).expect(201);
+    expect({ eventId: again.body.eventId, version: again.body.version }).toEqual({ eventId: atIndex(tries, 0).body.eventId, version: atIndex(tries, 0).body.version });
+    expect((await api(t).get('/api/programme').expect(200)).body).toMatchObject({ familiesAttached: attached + 1, placesLeft: 1 });
   });
 
   it('gives the last place to exactly one of two concurrent attachments', async () => {

@@ -1,6 +1,6 @@
 import type { Decider, DomainEvent, Rejection } from '@ledger/domain';
 import { eventIdFor } from './event-ids';
-import type { EventMetadata, EventStore, JsonObject, RecordedEvent } from './event-store.port';
+import { type AppendResult, type EventMetadata, type EventStore, EventStoreUsageError, type ExpectedVersion, type JsonObject, type NewEvent, type RecordedEvent } from './event-store.port';
 
 /** Who recorded a command and when: set at the edge, carried in every event's metadata. */
 export interface CommandEnvelope {
@@ -53,6 +53,30 @@ function reusedBy(envelope: CommandEnvelope, earlier: readonly RecordedEvent[]):
   return envelope.requestHash !== undefined && typeof recorded === 'string' && recorded !== envelope.requestHash;
 }
 
+/** A command's decided events as the store records them: ids derived from the command id, the envelope in their metadata. */
+export function newEventsOf(envelope: CommandEnvelope, events: readonly DomainEvent[]): NewEvent[] {
+  return events.map((event, i) => ({
+    type: event.type,
+    data: event.data as JsonObject,
+    metadata: {
+      eventId: eventIdFor(envelope.commandId, i),
+      commandId: envelope.commandId,
+      correlationId: envelope.correlationId,
+      causationId: envelope.commandId,
+      actor: envelope.actor,
+      recordedAt: envelope.recordedAt,
+      schemaVersion: SCHEMA_VERSION,
+      ...(envelope.legalBasis !== undefined ? { legalBasis: envelope.legalBasis } : {}),
+      ...(envelope.requestHash !== undefined ? { requestHash: envelope.requestHash } : {}),
+    },
+  }));
+}
+
+/** The expected version of an append decided on a stream read at `version` (0: the stream must not exist). */
+export function expectedVersionOf(version: number): ExpectedVersion {
+  return version === 0 ? 'no_stream' : version;
+}
+
 function toCommandEvent(event: RecordedEvent): CommandEvent {
   return { eventId: event.metadata.eventId, type: event.type, version: event.version, data: event.data };
 }
@@ -76,11 +100,12 @@ interface CachedStream<S> {
 }
 
 /**
- * The folded states of the streams a command handler used lately, so that a command reads only
- * the events after the state it remembers (one short read), not the whole stream, and folds only
- * those. Every command still reads the stream's tail, so what other writers and processes
- * appended is always seen; a stream whose version went backwards (a restored database) is read
- * whole again.
+ * The folded states of the streams a command handler used lately, with the state after each
+ * command's own append, so that a command decides on the state it remembers and appends with its
+ * version as expected version, reading nothing first (`decideOnStream`): what other writers and
+ * processes appended since is a version conflict, and only then is the tail after the remembered
+ * state read (one short read, the events after it folded). `loadStream` always reads that tail. A
+ * stream whose version went backwards (a restored database) is read whole again.
  *
  * The states hold opened personal data. An entry lives at most `ttlMs` after the whole stream
  * was read (default 60 s, the key vault's own cache time), so an erasure by another process is
@@ -112,6 +137,17 @@ export class StreamStateCache<S> {
     if (this.now() - entry.readAt >= this.ttlMs) return undefined;
     this.entries.set(streamId, entry);
     return entry;
+  }
+
+  /**
+   * The state after a command's own append at `from` (its expected version, so nothing came
+   * between): remembered in place of the entry at `from`, keeping that entry's lifetime. Nothing
+   * is remembered when the entry is gone (forgotten, expired, evicted) or has moved on.
+   */
+  advance(streamId: string, from: number, entry: { version: number; state: S; eventIds: ReadonlySet<string> }): void {
+    const current = this.entries.get(streamId);
+    if (!current || current.version !== from || this.now() - current.readAt >= this.ttlMs) return;
+    this.entries.set(streamId, { ...entry, readAt: current.readAt });
   }
 
   /** Remembers a state; an older version than the one remembered is ignored (commands finish out of order). */
@@ -188,7 +224,11 @@ export async function loadStream<E extends DomainEvent, S>(
 }
 
 export interface CommandOptions<S> {
-  /** Folded states of streams used lately: the stream's tail is read, not the whole stream. */
+  /**
+   * Folded states of streams used lately: a remembered state is decided on and appended to at its
+   * version without a read (a conflict reads the tail after it); otherwise the tail is read, not
+   * the whole stream. The state after the command's append is remembered.
+   */
   cache?: StreamStateCache<S>;
   /**
    * The stream as the caller has just read it (with `loadStream`): decided on at the first
@@ -233,8 +273,18 @@ export async function decideOnStream<C, E extends DomainEvent, S, X>(
   options: CommandOptions<S> = {},
 ): Promise<CommandResult<S>> {
   const firstId = eventIdFor(envelope.commandId, 0);
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stream = attempt === 0 && options.loaded ? options.loaded : await loadStream(store, streamId, decider, options.cache);
+  // Issue 22.3: a remembered state is decided on without reading the stream's tail first (one
+  // round trip, the append). Its version is the append's expected version, so anything appended
+  // since (by anyone) is a conflict and the tail is read then. Only a command the state would
+  // append for is answered that way: one it refuses, or for which it decides nothing, or whose
+  // If-Match it does not match, is decided again on the stream as read, and so is one whose
+  // events turn out already recorded (a retry recorded after the remembered state).
+  let unchecked: LoadedStream<S> | undefined = options.loaded === undefined ? options.cache?.get(streamId) : undefined;
+  const attempts = unchecked ? 6 : 5;
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const optimistic = unchecked !== undefined;
+    const stream = unchecked ?? (attempt === 0 && options.loaded ? options.loaded : await loadStream(store, streamId, decider, options.cache));
+    unchecked = undefined;
     if (stream.eventIds.has(firstId)) {
       // A retry: answered from the stream as recorded the first time.
       const whole = await store.readStream(streamId);
@@ -245,32 +295,32 @@ export async function decideOnStream<C, E extends DomainEvent, S, X>(
       }
     }
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== stream.version) {
+      if (optimistic) continue;
       return { outcome: { kind: 'conflict', expected: envelope.expectedVersion, actual: stream.version }, state: null };
     }
     const decision = decider.decide(command, stream.state, context);
-    if (!decision.ok) return { outcome: { kind: 'rejected', rejection: decision.rejection, version: stream.version }, state: stream.state };
-    if (decision.events.length === 0) return { outcome: { kind: 'recorded', events: [], version: stream.version, replayed: false }, state: stream.state };
+    if (!decision.ok) {
+      if (optimistic) continue;
+      return { outcome: { kind: 'rejected', rejection: decision.rejection, version: stream.version }, state: stream.state };
+    }
+    if (decision.events.length === 0) {
+      if (optimistic) continue;
+      return { outcome: { kind: 'recorded', events: [], version: stream.version, replayed: false }, state: stream.state };
+    }
 
-    const result = await store.append(
-      streamId,
-      decision.events.map((event, i) => ({
-        type: event.type,
-        data: event.data as JsonObject,
-        metadata: {
-          eventId: eventIdFor(envelope.commandId, i),
-          commandId: envelope.commandId,
-          correlationId: envelope.correlationId,
-          causationId: envelope.commandId,
-          actor: envelope.actor,
-          recordedAt: envelope.recordedAt,
-          schemaVersion: SCHEMA_VERSION,
-          ...(envelope.legalBasis !== undefined ? { legalBasis: envelope.legalBasis } : {}),
-          ...(envelope.requestHash !== undefined ? { requestHash: envelope.requestHash } : {}),
-        },
-      })),
-      { expectedVersion: stream.version === 0 ? 'no_stream' : stream.version },
-    );
+    let result: AppendResult;
+    try {
+      result = await store.append(streamId, newEventsOf(envelope, decision.events), { expectedVersion: expectedVersionOf(stream.version) });
+    } catch (error) {
+      // Decided on a remembered state, a retry recorded since may have had other events (the
+      // store refuses ids recorded for other events): decided again on the stream as read, where
+      // the retry is found and answered as the first time.
+      if (optimistic && error instanceof EventStoreUsageError) continue;
+      throw error;
+    }
     if (result.kind === 'appended') {
+      // Recorded since the remembered state: answered from the stream, as read, not from this decision.
+      if (result.idempotent && optimistic) continue;
       if (result.idempotent && envelope.requestHash !== undefined) {
         // A concurrent request with the same key got there first: answer only if it was this one.
         const earlier = (await store.readStream(streamId)).events.filter((e) => e.metadata.commandId === envelope.commandId);
@@ -280,8 +330,16 @@ export async function decideOnStream<C, E extends DomainEvent, S, X>(
       const events = decision.events.map((event, i) => ({ eventId: eventIdFor(envelope.commandId, i), type: event.type, version: first + i, data: event.data as JsonObject }));
       let after: S | null = null;
       if (!result.idempotent) {
-        after = stream.state;
-        decision.events.forEach((event, i) => (after = decider.evolve(after as S, event, eventIdFor(envelope.commandId, i))));
+        let state = stream.state;
+        const eventIds = new Set(stream.eventIds);
+        decision.events.forEach((event, i) => {
+          state = decider.evolve(state, event, eventIdFor(envelope.commandId, i));
+          eventIds.add(eventIdFor(envelope.commandId, i));
+        });
+        after = state;
+        // Appended at the version decided on: the stream is now exactly this state, so the next
+        // command on it needs no read at all.
+        options.cache?.advance(streamId, stream.version, { version: result.nextExpectedVersion, state, eventIds });
       }
       return { outcome: { kind: 'recorded', events, version: result.nextExpectedVersion, replayed: result.idempotent }, state: after };
     }

@@ -31,6 +31,17 @@ export interface EventStore {
    */
   appendMany(items: readonly BulkAppendItem[]): Promise<BulkAppendResult>;
 
+  /**
+   * Appends to a few streams in one transaction, all or nothing (issue 22.3: an attachment and
+   * the place of the allocation it takes), in one round trip where the store can: each item as
+   * `append` would (its expected version; its events a retry, `idempotent`, when all their ids are
+   * recorded in that stream). A conflict in any item records nothing and returns every conflict;
+   * otherwise every item's result is returned, in the order given. Absent where the store cannot
+   * write several streams in one transaction (EventStoreDB): callers append stream by stream.
+   * @throws EventStoreUsageError for ids recorded for other events, as `append`.
+   */
+  appendAtomically?(items: readonly BulkAppendItem[]): Promise<AtomicAppendResult>;
+
   /** Reads a stream in version order; an absent stream reads as empty with version 0. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamRead>;
 
@@ -172,6 +183,9 @@ export interface BulkAppendItem {
 }
 
 export type BulkAppendResult = { kind: 'appended'; appendedEvents: number; skippedRetries: number; position: LogPosition | null } | { kind: 'conflict'; conflicts: VersionConflict[] };
+
+/** `appendAtomically`'s answer: every item's result (in the order given), or the conflicts (nothing recorded). */
+export type AtomicAppendResult = { kind: 'appended'; results: AppendSuccess[] } | { kind: 'conflict'; conflicts: VersionConflict[] };
 
 export interface ReadStreamOptions {
   /** Read events with version strictly greater than this (default 0: from the start). */

@@ -2,6 +2,7 @@ import type {
   AllRead,
   AppendOptions,
   AppendResult,
+  AtomicAppendResult,
   BulkAppendItem,
   BulkAppendResult,
   EventStore,
@@ -35,6 +36,9 @@ export class PersonalDataEventStore implements EventStore {
   /** Present when the inner store has it. */
   readonly committedHeads?: (categories: readonly string[]) => Promise<Map<string, LogPosition>>;
 
+  /** Present when the inner store can append to several streams in one transaction. */
+  readonly appendAtomically?: (items: readonly BulkAppendItem[]) => Promise<AtomicAppendResult>;
+
   constructor(
     readonly inner: EventStore,
     private readonly cipher: PersonalDataCipher,
@@ -45,6 +49,8 @@ export class PersonalDataEventStore implements EventStore {
     if (count) this.countEvents = (filter) => count.call(inner, filter);
     const heads = inner.committedHeads;
     if (heads) this.committedHeads = (categories) => heads.call(inner, categories);
+    const atomically = inner.appendAtomically;
+    if (atomically) this.appendAtomically = (items) => this.appendSealed(items, (sealed) => atomically.call(inner, sealed));
   }
 
   /** @throws PersonErasedError (recording nothing) when an event carries personal values of an erased person. */
@@ -66,6 +72,21 @@ export class PersonalDataEventStore implements EventStore {
     let next = 0;
     const result = await this.inner.appendMany(items.map((item) => ({ ...item, events: item.events.map(() => atIndex(sealed, next++, 'sealed event')) })));
     await this.search?.indexMany(items.map((item) => ({ streamId: item.streamId, events: item.events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })) })));
+    return result;
+  }
+
+  /** Seals every item's events in one batch, appends them with `write`, and indexes them once recorded. */
+  private async appendSealed(items: readonly BulkAppendItem[], write: (sealed: BulkAppendItem[]) => Promise<AtomicAppendResult>): Promise<AtomicAppendResult> {
+    const sealed = await this.sealEvents(items.flatMap((item) => item.events));
+    let next = 0;
+    const result = await write(items.map((item) => ({ ...item, events: item.events.map(() => atIndex(sealed, next++, 'sealed event')) })));
+    if (result.kind === 'appended') {
+      for (const item of items)
+        await this.search?.index(
+          item.streamId,
+          item.events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })),
+        );
+    }
     return result;
   }
 

@@ -3,6 +3,7 @@ import {
   type AppendOptions,
   type AppendResult,
   type AppendSuccess,
+  type AtomicAppendResult,
   type BulkAppendItem,
   type BulkAppendResult,
   categoryOf,
@@ -287,6 +288,75 @@ export class PostgresEventStore implements EventStore {
         if ((code === 'LD002' || isUniqueViolation(error)) && attempt + 1 < APPEND_ATTEMPTS) continue;
         throw error;
       }
+    }
+  }
+
+  /**
+   * One call of append_events_atomic (migration 5): one statement, so one round trip and one
+   * commit. Streams are appended in stream order, as groups and `appendMany` lock them, so
+   * transactions locking several streams never wait for each other in a cycle.
+   */
+  async appendAtomically(items: readonly BulkAppendItem[]): Promise<AtomicAppendResult> {
+    if (items.length === 0) return { kind: 'appended', results: [] };
+    const seen = new Set<string>();
+    for (const item of items) {
+      assertStreamId(item.streamId);
+      if (item.events.length === 0) throw new EventStoreUsageError(`atomic append item for ${item.streamId} has no events`);
+      if (seen.has(item.streamId)) throw new EventStoreUsageError(`atomic append names ${item.streamId} twice`);
+      seen.add(item.streamId);
+      assertEventIds(item.events.map((e) => e.metadata.eventId));
+    }
+    const ordered = items.map((item, index) => ({ item, index })).sort((a, b) => (a.item.streamId < b.item.streamId ? -1 : a.item.streamId > b.item.streamId ? 1 : 0));
+    const params = [
+      ordered.map(({ item }) => item.streamId),
+      ordered.map(({ item }) => categoryOf(item.streamId)),
+      ordered.map(({ item }) => String(item.expectedVersion ?? 'any')),
+      ordered.map(({ item }) => item.events.length),
+      ordered.flatMap(({ item }) => item.events.map((e) => e.metadata.eventId)),
+      ordered.flatMap(({ item }) => item.events.map((e) => e.type)),
+      ordered.flatMap(({ item }) => item.events.map((e) => JSON.stringify(e.data))),
+      ordered.flatMap(({ item }) => item.events.map((e) => JSON.stringify(e.metadata))),
+    ];
+    const text = `select r_outcome as outcome, r_version::text as version, r_transaction_id as transaction_id, r_global_position as global_position, r_actual::text as actual
+      from ${this.s}.append_events_atomic($1::text[], $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[])`;
+    const hook = this.options.beforeCommit;
+    for (let attempt = 0; ; attempt += 1) {
+      let rows: AppendRow[];
+      try {
+        rows = hook
+          ? await this.client.transaction(async (tx) => {
+              const written = await tx.query<AppendRow>(text, params);
+              for (const [i, row] of written.entries()) {
+                const entry = ordered[i];
+                if (entry && row.outcome === 'appended' && !written.some((r) => r.outcome === 'conflict')) await hook(entry.item.streamId);
+              }
+              return written;
+            })
+          : await this.client.query<AppendRow>(text, params);
+      } catch (error) {
+        const code = (error as { code?: string } | null)?.code;
+        if (code === 'LD001') throw new EventStoreUsageError(error instanceof Error ? error.message : String(error));
+        // A stream created, or ids taken, by a concurrent transaction: the whole call again.
+        if ((code === 'LD002' || isUniqueViolation(error)) && attempt + 1 < APPEND_ATTEMPTS) continue;
+        throw error;
+      }
+      if (rows.length !== ordered.length) throw new Error('append_events_atomic returned another number of rows than appends');
+      const conflicts: VersionConflict[] = [];
+      const results: AppendSuccess[] = new Array<AppendSuccess>(items.length);
+      for (const [i, { item, index }] of ordered.entries()) {
+        const row = rows[i] as AppendRow;
+        const expected = item.expectedVersion ?? 'any';
+        if (row.outcome === 'conflict') conflicts.push(conflict(item.streamId, expected, Number(row.actual)));
+        else
+          results[index] = appendedResult(
+            item.streamId,
+            item.events.map((e) => e.metadata.eventId),
+            row,
+          );
+      }
+      if (conflicts.length > 0) return { kind: 'conflict', conflicts };
+      if (results.some((r) => !r.idempotent)) this.announce();
+      return { kind: 'appended', results };
     }
   }
 

@@ -70,7 +70,61 @@ export function eventStoreMigrations(schema: string): (Migration & { sql: string
       // passed as text and cast inside the block, so bad JSON fails only its own append.
       statements: [appendGroupFunction(s)],
     },
+    {
+      id: 5,
+      name: 'append to several streams at once',
+      sql: '',
+      // Issue 22.3: appends to a few streams in one statement, all or nothing (an attachment and
+      // the place of the allocation it takes, in one round trip). Each runs append_events in turn
+      // in one block: a conflict in any rolls the block back, so nothing is recorded, and every
+      // append's outcome is answered. Errors are not caught: the statement fails as a whole.
+      statements: [appendAtomicFunction(s)],
+    },
   ];
+}
+
+/** The append_events_atomic function (migration 5). */
+function appendAtomicFunction(s: string): string {
+  return `create or replace function ${s}.append_events_atomic(p_streams text[], p_categories text[], p_expected text[], p_counts int[], p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[])
+           returns table (r_outcome text, r_version bigint, r_transaction_id text, r_global_position text, r_actual bigint)
+           language plpgsql as $body$
+         declare
+           v_from int := 0;
+           v_to int;
+           v_conflict boolean := false;
+           v_outcomes text[] := '{}';
+           v_versions bigint[] := '{}';
+           v_transactions text[] := '{}';
+           v_positions text[] := '{}';
+           v_actuals bigint[] := '{}';
+           a record;
+         begin
+           begin
+             for i in 1..cardinality(p_streams) loop
+               v_to := v_from + p_counts[i];
+               select * into a from ${s}.append_events(p_streams[i], p_categories[i], p_expected[i], p_ids[v_from + 1 : v_to], p_types[v_from + 1 : v_to],
+                                                      p_data[v_from + 1 : v_to], p_metadata[v_from + 1 : v_to], null);
+               v_outcomes := array_append(v_outcomes, a.outcome);
+               v_versions := array_append(v_versions, a.version);
+               v_transactions := array_append(v_transactions, a.transaction_id);
+               v_positions := array_append(v_positions, a.global_position);
+               v_actuals := array_append(v_actuals, a.actual);
+               if a.outcome = 'conflict' then
+                 v_conflict := true;
+               end if;
+               v_from := v_to;
+             end loop;
+             if v_conflict then
+               raise exception 'a version conflict: nothing is appended' using errcode = 'LD003';
+             end if;
+           exception when sqlstate 'LD003' then
+             -- Every append of the block is rolled back; the outcomes (kept in variables) say which conflicted.
+             null;
+           end;
+           return query select u.o, u.v, u.t, u.g, u.a
+             from unnest(v_outcomes, v_versions, v_transactions, v_positions, v_actuals) with ordinality as u(o, v, t, g, a, n) order by u.n;
+         end
+         $body$`;
 }
 
 /** The append_events_group function (migration 4). */
