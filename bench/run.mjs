@@ -716,7 +716,7 @@ async function main() {
       log(`postgres: created databases ${database} and ${database}_claims`);
       try {
         results.postgres = await benchBackend('postgres', file, ends, sizes, { url: url.toString(), claimsUrl: claimsUrl.toString(), importsUrl: importsUrl.toString() });
-        pgVersion = results.postgres.limits?.serverVersion ?? results.postgres.soak?.serverVersion ?? null;
+        pgVersion = results.postgres.limits?.serverVersion ?? results.postgres.soak?.serverVersion ?? results.postgres.claims?.serverVersion ?? null;
       } finally {
         if (flag('keep')) {
           // --keep: left for bench/claims-again.mjs (the claim cycle measured again, without the import).

@@ -522,7 +522,8 @@ async function claims(task) {
   const t0 = now();
   // The BI feed's refresher (every 300 s on PostgreSQL) judges every family at every month end in
   // this same process: off, so it neither competes with nor adds to the calls measured.
-  const { app, store, call, signIn } = await signedInApp(task, { LEDGER_PROJECTIONS: 'external', LEDGER_REPORTING_REFRESH_SECONDS: '0' }, 'finance-officer');
+  const { app, store, sql, call, signIn } = await signedInApp(task, { LEDGER_PROJECTIONS: 'external', LEDGER_REPORTING_REFRESH_SECONDS: '0' }, 'finance-officer');
+  const [{ v: serverVersion }] = await sql.query("select current_setting('server_version') as v");
   const runner = app.get(pj.PROJECTION_RUNNER);
   await runner.catchUp();
   const catchUpSeconds = now() - t0;
@@ -583,6 +584,7 @@ async function claims(task) {
     dashboardFigures: (nth(dashboards, 0).out.body.figures ?? []).length,
     peakRssBytes: Math.max(...Object.values(phases.peaks).filter((b) => b !== null), vmHwmBytes() ?? 0),
     phasePeakRssBytes: phases.peaks,
+    serverVersion,
     // The claim cycle as a council runs it (the api's catch-up, results, draft, dashboards), without
     // the bench's own import of the log into the store before it.
     cyclePeakRssBytes: Object.entries(phases.peaks).some(([phase, b]) => phase !== 'import' && b !== null)
