@@ -44,6 +44,10 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     expect(families.every((f) => f.evidenceEventIds.length > 0)).toBe(true);
     const results = await api().get('/api/results').set(as('pm.lead')).query({ asOf: '2019-01-31' }).expect(200);
     expect(families.map((f) => f.familyId).sort()).toEqual(results.body.families.map((f: { familyId: string }) => f.familyId).sort());
+    // The draft's answer (folded from the events it recorded) is the claim as it is read back, ETag included.
+    const read = await api().get(`/api/claims/${claimId}`).set(as('finance.fo')).expect(200);
+    expect(draft.body).toEqual(read.body);
+    expect(draft.headers.etag).toBe(read.headers.etag);
 
     expect((await api().post(`/api/claims/${claimId}/submission`).set(as('finance.fo')).expect(422)).body.reason).toBe('NotSignedOff');
     expect((await api().post(`/api/claims/${claimId}/sign-offs`).set(as('pm.lead')).send({ role: 'programme-lead' }).expect(422)).body.reason).toBe('NoAuditSample');

@@ -12,6 +12,9 @@ import {
   type Rejection,
   auditSeedOf,
   claimStatus,
+  decodeClaimEvent,
+  evolveClaim,
+  initialClaimState,
   staleFamilies,
   streams,
 } from '@ledger/domain';
@@ -99,7 +102,15 @@ export class ClaimsController {
       draftedBy: actor.userId,
       families: await this.withoutFamiliesFoundInvalid(candidates),
     };
-    const { version } = this.record(await this.run(claimId, command, recording));
+    const outcome = await this.run(claimId, command, recording);
+    const { version } = this.record(outcome);
+    // A new draft is answered from the events just recorded (the claim's whole stream): reading a
+    // national draft's parts back through the store held another copy of it all (issue 22.5). A
+    // retry is answered from the claim as it stands now.
+    if (outcome.kind === 'recorded' && !outcome.replayed) {
+      const state = outcome.events.reduce((folded, e) => evolveClaim(folded, decodeClaimEvent(e)), initialClaimState());
+      return versioned(this.viewOf(claimId, state, version), version);
+    }
     return versioned(await this.view(claimId), version);
   }
 
@@ -432,6 +443,10 @@ export class ClaimsController {
 
   private async view(claimId: string) {
     const { state, version } = await this.load(claimId);
+    return this.viewOf(claimId, state, version);
+  }
+
+  private viewOf(claimId: string, state: ClaimState, version: number) {
     return {
       // The list's entry for the claim (one definition of a claim's summary, in the claims read model's queries) ...
       ...claimListEntry(claimId, state, version),
