@@ -39,7 +39,9 @@ describe.each(kinds)('a claim recorded in parts, on %s', (kind) => {
 
     // Small batches, so a claim's parts are applied across several batches too.
     const runner = new ProjectionRunner(store, store.sqlClient, [new LedgerProjection(), new ClaimsProjection()], { schema: uniqueSchema('parts'), batchSize: 250, inDatabase: false });
-    await runner.catchUp();
+    // Settled, not only caught up: on PostgreSQL a read of the log holds back events committed while
+    // another transaction on the server (another test file's) is still open.
+    await runner.settle();
     const lines = await runner.liveTable('ledger', 'ledger_lines');
     const byClaim = await store.sqlClient.query<{ claim_id: string; lines: string; families: string; receivable: string }>(
       `select claim_id::text as claim_id, count(*)::text as lines, count(distinct family_id)::text as families,
