@@ -40,8 +40,9 @@ describe.each(kinds)('a claim recorded in parts, on %s', (kind) => {
     // Small batches, so a claim's parts are applied across several batches too.
     const runner = new ProjectionRunner(store, store.sqlClient, [new LedgerProjection(), new ClaimsProjection()], { schema: uniqueSchema('parts'), batchSize: 250, inDatabase: false });
     // Settled, not only caught up: on PostgreSQL a read of the log holds back events committed while
-    // another transaction on the server (another test file's) is still open.
-    await runner.settle();
+    // another transaction on the server (another test file's) is still open. Waits for it up to a
+    // minute: a test file beside this one can hold a transaction longer than a read's 5 s.
+    await runner.settle(undefined, 60_000);
     const lines = await runner.liveTable('ledger', 'ledger_lines');
     const byClaim = await store.sqlClient.query<{ claim_id: string; lines: string; families: string; receivable: string }>(
       `select claim_id::text as claim_id, count(*)::text as lines, count(distinct family_id)::text as families,
