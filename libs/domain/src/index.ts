@@ -32,3 +32,4 @@ export * from './registers/family-reference';
 export * from './registers/family-membership';
 export * from './registers/results-register';
 export * from './shared/present';
+export * from './outcomes/result-intervals';

@@ -86,7 +86,7 @@ export function evaluateProgress(state: FamilyState, plan: OutcomePlanVersion, f
   const problems = problemsInScope.map((problem) => withOverride(state, asOf, { problem, ...evaluateProblemPlan(must(plan.problems[problem], `plan's ${problem}`), { state, attachedOn, asOf }) }));
   // An empty scope never holds: there is no progress to show.
   const outcomesMet = problems.length > 0 && problems.every((p) => p.met);
-  const caseClosure = caseClosureRule(state, framework, asOf);
+  const caseClosure = sustainedProgressCaseClosure(state, framework, asOf);
   const sustainedProgress = outcomesMet && caseClosure === null;
   const continuousEmployment = evaluateContinuousEmployment(state, framework, asOf);
   return {
@@ -107,7 +107,7 @@ export function evaluateProgress(state: FamilyState, plan: OutcomePlanVersion, f
  * Families 2022–25: docs/frameworks.md): why sustained progress cannot yet be claimed, or null.
  * Phase two (`caseClosedMonths: null`) never reads the closure.
  */
-function caseClosureRule(state: FamilyState, framework: FinancialFramework, asOf: string): string | null {
+export function sustainedProgressCaseClosure(state: FamilyState, framework: FinancialFramework, asOf: string): string | null {
   const months = framework.caseClosedMonths;
   if (months === null) return null;
   if (state.closedOn === null || state.closedOn > asOf) return `the case is not closed on or before ${asOf}; outcomes must hold ${months} months after case closure`;

@@ -1,6 +1,6 @@
 import { type Benefit, type BenefitEnded, type BenefitStarted, type Member, UC_IN_WORK_REGIMES, type UcRegime } from '../family/family.events';
 import { ageOn } from '../family/eligibility';
-import { type BusinessDate, dayNumber, fromDayNumber } from '../shared/business-date';
+import { type BusinessDate, dayNumber } from '../shared/business-date';
 import type { Fact, FamilyState } from '../family/family.state';
 import { atIndex } from '../shared/present';
 
@@ -153,11 +153,23 @@ export function employmentSpells(state: FamilyState, asOf: string): Spell[] {
 
 /** Whether the spells together cover every day from `from` to `to` inclusive (job changes without a gap count). */
 export function spellsCoverEveryDay(spells: Spell[], from: string, to: string): boolean {
-  for (let day = dayNumber(from as BusinessDate); day <= dayNumber(to as BusinessDate); day += 1) {
-    const date = fromDayNumber(day);
-    if (!spells.some((spell) => spellCovers(spell, date))) return false;
+  // The spells as day ranges [start, end), in start order; walk a cursor from `from` over them
+  // (the day-by-day walk this replaces made a date string for every day of every week judged).
+  const last = dayNumber(to as BusinessDate);
+  let cursor = dayNumber(from as BusinessDate);
+  if (cursor > last) return true;
+  const ranges: [number, number][] = [];
+  for (const spell of spells) {
+    if (!spellOverlaps(spell, from, to)) continue;
+    ranges.push([spell.startedOn === null ? Number.NEGATIVE_INFINITY : dayNumber(spell.startedOn), spell.endedOn === null ? Number.POSITIVE_INFINITY : dayNumber(spell.endedOn)]);
   }
-  return true;
+  ranges.sort((a, b) => a[0] - b[0]);
+  for (const [start, end] of ranges) {
+    if (start > cursor) return false;
+    if (end > cursor) cursor = end;
+    if (cursor > last) return true;
+  }
+  return cursor > last;
 }
 
 /** Whether a spell covers a day (from its start, up to but not including its end). */

@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import {
+  type FamilyState,
+  type FinancialFramework,
+  type OutcomePlanParametersPatch,
+  type OutcomePlanState,
+  type ResultInterval,
+  addDays,
+  type BusinessDate,
+  decideOutcomePlan,
+  evaluateProgress,
+  evolveOutcomePlan,
+  foldFamily,
+  initialOutcomePlanState,
+  planInForce,
+  resultIntervals,
+  supportingFamilies2022,
+  troubledFamilies2015,
+} from '@ledger/domain';
+import { recordedHistories } from './recorded-histories';
+import { generateBorough } from './synthetic-borough';
+
+/**
+ * Issue 22.4: a family's result intervals say, for every date, what `evaluateProgress` says
+ * there: whether it has a result, by which routes, under which plan version. Checked on every
+ * day of a five-year span for some families, at random dates under random plan changes for the
+ * rest, and on both sides of every interval's bounds.
+ */
+const families: FamilyState[] = (() => {
+  const borough = generateBorough({ families: 160, seed: 2204 });
+  return recordedHistories(borough, borough.families).map((history) => foldFamily(history));
+})();
+
+function answerAt(intervals: readonly ResultInterval[], asOf: string): { routes: string[]; planVersion?: number } {
+  const found = intervals.find((i) => i.from <= asOf && (i.until === null || asOf < i.until));
+  if (!found) return { routes: [] };
+  return { routes: routesOf(found.sustainedProgress, found.continuousEmployment), planVersion: found.planVersion };
+}
+
+function evaluatedAt(state: FamilyState, plans: OutcomePlanState, framework: FinancialFramework, asOf: string): { routes: string[]; planVersion?: number } {
+  const progress = evaluateProgress(state, planInForce(plans, asOf), framework, asOf);
+  if (!progress.claimable) return { routes: [] };
+  return { routes: routesOf(progress.routes.sustainedProgress, progress.routes.continuousEmployment), planVersion: progress.planVersion };
+}
+
+function routesOf(sp: boolean, ce: boolean): string[] {
+  return [...(sp ? ['sustained-progress'] : []), ...(ce ? ['continuous-employment'] : [])];
+}
+
+function plansWith(effectiveFrom: string, parameters: OutcomePlanParametersPatch, scope: 'at-entry' | 'at-entry-plus-later' = 'at-entry'): OutcomePlanState {
+  const decision = decideOutcomePlan({ type: 'RecordOutcomePlanVersion', effectiveFrom, scope, parameters }, initialOutcomePlanState());
+  if (!decision.ok) throw new Error(decision.rejection.message);
+  return decision.events.reduce(evolveOutcomePlan, initialOutcomePlanState());
+}
+
+const mismatches: string[] = [];
+
+/** Notes a date where the intervals and the evaluation differ (one `expect` per date is slow over 100,000 dates). */
+function compare(state: FamilyState, intervals: readonly ResultInterval[], plans: OutcomePlanState, framework: FinancialFramework, asOf: string): void {
+  const a = JSON.stringify(answerAt(intervals, asOf));
+  const b = JSON.stringify(evaluatedAt(state, plans, framework, asOf));
+  if (a !== b) mismatches.push(`${state.reference} ${framework.id} ${asOf}: intervals ${a}, evaluation ${b}`);
+}
+
+const day = (n: number) => addDays('2015-01-01' as BusinessDate, n);
+
+describe('result intervals (issue 22.4)', () => {
+  it('answer as the evaluation on every day of 2015–2021, default plan, both frameworks', () => {
+    const plans = initialOutcomePlanState();
+    let withResult = 0;
+    for (const framework of [troubledFamilies2015, supportingFamilies2022]) {
+      for (const state of families.slice(0, 16)) {
+        const intervals = resultIntervals(state, plans, framework);
+        if (intervals.length > 0) withResult += 1;
+        for (let n = 0; n < 7 * 365; n += 1) compare(state, intervals, plans, framework, day(n));
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    // The check is worth something only if results come and go.
+    expect(withResult).toBeGreaterThan(5);
+  });
+
+  it('answer as the evaluation at random dates and on both sides of every bound, under a random second plan version', () => {
+    const patch: fc.Arbitrary<OutcomePlanParametersPatch> = fc.record(
+      {
+        crimeAsb: fc.record({ windowMonths: fc.integer({ min: 1, max: 12 }), offenceReductionPercent: fc.integer({ min: 0, max: 100 }) }),
+        education: fc.record({ attendanceThresholdPercent: fc.integer({ min: 80, max: 100 }), termsRequired: fc.integer({ min: 1, max: 4 }) }),
+        childrenInNeed: fc.record({ windowMonths: fc.integer({ min: 0, max: 12 }), sustainMonths: fc.integer({ min: 0, max: 12 }) }),
+        worklessness: fc.record({ employedWeeks: fc.integer({ min: 1, max: 30 }) }),
+        domesticAbuse: fc.record({ windowMonths: fc.integer({ min: 1, max: 12 }) }),
+        health: fc.record({ windowMonths: fc.integer({ min: 0, max: 12 }), sustainMonths: fc.integer({ min: 0, max: 12 }) }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        patch,
+        fc.integer({ min: 0, max: 6 * 365 }),
+        fc.constantFrom<'at-entry' | 'at-entry-plus-later'>('at-entry', 'at-entry-plus-later'),
+        fc.constantFrom(troubledFamilies2015, supportingFamilies2022),
+        fc.array(fc.integer({ min: 0, max: 9 * 365 }), { minLength: 20, maxLength: 20 }),
+        (change, from, scope, framework, dates) => {
+          const plans = plansWith(day(91 + from), change, scope);
+          for (const state of families) {
+            const intervals = resultIntervals(state, plans, framework);
+            const bounds = intervals.flatMap((i) => [i.from, ...(i.until ? [i.until] : [])]).flatMap((b) => [addDays(b as BusinessDate, -1), b]);
+            for (const asOf of [...dates.map(day), ...bounds]) compare(state, intervals, plans, framework, asOf);
+          }
+          expect(mismatches.slice(0, 5)).toEqual([]);
+        },
+      ),
+      { numRuns: 12, seed: 22_04 },
+    );
+  });
+});
