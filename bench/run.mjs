@@ -488,6 +488,9 @@ function claimRows(c) {
   }
   if (c.importSeconds) rows.push([`import through the sealing store, ${fmt(c.events)} events`, `${ms(c.importSeconds)} s (${fmt(c.events / c.importSeconds)} events/s)`, '', '', '']);
   rows.push([`projection catch-up, ${fmt(c.events)} events`, `${ms(c.catchUpSeconds)} s (${fmt(c.events / c.catchUpSeconds)} events/s, app start included)`, '', '', '']);
+  if (c.intervalsSeconds !== undefined) {
+    rows.push([`result intervals computed, ${fmt(c.intervalFamilies)} families`, `${ms(c.intervalsSeconds)} s (${fmt(c.intervalFamilies / c.intervalsSeconds)} families/s)`, '', '', '']);
+  }
   if (c.phasePeakRssBytes) {
     const phases = Object.entries(c.phasePeakRssBytes).map(([phase, bytes]) => `${phase} ${mib(bytes)}`);
     rows.push([`peak RSS of the claim cycle, by phase`, `${mib(c.cyclePeakRssBytes)} without the import (${phases.join(', ')})`, '', '', '']);

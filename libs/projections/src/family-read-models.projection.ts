@@ -1,7 +1,12 @@
 import { type RecordedOutcomePlanVersion, storedPlanValue } from '@ledger/domain';
-import type { JsonObject, RecordedEvent } from '@ledger/event-store';
+import type { JsonObject, LogPosition, RecordedEvent } from '@ledger/event-store';
 import { type InDatabasePart, type LogBatch, type Projection, type TableNamer, tableExists } from './projection';
 import type { SqlTx } from '@ledger/sql';
+
+/** An upsert's conflict clause for a due mark: it only moves on in log order. */
+const MOVE_MARK_ON = `on conflict (family_id) do update set
+           mark_commit = case when (excluded.mark_commit, excluded.mark_prepare) > (d.mark_commit, d.mark_prepare) then excluded.mark_commit else d.mark_commit end,
+           mark_prepare = case when (excluded.mark_commit, excluded.mark_prepare) > (d.mark_commit, d.mark_prepare) then excluded.mark_prepare else d.mark_prepare end`;
 
 /**
  * The family read models:
@@ -16,8 +21,9 @@ import type { SqlTx } from '@ledger/sql';
 export class FamilyReadModelsProjection implements Projection {
   readonly name = 'family-read-models';
   readonly version: number = 1;
-  readonly categories = ['family', 'outcomePlan', 'programme'] as const;
-  readonly tables = ['family_summary', 'family_facts', 'outcome_plans', 'programme_settings'] as const;
+  /** `personalData`: an erasure changes what the rules can read of a family (a date of birth), so its results are computed again. */
+  readonly categories = ['family', 'outcomePlan', 'programme', 'personalData'] as const;
+  readonly tables = ['family_summary', 'family_facts', 'outcome_plans', 'programme_settings', 'family_results', 'family_results_due', 'family_results_done'] as const;
 
   /** Part 0 (the facts) writes `family_facts`, part 1 the other tables; without a part, all of them. */
   async createTables(tx: SqlTx, table: TableNamer, options: { deferIndexes?: boolean; part?: number } = {}): Promise<void> {
@@ -53,6 +59,27 @@ export class FamilyReadModelsProjection implements Projection {
       await tx.query(`create table ${table('outcome_plans')} (
         council_id text not null, version int not null, effective_from date not null, scope text not null, parameters jsonb not null,
         primary key (council_id, version))`);
+    }
+    // Result intervals (issue 22.4): the outcome rules run in Node on opened facts, so the
+    // intervals are written by `ResultIntervalsReadModel`; here every change to a family (or to
+    // the plan or framework, for all families) marks the family due, in the same transaction as
+    // the facts. The mark is the log position of the latest change (it only moves on, in log
+    // order); `done` keeps the mark each family's intervals were computed at, so an older
+    // computation never overwrites a newer one.
+    if (mine(1) && !(await tableExists(tx, table('family_results')))) {
+      await tx.query(`create table ${table('family_results')} (
+        family_id uuid not null, from_on date not null, until_on date, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
+        primary key (family_id, from_on))`);
+    }
+    if (mine(1) && !(await tableExists(tx, table('family_results_done')))) {
+      await tx.query(`create table ${table('family_results_done')} (family_id uuid primary key, mark_commit bigint not null, mark_prepare bigint not null)`);
+    }
+    if (mine(1) && !(await tableExists(tx, table('family_results_due')))) {
+      await tx.query(`create table ${table('family_results_due')} (family_id uuid primary key, mark_commit bigint not null, mark_prepare bigint not null)`);
+      // Made on a read model that already has families (an upgrade): every attached family is due.
+      if (await tableExists(tx, table('family_summary'))) {
+        await tx.query(`insert into ${table('family_results_due')} (family_id, mark_commit, mark_prepare) select family_id, 0, 0 from ${table('family_summary')} where attached_on is not null`);
+      }
     }
     if (mine(1) && !(await tableExists(tx, table('programme_settings')))) {
       await tx.query(`create table ${table('programme_settings')} (
@@ -118,6 +145,19 @@ export class FamilyReadModelsProjection implements Projection {
         [JSON.stringify(closed.map((r) => ({ id: r.id, closedOn: r.closedOn, version: r.version })))],
       );
     }
+    if (family.length > 0) {
+      // Log order: the last event of each family in the batch carries its mark.
+      const marks = new Map<string, LogPosition>();
+      for (const e of family) marks.set(e.streamId.slice('family-'.length), e.position);
+      await tx.query(
+        `insert into ${table('family_results_due')} as d (family_id, mark_commit, mark_prepare)
+         select (r->>'f')::uuid, (r->>'c')::bigint, (r->>'p')::bigint from jsonb_array_elements($1::jsonb) as r
+         ${MOVE_MARK_ON}`,
+        [JSON.stringify([...marks].map(([f, m]) => ({ f, c: m.commit.toString(), p: m.prepare.toString() })))],
+      );
+    }
+    // A new plan version or framework changes every family's results.
+    const rulesChanged = events.filter((e) => e.type === 'OutcomePlanVersionRecorded' || e.type === 'ProgrammeConfigured');
     for (const event of events) {
       const data = event.data as JsonObject & Record<string, never>;
       const id = event.streamId.slice(event.streamId.indexOf('-') + 1);
@@ -142,6 +182,25 @@ export class FamilyReadModelsProjection implements Projection {
         default:
           break;
       }
+    }
+    const erased = events.filter((e) => e.type === 'PersonalDataErased' && typeof (e.data as { familyId?: unknown }).familyId === 'string');
+    if (erased.length > 0) {
+      await tx.query(
+        `insert into ${table('family_results_due')} as d (family_id, mark_commit, mark_prepare)
+         select distinct on ((r->>'f')::uuid) (r->>'f')::uuid, (r->>'c')::bigint, (r->>'p')::bigint from jsonb_array_elements($1::jsonb) as r
+          order by (r->>'f')::uuid, (r->>'c')::bigint desc, (r->>'p')::bigint desc
+         ${MOVE_MARK_ON}`,
+        [JSON.stringify(erased.map((e) => ({ f: (e.data as { familyId: string }).familyId, c: e.position.commit.toString(), p: e.position.prepare.toString() })))],
+      );
+    }
+    const last = rulesChanged.at(-1);
+    if (last) {
+      await tx.query(
+        `insert into ${table('family_results_due')} as d (family_id, mark_commit, mark_prepare)
+         select family_id, $1::bigint, $2::bigint from ${table('family_summary')} where attached_on is not null
+         ${MOVE_MARK_ON}`,
+        [last.position.commit.toString(), last.position.prepare.toString()],
+      );
     }
   }
 
@@ -183,6 +242,30 @@ export class FamilyReadModelsProjection implements Projection {
            from (${log.events('outcomePlan', ['OutcomePlanVersionRecorded'])}) e
           order by e.transaction_id, e.global_position
          on conflict do nothing`,
+      );
+      // Each family's last event in the range, and the last change of the rules (for every family).
+      await tx.query(
+        `insert into ${table('family_results_due')} as d (family_id, mark_commit, mark_prepare)
+         select distinct on (e.stream_key) e.stream_key::uuid, e.transaction_id::text::bigint, e.global_position
+           from (${log.events('family')}) e order by e.stream_key, e.transaction_id desc, e.global_position desc
+         ${MOVE_MARK_ON}`,
+      );
+      await tx.query(
+        `insert into ${table('family_results_due')} as d (family_id, mark_commit, mark_prepare)
+         select s.family_id, c.commit, c.prepare from ${table('family_summary')} s,
+                (select e.transaction_id::text::bigint as commit, e.global_position as prepare
+                   from (select transaction_id, global_position from (${log.events('outcomePlan', ['OutcomePlanVersionRecorded'])}) p
+                         union all select transaction_id, global_position from (${log.events('programme', ['ProgrammeConfigured'])}) q) e
+                  order by e.transaction_id desc, e.global_position desc limit 1) c
+          where s.attached_on is not null
+         ${MOVE_MARK_ON}`,
+      );
+      await tx.query(
+        `insert into ${table('family_results_due')} as d (family_id, mark_commit, mark_prepare)
+         select distinct on (e.data->>'familyId') (e.data->>'familyId')::uuid, e.transaction_id::text::bigint, e.global_position
+           from (${log.events('personalData', ['PersonalDataErased'])}) e where e.data ? 'familyId'
+          order by e.data->>'familyId', e.transaction_id desc, e.global_position desc
+         ${MOVE_MARK_ON}`,
       );
       // The latest configuration per council in the range (one upsert may not touch a row twice).
       await tx.query(

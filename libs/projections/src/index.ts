@@ -14,3 +14,4 @@ export * from './claims.projection';
 export * from './claims.queries';
 export * from './users.projection';
 export * from './users.queries';
+export * from './result-intervals.read-model';

@@ -19,6 +19,7 @@ import {
   troubledFamilies2015,
 } from '@ledger/domain';
 import type { FamilyFactRow, FamilyQueries } from './family.queries';
+import type { ResultIntervalsReadModel } from './result-intervals.read-model';
 
 export interface ResultsAnswer {
   asOf: string;
@@ -46,6 +47,8 @@ export class OutcomeQueries {
   constructor(
     private readonly families: FamilyQueries,
     private readonly councilId: string,
+    /** Results as a read model (issue 22.4): when given, results, series and claim drafts as of a date read it. */
+    private readonly intervals?: ResultIntervalsReadModel,
   ) {}
 
   async progress(familyId: string, asOf: string, knownAt?: string): Promise<(FamilyProgress & { familyId: string; knownAt?: string }) | null> {
@@ -62,6 +65,17 @@ export class OutcomeQueries {
   async results(asOf: string, knownAt?: string, claimed?: ClaimedFilter): Promise<ResultsAnswer> {
     const { plan, framework } = await this.rules(asOf);
     const families: ResultsAnswer['families'] = [];
+    if (knownAt === undefined && this.intervals) {
+      for (const row of await this.intervals.resultsAt(asOf)) {
+        const claimedIn = claimed?.claimedIn.get(row.familyId);
+        if (claimedIn !== undefined && !claimed?.include) continue;
+        const routes: ResultsAnswer['families'][number]['routes'] = [];
+        if (row.sustainedProgress) routes.push('sustained-progress');
+        if (row.continuousEmployment) routes.push('continuous-employment');
+        families.push({ familyId: row.familyId, reference: row.reference, routes, planVersion: row.planVersion, ...(claimedIn !== undefined ? { claimedIn } : {}) });
+      }
+      return { asOf, ...frameworkOf(framework), families };
+    }
     for await (const [familyId, facts] of this.attachedFamilies(knownAt)) {
       const claimedIn = claimed?.claimedIn.get(familyId);
       if (claimedIn !== undefined && !claimed?.include) continue;
@@ -87,7 +101,9 @@ export class OutcomeQueries {
   async claimCandidates(asOf: string, excludeFamilyIds: ReadonlySet<string>) {
     const { plan, framework } = await this.rules(asOf);
     const candidates = [];
-    for await (const [familyId, facts] of this.attachedFamilies()) {
+    // With the intervals, only the families they say have a result are read and judged (for the evidence).
+    const judged = this.intervals ? this.factsOf((await this.intervals.resultsAt(asOf)).map((r) => r.familyId).filter((id) => !excludeFamilyIds.has(id))) : this.attachedFamilies();
+    for await (const [familyId, facts] of judged) {
       if (excludeFamilyIds.has(familyId)) continue;
       const state = foldFacts(facts);
       const progress = evaluateProgress(state, plan, framework, asOf);
@@ -120,6 +136,12 @@ export class OutcomeQueries {
    * folded once and judged at every month end under the plan in force then.
    */
   async resultsSeries(from: string, to: string): Promise<{ byMonth: SeriesPoint[]; byFinancialYear: SeriesPoint[] }> {
+    if (this.intervals) {
+      const byMonth: SeriesPoint[] = (await this.intervals.countsAt(monthEnds(from, to))).map((c) => ({ period: c.asOf.slice(0, 7), ...c }));
+      const byYear = new Map<string, SeriesPoint>();
+      for (const point of byMonth) byYear.set(financialYearOf(point.asOf), { ...point, period: financialYearOf(point.asOf) });
+      return { byMonth, byFinancialYear: [...byYear.values()] };
+    }
     const months = await Promise.all(monthEnds(from, to).map(async (end) => ({ end, ...(await this.rules(end)) })));
     const byMonth: SeriesPoint[] = months.map(({ end }) => ({ period: end.slice(0, 7), asOf: end, sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
     for await (const [, facts] of this.attachedFamilies()) {
@@ -190,6 +212,11 @@ export class OutcomeQueries {
       }
     }
     return out.sort((a, b) => b.monthsAttached - a.monthsAttached || (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+  }
+
+  /** These families' facts, a page of 1,000 at a time. */
+  private async *factsOf(familyIds: readonly string[]): AsyncGenerator<[string, FamilyFactRow[]]> {
+    for (let i = 0; i < familyIds.length; i += 1_000) yield* await this.families.facts(familyIds.slice(i, i + 1_000), undefined, WHAT_THE_RULES_READ);
   }
 
   /** Every attached family's facts, read a page of families at a time (memory stays at one page). */

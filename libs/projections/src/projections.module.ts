@@ -5,6 +5,7 @@ import { ledgerProjectionRunner } from './ledger-projections';
 import { LedgerQueries } from './ledger.queries';
 import { type FactOpener, FamilyQueries } from './family.queries';
 import { OutcomeQueries } from './outcomes.queries';
+import { ResultIntervalsReadModel } from './result-intervals.read-model';
 import { DashboardQueries } from './dashboard.queries';
 import { ClaimQueries } from './claims.queries';
 import { UserQueries } from './users.queries';
@@ -29,6 +30,40 @@ class InlineProjections implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     await this.runner.stop();
+  }
+}
+
+/**
+ * Keeps the result intervals (issue 22.4) computed in the background while projections run in
+ * this process, so a read finds few families due: every second, when any are.
+ */
+@Injectable()
+class ResultIntervalsRefresher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Results');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly intervals: ResultIntervalsReadModel,
+    @Inject('PROJECTIONS_INLINE') private readonly inline: boolean,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.inline) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.intervals
+        .refreshIfDue()
+        .catch((error: unknown) => this.logger.warn(`result intervals not computed: ${messageOf(error)}`))
+        .finally(() => (this.running = null));
+    }, 1_000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
   }
 }
 
@@ -67,7 +102,16 @@ export class ProjectionsModule {
         { provide: 'PROJECTIONS_INLINE', useValue: options.inline },
         { provide: FamilyQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new FamilyQueries(sql, runner, options.opener) },
         { provide: LedgerQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new LedgerQueries(sql, runner) },
-        { provide: OutcomeQueries, inject: [FamilyQueries], useFactory: (families: FamilyQueries) => new OutcomeQueries(families, options.councilId) },
+        {
+          provide: ResultIntervalsReadModel,
+          inject: [SQL_CLIENT, PROJECTION_RUNNER, FamilyQueries],
+          useFactory: (sql: SqlClient, runner: ProjectionRunner, families: FamilyQueries) => new ResultIntervalsReadModel(sql, runner, families, options.councilId),
+        },
+        {
+          provide: OutcomeQueries,
+          inject: [FamilyQueries, ResultIntervalsReadModel],
+          useFactory: (families: FamilyQueries, intervals: ResultIntervalsReadModel) => new OutcomeQueries(families, options.councilId, intervals),
+        },
         {
           provide: DashboardQueries,
           inject: [SQL_CLIENT, PROJECTION_RUNNER, FamilyQueries, OutcomeQueries],
@@ -77,8 +121,9 @@ export class ProjectionsModule {
         { provide: ClaimQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new ClaimQueries(sql, runner, { settle }) },
         { provide: UserQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new UserQueries(sql, runner, { settle }) },
         InlineProjections,
+        ResultIntervalsRefresher,
       ],
-      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, LedgerQueries, DashboardQueries, ClaimQueries, UserQueries],
+      exports: [PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, ResultIntervalsReadModel, LedgerQueries, DashboardQueries, ClaimQueries, UserQueries],
     };
   }
 }

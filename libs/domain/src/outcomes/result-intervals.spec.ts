@@ -33,8 +33,17 @@ const change: fc.Arbitrary<Change> = fc.oneof(
     length: fc.option(fc.integer({ min: 1, max: 200 }), { nil: null }),
     fullWorkSearch: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant('job' as const), member: fc.constantFrom('mum' as const, 'jake' as const), from: fc.integer({ min: -50, max: 400 }), length: fc.option(fc.integer({ min: 1, max: 300 }), { nil: null }) }),
-  fc.record({ kind: fc.constant('regime' as const), regime: fc.constantFrom<UcRegime>('intensive-work-search', 'light-touch', 'working-enough', 'no-work-requirements'), on: fc.integer({ min: -30, max: 400 }) }),
+  fc.record({
+    kind: fc.constant('job' as const),
+    member: fc.constantFrom('mum' as const, 'jake' as const),
+    from: fc.integer({ min: -50, max: 400 }),
+    length: fc.option(fc.integer({ min: 1, max: 300 }), { nil: null }),
+  }),
+  fc.record({
+    kind: fc.constant('regime' as const),
+    regime: fc.constantFrom<UcRegime>('intensive-work-search', 'light-touch', 'working-enough', 'no-work-requirements'),
+    on: fc.integer({ min: -30, max: 400 }),
+  }),
   fc.record({ kind: fc.constant('offence' as const), on: fc.integer({ min: -200, max: 500 }) }),
   fc.record({ kind: fc.constant('concern' as const), on: fc.integer({ min: -100, max: 300 }), resolvedAfter: fc.option(fc.integer({ min: 1, max: 300 }), { nil: null }) }),
 );
@@ -43,7 +52,10 @@ function eventsOf(changes: Change[]): FamilyEvent[] {
   return changes.flatMap((c, i): FamilyEvent[] => {
     switch (c.kind) {
       case 'benefit': {
-        const start: FamilyEvent = { type: 'BenefitStarted', data: { familyId, memberId: c.member, benefit: c.benefit, on: day(c.from), ...(c.benefit === 'UC' ? { fullWorkSearch: c.fullWorkSearch } : {}) } };
+        const start: FamilyEvent = {
+          type: 'BenefitStarted',
+          data: { familyId, memberId: c.member, benefit: c.benefit, on: day(c.from), ...(c.benefit === 'UC' ? { fullWorkSearch: c.fullWorkSearch } : {}) },
+        };
         return c.length === null ? [start] : [start, { type: 'BenefitEnded', data: { familyId, memberId: c.member, benefit: c.benefit, on: day(c.from + c.length) } }];
       }
       case 'job': {
@@ -57,14 +69,23 @@ function eventsOf(changes: Change[]): FamilyEvent[] {
       case 'concern': {
         const concernId = `concern-${i}`;
         const identified: FamilyEvent = { type: 'HealthConcernIdentified', data: { familyId, memberId: 'mum', concernId, on: day(c.on) } } as FamilyEvent;
-        return c.resolvedAfter === null ? [identified] : [identified, { type: 'HealthConcernResolved', data: { familyId, memberId: 'mum', concernId, on: day(c.on + c.resolvedAfter) } } as FamilyEvent];
+        return c.resolvedAfter === null
+          ? [identified]
+          : [identified, { type: 'HealthConcernResolved', data: { familyId, memberId: 'mum', concernId, on: day(c.on + c.resolvedAfter) } } as FamilyEvent];
       }
     }
   });
 }
 
 function familyWith(changes: Change[], problems: HeadlineProblem[], jakeBornOn: string): FamilyState {
-  const member = (memberId: string, relationship: Member['relationship'], dateOfBirth: string): Member => ({ memberId, relationship, givenName: memberId, familyName: 'Ri', dateOfBirth, livesInHousehold: true });
+  const member = (memberId: string, relationship: Member['relationship'], dateOfBirth: string): Member => ({
+    memberId,
+    relationship,
+    givenName: memberId,
+    familyName: 'Ri',
+    dateOfBirth,
+    livesInHousehold: true,
+  });
   const history: FamilyEvent[] = [
     { type: 'FamilyIdentified', data: { familyId, reference: 'RI-1', identifiedOn: '2016-04-01', members: [member('mum', 'parent', '1983-07-19'), member('jake', 'child', jakeBornOn)] } },
     { type: 'FamilyAttached', data: { familyId, attachedOn, keyworker: 'kw', problemsAtEntry: problems, financialYear: '2016/17' } },

@@ -263,7 +263,6 @@ export function sustainedProgressHolds(state: FamilyState, plan: OutcomePlanVers
 function walkDates(value: unknown, add: (date: string) => void): void {
   if (typeof value === 'string') {
     if (value.length === 10 && isBusinessDate(value)) add(value);
-  }
-  else if (Array.isArray(value)) for (const v of value) walkDates(v, add);
+  } else if (Array.isArray(value)) for (const v of value) walkDates(v, add);
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) walkDates(v, add);
 }

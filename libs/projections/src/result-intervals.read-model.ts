@@ -1,0 +1,206 @@
+import {
+  FAMILY_EVENT_TYPES_THE_RULES_READ,
+  type FinancialFramework,
+  type OutcomePlanState,
+  type OutcomePlanVersion,
+  PERSONAL_DATA_THE_RULES_READ,
+  asRecorded,
+  evolveOutcomePlan,
+  frameworks,
+  initialOutcomePlanState,
+  resultIntervals,
+  troubledFamilies2015,
+} from '@ledger/domain';
+import type { SqlClient } from '@ledger/sql';
+import type { FamilyQueries } from './family.queries';
+import { foldFacts } from './outcomes.queries';
+import type { ProjectionRunner } from './projection-runner';
+
+/** A family with a result at a date, as the intervals say. */
+export interface ResultRow {
+  familyId: string;
+  reference: string;
+  sustainedProgress: boolean;
+  continuousEmployment: boolean;
+  planVersion: number;
+}
+
+/** How many attached families have a result at a date, by route. */
+export interface ResultCount {
+  asOf: string;
+  families: number;
+  sustainedProgress: number;
+  continuousEmployment: number;
+}
+
+const RULES_READ = { open: PERSONAL_DATA_THE_RULES_READ, types: FAMILY_EVENT_TYPES_THE_RULES_READ };
+
+/** Families computed per transaction. */
+const PAGE = 1_000;
+
+/**
+ * The council's Outcome Plan versions (as the events fold them) and its framework, from the read
+ * models: what the rules judge by.
+ */
+export async function councilRules(families: FamilyQueries, councilId: string): Promise<{ plans: OutcomePlanState; framework: FinancialFramework }> {
+  const recorded = await families.outcomePlans(councilId);
+  const frameworkId = await families.framework(councilId);
+  const framework = (frameworkId && frameworks[frameworkId]) || troubledFamilies2015;
+  const plans = recorded.reduce(
+    (s, r) =>
+      evolveOutcomePlan(s, {
+        type: 'OutcomePlanVersionRecorded',
+        data: { version: r.version, effectiveFrom: r.effectiveFrom, scope: r.scope as OutcomePlanVersion['scope'], ...asRecorded(r.parameters) },
+      }),
+    initialOutcomePlanState(framework.defaultPlan),
+  );
+  return { plans, framework };
+}
+
+/**
+ * Results as a read model (issue 22.4): each attached family's result intervals (the spans of
+ * dates it has a result, by route and plan version: `resultIntervals`), so that results,
+ * dashboards and claim drafts read rows instead of judging every family per request.
+ *
+ * The family read models mark a family due (`family_results_due`) in the transaction that records
+ * its facts, and every family when the plan or framework changes; `refresh` computes the due
+ * families' intervals from their opened facts, a page at a time, and clears each mark it has
+ * caught up with. Reads refresh first, so an answer includes every fact the read models hold.
+ * Questions as known on a past date (`knownAt`) are not answered here: they judge the facts then known.
+ */
+export class ResultIntervalsReadModel {
+  private running: Promise<number> | null = null;
+  private queued: Promise<number> | null = null;
+
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly runner: ProjectionRunner,
+    private readonly families: FamilyQueries,
+    private readonly councilId: string,
+  ) {}
+
+  /**
+   * Computes the intervals of every family due; resolves with how many families it computed.
+   * Callers at once share a pass; one arriving during a pass waits for the next, which sees
+   * everything marked before it asked.
+   */
+  refresh(): Promise<number> {
+    if (!this.running) {
+      this.running = this.pass().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    if (!this.queued) {
+      this.queued = this.running
+        .catch(() => 0)
+        .then(() => {
+          this.queued = null;
+          return this.refresh();
+        });
+    }
+    return this.queued;
+  }
+
+  /** `refresh` when any family is due (one cheap query when none is). */
+  async refreshIfDue(): Promise<number> {
+    const due = await this.runner.liveTable('family-read-models', 'family_results_due');
+    const [any] = await this.sql.query(`select 1 from ${due} limit 1`);
+    return any ? this.refresh() : 0;
+  }
+
+  /** Families with a result at `asOf`, in reference order. */
+  async resultsAt(asOf: string): Promise<ResultRow[]> {
+    await this.refresh();
+    const results = await this.runner.liveTable('family-read-models', 'family_results');
+    const summary = await this.runner.liveTable('family-read-models', 'family_summary');
+    const rows = await this.sql.query<{ family_id: string; reference: string; sp: boolean; ce: boolean; plan_version: number }>(
+      `select r.family_id::text as family_id, s.reference, r.sustained_progress as sp, r.continuous_employment as ce, r.plan_version
+         from ${results} r join ${summary} s on s.family_id = r.family_id
+        where r.from_on <= $1::date and (r.until_on is null or r.until_on > $1::date)`,
+      [asOf],
+    );
+    return rows
+      .map((r) => ({ familyId: r.family_id, reference: String(r.reference), sustainedProgress: r.sp === true, continuousEmployment: r.ce === true, planVersion: Number(r.plan_version) }))
+      .sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+  }
+
+  /** How many families have a result at each date, by route. */
+  async countsAt(dates: readonly string[]): Promise<ResultCount[]> {
+    await this.refresh();
+    if (dates.length === 0) return [];
+    const results = await this.runner.liveTable('family-read-models', 'family_results');
+    const rows = await this.sql.query<{ as_of: string; families: string; sp: string; ce: string }>(
+      `select d.as_of::text as as_of, count(r.family_id)::text as families,
+              count(r.family_id) filter (where r.sustained_progress)::text as sp, count(r.family_id) filter (where r.continuous_employment)::text as ce
+         from unnest($1::date[]) as d(as_of)
+         left join ${results} r on r.from_on <= d.as_of and (r.until_on is null or r.until_on > d.as_of)
+        group by d.as_of`,
+      [dates],
+    );
+    const byDate = new Map(rows.map((r) => [String(r.as_of), r]));
+    return dates.map((asOf) => {
+      const r = byDate.get(asOf);
+      return { asOf, families: Number(r?.families ?? 0), sustainedProgress: Number(r?.sp ?? 0), continuousEmployment: Number(r?.ce ?? 0) };
+    });
+  }
+
+  private async pass(): Promise<number> {
+    let computed = 0;
+    const due = await this.runner.liveTable('family-read-models', 'family_results_due');
+    const done = await this.runner.liveTable('family-read-models', 'family_results_done');
+    const results = await this.runner.liveTable('family-read-models', 'family_results');
+    let rules: Awaited<ReturnType<typeof councilRules>> | null = null;
+    let after: string | null = null;
+    for (;;) {
+      const marks: { family_id: string; c: string; p: string }[] = await this.sql.query<{ family_id: string; c: string; p: string }>(
+        `select family_id::text as family_id, mark_commit::text as c, mark_prepare::text as p from ${due}
+          where ($1::uuid is null or family_id > $1::uuid) order by family_id limit ${PAGE}`,
+        [after],
+      );
+      if (marks.length === 0) break;
+      after = marks[marks.length - 1]?.family_id ?? null;
+      rules ??= await councilRules(this.families, this.councilId);
+      const facts = await this.families.facts(
+        marks.map((m) => m.family_id),
+        undefined,
+        RULES_READ,
+      );
+      const rows: { f: string; c: string; p: string; i: ReturnType<typeof resultIntervals> }[] = [];
+      for (const mark of marks) {
+        const history = facts.get(mark.family_id) ?? [];
+        rows.push({ f: mark.family_id, c: mark.c, p: mark.p, i: history.length === 0 ? [] : resultIntervals(foldFacts(history), rules.plans, rules.framework) });
+      }
+      await this.sql.transaction(async (tx) => {
+        const page = JSON.stringify(rows.map(({ f, c, p }) => ({ f, c, p })));
+        // Only where no newer computation has been written meanwhile (another api instance).
+        const accepted = await tx.query<{ family_id: string }>(
+          `insert into ${done} as d (family_id, mark_commit, mark_prepare)
+           select (r->>'f')::uuid, (r->>'c')::bigint, (r->>'p')::bigint from jsonb_array_elements($1::jsonb) as r
+           on conflict (family_id) do update set mark_commit = excluded.mark_commit, mark_prepare = excluded.mark_prepare
+            where (excluded.mark_commit, excluded.mark_prepare) >= (d.mark_commit, d.mark_prepare)
+           returning family_id::text as family_id`,
+          [page],
+        );
+        const ids = new Set(accepted.map((a) => a.family_id));
+        await tx.query(`delete from ${results} where family_id = any($1::uuid[])`, [[...ids]]);
+        const intervals = rows.filter((r) => ids.has(r.f)).flatMap((r) => r.i.map((i) => ({ f: r.f, a: i.from, u: i.until, s: i.sustainedProgress, e: i.continuousEmployment, v: i.planVersion })));
+        if (intervals.length > 0) {
+          await tx.query(
+            `insert into ${results} (family_id, from_on, until_on, sustained_progress, continuous_employment, plan_version)
+             select (r->>'f')::uuid, (r->>'a')::date, (r->>'u')::date, (r->>'s')::boolean, (r->>'e')::boolean, (r->>'v')::int from jsonb_array_elements($1::jsonb) as r`,
+            [JSON.stringify(intervals)],
+          );
+        }
+        // A family marked again since its facts were read stays due.
+        await tx.query(
+          `delete from ${due} d using jsonb_array_elements($1::jsonb) as r
+            where d.family_id = (r->>'f')::uuid and (d.mark_commit, d.mark_prepare) <= ((r->>'c')::bigint, (r->>'p')::bigint)`,
+          [page],
+        );
+      });
+      computed += rows.length;
+    }
+    return computed;
+  }
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { FamilyEvent } from '@ledger/domain';
+import type { EventStore, JsonObject, PostgresEventStore } from '@ledger/event-store';
+import { FamilyQueries, FamilyReadModelsProjection, OutcomeQueries, ProjectionRunner, ResultIntervalsReadModel } from '@ledger/projections';
+import { generateBorough, recordedHistories } from '@ledger/synthetic';
+import { openPgliteStore, openPostgresStore, uniqueSchema } from '../support/stores';
+import { testEnv } from '../support/test-env';
+
+/**
+ * Issue 22.4: results as a read model. Over a generated borough recorded in a real store, the
+ * results, series and claim candidates read from the result intervals equal those of judging
+ * every family's facts, at many dates; after late data, after a new plan version, and with two
+ * api instances computing at once.
+ */
+const kinds = [...(testEnv.postgresUrl ? (['postgres'] as const) : []), 'pglite'] as const;
+const COUNCIL = 'council-ri';
+const dates = Array.from({ length: 24 }, (_, i) => {
+  const d = new Date(Date.UTC(2016, 0, 1) + i * 67 * 86_400_000);
+  return d.toISOString().slice(0, 10);
+});
+
+describe.each(kinds)('results from the result intervals, on %s', (kind) => {
+  let store: PostgresEventStore;
+  let drop: () => Promise<void>;
+  let runner: ProjectionRunner;
+  let exact: OutcomeQueries;
+  let fast: OutcomeQueries;
+  let intervals: ResultIntervalsReadModel;
+  let families: FamilyQueries;
+  let histories: { familyId: string; events: FamilyEvent[] }[];
+
+  beforeAll(async () => {
+    ({ store, drop } = kind === 'postgres' ? await openPostgresStore() : await openPgliteStore());
+    const borough = generateBorough({ families: 120, seed: 2240 });
+    histories = recordedHistories(borough, borough.families).map((history, i) => ({ familyId: (borough.families[i] as { familyId: string }).familyId, events: history.map((h) => h.event) }));
+    for (const { familyId, events } of histories) await record(store, `family-${familyId}`, events);
+    runner = new ProjectionRunner(store, store.sqlClient, [new FamilyReadModelsProjection()], { schema: uniqueSchema('ri'), batchSize: 500, inDatabase: kind === 'postgres' });
+    await runner.settle(undefined, 60_000);
+    families = new FamilyQueries(store.sqlClient, runner);
+    intervals = new ResultIntervalsReadModel(store.sqlClient, runner, families, COUNCIL);
+    exact = new OutcomeQueries(families, COUNCIL);
+    fast = new OutcomeQueries(families, COUNCIL, intervals);
+  }, 240_000);
+  afterAll(async () => drop());
+
+  async function expectSameAnswers(at: readonly string[]): Promise<number> {
+    let withResults = 0;
+    for (const asOf of at) {
+      const want = await exact.results(asOf);
+      withResults += want.families.length;
+      expect(await fast.results(asOf)).toEqual(want);
+    }
+    expect(await fast.resultsSeries('2016-01-01', '2020-12-31')).toEqual(await exact.resultsSeries('2016-01-01', '2020-12-31'));
+    for (const asOf of [at[4], at[8], at[at.length - 2]] as string[]) expect(await fast.claimCandidates(asOf, new Set())).toEqual(await exact.claimCandidates(asOf, new Set()));
+    return withResults;
+  }
+
+  async function due(): Promise<number> {
+    const table = await runner.liveTable('family-read-models', 'family_results_due');
+    const [row] = await store.sqlClient.query<{ n: string }>(`select count(*)::text as n from ${table}`);
+    return Number(row?.n);
+  }
+
+  it('answer as judging every family does, at 24 dates', async () => {
+    expect(await due()).toBe(120);
+    expect(await intervals.refresh()).toBe(120);
+    expect(await due()).toBe(0);
+    expect(await expectSameAnswers(dates)).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('follow late data: a fact recorded today about a past date changes the past results', async () => {
+    const asOf = dates[16] as string;
+    const before = await fast.results(asOf);
+    const first = before.families[0];
+    if (!first) throw new Error('no family with a result');
+    const history = histories.find((h) => h.familyId === first.familyId);
+    const member = (history?.events[0] as Extract<FamilyEvent, { type: 'FamilyIdentified' }>).data.members[0]?.memberId as string;
+    // An incident a month before the as-of date: no domestic abuse in the 6 months before it any more.
+    const on = new Date(Date.parse(`${asOf}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
+    await record(store, `family-${first.familyId}`, [{ type: 'DomesticAbuseIncidentRecorded', data: { familyId: first.familyId, memberId: member, occurredOn: on } } as unknown as FamilyEvent], 'any');
+    await runner.settle(undefined, 60_000);
+    expect(await due()).toBe(1);
+    await expectSameAnswers(dates);
+  }, 120_000);
+
+  it('follow a new plan version: every family is judged again', async () => {
+    await record(store, `outcomePlan-${COUNCIL}`, [
+      {
+        type: 'OutcomePlanVersionRecorded',
+        data: {
+          version: 2,
+          effectiveFrom: '2017-10-01',
+          scope: 'at-entry-plus-later',
+          parameters: { crimeAsb: { windowMonths: 3 }, education: { termsRequired: 2 }, worklessness: { employedWeeks: 8 } },
+        },
+      } as unknown as FamilyEvent,
+    ]);
+    await runner.settle(undefined, 60_000);
+    const summary = await runner.liveTable('family-read-models', 'family_summary');
+    const [attached] = await store.sqlClient.query<{ n: string }>(`select count(*)::text as n from ${summary} where attached_on is not null`);
+    expect(await due()).toBe(Number(attached?.n));
+    await expectSameAnswers(dates);
+    expect((await fast.results('2019-03-31')).families.some((f) => f.planVersion === 2)).toBe(true);
+  }, 120_000);
+
+  it('are computed once when two api instances compute at the same time', async () => {
+    const table = await runner.liveTable('family-read-models', 'family_results_due');
+    await store.sqlClient.query(
+      `insert into ${table} (family_id, mark_commit, mark_prepare) select family_id, 0, 0 from ${await runner.liveTable('family-read-models', 'family_summary')} where attached_on is not null on conflict do nothing`,
+    );
+    const other = new ResultIntervalsReadModel(store.sqlClient, runner, families, COUNCIL);
+    const [a, b, c] = await Promise.all([intervals.refresh(), other.refresh(), intervals.refresh()]);
+    expect(a + b + c).toBeGreaterThanOrEqual(100);
+    expect(await due()).toBe(0);
+    await expectSameAnswers(dates.slice(0, 12));
+  }, 120_000);
+});
+
+async function record(store: EventStore, streamId: string, events: readonly FamilyEvent[], expectedVersion?: 'any'): Promise<void> {
+  await store.append(
+    streamId,
+    events.map((e) => ({
+      type: e.type,
+      data: e.data as unknown as JsonObject,
+      metadata: {
+        eventId: randomUUID(),
+        commandId: randomUUID(),
+        correlationId: randomUUID(),
+        causationId: randomUUID(),
+        actor: { userId: 'kw', role: 'keyworker' },
+        recordedAt: '2021-01-04T10:00:00Z',
+        schemaVersion: 1,
+      },
+    })),
+    expectedVersion ? { expectedVersion } : undefined,
+  );
+}
