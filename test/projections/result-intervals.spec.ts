@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FamilyEvent } from '@ledger/domain';
 import type { EventStore, JsonObject, PostgresEventStore } from '@ledger/event-store';
-import { FamilyQueries, FamilyReadModelsProjection, OutcomeQueries, ProjectionRunner, ResultIntervalsReadModel } from '@ledger/projections';
+import { DashboardQueries, FamilyQueries, FamilyReadModelsProjection, LedgerProjection, OutcomeQueries, ProjectionRunner, ResultIntervalsReadModel } from '@ledger/projections';
 import { generateBorough, recordedHistories } from '@ledger/synthetic';
 import { openPgliteStore, openPostgresStore, uniqueSchema } from '../support/stores';
 import { testEnv } from '../support/test-env';
 
 /**
  * Issue 22.4: results as a read model. Over a generated borough recorded in a real store, the
- * results, series and claim candidates read from the result intervals equal those of judging
+ * results, series, claim candidates and dashboards read from the result intervals equal those of judging
  * every family's facts, at many dates; after late data, after a new plan version, and with two
  * api instances computing at once.
  */
@@ -34,7 +34,7 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     const borough = generateBorough({ families: 120, seed: 2240 });
     histories = recordedHistories(borough, borough.families).map((history, i) => ({ familyId: (borough.families[i] as { familyId: string }).familyId, events: history.map((h) => h.event) }));
     for (const { familyId, events } of histories) await record(store, `family-${familyId}`, events);
-    runner = new ProjectionRunner(store, store.sqlClient, [new FamilyReadModelsProjection()], { schema: uniqueSchema('ri'), batchSize: 500, inDatabase: kind === 'postgres' });
+    runner = new ProjectionRunner(store, store.sqlClient, [new FamilyReadModelsProjection(), new LedgerProjection()], { schema: uniqueSchema('ri'), batchSize: 500, inDatabase: kind === 'postgres' });
     await runner.settle(undefined, 60_000);
     families = new FamilyQueries(store.sqlClient, runner);
     intervals = new ResultIntervalsReadModel(store.sqlClient, runner, families, COUNCIL);
@@ -51,7 +51,20 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
       expect(await fast.results(asOf)).toEqual(want);
     }
     expect(await fast.resultsSeries('2016-01-01', '2020-12-31')).toEqual(await exact.resultsSeries('2016-01-01', '2020-12-31'));
-    for (const asOf of [at[4], at[8], at[at.length - 2]] as string[]) expect(await fast.claimCandidates(asOf, new Set())).toEqual(await exact.claimCandidates(asOf, new Set()));
+    // The BI feed's results per family and month end.
+    const monthEnds = async (outcomes: OutcomeQueries) => {
+      const out = [];
+      for await (const family of outcomes.resultsByMonthEnd('2016-01-01', '2020-12-31')) out.push(family);
+      return out;
+    };
+    expect(await monthEnds(fast)).toEqual(await monthEnds(exact));
+    for (const asOf of [at[4], at[8], at[at.length - 2]] as string[]) {
+      expect(await fast.claimCandidates(asOf, new Set())).toEqual(await exact.claimCandidates(asOf, new Set()));
+      // The dashboards: when each family's result came, by which routes, and the problems met.
+      const dashboards = (outcomes: OutcomeQueries, withIntervals?: ResultIntervalsReadModel) =>
+        new DashboardQueries(store.sqlClient, runner, families, outcomes, COUNCIL, withIntervals).programme({ asOf });
+      expect(await dashboards(fast, intervals)).toEqual(await dashboards(exact));
+    }
     return withResults;
   }
 

@@ -1,6 +1,7 @@
 import { FAMILY_EVENT_TYPES_THE_RULES_READ, PERSONAL_DATA_THE_RULES_READ, atIndex, dateParts, evaluateProgress, financialYearOf, frameworks, troubledFamilies2015 } from '@ledger/domain';
 import type { FamilyQueries } from './family.queries';
 import { type OutcomeQueries, foldFacts, monthEnds } from './outcomes.queries';
+import type { ResultIntervalsReadModel } from './result-intervals.read-model';
 import type { ProjectionRunner } from './projection-runner';
 import type { SqlClient } from '@ledger/sql';
 
@@ -99,6 +100,8 @@ export class DashboardQueries {
     private readonly families: FamilyQueries,
     private readonly outcomes: OutcomeQueries,
     private readonly councilId: string,
+    /** Results as a read model (issue 22.4): when given, results and problems met are read from it. */
+    private readonly intervals?: ResultIntervalsReadModel,
   ) {}
 
   async programme(filter: DashboardFilter): Promise<ProgrammeDashboard> {
@@ -165,6 +168,7 @@ export class DashboardQueries {
    */
   private async judge(families: FamilyAt[], asOf: string): Promise<void> {
     const attached = families.filter((f) => f.attachedOn !== null);
+    if (this.intervals) return this.judgeFromIntervals(attached, asOf, this.intervals);
     const rules = new Map<string, Awaited<ReturnType<OutcomeQueries['rulesAt']>>>();
     const rulesAt = async (on: string) => {
       const known = rules.get(on);
@@ -210,6 +214,30 @@ export class DashboardQueries {
         this.judged.set(keyOf(family), judged);
         Object.assign(family, judged);
       }
+    }
+  }
+
+  /**
+   * The same judgement read from the result intervals: the first month end (or the as-of date)
+   * inside one of the family's intervals is when its result came, with that interval's routes;
+   * the problems met are those whose spans hold the as-of date.
+   */
+  private async judgeFromIntervals(attached: FamilyAt[], asOf: string, intervals: ResultIntervalsReadModel): Promise<void> {
+    const spans = await intervals.familiesAt(asOf);
+    const order = (frameworks[(await this.families.framework(this.councilId)) ?? ''] ?? troubledFamilies2015).headlineProblems as readonly string[];
+    for (const family of attached) {
+      const found = spans.get(family.familyId);
+      const judged: Judged = { resultOn: null, resultRoutes: [], problemsMet: found ? [...found.problemsMet].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : [] };
+      if (found && found.intervals.length > 0) {
+        for (const on of [...monthEnds(family.attachedOn as string, asOf).filter((d) => d < asOf), asOf]) {
+          const holding = found.intervals.find((i) => i.from <= on && (i.until === null || on < i.until));
+          if (!holding) continue;
+          judged.resultOn = on;
+          judged.resultRoutes = [...holding.routes];
+          break;
+        }
+      }
+      Object.assign(family, judged);
     }
   }
 

@@ -23,7 +23,7 @@ export class FamilyReadModelsProjection implements Projection {
   readonly version: number = 1;
   /** `personalData`: an erasure changes what the rules can read of a family (a date of birth), so its results are computed again. */
   readonly categories = ['family', 'outcomePlan', 'programme', 'personalData'] as const;
-  readonly tables = ['family_summary', 'family_facts', 'outcome_plans', 'programme_settings', 'family_results', 'family_results_due', 'family_results_done'] as const;
+  readonly tables = ['family_summary', 'family_facts', 'outcome_plans', 'programme_settings', 'family_results', 'family_problem_results', 'family_results_due', 'family_results_done'] as const;
 
   /** Part 0 (the facts) writes `family_facts`, part 1 the other tables; without a part, all of them. */
   async createTables(tx: SqlTx, table: TableNamer, options: { deferIndexes?: boolean; part?: number } = {}): Promise<void> {
@@ -66,20 +66,32 @@ export class FamilyReadModelsProjection implements Projection {
     // the facts. The mark is the log position of the latest change (it only moves on, in log
     // order); `done` keeps the mark each family's intervals were computed at, so an older
     // computation never overwrites a newer one.
-    if (mine(1) && !(await tableExists(tx, table('family_results')))) {
-      await tx.query(`create table ${table('family_results')} (
-        family_id uuid not null, from_on date not null, until_on date, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
-        primary key (family_id, from_on))`);
+    if (mine(1) && !(await tableExists(tx, table('family_results_due')))) {
+      await tx.query(`create table ${table('family_results_due')} (family_id uuid primary key, mark_commit bigint not null, mark_prepare bigint not null)`);
     }
     if (mine(1) && !(await tableExists(tx, table('family_results_done')))) {
       await tx.query(`create table ${table('family_results_done')} (family_id uuid primary key, mark_commit bigint not null, mark_prepare bigint not null)`);
     }
-    if (mine(1) && !(await tableExists(tx, table('family_results_due')))) {
-      await tx.query(`create table ${table('family_results_due')} (family_id uuid primary key, mark_commit bigint not null, mark_prepare bigint not null)`);
-      // Made on a read model that already has families (an upgrade): every attached family is due.
-      if (await tableExists(tx, table('family_summary'))) {
-        await tx.query(`insert into ${table('family_results_due')} (family_id, mark_commit, mark_prepare) select family_id, 0, 0 from ${table('family_summary')} where attached_on is not null`);
-      }
+    // A results table made on a read model that already has families (an upgrade): every
+    // attached family is computed again, whatever was computed before.
+    const upgrade = async () => {
+      if (!(await tableExists(tx, table('family_summary')))) return;
+      await tx.query(`delete from ${table('family_results_done')}`);
+      await tx.query(
+        `insert into ${table('family_results_due')} (family_id, mark_commit, mark_prepare) select family_id, 0, 0 from ${table('family_summary')} where attached_on is not null on conflict do nothing`,
+      );
+    };
+    if (mine(1) && !(await tableExists(tx, table('family_results')))) {
+      await tx.query(`create table ${table('family_results')} (
+        family_id uuid not null, from_on date not null, until_on date, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
+        primary key (family_id, from_on))`);
+      await upgrade();
+    }
+    if (mine(1) && !(await tableExists(tx, table('family_problem_results')))) {
+      await tx.query(
+        `create table ${table('family_problem_results')} (family_id uuid not null, problem text not null, from_on date not null, until_on date, primary key (family_id, problem, from_on))`,
+      );
+      await upgrade();
     }
     if (mine(1) && !(await tableExists(tx, table('programme_settings')))) {
       await tx.query(`create table ${table('programme_settings')} (

@@ -168,6 +168,10 @@ export class OutcomeQueries {
    * it has a result only.
    */
   async *resultsByMonthEnd(from: string, to: string): AsyncGenerator<MonthEndResult[]> {
+    if (this.intervals) {
+      yield* this.intervals.monthEndResults(monthEnds(from, to));
+      return;
+    }
     const months = await Promise.all(monthEnds(from, to).map(async (end) => ({ end, ...(await this.rules(end)) })));
     for await (const [familyId, facts] of this.attachedFamilies()) {
       const state = foldFacts(facts);

@@ -114,8 +114,9 @@ export class ProjectionsModule {
         },
         {
           provide: DashboardQueries,
-          inject: [SQL_CLIENT, PROJECTION_RUNNER, FamilyQueries, OutcomeQueries],
-          useFactory: (sql: SqlClient, runner: ProjectionRunner, families: FamilyQueries, outcomes: OutcomeQueries) => new DashboardQueries(sql, runner, families, outcomes, options.councilId),
+          inject: [SQL_CLIENT, PROJECTION_RUNNER, FamilyQueries, OutcomeQueries, ResultIntervalsReadModel],
+          useFactory: (sql: SqlClient, runner: ProjectionRunner, families: FamilyQueries, outcomes: OutcomeQueries, intervals: ResultIntervalsReadModel) =>
+            new DashboardQueries(sql, runner, families, outcomes, options.councilId, intervals),
         },
         // Inline, their reads first apply what is in the log (read-your-writes); with an external projector they lag it.
         { provide: ClaimQueries, inject: [SQL_CLIENT, PROJECTION_RUNNER], useFactory: (sql: SqlClient, runner: ProjectionRunner) => new ClaimQueries(sql, runner, { settle }) },

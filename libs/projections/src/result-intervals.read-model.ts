@@ -4,6 +4,8 @@ import {
   type OutcomePlanState,
   type OutcomePlanVersion,
   PERSONAL_DATA_THE_RULES_READ,
+  type ProblemInterval,
+  type ResultInterval,
   asRecorded,
   evolveOutcomePlan,
   frameworks,
@@ -13,7 +15,7 @@ import {
 } from '@ledger/domain';
 import type { SqlClient } from '@ledger/sql';
 import type { FamilyQueries } from './family.queries';
-import { foldFacts } from './outcomes.queries';
+import { type MonthEndResult, foldFacts } from './outcomes.queries';
 import type { ProjectionRunner } from './projection-runner';
 
 /** A family with a result at a date, as the intervals say. */
@@ -125,6 +127,72 @@ export class ResultIntervalsReadModel {
       .sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
   }
 
+  /**
+   * For the dashboards at `asOf`: each family's result intervals starting on or before it, and
+   * the problems in its scope and met at it (families with neither are left out).
+   */
+  async familiesAt(asOf: string): Promise<Map<string, { intervals: { from: string; until: string | null; routes: ('sustained-progress' | 'continuous-employment')[] }[]; problemsMet: string[] }>> {
+    await this.refresh();
+    const results = await this.runner.liveTable('family-read-models', 'family_results');
+    const problemResults = await this.runner.liveTable('family-read-models', 'family_problem_results');
+    const out = new Map<string, { intervals: { from: string; until: string | null; routes: ('sustained-progress' | 'continuous-employment')[] }[]; problemsMet: string[] }>();
+    const entry = (familyId: string) => {
+      let found = out.get(familyId);
+      if (!found) out.set(familyId, (found = { intervals: [], problemsMet: [] }));
+      return found;
+    };
+    const intervals = await this.sql.query<{ family_id: string; from_on: string; until_on: string | null; sp: boolean; ce: boolean }>(
+      `select family_id::text as family_id, from_on::text as from_on, until_on::text as until_on, sustained_progress as sp, continuous_employment as ce
+         from ${results} where from_on <= $1::date order by family_id, from_on`,
+      [asOf],
+    );
+    for (const r of intervals) {
+      const routes: ('sustained-progress' | 'continuous-employment')[] = [];
+      if (r.sp) routes.push('sustained-progress');
+      if (r.ce) routes.push('continuous-employment');
+      entry(r.family_id).intervals.push({ from: r.from_on, until: r.until_on, routes });
+    }
+    const problems = await this.sql.query<{ family_id: string; problem: string }>(
+      `select family_id::text as family_id, problem from ${problemResults} where from_on <= $1::date and (until_on is null or until_on > $1::date)`,
+      [asOf],
+    );
+    for (const p of problems) entry(p.family_id).problemsMet.push(p.problem);
+    return out;
+  }
+
+  /** Each family's results at these dates (`OutcomeQueries.resultsByMonthEnd`), a family at a time, keyset-paged. */
+  async *monthEndResults(dates: readonly string[]): AsyncGenerator<MonthEndResult[]> {
+    await this.refresh();
+    if (dates.length === 0) return;
+    const results = await this.runner.liveTable('family-read-models', 'family_results');
+    let after: string | null = null;
+    for (;;) {
+      const page: { family_id: string }[] = await this.sql.query<{ family_id: string }>(
+        `select distinct family_id::text as family_id from ${results} where ($1::uuid is null or family_id > $1::uuid) order by 1 limit ${PAGE}`,
+        [after],
+      );
+      if (page.length === 0) return;
+      after = page[page.length - 1]?.family_id ?? null;
+      const rows = await this.sql.query<{ family_id: string; as_of: string; sp: boolean; ce: boolean; plan_version: number }>(
+        `select r.family_id::text as family_id, d.as_of::text as as_of, r.sustained_progress as sp, r.continuous_employment as ce, r.plan_version
+           from ${results} r join unnest($1::date[]) as d(as_of) on r.from_on <= d.as_of and (r.until_on is null or r.until_on > d.as_of)
+          where r.family_id = any($2::uuid[])
+          order by r.family_id, d.as_of`,
+        [dates, page.map((p) => p.family_id)],
+      );
+      let family: MonthEndResult[] = [];
+      for (const r of rows) {
+        if (family.length > 0 && family[0]?.familyId !== r.family_id) {
+          yield family;
+          family = [];
+        }
+        family.push({ familyId: r.family_id, asOf: r.as_of, sustainedProgress: r.sp === true, continuousEmployment: r.ce === true, planVersion: Number(r.plan_version) });
+      }
+      if (family.length > 0) yield family;
+      if (page.length < PAGE) return;
+    }
+  }
+
   /** How many families have a result at each date, by route. */
   async countsAt(dates: readonly string[]): Promise<ResultCount[]> {
     await this.refresh();
@@ -150,6 +218,7 @@ export class ResultIntervalsReadModel {
     const due = await this.runner.liveTable('family-read-models', 'family_results_due');
     const done = await this.runner.liveTable('family-read-models', 'family_results_done');
     const results = await this.runner.liveTable('family-read-models', 'family_results');
+    const problemResults = await this.runner.liveTable('family-read-models', 'family_problem_results');
     let rules: Awaited<ReturnType<typeof councilRules>> | null = null;
     let after: string | null = null;
     for (;;) {
@@ -166,10 +235,12 @@ export class ResultIntervalsReadModel {
         undefined,
         RULES_READ,
       );
-      const rows: { f: string; c: string; p: string; i: ReturnType<typeof resultIntervals> }[] = [];
+      const rows: { f: string; c: string; p: string; i: ResultInterval[]; m: ProblemInterval[] }[] = [];
       for (const mark of marks) {
         const history = facts.get(mark.family_id) ?? [];
-        rows.push({ f: mark.family_id, c: mark.c, p: mark.p, i: history.length === 0 ? [] : resultIntervals(foldFacts(history), rules.plans, rules.framework) });
+        const problems: ProblemInterval[] = [];
+        const intervals = history.length === 0 ? [] : resultIntervals(foldFacts(history), rules.plans, rules.framework, { problems });
+        rows.push({ f: mark.family_id, c: mark.c, p: mark.p, i: intervals, m: problems });
       }
       await this.sql.transaction(async (tx) => {
         const page = JSON.stringify(rows.map(({ f, c, p }) => ({ f, c, p })));
@@ -184,6 +255,15 @@ export class ResultIntervalsReadModel {
         );
         const ids = new Set(accepted.map((a) => a.family_id));
         await tx.query(`delete from ${results} where family_id = any($1::uuid[])`, [[...ids]]);
+        await tx.query(`delete from ${problemResults} where family_id = any($1::uuid[])`, [[...ids]]);
+        const spans = rows.filter((r) => ids.has(r.f)).flatMap((r) => r.m.map((m) => ({ f: r.f, p: m.problem, a: m.from, u: m.until })));
+        if (spans.length > 0) {
+          await tx.query(
+            `insert into ${problemResults} (family_id, problem, from_on, until_on)
+             select (r->>'f')::uuid, r->>'p', (r->>'a')::date, (r->>'u')::date from jsonb_array_elements($1::jsonb) as r`,
+            [JSON.stringify(spans)],
+          );
+        }
         const intervals = rows.filter((r) => ids.has(r.f)).flatMap((r) => r.i.map((i) => ({ f: r.f, a: i.from, u: i.until, s: i.sustainedProgress, e: i.continuousEmployment, v: i.planVersion })));
         if (intervals.length > 0) {
           await tx.query(

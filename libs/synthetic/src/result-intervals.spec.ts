@@ -4,6 +4,7 @@ import {
   type FinancialFramework,
   type OutcomePlanParametersPatch,
   type OutcomePlanState,
+  type ProblemInterval,
   type ResultInterval,
   addDays,
   type BusinessDate,
@@ -31,16 +32,24 @@ const families: FamilyState[] = (() => {
   return recordedHistories(borough, borough.families).map((history) => foldFamily(history));
 })();
 
-function answerAt(intervals: readonly ResultInterval[], asOf: string): { routes: string[]; planVersion?: number } {
+function answerAt(intervals: readonly ResultInterval[], asOf: string, problems: readonly ProblemInterval[]): { routes: string[]; planVersion?: number; problemsMet: string[] } {
+  const problemsMet = problems
+    .filter((p) => p.from <= asOf && (p.until === null || asOf < p.until))
+    .map((p) => p.problem)
+    .sort();
   const found = intervals.find((i) => i.from <= asOf && (i.until === null || asOf < i.until));
-  if (!found) return { routes: [] };
-  return { routes: routesOf(found.sustainedProgress, found.continuousEmployment), planVersion: found.planVersion };
+  if (!found) return { routes: [], problemsMet };
+  return { routes: routesOf(found.sustainedProgress, found.continuousEmployment), planVersion: found.planVersion, problemsMet };
 }
 
-function evaluatedAt(state: FamilyState, plans: OutcomePlanState, framework: FinancialFramework, asOf: string): { routes: string[]; planVersion?: number } {
+function evaluatedAt(state: FamilyState, plans: OutcomePlanState, framework: FinancialFramework, asOf: string): { routes: string[]; planVersion?: number; problemsMet: string[] } {
   const progress = evaluateProgress(state, planInForce(plans, asOf), framework, asOf);
-  if (!progress.claimable) return { routes: [] };
-  return { routes: routesOf(progress.routes.sustainedProgress, progress.routes.continuousEmployment), planVersion: progress.planVersion };
+  const problemsMet = progress.problems
+    .filter((p) => p.met)
+    .map((p) => p.problem)
+    .sort();
+  if (!progress.claimable) return { routes: [], problemsMet };
+  return { routes: routesOf(progress.routes.sustainedProgress, progress.routes.continuousEmployment), planVersion: progress.planVersion, problemsMet };
 }
 
 function routesOf(sp: boolean, ce: boolean): string[] {
@@ -55,9 +64,16 @@ function plansWith(effectiveFrom: string, parameters: OutcomePlanParametersPatch
 
 const mismatches: string[] = [];
 
+type Spans = [ResultInterval[], ProblemInterval[]];
+
+function spansOf(state: FamilyState, plans: OutcomePlanState, framework: FinancialFramework): Spans {
+  const problems: ProblemInterval[] = [];
+  return [resultIntervals(state, plans, framework, { problems }), problems];
+}
+
 /** Notes a date where the intervals and the evaluation differ (one `expect` per date is slow over 100,000 dates). */
-function compare(state: FamilyState, intervals: readonly ResultInterval[], plans: OutcomePlanState, framework: FinancialFramework, asOf: string): void {
-  const a = JSON.stringify(answerAt(intervals, asOf));
+function compare(state: FamilyState, [intervals, problems]: Spans, plans: OutcomePlanState, framework: FinancialFramework, asOf: string): void {
+  const a = JSON.stringify(answerAt(intervals, asOf, problems));
   const b = JSON.stringify(evaluatedAt(state, plans, framework, asOf));
   if (a !== b) mismatches.push(`${state.reference} ${framework.id} ${asOf}: intervals ${a}, evaluation ${b}`);
 }
@@ -70,8 +86,8 @@ describe('result intervals (issue 22.4)', () => {
     let withResult = 0;
     for (const framework of [troubledFamilies2015, supportingFamilies2022]) {
       for (const state of families.slice(0, 16)) {
-        const intervals = resultIntervals(state, plans, framework);
-        if (intervals.length > 0) withResult += 1;
+        const intervals = spansOf(state, plans, framework);
+        if (intervals[0].length > 0) withResult += 1;
         for (let n = 0; n < 7 * 365; n += 1) compare(state, intervals, plans, framework, day(n));
       }
     }
@@ -102,8 +118,8 @@ describe('result intervals (issue 22.4)', () => {
         (change, from, scope, framework, dates) => {
           const plans = plansWith(day(91 + from), change, scope);
           for (const state of families) {
-            const intervals = resultIntervals(state, plans, framework);
-            const bounds = intervals.flatMap((i) => [i.from, ...(i.until ? [i.until] : [])]).flatMap((b) => [addDays(b as BusinessDate, -1), b]);
+            const intervals = spansOf(state, plans, framework);
+            const bounds = intervals[0].flatMap((i) => [i.from, ...(i.until ? [i.until] : [])]).flatMap((b) => [addDays(b as BusinessDate, -1), b]);
             for (const asOf of [...dates.map(day), ...bounds]) compare(state, intervals, plans, framework, asOf);
           }
           expect(mismatches.slice(0, 5)).toEqual([]);

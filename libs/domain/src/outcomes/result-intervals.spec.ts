@@ -5,7 +5,7 @@ import { initialOutcomePlanState, planInForce } from '../outcome-plan/outcome-pl
 import { troubledFamilies2015 } from '../programme/troubled-families-2015.framework';
 import { type BusinessDate, addDays } from '../shared/business-date';
 import { evaluateProgress } from './outcome-rules';
-import { type ResultInterval, resultIntervals } from './result-intervals';
+import { type ProblemInterval, type ResultInterval, resultIntervals } from './result-intervals';
 
 /**
  * Issue 22.4: result intervals against the evaluation on every day, for families whose benefits,
@@ -110,13 +110,25 @@ describe('result intervals on every day (issue 22.4)', () => {
         fc.integer({ min: 0, max: 700 }),
         (changes, problems, birthday) => {
           const state = familyWith(changes, problems, addDays(day(birthday), -18 * 365 - 4));
-          const intervals = resultIntervals(state, plans, troubledFamilies2015);
+          const problemSpans: ProblemInterval[] = [];
+          const intervals = resultIntervals(state, plans, troubledFamilies2015, { problems: problemSpans });
           if (intervals.length > 0) changed += 1;
           for (let n = -1; n < 900; n += 1) {
             const asOf = day(n);
             const progress = evaluateProgress(state, planInForce(plans, asOf), troubledFamilies2015, asOf);
             const expected = progress.claimable ? `${progress.routes.sustainedProgress ? 'sp' : ''}${progress.routes.continuousEmployment ? 'ce' : ''}` : '';
             if (answerAt(intervals, asOf) !== expected) throw new Error(`${asOf}: intervals ${JSON.stringify(intervals)}, evaluation ${expected || 'none'}`);
+            const met = progress.problems
+              .filter((p) => p.met)
+              .map((p) => p.problem)
+              .sort()
+              .join();
+            const spans = problemSpans
+              .filter((p) => p.from <= asOf && (p.until === null || asOf < p.until))
+              .map((p) => p.problem)
+              .sort()
+              .join();
+            if (spans !== met) throw new Error(`${asOf}: problems met by the spans ${spans || 'none'}, by the evaluation ${met || 'none'}`);
           }
         },
       ),

@@ -22,6 +22,13 @@ export interface ResultInterval {
   planVersion: number;
 }
 
+/** A span of dates over which a headline problem is in the family's scope and met (`evaluateProgress`'s `problems`, met). */
+export interface ProblemInterval {
+  problem: HeadlineProblem;
+  from: string;
+  until: string | null;
+}
+
 /**
  * Every span of dates over which the family has a result, judged exactly as `evaluateProgress`
  * judges one date: the answer at any date D is that of the interval holding D (none outside
@@ -36,7 +43,13 @@ export interface ResultInterval {
  * next; after the last candidate no comparison changes any more. `result-intervals.spec.ts`
  * checks the intervals against `evaluateProgress` at random dates of random families.
  */
-export function resultIntervals(state: FamilyState, plans: OutcomePlanState, framework: FinancialFramework): ResultInterval[] {
+export function resultIntervals(
+  state: FamilyState,
+  plans: OutcomePlanState,
+  framework: FinancialFramework,
+  /** `problems`: filled with the spans over which each problem is in scope and met (the dashboards' "problems met"). */
+  options: { problems?: ProblemInterval[] } = {},
+): ResultInterval[] {
   const attachedOn = state.attachment?.attachedOn;
   if (attachedOn === undefined) return [];
   const start = dayNumber(attachedOn);
@@ -91,15 +104,28 @@ export function resultIntervals(state: FamilyState, plans: OutcomePlanState, fra
     monthShift(points, closed, framework.caseClosedMonths, start);
   }
   const spAt: Step[] = [];
+  // Each problem in scope and met (by its measures or an override), as `evaluateProgress` lists it.
+  const problemAt = new Map<HeadlineProblem, Step[]>([...problems].map((p) => [p, []]));
   for (const day of [...points].sort((a, b) => a - b)) {
     const asOf = fromDayNumber(day);
     const plan = planInForce(plans, asOf);
     const scope = scopeOf(state, plan, asOf, framework.headlineProblems);
-    const met =
-      scope.length > 0 &&
-      scope.every((problem) => state.overrides.some((o) => o.problem === problem && o.on <= asOf) || stepAt(metSteps.get(problem) ?? [], day)) &&
-      sustainedProgressCaseClosure(state, framework, asOf) === null;
+    const metInScope = new Set(scope.filter((problem) => state.overrides.some((o) => o.problem === problem && o.on <= asOf) || stepAt(metSteps.get(problem) ?? [], day)));
+    const met = scope.length > 0 && metInScope.size === scope.length && sustainedProgressCaseClosure(state, framework, asOf) === null;
     if (spAt.length === 0 || (spAt[spAt.length - 1] as Step)[1] !== met) spAt.push([day, met]);
+    for (const [problem, steps] of problemAt) {
+      const now = metInScope.has(problem);
+      if (steps.length === 0 || (steps[steps.length - 1] as Step)[1] !== now) steps.push([day, now]);
+    }
+  }
+  if (options.problems) {
+    for (const [problem, steps] of problemAt) {
+      steps.forEach(([day, met], i) => {
+        if (!met) return;
+        const next = steps[i + 1];
+        options.problems?.push({ problem, from: fromDayNumber(day), until: next ? fromDayNumber(next[0]) : null });
+      });
+    }
   }
 
   // Continuous employment: the 7-day blocks ending at T slide over the benefit and work dates.
