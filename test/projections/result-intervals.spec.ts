@@ -116,6 +116,17 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     expect((await fast.results('2019-03-31')).families.some((f) => f.planVersion === 2)).toBe(true);
   }, 120_000);
 
+  it('are computed again for a family one of whose people is erased', async () => {
+    expect(await due()).toBe(0);
+    const { familyId, events } = histories[3] as { familyId: string; events: FamilyEvent[] };
+    const memberId = (events[0] as Extract<FamilyEvent, { type: 'FamilyIdentified' }>).data.members[0]?.memberId as string;
+    await record(store, `personalData-${memberId}`, [{ type: 'PersonalDataErased', data: { memberId, familyId, reason: 'test' } } as unknown as FamilyEvent]);
+    await runner.settle(undefined, 60_000);
+    const table = await runner.liveTable('family-read-models', 'family_results_due');
+    expect(await store.sqlClient.query<{ family_id: string }>(`select family_id::text as family_id from ${table}`)).toEqual([{ family_id: familyId }]);
+    expect(await intervals.refresh()).toBe(1);
+  }, 120_000);
+
   it('are computed once when two api instances compute at the same time', async () => {
     const table = await runner.liveTable('family-read-models', 'family_results_due');
     await store.sqlClient.query(
