@@ -14,7 +14,7 @@ import {
   troubledFamilies2015,
 } from '@ledger/domain';
 import type { SqlClient } from '@ledger/sql';
-import type { FamilyQueries } from './family.queries';
+import type { FamilyFactRow, FamilyQueries } from './family.queries';
 import { type MonthEndResult, foldFacts } from './outcomes.queries';
 import type { ProjectionRunner } from './projection-runner';
 
@@ -219,22 +219,35 @@ export class ResultIntervalsReadModel {
     const done = await this.runner.liveTable('family-read-models', 'family_results_done');
     const results = await this.runner.liveTable('family-read-models', 'family_results');
     const problemResults = await this.runner.liveTable('family-read-models', 'family_problem_results');
-    let rules: Awaited<ReturnType<typeof councilRules>> | null = null;
-    let after: string | null = null;
-    for (;;) {
-      const marks: { family_id: string; c: string; p: string }[] = await this.sql.query<{ family_id: string; c: string; p: string }>(
+    type Marks = { family_id: string; c: string; p: string }[];
+    // The next page's marks and facts are read (on PostgreSQL, by the server's other core) while
+    // this page's families are judged.
+    const load = async (after: string | null): Promise<{ marks: Marks; facts: Map<string, FamilyFactRow[]> } | null> => {
+      const marks: Marks = await this.sql.query<Marks[number]>(
         `select family_id::text as family_id, mark_commit::text as c, mark_prepare::text as p from ${due}
           where ($1::uuid is null or family_id > $1::uuid) order by family_id limit ${PAGE}`,
         [after],
       );
-      if (marks.length === 0) break;
-      after = marks[marks.length - 1]?.family_id ?? null;
+      if (marks.length === 0) return null;
+      return {
+        marks,
+        facts: await this.families.facts(
+          marks.map((m) => m.family_id),
+          undefined,
+          RULES_READ,
+        ),
+      };
+    };
+    let next = load(null);
+    let rules: Awaited<ReturnType<typeof councilRules>> | null = null;
+    for (;;) {
+      const loaded = await next;
+      if (!loaded) break;
+      const { marks, facts } = loaded;
+      next = marks.length === PAGE ? load(marks[marks.length - 1]?.family_id ?? null) : Promise.resolve(null);
+      // A page that fails leaves the next one in flight: let it settle unobserved.
+      next.catch(() => undefined);
       rules ??= await councilRules(this.families, this.councilId);
-      const facts = await this.families.facts(
-        marks.map((m) => m.family_id),
-        undefined,
-        RULES_READ,
-      );
       const rows: { f: string; c: string; p: string; i: ResultInterval[]; m: ProblemInterval[] }[] = [];
       for (const mark of marks) {
         const history = facts.get(mark.family_id) ?? [];
