@@ -19,7 +19,9 @@ import {
   troubledFamilies2015,
 } from '@ledger/domain';
 import type { FamilyFactRow, FamilyQueries } from './family.queries';
-import type { ResultIntervalsReadModel } from './result-intervals.read-model';
+import type { MonthEndResult, ResultIntervalsReadModel } from './result-intervals.read-model';
+
+export type { MonthEndResult };
 
 export interface ResultsAnswer {
   asOf: string;
@@ -266,15 +268,6 @@ function wholeMonths(from: string, to: string): number {
   const [fy, fm, fd] = dateParts(from);
   const [ty, tm, td] = dateParts(to);
   return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
-}
-
-/** A family with a result at a month end, by route. */
-export interface MonthEndResult {
-  familyId: string;
-  asOf: string;
-  sustainedProgress: boolean;
-  continuousEmployment: boolean;
-  planVersion: number;
 }
 
 /** The framework's id and version, carried on every result and claim (DOMAIN.md 4.5). */

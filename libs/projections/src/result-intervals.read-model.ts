@@ -7,6 +7,8 @@ import {
   type ProblemInterval,
   type ResultInterval,
   asRecorded,
+  decodeFamilyEvent,
+  foldFamily,
   evolveOutcomePlan,
   frameworks,
   initialOutcomePlanState,
@@ -15,8 +17,21 @@ import {
 } from '@ledger/domain';
 import type { SqlClient } from '@ledger/sql';
 import type { FamilyFactRow, FamilyQueries } from './family.queries';
-import { type MonthEndResult, foldFacts } from './outcomes.queries';
 import type { ProjectionRunner } from './projection-runner';
+
+/** A family with a result at a month end, by route. */
+export interface MonthEndResult {
+  familyId: string;
+  asOf: string;
+  sustainedProgress: boolean;
+  continuousEmployment: boolean;
+  planVersion: number;
+}
+
+/** A family's state from its facts in the read model (as `foldFacts` of the outcome queries). */
+function foldFacts(facts: readonly FamilyFactRow[]) {
+  return foldFamily(facts.map((f) => ({ event: decodeFamilyEvent(f), eventId: f.eventId })));
+}
 
 /** A family with a result at a date, as the intervals say. */
 export interface ResultRow {
