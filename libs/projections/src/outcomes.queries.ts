@@ -6,20 +6,15 @@ import {
   type FinancialFramework,
   type OutcomePlanVersion,
   PERSONAL_DATA_THE_RULES_READ,
-  asRecorded,
   atIndex,
   dateParts,
   evaluateProgress,
-  evolveOutcomePlan,
-  initialOutcomePlanState,
   planInForce,
   financialYearOf,
   foldFamily,
-  frameworks,
-  troubledFamilies2015,
 } from '@ledger/domain';
 import type { FamilyFactRow, FamilyQueries } from './family.queries';
-import type { MonthEndResult, ResultIntervalsReadModel } from './result-intervals.read-model';
+import { type MonthEndResult, type ResultIntervalsReadModel, councilRules } from './result-intervals.read-model';
 
 export type { MonthEndResult };
 
@@ -236,19 +231,8 @@ export class OutcomeQueries {
   }
 
   private async rules(asOf: string): Promise<{ plan: OutcomePlanVersion; framework: FinancialFramework }> {
-    const recorded = await this.families.outcomePlans(this.councilId);
-    const frameworkId = await this.families.framework(this.councilId);
-    const framework = (frameworkId && frameworks[frameworkId]) || troubledFamilies2015;
-    // The read model keeps each version as recorded; the domain reads it as the events' fold does.
-    const state = recorded.reduce(
-      (s, r) =>
-        evolveOutcomePlan(s, {
-          type: 'OutcomePlanVersionRecorded',
-          data: { version: r.version, effectiveFrom: r.effectiveFrom, scope: r.scope as OutcomePlanVersion['scope'], ...asRecorded(r.parameters) },
-        }),
-      initialOutcomePlanState(framework.defaultPlan),
-    );
-    return { plan: planInForce(state, asOf), framework };
+    const { plans, framework } = await councilRules(this.families, this.councilId);
+    return { plan: planInForce(plans, asOf), framework };
   }
 }
 

@@ -63,6 +63,7 @@ export async function councilRules(families: FamilyQueries, councilId: string): 
   const recorded = await families.outcomePlans(councilId);
   const frameworkId = await families.framework(councilId);
   const framework = (frameworkId && frameworks[frameworkId]) || troubledFamilies2015;
+  // The read model keeps each version as recorded; the domain reads it as the events' fold does.
   const plans = recorded.reduce(
     (s, r) =>
       evolveOutcomePlan(s, {
