@@ -18,6 +18,8 @@ const dates = Array.from({ length: 24 }, (_, i) => {
   const d = new Date(Date.UTC(2016, 0, 1) + i * 67 * 86_400_000);
   return d.toISOString().slice(0, 10);
 });
+/** A third of them (the late incident's as-of date below among them), for the later checks: each judges every family again. */
+const someDates = dates.filter((_, i) => i % 3 === 1);
 
 describe.each(kinds)('results from the result intervals, on %s', (kind) => {
   let store: PostgresEventStore;
@@ -58,7 +60,7 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
       return out;
     };
     expect(await monthEnds(fast)).toEqual(await monthEnds(exact));
-    for (const asOf of [at[4], at[8], at[at.length - 2]] as string[]) {
+    for (const asOf of [at[Math.floor(at.length / 6)], at[Math.floor(at.length / 3)], at[at.length - 2]] as string[]) {
       expect(await fast.claimCandidates(asOf, new Set())).toEqual(await exact.claimCandidates(asOf, new Set()));
       // The dashboards: when each family's result came, by which routes, and the problems met.
       const dashboards = (outcomes: OutcomeQueries, withIntervals?: ResultIntervalsReadModel) =>
@@ -93,7 +95,7 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     await record(store, `family-${first.familyId}`, [{ type: 'DomesticAbuseIncidentRecorded', data: { familyId: first.familyId, memberId: member, occurredOn: on } } as unknown as FamilyEvent], 'any');
     await runner.settle(undefined, 60_000);
     expect(await due()).toBe(1);
-    await expectSameAnswers(dates);
+    await expectSameAnswers(someDates);
   }, 120_000);
 
   it('follow a new plan version: every family is judged again', async () => {
@@ -112,7 +114,7 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     const summary = await runner.liveTable('family-read-models', 'family_summary');
     const [attached] = await store.sqlClient.query<{ n: string }>(`select count(*)::text as n from ${summary} where attached_on is not null`);
     expect(await due()).toBe(Number(attached?.n));
-    await expectSameAnswers(dates);
+    await expectSameAnswers(someDates);
     expect((await fast.results('2019-03-31')).families.some((f) => f.planVersion === 2)).toBe(true);
   }, 120_000);
 
@@ -136,7 +138,7 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     const [a, b, c] = await Promise.all([intervals.refresh(), other.refresh(), intervals.refresh()]);
     expect(a + b + c).toBeGreaterThanOrEqual(100);
     expect(await due()).toBe(0);
-    await expectSameAnswers(dates.slice(0, 12));
+    await expectSameAnswers(dates.filter((_, i) => i % 4 === 0));
   }, 120_000);
 });
 
