@@ -91,7 +91,7 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
     }
   });
 
-  it('reads the attached families a page at a time, each once and in id order, whatever the page size', async () => {
+  it('reads the attached families, or those named, a page at a time, each once, whatever the page size', async () => {
     const runner = new ProjectionRunner(t.stores.eventStore, t.stores.sql, [new FamilyReadModelsProjection()], { schema: schemaFor() });
     await runner.catchUp();
     const queries = new FamilyQueries(t.stores.sql, runner);
@@ -110,6 +110,20 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
     // A caller that stops after the first page leaves the pages read ahead to settle quietly.
     for await (const page of queries.attachedFactPages(undefined, 1)) {
       expect(page.size).toBe(1);
+      break;
+    }
+    // The families named, in the order named (a claim draft's), read ahead the same way.
+    const named = [...attached].reverse();
+    for (const size of [1, 2, named.length + 5]) {
+      const pages: Map<string, unknown>[] = [];
+      for await (const page of queries.factPagesOf(named, undefined, size)) pages.push(page);
+      expect(pages.map((p) => p.size)).toEqual(Array.from({ length: Math.ceil(named.length / size) }, (_, i) => Math.min(size, named.length - i * size)));
+      // Pages follow the order named; within a page, family id order.
+      expect(pages.map((p) => [...p.keys()])).toEqual(pages.map((_, i) => named.slice(i * size, (i + 1) * size).sort()));
+      expect(new Map(pages.flatMap((p) => [...p]))).toEqual(whole);
+    }
+    for await (const page of queries.factPagesOf(named, undefined, 1)) {
+      expect([...page.keys()]).toEqual([named[0]]);
       break;
     }
   });

@@ -217,7 +217,7 @@ export class OutcomeQueries {
 
   /** These families' facts, a page of 1,000 at a time. */
   private async *factsOf(familyIds: readonly string[]): AsyncGenerator<[string, FamilyFactRow[]]> {
-    for (let i = 0; i < familyIds.length; i += 1_000) yield* await this.families.facts(familyIds.slice(i, i + 1_000), undefined, WHAT_THE_RULES_READ);
+    for await (const page of this.families.factPagesOf(familyIds, undefined, 1_000, WHAT_THE_RULES_READ)) yield* page;
   }
 
   /** Every attached family's facts, read a page of families at a time (memory stays at one page). */
