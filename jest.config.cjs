@@ -19,6 +19,8 @@ module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
+  // These run on their own afterwards, with the PostgreSQL server to themselves (jest.alone.config.cjs).
+  testPathIgnorePatterns: ['/node_modules/', ...require('./test/support/server-alone.cjs').map((path) => `<rootDir>/${path}`)],
   transform: { '^.+\\.(t|j|mj|cj)s$': ['@swc/jest', swc] },
   // The last node_modules of a path decides (@fastify/middie's own path-to-regexp is ESM).
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages})/)(?!.*/node_modules/)`],
