@@ -98,8 +98,10 @@ export class OutcomeQueries {
   async claimCandidates(asOf: string, excludeFamilyIds: ReadonlySet<string>) {
     const { plan, framework } = await this.rules(asOf);
     const candidates = [];
-    // With the intervals, only the families they say have a result are read and judged (for the evidence).
-    const judged = this.intervals ? this.factsOf((await this.intervals.resultsAt(asOf)).map((r) => r.familyId).filter((id) => !excludeFamilyIds.has(id))) : this.attachedFamilies();
+    // With the intervals, only the families they say have a result are read and judged (for the
+    // evidence), in family id order: each page of facts is then one stretch of the facts' index.
+    const withResult = this.intervals ? (await this.intervals.resultsAt(asOf)).map((r) => r.familyId).filter((id) => !excludeFamilyIds.has(id)) : null;
+    const judged = withResult ? this.factsOf(withResult.sort()) : this.attachedFamilies();
     for await (const [familyId, facts] of judged) {
       if (excludeFamilyIds.has(familyId)) continue;
       const state = foldFacts(facts);
