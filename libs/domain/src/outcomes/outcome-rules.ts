@@ -136,25 +136,32 @@ export function scopeOf(state: FamilyState, plan: OutcomePlanVersion, asOf: stri
  * date) makes the problem met. The rule's own answer stays in the detail for the auditor.
  */
 function withOverride(state: FamilyState, asOf: string, result: ProblemResult): ProblemResult {
-  // Most families have no override: nothing to look through (this runs for every problem of every family in a claim draft).
-  if (state.overrides.length === 0) return result;
-  let index = -1;
-  state.overrides.forEach((override, i) => {
-    if (override.problem !== result.problem || override.on > asOf) return;
-    if (index < 0 || override.on >= atIndex(state.overrides, index, 'override').on) index = i;
-  });
-  if (index < 0) return result;
-  const override = atIndex(state.overrides, index, 'override');
-  // Overrides are folded in recording order, the order their event ids are listed in `recorded`.
-  const overrideIds = [...state.recorded].filter(([, r]) => r.type === 'OutcomeOverrideRecorded').map(([id]) => id);
-  const eventId = overrideIds.length === state.overrides.length ? overrideIds[index] : undefined;
+  const found = overrideInForce(state, asOf, result.problem);
+  if (!found) return result;
+  const { override, evidenceEventIds } = found;
   return {
     problem: result.problem,
     met: true,
     detail: `met by discretionary override approved by ${override.approvedBy} on ${override.on}${override.reason === undefined ? '' : `: ${override.reason}`} (the rule found: ${result.detail})`,
-    evidenceEventIds: eventId ? [eventId] : [],
+    evidenceEventIds,
     overridden: { approvedBy: override.approvedBy, reason: override.reason, on: override.on },
   };
+}
+
+/** The override of a problem in force at `asOf` (the latest on or before it), with its event's id as the evidence; null when none. */
+export function overrideInForce(state: FamilyState, asOf: string, problem: string): { override: FamilyState['overrides'][number]; evidenceEventIds: string[] } | null {
+  // Most families have no override: nothing to look through (this runs for every problem of every family in a claim draft).
+  if (state.overrides.length === 0) return null;
+  let index = -1;
+  state.overrides.forEach((override, i) => {
+    if (override.problem !== problem || override.on > asOf) return;
+    if (index < 0 || override.on >= atIndex(state.overrides, index, 'override').on) index = i;
+  });
+  if (index < 0) return null;
+  // Overrides are folded in recording order, the order their event ids are listed in `recorded`.
+  const overrideIds = [...state.recorded].filter(([, r]) => r.type === 'OutcomeOverrideRecorded').map(([id]) => id);
+  const eventId = overrideIds.length === state.overrides.length ? overrideIds[index] : undefined;
+  return { override: atIndex(state.overrides, index, 'override'), evidenceEventIds: eventId ? [eventId] : [] };
 }
 
 // ---------------------------------------------------------------------------------------------
