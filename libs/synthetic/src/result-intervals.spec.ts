@@ -25,31 +25,44 @@ import { generateBorough } from './synthetic-borough';
  * Issue 22.4: a family's result intervals say, for every date, what `evaluateProgress` says
  * there: whether it has a result, by which routes, under which plan version. Checked on every
  * day of a five-year span for some families, at random dates under random plan changes for the
- * rest, and on both sides of every interval's bounds.
+ * rest, and on both sides of every interval's bounds. With the evidence a claim would carry.
  */
 const families: FamilyState[] = (() => {
   const borough = generateBorough({ families: 160, seed: 2204 });
   return recordedHistories(borough, borough.families).map((history) => foldFamily(history));
 })();
 
-function answerAt(intervals: readonly ResultInterval[], asOf: string, problems: readonly ProblemInterval[]): { routes: string[]; planVersion?: number; problemsMet: string[] } {
+type Answer = { routes: string[]; planVersion?: number; evidenceEventIds?: string[]; overridden?: boolean; problemsMet: string[] };
+
+function answerAt(intervals: readonly ResultInterval[], asOf: string, problems: readonly ProblemInterval[]): Answer {
   const problemsMet = problems
     .filter((p) => p.from <= asOf && (p.until === null || asOf < p.until))
     .map((p) => p.problem)
     .sort();
   const found = intervals.find((i) => i.from <= asOf && (i.until === null || asOf < i.until));
   if (!found) return { routes: [], problemsMet };
-  return { routes: routesOf(found.sustainedProgress, found.continuousEmployment), planVersion: found.planVersion, problemsMet };
+  return { routes: routesOf(found.sustainedProgress, found.continuousEmployment), planVersion: found.planVersion, evidenceEventIds: found.evidenceEventIds, overridden: found.overridden, problemsMet };
 }
 
-function evaluatedAt(state: FamilyState, plans: OutcomePlanState, framework: FinancialFramework, asOf: string): { routes: string[]; planVersion?: number; problemsMet: string[] } {
+/** As a claim draft takes a family with a result: its routes, plan version, evidence and whether an override meets a problem. */
+function evaluatedAt(state: FamilyState, plans: OutcomePlanState, framework: FinancialFramework, asOf: string): Answer {
   const progress = evaluateProgress(state, planInForce(plans, asOf), framework, asOf);
   const problemsMet = progress.problems
     .filter((p) => p.met)
     .map((p) => p.problem)
     .sort();
   if (!progress.claimable) return { routes: [], problemsMet };
-  return { routes: routesOf(progress.routes.sustainedProgress, progress.routes.continuousEmployment), planVersion: progress.planVersion, problemsMet };
+  const evidence = new Set([
+    ...(progress.routes.sustainedProgress ? progress.problems.flatMap((p) => p.evidenceEventIds) : []),
+    ...(progress.routes.continuousEmployment ? progress.continuousEmployment.evidenceEventIds : []),
+  ]);
+  return {
+    routes: routesOf(progress.routes.sustainedProgress, progress.routes.continuousEmployment),
+    planVersion: progress.planVersion,
+    evidenceEventIds: [...evidence].sort(),
+    overridden: progress.problems.some((p) => p.overridden !== undefined),
+    problemsMet,
+  };
 }
 
 function routesOf(sp: boolean, ce: boolean): string[] {
@@ -68,7 +81,7 @@ type Spans = [ResultInterval[], ProblemInterval[]];
 
 function spansOf(state: FamilyState, plans: OutcomePlanState, framework: FinancialFramework): Spans {
   const problems: ProblemInterval[] = [];
-  return [resultIntervals(state, plans, framework, { problems }), problems];
+  return [resultIntervals(state, plans, framework, { problems, evidence: true }), problems];
 }
 
 /** Notes a date where the intervals and the evaluation differ (one `expect` per date is slow over 100,000 dates). */

@@ -112,12 +112,26 @@ describe('result intervals on every day (issue 22.4)', () => {
           const state = familyWith(changes, problems, addDays(day(birthday), -18 * 365 - 4));
           const problemSpans: ProblemInterval[] = [];
           const intervals = resultIntervals(state, plans, troubledFamilies2015, { problems: problemSpans });
+          // The same with the evidence a claim would carry (the intervals then also end where it changes).
+          const withEvidence = resultIntervals(state, plans, troubledFamilies2015, { evidence: true });
           if (intervals.length > 0) changed += 1;
           for (let n = -1; n < 900; n += 1) {
             const asOf = day(n);
             const progress = evaluateProgress(state, planInForce(plans, asOf), troubledFamilies2015, asOf);
             const expected = progress.claimable ? `${progress.routes.sustainedProgress ? 'sp' : ''}${progress.routes.continuousEmployment ? 'ce' : ''}` : '';
             if (answerAt(intervals, asOf) !== expected) throw new Error(`${asOf}: intervals ${JSON.stringify(intervals)}, evaluation ${expected || 'none'}`);
+            if (answerAt(withEvidence, asOf) !== expected) throw new Error(`${asOf}: intervals with evidence ${JSON.stringify(withEvidence)}, evaluation ${expected || 'none'}`);
+            if (progress.claimable) {
+              const evidence = [
+                ...new Set([
+                  ...(progress.routes.sustainedProgress ? progress.problems.flatMap((p) => p.evidenceEventIds) : []),
+                  ...(progress.routes.continuousEmployment ? progress.continuousEmployment.evidenceEventIds : []),
+                ]),
+              ].sort();
+              const found = withEvidence.find((i) => i.from <= asOf && (i.until === null || asOf < i.until));
+              if (JSON.stringify(found?.evidenceEventIds) !== JSON.stringify(evidence))
+                throw new Error(`${asOf}: evidence ${JSON.stringify(found?.evidenceEventIds)}, evaluation ${JSON.stringify(evidence)}`);
+            }
             const met = progress.problems
               .filter((p) => p.met)
               .map((p) => p.problem)

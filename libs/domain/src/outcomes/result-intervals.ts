@@ -6,7 +6,7 @@ import type { FinancialFramework } from '../programme/troubled-families-2015.fra
 import { type BusinessDate, addMonths, dayNumber, fromDayNumber, isBusinessDate } from '../shared/business-date';
 import { evaluateContinuousEmployment, knownSpells } from './continuous-employment';
 import { evaluateProblemPlan } from './measure-kinds';
-import { scopeOf, sustainedProgressCaseClosure } from './outcome-rules';
+import { overrideInForce, scopeOf, sustainedProgressCaseClosure } from './outcome-rules';
 import { englishSchoolTerms } from './school-terms';
 
 /**
@@ -20,6 +20,14 @@ export interface ResultInterval {
   sustainedProgress: boolean;
   continuousEmployment: boolean;
   planVersion: number;
+  /**
+   * With `{ evidence: true }`: the events the result rests on throughout the interval, as a claim
+   * lists them (each met problem's evidence for sustained progress, the work and benefits for
+   * continuous employment; sorted), and whether a problem in scope is met by an override. The
+   * interval then also ends where either changes.
+   */
+  evidenceEventIds?: string[];
+  overridden?: boolean;
 }
 
 /** A span of dates over which a headline problem is in the family's scope and met (`evaluateProgress`'s `problems`, met). */
@@ -47,9 +55,10 @@ export function resultIntervals(
   state: FamilyState,
   plans: OutcomePlanState,
   framework: FinancialFramework,
-  /** `problems`: filled with the spans over which each problem is in scope and met (the dashboards' "problems met"). */
-  options: { problems?: ProblemInterval[] } = {},
+  /** `problems`: filled with the spans over which each problem is in scope and met (the dashboards' "problems met"). `evidence`: see `ResultInterval`. */
+  options: { problems?: ProblemInterval[]; evidence?: boolean } = {},
 ): ResultInterval[] {
+  const withEvidence = options.evidence === true;
   const attachedOn = state.attachment?.attachedOn;
   if (attachedOn === undefined) return [];
   const start = dayNumber(attachedOn);
@@ -74,9 +83,11 @@ export function resultIntervals(
   const problems = new Set<HeadlineProblem>(state.attachment?.problemsAtEntry ?? []);
   for (const fact of state.facts) if (fact.event.type === 'HeadlineProblemIdentified') problems.add((fact.event.data as { problem: HeadlineProblem }).problem);
   const metSteps = new Map<HeadlineProblem, Step[]>();
+  const evidenceSteps = new Map<HeadlineProblem, EvidenceStep[]>();
   const points = new Set<number>([start]);
   for (const problem of problems) {
     const steps: Step[] = [];
+    const evidence: EvidenceStep[] = [];
     versions.forEach((version, i) => {
       const from = Math.max(start, dayNumber(version.effectiveFrom));
       const next = versions[i + 1];
@@ -87,12 +98,20 @@ export function resultIntervals(
       for (const measure of plan?.measures ?? []) candidateDays(measure, { datesOf, adulthood, start, lastDay }, days);
       const sorted = [...days].filter((d) => d >= from && d < until).sort((a, b) => a - b);
       for (const day of sorted) {
-        const met = plan !== undefined && evaluateProblemPlan(plan, { ...input, asOf: fromDayNumber(day) }).met;
+        const judged = plan === undefined ? null : evaluateProblemPlan(plan, { ...input, asOf: fromDayNumber(day) });
+        const met = judged?.met === true;
         if (steps.length === 0 || (steps[steps.length - 1] as Step)[1] !== met || day === from) steps.push([day, met]);
+        if (withEvidence) {
+          const ids = met ? [...(judged?.evidenceEventIds ?? [])].sort() : [];
+          const last = evidence[evidence.length - 1];
+          if (!last || day === from || !sameIds(last[1], ids)) evidence.push([day, ids]);
+        }
       }
     });
     metSteps.set(problem, steps);
+    evidenceSteps.set(problem, evidence);
     for (const [day] of steps) points.add(day);
+    for (const [day] of evidence) points.add(day);
   }
   // Scope, overrides and case closure change on their own days.
   for (const version of versions) points.add(Math.max(start, dayNumber(version.effectiveFrom)));
@@ -104,6 +123,9 @@ export function resultIntervals(
     monthShift(points, closed, framework.caseClosedMonths, start);
   }
   const spAt: Step[] = [];
+  // With the evidence: what sustained progress rests on, and whether an override meets a problem in scope.
+  const spEvidenceAt: EvidenceStep[] = [];
+  const overriddenAt: Step[] = [];
   // Each problem in scope and met (by its measures or an override), as `evaluateProgress` lists it.
   const problemAt = new Map<HeadlineProblem, Step[]>([...problems].map((p) => [p, []]));
   for (const day of [...points].sort((a, b) => a - b)) {
@@ -113,6 +135,14 @@ export function resultIntervals(
     const metInScope = new Set(scope.filter((problem) => state.overrides.some((o) => o.problem === problem && o.on <= asOf) || stepAt(metSteps.get(problem) ?? [], day)));
     const met = scope.length > 0 && metInScope.size === scope.length && sustainedProgressCaseClosure(state, framework, asOf) === null;
     if (spAt.length === 0 || (spAt[spAt.length - 1] as Step)[1] !== met) spAt.push([day, met]);
+    if (withEvidence) {
+      const overrides = scope.map((problem) => overrideInForce(state, asOf, problem));
+      const ids = met ? [...new Set(scope.flatMap((problem, i) => overrides[i]?.evidenceEventIds ?? evidenceAt(evidenceSteps.get(problem) ?? [], day)))].sort() : [];
+      const last = spEvidenceAt[spEvidenceAt.length - 1];
+      if (!last || !sameIds(last[1], ids)) spEvidenceAt.push([day, ids]);
+      const overridden = overrides.some((o) => o !== null);
+      if (overriddenAt.length === 0 || (overriddenAt[overriddenAt.length - 1] as Step)[1] !== overridden) overriddenAt.push([day, overridden]);
+    }
     for (const [problem, steps] of problemAt) {
       const now = metInScope.has(problem);
       if (steps.length === 0 || (steps[steps.length - 1] as Step)[1] !== now) steps.push([day, now]);
@@ -131,6 +161,7 @@ export function resultIntervals(
   // Continuous employment: the 7-day blocks ending at T slide over the benefit and work dates.
   const ce = framework.continuousEmployment;
   const ceAt: Step[] = [];
+  const ceEvidenceAt: EvidenceStep[] = [];
   // No benefit, or no work, never holds.
   const hasWork = (daysOf.get('EmploymentStarted') ?? []).length + (daysOf.get('EmploymentEnded') ?? []).length > 0;
   const hasBenefit = (daysOf.get('BenefitStarted') ?? []).length + (daysOf.get('BenefitEnded') ?? []).length > 0;
@@ -157,29 +188,77 @@ export function resultIntervals(
     const sorted = [...days].filter((d) => d >= from).sort((a, b) => a - b);
     const beyond = sorted.findIndex((d) => d > until);
     for (const day of beyond < 0 ? sorted : sorted.slice(0, beyond + 1)) {
-      const met = evaluateContinuousEmployment(state, framework, fromDayNumber(day), spells).met;
+      const judged = evaluateContinuousEmployment(state, framework, fromDayNumber(day), spells);
+      const met = judged.met;
       if (ceAt.length === 0 || (ceAt[ceAt.length - 1] as Step)[1] !== met) ceAt.push([day, met]);
+      if (withEvidence) {
+        // Judged on the spells as known at the day, as `evaluateProgress` does: the spells known
+        // now list the event that ends a spell later among its evidence.
+        const ids = met ? [...evaluateContinuousEmployment(state, framework, fromDayNumber(day)).evidenceEventIds].sort() : [];
+        const last = ceEvidenceAt[ceEvidenceAt.length - 1];
+        if (!last || !sameIds(last[1], ids)) ceEvidenceAt.push([day, ids]);
+      }
     }
   }
 
   // Both routes' changes, with the plan version in force.
-  const changes = [...new Set([...spAt.map(([d]) => d), ...ceAt.map(([d]) => d), ...versions.map((v) => dayNumber(v.effectiveFrom)).filter((d) => d >= start), start])].sort((a, b) => a - b);
+  const changes = [
+    ...new Set([
+      ...spAt.map(([d]) => d),
+      ...ceAt.map(([d]) => d),
+      ...spEvidenceAt.map(([d]) => d),
+      ...ceEvidenceAt.map(([d]) => d),
+      ...overriddenAt.map(([d]) => d),
+      ...versions.map((v) => dayNumber(v.effectiveFrom)).filter((d) => d >= start),
+      start,
+    ]),
+  ].sort((a, b) => a - b);
   const intervals: ResultInterval[] = [];
   for (const day of changes) {
     const sp = stepAt(spAt, day);
     const ceMet = stepAt(ceAt, day);
     const date = fromDayNumber(day);
     const planVersion = planInForce(plans, date).version;
+    const evidence = withEvidence
+      ? { evidenceEventIds: [...new Set([...(sp ? evidenceAt(spEvidenceAt, day) : []), ...(ceMet ? evidenceAt(ceEvidenceAt, day) : [])])].sort(), overridden: stepAt(overriddenAt, day) }
+      : null;
     const last = intervals[intervals.length - 1];
-    if (last && last.until === null && (!(sp || ceMet) || last.sustainedProgress !== sp || last.continuousEmployment !== ceMet || last.planVersion !== planVersion)) last.until = date;
+    const same = (i: ResultInterval) =>
+      i.sustainedProgress === sp &&
+      i.continuousEmployment === ceMet &&
+      i.planVersion === planVersion &&
+      (!evidence || (sameIds(i.evidenceEventIds ?? [], evidence.evidenceEventIds) && i.overridden === evidence.overridden));
+    if (last && last.until === null && (!(sp || ceMet) || !same(last))) last.until = date;
     const open = intervals[intervals.length - 1];
-    if ((sp || ceMet) && (open === undefined || open.until !== null)) intervals.push({ from: date, until: null, sustainedProgress: sp, continuousEmployment: ceMet, planVersion });
+    if ((sp || ceMet) && (open === undefined || open.until !== null)) intervals.push({ from: date, until: null, sustainedProgress: sp, continuousEmployment: ceMet, planVersion, ...evidence });
   }
   return intervals;
 }
 
 /** A day and the answer from it on; a list of them in day order is a step function. */
 type Step = [number, boolean];
+/** A day and the evidence (sorted event ids) from it on. */
+type EvidenceStep = [number, string[]];
+
+/** The evidence of a step function of evidence on a day (none before its first step). */
+function evidenceAt(steps: readonly EvidenceStep[], day: number): string[] {
+  let lo = 0;
+  let hi = steps.length - 1;
+  let found: string[] = [];
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const step = steps[mid] as EvidenceStep;
+    if (step[0] <= day) {
+      found = step[1];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
 
 /** The answer of a step function on a day (false before its first step). */
 function stepAt(steps: readonly Step[], day: number): boolean {
