@@ -112,20 +112,6 @@ describe.each(storeKinds)('the family read models on %s', (kind) => {
       expect(page.size).toBe(1);
       break;
     }
-    // The families named, in the order named (a claim draft's), read ahead the same way.
-    const named = [...attached].reverse();
-    for (const size of [1, 2, named.length + 5]) {
-      const pages: Map<string, unknown>[] = [];
-      for await (const page of queries.factPagesOf(named, undefined, size)) pages.push(page);
-      expect(pages.map((p) => p.size)).toEqual(Array.from({ length: Math.ceil(named.length / size) }, (_, i) => Math.min(size, named.length - i * size)));
-      // Pages follow the order named; within a page, family id order.
-      expect(pages.map((p) => [...p.keys()])).toEqual(pages.map((_, i) => named.slice(i * size, (i + 1) * size).sort()));
-      expect(new Map(pages.flatMap((p) => [...p]))).toEqual(whole);
-    }
-    for await (const page of queries.factPagesOf(named, undefined, 1)) {
-      expect([...page.keys()]).toEqual([named[0]]);
-      break;
-    }
   });
 
   it('changes nothing when the same range is applied twice in SQL', async () => {

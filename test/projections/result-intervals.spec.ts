@@ -30,13 +30,15 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
   let intervals: ResultIntervalsReadModel;
   let families: FamilyQueries;
   let histories: { familyId: string; events: FamilyEvent[] }[];
+  let schema: string;
 
   beforeAll(async () => {
     ({ store, drop } = kind === 'postgres' ? await openPostgresStore() : await openPgliteStore());
     const borough = generateBorough({ families: 120, seed: 2240 });
     histories = recordedHistories(borough, borough.families).map((history, i) => ({ familyId: (borough.families[i] as { familyId: string }).familyId, events: history.map((h) => h.event) }));
     for (const { familyId, events } of histories) await record(store, `family-${familyId}`, events);
-    runner = new ProjectionRunner(store, store.sqlClient, [new FamilyReadModelsProjection(), new LedgerProjection()], { schema: uniqueSchema('ri'), batchSize: 500, inDatabase: kind === 'postgres' });
+    schema = uniqueSchema('ri');
+    runner = new ProjectionRunner(store, store.sqlClient, [new FamilyReadModelsProjection(), new LedgerProjection()], { schema, batchSize: 500, inDatabase: kind === 'postgres' });
     await runner.settle(undefined, 60_000);
     families = new FamilyQueries(store.sqlClient, runner);
     intervals = new ResultIntervalsReadModel(store.sqlClient, runner, families, COUNCIL);
@@ -139,6 +141,31 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     expect(a + b + c).toBeGreaterThanOrEqual(100);
     expect(await due()).toBe(0);
     await expectSameAnswers(dates.filter((_, i) => i % 4 === 0));
+  }, 120_000);
+
+  it('are computed again, with the evidence, on a read model made before the results carried it', async () => {
+    const asOf = dates[dates.length - 2] as string;
+    // A programme manager's override for a family with a result, so that one result rests on it.
+    const [withResult] = (await exact.results(asOf)).families;
+    const progress = withResult && (await exact.progress(withResult.familyId, asOf));
+    if (!withResult || !progress?.problems[0]) throw new Error('no family with a result');
+    const override = { familyId: withResult.familyId, problem: progress.problems[0].problem, reason: 'test', on: '2016-06-01', approvedBy: 'pm' };
+    await record(store, `family-${withResult.familyId}`, [{ type: 'OutcomeOverrideRecorded', data: override } as unknown as FamilyEvent], 'any');
+    await runner.settle(undefined, 60_000);
+    const results = await runner.liveTable('family-read-models', 'family_results');
+    await store.sqlClient.query(`alter table ${results} drop column evidence, drop column overridden`);
+    // The service starting again on that read model.
+    runner = new ProjectionRunner(store, store.sqlClient, [new FamilyReadModelsProjection(), new LedgerProjection()], { schema, batchSize: 500, inDatabase: kind === 'postgres' });
+    families = new FamilyQueries(store.sqlClient, runner);
+    intervals = new ResultIntervalsReadModel(store.sqlClient, runner, families, COUNCIL);
+    fast = new OutcomeQueries(families, COUNCIL, intervals);
+    const summary = await runner.liveTable('family-read-models', 'family_summary');
+    const [attached] = await store.sqlClient.query<{ n: string }>(`select count(*)::text as n from ${summary} where attached_on is not null`);
+    expect(await due()).toBe(Number(attached?.n));
+    const candidates = await fast.claimCandidates(asOf, new Set());
+    expect(candidates.candidates.some((c) => c.evidenceEventIds.length > 0)).toBe(true);
+    expect(candidates.candidates.find((c) => c.familyId === withResult.familyId)?.overridden).toBe(true);
+    expect(candidates).toEqual(await new OutcomeQueries(families, COUNCIL).claimCandidates(asOf, new Set()));
   }, 120_000);
 });
 

@@ -1,6 +1,6 @@
 import { type RecordedOutcomePlanVersion, storedPlanValue } from '@ledger/domain';
 import type { JsonObject, LogPosition, RecordedEvent } from '@ledger/event-store';
-import { type InDatabasePart, type LogBatch, type Projection, type TableNamer, tableExists } from './projection';
+import { type InDatabasePart, type LogBatch, type Projection, type TableNamer, columnExists, tableExists } from './projection';
 import type { SqlTx } from '@ledger/sql';
 
 /** An upsert's conflict clause for a due mark: it only moves on in log order. */
@@ -84,7 +84,12 @@ export class FamilyReadModelsProjection implements Projection {
     if (mine(1) && !(await tableExists(tx, table('family_results')))) {
       await tx.query(`create table ${table('family_results')} (
         family_id uuid not null, from_on date not null, until_on date, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
+        evidence text[] not null default '{}', overridden boolean not null default false,
         primary key (family_id, from_on))`);
+      await upgrade();
+    } else if (mine(1) && !(await columnExists(tx, table('family_results'), 'evidence'))) {
+      // Results made before they carried the evidence a claim lists: computed again with it.
+      await tx.query(`alter table ${table('family_results')} add column evidence text[] not null default '{}', add column overridden boolean not null default false`);
       await upgrade();
     }
     if (mine(1) && !(await tableExists(tx, table('family_problem_results')))) {

@@ -244,28 +244,6 @@ export class FamilyQueries {
   }
 
   /**
-   * The facts of the families named, a page at a time in the order given, reading up to
-   * PAGES_AHEAD pages ahead while the caller works through one (a claim draft's families with a result).
-   */
-  async *factPagesOf(familyIds: readonly string[], knownAt?: string, pageSize = 1_000, options: FactsOptions = {}): AsyncGenerator<Map<string, FamilyFactRow[]>> {
-    const pages: Promise<Map<string, FamilyFactRow[]>>[] = [];
-    let next = 0;
-    try {
-      for (;;) {
-        while (pages.length < PAGES_AHEAD && next < familyIds.length) {
-          pages.push(this.facts(familyIds.slice(next, next + pageSize), knownAt, options));
-          next += pageSize;
-        }
-        const page = pages.shift();
-        if (!page) return;
-        yield await page;
-      }
-    } finally {
-      for (const page of pages) page.catch(() => undefined);
-    }
-  }
-
-  /**
    * A family's recorded events in stream order; with `knownAt`, only those recorded by the end of
    * that day (UTC). Sealed personal fields are opened in memory, of the event types in
    * `options.open` only when it is given (the others keep their `$sealed` record).

@@ -97,17 +97,34 @@ export class OutcomeQueries {
    */
   async claimCandidates(asOf: string, excludeFamilyIds: ReadonlySet<string>) {
     const { plan, framework } = await this.rules(asOf);
-    const candidates = [];
-    // With the intervals, only the families they say have a result are read and judged (for the
-    // evidence), in family id order: each page of facts is then one stretch of the facts' index.
-    const withResult = this.intervals ? (await this.intervals.resultsAt(asOf)).map((r) => r.familyId).filter((id) => !excludeFamilyIds.has(id)) : null;
-    const judged = withResult ? this.factsOf(withResult.sort()) : this.attachedFamilies();
-    for await (const [familyId, facts] of judged) {
+    const candidates: ClaimCandidate[] = [];
+    // With the intervals, their rows carry the evidence: no family's facts are read.
+    if (this.intervals) {
+      for (const row of await this.intervals.candidatesAt(asOf)) {
+        if (excludeFamilyIds.has(row.familyId)) continue;
+        const routes: ClaimCandidate['routes'] = [];
+        if (row.sustainedProgress) routes.push('sustained-progress');
+        if (row.continuousEmployment) routes.push('continuous-employment');
+        candidates.push({
+          familyId: row.familyId,
+          reference: row.reference,
+          routes,
+          planVersion: row.planVersion,
+          amountPence: framework.ratesByFinancialYear[financialYearOf(row.attachedOn)]?.resultPaymentPence ?? 0,
+          attachedOn: row.attachedOn,
+          evidenceEventIds: row.evidenceEventIds,
+          overridden: row.overridden,
+        });
+      }
+      candidates.sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+      return { candidates, ...frameworkOf(framework) };
+    }
+    for await (const [familyId, facts] of this.attachedFamilies()) {
       if (excludeFamilyIds.has(familyId)) continue;
       const state = foldFacts(facts);
       const progress = evaluateProgress(state, plan, framework, asOf);
       if (!progress.claimable || !state.attachment) continue;
-      const routes: ('sustained-progress' | 'continuous-employment')[] = [];
+      const routes: ClaimCandidate['routes'] = [];
       if (progress.routes.sustainedProgress) routes.push('sustained-progress');
       if (progress.routes.continuousEmployment) routes.push('continuous-employment');
       const evidence = new Set<string>([
@@ -217,11 +234,6 @@ export class OutcomeQueries {
     return out.sort((a, b) => b.monthsAttached - a.monthsAttached || (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
   }
 
-  /** These families' facts, a page of 1,000 at a time. */
-  private async *factsOf(familyIds: readonly string[]): AsyncGenerator<[string, FamilyFactRow[]]> {
-    for await (const page of this.families.factPagesOf(familyIds, undefined, 1_000, WHAT_THE_RULES_READ)) yield* page;
-  }
-
   /** Every attached family's facts, read a page of families at a time (memory stays at one page). */
   private async *attachedFamilies(knownAt?: string): AsyncGenerator<[string, FamilyFactRow[]]> {
     for await (const page of this.families.attachedFactPages(knownAt, 1_000, WHAT_THE_RULES_READ)) yield* page;
@@ -236,6 +248,18 @@ export class OutcomeQueries {
     const { plans, framework } = await councilRules(this.families, this.councilId);
     return { plan: planInForce(plans, asOf), framework };
   }
+}
+
+/** A family a claim as of a date may include (`claimCandidates`). */
+export interface ClaimCandidate {
+  familyId: string;
+  reference: string;
+  routes: ('sustained-progress' | 'continuous-employment')[];
+  planVersion: number;
+  amountPence: number;
+  attachedOn: string;
+  evidenceEventIds: string[];
+  overridden: boolean;
 }
 
 /** A family on the programme manager's work list (DOMAIN.md 4.3). */

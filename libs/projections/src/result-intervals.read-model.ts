@@ -42,6 +42,13 @@ export interface ResultRow {
   planVersion: number;
 }
 
+/** A family with a result at a date and what a claim records of it (`candidatesAt`). */
+export interface CandidateRow extends ResultRow {
+  evidenceEventIds: string[];
+  overridden: boolean;
+  attachedOn: string;
+}
+
 /** How many attached families have a result at a date, by route. */
 export interface ResultCount {
   asOf: string;
@@ -141,6 +148,33 @@ export class ResultIntervalsReadModel {
     return rows
       .map((r) => ({ familyId: r.family_id, reference: String(r.reference), sustainedProgress: r.sp === true, continuousEmployment: r.ce === true, planVersion: Number(r.plan_version) }))
       .sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+  }
+
+  /**
+   * Families with a result at `asOf`, with what a claim records of each (the evidence the result
+   * rests on then, whether an override meets a problem, the attachment date its rate follows).
+   */
+  async candidatesAt(asOf: string): Promise<CandidateRow[]> {
+    await this.refresh();
+    const results = await this.runner.liveTable('family-read-models', 'family_results');
+    const summary = await this.runner.liveTable('family-read-models', 'family_summary');
+    const rows = await this.sql.query<{ family_id: string; reference: string; sp: boolean; ce: boolean; plan_version: number; evidence: string[]; overridden: boolean; attached_on: string }>(
+      `select r.family_id::text as family_id, s.reference, r.sustained_progress as sp, r.continuous_employment as ce, r.plan_version,
+              r.evidence, r.overridden, s.attached_on::text as attached_on
+         from ${results} r join ${summary} s on s.family_id = r.family_id
+        where r.from_on <= $1::date and (r.until_on is null or r.until_on > $1::date) and s.attached_on is not null`,
+      [asOf],
+    );
+    return rows.map((r) => ({
+      familyId: r.family_id,
+      reference: String(r.reference),
+      sustainedProgress: r.sp === true,
+      continuousEmployment: r.ce === true,
+      planVersion: Number(r.plan_version),
+      evidenceEventIds: [...r.evidence],
+      overridden: r.overridden === true,
+      attachedOn: r.attached_on,
+    }));
   }
 
   /**
@@ -268,7 +302,7 @@ export class ResultIntervalsReadModel {
       for (const mark of marks) {
         const history = facts.get(mark.family_id) ?? [];
         const problems: ProblemInterval[] = [];
-        const intervals = history.length === 0 ? [] : resultIntervals(foldFacts(history), rules.plans, rules.framework, { problems });
+        const intervals = history.length === 0 ? [] : resultIntervals(foldFacts(history), rules.plans, rules.framework, { problems, evidence: true });
         rows.push({ f: mark.family_id, c: mark.c, p: mark.p, i: intervals, m: problems });
       }
       await this.sql.transaction(async (tx) => {
@@ -293,11 +327,17 @@ export class ResultIntervalsReadModel {
             [JSON.stringify(spans)],
           );
         }
-        const intervals = rows.filter((r) => ids.has(r.f)).flatMap((r) => r.i.map((i) => ({ f: r.f, a: i.from, u: i.until, s: i.sustainedProgress, e: i.continuousEmployment, v: i.planVersion })));
+        const intervals = rows
+          .filter((r) => ids.has(r.f))
+          .flatMap((r) =>
+            r.i.map((i) => ({ f: r.f, a: i.from, u: i.until, s: i.sustainedProgress, e: i.continuousEmployment, v: i.planVersion, x: i.evidenceEventIds ?? [], o: i.overridden === true })),
+          );
         if (intervals.length > 0) {
           await tx.query(
-            `insert into ${results} (family_id, from_on, until_on, sustained_progress, continuous_employment, plan_version)
-             select (r->>'f')::uuid, (r->>'a')::date, (r->>'u')::date, (r->>'s')::boolean, (r->>'e')::boolean, (r->>'v')::int from jsonb_array_elements($1::jsonb) as r`,
+            `insert into ${results} (family_id, from_on, until_on, sustained_progress, continuous_employment, plan_version, evidence, overridden)
+             select (r->>'f')::uuid, (r->>'a')::date, (r->>'u')::date, (r->>'s')::boolean, (r->>'e')::boolean, (r->>'v')::int,
+                    array(select jsonb_array_elements_text(r->'x')), (r->>'o')::boolean
+               from jsonb_array_elements($1::jsonb) as r`,
             [JSON.stringify(intervals)],
           );
         }
