@@ -228,14 +228,14 @@ export class DashboardQueries {
     for (const family of attached) {
       const found = spans.get(family.familyId);
       const judged: Judged = { resultOn: null, resultRoutes: [], problemsMet: found ? [...found.problemsMet].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : [] };
-      if (found && found.intervals.length > 0) {
-        for (const on of [...monthEnds(family.attachedOn as string, asOf).filter((d) => d < asOf), asOf]) {
-          const holding = found.intervals.find((i) => i.from <= on && (i.until === null || on < i.until));
-          if (!holding) continue;
-          judged.resultOn = on;
-          judged.resultRoutes = [...holding.routes];
-          break;
-        }
+      // The intervals are in date order and do not overlap: the first date judged inside one is
+      // the end of its first month (or the as-of date), if the interval lasts that long.
+      for (const interval of found?.intervals ?? []) {
+        const on = firstDateJudged(family.attachedOn as string, interval.from, asOf);
+        if (interval.until !== null && on >= interval.until) continue;
+        judged.resultOn = on;
+        judged.resultRoutes = [...interval.routes];
+        break;
       }
       Object.assign(family, judged);
     }
@@ -486,4 +486,16 @@ export function monthsBetween(from: string, to: string): number {
   const [fy, fm, fd] = dateParts(from);
   const [ty, tm, td] = dateParts(to);
   return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
+}
+
+/**
+ * The first of the dates `judge` tries (each month end from the attachment's month before the
+ * as-of date, at most 120 of them as `monthEnds` lists, then the as-of date) on or after `from`
+ * (a date from the attachment to the as-of date).
+ */
+export function firstDateJudged(attachedOn: string, from: string, asOf: string): string {
+  const [ay, am] = dateParts(attachedOn);
+  const [y, m] = dateParts(from);
+  const end = `${y}-${String(m).padStart(2, '0')}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+  return end < asOf && (y - ay) * 12 + (m - am) < 120 ? end : asOf;
 }
