@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { PDFParse } from 'pdf-parse';
 import { defaultDeclarations } from '@ledger/config';
 import { DemoSeeder } from '../../apps/api/src/demo/demo-seeder';
-import { storeKinds, startTestApp, type TestApp } from '../support/app';
+import { oneStoreKinds, startTestApp, type TestApp } from '../support/app';
 import { api as asPm, dates, identifyBody, recordProblem } from '../support/families-fixture';
 import { signedInAs } from '../support/signed-in';
 import { signedInTeam, TEAM_ENV } from '../support/team';
@@ -26,7 +26,7 @@ const AUDIT_DECLARATION = 'Internal audit declares: the sample was validated (co
  * (18.6) and formula-safe CSV everywhere (16.5), over HTTP on the demo borough. The clock moves:
  * the claim is submitted on 2019-04-20, paid and recovered by 2019-10-01.
  */
-describe.each(storeKinds)('claim and finance reports on %s', (kind) => {
+describe.each(oneStoreKinds)('claim and finance reports on %s', (kind) => {
   let t: TestApp;
   let api: Awaited<ReturnType<typeof signedInTeam>>['api'];
   let as: Awaited<ReturnType<typeof signedInTeam>>['as'];

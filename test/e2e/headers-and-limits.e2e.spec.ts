@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { httpLayerKinds, startTestApp, type TestApp } from '../support/app';
+import { oneStoreKinds, startTestApp, type TestApp } from '../support/app';
 import { api, attachedFamily, configureProgramme, countEvents, identifyBody, uniqueReference } from '../support/families-fixture';
 import { asAdmin, signedInAs } from '../support/signed-in';
 
@@ -9,7 +9,7 @@ import { asAdmin, signedInAs } from '../support/signed-in';
  * character or JSON nested too deep is 400 (never a 500) and records nothing, and business dates
  * before 1900 are refused wherever a business date is taken.
  */
-describe.each(httpLayerKinds)('headers and limits on %s', (kind) => {
+describe.each(oneStoreKinds)('headers and limits on %s', (kind) => {
   let t: TestApp;
   let familyId: string;
 

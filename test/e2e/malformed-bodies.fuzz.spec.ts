@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { httpLayerKinds, startTestApp, type TestApp } from '../support/app';
+import { oneStoreKinds, startTestApp, type TestApp } from '../support/app';
 import { keyworkerOnRecord } from '../support/signed-in';
 import { type FamilyFixture, api, configureProgramme, countEvents, dates, eligibleFamily, identifyBody, uniqueReference } from '../support/families-fixture';
 
@@ -289,7 +289,7 @@ function malformedFor(target: Target, c: Context): fc.Arbitrary<Malformed> {
 }
 
 /** Fuzzing on PGlite always; on PostgreSQL as well when it is configured (it stays well inside the budget). */
-describe.each(httpLayerKinds)('malformed request bodies on %s', (kind) => {
+describe.each(oneStoreKinds)('malformed request bodies on %s', (kind) => {
   let t: TestApp;
   let c: Context;
   beforeAll(async () => {

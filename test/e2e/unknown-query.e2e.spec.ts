@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { httpLayerKinds, startTestApp, type TestApp } from '../support/app';
+import { oneStoreKinds, startTestApp, type TestApp } from '../support/app';
 import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support/signed-in';
 
 /**
@@ -7,7 +7,7 @@ import { type Client, asAdmin, asProgrammeManager, signedInAs } from '../support
  * silently ignored (a misspelt filter would answer with everything). The walk takes its routes from
  * the OpenAPI document, so a new GET route is covered the day it is added.
  */
-describe.each(httpLayerKinds)('unknown query parameters on %s', (kind) => {
+describe.each(oneStoreKinds)('unknown query parameters on %s', (kind) => {
   let t: TestApp;
   let clients: Client[];
   beforeAll(async () => {

@@ -14,11 +14,12 @@ export type StoreKind = 'pglite' | 'postgres';
 /** Store kinds the e2e suites run on: PGlite always, PostgreSQL when configured. */
 export const storeKinds: StoreKind[] = testEnv.postgresUrl ? ['pglite', 'postgres'] : ['pglite'];
 /**
- * The one store kind of suites whose subject is the HTTP layer in front of the commands (request
- * validation, headers, body limits): both stores share the code behind it, and the suites that
- * record and read run on both. PostgreSQL when configured, as in production.
+ * The one store kind of suites whose subject is above the stores: the HTTP layer in front of the
+ * commands (request validation, headers, body limits) and the files rendered from the read models
+ * (claim and finance reports). Both stores share the code behind them, and the suites that record
+ * and read (the claim cycle among them) run on both. PostgreSQL when configured, as in production.
  */
-export const httpLayerKinds: StoreKind[] = [testEnv.postgresUrl ? 'postgres' : 'pglite'];
+export const oneStoreKinds: StoreKind[] = [testEnv.postgresUrl ? 'postgres' : 'pglite'];
 
 export interface TestApp {
   app: INestApplication;
