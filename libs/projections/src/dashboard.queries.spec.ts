@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addDays } from '@ledger/domain';
+import { fromDayNumber, dayNumber } from '@ledger/domain';
 import { firstDateJudged, monthsBetween } from './dashboard.queries';
 import { monthEnds } from './outcomes.queries';
 
@@ -24,7 +24,8 @@ describe('dashboards: the first date judged from a result interval', () => {
     const day = fc.integer({ min: 0, max: 6_000 });
     fc.assert(
       fc.property(day, day, day, (a, b, c) => {
-        const [attachedOn, from, asOf] = [a, b, c].sort((x, y) => x - y).map((n) => addDays('2010-01-01', n)) as [string, string, string];
+        const [attachedOn, from, asOf] = [a, b, c].sort((x, y) => x - y).map((n): string => fromDayNumber(dayNumber('2010-01-01') + n));
+        if (attachedOn === undefined || from === undefined || asOf === undefined) throw new Error('three dates');
         const judged = [...monthEnds(attachedOn, asOf).filter((d) => d < asOf), asOf];
         expect(firstDateJudged(attachedOn, from, asOf)).toBe(judged.find((d) => d >= from));
       }),
