@@ -240,40 +240,34 @@ type Step = [number, boolean];
 /** A day and the evidence (sorted event ids) from it on. */
 type EvidenceStep = [number, string[]];
 
-/** The evidence of a step function of evidence on a day (none before its first step). */
-function evidenceAt(steps: readonly EvidenceStep[], day: number): string[] {
-  let lo = 0;
-  let hi = steps.length - 1;
-  let found: string[] = [];
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const step = steps[mid] as EvidenceStep;
-    if (step[0] <= day) {
-      found = step[1];
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
-
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
-/** The answer of a step function on a day (false before its first step). */
-function stepAt(steps: readonly Step[], day: number): boolean {
+/** The value of a step function on a day (`before` its first step). */
+function valueAt<T>(steps: readonly (readonly [number, T])[], day: number, before: T): T {
   let lo = 0;
   let hi = steps.length - 1;
-  let found = false;
+  let found = before;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const step = steps[mid] as Step;
+    const step = steps[mid] as readonly [number, T];
     if (step[0] <= day) {
       found = step[1];
       lo = mid + 1;
     } else hi = mid - 1;
   }
   return found;
+}
+
+/** The answer of a step function on a day (false before its first step). */
+function stepAt(steps: readonly Step[], day: number): boolean {
+  return valueAt(steps, day, false);
+}
+
+/** The evidence of a step function of evidence on a day (none before its first step). */
+function evidenceAt(steps: readonly EvidenceStep[], day: number): string[] {
+  return valueAt(steps, day, [] as string[]);
 }
 
 const WORK_AND_BENEFITS = ['BenefitStarted', 'BenefitEnded', 'UcConditionalityChanged', 'EmploymentStarted', 'EmploymentEnded', 'ActivityChanged'] as const;
