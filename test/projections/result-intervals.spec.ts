@@ -152,8 +152,7 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     const override = { familyId: withResult.familyId, problem: progress.problems[0].problem, reason: 'test', on: '2016-06-01', approvedBy: 'pm' };
     await record(store, `family-${withResult.familyId}`, [{ type: 'OutcomeOverrideRecorded', data: override } as unknown as FamilyEvent], 'any');
     await runner.settle(undefined, 60_000);
-    const results = await runner.liveTable('family-read-models', 'family_results');
-    await store.sqlClient.query(`alter table ${results} drop column evidence, drop column overridden`);
+    await store.sqlClient.query(`drop table ${await runner.liveTable('family-read-models', 'family_result_evidence')}`);
     // The service starting again on that read model.
     runner = new ProjectionRunner(store, store.sqlClient, [new FamilyReadModelsProjection(), new LedgerProjection()], { schema, batchSize: 500, inDatabase: kind === 'postgres' });
     families = new FamilyQueries(store.sqlClient, runner);

@@ -5,7 +5,7 @@ import { ledgerProjections, type ProjectionRunner } from '@ledger/projections';
  * Row count and an order-independent digest of every table of every ledger projection, as the
  * runner serves them (its live version): two runners over the same log must agree exactly.
  */
-const COMPUTED_BY_THE_API = new Set(['family_results', 'family_problem_results', 'family_results_due', 'family_results_done']);
+const COMPUTED_BY_THE_API = new Set(['family_results', 'family_problem_results', 'family_result_evidence', 'family_results_due', 'family_results_done']);
 
 export async function readModelFingerprint(sql: SqlClient, runner: ProjectionRunner): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

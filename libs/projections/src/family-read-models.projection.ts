@@ -1,6 +1,6 @@
 import { type RecordedOutcomePlanVersion, storedPlanValue } from '@ledger/domain';
 import type { JsonObject, LogPosition, RecordedEvent } from '@ledger/event-store';
-import { type InDatabasePart, type LogBatch, type Projection, type TableNamer, columnExists, tableExists } from './projection';
+import { type InDatabasePart, type LogBatch, type Projection, type TableNamer, tableExists } from './projection';
 import type { SqlTx } from '@ledger/sql';
 
 /** An upsert's conflict clause for a due mark: it only moves on in log order. */
@@ -23,7 +23,17 @@ export class FamilyReadModelsProjection implements Projection {
   readonly version: number = 1;
   /** `personalData`: an erasure changes what the rules can read of a family (a date of birth), so its results are computed again. */
   readonly categories = ['family', 'outcomePlan', 'programme', 'personalData'] as const;
-  readonly tables = ['family_summary', 'family_facts', 'outcome_plans', 'programme_settings', 'family_results', 'family_problem_results', 'family_results_due', 'family_results_done'] as const;
+  readonly tables = [
+    'family_summary',
+    'family_facts',
+    'outcome_plans',
+    'programme_settings',
+    'family_results',
+    'family_problem_results',
+    'family_result_evidence',
+    'family_results_due',
+    'family_results_done',
+  ] as const;
 
   /** Part 0 (the facts) writes `family_facts`, part 1 the other tables; without a part, all of them. */
   async createTables(tx: SqlTx, table: TableNamer, options: { deferIndexes?: boolean; part?: number } = {}): Promise<void> {
@@ -84,12 +94,16 @@ export class FamilyReadModelsProjection implements Projection {
     if (mine(1) && !(await tableExists(tx, table('family_results')))) {
       await tx.query(`create table ${table('family_results')} (
         family_id uuid not null, from_on date not null, until_on date, sustained_progress boolean not null, continuous_employment boolean not null, plan_version int not null,
-        evidence text[] not null default '{}', overridden boolean not null default false,
         primary key (family_id, from_on))`);
       await upgrade();
-    } else if (mine(1) && !(await columnExists(tx, table('family_results'), 'evidence'))) {
-      // Results made before they carried the evidence a claim lists: computed again with it.
-      await tx.query(`alter table ${table('family_results')} add column evidence text[] not null default '{}', add column overridden boolean not null default false`);
+    }
+    // What a claim records of each interval (the events its result rests on, whether an override
+    // meets a problem): read by claim drafts only, so kept apart from the intervals the results,
+    // dashboards and feeds scan.
+    if (mine(1) && !(await tableExists(tx, table('family_result_evidence')))) {
+      await tx.query(
+        `create table ${table('family_result_evidence')} (family_id uuid not null, from_on date not null, evidence text[] not null, overridden boolean not null, primary key (family_id, from_on))`,
+      );
       await upgrade();
     }
     if (mine(1) && !(await tableExists(tx, table('family_problem_results')))) {

@@ -64,9 +64,3 @@ export async function tableExists(tx: SqlTx, qualified: string): Promise<boolean
   const [row] = await tx.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [qualified]);
   return row?.found !== null && row?.found !== undefined;
 }
-
-/** Whether a table (as `tableExists` names it) has a column. */
-export async function columnExists(tx: SqlTx, qualified: string, column: string): Promise<boolean> {
-  const [row] = await tx.query<{ found: number }>(`select 1 as found from pg_attribute where attrelid = to_regclass($1) and attname = $2 and not attisdropped`, [qualified, column]);
-  return row !== undefined;
-}

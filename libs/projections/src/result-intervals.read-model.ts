@@ -158,10 +158,11 @@ export class ResultIntervalsReadModel {
     await this.refresh();
     const results = await this.runner.liveTable('family-read-models', 'family_results');
     const summary = await this.runner.liveTable('family-read-models', 'family_summary');
+    const evidence = await this.runner.liveTable('family-read-models', 'family_result_evidence');
     const rows = await this.sql.query<{ family_id: string; reference: string; sp: boolean; ce: boolean; plan_version: number; evidence: string[]; overridden: boolean; attached_on: string }>(
       `select r.family_id::text as family_id, s.reference, r.sustained_progress as sp, r.continuous_employment as ce, r.plan_version,
-              r.evidence, r.overridden, s.attached_on::text as attached_on
-         from ${results} r join ${summary} s on s.family_id = r.family_id
+              e.evidence, e.overridden, s.attached_on::text as attached_on
+         from ${results} r join ${summary} s on s.family_id = r.family_id join ${evidence} e on e.family_id = r.family_id and e.from_on = r.from_on
         where r.from_on <= $1::date and (r.until_on is null or r.until_on > $1::date) and s.attached_on is not null`,
       [asOf],
     );
@@ -269,6 +270,7 @@ export class ResultIntervalsReadModel {
     const done = await this.runner.liveTable('family-read-models', 'family_results_done');
     const results = await this.runner.liveTable('family-read-models', 'family_results');
     const problemResults = await this.runner.liveTable('family-read-models', 'family_problem_results');
+    const evidence = await this.runner.liveTable('family-read-models', 'family_result_evidence');
     type Marks = { family_id: string; c: string; p: string }[];
     // The next page's marks and facts are read (on PostgreSQL, by the server's other core) while
     // this page's families are judged.
@@ -319,6 +321,7 @@ export class ResultIntervalsReadModel {
         const ids = new Set(accepted.map((a) => a.family_id));
         await tx.query(`delete from ${results} where family_id = any($1::uuid[])`, [[...ids]]);
         await tx.query(`delete from ${problemResults} where family_id = any($1::uuid[])`, [[...ids]]);
+        await tx.query(`delete from ${evidence} where family_id = any($1::uuid[])`, [[...ids]]);
         const spans = rows.filter((r) => ids.has(r.f)).flatMap((r) => r.m.map((m) => ({ f: r.f, p: m.problem, a: m.from, u: m.until })));
         if (spans.length > 0) {
           await tx.query(
@@ -333,12 +336,16 @@ export class ResultIntervalsReadModel {
             r.i.map((i) => ({ f: r.f, a: i.from, u: i.until, s: i.sustainedProgress, e: i.continuousEmployment, v: i.planVersion, x: i.evidenceEventIds ?? [], o: i.overridden === true })),
           );
         if (intervals.length > 0) {
+          const json = JSON.stringify(intervals);
           await tx.query(
-            `insert into ${results} (family_id, from_on, until_on, sustained_progress, continuous_employment, plan_version, evidence, overridden)
-             select (r->>'f')::uuid, (r->>'a')::date, (r->>'u')::date, (r->>'s')::boolean, (r->>'e')::boolean, (r->>'v')::int,
-                    array(select jsonb_array_elements_text(r->'x')), (r->>'o')::boolean
-               from jsonb_array_elements($1::jsonb) as r`,
-            [JSON.stringify(intervals)],
+            `insert into ${results} (family_id, from_on, until_on, sustained_progress, continuous_employment, plan_version)
+             select (r->>'f')::uuid, (r->>'a')::date, (r->>'u')::date, (r->>'s')::boolean, (r->>'e')::boolean, (r->>'v')::int from jsonb_array_elements($1::jsonb) as r`,
+            [json],
+          );
+          await tx.query(
+            `insert into ${evidence} (family_id, from_on, evidence, overridden)
+             select (r->>'f')::uuid, (r->>'a')::date, array(select jsonb_array_elements_text(r->'x')), (r->>'o')::boolean from jsonb_array_elements($1::jsonb) as r`,
+            [json],
           );
         }
         // A family marked again since its facts were read stays due.
