@@ -139,7 +139,7 @@ export class DashboardQueries {
     const t = await this.runner.liveTable('family-read-models', 'family_summary');
     const rows = await this.sql.query<Record<string, unknown>>(
       `select family_id::text as family_id, reference, identified_on::text as identified_on, attached_on::text as attached_on, keyworker, problems_at_entry, closed_on::text as closed_on
-         from ${t} where identified_on <= $1::date order by family_id`,
+         from ${t} where identified_on <= $1::date`,
       [asOf],
     );
     return rows.map((r) => {

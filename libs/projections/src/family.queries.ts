@@ -164,7 +164,7 @@ export class FamilyQueries {
       `select family_id::text as family_id, reference, status, identified_on::text as identified_on, attached_on::text as attached_on, keyworker, problems_at_entry, closed_on::text as closed_on
          from ${t}
         where ($1::text is null or status = $1) and ($2::text is null or keyworker = $2) and ($3::text is null or $3 = any(problems_at_entry)) and ($4::uuid is null or family_id > $4::uuid)
-        order by family_id limit $5`,
+        order by ${t}.family_id limit $5`,
       [filter.status ?? null, filter.keyworker ?? null, filter.problem ?? null, filter.after ?? null, filter.limit + 1],
     );
     const families = rows.slice(0, filter.limit).map(toSummary);
