@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FamilyEvent } from '@ledger/domain';
 import type { EventStore, JsonObject, PostgresEventStore } from '@ledger/event-store';
-import { DashboardQueries, FamilyQueries, FamilyReadModelsProjection, LedgerProjection, OutcomeQueries, ProjectionRunner, ResultIntervalsReadModel } from '@ledger/projections';
+import { type DashboardFilter, DashboardQueries, FamilyQueries, FamilyReadModelsProjection, LedgerProjection, OutcomeQueries, ProjectionRunner, ResultIntervalsReadModel } from '@ledger/projections';
 import { generateBorough, recordedHistories } from '@ledger/synthetic';
 import { openPgliteStore, openPostgresStore, uniqueSchema } from '../support/stores';
 import { testEnv } from '../support/test-env';
@@ -65,9 +65,15 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     for (const asOf of [at[Math.floor(at.length / 6)], at[Math.floor(at.length / 3)], at[at.length - 2]] as string[]) {
       expect(await fast.claimCandidates(asOf, new Set())).toEqual(await exact.claimCandidates(asOf, new Set()));
       // The dashboards: when each family's result came, by which routes, and the problems met.
-      const dashboards = (outcomes: OutcomeQueries, withIntervals?: ResultIntervalsReadModel) =>
-        new DashboardQueries(store.sqlClient, runner, families, outcomes, COUNCIL, withIntervals).programme({ asOf });
-      expect(await dashboards(fast, intervals)).toEqual(await dashboards(exact));
+      const dashboards = (outcomes: OutcomeQueries, withIntervals?: ResultIntervalsReadModel, filter: Omit<DashboardFilter, 'asOf'> = {}) =>
+        new DashboardQueries(store.sqlClient, runner, families, outcomes, COUNCIL, withIntervals).programme({ asOf, ...filter });
+      const whole = await dashboards(exact);
+      expect(await dashboards(fast, intervals)).toEqual(whole);
+      // Filtered: a cohort, a keyworker, a problem at entry.
+      const [year] = whole.choices.financialYears.slice(-2);
+      for (const filter of [{ financialYear: year as string }, { keyworker: whole.choices.keyworkers[0] as string }, { problem: 'worklessness' }]) {
+        expect(await dashboards(fast, intervals, filter)).toEqual(await dashboards(exact, undefined, filter));
+      }
     }
     return withResults;
   }

@@ -2,6 +2,7 @@ import { FAMILY_EVENT_TYPES_THE_RULES_READ, PERSONAL_DATA_THE_RULES_READ, atInde
 import type { FamilyQueries } from './family.queries';
 import { type OutcomeQueries, foldFacts, monthEnds } from './outcomes.queries';
 import type { ResultIntervalsReadModel } from './result-intervals.read-model';
+import { type DashboardCounts, programmeDashboardCounts } from './programme-dashboard.sql';
 import type { ProjectionRunner } from './projection-runner';
 import type { SqlClient } from '@ledger/sql';
 
@@ -105,33 +106,63 @@ export class DashboardQueries {
   ) {}
 
   async programme(filter: DashboardFilter): Promise<ProgrammeDashboard> {
+    const counts = this.intervals ? await this.countFromIntervals(filter, this.intervals) : await this.countByJudging(filter);
+    const allocation = await this.allocation();
+    // The council's framework names the headline problems (phase two until configured).
+    const headlineProblems = (frameworks[(await this.families.framework(this.councilId)) ?? ''] ?? troubledFamilies2015).headlineProblems;
+    const filtered = filter.keyworker !== undefined || filter.problem !== undefined || filter.financialYear !== undefined;
+    return {
+      asOf: filter.asOf,
+      filters: { financialYear: filter.financialYear ?? null, keyworker: filter.keyworker ?? null, problem: filter.problem ?? null },
+      choices: { financialYears: [...counts.financialYears].sort(), keyworkers: [...counts.keyworkers].sort(), problems: [...headlineProblems] },
+      allocation,
+      figures: [
+        funnel(counts),
+        resultsByMonth(counts),
+        problemsFigure(counts, headlineProblems),
+        timeToResult(counts),
+        caseloads(counts),
+        noResult(counts),
+        money(counts, filter, filtered, allocation),
+      ],
+    };
+  }
+
+  /**
+   * With the result intervals: PostgreSQL counts every figure over every family in one statement
+   * (`programmeDashboardCounts`), and only the counts and the families listed reach Node.
+   */
+  private async countFromIntervals(filter: DashboardFilter, intervals: ResultIntervalsReadModel): Promise<DashboardCounts> {
+    await intervals.refresh();
+    const tables = {
+      summary: await this.runner.liveTable('family-read-models', 'family_summary'),
+      results: await this.runner.liveTable('family-read-models', 'family_results'),
+      problemResults: await this.runner.liveTable('family-read-models', 'family_problem_results'),
+      ledger: await this.runner.liveTable('ledger', 'ledger_lines'),
+    };
+    return programmeDashboardCounts(this.sql, tables, filter);
+  }
+
+  /** Without them: each chosen family judged in Node (`judge`), then counted. */
+  private async countByJudging(filter: DashboardFilter): Promise<DashboardCounts> {
     const { asOf } = filter;
     const all = await this.familiesAsOf(asOf);
     const chosen = all.filter((f) => matches(f, filter));
     await this.judge(chosen, asOf);
     await this.claims(chosen, asOf);
-    const allocation = await this.allocation();
-    // The council's framework names the headline problems (phase two until configured).
-    const headlineProblems = (frameworks[(await this.families.framework(this.councilId)) ?? ''] ?? troubledFamilies2015).headlineProblems;
-    return {
-      asOf,
-      filters: { financialYear: filter.financialYear ?? null, keyworker: filter.keyworker ?? null, problem: filter.problem ?? null },
-      choices: {
-        financialYears: [...new Set(all.map((f) => financialYearOf(f.identifiedOn)))].sort(),
-        keyworkers: [...new Set(all.flatMap((f) => (f.keyworker ? [f.keyworker] : [])))].sort(),
-        problems: [...headlineProblems],
-      },
-      allocation,
-      figures: [
-        funnel(chosen),
-        resultsByMonth(chosen, asOf),
-        problemsFigure(chosen, headlineProblems),
-        timeToResult(chosen),
-        caseloads(chosen, asOf),
-        noResult(chosen, asOf),
-        await this.money(chosen, filter, allocation, all),
-      ],
-    };
+    const filtered = filter.keyworker !== undefined || filter.problem !== undefined || filter.financialYear !== undefined;
+    const t = await this.runner.liveTable('ledger', 'ledger_lines');
+    const money = await this.sql.query<{ year: string; fees: string | null; results: string | null; cash: string | null }>(
+      `select financial_year as year,
+              (-sum(amount_pence) filter (where account = 'income:attachment-fees'))::text as fees,
+              (-sum(amount_pence) filter (where account = 'income:results'))::text as results,
+              (sum(amount_pence) filter (where account = 'cash'))::text as cash
+         from ${t}
+        where on_date <= $1::date and ($2::uuid[] is null or family_id = any($2::uuid[]))
+        group by financial_year`,
+      [asOf, filtered ? chosen.map((f) => f.familyId) : null],
+    );
+    return countFamilies(all, chosen, asOf, money);
   }
 
   /** Every family identified by the as-of date, with what had happened to it by then. */
@@ -168,7 +199,6 @@ export class DashboardQueries {
    */
   private async judge(families: FamilyAt[], asOf: string): Promise<void> {
     const attached = families.filter((f) => f.attachedOn !== null);
-    if (this.intervals) return this.judgeFromIntervals(attached, asOf, this.intervals);
     const rules = new Map<string, Awaited<ReturnType<OutcomeQueries['rulesAt']>>>();
     const rulesAt = async (on: string) => {
       const known = rules.get(on);
@@ -217,30 +247,6 @@ export class DashboardQueries {
     }
   }
 
-  /**
-   * The same judgement read from the result intervals: the first month end (or the as-of date)
-   * inside one of the family's intervals is when its result came, with that interval's routes;
-   * the problems met are those whose spans hold the as-of date.
-   */
-  private async judgeFromIntervals(attached: FamilyAt[], asOf: string, intervals: ResultIntervalsReadModel): Promise<void> {
-    const spans = await intervals.familiesAt(asOf);
-    const order = (frameworks[(await this.families.framework(this.councilId)) ?? ''] ?? troubledFamilies2015).headlineProblems as readonly string[];
-    for (const family of attached) {
-      const found = spans.get(family.familyId);
-      const judged: Judged = { resultOn: null, resultRoutes: [], problemsMet: found ? [...found.problemsMet].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : [] };
-      // The intervals are in date order and do not overlap: the first date judged inside one is
-      // the end of its first month (or the as-of date), if the interval lasts that long.
-      for (const interval of found?.intervals ?? []) {
-        const on = firstDateJudged(family.attachedOn as string, interval.from, asOf);
-        if (interval.until !== null && on >= interval.until) continue;
-        judged.resultOn = on;
-        judged.resultRoutes = [...interval.routes];
-        break;
-      }
-      Object.assign(family, judged);
-    }
-  }
-
   /** Each family's latest fact (its stream version in the read model). */
   private async latestFacts(familyIds: readonly string[]): Promise<Map<string, number>> {
     if (familyIds.length === 0) return new Map();
@@ -276,61 +282,6 @@ export class DashboardQueries {
     const [row] = await this.sql.query<{ allocation: number }>(`select allocation from ${t} where council_id = $1`, [this.councilId]);
     return row ? Number(row.allocation) : null;
   }
-
-  /**
-   * Money by financial year from the ledger lines dated by the as-of date: attachment fees due,
-   * results claimed (net of recoveries) and cash received, beside families attached against the
-   * allocation. With a family filter, only the lines of the chosen families (cash received is not
-   * per family, so it is left blank).
-   */
-  private async money(chosen: FamilyAt[], filter: DashboardFilter, allocation: number | null, all: FamilyAt[]): Promise<Figure> {
-    const t = await this.runner.liveTable('ledger', 'ledger_lines');
-    const filtered = filter.keyworker !== undefined || filter.problem !== undefined || filter.financialYear !== undefined;
-    const rows = await this.sql.query<{ financial_year: string; fees: string; results: string; cash: string }>(
-      `select financial_year,
-              (-sum(amount_pence) filter (where account = 'income:attachment-fees'))::text as fees,
-              (-sum(amount_pence) filter (where account = 'income:results'))::text as results,
-              (sum(amount_pence) filter (where account = 'cash'))::text as cash
-         from ${t}
-        where on_date <= $1::date and ($2::uuid[] is null or family_id = any($2::uuid[]))
-        group by financial_year order by financial_year`,
-      [filter.asOf, filtered ? chosen.map((f) => f.familyId) : null],
-    );
-    const byYear = new Map(rows.map((r) => [r.financial_year, r]));
-    const attachedByYear = new Map<string, number>();
-    for (const f of chosen) if (f.attachedOn) attachedByYear.set(financialYearOf(f.attachedOn), (attachedByYear.get(financialYearOf(f.attachedOn)) ?? 0) + 1);
-    const years = [...new Set([...byYear.keys(), ...attachedByYear.keys()])].sort();
-    // The allocation is the programme's (DOMAIN.md 1): it is used up by every attached family, whatever the filters.
-    const usedByYear = new Map<string, number>();
-    for (const f of all) if (f.attachedOn) usedByYear.set(financialYearOf(f.attachedOn), (usedByYear.get(financialYearOf(f.attachedOn)) ?? 0) + 1);
-    let used = 0;
-    return {
-      name: 'money',
-      title: 'Attachment fees and results income against the allocation, by financial year',
-      columns: [
-        { key: 'financialYear', label: 'Financial year', kind: 'text' },
-        { key: 'familiesAttached', label: 'Families attached', kind: 'count' },
-        { key: 'allocationRemaining', label: 'Allocation remaining at year end (families)', kind: 'count' },
-        { key: 'attachmentFeesPence', label: 'Attachment fees due', kind: 'pence' },
-        { key: 'resultsClaimedPence', label: 'Results claimed (net of recoveries)', kind: 'pence' },
-        { key: 'receivedPence', label: 'Received', kind: 'pence' },
-      ],
-      rows: years
-        .filter((year) => filter.financialYear === undefined || year === filter.financialYear)
-        .map((year) => {
-          used = [...usedByYear].filter(([y]) => y <= year).reduce((s, [, n]) => s + n, 0);
-          const r = byYear.get(year);
-          return {
-            financialYear: year,
-            familiesAttached: attachedByYear.get(year) ?? 0,
-            allocationRemaining: allocation === null ? null : allocation - used,
-            attachmentFeesPence: Number(r?.fees ?? 0),
-            resultsClaimedPence: Number(r?.results ?? 0),
-            receivedPence: filtered ? null : Number(r?.cash ?? 0),
-          };
-        }),
-    };
-  }
 }
 
 function matches(f: FamilyAt, filter: DashboardFilter): boolean {
@@ -340,20 +291,91 @@ function matches(f: FamilyAt, filter: DashboardFilter): boolean {
   return true;
 }
 
-/** The cohort funnel: of the families identified in each financial year, how many reached each stage by the as-of date. */
-function funnel(families: FamilyAt[]): Figure {
-  const years = new Map<string, { identified: number; attached: number; result: number; claimed: number; paid: number }>();
-  for (const f of families) {
+/** The counts of `programmeDashboardCounts`, from families judged in Node, with the ledger's money rows. */
+function countFamilies(
+  all: readonly FamilyAt[],
+  chosen: readonly FamilyAt[],
+  asOf: string,
+  money: readonly { year: string; fees: string | null; results: string | null; cash: string | null }[],
+): DashboardCounts {
+  const tally = <T>(map: Map<string, T>, key: string, zero: () => T): T => {
+    let found = map.get(key);
+    if (!found) map.set(key, (found = zero()));
+    return found;
+  };
+  const funnelByYear = new Map<string, DashboardCounts['funnel'][number]>();
+  const byMonth = new Map<string, DashboardCounts['byMonth'][number]>();
+  const problems = new Map<string, DashboardCounts['problems'][number]>();
+  const monthsToResult = new Map<string, DashboardCounts['monthsToResult'][number]>();
+  const caseloadsByKeyworker = new Map<string, DashboardCounts['caseloads'][number]>();
+  const attachedByYear = new Map<string, DashboardCounts['attachedByYear'][number]>();
+  const usedByYear = new Map<string, DashboardCounts['usedByYear'][number]>();
+  const noResultRows: DashboardCounts['noResult'] = [];
+  for (const f of chosen) {
     const year = financialYearOf(f.identifiedOn);
-    const row = years.get(year) ?? { identified: 0, attached: 0, result: 0, claimed: 0, paid: 0 };
+    const row = tally(funnelByYear, year, () => ({ year, identified: 0, attached: 0, result: 0, claimed: 0, paid: 0 }));
     row.identified += 1;
     if (f.attachedOn) row.attached += 1;
     // A claimed family had its result, whatever the rules say of it today (DOMAIN.md 4.3).
     if (f.resultOn || f.claimedOn) row.result += 1;
     if (f.claimedOn) row.claimed += 1;
     if (f.paidOn) row.paid += 1;
-    years.set(year, row);
+    if (f.resultOn) {
+      const month = f.resultOn.slice(0, 7);
+      const m = tally(byMonth, month, () => ({ month, families: 0, sustainedProgress: 0, continuousEmployment: 0 }));
+      m.families += 1;
+      if (f.resultRoutes.includes('sustained-progress')) m.sustainedProgress += 1;
+      if (f.resultRoutes.includes('continuous-employment')) m.continuousEmployment += 1;
+    }
+    for (const problem of new Set(f.problemsAtEntry)) {
+      const p = tally(problems, problem, () => ({ problem, atEntry: 0, resolved: 0 }));
+      p.atEntry += 1;
+      if (f.problemsMet.includes(problem)) p.resolved += 1;
+    }
+    if (f.resultOn && f.attachedOn) {
+      const months = monthsBetween(f.attachedOn, f.resultOn);
+      tally(monthsToResult, String(months), () => ({ months, families: 0 })).families += 1;
+    }
+    if (f.attachedOn) {
+      const attachedIn = financialYearOf(f.attachedOn);
+      tally(attachedByYear, attachedIn, () => ({ year: attachedIn, families: 0 })).families += 1;
+    }
+    if (f.attachedOn && !f.closedOn && f.keyworker) {
+      const keyworker = f.keyworker;
+      const c = tally(caseloadsByKeyworker, keyworker, () => ({ keyworker, open: 0, withResult: 0, noResultOver6Months: 0 }));
+      c.open += 1;
+      if (f.resultOn || f.claimedOn) c.withResult += 1;
+      else if (monthsBetween(f.attachedOn, asOf) >= 6) c.noResultOver6Months += 1;
+    }
+    if (f.attachedOn && !f.closedOn && !f.resultOn && !f.claimedOn && monthsBetween(f.attachedOn, asOf) >= 6) {
+      noResultRows.push({ reference: f.reference, keyworker: f.keyworker, attachedOn: f.attachedOn, monthsAttached: monthsBetween(f.attachedOn, asOf) });
+    }
   }
+  for (const f of all) {
+    if (!f.attachedOn) continue;
+    const attachedIn = financialYearOf(f.attachedOn);
+    tally(usedByYear, attachedIn, () => ({ year: attachedIn, families: 0 })).families += 1;
+  }
+  const pence = (v: string | null) => (v === null ? null : Number(v));
+  return {
+    funnel: [...funnelByYear.values()],
+    byMonth: [...byMonth.values()],
+    problems: [...problems.values()],
+    monthsToResult: [...monthsToResult.values()],
+    caseloads: [...caseloadsByKeyworker.values()],
+    noResult: noResultRows,
+    attachedByYear: [...attachedByYear.values()],
+    usedByYear: [...usedByYear.values()],
+    money: money.map((r) => ({ year: r.year, fees: pence(r.fees), results: pence(r.results), cash: pence(r.cash) })),
+    financialYears: [...new Set(all.map((f) => financialYearOf(f.identifiedOn)))],
+    keyworkers: [...new Set(all.flatMap((f) => (f.keyworker ? [f.keyworker] : [])))],
+  };
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The cohort funnel: of the families identified in each financial year, how many reached each stage by the as-of date. */
+function funnel(counts: DashboardCounts): Figure {
   return {
     name: 'funnel',
     title: 'Cohort funnel: families identified in each financial year, and how far they have come',
@@ -365,24 +387,25 @@ function funnel(families: FamilyAt[]): Figure {
       { key: 'claimed', label: 'Claimed', kind: 'count' },
       { key: 'paid', label: 'Paid', kind: 'count' },
     ],
-    rows: [...years].sort(([a], [b]) => (a < b ? -1 : 1)).map(([financialYear, row]) => ({ financialYear, ...row })),
+    rows: [...counts.funnel]
+      .sort((a, b) => byText(a.year, b.year))
+      .map(({ year, identified, attached, result, claimed, paid }) => ({ financialYear: year, identified, attached, result, claimed, paid })),
   };
 }
 
 /** Results by the month they came, by route (a family with both routes counts under each, and once in the total). */
-function resultsByMonth(families: FamilyAt[], asOf: string): Figure {
-  const withResult = families.filter((f) => f.resultOn !== null);
-  const dates = withResult.map((f) => f.resultOn as string).sort();
+function resultsByMonth(counts: DashboardCounts): Figure {
+  const months = counts.byMonth.map((m) => m.month).sort();
   // From the first month with a result to the last (the months after it, to the as-of date, add only zeros).
-  const [first, last] = [dates[0], dates.at(-1)];
+  const [first, last] = [months[0], months.at(-1)];
   const rows: Record<string, CellValue>[] =
-    first === undefined || last === undefined ? [] : monthEnds(first, last < asOf ? last : asOf).map((end) => ({ month: end.slice(0, 7), sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
+    first === undefined || last === undefined ? [] : monthEnds(`${first}-01`, `${last}-01`).map((end) => ({ month: end.slice(0, 7), sustainedProgress: 0, continuousEmployment: 0, families: 0 }));
   const index = new Map(rows.map((r, i) => [r.month as string, i]));
-  for (const f of withResult) {
-    const row = atIndex(rows, index.get((f.resultOn as string).slice(0, 7)) as number, 'month row');
-    row.families = (row.families as number) + 1;
-    if (f.resultRoutes.includes('sustained-progress')) row.sustainedProgress = (row.sustainedProgress as number) + 1;
-    if (f.resultRoutes.includes('continuous-employment')) row.continuousEmployment = (row.continuousEmployment as number) + 1;
+  for (const m of counts.byMonth) {
+    const row = atIndex(rows, index.get(m.month) as number, 'month row');
+    row.families = m.families;
+    row.sustainedProgress = m.sustainedProgress;
+    row.continuousEmployment = m.continuousEmployment;
   }
   return {
     name: 'results-by-month',
@@ -398,7 +421,8 @@ function resultsByMonth(families: FamilyAt[], asOf: string): Figure {
 }
 
 /** Headline problems at entry, and how many of those families have the problem resolved (its progress measure met) at the as-of date. */
-function problemsFigure(families: FamilyAt[], headlineProblems: readonly string[]): Figure {
+function problemsFigure(counts: DashboardCounts, headlineProblems: readonly string[]): Figure {
+  const byProblem = new Map(counts.problems.map((p) => [p.problem, p]));
   return {
     name: 'problems',
     title: 'Problems at entry, and how many are resolved',
@@ -409,20 +433,17 @@ function problemsFigure(families: FamilyAt[], headlineProblems: readonly string[
       { key: 'notResolved', label: 'Not yet resolved', kind: 'count' },
     ],
     rows: headlineProblems.map((problem) => {
-      const atEntry = families.filter((f) => f.problemsAtEntry.includes(problem));
-      const resolved = atEntry.filter((f) => f.problemsMet.includes(problem)).length;
-      return { problem, atEntry: atEntry.length, resolved, notResolved: atEntry.length - resolved };
+      const { atEntry = 0, resolved = 0 } = byProblem.get(problem) ?? {};
+      return { problem, atEntry, resolved, notResolved: atEntry - resolved };
     }),
   };
 }
 
-function timeToResult(families: FamilyAt[]): Figure {
-  const counts = TIME_BANDS.map(() => 0);
-  for (const f of families) {
-    if (!f.resultOn || !f.attachedOn) continue;
-    const months = monthsBetween(f.attachedOn, f.resultOn);
+function timeToResult(counts: DashboardCounts): Figure {
+  const families = TIME_BANDS.map(() => 0);
+  for (const { months, families: n } of counts.monthsToResult) {
     const band = TIME_BANDS.findIndex((b) => months <= b.upTo);
-    counts[band] = atIndex(counts, band, 'time band') + 1;
+    families[band] = atIndex(families, band, 'time band') + n;
   }
   return {
     name: 'time-to-result',
@@ -431,21 +452,12 @@ function timeToResult(families: FamilyAt[]): Figure {
       { key: 'band', label: 'Time from attachment to result', kind: 'text' },
       { key: 'families', label: 'Families', kind: 'count' },
     ],
-    rows: TIME_BANDS.map((b, i) => ({ band: b.label, families: atIndex(counts, i, 'time band') })),
+    rows: TIME_BANDS.map((b, i) => ({ band: b.label, families: atIndex(families, i, 'time band') })),
   };
 }
 
 /** Open cases per keyworker at the as-of date: attached, not closed. */
-function caseloads(families: FamilyAt[], asOf: string): Figure {
-  const byKeyworker = new Map<string, { open: number; withResult: number; noResultOver6Months: number }>();
-  for (const f of families) {
-    if (!f.attachedOn || f.closedOn || !f.keyworker) continue;
-    const row = byKeyworker.get(f.keyworker) ?? { open: 0, withResult: 0, noResultOver6Months: 0 };
-    row.open += 1;
-    if (f.resultOn || f.claimedOn) row.withResult += 1;
-    else if (monthsBetween(f.attachedOn, asOf) >= 6) row.noResultOver6Months += 1;
-    byKeyworker.set(f.keyworker, row);
-  }
+function caseloads(counts: DashboardCounts): Figure {
   return {
     name: 'caseloads',
     title: 'Keyworker caseloads (open cases)',
@@ -455,12 +467,12 @@ function caseloads(families: FamilyAt[], asOf: string): Figure {
       { key: 'withResult', label: 'With a result', kind: 'count' },
       { key: 'noResultOver6Months', label: 'No result after 6 months', kind: 'count' },
     ],
-    rows: [...byKeyworker].sort(([a], [b]) => (a < b ? -1 : 1)).map(([keyworker, row]) => ({ keyworker, ...row })),
+    rows: [...counts.caseloads].sort((a, b) => byText(a.keyworker, b.keyworker)).map(({ keyworker, open, withResult, noResultOver6Months }) => ({ keyworker, open, withResult, noResultOver6Months })),
   };
 }
 
 /** DOMAIN.md 4.3: a family attached more than 6 months ago with no result is a programme manager's concern: the list. */
-function noResult(families: FamilyAt[], asOf: string): Figure {
+function noResult(counts: DashboardCounts): Figure {
   return {
     name: 'no-result',
     title: 'Families attached more than 6 months with no result',
@@ -471,13 +483,55 @@ function noResult(families: FamilyAt[], asOf: string): Figure {
       { key: 'monthsAttached', label: 'Months attached', kind: 'months' },
       { key: 'band', label: 'Attached for', kind: 'text' },
     ],
-    rows: families
-      .filter((f) => f.attachedOn && !f.closedOn && !f.resultOn && !f.claimedOn && monthsBetween(f.attachedOn, asOf) >= 6)
-      .map((f) => {
-        const months = monthsBetween(f.attachedOn as string, asOf);
-        return { reference: f.reference, keyworker: f.keyworker, attachedOn: f.attachedOn, monthsAttached: months, band: months >= 12 ? 'more than 12 months' : '6 to 12 months' };
-      })
+    rows: counts.noResult
+      .map((f) => ({
+        reference: f.reference,
+        keyworker: f.keyworker,
+        attachedOn: f.attachedOn,
+        monthsAttached: f.monthsAttached,
+        band: f.monthsAttached >= 12 ? 'more than 12 months' : '6 to 12 months',
+      }))
       .sort((a, b) => b.monthsAttached - a.monthsAttached || (a.reference < b.reference ? -1 : 1)),
+  };
+}
+
+/**
+ * Money by financial year from the ledger lines dated by the as-of date: attachment fees due,
+ * results claimed (net of recoveries) and cash received, beside families attached against the
+ * allocation. With a family filter, only the lines of the chosen families (cash received is not
+ * per family, so it is left blank).
+ */
+function money(counts: DashboardCounts, filter: DashboardFilter, filtered: boolean, allocation: number | null): Figure {
+  const byYear = new Map(counts.money.map((r) => [r.year, r]));
+  const attachedByYear = new Map(counts.attachedByYear.map((r) => [r.year, r.families]));
+  const years = [...new Set([...byYear.keys(), ...attachedByYear.keys()])].sort();
+  // The allocation is the programme's (DOMAIN.md 1): it is used up by every attached family, whatever the filters.
+  const usedByYear = counts.usedByYear.map((r) => [r.year, r.families] as const);
+  return {
+    name: 'money',
+    title: 'Attachment fees and results income against the allocation, by financial year',
+    columns: [
+      { key: 'financialYear', label: 'Financial year', kind: 'text' },
+      { key: 'familiesAttached', label: 'Families attached', kind: 'count' },
+      { key: 'allocationRemaining', label: 'Allocation remaining at year end (families)', kind: 'count' },
+      { key: 'attachmentFeesPence', label: 'Attachment fees due', kind: 'pence' },
+      { key: 'resultsClaimedPence', label: 'Results claimed (net of recoveries)', kind: 'pence' },
+      { key: 'receivedPence', label: 'Received', kind: 'pence' },
+    ],
+    rows: years
+      .filter((year) => filter.financialYear === undefined || year === filter.financialYear)
+      .map((year) => {
+        const used = usedByYear.filter(([y]) => y <= year).reduce((s, [, n]) => s + n, 0);
+        const r = byYear.get(year);
+        return {
+          financialYear: year,
+          familiesAttached: attachedByYear.get(year) ?? 0,
+          allocationRemaining: allocation === null ? null : allocation - used,
+          attachmentFeesPence: Number(r?.fees ?? 0),
+          resultsClaimedPence: Number(r?.results ?? 0),
+          receivedPence: filtered ? null : Number(r?.cash ?? 0),
+        };
+      }),
   };
 }
 
@@ -486,16 +540,4 @@ export function monthsBetween(from: string, to: string): number {
   const [fy, fm, fd] = dateParts(from);
   const [ty, tm, td] = dateParts(to);
   return (ty - fy) * 12 + (tm - fm) - (td < fd ? 1 : 0);
-}
-
-/**
- * The first of the dates `judge` tries (each month end from the attachment's month before the
- * as-of date, at most 120 of them as `monthEnds` lists, then the as-of date) on or after `from`
- * (a date from the attachment to the as-of date).
- */
-export function firstDateJudged(attachedOn: string, from: string, asOf: string): string {
-  const [ay, am] = dateParts(attachedOn);
-  const [y, m] = dateParts(from);
-  const end = `${y}-${String(m).padStart(2, '0')}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
-  return end < asOf && (y - ay) * 12 + (m - am) < 120 ? end : asOf;
 }

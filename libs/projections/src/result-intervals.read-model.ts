@@ -178,39 +178,6 @@ export class ResultIntervalsReadModel {
     }));
   }
 
-  /**
-   * For the dashboards at `asOf`: each family's result intervals starting on or before it, and
-   * the problems in its scope and met at it (families with neither are left out).
-   */
-  async familiesAt(asOf: string): Promise<Map<string, { intervals: { from: string; until: string | null; routes: ('sustained-progress' | 'continuous-employment')[] }[]; problemsMet: string[] }>> {
-    await this.refresh();
-    const results = await this.runner.liveTable('family-read-models', 'family_results');
-    const problemResults = await this.runner.liveTable('family-read-models', 'family_problem_results');
-    const out = new Map<string, { intervals: { from: string; until: string | null; routes: ('sustained-progress' | 'continuous-employment')[] }[]; problemsMet: string[] }>();
-    const entry = (familyId: string) => {
-      let found = out.get(familyId);
-      if (!found) out.set(familyId, (found = { intervals: [], problemsMet: [] }));
-      return found;
-    };
-    const intervals = await this.sql.query<{ family_id: string; from_on: string; until_on: string | null; sp: boolean; ce: boolean }>(
-      `select family_id::text as family_id, from_on::text as from_on, until_on::text as until_on, sustained_progress as sp, continuous_employment as ce
-         from ${results} r where from_on <= $1::date order by r.family_id, r.from_on`,
-      [asOf],
-    );
-    for (const r of intervals) {
-      const routes: ('sustained-progress' | 'continuous-employment')[] = [];
-      if (r.sp) routes.push('sustained-progress');
-      if (r.ce) routes.push('continuous-employment');
-      entry(r.family_id).intervals.push({ from: r.from_on, until: r.until_on, routes });
-    }
-    const problems = await this.sql.query<{ family_id: string; problem: string }>(
-      `select family_id::text as family_id, problem from ${problemResults} where from_on <= $1::date and (until_on is null or until_on > $1::date)`,
-      [asOf],
-    );
-    for (const p of problems) entry(p.family_id).problemsMet.push(p.problem);
-    return out;
-  }
-
   /** Each family's results at these dates (`OutcomeQueries.resultsByMonthEnd`), a family at a time, keyset-paged. */
   async *monthEndResults(dates: readonly string[]): AsyncGenerator<MonthEndResult[]> {
     await this.refresh();

@@ -1,0 +1,152 @@
+import type { SqlClient } from '@ledger/sql';
+
+/** The filters of the programme dashboard (`DashboardFilter`, as SQL parameters). */
+export interface DashboardSqlFilter {
+  asOf: string;
+  financialYear?: string;
+  keyworker?: string;
+  problem?: string;
+}
+
+/** The live tables the programme dashboard reads. */
+export interface DashboardTables {
+  summary: string;
+  results: string;
+  problemResults: string;
+  ledger: string;
+}
+
+/**
+ * What the programme dashboard's figures are drawn from, counted by PostgreSQL over every family
+ * (`programmeDashboardCounts`): only the counts and the families listed reach Node.
+ */
+export interface DashboardCounts {
+  /** By the financial year families were identified in (the chosen families). */
+  funnel: { year: string; identified: number; attached: number; result: number; claimed: number; paid: number }[];
+  /** By the month (`YYYY-MM`) a chosen family's result came. */
+  byMonth: { month: string; families: number; sustainedProgress: number; continuousEmployment: number }[];
+  /** By headline problem at entry: chosen families with it, and those of them with it met at the as-of date. */
+  problems: { problem: string; atEntry: number; resolved: number }[];
+  /** By whole months from attachment to result. */
+  monthsToResult: { months: number; families: number }[];
+  /** Open cases by keyworker. */
+  caseloads: { keyworker: string; open: number; withResult: number; noResultOver6Months: number }[];
+  /** Open families attached 6 months or more with no result and none claimed. */
+  noResult: { reference: string; keyworker: string | null; attachedOn: string; monthsAttached: number }[];
+  /** Chosen families attached, by the financial year of attachment. */
+  attachedByYear: { year: string; families: number }[];
+  /** Every family attached (the allocation is used up whatever the filters), by year. */
+  usedByYear: { year: string; families: number }[];
+  /** The ledger's lines dated by the as-of date (of the chosen families when filtered), by financial year. */
+  money: { year: string; fees: number | null; results: number | null; cash: number | null }[];
+  financialYears: string[];
+  keyworkers: string[];
+}
+
+/** A date's financial year (`financialYearOf`), in SQL. */
+const financialYear = (d: string) =>
+  `(select (s || '/' || lpad(((s + 1) % 100)::text, 2, '0')) from (select case when extract(month from ${d}) >= 4 then extract(year from ${d})::int else extract(year from ${d})::int - 1 end as s) fy)`;
+
+/** Whole calendar months from one date to another (`monthsBetween`), in SQL. */
+const monthsBetween = (from: string, to: string) =>
+  `((extract(year from ${to})::int - extract(year from ${from})::int) * 12 + (extract(month from ${to})::int - extract(month from ${from})::int)
+    - case when extract(day from ${to}) < extract(day from ${from}) then 1 else 0 end)`;
+
+/**
+ * The first date the exact path judges a family at that falls in an interval starting on `from`:
+ * the end of that month, when it is before the as-of date and among the 120 month ends from the
+ * attachment's month that `monthEnds` lists; else the as-of date.
+ */
+const firstDateJudged = (attachedOn: string, from: string) => {
+  const monthEnd = `((make_date(extract(year from ${from})::int, extract(month from ${from})::int, 1) + interval '1 month')::date - 1)`;
+  const monthIndex = `((extract(year from ${from})::int - extract(year from ${attachedOn})::int) * 12 + extract(month from ${from})::int - extract(month from ${attachedOn})::int)`;
+  return `(case when ${monthEnd} < $1::date and ${monthIndex} < 120 then ${monthEnd} else $1::date end)`;
+};
+
+/**
+ * The programme dashboard's counts in one statement (issue 22: national scale). Each family
+ * identified by the as-of date is read as it stood then; a chosen family's result is when the
+ * first of its result intervals holds at a date judged (`firstDateJudged`), with that interval's
+ * routes; its problems met are the spans holding the as-of date; claimed and paid come from the
+ * ledger. The same figures as judging each family in Node, which `DashboardQueries` still does
+ * without the result intervals.
+ */
+export async function programmeDashboardCounts(sql: SqlClient, t: DashboardTables, filter: DashboardSqlFilter): Promise<DashboardCounts> {
+  const filtered = filter.financialYear !== undefined || filter.keyworker !== undefined || filter.problem !== undefined;
+  const [row] = await sql.query<{ counts: string }>(
+    `with families as materialized (
+       select f.*, ${financialYear('f.identified_on')} as identified_year,
+              ($2::text is null or ${financialYear('f.identified_on')} = $2) and ($3::text is null or f.keyworker = $3) and ($4::text is null or $4 = any(f.problems_at_entry)) as chosen
+         from (select s.family_id, s.reference, s.identified_on,
+                      case when s.attached_on <= $1::date then s.attached_on end as attached_on,
+                      case when s.attached_on <= $1::date then s.keyworker end as keyworker,
+                      case when s.attached_on <= $1::date then s.problems_at_entry else '{}'::text[] end as problems_at_entry,
+                      case when s.closed_on <= $1::date then s.closed_on end as closed_on
+                 from ${t.summary} s where s.identified_on <= $1::date) f
+     ),
+     claimed as (
+       select c.family_id, min(c.on_date) as claimed_on,
+              min((select min(p.on_date) from ${t.ledger} p where p.claim_id = c.claim_id and p.account = 'cash' and p.on_date <= $1::date)) as paid_on
+         from ${t.ledger} c
+        where c.account = 'results-receivable' and c.amount_pence > 0 and c.family_id is not null and c.on_date <= $1::date
+        group by c.family_id
+     ),
+     chosen as materialized (
+       select f.family_id, f.reference, f.identified_year, f.attached_on, f.keyworker, f.problems_at_entry, f.closed_on,
+              r.result_on, r.sp, r.ce, c.claimed_on, c.paid_on,
+              case when f.attached_on is null then '{}'::text[] else array(
+                select p.problem from ${t.problemResults} p where p.family_id = f.family_id and p.from_on <= $1::date and (p.until_on is null or p.until_on > $1::date)
+              ) end as problems_met
+         from families f
+         left join lateral (
+           select ${firstDateJudged('f.attached_on', 'i.from_on')} as result_on, i.sustained_progress as sp, i.continuous_employment as ce
+             from ${t.results} i
+            where f.attached_on is not null and i.family_id = f.family_id and i.from_on <= $1::date
+              and (i.until_on is null or ${firstDateJudged('f.attached_on', 'i.from_on')} < i.until_on)
+            order by i.from_on limit 1
+         ) r on true
+         left join claimed c on c.family_id = f.family_id
+        where f.chosen
+     )
+     select json_build_object(
+       'funnel', (select coalesce(json_agg(x), '[]') from (
+          select identified_year as year, count(*) as identified, count(attached_on) as attached,
+                 count(*) filter (where result_on is not null or claimed_on is not null) as result, count(claimed_on) as claimed, count(paid_on) as paid
+            from chosen group by identified_year) x),
+       'byMonth', (select coalesce(json_agg(x), '[]') from (
+          select to_char(result_on, 'YYYY-MM') as month, count(*) as families, count(*) filter (where sp) as "sustainedProgress", count(*) filter (where ce) as "continuousEmployment"
+            from chosen where result_on is not null group by 1) x),
+       'problems', (select coalesce(json_agg(x), '[]') from (
+          select p as problem, count(distinct family_id) as "atEntry", count(distinct family_id) filter (where p = any(problems_met)) as resolved
+            from chosen, unnest(problems_at_entry) as p group by p) x),
+       'monthsToResult', (select coalesce(json_agg(x), '[]') from (
+          select ${monthsBetween('attached_on', 'result_on')} as months, count(*) as families
+            from chosen where result_on is not null and attached_on is not null group by 1) x),
+       'caseloads', (select coalesce(json_agg(x), '[]') from (
+          select keyworker, count(*) as open, count(*) filter (where result_on is not null or claimed_on is not null) as "withResult",
+                 count(*) filter (where result_on is null and claimed_on is null and ${monthsBetween('attached_on', '$1::date')} >= 6) as "noResultOver6Months"
+            from chosen where attached_on is not null and closed_on is null and keyworker is not null and keyworker <> '' group by keyworker) x),
+       'noResult', (select coalesce(json_agg(x), '[]') from (
+          select reference, keyworker, attached_on::text as "attachedOn", ${monthsBetween('attached_on', '$1::date')} as "monthsAttached"
+            from chosen where attached_on is not null and closed_on is null and result_on is null and claimed_on is null
+             and ${monthsBetween('attached_on', '$1::date')} >= 6) x),
+       'attachedByYear', (select coalesce(json_agg(x), '[]') from (
+          select ${financialYear('attached_on')} as year, count(*) as families from chosen where attached_on is not null group by 1) x),
+       'usedByYear', (select coalesce(json_agg(x), '[]') from (
+          select ${financialYear('attached_on')} as year, count(*) as families from families where attached_on is not null group by 1) x),
+       'money', (select coalesce(json_agg(x), '[]') from (
+          select financial_year as year,
+                 -sum(amount_pence) filter (where account = 'income:attachment-fees') as fees,
+                 -sum(amount_pence) filter (where account = 'income:results') as results,
+                 sum(amount_pence) filter (where account = 'cash') as cash
+            from ${t.ledger}
+           where on_date <= $1::date and (not $5::boolean or family_id in (select family_id from chosen))
+           group by financial_year) x),
+       'financialYears', (select coalesce(json_agg(distinct identified_year), '[]') from families),
+       'keyworkers', (select coalesce(json_agg(distinct keyworker), '[]') from families where keyworker is not null and keyworker <> '')
+     )::text as counts`,
+    [filter.asOf, filter.financialYear ?? null, filter.keyworker ?? null, filter.problem ?? null, filtered],
+  );
+  if (!row) throw new Error('the dashboard counts returned no row');
+  return JSON.parse(row.counts) as DashboardCounts;
+}
