@@ -116,6 +116,15 @@ describe.each(storeKinds)('the claim cycle on %s', (kind) => {
     expect(balance('results-receivable')).toBe(0);
     expect(balance('recoveries-payable')).toBe(-80_000);
     expect(balance('income:payment-differences')).toBe(80_000);
+    // The programme dashboard's funnel and money, from the same ledger: claimed once submitted, paid once the payment came.
+    const dashboard = async (asOf: string) => {
+      const figures: { name: string; rows: Record<string, number>[] }[] = (await api().get('/api/dashboards/programme').set(as('pm.lead')).query({ asOf }).expect(200)).body.figures;
+      const total = (figure: string, key: string) => (figures.find((f) => f.name === figure)?.rows ?? []).reduce((sum, r) => sum + (r[key] ?? 0), 0);
+      return { claimed: total('funnel', 'claimed'), paid: total('funnel', 'paid'), resultsPence: total('money', 'resultsClaimedPence'), receivedPence: total('money', 'receivedPence') };
+    };
+    expect(await dashboard('2019-04-19')).toMatchObject({ claimed: 0, paid: 0, resultsPence: 0 });
+    expect(await dashboard('2019-05-01')).toMatchObject({ claimed: families.length - 1, paid: 0, resultsPence: expected, receivedPence: 0 });
+    expect(await dashboard('2019-12-31')).toEqual({ claimed: families.length - 1, paid: families.length - 1, resultsPence: expected - 80_000, receivedPence: expected - 80_000 });
     const attached = (await api().get('/api/families').set(as('pm.lead')).query({ limit: 1000 }).expect(200)).body.families.filter(
       (f: { attachedOn: string | null }) => f.attachedOn && f.attachedOn <= '2019-12-31',
     );
