@@ -15,3 +15,4 @@ export * from './claims.queries';
 export * from './users.projection';
 export * from './users.queries';
 export * from './result-intervals.read-model';
+export * from './programme-dashboard.sql';
