@@ -2,7 +2,7 @@ import { FAMILY_EVENT_TYPES_THE_RULES_READ, PERSONAL_DATA_THE_RULES_READ, atInde
 import type { FamilyQueries } from './family.queries';
 import { type OutcomeQueries, foldFacts, monthEnds } from './outcomes.queries';
 import type { ResultIntervalsReadModel } from './result-intervals.read-model';
-import { type DashboardCounts, programmeDashboardCounts } from './programme-dashboard.sql';
+import { type DashboardCounts, claimedFamilies, programmeDashboardCounts } from './programme-dashboard.sql';
 import type { ProjectionRunner } from './projection-runner';
 import type { SqlClient } from '@ledger/sql';
 
@@ -262,11 +262,7 @@ export class DashboardQueries {
   private async claims(families: FamilyAt[], asOf: string): Promise<void> {
     const t = await this.runner.liveTable('ledger', 'ledger_lines');
     const rows = await this.sql.query<{ family_id: string; claimed_on: string; paid_on: string | null }>(
-      `select c.family_id::text as family_id, min(c.on_date)::text as claimed_on,
-              min((select min(p.on_date) from ${t} p where p.claim_id = c.claim_id and p.account = 'cash' and p.on_date <= $1::date))::text as paid_on
-         from ${t} c
-        where c.account = 'results-receivable' and c.amount_pence > 0 and c.family_id is not null and c.on_date <= $1::date
-        group by c.family_id`,
+      `select family_id::text as family_id, claimed_on::text as claimed_on, paid_on::text as paid_on from (${claimedFamilies(t)}) c`,
       [asOf],
     );
     const byFamily = new Map(rows.map((r) => [r.family_id, r]));
