@@ -37,6 +37,10 @@ export class LedgerProjection implements Projection {
         primary key (event_id, posting, line))`);
       await tx.query(`create index on ${table('ledger_lines')} (on_date)`);
     }
+    // The lines of one account to a date (the dashboard's claimed families: results receivable
+    // among every attachment fee); made on a ledger from before it too.
+    const [byAccount] = await tx.query(`select 1 from pg_index i where i.indrelid = to_regclass($1) and pg_get_indexdef(i.indexrelid) like '%(account, on_date)%'`, [table('ledger_lines')]);
+    if (!byAccount) await tx.query(`create index on ${table('ledger_lines')} (account, on_date)`);
     if (!(await tableExists(tx, table('ledger_claim_families')))) {
       // What each drafted family was claimed for, to price the submission that names them.
       await tx.query(`create table ${table('ledger_claim_families')} (claim_id uuid not null, family_id uuid not null, amount_pence bigint not null, primary key (claim_id, family_id))`);
