@@ -1,3 +1,4 @@
+import { ALL_HEADLINE_PROBLEMS } from '@ledger/domain';
 import type { SqlClient } from '@ledger/sql';
 
 /** The filters of the programme dashboard (`DashboardFilter`, as SQL parameters). */
@@ -98,13 +99,24 @@ const firstDateJudged = (attachedOn: string, from: string) => {
  * ledger. The same figures as judging each family in Node, which `DashboardQueries` still does
  * without the result intervals.
  */
+/**
+ * Every framework's headline problems, each a bit of a family's problems met (at most 63). The
+ * commands record no other problem (the decider refuses one outside the council's framework).
+ */
+const PROBLEM_BITS: readonly string[] = ALL_HEADLINE_PROBLEMS;
+if (PROBLEM_BITS.length > 63) throw new Error('more headline problems than bits in a bigint');
+
+/** `work_mem` for the dashboard's statement (issue 22, national scale). */
+const DASHBOARD_WORK_MEM = '64MB';
+
 export async function programmeDashboardCounts(sql: SqlClient, t: DashboardTables, filter: DashboardSqlFilter): Promise<DashboardCounts> {
   const { text, params } = programmeDashboardStatement(t, filter);
   // Without JIT: the planner's estimates for this statement pass jit_above_cost, and compiling
   // it took 2.1 s of 3.3 s at 40,000 families (EXPLAIN ANALYZE), where the statement itself runs
-  // in about a second. A transaction scopes the setting.
+  // in about a second. With memory enough to sort and hash a national programme's families in
+  // memory (the default 4 MB sent them to disk at 40,000). A transaction scopes both settings.
   const [row] = await sql.transaction(async (tx) => {
-    await tx.query(`select set_config('jit', 'off', true)`);
+    await tx.query(`select set_config('jit', 'off', true), set_config('work_mem', '${DASHBOARD_WORK_MEM}', true)`);
     return tx.query<{ counts: string }>(text, params);
   });
   if (!row) throw new Error('the dashboard counts returned no row');
@@ -138,25 +150,56 @@ export function programmeDashboardStatement(t: DashboardTables, filter: Dashboar
          from families f left join results_at r on r.family_id = f.family_id left join claimed c on c.family_id = f.family_id
         where f.chosen
      ),
-     -- Each chosen family's problems at entry (each once: its first place in the array), and whether
-     -- each is in scope and met at the as-of date: a problem's spans do not overlap, so at most one
-     -- holds the date, and neither side needs making distinct.
+     -- The problems each family has met at the as-of date (in scope and met: the span holding
+     -- it), as one bit a problem ($6 lists every framework's problems): an array a family cost
+     -- PostgreSQL 8 kB of memory while grouping, a national programme's some gigabytes.
+     problems_met as (
+       select p.family_id, bit_or(1::bigint << (array_position($6::text[], p.problem) - 1)) as met from ${t.problemResults} p
+        where p.from_on <= $1::date and (p.until_on is null or p.until_on > $1::date)
+        group by p.family_id
+     ),
+     -- Each chosen family's problems at entry (each once: its first place in the array), and
+     -- whether each is met. Joined by family, not by family and problem: sorting problems' names
+     -- for a merge join took most of this part's time.
      problems_at_entry as (
-       select e.problem, count(*) as at_entry, count(m.family_id) as met
-         from chosen c cross join lateral unnest(c.problems_at_entry) with ordinality e(problem, n)
-         left join ${t.problemResults} m
-           on m.family_id = c.family_id and m.problem = e.problem and m.from_on <= $1::date and (m.until_on is null or m.until_on > $1::date)
-        where e.n = array_position(c.problems_at_entry, e.problem)
-        group by e.problem
+       select ($6::text[])[e.bit] as problem, count(*) as at_entry, count(*) filter (where m.met & (1::bigint << (e.bit - 1)) <> 0) as met
+         from chosen c cross join lateral (
+                select array_position($6::text[], u.problem) as bit from unnest(c.problems_at_entry) with ordinality u(problem, n)
+                 where u.n = array_position(c.problems_at_entry, u.problem)) e
+         left join problems_met m on m.family_id = c.family_id
+        group by e.bit
+     ),
+     -- The chosen families' figures in one pass: a grouping set for each (grouping() tells them
+     -- apart; a family outside a figure has a null key there, and null keys are left out).
+     by_chosen as (
+       select grouping(identified_year, result_month, months_to_result, open_keyworker, attached_year) as g,
+              identified_year, result_month, months_to_result, open_keyworker, attached_year,
+              count(*) as families, count(attached_on) as attached, count(*) filter (where has_result) as result,
+              count(claimed_on) as claimed, count(paid_on) as paid, count(*) filter (where sp) as sp, count(*) filter (where ce) as ce,
+              count(*) filter (where not has_result and ${monthsBetween('attached_on', '$1::date')} >= 6) as no_result_over_6_months
+         from (select c.*, result_on is not null or claimed_on is not null as has_result,
+                      case when result_on is not null then to_char(result_on, 'YYYY-MM') end as result_month,
+                      case when result_on is not null and attached_on is not null then ${monthsBetween('attached_on', 'result_on')} end as months_to_result,
+                      case when attached_on is not null and closed_on is null and keyworker <> '' then keyworker end as open_keyworker,
+                      case when attached_on is not null then ${financialYearStart('attached_on')} end as attached_year
+                 from chosen c) c
+        group by grouping sets ((identified_year), (result_month), (months_to_result), (open_keyworker), (attached_year))
+     ),
+     -- Every family's (the allocation is used up whatever the filters), and the filters' choices.
+     by_all as (
+       select grouping(identified_year, attached_year, keyworker) as g, identified_year, attached_year, keyworker, count(*) as families
+         from (select identified_year, case when attached_on is not null then ${financialYearStart('attached_on')} end as attached_year,
+                      case when keyworker <> '' then keyworker end as keyworker
+                 from families) f
+        group by grouping sets ((identified_year), (attached_year), (keyworker))
      )
      select json_build_object(
        'funnel', (select coalesce(json_agg(x), '[]') from (
-          select ${financialYearName('identified_year')} as year, count(*) as identified, count(attached_on) as attached,
-                 count(*) filter (where result_on is not null or claimed_on is not null) as result, count(claimed_on) as claimed, count(paid_on) as paid
-            from chosen group by identified_year) x),
+          select ${financialYearName('identified_year')} as year, families as identified, attached, result, claimed, paid
+            from by_chosen where g = ${0b01111}) x),
        'byMonth', (select coalesce(json_agg(x), '[]') from (
-          select to_char(result_on, 'YYYY-MM') as month, count(*) as families, count(*) filter (where sp) as "sustainedProgress", count(*) filter (where ce) as "continuousEmployment"
-            from chosen where result_on is not null group by 1) x),
+          select result_month as month, families, sp as "sustainedProgress", ce as "continuousEmployment"
+            from by_chosen where g = ${0b10111} and result_month is not null) x),
        'problems', (select coalesce(json_agg(x), '[]') from (
           select problem, at_entry as "atEntry", met as resolved from problems_at_entry) x),
        'monthsToResult', (select coalesce(json_agg(x), '[]') from (
@@ -166,14 +209,19 @@ export function programmeDashboardStatement(t: DashboardTables, filter: Dashboar
           select keyworker, count(*) as open, count(*) filter (where result_on is not null or claimed_on is not null) as "withResult",
                  count(*) filter (where result_on is null and claimed_on is null and ${monthsBetween('attached_on', '$1::date')} >= 6) as "noResultOver6Months"
             from chosen where attached_on is not null and closed_on is null and keyworker is not null and keyworker <> '' group by keyworker) x),
+       'monthsToResult', (select coalesce(json_agg(x), '[]') from (
+          select months_to_result as months, families from by_chosen where g = ${0b11011} and months_to_result is not null) x),
+       'caseloads', (select coalesce(json_agg(x), '[]') from (
+          select open_keyworker as keyworker, families as open, result as "withResult", no_result_over_6_months as "noResultOver6Months"
+            from by_chosen where g = ${0b11101} and open_keyworker is not null) x),
        'noResult', (select coalesce(json_agg(x), '[]') from (
           select reference, keyworker, attached_on::text as "attachedOn", ${monthsBetween('attached_on', '$1::date')} as "monthsAttached"
             from chosen where attached_on is not null and closed_on is null and result_on is null and claimed_on is null
              and ${monthsBetween('attached_on', '$1::date')} >= 6) x),
        'attachedByYear', (select coalesce(json_agg(x), '[]') from (
-          select ${financialYearName(financialYearStart('attached_on'))} as year, count(*) as families from chosen where attached_on is not null group by 1) x),
+          select ${financialYearName('attached_year')} as year, families from by_chosen where g = ${0b11110} and attached_year is not null) x),
        'usedByYear', (select coalesce(json_agg(x), '[]') from (
-          select ${financialYearName(financialYearStart('attached_on'))} as year, count(*) as families from families where attached_on is not null group by 1) x),
+          select ${financialYearName('attached_year')} as year, families from by_all where g = ${0b101} and attached_year is not null) x),
        'money', (select coalesce(json_agg(x), '[]') from (
           select financial_year as year,
                  -sum(amount_pence) filter (where account = 'income:attachment-fees') as fees,
@@ -182,9 +230,9 @@ export function programmeDashboardStatement(t: DashboardTables, filter: Dashboar
             from ${t.ledger}
            where on_date <= $1::date and (not $5::boolean or family_id in (select family_id from chosen))
            group by financial_year) x),
-       'financialYears', (select coalesce(json_agg(${financialYearName('y')}), '[]') from (select distinct identified_year as y from families) x),
-       'keyworkers', (select coalesce(json_agg(distinct keyworker), '[]') from families where keyworker is not null and keyworker <> '')
+       'financialYears', (select coalesce(json_agg(${financialYearName('identified_year')}), '[]') from by_all where g = ${0b011}),
+       'keyworkers', (select coalesce(json_agg(keyworker), '[]') from by_all where g = ${0b110} and keyworker is not null)
      )::text as counts`,
-    params: [filter.asOf, filter.financialYear === undefined ? null : financialYearStartOf(filter.financialYear), filter.keyworker ?? null, filter.problem ?? null, filtered],
+    params: [filter.asOf, filter.financialYear === undefined ? null : financialYearStartOf(filter.financialYear), filter.keyworker ?? null, filter.problem ?? null, filtered, PROBLEM_BITS],
   };
 }
