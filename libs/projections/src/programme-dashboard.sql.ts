@@ -106,17 +106,15 @@ const firstDateJudged = (attachedOn: string, from: string) => {
 const PROBLEM_BITS: readonly string[] = ALL_HEADLINE_PROBLEMS;
 if (PROBLEM_BITS.length > 63) throw new Error('more headline problems than bits in a bigint');
 
-/** `work_mem` for the dashboard's statement (issue 22, national scale). */
-const DASHBOARD_WORK_MEM = '64MB';
-
 export async function programmeDashboardCounts(sql: SqlClient, t: DashboardTables, filter: DashboardSqlFilter): Promise<DashboardCounts> {
   const { text, params } = programmeDashboardStatement(t, filter);
   // Without JIT: the planner's estimates for this statement pass jit_above_cost, and compiling
   // it took 2.1 s of 3.3 s at 40,000 families (EXPLAIN ANALYZE), where the statement itself runs
-  // in about a second. With memory enough to sort and hash a national programme's families in
-  // memory (the default 4 MB sent them to disk at 40,000). A transaction scopes both settings.
+  // in about a second. A transaction scopes the setting. (More work_mem, so that a national
+  // programme's sorts and hashes stay in memory, did not help: 4.2-4.9 s with 4 MB, 4.6-5.2 s
+  // with 64 MB, psql at 400,000 families.)
   const [row] = await sql.transaction(async (tx) => {
-    await tx.query(`select set_config('jit', 'off', true), set_config('work_mem', '${DASHBOARD_WORK_MEM}', true)`);
+    await tx.query(`select set_config('jit', 'off', true)`);
     return tx.query<{ counts: string }>(text, params);
   });
   if (!row) throw new Error('the dashboard counts returned no row');
