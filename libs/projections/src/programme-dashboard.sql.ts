@@ -92,6 +92,13 @@ const firstDateJudged = (attachedOn: string, from: string) => {
 };
 
 /**
+ * Every framework's headline problems, each a bit of a family's problems met (at most 63). The
+ * commands record no other problem (the decider refuses one outside the council's framework).
+ */
+const PROBLEM_BITS: readonly string[] = ALL_HEADLINE_PROBLEMS;
+if (PROBLEM_BITS.length > 63) throw new Error('more headline problems than bits in a bigint');
+
+/**
  * The programme dashboard's counts in one statement (issue 22: national scale). Each family
  * identified by the as-of date is read as it stood then; a chosen family's result is when the
  * first of its result intervals holds at a date judged (`firstDateJudged`), with that interval's
@@ -99,13 +106,6 @@ const firstDateJudged = (attachedOn: string, from: string) => {
  * ledger. The same figures as judging each family in Node, which `DashboardQueries` still does
  * without the result intervals.
  */
-/**
- * Every framework's headline problems, each a bit of a family's problems met (at most 63). The
- * commands record no other problem (the decider refuses one outside the council's framework).
- */
-const PROBLEM_BITS: readonly string[] = ALL_HEADLINE_PROBLEMS;
-if (PROBLEM_BITS.length > 63) throw new Error('more headline problems than bits in a bigint');
-
 export async function programmeDashboardCounts(sql: SqlClient, t: DashboardTables, filter: DashboardSqlFilter): Promise<DashboardCounts> {
   const { text, params } = programmeDashboardStatement(t, filter);
   // Without JIT: the planner's estimates for this statement pass jit_above_cost, and compiling
@@ -203,13 +203,6 @@ export function programmeDashboardStatement(t: DashboardTables, filter: Dashboar
             from by_chosen where g = ${0b10111} and result_month is not null) x),
        'problems', (select coalesce(json_agg(x), '[]') from (
           select problem, at_entry as "atEntry", met as resolved from problems_at_entry) x),
-       'monthsToResult', (select coalesce(json_agg(x), '[]') from (
-          select ${monthsBetween('attached_on', 'result_on')} as months, count(*) as families
-            from chosen where result_on is not null and attached_on is not null group by 1) x),
-       'caseloads', (select coalesce(json_agg(x), '[]') from (
-          select keyworker, count(*) as open, count(*) filter (where result_on is not null or claimed_on is not null) as "withResult",
-                 count(*) filter (where result_on is null and claimed_on is null and ${monthsBetween('attached_on', '$1::date')} >= 6) as "noResultOver6Months"
-            from chosen where attached_on is not null and closed_on is null and keyworker is not null and keyworker <> '' group by keyworker) x),
        'monthsToResult', (select coalesce(json_agg(x), '[]') from (
           select months_to_result as months, families from by_chosen where g = ${0b11011} and months_to_result is not null) x),
        'caseloads', (select coalesce(json_agg(x), '[]') from (
