@@ -464,29 +464,46 @@ export class ProjectionRunner {
     let failed = false;
     const lanes = await Promise.allSettled(
       parts.map(async (part, lane) => {
+        let upTo: LogPosition | null = null;
         for (let k = 0; !failed; k += 1) {
-          // Null only at the start of an empty log: the lane then only makes its tables.
-          const range = await rangeAt(k);
+          // The first range is awaited inside the lane's first transaction: its tables are made
+          // while the range is still being found.
+          const ahead = k === 0 ? null : await rangeAt(k);
           if (failed) return;
-          const last = !range || range.last;
-          // Look one range ahead, so the next position is known when this range is applied.
-          if (!last) void rangeAt(k + 1).catch(() => undefined);
-          await this.sql
+          const step = await this.sql
             .transaction(async (tx) => {
+              // Scratch tables until the switch, whose own commit waits for the log to be on disk
+              // (this transaction's with it): a crash before it loses nothing a retried rebuild needs.
+              await tx.query(`set local synchronous_commit = off`);
               if (k === 0) await projection.createTables(tx, table, { deferIndexes: true, part: lane });
-              if (range) await part(tx, { events: (category, types) => log.events(range, category, types) }, table);
-              if (last) await projection.createDeferredIndexes?.(tx, table, lane);
+              // Null only at the start of an empty log (the lane then only makes its tables), or
+              // after a last range that was exactly full.
+              const range = k === 0 ? await rangeAt(0) : ahead;
+              if (failed) return null;
+              const last = !range || range.last;
+              // Look one range ahead, so the next position is known when this range is applied.
+              if (!last) void rangeAt(k + 1).catch(() => undefined);
+              if (range) {
+                await part(tx, { events: (category, types) => log.events(range, category, types), rebuild: true }, table);
+                upTo = range.upTo;
+              }
+              if (last) {
+                if (upTo) await projection.finishRebuild?.(tx, table, upTo, lane);
+                await projection.createDeferredIndexes?.(tx, table, lane);
+              }
+              return { range, last };
             })
             .catch((error: unknown) => {
               failed = true;
               throw error;
             });
-          if (range && lane === 0) {
-            position = range.upTo;
-            total += range.events;
+          if (!step) return;
+          if (step.range && lane === 0) {
+            position = step.range.upTo;
+            total += step.range.events;
             onProgress?.(total);
           }
-          if (last) return;
+          if (step.last) return;
         }
       }),
     );

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@ledger/event-store';
+import type { LogPosition, RecordedEvent } from '@ledger/event-store';
 import type { SqlTx } from '@ledger/sql';
 
 /**
@@ -47,6 +47,13 @@ export interface Projection {
    * them in the part's last transaction, so the lanes build their indexes side by side.
    */
   createDeferredIndexes?(tx: SqlTx, table: TableNamer, part?: number): Promise<void>;
+  /**
+   * Optional, for rebuilds in SQL: work done once for the whole log instead of range by range
+   * (the ranges then come with `rebuild: true`). Called in each part's last transaction, after its
+   * last range and before its deferred indexes, with the position the rebuild read up to; not
+   * called for an empty log.
+   */
+  finishRebuild?(tx: SqlTx, table: TableNamer, upTo: LogPosition, part?: number): Promise<void>;
 }
 
 export type InDatabasePart = (tx: SqlTx, log: LogBatch, table: TableNamer) => Promise<void>;
@@ -54,6 +61,8 @@ export type InDatabasePart = (tx: SqlTx, log: LogBatch, table: TableNamer) => Pr
 /** One batch of the log as SQL: `events('family', ['FamilyAttached'])` is a subquery (`from (…) e`). */
 export interface LogBatch {
   events(category: string, types?: readonly string[]): string;
+  /** A range of a rebuild into fresh tables: what `finishRebuild` does once at the end may be left out. */
+  readonly rebuild?: boolean;
 }
 
 /** `family_summary` → `"read"."family_summary_v1"` for the version being written or served. */
