@@ -193,7 +193,9 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     await runner.settle(undefined, 60_000);
     expect(await due()).toBe(1);
     const marks = async (base: string) =>
-      store.sqlClient.query<{ c: string; p: string }>(`select mark_commit::text as c, mark_prepare::text as p from ${await runner.liveTable('family-read-models', base)} where family_id = $1`, [first.familyId]);
+      store.sqlClient.query<{ c: string; p: string }>(`select mark_commit::text as c, mark_prepare::text as p from ${await runner.liveTable('family-read-models', base)} where family_id = $1`, [
+        first.familyId,
+      ]);
     const [marked] = await marks('family_results_due');
     expect(await intervals.refresh()).toBe(1);
     // Its computation is the one kept (a rebuild's mark past the change would make it look older).
