@@ -32,18 +32,24 @@ const started = performance.now();
 const statements = [];
 let tracing = false;
 {
-  // Every statement any pool connection runs (the runner's and the store's alike).
-  const query = pg.Client.prototype.query;
+  // Every statement any pool connection runs (the runner's and the store's alike). Untyped: the
+  // client's query has many overloads, and this only wraps it.
+  /** @type {any} */
+  const prototype = pg.Client.prototype;
+  const query = prototype.query;
+  /** @type {WeakMap<object, number>} */
+  const ids = new WeakMap();
   let connections = 0;
-  pg.Client.prototype.query = function traced(text) {
-    const result = query.apply(this, arguments);
+  /** @this {object} @param {...any} args */
+  prototype.query = function traced(...args) {
+    const result = query.apply(this, args);
     if (tracing && result && typeof result.then === 'function') {
-      this.traceId ??= ++connections;
+      if (!ids.has(this)) ids.set(this, (connections += 1));
       const at = performance.now();
-      const id = this.traceId;
-      const sql = (typeof text === 'string' ? text : text.text).replace(/\s+/g, ' ').slice(0, 110);
+      const id = ids.get(this);
+      const text = typeof args[0] === 'string' ? args[0] : String(args[0]?.text ?? '');
       result.then(
-        () => statements.push([at - started, performance.now() - at, id, sql]),
+        () => statements.push([at - started, performance.now() - at, id, text.replace(/\s+/g, ' ').slice(0, 110)]),
         () => undefined,
       );
     }
