@@ -27,6 +27,7 @@ const TRACE = argv.includes('--trace');
 const base = option('pg-url', 'postgres://postgres@127.0.0.1:5432/test');
 
 const pg = require('pg');
+const { rawScan } = require('./raw-scan.cjs');
 const started = performance.now();
 /** [start ms, duration ms, connection, statement] of every statement while tracing. */
 const statements = [];
@@ -92,24 +93,7 @@ async function main() {
       if (appended.kind !== 'appended') throw new Error('the generated log did not append');
       events += appended.appendedEvents;
     }
-    const raw = async () => {
-      let commit = '0';
-      let prepare = '0';
-      let n = 0;
-      for (;;) {
-        const rows = await sql.query(
-          `select e.global_position, e.transaction_id::text as transaction_id, e.stream_id, e.version, e.event_id, e.type, e.data, e.metadata
-             from ledger.events e where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-            order by e.transaction_id, e.global_position limit 1000`,
-          [commit, prepare],
-        );
-        n += rows.length;
-        if (rows.length < 1000) return n;
-        const last = rows[rows.length - 1];
-        commit = String(last.transaction_id);
-        prepare = String(last.global_position);
-      }
-    };
+    const raw = () => rawScan(sql);
     const runs = [];
     for (let i = 0; i < REPEATS; i += 1) {
       const runner = new pj.ProjectionRunner(store, sql, pj.ledgerProjections(), { schema: 'read', batchSize: 5_000 });

@@ -13,6 +13,7 @@ const { tmpdir } = require('node:os');
 
 const root = join(__dirname, '..');
 const { readLines, streamLines } = require('./lines.cjs');
+const { rawScan } = require('./raw-scan.cjs');
 // A private copy of dist/ taken by run.mjs at start: a concurrent build (npm test) empties dist/.
 const dist = process.env.LEDGER_BENCH_DIST || join(root, 'dist');
 const es = require(join(dist, 'libs/event-store/src'));
@@ -135,27 +136,11 @@ async function rebuild(task) {
 
 async function scan(task) {
   const { sql, store } = await openStore(task, 2);
-  // Raw: the same order and index as readAll, without the snapshot guard and text casts.
+  // Raw: the same order and index as readAll, without the snapshot guard and text casts (raw-scan.cjs).
   const raw = async () => {
-    let commit = '0';
-    let prepare = '0';
-    let n = 0;
     const t0 = now();
-    for (;;) {
-      const rows = await sql.query(
-        // ORDER BY names the table's columns (e.x): the text alias would sort every row per page.
-        `select e.global_position, e.transaction_id::text as transaction_id, e.stream_id, e.version, e.event_id, e.type, e.data, e.metadata
-           from ledger.events e where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-          order by e.transaction_id, e.global_position limit 1000`,
-        [commit, prepare],
-      );
-      n += rows.length;
-      if (rows.length < 1000) break;
-      const last = rows[rows.length - 1];
-      commit = String(last.transaction_id);
-      prepare = String(last.global_position);
-    }
-    return { events: n, seconds: now() - t0 };
+    const events = await rawScan(sql);
+    return { events, seconds: now() - t0 };
   };
   const ours = async () => {
     let after = null;

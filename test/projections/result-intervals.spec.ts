@@ -78,6 +78,18 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     return withResults;
   }
 
+  /** A domestic abuse incident recorded today, `daysBefore` the as-of date, for the first family with a result then; the log followed. */
+  async function lateIncident(asOf: string, daysBefore: number): Promise<{ familyId: string }> {
+    const [first] = (await fast.results(asOf)).families;
+    if (!first) throw new Error('no family with a result');
+    const history = histories.find((h) => h.familyId === first.familyId);
+    const member = (history?.events[0] as Extract<FamilyEvent, { type: 'FamilyIdentified' }>).data.members[0]?.memberId as string;
+    const on = new Date(Date.parse(`${asOf}T00:00:00Z`) - daysBefore * 86_400_000).toISOString().slice(0, 10);
+    await record(store, `family-${first.familyId}`, [{ type: 'DomesticAbuseIncidentRecorded', data: { familyId: first.familyId, memberId: member, occurredOn: on } } as unknown as FamilyEvent], 'any');
+    await runner.settle(undefined, 60_000);
+    return first;
+  }
+
   async function due(): Promise<number> {
     const table = await runner.liveTable('family-read-models', 'family_results_due');
     const [row] = await store.sqlClient.query<{ n: string }>(`select count(*)::text as n from ${table}`);
@@ -92,16 +104,8 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
   }, 120_000);
 
   it('follow late data: a fact recorded today about a past date changes the past results', async () => {
-    const asOf = dates[16] as string;
-    const before = await fast.results(asOf);
-    const first = before.families[0];
-    if (!first) throw new Error('no family with a result');
-    const history = histories.find((h) => h.familyId === first.familyId);
-    const member = (history?.events[0] as Extract<FamilyEvent, { type: 'FamilyIdentified' }>).data.members[0]?.memberId as string;
     // An incident a month before the as-of date: no domestic abuse in the 6 months before it any more.
-    const on = new Date(Date.parse(`${asOf}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
-    await record(store, `family-${first.familyId}`, [{ type: 'DomesticAbuseIncidentRecorded', data: { familyId: first.familyId, memberId: member, occurredOn: on } } as unknown as FamilyEvent], 'any');
-    await runner.settle(undefined, 60_000);
+    await lateIncident(dates[16] as string, 30);
     expect(await due()).toBe(1);
     await expectSameAnswers(someDates);
   }, 120_000);
@@ -184,13 +188,7 @@ describe.each(kinds)('results from the result intervals, on %s', (kind) => {
     await expectSameAnswers(dates.filter((_, i) => i % 6 === 4));
     // A late incident after the rebuild: its mark is later than the rebuild's, so the family is computed again.
     const asOf = dates[19] as string;
-    const [first] = (await fast.results(asOf)).families;
-    if (!first) throw new Error('no family with a result');
-    const history = histories.find((h) => h.familyId === first.familyId);
-    const member = (history?.events[0] as Extract<FamilyEvent, { type: 'FamilyIdentified' }>).data.members[0]?.memberId as string;
-    const on = new Date(Date.parse(`${asOf}T00:00:00Z`) - 20 * 86_400_000).toISOString().slice(0, 10);
-    await record(store, `family-${first.familyId}`, [{ type: 'DomesticAbuseIncidentRecorded', data: { familyId: first.familyId, memberId: member, occurredOn: on } } as unknown as FamilyEvent], 'any');
-    await runner.settle(undefined, 60_000);
+    const first = await lateIncident(asOf, 20);
     expect(await due()).toBe(1);
     const marks = async (base: string) =>
       store.sqlClient.query<{ c: string; p: string }>(`select mark_commit::text as c, mark_prepare::text as p from ${await runner.liveTable('family-read-models', base)} where family_id = $1`, [
