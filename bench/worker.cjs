@@ -155,10 +155,10 @@ async function scan(task) {
     return { events: n, seconds: now() - t0 };
   };
   await raw(); // warm the cache once: both measures then read a warm table
-  const rawScan = await raw();
+  const rawRead = await raw();
   const ourScan = await ours();
   await store.close();
-  return { raw: rawScan, ours: ourScan };
+  return { raw: rawRead, ours: ourScan };
 }
 
 // ---------------------------------------------------------------------------------------------
